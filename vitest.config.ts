@@ -1,0 +1,21 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations("migrations");
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: "./wrangler.toml" },
+        miniflare: {
+          bindings: { TEST_MIGRATIONS: migrations, RETENTION_HOURS: "1" },
+        },
+      }),
+    ],
+    test: {
+      include: ["worker/**/*.test.ts"],
+      setupFiles: ["./worker/test/apply-migrations.ts"],
+      testTimeout: 30_000,
+    },
+  };
+});

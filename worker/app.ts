@@ -1,0 +1,65 @@
+// The Hono app: middleware, route groups, the OpenAPI document and the one error handler.
+import { HTTPException } from "hono/http-exception";
+import { bodyLimit } from "hono/body-limit";
+import { secureHeaders } from "hono/secure-headers";
+import { MAX_JSON_BODY_BYTES } from "./config.ts";
+import { AppError } from "./errors.ts";
+import { log } from "./log.ts";
+import { adminRoutes } from "./routes/admin.ts";
+import { alertRoutes } from "./routes/alerts.ts";
+import { authRoutes } from "./routes/auth.ts";
+import { renderDocs } from "./routes/docs.ts";
+import { context, newRouter, originCheck } from "./routes/http.ts";
+
+export const OPENAPI_INFO = { title: "Child Alert", version: "1.0.0" };
+
+export function buildApp() {
+  const api = newRouter();
+  api.route("/", authRoutes);
+  api.route("/", alertRoutes);
+  api.route("/", adminRoutes);
+  api.get("/health", (c) => c.json({ ok: true, environment: c.env.ENVIRONMENT }));
+  api.openAPIRegistry.registerComponent("securitySchemes", "session", { type: "apiKey", in: "cookie", name: "ca_session" });
+  api.doc31("/openapi.json", { openapi: "3.1.0", info: OPENAPI_INFO });
+  api.get("/docs", (c) => c.html(renderDocs(api.getOpenAPI31Document({ openapi: "3.1.0", info: OPENAPI_INFO }) as never)));
+
+  const app = newRouter();
+  app.use("/api/*", secureHeaders({ crossOriginResourcePolicy: "same-origin" }));
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: MAX_JSON_BODY_BYTES,
+      onError: () => {
+        throw new AppError("E_PAYLOAD_TOO_LARGE", `at most ${MAX_JSON_BODY_BYTES} bytes`);
+      },
+    }),
+  );
+  app.use("/api/*", originCheck);
+  app.use("/api/*", context);
+  app.use("/api/*", async (c, next) => {
+    await next();
+    c.header("Cache-Control", "no-store");
+  });
+  app.route("/api/v1", api);
+  app.all("/api/*", () => {
+    throw new AppError("E_NOT_FOUND", "no such API route");
+  });
+
+  app.onError((err, c) => {
+    let problem: AppError;
+    if (err instanceof AppError) problem = err;
+    else if (err instanceof HTTPException && err.status === 400 && /JSON/i.test(err.message)) {
+      problem = new AppError("E_MALFORMED_JSON", err.message);
+    } else if (err instanceof HTTPException && err.status === 400) {
+      problem = new AppError("E_VALIDATION", err.message);
+    } else {
+      log.error("unhandled_error", { path: new URL(c.req.url).pathname, method: c.req.method, error: err });
+      problem = new AppError("E_INTERNAL");
+    }
+    return c.body(JSON.stringify(problem.toProblem(new URL(c.req.url).pathname)), problem.status as 400, {
+      "Content-Type": "application/problem+json",
+      "Cache-Control": "no-store",
+    });
+  });
+  return app;
+}

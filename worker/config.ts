@@ -1,0 +1,21 @@
+// Defaults in one place, each with the reason for its value.
+
+/** Staff sessions: one working night plus margin; a shift change means a fresh sign-in. */
+export const SESSION_TTL_MS = 12 * 3_600_000;
+/** A WebAuthn ceremony takes seconds; five minutes covers a slow authenticator or a phone hand-off. */
+export const CHALLENGE_TTL_MS = 5 * 60_000;
+/** Invitation links are sent through another channel and may wait a couple of days. */
+export const INVITATION_TTL_MS = 72 * 3_600_000;
+/** JSON bodies: the largest alert content is ~5 KB; anything near this limit is abuse. */
+export const MAX_JSON_BODY_BYTES = 64 * 1024;
+/** Retention of the child's personal data after the end, when RETENTION_HOURS is unset (30 days). */
+export const DEFAULT_RETENTION_HOURS = 720;
+/** The authorities informed automatically on launch, update and stop (DOMAIN rule 9). */
+export const INFORMED_ROLES = ["cell", "investigator"] as const;
+
+export const SESSION_COOKIE = "ca_session";
+
+export function retentionHours(env: { RETENTION_HOURS?: string }): number {
+  const n = Number(env.RETENTION_HOURS);
+  return Number.isFinite(n) && n >= 0 ? n : DEFAULT_RETENTION_HOURS;
+}

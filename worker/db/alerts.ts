@@ -1,0 +1,128 @@
+// Alert queries: the snapshot the domain decides on, and the read models the API shows.
+import { and, asc, desc, eq, inArray, isNull, lte, or } from "drizzle-orm";
+import type { AlertContent, ConsentBasis } from "../domain/index.ts";
+import type { AlertSnapshot, VersionView } from "../domain/lifecycle.ts";
+import { assertFound, type Db } from "./client.ts";
+import { alerts, alertVersions, auditEntries, consents, objections, photos, signOffs, users } from "./schema.ts";
+
+export type AlertRow = typeof alerts.$inferSelect;
+export type VersionRow = typeof alertVersions.$inferSelect;
+
+function toVersionView(v: VersionRow | undefined): VersionView | null {
+  if (!v) return null;
+  return {
+    id: v.id,
+    number: v.number,
+    contentHash: v.contentHash,
+    content: v.content ? (JSON.parse(v.content) as AlertContent) : null,
+  };
+}
+
+export async function getAlertRow(db: Db, alertId: string): Promise<AlertRow> {
+  const [row] = await db.select().from(alerts).where(eq(alerts.id, alertId));
+  return assertFound(row, "alert");
+}
+
+export async function loadSnapshot(db: Db, alertId: string): Promise<{ row: AlertRow; snapshot: AlertSnapshot }> {
+  const row = await getAlertRow(db, alertId);
+  const versionIds = [row.currentVersionId, row.pendingVersionId].filter((x): x is string => !!x);
+  const [versions, offs, cons, objs] = await db.batch([
+    db.select().from(alertVersions).where(inArray(alertVersions.id, versionIds.length ? versionIds : [""])),
+    db.select().from(signOffs).where(eq(signOffs.alertId, alertId)),
+    db.select({ basis: consents.basis }).from(consents).where(eq(consents.alertId, alertId)),
+    db.select().from(objections).where(eq(objections.alertId, alertId)),
+  ]);
+  const byId = new Map(versions.map((v) => [v.id, v]));
+  return {
+    row,
+    snapshot: {
+      id: row.id,
+      state: row.state,
+      exercise: row.exercise,
+      current: toVersionView(row.currentVersionId ? byId.get(row.currentVersionId) : undefined),
+      pending: toVersionView(row.pendingVersionId ? byId.get(row.pendingVersionId) : undefined),
+      signOffs: offs.map((o) => ({
+        kind: o.kind,
+        versionId: o.versionId,
+        contentHash: o.contentHash,
+        userId: o.userId,
+        voided: o.voidedAt !== null,
+      })),
+      consents: cons.map((c) => c.basis as ConsentBasis),
+      objections: objs.map((o) => ({ id: o.id, kind: o.kind, lifted: o.liftedAt !== null })),
+      launchedAt: row.launchedAt,
+      endsAt: row.endsAt,
+      extensions: row.extensions,
+    },
+  };
+}
+
+export async function nextVersionNumber(db: Db, alertId: string): Promise<number> {
+  const [last] = await db
+    .select({ number: alertVersions.number })
+    .from(alertVersions)
+    .where(eq(alertVersions.alertId, alertId))
+    .orderBy(desc(alertVersions.number))
+    .limit(1);
+  return (last?.number ?? 0) + 1;
+}
+
+export async function listAlerts(db: Db) {
+  return db.select().from(alerts).orderBy(desc(alerts.createdAt)).limit(200);
+}
+
+/** Everything the dashboard shows of one alert: versions, sign-offs (with signer names), consent, objections. */
+export async function alertDetail(db: Db, alertId: string) {
+  const row = await getAlertRow(db, alertId);
+  const [versions, offs, cons, objs] = await db.batch([
+    db.select().from(alertVersions).where(eq(alertVersions.alertId, alertId)).orderBy(asc(alertVersions.number)),
+    db
+      .select({
+        id: signOffs.id,
+        kind: signOffs.kind,
+        versionId: signOffs.versionId,
+        contentHash: signOffs.contentHash,
+        userId: signOffs.userId,
+        signer: users.displayName,
+        role: signOffs.role,
+        createdAt: signOffs.createdAt,
+        voidedAt: signOffs.voidedAt,
+        decision: signOffs.decision,
+      })
+      .from(signOffs)
+      .leftJoin(users, eq(users.id, signOffs.userId))
+      .where(eq(signOffs.alertId, alertId))
+      .orderBy(asc(signOffs.createdAt)),
+    db.select().from(consents).where(eq(consents.alertId, alertId)).orderBy(asc(consents.createdAt)),
+    db.select().from(objections).where(eq(objections.alertId, alertId)).orderBy(asc(objections.createdAt)),
+  ]);
+  return { row, versions, signOffs: offs, consents: cons, objections: objs };
+}
+
+export async function alertAudit(db: Db, alertId: string) {
+  return db.select().from(auditEntries).where(eq(auditEntries.alertId, alertId)).orderBy(asc(auditEntries.seq));
+}
+
+export async function allAuditEntries(db: Db) {
+  return db.select().from(auditEntries).orderBy(asc(auditEntries.seq));
+}
+
+export async function photoKeys(db: Db, alertId: string): Promise<string[]> {
+  const rows = await db.select({ key: photos.r2Key }).from(photos).where(eq(photos.alertId, alertId));
+  return rows.map((r) => r.key);
+}
+
+/** For the cron safety net: alerts whose timer is due, in case a Durable Object alarm was lost. */
+export async function alertsWithDueTimers(db: Db, now: Date) {
+  const iso = now.toISOString();
+  return db
+    .select({ id: alerts.id })
+    .from(alerts)
+    .where(
+      or(
+        and(eq(alerts.state, "live"), lte(alerts.endsAt, iso)),
+        and(inArray(alerts.state, ["stopped", "cancelled"]), isNull(alerts.purgedAt), lte(alerts.purgeAt, iso)),
+      ),
+    )
+    .limit(100);
+}

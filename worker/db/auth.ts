@@ -1,0 +1,95 @@
+// Staff identity queries: users, passkey credentials, sessions, invitations, challenges.
+import { and, eq, gt, isNull } from "drizzle-orm";
+import type { Db } from "./client.ts";
+import { challenges, credentials, invitations, sessions, users } from "./schema.ts";
+
+export type UserRow = typeof users.$inferSelect;
+export type ChallengeRow = typeof challenges.$inferSelect;
+export type InvitationRow = typeof invitations.$inferSelect;
+export type CredentialRow = typeof credentials.$inferSelect;
+
+export async function sessionUser(db: Db, tokenHash: string, now: Date): Promise<UserRow | undefined> {
+  const [row] = await db
+    .select({ user: users })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, now.toISOString()), isNull(users.disabledAt)));
+  return row?.user;
+}
+
+export const deleteSession = (db: Db, tokenHash: string) => db.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
+
+export async function validInvitation(db: Db, tokenHash: string, now: Date): Promise<InvitationRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(invitations)
+    .where(
+      and(eq(invitations.tokenHash, tokenHash), isNull(invitations.usedAt), gt(invitations.expiresAt, now.toISOString())),
+    );
+  return row;
+}
+
+export async function invitationById(db: Db, id: string): Promise<InvitationRow | undefined> {
+  const [row] = await db.select().from(invitations).where(eq(invitations.id, id));
+  return row;
+}
+
+/**
+ * Takes a challenge for use, atomically: a challenge is consumed before the assertion
+ * is verified, so a replay (or a race of two submissions) finds it already used.
+ */
+export async function consumeChallenge(db: Db, challengeId: string, purpose: ChallengeRow["purpose"], now: Date) {
+  const [row] = await db
+    .update(challenges)
+    .set({ usedAt: now.toISOString() })
+    .where(
+      and(
+        eq(challenges.id, challengeId),
+        eq(challenges.purpose, purpose),
+        isNull(challenges.usedAt),
+        gt(challenges.expiresAt, now.toISOString()),
+      ),
+    )
+    .returning();
+  return row;
+}
+
+export async function credentialById(db: Db, id: string): Promise<CredentialRow | undefined> {
+  const [row] = await db.select().from(credentials).where(eq(credentials.id, id));
+  return row;
+}
+
+export async function credentialsOf(db: Db, userId: string): Promise<CredentialRow[]> {
+  return db.select().from(credentials).where(eq(credentials.userId, userId));
+}
+
+export async function userById(db: Db, id: string): Promise<UserRow | undefined> {
+  const [row] = await db.select().from(users).where(eq(users.id, id));
+  return row;
+}
+
+export async function userByEmail(db: Db, email: string): Promise<UserRow | undefined> {
+  const [row] = await db.select().from(users).where(eq(users.email, email));
+  return row;
+}
+
+export async function listUsers(db: Db) {
+  const rows = await db.select().from(users).orderBy(users.createdAt);
+  const creds = await db.select({ userId: credentials.userId }).from(credentials);
+  const count = new Map<string, number>();
+  for (const c of creds) count.set(c.userId, (count.get(c.userId) ?? 0) + 1);
+  return rows.map((u) => ({ ...u, passkeys: count.get(u.id) ?? 0 }));
+}
+
+export async function pendingInvitations(db: Db, now: Date) {
+  return db
+    .select({
+      id: invitations.id,
+      email: invitations.email,
+      displayName: invitations.displayName,
+      role: invitations.role,
+      expiresAt: invitations.expiresAt,
+    })
+    .from(invitations)
+    .where(and(isNull(invitations.usedAt), gt(invitations.expiresAt, now.toISOString())));
+}

@@ -1,0 +1,240 @@
+// D1 schema (drizzle). Migrations in /migrations are generated from this file by
+// `npm run db:generate`; never edit a committed migration, add a new one.
+//
+// Privacy by construction: the child's personal data live only in
+// `alert_versions.content` and in R2 under `alerts/<id>/`; both are erased by the
+// retention purge. Every other table holds identifiers, hashes, roles and times.
+import { sql } from "drizzle-orm";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`;
+
+export const users = sqliteTable("users", {
+  id: text("id").primaryKey(),
+  email: text("email").notNull().unique(),
+  displayName: text("display_name").notNull(),
+  role: text("role", {
+    enum: ["magistrate", "investigator", "cell", "operator", "counsellor", "calltaker", "admin"],
+  }).notNull(),
+  createdAt: text("created_at").notNull().default(now),
+  disabledAt: text("disabled_at"),
+});
+
+export const credentials = sqliteTable(
+  "credentials",
+  {
+    /** WebAuthn credential id, base64url. */
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    /** COSE public key, base64url. */
+    publicKey: text("public_key").notNull(),
+    counter: integer("counter").notNull().default(0),
+    transports: text("transports"),
+    createdAt: text("created_at").notNull().default(now),
+    lastUsedAt: text("last_used_at"),
+  },
+  (t) => [index("credentials_user").on(t.userId)],
+);
+
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    /** SHA-256 of the cookie token: a stolen database does not yield live sessions. */
+    tokenHash: text("token_hash").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    createdAt: text("created_at").notNull().default(now),
+    expiresAt: text("expires_at").notNull(),
+  },
+  (t) => [index("sessions_user").on(t.userId)],
+);
+
+export const invitations = sqliteTable("invitations", {
+  id: text("id").primaryKey(),
+  tokenHash: text("token_hash").notNull().unique(),
+  email: text("email").notNull(),
+  displayName: text("display_name").notNull(),
+  role: text("role").notNull(),
+  /** Set when the invitation adds a passkey to an existing user (recovery, new device). */
+  userId: text("user_id").references(() => users.id),
+  createdBy: text("created_by"),
+  createdAt: text("created_at").notNull().default(now),
+  expiresAt: text("expires_at").notNull(),
+  usedAt: text("used_at"),
+});
+
+/** Server-side WebAuthn challenges: single use, short-lived, bound to their purpose. */
+export const challenges = sqliteTable("challenges", {
+  id: text("id").primaryKey(),
+  purpose: text("purpose", { enum: ["register", "login", "signoff"] }).notNull(),
+  challenge: text("challenge").notNull(),
+  userId: text("user_id"),
+  invitationId: text("invitation_id"),
+  alertId: text("alert_id"),
+  versionId: text("version_id"),
+  contentHash: text("content_hash"),
+  signOffKind: text("sign_off_kind"),
+  expiresAt: text("expires_at").notNull(),
+  usedAt: text("used_at"),
+});
+
+export const alerts = sqliteTable(
+  "alerts",
+  {
+    id: text("id").primaryKey(),
+    state: text("state", {
+      enum: ["draft", "concertation", "authorised", "live", "stopped", "cancelled", "blocked", "purged"],
+    }).notNull(),
+    exercise: integer("exercise", { mode: "boolean" }).notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: text("created_at").notNull().default(now),
+    updatedAt: text("updated_at").notNull().default(now),
+    /** The version in force: the one being signed off before launch, the published one while live. */
+    currentVersionId: text("current_version_id"),
+    /** While live: a newer version awaiting the magistrate's authorisation. */
+    pendingVersionId: text("pending_version_id"),
+    launchedAt: text("launched_at"),
+    endsAt: text("ends_at"),
+    extensions: integer("extensions").notNull().default(0),
+    reviewPromptedAt: text("review_prompted_at"),
+    stoppedAt: text("stopped_at"),
+    stopReason: text("stop_reason"),
+    purgeAt: text("purge_at"),
+    purgedAt: text("purged_at"),
+  },
+  (t) => [index("alerts_state").on(t.state)],
+);
+
+export const alertVersions = sqliteTable(
+  "alert_versions",
+  {
+    id: text("id").primaryKey(),
+    alertId: text("alert_id")
+      .notNull()
+      .references(() => alerts.id),
+    number: integer("number").notNull(),
+    /** Canonical JSON of the content; NULL once purged. */
+    content: text("content"),
+    /** SHA-256 (hex) of the canonical serialisation; survives the purge. */
+    contentHash: text("content_hash").notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: text("created_at").notNull().default(now),
+    publishedAt: text("published_at"),
+  },
+  (t) => [uniqueIndex("alert_versions_number").on(t.alertId, t.number)],
+);
+
+export const signOffs = sqliteTable(
+  "sign_offs",
+  {
+    id: text("id").primaryKey(),
+    alertId: text("alert_id")
+      .notNull()
+      .references(() => alerts.id),
+    versionId: text("version_id")
+      .notNull()
+      .references(() => alertVersions.id),
+    contentHash: text("content_hash").notNull(),
+    kind: text("kind", {
+      enum: ["investigator", "cell", "operator", "authorisation", "accompanying_person"],
+    }).notNull(),
+    userId: text("user_id").notNull(),
+    role: text("role").notNull(),
+    credentialId: text("credential_id").notNull(),
+    /** The WebAuthn assertion as received: anyone can re-verify it against the credential. */
+    challenge: text("challenge").notNull(),
+    authenticatorData: text("authenticator_data").notNull(),
+    clientDataJson: text("client_data_json").notNull(),
+    signature: text("signature").notNull(),
+    /** Authorisation: the decision record (criteria, risk assessment); accompanying person: the terms. */
+    decision: text("decision"),
+    createdAt: text("created_at").notNull().default(now),
+    /** A block (refusal/opposition) voids the authorisation given before it. */
+    voidedAt: text("voided_at"),
+  },
+  (t) => [
+    uniqueIndex("sign_offs_one_per_kind")
+      .on(t.versionId, t.kind)
+      .where(sql`voided_at IS NULL`),
+  ],
+);
+
+export const consents = sqliteTable("consents", {
+  id: text("id").primaryKey(),
+  alertId: text("alert_id")
+    .notNull()
+    .references(() => alerts.id),
+  basis: text("basis", {
+    enum: ["parental_consent", "magistrate_requisition", "operator_danger_assessment"],
+  }).notNull(),
+  /** Free text (may name the parents): purged with the alert. */
+  note: text("note"),
+  recordedBy: text("recorded_by").notNull(),
+  recordedRole: text("recorded_role").notNull(),
+  createdAt: text("created_at").notNull().default(now),
+});
+
+export const objections = sqliteTable("objections", {
+  id: text("id").primaryKey(),
+  alertId: text("alert_id")
+    .notNull()
+    .references(() => alerts.id),
+  kind: text("kind", { enum: ["operator_refusal", "magistrate_opposition"] }).notNull(),
+  reason: text("reason"),
+  userId: text("user_id").notNull(),
+  createdAt: text("created_at").notNull().default(now),
+  liftedAt: text("lifted_at"),
+  liftedBy: text("lifted_by"),
+});
+
+/** Photos of a version, by their own hash; bytes live in R2 under `alerts/<alertId>/`. */
+export const photos = sqliteTable("photos", {
+  hash: text("hash").notNull(),
+  alertId: text("alert_id")
+    .notNull()
+    .references(() => alerts.id),
+  r2Key: text("r2_key").primaryKey(),
+  contentType: text("content_type").notNull(),
+  bytes: integer("bytes").notNull(),
+  createdAt: text("created_at").notNull().default(now),
+});
+
+/**
+ * Append-only, hash-chained audit log. `seq` is assigned by the writer as last+1, so
+ * two concurrent writers cannot both extend the chain: the loser hits the primary
+ * key and retries. Details are PII-free by construction (ids, roles, hashes, codes).
+ */
+export const auditEntries = sqliteTable(
+  "audit_entries",
+  {
+    seq: integer("seq").primaryKey(),
+    at: text("at").notNull(),
+    alertId: text("alert_id"),
+    actorUserId: text("actor_user_id"),
+    actorRole: text("actor_role"),
+    action: text("action").notNull(),
+    details: text("details").notNull(),
+    prevHash: text("prev_hash").notNull(),
+    hash: text("hash").notNull(),
+  },
+  (t) => [index("audit_alert").on(t.alertId)],
+);
+
+/** In-app notices to the authorities (DOMAIN rule 9): launch, update, stop, review due. */
+export const notifications = sqliteTable(
+  "notifications",
+  {
+    id: text("id").primaryKey(),
+    alertId: text("alert_id").notNull(),
+    recipientRole: text("recipient_role").notNull(),
+    event: text("event").notNull(),
+    /** Idempotency: one notice per (alert, event occurrence, role) whatever the redeliveries. */
+    dedupeKey: text("dedupe_key").notNull().unique(),
+    createdAt: text("created_at").notNull().default(now),
+    readAt: text("read_at"),
+  },
+  (t) => [index("notifications_role").on(t.recipientRole)],
+);

@@ -1,0 +1,42 @@
+// How long a live alert runs (DOMAIN "Duration"): 6 h by default, extended by the
+// magistrate up to three times, 24 h at most; a review prompt before expiry.
+import { AppError } from "../errors.ts";
+
+const HOUR = 3_600_000;
+
+/** Belgian protocol default. */
+export const DEFAULT_DURATION_MS = 6 * HOUR;
+/** The magistrate may extend up to three times. */
+export const MAX_EXTENSIONS = 3;
+/** Each extension adds the default duration again. */
+export const EXTENSION_MS = 6 * HOUR;
+/** Never more than 24 hours in all. */
+export const MAX_TOTAL_MS = 24 * HOUR;
+/** The magistrate is prompted this long before the end: time to decide without haste. */
+export const REVIEW_LEAD_MS = 30 * 60_000;
+
+export function initialEndsAt(launchedAt: Date): Date {
+  return new Date(launchedAt.getTime() + DEFAULT_DURATION_MS);
+}
+
+export function reviewAt(endsAt: Date): Date {
+  return new Date(endsAt.getTime() - REVIEW_LEAD_MS);
+}
+
+export function extendEndsAt(launchedAt: Date, endsAt: Date, extensions: number, now: Date): Date {
+  if (extensions >= MAX_EXTENSIONS) {
+    throw new AppError("E_EXTENSIONS_EXHAUSTED", `already extended ${MAX_EXTENSIONS} times (24 h at most)`);
+  }
+  if (now.getTime() >= endsAt.getTime()) throw new AppError("E_INVALID_TRANSITION", "the alert has already expired");
+  const cap = launchedAt.getTime() + MAX_TOTAL_MS;
+  return new Date(Math.min(endsAt.getTime() + EXTENSION_MS, cap));
+}
+
+export function isExpired(endsAt: Date, now: Date): boolean {
+  return now.getTime() >= endsAt.getTime();
+}
+
+/** When the child's personal data are purged after the alert ended (rule 14). */
+export function purgeAt(endedAt: Date, retentionHours: number): Date {
+  return new Date(endedAt.getTime() + retentionHours * HOUR);
+}

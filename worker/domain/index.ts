@@ -1,0 +1,6 @@
+// The domain's public surface: pure rules, no I/O.
+export * from "./content.ts";
+export * from "./lifecycle.ts";
+export * from "./duration.ts";
+export * from "./roles.ts";
+export * from "./audit-chain.ts";

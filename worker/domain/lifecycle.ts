@@ -1,0 +1,336 @@
+// The alert lifecycle and the concertation rules of DOMAIN.md, as pure functions over
+// a snapshot. The alert's Durable Object loads a snapshot, asks these functions, and
+// writes what they decide; nothing here does I/O.
+import { AppError } from "../errors.ts";
+import type { AlertContent } from "./content.ts";
+import type { Role } from "./roles.ts";
+
+export const STATES = ["draft", "concertation", "authorised", "live", "stopped", "cancelled", "blocked", "purged"] as const;
+export type AlertState = (typeof STATES)[number];
+
+export const SIGN_OFF_KINDS = ["investigator", "cell", "operator", "authorisation", "accompanying_person"] as const;
+export type SignOffKind = (typeof SIGN_OFF_KINDS)[number];
+
+/** Who gives each signature. The magistrate's authorisation is the decisive, last one. */
+export const SIGN_OFF_ROLE: Record<SignOffKind, Role> = {
+  investigator: "investigator",
+  cell: "cell",
+  operator: "operator",
+  authorisation: "magistrate",
+  accompanying_person: "magistrate",
+};
+
+/** The concertation that must precede the magistrate's authorisation (rule 2). */
+export const CONCERTATION_KINDS = ["investigator", "cell", "operator"] as const satisfies readonly SignOffKind[];
+
+export const CONSENT_BASES = ["parental_consent", "magistrate_requisition", "operator_danger_assessment"] as const;
+export type ConsentBasis = (typeof CONSENT_BASES)[number];
+
+/** Rule 3: who may record each of the three ways the parents' side is satisfied. */
+export const CONSENT_RECORDER: Record<ConsentBasis, readonly Role[]> = {
+  parental_consent: ["counsellor", "operator"],
+  magistrate_requisition: ["magistrate"],
+  operator_danger_assessment: ["operator"],
+};
+
+export const OBJECTION_KINDS = ["operator_refusal", "magistrate_opposition"] as const;
+export type ObjectionKind = (typeof OBJECTION_KINDS)[number];
+export const OBJECTION_ROLE: Record<ObjectionKind, Role> = {
+  operator_refusal: "operator",
+  magistrate_opposition: "magistrate",
+};
+
+export const STOP_REASONS = ["found_safe", "found_other", "withdrawn", "expired"] as const;
+export type StopReason = (typeof STOP_REASONS)[number];
+
+/** Minimum length of written reasons/assessments: a word or two is not a reason. */
+export const MIN_WRITTEN_REASON = 10;
+export const MIN_RISK_ASSESSMENT = 20;
+
+/** The launch checklist shown to the magistrate (DOMAIN "Typical criteria to launch"). */
+export const CRITERIA = ["minorOrProtected", "immediateDanger", "enoughInformation", "broadcastNotRiskier"] as const;
+export type Criteria = Record<(typeof CRITERIA)[number], boolean>;
+
+export interface VersionView {
+  id: string;
+  number: number;
+  contentHash: string;
+  content: AlertContent | null;
+}
+
+export interface SignOffView {
+  kind: SignOffKind;
+  versionId: string;
+  contentHash: string;
+  userId: string;
+  voided: boolean;
+}
+
+export interface ObjectionView {
+  id: string;
+  kind: ObjectionKind;
+  lifted: boolean;
+}
+
+export interface AlertSnapshot {
+  id: string;
+  state: AlertState;
+  exercise: boolean;
+  current: VersionView | null;
+  pending: VersionView | null;
+  signOffs: SignOffView[];
+  consents: ConsentBasis[];
+  objections: ObjectionView[];
+  launchedAt: string | null;
+  endsAt: string | null;
+  extensions: number;
+}
+
+/** Every allowed state change; anything else is E_INVALID_TRANSITION. */
+const TRANSITIONS: Record<AlertState, readonly AlertState[]> = {
+  draft: ["concertation", "cancelled", "blocked"],
+  concertation: ["authorised", "blocked", "cancelled", "concertation"],
+  authorised: ["live", "concertation", "blocked", "cancelled", "stopped"],
+  blocked: ["concertation", "cancelled", "blocked"],
+  live: ["live", "stopped"],
+  stopped: ["purged"],
+  cancelled: ["purged"],
+  purged: [],
+};
+
+export function canTransition(from: AlertState, to: AlertState): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+export function assertTransition(from: AlertState, to: AlertState): void {
+  if (!canTransition(from, to)) {
+    throw new AppError("E_INVALID_TRANSITION", `an alert in state "${from}" cannot become "${to}"`);
+  }
+}
+
+/** Sign-offs that still count: on this version, on its current hash, not voided. */
+export function validSignOffs(s: AlertSnapshot, version: VersionView | null): SignOffView[] {
+  if (!version) return [];
+  return s.signOffs.filter((o) => o.versionId === version.id && o.contentHash === version.contentHash && !o.voided);
+}
+
+export function hasSignOff(s: AlertSnapshot, version: VersionView | null, kind: SignOffKind): boolean {
+  return validSignOffs(s, version).some((o) => o.kind === kind);
+}
+
+export function openObjections(s: AlertSnapshot): ObjectionView[] {
+  return s.objections.filter((o) => !o.lifted);
+}
+
+export function consentSettled(s: AlertSnapshot): boolean {
+  return s.consents.length > 0;
+}
+
+/** The version the next signature applies to: the pending update while live, else the current one. */
+export function versionUnderReview(s: AlertSnapshot): VersionView | null {
+  return s.state === "live" ? s.pending : s.current;
+}
+
+export interface Readiness {
+  missingSignOffs: SignOffKind[];
+  consentSettled: boolean;
+  openObjections: ObjectionKind[];
+  authorised: boolean;
+  canLaunch: boolean;
+  /** What the dashboard says about who is waiting on whom. */
+  waitingOn: Role[];
+}
+
+export function readiness(s: AlertSnapshot): Readiness {
+  const v = versionUnderReview(s);
+  const live = s.state === "live";
+  const required: SignOffKind[] = live ? ["authorisation"] : [...CONCERTATION_KINDS, "authorisation"];
+  const missing = required.filter((k) => !hasSignOff(s, v, k));
+  const objections = openObjections(s).map((o) => o.kind);
+  const consent = consentSettled(s);
+  const waitingOn = new Set<Role>(missing.map((k) => SIGN_OFF_ROLE[k]));
+  if (!consent) waitingOn.add("counsellor");
+  if (s.state === "authorised") waitingOn.add("cell");
+  return {
+    missingSignOffs: missing,
+    consentSettled: consent,
+    openObjections: objections,
+    authorised: hasSignOff(s, s.current, "authorisation"),
+    canLaunch: s.state === "authorised" && hasSignOff(s, s.current, "authorisation") && consent && objections.length === 0,
+    waitingOn: s.state === "draft" || s.state === "concertation" || s.state === "authorised" || (live && v) ? [...waitingOn] : [],
+  };
+}
+
+// ---------------------------------------------------------------- commands
+
+export type EditOutcome = { kind: "unchanged" } | { kind: "new_version"; nextState: AlertState; asPending: boolean };
+
+/**
+ * Saving content. Before launch the new version replaces the current one and, since
+ * sign-offs are bound to the old hash, every sign-off stops counting (rule 2): an
+ * authorised alert falls back to concertation. While live the new version waits as
+ * `pending` for the magistrate's authorisation (rule 11) and the published one stays.
+ */
+export function decideEdit(s: AlertSnapshot, newHash: string): EditOutcome {
+  const editable: AlertState[] = ["draft", "concertation", "authorised", "blocked", "live"];
+  if (!editable.includes(s.state)) {
+    throw new AppError("E_INVALID_TRANSITION", `an alert in state "${s.state}" cannot be edited`);
+  }
+  const compareTo = s.state === "live" ? (s.pending ?? s.current) : s.current;
+  if (compareTo && compareTo.contentHash === newHash) return { kind: "unchanged" };
+  if (s.state === "live") return { kind: "new_version", nextState: "live", asPending: true };
+  const nextState: AlertState = s.state === "authorised" ? "concertation" : s.state;
+  return { kind: "new_version", nextState, asPending: false };
+}
+
+export function decideSubmit(s: AlertSnapshot): AlertState {
+  assertTransition(s.state, "concertation");
+  if (s.state !== "draft") throw new AppError("E_INVALID_TRANSITION", "only a draft is submitted for concertation");
+  return "concertation";
+}
+
+export interface AuthorisationDecision {
+  criteria: Criteria;
+  riskAssessment: string;
+}
+
+/**
+ * May this signature be given now? Concertation sign-offs are given during
+ * concertation; the authorisation is the last signature and needs the concertation,
+ * the parents' side settled, no objection, the criteria met and a written risk
+ * assessment (rules 1–5). While live, the authorisation approves a pending update.
+ */
+export function checkSignOff(
+  s: AlertSnapshot,
+  kind: SignOffKind,
+  role: Role,
+  decision?: AuthorisationDecision,
+): { version: VersionView } {
+  if (SIGN_OFF_ROLE[kind] !== role) {
+    throw new AppError("E_FORBIDDEN_ROLE", `the "${kind}" sign-off is given by the ${SIGN_OFF_ROLE[kind]}`);
+  }
+  const version = versionUnderReview(s);
+  if (s.state === "live") {
+    if (!version) throw new AppError("E_INVALID_TRANSITION", "no pending update to authorise");
+    if (kind !== "authorisation" && kind !== "accompanying_person") {
+      throw new AppError("E_INVALID_TRANSITION", "an update needs only the magistrate's authorisation");
+    }
+  } else if (s.state === "authorised" && kind === "accompanying_person") {
+    // allowed: the magistrate may add the section's authorisation before launch
+  } else if (s.state !== "concertation") {
+    throw new AppError("E_INVALID_TRANSITION", `sign-offs are given during concertation, not in state "${s.state}"`);
+  }
+  if (!version || !version.content) throw new AppError("E_INVALID_TRANSITION", "the alert has no content to sign");
+  if (hasSignOff(s, version, kind)) throw new AppError("E_ALREADY_SIGNED", `"${kind}" is already signed for this version`);
+
+  if (kind === "accompanying_person" && !version.content.accompanyingPerson) {
+    throw new AppError("E_RULE", "this version has no accompanying-person section to authorise");
+  }
+  if (kind === "authorisation") {
+    if (s.state !== "live") {
+      const missing = CONCERTATION_KINDS.filter((k) => !hasSignOff(s, version, k));
+      if (missing.length > 0) {
+        throw new AppError("E_SIGNOFFS_PENDING", `missing sign-offs: ${missing.join(", ")}`, { missing });
+      }
+    }
+    if (!consentSettled(s)) throw new AppError("E_CONSENT_MISSING");
+    if (openObjections(s).length > 0) throw new AppError("E_BLOCKED");
+    checkDecision(decision);
+  }
+  return { version };
+}
+
+export function checkDecision(decision: AuthorisationDecision | undefined): void {
+  if (!decision) throw new AppError("E_RULE", "the authorisation needs the criteria checklist and a risk assessment");
+  const unmet = CRITERIA.filter((c) => decision.criteria[c] !== true);
+  if (unmet.length > 0) {
+    throw new AppError("E_CRITERIA_NOT_MET", `criteria not met: ${unmet.join(", ")}`, { unmet });
+  }
+  if (decision.riskAssessment.trim().length < MIN_RISK_ASSESSMENT) {
+    throw new AppError("E_RULE", `the risk assessment must be written out (at least ${MIN_RISK_ASSESSMENT} characters)`);
+  }
+}
+
+/** After a signature: the authorisation moves concertation → authorised, or publishes a live update. */
+export function stateAfterSignOff(s: AlertSnapshot, kind: SignOffKind): { state: AlertState; publishPending: boolean } {
+  if (kind !== "authorisation") return { state: s.state, publishPending: false };
+  if (s.state === "live") return { state: "live", publishPending: true };
+  return { state: "authorised", publishPending: false };
+}
+
+export function checkConsent(s: AlertSnapshot, basis: ConsentBasis, role: Role, note: string | undefined): void {
+  if (!["draft", "concertation", "authorised", "blocked"].includes(s.state)) {
+    throw new AppError("E_INVALID_TRANSITION", `the parents' side is recorded before launch, not in state "${s.state}"`);
+  }
+  if (!CONSENT_RECORDER[basis].includes(role)) {
+    throw new AppError("E_FORBIDDEN_ROLE", `"${basis}" is recorded by: ${CONSENT_RECORDER[basis].join(", ")}`);
+  }
+  if (basis === "operator_danger_assessment" && (note ?? "").trim().length < MIN_RISK_ASSESSMENT) {
+    throw new AppError("E_RULE", "the operator's danger assessment must be written (rule 3)");
+  }
+}
+
+export function checkObjection(s: AlertSnapshot, kind: ObjectionKind, role: Role, reason: string): AlertState {
+  if (OBJECTION_ROLE[kind] !== role) {
+    throw new AppError("E_FORBIDDEN_ROLE", `a ${kind.replace("_", " ")} is made by the ${OBJECTION_ROLE[kind]}`);
+  }
+  if (reason.trim().length < MIN_WRITTEN_REASON) {
+    throw new AppError("E_RULE", "a refusal or opposition needs a written reason (rule 4)");
+  }
+  if (s.state === "live") {
+    throw new AppError("E_INVALID_TRANSITION", "the alert is live: use the stop command");
+  }
+  assertTransition(s.state, "blocked");
+  return "blocked";
+}
+
+export function checkLiftObjection(s: AlertSnapshot, objection: ObjectionView, role: Role): AlertState {
+  if (OBJECTION_ROLE[objection.kind] !== role) {
+    throw new AppError("E_FORBIDDEN_ROLE", `only the ${OBJECTION_ROLE[objection.kind]} lifts a ${objection.kind}`);
+  }
+  if (objection.lifted) throw new AppError("E_INVALID_TRANSITION", "this objection is already lifted");
+  const remaining = openObjections(s).filter((o) => o.id !== objection.id);
+  if (remaining.length > 0) return "blocked";
+  if (s.state !== "blocked") return s.state;
+  // A draft that was blocked before concertation returns to concertation too.
+  return "concertation";
+}
+
+/** Rule 1–4 at the moment of launch: every check is repeated, nothing is trusted from earlier. */
+export function checkLaunch(s: AlertSnapshot): void {
+  if (s.state === "live") throw new AppError("E_INVALID_TRANSITION", "the alert is already live");
+  if (openObjections(s).length > 0) throw new AppError("E_BLOCKED");
+  assertTransition(s.state, "live");
+  if (!hasSignOff(s, s.current, "authorisation")) throw new AppError("E_NOT_AUTHORISED");
+  const missing = CONCERTATION_KINDS.filter((k) => !hasSignOff(s, s.current, k));
+  if (missing.length > 0) throw new AppError("E_SIGNOFFS_PENDING", `missing sign-offs: ${missing.join(", ")}`, { missing });
+  if (!consentSettled(s)) throw new AppError("E_CONSENT_MISSING");
+}
+
+/**
+ * Stop: from live (found, withdrawn, expired) or from authorised (found before the
+ * launch went out). A stop never fails for a reason other than the state, so it
+ * always wins over a launch that has not yet committed.
+ */
+export function checkStop(s: AlertSnapshot, reason: StopReason): void {
+  if (s.state === "stopped") throw new AppError("E_INVALID_TRANSITION", "the alert is already stopped");
+  if (reason === "expired" && s.state !== "live") throw new AppError("E_INVALID_TRANSITION", "only a live alert expires");
+  assertTransition(s.state, "stopped");
+}
+
+export function checkCancel(s: AlertSnapshot): void {
+  assertTransition(s.state, "cancelled");
+}
+
+/**
+ * Rule 6: the accompanying-person section is published only when the magistrate's
+ * separate authorisation signed this exact version; otherwise it is removed from
+ * everything any channel receives.
+ */
+export function publishableContent(s: AlertSnapshot, version: VersionView): AlertContent | null {
+  if (!version.content) return null;
+  if (!version.content.accompanyingPerson) return version.content;
+  if (hasSignOff(s, version, "accompanying_person")) return version.content;
+  const { accompanyingPerson: _withheld, ...rest } = version.content;
+  return rest as AlertContent;
+}

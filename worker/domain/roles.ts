@@ -1,0 +1,50 @@
+// Staff roles (DOMAIN.md "Who is involved") and what each may do. Routes check the
+// role with `mayDo`; the table is the single place where permissions are decided.
+
+export const ROLES = ["magistrate", "investigator", "cell", "operator", "counsellor", "calltaker", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+
+export type Permission =
+  | "alert.read"
+  | "alert.create"
+  | "alert.edit"
+  | "alert.submit"
+  | "alert.cancel"
+  | "alert.launch"
+  | "alert.stop"
+  | "alert.extend"
+  | "alert.signOff"
+  | "alert.consent"
+  | "alert.object"
+  | "audit.read"
+  | "audit.verify"
+  | "admin.users";
+
+const PERMISSIONS: Record<Permission, readonly Role[]> = {
+  // The admin manages accounts, not cases: no access to the child's data.
+  "alert.read": ["magistrate", "investigator", "cell", "operator", "counsellor", "calltaker"],
+  "alert.create": ["cell", "investigator"],
+  // The operator "prepares the material", so it may edit too; every edit resets sign-offs.
+  "alert.edit": ["cell", "investigator", "operator"],
+  "alert.submit": ["cell", "investigator"],
+  "alert.cancel": ["cell", "investigator", "magistrate"],
+  // "The cell launches once authorised"; the operator runs the channels.
+  "alert.launch": ["cell", "operator"],
+  // The magistrate may order the stop; cell and operator execute it when the child is found.
+  "alert.stop": ["magistrate", "cell", "operator"],
+  "alert.extend": ["magistrate"],
+  "alert.signOff": ["magistrate", "investigator", "cell", "operator"],
+  "alert.consent": ["counsellor", "operator", "magistrate"],
+  "alert.object": ["operator", "magistrate"],
+  "audit.read": ["magistrate", "cell", "operator", "admin"],
+  "audit.verify": ["magistrate", "cell", "operator", "admin"],
+  "admin.users": ["admin"],
+};
+
+export function mayDo(role: Role, permission: Permission): boolean {
+  return PERMISSIONS[permission].includes(role);
+}
+
+export function rolesFor(permission: Permission): readonly Role[] {
+  return PERMISSIONS[permission];
+}

@@ -1,0 +1,69 @@
+// One catalogue of errors: a stable code, its HTTP status and a plain message.
+// Every refusal the API gives comes from here and is returned by app.onError as
+// application/problem+json (RFC 9457) with `code` and, when useful, `detail`/`errors`.
+
+export const ERRORS = {
+  E_MALFORMED_JSON: { status: 400, title: "The request body is not valid JSON." },
+  E_VALIDATION: { status: 400, title: "The request does not match the expected shape." },
+  E_UNAUTHENTICATED: { status: 401, title: "Sign in first." },
+  E_BAD_ASSERTION: { status: 401, title: "The passkey signature could not be verified." },
+  E_CHALLENGE_INVALID: { status: 401, title: "The passkey challenge is unknown, expired or already used." },
+  E_INVITATION_INVALID: { status: 401, title: "The invitation link is unknown, expired or already used." },
+  E_FORBIDDEN_ROLE: { status: 403, title: "Your role may not do this." },
+  E_BAD_ORIGIN: { status: 403, title: "Cross-site request refused." },
+  E_NOT_FOUND: { status: 404, title: "Not found." },
+  E_PAYLOAD_TOO_LARGE: { status: 413, title: "The request body is too large." },
+  E_INVALID_TRANSITION: { status: 409, title: "The alert is not in a state that allows this." },
+  E_SIGNOFFS_PENDING: { status: 409, title: "Required sign-offs are missing for the current version." },
+  E_NOT_AUTHORISED: { status: 409, title: "The magistrate has not authorised the current version." },
+  E_CONSENT_MISSING: { status: 409, title: "The parents' side is not settled (consent, requisition or danger assessment)." },
+  E_BLOCKED: { status: 409, title: "An operator refusal or a magistrate opposition blocks the alert." },
+  E_CONTENT_CHANGED: { status: 409, title: "The content changed since the signature was requested; review it and sign again." },
+  E_ALREADY_SIGNED: { status: 409, title: "This sign-off is already recorded for the current version." },
+  E_CRITERIA_NOT_MET: { status: 422, title: "The launch criteria are not all met." },
+  E_RULE: { status: 422, title: "The request breaks a rule of the Child Alert protocol." },
+  E_EXTENSIONS_EXHAUSTED: { status: 409, title: "The alert has been extended the maximum number of times." },
+  E_CONFLICT: { status: 409, title: "A concurrent change won; retry." },
+  E_RATE_LIMITED: { status: 429, title: "Too many requests; slow down." },
+  E_INTERNAL: { status: 500, title: "Internal error. The incident was logged without personal data." },
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** Thrown anywhere (domain, services, routes); rendered once by app.onError. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly detail?: string;
+  readonly extra?: Record<string, unknown>;
+
+  constructor(code: ErrorCode, detail?: string, extra?: Record<string, unknown>) {
+    super(detail ? `${code}: ${detail}` : code);
+    this.name = "AppError";
+    this.code = code;
+    this.detail = detail;
+    this.extra = extra;
+  }
+
+  get status(): number {
+    return ERRORS[this.code].status;
+  }
+
+  /** RFC 9457 problem document. `type` points at the error's entry in the API docs. */
+  toProblem(instance?: string): Record<string, unknown> {
+    return {
+      type: `/api/v1/docs#${this.code}`,
+      title: ERRORS[this.code].title,
+      status: this.status,
+      code: this.code,
+      ...(this.detail ? { detail: this.detail } : {}),
+      ...(instance ? { instance } : {}),
+      ...this.extra,
+    };
+  }
+}
+
+/** Serialisable form used across Durable Object RPC (class identity does not cross it). */
+export type ErrorPayload = { code: ErrorCode; detail?: string; extra?: Record<string, unknown> };
+
+export const toPayload = (e: AppError): ErrorPayload => ({ code: e.code, detail: e.detail, extra: e.extra });
+export const fromPayload = (p: ErrorPayload): AppError => new AppError(p.code, p.detail, p.extra);

@@ -1,0 +1,14 @@
+// Worker entry: wires the handlers and exports the Durable Object classes. Nothing else.
+import { buildApp } from "./app.ts";
+import { runDueTimers } from "./services/timers.ts";
+
+export { AlertObject } from "./durable/alert-object.ts";
+
+const app = buildApp();
+
+export default {
+  fetch: app.fetch,
+  async scheduled(controller, env, ctx) {
+    ctx.waitUntil(runDueTimers(env, new Date(controller.scheduledTime)));
+  },
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,116 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { alertDetail } from "../db/alerts.ts";
+import {
+  api,
+  as,
+  authorisedAlert,
+  createAlert,
+  db,
+  DECISION,
+  expectOk,
+  liveAlert,
+  makeContent,
+  makeTeam,
+  signOff,
+  type Team,
+} from "../test/helpers.ts";
+
+let t: Team;
+beforeAll(async () => {
+  t = await makeTeam();
+});
+
+describe("the full lifecycle over the API", () => {
+  it("goes draft → concertation → authorised → live → stopped with passkey sign-offs", async () => {
+    const id = await createAlert(t.cell);
+    expect((await api("GET", `/alerts/${id}`, undefined, as(t.cell))).body.state).toBe("draft");
+
+    expectOk(await api("POST", `/alerts/${id}/submit`, undefined, as(t.cell)));
+    for (const [who, kind] of [
+      [t.investigator, "investigator"],
+      [t.cell, "cell"],
+      [t.operator, "operator"],
+    ] as const) {
+      const res = expectOk(await signOff(who, id, kind));
+      expect(res.body.state).toBe("concertation");
+    }
+    expectOk(await api("POST", `/alerts/${id}/consent`, { basis: "parental_consent" }, as(t.counsellor)));
+    const auth = expectOk(await signOff(t.magistrate, id, "authorisation", DECISION));
+    expect(auth.body.state).toBe("authorised");
+
+    const launch = expectOk(await api("POST", `/alerts/${id}/launch`, undefined, as(t.cell)));
+    expect(launch.body.state).toBe("live");
+    expect(Date.parse(launch.body.endsAt) - Date.now()).toBeGreaterThan(5.9 * 3_600_000);
+
+    const stop = expectOk(await api("POST", `/alerts/${id}/stop`, { reason: "found_safe" }, as(t.magistrate)));
+    expect(stop.body.state).toBe("stopped");
+
+    const audit = expectOk(await api("GET", `/alerts/${id}/audit`, undefined, as(t.operator)));
+    expect(audit.body.entries.map((e: { action: string }) => e.action)).toEqual([
+      "created",
+      "submitted",
+      "signed_off",
+      "signed_off",
+      "signed_off",
+      "consent_recorded",
+      "signed_off",
+      "authorised",
+      "launched",
+      "stopped",
+    ]);
+    expect(audit.body.chain.ok).toBe(true);
+  });
+
+  it("stores each sign-off with the assertion that proves it, bound to the content hash", async () => {
+    const id = await authorisedAlert(t);
+    const detail = await alertDetail(db(), id);
+    const version = detail.versions[0]!;
+    expect(detail.signOffs).toHaveLength(4);
+    for (const o of detail.signOffs) expect(o.contentHash).toBe(version.contentHash);
+    const view = expectOk(await api("GET", `/alerts/${id}`, undefined, as(t.magistrate))).body;
+    expect(view.signOffs.every((o: { valid: boolean }) => o.valid)).toBe(true);
+    expect(view.readiness.canLaunch).toBe(true);
+  });
+
+  it("informs the cell and the investigators when an alert is launched and stopped (rule 9)", async () => {
+    const id = await liveAlert(t);
+    expectOk(await api("POST", `/alerts/${id}/stop`, { reason: "found_safe" }, as(t.cell)));
+    const rows = await db().query.notifications.findMany({ where: (n, { eq }) => eq(n.alertId, id) });
+    const got = rows.map((r) => `${r.event}:${r.recipientRole}`).sort();
+    expect(got).toEqual(["launched:cell", "launched:investigator", "stopped:cell", "stopped:investigator"]);
+  });
+});
+
+describe("edits reset sign-offs (rule 2)", () => {
+  it("a content change after authorisation sends the alert back to concertation with no valid sign-off", async () => {
+    const id = await authorisedAlert(t);
+    const edited = makeContent({ circumstances: "Seen getting into a grey car near the station." });
+    const res = expectOk(await api("PUT", `/alerts/${id}/content`, { content: edited }, as(t.cell)));
+    expect(res.body.state).toBe("concertation");
+    const view = expectOk(await api("GET", `/alerts/${id}`, undefined, as(t.cell))).body;
+    expect(view.versions).toHaveLength(2);
+    expect(view.signOffs.filter((o: { valid: boolean }) => o.valid)).toHaveLength(0);
+    expect(view.readiness.missingSignOffs).toEqual(["investigator", "cell", "operator", "authorisation"]);
+    const launch = await api("POST", `/alerts/${id}/launch`, undefined, as(t.cell));
+    expect(launch.status).toBe(409);
+    expect(launch.body.code).toBe("E_INVALID_TRANSITION");
+  });
+
+  it("saving identical content creates no version and keeps the sign-offs", async () => {
+    const id = await authorisedAlert(t);
+    const res = expectOk(await api("PUT", `/alerts/${id}/content`, { content: makeContent() }, as(t.cell)));
+    expect(res.body.changed).toBe(false);
+    expect(res.body.state).toBe("authorised");
+  });
+
+  it("a sign-off whose ceremony began before an edit is refused (409 E_CONTENT_CHANGED)", async () => {
+    const id = await createAlert(t.cell);
+    expectOk(await api("POST", `/alerts/${id}/submit`, undefined, as(t.cell)));
+    const opts = expectOk(await api("POST", `/alerts/${id}/signoffs/options`, { kind: "operator" }, as(t.operator)));
+    expectOk(await api("PUT", `/alerts/${id}/content`, { content: makeContent({ circumstances: "Changed meanwhile." }) }, as(t.cell)));
+    const response = await t.operator.auth.get(opts.body.options);
+    const res = await api("POST", `/alerts/${id}/signoffs`, { challengeId: opts.body.challengeId, response }, as(t.operator));
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe("E_CONTENT_CHANGED");
+  });
+});

@@ -1,0 +1,250 @@
+// /api/v1/alerts — the alert lifecycle over HTTP. Validate, check the role, hand the
+// command to the alert's Durable Object, shape the answer. No rule lives here.
+import { z } from "@hono/zod-openapi";
+import { alertAudit, allAuditEntries, getAlertRow, loadSnapshot } from "../db/alerts.ts";
+import { type Role, verifyChain, versionUnderReview } from "../domain/index.ts";
+import { AppError } from "../errors.ts";
+import { rpFromEnv, signOffOptions, verifySignOff } from "../services/auth.ts";
+import { alertCommand, alertSummaries, alertView } from "../services/alerts.ts";
+import { currentUser, jsonBody, jsonOk, newRouter, staffRoute } from "./http.ts";
+import {
+  AlertDetail,
+  AlertIdParam,
+  AlertSummary,
+  AuditEntry,
+  ChainVerdict,
+  CommandResult,
+  ConsentBody,
+  CreateAlertBody,
+  EditContentBody,
+  Id,
+  ObjectionBody,
+  SignOffBody,
+  SignOffOptions,
+  SignOffOptionsBody,
+  StopBody,
+} from "./schemas.ts";
+
+export const alertRoutes = newRouter();
+const tags = ["Alerts"];
+const actorOf = (c: Parameters<typeof currentUser>[0]) => {
+  const u = currentUser(c);
+  return { userId: u.id, role: u.role as Role };
+};
+
+alertRoutes.openapi(
+  staffRoute("alert.read", {
+    method: "get",
+    path: "/alerts",
+    tags,
+    summary: "List alerts with their state and who is waiting on whom",
+    responses: { 200: jsonOk(z.object({ alerts: z.array(AlertSummary) })) },
+  }),
+  async (c) => c.json({ alerts: await alertSummaries(c.get("db")) }, 200),
+);
+
+alertRoutes.openapi(
+  staffRoute("alert.create", {
+    method: "post",
+    path: "/alerts",
+    tags,
+    summary: "Create a draft alert (version 1)",
+    request: { body: jsonBody(CreateAlertBody) },
+    responses: { 201: jsonOk(CommandResult, "Created") },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    const alertId = crypto.randomUUID();
+    const result = await alertCommand(c.env, alertId, {
+      type: "create",
+      actor: actorOf(c),
+      exercise: body.exercise,
+      content: body.content,
+    });
+    c.header("Location", `/api/v1/alerts/${alertId}`);
+    return c.json(result, 201);
+  },
+);
+
+alertRoutes.openapi(
+  staffRoute("alert.read", {
+    method: "get",
+    path: "/alerts/{id}",
+    tags,
+    summary: "One alert: versions, sign-offs, consent, objections, readiness",
+    request: { params: AlertIdParam },
+    responses: { 200: jsonOk(AlertDetail) },
+  }),
+  async (c) => c.json(await alertView(c.get("db"), c.req.valid("param").id), 200),
+);
+
+alertRoutes.openapi(
+  staffRoute("alert.edit", {
+    method: "put",
+    path: "/alerts/{id}/content",
+    tags,
+    summary: "Save new content: a new version (resets sign-offs; while live, a pending update)",
+    request: { params: AlertIdParam, body: jsonBody(EditContentBody) },
+    responses: { 200: jsonOk(CommandResult) },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    return c.json(await alertCommand(c.env, id, { type: "edit", actor: actorOf(c), content: c.req.valid("json").content }), 200);
+  },
+);
+
+/** Simple commands: no body beyond the path. */
+const simple = [
+  ["submit", "alert.submit", "Submit a draft for concertation"],
+  ["launch", "alert.launch", "Launch the authorised alert on every channel"],
+  ["extend", "alert.extend", "Extend a live alert by 6 hours (three times at most, 24 hours in all)"],
+  ["cancel", "alert.cancel", "Abandon the alert before launch"],
+] as const;
+
+for (const [type, permission, summary] of simple) {
+  alertRoutes.openapi(
+    staffRoute(permission, {
+      method: "post",
+      path: `/alerts/{id}/${type}`,
+      tags,
+      summary,
+      request: { params: AlertIdParam },
+      responses: { 200: jsonOk(CommandResult) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      return c.json(await alertCommand(c.env, id, { type, actor: actorOf(c) }), 200);
+    },
+  );
+}
+
+alertRoutes.openapi(
+  staffRoute("alert.stop", {
+    method: "post",
+    path: "/alerts/{id}/stop",
+    tags,
+    summary: "The stop command: ends the alert everywhere at once",
+    request: { params: AlertIdParam, body: jsonBody(StopBody) },
+    responses: { 200: jsonOk(CommandResult) },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    return c.json(await alertCommand(c.env, id, { type: "stop", actor: actorOf(c), reason: c.req.valid("json").reason }), 200);
+  },
+);
+
+alertRoutes.openapi(
+  staffRoute("alert.signOff", {
+    method: "post",
+    path: "/alerts/{id}/signoffs/options",
+    tags,
+    summary: "Start a sign-off: a passkey challenge derived from the content hash of the version under review",
+    request: { params: AlertIdParam, body: jsonBody(SignOffOptionsBody) },
+    responses: { 200: jsonOk(SignOffOptions) },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const { kind } = c.req.valid("json");
+    const db = c.get("db");
+    const { snapshot } = await loadSnapshot(db, id);
+    const version = versionUnderReview(snapshot);
+    if (!version) throw new AppError("E_INVALID_TRANSITION", "there is no version to sign");
+    const out = await signOffOptions(
+      db,
+      rpFromEnv(c.env),
+      currentUser(c),
+      { alertId: id, versionId: version.id, contentHash: version.contentHash, kind },
+      new Date(),
+    );
+    return c.json({ ...out, options: out.options as unknown as Record<string, unknown> }, 200);
+  },
+);
+
+alertRoutes.openapi(
+  staffRoute("alert.signOff", {
+    method: "post",
+    path: "/alerts/{id}/signoffs",
+    tags,
+    summary: "Give a sign-off (or the magistrate's authorisation) with a passkey assertion",
+    description:
+      "The assertion must answer the challenge from /signoffs/options. The magistrate's authorisation carries the criteria checklist and the written risk assessment.",
+    request: { params: AlertIdParam, body: jsonBody(SignOffBody) },
+    responses: { 200: jsonOk(CommandResult) },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const body = c.req.valid("json");
+    const user = currentUser(c);
+    const verified = await verifySignOff(c.get("db"), rpFromEnv(c.env), user, id, body, new Date());
+    const result = await alertCommand(c.env, id, {
+      type: "signOff",
+      actor: { userId: user.id, role: user.role as Role },
+      ...verified,
+      decision: body.decision,
+    });
+    return c.json(result, 200);
+  },
+);
+
+alertRoutes.openapi(
+  staffRoute("alert.consent", {
+    method: "post",
+    path: "/alerts/{id}/consent",
+    tags,
+    summary: "Record how the parents' side is settled (consent, magistrate requisition, operator danger assessment)",
+    request: { params: AlertIdParam, body: jsonBody(ConsentBody) },
+    responses: { 200: jsonOk(CommandResult) },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    return c.json(await alertCommand(c.env, id, { type: "consent", actor: actorOf(c), ...c.req.valid("json") }), 200);
+  },
+);
+
+alertRoutes.openapi(
+  staffRoute("alert.object", {
+    method: "post",
+    path: "/alerts/{id}/objections",
+    tags,
+    summary: "Operator refusal or magistrate opposition, with a written reason (blocks the launch)",
+    request: { params: AlertIdParam, body: jsonBody(ObjectionBody) },
+    responses: { 200: jsonOk(CommandResult) },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    return c.json(await alertCommand(c.env, id, { type: "object", actor: actorOf(c), ...c.req.valid("json") }), 200);
+  },
+);
+
+alertRoutes.openapi(
+  staffRoute("alert.object", {
+    method: "post",
+    path: "/alerts/{id}/objections/{objectionId}/lift",
+    tags,
+    summary: "Lift one's own refusal/opposition; the alert returns to concertation",
+    request: { params: AlertIdParam.extend({ objectionId: Id.openapi({ param: { name: "objectionId", in: "path" } }) }) },
+    responses: { 200: jsonOk(CommandResult) },
+  }),
+  async (c) => {
+    const { id, objectionId } = c.req.valid("param");
+    return c.json(await alertCommand(c.env, id, { type: "lift", actor: actorOf(c), objectionId }), 200);
+  },
+);
+
+alertRoutes.openapi(
+  staffRoute("audit.read", {
+    method: "get",
+    path: "/alerts/{id}/audit",
+    tags: ["Audit"],
+    summary: "The alert's audit trail and the verdict on the whole chain",
+    request: { params: AlertIdParam },
+    responses: { 200: jsonOk(z.object({ entries: z.array(AuditEntry), chain: ChainVerdict })) },
+  }),
+  async (c) => {
+    const db = c.get("db");
+    const { id } = c.req.valid("param");
+    await getAlertRow(db, id);
+    const [entries, all] = await Promise.all([alertAudit(db, id), allAuditEntries(db)]);
+    return c.json({ entries, chain: await verifyChain(all) }, 200);
+  },
+);

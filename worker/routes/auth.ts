@@ -1,0 +1,163 @@
+// /api/v1/auth — invitations, passkey registration and sign-in, the session cookie.
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { deleteCookie, setCookie } from "hono/cookie";
+import { SESSION_COOKIE, SESSION_TTL_MS } from "../config.ts";
+import { deleteSession } from "../db/auth.ts";
+import {
+  invitationForToken,
+  loginOptions,
+  registrationOptions,
+  rpFromEnv,
+  verifyLogin,
+  verifyRegistration,
+} from "../services/auth.ts";
+import { type AppEnv, currentUser, jsonBody, jsonOk, newRouter, problemResponses, publicRateLimit, requireUser } from "./http.ts";
+import { AssertionJson, AttestationJson, CeremonyOptions, User } from "./schemas.ts";
+
+export const authRoutes = newRouter();
+const tags = ["Sign-in"];
+const Token = z.string().min(20).max(100).regex(/^[A-Za-z0-9_-]+$/);
+
+function startSession(c: Context<AppEnv>, token: string) {
+  // Secure is honoured on http://localhost by browsers; SameSite=Strict + the Origin check stop CSRF.
+  setCookie(c, SESSION_COOKIE, token, {
+    httpOnly: true,
+    secure: true,
+    sameSite: "Strict",
+    path: "/",
+    maxAge: Math.floor(SESSION_TTL_MS / 1000),
+  });
+}
+
+const publicUser = (u: { id: string; email: string; displayName: string; role: string; disabledAt: string | null }) => ({
+  id: u.id,
+  email: u.email,
+  displayName: u.displayName,
+  role: u.role as z.infer<typeof User>["role"],
+  disabledAt: u.disabledAt,
+});
+
+authRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/auth/invitations/{token}",
+    tags,
+    summary: "Look up an invitation (who is invited, with which role)",
+    middleware: [publicRateLimit] as const,
+    request: { params: z.object({ token: Token.openapi({ param: { name: "token", in: "path" } }) }) },
+    responses: {
+      ...problemResponses,
+      200: jsonOk(z.object({ email: z.string(), displayName: z.string(), role: z.string(), expiresAt: z.string() })),
+    },
+  }),
+  async (c) => {
+    const inv = await invitationForToken(c.get("db"), c.req.valid("param").token, new Date());
+    return c.json({ email: inv.email, displayName: inv.displayName, role: inv.role, expiresAt: inv.expiresAt }, 200);
+  },
+);
+
+authRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/auth/register/options",
+    tags,
+    summary: "Start registering a passkey from an invitation",
+    middleware: [publicRateLimit] as const,
+    request: { body: jsonBody(z.object({ token: Token }).strict()) },
+    responses: { ...problemResponses, 200: jsonOk(CeremonyOptions) },
+  }),
+  async (c) => {
+    const out = await registrationOptions(c.get("db"), rpFromEnv(c.env), c.req.valid("json").token, new Date());
+    return c.json({ challengeId: out.challengeId, options: out.options as unknown as Record<string, unknown> }, 200);
+  },
+);
+
+authRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/auth/register/verify",
+    tags,
+    summary: "Finish registering the passkey; signs in",
+    middleware: [publicRateLimit] as const,
+    request: { body: jsonBody(z.object({ challengeId: z.uuid(), response: AttestationJson }).strict()) },
+    responses: { ...problemResponses, 200: jsonOk(z.object({ user: User })) },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    const { user, sessionToken } = await verifyRegistration(
+      c.get("db"),
+      rpFromEnv(c.env),
+      { challengeId: body.challengeId, response: body.response as never },
+      new Date(),
+    );
+    startSession(c, sessionToken);
+    return c.json({ user: publicUser(user) }, 200);
+  },
+);
+
+authRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/auth/login/options",
+    tags,
+    summary: "Start signing in with a passkey",
+    middleware: [publicRateLimit] as const,
+    responses: { ...problemResponses, 200: jsonOk(CeremonyOptions) },
+  }),
+  async (c) => {
+    const out = await loginOptions(c.get("db"), rpFromEnv(c.env), new Date());
+    return c.json({ challengeId: out.challengeId, options: out.options as unknown as Record<string, unknown> }, 200);
+  },
+);
+
+authRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/auth/login/verify",
+    tags,
+    summary: "Finish signing in; sets the session cookie",
+    middleware: [publicRateLimit] as const,
+    request: { body: jsonBody(z.object({ challengeId: z.uuid(), response: AssertionJson }).strict()) },
+    responses: { ...problemResponses, 200: jsonOk(z.object({ user: User })) },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    const { user, sessionToken } = await verifyLogin(
+      c.get("db"),
+      rpFromEnv(c.env),
+      { challengeId: body.challengeId, response: body.response as never },
+      new Date(),
+    );
+    startSession(c, sessionToken);
+    return c.json({ user: publicUser(user) }, 200);
+  },
+);
+
+authRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/auth/logout",
+    tags,
+    summary: "Sign out (ends the session server-side)",
+    responses: { 204: { description: "Signed out" } },
+  }),
+  async (c) => {
+    const hash = c.get("sessionHash");
+    if (hash) await deleteSession(c.get("db"), hash);
+    deleteCookie(c, SESSION_COOKIE, { path: "/", secure: true });
+    return c.body(null, 204);
+  },
+);
+
+authRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/auth/me",
+    tags,
+    summary: "Who is signed in",
+    middleware: [requireUser] as const,
+    responses: { ...problemResponses, 200: jsonOk(z.object({ user: User })) },
+  }),
+  async (c) => c.json({ user: publicUser(currentUser(c)) }, 200),
+);

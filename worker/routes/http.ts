@@ -1,0 +1,119 @@
+// HTTP plumbing shared by the routers: the app's Env type, a router factory whose
+// validation failures become E_VALIDATION problems, session loading, the CSRF Origin
+// check, role guards, rate limiting and the helper that declares a staff route.
+import { createRoute, OpenAPIHono, type RouteConfig } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import { getCookie } from "hono/cookie";
+import { SESSION_COOKIE } from "../config.ts";
+import { sessionUser, type UserRow } from "../db/auth.ts";
+import { type Db, makeDb } from "../db/client.ts";
+import { mayDo, type Permission, type Role, rolesFor, sha256Hex } from "../domain/index.ts";
+import { AppError } from "../errors.ts";
+import { Problem } from "./schemas.ts";
+
+export type AppEnv = {
+  Bindings: Env;
+  Variables: { db: Db; user: UserRow | null; sessionHash: string | null };
+};
+
+export function newRouter() {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        throw new AppError("E_VALIDATION", "see errors for each invalid field", {
+          errors: result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+        });
+      }
+    },
+  });
+}
+
+/** Loads the database handle and, when a session cookie is present, the signed-in user. */
+export const context: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const db = makeDb(c.env.DB);
+  c.set("db", db);
+  c.set("user", null);
+  c.set("sessionHash", null);
+  const token = getCookie(c, SESSION_COOKIE);
+  if (token) {
+    const hash = await sha256Hex(token);
+    c.set("sessionHash", hash);
+    c.set("user", (await sessionUser(db, hash, new Date())) ?? null);
+  }
+  await next();
+};
+
+const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/**
+ * CSRF defence: a state-changing request must come from our own origin. Browsers send
+ * Origin on every cross-site and every non-GET request; scripts (demo, CLI) set it.
+ */
+export const originCheck: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (UNSAFE.has(c.req.method) && c.req.header("Origin") !== c.env.APP_ORIGIN) {
+    throw new AppError("E_BAD_ORIGIN", `state-changing requests must carry Origin: ${c.env.APP_ORIGIN}`);
+  }
+  await next();
+};
+
+/** Per-client rate limit on public (unauthenticated) endpoints. */
+export const publicRateLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const key = `public:${c.req.header("CF-Connecting-IP") ?? "unknown"}`;
+  const { success } = await c.env.PUBLIC_RATE_LIMIT.limit({ key });
+  if (!success) {
+    c.header("Retry-After", "60");
+    throw new AppError("E_RATE_LIMITED");
+  }
+  await next();
+};
+
+export const requireUser: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (!c.get("user")) throw new AppError("E_UNAUTHENTICATED");
+  await next();
+};
+
+export function requirePermission(permission: Permission): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const user = c.get("user");
+    if (!user) throw new AppError("E_UNAUTHENTICATED");
+    if (!mayDo(user.role as Role, permission)) {
+      throw new AppError("E_FORBIDDEN_ROLE", `allowed roles: ${rolesFor(permission).join(", ")}`);
+    }
+    await next();
+  };
+}
+
+/** The signed-in user of a route guarded by requirePermission/requireUser. */
+export function currentUser(c: { get(key: "user"): UserRow | null }): UserRow {
+  const user = c.get("user");
+  if (!user) throw new AppError("E_UNAUTHENTICATED");
+  return user;
+}
+
+export const problemResponses = {
+  400: { description: "Invalid input", content: { "application/problem+json": { schema: Problem } } },
+  401: { description: "Not signed in / bad passkey assertion", content: { "application/problem+json": { schema: Problem } } },
+  403: { description: "Role not allowed", content: { "application/problem+json": { schema: Problem } } },
+  404: { description: "Not found", content: { "application/problem+json": { schema: Problem } } },
+  409: { description: "Not allowed in the alert's current state", content: { "application/problem+json": { schema: Problem } } },
+  422: { description: "Breaks a protocol rule", content: { "application/problem+json": { schema: Problem } } },
+} as const;
+
+/** Declares a staff route: the permission guard, its roles in the docs, and the problem responses. */
+export function staffRoute<R extends Omit<RouteConfig, "middleware">>(permission: Permission, config: R) {
+  return createRoute({
+    ...config,
+    middleware: [requirePermission(permission)] as const,
+    security: [{ session: [] }],
+    description: `${config.description ?? ""}\n\nRoles: ${rolesFor(permission).join(", ")}.`.trim(),
+    responses: { ...problemResponses, ...config.responses },
+  });
+}
+
+export function jsonBody<T>(schema: T) {
+  return { required: true, content: { "application/json": { schema } } } as const;
+}
+
+export function jsonOk<T>(schema: T, description = "OK") {
+  return { description, content: { "application/json": { schema } } } as const;
+}

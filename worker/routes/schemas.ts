@@ -1,0 +1,260 @@
+// Request/response schemas shared by the routes and the OpenAPI document: one zod
+// model per resource, so validation, docs and the dashboard's typed client agree.
+import { z } from "@hono/zod-openapi";
+import {
+  AlertContent,
+  CONSENT_BASES,
+  CRITERIA,
+  OBJECTION_KINDS,
+  ROLES,
+  SIGN_OFF_KINDS,
+  STATES,
+  STOP_REASONS,
+} from "../domain/index.ts";
+
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    code: z.string().openapi({ example: "E_NOT_AUTHORISED" }),
+    detail: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .openapi("Problem");
+
+export const Id = z.uuid().openapi({ example: "6f1c2b1e-8f0a-4a57-9d1c-3e5b2a9c7d10" });
+export const AlertIdParam = z.object({ id: Id.openapi({ param: { name: "id", in: "path" } }) });
+
+export const Role = z.enum(ROLES).openapi("Role");
+export const AlertState = z.enum(STATES).openapi("AlertState");
+export const SignOffKind = z.enum(SIGN_OFF_KINDS).openapi("SignOffKind");
+
+export const AlertContentSchema = AlertContent.openapi("AlertContent");
+
+export const CreateAlertBody = z
+  .object({ exercise: z.boolean(), content: AlertContentSchema })
+  .strict()
+  .openapi("CreateAlert");
+
+export const EditContentBody = z.object({ content: AlertContentSchema }).strict().openapi("EditContent");
+
+const b64url = z.string().max(4096).regex(/^[A-Za-z0-9_-]*$/, "base64url");
+
+/** A WebAuthn assertion as produced by navigator.credentials.get (JSON form). */
+export const AssertionJson = z
+  .object({
+    id: b64url,
+    rawId: b64url,
+    type: z.literal("public-key"),
+    response: z.object({
+      clientDataJSON: b64url,
+      authenticatorData: b64url,
+      signature: b64url,
+      userHandle: b64url.optional(),
+    }),
+    clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
+    authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
+  })
+  .openapi("AssertionJson");
+
+/** A WebAuthn attestation as produced by navigator.credentials.create (JSON form). */
+export const AttestationJson = z
+  .object({
+    id: b64url,
+    rawId: b64url,
+    type: z.literal("public-key"),
+    response: z.object({
+      clientDataJSON: b64url,
+      attestationObject: z.string().max(16384).regex(/^[A-Za-z0-9_-]*$/),
+      transports: z.array(z.string().max(20)).max(8).optional(),
+      authenticatorData: b64url.optional(),
+      publicKey: b64url.optional(),
+      publicKeyAlgorithm: z.number().int().optional(),
+    }),
+    clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
+    authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
+  })
+  .openapi("AttestationJson");
+
+export const CeremonyOptions = z
+  .object({ challengeId: z.string(), options: z.record(z.string(), z.unknown()) })
+  .openapi("CeremonyOptions");
+
+export const SignOffOptionsBody = z.object({ kind: SignOffKind }).strict();
+export const SignOffOptions = CeremonyOptions.extend({
+  alertId: z.string(),
+  versionId: z.string(),
+  contentHash: z.string(),
+  kind: SignOffKind,
+}).openapi("SignOffOptions");
+
+export const Criteria = z.object(Object.fromEntries(CRITERIA.map((c) => [c, z.boolean()])) as Record<(typeof CRITERIA)[number], z.ZodBoolean>).strict();
+
+export const SignOffBody = z
+  .object({
+    challengeId: z.uuid(),
+    response: AssertionJson,
+    /** Required with the magistrate's authorisation (rule 1): the checklist and the written risk assessment. */
+    decision: z
+      .object({
+        criteria: Criteria,
+        riskAssessment: z.string().trim().max(4000),
+        /** For the accompanying-person section: the terms the magistrate sets. */
+        terms: z.string().trim().max(2000).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .openapi("SignOff");
+
+export const ConsentBody = z
+  .object({ basis: z.enum(CONSENT_BASES), note: z.string().trim().max(2000).optional() })
+  .strict()
+  .openapi("Consent");
+
+export const ObjectionBody = z
+  .object({ kind: z.enum(OBJECTION_KINDS), reason: z.string().trim().min(1).max(2000) })
+  .strict()
+  .openapi("Objection");
+
+export const StopBody = z
+  .object({ reason: z.enum(STOP_REASONS).exclude(["expired"]) })
+  .strict()
+  .openapi("Stop");
+
+export const CommandResult = z
+  .object({
+    alertId: z.string(),
+    state: AlertState,
+    versionId: z.string().optional(),
+    contentHash: z.string().optional(),
+    endsAt: z.string().nullable().optional(),
+    changed: z.boolean(),
+  })
+  .openapi("CommandResult");
+
+export const Readiness = z
+  .object({
+    missingSignOffs: z.array(SignOffKind),
+    consentSettled: z.boolean(),
+    openObjections: z.array(z.enum(OBJECTION_KINDS)),
+    authorised: z.boolean(),
+    canLaunch: z.boolean(),
+    waitingOn: z.array(Role),
+  })
+  .openapi("Readiness");
+
+export const AlertSummary = z
+  .object({
+    id: z.string(),
+    state: AlertState,
+    exercise: z.boolean(),
+    createdAt: z.string(),
+    launchedAt: z.string().nullable(),
+    endsAt: z.string().nullable(),
+    stoppedAt: z.string().nullable(),
+    firstName: z.string().nullable(),
+    readiness: Readiness,
+  })
+  .openapi("AlertSummary");
+
+export const Version = z
+  .object({
+    id: z.string(),
+    number: z.number().int(),
+    contentHash: z.string(),
+    content: z.record(z.string(), z.unknown()).nullable(),
+    createdAt: z.string(),
+    publishedAt: z.string().nullable(),
+  })
+  .openapi("Version");
+
+export const AlertDetail = z
+  .object({
+    id: z.string(),
+    state: AlertState,
+    exercise: z.boolean(),
+    createdAt: z.string(),
+    launchedAt: z.string().nullable(),
+    endsAt: z.string().nullable(),
+    extensions: z.number().int(),
+    stoppedAt: z.string().nullable(),
+    stopReason: z.string().nullable(),
+    purgeAt: z.string().nullable(),
+    currentVersionId: z.string().nullable(),
+    pendingVersionId: z.string().nullable(),
+    /** The content every channel may show: the accompanying-person section only when authorised. */
+    publishable: z.record(z.string(), z.unknown()).nullable(),
+    versions: z.array(Version),
+    signOffs: z.array(
+      z.object({
+        id: z.string(),
+        kind: SignOffKind,
+        versionId: z.string(),
+        contentHash: z.string(),
+        signer: z.string().nullable(),
+        role: z.string(),
+        createdAt: z.string(),
+        voidedAt: z.string().nullable(),
+        /** Counts for the version under review: on its current hash and not voided. */
+        valid: z.boolean(),
+      }),
+    ),
+    consents: z.array(z.object({ id: z.string(), basis: z.string(), recordedRole: z.string(), createdAt: z.string() })),
+    objections: z.array(
+      z.object({
+        id: z.string(),
+        kind: z.string(),
+        reason: z.string().nullable(),
+        createdAt: z.string(),
+        liftedAt: z.string().nullable(),
+      }),
+    ),
+    readiness: Readiness,
+  })
+  .openapi("AlertDetail");
+
+export const AuditEntry = z
+  .object({
+    seq: z.number().int(),
+    at: z.string(),
+    alertId: z.string().nullable(),
+    actorUserId: z.string().nullable(),
+    actorRole: z.string().nullable(),
+    action: z.string(),
+    details: z.string(),
+    prevHash: z.string(),
+    hash: z.string(),
+  })
+  .openapi("AuditEntry");
+
+export const ChainVerdict = z
+  .object({
+    ok: z.boolean(),
+    entries: z.number().int(),
+    head: z.string().optional(),
+    firstBroken: z.number().int().optional(),
+    reason: z.string().optional(),
+  })
+  .openapi("ChainVerdict");
+
+export const User = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    displayName: z.string(),
+    role: Role,
+    disabledAt: z.string().nullable(),
+  })
+  .openapi("User");
+
+export const InvitationBody = z
+  .object({
+    email: z.email().max(200).toLowerCase(),
+    displayName: z.string().trim().min(1).max(100),
+    role: Role,
+  })
+  .strict()
+  .openapi("NewInvitation");

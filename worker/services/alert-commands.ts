@@ -1,0 +1,496 @@
+// Executes alert commands: load snapshot → ask the domain → commit the writes and
+// their audit entries in one batch. Runs only inside the alert's Durable Object, which
+// serialises commands per alert (single writer), so decisions never race each other.
+import { and, eq, inArray, isNull } from "drizzle-orm";
+import { loadSnapshot, nextVersionNumber, photoKeys } from "../db/alerts.ts";
+import { commit, type AuditInput, type Db, type Stmt } from "../db/client.ts";
+import {
+  alerts,
+  alertVersions,
+  challenges,
+  consents,
+  notifications,
+  objections,
+  photos,
+  signOffs,
+} from "../db/schema.ts";
+import {
+  type AlertContent,
+  type AlertSnapshot,
+  type AlertState,
+  type AuthorisationDecision,
+  canonicalJson,
+  checkCancel,
+  checkConsent,
+  checkLaunch,
+  checkLiftObjection,
+  checkObjection,
+  checkSignOff,
+  checkStop,
+  type ConsentBasis,
+  contentHash,
+  decideEdit,
+  decideSubmit,
+  extendEndsAt,
+  hotlineChangeAllowed,
+  initialEndsAt,
+  isExpired,
+  type ObjectionKind,
+  purgeAt,
+  reviewAt,
+  type Role,
+  type SignOffKind,
+  stateAfterSignOff,
+  type StopReason,
+} from "../domain/index.ts";
+import { INFORMED_ROLES } from "../config.ts";
+import { AppError } from "../errors.ts";
+
+export interface Actor {
+  userId: string;
+  role: Role;
+}
+
+/** The WebAuthn assertion a sign-off was verified from, stored as evidence. */
+export interface SignOffEvidence {
+  credentialId: string;
+  challenge: string;
+  authenticatorData: string;
+  clientDataJson: string;
+  signature: string;
+}
+
+export type AlertCommand =
+  | { type: "create"; actor: Actor; exercise: boolean; content: AlertContent }
+  | { type: "edit"; actor: Actor; content: AlertContent }
+  | { type: "submit"; actor: Actor }
+  | {
+      type: "signOff";
+      actor: Actor;
+      kind: SignOffKind;
+      versionId: string;
+      contentHash: string;
+      evidence: SignOffEvidence;
+      decision?: AuthorisationDecision & { terms?: string };
+    }
+  | { type: "consent"; actor: Actor; basis: ConsentBasis; note?: string }
+  | { type: "object"; actor: Actor; kind: ObjectionKind; reason: string }
+  | { type: "lift"; actor: Actor; objectionId: string }
+  | { type: "launch"; actor: Actor }
+  | { type: "stop"; actor: Actor; reason: StopReason }
+  | { type: "extend"; actor: Actor }
+  | { type: "cancel"; actor: Actor }
+  /** System commands, from the Durable Object's alarm (or the cron safety net). */
+  | { type: "tick" };
+
+/** Timers the Durable Object must hold after a command (absolute ISO times; null clears). */
+export interface Timers {
+  review?: string | null;
+  expiry?: string | null;
+  purge?: string | null;
+}
+
+export interface CommandResult {
+  alertId: string;
+  state: AlertState;
+  versionId?: string;
+  contentHash?: string;
+  endsAt?: string | null;
+  timers?: Timers;
+  changed: boolean;
+}
+
+export interface CommandContext {
+  db: Db;
+  media: R2Bucket;
+  retentionHours: number;
+  now: Date;
+}
+
+export async function executeCommand(ctx: CommandContext, alertId: string, cmd: AlertCommand): Promise<CommandResult> {
+  if (cmd.type === "create") return create(ctx, alertId, cmd);
+  const { row, snapshot: s } = await loadSnapshot(ctx.db, alertId);
+  switch (cmd.type) {
+    case "edit":
+      return edit(ctx, s, cmd);
+    case "submit":
+      return transition(ctx, s, decideSubmit(s), cmd.actor, "submitted");
+    case "signOff":
+      return signOff(ctx, s, cmd);
+    case "consent":
+      return recordConsent(ctx, s, cmd);
+    case "object":
+      return object(ctx, s, cmd);
+    case "lift":
+      return lift(ctx, s, cmd);
+    case "launch":
+      return launch(ctx, s, cmd.actor);
+    case "stop":
+      checkStop(s, cmd.reason);
+      return end(ctx, s, "stopped", cmd.actor, { reason: cmd.reason });
+    case "extend":
+      return extend(ctx, s, row.launchedAt, cmd.actor);
+    case "cancel":
+      checkCancel(s);
+      return end(ctx, s, "cancelled", cmd.actor, {});
+    case "tick":
+      return tick(ctx, s, row);
+  }
+}
+
+// ------------------------------------------------------------------ helpers
+
+const id = () => crypto.randomUUID();
+
+function audit(s: { id: string }, actor: Actor | null, action: string, details: Record<string, unknown> = {}): AuditInput {
+  return { alertId: s.id, actorUserId: actor?.userId ?? null, actorRole: actor?.role ?? "system", action, details };
+}
+
+/** Rule 9: the authorities are informed in the same transaction as the event itself. */
+function inform(ctx: CommandContext, alertId: string, event: string, roles: readonly string[] = INFORMED_ROLES): Stmt {
+  const at = ctx.now.toISOString();
+  return ctx.db
+    .insert(notifications)
+    .values(roles.map((r) => ({ id: id(), alertId, recipientRole: r, event, dedupeKey: `${alertId}:${event}:${at}:${r}` })))
+    .onConflictDoNothing();
+}
+
+function setAlert(ctx: CommandContext, alertId: string, values: Partial<typeof alerts.$inferInsert>): Stmt {
+  return ctx.db
+    .update(alerts)
+    .set({ ...values, updatedAt: ctx.now.toISOString() })
+    .where(eq(alerts.id, alertId));
+}
+
+async function transition(ctx: CommandContext, s: AlertSnapshot, to: AlertState, actor: Actor, action: string) {
+  await commit(ctx.db, [setAlert(ctx, s.id, { state: to })], [audit(s, actor, action, { from: s.state, to })], ctx.now);
+  return { alertId: s.id, state: to, changed: true };
+}
+
+// ------------------------------------------------------------------ commands
+
+async function create(ctx: CommandContext, alertId: string, cmd: Extract<AlertCommand, { type: "create" }>) {
+  if (!hotlineChangeAllowed(cmd.actor.role, null, cmd.content)) {
+    throw new AppError("E_FORBIDDEN_ROLE", "only the operator may leave the hotline numbers out (rule 8)");
+  }
+  const hash = await contentHash(alertId, cmd.exercise, cmd.content);
+  const versionId = id();
+  await commit(
+    ctx.db,
+    [
+      ctx.db.insert(alerts).values({
+        id: alertId,
+        state: "draft",
+        exercise: cmd.exercise,
+        createdBy: cmd.actor.userId,
+        currentVersionId: versionId,
+        createdAt: ctx.now.toISOString(),
+        updatedAt: ctx.now.toISOString(),
+      }),
+      ctx.db.insert(alertVersions).values({
+        id: versionId,
+        alertId,
+        number: 1,
+        content: canonicalJson(cmd.content),
+        contentHash: hash,
+        createdBy: cmd.actor.userId,
+        createdAt: ctx.now.toISOString(),
+      }),
+    ],
+    [audit({ id: alertId }, cmd.actor, "created", { exercise: cmd.exercise, version: 1, contentHash: hash })],
+    ctx.now,
+  );
+  return { alertId, state: "draft" as const, versionId, contentHash: hash, changed: true };
+}
+
+async function edit(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<AlertCommand, { type: "edit" }>) {
+  const previous = (s.state === "live" ? (s.pending ?? s.current) : s.current)?.content ?? null;
+  if (!hotlineChangeAllowed(cmd.actor.role, previous, cmd.content)) {
+    throw new AppError("E_FORBIDDEN_ROLE", "only the operator may leave the hotline numbers out (rule 8)");
+  }
+  const hash = await contentHash(s.id, s.exercise, cmd.content);
+  const outcome = decideEdit(s, hash);
+  if (outcome.kind === "unchanged") {
+    const v = s.state === "live" ? (s.pending ?? s.current) : s.current;
+    return { alertId: s.id, state: s.state, versionId: v?.id, contentHash: hash, changed: false };
+  }
+  const versionId = id();
+  const number = await nextVersionNumber(ctx.db, s.id);
+  const resetSignOffs = s.signOffs.filter((o) => !o.voided).length;
+  await commit(
+    ctx.db,
+    [
+      ctx.db.insert(alertVersions).values({
+        id: versionId,
+        alertId: s.id,
+        number,
+        content: canonicalJson(cmd.content),
+        contentHash: hash,
+        createdBy: cmd.actor.userId,
+        createdAt: ctx.now.toISOString(),
+      }),
+      setAlert(
+        ctx,
+        s.id,
+        outcome.asPending ? { pendingVersionId: versionId } : { currentVersionId: versionId, state: outcome.nextState },
+      ),
+    ],
+    [
+      audit(s, cmd.actor, outcome.asPending ? "update_drafted" : "version_saved", {
+        version: number,
+        contentHash: hash,
+        from: s.state,
+        to: outcome.nextState,
+        // Sign-offs on the previous hash no longer count (rule 2).
+        signOffsReset: outcome.asPending ? 0 : resetSignOffs,
+      }),
+    ],
+    ctx.now,
+  );
+  return { alertId: s.id, state: outcome.nextState, versionId, contentHash: hash, changed: true };
+}
+
+async function signOff(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<AlertCommand, { type: "signOff" }>) {
+  const { version } = checkSignOff(s, cmd.kind, cmd.actor.role, cmd.kind === "authorisation" ? cmd.decision : undefined);
+  // The assertion was made over this exact version; if anything changed since, it approves nothing.
+  if (version.id !== cmd.versionId || version.contentHash !== cmd.contentHash) {
+    throw new AppError("E_CONTENT_CHANGED", "the version you signed is no longer the one under review");
+  }
+  const { state, publishPending } = stateAfterSignOff(s, cmd.kind);
+  const statements: Stmt[] = [
+    ctx.db.insert(signOffs).values({
+      id: id(),
+      alertId: s.id,
+      versionId: version.id,
+      contentHash: version.contentHash,
+      kind: cmd.kind,
+      userId: cmd.actor.userId,
+      role: cmd.actor.role,
+      ...cmd.evidence,
+      decision: cmd.decision ? JSON.stringify(cmd.decision) : null,
+      createdAt: ctx.now.toISOString(),
+    }),
+  ];
+  const auditRows = [
+    audit(s, cmd.actor, "signed_off", {
+      kind: cmd.kind,
+      version: version.number,
+      contentHash: version.contentHash,
+      credentialId: cmd.evidence.credentialId,
+      ...(cmd.kind === "authorisation" && cmd.decision ? { criteria: cmd.decision.criteria } : {}),
+    }),
+  ];
+  if (state !== s.state) {
+    statements.push(setAlert(ctx, s.id, { state }));
+    auditRows.push(audit(s, cmd.actor, "authorised", { from: s.state, to: state, contentHash: version.contentHash }));
+  }
+  if (publishPending) {
+    statements.push(
+      setAlert(ctx, s.id, { currentVersionId: version.id, pendingVersionId: null }),
+      ctx.db.update(alertVersions).set({ publishedAt: ctx.now.toISOString() }).where(eq(alertVersions.id, version.id)),
+      inform(ctx, s.id, "updated"),
+    );
+    auditRows.push(audit(s, cmd.actor, "update_published", { version: version.number, contentHash: version.contentHash }));
+  }
+  await commit(ctx.db, statements, auditRows, ctx.now);
+  return { alertId: s.id, state, versionId: version.id, contentHash: version.contentHash, changed: true };
+}
+
+async function recordConsent(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<AlertCommand, { type: "consent" }>) {
+  checkConsent(s, cmd.basis, cmd.actor.role, cmd.note);
+  await commit(
+    ctx.db,
+    [
+      ctx.db.insert(consents).values({
+        id: id(),
+        alertId: s.id,
+        basis: cmd.basis,
+        note: cmd.note ?? null,
+        recordedBy: cmd.actor.userId,
+        recordedRole: cmd.actor.role,
+        createdAt: ctx.now.toISOString(),
+      }),
+    ],
+    [audit(s, cmd.actor, "consent_recorded", { basis: cmd.basis })],
+    ctx.now,
+  );
+  return { alertId: s.id, state: s.state, changed: true };
+}
+
+async function object(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<AlertCommand, { type: "object" }>) {
+  const to = checkObjection(s, cmd.kind, cmd.actor.role, cmd.reason);
+  const statements: Stmt[] = [
+    ctx.db.insert(objections).values({
+      id: id(),
+      alertId: s.id,
+      kind: cmd.kind,
+      reason: cmd.reason,
+      userId: cmd.actor.userId,
+      createdAt: ctx.now.toISOString(),
+    }),
+    setAlert(ctx, s.id, { state: to }),
+  ];
+  // A block voids an authorisation given before it: after the block is lifted, the magistrate decides anew.
+  if (s.current) {
+    statements.push(
+      ctx.db
+        .update(signOffs)
+        .set({ voidedAt: ctx.now.toISOString() })
+        .where(and(eq(signOffs.versionId, s.current.id), eq(signOffs.kind, "authorisation"), isNull(signOffs.voidedAt))),
+    );
+  }
+  await commit(ctx.db, statements, [audit(s, cmd.actor, "blocked", { kind: cmd.kind, from: s.state, to })], ctx.now);
+  return { alertId: s.id, state: to, changed: true };
+}
+
+async function lift(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<AlertCommand, { type: "lift" }>) {
+  const objection = s.objections.find((o) => o.id === cmd.objectionId);
+  if (!objection) throw new AppError("E_NOT_FOUND", "objection not found");
+  const to = checkLiftObjection(s, objection, cmd.actor.role);
+  await commit(
+    ctx.db,
+    [
+      ctx.db
+        .update(objections)
+        .set({ liftedAt: ctx.now.toISOString(), liftedBy: cmd.actor.userId })
+        .where(eq(objections.id, objection.id)),
+      setAlert(ctx, s.id, { state: to }),
+    ],
+    [audit(s, cmd.actor, "objection_lifted", { kind: objection.kind, from: s.state, to })],
+    ctx.now,
+  );
+  return { alertId: s.id, state: to, changed: true };
+}
+
+async function launch(ctx: CommandContext, s: AlertSnapshot, actor: Actor) {
+  checkLaunch(s);
+  const endsAt = initialEndsAt(ctx.now);
+  const version = s.current!;
+  await commit(
+    ctx.db,
+    [
+      setAlert(ctx, s.id, { state: "live", launchedAt: ctx.now.toISOString(), endsAt: endsAt.toISOString() }),
+      ctx.db.update(alertVersions).set({ publishedAt: ctx.now.toISOString() }).where(eq(alertVersions.id, version.id)),
+      inform(ctx, s.id, "launched"),
+    ],
+    [
+      audit(s, actor, "launched", {
+        version: version.number,
+        contentHash: version.contentHash,
+        exercise: s.exercise,
+        endsAt: endsAt.toISOString(),
+      }),
+    ],
+    ctx.now,
+  );
+  return {
+    alertId: s.id,
+    state: "live" as const,
+    versionId: version.id,
+    endsAt: endsAt.toISOString(),
+    timers: { review: reviewAt(endsAt).toISOString(), expiry: endsAt.toISOString() },
+    changed: true,
+  };
+}
+
+async function extend(ctx: CommandContext, s: AlertSnapshot, launchedAt: string | null, actor: Actor) {
+  if (s.state !== "live" || !launchedAt || !s.endsAt) {
+    throw new AppError("E_INVALID_TRANSITION", "only a live alert is extended");
+  }
+  const endsAt = extendEndsAt(new Date(launchedAt), new Date(s.endsAt), s.extensions, ctx.now);
+  const extensions = s.extensions + 1;
+  await commit(
+    ctx.db,
+    [setAlert(ctx, s.id, { endsAt: endsAt.toISOString(), extensions, reviewPromptedAt: null }), inform(ctx, s.id, "extended")],
+    [audit(s, actor, "extended", { extensions, endsAt: endsAt.toISOString() })],
+    ctx.now,
+  );
+  return {
+    alertId: s.id,
+    state: s.state,
+    endsAt: endsAt.toISOString(),
+    timers: { review: reviewAt(endsAt).toISOString(), expiry: endsAt.toISOString() },
+    changed: true,
+  };
+}
+
+/** Stop (found, withdrawn, expired) or cancel: the alert ends and the purge is scheduled. */
+async function end(
+  ctx: CommandContext,
+  s: AlertSnapshot,
+  to: "stopped" | "cancelled",
+  actor: Actor | null,
+  details: { reason?: StopReason },
+) {
+  const purge = purgeAt(ctx.now, ctx.retentionHours).toISOString();
+  const statements: Stmt[] = [
+    setAlert(ctx, s.id, {
+      state: to,
+      stoppedAt: ctx.now.toISOString(),
+      stopReason: details.reason ?? "cancelled",
+      purgeAt: purge,
+      pendingVersionId: null,
+    }),
+  ];
+  if (to === "stopped" && s.state === "live") statements.push(inform(ctx, s.id, details.reason === "expired" ? "expired" : "stopped"));
+  await commit(ctx.db, statements, [audit(s, actor, to, { from: s.state, ...details, purgeAt: purge })], ctx.now);
+  return { alertId: s.id, state: to, timers: { review: null, expiry: null, purge }, changed: true };
+}
+
+/** Due timers: the review prompt, expiry (ends like a stop), and the retention purge. */
+async function tick(ctx: CommandContext, s: AlertSnapshot, row: { reviewPromptedAt: string | null; purgeAt: string | null; purgedAt: string | null }) {
+  if (s.state === "live" && s.endsAt) {
+    const endsAt = new Date(s.endsAt);
+    if (isExpired(endsAt, ctx.now)) return end(ctx, s, "stopped", null, { reason: "expired" });
+    if (ctx.now >= reviewAt(endsAt) && !row.reviewPromptedAt) {
+      await commit(
+        ctx.db,
+        [setAlert(ctx, s.id, { reviewPromptedAt: ctx.now.toISOString() }), inform(ctx, s.id, "review_due", ["magistrate"])],
+        [audit(s, null, "review_due", { endsAt: s.endsAt, extensions: s.extensions })],
+        ctx.now,
+      );
+      return { alertId: s.id, state: s.state, timers: { review: null, expiry: s.endsAt }, changed: true };
+    }
+    return { alertId: s.id, state: s.state, timers: { review: row.reviewPromptedAt ? null : reviewAt(endsAt).toISOString(), expiry: s.endsAt }, changed: false };
+  }
+  if ((s.state === "stopped" || s.state === "cancelled") && row.purgeAt && !row.purgedAt) {
+    if (ctx.now >= new Date(row.purgeAt)) return purge(ctx, s);
+    return { alertId: s.id, state: s.state, timers: { purge: row.purgeAt }, changed: false };
+  }
+  return { alertId: s.id, state: s.state, timers: { review: null, expiry: null, purge: null }, changed: false };
+}
+
+/**
+ * Rule 14: after retention, erase the child's personal data — version contents, free
+ * texts that may name the family, photos and every other object under the alert's R2
+ * prefix — and keep only the PII-free skeleton (ids, hashes, states, times, audit).
+ * R2 first: if it fails, the alarm retries and D1 still says "not purged".
+ */
+async function purge(ctx: CommandContext, s: AlertSnapshot) {
+  const keys = new Set(await photoKeys(ctx.db, s.id));
+  let cursor: string | undefined;
+  do {
+    const page = await ctx.media.list({ prefix: `alerts/${s.id}/`, cursor });
+    for (const o of page.objects) keys.add(o.key);
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  const all = [...keys];
+  for (let i = 0; i < all.length; i += 1000) await ctx.media.delete(all.slice(i, i + 1000));
+
+  const versions = await ctx.db.select({ id: alertVersions.id }).from(alertVersions).where(eq(alertVersions.alertId, s.id));
+  await commit(
+    ctx.db,
+    [
+      ctx.db.update(alertVersions).set({ content: null }).where(eq(alertVersions.alertId, s.id)),
+      ctx.db.update(consents).set({ note: null }).where(eq(consents.alertId, s.id)),
+      ctx.db.update(objections).set({ reason: null }).where(eq(objections.alertId, s.id)),
+      ctx.db.update(signOffs).set({ decision: null }).where(eq(signOffs.alertId, s.id)),
+      ctx.db.delete(photos).where(eq(photos.alertId, s.id)),
+      ctx.db.delete(challenges).where(inArray(challenges.versionId, versions.map((v) => v.id).concat(""))),
+      setAlert(ctx, s.id, { state: "purged", purgedAt: ctx.now.toISOString() }),
+    ],
+    [audit(s, null, "purged", { from: s.state, versions: versions.length, mediaObjects: all.length })],
+    ctx.now,
+  );
+  return { alertId: s.id, state: "purged" as const, timers: { review: null, expiry: null, purge: null }, changed: true };
+}

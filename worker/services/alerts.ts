@@ -1,0 +1,88 @@
+// The API's view of alerts: sends commands to the alert's Durable Object (the single
+// writer) and composes the read models the dashboard shows.
+import { alertDetail, listAlerts, loadSnapshot } from "../db/alerts.ts";
+import type { Db } from "../db/client.ts";
+import { publishableContent, readiness, validSignOffs, versionUnderReview } from "../domain/index.ts";
+import type { CommandOutcome } from "../durable/alert-object.ts";
+import { fromPayload } from "../errors.ts";
+import type { AlertCommand, CommandResult } from "./alert-commands.ts";
+
+export function alertStub(env: Env, alertId: string) {
+  return env.ALERT.get(env.ALERT.idFromName(alertId)) as DurableObjectStub<import("../durable/alert-object.ts").AlertObject>;
+}
+
+/** Runs a command in the alert's Durable Object; refusals come back as AppErrors. */
+export async function alertCommand(env: Env, alertId: string, cmd: AlertCommand): Promise<CommandResult> {
+  const outcome = (await alertStub(env, alertId).command(alertId, cmd)) as CommandOutcome;
+  if (!outcome.ok) throw fromPayload(outcome.error);
+  return outcome.result as CommandResult;
+}
+
+export async function alertSummaries(db: Db) {
+  const rows = await listAlerts(db);
+  return Promise.all(
+    rows.map(async (row) => {
+      const { snapshot } = await loadSnapshot(db, row.id);
+      return {
+        id: row.id,
+        state: row.state,
+        exercise: row.exercise,
+        createdAt: row.createdAt,
+        launchedAt: row.launchedAt,
+        endsAt: row.endsAt,
+        stoppedAt: row.stoppedAt,
+        firstName: snapshot.current?.content?.child.firstName ?? null,
+        readiness: readiness(snapshot),
+      };
+    }),
+  );
+}
+
+export async function alertView(db: Db, alertId: string) {
+  const [{ snapshot }, detail] = await Promise.all([loadSnapshot(db, alertId), alertDetail(db, alertId)]);
+  const { row } = detail;
+  const valid = new Set(validSignOffs(snapshot, versionUnderReview(snapshot)).map((o) => `${o.versionId}:${o.kind}`));
+  return {
+    id: row.id,
+    state: row.state,
+    exercise: row.exercise,
+    createdAt: row.createdAt,
+    launchedAt: row.launchedAt,
+    endsAt: row.endsAt,
+    extensions: row.extensions,
+    stoppedAt: row.stoppedAt,
+    stopReason: row.stopReason,
+    purgeAt: row.purgeAt,
+    currentVersionId: row.currentVersionId,
+    pendingVersionId: row.pendingVersionId,
+    publishable: snapshot.current ? publishableContent(snapshot, snapshot.current) : null,
+    versions: detail.versions.map((v) => ({
+      id: v.id,
+      number: v.number,
+      contentHash: v.contentHash,
+      content: v.content ? (JSON.parse(v.content) as Record<string, unknown>) : null,
+      createdAt: v.createdAt,
+      publishedAt: v.publishedAt,
+    })),
+    signOffs: detail.signOffs.map((o) => ({
+      id: o.id,
+      kind: o.kind,
+      versionId: o.versionId,
+      contentHash: o.contentHash,
+      signer: o.signer,
+      role: o.role,
+      createdAt: o.createdAt,
+      voidedAt: o.voidedAt,
+      valid: valid.has(`${o.versionId}:${o.kind}`) && !o.voidedAt,
+    })),
+    consents: detail.consents.map((c) => ({ id: c.id, basis: c.basis, recordedRole: c.recordedRole, createdAt: c.createdAt })),
+    objections: detail.objections.map((o) => ({
+      id: o.id,
+      kind: o.kind,
+      reason: o.reason,
+      createdAt: o.createdAt,
+      liftedAt: o.liftedAt,
+    })),
+    readiness: readiness(snapshot),
+  };
+}

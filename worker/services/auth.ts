@@ -1,0 +1,352 @@
+// Passkeys for staff (WebAuthn via @simplewebauthn/server): invitations, registration,
+// sign-in, sessions, and the sign-off ceremony whose challenge is derived from the
+// content hash, so an approval is bound to exactly what was approved.
+import {
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
+  verifyAuthenticationResponse,
+  verifyRegistrationResponse,
+} from "@simplewebauthn/server";
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
+import { eq } from "drizzle-orm";
+import { CHALLENGE_TTL_MS, INVITATION_TTL_MS, SESSION_TTL_MS } from "../config.ts";
+import {
+  consumeChallenge,
+  credentialById,
+  credentialsOf,
+  invitationById,
+  type UserRow,
+  userByEmail,
+  validInvitation,
+} from "../db/auth.ts";
+import { commit, type Db, type Stmt } from "../db/client.ts";
+import { challenges, credentials, invitations, sessions, users } from "../db/schema.ts";
+import { type Role, sha256Hex, type SignOffKind } from "../domain/index.ts";
+import { AppError } from "../errors.ts";
+import type { SignOffEvidence } from "./alert-commands.ts";
+
+export interface RelyingParty {
+  origin: string;
+  rpId: string;
+  rpName: string;
+}
+
+export const rpFromEnv = (env: Env): RelyingParty => ({ origin: env.APP_ORIGIN, rpId: env.RP_ID, rpName: env.RP_NAME });
+
+// ------------------------------------------------------------- encoding
+
+export function toBase64Url(bytes: Uint8Array): string {
+  let s = "";
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+export function fromBase64Url(s: string): Uint8Array<ArrayBuffer> {
+  const b = atob(s.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (s.length % 4)) % 4));
+  return Uint8Array.from(b, (c) => c.charCodeAt(0)) as Uint8Array<ArrayBuffer>;
+}
+
+export const randomToken = (bytes = 32) => toBase64Url(crypto.getRandomValues(new Uint8Array(bytes)));
+
+const hexToBytes = (hex: string) => Uint8Array.from(hex.match(/../g)!.map((h) => parseInt(h, 16)));
+
+/**
+ * The sign-off challenge: the 32 bytes of the content hash followed by 16 random bytes.
+ * The signed clientDataJSON carries it, so the stored assertion proves by itself which
+ * content it approved, and the random part makes every ceremony single-use.
+ */
+export function signOffChallenge(contentHashHex: string): string {
+  const out = new Uint8Array(48);
+  out.set(hexToBytes(contentHashHex), 0);
+  out.set(crypto.getRandomValues(new Uint8Array(16)), 32);
+  return toBase64Url(out);
+}
+
+/** The content hash a sign-off challenge is bound to. */
+export function contentHashOfChallenge(challenge: string): string {
+  return [...fromBase64Url(challenge).slice(0, 32)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+const later = (now: Date, ms: number) => new Date(now.getTime() + ms).toISOString();
+
+// ------------------------------------------------------------- invitations
+
+export interface NewInvitation {
+  email: string;
+  displayName: string;
+  role: Role;
+  createdBy: string | null;
+}
+
+/**
+ * Invites someone (or, for an existing e-mail, lets that user add a passkey). Returns the
+ * one-time token; only its hash is stored.
+ */
+export async function createInvitation(db: Db, inv: NewInvitation, now: Date) {
+  const existing = await userByEmail(db, inv.email);
+  if (existing && existing.role !== inv.role) {
+    throw new AppError("E_RULE", "this e-mail already belongs to a user with another role; change the role first");
+  }
+  const token = randomToken();
+  const id = crypto.randomUUID();
+  await commit(
+    db,
+    [
+      db.insert(invitations).values({
+        id,
+        tokenHash: await sha256Hex(token),
+        email: inv.email,
+        displayName: existing?.displayName ?? inv.displayName,
+        role: inv.role,
+        userId: existing?.id ?? null,
+        createdBy: inv.createdBy,
+        createdAt: now.toISOString(),
+        expiresAt: later(now, INVITATION_TTL_MS),
+      }),
+    ],
+    [{ actorUserId: inv.createdBy, action: "invitation_created", details: { invitationId: id, role: inv.role } }],
+    now,
+  );
+  return { id, token, expiresAt: later(now, INVITATION_TTL_MS) };
+}
+
+export async function invitationForToken(db: Db, token: string, now: Date) {
+  const inv = await validInvitation(db, await sha256Hex(token), now);
+  if (!inv) throw new AppError("E_INVITATION_INVALID");
+  return inv;
+}
+
+// ------------------------------------------------------------- registration
+
+export async function registrationOptions(db: Db, rp: RelyingParty, token: string, now: Date) {
+  const inv = await invitationForToken(db, token, now);
+  const userId = inv.userId ?? crypto.randomUUID();
+  const existing = inv.userId ? await credentialsOf(db, inv.userId) : [];
+  const options = await generateRegistrationOptions({
+    rpName: rp.rpName,
+    rpID: rp.rpId,
+    userName: inv.email,
+    userDisplayName: inv.displayName,
+    userID: new TextEncoder().encode(userId),
+    attestationType: "none",
+    excludeCredentials: existing.map((c) => ({ id: c.id })),
+    authenticatorSelection: { residentKey: "required", userVerification: "required" },
+    supportedAlgorithmIDs: [-7, -257],
+  });
+  const challengeId = crypto.randomUUID();
+  await db.insert(challenges).values({
+    id: challengeId,
+    purpose: "register",
+    challenge: options.challenge,
+    userId,
+    invitationId: inv.id,
+    expiresAt: later(now, CHALLENGE_TTL_MS),
+  });
+  return { challengeId, options };
+}
+
+export async function verifyRegistration(
+  db: Db,
+  rp: RelyingParty,
+  input: { challengeId: string; response: RegistrationResponseJSON },
+  now: Date,
+): Promise<{ user: UserRow; sessionToken: string }> {
+  const ch = await consumeChallenge(db, input.challengeId, "register", now);
+  if (!ch || !ch.invitationId || !ch.userId) throw new AppError("E_CHALLENGE_INVALID");
+  const inv = await invitationById(db, ch.invitationId);
+  if (!inv || inv.usedAt || inv.expiresAt <= now.toISOString()) throw new AppError("E_INVITATION_INVALID");
+
+  let verification;
+  try {
+    verification = await verifyRegistrationResponse({
+      response: input.response,
+      expectedChallenge: ch.challenge,
+      expectedOrigin: rp.origin,
+      expectedRPID: rp.rpId,
+      requireUserVerification: true,
+    });
+  } catch (err) {
+    throw new AppError("E_BAD_ASSERTION", (err as Error).message);
+  }
+  if (!verification.verified || !verification.registrationInfo) throw new AppError("E_BAD_ASSERTION");
+  const { credential } = verification.registrationInfo;
+
+  const user: UserRow = {
+    id: ch.userId,
+    email: inv.email,
+    displayName: inv.displayName,
+    role: inv.role as Role,
+    createdAt: now.toISOString(),
+    disabledAt: null,
+  };
+  const sessionToken = randomToken();
+  const statements: Stmt[] = [];
+  if (!inv.userId) statements.push(db.insert(users).values(user));
+  statements.push(
+    db.insert(credentials).values({
+      id: credential.id,
+      userId: user.id,
+      publicKey: toBase64Url(credential.publicKey),
+      counter: credential.counter,
+      transports: credential.transports?.join(",") ?? null,
+      createdAt: now.toISOString(),
+    }),
+    db.update(invitations).set({ usedAt: now.toISOString() }).where(eq(invitations.id, inv.id)),
+    (await sessionInsert(db, user.id, sessionToken, now)).stmt,
+  );
+  await commit(
+    db,
+    statements,
+    [{ actorUserId: user.id, actorRole: user.role, action: "passkey_registered", details: { invitationId: inv.id } }],
+    now,
+  );
+  return { user: inv.userId ? { ...user, createdAt: inv.createdAt } : user, sessionToken };
+}
+
+// ------------------------------------------------------------- sign-in
+
+export async function loginOptions(db: Db, rp: RelyingParty, now: Date) {
+  const options = await generateAuthenticationOptions({ rpID: rp.rpId, userVerification: "required" });
+  const challengeId = crypto.randomUUID();
+  await db.insert(challenges).values({
+    id: challengeId,
+    purpose: "login",
+    challenge: options.challenge,
+    expiresAt: later(now, CHALLENGE_TTL_MS),
+  });
+  return { challengeId, options };
+}
+
+/** Verifies an assertion against the stored credential; returns the credential's user. */
+async function verifyAssertion(
+  db: Db,
+  rp: RelyingParty,
+  expectedChallenge: string,
+  response: AuthenticationResponseJSON,
+  now: Date,
+) {
+  const cred = await credentialById(db, response.id);
+  if (!cred) throw new AppError("E_BAD_ASSERTION", "unknown passkey");
+  let result;
+  try {
+    result = await verifyAuthenticationResponse({
+      response,
+      expectedChallenge,
+      expectedOrigin: rp.origin,
+      expectedRPID: rp.rpId,
+      credential: {
+        id: cred.id,
+        publicKey: fromBase64Url(cred.publicKey),
+        counter: cred.counter,
+      },
+      requireUserVerification: true,
+    });
+  } catch (err) {
+    throw new AppError("E_BAD_ASSERTION", (err as Error).message);
+  }
+  if (!result.verified) throw new AppError("E_BAD_ASSERTION");
+  const counterUpdate = db
+    .update(credentials)
+    .set({ counter: result.authenticationInfo.newCounter, lastUsedAt: now.toISOString() })
+    .where(eq(credentials.id, cred.id));
+  return { cred, counterUpdate };
+}
+
+export async function verifyLogin(
+  db: Db,
+  rp: RelyingParty,
+  input: { challengeId: string; response: AuthenticationResponseJSON },
+  now: Date,
+): Promise<{ user: UserRow; sessionToken: string }> {
+  const ch = await consumeChallenge(db, input.challengeId, "login", now);
+  if (!ch) throw new AppError("E_CHALLENGE_INVALID");
+  const { cred, counterUpdate } = await verifyAssertion(db, rp, ch.challenge, input.response, now);
+  const [user] = await db.select().from(users).where(eq(users.id, cred.userId));
+  if (!user || user.disabledAt) throw new AppError("E_BAD_ASSERTION", "this account is disabled");
+  const sessionToken = randomToken();
+  await commit(
+    db,
+    [counterUpdate, (await sessionInsert(db, user.id, sessionToken, now)).stmt],
+    [{ actorUserId: user.id, actorRole: user.role, action: "signed_in", details: { credentialId: cred.id } }],
+    now,
+  );
+  return { user, sessionToken };
+}
+
+/** Returns the statement wrapped: an async function returning a drizzle query would run it. */
+async function sessionInsert(db: Db, userId: string, token: string, now: Date): Promise<{ stmt: Stmt }> {
+  const stmt = db.insert(sessions).values({
+    tokenHash: await sha256Hex(token),
+    userId,
+    createdAt: now.toISOString(),
+    expiresAt: later(now, SESSION_TTL_MS),
+  });
+  return { stmt };
+}
+
+// ------------------------------------------------------------- sign-off ceremony
+
+export async function signOffOptions(
+  db: Db,
+  rp: RelyingParty,
+  user: UserRow,
+  target: { alertId: string; versionId: string; contentHash: string; kind: SignOffKind },
+  now: Date,
+) {
+  const creds = await credentialsOf(db, user.id);
+  const challenge = signOffChallenge(target.contentHash);
+  const options = await generateAuthenticationOptions({
+    rpID: rp.rpId,
+    challenge: fromBase64Url(challenge),
+    userVerification: "required",
+    allowCredentials: creds.map((c) => ({ id: c.id })),
+  });
+  const challengeId = crypto.randomUUID();
+  await db.insert(challenges).values({
+    id: challengeId,
+    purpose: "signoff",
+    challenge: options.challenge,
+    userId: user.id,
+    alertId: target.alertId,
+    versionId: target.versionId,
+    contentHash: target.contentHash,
+    signOffKind: target.kind,
+    expiresAt: later(now, CHALLENGE_TTL_MS),
+  });
+  return { challengeId, options, ...target };
+}
+
+/**
+ * Verifies a sign-off assertion: the challenge was issued to this user for this alert,
+ * is unused, embeds the content hash, and the signature is by one of the user's own
+ * passkeys. Returns what the Durable Object needs to bind the sign-off to the version.
+ */
+export async function verifySignOff(
+  db: Db,
+  rp: RelyingParty,
+  user: UserRow,
+  alertId: string,
+  input: { challengeId: string; response: AuthenticationResponseJSON },
+  now: Date,
+): Promise<{ versionId: string; contentHash: string; kind: SignOffKind; evidence: SignOffEvidence }> {
+  const ch = await consumeChallenge(db, input.challengeId, "signoff", now);
+  if (!ch || ch.userId !== user.id || ch.alertId !== alertId || !ch.versionId || !ch.contentHash || !ch.signOffKind) {
+    throw new AppError("E_CHALLENGE_INVALID");
+  }
+  if (contentHashOfChallenge(ch.challenge) !== ch.contentHash) throw new AppError("E_CHALLENGE_INVALID");
+  const { cred, counterUpdate } = await verifyAssertion(db, rp, ch.challenge, input.response, now);
+  if (cred.userId !== user.id) throw new AppError("E_BAD_ASSERTION", "the passkey belongs to someone else");
+  await counterUpdate;
+  return {
+    versionId: ch.versionId,
+    contentHash: ch.contentHash,
+    kind: ch.signOffKind as SignOffKind,
+    evidence: {
+      credentialId: cred.id,
+      challenge: ch.challenge,
+      authenticatorData: input.response.response.authenticatorData,
+      clientDataJson: input.response.response.clientDataJSON,
+      signature: input.response.response.signature,
+    },
+  };
+}

@@ -1,0 +1,147 @@
+// Test helpers: call the Worker over HTTP as a browser would, staff with software
+// passkeys registered through the real invitation flow, and alert factories.
+import { env, exports } from "cloudflare:workers";
+import { SoftAuthenticator } from "../../e2e/lib/soft-authenticator.ts";
+import { makeDb } from "../db/client.ts";
+import type { AlertContentInput, Criteria, Role, SignOffKind } from "../domain/index.ts";
+import { createInvitation } from "../services/auth.ts";
+
+export const ORIGIN = env.APP_ORIGIN;
+export const db = () => makeDb(env.DB);
+
+export interface Caller {
+  cookie?: string;
+  ip?: string;
+  origin?: string | null;
+  headers?: Record<string, string>;
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** One HTTP call to the Worker's fetch handler, with the Origin header a browser sends. */
+export async function api<T = any>(method: string, path: string, body?: unknown, who: Caller = {}): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = { ...who.headers };
+  if (who.origin !== null) headers.Origin = who.origin ?? ORIGIN;
+  if (who.cookie) headers.Cookie = who.cookie;
+  headers["CF-Connecting-IP"] = who.ip ?? `10.0.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+  let payload: BodyInit | undefined;
+  if (typeof body === "string") payload = body;
+  else if (body !== undefined) payload = JSON.stringify(body);
+  if (payload !== undefined) headers["Content-Type"] ??= "application/json";
+  const res = await exports.default.fetch(new Request(`${ORIGIN}/api/v1${path}`, { method, headers, body: payload }));
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    /* not JSON: keep the text */
+  }
+  return { status: res.status, body: parsed as T, headers: res.headers };
+}
+
+export interface Staff {
+  role: Role;
+  userId: string;
+  cookie: string;
+  auth: SoftAuthenticator;
+  ip: string;
+}
+
+let seq = 0;
+
+/** A staff member invited, then registered with a software passkey through the API. */
+export async function makeStaff(role: Role, name = `${role} ${++seq}`): Promise<Staff> {
+  const inv = await createInvitation(db(), { email: `${role}.${seq}.${crypto.randomUUID().slice(0, 8)}@example.test`, displayName: name, role, createdBy: null }, new Date());
+  const auth = new SoftAuthenticator(env.RP_ID, ORIGIN);
+  const ip = `10.1.${seq % 250}.${Math.floor(Math.random() * 250)}`;
+  const opts = await api("POST", "/auth/register/options", { token: inv.token }, { ip });
+  if (opts.status !== 200) throw new Error(`register/options ${opts.status} ${JSON.stringify(opts.body)}`);
+  const response = await auth.create(opts.body.options);
+  const done = await api("POST", "/auth/register/verify", { challengeId: opts.body.challengeId, response }, { ip });
+  if (done.status !== 200) throw new Error(`register/verify ${done.status} ${JSON.stringify(done.body)}`);
+  const cookie = done.headers.get("Set-Cookie")!.split(";")[0]!;
+  return { role, userId: done.body.user.id, cookie, auth, ip };
+}
+
+export async function makeTeam() {
+  const [magistrate, investigator, cell, operator, counsellor, calltaker, admin] = await Promise.all(
+    (["magistrate", "investigator", "cell", "operator", "counsellor", "calltaker", "admin"] as const).map((r) => makeStaff(r)),
+  );
+  return { magistrate: magistrate!, investigator: investigator!, cell: cell!, operator: operator!, counsellor: counsellor!, calltaker: calltaker!, admin: admin! };
+}
+export type Team = Awaited<ReturnType<typeof makeTeam>>;
+
+export const as = (s: Staff): Caller => ({ cookie: s.cookie, ip: s.ip });
+
+/** Realistic, clearly fictional content; override any part. */
+export function makeContent(overrides: Partial<AlertContentInput> = {}): AlertContentInput {
+  return {
+    child: {
+      firstName: "Lina",
+      lastName: "Exemple",
+      age: 9,
+      description: "Slim build, shoulder-length brown hair, blue eyes, 1 m 30.",
+      clothing: "Red raincoat, blue jeans, white trainers.",
+      photos: [],
+    },
+    lastSeen: { place: "Namur, Place d'Armes", at: "2026-11-23T07:30:00+01:00" },
+    circumstances: "Taken into a grey car outside the school gate.",
+    vehicle: { description: "Grey estate car", plate: "1-ABC-123" },
+    targeting: { regions: ["BE"], languages: ["fr", "nl", "de", "en"] },
+    purposeAttestation: true,
+    ...overrides,
+  };
+}
+
+export const ALL_CRITERIA: Criteria = {
+  minorOrProtected: true,
+  immediateDanger: true,
+  enoughInformation: true,
+  broadcastNotRiskier: true,
+};
+
+export const DECISION = {
+  criteria: ALL_CRITERIA,
+  riskAssessment: "Publicity weighed against the risk of the abductor harming the child; broadcast judged safer.",
+};
+
+export async function createAlert(by: Staff, content = makeContent(), exercise = false): Promise<string> {
+  const res = await api("POST", "/alerts", { exercise, content }, as(by));
+  if (res.status !== 201) throw new Error(`create ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.alertId;
+}
+
+/** The full passkey ceremony for one sign-off; returns the final response. */
+export async function signOff(by: Staff, alertId: string, kind: SignOffKind, decision?: unknown) {
+  const opts = await api("POST", `/alerts/${alertId}/signoffs/options`, { kind }, as(by));
+  if (opts.status !== 200) return opts;
+  const response = await by.auth.get(opts.body.options);
+  return api("POST", `/alerts/${alertId}/signoffs`, { challengeId: opts.body.challengeId, response, decision }, as(by));
+}
+
+export function expectOk<T>(res: ApiResponse<T>, status = 200): ApiResponse<T> {
+  if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${JSON.stringify(res.body)}`);
+  return res;
+}
+
+/** Draft → concertation → every sign-off → consent → authorised. */
+export async function authorisedAlert(t: Team, content = makeContent(), exercise = false): Promise<string> {
+  const id = await createAlert(t.cell, content, exercise);
+  expectOk(await api("POST", `/alerts/${id}/submit`, undefined, as(t.cell)));
+  expectOk(await signOff(t.investigator, id, "investigator"));
+  expectOk(await signOff(t.cell, id, "cell"));
+  expectOk(await signOff(t.operator, id, "operator"));
+  expectOk(await api("POST", `/alerts/${id}/consent`, { basis: "parental_consent", note: "Both parents agreed by phone." }, as(t.counsellor)));
+  expectOk(await signOff(t.magistrate, id, "authorisation", DECISION));
+  return id;
+}
+
+export async function liveAlert(t: Team, content = makeContent()): Promise<string> {
+  const id = await authorisedAlert(t, content);
+  expectOk(await api("POST", `/alerts/${id}/launch`, undefined, as(t.cell)));
+  return id;
+}
