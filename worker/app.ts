@@ -50,6 +50,8 @@ export function buildApp() {
     if (err instanceof AppError) problem = err;
     else if (err instanceof HTTPException && err.status === 400 && /JSON/i.test(err.message)) {
       problem = new AppError("E_MALFORMED_JSON", err.message);
+    } else if (err instanceof HTTPException && err.status === 415) {
+      problem = new AppError("E_UNSUPPORTED_MEDIA_TYPE", "send the body as application/json");
     } else if (err instanceof HTTPException && err.status === 400) {
       problem = new AppError("E_VALIDATION", err.message);
     } else {

@@ -13,6 +13,7 @@ export const ERRORS = {
   E_BAD_ORIGIN: { status: 403, title: "Cross-site request refused." },
   E_NOT_FOUND: { status: 404, title: "Not found." },
   E_PAYLOAD_TOO_LARGE: { status: 413, title: "The request body is too large." },
+  E_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "Unsupported content type." },
   E_INVALID_TRANSITION: { status: 409, title: "The alert is not in a state that allows this." },
   E_SIGNOFFS_PENDING: { status: 409, title: "Required sign-offs are missing for the current version." },
   E_NOT_AUTHORISED: { status: 409, title: "The magistrate has not authorised the current version." },

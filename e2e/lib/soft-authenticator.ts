@@ -85,10 +85,13 @@ export interface CeremonyOverrides {
 export class SoftAuthenticator {
   readonly credentials: StoredCredential[] = [];
 
-  constructor(
-    readonly rpId: string,
-    readonly origin: string,
-  ) {}
+  readonly rpId: string;
+  readonly origin: string;
+
+  constructor(rpId: string, origin: string) {
+    this.rpId = rpId;
+    this.origin = origin;
+  }
 
   private async authData(flags: number, counter: number, attested?: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
     const c = Uint8Array.of((counter >>> 24) & 0xff, (counter >> 16) & 0xff, (counter >> 8) & 0xff, counter & 0xff);

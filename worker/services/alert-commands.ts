@@ -395,7 +395,7 @@ async function launch(ctx: CommandContext, s: AlertSnapshot, actor: Actor) {
 
 async function extend(ctx: CommandContext, s: AlertSnapshot, launchedAt: string | null, actor: Actor) {
   if (s.state !== "live" || !launchedAt || !s.endsAt) {
-    throw new AppError("E_INVALID_TRANSITION", "only a live alert is extended");
+    throw new AppError("E_INVALID_TRANSITION", `only a live alert is extended, not one in state "${s.state}"`);
   }
   const endsAt = extendEndsAt(new Date(launchedAt), new Date(s.endsAt), s.extensions, ctx.now);
   const extensions = s.extensions + 1;

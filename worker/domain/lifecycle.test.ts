@@ -1,0 +1,294 @@
+import { describe, expect, it } from "vitest";
+import { AppError, type ErrorCode } from "../errors.ts";
+import {
+  AlertContent,
+  type AlertSnapshot,
+  canTransition,
+  checkCancel,
+  checkConsent,
+  checkLaunch,
+  checkLiftObjection,
+  checkObjection,
+  checkSignOff,
+  checkStop,
+  contentHash,
+  decideEdit,
+  decideSubmit,
+  hotlineChangeAllowed,
+  publishableContent,
+  readiness,
+  type SignOffKind,
+  stateAfterSignOff,
+  STATES,
+  type VersionView,
+} from "./index.ts";
+
+const content = (over: Record<string, unknown> = {}) =>
+  AlertContent.parse({
+    child: { firstName: "Lina", age: 9, description: "Brown hair, blue eyes." },
+    lastSeen: { place: "Namur", at: "2026-11-23T07:30:00+01:00" },
+    targeting: { regions: ["BE"], languages: ["fr", "nl"] },
+    purposeAttestation: true,
+    ...over,
+  });
+
+const v1: VersionView = { id: "v1", number: 1, contentHash: "h1", content: content() };
+
+function snap(over: Partial<AlertSnapshot> = {}): AlertSnapshot {
+  return {
+    id: "a1",
+    state: "concertation",
+    exercise: false,
+    current: v1,
+    pending: null,
+    signOffs: [],
+    consents: [],
+    objections: [],
+    launchedAt: null,
+    endsAt: null,
+    extensions: 0,
+    ...over,
+  };
+}
+
+const signed = (...kinds: SignOffKind[]) =>
+  kinds.map((kind) => ({ kind, versionId: "v1", contentHash: "h1", userId: `u-${kind}`, voided: false }));
+
+const DECISION = {
+  criteria: { minorOrProtected: true, immediateDanger: true, enoughInformation: true, broadcastNotRiskier: true },
+  riskAssessment: "Weighed: publicity is safer for the child than silence.",
+};
+
+function refusal(fn: () => unknown): ErrorCode {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof AppError) return e.code;
+    throw e;
+  }
+  throw new Error("expected a refusal, got none");
+}
+
+const ready = () =>
+  snap({ state: "authorised", signOffs: signed("investigator", "cell", "operator", "authorisation"), consents: ["parental_consent"] });
+
+describe("lifecycle transitions", () => {
+  it("allows exactly the documented transitions", () => {
+    expect(canTransition("draft", "concertation")).toBe(true);
+    expect(canTransition("concertation", "authorised")).toBe(true);
+    expect(canTransition("authorised", "live")).toBe(true);
+    expect(canTransition("live", "stopped")).toBe(true);
+    expect(canTransition("stopped", "purged")).toBe(true);
+    expect(canTransition("blocked", "concertation")).toBe(true);
+    expect(canTransition("cancelled", "purged")).toBe(true);
+  });
+  it("refuses skipping steps or going back from the end", () => {
+    expect(canTransition("draft", "live")).toBe(false);
+    expect(canTransition("concertation", "live")).toBe(false);
+    expect(canTransition("stopped", "live")).toBe(false);
+    expect(canTransition("purged", "draft")).toBe(false);
+    expect(canTransition("live", "draft")).toBe(false);
+    for (const s of STATES) expect(canTransition("purged", s)).toBe(false);
+  });
+  it("submits only a draft", () => {
+    expect(decideSubmit(snap({ state: "draft" }))).toBe("concertation");
+    expect(refusal(() => decideSubmit(snap({ state: "concertation" })))).toBe("E_INVALID_TRANSITION");
+  });
+  it("cancels before launch, never after", () => {
+    expect(() => checkCancel(snap({ state: "authorised" }))).not.toThrow();
+    expect(refusal(() => checkCancel(snap({ state: "live" })))).toBe("E_INVALID_TRANSITION");
+  });
+});
+
+describe("rule 1 — the magistrate decides, with a written risk assessment and the criteria", () => {
+  const base = () => snap({ signOffs: signed("investigator", "cell", "operator"), consents: ["parental_consent"] });
+  it("accepts the authorisation when everything is in place, and moves to authorised", () => {
+    expect(() => checkSignOff(base(), "authorisation", "magistrate", DECISION)).not.toThrow();
+    expect(stateAfterSignOff(base(), "authorisation").state).toBe("authorised");
+  });
+  it("only the magistrate authorises", () => {
+    expect(refusal(() => checkSignOff(base(), "authorisation", "cell", DECISION))).toBe("E_FORBIDDEN_ROLE");
+  });
+  it("refuses without a risk assessment, or a perfunctory one", () => {
+    expect(refusal(() => checkSignOff(base(), "authorisation", "magistrate"))).toBe("E_RULE");
+    expect(refusal(() => checkSignOff(base(), "authorisation", "magistrate", { ...DECISION, riskAssessment: "ok" }))).toBe("E_RULE");
+  });
+  it("refuses when a launch criterion is not met", () => {
+    const d = { ...DECISION, criteria: { ...DECISION.criteria, broadcastNotRiskier: false } };
+    expect(refusal(() => checkSignOff(base(), "authorisation", "magistrate", d))).toBe("E_CRITERIA_NOT_MET");
+  });
+});
+
+describe("rule 2 — concertation sign-offs bound to the content hash", () => {
+  it("the authorisation waits for the investigators, the cell and the operator", () => {
+    const s = snap({ signOffs: signed("investigator", "cell"), consents: ["parental_consent"] });
+    expect(refusal(() => checkSignOff(s, "authorisation", "magistrate", DECISION))).toBe("E_SIGNOFFS_PENDING");
+    expect(readiness(s).missingSignOffs).toEqual(["operator", "authorisation"]);
+    expect(readiness(s).waitingOn).toEqual(expect.arrayContaining(["operator", "magistrate"]));
+  });
+  it("each role signs only its own part, once", () => {
+    expect(refusal(() => checkSignOff(snap(), "operator", "cell"))).toBe("E_FORBIDDEN_ROLE");
+    expect(refusal(() => checkSignOff(snap({ signOffs: signed("cell") }), "cell", "cell"))).toBe("E_ALREADY_SIGNED");
+  });
+  it("sign-offs are given during concertation, not on a draft", () => {
+    expect(refusal(() => checkSignOff(snap({ state: "draft" }), "cell", "cell"))).toBe("E_INVALID_TRANSITION");
+  });
+  it("a sign-off on another hash of the same version does not count", () => {
+    const stale = signed("investigator", "cell", "operator", "authorisation").map((o) => ({ ...o, contentHash: "old" }));
+    expect(readiness(snap({ signOffs: stale })).missingSignOffs).toHaveLength(4);
+  });
+  it("any change of content is a new version and drops an authorised alert back to concertation", () => {
+    expect(decideEdit(ready(), "h2")).toEqual({ kind: "new_version", nextState: "concertation", asPending: false });
+    expect(decideEdit(ready(), "h1")).toEqual({ kind: "unchanged" });
+  });
+  it("the hash covers every field, photos, targeting, the exercise flag and the alert id", async () => {
+    const c = content();
+    const h = await contentHash("a1", false, c);
+    expect(await contentHash("a1", false, content())).toBe(h);
+    expect(await contentHash("a2", false, c)).not.toBe(h);
+    expect(await contentHash("a1", true, c)).not.toBe(h);
+    expect(await contentHash("a1", false, content({ targeting: { regions: ["BE-WNA"], languages: ["fr", "nl"] } }))).not.toBe(h);
+    const withPhoto = content({ child: { ...c.child, photos: ["a".repeat(64)] } });
+    expect(await contentHash("a1", false, withPhoto)).not.toBe(h);
+  });
+  it("the hash does not depend on key order", async () => {
+    const a = content();
+    const reordered = AlertContent.parse(JSON.parse(JSON.stringify(Object.fromEntries(Object.entries(a).reverse()))));
+    expect(await contentHash("a1", false, reordered)).toBe(await contentHash("a1", false, a));
+  });
+});
+
+describe("rule 3 — the parents' side", () => {
+  const s = () => snap({ signOffs: signed("investigator", "cell", "operator") });
+  it("blocks authorisation and launch until settled", () => {
+    expect(refusal(() => checkSignOff(s(), "authorisation", "magistrate", DECISION))).toBe("E_CONSENT_MISSING");
+    expect(refusal(() => checkLaunch({ ...ready(), consents: [] }))).toBe("E_CONSENT_MISSING");
+  });
+  it("accepts each of the three bases from the right person", () => {
+    expect(() => checkConsent(s(), "parental_consent", "counsellor", undefined)).not.toThrow();
+    expect(() => checkConsent(s(), "magistrate_requisition", "magistrate", undefined)).not.toThrow();
+    expect(() => checkConsent(s(), "operator_danger_assessment", "operator", "Not broadcasting leaves the child exposed.")).not.toThrow();
+  });
+  it("refuses a basis recorded by the wrong person", () => {
+    expect(refusal(() => checkConsent(s(), "magistrate_requisition", "counsellor", undefined))).toBe("E_FORBIDDEN_ROLE");
+    expect(refusal(() => checkConsent(s(), "parental_consent", "cell", undefined))).toBe("E_FORBIDDEN_ROLE");
+  });
+  it("the operator's danger assessment must be written", () => {
+    expect(refusal(() => checkConsent(s(), "operator_danger_assessment", "operator", "risky"))).toBe("E_RULE");
+  });
+});
+
+describe("rule 4 — operator refusal and magistrate opposition", () => {
+  it("either one blocks, with a written reason, from its own author", () => {
+    expect(checkObjection(snap(), "operator_refusal", "operator", "The material is not verified.")).toBe("blocked");
+    expect(checkObjection(ready(), "magistrate_opposition", "magistrate", "Broadcast would endanger the child.")).toBe("blocked");
+    expect(refusal(() => checkObjection(snap(), "operator_refusal", "magistrate", "Not verified yet."))).toBe("E_FORBIDDEN_ROLE");
+    expect(refusal(() => checkObjection(snap(), "operator_refusal", "operator", "no"))).toBe("E_RULE");
+  });
+  it("a blocked alert can neither be authorised nor launched", () => {
+    const objections = [{ id: "o1", kind: "operator_refusal" as const, lifted: false }];
+    const s = snap({ state: "blocked", signOffs: signed("investigator", "cell", "operator"), consents: ["parental_consent"], objections });
+    expect(refusal(() => checkSignOff({ ...s, state: "concertation" }, "authorisation", "magistrate", DECISION))).toBe("E_BLOCKED");
+    expect(refusal(() => checkLaunch({ ...ready(), objections }))).toBe("E_BLOCKED");
+  });
+  it("lifting the last objection returns to concertation; only its author lifts it", () => {
+    const o = { id: "o1", kind: "magistrate_opposition" as const, lifted: false };
+    const s = snap({ state: "blocked", objections: [o] });
+    expect(checkLiftObjection(s, o, "magistrate")).toBe("concertation");
+    expect(refusal(() => checkLiftObjection(s, o, "operator"))).toBe("E_FORBIDDEN_ROLE");
+    const two = snap({ state: "blocked", objections: [o, { id: "o2", kind: "operator_refusal", lifted: false }] });
+    expect(checkLiftObjection(two, o, "magistrate")).toBe("blocked");
+  });
+  it("a live alert is not 'opposed': it is stopped", () => {
+    expect(refusal(() => checkObjection(snap({ state: "live" }), "magistrate_opposition", "magistrate", "Too dangerous now."))).toBe(
+      "E_INVALID_TRANSITION",
+    );
+  });
+});
+
+describe("rule 5 — purpose attestation", () => {
+  it("content without the attestation is invalid", () => {
+    const r = AlertContent.safeParse({ ...content(), purposeAttestation: false });
+    expect(r.success).toBe(false);
+  });
+  it("adults only under protected status", () => {
+    expect(AlertContent.safeParse({ ...content(), child: { ...content().child, age: 19 } }).success).toBe(false);
+    expect(AlertContent.safeParse({ ...content(), child: { ...content().child, age: 19, protectedAdult: true } }).success).toBe(true);
+  });
+});
+
+describe("rule 6 — the accompanying person is published only on the magistrate's separate authorisation", () => {
+  const withPerson: VersionView = {
+    ...v1,
+    content: content({ accompanyingPerson: { description: "Man, about 40, grey jacket." } }),
+  };
+  it("is withheld from the publishable content without that signature", () => {
+    const s = snap({ current: withPerson, signOffs: signed("investigator", "cell", "operator", "authorisation") });
+    expect(publishableContent(s, withPerson)?.accompanyingPerson).toBeUndefined();
+    expect(publishableContent(s, withPerson)?.child.firstName).toBe("Lina");
+  });
+  it("is published with it", () => {
+    const s = snap({ current: withPerson, signOffs: signed("accompanying_person") });
+    expect(publishableContent(s, withPerson)?.accompanyingPerson?.description).toContain("grey jacket");
+  });
+  it("cannot be authorised on a version without that section", () => {
+    expect(refusal(() => checkSignOff(snap(), "accompanying_person", "magistrate"))).toBe("E_RULE");
+  });
+});
+
+describe("rule 8 — hotline numbers", () => {
+  it("only the operator may leave them out", () => {
+    const off = content({ showHotline: false });
+    expect(hotlineChangeAllowed("cell", null, off)).toBe(false);
+    expect(hotlineChangeAllowed("operator", null, off)).toBe(true);
+    expect(hotlineChangeAllowed("cell", off, off)).toBe(true);
+    expect(content().showHotline).toBe(true);
+  });
+});
+
+describe("launch", () => {
+  it("launches an authorised alert with every sign-off and consent", () => {
+    expect(() => checkLaunch(ready())).not.toThrow();
+    expect(readiness(ready()).canLaunch).toBe(true);
+  });
+  it("refuses without the magistrate's authorisation on the current hash", () => {
+    const s = { ...ready(), signOffs: signed("investigator", "cell", "operator") };
+    expect(refusal(() => checkLaunch(s))).toBe("E_NOT_AUTHORISED");
+    const voided = { ...ready(), signOffs: ready().signOffs.map((o) => (o.kind === "authorisation" ? { ...o, voided: true } : o)) };
+    expect(refusal(() => checkLaunch(voided))).toBe("E_NOT_AUTHORISED");
+  });
+  it("refuses from any state but authorised", () => {
+    expect(refusal(() => checkLaunch({ ...ready(), state: "concertation" }))).toBe("E_INVALID_TRANSITION");
+    expect(refusal(() => checkLaunch({ ...ready(), state: "live" }))).toBe("E_INVALID_TRANSITION");
+    expect(refusal(() => checkLaunch({ ...ready(), state: "stopped" }))).toBe("E_INVALID_TRANSITION");
+  });
+});
+
+describe("rule 11 — updates while live", () => {
+  const live = () => ({ ...ready(), state: "live" as const });
+  it("an edit while live is a pending version; the published one stays", () => {
+    expect(decideEdit(live(), "h2")).toEqual({ kind: "new_version", nextState: "live", asPending: true });
+  });
+  it("a pending update needs only the magistrate's authorisation, which publishes it", () => {
+    const pending: VersionView = { ...v1, id: "v2", number: 2, contentHash: "h2" };
+    const s = { ...live(), pending };
+    expect(() => checkSignOff(s, "authorisation", "magistrate", DECISION)).not.toThrow();
+    expect(stateAfterSignOff(s, "authorisation")).toEqual({ state: "live", publishPending: true });
+    expect(refusal(() => checkSignOff(s, "cell", "cell"))).toBe("E_INVALID_TRANSITION");
+  });
+  it("with no pending update there is nothing to authorise", () => {
+    expect(refusal(() => checkSignOff(live(), "authorisation", "magistrate", DECISION))).toBe("E_INVALID_TRANSITION");
+  });
+});
+
+describe("rule 12 — stop", () => {
+  it("stops a live alert, and an authorised one found before launch", () => {
+    expect(() => checkStop({ ...ready(), state: "live" }, "found_safe")).not.toThrow();
+    expect(() => checkStop(ready(), "found_safe")).not.toThrow();
+  });
+  it("refuses to stop what never started or already ended", () => {
+    expect(refusal(() => checkStop(snap({ state: "draft" }), "found_safe"))).toBe("E_INVALID_TRANSITION");
+    expect(refusal(() => checkStop(snap({ state: "stopped" }), "found_safe"))).toBe("E_INVALID_TRANSITION");
+    expect(refusal(() => checkStop(ready(), "expired"))).toBe("E_INVALID_TRANSITION");
+  });
+});

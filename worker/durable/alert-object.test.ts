@@ -1,0 +1,216 @@
+import {
+  createExecutionContext,
+  createScheduledController,
+  evictDurableObject,
+  runDurableObjectAlarm,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import worker from "../index.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { api, as, authorisedAlert, expectOk, liveAlert, makeContent, makeTeam, type Team } from "../test/helpers.ts";
+import { alertStub } from "../services/alerts.ts";
+import type { AlertObject } from "./alert-object.ts";
+
+let t: Team;
+beforeAll(async () => {
+  t = await makeTeam();
+});
+
+const H = 3_600_000;
+const stub = (id: string) => alertStub(env, id);
+const row = (id: string) =>
+  env.DB.prepare("SELECT * FROM alerts WHERE id = ?").bind(id).first<Record<string, string | number | null>>();
+const auditActions = async (id: string) =>
+  (await env.DB.prepare("SELECT action FROM audit_entries WHERE alert_id = ? ORDER BY seq").bind(id).all<{ action: string }>()).results.map(
+    (r) => r.action,
+  );
+/** Moves the alert's clock: the stored end (or purge) time as if time had passed. */
+const setColumn = (id: string, column: "ends_at" | "purge_at", at: Date) =>
+  env.DB.prepare(`UPDATE alerts SET ${column} = ? WHERE id = ?`).bind(at.toISOString(), id).run();
+
+describe("the alert's Durable Object is the single writer", () => {
+  it("two simultaneous launches: exactly one wins", async () => {
+    const id = await authorisedAlert(t);
+    const [a, b] = await Promise.all([
+      api("POST", `/alerts/${id}/launch`, undefined, as(t.cell)),
+      api("POST", `/alerts/${id}/launch`, undefined, as(t.operator)),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    expect((await auditActions(id)).filter((x) => x === "launched")).toHaveLength(1);
+  });
+
+  it("launch and stop at once: the stop always wins, whatever the order of arrival", async () => {
+    for (let i = 0; i < 4; i++) {
+      const id = await authorisedAlert(t);
+      const launch = () => api("POST", `/alerts/${id}/launch`, undefined, as(t.cell));
+      const stop = () => api("POST", `/alerts/${id}/stop`, { reason: "found_safe" }, as(t.magistrate));
+      const [l, s] = i % 2 ? await Promise.all([launch(), stop()]) : (await Promise.all([stop(), launch()])).reverse();
+      expect(s!.status).toBe(200);
+      expect((await row(id))!.state).toBe("stopped");
+      // If the launch committed first it was followed by the stop; if not, it was refused.
+      if (l!.status !== 200) expect(l!.body.code).toBe("E_INVALID_TRANSITION");
+    }
+  });
+
+  it("concurrent sign-offs on one alert are all recorded, and the audit chain stays intact", async () => {
+    const res = expectOk(await api("POST", "/alerts", { exercise: false, content: makeContent() }, as(t.cell)), 201);
+    const id = res.body.alertId;
+    expectOk(await api("POST", `/alerts/${id}/submit`, undefined, as(t.cell)));
+    const kinds = [
+      [t.investigator, "investigator"],
+      [t.cell, "cell"],
+      [t.operator, "operator"],
+    ] as const;
+    const opts = await Promise.all(kinds.map(([who, kind]) => api("POST", `/alerts/${id}/signoffs/options`, { kind }, as(who))));
+    const results = await Promise.all(
+      kinds.map(async ([who], i) => {
+        const response = await who.auth.get(opts[i]!.body.options);
+        return api("POST", `/alerts/${id}/signoffs`, { challengeId: opts[i]!.body.challengeId, response }, as(who));
+      }),
+    );
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect((await api("GET", "/audit/verify", undefined, as(t.operator))).body.ok).toBe(true);
+  });
+
+  it("state survives eviction of the object (it lives in D1; timers in DO storage)", async () => {
+    const id = await liveAlert(t);
+    const before = await stub(id).timers();
+    await evictDurableObject(stub(id));
+    expect(await stub(id).timers()).toEqual(before);
+    expectOk(await api("POST", `/alerts/${id}/stop`, { reason: "found_safe" }, as(t.cell)));
+  });
+});
+
+describe("duration timers (Durable Object alarms)", () => {
+  it("launch arms the review prompt and the expiry", async () => {
+    const id = await liveAlert(t);
+    const r = (await row(id))!;
+    const timers = await stub(id).timers();
+    expect(timers.expiry).toBe(r.ends_at);
+    expect(Date.parse(timers.review!)).toBe(Date.parse(r.ends_at as string) - 30 * 60_000);
+    const alarm = await runInDurableObject(stub(id), (_o: AlertObject, state) => state.storage.getAlarm());
+    expect(alarm).toBe(Date.parse(timers.review!));
+  });
+
+  it("prompts the magistrate to review before the end", async () => {
+    const id = await liveAlert(t);
+    await setColumn(id, "ends_at", new Date(Date.now() + 10 * 60_000));
+    expect(await runDurableObjectAlarm(stub(id))).toBe(true);
+    expect((await row(id))!.review_prompted_at).not.toBeNull();
+    const n = await env.DB.prepare("SELECT recipient_role FROM notifications WHERE alert_id = ? AND event = 'review_due'").bind(id).all();
+    expect(n.results).toEqual([{ recipient_role: "magistrate" }]);
+    expect((await row(id))!.state).toBe("live");
+  });
+
+  it("at expiry the alert ends like a stop, with reason 'expired'", async () => {
+    const id = await liveAlert(t);
+    await setColumn(id, "ends_at", new Date(Date.now() - 1000));
+    expect(await runDurableObjectAlarm(stub(id))).toBe(true);
+    const r = (await row(id))!;
+    expect(r.state).toBe("stopped");
+    expect(r.stop_reason).toBe("expired");
+    expect((await auditActions(id)).at(-1)).toBe("stopped");
+    // The purge is now the only timer.
+    expect(await stub(id).timers()).toEqual({ review: null, expiry: null, purge: r.purge_at });
+  });
+
+  it("extensions add 6 h each, stop at three (24 h in all), and re-arm the timers", async () => {
+    const id = await liveAlert(t);
+    const launched = Date.parse((await row(id))!.launched_at as string);
+    for (let i = 1; i <= 3; i++) {
+      const res = expectOk(await api("POST", `/alerts/${id}/extend`, undefined, as(t.magistrate)));
+      expect(Date.parse(res.body.endsAt) - launched).toBe((6 + 6 * i) * H);
+    }
+    const fourth = await api("POST", `/alerts/${id}/extend`, undefined, as(t.magistrate));
+    expect(fourth.status).toBe(409);
+    expect(fourth.body.code).toBe("E_EXTENSIONS_EXHAUSTED");
+    const timers = await stub(id).timers();
+    expect(Date.parse(timers.expiry!) - launched).toBe(24 * H);
+    expect((await row(id))!.extensions).toBe(3);
+  });
+});
+
+describe("retention purge (rule 14)", () => {
+  const CHILD = { firstName: "Zélie", lastName: "Purgetest", description: "Curly red hair, freckles, green coat." };
+
+  it("erases the child's personal data from D1 and R2 and keeps a PII-free audit record", async () => {
+    const content = makeContent({
+      child: { ...makeContent().child, ...CHILD },
+      accompanyingPerson: { description: "Tall man with a Purgetest tattoo." },
+    });
+    const id = await liveAlert(t, content);
+    // Media stored for the alert (photo intake and posters come with later issues; same key scheme).
+    const photoKey = `alerts/${id}/photos/${"ab".repeat(32)}.jpg`;
+    await env.MEDIA.put(photoKey, new Uint8Array([0xff, 0xd8, 0xff, 0xe0]));
+    await env.MEDIA.put(`alerts/${id}/posters/square-fr.png`, new Uint8Array([0x89, 0x50]));
+    await env.DB.prepare("INSERT INTO photos (hash, alert_id, r2_key, content_type, bytes) VALUES (?, ?, ?, 'image/jpeg', 4)")
+      .bind("ab".repeat(32), id, photoKey)
+      .run();
+    await env.MEDIA.put(`alerts/other/keep.png`, new Uint8Array([1]));
+
+    expectOk(await api("POST", `/alerts/${id}/stop`, { reason: "found_safe" }, as(t.cell)));
+    const purgeAt = Date.parse((await row(id))!.purge_at as string);
+    expect(purgeAt - Date.now()).toBeGreaterThan(0.9 * H); // RETENTION_HOURS=1 in tests
+
+    // Not yet due: the alarm re-arms and purges nothing.
+    await runDurableObjectAlarm(stub(id));
+    expect((await row(id))!.state).toBe("stopped");
+
+    await setColumn(id, "purge_at", new Date(Date.now() - 1000));
+    await runInDurableObject(stub(id), (_o: AlertObject, state) => state.storage.setAlarm(Date.now() + 60_000));
+    expect(await runDurableObjectAlarm(stub(id))).toBe(true);
+    expect((await row(id))!.state).toBe("purged");
+
+    const dump = JSON.stringify(
+      await Promise.all(
+        [
+          ["alerts", "id"],
+          ["alert_versions", "alert_id"],
+          ["sign_offs", "alert_id"],
+          ["consents", "alert_id"],
+          ["objections", "alert_id"],
+          ["photos", "alert_id"],
+          ["audit_entries", "alert_id"],
+          ["notifications", "alert_id"],
+          ["challenges", "alert_id"],
+        ].map(async ([table, col]) => (await env.DB.prepare(`SELECT * FROM ${table} WHERE ${col} = ?`).bind(id).all()).results),
+      ),
+    );
+    for (const pii of [CHILD.firstName, CHILD.lastName, "freckles", "tattoo", "Both parents", "Publicity weighed"]) {
+      expect(dump, pii).not.toContain(pii);
+    }
+    expect((await env.MEDIA.list({ prefix: `alerts/${id}/` })).objects).toHaveLength(0);
+    expect(await env.MEDIA.head("alerts/other/keep.png")).not.toBeNull();
+
+    // The PII-free skeleton remains: hashes, states, times, and an intact audit chain.
+    const versions = await env.DB.prepare("SELECT content, content_hash FROM alert_versions WHERE alert_id = ?").bind(id).all();
+    expect(versions.results).toEqual([{ content: null, content_hash: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+    expect((await auditActions(id)).at(-1)).toBe("purged");
+    expect((await api("GET", "/audit/verify", undefined, as(t.operator))).body.ok).toBe(true);
+    expect(await stub(id).timers()).toEqual({ review: null, expiry: null, purge: null });
+  });
+
+  it("a cancelled alert is purged too", async () => {
+    const id = await authorisedAlert(t);
+    expectOk(await api("POST", `/alerts/${id}/cancel`, undefined, as(t.cell)));
+    await setColumn(id, "purge_at", new Date(Date.now() - 1000));
+    await runDurableObjectAlarm(stub(id));
+    expect((await row(id))!.state).toBe("purged");
+  });
+});
+
+describe("cron safety net", () => {
+  it("ends an overdue live alert even if its alarm was lost", async () => {
+    const id = await liveAlert(t);
+    await runInDurableObject(stub(id), (_o: AlertObject, state) => state.storage.deleteAlarm());
+    await setColumn(id, "ends_at", new Date(Date.now() - 1000));
+    const ctrl = createScheduledController({ scheduledTime: new Date(), cron: "*/5 * * * *" });
+    const ctx = createExecutionContext();
+    await worker.scheduled(ctrl, env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect((await row(id))!.state).toBe("stopped");
+    expect((await row(id))!.stop_reason).toBe("expired");
+  });
+});

@@ -1,0 +1,183 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { ROLES, type Permission, rolesFor } from "../domain/roles.ts";
+import { SoftAuthenticator } from "../../e2e/lib/soft-authenticator.ts";
+import { createInvitation } from "../services/auth.ts";
+import { api, as, createAlert, db, expectOk, makeContent, makeStaff, makeTeam, ORIGIN, type Team } from "../test/helpers.ts";
+import { env } from "cloudflare:workers";
+
+let t: Team;
+let alertId: string;
+beforeAll(async () => {
+  t = await makeTeam();
+  alertId = await createAlert(t.cell);
+});
+
+describe("role checks on every staff route", () => {
+  const routes: [string, (id: string) => string, Permission, unknown?][] = [
+    ["GET", () => "/alerts", "alert.read"],
+    ["POST", () => "/alerts", "alert.create", { exercise: true, content: makeContent() }],
+    ["GET", (id) => `/alerts/${id}`, "alert.read"],
+    ["PUT", (id) => `/alerts/${id}/content`, "alert.edit", { content: makeContent({ circumstances: "Role check edit." }) }],
+    ["POST", (id) => `/alerts/${id}/submit`, "alert.submit"],
+    ["POST", (id) => `/alerts/${id}/launch`, "alert.launch"],
+    ["POST", (id) => `/alerts/${id}/stop`, "alert.stop", { reason: "found_safe" }],
+    ["POST", (id) => `/alerts/${id}/extend`, "alert.extend"],
+    ["POST", (id) => `/alerts/${id}/cancel`, "alert.cancel"],
+    ["POST", (id) => `/alerts/${id}/signoffs/options`, "alert.signOff", { kind: "cell" }],
+    ["POST", (id) => `/alerts/${id}/consent`, "alert.consent", { basis: "parental_consent" }],
+    ["POST", (id) => `/alerts/${id}/objections`, "alert.object", { kind: "operator_refusal", reason: "Role check reason." }],
+    ["GET", (id) => `/alerts/${id}/audit`, "audit.read"],
+    ["GET", () => "/audit/verify", "audit.verify"],
+    ["GET", () => "/admin/users", "admin.users"],
+    ["POST", () => "/admin/invitations", "admin.users", { email: "x@example.test", displayName: "X", role: "cell" }],
+  ];
+
+  for (const [method, path, permission, body] of routes) {
+    const refused = ROLES.filter((r) => !rolesFor(permission).includes(r));
+    it(`${method} ${path(":id")} refuses ${refused.join(", ") || "nobody"} (403 E_FORBIDDEN_ROLE) and anonymous callers (401)`, async () => {
+      for (const role of refused) {
+        const res = await api(method, path(alertId), body, as(t[role]));
+        expect(res.status, `${role} on ${method} ${path(":id")}`).toBe(403);
+        expect(res.body.code).toBe("E_FORBIDDEN_ROLE");
+        expect(res.headers.get("Content-Type")).toBe("application/problem+json");
+      }
+      const anon = await api(method, path(alertId), body);
+      expect(anon.status).toBe(401);
+      expect(anon.body.code).toBe("E_UNAUTHENTICATED");
+    });
+  }
+
+  it("the admin cannot read a child's data", async () => {
+    expect((await api("GET", `/alerts/${alertId}`, undefined, as(t.admin))).status).toBe(403);
+  });
+});
+
+describe("passkey sign-offs cannot be forged or replayed", () => {
+  let id: string;
+  beforeAll(async () => {
+    id = await createAlert(t.cell);
+    expectOk(await api("POST", `/alerts/${id}/submit`, undefined, as(t.cell)));
+  });
+
+  it("refuses a replayed assertion (401 E_CHALLENGE_INVALID)", async () => {
+    const opts = expectOk(await api("POST", `/alerts/${id}/signoffs/options`, { kind: "investigator" }, as(t.investigator)));
+    const response = await t.investigator.auth.get(opts.body.options);
+    const body = { challengeId: opts.body.challengeId, response };
+    expectOk(await api("POST", `/alerts/${id}/signoffs`, body, as(t.investigator)));
+    const replay = await api("POST", `/alerts/${id}/signoffs`, body, as(t.investigator));
+    expect(replay.status).toBe(401);
+    expect(replay.body.code).toBe("E_CHALLENGE_INVALID");
+  });
+
+  it("refuses an assertion over a different challenge (401 E_BAD_ASSERTION)", async () => {
+    const opts = expectOk(await api("POST", `/alerts/${id}/signoffs/options`, { kind: "cell" }, as(t.cell)));
+    const response = await t.cell.auth.get(opts.body.options, { challenge: "A".repeat(64) });
+    const res = await api("POST", `/alerts/${id}/signoffs`, { challengeId: opts.body.challengeId, response }, as(t.cell));
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe("E_BAD_ASSERTION");
+  });
+
+  it("refuses an assertion without user verification, or from another origin", async () => {
+    for (const o of [{ userVerified: false }, { origin: "https://phish.example" }]) {
+      const opts = expectOk(await api("POST", `/alerts/${id}/signoffs/options`, { kind: "cell" }, as(t.cell)));
+      const response = await t.cell.auth.get(opts.body.options, o);
+      const res = await api("POST", `/alerts/${id}/signoffs`, { challengeId: opts.body.challengeId, response }, as(t.cell));
+      expect(res.status).toBe(401);
+      expect(res.body.code).toBe("E_BAD_ASSERTION");
+    }
+  });
+
+  it("refuses a challenge issued to someone else", async () => {
+    const opts = expectOk(await api("POST", `/alerts/${id}/signoffs/options`, { kind: "operator" }, as(t.operator)));
+    const response = await t.operator.auth.get(opts.body.options);
+    const res = await api("POST", `/alerts/${id}/signoffs`, { challengeId: opts.body.challengeId, response }, as(t.cell));
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe("E_CHALLENGE_INVALID");
+  });
+
+  it("refuses a signature by another person's passkey on one's own challenge", async () => {
+    const opts = expectOk(await api("POST", `/alerts/${id}/signoffs/options`, { kind: "operator" }, as(t.operator)));
+    const response = await t.cell.auth.get({ ...opts.body.options, allowCredentials: undefined });
+    const res = await api("POST", `/alerts/${id}/signoffs`, { challengeId: opts.body.challengeId, response }, as(t.operator));
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe("E_BAD_ASSERTION");
+  });
+
+  it("the sign-off challenge embeds the content hash it approves", async () => {
+    const opts = expectOk(await api("POST", `/alerts/${id}/signoffs/options`, { kind: "operator" }, as(t.operator)));
+    const raw = Uint8Array.from(atob(opts.body.options.challenge.replace(/-/g, "+").replace(/_/g, "/")), (ch) => ch.charCodeAt(0));
+    const hex = [...raw.slice(0, 32)].map((b) => b.toString(16).padStart(2, "0")).join("");
+    expect(hex).toBe(opts.body.contentHash);
+    expect(raw.length).toBe(48);
+  });
+});
+
+describe("sign-in", () => {
+  it("signs in with a registered passkey and gets a HttpOnly, Secure, SameSite=Strict session cookie", async () => {
+    const s = await makeStaff("cell");
+    const opts = expectOk(await api("POST", "/auth/login/options", undefined, { ip: s.ip }));
+    const response = await s.auth.get(opts.body.options);
+    const res = expectOk(await api("POST", "/auth/login/verify", { challengeId: opts.body.challengeId, response }, { ip: s.ip }));
+    const cookie = res.headers.get("Set-Cookie")!;
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/Secure/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    const me = expectOk(await api("GET", "/auth/me", undefined, { cookie: cookie.split(";")[0] }));
+    expect(me.body.user.role).toBe("cell");
+  });
+
+  it("an invitation link works once", async () => {
+    const inv = await createInvitation(db(), { email: "once@example.test", displayName: "Once", role: "operator", createdBy: null }, new Date());
+    const auth = new SoftAuthenticator(env.RP_ID, ORIGIN);
+    const opts = expectOk(await api("POST", "/auth/register/options", { token: inv.token }));
+    expectOk(await api("POST", "/auth/register/verify", { challengeId: opts.body.challengeId, response: await auth.create(opts.body.options) }));
+    const again = await api("POST", "/auth/register/options", { token: inv.token });
+    expect(again.status).toBe(401);
+    expect(again.body.code).toBe("E_INVITATION_INVALID");
+  });
+
+  it("a disabled account loses its sessions and cannot sign in", async () => {
+    const s = await makeStaff("investigator");
+    expectOk(await api("PATCH", `/admin/users/${s.userId}`, { disabled: true }, as(t.admin)));
+    expect((await api("GET", "/auth/me", undefined, as(s))).status).toBe(401);
+    const opts = expectOk(await api("POST", "/auth/login/options", undefined, { ip: s.ip }));
+    const res = await api("POST", "/auth/login/verify", { challengeId: opts.body.challengeId, response: await s.auth.get(opts.body.options) }, { ip: s.ip });
+    expect(res.status).toBe(401);
+  });
+
+  it("sign-out ends the session on the server", async () => {
+    const s = await makeStaff("counsellor");
+    expect((await api("POST", "/auth/logout", undefined, as(s))).status).toBe(204);
+    expect((await api("GET", "/auth/me", undefined, as(s))).status).toBe(401);
+  });
+
+  it("an admin invites through the API and the link registers a passkey", async () => {
+    const res = expectOk(await api("POST", "/admin/invitations", { email: "New.Magistrate@Example.test", displayName: "New Magistrate", role: "magistrate" }, as(t.admin)), 201);
+    expect(res.body.link).toMatch(new RegExp(`^${ORIGIN}/invite#[A-Za-z0-9_-]{40,}$`));
+    const token = res.body.link.split("#")[1];
+    const look = expectOk(await api("GET", `/auth/invitations/${token}`));
+    expect(look.body).toMatchObject({ email: "new.magistrate@example.test", role: "magistrate" });
+  });
+});
+
+describe("CSRF and abuse", () => {
+  it("refuses a state-changing request without our Origin (403 E_BAD_ORIGIN)", async () => {
+    for (const origin of [null, "https://evil.example"]) {
+      const res = await api("POST", "/alerts", { exercise: true, content: makeContent() }, { ...as(t.cell), origin });
+      expect(res.status).toBe(403);
+      expect(res.body.code).toBe("E_BAD_ORIGIN");
+    }
+  });
+
+  it("rate-limits the public sign-in endpoints per client (429 with Retry-After)", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++) statuses.push((await api("POST", "/auth/login/options", undefined, { ip: "192.0.2.77" })).status);
+    expect(statuses.slice(0, 10).every((s) => s === 200)).toBe(true);
+    expect(statuses).toContain(429);
+    const last = await api("POST", "/auth/login/options", undefined, { ip: "192.0.2.77" });
+    expect(last.body.code).toBe("E_RATE_LIMITED");
+    expect(last.headers.get("Retry-After")).toBe("60");
+    // Another client is not affected.
+    expect((await api("POST", "/auth/login/options", undefined, { ip: "192.0.2.78" })).status).toBe(200);
+  });
+});
