@@ -8,7 +8,13 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
-          bindings: { TEST_MIGRATIONS: migrations, RETENTION_HOURS: "1" },
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            APP_ORIGIN: "http://localhost:8787",
+            RP_ID: "localhost",
+            ENVIRONMENT: "test",
+            RETENTION_HOURS: "1",
+          },
         },
       }),
     ],

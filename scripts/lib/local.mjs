@@ -1,0 +1,143 @@
+// Local operations shared by `npm start`, `npm run invite`, `npm run audit:verify`,
+// `npm run demo` and the browser tests: wrangler D1 commands, invitations written
+// straight into D1 (bootstrap path that works before any admin exists), and starting
+// the Worker with `wrangler dev`.
+import { spawn, spawnSync } from "node:child_process";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const WRANGLER = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
+export const DEFAULT_PORT = 8787;
+const INVITATION_TTL_MS = 72 * 3_600_000;
+
+/** Runs wrangler with the Node that runs this script (Node 22 from node_modules under npm). */
+export function wrangler(args, { input, quiet = false } = {}) {
+  const r = spawnSync(process.execPath, [WRANGLER, ...args], {
+    cwd: ROOT,
+    input,
+    encoding: "utf8",
+    env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.status !== 0) {
+    if (!quiet) process.stderr.write(r.stdout + r.stderr);
+    throw new Error(`wrangler ${args.slice(0, 3).join(" ")} failed (exit ${r.status})`);
+  }
+  return r.stdout;
+}
+
+const target = ({ remote = false, persistTo } = {}) =>
+  remote ? ["--remote"] : ["--local", ...(persistTo ? ["--persist-to", persistTo] : [])];
+
+export function applyMigrations(opts = {}) {
+  return wrangler(["d1", "migrations", "apply", "DB", ...target(opts)]);
+}
+
+const sqlString = (v) => (v === null || v === undefined ? "NULL" : `'${String(v).replace(/'/g, "''")}'`);
+
+/** Runs SQL against D1 and returns the rows of the last statement. */
+export function d1(sql, opts = {}) {
+  const out = wrangler(["d1", "execute", "DB", ...target(opts), "--json", "--command", sql], { quiet: opts.quiet });
+  const parsed = JSON.parse(out.slice(out.indexOf("[")));
+  return parsed.at(-1)?.results ?? [];
+}
+
+export const ROLES = ["magistrate", "investigator", "cell", "operator", "counsellor", "calltaker", "admin"];
+
+/**
+ * Creates invitations (one-time links to register a passkey) in one D1 round-trip. For
+ * an e-mail that already has an account, the link adds a passkey to it. Only the
+ * token's SHA-256 is stored.
+ */
+export function createInvitations(list, { origin, ...opts }) {
+  for (const { email, role } of list) {
+    if (!ROLES.includes(role)) throw new Error(`unknown role "${role}" (one of: ${ROLES.join(", ")})`);
+    if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw new Error(`invalid e-mail "${email}"`);
+  }
+  const emails = list.map((i) => i.email.toLowerCase());
+  const users = new Map(
+    d1(`SELECT id, email, role, display_name FROM users WHERE email IN (${emails.map(sqlString).join(", ")})`, opts).map((u) => [u.email, u]),
+  );
+  const now = new Date();
+  const out = [];
+  const inserts = list.map(({ displayName, role }, i) => {
+    const existing = users.get(emails[i]);
+    if (existing && existing.role !== role) throw new Error(`${emails[i]} is already a ${existing.role}`);
+    const token = randomBytes(32).toString("base64url");
+    out.push({ email: emails[i], role, token, link: `${origin}/invite#${token}`, existing: !!existing });
+    const values = [randomUUID(), createHash("sha256").update(token).digest("hex"), emails[i], existing?.display_name ?? displayName, role,
+      existing?.id ?? null, "cli", now.toISOString(), new Date(now.getTime() + INVITATION_TTL_MS).toISOString()];
+    return `INSERT INTO invitations (id, token_hash, email, display_name, role, user_id, created_by, created_at, expires_at) VALUES (${values.map(sqlString).join(", ")})`;
+  });
+  d1(inserts.join(";\n"), opts);
+  return out;
+}
+
+/** Local-only overrides of wrangler.toml's production vars (read by `wrangler dev`). */
+export function ensureDevVars(port = DEFAULT_PORT) {
+  const file = join(ROOT, ".dev.vars");
+  const wanted = { APP_ORIGIN: `http://localhost:${port}`, RP_ID: "localhost", ENVIRONMENT: "local" };
+  const current = existsSync(file) ? readFileSync(file, "utf8") : "";
+  const kept = current.split("\n").filter((l) => l.trim() && !Object.keys(wanted).some((k) => l.startsWith(`${k}=`)));
+  writeFileSync(file, [...kept, ...Object.entries(wanted).map(([k, v]) => `${k}=${v}`)].join("\n") + "\n");
+}
+
+/**
+ * Starts `wrangler dev` and resolves once /api/v1/health answers. `vars` override
+ * APP_ORIGIN etc. (the browser tests run on their own port and state folder).
+ */
+export async function startWorker({ port = DEFAULT_PORT, persistTo, vars = {}, log = false } = {}) {
+  const args = [WRANGLER, "dev", "--port", String(port), "--ip", "127.0.0.1", "--local", "--show-interactive-dev-session=false"];
+  if (persistTo) args.push("--persist-to", persistTo);
+  for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", CI: "true" },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: process.platform !== "win32",
+  });
+  let output = "";
+  const collect = (d) => {
+    output += d;
+    if (log) process.stdout.write(d);
+  };
+  child.stdout.on("data", collect);
+  child.stderr.on("data", collect);
+  const stop = () => {
+    if (child.exitCode !== null) return;
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      child.kill("SIGTERM");
+    }
+  };
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${output}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/health`);
+      if (res.ok) return { child, stop, output: () => output };
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  stop();
+  throw new Error(`wrangler dev did not answer on port ${port} within 60 s:\n${output}`);
+}
+
+export function parseArgs(argv) {
+  const out = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith("--")) continue;
+    const key = a.slice(2);
+    const next = argv[i + 1];
+    if (next === undefined || next.startsWith("--")) out[key] = true;
+    else out[key] = argv[++i];
+  }
+  return out;
+}

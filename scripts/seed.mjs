@@ -1,0 +1,73 @@
+// Demo data for local use: one staff member per role and a demo draft alert about a
+// clearly fictional child. Idempotent; prints fresh one-time sign-in links each run.
+import { canonicalJson, contentHash, AlertContent } from "../worker/domain/content.ts";
+import { auditHash, GENESIS_HASH } from "../worker/domain/audit-chain.ts";
+import { createInvitations, d1, ROLES } from "./lib/local.mjs";
+
+export const DEMO_ALERT_ID = "00000000-0000-4000-8000-00000000de00";
+
+export const DEMO_STAFF = {
+  magistrate: "Magistrate Anne Demo",
+  investigator: "Investigator Bram Demo",
+  cell: "Missing-persons cell Chloé Demo",
+  operator: "116 000 operator Dirk Demo",
+  counsellor: "Counsellor Emma Demo",
+  calltaker: "Call-taker Farid Demo",
+  admin: "Admin Greet Demo",
+};
+export const demoEmail = (role) => `${role}@demo.child-alert.local`;
+
+/** The fictional child of the demo alert (invented name, no real photo). */
+export const DEMO_CONTENT = AlertContent.parse({
+  child: {
+    firstName: "Noa",
+    lastName: "Voorbeeld",
+    age: 8,
+    sex: "unspecified",
+    heightCm: 128,
+    description: "FICTIONAL DEMO CHILD. Slim, short curly black hair, brown eyes, glasses with a red frame.",
+    clothing: "Yellow raincoat, dark blue trousers, green wellington boots, small orange backpack.",
+    photos: [],
+  },
+  lastSeen: { place: "Liège, Place Saint-Lambert (demo)", at: "2026-11-23T06:45:00+01:00" },
+  circumstances: "Demo scenario: seen being led into a white van near the bus stop.",
+  vehicle: { description: "White panel van, rust on the rear door (demo)", plate: "DEMO-000" },
+  targeting: { regions: ["BE", "BE-WLG", "NL", "DE"], languages: ["fr", "nl", "de", "en"] },
+  purposeAttestation: true,
+});
+
+export async function seed({ origin, ...opts }) {
+  const links = createInvitations(
+    ROLES.map((role) => ({ email: demoEmail(role), displayName: DEMO_STAFF[role], role })),
+    { origin, ...opts },
+  );
+
+  const exists = d1(`SELECT id FROM alerts WHERE id = '${DEMO_ALERT_ID}'`, opts).length > 0;
+  if (!exists) {
+    const hash = await contentHash(DEMO_ALERT_ID, true, DEMO_CONTENT);
+    const now = new Date().toISOString();
+    const versionId = crypto.randomUUID();
+    const head = d1("SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1", opts)[0];
+    const entry = {
+      seq: (head?.seq ?? 0) + 1,
+      at: now,
+      alertId: DEMO_ALERT_ID,
+      actorUserId: null,
+      actorRole: "system",
+      action: "created",
+      details: canonicalJson({ exercise: true, version: 1, contentHash: hash, seeded: true }),
+    };
+    const prev = head?.hash ?? GENESIS_HASH;
+    const entryHash = await auditHash(prev, entry);
+    const q = (v) => (v === null ? "NULL" : `'${String(v).replace(/'/g, "''")}'`);
+    d1(
+      [
+        `INSERT INTO alerts (id, state, exercise, created_by, created_at, updated_at, current_version_id) VALUES (${q(DEMO_ALERT_ID)}, 'draft', 1, 'seed', ${q(now)}, ${q(now)}, ${q(versionId)})`,
+        `INSERT INTO alert_versions (id, alert_id, number, content, content_hash, created_by, created_at) VALUES (${q(versionId)}, ${q(DEMO_ALERT_ID)}, 1, ${q(canonicalJson(DEMO_CONTENT))}, ${q(hash)}, 'seed', ${q(now)})`,
+        `INSERT INTO audit_entries (seq, at, alert_id, actor_user_id, actor_role, action, details, prev_hash, hash) VALUES (${entry.seq}, ${q(now)}, ${q(DEMO_ALERT_ID)}, NULL, 'system', 'created', ${q(entry.details)}, ${q(prev)}, ${q(entryHash)})`,
+      ].join(";\n"),
+      opts,
+    );
+  }
+  return { links, demoAlertCreated: !exists };
+}

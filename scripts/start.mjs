@@ -1,0 +1,54 @@
+// `npm start`: build the dashboard, apply D1 migrations, seed demo data, start the
+// Worker locally (D1, R2, Queues, Durable Objects in Miniflare) and print where to go.
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { applyMigrations, DEFAULT_PORT, ensureDevVars, parseArgs, ROOT, startWorker } from "./lib/local.mjs";
+import { seed } from "./seed.mjs";
+
+const args = parseArgs(process.argv.slice(2));
+const port = Number(args.port ?? process.env.PORT ?? DEFAULT_PORT);
+const origin = `http://localhost:${port}`;
+const t0 = Date.now();
+const step = (msg) => console.log(`\x1b[1m▸\x1b[0m ${msg} \x1b[2m(${((Date.now() - t0) / 1000).toFixed(1)} s)\x1b[0m`);
+
+step("building the dashboard");
+const vite = spawnSync(process.execPath, [join(ROOT, "node_modules", "vite", "bin", "vite.js"), "build", "--config", "dashboard/vite.config.ts", "--logLevel", "warn"], {
+  cwd: ROOT,
+  stdio: "inherit",
+});
+if (vite.status !== 0) process.exit(vite.status ?? 1);
+
+ensureDevVars(port);
+step("applying D1 migrations (local)");
+applyMigrations();
+step("seeding demo staff and the demo alert");
+const { links } = await seed({ origin });
+
+step(`starting the Worker on ${origin}`);
+const worker = await startWorker({ port, log: !!args.verbose });
+const stop = () => {
+  worker.stop();
+  process.exit(0);
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
+worker.child.on("exit", (code) => {
+  console.error(`wrangler dev exited (${code}).\n${worker.output().slice(-4000)}`);
+  process.exit(code ?? 1);
+});
+if (!args.verbose) worker.child.stdout.on("data", (d) => /error|exception/i.test(String(d)) && process.stderr.write(d));
+
+console.log(`
+\x1b[1mChild Alert is running locally.\x1b[0m
+  Dashboard      ${origin}/
+  API docs       ${origin}/api/v1/docs
+  OpenAPI        ${origin}/api/v1/openapi.json
+
+One-time sign-in links (each registers a passkey for that demo user; valid 72 h).
+Open one in Chrome/Edge/Safari/Firefox; without a platform authenticator, use
+Chrome DevTools → More tools → WebAuthn → "Enable virtual authenticator environment".
+${links.map((l) => `  ${l.role.padEnd(12)} ${l.link}`).join("\n")}
+
+Drive the demo alert through the whole lifecycle:  npm run demo   (in another terminal)
+Stop with Ctrl-C. Local data live in .wrangler/state (delete it for a fresh start).
+`);
