@@ -126,6 +126,13 @@ describe("rule 2 — concertation sign-offs bound to the content hash", () => {
     expect(readiness(s).missingSignOffs).toEqual(["operator", "authorisation"]);
     expect(readiness(s).waitingOn).toEqual(expect.arrayContaining(["operator", "magistrate"]));
   });
+  it("says who the alert is waiting on in every state before launch", () => {
+    expect(readiness(snap({ state: "draft" })).waitingOn).toEqual(["cell", "investigator"]);
+    expect(readiness(ready()).waitingOn).toEqual(["cell", "operator"]);
+    const blocked = snap({ state: "blocked", objections: [{ id: "o", kind: "magistrate_opposition", lifted: false }] });
+    expect(readiness(blocked).waitingOn).toEqual(["magistrate"]);
+    expect(readiness(snap({ state: "stopped" })).waitingOn).toEqual([]);
+  });
   it("each role signs only its own part, once", () => {
     expect(refusal(() => checkSignOff(snap(), "operator", "cell"))).toBe("E_FORBIDDEN_ROLE");
     expect(refusal(() => checkSignOff(snap({ signOffs: signed("cell") }), "cell", "cell"))).toBe("E_ALREADY_SIGNED");

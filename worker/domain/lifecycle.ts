@@ -148,16 +148,22 @@ export function readiness(s: AlertSnapshot): Readiness {
   const missing = required.filter((k) => !hasSignOff(s, v, k));
   const objections = openObjections(s).map((o) => o.kind);
   const consent = consentSettled(s);
-  const waitingOn = new Set<Role>(missing.map((k) => SIGN_OFF_ROLE[k]));
-  if (!consent) waitingOn.add("counsellor");
-  if (s.state === "authorised") waitingOn.add("cell");
+  let waitingOn: Role[] = [];
+  if (s.state === "draft") waitingOn = ["cell", "investigator"]; // the drafters submit it first
+  else if (s.state === "authorised") waitingOn = ["cell", "operator"]; // the launch
+  else if (s.state === "blocked") waitingOn = [...new Set(objections.map((k) => OBJECTION_ROLE[k]))]; // to lift their objection
+  else if (s.state === "concertation" || (live && v)) {
+    const w = new Set<Role>(missing.map((k) => SIGN_OFF_ROLE[k]));
+    if (!consent && !live) w.add("counsellor");
+    waitingOn = [...w];
+  }
   return {
     missingSignOffs: missing,
     consentSettled: consent,
     openObjections: objections,
     authorised: hasSignOff(s, s.current, "authorisation"),
     canLaunch: s.state === "authorised" && hasSignOff(s, s.current, "authorisation") && consent && objections.length === 0,
-    waitingOn: s.state === "draft" || s.state === "concertation" || s.state === "authorised" || (live && v) ? [...waitingOn] : [],
+    waitingOn,
   };
 }
 

@@ -1,0 +1,78 @@
+// Browser-test harness: a Worker under `wrangler dev` on its own port and state folder,
+// and Debian Chromium driven by playwright-core with a CDP virtual authenticator.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { applyMigrations, ROOT, startWorker } from "../../scripts/lib/local.mjs";
+
+export const ARTIFACTS = join(ROOT, "e2e", "artifacts");
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on("error", reject);
+  });
+}
+
+/** A fresh local deployment: migrated D1 in a temp folder, Worker on a free port. */
+export async function startStack() {
+  const persistTo = mkdtempSync(join(tmpdir(), "child-alert-e2e-"));
+  const port = await freePort();
+  const origin = `http://localhost:${port}`;
+  applyMigrations({ persistTo });
+  const worker = await startWorker({ port, persistTo, vars: { APP_ORIGIN: origin, RP_ID: "localhost", ENVIRONMENT: "test" } });
+  return {
+    origin,
+    persistTo,
+    async close() {
+      worker.stop();
+      rmSync(persistTo, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Chromium with a virtual passkey authenticator (CTAP2, resident keys, user verification). */
+export async function openBrowser() {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: install it with 'apt-get install -y chromium' (see .ci/run)`);
+  }
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const profile = mkdtempSync(join(tmpdir(), "child-alert-chromium-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1200, height: 800 },
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2",
+      transport: "internal",
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return {
+    page,
+    cdp,
+    authenticatorId,
+    setUserVerified: (isUserVerified) => cdp.send("WebAuthn.setUserVerified", { authenticatorId, isUserVerified }),
+    credentials: async () => (await cdp.send("WebAuthn.getCredentials", { authenticatorId })).credentials,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}

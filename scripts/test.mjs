@@ -1,0 +1,56 @@
+// `npm test`: typecheck, Workers-runtime tests (vitest in workerd), browser tests
+// (node:test + Chromium). Runs every stage even if one fails, then prints one closing
+// line with the totals: "tests: N passed, N failed".
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT } from "./lib/local.mjs";
+
+const out = join(ROOT, ".test-results");
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+const bin = (pkg, file) => join(ROOT, "node_modules", pkg, file);
+const run = (label, args) => {
+  console.log(`\n\x1b[1m▸ ${label}\x1b[0m`);
+  return spawnSync(process.execPath, args, { cwd: ROOT, stdio: "inherit", env: { ...process.env, FORCE_COLOR: "0" } }).status ?? 1;
+};
+
+const failures = [];
+let passed = 0;
+let failed = 0;
+
+for (const project of ["tsconfig.json", "dashboard/tsconfig.json"]) {
+  if (run(`typecheck ${project}`, [bin("typescript", "bin/tsc"), "--noEmit", "-p", project]) !== 0) failures.push(`typecheck ${project}`);
+}
+
+const vitestStatus = run("worker tests (workerd)", [
+  bin("vitest", "vitest.mjs"), "run", "--config", "vitest.config.ts",
+  "--reporter=default", "--reporter=json", `--outputFile.json=${join(out, "vitest.json")}`,
+]);
+try {
+  const r = JSON.parse(readFileSync(join(out, "vitest.json"), "utf8"));
+  passed += r.numPassedTests;
+  failed += r.numFailedTests + (r.numTotalTests - r.numPassedTests - r.numFailedTests - (r.numPendingTests ?? 0) - (r.numTodoTests ?? 0));
+} catch {
+  failed += 1;
+}
+if (vitestStatus !== 0) failures.push("worker tests");
+
+if (run("build dashboard", [bin("vite", "bin/vite.js"), "build", "--config", "dashboard/vite.config.ts", "--logLevel", "warn"]) !== 0) {
+  failures.push("dashboard build");
+}
+const e2e = spawnSync(process.execPath, ["--test", "--test-concurrency=1", "--test-reporter=spec", "--test-reporter-destination=stdout",
+  "--test-reporter=tap", `--test-reporter-destination=${join(out, "e2e.tap")}`, "e2e/*.test.mjs"], { cwd: ROOT, stdio: "inherit" });
+console.log("\n\x1b[1m▸ browser tests (Chromium)\x1b[0m done");
+try {
+  const tap = readFileSync(join(out, "e2e.tap"), "utf8");
+  passed += Number(/^# pass (\d+)/m.exec(tap)?.[1] ?? 0);
+  failed += Number(/^# fail (\d+)/m.exec(tap)?.[1] ?? 0) + Number(/^# cancelled (\d+)/m.exec(tap)?.[1] ?? 0);
+} catch {
+  failed += 1;
+}
+if (e2e.status !== 0) failures.push("browser tests");
+
+if (failures.length) console.log(`\nFAILED stages: ${failures.join(", ")}`);
+console.log(`\ntests: ${passed} passed, ${failed} failed`);
+process.exit(failures.length || failed ? 1 : 0);
