@@ -2,11 +2,20 @@
 // errors are reduced to their name and message (never request bodies or content).
 type Fields = Record<string, unknown>;
 
+/**
+ * An error as it may be logged: the root cause's name and message, never the query
+ * parameters that wrappers (drizzle's "Failed query: … params: …") put in theirs.
+ */
+export function safeError(e: Error): { name: string; message: string } {
+  let root: Error = e;
+  while (root.cause instanceof Error) root = root.cause;
+  const message = root.message.replace(/params:[\s\S]*$/i, "params: [redacted]").replace(/Failed query:[\s\S]*$/i, "Failed query: [redacted]");
+  return { name: root.name, message: message.slice(0, 300) };
+}
+
 function clean(fields: Fields): Fields {
   const out: Fields = {};
-  for (const [k, v] of Object.entries(fields)) {
-    out[k] = v instanceof Error ? { name: v.name, message: v.message.slice(0, 300) } : v;
-  }
+  for (const [k, v] of Object.entries(fields)) out[k] = v instanceof Error ? safeError(v) : v;
   return out;
 }
 

@@ -234,6 +234,11 @@ describe("rule 6 — the accompanying person is published only on the magistrate
     expect(publishableContent(s, withPerson)?.accompanyingPerson).toBeUndefined();
     expect(publishableContent(s, withPerson)?.child.firstName).toBe("Lina");
   });
+  it("needs the magistrate's written terms", () => {
+    const s = snap({ current: withPerson });
+    expect(refusal(() => checkSignOff(s, "accompanying_person", "magistrate"))).toBe("E_RULE");
+    expect(() => checkSignOff(s, "accompanying_person", "magistrate", { terms: "Description only, no name." })).not.toThrow();
+  });
   it("is published with it", () => {
     const s = snap({ current: withPerson, signOffs: signed("accompanying_person") });
     expect(publishableContent(s, withPerson)?.accompanyingPerson?.description).toContain("grey jacket");

@@ -195,9 +195,11 @@ export function decideSubmit(s: AlertSnapshot): AlertState {
   return "concertation";
 }
 
-export interface AuthorisationDecision {
-  criteria: Criteria;
-  riskAssessment: string;
+/** What the magistrate writes with a signature: the decision (authorisation) or the terms (accompanying person). */
+export interface SignOffDecision {
+  criteria?: Partial<Criteria>;
+  riskAssessment?: string;
+  terms?: string;
 }
 
 /**
@@ -210,7 +212,7 @@ export function checkSignOff(
   s: AlertSnapshot,
   kind: SignOffKind,
   role: Role,
-  decision?: AuthorisationDecision,
+  decision?: SignOffDecision,
 ): { version: VersionView } {
   if (SIGN_OFF_ROLE[kind] !== role) {
     throw new AppError("E_FORBIDDEN_ROLE", `the "${kind}" sign-off is given by the ${SIGN_OFF_ROLE[kind]}`);
@@ -229,8 +231,13 @@ export function checkSignOff(
   if (!version || !version.content) throw new AppError("E_INVALID_TRANSITION", "the alert has no content to sign");
   if (hasSignOff(s, version, kind)) throw new AppError("E_ALREADY_SIGNED", `"${kind}" is already signed for this version`);
 
-  if (kind === "accompanying_person" && !version.content.accompanyingPerson) {
-    throw new AppError("E_RULE", "this version has no accompanying-person section to authorise");
+  if (kind === "accompanying_person") {
+    if (!version.content.accompanyingPerson) {
+      throw new AppError("E_RULE", "this version has no accompanying-person section to authorise");
+    }
+    if ((decision?.terms ?? "").trim().length < MIN_WRITTEN_REASON) {
+      throw new AppError("E_RULE", "the magistrate sets the terms of publication in writing (rule 6)");
+    }
   }
   if (kind === "authorisation") {
     if (s.state !== "live") {
@@ -246,13 +253,14 @@ export function checkSignOff(
   return { version };
 }
 
-export function checkDecision(decision: AuthorisationDecision | undefined): void {
-  if (!decision) throw new AppError("E_RULE", "the authorisation needs the criteria checklist and a risk assessment");
-  const unmet = CRITERIA.filter((c) => decision.criteria[c] !== true);
+export function checkDecision(decision: SignOffDecision | undefined): void {
+  if (!decision?.criteria) throw new AppError("E_RULE", "the authorisation needs the criteria checklist and a risk assessment");
+  const criteria = decision.criteria;
+  const unmet = CRITERIA.filter((c) => criteria[c] !== true);
   if (unmet.length > 0) {
     throw new AppError("E_CRITERIA_NOT_MET", `criteria not met: ${unmet.join(", ")}`, { unmet });
   }
-  if (decision.riskAssessment.trim().length < MIN_RISK_ASSESSMENT) {
+  if ((decision.riskAssessment ?? "").trim().length < MIN_RISK_ASSESSMENT) {
     throw new AppError("E_RULE", `the risk assessment must be written out (at least ${MIN_RISK_ASSESSMENT} characters)`);
   }
 }

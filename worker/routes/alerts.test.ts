@@ -114,3 +114,101 @@ describe("edits reset sign-offs (rule 2)", () => {
     expect(res.body.code).toBe("E_CONTENT_CHANGED");
   });
 });
+
+describe("refusal and opposition over the API (rule 4)", () => {
+  it("an operator refusal blocks, voids the authorisation, and after lifting the magistrate decides anew", async () => {
+    const id = await authorisedAlert(t);
+    const block = expectOk(
+      await api("POST", `/alerts/${id}/objections`, { kind: "operator_refusal", reason: "The photo is not the child's." }, as(t.operator)),
+    );
+    expect(block.body.state).toBe("blocked");
+    const launch = await api("POST", `/alerts/${id}/launch`, undefined, as(t.cell));
+    expect(launch.status).toBe(409);
+    expect(launch.body.code).toBe("E_BLOCKED");
+
+    const view = expectOk(await api("GET", `/alerts/${id}`, undefined, as(t.cell))).body;
+    expect(view.readiness.waitingOn).toEqual(["operator"]);
+    const objectionId = view.objections[0].id;
+    const wrong = await api("POST", `/alerts/${id}/objections/${objectionId}/lift`, undefined, as(t.magistrate));
+    expect(wrong.status).toBe(403);
+    const lifted = expectOk(await api("POST", `/alerts/${id}/objections/${objectionId}/lift`, undefined, as(t.operator)));
+    expect(lifted.body.state).toBe("concertation");
+
+    // The earlier authorisation no longer counts; the concertation sign-offs still do.
+    const after = expectOk(await api("GET", `/alerts/${id}`, undefined, as(t.cell))).body;
+    expect(after.readiness.missingSignOffs).toEqual(["authorisation"]);
+    expectOk(await signOff(t.magistrate, id, "authorisation", DECISION));
+    expectOk(await api("POST", `/alerts/${id}/launch`, undefined, as(t.operator)));
+  });
+
+  it("a magistrate opposition needs a written reason", async () => {
+    const id = await createAlert(t.cell);
+    const res = await api("POST", `/alerts/${id}/objections`, { kind: "magistrate_opposition", reason: "no" }, as(t.magistrate));
+    expect(res.status).toBe(422);
+    expect(res.body.code).toBe("E_RULE");
+  });
+});
+
+describe("the parents' side over the API (rule 3)", () => {
+  it("the operator's written danger assessment settles it", async () => {
+    const id = await createAlert(t.cell);
+    const short = await api("POST", `/alerts/${id}/consent`, { basis: "operator_danger_assessment" }, as(t.operator));
+    expect(short.status).toBe(422);
+    expectOk(
+      await api(
+        "POST",
+        `/alerts/${id}/consent`,
+        { basis: "operator_danger_assessment", note: "Parents unreachable; silence leaves the child exposed." },
+        as(t.operator),
+      ),
+    );
+    expect(expectOk(await api("GET", `/alerts/${id}`, undefined, as(t.cell))).body.readiness.consentSettled).toBe(true);
+  });
+  it("the magistrate's requisition settles it; a counsellor cannot record one", async () => {
+    const id = await createAlert(t.cell);
+    expect((await api("POST", `/alerts/${id}/consent`, { basis: "magistrate_requisition" }, as(t.counsellor))).status).toBe(403);
+    expectOk(await api("POST", `/alerts/${id}/consent`, { basis: "magistrate_requisition" }, as(t.magistrate)));
+  });
+});
+
+describe("updates while live (rule 11)", () => {
+  it("an edit is a pending version; the magistrate's authorisation publishes it and informs the authorities", async () => {
+    const id = await liveAlert(t);
+    const before = expectOk(await api("GET", `/alerts/${id}`, undefined, as(t.cell))).body;
+    const edit = expectOk(
+      await api("PUT", `/alerts/${id}/content`, { content: makeContent({ vehicle: { description: "Now a black SUV" } }) }, as(t.cell)),
+    );
+    expect(edit.body.state).toBe("live");
+    const mid = expectOk(await api("GET", `/alerts/${id}`, undefined, as(t.cell))).body;
+    expect(mid.currentVersionId).toBe(before.currentVersionId);
+    expect(mid.pendingVersionId).toBe(edit.body.versionId);
+    expect(mid.publishable.vehicle.description).toBe("Grey estate car");
+    expect(mid.readiness.waitingOn).toEqual(["magistrate"]);
+
+    expect((await signOff(t.cell, id, "cell")).status).toBe(409);
+    expectOk(await signOff(t.magistrate, id, "authorisation", DECISION));
+    const after = expectOk(await api("GET", `/alerts/${id}`, undefined, as(t.cell))).body;
+    expect(after.currentVersionId).toBe(edit.body.versionId);
+    expect(after.pendingVersionId).toBeNull();
+    expect(after.publishable.vehicle.description).toBe("Now a black SUV");
+    const notices = await db().query.notifications.findMany({ where: (n, { and, eq }) => and(eq(n.alertId, id), eq(n.event, "updated")) });
+    expect(notices.map((n) => n.recipientRole).sort()).toEqual(["cell", "investigator"]);
+  });
+});
+
+describe("the accompanying person (rule 6)", () => {
+  it("is withheld from the publishable content until the magistrate signs that section", async () => {
+    const content = makeContent({ accompanyingPerson: { description: "Woman, about 30, long blond hair." } });
+    const id = await authorisedAlert(t, content);
+    const before = expectOk(await api("GET", `/alerts/${id}`, undefined, as(t.cell))).body;
+    expect(before.publishable.accompanyingPerson).toBeUndefined();
+    expect(before.versions[0].content.accompanyingPerson).toBeDefined();
+    expect((await signOff(t.cell, id, "accompanying_person")).status).toBe(403);
+    const noTerms = await signOff(t.magistrate, id, "accompanying_person");
+    expect(noTerms.status).toBe(422);
+    expectOk(await signOff(t.magistrate, id, "accompanying_person", { terms: "Description only; no name, no photo." }));
+    const after = expectOk(await api("GET", `/alerts/${id}`, undefined, as(t.cell))).body;
+    expect(after.publishable.accompanyingPerson.description).toContain("long blond hair");
+    expect(after.state).toBe("authorised");
+  });
+});

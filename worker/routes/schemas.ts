@@ -95,12 +95,14 @@ export const SignOffBody = z
   .object({
     challengeId: z.uuid(),
     response: AssertionJson,
-    /** Required with the magistrate's authorisation (rule 1): the checklist and the written risk assessment. */
+    /**
+     * The magistrate's written part: with the authorisation (rule 1) the criteria checklist
+     * and the risk assessment; with the accompanying-person authorisation (rule 6) the terms.
+     */
     decision: z
       .object({
-        criteria: Criteria,
-        riskAssessment: z.string().trim().max(4000),
-        /** For the accompanying-person section: the terms the magistrate sets. */
+        criteria: Criteria.optional(),
+        riskAssessment: z.string().trim().max(4000).optional(),
         terms: z.string().trim().max(2000).optional(),
       })
       .strict()

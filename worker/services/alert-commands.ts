@@ -18,7 +18,6 @@ import {
   type AlertContent,
   type AlertSnapshot,
   type AlertState,
-  type AuthorisationDecision,
   canonicalJson,
   checkCancel,
   checkConsent,
@@ -39,6 +38,7 @@ import {
   purgeAt,
   reviewAt,
   type Role,
+  type SignOffDecision,
   type SignOffKind,
   stateAfterSignOff,
   type StopReason,
@@ -71,7 +71,7 @@ export type AlertCommand =
       versionId: string;
       contentHash: string;
       evidence: SignOffEvidence;
-      decision?: AuthorisationDecision & { terms?: string };
+      decision?: SignOffDecision;
     }
   | { type: "consent"; actor: Actor; basis: ConsentBasis; note?: string }
   | { type: "object"; actor: Actor; kind: ObjectionKind; reason: string }
@@ -251,7 +251,7 @@ async function edit(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<AlertCom
 }
 
 async function signOff(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<AlertCommand, { type: "signOff" }>) {
-  const { version } = checkSignOff(s, cmd.kind, cmd.actor.role, cmd.kind === "authorisation" ? cmd.decision : undefined);
+  const { version } = checkSignOff(s, cmd.kind, cmd.actor.role, cmd.decision);
   // The assertion was made over this exact version; if anything changed since, it approves nothing.
   if (version.id !== cmd.versionId || version.contentHash !== cmd.contentHash) {
     throw new AppError("E_CONTENT_CHANGED", "the version you signed is no longer the one under review");
