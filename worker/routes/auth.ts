@@ -73,28 +73,33 @@ authRoutes.openapi(
   },
 );
 
-authRoutes.openapi(
-  createRoute({
-    method: "post",
-    path: "/auth/register/verify",
-    tags,
-    summary: "Finish registering the passkey; signs in",
-    middleware: [publicRateLimit] as const,
-    request: { body: jsonBody(z.object({ challengeId: z.uuid(), response: AttestationJson }).strict()) },
-    responses: { ...problemResponses, 200: jsonOk(z.object({ user: User })) },
-  }),
-  async (c) => {
-    const body = c.req.valid("json");
-    const { user, sessionToken } = await verifyRegistration(
-      c.get("db"),
-      rpFromEnv(c.env),
-      { challengeId: body.challengeId, response: body.response as never },
-      new Date(),
-    );
-    startSession(c, sessionToken);
-    return c.json({ user: publicUser(user) }, 200);
-  },
-);
+/** The two ceremony endings (register, sign in): verify, start the session, return the user. */
+function finishCeremony<S extends typeof AttestationJson | typeof AssertionJson>(
+  path: string,
+  summary: string,
+  response: S,
+  verify: (db: AppEnv["Variables"]["db"], rp: ReturnType<typeof rpFromEnv>, input: { challengeId: string; response: never }, now: Date) => Promise<{ user: Parameters<typeof publicUser>[0]; sessionToken: string }>,
+) {
+  authRoutes.openapi(
+    createRoute({
+      method: "post",
+      path,
+      tags,
+      summary,
+      middleware: [publicRateLimit] as const,
+      request: { body: jsonBody(z.object({ challengeId: z.uuid(), response }).strict()) },
+      responses: { ...problemResponses, 200: jsonOk(z.object({ user: User })) },
+    }),
+    async (c) => {
+      const body = c.req.valid("json") as { challengeId: string; response: unknown };
+      const { user, sessionToken } = await verify(c.get("db"), rpFromEnv(c.env), { challengeId: body.challengeId, response: body.response as never }, new Date());
+      startSession(c, sessionToken);
+      return c.json({ user: publicUser(user) }, 200);
+    },
+  );
+}
+
+finishCeremony("/auth/register/verify", "Finish registering the passkey; signs in", AttestationJson, verifyRegistration);
 
 authRoutes.openapi(
   createRoute({
@@ -111,28 +116,7 @@ authRoutes.openapi(
   },
 );
 
-authRoutes.openapi(
-  createRoute({
-    method: "post",
-    path: "/auth/login/verify",
-    tags,
-    summary: "Finish signing in; sets the session cookie",
-    middleware: [publicRateLimit] as const,
-    request: { body: jsonBody(z.object({ challengeId: z.uuid(), response: AssertionJson }).strict()) },
-    responses: { ...problemResponses, 200: jsonOk(z.object({ user: User })) },
-  }),
-  async (c) => {
-    const body = c.req.valid("json");
-    const { user, sessionToken } = await verifyLogin(
-      c.get("db"),
-      rpFromEnv(c.env),
-      { challengeId: body.challengeId, response: body.response as never },
-      new Date(),
-    );
-    startSession(c, sessionToken);
-    return c.json({ user: publicUser(user) }, 200);
-  },
-);
+finishCeremony("/auth/login/verify", "Finish signing in; sets the session cookie", AssertionJson, verifyLogin);
 
 authRoutes.openapi(
   createRoute({

@@ -148,19 +148,19 @@ export const Readiness = z
   })
   .openapi("Readiness");
 
-export const AlertSummary = z
-  .object({
-    id: z.string(),
-    state: AlertState,
-    exercise: z.boolean(),
-    createdAt: z.string(),
-    launchedAt: z.string().nullable(),
-    endsAt: z.string().nullable(),
-    stoppedAt: z.string().nullable(),
-    firstName: z.string().nullable(),
-    readiness: Readiness,
-  })
-  .openapi("AlertSummary");
+/** What every view of an alert shows: identity, state, times and who it waits on. */
+const AlertHeader = z.object({
+  id: z.string(),
+  state: AlertState,
+  exercise: z.boolean(),
+  createdAt: z.string(),
+  launchedAt: z.string().nullable(),
+  endsAt: z.string().nullable(),
+  stoppedAt: z.string().nullable(),
+  readiness: Readiness,
+});
+
+export const AlertSummary = AlertHeader.extend({ firstName: z.string().nullable() }).openapi("AlertSummary");
 
 export const Version = z
   .object({
@@ -173,16 +173,8 @@ export const Version = z
   })
   .openapi("Version");
 
-export const AlertDetail = z
-  .object({
-    id: z.string(),
-    state: AlertState,
-    exercise: z.boolean(),
-    createdAt: z.string(),
-    launchedAt: z.string().nullable(),
-    endsAt: z.string().nullable(),
+export const AlertDetail = AlertHeader.extend({
     extensions: z.number().int(),
-    stoppedAt: z.string().nullable(),
     stopReason: z.string().nullable(),
     purgeAt: z.string().nullable(),
     currentVersionId: z.string().nullable(),
@@ -214,7 +206,6 @@ export const AlertDetail = z
         liftedAt: z.string().nullable(),
       }),
     ),
-    readiness: Readiness,
   })
   .openapi("AlertDetail");
 

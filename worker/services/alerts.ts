@@ -1,8 +1,8 @@
 // The API's view of alerts: sends commands to the alert's Durable Object (the single
 // writer) and composes the read models the dashboard shows.
-import { alertDetail, listAlerts, loadSnapshot } from "../db/alerts.ts";
+import { alertDetail, type AlertRow, listAlerts, loadSnapshot } from "../db/alerts.ts";
 import type { Db } from "../db/client.ts";
-import { publishableContent, readiness, validSignOffs, versionUnderReview } from "../domain/index.ts";
+import { type AlertSnapshot, publishableContent, readiness, validSignOffs, versionUnderReview } from "../domain/index.ts";
 import type { CommandOutcome } from "../durable/alert-object.ts";
 import { fromPayload } from "../errors.ts";
 import type { AlertCommand, CommandResult } from "./alert-commands.ts";
@@ -18,22 +18,23 @@ export async function alertCommand(env: Env, alertId: string, cmd: AlertCommand)
   return outcome.result as CommandResult;
 }
 
+const header = (row: AlertRow, snapshot: AlertSnapshot) => ({
+  id: row.id,
+  state: row.state,
+  exercise: row.exercise,
+  createdAt: row.createdAt,
+  launchedAt: row.launchedAt,
+  endsAt: row.endsAt,
+  stoppedAt: row.stoppedAt,
+  readiness: readiness(snapshot),
+});
+
 export async function alertSummaries(db: Db) {
   const rows = await listAlerts(db);
   return Promise.all(
     rows.map(async (row) => {
       const { snapshot } = await loadSnapshot(db, row.id);
-      return {
-        id: row.id,
-        state: row.state,
-        exercise: row.exercise,
-        createdAt: row.createdAt,
-        launchedAt: row.launchedAt,
-        endsAt: row.endsAt,
-        stoppedAt: row.stoppedAt,
-        firstName: snapshot.current?.content?.child.firstName ?? null,
-        readiness: readiness(snapshot),
-      };
+      return { ...header(row, snapshot), firstName: snapshot.current?.content?.child.firstName ?? null };
     }),
   );
 }
@@ -43,14 +44,8 @@ export async function alertView(db: Db, alertId: string) {
   const { row } = detail;
   const valid = new Set(validSignOffs(snapshot, versionUnderReview(snapshot)).map((o) => `${o.versionId}:${o.kind}`));
   return {
-    id: row.id,
-    state: row.state,
-    exercise: row.exercise,
-    createdAt: row.createdAt,
-    launchedAt: row.launchedAt,
-    endsAt: row.endsAt,
+    ...header(row, snapshot),
     extensions: row.extensions,
-    stoppedAt: row.stoppedAt,
     stopReason: row.stopReason,
     purgeAt: row.purgeAt,
     currentVersionId: row.currentVersionId,
@@ -83,6 +78,5 @@ export async function alertView(db: Db, alertId: string) {
       createdAt: o.createdAt,
       liftedAt: o.liftedAt,
     })),
-    readiness: readiness(snapshot),
   };
 }
