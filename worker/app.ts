@@ -8,6 +8,8 @@ import { log } from "./log.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { alertRoutes } from "./routes/alerts.ts";
 import { authRoutes } from "./routes/auth.ts";
+import { photoRoutes } from "./routes/photos.ts";
+import { MAX_PHOTO_BYTES } from "./render/image-format.ts";
 import { renderDocs } from "./routes/docs.ts";
 import { context, newRouter, originCheck } from "./routes/http.ts";
 
@@ -18,6 +20,7 @@ export function buildApp() {
   api.route("/", authRoutes);
   api.route("/", alertRoutes);
   api.route("/", adminRoutes);
+  api.route("/", photoRoutes);
   api.get("/health", (c) => c.json({ ok: true, environment: c.env.ENVIRONMENT }));
   api.openAPIRegistry.registerComponent("securitySchemes", "session", { type: "apiKey", in: "cookie", name: "ca_session" });
   api.doc31("/openapi.json", { openapi: "3.1.0", info: OPENAPI_INFO });
@@ -25,20 +28,22 @@ export function buildApp() {
 
   const app = newRouter();
   app.use("/api/*", secureHeaders({ crossOriginResourcePolicy: "same-origin" }));
-  app.use(
-    "/api/*",
+  const limit = (maxSize: number) =>
     bodyLimit({
-      maxSize: MAX_JSON_BODY_BYTES,
+      maxSize,
       onError: () => {
-        throw new AppError("E_PAYLOAD_TOO_LARGE", `at most ${MAX_JSON_BODY_BYTES} bytes`);
+        throw new AppError("E_PAYLOAD_TOO_LARGE", `at most ${maxSize} bytes`);
       },
-    }),
-  );
+    });
+  const jsonLimit = limit(MAX_JSON_BODY_BYTES);
+  const photoLimit = limit(MAX_PHOTO_BYTES);
+  // Photo uploads are the one place a large body is expected.
+  app.use("/api/*", (c, next) => (/^\/api\/v1\/alerts\/[^/]+\/photos$/.test(c.req.path) ? photoLimit(c, next) : jsonLimit(c, next)));
   app.use("/api/*", originCheck);
   app.use("/api/*", context);
   app.use("/api/*", async (c, next) => {
     await next();
-    c.header("Cache-Control", "no-store");
+    if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
   });
   app.route("/api/v1", api);
   app.all("/api/*", () => {

@@ -199,6 +199,8 @@ export const photos = sqliteTable("photos", {
   r2Key: text("r2_key").primaryKey(),
   contentType: text("content_type").notNull(),
   bytes: integer("bytes").notNull(),
+  width: integer("width").notNull().default(0),
+  height: integer("height").notNull().default(0),
   createdAt: text("created_at").notNull().default(now),
 });
 

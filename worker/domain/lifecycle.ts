@@ -178,15 +178,21 @@ export type EditOutcome = { kind: "unchanged" } | { kind: "new_version"; nextSta
  * `pending` for the magistrate's authorisation (rule 11) and the published one stays.
  */
 export function decideEdit(s: AlertSnapshot, newHash: string): EditOutcome {
-  const editable: AlertState[] = ["draft", "concertation", "authorised", "blocked", "live"];
-  if (!editable.includes(s.state)) {
-    throw new AppError("E_INVALID_TRANSITION", `an alert in state "${s.state}" cannot be edited`);
-  }
+  assertEditable(s.state);
   const compareTo = s.state === "live" ? (s.pending ?? s.current) : s.current;
   if (compareTo && compareTo.contentHash === newHash) return { kind: "unchanged" };
   if (s.state === "live") return { kind: "new_version", nextState: "live", asPending: true };
   const nextState: AlertState = s.state === "authorised" ? "concertation" : s.state;
   return { kind: "new_version", nextState, asPending: false };
+}
+
+/** States in which content (texts, photos) may still change. */
+export const EDITABLE_STATES: readonly AlertState[] = ["draft", "concertation", "authorised", "blocked", "live"];
+
+export function assertEditable(state: AlertState): void {
+  if (!EDITABLE_STATES.includes(state)) {
+    throw new AppError("E_INVALID_TRANSITION", `an alert in state "${state}" cannot be edited`);
+  }
 }
 
 export function decideSubmit(s: AlertSnapshot): AlertState {

@@ -44,6 +44,7 @@ import {
   type StopReason,
 } from "../domain/index.ts";
 import { INFORMED_ROLES } from "../config.ts";
+import { assertPhotosBelong } from "./photos.ts";
 import { AppError } from "../errors.ts";
 
 export interface Actor {
@@ -173,6 +174,7 @@ async function create(ctx: CommandContext, alertId: string, cmd: Extract<AlertCo
   if (!hotlineChangeAllowed(cmd.actor.role, null, cmd.content)) {
     throw new AppError("E_FORBIDDEN_ROLE", "only the operator may leave the hotline numbers out (rule 8)");
   }
+  await assertPhotosBelong(ctx.db, alertId, cmd.content.child.photos);
   const hash = await contentHash(alertId, cmd.exercise, cmd.content);
   const versionId = id();
   await commit(
@@ -208,6 +210,7 @@ async function edit(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<AlertCom
   if (!hotlineChangeAllowed(cmd.actor.role, previous, cmd.content)) {
     throw new AppError("E_FORBIDDEN_ROLE", "only the operator may leave the hotline numbers out (rule 8)");
   }
+  await assertPhotosBelong(ctx.db, s.id, cmd.content.child.photos);
   const hash = await contentHash(s.id, s.exercise, cmd.content);
   const outcome = decideEdit(s, hash);
   if (outcome.kind === "unchanged") {
