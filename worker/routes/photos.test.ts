@@ -14,7 +14,7 @@ async function upload(by: Staff, alertId: string, bytes: Uint8Array, contentType
     new Request(`${ORIGIN}/api/v1/alerts/${alertId}/photos`, {
       method: "POST",
       headers: { Origin: ORIGIN, Cookie: by.cookie, "Content-Type": contentType },
-      body: bytes,
+      body: bytes as Uint8Array<ArrayBuffer>,
     }),
   );
   return { status: res.status, body: (await res.json()) as any };
@@ -48,10 +48,10 @@ describe("photo intake: POST /api/v1/alerts/:id/photos", () => {
 
   it("applies the EXIF orientation (a portrait shot held sideways comes out upright)", async () => {
     const original = fixture("photo-exif.jpg");
-    expect(inspectImage(original)).toMatchObject({ width: 600, height: 800, orientation: 6 });
+    expect(inspectImage(original)).toMatchObject({ width: 800, height: 600, orientation: 6 });
     const id = await createAlert(t.cell);
     const res = await upload(t.cell, id, original);
-    expect(res.body).toMatchObject({ width: 800, height: 600 });
+    expect(res.body).toMatchObject({ width: 600, height: 800 });
   });
 
   it("trusts the bytes, not the declared type", async () => {
