@@ -23,6 +23,7 @@ export default defineConfig(async () => {
             RP_ID: "localhost",
             ENVIRONMENT: "test",
             RETENTION_HOURS: "1",
+            POSTERS_ON_SAVE: "false",
           },
         },
       }),

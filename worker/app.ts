@@ -9,6 +9,7 @@ import { adminRoutes } from "./routes/admin.ts";
 import { alertRoutes } from "./routes/alerts.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { photoRoutes } from "./routes/photos.ts";
+import { posterRoutes } from "./routes/posters.ts";
 import { MAX_PHOTO_BYTES } from "./render/image-format.ts";
 import { renderDocs } from "./routes/docs.ts";
 import { context, newRouter, originCheck } from "./routes/http.ts";
@@ -21,6 +22,7 @@ export function buildApp() {
   api.route("/", alertRoutes);
   api.route("/", adminRoutes);
   api.route("/", photoRoutes);
+  api.route("/", posterRoutes);
   api.get("/health", (c) => c.json({ ok: true, environment: c.env.ENVIRONMENT }));
   api.openAPIRegistry.registerComponent("securitySchemes", "session", { type: "apiKey", in: "cookie", name: "ca_session" });
   api.doc31("/openapi.json", { openapi: "3.1.0", info: OPENAPI_INFO });

@@ -1,5 +1,6 @@
 // Worker entry: wires the handlers and exports the Durable Object classes. Nothing else.
 import { buildApp } from "./app.ts";
+import { handleBatch } from "./queue/consumer.ts";
 import { runDueTimers } from "./services/timers.ts";
 
 export { AlertObject } from "./durable/alert-object.ts";
@@ -8,6 +9,7 @@ const app = buildApp();
 
 export default {
   fetch: app.fetch,
+  queue: handleBatch,
   async scheduled(controller, env, ctx) {
     ctx.waitUntil(runDueTimers(env, new Date(controller.scheduledTime)));
   },

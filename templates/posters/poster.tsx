@@ -21,8 +21,8 @@ export interface Box {
 type Node = ReturnType<typeof Frame>;
 
 /** A fitted text drawn in its box, one div per line (no re-wrapping by the renderer). */
-function Text(props: { box: Box; lines: string[]; size: number; weight: Weight; color: string; lineHeight: number; align?: "left" | "center" }) {
-  const { box, lines, size, weight, color, lineHeight, align = "left" } = props;
+function Text(props: { box: Box; lines: string[]; size: number; weight: Weight; color: string; lineHeight: number; pad: number; align?: "left" | "center" }) {
+  const { box, lines, size, weight, color, lineHeight, pad, align = "left" } = props;
   return (
     <div
       style={{
@@ -37,9 +37,11 @@ function Text(props: { box: Box; lines: string[]; size: number; weight: Weight; 
         alignItems: align === "center" ? "center" : "flex-start",
       }}
     >
+      <div style={{ display: "flex", flexDirection: "column", alignItems: align === "center" ? "center" : "flex-start", paddingTop: pad, paddingBottom: pad }}>
       {lines.map((line) => (
         <div style={{ display: "flex", fontSize: size, fontWeight: weight, color, lineHeight, whiteSpace: "pre" }}>{line}</div>
       ))}
+      </div>
     </div>
   );
 }
@@ -48,14 +50,14 @@ function Text(props: { box: Box; lines: string[]; size: number; weight: Weight; 
 function fitted(boxes: Box[], box: Box, text: string, o: { weight: Weight; max: number; min: number; color: string; lh?: number; lines?: number; align?: "left" | "center" }) {
   boxes.push(box);
   const f = fit(text, { width: box.w, height: box.h, weight: o.weight, maxSize: o.max, minSize: o.min, lineHeight: o.lh ?? 1.15, maxLines: o.lines });
-  return <Text box={box} lines={f.lines} size={f.size} weight={o.weight} color={o.color} lineHeight={f.lineHeight} align={o.align} />;
+  return <Text box={box} lines={f.lines} size={f.size} weight={o.weight} color={o.color} lineHeight={f.lineHeight} pad={f.pad} align={o.align} />;
 }
 
 /** A column of labelled blocks at one shared size, top-aligned. */
-function Column(props: { box: Box; blocks: FittedBlock[]; lineHeight: number; gapUnit: number; color: string }) {
-  const { box, blocks, lineHeight, gapUnit, color } = props;
+function Column(props: { box: Box; blocks: FittedBlock[]; lineHeight: number; gapUnit: number; pad: number; color: string }) {
+  const { box, blocks, lineHeight, gapUnit, pad, color } = props;
   return (
-    <div style={{ position: "absolute", left: box.x, top: box.y, width: box.w, height: box.h, display: "flex", flexDirection: "column" }}>
+    <div style={{ position: "absolute", left: box.x, top: box.y, width: box.w, height: box.h, display: "flex", flexDirection: "column", paddingTop: pad }}>
       {blocks.map((b) => (
         <div style={{ display: "flex", flexDirection: "column", marginBottom: (b.gapAfter ?? 0) * gapUnit }}>
           {b.lines.map((line) => (
@@ -204,7 +206,7 @@ function portrait(m: PosterModel, c: Catalogue, W: number, H: number, boxes: Box
   nodes.push(<Photo box={photo} model={m} />);
   boxes.push(column);
   const col = fitColumn(bodyBlocks(m, c), { width: column.w, height: column.h, maxSize: Math.round(W * (tall ? 0.036 : 0.03)), minSize: 10, lineHeight: 1.22 });
-  nodes.push(<Column box={column} blocks={col.blocks} lineHeight={1.22} gapUnit={col.size} color={COLORS.red} />);
+  nodes.push(<Column box={column} blocks={col.blocks} lineHeight={1.22} gapUnit={col.size} pad={col.pad} color={COLORS.red} />);
   nodes.push(...hotline(boxes, m, c, { name: "footer", x: 0, y: H - footerH, w: W, h: footerH }, true));
   return nodes;
 }
@@ -233,7 +235,7 @@ function wide(m: PosterModel, c: Catalogue, W: number, H: number, boxes: Box[], 
     if (t.accompanying) blocks.push({ text: `${c.accompanying}: ${t.accompanying}`, weight: 400 });
   }
   const col = fitColumn(blocks, { width: column.w, height: column.h, maxSize: Math.round(H * 0.05), minSize: 8, lineHeight: 1.18 });
-  nodes.push(<Column box={column} blocks={col.blocks} lineHeight={1.18} gapUnit={col.size} color={COLORS.ink} />);
+  nodes.push(<Column box={column} blocks={col.blocks} lineHeight={1.18} gapUnit={col.size} pad={col.pad} color={COLORS.ink} />);
   nodes.push(...hotline(boxes, m, c, { name: "footer", x: x0, y: H - footerH, w, h: footerH }, withQr));
   return nodes;
 }

@@ -240,3 +240,24 @@ export const notifications = sqliteTable(
   },
   (t) => [index("notifications_role").on(t.recipientRole)],
 );
+
+/** Rendered posters of a version (PNG in R2 under `alerts/<alertId>/posters/<inputsHash>/`). */
+export const posters = sqliteTable(
+  "posters",
+  {
+    r2Key: text("r2_key").primaryKey(),
+    alertId: text("alert_id").notNull(),
+    versionId: text("version_id").notNull(),
+    /** SHA-256 of everything the image depends on: template version, publishable content, photo, QR target. */
+    inputsHash: text("inputs_hash").notNull(),
+    format: text("format").notNull(),
+    lang: text("lang").notNull(),
+    /** Rendered with the accompanying-person section (only after its authorisation). */
+    withAccompanying: integer("with_accompanying", { mode: "boolean" }).notNull(),
+    width: integer("width").notNull(),
+    height: integer("height").notNull(),
+    bytes: integer("bytes").notNull(),
+    createdAt: text("created_at").notNull().default(now),
+  },
+  (t) => [index("posters_version").on(t.versionId)],
+);

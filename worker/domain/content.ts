@@ -96,12 +96,19 @@ export async function sha256Hex(data: string | Uint8Array): Promise<string> {
 }
 
 /**
+ * Version of the poster templates. Part of the content hash: signers approve the
+ * posters as rendered, so a template change makes a new hash (bump it with every change
+ * to templates/ that alters what a poster shows).
+ */
+export const POSTER_TEMPLATE_VERSION = "2026-11-23.1";
+
+/**
  * The content hash a sign-off approves: it covers the alert id (a sign-off cannot be
- * replayed on another alert), the exercise flag (a drill cannot become real) and the
- * full normalised content, photos by their own hashes.
+ * replayed on another alert), the exercise flag (a drill cannot become real), the full
+ * normalised content with photos by their own hashes, and the poster template version.
  */
 export function contentHash(alertId: string, exercise: boolean, content: AlertContent): Promise<string> {
-  return sha256Hex(canonicalJson({ alertId, exercise, content }));
+  return sha256Hex(canonicalJson({ alertId, exercise, content, posterTemplate: POSTER_TEMPLATE_VERSION }));
 }
 
 /** Who may switch the hotline numbers off (rule 8): only the operator. */

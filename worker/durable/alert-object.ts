@@ -6,7 +6,7 @@ import { DurableObject } from "cloudflare:workers";
 import { retentionHours } from "../config.ts";
 import { makeDb } from "../db/client.ts";
 import { AppError, type ErrorPayload, toPayload } from "../errors.ts";
-import { type AlertCommand, type CommandResult, executeCommand, type Timers } from "../services/alert-commands.ts";
+import { type AlertCommand, type CommandResult, executeCommand, type Job, type Timers } from "../services/alert-commands.ts";
 import { log } from "../log.ts";
 
 export type CommandOutcome = { ok: true; result: CommandResult } | { ok: false; error: ErrorPayload };
@@ -61,11 +61,25 @@ export class AlertObject extends DurableObject<Env> {
         cmd,
       );
       if (result.timers) await this.setTimers(result.timers);
+      const jobs = (result.jobs ?? []).filter((j) => j.type !== "render_posters" || this.env.POSTERS_ON_SAVE !== "false");
+      if (jobs.length) await this.enqueue(jobs);
       return { ok: true, result };
     } catch (err) {
       if (err instanceof AppError) return { ok: false, error: toPayload(err) };
       log.error("alert_command_failed", { alertId, command: cmd.type, error: err });
       return { ok: false, error: { code: "E_INTERNAL" } };
+    }
+  }
+
+  /**
+   * Background work after the commit. A failed send is logged, not fatal: the command
+   * stands, and the poster preview re-requests missing renders.
+   */
+  private async enqueue(jobs: Job[]): Promise<void> {
+    try {
+      await this.env.FANOUT.sendBatch(jobs.map((body) => ({ body })));
+    } catch (err) {
+      log.error("enqueue_failed", { jobs: jobs.map((j) => j.type), error: err });
     }
   }
 

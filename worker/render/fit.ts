@@ -1,7 +1,7 @@
 // Text fitting: choose the largest font size at which a text, wrapped into lines we
 // decide ourselves, fits its box. Lines are then rendered as they are (no re-wrapping by
 // the renderer), so what was measured is what is drawn: nothing overflows, nothing is cut.
-import { measure, type Weight } from "./fonts.ts";
+import { edgePad, measure, type Weight } from "./fonts.ts";
 
 export interface FitSpec {
   width: number;
@@ -17,9 +17,13 @@ export interface Fitted {
   size: number;
   lines: string[];
   lineHeight: number;
-  /** Height actually used: lines × size × lineHeight. */
+  /** Padding above the first and below the last line (whole glyphs inside the box). */
+  pad: number;
+  /** Height actually used: lines × size × lineHeight + 2 × pad. */
   height: number;
 }
+
+const used = (n: number, size: number, lh: number) => n * size * lh + 2 * edgePad(size, lh);
 
 /** Fraction of the box width lines may use: margin for renderer rounding and hinting. */
 const SAFETY = 0.97;
@@ -90,20 +94,20 @@ export function fit(text: string, spec: FitSpec): Fitted {
     for (let size = spec.maxSize; size >= spec.minSize; size--) {
       const lines = breakWords ? wrap(text, size, spec.weight, width) : wrap(text, size, spec.weight, width, false);
       if (!lines) continue;
-      const height = lines.length * size * spec.lineHeight;
+      const height = used(lines.length, size, spec.lineHeight);
       if (height <= spec.height && (!spec.maxLines || lines.length <= spec.maxLines)) {
-        return { size, lines, lineHeight: spec.lineHeight, height };
+        return { size, lines, lineHeight: spec.lineHeight, pad: edgePad(size, spec.lineHeight), height };
       }
     }
   }
   // Below the legibility floor: keep shrinking (down to 6 px) rather than ever cut text.
   for (let size = spec.minSize - 1; size >= 6; size--) {
     const lines = wrap(text, size, spec.weight, width);
-    const height = lines.length * size * spec.lineHeight;
-    if (height <= spec.height) return { size, lines, lineHeight: spec.lineHeight, height };
+    const height = used(lines.length, size, spec.lineHeight);
+    if (height <= spec.height) return { size, lines, lineHeight: spec.lineHeight, pad: edgePad(size, spec.lineHeight), height };
   }
   const lines = wrap(text, 6, spec.weight, width);
-  return { size: 6, lines, lineHeight: spec.lineHeight, height: lines.length * 6 * spec.lineHeight };
+  return { size: 6, lines, lineHeight: spec.lineHeight, pad: edgePad(6, spec.lineHeight), height: used(lines.length, 6, spec.lineHeight) };
 }
 
 export interface Block {
@@ -128,11 +132,14 @@ export interface FittedBlock extends Block {
 export function fitColumn(
   blocks: Block[],
   box: { width: number; height: number; maxSize: number; minSize: number; lineHeight: number },
-): { size: number; blocks: FittedBlock[]; height: number } {
+): { size: number; blocks: FittedBlock[]; height: number; pad: number } {
   const width = box.width * SAFETY;
   const layout = (size: number, breakWords: boolean) => {
     let height = 0;
     const out: FittedBlock[] = [];
+    // The first and last lines are the largest in the column at most 1.15× body size.
+    const pad = edgePad(Math.round(size * Math.max(...blocks.map((b) => b.scale ?? 1))), box.lineHeight);
+    height += 2 * pad;
     for (const b of blocks) {
       const s = Math.round(size * (b.scale ?? 1));
       const lines = breakWords ? wrap(b.text, s, b.weight, width) : wrap(b.text, s, b.weight, width, false);
@@ -140,7 +147,7 @@ export function fitColumn(
       height += lines.length * s * box.lineHeight + (b.gapAfter ?? 0) * size;
       out.push({ ...b, size: s, lines, lineHeight: box.lineHeight });
     }
-    return { size, blocks: out, height };
+    return { size, blocks: out, height, pad };
   };
   for (const breakWords of [false, true]) {
     for (let size = box.maxSize; size > 6; size--) {

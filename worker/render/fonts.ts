@@ -53,3 +53,25 @@ export function renderable(text: string): string {
   }
   return out;
 }
+
+/** Ascent and descent of the family, as a fraction of the font size (the largest over the weights). */
+export function extents(): { ascent: number; descent: number } {
+  let ascent = 0;
+  let descent = 0;
+  for (const w of [400, 700, 900] as const) {
+    const f = font(w);
+    ascent = Math.max(ascent, f.ascender / f.unitsPerEm);
+    descent = Math.max(descent, -f.descender / f.unitsPerEm);
+  }
+  return { ascent, descent };
+}
+
+/**
+ * Extra space above the first and below the last line so that whole glyphs (accents,
+ * descenders) stay inside the box when the line height is tighter than the font's
+ * content area.
+ */
+export function edgePad(size: number, lineHeight: number): number {
+  const { ascent, descent } = extents();
+  return Math.max(0, ((ascent + descent - lineHeight) / 2) * size);
+}

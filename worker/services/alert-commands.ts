@@ -91,6 +91,9 @@ export interface Timers {
   purge?: string | null;
 }
 
+/** Background work a command asks for once it has committed (sent to the FANOUT queue). */
+export type Job = { type: "render_posters"; alertId: string; versionId: string };
+
 export interface CommandResult {
   alertId: string;
   state: AlertState;
@@ -98,6 +101,7 @@ export interface CommandResult {
   contentHash?: string;
   endsAt?: string | null;
   timers?: Timers;
+  jobs?: Job[];
   changed: boolean;
 }
 
@@ -202,7 +206,14 @@ async function create(ctx: CommandContext, alertId: string, cmd: Extract<AlertCo
     [audit({ id: alertId }, cmd.actor, "created", { exercise: cmd.exercise, version: 1, contentHash: hash })],
     ctx.now,
   );
-  return { alertId, state: "draft" as const, versionId, contentHash: hash, changed: true };
+  return {
+    alertId,
+    state: "draft" as const,
+    versionId,
+    contentHash: hash,
+    changed: true,
+    jobs: [{ type: "render_posters" as const, alertId, versionId }],
+  };
 }
 
 async function edit(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<AlertCommand, { type: "edit" }>) {
@@ -250,7 +261,14 @@ async function edit(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<AlertCom
     ],
     ctx.now,
   );
-  return { alertId: s.id, state: outcome.nextState, versionId, contentHash: hash, changed: true };
+  return {
+    alertId: s.id,
+    state: outcome.nextState,
+    versionId,
+    contentHash: hash,
+    changed: true,
+    jobs: [{ type: "render_posters" as const, alertId: s.id, versionId }],
+  };
 }
 
 async function signOff(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<AlertCommand, { type: "signOff" }>) {
@@ -296,7 +314,9 @@ async function signOff(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<Alert
     auditRows.push(audit(s, cmd.actor, "update_published", { version: version.number, contentHash: version.contentHash }));
   }
   await commit(ctx.db, statements, auditRows, ctx.now);
-  return { alertId: s.id, state, versionId: version.id, contentHash: version.contentHash, changed: true };
+  // The accompanying-person section may now be published: its posters are rendered too.
+  const jobs = cmd.kind === "accompanying_person" ? [{ type: "render_posters" as const, alertId: s.id, versionId: version.id }] : [];
+  return { alertId: s.id, state, versionId: version.id, contentHash: version.contentHash, changed: true, jobs };
 }
 
 async function recordConsent(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<AlertCommand, { type: "consent" }>) {

@@ -1,0 +1,124 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { FORMAT_NAMES } from "../../templates/posters/model.ts";
+import worker from "../index.ts";
+import { backoffSeconds } from "./consumer.ts";
+import { stoppedPosterKey } from "../services/posters.ts";
+import { fixture } from "../test/fixtures.ts";
+import { api, as, authorisedAlert, createAlert, expectOk, makeContent, makeTeam, ORIGIN, signOff, type Team } from "../test/helpers.ts";
+
+let t: Team;
+beforeAll(async () => {
+  t = await makeTeam();
+});
+
+async function runJobs(bodies: unknown[]) {
+  const batch = createMessageBatch("child-alert-fanout", bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body })));
+  const ctx = createExecutionContext();
+  await worker.queue(batch, env);
+  return getQueueResult(batch, ctx);
+}
+
+async function uploadPhoto(alertId: string) {
+  const res = await exports.default.fetch(
+    new Request(`${ORIGIN}/api/v1/alerts/${alertId}/photos`, {
+      method: "POST",
+      headers: { Origin: ORIGIN, Cookie: t.cell.cookie },
+      body: fixture("photo-exif.jpg"),
+    }),
+  );
+  return ((await res.json()) as { hash: string }).hash;
+}
+
+describe("queue job render_posters", () => {
+  it("renders every format × language of the version, stores them by inputs hash, and is idempotent", async () => {
+    const id = await createAlert(t.cell, makeContent({ targeting: { regions: ["BE"], languages: ["fr", "nl"] } }));
+    const hash = await uploadPhoto(id);
+    const content = makeContent({ child: { ...makeContent().child, photos: [hash] }, targeting: { regions: ["BE"], languages: ["fr", "nl"] } });
+    const edit = expectOk(await api("PUT", `/alerts/${id}/content`, { content }, as(t.cell)));
+
+    const before = expectOk(await api("GET", `/alerts/${id}/posters`, undefined, as(t.cell))).body;
+    expect(before.status).toBe("rendering");
+    expect(before.expected).toBe(2 * FORMAT_NAMES.length);
+
+    const first = await runJobs([{ type: "render_posters", alertId: id, versionId: edit.body.versionId }]);
+    expect(first.explicitAcks).toEqual(["m0"]);
+    expect(first.retryMessages).toEqual([]);
+
+    const set = expectOk(await api("GET", `/alerts/${id}/posters`, undefined, as(t.magistrate))).body;
+    expect(set.status).toBe("ready");
+    expect(set.posters).toHaveLength(14);
+    const objects = await env.MEDIA.list({ prefix: `alerts/${id}/posters/${set.inputsHash}/` });
+    expect(objects.objects).toHaveLength(14);
+
+    const png = await exports.default.fetch(new Request(`${ORIGIN}${set.posters[0].url}`, { headers: { Cookie: t.operator.cookie } }));
+    expect(png.status).toBe(200);
+    expect(png.headers.get("Content-Type")).toBe("image/png");
+    expect(png.headers.get("Cache-Control")).toContain("immutable");
+
+    // Redelivery: nothing rendered again, nothing duplicated.
+    const uploadedBefore = objects.objects.map((o) => o.uploaded.getTime());
+    await runJobs([{ type: "render_posters", alertId: id, versionId: edit.body.versionId }]);
+    const again = await env.MEDIA.list({ prefix: `alerts/${id}/posters/${set.inputsHash}/` });
+    expect(again.objects.map((o) => o.uploaded.getTime())).toEqual(uploadedBefore);
+    const rows = await env.DB.prepare("SELECT count(*) AS n FROM posters WHERE alert_id = ?").bind(id).first<{ n: number }>();
+    expect(rows!.n).toBe(14);
+
+    // The shared after-stop posters exist for the alert's languages.
+    for (const format of FORMAT_NAMES) expect(await env.MEDIA.head(stoppedPosterKey("found", false, format, "nl"))).not.toBeNull();
+  });
+
+  it("a new version gets its own poster set, in the version's languages only", async () => {
+    const id = await createAlert(t.cell, makeContent({ targeting: { regions: ["BE"], languages: ["en"] } }));
+    const v2 = expectOk(
+      await api("PUT", `/alerts/${id}/content`, { content: makeContent({ circumstances: "Changed.", targeting: { regions: ["BE"], languages: ["en"] } }) }, as(t.cell)),
+    );
+    await runJobs([{ type: "render_posters", alertId: id, versionId: v2.body.versionId }]);
+    expect((await env.MEDIA.list({ prefix: `alerts/${id}/posters/` })).objects).toHaveLength(FORMAT_NAMES.length);
+  });
+
+  it("renders the accompanying-person set only after the magistrate authorised that section", async () => {
+    const content = makeContent({ accompanyingPerson: { description: "Woman, about 30." }, targeting: { regions: ["BE"], languages: ["en"] } });
+    const id = await authorisedAlert(t, content);
+    const view = expectOk(await api("GET", `/alerts/${id}`, undefined, as(t.cell))).body;
+    await runJobs([{ type: "render_posters", alertId: id, versionId: view.currentVersionId }]);
+    let set = expectOk(await api("GET", `/alerts/${id}/posters`, undefined, as(t.cell))).body;
+    expect(set.posters.every((p: { withAccompanying: boolean }) => !p.withAccompanying)).toBe(true);
+    const withoutHash = set.inputsHash;
+
+    expectOk(await signOff(t.magistrate, id, "accompanying_person", { terms: "Description only, no name." }));
+    set = expectOk(await api("GET", `/alerts/${id}/posters`, undefined, as(t.cell))).body;
+    expect(set.inputsHash).not.toBe(withoutHash);
+    expect(set.status).toBe("rendering");
+    await runJobs([{ type: "render_posters", alertId: id, versionId: view.currentVersionId }]);
+    set = expectOk(await api("GET", `/alerts/${id}/posters`, undefined, as(t.cell))).body;
+    expect(set.posters.every((p: { withAccompanying: boolean }) => p.withAccompanying)).toBe(true);
+  });
+
+  it("a malformed job goes to the dead-letter queue (acked, logged), never silently dropped", async () => {
+    const result = await runJobs([{ type: "nonsense" }]);
+    expect(result.explicitAcks).toEqual(["m0"]);
+  });
+
+  it("a job that fails transiently is retried with backoff", async () => {
+    const id = await createAlert(t.cell);
+    const hash = await uploadPhoto(id);
+    const content = makeContent({ child: { ...makeContent().child, photos: [hash] } });
+    const edit = expectOk(await api("PUT", `/alerts/${id}/content`, { content }, as(t.cell)));
+    await env.MEDIA.delete(`alerts/${id}/photos/${hash}.jpg`); // storage lost the photo
+    const result = await runJobs([{ type: "render_posters", alertId: id, versionId: edit.body.versionId }]);
+    expect(result.retryMessages.map((m) => m.msgId)).toEqual(["m0"]);
+    expect(result.explicitAcks).toEqual([]);
+  });
+
+  it("backs off exponentially: 2 s, 4 s, 8 s … capped at 5 minutes", () => {
+    expect([1, 2, 3, 4, 20].map(backoffSeconds)).toEqual([2, 4, 8, 16, 300]);
+  });
+
+  it("only staff who may read the alert see its posters", async () => {
+    const id = await createAlert(t.cell);
+    expect((await api("GET", `/alerts/${id}/posters`, undefined, as(t.admin))).status).toBe(403);
+    expect((await api("GET", `/alerts/${id}/posters`)).status).toBe(401);
+  });
+});

@@ -1,0 +1,44 @@
+// The FANOUT queue consumer: one handler per job type. Per message: success → ack;
+// transient failure → retry with exponential backoff (the queue's max_retries then
+// moves it to the dead-letter queue); a message that is not a job we know is sent to
+// the dead-letter queue at once, with a log line, never dropped silently.
+import { z } from "zod";
+import { makeDb } from "../db/client.ts";
+import { log } from "../log.ts";
+import { renderVersionPosters } from "../services/posters.ts";
+
+export const QueueJob = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("render_posters"), alertId: z.uuid(), versionId: z.uuid() }),
+]);
+export type QueueJob = z.infer<typeof QueueJob>;
+
+/** 2 s, 4 s, 8 s … capped at 5 minutes. */
+export const backoffSeconds = (attempts: number) => Math.min(300, 2 ** Math.max(1, attempts));
+
+async function run(job: QueueJob, env: Env): Promise<Record<string, unknown>> {
+  switch (job.type) {
+    case "render_posters":
+      return renderVersionPosters(makeDb(env.DB), env.MEDIA, env.APP_ORIGIN, job.alertId, job.versionId);
+  }
+}
+
+export async function handleBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  for (const msg of batch.messages) {
+    const parsed = QueueJob.safeParse(msg.body);
+    if (!parsed.success) {
+      log.error("queue_job_invalid", { queue: batch.queue, messageId: msg.id });
+      await env.FANOUT_DLQ.send(msg.body);
+      msg.ack();
+      continue;
+    }
+    const t0 = Date.now();
+    try {
+      const out = await run(parsed.data, env);
+      log.info("queue_job_done", { type: parsed.data.type, alertId: parsed.data.alertId, ms: Date.now() - t0, ...out });
+      msg.ack();
+    } catch (err) {
+      log.warn("queue_job_failed", { type: parsed.data.type, alertId: parsed.data.alertId, attempts: msg.attempts, error: err });
+      msg.retry({ delaySeconds: backoffSeconds(msg.attempts) });
+    }
+  }
+}

@@ -1,0 +1,164 @@
+// Poster sets: rendered off the launch path, when a version is saved (a queue job), for
+// every format × language of the version, and stored in R2 under the hash of their
+// inputs — identical inputs are never rendered twice and URLs never change content.
+// The "found" and "ended" posters carry nothing about the child and are shared by all
+// alerts (per language, format and exercise flag).
+import { and, eq } from "drizzle-orm";
+import { FORMATS, FORMAT_NAMES, type FormatName, type Variant } from "../../templates/posters/model.ts";
+import { loadSnapshot } from "../db/alerts.ts";
+import type { Db } from "../db/client.ts";
+import { alertVersions, photos, posters } from "../db/schema.ts";
+import {
+  type AlertContent,
+  canonicalJson,
+  hasSignOff,
+  type Language,
+  POSTER_TEMPLATE_VERSION,
+  publishableContent,
+  sha256Hex,
+  type VersionView,
+} from "../domain/index.ts";
+import { AppError } from "../errors.ts";
+import { alertPosterModel, stoppedPosterModel } from "../render/poster-model.ts";
+import { renderPoster } from "../render/posters.ts";
+import { qrDataUri } from "../render/qr.ts";
+import { photoKey } from "./photos.ts";
+
+export const publicAlertUrl = (origin: string, alertId: string) => `${origin}/alert/${alertId}`;
+export const posterFile = (format: FormatName, lang: Language) => `${format}-${lang}.png`;
+export const posterKey = (alertId: string, inputsHash: string, format: FormatName, lang: Language) =>
+  `alerts/${alertId}/posters/${inputsHash}/${posterFile(format, lang)}`;
+export const stoppedPosterKey = (variant: Exclude<Variant, "alert">, exercise: boolean, format: FormatName, lang: Language) =>
+  `posters/${POSTER_TEMPLATE_VERSION}/${variant}-${exercise ? "exercise" : "real"}/${posterFile(format, lang)}`;
+
+const IMMUTABLE = "public, max-age=31536000, immutable";
+
+function toDataUri(bytes: Uint8Array, type: string): string {
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return `data:${type};base64,${btoa(s)}`;
+}
+
+interface PosterPlan {
+  alertId: string;
+  versionId: string;
+  exercise: boolean;
+  content: AlertContent;
+  withAccompanying: boolean;
+  photoHash: string | null;
+  qrUrl: string;
+  inputsHash: string;
+}
+
+/** Everything a version's posters depend on, and the hash that names them. */
+export async function planPosters(db: Db, origin: string, alertId: string, versionId: string): Promise<PosterPlan | null> {
+  const { snapshot } = await loadSnapshot(db, alertId);
+  const [row] = await db.select().from(alertVersions).where(and(eq(alertVersions.id, versionId), eq(alertVersions.alertId, alertId)));
+  if (!row?.content) return null; // unknown or purged: nothing to render
+  const version: VersionView = { id: row.id, number: row.number, contentHash: row.contentHash, content: JSON.parse(row.content) as AlertContent };
+  const content = publishableContent(snapshot, version)!;
+  const plan = {
+    alertId,
+    versionId,
+    exercise: snapshot.exercise,
+    content,
+    withAccompanying: !!content.accompanyingPerson && hasSignOff(snapshot, version, "accompanying_person"),
+    photoHash: content.child.photos[0] ?? null,
+    qrUrl: publicAlertUrl(origin, alertId),
+  };
+  const inputsHash = await sha256Hex(canonicalJson({ template: POSTER_TEMPLATE_VERSION, ...plan, versionId: undefined }));
+  return { ...plan, inputsHash };
+}
+
+async function putPng(media: R2Bucket, key: string, png: Uint8Array): Promise<void> {
+  await media.put(key, png, { httpMetadata: { contentType: "image/png", cacheControl: IMMUTABLE } });
+}
+
+/**
+ * Renders what is missing of a version's poster set and records it. Idempotent: a
+ * redelivered job finds the objects in R2 and only fills in the gaps.
+ */
+export async function renderVersionPosters(db: Db, media: R2Bucket, origin: string, alertId: string, versionId: string) {
+  const plan = await planPosters(db, origin, alertId, versionId);
+  if (!plan) return { rendered: 0, skipped: 0 };
+  let photo = null;
+  if (plan.photoHash) {
+    const obj = await media.get(photoKey(alertId, plan.photoHash));
+    if (!obj) throw new AppError("E_NOT_FOUND", "photo missing from storage");
+    const bytes = new Uint8Array(await obj.arrayBuffer());
+    const [meta] = await db.select().from(photos).where(and(eq(photos.alertId, alertId), eq(photos.hash, plan.photoHash)));
+    photo = { src: toDataUri(bytes, "image/jpeg"), width: meta?.width ?? 0, height: meta?.height ?? 0 };
+  }
+  const qr = qrDataUri(plan.qrUrl);
+  let rendered = 0;
+  let skipped = 0;
+  const rows: (typeof posters.$inferInsert)[] = [];
+  for (const lang of plan.content.targeting.languages) {
+    const model = alertPosterModel({ content: plan.content, exercise: plan.exercise, photo, qr }, lang);
+    for (const format of FORMAT_NAMES) {
+      const key = posterKey(alertId, plan.inputsHash, format, lang);
+      const existing = await media.head(key);
+      let bytes = existing?.size ?? 0;
+      if (!existing) {
+        const png = await renderPoster(model, format);
+        await putPng(media, key, png);
+        bytes = png.length;
+        rendered++;
+      } else skipped++;
+      rows.push({
+        r2Key: key,
+        alertId,
+        versionId,
+        inputsHash: plan.inputsHash,
+        format,
+        lang,
+        withAccompanying: plan.withAccompanying,
+        width: FORMATS[format].width,
+        height: FORMATS[format].height,
+        bytes,
+      });
+    }
+  }
+  for (let i = 0; i < rows.length; i += 8) await db.insert(posters).values(rows.slice(i, i + 8)).onConflictDoNothing();
+  const stopped = await ensureStoppedPosters(media, plan.exercise, plan.content.targeting.languages);
+  return { rendered: rendered + stopped, skipped, inputsHash: plan.inputsHash };
+}
+
+/** The shared after-stop posters, rendered once per language/format/exercise flag. */
+export async function ensureStoppedPosters(media: R2Bucket, exercise: boolean, languages: readonly Language[]): Promise<number> {
+  let rendered = 0;
+  for (const variant of ["found", "ended"] as const) {
+    for (const lang of languages) {
+      for (const format of FORMAT_NAMES) {
+        const key = stoppedPosterKey(variant, exercise, format, lang);
+        if (await media.head(key)) continue;
+        await putPng(media, key, await renderPoster(stoppedPosterModel(lang, variant, exercise), format));
+        rendered++;
+      }
+    }
+  }
+  return rendered;
+}
+
+/** The posters of the version under review (or published), for the dashboard preview. */
+export async function versionPosters(db: Db, origin: string, alertId: string, versionId: string) {
+  const plan = await planPosters(db, origin, alertId, versionId);
+  if (!plan) return { inputsHash: null, expected: 0, posters: [] };
+  const rows = await db
+    .select()
+    .from(posters)
+    .where(and(eq(posters.versionId, versionId), eq(posters.inputsHash, plan.inputsHash)));
+  return {
+    inputsHash: plan.inputsHash,
+    expected: plan.content.targeting.languages.length * FORMAT_NAMES.length,
+    posters: rows.map((r) => ({
+      format: r.format as FormatName,
+      lang: r.lang as Language,
+      width: r.width,
+      height: r.height,
+      bytes: r.bytes,
+      withAccompanying: r.withAccompanying,
+      url: `/api/v1/alerts/${alertId}/posters/${r.inputsHash}/${r.format}-${r.lang}.png`,
+    })),
+  };
+}
