@@ -73,7 +73,7 @@ function Column(props: { box: Box; blocks: FittedBlock[]; lineHeight: number; ga
 
 function Frame(props: { w: number; h: number; children: unknown }) {
   return (
-    <div style={{ display: "flex", position: "relative", width: props.w, height: props.h, background: COLORS.paper, fontFamily: FONT_FAMILY, overflow: "hidden" }}>
+    <div style={{ display: "flex", position: "relative", width: props.w, height: props.h, background: COLORS.paper, fontFamily: FONT_FAMILY }}>
       {props.children as never}
     </div>
   );
@@ -88,15 +88,18 @@ const NO_PHOTO = `data:image/svg+xml;base64,${btoa(
   '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 400"><rect width="300" height="400" fill="#dddddd"/><circle cx="150" cy="150" r="70" fill="#bbbbbb"/><path d="M40 400 C 40 270 260 270 260 400 Z" fill="#bbbbbb"/></svg>',
 )}`;
 
+/**
+ * The photo, whole (never cropped: a face or a piece of clothing must not be cut off),
+ * as large as its aspect ratio allows inside the photo area, centred. Sized exactly, so
+ * the renderer needs no clipping.
+ */
 function Photo(props: { box: Box; model: PosterModel }) {
   const { box, model } = props;
+  const { w, h } = containedSize(box, model.photo?.width || 3, model.photo?.height || 4);
   return (
-    <img
-      src={model.photo?.src ?? NO_PHOTO}
-      width={box.w}
-      height={box.h}
-      style={{ position: "absolute", left: box.x, top: box.y, width: box.w, height: box.h, objectFit: "cover" }}
-    />
+    <div style={{ position: "absolute", left: box.x, top: box.y, width: box.w, height: box.h, display: "flex", alignItems: "center", justifyContent: "center", background: COLORS.grey }}>
+      <img src={model.photo?.src ?? NO_PHOTO} width={w} height={h} style={{ width: w, height: h }} />
+    </div>
   );
 }
 
@@ -177,27 +180,51 @@ function banner(boxes: Box[], c: Catalogue, area: Box, exercise: boolean, headli
   return out;
 }
 
-function portrait(m: PosterModel, c: Catalogue, W: number, H: number, boxes: Box[]): Node[] {
+/** Geometry of the portrait family (square, story, print). */
+function portraitGeometry(W: number, H: number) {
   const tall = H / W > 1.3;
   const pad = Math.round(W * 0.04);
   const bannerH = Math.round(H * (tall ? 0.1 : 0.14));
   const footerH = Math.round(H * (tall ? 0.14 : 0.2));
-  const nodes: Node[] = banner(boxes, c, { name: "banner", x: 0, y: 0, w: W, h: bannerH }, m.exercise, c.headline);
   const top = bannerH + pad;
   const bottom = H - footerH - pad;
   let photo: Box;
-  let column: Box;
   if (tall) {
     const photoH = Math.round((bottom - top) * 0.46);
-    const photoW = Math.min(W - 2 * pad, Math.round(photoH * 0.8));
-    photo = { name: "photo", x: pad, y: top, w: photoW, h: photoH };
+    photo = { name: "photo", x: pad, y: top, w: Math.min(W - 2 * pad, Math.round(photoH * 0.8)), h: photoH };
+  } else {
+    const photoW = Math.round((W - 3 * pad) * 0.4);
+    photo = { name: "photo", x: pad, y: top, w: photoW, h: Math.min(bottom - top, Math.round(photoW * 1.3)) };
+  }
+  return { tall, pad, bannerH, footerH, top, bottom, photo };
+}
+
+/** Where the photo goes in a format: shared by the layout and by the job that scales the photo to it. */
+export function photoArea(format: FormatName): Box {
+  const { width: W, height: H, family } = FORMATS[format];
+  if (family === "portrait") return portraitGeometry(W, H).photo;
+  if (family === "wide") return { name: "photo", x: 0, y: 0, w: Math.round(H * 0.78), h: H };
+  return { name: "photo", x: Math.round(W * 0.2), y: 0, w: Math.round(H * 0.78), h: H };
+}
+
+/** The photo's size inside an area: as large as its aspect ratio allows, never cropped. */
+export function containedSize(area: { w: number; h: number }, pw: number, ph: number): { w: number; h: number } {
+  const scale = Math.min(area.w / pw, area.h / ph);
+  return { w: Math.max(1, Math.floor(pw * scale)), h: Math.max(1, Math.floor(ph * scale)) };
+}
+
+function portrait(m: PosterModel, c: Catalogue, W: number, H: number, boxes: Box[]): Node[] {
+  const { tall, pad, bannerH, footerH, top, bottom, photo } = portraitGeometry(W, H);
+  const nodes: Node[] = banner(boxes, c, { name: "banner", x: 0, y: 0, w: W, h: bannerH }, m.exercise, c.headline);
+  let column: Box;
+  if (tall) {
+    const photoW = photo.w;
+    const photoH = photo.h;
     const nameBox: Box = { name: "name", x: pad * 2 + photoW, y: top, w: W - 3 * pad - photoW, h: photoH };
     nodes.push(fitted(boxes, nameBox, m.text!.name, { weight: 900, max: Math.round(W * 0.09), min: 16, color: COLORS.red, lh: 1.05 }));
     column = { name: "details", x: pad, y: top + photoH + pad, w: W - 2 * pad, h: bottom - top - photoH - pad };
   } else {
-    const photoW = Math.round((W - 3 * pad) * 0.4);
-    const photoH = Math.min(bottom - top, Math.round(photoW * 1.3));
-    photo = { name: "photo", x: pad, y: top, w: photoW, h: photoH };
+    const photoW = photo.w;
     const colX = pad * 2 + photoW;
     const nameH = Math.round((bottom - top) * 0.22);
     nodes.push(fitted(boxes, { name: "name", x: colX, y: top, w: W - colX - pad, h: nameH }, m.text!.name, { weight: 900, max: Math.round(W * 0.07), min: 14, color: COLORS.red, lh: 1.05, lines: 2 }));
@@ -211,9 +238,9 @@ function portrait(m: PosterModel, c: Catalogue, W: number, H: number, boxes: Box
   return nodes;
 }
 
-function wide(m: PosterModel, c: Catalogue, W: number, H: number, boxes: Box[], withQr: boolean): Node[] {
-  const photoW = Math.round(H * 0.78);
-  const nodes: Node[] = [<Photo box={{ name: "photo", x: 0, y: 0, w: photoW, h: H }} model={m} />];
+function wide(m: PosterModel, c: Catalogue, W: number, H: number, boxes: Box[], photo: Box, withQr: boolean): Node[] {
+  const photoW = photo.w;
+  const nodes: Node[] = [<Photo box={photo} model={m} />];
   const x0 = photoW;
   const w = W - photoW;
   const bannerH = Math.round(H * 0.2);
@@ -240,9 +267,9 @@ function wide(m: PosterModel, c: Catalogue, W: number, H: number, boxes: Box[], 
   return nodes;
 }
 
-function strip(m: PosterModel, c: Catalogue, W: number, H: number, boxes: Box[]): Node[] {
-  const badgeW = Math.round(W * 0.2);
-  const photoW = Math.round(H * 0.78);
+function strip(m: PosterModel, c: Catalogue, W: number, H: number, boxes: Box[], photo: Box): Node[] {
+  const badgeW = photo.x;
+  const photoW = photo.w;
   const hotW = Math.round(W * 0.2);
   const pad = Math.round(H * 0.08);
   const nodes: Node[] = [<Rect box={{ name: "badge", x: 0, y: 0, w: badgeW, h: H }} color={m.exercise ? COLORS.yellow : COLORS.red} />];
@@ -257,7 +284,7 @@ function strip(m: PosterModel, c: Catalogue, W: number, H: number, boxes: Box[])
       lh: 1,
     }),
   );
-  nodes.push(<Photo box={{ name: "photo", x: badgeW, y: 0, w: photoW, h: H }} model={m} />);
+  nodes.push(<Photo box={photo} model={m} />);
   const tx = badgeW + photoW + pad;
   const tw = W - tx - hotW - pad;
   const t = m.text!;
@@ -318,8 +345,8 @@ export function layoutPoster(model: PosterModel, format: FormatName): { node: No
   let nodes: Node[];
   if (model.variant !== "alert" || !model.text) nodes = stopped(model, c, W, H, boxes);
   else if (family === "portrait") nodes = portrait(model, c, W, H, boxes);
-  else if (family === "wide") nodes = wide(model, c, W, H, boxes, format !== "push");
-  else nodes = strip(model, c, W, H, boxes);
+  else if (family === "wide") nodes = wide(model, c, W, H, boxes, photoArea(format), format !== "push");
+  else nodes = strip(model, c, W, H, boxes, photoArea(format));
   if (model.exercise) nodes.push(<ExerciseWatermark w={W} h={H} c={c} />);
   return { node: <Frame w={W} h={H}>{nodes}</Frame>, boxes, width: W, height: H };
 }

@@ -63,30 +63,11 @@ export function orient(p: Pixels, orientation: number): Pixels {
   return { data: out, width: w, height: h };
 }
 
-/** Area-averaging downscale: every source pixel contributes, so no aliasing on faces. */
+/** Scales down so the long side is at most `maxSide` (every source pixel contributes: no aliasing on faces). */
 export function downscale(p: Pixels, maxSide: number): Pixels {
   const scale = Math.min(1, maxSide / Math.max(p.width, p.height));
   if (scale === 1) return p;
-  const w = Math.max(1, Math.round(p.width * scale));
-  const h = Math.max(1, Math.round(p.height * scale));
-  const acc = new Float64Array(w * h * 4);
-  const cnt = new Float64Array(w * h);
-  for (let y = 0; y < p.height; y++) {
-    const ty = Math.min(h - 1, Math.floor(y * scale));
-    for (let x = 0; x < p.width; x++) {
-      const tx = Math.min(w - 1, Math.floor(x * scale));
-      const t = ty * w + tx;
-      const s = (y * p.width + x) * 4;
-      for (let c = 0; c < 4; c++) acc[t * 4 + c] = acc[t * 4 + c]! + p.data[s + c]!;
-      cnt[t] = cnt[t]! + 1;
-    }
-  }
-  const out = new Uint8ClampedArray(w * h * 4);
-  for (let i = 0; i < w * h; i++) {
-    const n = cnt[i] || 1;
-    for (let c = 0; c < 4; c++) out[i * 4 + c] = acc[i * 4 + c]! / n;
-  }
-  return { data: out, width: w, height: h };
+  return resize(p, Math.max(1, Math.round(p.width * scale)), Math.max(1, Math.round(p.height * scale)));
 }
 
 /** Flattens transparency onto white (JPEG has no alpha; posters sit on light frames). */
@@ -126,4 +107,55 @@ export async function normalisePhoto(bytes: Uint8Array<ArrayBuffer>, info: Image
     }),
   );
   return { jpeg, width: px.width, height: px.height };
+}
+
+/**
+ * The stored photo scaled to the exact pixel size it occupies in each poster format, so
+ * the rasteriser draws it 1:1 (no decode of the full-size photo and no resampling per
+ * poster). Decoded once; one small JPEG per distinct size.
+ */
+export async function photosForSizes(
+  jpeg: Uint8Array<ArrayBuffer>,
+  sizeFor: (width: number, height: number) => Map<string, { w: number; h: number }>,
+): Promise<Map<string, NormalisedPhoto>> {
+  await initCodecs();
+  const full = await decodeJpeg(jpeg.buffer.slice(jpeg.byteOffset, jpeg.byteOffset + jpeg.byteLength));
+  const out = new Map<string, NormalisedPhoto>();
+  const bySize = new Map<string, NormalisedPhoto>();
+  for (const [key, { w, h }] of sizeFor(full.width, full.height)) {
+    const sizeKey = `${w}x${h}`;
+    let photo = bySize.get(sizeKey);
+    if (!photo) {
+      const px = resize(full, w, h);
+      const bytes = new Uint8Array(await encodeJpeg({ data: px.data, width: w, height: h, colorSpace: "srgb" } as ImageData, { quality: 90 }));
+      photo = { jpeg: bytes, width: w, height: h };
+      bySize.set(sizeKey, photo);
+    }
+    out.set(key, photo);
+  }
+  return out;
+}
+
+/** Area-averaging resize to an exact size (downscaling; the target is never larger here). */
+function resize(p: Pixels, w: number, h: number): Pixels {
+  if (w === p.width && h === p.height) return p;
+  const sx = w / p.width;
+  const sy = h / p.height;
+  const acc = new Float64Array(w * h * 4);
+  const cnt = new Float64Array(w * h);
+  for (let y = 0; y < p.height; y++) {
+    const ty = Math.min(h - 1, Math.floor(y * sy));
+    for (let x = 0; x < p.width; x++) {
+      const t = ty * w + Math.min(w - 1, Math.floor(x * sx));
+      const s = (y * p.width + x) * 4;
+      for (let c = 0; c < 4; c++) acc[t * 4 + c] = acc[t * 4 + c]! + p.data[s + c]!;
+      cnt[t] = cnt[t]! + 1;
+    }
+  }
+  const out = new Uint8ClampedArray(w * h * 4);
+  for (let i = 0; i < w * h; i++) {
+    const n = cnt[i] || 1;
+    for (let c = 0; c < 4; c++) out[i * 4 + c] = acc[i * 4 + c]! / n;
+  }
+  return { data: out, width: w, height: h };
 }

@@ -27,9 +27,20 @@ function font(weight: Weight): opentype.Font {
   return f;
 }
 
+/** Widths at 1 px, per weight: advance widths (kerning included) scale linearly with size. */
+const unitWidths = new Map<string, number>();
+const UNIT_CACHE_LIMIT = 20_000;
+
 /** Advance width of `text` in px at `size`, with kerning, as the renderer lays it out. */
 export function measure(text: string, size: number, weight: Weight): number {
-  return font(weight).getAdvanceWidth(text, size, { kerning: true });
+  const key = `${weight}\u0000${text}`;
+  let unit = unitWidths.get(key);
+  if (unit === undefined) {
+    unit = font(weight).getAdvanceWidth(text, 1000, { kerning: true }) / 1000;
+    if (unitWidths.size > UNIT_CACHE_LIMIT) unitWidths.clear();
+    unitWidths.set(key, unit);
+  }
+  return unit * size;
 }
 
 export function hasGlyph(ch: string, weight: Weight = 400): boolean {

@@ -4,10 +4,11 @@
 // The "found" and "ended" posters carry nothing about the child and are shared by all
 // alerts (per language, format and exercise flag).
 import { and, eq } from "drizzle-orm";
-import { FORMATS, FORMAT_NAMES, type FormatName, type Variant } from "../../templates/posters/model.ts";
+import { FORMATS, FORMAT_NAMES, type FormatName, type PosterPhoto, type Variant } from "../../templates/posters/model.ts";
+import { containedSize, photoArea } from "../../templates/posters/poster.tsx";
 import { loadSnapshot } from "../db/alerts.ts";
 import type { Db } from "../db/client.ts";
-import { alertVersions, photos, posters } from "../db/schema.ts";
+import { alertVersions, posters } from "../db/schema.ts";
 import {
   type AlertContent,
   canonicalJson,
@@ -19,6 +20,7 @@ import {
   type VersionView,
 } from "../domain/index.ts";
 import { AppError } from "../errors.ts";
+import { photosForSizes } from "../render/codecs.ts";
 import { alertPosterModel, stoppedPosterModel } from "../render/poster-model.ts";
 import { renderPoster } from "../render/posters.ts";
 import { qrDataUri } from "../render/qr.ts";
@@ -81,26 +83,33 @@ async function putPng(media: R2Bucket, key: string, png: Uint8Array): Promise<vo
 export async function renderVersionPosters(db: Db, media: R2Bucket, origin: string, alertId: string, versionId: string) {
   const plan = await planPosters(db, origin, alertId, versionId);
   if (!plan) return { rendered: 0, skipped: 0 };
-  let photo = null;
+  const photoFor = new Map<FormatName, PosterPhoto>();
   if (plan.photoHash) {
     const obj = await media.get(photoKey(alertId, plan.photoHash));
     if (!obj) throw new AppError("E_NOT_FOUND", "photo missing from storage");
-    const bytes = new Uint8Array(await obj.arrayBuffer());
-    const [meta] = await db.select().from(photos).where(and(eq(photos.alertId, alertId), eq(photos.hash, plan.photoHash)));
-    photo = { src: toDataUri(bytes, "image/jpeg"), width: meta?.width ?? 0, height: meta?.height ?? 0 };
+    const sized = await photosForSizes(new Uint8Array(await obj.arrayBuffer()), (w, h) =>
+      new Map(FORMAT_NAMES.map((f) => [f, containedSize(photoArea(f), w, h)])),
+    );
+    for (const [f, p] of sized) photoFor.set(f as FormatName, { src: toDataUri(p.jpeg, "image/jpeg"), width: p.width, height: p.height });
   }
   const qr = qrDataUri(plan.qrUrl);
   let rendered = 0;
   let skipped = 0;
   const rows: (typeof posters.$inferInsert)[] = [];
+  const stored = new Map<string, number>();
+  let cursor: string | undefined;
+  do {
+    const page = await media.list({ prefix: `alerts/${alertId}/posters/${plan.inputsHash}/`, cursor });
+    for (const o of page.objects) stored.set(o.key, o.size);
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
   for (const lang of plan.content.targeting.languages) {
-    const model = alertPosterModel({ content: plan.content, exercise: plan.exercise, photo, qr }, lang);
+    const model = alertPosterModel({ content: plan.content, exercise: plan.exercise, photo: null, qr }, lang);
     for (const format of FORMAT_NAMES) {
       const key = posterKey(alertId, plan.inputsHash, format, lang);
-      const existing = await media.head(key);
-      let bytes = existing?.size ?? 0;
-      if (!existing) {
-        const png = await renderPoster(model, format);
+      let bytes = stored.get(key) ?? 0;
+      if (!stored.has(key)) {
+        const png = await renderPoster({ ...model, photo: photoFor.get(format) ?? null }, format);
         await putPng(media, key, png);
         bytes = png.length;
         rendered++;
