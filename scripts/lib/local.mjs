@@ -89,8 +89,9 @@ export function ensureDevVars(port = DEFAULT_PORT) {
  * Starts `wrangler dev` and resolves once /api/v1/health answers. `vars` override
  * APP_ORIGIN etc. (the browser tests run on their own port and state folder).
  */
-export async function startWorker({ port = DEFAULT_PORT, persistTo, vars = {}, log = false } = {}) {
+export async function startWorker({ port = DEFAULT_PORT, persistTo, vars = {}, log = false, config, healthPath = "/api/v1/health" } = {}) {
   const args = [WRANGLER, "dev", "--port", String(port), "--ip", "127.0.0.1", "--local", "--show-interactive-dev-session=false"];
+  if (config) args.push("--config", config);
   if (persistTo) args.push("--persist-to", persistTo);
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   const child = spawn(process.execPath, args, {
@@ -118,7 +119,7 @@ export async function startWorker({ port = DEFAULT_PORT, persistTo, vars = {}, l
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${output}`);
     try {
-      const res = await fetch(`http://127.0.0.1:${port}/api/v1/health`);
+      const res = await fetch(`http://127.0.0.1:${port}${healthPath}`);
       if (res.ok) return { child, stop, output: () => output };
     } catch {
       /* not up yet */

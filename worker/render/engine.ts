@@ -7,6 +7,7 @@ import resvgWasm from "@resvg/resvg-wasm/index_bg.wasm";
 import satori, { init as initSatori } from "satori/standalone";
 import yogaWasm from "satori/yoga.wasm";
 import { SATORI_FONTS } from "./fonts.ts";
+import { encodePng } from "./png.ts";
 
 let ready: Promise<void> | null = null;
 
@@ -21,13 +22,26 @@ export async function toSvg(node: unknown, width: number, height: number, embedF
   return satori(node as never, { width, height, fonts: SATORI_FONTS, embedFont });
 }
 
-/** SVG → PNG at the SVG's own size. */
+/** SVG → PNG at the SVG's own size: resvg rasterises, the runtime's native zlib compresses. */
 export async function toPng(svg: string): Promise<Uint8Array> {
   await initRenderer();
   const r = new Resvg(svg, { fitTo: { mode: "original" }, font: { loadSystemFonts: false } });
   const img = r.render();
-  const png = img.asPng();
+  const { width, height } = img;
+  const pixels = unpremultiply(img.pixels);
   img.free();
   r.free();
-  return png;
+  return encodePng(pixels, width, height);
+}
+
+/** resvg hands out premultiplied RGBA; PNG stores straight alpha. Posters are opaque: a no-op then. */
+function unpremultiply(px: Uint8Array): Uint8Array {
+  for (let i = 3; i < px.length; i += 4) {
+    const a = px[i]!;
+    if (a === 255 || a === 0) continue;
+    px[i - 3] = Math.min(255, Math.round((px[i - 3]! * 255) / a));
+    px[i - 2] = Math.min(255, Math.round((px[i - 2]! * 255) / a));
+    px[i - 1] = Math.min(255, Math.round((px[i - 1]! * 255) / a));
+  }
+  return px;
 }

@@ -227,3 +227,19 @@ describe("fonts: every Latin-script name renders, nothing as a box", () => {
     expect(renderable("Lina\u0007")).toBe("Lina ");
   });
 });
+
+describe("PNG encoding (native zlib)", () => {
+  it("produces a valid PNG that decodes back to the same pixels", async () => {
+    const { encodePng } = await import("./png.ts");
+    const { decode } = await import("@jsquash/png/decode");
+    const w = 7;
+    const h = 5;
+    const px = new Uint8Array(w * h * 4).map((_, i) => (i * 37) % 256);
+    for (let i = 3; i < px.length; i += 4) px[i] = 255;
+    const png = await encodePng(px, w, h);
+    const back = await decode(png.buffer.slice(png.byteOffset, png.byteOffset + png.byteLength) as ArrayBuffer);
+    expect(back.width).toBe(w);
+    expect(back.height).toBe(h);
+    expect([...back.data]).toEqual([...px]);
+  });
+});
