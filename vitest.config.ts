@@ -1,5 +1,8 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { generateKeyPairSync } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
+// @ts-expect-error plain JS module shared with the browser tests and benchmarks
+import { PushStandIn } from "./e2e/lib/push-standin.mjs";
 import { defineConfig } from "vitest/config";
 
 /** Image fixtures (see worker/test/fixtures/make.mjs), handed to workerd as one JSON binding. */
@@ -9,7 +12,20 @@ const fixtures = Object.fromEntries(
     .map((f) => [f, readFileSync(`worker/test/fixtures/${f}`).toString("base64")]),
 );
 
+/** A VAPID key pair for this test run (the app signs with it; the stand-in verifies against it). */
+function vapidKeys() {
+  const { privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+  const jwk = privateKey.export({ format: "jwk" }) as { d: string; x: string; y: string };
+  const pub = Buffer.concat([Buffer.of(4), Buffer.from(jwk.x, "base64url"), Buffer.from(jwk.y, "base64url")]);
+  return { publicKey: pub.toString("base64url"), privateKey: jwk.d };
+}
+
+/** Every outbound request of the Worker in tests goes to the push stand-in; nothing else leaves. */
+const PUSH_ORIGIN = "https://push.test";
+
 export default defineConfig(async () => {
+  const vapid = vapidKeys();
+  const pushService = new PushStandIn({ origin: PUSH_ORIGIN, vapidPublicKey: vapid.publicKey });
   const migrations = await readD1Migrations("migrations");
   return {
     plugins: [
@@ -24,6 +40,15 @@ export default defineConfig(async () => {
             ENVIRONMENT: "test",
             RETENTION_HOURS: "1",
             POSTERS_ON_SAVE: "false",
+            VAPID_PUBLIC_KEY: vapid.publicKey,
+            VAPID_PRIVATE_KEY: vapid.privateKey,
+            VAPID_SUBJECT: "mailto:alerts@child-alert.test",
+            PUSH_EXTRA_HOSTS: "push.test",
+          },
+          outboundService: (request: Request) => {
+            const url = new URL(request.url);
+            if (url.origin === PUSH_ORIGIN) return pushService.handle(request);
+            return new Response(`outbound request to ${url.host} refused in tests`, { status: 502 });
           },
         },
       }),

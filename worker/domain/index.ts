@@ -4,3 +4,4 @@ export * from "./lifecycle.ts";
 export * from "./duration.ts";
 export * from "./roles.ts";
 export * from "./audit-chain.ts";
+export * from "./targeting.ts";

@@ -1,0 +1,35 @@
+// Who receives an alert (DOMAIN "Channels": targeting by region and language; exercises
+// only to those who opted in). Pure.
+import type { Language, Region } from "./content.ts";
+
+export interface Audience {
+  regions: readonly Region[];
+  languages: readonly Language[];
+  exercise: boolean;
+}
+
+export interface Recipient {
+  regions: readonly string[];
+  lang: string;
+  exercise: boolean;
+}
+
+const inBelgium = (r: string) => r === "BE" || r.startsWith("BE-");
+
+/** A subscriber's region matches when it is targeted, or when the whole country is. */
+export function regionMatches(subscriber: readonly string[], targeted: readonly string[]): boolean {
+  return subscriber.some((r) => {
+    if (targeted.includes(r)) return true;
+    // A "whole of Belgium" alert reaches every Belgian region; a "whole of Belgium"
+    // subscriber receives every alert targeting any Belgian region.
+    if (inBelgium(r) && targeted.includes("BE")) return true;
+    if (r === "BE" && targeted.some(inBelgium)) return true;
+    return false;
+  });
+}
+
+export function isRecipient(sub: Recipient, audience: Audience): boolean {
+  if (audience.exercise && !sub.exercise) return false;
+  if (!audience.languages.includes(sub.lang as Language)) return false;
+  return regionMatches(sub.regions, audience.regions);
+}
