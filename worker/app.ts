@@ -10,6 +10,7 @@ import { alertRoutes } from "./routes/alerts.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { photoRoutes } from "./routes/photos.ts";
 import { posterRoutes } from "./routes/posters.ts";
+import { pushRoutes } from "./routes/push.ts";
 import { MAX_PHOTO_BYTES } from "./render/image-format.ts";
 import { renderDocs } from "./routes/docs.ts";
 import { context, newRouter, originCheck } from "./routes/http.ts";
@@ -23,6 +24,7 @@ export function buildApp() {
   api.route("/", adminRoutes);
   api.route("/", photoRoutes);
   api.route("/", posterRoutes);
+  api.route("/", pushRoutes);
   api.get("/health", (c) => c.json({ ok: true, environment: c.env.ENVIRONMENT }));
   api.openAPIRegistry.registerComponent("securitySchemes", "session", { type: "apiKey", in: "cookie", name: "ca_session" });
   api.doc31("/openapi.json", { openapi: "3.1.0", info: OPENAPI_INFO });

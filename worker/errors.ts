@@ -15,6 +15,8 @@ export const ERRORS = {
   E_PAYLOAD_TOO_LARGE: { status: 413, title: "The request body is too large." },
   E_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "Unsupported content type." },
   E_BAD_IMAGE: { status: 422, title: "The file is not a usable photo." },
+  E_PUSH_ENDPOINT: { status: 422, title: "The push endpoint is not an allowed push service." },
+  E_NO_SUBSCRIPTION: { status: 404, title: "No such subscription (or the key does not match)." },
   E_UNKNOWN_PHOTO: { status: 422, title: "The content refers to a photo that was not uploaded for this alert." },
   E_INVALID_TRANSITION: { status: 409, title: "The alert is not in a state that allows this." },
   E_SIGNOFFS_PENDING: { status: 409, title: "Required sign-offs are missing for the current version." },

@@ -261,3 +261,26 @@ export const posters = sqliteTable(
   },
   (t) => [index("posters_version").on(t.versionId)],
 );
+
+/**
+ * Web-push subscriptions of citizens. `seq` (the rowid) pages the fan-out: pages are
+ * seq ranges, so planning a million recipients needs no query per page. Nothing here
+ * identifies a person beyond the push endpoint the browser gave us.
+ */
+export const subscriptions = sqliteTable(
+  "subscriptions",
+  {
+    seq: integer("seq").primaryKey({ autoIncrement: true }),
+    id: text("id").notNull().unique(),
+    endpoint: text("endpoint").notNull().unique(),
+    p256dh: text("p256dh").notNull(),
+    auth: text("auth").notNull(),
+    lang: text("lang").notNull(),
+    /** JSON array of regions (BE, BE-xxx, FR, NL, DE, LU). */
+    regions: text("regions").notNull(),
+    exercise: integer("exercise", { mode: "boolean" }).notNull(),
+    createdAt: text("created_at").notNull().default(now),
+    lastSuccessAt: text("last_success_at"),
+    failureCount: integer("failure_count").notNull().default(0),
+  },
+);

@@ -11,6 +11,35 @@ import { log } from "../log.ts";
 
 export type CommandOutcome = { ok: true; result: CommandResult } | { ok: false; error: ErrorPayload };
 
+/** Per fan-out counters, aggregated here from page reports (never a row per delivery in D1). */
+export interface FanoutCounters {
+  fanoutId: string;
+  channel: "push";
+  event: "alert" | "update" | "stop";
+  versionId: string;
+  startedAt: string;
+  pagesPlanned: number;
+  pagesDone: number;
+  sent: number;
+  failed: number;
+  pruned: number;
+  retrying: number;
+  /** Recipients not sent to because the stop fence closed first. */
+  fenced: number;
+  skipped: number;
+}
+
+export interface PageReport {
+  sent: number;
+  failed: number;
+  pruned: number;
+  retrying: number;
+  fenced: number;
+  skipped: number;
+  /** The page's recipients got the content (the stop message goes to these pages). */
+  delivered: boolean;
+}
+
 type TimerName = keyof Timers;
 const TIMER_NAMES: TimerName[] = ["review", "expiry", "purge"];
 
@@ -31,6 +60,66 @@ export class AlertObject extends DurableObject<Env> {
   async tick(alertId: string): Promise<CommandOutcome> {
     return this.command(alertId, { type: "tick" });
   }
+
+  // ------------------------------------------------------------ fan-out
+
+  /**
+   * The stop fence: may content (alert/update) still be sent? Closed before a stop or an
+   * expiry is committed, so once the stop is committed no content send passes this gate.
+   * Retraction messages ("stop") always pass.
+   */
+  async gate(event: "alert" | "update" | "stop"): Promise<boolean> {
+    if (event === "stop") return true;
+    return (await this.ctx.storage.get<boolean>("fence:closed")) !== true && (await this.ctx.storage.get<string>("state")) === "live";
+  }
+
+  async fanoutStarted(c: Omit<FanoutCounters, "pagesDone" | "sent" | "failed" | "pruned" | "retrying" | "fenced" | "skipped">): Promise<void> {
+    const key = `fanout:${c.fanoutId}`;
+    const existing = await this.ctx.storage.get<FanoutCounters>(key);
+    await this.ctx.storage.put(key, {
+      ...(existing ?? { pagesDone: 0, sent: 0, failed: 0, pruned: 0, retrying: 0, fenced: 0, skipped: 0 }),
+      ...c,
+    });
+  }
+
+  async pageDone(fanoutId: string, pageKey: string): Promise<boolean> {
+    return (await this.ctx.storage.get<boolean>(`page:${fanoutId}:${pageKey}`)) === true;
+  }
+
+  /** Records a page once (a redelivered report changes nothing) and adds its counts. */
+  async reportPage(fanoutId: string, pageKey: string, r: PageReport, final: boolean): Promise<void> {
+    const doneKey = `page:${fanoutId}:${pageKey}`;
+    if (await this.ctx.storage.get<boolean>(doneKey)) return;
+    const key = `fanout:${fanoutId}`;
+    const c = await this.ctx.storage.get<FanoutCounters>(key);
+    if (!c) return;
+    c.sent += r.sent;
+    c.failed += r.failed;
+    c.pruned += r.pruned;
+    c.fenced += r.fenced;
+    c.skipped += r.skipped;
+    c.retrying = Math.max(0, c.retrying + r.retrying);
+    if (final) c.pagesDone++;
+    const base = pageKey.split("#")[0]!;
+    const writes: Record<string, unknown> = { [doneKey]: true, [key]: c };
+    if (r.delivered && c.event !== "stop") writes[`delivered:${base}`] = true;
+    await this.ctx.storage.put(writes);
+    this.broadcast({ type: "fanout", counters: c });
+  }
+
+  /** Pages whose recipients got the alert: the stop message goes there. */
+  async deliveredPages(): Promise<string[]> {
+    const m = await this.ctx.storage.list<boolean>({ prefix: "delivered:" });
+    return [...m.keys()].map((k) => k.slice("delivered:".length));
+  }
+
+  async fanouts(): Promise<FanoutCounters[]> {
+    const m = await this.ctx.storage.list<FanoutCounters>({ prefix: "fanout:" });
+    return [...m.values()].sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  }
+
+  /** Live updates for dashboards (WebSocket hibernation comes with the dashboard). */
+  private broadcast(_message: unknown): void {}
 
   /** The timers this object holds, for the dashboard and tests. */
   async timers(): Promise<Timers> {
@@ -54,17 +143,25 @@ export class AlertObject extends DurableObject<Env> {
   }
 
   private async run(alertId: string, cmd: AlertCommand): Promise<CommandOutcome> {
+    // Close the fence before a stop (or a possible expiry) commits; reopen if it does not.
+    const expiryDue = cmd.type === "tick" && Date.parse((await this.ctx.storage.get<string>("timer:expiry")) ?? "") <= Date.now();
+    const closing = cmd.type === "stop" || cmd.type === "cancel" || expiryDue;
+    const wasClosed = (await this.ctx.storage.get<boolean>("fence:closed")) === true;
+    if (closing && !wasClosed) await this.ctx.storage.put("fence:closed", true);
     try {
       const result = await executeCommand(
         { db: makeDb(this.env.DB), media: this.env.MEDIA, retentionHours: retentionHours(this.env), now: new Date() },
         alertId,
         cmd,
       );
+      await this.ctx.storage.put("state", result.state);
+      if (closing && !wasClosed && result.state === "live") await this.ctx.storage.delete("fence:closed");
       if (result.timers) await this.setTimers(result.timers);
       const jobs = (result.jobs ?? []).filter((j) => j.type !== "render_posters" || this.env.POSTERS_ON_SAVE !== "false");
       if (jobs.length) await this.enqueue(jobs);
       return { ok: true, result };
     } catch (err) {
+      if (closing && !wasClosed) await this.ctx.storage.delete("fence:closed");
       if (err instanceof AppError) return { ok: false, error: toPayload(err) };
       log.error("alert_command_failed", { alertId, command: cmd.type, error: err });
       return { ok: false, error: { code: "E_INTERNAL" } };

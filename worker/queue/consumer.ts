@@ -5,10 +5,25 @@
 import { z } from "zod";
 import { makeDb } from "../db/client.ts";
 import { log } from "../log.ts";
+import { planFanout, runPage, vapidSigner } from "../services/fanout.ts";
 import { renderVersionPosters } from "../services/posters.ts";
 
+const Event = z.enum(["alert", "update", "stop"]);
 export const QueueJob = z.discriminatedUnion("type", [
   z.object({ type: z.literal("render_posters"), alertId: z.uuid(), versionId: z.uuid() }),
+  z.object({ type: z.literal("push_fanout"), alertId: z.uuid(), fanoutId: z.uuid(), event: Event, versionId: z.uuid(), stopReason: z.string().optional() }),
+  z.object({
+    type: z.literal("push_page"),
+    alertId: z.uuid(),
+    fanoutId: z.uuid(),
+    event: Event,
+    versionId: z.uuid(),
+    stopReason: z.string().optional(),
+    from: z.number().int().positive(),
+    to: z.number().int().positive(),
+    seqs: z.array(z.number().int().positive()).max(1000).optional(),
+    attempt: z.number().int().min(0),
+  }),
 ]);
 export type QueueJob = z.infer<typeof QueueJob>;
 
@@ -19,6 +34,10 @@ async function run(job: QueueJob, env: Env): Promise<Record<string, unknown>> {
   switch (job.type) {
     case "render_posters":
       return renderVersionPosters(makeDb(env.DB), env.MEDIA, env.APP_ORIGIN, job.alertId, job.versionId);
+    case "push_fanout":
+      return planFanout(env, job);
+    case "push_page":
+      return { ...(await runPage(env, job, vapidSigner(env))) };
   }
 }
 

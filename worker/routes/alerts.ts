@@ -5,7 +5,7 @@ import { alertAudit, allAuditEntries, getAlertRow, loadSnapshot } from "../db/al
 import { type Role, verifyChain, versionUnderReview } from "../domain/index.ts";
 import { AppError } from "../errors.ts";
 import { rpFromEnv, signOffOptions, verifySignOff } from "../services/auth.ts";
-import { alertCommand, alertSummaries, alertView } from "../services/alerts.ts";
+import { alertCommand, alertStub, alertSummaries, alertView } from "../services/alerts.ts";
 import { currentUser, jsonBody, jsonOk, newRouter, staffRoute } from "./http.ts";
 import {
   AlertDetail,
@@ -246,5 +246,43 @@ alertRoutes.openapi(
     await getAlertRow(db, id);
     const [entries, all] = await Promise.all([alertAudit(db, id), allAuditEntries(db)]);
     return c.json({ entries, chain: await verifyChain(all) }, 200);
+  },
+);
+
+alertRoutes.openapi(
+  staffRoute("alert.read", {
+    method: "get",
+    path: "/alerts/{id}/fanout",
+    tags,
+    summary: "Per-channel fan-out progress of the alert (sent, failed, pruned, retrying, fenced)",
+    request: { params: AlertIdParam },
+    responses: {
+      200: jsonOk(
+        z.object({
+          fanouts: z.array(
+            z.object({
+              fanoutId: z.string(),
+              channel: z.literal("push"),
+              event: z.enum(["alert", "update", "stop"]),
+              versionId: z.string(),
+              startedAt: z.string(),
+              pagesPlanned: z.number().int(),
+              pagesDone: z.number().int(),
+              sent: z.number().int(),
+              failed: z.number().int(),
+              pruned: z.number().int(),
+              retrying: z.number().int(),
+              fenced: z.number().int(),
+              skipped: z.number().int(),
+            }),
+          ),
+        }),
+      ),
+    },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    await getAlertRow(c.get("db"), id);
+    return c.json({ fanouts: await alertStub(c.env, id).fanouts() }, 200);
   },
 );

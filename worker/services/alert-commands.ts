@@ -92,7 +92,18 @@ export interface Timers {
 }
 
 /** Background work a command asks for once it has committed (sent to the FANOUT queue). */
-export type Job = { type: "render_posters"; alertId: string; versionId: string };
+export type Job =
+  | { type: "render_posters"; alertId: string; versionId: string }
+  | { type: "push_fanout"; alertId: string; fanoutId: string; event: "alert" | "update" | "stop"; versionId: string; stopReason?: string };
+
+const fanout = (alertId: string, event: "alert" | "update" | "stop", versionId: string, stopReason?: string): Job => ({
+  type: "push_fanout",
+  alertId,
+  fanoutId: crypto.randomUUID(),
+  event,
+  versionId,
+  ...(stopReason ? { stopReason } : {}),
+});
 
 export interface CommandResult {
   alertId: string;
@@ -315,7 +326,8 @@ async function signOff(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<Alert
   }
   await commit(ctx.db, statements, auditRows, ctx.now);
   // The accompanying-person section may now be published: its posters are rendered too.
-  const jobs = cmd.kind === "accompanying_person" ? [{ type: "render_posters" as const, alertId: s.id, versionId: version.id }] : [];
+  const jobs: Job[] = cmd.kind === "accompanying_person" ? [{ type: "render_posters", alertId: s.id, versionId: version.id }] : [];
+  if (publishPending) jobs.push(fanout(s.id, "update", version.id));
   return { alertId: s.id, state, versionId: version.id, contentHash: version.contentHash, changed: true, jobs };
 }
 
@@ -412,6 +424,7 @@ async function launch(ctx: CommandContext, s: AlertSnapshot, actor: Actor) {
     versionId: version.id,
     endsAt: endsAt.toISOString(),
     timers: { review: reviewAt(endsAt).toISOString(), expiry: endsAt.toISOString() },
+    jobs: [fanout(s.id, "alert", version.id)],
     changed: true,
   };
 }
@@ -457,7 +470,9 @@ async function end(
   ];
   if (to === "stopped" && s.state === "live") statements.push(inform(ctx, s.id, details.reason === "expired" ? "expired" : "stopped"));
   await commit(ctx.db, statements, [audit(s, actor, to, { from: s.state, ...details, purgeAt: purge })], ctx.now);
-  return { alertId: s.id, state: to, timers: { review: null, expiry: null, purge }, changed: true };
+  // Retraction on every channel that carried the alert.
+  const jobs = to === "stopped" && s.state === "live" && s.current ? [fanout(s.id, "stop", s.current.id, details.reason)] : [];
+  return { alertId: s.id, state: to, timers: { review: null, expiry: null, purge }, jobs, changed: true };
 }
 
 /** Due timers: the review prompt, expiry (ends like a stop), and the retention purge. */

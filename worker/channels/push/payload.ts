@@ -1,0 +1,93 @@
+// The push payload: what the service worker needs to show the notification, in the
+// subscriber's language, always under 4 KB encrypted. Pure mapper.
+import { ageText, CATALOGUES, formatWhen, HOTLINE } from "../../../templates/i18n/index.ts";
+import type { AlertContent, Language } from "../../domain/index.ts";
+import { MAX_PLAINTEXT } from "./webpush.ts";
+
+export type PushEvent = "alert" | "update" | "stop";
+
+export interface PushPayload {
+  v: 1;
+  type: PushEvent;
+  alertId: string;
+  /** Notification tag = alert id: an update or a duplicate replaces, never stacks. */
+  tag: string;
+  lang: Language;
+  exercise: boolean;
+  title: string;
+  body: string;
+  /** Alert page (click, "I have information"). */
+  url: string;
+  /** The push poster (1024×512), absent after the stop. */
+  image?: string;
+  /** "tel:" link of the hotline for the "call" action; absent when the operator left it out. */
+  call?: string;
+  actions: { action: "call" | "tip"; title: string }[];
+  endsAt?: string;
+}
+
+export interface PushInput {
+  event: PushEvent;
+  alertId: string;
+  exercise: boolean;
+  lang: Language;
+  /** Publishable content (accompanying person only when authorised); not used for "stop". */
+  content?: AlertContent;
+  stopReason?: string;
+  origin: string;
+  posterUrl?: string;
+  endsAt?: string | null;
+}
+
+const MAX_BODY_CHARS = 400;
+const clip = (s: string, n: number) => (s.length <= n ? s : `${s.slice(0, n - 1).trimEnd()}…`);
+
+export function toPushPayload(i: PushInput): PushPayload {
+  const c = CATALOGUES[i.lang];
+  const url = `${i.origin}/alert/${i.alertId}?lang=${i.lang}`;
+  const prefix = i.exercise ? c.pushExercise : "";
+  if (i.event === "stop") {
+    const found = i.stopReason === "found_safe";
+    return {
+      v: 1,
+      type: "stop",
+      alertId: i.alertId,
+      tag: i.alertId,
+      lang: i.lang,
+      exercise: i.exercise,
+      title: prefix + (found ? c.foundTitle : c.endedTitle),
+      body: found ? c.foundBody : c.endedBody,
+      url,
+      actions: [],
+    };
+  }
+  const content = i.content!;
+  const name = [content.child.firstName, content.child.lastName].filter(Boolean).join(" ");
+  const seen = `${c.lastSeen}: ${formatWhen(c, content.lastSeen.at)}, ${content.lastSeen.place}.`;
+  const details = [content.child.clothing, content.vehicle ? `${c.vehicle}: ${content.vehicle.description}${content.vehicle.plate ? ` (${content.vehicle.plate})` : ""}` : null]
+    .filter(Boolean)
+    .join(" ");
+  const call = content.showHotline ? ` ${c.call} ${HOTLINE}.` : "";
+  const payload: PushPayload = {
+    v: 1,
+    type: i.event,
+    alertId: i.alertId,
+    tag: i.alertId,
+    lang: i.lang,
+    exercise: i.exercise,
+    title: clip(prefix + c.pushTitle.replace("{name}", name).replace("{age}", ageText(c, content.child.age)), 120),
+    body: clip(`${seen} ${details}`.trim(), MAX_BODY_CHARS - call.length) + call,
+    url,
+    ...(i.posterUrl ? { image: i.posterUrl } : {}),
+    ...(content.showHotline ? { call: "tel:116000" } : {}),
+    actions: [...(content.showHotline ? [{ action: "call" as const, title: c.pushCall }] : []), { action: "tip" as const, title: c.pushTip }],
+    ...(i.endsAt ? { endsAt: i.endsAt } : {}),
+  };
+  return payload;
+}
+
+export function encodePayload(p: PushPayload): Uint8Array {
+  const bytes = new TextEncoder().encode(JSON.stringify(p));
+  if (bytes.length > MAX_PLAINTEXT) throw new Error(`push payload too large: ${bytes.length} B`);
+  return bytes;
+}

@@ -1,0 +1,69 @@
+// Web-push subscription queries. The fan-out reads pages by seq range and writes
+// aggregates per page (never one row per delivery).
+import { and, eq, gte, inArray, lt, sql } from "drizzle-orm";
+import type { Db } from "./client.ts";
+import { subscriptions } from "./schema.ts";
+
+export type SubscriptionRow = typeof subscriptions.$inferSelect;
+
+export interface SubscriptionInput {
+  endpoint: string;
+  p256dh: string;
+  auth: string;
+  lang: string;
+  regions: string[];
+  exercise: boolean;
+}
+
+/** Creates or updates (same endpoint) a subscription; returns its id. */
+export async function upsertSubscription(db: Db, s: SubscriptionInput): Promise<{ id: string; created: boolean }> {
+  const id = crypto.randomUUID();
+  const [row] = await db
+    .insert(subscriptions)
+    .values({ id, ...s, regions: JSON.stringify(s.regions) })
+    .onConflictDoUpdate({
+      target: subscriptions.endpoint,
+      set: { p256dh: s.p256dh, auth: s.auth, lang: s.lang, regions: JSON.stringify(s.regions), exercise: s.exercise, failureCount: 0 },
+    })
+    .returning({ id: subscriptions.id });
+  return { id: row!.id, created: row!.id === id };
+}
+
+/** The subscription, if the caller proves possession with its auth secret. */
+export async function findOwned(db: Db, endpoint: string, auth: string): Promise<SubscriptionRow | undefined> {
+  const [row] = await db.select().from(subscriptions).where(and(eq(subscriptions.endpoint, endpoint), eq(subscriptions.auth, auth)));
+  return row;
+}
+
+export const deleteSubscription = (db: Db, seq: number) => db.delete(subscriptions).where(eq(subscriptions.seq, seq));
+
+export async function maxSeq(db: Db): Promise<number> {
+  const [row] = await db.select({ max: sql<number>`coalesce(max(${subscriptions.seq}), 0)` }).from(subscriptions);
+  return row?.max ?? 0;
+}
+
+export async function subscriptionPage(db: Db, fromSeq: number, toSeq: number): Promise<SubscriptionRow[]> {
+  return db.select().from(subscriptions).where(and(gte(subscriptions.seq, fromSeq), lt(subscriptions.seq, toSeq)));
+}
+
+export async function subscriptionsBySeq(db: Db, seqs: number[]): Promise<SubscriptionRow[]> {
+  if (seqs.length === 0) return [];
+  const out: SubscriptionRow[] = [];
+  for (let i = 0; i < seqs.length; i += 90) out.push(...(await db.select().from(subscriptions).where(inArray(subscriptions.seq, seqs.slice(i, i + 90)))));
+  return out;
+}
+
+/** One page's outcome in three statements at most: prune gone ones, mark successes and failures. */
+export async function recordPageOutcome(db: Db, o: { delivered: number[]; gone: number[]; failed: number[] }, now: Date) {
+  const chunks = <T>(xs: T[]) => Array.from({ length: Math.ceil(xs.length / 90) }, (_, i) => xs.slice(i * 90, i * 90 + 90));
+  const stmts = [
+    ...chunks(o.gone).map((c) => db.delete(subscriptions).where(inArray(subscriptions.seq, c))),
+    ...chunks(o.delivered).map((c) =>
+      db.update(subscriptions).set({ lastSuccessAt: now.toISOString(), failureCount: 0 }).where(inArray(subscriptions.seq, c)),
+    ),
+    ...chunks(o.failed).map((c) =>
+      db.update(subscriptions).set({ failureCount: sql`${subscriptions.failureCount} + 1` }).where(inArray(subscriptions.seq, c)),
+    ),
+  ];
+  if (stmts.length) await db.batch(stmts as [(typeof stmts)[number], ...(typeof stmts)[number][]]);
+}

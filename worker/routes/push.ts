@@ -1,0 +1,107 @@
+// /api/v1/push — public, rate-limited: the VAPID key, subscribe (or change preferences),
+// look up, unsubscribe. Possession of a subscription is proven with its auth secret.
+import { createRoute, z } from "@hono/zod-openapi";
+import { endpointRefusal, policyFromEnv } from "../channels/push/endpoints.ts";
+import { deleteSubscription, findOwned, upsertSubscription } from "../db/subscriptions.ts";
+import { LANGUAGES, REGIONS } from "../domain/index.ts";
+import { AppError } from "../errors.ts";
+import { jsonBody, jsonOk, newRouter, problemResponses, publicRateLimit } from "./http.ts";
+
+export const pushRoutes = newRouter();
+const tags = ["Web push (public)"];
+
+const b64url = (bytes: number) =>
+  z.string().regex(/^[A-Za-z0-9_-]+$/).refine((s) => Math.floor((s.length * 3) / 4) === bytes, `must encode ${bytes} bytes`);
+
+const PushSubscriptionJson = z
+  .object({
+    endpoint: z.url().max(1024),
+    expirationTime: z.number().nullable().optional(),
+    keys: z.object({ p256dh: b64url(65), auth: b64url(16) }).strict(),
+  })
+  .openapi("PushSubscription");
+
+const Preferences = z
+  .object({
+    lang: z.enum(LANGUAGES),
+    regions: z.array(z.enum(REGIONS)).min(1).max(REGIONS.length),
+    exercise: z.boolean().default(false),
+  })
+  .strict();
+
+const Ownership = z.object({ endpoint: z.url().max(1024), auth: z.string().max(64) }).strict();
+
+pushRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/push/key",
+    tags,
+    summary: "The VAPID public key (applicationServerKey for pushManager.subscribe)",
+    responses: { 200: jsonOk(z.object({ publicKey: z.string() })) },
+  }),
+  (c) => c.json({ publicKey: c.env.VAPID_PUBLIC_KEY }, 200),
+);
+
+pushRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/push/subscriptions",
+    tags,
+    summary: "Subscribe to Child Alerts (or change the preferences of this subscription)",
+    middleware: [publicRateLimit] as const,
+    request: { body: jsonBody(Preferences.extend({ subscription: PushSubscriptionJson }).strict()) },
+    responses: { ...problemResponses, 201: jsonOk(z.object({ id: z.string(), created: z.boolean() }), "Subscribed") },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    const refusal = endpointRefusal(body.subscription.endpoint, policyFromEnv(c.env));
+    if (refusal) throw new AppError("E_PUSH_ENDPOINT", refusal);
+    const out = await upsertSubscription(c.get("db"), {
+      endpoint: body.subscription.endpoint,
+      p256dh: body.subscription.keys.p256dh,
+      auth: body.subscription.keys.auth,
+      lang: body.lang,
+      regions: [...new Set(body.regions)],
+      exercise: body.exercise,
+    });
+    return c.json(out, 201);
+  },
+);
+
+pushRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/push/subscriptions/lookup",
+    tags,
+    summary: "The preferences of this browser's subscription",
+    middleware: [publicRateLimit] as const,
+    request: { body: jsonBody(Ownership) },
+    responses: { ...problemResponses, 200: jsonOk(Preferences.extend({ id: z.string() })) },
+  }),
+  async (c) => {
+    const { endpoint, auth } = c.req.valid("json");
+    const row = await findOwned(c.get("db"), endpoint, auth);
+    if (!row) throw new AppError("E_NO_SUBSCRIPTION");
+    return c.json({ id: row.id, lang: row.lang as (typeof LANGUAGES)[number], regions: JSON.parse(row.regions), exercise: row.exercise }, 200);
+  },
+);
+
+pushRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/push/subscriptions/delete",
+    tags,
+    summary: "Unsubscribe (leave at any moment): deletes the subscription entirely",
+    middleware: [publicRateLimit] as const,
+    request: { body: jsonBody(Ownership) },
+    responses: { ...problemResponses, 204: { description: "Unsubscribed" } },
+  }),
+  async (c) => {
+    const { endpoint, auth } = c.req.valid("json");
+    const db = c.get("db");
+    const row = await findOwned(db, endpoint, auth);
+    if (!row) throw new AppError("E_NO_SUBSCRIPTION");
+    await deleteSubscription(db, row.seq);
+    return c.body(null, 204);
+  },
+);

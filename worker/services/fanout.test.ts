@@ -1,0 +1,218 @@
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { encodePayload, toPushPayload } from "../channels/push/payload.ts";
+import { AlertContent, LANGUAGES } from "../domain/index.ts";
+import { api, as, authorisedAlert, DECISION, expectOk, liveAlert, makeContent, makeTeam, signOff, type Team } from "../test/helpers.ts";
+import { runPage, vapidSigner } from "./fanout.ts";
+
+const PUSH = "https://push.test";
+type Msg = { at: number; ttl: number; topic: string; urgency: string; payload: { type: string; tag: string; title: string; body: string; actions: unknown[] } };
+const standin = {
+  subscribe: async () => (await (await fetch(`${PUSH}/__subscribe`, { method: "POST" })).json()) as { id: string; endpoint: string; keys: { p256dh: string; auth: string } },
+  received: async (id: string) => (await (await fetch(`${PUSH}/__received?id=${id}`)).json()) as Msg[],
+  behave: (b: { id: string; status: number; retryAfter?: number; times?: number }) => fetch(`${PUSH}/__behaviour`, { method: "POST", body: JSON.stringify(b) }),
+};
+
+let t: Team;
+beforeAll(async () => {
+  t = await makeTeam();
+});
+
+let ipSeq = 0;
+async function citizen(prefs: { lang?: string; regions?: string[]; exercise?: boolean } = {}) {
+  const s = await standin.subscribe();
+  const res = await api(
+    "POST",
+    "/push/subscriptions",
+    { subscription: { endpoint: s.endpoint, keys: s.keys }, lang: prefs.lang ?? "fr", regions: prefs.regions ?? ["BE"], exercise: prefs.exercise ?? false },
+    { ip: `198.51.100.${++ipSeq % 250}` },
+  );
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return s;
+}
+
+async function fanouts(alertId: string) {
+  return expectOk(await api("GET", `/alerts/${alertId}/fanout`, undefined, as(t.operator))).body.fanouts as {
+    event: string;
+    pagesPlanned: number;
+    pagesDone: number;
+    sent: number;
+    failed: number;
+    pruned: number;
+    retrying: number;
+    fenced: number;
+  }[];
+}
+
+/** Waits until the fan-outs of an alert are planned and all their pages done (the queues run in the test runtime). */
+async function settled(alertId: string, events: string[], timeoutMs = 25_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const f = await fanouts(alertId);
+    const done = events.every((e) => f.some((x) => x.event === e && x.pagesDone >= x.pagesPlanned && x.retrying === 0));
+    if (done) return f;
+    if (Date.now() > deadline) throw new Error(`fan-out not settled: ${JSON.stringify(f)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe("web-push fan-out: launch → update → stop", () => {
+  it("every targeted subscription receives exactly one decryptable message per event; others none", async () => {
+    const wallonia = await Promise.all([citizen({ regions: ["BE-WLG"] }), citizen({ regions: ["BE"], lang: "de" }), citizen({ regions: ["BE-WLG"], lang: "nl" })]);
+    const elsewhere = await citizen({ regions: ["BE-VAN"] });
+    const drillOnly = await citizen({ regions: ["BE-WLG"], exercise: true });
+    const content = makeContent({ targeting: { regions: ["BE-WLG"], languages: ["fr", "de"] } });
+    const id = await liveAlert(t, content);
+    await settled(id, ["alert"]);
+
+    const [fr, de, nl] = wallonia;
+    const gotFr = await standin.received(fr!.id);
+    expect(gotFr).toHaveLength(1);
+    expect(gotFr[0]!.payload).toMatchObject({ type: "alert", tag: id });
+    expect(gotFr[0]!.payload.title).toContain("Lina");
+    expect(gotFr[0]!.payload.body).toContain("116 000");
+    expect(gotFr[0]!.topic).toBe(id.replace(/-/g, ""));
+    expect(gotFr[0]!.urgency).toBe("high");
+    expect(gotFr[0]!.ttl).toBeGreaterThan(5 * 3600);
+    expect((await standin.received(de!.id))[0]!.payload.title).toMatch(/Jahre/);
+    expect(await standin.received(nl!.id)).toHaveLength(0); // Dutch not among the alert's languages
+    expect(await standin.received(elsewhere.id)).toHaveLength(0);
+    expect(await standin.received(drillOnly.id)).toHaveLength(1); // exercise opt-ins get real alerts too
+
+    // Update: a new version authorised by the magistrate replaces the message (same tag and topic).
+    expectOk(await api("PUT", `/alerts/${id}/content`, { content: { ...content, vehicle: { description: "Black SUV" } } }, as(t.cell)));
+    expectOk(await signOff(t.magistrate, id, "authorisation", DECISION));
+    await settled(id, ["update"]);
+    const afterUpdate = await standin.received(fr!.id);
+    expect(afterUpdate).toHaveLength(2);
+    expect(afterUpdate[1]!.payload).toMatchObject({ type: "update", tag: id });
+    expect(afterUpdate[1]!.payload.body).toContain("Black SUV");
+    expect(afterUpdate[1]!.topic).toBe(afterUpdate[0]!.topic);
+
+    // Stop: "found — thank you" replaces it, same tag, no name.
+    expectOk(await api("POST", `/alerts/${id}/stop`, { reason: "found_safe" }, as(t.cell)));
+    const f = await settled(id, ["stop"]);
+    const afterStop = await standin.received(fr!.id);
+    expect(afterStop).toHaveLength(3);
+    expect(afterStop[2]!.payload).toMatchObject({ type: "stop", tag: id });
+    expect(JSON.stringify(afterStop[2]!.payload)).not.toContain("Lina");
+    expect(await standin.received(elsewhere.id)).toHaveLength(0);
+    expect(f.find((x) => x.event === "alert")!.sent).toBe(3);
+  });
+
+  it("exercises reach only the subscribers who opted in", async () => {
+    const optIn = await citizen({ exercise: true });
+    const optOut = await citizen({ exercise: false });
+    const id = await authorisedAlert(t, makeContent(), true);
+    expectOk(await api("POST", `/alerts/${id}/launch`, undefined, as(t.cell)));
+    await settled(id, ["alert"]);
+    const got = await standin.received(optIn.id);
+    expect(got.some((m) => m.payload.tag === id && m.payload.title.startsWith("EXERCICE"))).toBe(true);
+    expect((await standin.received(optOut.id)).some((m) => m.payload.tag === id)).toBe(false);
+  });
+});
+
+describe("push service answers", () => {
+  it("404/410 prune the subscription; 429 with Retry-After is retried and delivered", async () => {
+    const gone = await citizen();
+    const busy = await citizen();
+    await standin.behave({ id: gone.id, status: 410 });
+    await standin.behave({ id: busy.id, status: 429, retryAfter: 0, times: 1 });
+    const id = await liveAlert(t);
+    const f = await settled(id, ["alert"]);
+    const alert = f.find((x) => x.event === "alert")!;
+    expect(alert.pruned).toBeGreaterThanOrEqual(1);
+    const row = await env.DB.prepare("SELECT count(*) AS n FROM subscriptions WHERE endpoint = ?").bind(gone.endpoint).first<{ n: number }>();
+    expect(row!.n).toBe(0);
+    const msgs = (await standin.received(busy.id)).filter((m) => m.payload.tag === id);
+    expect(msgs).toHaveLength(1);
+  });
+
+  it("a redelivered page that completed sends nothing again", async () => {
+    const s = await citizen();
+    const id = await liveAlert(t);
+    const f = await settled(id, ["alert"]);
+    const before = (await standin.received(s.id)).filter((m) => m.payload.tag === id).length;
+    expect(before).toBe(1);
+    const view = expectOk(await api("GET", `/alerts/${id}`, undefined, as(t.cell))).body;
+    const seq = (await env.DB.prepare("SELECT seq FROM subscriptions WHERE endpoint = ?").bind(s.endpoint).first<{ seq: number }>())!.seq;
+    const from = Math.floor((seq - 1) / 250) * 250 + 1;
+    const fanoutId = (await (await import("./alerts.ts")).alertStub(env, id).fanouts())[0]!.fanoutId;
+    const report = await runPage(env, { type: "push_page", alertId: id, fanoutId, event: "alert", versionId: view.currentVersionId, from, to: from + 250, attempt: 0 }, vapidSigner(env));
+    expect(report.sent).toBe(0);
+    expect((await standin.received(s.id)).filter((m) => m.payload.tag === id)).toHaveLength(1);
+    expect(f.length).toBeGreaterThan(0);
+  });
+});
+
+describe("SSRF: only push services are ever contacted", () => {
+  for (const endpoint of [
+    "http://127.0.0.1/push",
+    "https://10.0.0.1/push",
+    "https://[::1]/push",
+    "https://evil.example/push",
+    "https://fcm.googleapis.com.evil.example/push",
+    "https://user:pw@fcm.googleapis.com/fcm/send/x",
+    "http://fcm.googleapis.com/fcm/send/x",
+    "https://fcm.googleapis.com:8443/fcm/send/x",
+    "file:///etc/passwd",
+  ]) {
+    it(`refuses ${endpoint} (422 E_PUSH_ENDPOINT)`, async () => {
+      const s = await standin.subscribe();
+      const res = await api("POST", "/push/subscriptions", { subscription: { endpoint, keys: s.keys }, lang: "fr", regions: ["BE"] }, { ip: "203.0.113.9" });
+      expect([400, 422]).toContain(res.status);
+      if (res.status === 422) expect(res.body.code).toBe("E_PUSH_ENDPOINT");
+    });
+  }
+  it("accepts the real push services", async () => {
+    const s = await standin.subscribe();
+    for (const endpoint of ["https://fcm.googleapis.com/fcm/send/abc", "https://updates.push.services.mozilla.com/wpush/v2/x", "https://wns2-db5p.notify.windows.com/w/?token=x", "https://web.push.apple.com/Qx"]) {
+      const res = await api("POST", "/push/subscriptions", { subscription: { endpoint, keys: s.keys }, lang: "fr", regions: ["BE"] }, { ip: "203.0.113.10" });
+      expect(res.status, endpoint).toBe(201);
+    }
+    await env.DB.prepare("DELETE FROM subscriptions WHERE endpoint NOT LIKE 'https://push.test/%'").run();
+  });
+});
+
+describe("subscriptions", () => {
+  it("subscribe, look up, change preferences, unsubscribe (proof of possession by the auth secret)", async () => {
+    const s = await standin.subscribe();
+    const body = { subscription: { endpoint: s.endpoint, keys: s.keys }, lang: "nl", regions: ["BE-VAN", "BE-VAN"], exercise: true };
+    const first = expectOk(await api("POST", "/push/subscriptions", body, { ip: "192.0.2.200" }), 201);
+    expect(first.body.created).toBe(true);
+    const again = expectOk(await api("POST", "/push/subscriptions", { ...body, lang: "de" }, { ip: "192.0.2.200" }), 201);
+    expect(again.body).toEqual({ id: first.body.id, created: false });
+    const look = expectOk(await api("POST", "/push/subscriptions/lookup", { endpoint: s.endpoint, auth: s.keys.auth }, { ip: "192.0.2.200" }));
+    expect(look.body).toMatchObject({ lang: "de", regions: ["BE-VAN"], exercise: true });
+    expect((await api("POST", "/push/subscriptions/delete", { endpoint: s.endpoint, auth: "wrong" }, { ip: "192.0.2.200" })).status).toBe(404);
+    expect((await api("POST", "/push/subscriptions/delete", { endpoint: s.endpoint, auth: s.keys.auth }, { ip: "192.0.2.200" })).status).toBe(204);
+    expect((await api("POST", "/push/subscriptions/lookup", { endpoint: s.endpoint, auth: s.keys.auth }, { ip: "192.0.2.200" })).status).toBe(404);
+  });
+
+  it("refuses malformed keys", async () => {
+    const res = await api("POST", "/push/subscriptions", { subscription: { endpoint: "https://fcm.googleapis.com/x", keys: { p256dh: "AAAA", auth: "BBBB" } }, lang: "fr", regions: ["BE"] }, { ip: "192.0.2.201" });
+    expect(res.status).toBe(400);
+  });
+
+  it("serves the VAPID public key", async () => {
+    expect(expectOk(await api("GET", "/push/key")).body.publicKey).toBe(env.VAPID_PUBLIC_KEY);
+  });
+});
+
+describe("push payload", () => {
+  it("stays under 4 KB encrypted in every language with the longest texts", () => {
+    const long = AlertContent.parse({
+      ...makeContent(),
+      child: { firstName: "Marie-Antoinette-Géraldine", lastName: "Wiśniewska-Van den Broeck", age: 17, description: "x".repeat(600), clothing: "y".repeat(400), photos: [] },
+      lastSeen: { place: "p".repeat(200), at: "2026-11-23T06:45:00+01:00" },
+      vehicle: { description: "v".repeat(200), plate: "1-ABC-123" },
+      accompanyingPerson: { description: "a".repeat(600) },
+    });
+    for (const lang of LANGUAGES) {
+      for (const event of ["alert", "update", "stop"] as const) {
+        const p = toPushPayload({ event, alertId: crypto.randomUUID(), exercise: true, lang, content: long, stopReason: "found_safe", origin: "https://alert.example.org", posterUrl: "https://alert.example.org/x.png", endsAt: new Date().toISOString() });
+        expect(encodePayload(p).length).toBeLessThan(3993);
+      }
+    }
+  });
+});
