@@ -75,13 +75,36 @@ export class PushStandIn {
   /** Handles one request (a Fetch API Request) and answers as a push service would. */
   async handle(request) {
     const url = new URL(request.url);
-    if (url.pathname === "/__subscribe" && request.method === "POST") return json(201, this.subscribe());
+    if (url.pathname === "/__subscribe" && request.method === "POST") {
+      const n = Number(url.searchParams.get("n") ?? 0);
+      return json(201, n > 0 ? this.subscribeMany(Math.min(n, 200_000)) : this.subscribe());
+    }
     if (url.pathname === "/__received") {
       const sub = this.subs.get(url.searchParams.get("id"));
       return sub ? json(200, sub.messages) : json(404, { error: "unknown subscription" });
     }
     if (url.pathname === "/__stats") {
-      return json(200, { accepted: this.accepted, rejected: this.rejected, firstAcceptedAt: this.firstAcceptedAt, lastAcceptedAt: this.lastAcceptedAt, subscriptions: this.subs.size });
+      const tag = url.searchParams.get("tag");
+      const byType = {};
+      let withContent = 0;
+      let contentWithoutStop = 0;
+      for (const sub of this.subs.values()) {
+        const mine = tag ? sub.messages.filter((m) => m.payload?.tag === tag) : sub.messages;
+        for (const m of mine) byType[m.payload?.type ?? "raw"] = (byType[m.payload?.type ?? "raw"] ?? 0) + 1;
+        const content = mine.some((m) => m.payload?.type === "alert" || m.payload?.type === "update");
+        if (content) withContent++;
+        if (content && !mine.some((m) => m.payload?.type === "stop")) contentWithoutStop++;
+      }
+      return json(200, {
+        accepted: this.accepted,
+        rejected: this.rejected,
+        firstAcceptedAt: this.firstAcceptedAt,
+        lastAcceptedAt: this.lastAcceptedAt,
+        subscriptions: this.subs.size,
+        byType,
+        withContent,
+        contentWithoutStop,
+      });
     }
     if (url.pathname === "/__behaviour" && request.method === "POST") {
       const b = await request.json();
