@@ -11,6 +11,7 @@ import { authRoutes } from "./routes/auth.ts";
 import { photoRoutes } from "./routes/photos.ts";
 import { posterRoutes } from "./routes/posters.ts";
 import { pushRoutes } from "./routes/push.ts";
+import { publicRoutes } from "./routes/public.ts";
 import { MAX_PHOTO_BYTES } from "./render/image-format.ts";
 import { renderDocs } from "./routes/docs.ts";
 import { context, newRouter, originCheck } from "./routes/http.ts";
@@ -50,6 +51,7 @@ export function buildApp() {
     if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
   });
   app.route("/api/v1", api);
+  app.route("/", publicRoutes);
   app.all("/api/*", () => {
     throw new AppError("E_NOT_FOUND", "no such API route");
   });

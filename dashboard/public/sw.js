@@ -1,0 +1,51 @@
+// Child Alert service worker: shows alerts pushed by the platform.
+// - tag = alert id: an update or a duplicate replaces the notification, never stacks;
+// - a stop message replaces it with "found — thank you" (or "ended") and closes the alert;
+// - actions: call 116 000, "I have information"; a click opens the alert page.
+self.addEventListener("install", () => self.skipWaiting());
+self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
+
+self.addEventListener("push", (event) => {
+  let p;
+  try {
+    p = event.data.json();
+  } catch {
+    return;
+  }
+  if (!p || p.v !== 1 || !p.tag) return;
+  event.waitUntil(show(p));
+});
+
+async function show(p) {
+  if (p.type === "stop") {
+    // Close the alert (any notification of this alert), then thank the public.
+    for (const n of await self.registration.getNotifications({ tag: p.tag })) n.close();
+    await self.registration.showNotification(p.title, {
+      body: p.body,
+      tag: p.tag,
+      renotify: false,
+      requireInteraction: false,
+      data: { url: p.url, type: "stop" },
+    });
+    return;
+  }
+  await self.registration.showNotification(p.title, {
+    body: p.body,
+    tag: p.tag,
+    renotify: true,
+    requireInteraction: true,
+    ...(p.image ? { image: p.image } : {}),
+    data: { url: p.url, call: p.call, type: p.type, exercise: p.exercise },
+    actions: (p.actions || []).map((a) => ({ action: a.action, title: a.title })),
+  });
+}
+
+self.addEventListener("notificationclick", (event) => {
+  const n = event.notification;
+  const data = n.data || {};
+  n.close();
+  let url = data.url || "/";
+  if (event.action === "call" && data.call) url = data.call;
+  else if (event.action === "tip") url = `${data.url}#tip`;
+  event.waitUntil(self.clients.openWindow(url));
+});

@@ -1,0 +1,222 @@
+// Citizen pages, server-rendered, tiny, in FR/NL/DE/EN: the public alert page (only for
+// live alerts; after the stop only "found — thank you", no name, no photo), its push
+// poster, and the subscribe page. No cookies, no tracking.
+import { Hono } from "hono";
+import { CATALOGUES, type Catalogue, formatWhen, HOTLINE, HOTLINE_ABROAD } from "../../templates/i18n/index.ts";
+import { loadSnapshot } from "../db/alerts.ts";
+import { type AlertContent, LANGUAGES, type Language, publishableContent, REGIONS } from "../domain/index.ts";
+import { versionPosters } from "../services/posters.ts";
+import { context, type AppEnv } from "./http.ts";
+
+export const publicRoutes = new Hono<AppEnv>();
+publicRoutes.use("*", context);
+
+const esc = (s: unknown) => String(s ?? "").replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function pickLang(query: string | undefined, accept: string | undefined, allowed: readonly Language[] = LANGUAGES): Language {
+  if (query && allowed.includes(query as Language)) return query as Language;
+  for (const part of (accept ?? "").split(",")) {
+    const l = part.trim().slice(0, 2).toLowerCase() as Language;
+    if (allowed.includes(l)) return l;
+  }
+  return allowed[0] ?? "fr";
+}
+
+function page(lang: Language, title: string, body: string, extraHead = ""): string {
+  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${esc(title)}</title>${extraHead}
+<style>
+:root{font:17px/1.5 system-ui,sans-serif;color:#111;background:#fff}body{margin:0}
+header{background:#C8102E;color:#fff;padding:.7rem 1rem;font-weight:800;letter-spacing:.06em}
+header.ex{background:#FFD200;color:#111}main{max-width:44rem;margin:0 auto;padding:1rem}
+h1{font-size:1.6rem;line-height:1.2;margin:.6rem 0}.poster{width:100%;height:auto;border:1px solid #ddd}
+.call{display:block;background:#111;color:#FFD200;text-decoration:none;font-size:2.2rem;font-weight:900;text-align:center;padding:.6rem;border-radius:8px;margin:1rem 0 .3rem}
+.muted{color:#444}.found{background:#0B6E4F;color:#fff;padding:1.2rem;border-radius:8px}.ended{background:#111;color:#fff;padding:1.2rem;border-radius:8px}
+dl dt{font-weight:700;color:#C8102E;margin-top:.6rem}dl dd{margin:0}
+fieldset{border:1px solid #ccc;border-radius:8px;margin:1rem 0}label{display:block;padding:.2rem 0}
+button{font:inherit;font-weight:700;padding:.7rem 1.2rem;border-radius:8px;border:2px solid #111;background:#111;color:#fff;cursor:pointer;margin:.3rem .3rem .3rem 0}
+button.secondary{background:#fff;color:#111}button:focus-visible,a:focus-visible,input:focus-visible,select:focus-visible{outline:3px solid #0a58ca;outline-offset:2px}
+nav a{margin-right:.8rem}#status{min-height:1.5rem;font-weight:600}
+</style></head><body>${body}</body></html>`;
+}
+
+function langNav(path: string, current: Language): string {
+  return `<nav aria-label="Language">${LANGUAGES.map((l) => (l === current ? `<strong>${l.toUpperCase()}</strong>` : `<a href="${path}?lang=${l}" hreflang="${l}" lang="${l}">${l.toUpperCase()}</a>`)).join(" ")}</nav>`;
+}
+
+function alertBody(c: Catalogue, content: AlertContent, lang: Language, alertId: string, exercise: boolean, endsAt: string | null, poster: string | null): string {
+  const name = [content.child.firstName, content.child.lastName].filter(Boolean).join(" ");
+  const rows: [string, string | undefined][] = [
+    [c.lastSeen, `${formatWhen(c, content.lastSeen.at)}, ${content.lastSeen.place}`],
+    [c.clothing, content.child.clothing],
+    [c.description, content.child.description],
+    [c.vehicle, content.vehicle ? [content.vehicle.description, content.vehicle.plate].filter(Boolean).join(" — ") : undefined],
+    [c.accompanying, content.accompanyingPerson?.description],
+  ];
+  return `<header class="${exercise ? "ex" : ""}">CHILD ALERT${exercise ? ` — ${esc(c.exercise)}` : ""}</header><main>
+${langNav(`/alert/${alertId}`, lang)}
+${exercise ? `<p><strong>${esc(c.exerciseNote)}</strong></p>` : ""}
+<h1>${esc(c.headline)}: ${esc(name)}</h1>
+${poster ? `<img class="poster" src="${esc(poster)}" alt="${esc(name)}" width="1200" height="630">` : ""}
+${content.showHotline ? `<a class="call" href="tel:116000">${HOTLINE}</a><p class="muted">${esc(c.pageCallFree)} · ${HOTLINE_ABROAD} ${esc(c.abroad)}</p>` : ""}
+<dl>${rows.filter(([, v]) => v).map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join("")}</dl>
+<p id="tip"><a href="tel:116000">${esc(c.pageInfo)}</a></p>
+${endsAt ? `<p class="muted">${esc(c.pageEnds)} ${esc(formatWhen(c, endsAt))}</p>` : ""}
+</main>`;
+}
+
+publicRoutes.get("/alert/:id", async (c) => {
+  const id = c.req.param("id");
+  const notFound = () => c.html(page("fr", "Child Alert", `<header>CHILD ALERT</header><main><p>${esc(CATALOGUES.fr.pageNotFound)}</p></main>`), 404);
+  if (!UUID.test(id)) return notFound();
+  const db = c.get("db");
+  let loaded;
+  try {
+    loaded = await loadSnapshot(db, id);
+  } catch {
+    return notFound();
+  }
+  const { row, snapshot } = loaded;
+  // The public sees an alert only once launched; the stop is reflected within seconds.
+  c.header("Cache-Control", "public, max-age=10, must-revalidate");
+  if (row.state === "stopped" || row.state === "purged") {
+    const lang = pickLang(c.req.query("lang"), c.req.header("Accept-Language"));
+    const cat = CATALOGUES[lang];
+    const found = row.stopReason === "found_safe";
+    return c.html(
+      page(lang, found ? cat.foundTitle : cat.endedTitle, `<header class="${row.exercise ? "ex" : ""}">CHILD ALERT${row.exercise ? ` — ${esc(cat.exercise)}` : ""}</header><main>${langNav(`/alert/${id}`, lang)}
+<div class="${found ? "found" : "ended"}" role="status"><h1>${esc(found ? cat.foundTitle : cat.endedTitle)}</h1><p>${esc(found ? cat.foundBody : cat.endedBody)}</p></div></main>`),
+    );
+  }
+  if (row.state !== "live" || !snapshot.current?.content) return notFound();
+  const content = publishableContent(snapshot, snapshot.current)!;
+  const lang = pickLang(c.req.query("lang"), c.req.header("Accept-Language"), content.targeting.languages);
+  const cat = CATALOGUES[lang];
+  const set = await versionPosters(db, c.env.APP_ORIGIN, id, snapshot.current.id);
+  const hasPoster = set.posters.some((p) => p.format === "landscape" && p.lang === lang);
+  const name = [content.child.firstName, content.child.lastName].filter(Boolean).join(" ");
+  const og = hasPoster ? `<meta property="og:title" content="CHILD ALERT: ${esc(name)}"><meta property="og:image" content="${esc(c.env.APP_ORIGIN)}/alert/${id}/poster/landscape-${lang}.png">` : "";
+  return c.html(page(lang, `CHILD ALERT: ${name}`, alertBody(cat, content, lang, id, row.exercise, row.endsAt, hasPoster ? `/alert/${id}/poster/landscape-${lang}.png` : null), og));
+});
+
+/** Public posters of a live alert (push image, Open Graph…). Gone the moment it stops. */
+publicRoutes.get("/alert/:id/poster/:file", async (c) => {
+  const id = c.req.param("id");
+  const m = /^([a-z]+)-(fr|nl|de|en)\.png$/.exec(c.req.param("file"));
+  if (!UUID.test(id) || !m) return c.notFound();
+  const db = c.get("db");
+  let loaded;
+  try {
+    loaded = await loadSnapshot(db, id);
+  } catch {
+    return c.notFound();
+  }
+  if (loaded.row.state !== "live" || !loaded.snapshot.current) return c.notFound();
+  const set = await versionPosters(db, c.env.APP_ORIGIN, id, loaded.snapshot.current.id);
+  const poster = set.posters.find((p) => p.format === m[1] && p.lang === m[2]);
+  if (!poster || !set.inputsHash) return c.notFound();
+  const obj = await c.env.MEDIA.get(`alerts/${id}/posters/${set.inputsHash}/${m[1]}-${m[2]}.png`);
+  if (!obj) return c.notFound();
+  // Short cache: this URL must stop serving the child's picture right after the stop.
+  return c.body(obj.body, 200, { "Content-Type": "image/png", "Cache-Control": "public, max-age=30, must-revalidate" });
+});
+
+publicRoutes.get("/subscribe", (c) => {
+  const lang = pickLang(c.req.query("lang"), c.req.header("Accept-Language"));
+  const t = CATALOGUES[lang];
+  const regionNames = t.regions as Record<string, string>;
+  const regions = REGIONS.filter((r) => r !== "BE")
+    .map((r) => `<label><input type="checkbox" name="region" value="${r}"> ${esc(regionNames[r] ?? r)}</label>`)
+    .join("");
+  const messages = { done: t.subDone, gone: t.subGone, denied: t.subDenied, unsupported: t.subUnsupported, timeout: t.subTimeout, update: t.subUpdate, button: t.subButton };
+  return c.html(
+    page(
+      lang,
+      t.subTitle,
+      `<header>CHILD ALERT</header><main>${langNav("/subscribe", lang)}
+<h1>${esc(t.subTitle)}</h1><p>${esc(t.subIntro)}</p>
+<form id="prefs">
+<label>${esc(t.subLang)} <select name="lang" id="lang">${LANGUAGES.map((l) => `<option value="${l}"${l === lang ? " selected" : ""}>${l.toUpperCase()}</option>`).join("")}</select></label>
+<fieldset><legend>${esc(t.subRegions)}</legend><label><input type="checkbox" name="region" value="BE" checked> <strong>${esc(t.subWholeCountry)}</strong></label>${regions}</fieldset>
+<label><input type="checkbox" name="exercise" id="exercise"> ${esc(t.subExercise)}</label>
+<button type="submit" id="subscribe">${esc(t.subButton)}</button>
+<button type="button" class="secondary" id="unsubscribe" hidden>${esc(t.subUnsub)}</button>
+</form><p id="status" role="status" aria-live="polite"></p>
+<p class="muted">${HOTLINE} · ${HOTLINE_ABROAD} ${esc(t.abroad)}</p></main>
+<script type="module">${subscribeScript(JSON.stringify(messages))}</script>`,
+    ),
+  );
+});
+
+/** The subscribe page's script: permission only on a click; subscribe raced against a timeout. */
+function subscribeScript(messages: string): string {
+  return `
+const M = ${messages};
+const status = (t) => (document.getElementById("status").textContent = t);
+const form = document.getElementById("prefs");
+const unsub = document.getElementById("unsubscribe");
+const submit = document.getElementById("subscribe");
+const prefs = () => ({
+  lang: form.lang.value,
+  regions: [...form.querySelectorAll("input[name=region]:checked")].map((i) => i.value),
+  exercise: form.exercise.checked,
+});
+const b64 = (s) => Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/")), (ch) => ch.charCodeAt(0));
+const post = (path, body) => fetch("/api/v1" + path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+async function current() {
+  if (!("serviceWorker" in navigator) || !("PushManager" in window)) return null;
+  const reg = await navigator.serviceWorker.getRegistration("/");
+  return reg ? reg.pushManager.getSubscription() : null;
+}
+async function show() {
+  const sub = await current();
+  if (!sub) return;
+  const json = sub.toJSON();
+  const res = await post("/push/subscriptions/lookup", { endpoint: json.endpoint, auth: json.keys.auth });
+  if (!res.ok) return;
+  const p = await res.json();
+  form.lang.value = p.lang;
+  for (const i of form.querySelectorAll("input[name=region]")) i.checked = p.regions.includes(i.value);
+  form.exercise.checked = p.exercise;
+  unsub.hidden = false;
+  submit.textContent = M.update;
+  status(M.done);
+}
+form.addEventListener("submit", async (e) => {
+  e.preventDefault();
+  if (!("serviceWorker" in navigator) || !("PushManager" in window)) return status(M.unsupported);
+  const permission = await Notification.requestPermission();
+  if (permission !== "granted") return status(M.denied);
+  const reg = await navigator.serviceWorker.register("/sw.js", { scope: "/" });
+  await navigator.serviceWorker.ready;
+  let sub = await reg.pushManager.getSubscription();
+  if (!sub) {
+    const { publicKey } = await (await fetch("/api/v1/push/key")).json();
+    const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 15000));
+    try {
+      sub = await Promise.race([reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: b64(publicKey) }), timeout]);
+    } catch {
+      return status(M.timeout);
+    }
+  }
+  const res = await post("/push/subscriptions", { subscription: sub.toJSON(), ...prefs() });
+  if (!res.ok) return status((await res.json()).detail ?? res.statusText);
+  unsub.hidden = false;
+  submit.textContent = M.update;
+  status(M.done);
+});
+unsub.addEventListener("click", async () => {
+  const sub = await current();
+  if (sub) {
+    const json = sub.toJSON();
+    await post("/push/subscriptions/delete", { endpoint: json.endpoint, auth: json.keys.auth });
+    await sub.unsubscribe();
+  }
+  unsub.hidden = true;
+  submit.textContent = M.button;
+  status(M.gone);
+});
+show();
+`;
+}
