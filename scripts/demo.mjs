@@ -2,7 +2,7 @@
 // lifecycle over the public API — demo staff sign off with software passkeys, the
 // magistrate authorises, the cell launches, then stops — printing each step's timing.
 import { SoftAuthenticator } from "../e2e/lib/soft-authenticator.ts";
-import { createInvitations, DEFAULT_PORT, parseArgs } from "./lib/local.mjs";
+import { createInvitations, DEFAULT_PORT, parseArgs, PUSH_STANDIN_PORT } from "./lib/local.mjs";
 import { DEMO_ALERT_ID, DEMO_CONTENT, DEMO_STAFF, demoEmail } from "./seed.mjs";
 
 const a = parseArgs(process.argv.slice(2));
@@ -70,6 +70,24 @@ if (current?.data.state !== "draft") {
   step("cell drafted a new exercise alert", alertId);
 } else step("using the seeded demo draft", alertId);
 
+// Three citizens subscribe (to the local push-service stand-in, which decrypts what it gets).
+const pushBase = `http://localhost:${PUSH_STANDIN_PORT}`;
+const citizens = [];
+for (const lang of ["fr", "nl", "de"]) {
+  const sub = await (await fetch(`${pushBase}/__subscribe`, { method: "POST" })).json();
+  await call("POST", "/push/subscriptions", { subscription: { endpoint: sub.endpoint, keys: sub.keys }, lang, regions: ["BE"], exercise: true });
+  citizens.push(sub);
+}
+step("three citizens subscribed to web push (exercise opt-in)", "fr, nl, de");
+const pushStats = async () => (await (await fetch(`${pushBase}/__stats?tag=${alertId}`)).json()).byType;
+async function waitFor(type, n) {
+  const deadline = Date.now() + 30_000;
+  while (((await pushStats())[type] ?? 0) < n) {
+    if (Date.now() > deadline) throw new Error(`push ${type}: not delivered within 30 s`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 await call("POST", `/alerts/${alertId}/submit`, undefined, staff.cell.cookie);
 step("cell submitted it for concertation");
 for (const [role, kind] of [["investigator", "investigator"], ["cell", "cell"], ["operator", "operator"]]) {
@@ -86,8 +104,13 @@ const auth = await signOff("magistrate", alertId, "authorisation", decision);
 step("magistrate authorised (criteria + risk assessment, passkey)", `state ${auth.state}`);
 const launch = await call("POST", `/alerts/${alertId}/launch`, undefined, staff.cell.cookie);
 step("cell launched the alert", `state ${launch.data.state}, ends ${launch.data.endsAt}`);
+await waitFor("alert", citizens.length);
+const [first] = await (await fetch(`${pushBase}/__received?id=${citizens[0].id}`)).json();
+step("web push delivered, decrypted by the push service", `${citizens.length} of ${citizens.length}: "${first.payload.title}"`);
 const stop = await call("POST", `/alerts/${alertId}/stop`, { reason: "found_safe" }, staff.magistrate.cookie);
 step("magistrate stopped it: child found safe", `state ${stop.data.state}`);
+await waitFor("stop", citizens.length);
+step("\"found — thank you\" replaced the alert on every device", `${citizens.length} stop messages, same tag`);
 const { data: trail } = await call("GET", `/alerts/${alertId}/audit`, undefined, staff.operator.cookie);
 step("audit trail read", `${trail.entries.length} entries for this alert, chain ${trail.chain.ok ? "intact" : "BROKEN"}`);
 

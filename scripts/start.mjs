@@ -2,7 +2,8 @@
 // Worker locally (D1, R2, Queues, Durable Objects in Miniflare) and print where to go.
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { applyMigrations, DEFAULT_PORT, ensureDevVars, parseArgs, ROOT, startWorker } from "./lib/local.mjs";
+import { startPushStandIn } from "../e2e/lib/push-standin.mjs";
+import { applyMigrations, DEFAULT_PORT, ensureDevVars, parseArgs, PUSH_STANDIN_PORT, ROOT, startWorker } from "./lib/local.mjs";
 import { seed } from "./seed.mjs";
 
 const args = parseArgs(process.argv.slice(2));
@@ -18,7 +19,9 @@ const vite = spawnSync(process.execPath, [join(ROOT, "node_modules", "vite", "bi
 });
 if (vite.status !== 0) process.exit(vite.status ?? 1);
 
-ensureDevVars(port);
+const vars = ensureDevVars(port);
+step(`starting the push-service stand-in on http://localhost:${PUSH_STANDIN_PORT}`);
+const push = await startPushStandIn({ port: PUSH_STANDIN_PORT, vapidPublicKey: vars.VAPID_PUBLIC_KEY });
 step("applying D1 migrations (local)");
 applyMigrations();
 step("seeding demo staff and the demo alert");
@@ -28,6 +31,7 @@ step(`starting the Worker on ${origin}`);
 const worker = await startWorker({ port, log: !!args.verbose });
 const stop = () => {
   worker.stop();
+  push.close();
   process.exit(0);
 };
 process.on("SIGINT", stop);
@@ -41,6 +45,8 @@ if (!args.verbose) worker.child.stdout.on("data", (d) => /error|exception/i.test
 console.log(`
 \x1b[1mChild Alert is running locally.\x1b[0m
   Dashboard      ${origin}/
+  Subscribe      ${origin}/subscribe            (citizens: web push)
+  Push stand-in  ${push.origin}/__stats   (local push service: decrypts and records)
   API docs       ${origin}/api/v1/docs
   OpenAPI        ${origin}/api/v1/openapi.json
 

@@ -5,7 +5,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { applyMigrations, ROOT, startWorker } from "../../scripts/lib/local.mjs";
+import { applyMigrations, ROOT, startWorker, vapidKeys } from "../../scripts/lib/local.mjs";
+import { startPushStandIn } from "./push-standin.mjs";
 
 export const ARTIFACTS = join(ROOT, "e2e", "artifacts");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -27,12 +28,20 @@ export async function startStack() {
   const port = await freePort();
   const origin = `http://localhost:${port}`;
   applyMigrations({ persistTo });
-  const worker = await startWorker({ port, persistTo, vars: { APP_ORIGIN: origin, RP_ID: "localhost", ENVIRONMENT: "test" } });
+  const vapid = vapidKeys();
+  const push = await startPushStandIn({ vapidPublicKey: vapid.VAPID_PUBLIC_KEY });
+  const worker = await startWorker({
+    port,
+    persistTo,
+    vars: { APP_ORIGIN: origin, RP_ID: "localhost", ENVIRONMENT: "test", PUSH_EXTRA_HOSTS: new URL(push.origin).host, ...vapid },
+  });
   return {
     origin,
     persistTo,
+    push,
     async close() {
       worker.stop();
+      await push.close();
       rmSync(persistTo, { recursive: true, force: true });
     },
   };

@@ -3,7 +3,7 @@
 // straight into D1 (bootstrap path that works before any admin exists), and starting
 // the Worker with `wrangler dev`.
 import { spawn, spawnSync } from "node:child_process";
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { createHash, generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -76,13 +76,37 @@ export function createInvitations(list, { origin, ...opts }) {
   return out;
 }
 
-/** Local-only overrides of wrangler.toml's production vars (read by `wrangler dev`). */
+/** A VAPID key pair in the format browsers and web-push use (base64url). */
+export function vapidKeys() {
+  const { privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+  const jwk = privateKey.export({ format: "jwk" });
+  const pub = Buffer.concat([Buffer.of(4), Buffer.from(jwk.x, "base64url"), Buffer.from(jwk.y, "base64url")]);
+  return { VAPID_PUBLIC_KEY: pub.toString("base64url"), VAPID_PRIVATE_KEY: jwk.d };
+}
+
+/** Port of the local push-service stand-in started by `npm start`. */
+export const PUSH_STANDIN_PORT = 8790;
+
+/**
+ * Local-only overrides of wrangler.toml's production vars and the local secrets (read
+ * by `wrangler dev`). VAPID keys are created once and kept: rotating them would orphan
+ * every existing subscription (see README).
+ */
 export function ensureDevVars(port = DEFAULT_PORT) {
   const file = join(ROOT, ".dev.vars");
-  const wanted = { APP_ORIGIN: `http://localhost:${port}`, RP_ID: "localhost", ENVIRONMENT: "local" };
   const current = existsSync(file) ? readFileSync(file, "utf8") : "";
-  const kept = current.split("\n").filter((l) => l.trim() && !Object.keys(wanted).some((k) => l.startsWith(`${k}=`)));
-  writeFileSync(file, [...kept, ...Object.entries(wanted).map(([k, v]) => `${k}=${v}`)].join("\n") + "\n");
+  const have = Object.fromEntries(current.split("\n").filter((l) => l.includes("=")).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+  const vapid = have.VAPID_PUBLIC_KEY && have.VAPID_PRIVATE_KEY ? { VAPID_PUBLIC_KEY: have.VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY: have.VAPID_PRIVATE_KEY } : vapidKeys();
+  const wanted = {
+    ...have,
+    APP_ORIGIN: `http://localhost:${port}`,
+    RP_ID: "localhost",
+    ENVIRONMENT: "local",
+    PUSH_EXTRA_HOSTS: `localhost:${PUSH_STANDIN_PORT}`,
+    ...vapid,
+  };
+  writeFileSync(file, Object.entries(wanted).map(([k, v]) => `${k}=${v}`).join("\n") + "\n");
+  return wanted;
 }
 
 /**

@@ -8,6 +8,7 @@ import { makeDb } from "../db/client.ts";
 import { AppError, type ErrorPayload, toPayload } from "../errors.ts";
 import { type AlertCommand, type CommandResult, executeCommand, type Job, type Timers } from "../services/alert-commands.ts";
 import { log } from "../log.ts";
+import { planFanout } from "../services/fanout.ts";
 
 export type CommandOutcome = { ok: true; result: CommandResult } | { ok: false; error: ErrorPayload };
 
@@ -36,8 +37,6 @@ export interface PageReport {
   retrying: number;
   fenced: number;
   skipped: number;
-  /** The page's recipients got the content (the stop message goes to these pages). */
-  delivered: boolean;
 }
 
 type TimerName = keyof Timers;
@@ -68,10 +67,20 @@ export class AlertObject extends DurableObject<Env> {
    * expiry is committed, so once the stop is committed no content send passes this gate.
    * Retraction messages ("stop") always pass.
    */
-  async gate(event: "alert" | "update" | "stop"): Promise<boolean> {
+  async gate(event: "alert" | "update" | "stop", page?: string): Promise<boolean> {
     if (event === "stop") return true;
-    return (await this.ctx.storage.get<boolean>("fence:closed")) !== true && (await this.ctx.storage.get<string>("state")) === "live";
+    const open = (await this.ctx.storage.get<boolean>("fence:closed")) !== true && (await this.ctx.storage.get<string>("state")) === "live";
+    // Mark the page as reached in the same storage turn as the check (nothing interleaves
+    // with storage-only work), so a stop that closes the fence afterwards always finds
+    // every page that may have sent content, and sends its retraction there.
+    if (open && page && !this.reached.has(page)) {
+      this.reached.add(page);
+      await this.ctx.storage.put(`delivered:${page}`, true);
+    }
+    return open;
   }
+
+  private reached = new Set<string>();
 
   async fanoutStarted(c: Omit<FanoutCounters, "pagesDone" | "sent" | "failed" | "pruned" | "retrying" | "fenced" | "skipped">): Promise<void> {
     const key = `fanout:${c.fanoutId}`;
@@ -100,10 +109,7 @@ export class AlertObject extends DurableObject<Env> {
     c.skipped += r.skipped;
     c.retrying = Math.max(0, c.retrying + r.retrying);
     if (final) c.pagesDone++;
-    const base = pageKey.split("#")[0]!;
-    const writes: Record<string, unknown> = { [doneKey]: true, [key]: c };
-    if (r.delivered && c.event !== "stop") writes[`delivered:${base}`] = true;
-    await this.ctx.storage.put(writes);
+    await this.ctx.storage.put({ [doneKey]: true, [key]: c });
     this.broadcast({ type: "fanout", counters: c });
   }
 
@@ -173,10 +179,19 @@ export class AlertObject extends DurableObject<Env> {
    * stands, and the poster preview re-requests missing renders.
    */
   private async enqueue(jobs: Job[]): Promise<void> {
-    try {
-      await this.env.FANOUT.sendBatch(jobs.map((body) => ({ body })));
-    } catch (err) {
-      log.error("enqueue_failed", { jobs: jobs.map((j) => j.type), error: err });
+    for (const job of jobs) {
+      try {
+        // The launch path: plan the push fan-out right here (one query + page batches onto
+        // the push queues) instead of queueing behind poster renders on the FANOUT queue.
+        if (job.type === "push_fanout") {
+          await planFanout(this.env, job).catch(async (err) => {
+            log.warn("inline_fanout_plan_failed", { alertId: job.alertId, error: err });
+            await this.env.PUSH_0.send(job);
+          });
+        } else await this.env.FANOUT.send(job);
+      } catch (err) {
+        log.error("enqueue_failed", { job: job.type, error: err });
+      }
     }
   }
 

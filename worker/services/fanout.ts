@@ -112,7 +112,7 @@ export async function runPage(env: Env, job: PageJob, vapid: VapidSigner, fetche
   const stub = alertStub(env, job.alertId);
   const key = pageKey(job);
   const final = true;
-  if (await stub.pageDone(job.fanoutId, key)) return { sent: 0, failed: 0, pruned: 0, retrying: 0, fenced: 0, skipped: 0, delivered: false };
+  if (await stub.pageDone(job.fanoutId, key)) return { sent: 0, failed: 0, pruned: 0, retrying: 0, fenced: 0, skipped: 0 };
 
   const db = makeDb(env.DB);
   const rows = job.seqs ? await subscriptionsBySeq(db, job.seqs) : await subscriptionPage(db, job.from, job.to);
@@ -158,7 +158,7 @@ export async function runPage(env: Env, job: PageJob, vapid: VapidSigner, fetche
   let fenceClosed = false;
   await mapLimit(recipients, SEND_CONCURRENCY, async (sub: SubscriptionRow) => {
     // The stop fence, before every send: once the stop is committed no content leaves.
-    if (fenceClosed || !(await stub.gate(job.event))) {
+    if (fenceClosed || !(await stub.gate(job.event, `${job.from}-${job.to}`))) {
       fenceClosed = true;
       outcomes.set(sub.seq, "fenced");
       return;
@@ -214,7 +214,6 @@ export async function runPage(env: Env, job: PageJob, vapid: VapidSigner, fetche
     retrying: retry.length - (job.attempt > 0 ? (job.seqs?.length ?? 0) : 0),
     fenced: by("fenced").length,
     skipped,
-    delivered: sent.length > 0,
   };
   await stub.reportPage(job.fanoutId, key, report, final && job.attempt === 0);
   return report;
