@@ -1,8 +1,8 @@
 // `npm run demo` (with `npm start` running): drives the demo alert through the whole
 // lifecycle over the public API — demo staff sign off with software passkeys, the
 // magistrate authorises, the cell launches, then stops — printing each step's timing.
-import { SoftAuthenticator } from "../e2e/lib/soft-authenticator.ts";
-import { createInvitations, DEFAULT_PORT, parseArgs, PUSH_STANDIN_PORT } from "./lib/local.mjs";
+import { apiClient, concert, staffFor } from "./lib/drill.mjs";
+import { DEFAULT_PORT, parseArgs, PUSH_STANDIN_PORT } from "./lib/local.mjs";
 import { DEMO_ALERT_ID, DEMO_CONTENT, DEMO_STAFF, demoEmail } from "./seed.mjs";
 
 const a = parseArgs(process.argv.slice(2));
@@ -17,16 +17,7 @@ function step(label, detail = "") {
   last = now;
 }
 
-async function call(method, path, body, cookie) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { Origin: origin, ...(cookie ? { Cookie: cookie } : {}), ...(body !== undefined ? { "Content-Type": "application/json" } : {}) },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  const data = res.status === 204 ? null : await res.json();
-  if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${data?.code}: ${data?.detail ?? data?.title}`);
-  return { data, res };
-}
+const call = apiClient(origin, `http://127.0.0.1:${a.port ?? DEFAULT_PORT}`);
 
 try {
   await fetch(`${base}/health`);
@@ -37,29 +28,9 @@ try {
 
 console.log(`Child Alert demo against ${origin}\n`);
 const roles = ["cell", "investigator", "operator", "counsellor", "magistrate"];
-const links = createInvitations(
-  roles.map((role) => ({ email: demoEmail(role), displayName: DEMO_STAFF[role], role })),
-  { origin },
-);
-step("invitations written for the demo staff");
-
-const staff = {};
-for (const { role, token } of links) {
-  const auth = new SoftAuthenticator("localhost", origin);
-  const { data: opts } = await call("POST", "/auth/register/options", { token });
-  const { data, res } = await call("POST", "/auth/register/verify", { challengeId: opts.challengeId, response: await auth.create(opts.options) });
-  staff[role] = { auth, cookie: res.headers.get("set-cookie").split(";")[0], name: data.user.displayName };
-}
+const staff = await staffFor(origin, roles.map((role) => ({ email: demoEmail(role), displayName: DEMO_STAFF[role], role })));
 step("five staff registered software passkeys and signed in", roles.join(", "));
 const tDrill = performance.now();
-
-async function signOff(role, alertId, kind, decision) {
-  const s = staff[role];
-  const { data: opts } = await call("POST", `/alerts/${alertId}/signoffs/options`, { kind }, s.cookie);
-  const response = await s.auth.get(opts.options);
-  const { data } = await call("POST", `/alerts/${alertId}/signoffs`, { challengeId: opts.challengeId, response, decision }, s.cookie);
-  return { ...data, contentHash: opts.contentHash };
-}
 
 // Use the seeded demo alert while it is still a draft; otherwise draft a new exercise alert.
 let alertId = DEMO_ALERT_ID;
@@ -88,20 +59,7 @@ async function waitFor(type, n) {
   }
 }
 
-await call("POST", `/alerts/${alertId}/submit`, undefined, staff.cell.cookie);
-step("cell submitted it for concertation");
-for (const [role, kind] of [["investigator", "investigator"], ["cell", "cell"], ["operator", "operator"]]) {
-  const r = await signOff(role, alertId, kind);
-  step(`${role} signed off with a passkey`, `hash ${r.contentHash.slice(0, 16)}…`);
-}
-await call("POST", `/alerts/${alertId}/consent`, { basis: "parental_consent", note: "Demo: both parents consent." }, staff.counsellor.cookie);
-step("counsellor recorded the parents' consent");
-const decision = {
-  criteria: { minorOrProtected: true, immediateDanger: true, enoughInformation: true, broadcastNotRiskier: true },
-  riskAssessment: "Demo: publicity weighed against the risk to the child; broadcasting is the safer course.",
-};
-const auth = await signOff("magistrate", alertId, "authorisation", decision);
-step("magistrate authorised (criteria + risk assessment, passkey)", `state ${auth.state}`);
+await concert(origin, staff, alertId, step);
 const launch = await call("POST", `/alerts/${alertId}/launch`, undefined, staff.cell.cookie);
 step("cell launched the alert", `state ${launch.data.state}, ends ${launch.data.endsAt}`);
 await waitFor("alert", citizens.length);

@@ -9,6 +9,12 @@ import { applyMigrations, ROOT, startWorker, vapidKeys } from "../../scripts/lib
 import { startPushStandIn } from "./push-standin.mjs";
 
 export const ARTIFACTS = join(ROOT, "e2e", "artifacts");
+/**
+ * Chromium hands out endpoints on its staging push host when its GCM URLs are overridden
+ * (as the browser tests do to subscribe offline). Allowed in the test stack only; the
+ * tests unsubscribe before any alert goes out, so nothing is ever sent there.
+ */
+const CHROMIUM_STAGING_PUSH_HOST = "jmt17.google.com";
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 function freePort() {
@@ -33,7 +39,7 @@ export async function startStack() {
   const worker = await startWorker({
     port,
     persistTo,
-    vars: { APP_ORIGIN: origin, RP_ID: "localhost", ENVIRONMENT: "test", PUSH_EXTRA_HOSTS: new URL(push.origin).host, ...vapid },
+    vars: { APP_ORIGIN: origin, RP_ID: "localhost", ENVIRONMENT: "test", PUSH_EXTRA_HOSTS: `${new URL(push.origin).host},${CHROMIUM_STAGING_PUSH_HOST}`, ...vapid },
   });
   return {
     origin,
@@ -48,7 +54,7 @@ export async function startStack() {
 }
 
 /** Chromium with a virtual passkey authenticator (CTAP2, resident keys, user verification). */
-export async function openBrowser() {
+export async function openBrowser({ extraArgs = [] } = {}) {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium not found at ${CHROMIUM}: install it with 'apt-get install -y chromium' (see .ci/run)`);
   }
@@ -58,7 +64,7 @@ export async function openBrowser() {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1200, height: 800 },
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", ...extraArgs],
   });
   const page = context.pages()[0] ?? (await context.newPage());
   const cdp = await context.newCDPSession(page);
@@ -74,6 +80,7 @@ export async function openBrowser() {
     },
   });
   return {
+    context,
     page,
     cdp,
     authenticatorId,

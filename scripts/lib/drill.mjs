@@ -1,0 +1,60 @@
+// Drives the public API like the staff would, with software passkeys: used by
+// `npm run demo` and by the browser tests to put an alert on the air.
+import { SoftAuthenticator } from "../../e2e/lib/soft-authenticator.ts";
+import { createInvitations } from "./local.mjs";
+
+export const DECISION = {
+  criteria: { minorOrProtected: true, immediateDanger: true, enoughInformation: true, broadcastNotRiskier: true },
+  riskAssessment: "Publicity weighed against the risk to the child; broadcasting is the safer course.",
+};
+
+export function apiClient(origin, base = origin.replace("localhost", "127.0.0.1")) {
+  return async function call(method, path, body, cookie) {
+    const res = await fetch(`${base}/api/v1${path}`, {
+      method,
+      headers: { Origin: origin, ...(cookie ? { Cookie: cookie } : {}), ...(body !== undefined ? { "Content-Type": "application/json" } : {}) },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+    const data = res.status === 204 ? null : await res.json();
+    if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${data?.code}: ${data?.detail ?? data?.title}`);
+    return { data, res };
+  };
+}
+
+/** Invites each person (D1 through wrangler), registers a software passkey, signs in. */
+export async function staffFor(origin, people, d1opts = {}) {
+  const call = apiClient(origin);
+  const links = createInvitations(people, { origin, ...d1opts });
+  const staff = {};
+  for (const { role, token } of links) {
+    const auth = new SoftAuthenticator("localhost", origin);
+    const { data: opts } = await call("POST", "/auth/register/options", { token });
+    const { data, res } = await call("POST", "/auth/register/verify", { challengeId: opts.challengeId, response: await auth.create(opts.options) });
+    staff[role] = { auth, cookie: res.headers.get("set-cookie").split(";")[0], name: data.user.displayName };
+  }
+  return staff;
+}
+
+export async function signOff(origin, staff, role, alertId, kind, decision) {
+  const call = apiClient(origin);
+  const s = staff[role];
+  const { data: opts } = await call("POST", `/alerts/${alertId}/signoffs/options`, { kind }, s.cookie);
+  const response = await s.auth.get(opts.options);
+  const { data } = await call("POST", `/alerts/${alertId}/signoffs`, { challengeId: opts.challengeId, response, decision }, s.cookie);
+  return { ...data, contentHash: opts.contentHash };
+}
+
+/** submit → three sign-offs → consent → authorisation; `step` reports progress. */
+export async function concert(origin, staff, alertId, step = () => {}) {
+  const call = apiClient(origin);
+  await call("POST", `/alerts/${alertId}/submit`, undefined, staff.cell.cookie);
+  step("cell submitted it for concertation");
+  for (const [role, kind] of [["investigator", "investigator"], ["cell", "cell"], ["operator", "operator"]]) {
+    const r = await signOff(origin, staff, role, alertId, kind);
+    step(`${role} signed off with a passkey`, `hash ${r.contentHash.slice(0, 16)}…`);
+  }
+  await call("POST", `/alerts/${alertId}/consent`, { basis: "parental_consent", note: "Both parents consent." }, staff.counsellor.cookie);
+  step("counsellor recorded the parents' consent");
+  const auth = await signOff(origin, staff, "magistrate", alertId, "authorisation", DECISION);
+  step("magistrate authorised (criteria + risk assessment, passkey)", `state ${auth.state}`);
+}
