@@ -8,7 +8,7 @@ import { makeDb } from "../db/client.ts";
 import { AppError, type ErrorPayload, toPayload } from "../errors.ts";
 import { type AlertCommand, type CommandResult, executeCommand, type Job, type Timers } from "../services/alert-commands.ts";
 import { log } from "../log.ts";
-import { planFanout } from "../services/fanout.ts";
+import { planFanout, SEND_LEASE_MS } from "../services/fanout.ts";
 
 export type CommandOutcome = { ok: true; result: CommandResult } | { ok: false; error: ErrorPayload };
 
@@ -69,6 +69,8 @@ export class AlertObject extends DurableObject<Env> {
    */
   async gate(event: "alert" | "update" | "stop", page?: string): Promise<boolean> {
     if (event === "stop") return true;
+    // While a closing command waits out the leases, no new lease is granted.
+    if (this.closing) return false;
     const open = (await this.ctx.storage.get<boolean>("fence:closed")) !== true && (await this.ctx.storage.get<string>("state")) === "live";
     // Mark the page as reached in the same storage turn as the check (nothing interleaves
     // with storage-only work), so a stop that closes the fence afterwards always finds
@@ -81,6 +83,7 @@ export class AlertObject extends DurableObject<Env> {
   }
 
   private reached = new Set<string>();
+  private closing = false;
 
   async fanoutStarted(c: Omit<FanoutCounters, "pagesDone" | "sent" | "failed" | "pruned" | "retrying" | "fenced" | "skipped">): Promise<void> {
     const key = `fanout:${c.fanoutId}`;
@@ -153,7 +156,14 @@ export class AlertObject extends DurableObject<Env> {
     const expiryDue = cmd.type === "tick" && Date.parse((await this.ctx.storage.get<string>("timer:expiry")) ?? "") <= Date.now();
     const closing = cmd.type === "stop" || cmd.type === "cancel" || expiryDue;
     const wasClosed = (await this.ctx.storage.get<boolean>("fence:closed")) === true;
-    if (closing && !wasClosed) await this.ctx.storage.put("fence:closed", true);
+    if (closing && !wasClosed) {
+      this.closing = true;
+      await this.ctx.storage.put("fence:closed", true);
+      // Senders hold leases of at most SEND_LEASE_MS, counted from before they asked: once
+      // this wait is over, every lease granted before the fence closed has expired, so
+      // nothing but requests already in flight can go out after the stop commits.
+      if ((await this.ctx.storage.get<string>("state")) === "live") await new Promise((r) => setTimeout(r, SEND_LEASE_MS));
+    }
     try {
       const result = await executeCommand(
         { db: makeDb(this.env.DB), media: this.env.MEDIA, retentionHours: retentionHours(this.env), now: new Date() },
@@ -161,12 +171,14 @@ export class AlertObject extends DurableObject<Env> {
         cmd,
       );
       await this.ctx.storage.put("state", result.state);
+      this.closing = false;
       if (closing && !wasClosed && result.state === "live") await this.ctx.storage.delete("fence:closed");
       if (result.timers) await this.setTimers(result.timers);
       const jobs = (result.jobs ?? []).filter((j) => j.type !== "render_posters" || this.env.POSTERS_ON_SAVE !== "false");
       if (jobs.length) await this.enqueue(jobs);
       return { ok: true, result };
     } catch (err) {
+      this.closing = false;
       if (closing && !wasClosed) await this.ctx.storage.delete("fence:closed");
       if (err instanceof AppError) return { ok: false, error: toPayload(err) };
       log.error("alert_command_failed", { alertId, command: cmd.type, error: err });

@@ -139,19 +139,25 @@ export interface PushRequestOptions {
   urgency?: "very-low" | "low" | "normal" | "high";
 }
 
-/** Builds the HTTP request for one subscription (not sent). */
-export async function buildPushRequest(
+export interface PushRequestDetails {
+  endpoint: string;
+  headers: Record<string, string>;
+  body: Uint8Array<ArrayBuffer>;
+}
+
+/** What to POST to a subscription's endpoint: encrypted body and headers (not sent). */
+export async function pushRequestDetails(
   endpoint: string,
   keys: SubscriptionKeys,
   plaintext: Uint8Array,
   vapid: VapidSigner,
   o: PushRequestOptions,
-): Promise<Request> {
-  const body = await encryptMessage(plaintext, keys);
-  return new Request(endpoint, {
-    method: "POST",
+): Promise<PushRequestDetails> {
+  const [body, authorization] = await Promise.all([encryptMessage(plaintext, keys), vapid.authorization(endpoint)]);
+  return {
+    endpoint,
     headers: {
-      Authorization: await vapid.authorization(endpoint),
+      Authorization: authorization,
       "Content-Encoding": "aes128gcm",
       "Content-Type": "application/octet-stream",
       TTL: String(Math.max(0, Math.floor(o.ttl))),
@@ -159,7 +165,19 @@ export async function buildPushRequest(
       Topic: o.topic,
     },
     body,
-  });
+  };
+}
+
+/** The same as a Request, ready for fetch(). */
+export async function buildPushRequest(
+  endpoint: string,
+  keys: SubscriptionKeys,
+  plaintext: Uint8Array,
+  vapid: VapidSigner,
+  o: PushRequestOptions,
+): Promise<Request> {
+  const d = await pushRequestDetails(endpoint, keys, plaintext, vapid, o);
+  return new Request(d.endpoint, { method: "POST", headers: d.headers, body: d.body });
 }
 
 /** Creates a VAPID key pair (base64url, the format browsers and web-push use). */
