@@ -60,7 +60,7 @@ export interface PageJob {
 
 /** The push queue shards; a page goes to shard (page index mod shard count). */
 export function pushQueues(env: Env): Queue[] {
-  return [env.PUSH_0, env.PUSH_1].filter(Boolean);
+  return [env.PUSH_0, env.PUSH_1, env.PUSH_2, env.PUSH_3].filter(Boolean);
 }
 
 const pageKey = (j: Pick<PageJob, "from" | "to" | "attempt">) => `${j.from}-${j.to}${j.attempt ? `#r${j.attempt}` : ""}`;
