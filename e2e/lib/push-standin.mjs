@@ -10,6 +10,7 @@
 // POST /__behaviour {id, status, retryAfter, times, delayMs}, POST /__reset.
 import { createECDH, createPublicKey, randomBytes, randomUUID, verify } from "node:crypto";
 import { createServer } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import ece from "http_ece";
 
 const b64u = (buf) => Buffer.from(buf).toString("base64url");
@@ -170,10 +171,13 @@ export class PushStandIn {
   }
 }
 
-/** Runs the stand-in as an HTTP server (npm start, browser tests, benchmarks). */
-export async function startPushStandIn({ port = 0, host = "127.0.0.1", publicHost = "localhost", vapidPublicKey } = {}) {
+/**
+ * Runs the stand-in as an HTTP server (npm start, browser tests, benchmarks), or HTTPS
+ * with a given key/cert (for clients that only speak HTTPS, like web-push's sendNotification).
+ */
+export async function startPushStandIn({ port = 0, host = "127.0.0.1", publicHost = "localhost", vapidPublicKey, tls } = {}) {
   const standin = new PushStandIn({ origin: "", vapidPublicKey });
-  const server = createServer(async (req, res) => {
+  const handler = async (req, res) => {
     const chunks = [];
     for await (const c of req) chunks.push(c);
     const request = new Request(`${standin.origin}${req.url}`, {
@@ -184,9 +188,10 @@ export async function startPushStandIn({ port = 0, host = "127.0.0.1", publicHos
     const response = await standin.handle(request);
     res.writeHead(response.status, Object.fromEntries(response.headers));
     res.end(Buffer.from(await response.arrayBuffer()));
-  });
+  };
+  const server = tls ? createHttpsServer(tls, handler) : createServer(handler);
   server.keepAliveTimeout = 60_000;
   await new Promise((r) => server.listen(port, host, r));
-  standin.origin = `http://${publicHost}:${server.address().port}`;
+  standin.origin = `${tls ? "https" : "http"}://${publicHost}:${server.address().port}`;
   return { standin, origin: standin.origin, port: server.address().port, close: () => new Promise((r) => server.close(r)) };
 }

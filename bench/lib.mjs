@@ -1,0 +1,66 @@
+// Shared set-up of the push benches: a local deployment (wrangler dev + HTTP stand-in,
+// as under `npm start`), staff with software passkeys, subscriptions, and an HTTPS
+// stand-in plus key pair for the web-push peer.
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import selfsigned from "selfsigned";
+import { startPushStandIn } from "../e2e/lib/push-standin.mjs";
+import { startStack } from "../e2e/lib/browser.mjs";
+import { apiClient, concert, signOff, staffFor, DECISION } from "../scripts/lib/drill.mjs";
+import { d1, vapidKeys, wrangler } from "../scripts/lib/local.mjs";
+import { DEMO_CONTENT } from "../scripts/seed.mjs";
+
+export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export async function ourStack() {
+  const stack = await startStack();
+  const staff = await staffFor(
+    stack.origin,
+    ["cell", "investigator", "operator", "counsellor", "magistrate"].map((role) => ({ email: `${role}@bench.test`, displayName: role, role })),
+    { persistTo: stack.persistTo },
+  );
+  const call = apiClient(stack.origin);
+  return { stack, staff, call };
+}
+
+/** Inserts stand-in subscriptions straight into local D1 (the API would rate-limit a bulk load). */
+export function insertSubscriptions(stack, subs) {
+  const file = join(tmpdir(), `child-alert-bench-subs-${process.pid}.sql`);
+  const lines = [];
+  for (let i = 0; i < subs.length; i += 200) {
+    lines.push(
+      `INSERT INTO subscriptions (id, endpoint, p256dh, auth, lang, regions, exercise) VALUES ${subs
+        .slice(i, i + 200)
+        .map((s) => `('${crypto.randomUUID()}', '${s.endpoint}', '${s.keys.p256dh}', '${s.keys.auth}', 'fr', '["BE"]', 0)`)
+        .join(",")};`,
+    );
+  }
+  writeFileSync(file, lines.join("\n"));
+  wrangler(["d1", "execute", "DB", "--local", "--persist-to", stack.persistTo, "--file", file]);
+  return d1("SELECT count(*) AS n FROM subscriptions", { persistTo: stack.persistTo })[0].n;
+}
+
+/** Drafts an alert and takes it through concertation up to (not including) the authorisation. */
+export async function readyForAuthorisation({ stack, staff, call }) {
+  const { data } = await call("POST", "/alerts", { exercise: false, content: { ...DEMO_CONTENT, targeting: { regions: ["BE"], languages: ["fr"] } } }, staff.cell.cookie);
+  const id = data.alertId;
+  await call("POST", `/alerts/${id}/submit`, undefined, staff.cell.cookie);
+  for (const role of ["investigator", "cell", "operator"]) await signOff(stack.origin, staff, role, id, role);
+  await call("POST", `/alerts/${id}/consent`, { basis: "parental_consent" }, staff.counsellor.cookie);
+  return id;
+}
+
+export async function authoriseAndLaunch({ stack, staff, call }, id) {
+  await signOff(stack.origin, staff, "magistrate", id, "authorisation", DECISION);
+  await call("POST", `/alerts/${id}/launch`, undefined, staff.cell.cookie);
+}
+
+export async function peerStandIn() {
+  const keys = vapidKeys();
+  const pems = await selfsigned.generate([{ name: "commonName", value: "localhost" }], { days: 1, keySize: 2048 });
+  const push = await startPushStandIn({ vapidPublicKey: keys.VAPID_PUBLIC_KEY, tls: { key: pems.private, cert: pems.cert } });
+  return { push, keys };
+}
+
+export { concert };
