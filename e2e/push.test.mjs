@@ -90,7 +90,7 @@ describe("web push in a real browser", () => {
       );
     await cdp.send("ServiceWorker.deliverPushMessage", { origin: stack.origin, registrationId, data: JSON.stringify(alertMsg.payload) });
     let shown;
-    for (let i = 0; i < 100 && !(shown = await notifications()).length; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 300 && !(shown = await notifications()).length; i++) await new Promise((r) => setTimeout(r, 50));
     assert.equal(shown.length, 1);
     assert.equal(shown[0].tag, data.alertId);
     assert.match(shown[0].title, /^EXERCISE — CHILD ALERT: Noa Voorbeeld, 8 years old/);
@@ -106,7 +106,7 @@ describe("web push in a real browser", () => {
     await call("POST", `/alerts/${data.alertId}/stop`, { reason: "found_safe" }, staff.magistrate.cookie);
     const msgs = await waitFor(2);
     await cdp.send("ServiceWorker.deliverPushMessage", { origin: stack.origin, registrationId, data: JSON.stringify(msgs[1].payload) });
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < 300; i++) {
       shown = await notifications();
       if (shown.length === 1 && /FOUND/.test(shown[0].title)) break;
       await new Promise((r) => setTimeout(r, 50));

@@ -18,8 +18,7 @@ self.addEventListener("push", (event) => {
 
 async function show(p) {
   if (p.type === "stop") {
-    // Close the alert (any notification of this alert), then thank the public.
-    for (const n of await self.registration.getNotifications({ tag: p.tag })) n.close();
+    // Same tag: the thank-you replaces (closes) the alert's notification in one step.
     await self.registration.showNotification(p.title, {
       body: p.body,
       tag: p.tag,

@@ -2,6 +2,8 @@
 // rasteriser's own encoder compiled to wasm: same lossless PNG, a fraction of the CPU.
 // Scanlines use the "Up" filter, which suits posters (flat colours, text, one photo).
 
+import { concat } from "../bytes.ts";
+
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   let c = n;
   for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
@@ -56,11 +58,5 @@ export async function encodePng(rgba: Uint8Array, width: number, height: number)
     chunk("IDAT", await deflate(raw)),
     chunk("IEND", new Uint8Array()),
   ];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concat(...parts);
 }

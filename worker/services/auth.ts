@@ -22,6 +22,7 @@ import {
 import { commit, type Db, type Stmt } from "../db/client.ts";
 import { challenges, credentials, invitations, sessions, users } from "../db/schema.ts";
 import { type Role, sha256Hex, type SignOffKind } from "../domain/index.ts";
+import { b64url, unb64url } from "../bytes.ts";
 import { AppError } from "../errors.ts";
 import type { SignOffEvidence } from "./alert-commands.ts";
 
@@ -35,18 +36,7 @@ export const rpFromEnv = (env: Env): RelyingParty => ({ origin: env.APP_ORIGIN, 
 
 // ------------------------------------------------------------- encoding
 
-export function toBase64Url(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-export function fromBase64Url(s: string): Uint8Array<ArrayBuffer> {
-  const b = atob(s.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (s.length % 4)) % 4));
-  return Uint8Array.from(b, (c) => c.charCodeAt(0)) as Uint8Array<ArrayBuffer>;
-}
-
-export const randomToken = (bytes = 32) => toBase64Url(crypto.getRandomValues(new Uint8Array(bytes)));
+export const randomToken = (bytes = 32) => b64url(crypto.getRandomValues(new Uint8Array(bytes)));
 
 const hexToBytes = (hex: string) => Uint8Array.from(hex.match(/../g)!.map((h) => parseInt(h, 16)));
 
@@ -59,12 +49,12 @@ export function signOffChallenge(contentHashHex: string): string {
   const out = new Uint8Array(48);
   out.set(hexToBytes(contentHashHex), 0);
   out.set(crypto.getRandomValues(new Uint8Array(16)), 32);
-  return toBase64Url(out);
+  return b64url(out);
 }
 
 /** The content hash a sign-off challenge is bound to. */
 export function contentHashOfChallenge(challenge: string): string {
-  return [...fromBase64Url(challenge).slice(0, 32)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return [...unb64url(challenge).slice(0, 32)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 const later = (now: Date, ms: number) => new Date(now.getTime() + ms).toISOString();
@@ -186,7 +176,7 @@ export async function verifyRegistration(
     db.insert(credentials).values({
       id: credential.id,
       userId: user.id,
-      publicKey: toBase64Url(credential.publicKey),
+      publicKey: b64url(credential.publicKey),
       counter: credential.counter,
       transports: credential.transports?.join(",") ?? null,
       createdAt: now.toISOString(),
@@ -236,7 +226,7 @@ async function verifyAssertion(
       expectedRPID: rp.rpId,
       credential: {
         id: cred.id,
-        publicKey: fromBase64Url(cred.publicKey),
+        publicKey: unb64url(cred.publicKey),
         counter: cred.counter,
       },
       requireUserVerification: true,
@@ -297,7 +287,7 @@ export async function signOffOptions(
   const challenge = signOffChallenge(target.contentHash);
   const options = await generateAuthenticationOptions({
     rpID: rp.rpId,
-    challenge: fromBase64Url(challenge),
+    challenge: unb64url(challenge),
     userVerification: "required",
     allowCredentials: creds.map((c) => ({ id: c.id })),
   });

@@ -2,28 +2,11 @@
 // VAPID. A fresh ECDH key pair and salt per message, as RFC 8291 §3.1 requires; the
 // VAPID JWT is signed once per push-service origin and validity window, not per message.
 
+import { b64url, concat, unb64url } from "../../bytes.ts";
+
+export { b64url, unb64url };
+
 const enc = new TextEncoder();
-
-export function b64url(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-export function unb64url(s: string): Uint8Array<ArrayBuffer> {
-  const b = atob(s.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (s.length % 4)) % 4));
-  return Uint8Array.from(b, (c) => c.charCodeAt(0)) as Uint8Array<ArrayBuffer>;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 /** Record size written in the header; one record carries the whole message. */
 export const RECORD_SIZE = 4096;
