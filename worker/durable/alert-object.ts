@@ -127,8 +127,40 @@ export class AlertObject extends DurableObject<Env> {
     return [...m.values()].sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   }
 
-  /** Live updates for dashboards (WebSocket hibernation comes with the dashboard). */
-  private broadcast(_message: unknown): void {}
+  // ------------------------------------------------------------ live feed
+
+  /**
+   * Dashboards connect here (the route checked the session, role and Origin). The
+   * hibernation API keeps the sockets open while the object sleeps between events.
+   */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("expected a WebSocket", { status: 426 });
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    this.ctx.acceptWebSocket(server);
+    server.send(JSON.stringify({ type: "hello", state: (await this.ctx.storage.get<string>("state")) ?? null, fanouts: await this.fanouts() }));
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    if (message === "ping") ws.send(JSON.stringify({ type: "pong", at: new Date().toISOString() }));
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    ws.close(code === 1005 ? 1000 : code, "bye");
+  }
+
+  /** Sends to every connected dashboard of this alert (sockets survive hibernation). */
+  private broadcast(message: unknown): void {
+    const text = JSON.stringify(message);
+    for (const ws of this.ctx.getWebSockets()) {
+      try {
+        ws.send(text);
+      } catch {
+        /* a socket closing concurrently */
+      }
+    }
+  }
 
   /** The timers this object holds, for the dashboard and tests. */
   async timers(): Promise<Timers> {
@@ -174,6 +206,7 @@ export class AlertObject extends DurableObject<Env> {
       this.closing = false;
       if (closing && !wasClosed && result.state === "live") await this.ctx.storage.delete("fence:closed");
       if (result.timers) await this.setTimers(result.timers);
+      if (result.changed) this.broadcast({ type: "state", command: cmd.type, state: result.state, endsAt: result.endsAt ?? undefined });
       const jobs = (result.jobs ?? []).filter((j) => j.type !== "render_posters" || this.env.POSTERS_ON_SAVE !== "false");
       if (jobs.length) await this.enqueue(jobs);
       return { ok: true, result };

@@ -6,7 +6,7 @@ import { type Role, verifyChain, versionUnderReview } from "../domain/index.ts";
 import { AppError } from "../errors.ts";
 import { rpFromEnv, signOffOptions, verifySignOff } from "../services/auth.ts";
 import { alertCommand, alertStub, alertSummaries, alertView } from "../services/alerts.ts";
-import { currentUser, jsonBody, jsonOk, newRouter, staffRoute } from "./http.ts";
+import { currentUser, jsonBody, jsonOk, newRouter, requirePermission, staffRoute } from "./http.ts";
 import {
   AlertDetail,
   AlertIdParam,
@@ -286,3 +286,16 @@ alertRoutes.openapi(
     return c.json({ fanouts: await alertStub(c.env, id).fanouts() }, 200);
   },
 );
+
+/**
+ * The live feed of one alert (state changes, fan-out progress) over a WebSocket from the
+ * alert's Durable Object. Same checks as every staff route, plus the Origin (a WebSocket
+ * handshake is a GET that browsers send cross-site with cookies).
+ */
+alertRoutes.get("/alerts/:id/live", requirePermission("alert.read"), async (c) => {
+  if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") throw new AppError("E_VALIDATION", "expected a WebSocket upgrade");
+  if (c.req.header("Origin") !== c.env.APP_ORIGIN) throw new AppError("E_BAD_ORIGIN");
+  const id = c.req.param("id");
+  await getAlertRow(c.get("db"), id);
+  return alertStub(c.env, id).fetch(c.req.raw);
+});

@@ -1,0 +1,62 @@
+import { evictDurableObject } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { alertStub } from "../services/alerts.ts";
+import { api, as, authorisedAlert, expectOk, makeTeam, ORIGIN, type Staff, type Team } from "../test/helpers.ts";
+
+let t: Team;
+beforeAll(async () => {
+  t = await makeTeam();
+});
+
+async function connect(who: Staff | null, alertId: string, origin: string | null = ORIGIN) {
+  const headers: Record<string, string> = { Upgrade: "websocket" };
+  if (who) headers.Cookie = who.cookie;
+  if (origin) headers.Origin = origin;
+  const res = await exports.default.fetch(new Request(`${ORIGIN}/api/v1/alerts/${alertId}/live`, { headers }));
+  const messages: { type: string; state?: string; command?: string; counters?: { event: string } }[] = [];
+  const ws = res.webSocket;
+  if (ws) {
+    ws.accept();
+    ws.addEventListener("message", (e) => messages.push(JSON.parse(e.data as string)));
+  }
+  return { status: res.status, ws, messages };
+}
+
+const until = async (pred: () => boolean, ms = 10_000) => {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+describe("GET /api/v1/alerts/:id/live (WebSocket from the alert's Durable Object)", () => {
+  it("greets with the state, pushes each change, and survives hibernation of the object", async () => {
+    const id = await authorisedAlert(t);
+    const a = await connect(t.operator, id);
+    const b = await connect(t.magistrate, id); // a second dashboard sees the same updates
+    expect(a.status).toBe(101);
+    await until(() => a.messages.some((m) => m.type === "hello"));
+    expectOk(await api("POST", `/alerts/${id}/launch`, undefined, as(t.cell)));
+    await until(() => a.messages.some((m) => m.type === "state" && m.state === "live"));
+    await until(() => b.messages.some((m) => m.type === "state" && m.state === "live"));
+
+    await evictDurableObject(alertStub(env, id));
+    expectOk(await api("POST", `/alerts/${id}/stop`, { reason: "found_safe" }, as(t.cell)));
+    await until(() => a.messages.some((m) => m.type === "state" && m.state === "stopped"));
+    await until(() => b.messages.some((m) => m.type === "state" && m.state === "stopped"));
+
+    a.ws!.send("ping");
+    await until(() => a.messages.some((m) => m.type === "pong"));
+    a.ws!.close(1000);
+    b.ws!.close(1000);
+  });
+
+  it("refuses other origins (cross-site WebSocket hijacking), anonymous callers and the admin", async () => {
+    const id = await authorisedAlert(t);
+    expect((await connect(t.operator, id, "https://evil.example")).status).toBe(403);
+    expect((await connect(null, id)).status).toBe(401);
+    expect((await connect(t.admin, id)).status).toBe(403);
+  });
+});
