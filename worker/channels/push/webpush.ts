@@ -18,6 +18,9 @@ const HEADER_BYTES = 86;
 const OVERHEAD = 17;
 export const MAX_PLAINTEXT = MAX_BODY - HEADER_BYTES - OVERHEAD;
 
+const CEK_INFO = enc.encode("Content-Encoding: aes128gcm\0");
+const NONCE_INFO = enc.encode("Content-Encoding: nonce\0");
+
 export interface SubscriptionKeys {
   /** The user agent's P-256 public key, uncompressed point, base64url. */
   p256dh: string;
@@ -38,16 +41,28 @@ export async function encryptMessage(plaintext: Uint8Array, keys: SubscriptionKe
   if (uaPublic.length !== 65 || uaPublic[0] !== 4) throw new Error("invalid p256dh key");
   if (authSecret.length !== 16) throw new Error("invalid auth secret");
 
-  const uaKey = await crypto.subtle.importKey("raw", uaPublic, { name: "ECDH", namedCurve: "P-256" }, false, []);
-  const asKeys = (await crypto.subtle.generateKey({ name: "ECDH", namedCurve: "P-256" }, true, ["deriveBits"])) as CryptoKeyPair;
-  const asPublic = new Uint8Array((await crypto.subtle.exportKey("raw", asKeys.publicKey)) as ArrayBuffer);
-  const ecdhSecret = new Uint8Array(await crypto.subtle.deriveBits({ name: "ECDH", public: uaKey }, asKeys.privateKey, 256));
+  const [uaKey, asKeys] = await Promise.all([
+    crypto.subtle.importKey("raw", uaPublic, { name: "ECDH", namedCurve: "P-256" }, false, []),
+    crypto.subtle.generateKey({ name: "ECDH", namedCurve: "P-256" }, true, ["deriveBits"]) as Promise<CryptoKeyPair>,
+  ]);
+  const [asPublicRaw, ecdhBits] = await Promise.all([
+    crypto.subtle.exportKey("raw", asKeys.publicKey) as Promise<ArrayBuffer>,
+    crypto.subtle.deriveBits({ name: "ECDH", public: uaKey }, asKeys.privateKey, 256),
+  ]);
+  const asPublic = new Uint8Array(asPublicRaw);
+  const ecdhSecret = new Uint8Array(ecdhBits);
 
   const keyInfo = concat(enc.encode("WebPush: info\0"), uaPublic, asPublic);
   const ikm = await hkdf(authSecret, ecdhSecret, keyInfo, 32);
   const salt = crypto.getRandomValues(new Uint8Array(16));
-  const cek = await hkdf(salt, ikm, enc.encode("Content-Encoding: aes128gcm\0"), 16);
-  const nonce = await hkdf(salt, ikm, enc.encode("Content-Encoding: nonce\0"), 12);
+  // CEK and nonce come from the same IKM: import it once, derive both.
+  const ikmKey = await crypto.subtle.importKey("raw", ikm, "HKDF", false, ["deriveBits"]);
+  const [cekBits, nonceBits] = await Promise.all([
+    crypto.subtle.deriveBits({ name: "HKDF", hash: "SHA-256", salt, info: CEK_INFO }, ikmKey, 128),
+    crypto.subtle.deriveBits({ name: "HKDF", hash: "SHA-256", salt, info: NONCE_INFO }, ikmKey, 96),
+  ]);
+  const cek = new Uint8Array(cekBits);
+  const nonce = new Uint8Array(nonceBits);
 
   const aes = await crypto.subtle.importKey("raw", cek, "AES-GCM", false, ["encrypt"]);
   // One record, last one: plaintext followed by the 0x02 delimiter, no padding.
