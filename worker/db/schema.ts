@@ -284,3 +284,17 @@ export const subscriptions = sqliteTable(
     failureCount: integer("failure_count").notNull().default(0),
   },
 );
+
+/** Jobs that exhausted their retries (from the dead-letter queue): ids and types only, no content. */
+export const deadLetters = sqliteTable(
+  "dead_letters",
+  {
+    id: text("id").primaryKey(),
+    jobType: text("job_type").notNull(),
+    alertId: text("alert_id"),
+    /** The job as queued (identifiers and page bounds only). */
+    job: text("job").notNull(),
+    createdAt: text("created_at").notNull().default(now),
+  },
+  (t) => [index("dead_letters_alert").on(t.alertId)],
+);

@@ -28,6 +28,8 @@ export interface FanoutCounters {
   /** Recipients not sent to because the stop fence closed first. */
   fenced: number;
   skipped: number;
+  /** Page jobs that exhausted their retries and went to the dead-letter queue. */
+  deadPages?: number;
 }
 
 export interface PageReport {
@@ -113,6 +115,16 @@ export class AlertObject extends DurableObject<Env> {
     c.retrying = Math.max(0, c.retrying + r.retrying);
     if (final) c.pagesDone++;
     await this.ctx.storage.put({ [doneKey]: true, [key]: c });
+    this.broadcast({ type: "fanout", counters: c });
+  }
+
+  /** A page job of this alert reached the dead-letter queue. */
+  async pageDead(fanoutId: string): Promise<void> {
+    const key = `fanout:${fanoutId}`;
+    const c = await this.ctx.storage.get<FanoutCounters>(key);
+    if (!c) return;
+    c.deadPages = (c.deadPages ?? 0) + 1;
+    await this.ctx.storage.put(key, c);
     this.broadcast({ type: "fanout", counters: c });
   }
 

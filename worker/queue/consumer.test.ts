@@ -122,3 +122,28 @@ describe("queue job render_posters", () => {
     expect((await api("GET", `/alerts/${id}/posters`)).status).toBe(401);
   });
 });
+
+describe("dead-letter queue", () => {
+  it("records a dead page job (ids only) and counts it in the alert's fan-out progress", async () => {
+    const { liveAlert } = await import("../test/helpers.ts");
+    const id = await liveAlert(t);
+    const { alertStub } = await import("../services/alerts.ts");
+    const deadline = Date.now() + 10_000;
+    let fanouts = await alertStub(env, id).fanouts();
+    while (!fanouts.length && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      fanouts = await alertStub(env, id).fanouts();
+    }
+    const view = expectOk(await api("GET", `/alerts/${id}`, undefined, as(t.cell))).body;
+    const job = { type: "push_page", alertId: id, fanoutId: fanouts[0]!.fanoutId, event: "alert", versionId: view.currentVersionId, from: 1, to: 251, attempt: 0 };
+    const batch = createMessageBatch("child-alert-fanout-dlq", [{ id: "dead-1", timestamp: new Date(), attempts: 1, body: job }, { id: "dead-2", timestamp: new Date(), attempts: 1, body: { junk: true } }]);
+    await worker.queue(batch, env);
+    const rows = (await env.DB.prepare("SELECT id, job_type, alert_id FROM dead_letters ORDER BY id").all()).results;
+    expect(rows).toEqual([
+      { id: "dead-1", job_type: "push_page", alert_id: id },
+      { id: "dead-2", job_type: "invalid", alert_id: null },
+    ]);
+    const progress = expectOk(await api("GET", `/alerts/${id}/fanout`, undefined, as(t.operator))).body.fanouts;
+    expect(progress[0].deadPages).toBe(1);
+  });
+});

@@ -4,6 +4,8 @@
 // the dead-letter queue at once, with a log line, never dropped silently.
 import { z } from "zod";
 import { makeDb } from "../db/client.ts";
+import { deadLetters } from "../db/schema.ts";
+import { alertStub } from "../services/alerts.ts";
 import { log } from "../log.ts";
 import { planFanout, runPage, vapidSigner } from "../services/fanout.ts";
 import { renderVersionPosters } from "../services/posters.ts";
@@ -41,7 +43,31 @@ async function run(job: QueueJob, env: Env): Promise<Record<string, unknown>> {
   }
 }
 
+/** The dead-letter queue: record each dead job where the dashboard can see it. */
+export const DLQ_NAME = "child-alert-fanout-dlq";
+
+async function recordDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const db = makeDb(env.DB);
+  for (const msg of batch.messages) {
+    const parsed = QueueJob.safeParse(msg.body);
+    const job = parsed.success ? parsed.data : null;
+    try {
+      await db
+        .insert(deadLetters)
+        .values({ id: msg.id, jobType: job?.type ?? "invalid", alertId: job?.alertId ?? null, job: JSON.stringify(job ?? { invalid: true }) })
+        .onConflictDoNothing();
+      if (job?.type === "push_page") await alertStub(env, job.alertId).pageDead(job.fanoutId);
+      log.error("dead_letter", { type: job?.type ?? "invalid", alertId: job?.alertId });
+      msg.ack();
+    } catch (err) {
+      log.warn("dead_letter_record_failed", { error: err });
+      msg.retry({ delaySeconds: 10 });
+    }
+  }
+}
+
 export async function handleBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  if (batch.queue === DLQ_NAME) return recordDeadLetters(batch, env);
   for (const msg of batch.messages) {
     const parsed = QueueJob.safeParse(msg.body);
     if (!parsed.success) {

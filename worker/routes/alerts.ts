@@ -274,6 +274,7 @@ alertRoutes.openapi(
               retrying: z.number().int(),
               fenced: z.number().int(),
               skipped: z.number().int(),
+              deadPages: z.number().int().optional(),
             }),
           ),
         }),
