@@ -40,6 +40,8 @@ describe("the full lifecycle over the API", () => {
 
     const launch = expectOk(await api("POST", `/alerts/${id}/launch`, undefined, as(t.cell)));
     expect(launch.body.state).toBe("live");
+    const liveView = expectOk(await api("GET", `/alerts/${id}`, undefined, as(t.cell))).body;
+    expect(liveView.signOffs.every((o: { valid: boolean }) => o.valid)).toBe(true); // the published version's sign-offs still count
     expect(Date.parse(launch.body.endsAt) - Date.now()).toBeGreaterThan(5.9 * 3_600_000);
 
     const stop = expectOk(await api("POST", `/alerts/${id}/stop`, { reason: "found_safe" }, as(t.magistrate)));

@@ -2,7 +2,7 @@
 // writer) and composes the read models the dashboard shows.
 import { alertDetail, type AlertRow, listAlerts, loadSnapshot } from "../db/alerts.ts";
 import type { Db } from "../db/client.ts";
-import { type AlertSnapshot, publishableContent, readiness, validSignOffs, versionUnderReview } from "../domain/index.ts";
+import { type AlertSnapshot, publishableContent, readiness, validSignOffs } from "../domain/index.ts";
 import type { CommandOutcome } from "../durable/alert-object.ts";
 import { fromPayload } from "../errors.ts";
 import type { AlertCommand, CommandResult } from "./alert-commands.ts";
@@ -42,7 +42,10 @@ export async function alertSummaries(db: Db) {
 export async function alertView(db: Db, alertId: string) {
   const [{ snapshot }, detail] = await Promise.all([loadSnapshot(db, alertId), alertDetail(db, alertId)]);
   const { row } = detail;
-  const valid = new Set(validSignOffs(snapshot, versionUnderReview(snapshot)).map((o) => `${o.versionId}:${o.kind}`));
+  // A sign-off counts while it is on the published or the pending version's hash and not voided.
+  const valid = new Set(
+    [snapshot.current, snapshot.pending].flatMap((v) => validSignOffs(snapshot, v)).map((o) => `${o.versionId}:${o.kind}`),
+  );
   return {
     ...header(row, snapshot),
     extensions: row.extensions,

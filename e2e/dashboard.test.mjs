@@ -1,0 +1,71 @@
+// Browser suite, dashboard: the operator watches a live alert's channel progress pushed
+// over the WebSocket, stops it with a reason and a confirmation, and sees the retraction
+// go out — in a second browser tab too. Also: the dashboard's API types are current.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { apiClient, concert, staffFor } from "../scripts/lib/drill.mjs";
+import { createInvitations } from "../scripts/lib/local.mjs";
+import { generate, SCHEMA_FILE } from "../scripts/gen-client.mjs";
+import { DEMO_CONTENT } from "../scripts/seed.mjs";
+import { ARTIFACTS, openBrowser, startStack } from "./lib/browser.mjs";
+
+describe("dashboard: live panel and the stop command", () => {
+  let stack;
+  let browser;
+  before(async () => {
+    stack = await startStack();
+    browser = await openBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  it("the dashboard's API types are generated from the current OpenAPI document", async () => {
+    assert.equal(readFileSync(SCHEMA_FILE, "utf8"), await generate(stack.origin), "run `npm run gen:client`");
+  });
+
+  it("shows channel progress live, and stops the alert with a reason and a confirmation", async () => {
+    const call = apiClient(stack.origin);
+    const sub = stack.push.standin.subscribe();
+    await call("POST", "/push/subscriptions", { subscription: { endpoint: sub.endpoint, keys: sub.keys }, lang: "fr", regions: ["BE"], exercise: true });
+    const staff = await staffFor(
+      stack.origin,
+      ["cell", "investigator", "operator", "counsellor", "magistrate"].map((role) => ({ email: `${role}@dash.e2e`, displayName: role, role })),
+      { persistTo: stack.persistTo },
+    );
+    const { data } = await call("POST", "/alerts", { exercise: true, content: DEMO_CONTENT }, staff.cell.cookie);
+    const id = data.alertId;
+    await concert(stack.origin, staff, id);
+
+    // The operator signs in in the browser and opens the alert before the launch.
+    const [inv] = createInvitations([{ email: "olivia.operator@dash.e2e", displayName: "Olivia Operator", role: "operator" }], { origin: stack.origin, persistTo: stack.persistTo });
+    const { page, context } = browser;
+    await page.goto(inv.link);
+    await page.getByRole("button", { name: "Create my passkey" }).click();
+    await page.locator("#signed-in").waitFor({ timeout: 15_000 });
+    await page.goto(`${stack.origin}/alerts/${id}`);
+    await page.locator("#alert-state", { hasText: "authorised" }).waitFor();
+    const second = await context.newPage(); // a second screen watching the same alert
+    await second.goto(`${stack.origin}/alerts/${id}`);
+    await second.locator("#alert-state", { hasText: "authorised" }).waitFor();
+
+    await call("POST", `/alerts/${id}/launch`, undefined, staff.cell.cookie);
+    await page.locator("#alert-state", { hasText: "live" }).waitFor({ timeout: 15_000 });
+    await page.locator('#fanout tr[data-event="alert"] td:nth-child(3)', { hasText: "1" }).waitFor({ timeout: 15_000 });
+    await second.locator('#fanout tr[data-event="alert"] td:nth-child(3)', { hasText: "1" }).waitFor({ timeout: 15_000 });
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-live.png"), fullPage: true });
+
+    await page.getByLabel("Reason").selectOption("found_safe");
+    await page.getByRole("button", { name: "Stop the alert everywhere" }).click();
+    await page.getByRole("button", { name: "Confirm: stop now" }).click();
+    await page.locator("#alert-state", { hasText: "stopped" }).waitFor({ timeout: 15_000 });
+    await second.locator("#alert-state", { hasText: "stopped" }).waitFor({ timeout: 15_000 });
+    await page.locator('#fanout tr[data-event="stop"] td:nth-child(3)', { hasText: "1" }).waitFor({ timeout: 15_000 });
+    assert.equal(await page.getByRole("button", { name: "Stop the alert everywhere" }).count(), 0);
+    assert.equal(stack.push.standin.subs.get(sub.id).messages.at(-1).payload.type, "stop");
+    await second.close();
+  });
+});
