@@ -136,7 +136,7 @@ describe("dead-letter queue", () => {
     }
     const view = expectOk(await api("GET", `/alerts/${id}`, undefined, as(t.cell))).body;
     const job = { type: "push_page", alertId: id, fanoutId: fanouts[0]!.fanoutId, event: "alert", versionId: view.currentVersionId, from: 1, to: 251, attempt: 0 };
-    const batch = createMessageBatch("child-alert-fanout-dlq", [{ id: "dead-1", timestamp: new Date(), attempts: 1, body: job }, { id: "dead-2", timestamp: new Date(), attempts: 1, body: { junk: true } }]);
+    const batch = createMessageBatch<unknown>("child-alert-fanout-dlq", [{ id: "dead-1", timestamp: new Date(), attempts: 1, body: job }, { id: "dead-2", timestamp: new Date(), attempts: 1, body: { junk: true } }]);
     await worker.queue(batch, env);
     const rows = (await env.DB.prepare("SELECT id, job_type, alert_id FROM dead_letters ORDER BY id").all()).results;
     expect(rows).toEqual([
