@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { encodePayload, toPushPayload } from "../channels/push/payload.ts";
 import { AlertContent, LANGUAGES } from "../domain/index.ts";
 import { api, as, authorisedAlert, DECISION, expectOk, liveAlert, makeContent, makeTeam, signOff, type Team } from "../test/helpers.ts";
+import type { FanoutCounters } from "../durable/alert-object.ts";
 import { runPage, vapidSigner } from "./fanout.ts";
 
 const PUSH = "https://push.test";
@@ -32,16 +33,7 @@ async function citizen(prefs: { lang?: string; regions?: string[]; exercise?: bo
 }
 
 async function fanouts(alertId: string) {
-  return expectOk(await api("GET", `/alerts/${alertId}/fanout`, undefined, as(t.operator))).body.fanouts as {
-    event: string;
-    pagesPlanned: number;
-    pagesDone: number;
-    sent: number;
-    failed: number;
-    pruned: number;
-    retrying: number;
-    fenced: number;
-  }[];
+  return expectOk(await api("GET", `/alerts/${alertId}/fanout`, undefined, as(t.operator))).body.fanouts as FanoutCounters[];
 }
 
 /** Waits until the fan-outs of an alert are planned and all their pages done (the queues run in the test runtime). */
