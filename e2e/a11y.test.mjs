@@ -1,0 +1,76 @@
+// Accessibility (axe-core, WCAG 2 A/AA) of every page built so far: the citizen pages in
+// each language, and the staff screens. No serious or critical violation allowed.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import AxeBuilder from "@axe-core/playwright";
+import { apiClient, concert, staffFor } from "../scripts/lib/drill.mjs";
+import { createInvitations } from "../scripts/lib/local.mjs";
+import { DEMO_CONTENT } from "../scripts/seed.mjs";
+import { openBrowser, startStack } from "./lib/browser.mjs";
+
+async function audit(page, label) {
+  const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(
+    bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`),
+    [],
+    `${label}: serious/critical accessibility violations`,
+  );
+}
+
+describe("accessibility (axe-core)", () => {
+  let stack;
+  let browser;
+  let alertId;
+  let staff;
+  before(async () => {
+    stack = await startStack();
+    browser = await openBrowser();
+    staff = await staffFor(
+      stack.origin,
+      ["cell", "investigator", "operator", "counsellor", "magistrate"].map((role) => ({ email: `${role}@a11y.e2e`, displayName: role, role })),
+      { persistTo: stack.persistTo },
+    );
+    const call = apiClient(stack.origin);
+    const { data } = await call("POST", "/alerts", { exercise: true, content: DEMO_CONTENT }, staff.cell.cookie);
+    alertId = data.alertId;
+    await concert(stack.origin, staff, alertId);
+    await call("POST", `/alerts/${alertId}/launch`, undefined, staff.cell.cookie);
+  });
+  after(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  it("citizen pages: subscribe and the live alert page, in every language", async () => {
+    const { page } = browser;
+    for (const lang of ["fr", "nl", "de", "en"]) {
+      await page.goto(`${stack.origin}/subscribe?lang=${lang}`);
+      await audit(page, `/subscribe?lang=${lang}`);
+      await page.goto(`${stack.origin}/alert/${alertId}?lang=${lang}`);
+      await audit(page, `/alert?lang=${lang}`);
+    }
+  });
+
+  it("staff screens: invitation, sign-in, alert list, alert screen; the public page after the stop", async () => {
+    const { page } = browser;
+    const [inv] = createInvitations([{ email: "ada.a11y@e2e.test", displayName: "Ada", role: "operator" }], { origin: stack.origin, persistTo: stack.persistTo });
+    await page.goto(inv.link);
+    await page.getByRole("button", { name: "Create my passkey" }).waitFor();
+    await audit(page, "invitation");
+    await page.getByRole("button", { name: "Create my passkey" }).click();
+    await page.locator("#signed-in").waitFor({ timeout: 15_000 });
+    await page.locator("table").waitFor();
+    await audit(page, "alert list");
+    await page.goto(`${stack.origin}/alerts/${alertId}`);
+    await page.locator("#alert-state").waitFor();
+    await audit(page, "alert screen");
+    await page.goto(`${stack.origin}/`);
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("button", { name: "Sign in with a passkey" }).waitFor();
+    await audit(page, "sign-in");
+    await apiClient(stack.origin)("POST", `/alerts/${alertId}/stop`, { reason: "found_safe" }, staff.cell.cookie);
+    await page.goto(`${stack.origin}/alert/${alertId}?lang=fr`);
+    await audit(page, "public page after the stop");
+  });
+});
