@@ -101,7 +101,7 @@ export class AlertObject extends DurableObject<Env> {
   }
 
   /** Records a page once (a redelivered report changes nothing) and adds its counts. */
-  async reportPage(fanoutId: string, pageKey: string, r: PageReport, final: boolean): Promise<void> {
+  async reportPage(fanoutId: string, pageKey: string, r: PageReport, firstPass: boolean): Promise<void> {
     const doneKey = `page:${fanoutId}:${pageKey}`;
     if (await this.ctx.storage.get<boolean>(doneKey)) return;
     const key = `fanout:${fanoutId}`;
@@ -113,7 +113,7 @@ export class AlertObject extends DurableObject<Env> {
     c.fenced += r.fenced;
     c.skipped += r.skipped;
     c.retrying = Math.max(0, c.retrying + r.retrying);
-    if (final) c.pagesDone++;
+    if (firstPass) c.pagesDone++;
     await this.ctx.storage.put({ [doneKey]: true, [key]: c });
     this.broadcast({ type: "fanout", counters: c });
   }

@@ -117,7 +117,6 @@ type Outcome = "sent" | "gone" | "retry" | "failed" | "fenced";
 export async function runPage(env: Env, job: PageJob, vapid: VapidSigner, fetcher: typeof fetch = fetch): Promise<PageReport> {
   const stub = alertStub(env, job.alertId);
   const key = pageKey(job);
-  const final = true;
   if (await stub.pageDone(job.fanoutId, key)) return { sent: 0, failed: 0, pruned: 0, retrying: 0, fenced: 0, skipped: 0 };
 
   const db = makeDb(env.DB);
@@ -231,11 +230,13 @@ export async function runPage(env: Env, job: PageJob, vapid: VapidSigner, fetche
     sent: sent.length,
     failed: failed.length + failedRetries,
     pruned: gone.length,
+    // Net change: this job's retries are resolved; the ones it re-queues are retrying again.
     retrying: retry.length - (job.attempt > 0 ? (job.seqs?.length ?? 0) : 0),
     fenced: by("fenced").length,
     skipped,
   };
-  await stub.reportPage(job.fanoutId, key, report, final && job.attempt === 0);
+  // A page counts as done once, at its first pass; retries of its stragglers only move counters.
+  await stub.reportPage(job.fanoutId, key, report, job.attempt === 0);
   return report;
 }
 
