@@ -44,11 +44,8 @@ export function insertSubscriptions(stack, subs) {
 /** Drafts an alert and takes it through concertation up to (not including) the authorisation. */
 export async function readyForAuthorisation({ stack, staff, call }) {
   const { data } = await call("POST", "/alerts", { exercise: false, content: { ...DEMO_CONTENT, targeting: { regions: ["BE"], languages: ["fr"] } } }, staff.cell.cookie);
-  const id = data.alertId;
-  await call("POST", `/alerts/${id}/submit`, undefined, staff.cell.cookie);
-  for (const role of ["investigator", "cell", "operator"]) await signOff(stack.origin, staff, role, id, role);
-  await call("POST", `/alerts/${id}/consent`, { basis: "parental_consent" }, staff.counsellor.cookie);
-  return id;
+  await concert(stack.origin, staff, data.alertId, () => {}, { authorise: false });
+  return data.alertId;
 }
 
 export async function authoriseAndLaunch({ stack, staff, call }, id) {

@@ -68,4 +68,36 @@ describe("dashboard: live panel and the stop command", () => {
     assert.equal(stack.push.standin.subs.get(sub.id).messages.at(-1).payload.type, "stop");
     await second.close();
   });
+
+  it("the magistrate authorises from the screen: criteria, risk assessment, then the passkey", async () => {
+    const call = apiClient(stack.origin);
+    const staff = await staffFor(
+      stack.origin,
+      ["cell", "investigator", "operator", "counsellor"].map((role) => ({ email: `${role}@auth.e2e`, displayName: role, role })),
+      { persistTo: stack.persistTo },
+    );
+    const { data } = await call("POST", "/alerts", { exercise: true, content: DEMO_CONTENT }, staff.cell.cookie);
+    await concert(stack.origin, staff, data.alertId, () => {}, { authorise: false });
+
+    const [inv] = createInvitations([{ email: "marc.magistrate@dash.e2e", displayName: "Marc Magistrate", role: "magistrate" }], { origin: stack.origin, persistTo: stack.persistTo });
+    const { page } = browser;
+    await page.goto(inv.link);
+    await page.getByRole("button", { name: "Create my passkey" }).click();
+    await page.locator("#signed-in", { hasText: "magistrate" }).waitFor({ timeout: 15_000 });
+    await page.goto(`${stack.origin}/alerts/${data.alertId}`);
+    await page.getByRole("heading", { name: "Authorisation" }).waitFor();
+    assert.match(await page.locator("#sign-card").textContent(), /content hash/);
+
+    // Without the criteria the signature is refused, and the reason is shown.
+    await page.getByLabel(/Risk assessment/).fill("Publicity weighed against the risk to the child; broadcasting is the safer course.");
+    await page.getByRole("button", { name: "Sign the authorisation with my passkey" }).click();
+    await page.getByRole("alert").filter({ hasText: /criteria not met/ }).waitFor({ timeout: 15_000 });
+
+    for (const box of await page.locator("input[name=criterion]").all()) await box.check();
+    await page.getByRole("button", { name: "Sign the authorisation with my passkey" }).click();
+    await page.locator("#alert-state", { hasText: "authorised" }).waitFor({ timeout: 15_000 });
+    const view = (await call("GET", `/alerts/${data.alertId}`, undefined, staff.cell.cookie)).data;
+    assert.equal(view.state, "authorised");
+    assert.ok(view.signOffs.some((o) => o.kind === "authorisation" && o.signer === "Marc Magistrate" && o.valid));
+  });
 });

@@ -103,6 +103,43 @@ async function home() {
   }
 }
 
+const CRITERIA = [
+  ["minorOrProtected", "The child is a minor (or an adult under protected status)"],
+  ["immediateDanger", "Abduction or disappearance, and the child's life or physical integrity is in immediate danger"],
+  ["enoughInformation", "There is enough information for the public to help"],
+  ["broadcastNotRiskier", "The broadcast itself does not put the child at greater risk"],
+] as const;
+
+const SIGN_KIND: Record<string, "investigator" | "cell" | "operator" | "authorisation"> = {
+  investigator: "investigator",
+  cell: "cell",
+  operator: "operator",
+  magistrate: "authorisation",
+};
+
+/** The passkey ceremony for a sign-off: the challenge carries the content hash being approved. */
+async function signWithPasskey(id: string, kind: "investigator" | "cell" | "operator" | "authorisation", decision?: { criteria: Record<string, boolean>; riskAssessment: string }) {
+  const opts = await api.POST("/alerts/{id}/signoffs/options", { params: { path: { id } }, body: { kind } });
+  if (opts.error || !opts.data) throw new Error(problemText(opts.error));
+  const response = await startAuthentication({ optionsJSON: opts.data.options as never });
+  const done = await api.POST("/alerts/{id}/signoffs", {
+    params: { path: { id } },
+    body: { challengeId: opts.data.challengeId, response: response as never, decision: decision as never },
+  });
+  if (done.error) throw new Error(problemText(done.error));
+}
+
+/** What the signer approves: where, in which languages, what is withheld. */
+function summary(d: AlertDetail): string {
+  const v = d.versions.find((x) => x.id === (d.state === "live" ? d.pendingVersionId : d.currentVersionId));
+  const c = v?.content as { targeting?: { regions: string[]; languages: string[] }; accompanyingPerson?: unknown } | null;
+  if (!v || !c) return "";
+  return `<p>Version ${v.number} · content hash <code>${esc(v.contentHash.slice(0, 16))}…</code><br>
+    Published in <strong>${esc(c.targeting?.regions.join(", "))}</strong>, in <strong>${esc(c.targeting?.languages.join(", ").toUpperCase())}</strong>,
+    on web push, the public alert page and the posters${d.exercise ? " — as an <strong>EXERCISE</strong> to opted-in subscribers only" : ""}.
+    ${c.accompanyingPerson ? "<br>The accompanying-person section is <strong>not</strong> published unless you sign it separately." : ""}</p>`;
+}
+
 const STOP_REASONS = [
   ["found_safe", "Found safe"],
   ["found_other", "Found — other outcome (not published)"],
@@ -126,6 +163,9 @@ async function alertScreen(id: string, role: string) {
   const render = () => {
     if (!detail) return;
     const d = detail;
+    // Live updates re-render the screen: keep what the person was typing or ticking.
+    const risk = (document.getElementById("risk") as HTMLTextAreaElement | null)?.value;
+    const ticked = [...document.querySelectorAll<HTMLInputElement>("input[name=criterion]:checked")].map((i) => i.value);
     const current = d.versions.find((v) => v.id === d.currentVersionId);
     const child = (current?.content as { child?: { firstName?: string; lastName?: string } } | null)?.child;
     const name = [child?.firstName, child?.lastName].filter(Boolean).join(" ") || "—";
@@ -142,7 +182,12 @@ async function alertScreen(id: string, role: string) {
       ${canStop ? `<div class="card" id="stop-card"><h2>Stop the alert</h2>
         <label for="stop-reason">Reason</label> <select id="stop-reason">${STOP_REASONS.map(([v, l]) => `<option value="${v}">${esc(l)}</option>`).join("")}</select>
         <p><button id="stop">Stop the alert everywhere</button> <button id="stop-confirm" hidden>Confirm: stop now</button> <button class="secondary" id="stop-cancel" hidden>Cancel</button></p></div>` : ""}
+      ${signCard(d, role)}
       <h2>Sign-offs</h2><ul>${d.signOffs.map((o) => `<li>${esc(o.kind)} — ${esc(o.signer ?? "?")}, ${esc(new Date(o.createdAt).toLocaleString())}${o.valid ? "" : " <em>(no longer counts)</em>"}</li>`).join("") || "<li>None yet.</li>"}</ul>`;
+    const riskBox = document.getElementById("risk") as HTMLTextAreaElement | null;
+    if (riskBox && risk) riskBox.value = risk;
+    for (const v of ticked) (document.querySelector(`input[name=criterion][value="${v}"]`) as HTMLInputElement | null)?.click();
+    wireSignCard(id, role);
     if (canStop) {
       const stop = document.getElementById("stop") as HTMLButtonElement;
       const confirm = document.getElementById("stop-confirm") as HTMLButtonElement;
@@ -182,6 +227,43 @@ async function alertScreen(id: string, role: string) {
       merge([m.counters]);
       render();
     } else if (m.type === "state") void load();
+  };
+}
+
+/** The sign-off (or, for the magistrate, the authorisation) this person still owes. */
+function signCard(d: AlertDetail, role: string): string {
+  const kind = SIGN_KIND[role];
+  if (!kind || !d.readiness.missingSignOffs.includes(kind)) return "";
+  if (d.state !== "concertation" && !(d.state === "live" && d.pendingVersionId)) return "";
+  if (kind !== "authorisation") {
+    return `<div class="card" id="sign-card"><h2>Your sign-off</h2>${summary(d)}
+      <button id="sign">Sign off this version with my passkey</button></div>`;
+  }
+  const blocked = d.readiness.missingSignOffs.filter((k) => k !== "authorisation");
+  return `<div class="card" id="sign-card"><h2>Authorisation</h2>${summary(d)}
+    ${blocked.length ? `<p>Still missing before you can authorise: <strong>${esc(blocked.join(", "))}</strong>.</p>` : ""}
+    ${d.readiness.consentSettled ? "" : "<p>The parents' side is not settled yet.</p>"}
+    <fieldset><legend>Launch criteria</legend>${CRITERIA.map(([k, l]) => `<label><input type="checkbox" name="criterion" value="${k}"> ${esc(l)}</label>`).join("")}</fieldset>
+    <label for="risk">Risk assessment (what a broadcast could do to the child, weighed)</label>
+    <textarea id="risk" rows="4" style="width:100%"></textarea>
+    <p><button id="sign">Sign the authorisation with my passkey</button></p></div>`;
+}
+
+function wireSignCard(id: string, role: string): void {
+  const button = document.getElementById("sign") as HTMLButtonElement | null;
+  if (!button) return;
+  button.onclick = async () => {
+    const kind = SIGN_KIND[role]!;
+    try {
+      button.disabled = true;
+      if (kind === "authorisation") {
+        const criteria = Object.fromEntries(CRITERIA.map(([k]) => [k, (document.querySelector(`input[value="${k}"]`) as HTMLInputElement).checked]));
+        await signWithPasskey(id, kind, { criteria, riskAssessment: (document.getElementById("risk") as HTMLTextAreaElement).value });
+      } else await signWithPasskey(id, kind);
+    } catch (e) {
+      button.disabled = false;
+      showError(e);
+    }
   };
 }
 

@@ -44,8 +44,8 @@ export async function signOff(origin, staff, role, alertId, kind, decision) {
   return { ...data, contentHash: opts.contentHash };
 }
 
-/** submit → three sign-offs → consent → authorisation; `step` reports progress. */
-export async function concert(origin, staff, alertId, step = () => {}) {
+/** submit → three sign-offs → consent → authorisation (unless `authorise: false`); `step` reports progress. */
+export async function concert(origin, staff, alertId, step = () => {}, { authorise = true } = {}) {
   const call = apiClient(origin);
   await call("POST", `/alerts/${alertId}/submit`, undefined, staff.cell.cookie);
   step("cell submitted it for concertation");
@@ -55,6 +55,7 @@ export async function concert(origin, staff, alertId, step = () => {}) {
   }
   await call("POST", `/alerts/${alertId}/consent`, { basis: "parental_consent", note: "Both parents consent." }, staff.counsellor.cookie);
   step("counsellor recorded the parents' consent");
+  if (!authorise) return;
   const auth = await signOff(origin, staff, "magistrate", alertId, "authorisation", DECISION);
   step("magistrate authorised (criteria + risk assessment, passkey)", `state ${auth.state}`);
 }
