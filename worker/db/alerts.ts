@@ -57,6 +57,13 @@ export async function loadSnapshot(db: Db, alertId: string): Promise<{ row: Aler
   };
 }
 
+/** One version of one alert, with its content parsed (null once purged). */
+export async function versionOf(db: Db, alertId: string, versionId: string): Promise<(VersionView & { row: VersionRow }) | null> {
+  const [row] = await db.select().from(alertVersions).where(and(eq(alertVersions.id, versionId), eq(alertVersions.alertId, alertId)));
+  if (!row) return null;
+  return { ...toVersionView(row)!, row };
+}
+
 export async function nextVersionNumber(db: Db, alertId: string): Promise<number> {
   const [last] = await db
     .select({ number: alertVersions.number })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CATALOGUES } from "../../templates/i18n/index.ts";
-import { FORMATS, FORMAT_NAMES, type FormatName, type PosterModel } from "../../templates/posters/model.ts";
+import { FORMATS, FORMAT_NAMES, type PosterModel } from "../../templates/posters/model.ts";
 import { AlertContent, LANGUAGES, type Language } from "../domain/index.ts";
 import { fixture } from "../test/fixtures.ts";
 import { normalisePhoto } from "./codecs.ts";

@@ -9,14 +9,12 @@ import { toPushPayload, encodePayload, type PushEvent } from "../channels/push/p
 import { buildPushRequest, VapidSigner } from "../channels/push/webpush.ts";
 import { endpointRefusal, policyFromEnv } from "../channels/push/endpoints.ts";
 import { makeDb } from "../db/client.ts";
-import { getAlertRow, loadSnapshot } from "../db/alerts.ts";
+import { getAlertRow, loadSnapshot, versionOf } from "../db/alerts.ts";
 import { maxSeq, recordPageOutcome, subscriptionPage, subscriptionsBySeq, type SubscriptionRow } from "../db/subscriptions.ts";
-import { alertVersions } from "../db/schema.ts";
-import { type AlertContent, isRecipient, type Language, publishableContent } from "../domain/index.ts";
+import { isRecipient, type Language, publishableContent } from "../domain/index.ts";
 import type { PageReport } from "../durable/alert-object.ts";
 import { log } from "../log.ts";
 import { alertStub } from "./alerts.ts";
-import { eq } from "drizzle-orm";
 
 /** Recipients per page: ~250 × (encrypt + send) fits well inside one consumer invocation. */
 export const PAGE_SIZE = 250;
@@ -123,9 +121,9 @@ export async function runPage(env: Env, job: PageJob, vapid: VapidSigner, fetche
   const rows = job.seqs ? await subscriptionsBySeq(db, job.seqs) : await subscriptionPage(db, job.from, job.to);
   const alert = await getAlertRow(db, job.alertId);
   const { snapshot } = await loadSnapshot(db, job.alertId);
-  const [version] = await db.select().from(alertVersions).where(eq(alertVersions.id, job.versionId));
-  const content = version?.content ? (JSON.parse(version.content) as AlertContent) : null;
-  const publishable = content && version ? publishableContent(snapshot, { id: version.id, number: version.number, contentHash: version.contentHash, content }) : null;
+  const version = await versionOf(db, job.alertId, job.versionId);
+  const content = version?.content ?? null;
+  const publishable = version?.content ? publishableContent(snapshot, version) : null;
   const audience = content
     ? { regions: content.targeting.regions, languages: content.targeting.languages, exercise: alert.exercise }
     : null;

@@ -6,9 +6,9 @@
 import { and, eq } from "drizzle-orm";
 import { FORMATS, FORMAT_NAMES, type FormatName, type PosterPhoto, type Variant } from "../../templates/posters/model.ts";
 import { containedSize, photoArea } from "../../templates/posters/poster.tsx";
-import { loadSnapshot } from "../db/alerts.ts";
+import { loadSnapshot, versionOf } from "../db/alerts.ts";
 import type { Db } from "../db/client.ts";
-import { alertVersions, posters } from "../db/schema.ts";
+import { posters } from "../db/schema.ts";
 import {
   type AlertContent,
   canonicalJson,
@@ -17,7 +17,6 @@ import {
   POSTER_TEMPLATE_VERSION,
   publishableContent,
   sha256Hex,
-  type VersionView,
 } from "../domain/index.ts";
 import { AppError } from "../errors.ts";
 import { photosForSizes } from "../render/codecs.ts";
@@ -55,9 +54,8 @@ interface PosterPlan {
 /** Everything a version's posters depend on, and the hash that names them. */
 export async function planPosters(db: Db, origin: string, alertId: string, versionId: string): Promise<PosterPlan | null> {
   const { snapshot } = await loadSnapshot(db, alertId);
-  const [row] = await db.select().from(alertVersions).where(and(eq(alertVersions.id, versionId), eq(alertVersions.alertId, alertId)));
-  if (!row?.content) return null; // unknown or purged: nothing to render
-  const version: VersionView = { id: row.id, number: row.number, contentHash: row.contentHash, content: JSON.parse(row.content) as AlertContent };
+  const version = await versionOf(db, alertId, versionId);
+  if (!version?.content) return null; // unknown or purged: nothing to render
   const content = publishableContent(snapshot, version)!;
   const plan = {
     alertId,
