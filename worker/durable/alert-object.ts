@@ -12,8 +12,22 @@ import { planFanout, SEND_LEASE_MS } from "../services/fanout.ts";
 
 export type CommandOutcome = { ok: true; result: CommandResult } | { ok: false; error: ErrorPayload };
 
+/** What one page job reports; the fan-out counters are their sums. */
+export interface PageReport {
+  sent: number;
+  failed: number;
+  pruned: number;
+  retrying: number;
+  /** Recipients not sent to because the stop fence closed first. */
+  fenced: number;
+  /** Subscriptions of the page outside the alert's targeting. */
+  skipped: number;
+}
+
+const NO_COUNTS: PageReport = { sent: 0, failed: 0, pruned: 0, retrying: 0, fenced: 0, skipped: 0 };
+
 /** Per fan-out counters, aggregated here from page reports (never a row per delivery in D1). */
-export interface FanoutCounters {
+export interface FanoutCounters extends PageReport {
   fanoutId: string;
   channel: "push";
   event: "alert" | "update" | "stop";
@@ -21,24 +35,17 @@ export interface FanoutCounters {
   startedAt: string;
   pagesPlanned: number;
   pagesDone: number;
-  sent: number;
-  failed: number;
-  pruned: number;
-  retrying: number;
-  /** Recipients not sent to because the stop fence closed first. */
-  fenced: number;
-  skipped: number;
   /** Page jobs that exhausted their retries and went to the dead-letter queue. */
   deadPages?: number;
 }
 
-export interface PageReport {
-  sent: number;
-  failed: number;
-  pruned: number;
-  retrying: number;
-  fenced: number;
-  skipped: number;
+/** The message of a fan-out, prepared once by the planner: who gets it and what, per language. */
+export interface FanoutMessage {
+  audience: { regions: string[]; languages: string[]; exercise: boolean };
+  /** Encoded payload per language. */
+  payloads: Record<string, string>;
+  /** Push TTL is the time left until this moment (null for the retraction). */
+  endsAt: string | null;
 }
 
 type TimerName = keyof Timers;
@@ -87,17 +94,19 @@ export class AlertObject extends DurableObject<Env> {
   private reached = new Set<string>();
   private closing = false;
 
-  async fanoutStarted(c: Omit<FanoutCounters, "pagesDone" | "sent" | "failed" | "pruned" | "retrying" | "fenced" | "skipped">): Promise<void> {
+  async fanoutStarted(c: Omit<FanoutCounters, keyof PageReport | "pagesDone">, message: FanoutMessage): Promise<void> {
     const key = `fanout:${c.fanoutId}`;
     const existing = await this.ctx.storage.get<FanoutCounters>(key);
-    await this.ctx.storage.put(key, {
-      ...(existing ?? { pagesDone: 0, sent: 0, failed: 0, pruned: 0, retrying: 0, fenced: 0, skipped: 0 }),
-      ...c,
-    });
+    await this.ctx.storage.put({ [key]: { ...(existing ?? { ...NO_COUNTS, pagesDone: 0 }), ...c }, [`message:${c.fanoutId}`]: message });
   }
 
-  async pageDone(fanoutId: string, pageKey: string): Promise<boolean> {
-    return (await this.ctx.storage.get<boolean>(`page:${fanoutId}:${pageKey}`)) === true;
+  /** A page job starts: was it done already (a redelivery), and what is the message. */
+  async beginPage(fanoutId: string, pageKey: string): Promise<{ done: boolean; message: FanoutMessage | null }> {
+    const [done, message] = await Promise.all([
+      this.ctx.storage.get<boolean>(`page:${fanoutId}:${pageKey}`),
+      this.ctx.storage.get<FanoutMessage>(`message:${fanoutId}`),
+    ]);
+    return { done: done === true, message: message ?? null };
   }
 
   /** Records a page once (a redelivered report changes nothing) and adds its counts. */

@@ -8,11 +8,11 @@
 import { toPushPayload, encodePayload, type PushEvent } from "../channels/push/payload.ts";
 import { buildPushRequest, VapidSigner } from "../channels/push/webpush.ts";
 import { endpointRefusal, policyFromEnv } from "../channels/push/endpoints.ts";
-import { makeDb } from "../db/client.ts";
-import { getAlertRow, loadSnapshot, versionOf } from "../db/alerts.ts";
+import { type Db, makeDb } from "../db/client.ts";
+import { loadSnapshot, versionOf } from "../db/alerts.ts";
 import { maxSeq, recordPageOutcome, subscriptionPage, subscriptionsBySeq, type SubscriptionRow } from "../db/subscriptions.ts";
-import { isRecipient, type Language, publishableContent } from "../domain/index.ts";
-import type { PageReport } from "../durable/alert-object.ts";
+import { type Audience, isRecipient, publishableContent } from "../domain/index.ts";
+import type { FanoutMessage, PageReport } from "../durable/alert-object.ts";
 import { log } from "../log.ts";
 import { alertStub } from "./alerts.ts";
 
@@ -63,9 +63,40 @@ export function pushQueues(env: Env): Queue[] {
 
 const pageKey = (j: Pick<PageJob, "from" | "to" | "attempt">) => `${j.from}-${j.to}${j.attempt ? `#r${j.attempt}` : ""}`;
 
+/** The message of a fan-out, built once: audience and the encoded payload per language. */
+async function prepareMessage(env: Env, db: Db, job: FanoutJob): Promise<FanoutMessage> {
+  const { row: alert, snapshot } = await loadSnapshot(db, job.alertId);
+  const version = await versionOf(db, job.alertId, job.versionId);
+  if (!version?.content) throw new Error("fan-out of a version without content");
+  const publishable = publishableContent(snapshot, version)!;
+  const { regions, languages } = version.content.targeting;
+  const payloads: Record<string, string> = {};
+  for (const lang of languages) {
+    const payload = toPushPayload({
+      event: job.event,
+      alertId: job.alertId,
+      exercise: alert.exercise,
+      lang,
+      content: publishable,
+      stopReason: job.stopReason,
+      origin: env.APP_ORIGIN,
+      posterUrl: job.event === "stop" ? undefined : `${env.APP_ORIGIN}/alert/${job.alertId}/poster/push-${lang}.png`,
+      endsAt: alert.endsAt,
+    });
+    encodePayload(payload); // throws now, once, if it is over the push size limit
+    payloads[lang] = JSON.stringify(payload);
+  }
+  return {
+    audience: { regions: [...regions], languages: [...languages], exercise: alert.exercise },
+    payloads,
+    endsAt: job.event === "stop" ? null : alert.endsAt,
+  };
+}
+
 export async function planFanout(env: Env, job: FanoutJob): Promise<{ pages: number }> {
   const db = makeDb(env.DB);
   const stub = alertStub(env, job.alertId);
+  const message = await prepareMessage(env, db, job);
   let ranges: [number, number][];
   if (job.event === "stop") {
     // Retractions go to the pages whose recipients got the content.
@@ -82,7 +113,7 @@ export async function planFanout(env: Env, job: FanoutJob): Promise<{ pages: num
     versionId: job.versionId,
     startedAt: new Date().toISOString(),
     pagesPlanned: ranges.length,
-  });
+  }, message);
   const queues = pushQueues(env);
   const { type: _t, ...rest } = job;
   const pages: PageJob[] = ranges.map(([from, to]) => ({ ...rest, type: "push_page", from, to, attempt: 0 }));
@@ -115,45 +146,18 @@ type Outcome = "sent" | "gone" | "retry" | "failed" | "fenced";
 export async function runPage(env: Env, job: PageJob, vapid: VapidSigner, fetcher: typeof fetch = fetch): Promise<PageReport> {
   const stub = alertStub(env, job.alertId);
   const key = pageKey(job);
-  if (await stub.pageDone(job.fanoutId, key)) return { sent: 0, failed: 0, pruned: 0, retrying: 0, fenced: 0, skipped: 0 };
+  const { done, message } = await stub.beginPage(job.fanoutId, key);
+  if (done) return { sent: 0, failed: 0, pruned: 0, retrying: 0, fenced: 0, skipped: 0 };
+  if (!message) throw new Error("fan-out message not found"); // the queue retries the page
 
   const db = makeDb(env.DB);
   const rows = job.seqs ? await subscriptionsBySeq(db, job.seqs) : await subscriptionPage(db, job.from, job.to);
-  const alert = await getAlertRow(db, job.alertId);
-  const { snapshot } = await loadSnapshot(db, job.alertId);
-  const version = await versionOf(db, job.alertId, job.versionId);
-  const content = version?.content ?? null;
-  const publishable = version?.content ? publishableContent(snapshot, version) : null;
-  const audience = content
-    ? { regions: content.targeting.regions, languages: content.targeting.languages, exercise: alert.exercise }
-    : null;
-
+  const audience = message.audience as Audience;
   const policy = policyFromEnv(env);
-  const recipients = audience ? rows.filter((r) => isRecipient({ regions: JSON.parse(r.regions), lang: r.lang, exercise: r.exercise }, audience)) : [];
+  const recipients = rows.filter((r) => isRecipient({ regions: JSON.parse(r.regions), lang: r.lang, exercise: r.exercise }, audience));
   const skipped = rows.length - recipients.length;
-
-  const payloads = new Map<Language, Uint8Array>();
-  const payloadFor = (lang: Language) => {
-    let p = payloads.get(lang);
-    if (!p) {
-      p = encodePayload(
-        toPushPayload({
-          event: job.event,
-          alertId: job.alertId,
-          exercise: alert.exercise,
-          lang,
-          content: publishable ?? undefined,
-          stopReason: job.stopReason,
-          origin: env.APP_ORIGIN,
-          posterUrl: job.event === "stop" ? undefined : `${env.APP_ORIGIN}/alert/${job.alertId}/poster/push-${lang}.png`,
-          endsAt: alert.endsAt,
-        }),
-      );
-      payloads.set(lang, p);
-    }
-    return p;
-  };
-  const ttl = job.event === "stop" ? STOP_TTL_S : Math.max(60, Math.floor((Date.parse(alert.endsAt ?? "") - Date.now()) / 1000) || 3600);
+  const payloads = new Map(Object.entries(message.payloads).map(([lang, json]) => [lang, new TextEncoder().encode(json)]));
+  const ttl = message.endsAt ? Math.max(60, Math.floor((Date.parse(message.endsAt) - Date.now()) / 1000)) : STOP_TTL_S;
   const topic = job.alertId.replace(/-/g, "");
 
   const outcomes = new Map<number, Outcome>();
@@ -185,7 +189,7 @@ export async function runPage(env: Env, job: PageJob, vapid: VapidSigner, fetche
       return;
     }
     try {
-      const req = await buildPushRequest(sub.endpoint, { p256dh: sub.p256dh, auth: sub.auth }, payloadFor(sub.lang as Language), vapid, {
+      const req = await buildPushRequest(sub.endpoint, { p256dh: sub.p256dh, auth: sub.auth }, payloads.get(sub.lang)!, vapid, {
         ttl,
         topic,
         urgency: "high",
