@@ -150,6 +150,8 @@ describe("retention purge (rule 14)", () => {
       .run();
     await env.MEDIA.put(`alerts/other/keep.png`, new Uint8Array([1]));
 
+    // The launch prepared the push message (name, description) in the alert's object.
+    expect(await stub(id).heldMessages()).toBeGreaterThan(0);
     expectOk(await api("POST", `/alerts/${id}/stop`, { reason: "found_safe" }, as(t.cell)));
     const purgeAt = Date.parse((await row(id))!.purge_at as string);
     expect(purgeAt - Date.now()).toBeGreaterThan(0.9 * H); // RETENTION_HOURS=1 in tests
@@ -182,6 +184,8 @@ describe("retention purge (rule 14)", () => {
       expect(dump, pii).not.toContain(pii);
     }
     expect((await env.MEDIA.list({ prefix: `alerts/${id}/` })).objects).toHaveLength(0);
+    expect(await stub(id).heldMessages()).toBe(0);
+    expect((await stub(id).fanouts()).length).toBeGreaterThan(0); // counts stay for the statistics
     expect(await env.MEDIA.head("alerts/other/keep.png")).not.toBeNull();
 
     // The PII-free skeleton remains: hashes, states, times, and an intact audit chain.

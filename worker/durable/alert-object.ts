@@ -183,6 +183,16 @@ export class AlertObject extends DurableObject<Env> {
     }
   }
 
+  private async dropMessages(): Promise<void> {
+    const keys = [...(await this.ctx.storage.list({ prefix: "message:" })).keys()];
+    for (let i = 0; i < keys.length; i += 128) await this.ctx.storage.delete(keys.slice(i, i + 128));
+  }
+
+  /** Whether this object still holds any prepared message (tests of the purge). */
+  async heldMessages(): Promise<number> {
+    return (await this.ctx.storage.list({ prefix: "message:" })).size;
+  }
+
   /** The timers this object holds, for the dashboard and tests. */
   async timers(): Promise<Timers> {
     const out: Timers = {};
@@ -224,6 +234,9 @@ export class AlertObject extends DurableObject<Env> {
         cmd,
       );
       await this.ctx.storage.put("state", result.state);
+      // The purge also reaches this object: the prepared messages carry the child's name
+      // and description. Counters (numbers only) stay for the yearly statistics.
+      if (result.state === "purged" && result.changed) await this.dropMessages();
       this.closing = false;
       if (closing && !wasClosed && result.state === "live") await this.ctx.storage.delete("fence:closed");
       if (result.timers) await this.setTimers(result.timers);
