@@ -1,5 +1,5 @@
 // Alert queries: the snapshot the domain decides on, and the read models the API shows.
-import { and, asc, desc, eq, inArray, isNull, lte, or } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
 import type { AlertContent, ConsentBasis } from "../domain/index.ts";
 import type { AlertSnapshot, VersionView } from "../domain/lifecycle.ts";
 import { assertFound, type Db } from "./client.ts";
@@ -132,4 +132,23 @@ export async function alertsWithDueTimers(db: Db, now: Date) {
       ),
     )
     .limit(100);
+}
+
+/** Alerts created or launched in [from, to): the rows the yearly statistics count (no content). */
+export async function alertsBetween(db: Db, from: string, to: string) {
+  return db
+    .select({
+      id: alerts.id,
+      state: alerts.state,
+      exercise: alerts.exercise,
+      createdAt: alerts.createdAt,
+      launchedAt: alerts.launchedAt,
+      stoppedAt: alerts.stoppedAt,
+      stopReason: alerts.stopReason,
+      extensions: alerts.extensions,
+      published: sql<number>`(SELECT count(*) FROM alert_versions v WHERE v.alert_id = ${alerts.id} AND v.published_at IS NOT NULL)`,
+    })
+    .from(alerts)
+    .where(or(and(gte(alerts.launchedAt, from), lt(alerts.launchedAt, to)), and(isNull(alerts.launchedAt), gte(alerts.createdAt, from), lt(alerts.createdAt, to))))
+    .orderBy(alerts.createdAt);
 }

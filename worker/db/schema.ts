@@ -298,3 +298,11 @@ export const deadLetters = sqliteTable(
   },
   (t) => [index("dead_letters_alert").on(t.alertId)],
 );
+
+/** Per-channel switches set by the admin (audited). A missing row means "on". */
+export const channelSettings = sqliteTable("channel_settings", {
+  channel: text("channel").primaryKey(),
+  enabled: integer("enabled", { mode: "boolean" }).notNull(),
+  updatedBy: text("updated_by").notNull(),
+  updatedAt: text("updated_at").notNull().default(now),
+});

@@ -67,3 +67,9 @@ export async function recordPageOutcome(db: Db, o: { delivered: number[]; gone: 
   ];
   if (stmts.length) await db.batch(stmts as [(typeof stmts)[number], ...(typeof stmts)[number][]]);
 }
+
+/** How many browsers are subscribed (a count for the admin's channel view). */
+export async function subscriptionCount(db: Db): Promise<number> {
+  const row = await db.select({ n: sql<number>`count(*)` }).from(subscriptions).get();
+  return row?.n ?? 0;
+}

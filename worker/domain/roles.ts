@@ -18,7 +18,9 @@ export type Permission =
   | "alert.object"
   | "audit.read"
   | "audit.verify"
-  | "admin.users";
+  | "admin.users"
+  | "admin.channels"
+  | "stats.read";
 
 const PERMISSIONS: Record<Permission, readonly Role[]> = {
   // The admin manages accounts, not cases: no access to the child's data.
@@ -39,6 +41,9 @@ const PERMISSIONS: Record<Permission, readonly Role[]> = {
   "audit.read": ["magistrate", "cell", "operator", "admin"],
   "audit.verify": ["magistrate", "cell", "operator", "admin"],
   "admin.users": ["admin"],
+  "admin.channels": ["admin"],
+  // Rule 15: yearly PII-free statistics, exchanged with the missing-persons cell.
+  "stats.read": ["cell", "admin"],
 };
 
 export function mayDo(role: Role, permission: Permission): boolean {
@@ -48,3 +53,10 @@ export function mayDo(role: Role, permission: Permission): boolean {
 export function rolesFor(permission: Permission): readonly Role[] {
   return PERMISSIONS[permission];
 }
+
+/** Everything a role may do: the dashboard shows only the actions the server will accept. */
+export function permissionsOf(role: Role): Permission[] {
+  return (Object.keys(PERMISSIONS) as Permission[]).filter((p) => PERMISSIONS[p].includes(role));
+}
+
+export const PERMISSIONS_LIST = Object.keys(PERMISSIONS) as [Permission, ...Permission[]];

@@ -37,6 +37,8 @@ export interface FanoutCounters extends PageReport {
   pagesDone: number;
   /** Page jobs that exhausted their retries and went to the dead-letter queue. */
   deadPages?: number;
+  /** The admin had switched the channel off: nothing was sent for this message. */
+  switchedOff?: boolean;
 }
 
 /** The message of a fan-out, prepared once by the planner: who gets it and what, per language. */

@@ -3,13 +3,16 @@ import { z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import { listUsers, pendingInvitations, userById } from "../db/auth.ts";
 import { allAuditEntries } from "../db/alerts.ts";
-import { commit } from "../db/client.ts";
+import { commit, type Db } from "../db/client.ts";
+import { CHANNELS, channelSettingsList, setChannel } from "../db/settings.ts";
+import { subscriptionCount } from "../db/subscriptions.ts";
 import { sessions, users } from "../db/schema.ts";
 import { verifyChain } from "../domain/index.ts";
 import { AppError } from "../errors.ts";
 import { createInvitation } from "../services/auth.ts";
+import { statisticsCsv, yearStatistics } from "../services/statistics.ts";
 import { currentUser, jsonBody, jsonOk, newRouter, staffRoute } from "./http.ts";
-import { ChainVerdict, Id, InvitationBody, User } from "./schemas.ts";
+import { ChainVerdict, Id, InvitationBody, Role, User } from "./schemas.ts";
 
 export const adminRoutes = newRouter();
 
@@ -65,33 +68,169 @@ adminRoutes.openapi(
     method: "patch",
     path: "/admin/users/{id}",
     tags: ["Admin"],
-    summary: "Disable or re-enable an account (disabling ends its sessions)",
+    summary: "Change an account's role, or disable / re-enable it (either ends its sessions)",
     request: {
       params: z.object({ id: Id.openapi({ param: { name: "id", in: "path" } }) }),
-      body: jsonBody(z.object({ disabled: z.boolean() }).strict()),
+      body: jsonBody(
+        z
+          .object({ disabled: z.boolean().optional(), role: Role.optional() })
+          .strict()
+          .refine((b) => b.disabled !== undefined || b.role !== undefined, "give disabled, role, or both"),
+      ),
     },
     responses: { 200: jsonOk(User) },
   }),
   async (c) => {
     const db = c.get("db");
     const { id } = c.req.valid("param");
-    const { disabled } = c.req.valid("json");
+    const body = c.req.valid("json");
     const admin = currentUser(c);
-    if (id === admin.id && disabled) throw new AppError("E_RULE", "an admin cannot disable their own account");
+    if (id === admin.id && body.disabled) throw new AppError("E_RULE", "an admin cannot disable their own account");
+    if (id === admin.id && body.role && body.role !== "admin") throw new AppError("E_RULE", "an admin cannot remove their own admin role");
     const user = await userById(db, id);
     if (!user) throw new AppError("E_NOT_FOUND", "user not found");
     const now = new Date();
-    const disabledAt = disabled ? (user.disabledAt ?? now.toISOString()) : null;
+    const disabledAt = body.disabled === undefined ? user.disabledAt : body.disabled ? (user.disabledAt ?? now.toISOString()) : null;
+    const role = body.role ?? (user.role as z.infer<typeof Role>);
+    const roleChanged = role !== user.role;
+    const endSessions = roleChanged || (body.disabled === true && !user.disabledAt);
+    const audit = [
+      ...(body.disabled !== undefined && (disabledAt === null) !== (user.disabledAt === null)
+        ? [{ actorUserId: admin.id, actorRole: admin.role, action: body.disabled ? "user_disabled" : "user_enabled", details: { userId: id } }]
+        : []),
+      ...(roleChanged ? [{ actorUserId: admin.id, actorRole: admin.role, action: "user_role_changed", details: { userId: id, from: user.role, to: role } }] : []),
+    ];
+    if (audit.length) {
+      await commit(
+        db,
+        [db.update(users).set({ disabledAt, role }).where(eq(users.id, id)), ...(endSessions ? [db.delete(sessions).where(eq(sessions.userId, id))] : [])],
+        audit,
+        now,
+      );
+    }
+    return c.json({ id: user.id, email: user.email, displayName: user.displayName, role, disabledAt }, 200);
+  },
+);
+
+const ChannelSetting = z
+  .object({
+    channel: z.enum(CHANNELS),
+    enabled: z.boolean(),
+    updatedBy: z.string().nullable(),
+    updatedAt: z.string().nullable(),
+    /** Who can be reached on the channel now (a count, no identities). */
+    audience: z.number().int(),
+  })
+  .openapi("ChannelSetting");
+
+async function channelsView(db: Db) {
+  const [settings, subscribers] = await Promise.all([channelSettingsList(db), subscriptionCount(db)]);
+  return settings.map((s) => ({ ...s, audience: s.channel === "push" ? subscribers : 0 }));
+}
+
+adminRoutes.openapi(
+  staffRoute("admin.channels", {
+    method: "get",
+    path: "/admin/channels",
+    tags: ["Admin"],
+    summary: "Broadcast channels: switched on or off, by whom, and their audience",
+    responses: { 200: jsonOk(z.object({ channels: z.array(ChannelSetting) })) },
+  }),
+  async (c) => c.json({ channels: await channelsView(c.get("db")) }, 200),
+);
+
+adminRoutes.openapi(
+  staffRoute("admin.channels", {
+    method: "put",
+    path: "/admin/channels/{channel}",
+    tags: ["Admin"],
+    summary: "Switch a channel on or off (a switched-off channel sends no new alert or update; retractions always go out)",
+    request: {
+      params: z.object({ channel: z.enum(CHANNELS).openapi({ param: { name: "channel", in: "path" } }) }),
+      body: jsonBody(z.object({ enabled: z.boolean() }).strict()),
+    },
+    responses: { 200: jsonOk(z.object({ channels: z.array(ChannelSetting) })) },
+  }),
+  async (c) => {
+    const db = c.get("db");
+    const { channel } = c.req.valid("param");
+    const { enabled } = c.req.valid("json");
+    const admin = currentUser(c);
+    const now = new Date();
     await commit(
       db,
-      [
-        db.update(users).set({ disabledAt }).where(eq(users.id, id)),
-        ...(disabled ? [db.delete(sessions).where(eq(sessions.userId, id))] : []),
-      ],
-      [{ actorUserId: admin.id, actorRole: admin.role, action: disabled ? "user_disabled" : "user_enabled", details: { userId: id } }],
+      [setChannel(db, channel, enabled, admin.id, now)],
+      [{ actorUserId: admin.id, actorRole: admin.role, action: enabled ? "channel_enabled" : "channel_disabled", details: { channel } }],
       now,
     );
-    return c.json({ id: user.id, email: user.email, displayName: user.displayName, role: user.role, disabledAt }, 200);
+    return c.json({ channels: await channelsView(db) }, 200);
+  },
+);
+
+const AlertStatistic = z.object({
+  alertId: z.string(),
+  exercise: z.boolean(),
+  outcome: z.enum(["launched", "cancelled", "blocked", "not_launched"]),
+  launchedAt: z.string().nullable(),
+  endedAt: z.string().nullable(),
+  durationMinutes: z.number().int().nullable(),
+  extensions: z.number().int(),
+  endReason: z.string().nullable(),
+  updates: z.number().int(),
+  pushSent: z.number().int(),
+  pushFailed: z.number().int(),
+  pushRetractions: z.number().int(),
+});
+
+const YearStatistics = z
+  .object({
+    year: z.number().int(),
+    generatedAt: z.string(),
+    totals: z.object({
+      launched: z.number().int(),
+      exercises: z.number().int(),
+      cancelledBeforeLaunch: z.number().int(),
+      blocked: z.number().int(),
+      medianDurationMinutes: z.number().int().nullable(),
+      pushSent: z.number().int(),
+      foundSafe: z.number().int(),
+    }),
+    alerts: z.array(AlertStatistic),
+  })
+  .openapi("YearStatistics");
+
+adminRoutes.openapi(
+  staffRoute("stats.read", {
+    method: "get",
+    path: "/statistics/{year}",
+    tags: ["Statistics"],
+    summary: "Yearly PII-free statistics (rule 15): JSON, or CSV with ?format=csv",
+    request: {
+      params: z.object({ year: z.coerce.number().int().min(2020).max(2100).openapi({ param: { name: "year", in: "path" }, type: "integer" }) }),
+      query: z.object({ format: z.enum(["json", "csv"]).default("json") }),
+    },
+    responses: {
+      200: {
+        description: "The year's statistics",
+        content: { "application/json": { schema: YearStatistics }, "text/csv": { schema: z.string() } },
+      },
+    },
+  }),
+  async (c) => {
+    const { year } = c.req.valid("param");
+    const { format } = c.req.valid("query");
+    const user = currentUser(c);
+    const db = c.get("db");
+    const stats = await yearStatistics(c.env, db, year);
+    const now = new Date();
+    await commit(db, [], [{ actorUserId: user.id, actorRole: user.role, action: "statistics_exported", details: { year, format } }], now);
+    if (format === "csv") {
+      return c.body(statisticsCsv(stats), 200, {
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": `attachment; filename="child-alert-statistics-${year}.csv"`,
+      });
+    }
+    return c.json(stats, 200);
   },
 );
 

@@ -275,6 +275,7 @@ alertRoutes.openapi(
               fenced: z.number().int(),
               skipped: z.number().int(),
               deadPages: z.number().int().optional(),
+              switchedOff: z.boolean().optional(),
             }),
           ),
         }),

@@ -4,6 +4,7 @@ import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { SESSION_COOKIE, SESSION_TTL_MS } from "../config.ts";
 import { deleteSession } from "../db/auth.ts";
+import { PERMISSIONS_LIST, permissionsOf, type Role } from "../domain/index.ts";
 import {
   invitationForToken,
   loginOptions,
@@ -141,7 +142,10 @@ authRoutes.openapi(
     tags,
     summary: "Who is signed in",
     middleware: [requireUser] as const,
-    responses: { ...problemResponses, 200: jsonOk(z.object({ user: User })) },
+    responses: { ...problemResponses, 200: jsonOk(z.object({ user: User, permissions: z.array(z.enum(PERMISSIONS_LIST)) })) },
   }),
-  async (c) => c.json({ user: publicUser(currentUser(c)) }, 200),
+  async (c) => {
+    const user = currentUser(c);
+    return c.json({ user: publicUser(user), permissions: permissionsOf(user.role as Role) }, 200);
+  },
 );

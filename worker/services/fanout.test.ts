@@ -2,51 +2,15 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { encodePayload, toPushPayload } from "../channels/push/payload.ts";
 import { AlertContent, LANGUAGES } from "../domain/index.ts";
-import { api, as, authorisedAlert, DECISION, expectOk, liveAlert, makeContent, makeTeam, signOff, type Team } from "../test/helpers.ts";
-import type { FanoutCounters } from "../durable/alert-object.ts";
+import { api, as, authorisedAlert, citizen, DECISION, expectOk, liveAlert, makeContent, makeTeam, settledFanouts, signOff, standin, type Team } from "../test/helpers.ts";
 import { runPage, vapidSigner } from "./fanout.ts";
-
-const PUSH = "https://push.test";
-type Msg = { at: number; ttl: number; topic: string; urgency: string; payload: { type: string; tag: string; title: string; body: string; actions: unknown[] } };
-const standin = {
-  subscribe: async () => (await (await fetch(`${PUSH}/__subscribe`, { method: "POST" })).json()) as { id: string; endpoint: string; keys: { p256dh: string; auth: string } },
-  received: async (id: string) => (await (await fetch(`${PUSH}/__received?id=${id}`)).json()) as Msg[],
-  behave: (b: { id: string; status: number; retryAfter?: number; times?: number }) => fetch(`${PUSH}/__behaviour`, { method: "POST", body: JSON.stringify(b) }),
-};
 
 let t: Team;
 beforeAll(async () => {
   t = await makeTeam();
 });
 
-let ipSeq = 0;
-async function citizen(prefs: { lang?: string; regions?: string[]; exercise?: boolean } = {}) {
-  const s = await standin.subscribe();
-  const res = await api(
-    "POST",
-    "/push/subscriptions",
-    { subscription: { endpoint: s.endpoint, keys: s.keys }, lang: prefs.lang ?? "fr", regions: prefs.regions ?? ["BE"], exercise: prefs.exercise ?? false },
-    { ip: `198.51.100.${++ipSeq % 250}` },
-  );
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return s;
-}
-
-async function fanouts(alertId: string) {
-  return expectOk(await api("GET", `/alerts/${alertId}/fanout`, undefined, as(t.operator))).body.fanouts as FanoutCounters[];
-}
-
-/** Waits until the fan-outs of an alert are planned and all their pages done (the queues run in the test runtime). */
-async function settled(alertId: string, events: string[], timeoutMs = 25_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const f = await fanouts(alertId);
-    const done = events.every((e) => f.some((x) => x.event === e && x.pagesDone >= x.pagesPlanned && x.retrying === 0));
-    if (done) return f;
-    if (Date.now() > deadline) throw new Error(`fan-out not settled: ${JSON.stringify(f)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const settled = (alertId: string, events: string[], timeoutMs?: number) => settledFanouts(alertId, events, as(t.operator), timeoutMs);
 
 describe("web-push fan-out: launch → update → stop", () => {
   it("every targeted subscription receives exactly one decryptable message per event; others none", async () => {

@@ -10,6 +10,7 @@ import { buildPushRequest, VapidSigner } from "../channels/push/webpush.ts";
 import { endpointRefusal, policyFromEnv } from "../channels/push/endpoints.ts";
 import { type Db, makeDb } from "../db/client.ts";
 import { loadSnapshot, versionOf } from "../db/alerts.ts";
+import { channelEnabled } from "../db/settings.ts";
 import { maxSeq, recordPageOutcome, subscriptionPage, subscriptionsBySeq, type SubscriptionRow } from "../db/subscriptions.ts";
 import { type Audience, isRecipient, publishableContent } from "../domain/index.ts";
 import type { FanoutMessage, PageReport } from "../durable/alert-object.ts";
@@ -98,7 +99,12 @@ export async function planFanout(env: Env, job: FanoutJob): Promise<{ pages: num
   const stub = alertStub(env, job.alertId);
   const message = await prepareMessage(env, db, job);
   let ranges: [number, number][];
-  if (job.event === "stop") {
+  // The admin may switch the channel off (audited): new content stops going out on it, but
+  // a retraction always reaches whoever got the alert (rule 12).
+  const switchedOff = job.event !== "stop" && !(await channelEnabled(db, "push"));
+  if (switchedOff) {
+    ranges = [];
+  } else if (job.event === "stop") {
     // Retractions go to the pages whose recipients got the content.
     ranges = (await stub.deliveredPages()).map((k) => k.split("-").map(Number) as [number, number]);
   } else {
@@ -113,6 +119,7 @@ export async function planFanout(env: Env, job: FanoutJob): Promise<{ pages: num
     versionId: job.versionId,
     startedAt: new Date().toISOString(),
     pagesPlanned: ranges.length,
+    ...(switchedOff ? { switchedOff: true } : {}),
   }, message);
   const queues = pushQueues(env);
   const { type: _t, ...rest } = job;

@@ -5,6 +5,7 @@ import { SoftAuthenticator } from "../../e2e/lib/soft-authenticator.ts";
 import { makeDb } from "../db/client.ts";
 import type { AlertContentInput, Criteria, Role, SignOffKind } from "../domain/index.ts";
 import { createInvitation } from "../services/auth.ts";
+import type { FanoutCounters } from "../durable/alert-object.ts";
 
 export const ORIGIN = env.APP_ORIGIN;
 export const db = () => makeDb(env.DB);
@@ -144,4 +145,45 @@ export async function liveAlert(t: Team, content = makeContent()): Promise<strin
   const id = await authorisedAlert(t, content);
   expectOk(await api("POST", `/alerts/${id}/launch`, undefined, as(t.cell)));
   return id;
+}
+
+// ------------------------------------------------------------ web push (in-process stand-in)
+
+const PUSH = "https://push.test";
+export type PushMsg = { at: number; ttl: number; topic: string; urgency: string; payload: { type: string; tag: string; title: string; body: string; actions: unknown[] } };
+/** The push-service stand-in the test runtime routes https://push.test to (vitest.config.ts). */
+export const standin = {
+  subscribe: async () => (await (await fetch(`${PUSH}/__subscribe`, { method: "POST" })).json()) as { id: string; endpoint: string; keys: { p256dh: string; auth: string } },
+  received: async (id: string) => (await (await fetch(`${PUSH}/__received?id=${id}`)).json()) as PushMsg[],
+  behave: (b: { id: string; status: number; retryAfter?: number; times?: number }) => fetch(`${PUSH}/__behaviour`, { method: "POST", body: JSON.stringify(b) }),
+};
+
+let ipSeq = 0;
+/** A citizen's browser subscribed through the public API. */
+export async function citizen(prefs: { lang?: string; regions?: string[]; exercise?: boolean } = {}) {
+  const s = await standin.subscribe();
+  const res = await api(
+    "POST",
+    "/push/subscriptions",
+    { subscription: { endpoint: s.endpoint, keys: s.keys }, lang: prefs.lang ?? "fr", regions: prefs.regions ?? ["BE"], exercise: prefs.exercise ?? false },
+    { ip: `198.51.100.${++ipSeq % 250}` },
+  );
+  if (res.status !== 201) throw new Error(`subscribe ${res.status} ${JSON.stringify(res.body)}`);
+  return s;
+}
+
+export async function fanoutsOf(alertId: string, who: Caller): Promise<FanoutCounters[]> {
+  return expectOk(await api("GET", `/alerts/${alertId}/fanout`, undefined, who)).body.fanouts as FanoutCounters[];
+}
+
+/** Waits until the fan-outs of an alert are planned and all their pages done (the queues run in the test runtime). */
+export async function settledFanouts(alertId: string, events: string[], who: Caller, timeoutMs = 25_000): Promise<FanoutCounters[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const f = await fanoutsOf(alertId, who);
+    const done = events.every((e) => f.some((x) => x.event === e && x.pagesDone >= x.pagesPlanned && x.retrying === 0));
+    if (done) return f;
+    if (Date.now() > deadline) throw new Error(`fan-out not settled: ${JSON.stringify(f)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }

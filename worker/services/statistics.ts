@@ -1,0 +1,107 @@
+// Rule 15: yearly, PII-free statistics for the missing-persons cell. Built from what
+// survives the purge — states, times, reasons, counts — never names, texts or places.
+import { alertsBetween } from "../db/alerts.ts";
+import type { Db } from "../db/client.ts";
+import { alertStub } from "./alerts.ts";
+
+export interface AlertStatistic {
+  /** The alert's random identifier (not derived from any personal data). */
+  alertId: string;
+  exercise: boolean;
+  outcome: "launched" | "cancelled" | "blocked" | "not_launched";
+  launchedAt: string | null;
+  endedAt: string | null;
+  durationMinutes: number | null;
+  extensions: number;
+  endReason: string | null;
+  /** Published updates after the first version. */
+  updates: number;
+  pushSent: number;
+  pushFailed: number;
+  pushRetractions: number;
+}
+
+export interface YearStatistics {
+  year: number;
+  generatedAt: string;
+  totals: {
+    launched: number;
+    exercises: number;
+    cancelledBeforeLaunch: number;
+    blocked: number;
+    medianDurationMinutes: number | null;
+    pushSent: number;
+    foundSafe: number;
+  };
+  alerts: AlertStatistic[];
+}
+
+const median = (xs: number[]) => {
+  if (!xs.length) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : Math.round((s[m - 1]! + s[m]!) / 2);
+};
+
+export async function yearStatistics(env: Env, db: Db, year: number, now = new Date()): Promise<YearStatistics> {
+  const rows = await alertsBetween(db, `${year}-01-01T00:00:00.000Z`, `${year + 1}-01-01T00:00:00.000Z`);
+  const alerts: AlertStatistic[] = await Promise.all(
+    rows.map(async (r) => {
+      const fanouts = r.launchedAt ? await alertStub(env, r.id).fanouts() : [];
+      const sum = (pick: (f: (typeof fanouts)[number]) => number, events: string[]) =>
+        fanouts.filter((f) => events.includes(f.event)).reduce((n, f) => n + pick(f), 0);
+      const ended = r.launchedAt ? r.stoppedAt : null;
+      return {
+        alertId: r.id,
+        exercise: r.exercise,
+        outcome: r.launchedAt ? "launched" : r.state === "cancelled" || r.stopReason === "cancelled" ? "cancelled" : r.state === "blocked" ? "blocked" : "not_launched",
+        launchedAt: r.launchedAt,
+        endedAt: ended,
+        durationMinutes: r.launchedAt && ended ? Math.round((Date.parse(ended) - Date.parse(r.launchedAt)) / 60_000) : null,
+        extensions: r.extensions,
+        endReason: r.launchedAt ? r.stopReason : null,
+        updates: Math.max(0, r.published - 1),
+        pushSent: sum((f) => f.sent, ["alert", "update"]),
+        pushFailed: sum((f) => f.failed, ["alert", "update"]),
+        pushRetractions: sum((f) => f.sent, ["stop"]),
+      };
+    }),
+  );
+  const real = alerts.filter((a) => !a.exercise);
+  const launched = real.filter((a) => a.outcome === "launched");
+  return {
+    year,
+    generatedAt: now.toISOString(),
+    totals: {
+      launched: launched.length,
+      exercises: alerts.filter((a) => a.exercise && a.outcome === "launched").length,
+      cancelledBeforeLaunch: real.filter((a) => a.outcome === "cancelled").length,
+      blocked: real.filter((a) => a.outcome === "blocked").length,
+      medianDurationMinutes: median(launched.flatMap((a) => (a.durationMinutes === null ? [] : [a.durationMinutes]))),
+      pushSent: launched.reduce((n, a) => n + a.pushSent, 0),
+      foundSafe: launched.filter((a) => a.endReason === "found_safe").length,
+    },
+    alerts,
+  };
+}
+
+const CSV_COLUMNS: (keyof AlertStatistic)[] = [
+  "alertId",
+  "exercise",
+  "outcome",
+  "launchedAt",
+  "endedAt",
+  "durationMinutes",
+  "extensions",
+  "endReason",
+  "updates",
+  "pushSent",
+  "pushFailed",
+  "pushRetractions",
+];
+
+/** One row per alert (RFC 4180); every value is an identifier, a time, a code or a number. */
+export function statisticsCsv(stats: YearStatistics): string {
+  const cell = (v: unknown) => (v === null || v === undefined ? "" : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+  return [CSV_COLUMNS.join(","), ...stats.alerts.map((a) => CSV_COLUMNS.map((k) => cell(a[k])).join(","))].join("\r\n") + "\r\n";
+}
