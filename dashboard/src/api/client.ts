@@ -1,6 +1,7 @@
 // The typed API client: paths, bodies and responses come from schema.d.ts, generated
 // from the Worker's OpenAPI document (npm run gen:client). No hand-written API types.
 import createClient from "openapi-fetch";
+import { t, hasKey } from "../i18n";
 import type { components, paths } from "./schema";
 
 export const api = createClient<paths>({ baseUrl: "/api/v1", credentials: "same-origin" });
@@ -8,10 +9,33 @@ export const api = createClient<paths>({ baseUrl: "/api/v1", credentials: "same-
 export type AlertDetail = components["schemas"]["AlertDetail"];
 export type AlertSummary = components["schemas"]["AlertSummary"];
 export type Problem = components["schemas"]["Problem"];
+export type User = components["schemas"]["User"];
+export type Me = paths["/auth/me"]["get"]["responses"][200]["content"]["application/json"];
+export type Permission = Me["permissions"][number];
 export type FanoutCounters = paths["/alerts/{id}/fanout"]["get"]["responses"][200]["content"]["application/json"]["fanouts"][number];
+export type PosterSet = components["schemas"]["PosterSet"];
+export type AuditEntry = components["schemas"]["AuditEntry"];
+export type ChainVerdict = components["schemas"]["ChainVerdict"];
+export type YearStatistics = components["schemas"]["YearStatistics"];
+export type ChannelSetting = components["schemas"]["ChannelSetting"];
 
-/** The message of a problem response, for the person in front of the screen. */
-export function problemText(error: unknown, fallback = "Something went wrong"): string {
+/** A refusal from the API, in the person's language when we know the code, with the server's detail. */
+export class ApiError extends Error {
+  constructor(readonly problem: Partial<Problem> | undefined) {
+    super(problemText(problem));
+  }
+}
+
+export function problemText(error: unknown, fallback?: string): string {
   const p = error as Partial<Problem> | undefined;
-  return p?.detail ?? p?.title ?? fallback;
+  const key = `err.${p?.code}`;
+  const base = p?.code && hasKey(key) ? t(key as never) : (p?.title ?? fallback ?? t("err.generic"));
+  return p?.detail && p.code !== "E_VALIDATION" ? `${base} (${p.detail})` : base;
+}
+
+/** Unwraps an openapi-fetch result: the data, or an ApiError carrying the problem. */
+export async function must<T>(p: Promise<{ data?: T; error?: unknown }>): Promise<T> {
+  const { data, error } = await p;
+  if (error !== undefined || data === undefined) throw new ApiError(error as Partial<Problem>);
+  return data;
 }

@@ -1,0 +1,205 @@
+// Admin: staff accounts (role, disable), invitations, channel switches. Statistics
+// (rule 15) has its own screen, shared with the missing-persons cell.
+import { useEffect, useState } from "preact/hooks";
+import { ROLES } from "../../../worker/domain/roles.ts";
+import { api, type ChannelSetting, must, type User, type YearStatistics } from "../api/client";
+import { t } from "../i18n";
+import { ConfirmButton, ErrorBox, fmtTime, useAction, useFocusHeading } from "../ui";
+
+type Users = { users: (User & { passkeys: number })[]; invitations: { id: string; email: string; displayName: string; role: string; expiresAt: string }[] };
+
+export function Admin({ meId }: { meId: string }) {
+  const [data, setData] = useState<Users | null>(null);
+  const [channels, setChannels] = useState<ChannelSetting[] | null>(null);
+  const [run, busy, error] = useAction();
+  const [invite, setInvite] = useState({ email: "", displayName: "", role: "investigator" as User["role"] });
+  const [link, setLink] = useState<string | null>(null);
+  const h1 = useFocusHeading("admin");
+  const load = async () => {
+    const [u, c] = await Promise.all([must(api.GET("/admin/users")), must(api.GET("/admin/channels"))]);
+    setData(u);
+    setChannels(c.channels);
+  };
+  useEffect(() => {
+    void run(load);
+  }, []);
+  return (
+    <>
+      <h1 tabIndex={-1} ref={h1}>{t("admin.title")}</h1>
+      <ErrorBox error={error} />
+      <section class="card" aria-labelledby="users-h">
+        <h2 id="users-h">{t("admin.users")}</h2>
+        <table id="users">
+          <thead>
+            <tr>
+              <th scope="col">{t("admin.name")}</th>
+              <th scope="col">{t("admin.email")}</th>
+              <th scope="col">{t("admin.role")}</th>
+              <th scope="col">{t("admin.passkeys")}</th>
+              <th scope="col">{t("admin.status")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data?.users.map((u) => (
+              <tr key={u.id}>
+                <th scope="row">{u.displayName}</th>
+                <td>{u.email}</td>
+                <td>
+                  <label class="sr-only" for={`role-${u.id}`}>
+                    {t("admin.roleOf", { name: u.displayName })}
+                  </label>
+                  <select id={`role-${u.id}`} value={u.role} disabled={busy || u.id === meId} onChange={(e) => run(async () => {
+                    await must(api.PATCH("/admin/users/{id}", { params: { path: { id: u.id } }, body: { role: (e.target as HTMLSelectElement).value as User["role"] } }));
+                    await load();
+                  })}>
+                    {ROLES.map((r) => (
+                      <option value={r}>{t(`role.${r}`)}</option>
+                    ))}
+                  </select>
+                </td>
+                <td>{u.passkeys}</td>
+                <td>
+                  {u.disabledAt ? t("admin.disabled") : t("admin.active")}{" "}
+                  {u.id !== meId && (
+                    <button class="secondary" disabled={busy} onClick={() => run(async () => {
+                      await must(api.PATCH("/admin/users/{id}", { params: { path: { id: u.id } }, body: { disabled: !u.disabledAt } }));
+                      await load();
+                    })}>
+                      {u.disabledAt ? t("admin.enable", { name: u.displayName }) : t("admin.disable", { name: u.displayName })}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+
+      <section class="card" aria-labelledby="inv-h">
+        <h2 id="inv-h">{t("admin.invite")}</h2>
+        <form class="inline-form" onSubmit={(e) => {
+          e.preventDefault();
+          void run(async () => {
+            const r = await must(api.POST("/admin/invitations", { body: invite }));
+            setLink(r.link);
+            setInvite({ ...invite, email: "", displayName: "" });
+            await load();
+          });
+        }}>
+          <label for="inv-name">{t("admin.name")}</label>
+          <input id="inv-name" required maxLength={100} value={invite.displayName} onInput={(e) => setInvite({ ...invite, displayName: (e.target as HTMLInputElement).value })} />
+          <label for="inv-email">{t("admin.email")}</label>
+          <input id="inv-email" type="email" required maxLength={200} value={invite.email} onInput={(e) => setInvite({ ...invite, email: (e.target as HTMLInputElement).value })} />
+          <label for="inv-role">{t("admin.role")}</label>
+          <select id="inv-role" value={invite.role} onChange={(e) => setInvite({ ...invite, role: (e.target as HTMLSelectElement).value as User["role"] })}>
+            {ROLES.map((r) => (
+              <option value={r}>{t(`role.${r}`)}</option>
+            ))}
+          </select>
+          <button type="submit" disabled={busy}>
+            {t("admin.createInvite")}
+          </button>
+        </form>
+        {link && (
+          <p role="status">
+            {t("admin.inviteLink")} <code id="invite-link">{link}</code>
+          </p>
+        )}
+        {data && data.invitations.length > 0 && (
+          <>
+            <h3>{t("admin.pending")}</h3>
+            <ul>
+              {data.invitations.map((i) => (
+                <li key={i.id}>
+                  {i.displayName} ({i.email}) — {t(`role.${i.role}` as never)} · {t("admin.expires", { at: fmtTime(i.expiresAt) })}
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+      </section>
+
+      <section class="card" aria-labelledby="ch-h">
+        <h2 id="ch-h">{t("admin.channels")}</h2>
+        <table id="channels">
+          <thead>
+            <tr>
+              <th scope="col">{t("admin.channel")}</th>
+              <th scope="col">{t("admin.status")}</th>
+              <th scope="col">{t("admin.audience")}</th>
+              <th scope="col">{t("admin.changed")}</th>
+              <th scope="col">{t("admin.action")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {channels?.map((c) => (
+              <tr key={c.channel}>
+                <th scope="row">{t(`channel.${c.channel}`)}</th>
+                <td>{c.enabled ? <span class="ok">{t("admin.on")}</span> : <strong class="error-text">{t("admin.off")}</strong>}</td>
+                <td>{c.audience}</td>
+                <td>{c.updatedAt ? fmtTime(c.updatedAt) : "—"}</td>
+                <td>
+                  <ConfirmButton
+                    danger={c.enabled}
+                    label={c.enabled ? t("admin.switchOff") : t("admin.switchOn")}
+                    confirmLabel={t("admin.confirm")}
+                    disabled={busy}
+                    onConfirm={() => run(async () => {
+                      setChannels((await must(api.PUT("/admin/channels/{channel}", { params: { path: { channel: c.channel } }, body: { enabled: !c.enabled } }))).channels);
+                    })}
+                  >
+                    <span class="confirm-text">{c.enabled ? t("admin.switchOffWarning") : ""}</span>{" "}
+                  </ConfirmButton>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </>
+  );
+}
+
+export function Statistics() {
+  const [year, setYear] = useState(new Date().getFullYear());
+  const [stats, setStats] = useState<YearStatistics | null>(null);
+  const [run, busy, error] = useAction();
+  const h1 = useFocusHeading("stats");
+  useEffect(() => {
+    void run(async () => setStats((await must(api.GET("/statistics/{year}", { params: { path: { year }, query: { format: "json" } } }))) as YearStatistics));
+  }, [year]);
+  const totals = stats?.totals;
+  return (
+    <>
+      <h1 tabIndex={-1} ref={h1}>{t("stats.title")}</h1>
+      <p>{t("stats.intro")}</p>
+      <p class="inline-form">
+        <label for="stats-year">{t("stats.year")}</label>
+        <input id="stats-year" type="number" min={2020} max={2100} value={year} onChange={(e) => setYear(Number((e.target as HTMLInputElement).value))} />
+        <a class="button" id="stats-csv" href={`/api/v1/statistics/${year}?format=csv`} download={`child-alert-statistics-${year}.csv`}>
+          {t("stats.download")}
+        </a>
+      </p>
+      <ErrorBox error={error} />
+      {busy && <p>{t("common.loading")}</p>}
+      {totals && (
+        <dl class="facts" id="stats-totals">
+          <dt>{t("stats.launched")}</dt>
+          <dd>{totals.launched}</dd>
+          <dt>{t("stats.foundSafe")}</dt>
+          <dd>{totals.foundSafe}</dd>
+          <dt>{t("stats.median")}</dt>
+          <dd>{totals.medianDurationMinutes ?? "—"}</dd>
+          <dt>{t("stats.reach")}</dt>
+          <dd>{totals.pushSent}</dd>
+          <dt>{t("stats.cancelled")}</dt>
+          <dd>{totals.cancelledBeforeLaunch}</dd>
+          <dt>{t("stats.blocked")}</dt>
+          <dd>{totals.blocked}</dd>
+          <dt>{t("stats.exercises")}</dt>
+          <dd>{totals.exercises}</dd>
+        </dl>
+      )}
+    </>
+  );
+}

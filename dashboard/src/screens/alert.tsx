@@ -1,0 +1,572 @@
+// One alert: concertation panel, sign-offs and the magistrate's authorisation, launch,
+// the live panel (pushed over the alert's WebSocket), extend, and the stop command.
+import { startAuthentication } from "@simplewebauthn/browser";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { CONSENT_BASES, CONSENT_RECORDER, CRITERIA, OBJECTION_ROLE, STOP_REASONS } from "../../../worker/domain/lifecycle.ts";
+import type { Role } from "../../../worker/domain/roles.ts";
+import { type AlertDetail, api, type FanoutCounters, must, type Permission } from "../api/client";
+import { regionName, t } from "../i18n";
+import { mergeFanouts, useLive } from "../lib/live";
+import { ConfirmButton, ErrorBox, fmtDuration, fmtTime, Progress, useAction, useFocusHeading, useNow } from "../ui";
+import { StateBadge } from "./alerts";
+
+type Ctx = { id: string; d: AlertDetail; role: Role; can: (p: Permission) => boolean; reload: () => Promise<void> };
+type SignKind = "investigator" | "cell" | "operator" | "authorisation" | "accompanying_person";
+
+const SIGN_KIND: Partial<Record<Role, SignKind>> = { investigator: "investigator", cell: "cell", operator: "operator", magistrate: "authorisation" };
+const PARTIES: SignKind[] = ["investigator", "cell", "operator", "authorisation"];
+
+/** The version being signed off: the pending update while live, else the current one. */
+const underReview = (d: AlertDetail) => d.versions.find((v) => v.id === (d.state === "live" && d.pendingVersionId ? d.pendingVersionId : d.currentVersionId));
+type Content = { child?: { firstName?: string; lastName?: string }; targeting?: { regions: string[]; languages: string[] }; accompanyingPerson?: { description: string } };
+
+/** The passkey ceremony for a sign-off: the challenge carries the content hash being approved. */
+async function signWithPasskey(id: string, kind: SignKind, decision?: { criteria?: Record<string, boolean>; riskAssessment?: string; terms?: string }) {
+  const opts = await must(api.POST("/alerts/{id}/signoffs/options", { params: { path: { id } }, body: { kind } }));
+  const response = await startAuthentication({ optionsJSON: opts.options as never });
+  await must(api.POST("/alerts/{id}/signoffs", { params: { path: { id } }, body: { challengeId: opts.challengeId, response: response as never, decision: decision as never } }));
+}
+
+export function AlertScreen({ id, role, can }: { id: string; role: Role; can: (p: Permission) => boolean }) {
+  const [d, setD] = useState<AlertDetail | null>(null);
+  const [fanouts, setFanouts] = useState<FanoutCounters[]>([]);
+  const [error, setError] = useState<unknown>(null);
+  const h1 = useFocusHeading(id);
+  const reload = useCallback(async () => {
+    try {
+      const [detail, f] = await Promise.all([must(api.GET("/alerts/{id}", { params: { path: { id } } })), must(api.GET("/alerts/{id}/fanout", { params: { path: { id } } }))]);
+      setD(detail);
+      setFanouts((have) => mergeFanouts(have, f.fanouts));
+      setError(null);
+    } catch (e) {
+      setError(e);
+    }
+  }, [id]);
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+  const live = useLive(id, (m) => {
+    if (m.type === "fanout") setFanouts((have) => mergeFanouts(have, [m.counters]));
+    else if (m.type === "hello") {
+      setFanouts((have) => mergeFanouts(have, m.fanouts));
+      void reload(); // after a reconnect: catch up on anything missed
+    } else if (m.type === "state") void reload();
+  });
+
+  if (!d) return error ? <ErrorBox error={error} /> : <p>{t("common.loading")}</p>;
+  const ctx: Ctx = { id, d, role, can, reload };
+  const content = underReview(d)?.content as Content | null;
+  const name = [content?.child?.firstName, content?.child?.lastName].filter(Boolean).join(" ") || (d.state === "purged" ? t("alert.purgedName") : "—");
+  const editable = ["draft", "concertation", "authorised", "blocked", "live"].includes(d.state) && can("alert.edit");
+  return (
+    <>
+      <p>
+        <a href="/">← {t("nav.alerts")}</a>
+      </p>
+      <div class="title-row">
+        <h1 tabIndex={-1} ref={h1}>
+          {name} <StateBadge state={d.state} id="alert-state" />
+          {d.exercise && <span class="badge">{t("common.exercise")}</span>}
+        </h1>
+        <span class={`live-dot ${live}`} role="status">
+          {t(`live.${live}`)}
+        </span>
+      </div>
+      <nav class="subnav" aria-label={t("alert.sections")}>
+        {editable && <a href={`/alerts/${id}/edit`}>{d.state === "live" ? t("alert.editUpdate") : t("alert.edit")}</a>}
+        {can("audit.read") && <a href={`/alerts/${id}/audit`}>{t("alert.audit")}</a>}
+        <a href={`/alert/${id}`} target="_blank" rel="noopener">{t("alert.publicPage")}</a>
+      </nav>
+      {d.readiness.waitingOn.length > 0 && !["live", "stopped", "cancelled", "purged"].includes(d.state) && (
+        <p>
+          {t("alert.waitingOn")} <strong>{d.readiness.waitingOn.map((r) => t(`role.${r}` as never)).join(", ")}</strong>
+        </p>
+      )}
+      <ErrorBox error={error} />
+      {d.launchedAt && <LivePanel ctx={ctx} fanouts={fanouts} />}
+      {d.state === "live" && (can("alert.stop") || can("alert.extend")) && <StopCard ctx={ctx} />}
+      {can("alert.launch") && ["draft", "concertation", "authorised", "blocked"].includes(d.state) && <LaunchCard ctx={ctx} />}
+      <SignCard ctx={ctx} />
+      <AccompanyingCard ctx={ctx} />
+      {!["stopped", "cancelled", "purged"].includes(d.state) && <Concertation ctx={ctx} />}
+      {(d.state === "draft" || (can("alert.cancel") && ["draft", "concertation", "authorised", "blocked"].includes(d.state))) && <DraftActions ctx={ctx} />}
+    </>
+  );
+}
+
+/** What the signer approves: where, in which languages, what is withheld. */
+function Summary({ d }: { d: AlertDetail }) {
+  const v = underReview(d);
+  const c = v?.content as Content | null;
+  if (!v || !c) return null;
+  return (
+    <div class="summary">
+      <p>
+        {t("summary.version", { n: String(v.number) })} · {t("summary.hash")} <code>{v.contentHash.slice(0, 16)}…</code>
+      </p>
+      <ul>
+        <li>
+          {t("summary.regions")} <strong>{c.targeting?.regions.map(regionName).join(", ")}</strong>
+        </li>
+        <li>
+          {t("summary.languages")} <strong>{c.targeting?.languages.join(", ").toUpperCase()}</strong>
+        </li>
+        <li>{t("summary.channels")}</li>
+        {d.exercise && <li>{t("summary.exercise")}</li>}
+        {c.accompanyingPerson && <li>{t("summary.accompanyingWithheld")}</li>}
+      </ul>
+    </div>
+  );
+}
+
+function LivePanel({ ctx, fanouts }: { ctx: Ctx; fanouts: FanoutCounters[] }) {
+  const { d } = ctx;
+  const now = useNow(15_000);
+  const left = d.endsAt ? Date.parse(d.endsAt) - now : null;
+  const [run, busy, error] = useAction();
+  return (
+    <section class="card live" aria-labelledby="live-h">
+      <h2 id="live-h">{t("live.title")}</h2>
+      <dl class="facts">
+        <dt>{t("live.launched")}</dt>
+        <dd>
+          {fmtTime(d.launchedAt)} ({t("live.ago", { d: fmtDuration(now - Date.parse(d.launchedAt!)) })})
+        </dd>
+        {d.state === "live" && left !== null && (
+          <>
+            <dt>{t("live.timeLeft")}</dt>
+            <dd id="time-left" class={left < 3_600_000 ? "urgent" : ""}>
+              <strong>{fmtDuration(left)}</strong> · {t("live.until", { at: fmtTime(d.endsAt) })} · {t("live.extensions", { n: String(d.extensions) })}
+            </dd>
+          </>
+        )}
+        {d.stoppedAt && (
+          <>
+            <dt>{t("live.stopped")}</dt>
+            <dd>
+              {fmtTime(d.stoppedAt)} — {t(`stop.${d.stopReason}` as never)}
+            </dd>
+          </>
+        )}
+      </dl>
+      {d.state === "live" && left !== null && left < 3_600_000 && <p class="notice">{t("live.reviewPrompt")}</p>}
+      {d.state === "live" && ctx.can("alert.extend") && (
+        <p>
+          <ConfirmButton
+            label={t("live.extend")}
+            confirmLabel={t("live.extendConfirm")}
+            disabled={busy || d.extensions >= 3}
+            onConfirm={() => run(async () => {
+              await must(api.POST("/alerts/{id}/extend", { params: { path: { id: ctx.id } } }));
+              await ctx.reload();
+            })}
+          />{" "}
+          {d.extensions >= 3 && <small>{t("live.noMoreExtensions")}</small>}
+        </p>
+      )}
+      <ErrorBox error={error} />
+      <h3>{t("live.channels")}</h3>
+      <table id="fanout">
+        <thead>
+          <tr>
+            <th scope="col">{t("live.message")}</th>
+            <th scope="col">{t("live.pages")}</th>
+            <th scope="col">{t("live.sent")}</th>
+            <th scope="col">{t("live.failed")}</th>
+            <th scope="col">{t("live.removed")}</th>
+            <th scope="col">{t("live.retrying")}</th>
+            <th scope="col">{t("live.fenced")}</th>
+            <th scope="col">{t("live.progress")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {fanouts.map((f) => (
+            <tr data-event={f.event} key={f.fanoutId}>
+              <td>
+                {t("live.webPush")} · {t(`event.${f.event}`)}
+              </td>
+              <td>
+                {f.pagesDone}/{f.pagesPlanned}
+              </td>
+              <td>{f.sent}</td>
+              <td>{f.failed}</td>
+              <td>{f.pruned}</td>
+              <td>{f.retrying}</td>
+              <td>{f.fenced}</td>
+              <td>
+                <Progress value={f.pagesDone} max={f.pagesPlanned} label={`${t("live.webPush")} · ${t(`event.${f.event}`)}`} />
+              </td>
+            </tr>
+          ))}
+          {fanouts.length === 0 && (
+            <tr>
+              <td colSpan={8}>{t("live.nothingYet")}</td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+      <ul class="plain-errors">
+        {fanouts.flatMap((f) => [
+          f.switchedOff ? <li key={`${f.fanoutId}-off`}>{t("live.switchedOff", { event: t(`event.${f.event}`) })}</li> : null,
+          f.failed ? <li key={`${f.fanoutId}-f`}>{t("live.failedPlain", { n: String(f.failed) })}</li> : null,
+          f.deadPages ? <li key={`${f.fanoutId}-d`}>{t("live.deadPlain", { n: String(f.deadPages) })}</li> : null,
+          f.retrying > 0 ? <li key={`${f.fanoutId}-r`}>{t("live.retryingPlain", { n: String(f.retrying) })}</li> : null,
+        ])}
+      </ul>
+    </section>
+  );
+}
+
+function StopCard({ ctx }: { ctx: Ctx }) {
+  const [reason, setReason] = useState<string>(ctx.role === "magistrate" ? "withdrawn" : "found_safe");
+  const [run, busy, error] = useAction();
+  if (!ctx.can("alert.stop")) return null;
+  return (
+    <section class="card stop" id="stop-card" aria-labelledby="stop-h">
+      <h2 id="stop-h">{t("stop.title")}</h2>
+      <p>{t("stop.intro")}</p>
+      <label for="stop-reason">{t("stop.reason")}</label>{" "}
+      <select id="stop-reason" value={reason} onChange={(e) => setReason((e.target as HTMLSelectElement).value)}>
+        {STOP_REASONS.filter((r) => r !== "expired").map((r) => (
+          <option value={r}>{t(`stop.${r}`)}</option>
+        ))}
+      </select>
+      <p>
+        <ConfirmButton
+          danger
+          label={t("stop.button")}
+          confirmLabel={t("stop.confirm")}
+          disabled={busy}
+          onConfirm={() => run(async () => {
+            await must(api.POST("/alerts/{id}/stop", { params: { path: { id: ctx.id } }, body: { reason: reason as "found_safe" } }));
+            await ctx.reload();
+          })}
+        />
+      </p>
+      <ErrorBox error={error} />
+    </section>
+  );
+}
+
+function launchBlocker(d: AlertDetail): string | null {
+  const r = d.readiness;
+  if (d.state === "draft") return t("launch.whyDraft");
+  if (r.openObjections.length) return t("launch.whyBlocked", { list: r.openObjections.map((k) => t(`objection.${k}` as never)).join(", ") });
+  const missing = r.missingSignOffs.filter((k) => k !== "authorisation" && k !== "accompanying_person");
+  if (missing.length) return t("launch.whySignOffs", { list: missing.map((k) => t(`party.${k}` as never)).join(", ") });
+  if (!r.consentSettled) return t("launch.whyConsent");
+  if (!r.authorised) return t("launch.whyAuthorisation");
+  return r.canLaunch ? null : t("launch.whyOther");
+}
+
+function LaunchCard({ ctx }: { ctx: Ctx }) {
+  const { d } = ctx;
+  const [run, busy, error] = useAction();
+  const why = launchBlocker(d);
+  return (
+    <section class="card" id="launch-card" aria-labelledby="launch-h">
+      <h2 id="launch-h">{t("launch.title")}</h2>
+      {why ? (
+        <p id="launch-why">
+          <strong>{t("launch.disabled")}</strong> {why}
+        </p>
+      ) : (
+        <Summary d={d} />
+      )}
+      <ConfirmButton
+        label={t("launch.button")}
+        confirmLabel={t("launch.confirm")}
+        disabled={!!why || busy}
+        onConfirm={() => run(async () => {
+          await must(api.POST("/alerts/{id}/launch", { params: { path: { id: ctx.id } } }));
+          await ctx.reload();
+        })}
+      >
+        <span class="confirm-text">{d.exercise ? t("launch.confirmTextExercise") : t("launch.confirmText")}</span>{" "}
+      </ConfirmButton>
+      <ErrorBox error={error} />
+    </section>
+  );
+}
+
+/** The sign-off (or, for the magistrate, the authorisation) this person still owes. */
+function SignCard({ ctx }: { ctx: Ctx }) {
+  const { d, role, id } = ctx;
+  const kind = SIGN_KIND[role];
+  const [risk, setRisk] = useState("");
+  const [ticked, setTicked] = useState<Record<string, boolean>>({});
+  const [run, busy, error] = useAction();
+  if (!kind || !ctx.can("alert.signOff") || !d.readiness.missingSignOffs.includes(kind)) return null;
+  if (d.state !== "concertation" && !(d.state === "live" && d.pendingVersionId)) return null;
+  const sign = () =>
+    run(async () => {
+      if (kind === "authorisation") {
+        await signWithPasskey(id, kind, { criteria: Object.fromEntries(CRITERIA.map((c) => [c, ticked[c] === true])), riskAssessment: risk });
+      } else await signWithPasskey(id, kind);
+      await ctx.reload();
+    });
+  if (kind !== "authorisation") {
+    return (
+      <section class="card" id="sign-card" aria-labelledby="sign-h">
+        <h2 id="sign-h">{t("sign.title")}</h2>
+        <Summary d={d} />
+        <button onClick={sign} disabled={busy}>
+          {t("sign.button")}
+        </button>
+        <ErrorBox error={error} />
+      </section>
+    );
+  }
+  const before = d.readiness.missingSignOffs.filter((k) => k !== "authorisation" && k !== "accompanying_person");
+  return (
+    <section class="card" id="sign-card" aria-labelledby="sign-h">
+      <h2 id="sign-h">{t("auth.title")}</h2>
+      <Summary d={d} />
+      {before.length > 0 && (
+        <p>
+          {t("auth.stillMissing")} <strong>{before.map((k) => t(`party.${k}` as never)).join(", ")}</strong>
+        </p>
+      )}
+      {!d.readiness.consentSettled && <p>{t("auth.consentMissing")}</p>}
+      <fieldset>
+        <legend>{t("auth.criteria")}</legend>
+        {CRITERIA.map((c) => (
+          <label key={c} class="block">
+            <input type="checkbox" name="criterion" value={c} checked={ticked[c] === true} onChange={(e) => setTicked({ ...ticked, [c]: (e.target as HTMLInputElement).checked })} /> {t(`criterion.${c}`)}
+          </label>
+        ))}
+      </fieldset>
+      <label for="risk">{t("auth.risk")}</label>
+      <textarea id="risk" rows={4} value={risk} onInput={(e) => setRisk((e.target as HTMLTextAreaElement).value)} />
+      <p>
+        <button onClick={sign} disabled={busy}>
+          {t("auth.button")}
+        </button>
+      </p>
+      <ErrorBox error={error} />
+    </section>
+  );
+}
+
+/** Rule 6: the accompanying-person section is published only with its own signed terms. */
+function AccompanyingCard({ ctx }: { ctx: Ctx }) {
+  const { d, id } = ctx;
+  const [terms, setTerms] = useState("");
+  const [run, busy, error] = useAction();
+  const v = underReview(d);
+  const c = v?.content as Content | null;
+  if (ctx.role !== "magistrate" || !c?.accompanyingPerson || !["concertation", "authorised", "live"].includes(d.state)) return null;
+  const signed = d.signOffs.some((o) => o.kind === "accompanying_person" && o.valid);
+  return (
+    <section class="card" aria-labelledby="acc-h">
+      <h2 id="acc-h">{t("acc.title")}</h2>
+      <blockquote>{c.accompanyingPerson.description}</blockquote>
+      {signed ? (
+        <p class="ok">{t("acc.signed")}</p>
+      ) : (
+        <>
+          <label for="acc-terms">{t("acc.terms")}</label>
+          <textarea id="acc-terms" rows={3} value={terms} onInput={(e) => setTerms((e.target as HTMLTextAreaElement).value)} />
+          <p>
+            <button onClick={() => run(async () => { await signWithPasskey(id, "accompanying_person", { terms }); await ctx.reload(); })} disabled={busy}>
+              {t("acc.button")}
+            </button>
+          </p>
+        </>
+      )}
+      <ErrorBox error={error} />
+    </section>
+  );
+}
+
+function Concertation({ ctx }: { ctx: Ctx }) {
+  const { d } = ctx;
+  const v = underReview(d);
+  const reset = d.signOffs.filter((o) => !o.valid);
+  return (
+    <section class="card" aria-labelledby="conc-h" id="concertation">
+      <h2 id="conc-h">{t("conc.title")}</h2>
+      {v && (
+        <p>
+          {t("summary.version", { n: String(v.number) })} · {t("summary.hash")} <code>{v.contentHash.slice(0, 16)}…</code>
+        </p>
+      )}
+      {reset.length > 0 && (
+        <p class="notice" id="reset-notice">
+          {t("conc.reset", { n: String(reset.length) })}
+        </p>
+      )}
+      <table id="parties">
+        <thead>
+          <tr>
+            <th scope="col">{t("conc.party")}</th>
+            <th scope="col">{t("conc.status")}</th>
+            <th scope="col">{t("conc.by")}</th>
+            <th scope="col">{t("conc.when")}</th>
+            <th scope="col">{t("conc.hash")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {PARTIES.map((kind) => {
+            const o = d.signOffs.find((x) => x.kind === kind && x.valid);
+            return (
+              <tr key={kind} data-party={kind}>
+                <th scope="row">{t(`party.${kind}`)}</th>
+                <td>{o ? <span class="ok">✓ {t("conc.signed")}</span> : <span class="pending">{t("conc.pending")}</span>}</td>
+                <td>{o?.signer ?? "—"}</td>
+                <td>{o ? fmtTime(o.createdAt) : "—"}</td>
+                <td>{o ? <code>{o.contentHash.slice(0, 12)}…</code> : "—"}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      {reset.length > 0 && (
+        <details>
+          <summary>{t("conc.resetList")}</summary>
+          <ul>
+            {reset.map((o) => (
+              <li key={o.id}>
+                {t(`party.${o.kind}` as never)} — {o.signer ?? "?"}, {fmtTime(o.createdAt)}, <code>{o.contentHash.slice(0, 12)}…</code>
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+      <Parents ctx={ctx} />
+      <Objections ctx={ctx} />
+    </section>
+  );
+}
+
+function Parents({ ctx }: { ctx: Ctx }) {
+  const { d, role } = ctx;
+  const mine = CONSENT_BASES.filter((b) => CONSENT_RECORDER[b].includes(role));
+  const [basis, setBasis] = useState<string>(mine[0] ?? "");
+  const [note, setNote] = useState("");
+  const [run, busy, error] = useAction();
+  const open = ["draft", "concertation", "authorised", "blocked"].includes(d.state);
+  return (
+    <>
+      <h3>{t("parents.title")}</h3>
+      {d.consents.length === 0 ? (
+        <p id="consent-status">{t("parents.none")}</p>
+      ) : (
+        <ul id="consent-status">
+          {d.consents.map((c) => (
+            <li key={c.id}>
+              <strong>{t(`basis.${c.basis}` as never)}</strong> — {t("parents.recordedBy", { role: t(`role.${c.recordedRole}` as never), at: fmtTime(c.createdAt) })}
+            </li>
+          ))}
+        </ul>
+      )}
+      {open && ctx.can("alert.consent") && mine.length > 0 && (
+        <div class="inline-form">
+          <label for="consent-basis">{t("parents.basis")}</label>{" "}
+          <select id="consent-basis" value={basis} onChange={(e) => setBasis((e.target as HTMLSelectElement).value)}>
+            {mine.map((b) => (
+              <option value={b}>{t(`basis.${b}`)}</option>
+            ))}
+          </select>
+          <label for="consent-note">{basis === "operator_danger_assessment" ? t("parents.assessment") : t("parents.note")}</label>
+          <textarea id="consent-note" rows={2} value={note} onInput={(e) => setNote((e.target as HTMLTextAreaElement).value)} />
+          <button disabled={busy} onClick={() => run(async () => {
+            await must(api.POST("/alerts/{id}/consent", { params: { path: { id: ctx.id } }, body: { basis: basis as "parental_consent", ...(note.trim() ? { note } : {}) } }));
+            setNote("");
+            await ctx.reload();
+          })}>
+            {t("parents.record")}
+          </button>
+          <ErrorBox error={error} />
+        </div>
+      )}
+    </>
+  );
+}
+
+function Objections({ ctx }: { ctx: Ctx }) {
+  const { d, role } = ctx;
+  const kind = (Object.keys(OBJECTION_ROLE) as (keyof typeof OBJECTION_ROLE)[]).find((k) => OBJECTION_ROLE[k] === role);
+  const [reason, setReason] = useState("");
+  const [run, busy, error] = useAction();
+  const reasonRef = useRef<HTMLTextAreaElement>(null);
+  const canObject = kind && ctx.can("alert.object") && !["stopped", "cancelled", "purged"].includes(d.state);
+  return (
+    <>
+      <h3>{t("obj.title")}</h3>
+      {d.objections.length === 0 ? (
+        <p>{t("obj.none")}</p>
+      ) : (
+        <ul id="objections">
+          {d.objections.map((o) => (
+            <li key={o.id}>
+              <strong>{t(`objection.${o.kind}` as never)}</strong> ({fmtTime(o.createdAt)}){o.liftedAt ? ` — ${t("obj.lifted", { at: fmtTime(o.liftedAt) })}` : ""}: <q>{o.reason}</q>{" "}
+              {!o.liftedAt && kind === o.kind && ctx.can("alert.object") && (
+                <button class="secondary" disabled={busy} onClick={() => run(async () => {
+                  await must(api.POST("/alerts/{id}/objections/{objectionId}/lift", { params: { path: { id: ctx.id, objectionId: o.id } } }));
+                  await ctx.reload();
+                })}>
+                  {t("obj.lift")}
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      {canObject && (
+        <div class="inline-form">
+          <label for="objection-reason">{t(kind === "operator_refusal" ? "obj.refuseReason" : "obj.opposeReason")}</label>
+          <textarea id="objection-reason" ref={reasonRef} rows={2} value={reason} onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)} />
+          <ConfirmButton
+            danger
+            label={t(kind === "operator_refusal" ? "obj.refuse" : "obj.oppose")}
+            confirmLabel={t("obj.confirm")}
+            disabled={busy}
+            onConfirm={() => run(async () => {
+              await must(api.POST("/alerts/{id}/objections", { params: { path: { id: ctx.id } }, body: { kind: kind!, reason } }));
+              setReason("");
+              await ctx.reload();
+            })}
+          />
+        </div>
+      )}
+      <ErrorBox error={error} />
+    </>
+  );
+}
+
+function DraftActions({ ctx }: { ctx: Ctx }) {
+  const { d } = ctx;
+  const [run, busy, error] = useAction();
+  return (
+    <section class="card" aria-labelledby="actions-h">
+      <h2 id="actions-h">{t("actions.title")}</h2>
+      {d.state === "draft" && ctx.can("alert.submit") && (
+        <p>
+          <button disabled={busy} onClick={() => run(async () => {
+            await must(api.POST("/alerts/{id}/submit", { params: { path: { id: ctx.id } } }));
+            await ctx.reload();
+          })}>
+            {t("actions.submit")}
+          </button>{" "}
+          <small>{t("actions.submitHint")}</small>
+        </p>
+      )}
+      {ctx.can("alert.cancel") && (
+        <p>
+          <ConfirmButton
+            danger
+            label={t("actions.cancel")}
+            confirmLabel={t("actions.cancelConfirm")}
+            disabled={busy}
+            onConfirm={() => run(async () => {
+              await must(api.POST("/alerts/{id}/cancel", { params: { path: { id: ctx.id } } }));
+              await ctx.reload();
+            })}
+          />
+        </p>
+      )}
+      <ErrorBox error={error} />
+    </section>
+  );
+}

@@ -1,0 +1,70 @@
+// The alert list: state, exercise badge, age, who is waiting on whom.
+import { useEffect, useState } from "preact/hooks";
+import { type AlertSummary, api, must, type Permission } from "../api/client";
+import { t } from "../i18n";
+import { ErrorBox, fmtDuration, fmtTime, useFocusHeading, useNow } from "../ui";
+
+export function StateBadge({ state, id }: { state: string; id?: string }) {
+  return (
+    <span class={`state ${state}`} id={id}>
+      {t(`state.${state}` as never)}
+    </span>
+  );
+}
+
+export function AlertList({ can }: { can: (p: Permission) => boolean }) {
+  const [alerts, setAlerts] = useState<AlertSummary[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const now = useNow(30_000);
+  const h1 = useFocusHeading("alerts");
+  useEffect(() => {
+    must(api.GET("/alerts")).then((d) => setAlerts(d.alerts), setError);
+  }, []);
+  const sorted = [...(alerts ?? [])].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  return (
+    <>
+      <div class="title-row">
+        <h1 tabIndex={-1} ref={h1}>{t("alerts.title")}</h1>
+        {can("alert.create") && (
+          <a class="button" href="/alerts/new">
+            {t("alerts.new")}
+          </a>
+        )}
+      </div>
+      <ErrorBox error={error} />
+      {alerts && (
+        <table class="alerts">
+          <caption class="sr-only">{t("alerts.title")}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t("alerts.child")}</th>
+              <th scope="col">{t("alerts.state")}</th>
+              <th scope="col">{t("alerts.waitingOn")}</th>
+              <th scope="col">{t("alerts.age")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {sorted.map((a) => (
+              <tr key={a.id}>
+                <td>
+                  <a href={`/alerts/${a.id}`}>{a.firstName ?? t("alerts.unnamed")}</a>
+                  {a.exercise && <span class="badge">{t("common.exercise")}</span>}
+                </td>
+                <td>
+                  <StateBadge state={a.state} />
+                </td>
+                <td>{a.readiness.waitingOn.map((r) => t(`role.${r}` as never)).join(", ") || "—"}</td>
+                <td title={fmtTime(a.createdAt)}>{fmtDuration(now - Date.parse(a.launchedAt ?? a.createdAt))}{a.launchedAt ? ` ${t("alerts.sinceLaunch")}` : ""}</td>
+              </tr>
+            ))}
+            {sorted.length === 0 && (
+              <tr>
+                <td colSpan={4}>{t("alerts.none")}</td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,60 @@
+// The alert's audit trail, with the verdict on the whole hash chain.
+import { useEffect, useState } from "preact/hooks";
+import { api, type AuditEntry, type ChainVerdict, must } from "../api/client";
+import { t } from "../i18n";
+import { ErrorBox, fmtTime, useFocusHeading } from "../ui";
+
+export function Audit({ id }: { id: string }) {
+  const [data, setData] = useState<{ entries: AuditEntry[]; chain: ChainVerdict } | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const h1 = useFocusHeading(id);
+  useEffect(() => {
+    must(api.GET("/alerts/{id}/audit", { params: { path: { id } } })).then(setData, setError);
+  }, [id]);
+  return (
+    <>
+      <p>
+        <a href={`/alerts/${id}`}>← {t("nav.backToAlert")}</a>
+      </p>
+      <h1 tabIndex={-1} ref={h1}>{t("audit.title")}</h1>
+      <ErrorBox error={error} />
+      {data && (
+        <>
+          <p id="chain-status" class={data.chain.ok ? "ok" : "error"} role="status">
+            {data.chain.ok
+              ? t("audit.chainOk", { n: String(data.chain.entries) })
+              : t("audit.chainBroken", { seq: String(data.chain.firstBroken), reason: data.chain.reason ?? "" })}
+          </p>
+          <table id="audit">
+            <thead>
+              <tr>
+                <th scope="col">#</th>
+                <th scope="col">{t("audit.when")}</th>
+                <th scope="col">{t("audit.action")}</th>
+                <th scope="col">{t("audit.role")}</th>
+                <th scope="col">{t("audit.details")}</th>
+                <th scope="col">{t("audit.hash")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.entries.map((e) => (
+                <tr key={e.seq} class={!data.chain.ok && data.chain.firstBroken === e.seq ? "broken" : ""}>
+                  <td>{e.seq}</td>
+                  <td>{fmtTime(e.at)}</td>
+                  <td>{e.action}</td>
+                  <td>{e.actorRole ? t(`role.${e.actorRole}` as never) : t("audit.system")}</td>
+                  <td>
+                    <code class="details">{e.details}</code>
+                  </td>
+                  <td>
+                    <code>{e.hash.slice(0, 10)}…</code>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,445 @@
+// The editor of a draft or of a new version: every field with inline validation (the
+// very zod schema the Worker validates with), photo upload with preview, targeting,
+// the exercise flag, the accompanying-person section, and the poster previews.
+import type { JSX } from "preact";
+import { useEffect, useMemo, useState } from "preact/hooks";
+import { AlertContent, LANGUAGES, REGIONS } from "../../../worker/domain/content.ts";
+import { type AlertDetail, api, ApiError, must, type Permission } from "../api/client";
+import { lang, regionName, t } from "../i18n";
+import { navigate } from "../lib/router";
+import { ErrorBox, useAction, useFocusHeading } from "../ui";
+import { PosterPreviews } from "./posters";
+
+interface Form {
+  firstName: string;
+  lastName: string;
+  age: string;
+  protectedAdult: boolean;
+  sex: "female" | "male" | "unspecified";
+  heightCm: string;
+  description: string;
+  clothing: string;
+  photos: string[];
+  place: string;
+  at: string;
+  circumstances: string;
+  vehicleDescription: string;
+  plate: string;
+  accompanying: string;
+  regions: string[];
+  languages: string[];
+  showHotline: boolean;
+  purposeAttestation: boolean;
+}
+
+const EMPTY: Form = {
+  firstName: "",
+  lastName: "",
+  age: "",
+  protectedAdult: false,
+  sex: "unspecified",
+  heightCm: "",
+  description: "",
+  clothing: "",
+  photos: [],
+  place: "",
+  at: "",
+  circumstances: "",
+  vehicleDescription: "",
+  plate: "",
+  accompanying: "",
+  regions: ["BE"],
+  languages: [...LANGUAGES],
+  showHotline: true,
+  purposeAttestation: false,
+};
+
+/** datetime-local (the person's local time) ⇄ ISO 8601 with offset. */
+const toLocalInput = (iso: string) => {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "";
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+};
+const fromLocalInput = (v: string) => (v ? new Date(v).toISOString() : undefined);
+
+function fromContent(c: Record<string, any>): Form {
+  return {
+    firstName: c.child?.firstName ?? "",
+    lastName: c.child?.lastName ?? "",
+    age: c.child?.age === undefined ? "" : String(c.child.age),
+    protectedAdult: c.child?.protectedAdult ?? false,
+    sex: c.child?.sex ?? "unspecified",
+    heightCm: c.child?.heightCm === undefined ? "" : String(c.child.heightCm),
+    description: c.child?.description ?? "",
+    clothing: c.child?.clothing ?? "",
+    photos: c.child?.photos ?? [],
+    place: c.lastSeen?.place ?? "",
+    at: c.lastSeen?.at ? toLocalInput(c.lastSeen.at) : "",
+    circumstances: c.circumstances ?? "",
+    vehicleDescription: c.vehicle?.description ?? "",
+    plate: c.vehicle?.plate ?? "",
+    accompanying: c.accompanyingPerson?.description ?? "",
+    regions: c.targeting?.regions ?? ["BE"],
+    languages: c.targeting?.languages ?? [...LANGUAGES],
+    showHotline: c.showHotline ?? true,
+    purposeAttestation: c.purposeAttestation === true,
+  };
+}
+
+function toContent(f: Form): unknown {
+  const opt = (s: string) => (s.trim() ? s.trim() : undefined);
+  const num = (s: string) => (s.trim() === "" ? undefined : Number(s));
+  return {
+    child: {
+      firstName: f.firstName.trim(),
+      lastName: opt(f.lastName),
+      age: num(f.age),
+      protectedAdult: f.protectedAdult,
+      sex: f.sex,
+      heightCm: num(f.heightCm),
+      description: f.description.trim(),
+      clothing: opt(f.clothing),
+      photos: f.photos,
+    },
+    lastSeen: { place: f.place.trim(), at: fromLocalInput(f.at) },
+    circumstances: opt(f.circumstances),
+    vehicle: f.vehicleDescription.trim() || f.plate.trim() ? { description: f.vehicleDescription.trim(), plate: opt(f.plate) } : undefined,
+    accompanyingPerson: f.accompanying.trim() ? { description: f.accompanying.trim() } : undefined,
+    targeting: { regions: f.regions, languages: f.languages },
+    showHotline: f.showHotline,
+    purposeAttestation: f.purposeAttestation || undefined,
+  };
+}
+
+/** Form field → content path, for the messages of the schema and of the server. */
+const PATHS: Record<string, keyof Form> = {
+  "child.firstName": "firstName",
+  "child.lastName": "lastName",
+  "child.age": "age",
+  "child.protectedAdult": "protectedAdult",
+  "child.heightCm": "heightCm",
+  "child.description": "description",
+  "child.clothing": "clothing",
+  "child.photos": "photos",
+  "lastSeen.place": "place",
+  "lastSeen.at": "at",
+  circumstances: "circumstances",
+  "vehicle.description": "vehicleDescription",
+  "vehicle.plate": "plate",
+  "accompanyingPerson.description": "accompanying",
+  "targeting.regions": "regions",
+  "targeting.languages": "languages",
+  purposeAttestation: "purposeAttestation",
+};
+
+type Issue = { code: string; path: PropertyKey[]; message: string; minimum?: unknown; maximum?: unknown; input?: unknown; origin?: string };
+
+function issueText(i: Issue): string {
+  const path = i.path.join(".");
+  if (path === "purposeAttestation") return t("v.purpose");
+  if (path === "child.protectedAdult") return t("v.protectedAdult");
+  if (path === "lastSeen.at") return t("v.datetime");
+  if (i.input === undefined && (i.code === "invalid_type" || i.code === "invalid_value")) return t("v.required");
+  if (i.code === "too_small" && i.origin === "string") return t("v.required");
+  if (i.code === "too_small" && i.origin === "array") return t("v.pickOne");
+  if (i.code === "too_big" && i.origin === "string") return t("v.tooLong", { max: String(i.maximum) });
+  if ((i.code === "too_small" || i.code === "too_big") && i.origin === "number") return t("v.range");
+  if (i.code === "invalid_type") return t("v.number");
+  return i.message;
+}
+
+function validate(f: Form): Record<string, string> {
+  const r = AlertContent.safeParse(toContent(f));
+  const out: Record<string, string> = {};
+  if (!r.success) for (const i of r.error.issues as Issue[]) {
+    const field = PATHS[i.path.slice(0, 2).join(".")] ?? PATHS[i.path.slice(0, 1).join(".")];
+    if (field && !out[field]) out[field] = issueText(i);
+  }
+  return out;
+}
+
+/** Scales a photo down in the browser (≤ 1600 px, JPEG) before upload: less to send at 3 a.m. on a phone. */
+async function downscale(file: File): Promise<Blob> {
+  const MAX = 1600;
+  const bitmap = await createImageBitmap(file).catch(() => null);
+  if (!bitmap) return file; // let the server say what is wrong with it
+  const scale = Math.min(1, MAX / Math.max(bitmap.width, bitmap.height));
+  if (scale === 1 && file.size < 2_000_000) return file;
+  const canvas = document.createElement("canvas");
+  canvas.width = Math.round(bitmap.width * scale);
+  canvas.height = Math.round(bitmap.height * scale);
+  canvas.getContext("2d")!.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+  return new Promise((resolve) => canvas.toBlob((b) => resolve(b ?? file), "image/jpeg", 0.9));
+}
+
+export function Editor({ alertId, role, can }: { alertId: string | null; role: string; can: (p: Permission) => boolean }) {
+  const [form, setForm] = useState<Form>(EMPTY);
+  const [exercise, setExercise] = useState(true);
+  const [detail, setDetail] = useState<AlertDetail | null>(null);
+  const [touched, setTouched] = useState<Set<string>>(new Set());
+  const [submitted, setSubmitted] = useState(false);
+  const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
+  const [saved, setSaved] = useState<string | null>(null);
+  const [posterKey, setPosterKey] = useState(0);
+  const [run, busy, error] = useAction();
+  const [upload, uploading, uploadError] = useAction();
+  const h1 = useFocusHeading(alertId);
+
+  useEffect(() => {
+    if (!alertId) return;
+    must(api.GET("/alerts/{id}", { params: { path: { id: alertId } } })).then((d) => {
+      setDetail(d);
+      const v = d.versions.find((x) => x.id === (d.pendingVersionId ?? d.currentVersionId)) ?? d.versions.at(-1);
+      if (v?.content) setForm(fromContent(v.content));
+      setExercise(d.exercise);
+    });
+  }, [alertId]);
+
+  const errors = useMemo(() => ({ ...validate(form), ...serverErrors }), [form, serverErrors]);
+  const shown = (k: keyof Form) => (submitted || touched.has(k) ? errors[k] : undefined);
+  const set = <K extends keyof Form>(k: K, v: Form[K]) => {
+    setForm((f) => ({ ...f, [k]: v }));
+    setServerErrors(({ [k]: _drop, ...rest }) => rest);
+    setSaved(null);
+  };
+  const touch = (k: string) => setTouched((s) => new Set(s).add(k));
+  const editable = !detail || ["draft", "concertation", "authorised", "blocked", "live"].includes(detail.state);
+
+  const save = () =>
+    run(async () => {
+      setSubmitted(true);
+      if (Object.keys(validate(form)).length) {
+        document.querySelector<HTMLElement>("[aria-invalid=true]")?.focus();
+        return;
+      }
+      const content = toContent(form) as never;
+      try {
+        if (!alertId) {
+          const r = await must(api.POST("/alerts", { body: { exercise, content } }));
+          navigate(`/alerts/${r.alertId}/edit`, true);
+          return;
+        }
+        const r = await must(api.PUT("/alerts/{id}/content", { params: { path: { id: alertId } }, body: { content } }));
+        setSaved(r.changed ? t("editor.savedNew") : t("editor.savedSame"));
+        setPosterKey((k) => k + 1);
+      } catch (e) {
+        const list = e instanceof ApiError ? e.problem?.errors : undefined;
+        if (list?.length) {
+          const mapped: Record<string, string> = {};
+          for (const x of list) {
+            const p = x.path.replace(/^content\./, "");
+            const field = PATHS[p.split(".").slice(0, 2).join(".")] ?? PATHS[p.split(".")[0]!];
+            if (field) mapped[field] = x.message;
+          }
+          setServerErrors(mapped);
+        }
+        throw e;
+      }
+    });
+
+  const addPhotos = (files: FileList | null) =>
+    upload(async () => {
+      if (!alertId || !files) return;
+      for (const file of [...files].slice(0, 4 - form.photos.length)) {
+        const body = await downscale(file);
+        const res = await fetch(`/api/v1/alerts/${alertId}/photos`, { method: "POST", body, credentials: "same-origin", headers: { "Content-Type": "application/octet-stream" } });
+        const data = await res.json();
+        if (!res.ok) throw new ApiError(data);
+        setForm((f) => ({ ...f, photos: f.photos.includes(data.hash) ? f.photos : [...f.photos, data.hash] }));
+      }
+    });
+
+  const field = (k: keyof Form, label: string, input: JSX.Element, hint?: string) => (
+    <div class={`field ${shown(k) ? "invalid" : ""}`}>
+      <label for={`f-${k}`}>{label}</label>
+      {hint && <small id={`h-${k}`}>{hint}</small>}
+      {input}
+      {shown(k) && (
+        <small class="field-error" id={`e-${k}`}>
+          {shown(k)}
+        </small>
+      )}
+    </div>
+  );
+  const text = (k: keyof Form, opts: { multiline?: boolean; max?: number; type?: "text" | "number" | "datetime-local" } = {}) => {
+    const common = {
+      id: `f-${k}`,
+      value: form[k] as string,
+      "aria-invalid": shown(k) ? true : undefined,
+      "aria-describedby": shown(k) ? `e-${k}` : undefined,
+      onInput: (e: Event) => set(k, (e.target as HTMLInputElement).value as never),
+      onBlur: () => touch(k),
+      disabled: !editable,
+    };
+    if (opts.multiline) return <textarea {...common} rows={3} maxLength={opts.max} />;
+    if (opts.type === "number") return <input {...common} type="number" inputMode="numeric" />;
+    if (opts.type === "datetime-local") return <input {...common} type="datetime-local" />;
+    return <input {...common} type="text" maxLength={opts.max} />;
+  };
+  const toggleIn = (k: "regions" | "languages", v: string) => set(k, form[k].includes(v) ? form[k].filter((x) => x !== v) : [...form[k], v]);
+
+  return (
+    <>
+      <p>
+        <a href={alertId ? `/alerts/${alertId}` : "/"}>← {alertId ? t("nav.backToAlert") : t("nav.alerts")}</a>
+      </p>
+      <h1 tabIndex={-1} ref={h1}>{alertId ? t("editor.titleEdit") : t("editor.titleNew")}</h1>
+      {detail && ["concertation", "authorised", "live"].includes(detail.state) && <p class="notice">{t("editor.resetWarning")}</p>}
+      <form
+        class="editor"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save();
+        }}
+      >
+        <fieldset>
+          <legend>{t("editor.child")}</legend>
+          <div class="grid">
+            {field("firstName", t("f.firstName"), text("firstName", { max: 60 }))}
+            {field("lastName", t("f.lastName"), text("lastName", { max: 60 }))}
+            {field("age", t("f.age"), text("age", { type: "number" }))}
+            {field("heightCm", t("f.heightCm"), text("heightCm", { type: "number" }))}
+            <div class="field">
+              <label for="f-sex">{t("f.sex")}</label>
+              <select id="f-sex" value={form.sex} disabled={!editable} onChange={(e) => set("sex", (e.target as HTMLSelectElement).value as Form["sex"])}>
+                {(["unspecified", "female", "male"] as const).map((s) => (
+                  <option value={s}>{t(`sex.${s}`)}</option>
+                ))}
+              </select>
+            </div>
+            <div class={`field check ${shown("protectedAdult") ? "invalid" : ""}`}>
+              <label>
+                <input type="checkbox" checked={form.protectedAdult} disabled={!editable} onChange={(e) => set("protectedAdult", (e.target as HTMLInputElement).checked)} /> {t("f.protectedAdult")}
+              </label>
+              {shown("protectedAdult") && <small class="field-error">{shown("protectedAdult")}</small>}
+            </div>
+          </div>
+          {field("description", t("f.description"), text("description", { multiline: true, max: 600 }))}
+          {field("clothing", t("f.clothing"), text("clothing", { multiline: true, max: 400 }))}
+          <div class="field">
+            <span class="label" id="photos-label">{t("f.photos")}</span>
+            <ul class="photos" aria-labelledby="photos-label">
+              {form.photos.map((h, i) => (
+                <li key={h}>
+                  <img src={`/api/v1/alerts/${alertId}/photos/${h}`} alt={t("editor.photoAlt", { n: String(i + 1) })} />
+                  <button type="button" class="secondary" disabled={!editable} onClick={() => set("photos", form.photos.filter((x) => x !== h))}>
+                    {t("editor.removePhoto", { n: String(i + 1) })}
+                  </button>
+                </li>
+              ))}
+            </ul>
+            {alertId ? (
+              form.photos.length < 4 && editable && (
+                <>
+                  <label for="f-photo-file" class="sr-only">{t("editor.addPhoto")}</label>
+                  <input id="f-photo-file" type="file" accept="image/jpeg,image/png,image/webp" multiple disabled={uploading} onChange={(e) => void addPhotos((e.target as HTMLInputElement).files)} />
+                  <small>{uploading ? t("editor.uploading") : t("editor.photoHint")}</small>
+                </>
+              )
+            ) : (
+              <small>{t("editor.photoAfterCreate")}</small>
+            )}
+            <ErrorBox error={uploadError} />
+          </div>
+        </fieldset>
+
+        <fieldset>
+          <legend>{t("editor.lastSeen")}</legend>
+          <div class="grid">
+            {field("place", t("f.place"), text("place", { max: 200 }))}
+            {field("at", t("f.at"), text("at", { type: "datetime-local" }))}
+          </div>
+          {field("circumstances", t("f.circumstances"), text("circumstances", { multiline: true, max: 1000 }))}
+          <div class="grid">
+            {field("vehicleDescription", t("f.vehicle"), text("vehicleDescription", { max: 200 }))}
+            {field("plate", t("f.plate"), text("plate", { max: 20 }))}
+          </div>
+        </fieldset>
+
+        <fieldset>
+          <legend>{t("editor.accompanying")}</legend>
+          {field("accompanying", t("f.accompanying"), text("accompanying", { multiline: true, max: 600 }), t("editor.accompanyingHint"))}
+        </fieldset>
+
+        <fieldset>
+          <legend>{t("editor.targeting")}</legend>
+          <div class={`field ${shown("regions") ? "invalid" : ""}`}>
+            <span class="label" id="regions-label">{t("f.regions")}</span>
+            <div class="checks" role="group" aria-labelledby="regions-label">
+              {REGIONS.map((r) => (
+                <label key={r}>
+                  <input type="checkbox" name="region" value={r} checked={form.regions.includes(r)} disabled={!editable} onChange={() => toggleIn("regions", r)} /> {regionName(r)}
+                </label>
+              ))}
+            </div>
+            {shown("regions") && <small class="field-error">{shown("regions")}</small>}
+          </div>
+          <div class={`field ${shown("languages") ? "invalid" : ""}`}>
+            <span class="label" id="languages-label">{t("f.languages")}</span>
+            <div class="checks" role="group" aria-labelledby="languages-label">
+              {LANGUAGES.map((l) => (
+                <label key={l}>
+                  <input type="checkbox" name="language" value={l} checked={form.languages.includes(l)} disabled={!editable} onChange={() => toggleIn("languages", l)} />{" "}
+                  {new Intl.DisplayNames([lang()], { type: "language" }).of(l)}
+                </label>
+              ))}
+            </div>
+            {shown("languages") && <small class="field-error">{shown("languages")}</small>}
+          </div>
+          <div class="field check">
+            <label>
+              <input type="checkbox" checked={exercise} disabled={!!alertId} onChange={(e) => setExercise((e.target as HTMLInputElement).checked)} /> {t("f.exercise")}
+            </label>
+            <small>{alertId ? t("editor.exerciseFixed") : t("editor.exerciseHint")}</small>
+          </div>
+          <div class="field check">
+            <label>
+              <input type="checkbox" checked={form.showHotline} disabled={!editable || role !== "operator"} onChange={(e) => set("showHotline", (e.target as HTMLInputElement).checked)} /> {t("f.showHotline")}
+            </label>
+            {role !== "operator" && <small>{t("editor.hotlineOperatorOnly")}</small>}
+          </div>
+        </fieldset>
+
+        <fieldset>
+          <legend>{t("editor.purpose")}</legend>
+          <div class={`field check ${shown("purposeAttestation") ? "invalid" : ""}`}>
+            <label>
+              <input
+                type="checkbox"
+                id="f-purposeAttestation"
+                checked={form.purposeAttestation}
+                disabled={!editable}
+                aria-invalid={shown("purposeAttestation") ? true : undefined}
+                onChange={(e) => set("purposeAttestation", (e.target as HTMLInputElement).checked)}
+              />{" "}
+              {t("f.purposeAttestation")}
+            </label>
+            {shown("purposeAttestation") && <small class="field-error">{shown("purposeAttestation")}</small>}
+          </div>
+        </fieldset>
+
+        {editable && (can("alert.edit") || (!alertId && can("alert.create"))) && (
+          <p>
+            <button type="submit" disabled={busy}>
+              {alertId ? t("editor.save") : t("editor.create")}
+            </button>{" "}
+            {saved && (
+              <span role="status" class="ok">
+                {saved}
+              </span>
+            )}
+          </p>
+        )}
+        {submitted && Object.keys(errors).length > 0 && (
+          <p class="error" role="alert">
+            {t("editor.fixFields", { n: String(Object.keys(errors).length) })}
+          </p>
+        )}
+        <ErrorBox error={error} />
+      </form>
+      {alertId && <PosterPreviews alertId={alertId} refreshKey={posterKey} />}
+    </>
+  );
+}

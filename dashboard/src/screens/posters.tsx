@@ -1,0 +1,69 @@
+// Poster previews of the version under review: every format, in the chosen language.
+// While the set renders (a queue job after each save) the panel checks again shortly.
+import { useEffect, useState } from "preact/hooks";
+import { api, must, type PosterSet } from "../api/client";
+import { lang, t } from "../i18n";
+import { ErrorBox } from "../ui";
+
+export function PosterPreviews({ alertId, refreshKey }: { alertId: string; refreshKey: number }) {
+  const [set, setSet] = useState<PosterSet | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [language, setLanguage] = useState<string>(lang());
+  useEffect(() => {
+    let stop = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let tries = 0;
+    const load = async () => {
+      try {
+        const s = await must(api.GET("/alerts/{id}/posters", { params: { path: { id: alertId } } }));
+        if (stop) return;
+        setSet(s);
+        // Rendering is a background job of a few seconds: look again until the set is complete.
+        if (s.status === "rendering" && tries++ < 40) timer = setTimeout(load, 1500);
+      } catch (e) {
+        setError(e);
+      }
+    };
+    void load();
+    return () => {
+      stop = true;
+      clearTimeout(timer);
+    };
+  }, [alertId, refreshKey]);
+  const langs = [...new Set(set?.posters.map((p) => p.lang) ?? [])];
+  const shown = set?.posters.filter((p) => p.lang === (langs.includes(language as never) ? language : langs[0])) ?? [];
+  return (
+    <section class="card" aria-labelledby="posters-h">
+      <h2 id="posters-h">{t("posters.title")}</h2>
+      <ErrorBox error={error} />
+      {set?.status === "none" && <p>{t("posters.none")}</p>}
+      {set?.status === "rendering" && (
+        <p role="status">
+          {t("posters.rendering", { done: String(set.posters.length), total: String(set.expected) })}
+        </p>
+      )}
+      {langs.length > 0 && (
+        <p>
+          <label for="poster-lang">{t("posters.language")}</label>{" "}
+          <select id="poster-lang" value={language} onChange={(e) => setLanguage((e.target as HTMLSelectElement).value)}>
+            {langs.map((l) => (
+              <option value={l}>{new Intl.DisplayNames([lang()], { type: "language" }).of(l)}</option>
+            ))}
+          </select>
+        </p>
+      )}
+      <ul class="posters">
+        {shown.map((p) => (
+          <li key={p.url}>
+            <a href={p.url} target="_blank" rel="noopener">
+              <img src={p.url} alt={t("posters.alt", { format: p.format, lang: p.lang.toUpperCase() })} loading="lazy" />
+            </a>
+            <small>
+              {p.format} · {p.width}×{p.height}
+            </small>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
