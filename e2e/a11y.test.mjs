@@ -1,22 +1,13 @@
 // Accessibility (axe-core, WCAG 2 A/AA) of every page built so far: the citizen pages in
 // each language, and the staff screens. No serious or critical violation allowed.
-import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import AxeBuilder from "@axe-core/playwright";
 import { apiClient, concert, staffFor } from "../scripts/lib/drill.mjs";
 import { createInvitations } from "../scripts/lib/local.mjs";
 import { DEMO_CONTENT } from "../scripts/seed.mjs";
+import { checkA11y } from "./lib/a11y.mjs";
 import { openBrowser, startStack } from "./lib/browser.mjs";
 
-async function audit(page, label) {
-  const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  assert.deepEqual(
-    bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`),
-    [],
-    `${label}: serious/critical accessibility violations`,
-  );
-}
+const audit = checkA11y;
 
 describe("accessibility (axe-core)", () => {
   let stack;

@@ -53,6 +53,35 @@ export async function startStack() {
   };
 }
 
+const AUTHENTICATOR = {
+  protocol: "ctap2",
+  transport: "internal",
+  hasResidentKey: true,
+  hasUserVerification: true,
+  isUserVerified: true,
+  automaticPresenceSimulation: true,
+};
+
+/**
+ * One Chromium, one isolated context per person (own cookies, own storage) and a virtual
+ * passkey authenticator on each person's page: several staff members at once.
+ */
+export async function openPeople(names, { locale = "en-GB" } = {}) {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install it with 'apt-get install -y chromium' (see .ci/run)`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+  const people = {};
+  for (const name of names) {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, locale });
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("WebAuthn.enable");
+    await cdp.send("WebAuthn.addVirtualAuthenticator", { options: AUTHENTICATOR });
+    people[name] = { context, page };
+  }
+  return { people, close: () => browser.close() };
+}
+
 /** Chromium with a virtual passkey authenticator (CTAP2, resident keys, user verification). */
 export async function openBrowser({ extraArgs = [] } = {}) {
   if (!existsSync(CHROMIUM)) {
@@ -69,16 +98,7 @@ export async function openBrowser({ extraArgs = [] } = {}) {
   const page = context.pages()[0] ?? (await context.newPage());
   const cdp = await context.newCDPSession(page);
   await cdp.send("WebAuthn.enable");
-  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
-    options: {
-      protocol: "ctap2",
-      transport: "internal",
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", { options: AUTHENTICATOR });
   return {
     context,
     page,

@@ -490,7 +490,7 @@ function Objections({ ctx }: { ctx: Ctx }) {
   const [reason, setReason] = useState("");
   const [run, busy, error] = useAction();
   const reasonRef = useRef<HTMLTextAreaElement>(null);
-  const canObject = kind && ctx.can("alert.object") && !["stopped", "cancelled", "purged"].includes(d.state);
+  const canObject = kind && ctx.can("alert.object") && ["draft", "concertation", "authorised"].includes(d.state);
   return (
     <>
       <h3>{t("obj.title")}</h3>

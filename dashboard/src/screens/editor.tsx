@@ -184,15 +184,15 @@ export function Editor({ alertId, role, can }: { alertId: string | null; role: s
   const [posterKey, setPosterKey] = useState(0);
   const [run, busy, error] = useAction();
   const [upload, uploading, uploadError] = useAction();
-  const h1 = useFocusHeading(alertId);
+  const h1 = useFocusHeading(`${alertId}:${detail ? "ready" : "loading"}`);
 
   useEffect(() => {
     if (!alertId) return;
     must(api.GET("/alerts/{id}", { params: { path: { id: alertId } } })).then((d) => {
-      setDetail(d);
       const v = d.versions.find((x) => x.id === (d.pendingVersionId ?? d.currentVersionId)) ?? d.versions.at(-1);
       if (v?.content) setForm(fromContent(v.content));
       setExercise(d.exercise);
+      setDetail(d);
     });
   }, [alertId]);
 
@@ -279,6 +279,8 @@ export function Editor({ alertId, role, can }: { alertId: string | null; role: s
   };
   const toggleIn = (k: "regions" | "languages", v: string) => set(k, form[k].includes(v) ? form[k].filter((x) => x !== v) : [...form[k], v]);
 
+  // Never show an existing alert's form before its content is in: typing would be overwritten.
+  if (alertId && !detail) return <p>{t("common.loading")}</p>;
   return (
     <>
       <p>

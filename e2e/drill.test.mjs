@@ -1,0 +1,247 @@
+// Browser suite, the drill: four people — cell, investigator, operator, magistrate — each
+// in their own browser context with their own passkey, run a whole (exercise) alert through
+// the dashboard: draft with a photo, concertation (with a change that resets the sign-offs),
+// the parents' side, authorisation, launch, live counters, extension, stop. A second screen
+// sees every step live. axe-core checks each screen on the way; screenshots for the README.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { apiClient } from "../scripts/lib/drill.mjs";
+import { createInvitations, ROOT } from "../scripts/lib/local.mjs";
+import { checkA11y } from "./lib/a11y.mjs";
+import { ARTIFACTS, openPeople, startStack } from "./lib/browser.mjs";
+
+const T = { timeout: 20_000 };
+const PEOPLE = [
+  ["cell", "Claire Cell"],
+  ["investigator", "Ivan Investigator"],
+  ["operator", "Olivia Operator"],
+  ["magistrate", "Marc Magistrate"],
+  ["admin", "Ada Admin"],
+];
+
+describe("the drill through the dashboard: four people, one alert", () => {
+  let stack;
+  let browsers;
+  let p; // role → page
+  let alertId;
+  let sub;
+  before(async () => {
+    stack = await startStack();
+    browsers = await openPeople(PEOPLE.map(([role]) => role));
+    p = Object.fromEntries(Object.entries(browsers.people).map(([k, v]) => [k, v.page]));
+    sub = stack.push.standin.subscribe();
+    await apiClient(stack.origin)("POST", "/push/subscriptions", { subscription: { endpoint: sub.endpoint, keys: sub.keys }, lang: "fr", regions: ["BE"], exercise: true });
+  });
+  after(async () => {
+    await browsers?.close();
+    await stack?.close();
+  });
+
+  const state = (page, s) => page.locator("#alert-state", { hasText: s }).waitFor(T);
+  const party = (page, kind) => page.locator(`#parties tr[data-party="${kind}"]`);
+
+  it("everyone accepts their invitation with a passkey and lands on the alert list", async () => {
+    const links = createInvitations(
+      PEOPLE.map(([role, displayName]) => ({ email: `${role}@drill.e2e`, displayName, role })),
+      { origin: stack.origin, persistTo: stack.persistTo },
+    );
+    for (const { role, link } of links) {
+      const page = p[role];
+      await page.goto(link);
+      await page.getByRole("button", { name: "Create my passkey" }).waitFor(T);
+      if (role === "cell") await checkA11y(page, "invitation");
+      await page.getByRole("button", { name: "Create my passkey" }).click();
+      await page.locator("#signed-in").waitFor(T);
+    }
+    await p.cell.getByRole("heading", { name: "Alerts" }).waitFor(T);
+    await checkA11y(p.cell, "alert list");
+    // Sign out and back in with the passkey.
+    await p.investigator.getByRole("button", { name: "Sign out" }).click();
+    await p.investigator.getByRole("button", { name: "Sign in with a passkey" }).waitFor(T);
+    await checkA11y(p.investigator, "sign-in");
+    await p.investigator.getByRole("button", { name: "Sign in with a passkey" }).click();
+    await p.investigator.locator("#signed-in", { hasText: "Ivan Investigator" }).waitFor(T);
+  });
+
+  it("the cell drafts the alert: inline validation, photo upload, poster previews", async () => {
+    const page = p.cell;
+    await page.getByRole("link", { name: "New alert" }).first().click();
+    await page.getByRole("heading", { name: "New alert" }).waitFor(T);
+    // Submitting an empty form shows what is missing, next to each field; nothing is created.
+    await page.getByRole("button", { name: "Create the draft" }).click();
+    await page.getByText("The purpose attestation is required (rule 5).").waitFor(T);
+    assert.equal(await page.locator("#f-firstName").getAttribute("aria-invalid"), "true");
+    assert.equal((await apiClient(stack.origin)("GET", "/alerts", undefined, undefined).catch((e) => e)).message.includes("401"), true);
+    await checkA11y(page, "editor with errors");
+
+    await page.getByLabel("First name").fill("Lina");
+    await page.getByLabel("Last name").fill("Exemple");
+    await page.getByLabel("Age", { exact: true }).fill("9");
+    await page.getByLabel("Description", { exact: true }).fill("Slim build, shoulder-length brown hair, blue eyes, 1 m 30.");
+    await page.getByLabel("Clothing").fill("Red raincoat, blue jeans, white trainers.");
+    await page.getByLabel("Place", { exact: true }).fill("Namur, Place d'Armes");
+    await page.getByLabel("Date and time").fill("2026-11-23T07:30");
+    await page.getByLabel("Vehicle", { exact: true }).fill("Grey estate car");
+    await page.getByLabel(/only to find the child safe/).check();
+    assert.equal(await page.locator("#f-firstName").getAttribute("aria-invalid"), null);
+    await page.getByRole("button", { name: "Create the draft" }).click();
+    await page.waitForURL(/\/alerts\/[0-9a-f-]{36}\/edit$/, T);
+    alertId = /alerts\/([0-9a-f-]{36})/.exec(page.url())[1];
+
+    await page.locator("#f-photo-file").setInputFiles(join(ROOT, "worker/test/fixtures/photo-exif.jpg"));
+    await page.getByRole("img", { name: "Photo 1 of the child" }).waitFor(T);
+    await page.getByRole("button", { name: "Save a new version" }).click();
+    await page.getByRole("status").filter({ hasText: "Saved as a new version" }).waitFor(T);
+    await page.locator(".posters img").first().waitFor({ timeout: 60_000 });
+    await page.waitForFunction(() => [...document.querySelectorAll(".posters img")].every((i) => i.complete && i.naturalWidth > 0), null, { timeout: 60_000 });
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-editor.png"), fullPage: true });
+    await checkA11y(page, "editor with poster previews");
+
+    await page.getByRole("link", { name: "Back to the alert" }).click();
+    await state(page, "draft");
+    // Launch is not possible, and the screen says why.
+    await page.locator("#launch-why", { hasText: "not been submitted" }).waitFor(T);
+    assert.equal(await page.getByRole("button", { name: "Launch the alert" }).isDisabled(), true);
+    await page.getByRole("button", { name: "Submit for concertation" }).click();
+    await state(page, "concertation");
+  });
+
+  it("concertation: sign-offs with passkeys; a change resets them visibly; the parents' side is recorded", async () => {
+    const url = `${stack.origin}/alerts/${alertId}`;
+    for (const role of ["investigator", "operator", "magistrate"]) await p[role].goto(url);
+    await state(p.investigator, "concertation");
+    await p.investigator.getByRole("button", { name: "Sign off this version with my passkey" }).click();
+    await party(p.investigator, "investigator").getByText("signed").waitFor(T);
+    // The cell's screen updates without reloading.
+    await party(p.cell, "investigator").getByText("signed").waitFor(T);
+
+    // The cell changes the clothing: a new version; the investigator's sign-off no longer counts.
+    await p.cell.getByRole("link", { name: "Edit the content" }).click();
+    await p.cell.getByLabel("Clothing").fill("Red raincoat, blue jeans, white trainers, green backpack.");
+    await p.cell.getByRole("button", { name: "Save a new version" }).click();
+    await p.cell.getByRole("status").filter({ hasText: "Saved as a new version" }).waitFor(T);
+    await p.investigator.locator("#reset-notice").waitFor(T);
+    await party(p.investigator, "investigator").getByText("pending").waitFor(T);
+    await p.investigator.getByRole("button", { name: "Sign off this version with my passkey" }).click();
+    await party(p.investigator, "investigator").getByText("signed").waitFor(T);
+
+    await p.operator.getByRole("button", { name: "Sign off this version with my passkey" }).click();
+    await party(p.operator, "operator").getByText("signed").waitFor(T);
+    await p.operator.getByLabel("Basis").selectOption("parental_consent");
+    await p.operator.getByRole("button", { name: "Record" }).click();
+    await p.operator.locator("#consent-status", { hasText: "Consent of the parents" }).waitFor(T);
+
+    await p.cell.goto(url);
+    await p.cell.getByRole("button", { name: "Sign off this version with my passkey" }).click();
+    await party(p.cell, "cell").getByText("signed").waitFor(T);
+    await p.cell.locator("#launch-why", { hasText: "magistrate has not authorised" }).waitFor(T);
+    await checkA11y(p.cell, "alert screen in concertation");
+  });
+
+  it("the magistrate authorises: criteria, risk assessment, summary, passkey — by keyboard", async () => {
+    const page = p.magistrate;
+    await page.getByRole("heading", { name: "Authorisation" }).waitFor(T);
+    assert.match(await page.locator("#sign-card").textContent(), /content hash/);
+    await checkA11y(page, "authorisation");
+    // Keyboard only: focus the first criterion, then Space / Tab / type / Enter.
+    await page.locator("input[name=criterion]").first().focus();
+    for (let i = 0; i < 4; i++) {
+      await page.keyboard.press("Space");
+      await page.keyboard.press("Tab");
+    }
+    await page.keyboard.type("Publicity weighed against the risk to the child; broadcasting is the safer course.");
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Sign the authorisation with my passkey");
+    await page.keyboard.press("Enter");
+    await state(page, "authorised");
+    await state(p.cell, "authorised");
+    await party(p.cell, "authorisation").getByText("Marc Magistrate").waitFor(T);
+  });
+
+  it("the cell launches after a confirmation; everyone sees the counters move live; the magistrate extends", async () => {
+    const page = p.cell;
+    await page.getByRole("button", { name: "Launch the alert" }).click();
+    await page.getByText("This runs the exercise").waitFor(T);
+    await page.getByRole("button", { name: "Confirm: launch now" }).click();
+    for (const role of ["cell", "investigator", "operator", "magistrate"]) await state(p[role], "live");
+    // The investigator's screen never reloaded: the counters arrive over the WebSocket.
+    await p.investigator.locator('#fanout tr[data-event="alert"] td:nth-child(3)', { hasText: "1" }).waitFor(T);
+    await page.locator('#fanout tr[data-event="alert"] td:nth-child(3)', { hasText: "1" }).waitFor(T);
+    assert.equal(stack.push.standin.subs.get(sub.id).messages.at(-1).payload.type, "alert");
+    await page.locator("#time-left").waitFor(T);
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-live.png"), fullPage: true });
+    await checkA11y(page, "live panel");
+
+    await p.magistrate.getByRole("button", { name: "Extend by 6 hours" }).click();
+    await p.magistrate.getByRole("button", { name: "Confirm: extend by 6 hours" }).click();
+    await p.cell.locator("#time-left", { hasText: "extended 1× of 3" }).waitFor(T);
+  });
+
+  it("the operator stops it: reason, confirmation; the retraction goes out; all screens follow", async () => {
+    const page = p.operator;
+    await page.getByLabel("Reason", { exact: true }).selectOption("found_safe");
+    await page.getByRole("button", { name: "Stop the alert everywhere" }).click();
+    await page.getByRole("button", { name: "Confirm: stop now" }).click();
+    for (const role of ["cell", "investigator", "operator", "magistrate"]) await state(p[role], "stopped");
+    await p.investigator.locator('#fanout tr[data-event="stop"] td:nth-child(3)', { hasText: "1" }).waitFor(T);
+    assert.equal(stack.push.standin.subs.get(sub.id).messages.at(-1).payload.type, "stop");
+    assert.equal(await page.getByRole("button", { name: "Stop the alert everywhere" }).count(), 0);
+    await checkA11y(page, "stopped alert");
+
+    await p.cell.getByRole("link", { name: "Audit trail" }).click();
+    await p.cell.locator("#chain-status", { hasText: "Chain intact" }).waitFor(T);
+    const actions = await p.cell.locator("#audit tbody tr td:nth-child(3)").allTextContents();
+    for (const a of ["created", "submitted", "signed_off", "authorised", "launched", "extended", "stopped"]) assert.ok(actions.includes(a), `${a} in ${actions}`);
+    await p.cell.screenshot({ path: join(ARTIFACTS, "dashboard-audit.png"), fullPage: true });
+    await checkA11y(p.cell, "audit trail");
+  });
+
+  it("statistics for the cell, administration for the admin; the whole UI in French, Dutch, German", async () => {
+    const cell = p.cell;
+    await cell.getByRole("link", { name: "Statistics" }).click();
+    await cell.locator("#stats-totals").waitFor(T);
+    await checkA11y(cell, "statistics");
+    const [download] = await Promise.all([cell.waitForEvent("download"), cell.locator("#stats-csv").click()]);
+    const csv = await (await download.createReadStream()).toArray().then((c) => Buffer.concat(c).toString());
+    assert.match(csv, new RegExp(`^alertId,exercise,outcome`));
+    assert.match(csv, new RegExp(`${alertId},true,launched`));
+    assert.doesNotMatch(csv, /Lina|Exemple|Namur/);
+
+    const admin = p.admin;
+    await admin.getByRole("heading", { name: "Administration" }).waitFor(T);
+    await admin.getByLabel("Name").fill("Nina Newcomer");
+    await admin.getByLabel("E-mail").fill("nina@drill.e2e");
+    await admin.getByLabel("Role", { exact: true }).selectOption("counsellor");
+    await admin.getByRole("button", { name: "Create the invitation" }).click();
+    assert.match(await admin.locator("#invite-link").textContent({ timeout: 20_000 }), /\/invite#/);
+    await admin.getByLabel("Role of Ivan Investigator").selectOption("calltaker");
+    await admin.waitForFunction(() => document.querySelector('select[aria-label], #users')?.textContent?.length > 0);
+    await admin.getByRole("button", { name: "Switch off" }).click();
+    await admin.getByRole("button", { name: "Confirm" }).click();
+    await admin.locator("#channels", { hasText: "Off" }).waitFor(T);
+    await admin.getByRole("button", { name: "Switch on" }).click();
+    await admin.getByRole("button", { name: "Confirm" }).click();
+    await admin.locator("#channels", { hasText: "On" }).waitFor(T);
+    await admin.screenshot({ path: join(ARTIFACTS, "dashboard-admin.png"), fullPage: true });
+    await checkA11y(admin, "admin");
+    // The role change took effect: Ivan's session ended.
+    await p.investigator.goto(`${stack.origin}/`);
+    await p.investigator.getByRole("button", { name: "Sign in with a passkey" }).waitFor(T);
+
+    for (const [lang, heading, stop] of [
+      ["fr", "Alertes", "arrêtée"],
+      ["nl", "Alerts", "gestopt"],
+      ["de", "Alarme", "beendet"],
+    ]) {
+      await cell.goto(`${stack.origin}/`);
+      await cell.getByLabel(/Language|Langue|Taal|Sprache/).selectOption(lang);
+      await cell.getByRole("heading", { name: heading, exact: true }).waitFor(T);
+      assert.equal(await cell.evaluate(() => document.documentElement.lang), lang);
+      await cell.goto(`${stack.origin}/alerts/${alertId}`);
+      await cell.locator("#alert-state", { hasText: stop }).waitFor(T);
+      await checkA11y(cell, `alert screen (${lang})`);
+    }
+    await cell.getByLabel(/Sprache/).selectOption("en");
+  });
+});
