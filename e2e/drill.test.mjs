@@ -72,7 +72,7 @@ describe("the drill through the dashboard: four people, one alert", () => {
     await page.getByRole("button", { name: "Create the draft" }).click();
     await page.getByText("The purpose attestation is required (rule 5).").waitFor(T);
     assert.equal(await page.locator("#f-firstName").getAttribute("aria-invalid"), "true");
-    assert.equal((await apiClient(stack.origin)("GET", "/alerts", undefined, undefined).catch((e) => e)).message.includes("401"), true);
+    assert.deepEqual(await page.evaluate(() => fetch("/api/v1/alerts").then((r) => r.json())), { alerts: [] });
     await checkA11y(page, "editor with errors");
 
     await page.getByLabel("First name").fill("Lina");
@@ -211,12 +211,11 @@ describe("the drill through the dashboard: four people, one alert", () => {
     const admin = p.admin;
     await admin.getByRole("heading", { name: "Administration" }).waitFor(T);
     await admin.getByLabel("Name").fill("Nina Newcomer");
-    await admin.getByLabel("E-mail").fill("nina@drill.e2e");
+    await admin.getByLabel("E-mail").fill("nina@drill.example");
     await admin.getByLabel("Role", { exact: true }).selectOption("counsellor");
     await admin.getByRole("button", { name: "Create the invitation" }).click();
     assert.match(await admin.locator("#invite-link").textContent({ timeout: 20_000 }), /\/invite#/);
     await admin.getByLabel("Role of Ivan Investigator").selectOption("calltaker");
-    await admin.waitForFunction(() => document.querySelector('select[aria-label], #users')?.textContent?.length > 0);
     await admin.getByRole("button", { name: "Switch off" }).click();
     await admin.getByRole("button", { name: "Confirm" }).click();
     await admin.locator("#channels", { hasText: "Off" }).waitFor(T);

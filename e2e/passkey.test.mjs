@@ -32,7 +32,7 @@ describe("staff passkeys in a real browser", () => {
     assert.match(await page.textContent("main"), /cell/);
     await page.getByRole("button", { name: "Create my passkey" }).click();
     await page.locator("#signed-in").waitFor({ timeout: 15_000 });
-    assert.equal(await page.textContent("#signed-in"), "Chloé Cell · cell");
+    assert.equal(await page.textContent("#signed-in"), "Chloé Cell · missing-persons cell");
     assert.equal((await browser.credentials()).length, 1, "the passkey lives in the authenticator");
     // The seeded demo draft is listed with who it waits on.
     await page.getByRole("cell", { name: "Noa" }).waitFor();
@@ -48,7 +48,7 @@ describe("staff passkeys in a real browser", () => {
     const { page } = browser;
     await page.goto(inv.link);
     await page.getByRole("button", { name: "Create my passkey" }).click();
-    await page.locator("#signed-in").waitFor({ timeout: 15_000 });
+    await page.locator("#signed-in", { hasText: "Once" }).waitFor({ timeout: 15_000 });
     await page.goto(inv.link);
     await page.getByRole("alert").waitFor();
     assert.match(await page.getByRole("alert").textContent(), /unknown, expired or already used/);
@@ -62,7 +62,7 @@ describe("staff passkeys in a real browser", () => {
     await page.screenshot({ path: join(ARTIFACTS, "sign-in.png") });
     await page.getByRole("button", { name: "Sign in with a passkey" }).click();
     await page.locator("#signed-in").waitFor({ timeout: 15_000 });
-    assert.match(await page.textContent("#signed-in"), /· (cell|operator)$/);
+    assert.match(await page.textContent("#signed-in"), /· (missing-persons cell|operator)$/);
   });
 
   it("refuses a sign-in without user verification", async () => {

@@ -34,7 +34,8 @@ function App() {
   const can = (p: Permission) => me?.permissions.includes(p) ?? false;
 
   let screen;
-  if (invite && !me) screen = <Invitation token={invite} onSignedIn={loadMe} />;
+  // An invitation opens even when someone is signed in on this browser: registering switches the session.
+  if (invite) screen = <Invitation token={invite} onSignedIn={loadMe} />;
   else if (me === undefined) screen = <p>{t("common.loading")}</p>;
   else if (me === null) screen = <SignIn onSignedIn={loadMe} />;
   else screen = route(path, me, can);

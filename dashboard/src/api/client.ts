@@ -30,6 +30,7 @@ export function problemText(error: unknown, fallback?: string): string {
   const p = error as Partial<Problem> | undefined;
   const key = `err.${p?.code}`;
   const base = p?.code && hasKey(key) ? t(key as never) : (p?.title ?? fallback ?? t("err.generic"));
+  if (p?.code === "E_VALIDATION" && p.errors?.length) return `${base} ${p.errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`;
   return p?.detail && p.code !== "E_VALIDATION" ? `${base} (${p.detail})` : base;
 }
 

@@ -391,7 +391,7 @@ function Concertation({ ctx }: { ctx: Ctx }) {
           {t("summary.version", { n: String(v.number) })} · {t("summary.hash")} <code>{v.contentHash.slice(0, 16)}…</code>
         </p>
       )}
-      {reset.length > 0 && (
+      {reset.length > 0 && d.readiness.missingSignOffs.length > 0 && (
         <p class="notice" id="reset-notice">
           {t("conc.reset", { n: String(reset.length) })}
         </p>
