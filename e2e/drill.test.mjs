@@ -180,9 +180,16 @@ describe("the drill through the dashboard: four people, one alert", () => {
 
   it("the operator stops it: reason, confirmation; the retraction goes out; all screens follow", async () => {
     const page = p.operator;
-    await page.getByLabel("Reason", { exact: true }).selectOption("found_safe");
-    await page.getByRole("button", { name: "Stop the alert everywhere" }).click();
-    await page.getByRole("button", { name: "Confirm: stop now" }).click();
+    // Keyboard only: the reason, then the command, then the confirmation (which takes the focus).
+    await page.getByLabel("Reason", { exact: true }).selectOption("found_other");
+    await page.getByLabel("Reason", { exact: true }).focus();
+    await page.keyboard.press("ArrowUp"); // back to "Found safe"
+    assert.equal(await page.getByLabel("Reason", { exact: true }).inputValue(), "found_safe");
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Stop the alert everywhere");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => document.activeElement?.textContent === "Confirm: stop now", null, T);
+    await page.keyboard.press("Enter");
     for (const role of ["cell", "investigator", "operator", "magistrate"]) await state(p[role], "stopped");
     await p.investigator.locator('#fanout tr[data-event="stop"] td:nth-child(3)', { hasText: "1" }).waitFor(T);
     assert.equal(stack.push.standin.subs.get(sub.id).messages.at(-1).payload.type, "stop");
