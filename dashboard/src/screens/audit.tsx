@@ -44,7 +44,7 @@ export function Audit({ id }: { id: string }) {
                   <td>{e.action}</td>
                   <td>{e.actorRole ? t(`role.${e.actorRole}` as never) : t("audit.system")}</td>
                   <td>
-                    <code class="details">{e.details}</code>
+                    <Details json={e.details} />
                   </td>
                   <td>
                     <code>{e.hash.slice(0, 10)}…</code>
@@ -56,5 +56,26 @@ export function Audit({ id }: { id: string }) {
         </>
       )}
     </>
+  );
+}
+
+/** The entry's details (ids, hashes, codes — never free text) as key: value lines. */
+function Details({ json }: { json: string }) {
+  let obj: Record<string, unknown>;
+  try {
+    obj = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return <code class="details">{json}</code>;
+  }
+  const show = (v: unknown): string =>
+    typeof v === "string" && /^[0-9a-f]{64}$/.test(v) ? `${v.slice(0, 12)}…` : typeof v === "object" && v !== null ? JSON.stringify(v) : String(v);
+  return (
+    <ul class="details">
+      {Object.entries(obj).map(([k, v]) => (
+        <li key={k}>
+          <span>{k}</span>: <code>{show(v)}</code>
+        </li>
+      ))}
+    </ul>
   );
 }
