@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { apiClient } from "../scripts/lib/drill.mjs";
 import { createInvitations, ROOT } from "../scripts/lib/local.mjs";
+import { DEMO_CONTENT } from "../scripts/seed.mjs";
 import { checkA11y } from "./lib/a11y.mjs";
 import { ARTIFACTS, openPeople, startStack } from "./lib/browser.mjs";
 
@@ -116,8 +117,11 @@ describe("the drill through the dashboard: four people, one alert", () => {
     // The cell's screen updates without reloading.
     await party(p.cell, "investigator").getByText("signed").waitFor(T);
 
-    // The cell changes the clothing: a new version; the investigator's sign-off no longer counts.
+    // Opening the editor and saving without a change keeps the version and its sign-offs.
     await p.cell.getByRole("link", { name: "Edit the content" }).click();
+    await p.cell.getByRole("button", { name: "Save a new version" }).click();
+    await p.cell.getByRole("status").filter({ hasText: "Nothing changed." }).waitFor(T);
+    // The cell changes the clothing: a new version; the investigator's sign-off no longer counts.
     await p.cell.getByLabel("Clothing").fill("Red raincoat, blue jeans, white trainers, green backpack.");
     await p.cell.getByRole("button", { name: "Save a new version" }).click();
     await p.cell.getByRole("status").filter({ hasText: "Saved as a new version" }).waitFor(T);
@@ -202,6 +206,18 @@ describe("the drill through the dashboard: four people, one alert", () => {
     for (const a of ["created", "submitted", "signed_off", "authorised", "launched", "extended", "stopped"]) assert.ok(actions.includes(a), `${a} in ${actions}`);
     await p.cell.screenshot({ path: join(ARTIFACTS, "dashboard-audit.png"), fullPage: true });
     await checkA11y(p.cell, "audit trail");
+  });
+
+  it("an alert written elsewhere (API, other time zone) opens in the editor and saves unchanged: no spurious reset", async () => {
+    const page = p.cell;
+    const created = await page.evaluate(async (content) => {
+      const res = await fetch("/api/v1/alerts", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ exercise: true, content }) });
+      return res.json();
+    }, DEMO_CONTENT);
+    assert.match(DEMO_CONTENT.lastSeen.at, /\+0[12]:00$/);
+    await page.goto(`${stack.origin}/alerts/${created.alertId}/edit`);
+    await page.getByRole("button", { name: "Save a new version" }).click();
+    await page.getByRole("status").filter({ hasText: "Nothing changed." }).waitFor(T);
   });
 
   it("statistics for the cell, administration for the admin; the whole UI in French, Dutch, German", async () => {

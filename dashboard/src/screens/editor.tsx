@@ -22,6 +22,8 @@ interface Form {
   photos: string[];
   place: string;
   at: string;
+  /** The stored time as written (with its offset), and how the form showed it: unchanged → kept as is. */
+  atStored?: { iso: string; local: string };
   circumstances: string;
   vehicleDescription: string;
   plate: string;
@@ -76,6 +78,7 @@ function fromContent(c: Record<string, any>): Form {
     photos: c.child?.photos ?? [],
     place: c.lastSeen?.place ?? "",
     at: c.lastSeen?.at ? toLocalInput(c.lastSeen.at) : "",
+    atStored: c.lastSeen?.at ? { iso: c.lastSeen.at, local: toLocalInput(c.lastSeen.at) } : undefined,
     circumstances: c.circumstances ?? "",
     vehicleDescription: c.vehicle?.description ?? "",
     plate: c.vehicle?.plate ?? "",
@@ -102,7 +105,8 @@ function toContent(f: Form): unknown {
       clothing: opt(f.clothing),
       photos: f.photos,
     },
-    lastSeen: { place: f.place.trim(), at: fromLocalInput(f.at) },
+    // Re-writing an untouched time in another form would change the content hash and reset every sign-off.
+    lastSeen: { place: f.place.trim(), at: f.atStored && f.at === f.atStored.local ? f.atStored.iso : fromLocalInput(f.at) },
     circumstances: opt(f.circumstances),
     vehicle: f.vehicleDescription.trim() || f.plate.trim() ? { description: f.vehicleDescription.trim(), plate: opt(f.plate) } : undefined,
     accompanyingPerson: f.accompanying.trim() ? { description: f.accompanying.trim() } : undefined,
