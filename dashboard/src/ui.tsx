@@ -102,3 +102,18 @@ export function useFocusHeading(dep: unknown) {
   }, [dep]);
   return ref;
 }
+
+/** A table's column headers. */
+export function THead({ cols }: { cols: string[] }) {
+  return (
+    <thead>
+      <tr>
+        {cols.map((c) => (
+          <th scope="col" key={c}>
+            {c}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}

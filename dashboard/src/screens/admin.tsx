@@ -4,7 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 import { ROLES } from "../../../worker/domain/roles.ts";
 import { api, type ChannelSetting, must, type User, type YearStatistics } from "../api/client";
 import { t } from "../i18n";
-import { ConfirmButton, ErrorBox, fmtTime, useAction, useFocusHeading } from "../ui";
+import { ConfirmButton, ErrorBox, fmtTime, useAction, useFocusHeading, THead } from "../ui";
 
 type Users = { users: (User & { passkeys: number })[]; invitations: { id: string; email: string; displayName: string; role: string; expiresAt: string }[] };
 
@@ -30,15 +30,7 @@ export function Admin({ meId }: { meId: string }) {
       <section class="card" aria-labelledby="users-h">
         <h2 id="users-h">{t("admin.users")}</h2>
         <table id="users">
-          <thead>
-            <tr>
-              <th scope="col">{t("admin.name")}</th>
-              <th scope="col">{t("admin.email")}</th>
-              <th scope="col">{t("admin.role")}</th>
-              <th scope="col">{t("admin.passkeys")}</th>
-              <th scope="col">{t("admin.status")}</th>
-            </tr>
-          </thead>
+          <THead cols={[t("admin.name"), t("admin.email"), t("admin.role"), t("admin.passkeys"), t("admin.status")]} />
           <tbody>
             {data?.users.map((u) => (
               <tr key={u.id}>
@@ -122,15 +114,7 @@ export function Admin({ meId }: { meId: string }) {
       <section class="card" aria-labelledby="ch-h">
         <h2 id="ch-h">{t("admin.channels")}</h2>
         <table id="channels">
-          <thead>
-            <tr>
-              <th scope="col">{t("admin.channel")}</th>
-              <th scope="col">{t("admin.status")}</th>
-              <th scope="col">{t("admin.audience")}</th>
-              <th scope="col">{t("admin.changed")}</th>
-              <th scope="col">{t("admin.action")}</th>
-            </tr>
-          </thead>
+          <THead cols={[t("admin.channel"), t("admin.status"), t("admin.audience"), t("admin.changed"), t("admin.action")]} />
           <tbody>
             {channels?.map((c) => (
               <tr key={c.channel}>

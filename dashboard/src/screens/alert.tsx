@@ -7,7 +7,7 @@ import type { Role } from "../../../worker/domain/roles.ts";
 import { type AlertDetail, api, type FanoutCounters, must, type Permission } from "../api/client";
 import { regionName, t } from "../i18n";
 import { mergeFanouts, useLive } from "../lib/live";
-import { ConfirmButton, ErrorBox, fmtDuration, fmtTime, Progress, useAction, useFocusHeading, useNow } from "../ui";
+import { ConfirmButton, ErrorBox, fmtDuration, fmtTime, Progress, useAction, useFocusHeading, useNow, THead } from "../ui";
 import { StateBadge } from "./alerts";
 
 type Ctx = { id: string; d: AlertDetail; role: Role; can: (p: Permission) => boolean; reload: () => Promise<void> };
@@ -167,18 +167,7 @@ function LivePanel({ ctx, fanouts }: { ctx: Ctx; fanouts: FanoutCounters[] }) {
       <ErrorBox error={error} />
       <h3>{t("live.channels")}</h3>
       <table id="fanout">
-        <thead>
-          <tr>
-            <th scope="col">{t("live.message")}</th>
-            <th scope="col">{t("live.pages")}</th>
-            <th scope="col">{t("live.sent")}</th>
-            <th scope="col">{t("live.failed")}</th>
-            <th scope="col">{t("live.removed")}</th>
-            <th scope="col">{t("live.retrying")}</th>
-            <th scope="col">{t("live.fenced")}</th>
-            <th scope="col">{t("live.progress")}</th>
-          </tr>
-        </thead>
+        <THead cols={[t("live.message"), t("live.pages"), t("live.sent"), t("live.failed"), t("live.removed"), t("live.retrying"), t("live.fenced"), t("live.progress")]} />
         <tbody>
           {fanouts.map((f) => (
             <tr data-event={f.event} key={f.fanoutId}>
@@ -397,15 +386,7 @@ function Concertation({ ctx }: { ctx: Ctx }) {
         </p>
       )}
       <table id="parties">
-        <thead>
-          <tr>
-            <th scope="col">{t("conc.party")}</th>
-            <th scope="col">{t("conc.status")}</th>
-            <th scope="col">{t("conc.by")}</th>
-            <th scope="col">{t("conc.when")}</th>
-            <th scope="col">{t("conc.hash")}</th>
-          </tr>
-        </thead>
+        <THead cols={[t("conc.party"), t("conc.status"), t("conc.by"), t("conc.when"), t("conc.hash")]} />
         <tbody>
           {PARTIES.map((kind) => {
             const o = d.signOffs.find((x) => x.kind === kind && x.valid);

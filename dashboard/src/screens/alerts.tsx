@@ -2,7 +2,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { type AlertSummary, api, must, type Permission } from "../api/client";
 import { t } from "../i18n";
-import { ErrorBox, fmtDuration, fmtTime, useFocusHeading, useNow } from "../ui";
+import { ErrorBox, fmtDuration, fmtTime, useFocusHeading, useNow, THead } from "../ui";
 
 export function StateBadge({ state, id }: { state: string; id?: string }) {
   return (
@@ -35,14 +35,7 @@ export function AlertList({ can }: { can: (p: Permission) => boolean }) {
       {alerts && (
         <table class="alerts">
           <caption class="sr-only">{t("alerts.title")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("alerts.child")}</th>
-              <th scope="col">{t("alerts.state")}</th>
-              <th scope="col">{t("alerts.waitingOn")}</th>
-              <th scope="col">{t("alerts.age")}</th>
-            </tr>
-          </thead>
+          <THead cols={[t("alerts.child"), t("alerts.state"), t("alerts.waitingOn"), t("alerts.age")]} />
           <tbody>
             {sorted.map((a) => (
               <tr key={a.id}>

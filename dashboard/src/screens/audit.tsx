@@ -2,7 +2,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, type AuditEntry, type ChainVerdict, must } from "../api/client";
 import { t } from "../i18n";
-import { ErrorBox, fmtTime, useFocusHeading } from "../ui";
+import { ErrorBox, fmtTime, useFocusHeading, THead } from "../ui";
 
 export function Audit({ id }: { id: string }) {
   const [data, setData] = useState<{ entries: AuditEntry[]; chain: ChainVerdict } | null>(null);
@@ -26,16 +26,7 @@ export function Audit({ id }: { id: string }) {
               : t("audit.chainBroken", { seq: String(data.chain.firstBroken), reason: data.chain.reason ?? "" })}
           </p>
           <table id="audit">
-            <thead>
-              <tr>
-                <th scope="col">#</th>
-                <th scope="col">{t("audit.when")}</th>
-                <th scope="col">{t("audit.action")}</th>
-                <th scope="col">{t("audit.role")}</th>
-                <th scope="col">{t("audit.details")}</th>
-                <th scope="col">{t("audit.hash")}</th>
-              </tr>
-            </thead>
+            <THead cols={["#", t("audit.when"), t("audit.action"), t("audit.role"), t("audit.details"), t("audit.hash")]} />
             <tbody>
               {data.entries.map((e) => (
                 <tr key={e.seq} class={!data.chain.ok && data.chain.firstBroken === e.seq ? "broken" : ""}>
