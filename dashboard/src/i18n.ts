@@ -1218,14 +1218,19 @@ const PROVINCES: Record<string, Record<Lang, string>> = {
   "BE-WNA": { fr: "Namur", nl: "Namen", de: "Namur", en: "Namur" },
 };
 
+/** Every dictionary, for the completeness test (same keys, same {placeholders}). */
+export const DICTIONARIES: Readonly<Record<Lang, Readonly<Dict>>> = DICTS;
+
 const STORE = "child-alert-ui-lang";
+const inBrowser = typeof document !== "undefined";
 let current: Lang = (() => {
+  if (!inBrowser) return "en";
   const saved = localStorage.getItem(STORE);
   if (saved && (LANGS as readonly string[]).includes(saved)) return saved as Lang;
   const nav = navigator.language.slice(0, 2);
   return (LANGS as readonly string[]).includes(nav) ? (nav as Lang) : "en";
 })();
-document.documentElement.lang = current;
+if (inBrowser) document.documentElement.lang = current;
 
 export const lang = (): Lang => current;
 
