@@ -112,6 +112,10 @@ describe("the drill through the dashboard: four people, one alert", () => {
     const url = `${stack.origin}/alerts/${alertId}`;
     for (const role of ["investigator", "operator", "magistrate"]) await p[role].goto(url);
     await state(p.investigator, "concertation");
+    // The signer reads what they sign: the content of the version, and its posters.
+    await p.investigator.locator("#content-under-review", { hasText: "Red raincoat, blue jeans, white trainers." }).waitFor(T);
+    await p.investigator.locator("#content-under-review summary").click();
+    await p.investigator.locator("#content-under-review .posters img").first().waitFor({ timeout: 60_000 });
     await p.investigator.getByRole("button", { name: "Sign off this version with my passkey" }).click();
     await party(p.investigator, "investigator").getByText("signed").waitFor(T);
     // The cell's screen updates without reloading.
@@ -257,13 +261,13 @@ describe("the drill through the dashboard: four people, one alert", () => {
       ["de", "Alarme", "beendet"],
     ]) {
       await cell.goto(`${stack.origin}/`);
-      await cell.getByLabel(/Language|Langue|Taal|Sprache/).selectOption(lang);
+      await cell.locator("#ui-lang").selectOption(lang);
       await cell.getByRole("heading", { name: heading, exact: true }).waitFor(T);
       assert.equal(await cell.evaluate(() => document.documentElement.lang), lang);
       await cell.goto(`${stack.origin}/alerts/${alertId}`);
       await cell.locator("#alert-state", { hasText: stop }).waitFor(T);
       await checkA11y(cell, `alert screen (${lang})`);
     }
-    await cell.getByLabel(/Sprache/).selectOption("en");
+    await cell.locator("#ui-lang").selectOption("en");
   });
 });

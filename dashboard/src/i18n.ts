@@ -4,6 +4,11 @@ export const LANGS = ["fr", "nl", "de", "en"] as const;
 type Lang = (typeof LANGS)[number];
 
 const en = {
+  "content.title": "What is being signed: version {n}",
+  "content.withheld": "withheld unless the magistrate signs it separately",
+  "content.posters": "Poster previews",
+  "common.yes": "yes",
+  "common.no": "no",
   "region.whole": "whole country",
   "common.loading": "Loading…",
   "common.cancel": "Cancel",
@@ -306,6 +311,11 @@ export type Key = keyof typeof en;
 type Dict = Record<Key, string>;
 
 const fr: Dict = {
+  "content.title": "Ce qui est signé : version {n}",
+  "content.withheld": "non publiée sans signature séparée du magistrat",
+  "content.posters": "Aperçu des affiches",
+  "common.yes": "oui",
+  "common.no": "non",
   "region.whole": "tout le pays",
   "common.loading": "Chargement…",
   "common.cancel": "Annuler",
@@ -605,6 +615,11 @@ const fr: Dict = {
 };
 
 const nl: Dict = {
+  "content.title": "Wat ondertekend wordt: versie {n}",
+  "content.withheld": "niet gepubliceerd zonder aparte handtekening van de magistraat",
+  "content.posters": "Voorbeeld van de affiches",
+  "common.yes": "ja",
+  "common.no": "nee",
   "region.whole": "heel het land",
   "common.loading": "Laden…",
   "common.cancel": "Annuleren",
@@ -904,6 +919,11 @@ const nl: Dict = {
 };
 
 const de: Dict = {
+  "content.title": "Was unterzeichnet wird: Version {n}",
+  "content.withheld": "ohne gesonderte Unterschrift der Staatsanwaltschaft nicht veröffentlicht",
+  "content.posters": "Plakatvorschau",
+  "common.yes": "ja",
+  "common.no": "nein",
   "region.whole": "ganzes Land",
   "common.loading": "Wird geladen…",
   "common.cancel": "Abbrechen",

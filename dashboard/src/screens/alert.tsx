@@ -9,6 +9,7 @@ import { regionName, t } from "../i18n";
 import { mergeFanouts, useLive } from "../lib/live";
 import { ConfirmButton, ErrorBox, fmtDuration, fmtTime, Progress, useAction, useFocusHeading, useNow, THead } from "../ui";
 import { StateBadge } from "./alerts";
+import { PosterPreviews } from "./posters";
 
 type Ctx = { id: string; d: AlertDetail; role: Role; can: (p: Permission) => boolean; reload: () => Promise<void> };
 type SignKind = "investigator" | "cell" | "operator" | "authorisation" | "accompanying_person";
@@ -86,6 +87,7 @@ export function AlertScreen({ id, role, can }: { id: string; role: Role; can: (p
       {d.launchedAt && <LivePanel ctx={ctx} fanouts={fanouts} />}
       {d.state === "live" && (can("alert.stop") || can("alert.extend")) && <StopCard ctx={ctx} />}
       {can("alert.launch") && ["draft", "concertation", "authorised", "blocked"].includes(d.state) && <LaunchCard ctx={ctx} />}
+      {d.state !== "purged" && <ContentUnderReview ctx={ctx} />}
       <SignCard ctx={ctx} />
       <AccompanyingCard ctx={ctx} />
       {!["stopped", "cancelled", "purged"].includes(d.state) && <Concertation ctx={ctx} />}
@@ -548,6 +550,66 @@ function DraftActions({ ctx }: { ctx: Ctx }) {
         </p>
       )}
       <ErrorBox error={error} />
+    </section>
+  );
+}
+
+type FullContent = {
+  child: { firstName: string; lastName?: string; age: number; sex?: string; heightCm?: number; protectedAdult?: boolean; description: string; clothing?: string; photos?: string[] };
+  lastSeen: { place: string; at: string };
+  circumstances?: string;
+  vehicle?: { description: string; plate?: string };
+  accompanyingPerson?: { description: string };
+  targeting: { regions: string[]; languages: string[] };
+  showHotline?: boolean;
+};
+
+/** The content the sign-offs are about, as the signers read it, with the posters it makes. */
+function ContentUnderReview({ ctx }: { ctx: Ctx }) {
+  const v = underReview(ctx.d);
+  const c = v?.content as FullContent | null;
+  if (!v || !c) return null;
+  const row = (label: string, value: unknown) =>
+    value === undefined || value === null || value === "" ? null : (
+      <>
+        <dt>{label}</dt>
+        <dd>{String(value)}</dd>
+      </>
+    );
+  return (
+    <section class="card" aria-labelledby="content-h" id="content-under-review">
+      <h2 id="content-h">{t("content.title", { n: String(v.number) })}</h2>
+      {c.child.photos && c.child.photos.length > 0 && (
+        <ul class="photos">
+          {c.child.photos.map((h, i) => (
+            <li key={h}>
+              <img src={`/api/v1/alerts/${ctx.id}/photos/${h}`} alt={t("editor.photoAlt", { n: String(i + 1) })} />
+            </li>
+          ))}
+        </ul>
+      )}
+      <dl class="facts">
+        {row(t("f.firstName"), c.child.firstName)}
+        {row(t("f.lastName"), c.child.lastName)}
+        {row(t("f.age"), c.child.age)}
+        {c.child.protectedAdult && row(t("f.protectedAdult"), t("common.yes"))}
+        {c.child.sex && c.child.sex !== "unspecified" && row(t("f.sex"), t(`sex.${c.child.sex}` as never))}
+        {row(t("f.heightCm"), c.child.heightCm)}
+        {row(t("f.description"), c.child.description)}
+        {row(t("f.clothing"), c.child.clothing)}
+        {row(t("f.place"), c.lastSeen.place)}
+        {row(t("f.at"), fmtTime(c.lastSeen.at))}
+        {row(t("f.circumstances"), c.circumstances)}
+        {row(t("f.vehicle"), c.vehicle && [c.vehicle.description, c.vehicle.plate].filter(Boolean).join(" · "))}
+        {row(t("f.accompanying"), c.accompanyingPerson && `${c.accompanyingPerson.description} (${t("content.withheld")})`)}
+        {row(t("f.regions"), c.targeting.regions.map(regionName).join(", "))}
+        {row(t("f.languages"), c.targeting.languages.join(", ").toUpperCase())}
+        {row(t("f.showHotline"), c.showHotline === false ? t("common.no") : t("common.yes"))}
+      </dl>
+      <details>
+        <summary>{t("content.posters")}</summary>
+        <PosterPreviews alertId={ctx.id} refreshKey={v.number} bare />
+      </details>
     </section>
   );
 }

@@ -5,7 +5,7 @@ import { api, must, type PosterSet } from "../api/client";
 import { lang, t } from "../i18n";
 import { ErrorBox } from "../ui";
 
-export function PosterPreviews({ alertId, refreshKey }: { alertId: string; refreshKey: number }) {
+export function PosterPreviews({ alertId, refreshKey, bare = false }: { alertId: string; refreshKey: number; bare?: boolean }) {
   const [set, setSet] = useState<PosterSet | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [language, setLanguage] = useState<string>(lang());
@@ -33,8 +33,8 @@ export function PosterPreviews({ alertId, refreshKey }: { alertId: string; refre
   const langs = [...new Set(set?.posters.map((p) => p.lang) ?? [])];
   const shown = set?.posters.filter((p) => p.lang === (langs.includes(language as never) ? language : langs[0])) ?? [];
   return (
-    <section class="card" aria-labelledby="posters-h">
-      <h2 id="posters-h">{t("posters.title")}</h2>
+    <section class={bare ? "" : "card"} aria-label={t("posters.title")}>
+      {!bare && <h2>{t("posters.title")}</h2>}
       <ErrorBox error={error} />
       {set?.status === "none" && <p>{t("posters.none")}</p>}
       {set?.status === "rendering" && (
