@@ -4,6 +4,7 @@ export const LANGS = ["fr", "nl", "de", "en"] as const;
 type Lang = (typeof LANGS)[number];
 
 const en = {
+  "audit.who": "Who",
   "content.title": "What is being signed: version {n}",
   "content.withheld": "withheld unless the magistrate signs it separately",
   "content.posters": "Poster previews",
@@ -230,7 +231,6 @@ const en = {
   "audit.chainBroken": "Chain BROKEN at entry {seq} ({reason}). Report this to the administrator.",
   "audit.when": "When",
   "audit.action": "Action",
-  "audit.role": "Role",
   "audit.details": "Details",
   "audit.hash": "Hash",
   "audit.system": "system",
@@ -311,6 +311,7 @@ export type Key = keyof typeof en;
 type Dict = Record<Key, string>;
 
 const fr: Dict = {
+  "audit.who": "Qui",
   "content.title": "Ce qui est signé : version {n}",
   "content.withheld": "non publiée sans signature séparée du magistrat",
   "content.posters": "Aperçu des affiches",
@@ -537,7 +538,6 @@ const fr: Dict = {
   "audit.chainBroken": "Chaîne ROMPUE à l'entrée {seq} ({reason}). Signalez-le à l'administrateur.",
   "audit.when": "Quand",
   "audit.action": "Action",
-  "audit.role": "Rôle",
   "audit.details": "Détails",
   "audit.hash": "Empreinte",
   "audit.system": "système",
@@ -615,6 +615,7 @@ const fr: Dict = {
 };
 
 const nl: Dict = {
+  "audit.who": "Wie",
   "content.title": "Wat ondertekend wordt: versie {n}",
   "content.withheld": "niet gepubliceerd zonder aparte handtekening van de magistraat",
   "content.posters": "Voorbeeld van de affiches",
@@ -841,7 +842,6 @@ const nl: Dict = {
   "audit.chainBroken": "Keten GEBROKEN bij item {seq} ({reason}). Meld dit aan de beheerder.",
   "audit.when": "Wanneer",
   "audit.action": "Actie",
-  "audit.role": "Rol",
   "audit.details": "Details",
   "audit.hash": "Hash",
   "audit.system": "systeem",
@@ -919,6 +919,7 @@ const nl: Dict = {
 };
 
 const de: Dict = {
+  "audit.who": "Wer",
   "content.title": "Was unterzeichnet wird: Version {n}",
   "content.withheld": "ohne gesonderte Unterschrift der Staatsanwaltschaft nicht veröffentlicht",
   "content.posters": "Plakatvorschau",
@@ -1145,7 +1146,6 @@ const de: Dict = {
   "audit.chainBroken": "Kette GEBROCHEN bei Eintrag {seq} ({reason}). Melden Sie dies der Verwaltung.",
   "audit.when": "Wann",
   "audit.action": "Aktion",
-  "audit.role": "Rolle",
   "audit.details": "Details",
   "audit.hash": "Hash",
   "audit.system": "System",

@@ -106,8 +106,15 @@ export async function alertDetail(db: Db, alertId: string) {
   return { row, versions, signOffs: offs, consents: cons, objections: objs };
 }
 
+/** The alert's audit trail, with the staff member's name beside each entry (staff-only view). */
 export async function alertAudit(db: Db, alertId: string) {
-  return db.select().from(auditEntries).where(eq(auditEntries.alertId, alertId)).orderBy(asc(auditEntries.seq));
+  const rows = await db
+    .select({ entry: auditEntries, actorName: users.displayName })
+    .from(auditEntries)
+    .leftJoin(users, eq(users.id, auditEntries.actorUserId))
+    .where(eq(auditEntries.alertId, alertId))
+    .orderBy(asc(auditEntries.seq));
+  return rows.map((r) => ({ ...r.entry, actorName: r.actorName }));
 }
 
 export async function allAuditEntries(db: Db) {

@@ -238,7 +238,7 @@ alertRoutes.openapi(
     tags: ["Audit"],
     summary: "The alert's audit trail and the verdict on the whole chain",
     request: { params: AlertIdParam },
-    responses: { 200: jsonOk(z.object({ entries: z.array(AuditEntry), chain: ChainVerdict })) },
+    responses: { 200: jsonOk(z.object({ entries: z.array(AuditEntry.extend({ actorName: z.string().nullable() })), chain: ChainVerdict })) },
   }),
   async (c) => {
     const db = c.get("db");

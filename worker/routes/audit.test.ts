@@ -26,6 +26,8 @@ describe("GET /api/v1/audit/verify", () => {
     expect(res.body).toMatchObject({ ok: false, firstBroken: target!.seq, reason: "hash_mismatch" });
     const trail = expectOk(await api("GET", `/alerts/${id}/audit`, undefined, as(t.operator)));
     expect(trail.body.chain.firstBroken).toBe(target!.seq);
+    const authorised = trail.body.entries.find((e: { seq: number }) => e.seq === target!.seq);
+    expect(authorised.actorName).toMatch(/^magistrate /); // the staff member's name beside the entry
   });
 
   it("the audit log holds no free text: details are ids, roles, hashes and codes", async () => {

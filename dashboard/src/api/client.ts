@@ -14,7 +14,6 @@ export type Me = paths["/auth/me"]["get"]["responses"][200]["content"]["applicat
 export type Permission = Me["permissions"][number];
 export type FanoutCounters = paths["/alerts/{id}/fanout"]["get"]["responses"][200]["content"]["application/json"]["fanouts"][number];
 export type PosterSet = components["schemas"]["PosterSet"];
-export type AuditEntry = components["schemas"]["AuditEntry"];
 export type ChainVerdict = components["schemas"]["ChainVerdict"];
 export type YearStatistics = components["schemas"]["YearStatistics"];
 export type ChannelSetting = components["schemas"]["ChannelSetting"];

@@ -1984,7 +1984,9 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            entries: components["schemas"]["AuditEntry"][];
+                            entries: (components["schemas"]["AuditEntry"] & {
+                                actorName: string | null;
+                            })[];
                             chain: components["schemas"]["ChainVerdict"];
                         };
                     };

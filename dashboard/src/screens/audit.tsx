@@ -1,6 +1,9 @@
 // The alert's audit trail, with the verdict on the whole hash chain.
 import { useEffect, useState } from "preact/hooks";
-import { api, type AuditEntry, type ChainVerdict, must } from "../api/client";
+import { api, type ChainVerdict, must } from "../api/client";
+import type { paths } from "../api/schema";
+
+type AuditEntry = paths["/alerts/{id}/audit"]["get"]["responses"][200]["content"]["application/json"]["entries"][number];
 import { t } from "../i18n";
 import { ErrorBox, fmtTime, useFocusHeading, THead } from "../ui";
 
@@ -26,14 +29,14 @@ export function Audit({ id }: { id: string }) {
               : t("audit.chainBroken", { seq: String(data.chain.firstBroken), reason: data.chain.reason ?? "" })}
           </p>
           <table id="audit">
-            <THead cols={["#", t("audit.when"), t("audit.action"), t("audit.role"), t("audit.details"), t("audit.hash")]} />
+            <THead cols={["#", t("audit.when"), t("audit.action"), t("audit.who"), t("audit.details"), t("audit.hash")]} />
             <tbody>
               {data.entries.map((e) => (
                 <tr key={e.seq} class={!data.chain.ok && data.chain.firstBroken === e.seq ? "broken" : ""}>
                   <td>{e.seq}</td>
                   <td>{fmtTime(e.at)}</td>
                   <td>{e.action}</td>
-                  <td>{e.actorRole ? t(`role.${e.actorRole}` as never) : t("audit.system")}</td>
+                  <td>{e.actorRole && e.actorRole !== "system" ? `${e.actorName ?? "?"} (${t(`role.${e.actorRole}` as never)})` : t("audit.system")}</td>
                   <td>
                     <Details json={e.details} />
                   </td>
