@@ -67,6 +67,9 @@ describe("the drill through the dashboard: four people, one alert", () => {
 
   it("the cell drafts the alert: inline validation, photo upload, poster previews", async () => {
     const page = p.cell;
+    // The magistrate keeps the alert list open: new alerts and their states arrive live.
+    await p.magistrate.getByRole("heading", { name: "Alerts" }).waitFor(T);
+    await p.magistrate.locator(".title-row .live-dot.open").waitFor(T);
     await page.getByRole("link", { name: "New alert" }).first().click();
     await page.getByRole("heading", { name: "New alert" }).waitFor(T);
     // Submitting an empty form shows what is missing, next to each field; nothing is created.
@@ -106,6 +109,8 @@ describe("the drill through the dashboard: four people, one alert", () => {
     assert.equal(await page.getByRole("button", { name: "Launch the alert" }).isDisabled(), true);
     await page.getByRole("button", { name: "Submit for concertation" }).click();
     await state(page, "concertation");
+    // The magistrate's list (never reloaded) shows the new alert, now in concertation.
+    await p.magistrate.locator(".alerts tr", { hasText: "Lina" }).locator(".state", { hasText: "concertation" }).waitFor(T);
   });
 
   it("concertation: sign-offs with passkeys; a change resets them visibly; the parents' side is recorded", async () => {

@@ -4,6 +4,7 @@ import { handleBatch } from "./queue/consumer.ts";
 import { runDueTimers } from "./services/timers.ts";
 
 export { AlertObject } from "./durable/alert-object.ts";
+export { BoardObject } from "./durable/board-object.ts";
 
 const app = buildApp();
 

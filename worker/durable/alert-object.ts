@@ -3,6 +3,7 @@
 // request interleave), so two launches cannot both win and a stop queued behind a
 // launch sees the launch's result. It also owns the alert's timers as one DO alarm.
 import { DurableObject } from "cloudflare:workers";
+import { boardStub } from "./board-object.ts";
 import { retentionHours } from "../config.ts";
 import { makeDb } from "../db/client.ts";
 import { AppError, type ErrorPayload, toPayload } from "../errors.ts";
@@ -242,7 +243,15 @@ export class AlertObject extends DurableObject<Env> {
       this.closing = false;
       if (closing && !wasClosed && result.state === "live") await this.ctx.storage.delete("fence:closed");
       if (result.timers) await this.setTimers(result.timers);
-      if (result.changed) this.broadcast({ type: "state", command: cmd.type, state: result.state, endsAt: result.endsAt ?? undefined });
+      if (result.changed) {
+        this.broadcast({ type: "state", command: cmd.type, state: result.state, endsAt: result.endsAt ?? undefined });
+        // Open alert lists refresh too; best effort: a list that misses it still shows the truth on reload.
+        this.ctx.waitUntil(
+          boardStub(this.env)
+            .notify({ type: "alert", alertId, state: result.state, command: cmd.type })
+            .catch((err) => log.warn("board_notify_failed", { alertId, error: err })),
+        );
+      }
       const jobs = (result.jobs ?? []).filter((j) => j.type !== "render_posters" || this.env.POSTERS_ON_SAVE !== "false");
       if (jobs.length) await this.enqueue(jobs);
       return { ok: true, result };

@@ -9,12 +9,13 @@ beforeAll(async () => {
   t = await makeTeam();
 });
 
-async function connect(who: Staff | null, alertId: string, origin: string | null = ORIGIN) {
+async function connect(who: Staff | null, alertId: string | null, origin: string | null = ORIGIN) {
   const headers: Record<string, string> = { Upgrade: "websocket" };
   if (who) headers.Cookie = who.cookie;
   if (origin) headers.Origin = origin;
-  const res = await exports.default.fetch(new Request(`${ORIGIN}/api/v1/alerts/${alertId}/live`, { headers }));
-  const messages: { type: string; state?: string; command?: string; counters?: { event: string } }[] = [];
+  const path = alertId ? `/alerts/${alertId}/live` : "/board/live";
+  const res = await exports.default.fetch(new Request(`${ORIGIN}/api/v1${path}`, { headers }));
+  const messages: { type: string; state?: string; command?: string; alertId?: string; counters?: { event: string } }[] = [];
   const ws = res.webSocket;
   if (ws) {
     ws.accept();
@@ -58,5 +59,29 @@ describe("GET /api/v1/alerts/:id/live (WebSocket from the alert's Durable Object
     expect((await connect(t.operator, id, "https://evil.example")).status).toBe(403);
     expect((await connect(null, id)).status).toBe(401);
     expect((await connect(t.admin, id)).status).toBe(403);
+  });
+});
+
+describe("GET /api/v1/board/live (every open alert list)", () => {
+  it("announces new alerts and every state change, with ids and states only; survives hibernation", async () => {
+    const list = await connect(t.magistrate, null);
+    expect(list.status).toBe(101);
+    await until(() => list.messages.some((m) => m.type === "hello"));
+    const id = await authorisedAlert(t);
+    await until(() => list.messages.some((m) => m.alertId === id && m.state === "authorised"));
+    expect(list.messages.filter((m) => m.alertId === id).map((m) => m.command)).toEqual(
+      expect.arrayContaining(["create", "submit", "signOff", "consent"]),
+    );
+    await evictDurableObject(env.BOARD.get(env.BOARD.idFromName("board")));
+    expectOk(await api("POST", `/alerts/${id}/launch`, undefined, as(t.cell)));
+    await until(() => list.messages.some((m) => m.alertId === id && m.state === "live"));
+    for (const m of list.messages) expect(Object.keys(m).sort()).toEqual(m.type === "hello" ? ["type"] : ["alertId", "command", "state", "type"]);
+    list.ws!.close(1000);
+  });
+
+  it("refuses other origins, anonymous callers and the admin", async () => {
+    expect((await connect(t.operator, null, "https://evil.example")).status).toBe(403);
+    expect((await connect(null, null)).status).toBe(401);
+    expect((await connect(t.admin, null)).status).toBe(403);
   });
 });

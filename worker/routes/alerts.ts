@@ -6,6 +6,7 @@ import { type Role, verifyChain, versionUnderReview } from "../domain/index.ts";
 import { AppError } from "../errors.ts";
 import { rpFromEnv, signOffOptions, verifySignOff } from "../services/auth.ts";
 import { alertCommand, alertStub, alertSummaries, alertView } from "../services/alerts.ts";
+import { boardStub } from "../durable/board-object.ts";
 import { currentUser, jsonBody, jsonOk, newRouter, requirePermission, staffRoute } from "./http.ts";
 import {
   AlertDetail,
@@ -294,6 +295,13 @@ alertRoutes.openapi(
  * alert's Durable Object. Same checks as every staff route, plus the Origin (a WebSocket
  * handshake is a GET that browsers send cross-site with cookies).
  */
+/** The board feed: "something changed" for every open alert list (ids and states only). */
+alertRoutes.get("/board/live", requirePermission("alert.read"), async (c) => {
+  if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") throw new AppError("E_VALIDATION", "expected a WebSocket upgrade");
+  if (c.req.header("Origin") !== c.env.APP_ORIGIN) throw new AppError("E_BAD_ORIGIN");
+  return boardStub(c.env).fetch(c.req.raw);
+});
+
 alertRoutes.get("/alerts/:id/live", requirePermission("alert.read"), async (c) => {
   if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") throw new AppError("E_VALIDATION", "expected a WebSocket upgrade");
   if (c.req.header("Origin") !== c.env.APP_ORIGIN) throw new AppError("E_BAD_ORIGIN");

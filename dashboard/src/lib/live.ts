@@ -1,5 +1,6 @@
-// The live feed of one alert: a WebSocket from the alert's Durable Object (hibernation
-// API), reconnected with backoff. No polling: the server pushes every change.
+// Live feeds: one alert's (a WebSocket from the alert's Durable Object) and the board's
+// (every open alert list), both on the hibernation API, reconnected with backoff.
+// No polling: the server pushes every change.
 import { useEffect, useState } from "preact/hooks";
 import type { FanoutCounters } from "../api/client";
 
@@ -9,9 +10,16 @@ export type LiveMessage =
   | { type: "fanout"; counters: FanoutCounters }
   | { type: "pong"; at: string };
 
+export type BoardMessage = { type: "hello" } | { type: "alert"; alertId: string; state: string; command: string } | { type: "pong"; at: string };
+
 export type LiveStatus = "connecting" | "open" | "reconnecting";
 
-export function useLive(alertId: string, onMessage: (m: LiveMessage) => void): LiveStatus {
+/** The feed of one alert. */
+export const useAlertLive = (alertId: string, onMessage: (m: LiveMessage) => void) => useLive(`/api/v1/alerts/${alertId}/live`, onMessage);
+/** The feed of the alert list. */
+export const useBoardLive = (onMessage: (m: BoardMessage) => void) => useLive("/api/v1/board/live", onMessage);
+
+function useLive<M>(path: string, onMessage: (m: M) => void): LiveStatus {
   const [status, setStatus] = useState<LiveStatus>("connecting");
   useEffect(() => {
     let ws: WebSocket | null = null;
@@ -19,12 +27,12 @@ export function useLive(alertId: string, onMessage: (m: LiveMessage) => void): L
     let attempt = 0;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const connect = () => {
-      ws = new WebSocket(`${location.origin.replace(/^http/, "ws")}/api/v1/alerts/${alertId}/live`);
+      ws = new WebSocket(`${location.origin.replace(/^http/, "ws")}${path}`);
       ws.onopen = () => {
         attempt = 0;
         setStatus("open");
       };
-      ws.onmessage = (e) => onMessage(JSON.parse(e.data as string) as LiveMessage);
+      ws.onmessage = (e) => onMessage(JSON.parse(e.data as string) as M);
       ws.onclose = () => {
         if (closed) return;
         setStatus("reconnecting");
@@ -37,7 +45,7 @@ export function useLive(alertId: string, onMessage: (m: LiveMessage) => void): L
       clearTimeout(timer);
       ws?.close();
     };
-  }, [alertId]);
+  }, [path]);
   return status;
 }
 

@@ -6,7 +6,7 @@ import { CONSENT_BASES, CONSENT_RECORDER, CRITERIA, OBJECTION_ROLE, STOP_REASONS
 import type { Role } from "../../../worker/domain/roles.ts";
 import { type AlertDetail, api, type FanoutCounters, must, type Permission } from "../api/client";
 import { regionName, t } from "../i18n";
-import { mergeFanouts, useLive } from "../lib/live";
+import { mergeFanouts, useAlertLive } from "../lib/live";
 import { ConfirmButton, ErrorBox, fmtDuration, fmtTime, Progress, useAction, useFocusHeading, useNow, THead } from "../ui";
 import { StateBadge } from "./alerts";
 import { PosterPreviews } from "./posters";
@@ -46,7 +46,7 @@ export function AlertScreen({ id, role, can }: { id: string; role: Role; can: (p
   useEffect(() => {
     void reload();
   }, [reload]);
-  const live = useLive(id, (m) => {
+  const live = useAlertLive(id, (m) => {
     if (m.type === "fanout") setFanouts((have) => mergeFanouts(have, [m.counters]));
     else if (m.type === "hello") {
       setFanouts((have) => mergeFanouts(have, m.fanouts));

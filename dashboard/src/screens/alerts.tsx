@@ -1,7 +1,8 @@
 // The alert list: state, exercise badge, age, who is waiting on whom.
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { type AlertSummary, api, must, type Permission } from "../api/client";
 import { t } from "../i18n";
+import { useBoardLive } from "../lib/live";
 import { ErrorBox, fmtDuration, fmtTime, useFocusHeading, useNow, THead } from "../ui";
 
 export function StateBadge({ state, id }: { state: string; id?: string }) {
@@ -17,14 +18,25 @@ export function AlertList({ can }: { can: (p: Permission) => boolean }) {
   const [error, setError] = useState<unknown>(null);
   const now = useNow(30_000);
   const h1 = useFocusHeading("alerts");
+  const load = () => must(api.GET("/alerts")).then((d) => { setAlerts(d.alerts); setError(null); }, setError);
   useEffect(() => {
-    must(api.GET("/alerts")).then((d) => setAlerts(d.alerts), setError);
+    void load();
   }, []);
+  // Every change to any alert is announced on the board feed: reload the list (bursts coalesced).
+  const pending = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const live = useBoardLive((m) => {
+    if (m.type !== "alert" && m.type !== "hello") return;
+    clearTimeout(pending.current);
+    pending.current = setTimeout(() => void load(), 250);
+  });
   const sorted = [...(alerts ?? [])].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   return (
     <>
       <div class="title-row">
         <h1 tabIndex={-1} ref={h1}>{t("alerts.title")}</h1>
+        <span class={`live-dot ${live}`} role="status">
+          {t(`live.${live}`)}
+        </span>
         {can("alert.create") && (
           <a class="button" href="/alerts/new">
             {t("alerts.new")}
