@@ -4,6 +4,7 @@ export const LANGS = ["fr", "nl", "de", "en"] as const;
 type Lang = (typeof LANGS)[number];
 
 const en = {
+  "content.titlePublished": "The approved content: version {n}",
   "audit.who": "Who",
   "content.title": "What is being signed: version {n}",
   "content.withheld": "withheld unless the magistrate signs it separately",
@@ -311,6 +312,7 @@ export type Key = keyof typeof en;
 type Dict = Record<Key, string>;
 
 const fr: Dict = {
+  "content.titlePublished": "Le contenu approuvé : version {n}",
   "audit.who": "Qui",
   "content.title": "Ce qui est signé : version {n}",
   "content.withheld": "non publiée sans signature séparée du magistrat",
@@ -615,6 +617,7 @@ const fr: Dict = {
 };
 
 const nl: Dict = {
+  "content.titlePublished": "De goedgekeurde inhoud: versie {n}",
   "audit.who": "Wie",
   "content.title": "Wat ondertekend wordt: versie {n}",
   "content.withheld": "niet gepubliceerd zonder aparte handtekening van de magistraat",
@@ -919,6 +922,7 @@ const nl: Dict = {
 };
 
 const de: Dict = {
+  "content.titlePublished": "Der genehmigte Inhalt: Version {n}",
   "audit.who": "Wer",
   "content.title": "Was unterzeichnet wird: Version {n}",
   "content.withheld": "ohne gesonderte Unterschrift der Staatsanwaltschaft nicht veröffentlicht",

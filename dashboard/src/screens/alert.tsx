@@ -382,7 +382,7 @@ function Concertation({ ctx }: { ctx: Ctx }) {
           {t("summary.version", { n: String(v.number) })} · {t("summary.hash")} <code>{v.contentHash.slice(0, 16)}…</code>
         </p>
       )}
-      {reset.length > 0 && d.readiness.missingSignOffs.length > 0 && (
+      {reset.length > 0 && (d.state === "concertation" || (d.state === "live" && d.pendingVersionId)) && (
         <p class="notice" id="reset-notice">
           {t("conc.reset", { n: String(reset.length) })}
         </p>
@@ -569,6 +569,7 @@ function ContentUnderReview({ ctx }: { ctx: Ctx }) {
   const v = underReview(ctx.d);
   const c = v?.content as FullContent | null;
   if (!v || !c) return null;
+  const signing = ["draft", "concertation", "blocked"].includes(ctx.d.state) || (ctx.d.state === "live" && !!ctx.d.pendingVersionId);
   const row = (label: string, value: unknown) =>
     value === undefined || value === null || value === "" ? null : (
       <>
@@ -578,7 +579,7 @@ function ContentUnderReview({ ctx }: { ctx: Ctx }) {
     );
   return (
     <section class="card" aria-labelledby="content-h" id="content-under-review">
-      <h2 id="content-h">{t("content.title", { n: String(v.number) })}</h2>
+      <h2 id="content-h">{t(signing ? "content.title" : "content.titlePublished", { n: String(v.number) })}</h2>
       {c.child.photos && c.child.photos.length > 0 && (
         <ul class="photos">
           {c.child.photos.map((h, i) => (
