@@ -100,4 +100,36 @@ describe("dashboard: live panel and the stop command", () => {
     assert.equal(view.state, "authorised");
     assert.ok(view.signOffs.some((o) => o.kind === "authorisation" && o.signer === "Marc Magistrate" && o.valid));
   });
+  it("the operator refuses with a written reason: the alert is blocked and the launch says why; lifting reopens concertation", async () => {
+    const call = apiClient(stack.origin);
+    const staff = await staffFor(stack.origin, [{ email: "cell@refuse.e2e", displayName: "cell", role: "cell" }], { persistTo: stack.persistTo });
+    const { data } = await call("POST", "/alerts", { exercise: true, content: DEMO_CONTENT }, staff.cell.cookie);
+    await call("POST", `/alerts/${data.alertId}/submit`, undefined, staff.cell.cookie);
+
+    const [inv] = createInvitations([{ email: "otto.operator@dash.e2e", displayName: "Otto Operator", role: "operator" }], { origin: stack.origin, persistTo: stack.persistTo });
+    const { page } = browser;
+    await page.goto(inv.link);
+    await page.getByRole("button", { name: "Create my passkey" }).click();
+    await page.locator("#signed-in", { hasText: "Otto Operator" }).waitFor({ timeout: 15_000 });
+    await page.goto(`${stack.origin}/alerts/${data.alertId}`);
+    await page.locator("#alert-state", { hasText: "concertation" }).waitFor();
+
+    // A reason of a word or two is refused by the rules, and the screen says so.
+    await page.getByLabel("Written reason for the refusal").fill("No.");
+    await page.getByRole("button", { name: "Refuse the broadcast" }).click();
+    await page.getByRole("button", { name: "Confirm: block the launch" }).click();
+    await page.getByRole("alert").filter({ hasText: "written reason" }).waitFor({ timeout: 15_000 });
+
+    await page.getByLabel("Written reason for the refusal").fill("The family has located a relative who may be with the child; publicity now would endanger her.");
+    await page.getByRole("button", { name: "Refuse the broadcast" }).click();
+    await page.getByRole("button", { name: "Confirm: block the launch" }).click();
+    await page.locator("#alert-state", { hasText: "blocked" }).waitFor({ timeout: 15_000 });
+    assert.match(await page.locator("#objections").textContent(), /operator's refusal.*may be with the child/);
+    assert.match(await page.locator("#launch-why").textContent(), /blocked by the operator's refusal/);
+    assert.equal(await page.getByRole("button", { name: "Launch the alert" }).isDisabled(), true);
+
+    await page.getByRole("button", { name: "Lift" }).click();
+    await page.locator("#alert-state", { hasText: "concertation" }).waitFor({ timeout: 15_000 });
+    assert.match(await page.locator("#objections").textContent(), /lifted/);
+  });
 });

@@ -1,7 +1,7 @@
 // One alert: concertation panel, sign-offs and the magistrate's authorisation, launch,
 // the live panel (pushed over the alert's WebSocket), extend, and the stop command.
 import { startAuthentication } from "@simplewebauthn/browser";
-import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { useCallback, useEffect, useState } from "preact/hooks";
 import { CONSENT_BASES, CONSENT_RECORDER, CRITERIA, OBJECTION_ROLE, STOP_REASONS } from "../../../worker/domain/lifecycle.ts";
 import type { Role } from "../../../worker/domain/roles.ts";
 import { type AlertDetail, api, type FanoutCounters, must, type Permission } from "../api/client";
@@ -472,7 +472,6 @@ function Objections({ ctx }: { ctx: Ctx }) {
   const kind = (Object.keys(OBJECTION_ROLE) as (keyof typeof OBJECTION_ROLE)[]).find((k) => OBJECTION_ROLE[k] === role);
   const [reason, setReason] = useState("");
   const [run, busy, error] = useAction();
-  const reasonRef = useRef<HTMLTextAreaElement>(null);
   const canObject = kind && ctx.can("alert.object") && ["draft", "concertation", "authorised"].includes(d.state);
   return (
     <>
@@ -499,7 +498,7 @@ function Objections({ ctx }: { ctx: Ctx }) {
       {canObject && (
         <div class="inline-form">
           <label for="objection-reason">{t(kind === "operator_refusal" ? "obj.refuseReason" : "obj.opposeReason")}</label>
-          <textarea id="objection-reason" ref={reasonRef} rows={2} value={reason} onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)} />
+          <textarea id="objection-reason" rows={2} value={reason} onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)} />
           <ConfirmButton
             danger
             label={t(kind === "operator_refusal" ? "obj.refuse" : "obj.oppose")}
