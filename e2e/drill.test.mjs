@@ -97,7 +97,8 @@ describe("the drill through the dashboard: four people, one alert", () => {
     await page.getByRole("img", { name: "Photo 1 of the child" }).waitFor(T);
     await page.getByRole("button", { name: "Save a new version" }).click();
     await page.getByRole("status").filter({ hasText: "Saved as a new version" }).waitFor(T);
-    await page.locator(".posters img").first().waitFor({ timeout: 60_000 });
+    // Under 30 s: the set arrives by the live feed, not by the one late safety look.
+    await page.locator(".posters img").first().waitFor({ timeout: 25_000 });
     await page.waitForFunction(() => [...document.querySelectorAll(".posters img")].every((i) => i.complete && i.naturalWidth > 0), null, { timeout: 60_000 });
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-editor.png"), fullPage: true });
     await checkA11y(page, "editor with poster previews");

@@ -140,6 +140,11 @@ export class AlertObject extends DurableObject<Env> {
     this.broadcast({ type: "fanout", counters: c });
   }
 
+  /** A version's poster set is complete: open dashboards show it (no polling). */
+  async postersReady(versionId: string): Promise<void> {
+    this.broadcast({ type: "posters", versionId });
+  }
+
   /** Pages whose recipients got the alert: the stop message goes there. */
   async deliveredPages(): Promise<string[]> {
     const m = await this.ctx.storage.list<boolean>({ prefix: "delivered:" });

@@ -1,8 +1,9 @@
-import { evictDurableObject } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, evictDurableObject, getQueueResult } from "cloudflare:test";
+import worker from "../index.ts";
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { alertStub } from "../services/alerts.ts";
-import { api, as, authorisedAlert, expectOk, makeTeam, ORIGIN, type Staff, type Team } from "../test/helpers.ts";
+import { api, as, authorisedAlert, createAlert, expectOk, makeTeam, ORIGIN, type Staff, type Team } from "../test/helpers.ts";
 
 let t: Team;
 beforeAll(async () => {
@@ -59,6 +60,22 @@ describe("GET /api/v1/alerts/:id/live (WebSocket from the alert's Durable Object
     expect((await connect(t.operator, id, "https://evil.example")).status).toBe(403);
     expect((await connect(null, id)).status).toBe(401);
     expect((await connect(t.admin, id)).status).toBe(403);
+  });
+});
+
+describe("poster previews are announced, not polled", () => {
+  it("the render job tells the alert's open dashboards that the version's posters are ready", async () => {
+    const id = await createAlert(t.cell);
+    const view = expectOk(await api("GET", `/alerts/${id}`, undefined, as(t.cell))).body;
+    const screen = await connect(t.cell, id);
+    await until(() => screen.messages.some((m) => m.type === "hello"));
+    const batch = createMessageBatch("child-alert-fanout", [{ id: "r1", timestamp: new Date(), attempts: 1, body: { type: "render_posters", alertId: id, versionId: view.currentVersionId } }]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env);
+    expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["r1"]);
+    await until(() => screen.messages.some((m) => m.type === "posters" && (m as { versionId?: string }).versionId === view.currentVersionId));
+    expect(expectOk(await api("GET", `/alerts/${id}/posters`, undefined, as(t.cell))).body.status).toBe("ready");
+    screen.ws!.close(1000);
   });
 });
 

@@ -34,8 +34,14 @@ export const backoffSeconds = (attempts: number) => Math.min(300, 2 ** Math.max(
 
 async function run(job: QueueJob, env: Env): Promise<Record<string, unknown>> {
   switch (job.type) {
-    case "render_posters":
-      return renderVersionPosters(makeDb(env.DB), env.MEDIA, env.APP_ORIGIN, job.alertId, job.versionId);
+    case "render_posters": {
+      const result = await renderVersionPosters(makeDb(env.DB), env.MEDIA, env.APP_ORIGIN, job.alertId, job.versionId);
+      // Tell the open dashboards; best effort (a missed message only delays the preview until a reload).
+      await alertStub(env, job.alertId)
+        .postersReady(job.versionId)
+        .catch((err) => log.warn("posters_ready_notify_failed", { alertId: job.alertId, error: err }));
+      return result;
+    }
     case "push_fanout":
       return planFanout(env, job);
     case "push_page":

@@ -8,6 +8,7 @@ export type LiveMessage =
   | { type: "hello"; state: string | null; fanouts: FanoutCounters[] }
   | { type: "state"; command: string; state: string; endsAt?: string }
   | { type: "fanout"; counters: FanoutCounters }
+  | { type: "posters"; versionId: string }
   | { type: "pong"; at: string };
 
 export type BoardMessage = { type: "hello" } | { type: "alert"; alertId: string; state: string; command: string } | { type: "pong"; at: string };
@@ -15,13 +16,14 @@ export type BoardMessage = { type: "hello" } | { type: "alert"; alertId: string;
 export type LiveStatus = "connecting" | "open" | "reconnecting";
 
 /** The feed of one alert. */
-export const useAlertLive = (alertId: string, onMessage: (m: LiveMessage) => void) => useLive(`/api/v1/alerts/${alertId}/live`, onMessage);
+export const useAlertLive = (alertId: string | null, onMessage: (m: LiveMessage) => void) => useLive(alertId && `/api/v1/alerts/${alertId}/live`, onMessage);
 /** The feed of the alert list. */
 export const useBoardLive = (onMessage: (m: BoardMessage) => void) => useLive("/api/v1/board/live", onMessage);
 
-function useLive<M>(path: string, onMessage: (m: M) => void): LiveStatus {
+function useLive<M>(path: string | null, onMessage: (m: M) => void): LiveStatus {
   const [status, setStatus] = useState<LiveStatus>("connecting");
   useEffect(() => {
+    if (!path) return;
     let ws: WebSocket | null = null;
     let closed = false;
     let attempt = 0;

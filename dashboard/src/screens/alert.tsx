@@ -11,7 +11,7 @@ import { ConfirmButton, ErrorBox, fmtDuration, fmtTime, Progress, useAction, use
 import { StateBadge } from "./alerts";
 import { PosterPreviews } from "./posters";
 
-type Ctx = { id: string; d: AlertDetail; role: Role; can: (p: Permission) => boolean; reload: () => Promise<void> };
+type Ctx = { id: string; d: AlertDetail; role: Role; can: (p: Permission) => boolean; reload: () => Promise<void>; postersTick: number };
 type SignKind = "investigator" | "cell" | "operator" | "authorisation" | "accompanying_person";
 
 const SIGN_KIND: Partial<Record<Role, SignKind>> = { investigator: "investigator", cell: "cell", operator: "operator", magistrate: "authorisation" };
@@ -32,6 +32,7 @@ export function AlertScreen({ id, role, can }: { id: string; role: Role; can: (p
   const [d, setD] = useState<AlertDetail | null>(null);
   const [fanouts, setFanouts] = useState<FanoutCounters[]>([]);
   const [error, setError] = useState<unknown>(null);
+  const [postersTick, setPostersTick] = useState(0);
   const h1 = useFocusHeading(id);
   const reload = useCallback(async () => {
     try {
@@ -52,10 +53,11 @@ export function AlertScreen({ id, role, can }: { id: string; role: Role; can: (p
       setFanouts((have) => mergeFanouts(have, m.fanouts));
       void reload(); // after a reconnect: catch up on anything missed
     } else if (m.type === "state") void reload();
+    else if (m.type === "posters") setPostersTick((n) => n + 1);
   });
 
   if (!d) return error ? <ErrorBox error={error} /> : <p>{t("common.loading")}</p>;
-  const ctx: Ctx = { id, d, role, can, reload };
+  const ctx: Ctx = { id, d, role, can, reload, postersTick };
   const content = underReview(d)?.content as Content | null;
   const name = [content?.child?.firstName, content?.child?.lastName].filter(Boolean).join(" ") || (d.state === "purged" ? t("alert.purgedName") : "—");
   const editable = ["draft", "concertation", "authorised", "blocked", "live"].includes(d.state) && can("alert.edit");
@@ -608,7 +610,7 @@ function ContentUnderReview({ ctx }: { ctx: Ctx }) {
       </dl>
       <details>
         <summary>{t("content.posters")}</summary>
-        <PosterPreviews alertId={ctx.id} refreshKey={v.number} bare />
+        <PosterPreviews alertId={ctx.id} refreshKey={`${v.number}:${ctx.postersTick}`} bare />
       </details>
     </section>
   );

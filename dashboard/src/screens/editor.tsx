@@ -6,6 +6,7 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { AlertContent, LANGUAGES, REGIONS } from "../../../worker/domain/content.ts";
 import { type AlertDetail, api, ApiError, must, type Permission } from "../api/client";
 import { lang, regionName, t } from "../i18n";
+import { useAlertLive } from "../lib/live";
 import { navigate } from "../lib/router";
 import { ErrorBox, useAction, useFocusHeading } from "../ui";
 import { PosterPreviews } from "./posters";
@@ -189,6 +190,8 @@ export function Editor({ alertId, role, can }: { alertId: string | null; role: s
   const [run, busy, error] = useAction();
   const [upload, uploading, uploadError] = useAction();
   const h1 = useFocusHeading(`${alertId}:${detail ? "ready" : "loading"}`);
+  // The poster set of a saved version is announced over the alert's live feed.
+  useAlertLive(alertId, (m) => m.type === "posters" && setPosterKey((k) => k + 1));
 
   useEffect(() => {
     if (!alertId) return;

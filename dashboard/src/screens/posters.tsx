@@ -1,30 +1,30 @@
 // Poster previews of the version under review: every format, in the chosen language.
-// While the set renders (a queue job after each save) the panel checks again shortly.
+// The set renders in a queue job after each save; the job's end arrives over the live feed.
 import { useEffect, useState } from "preact/hooks";
 import { api, must, type PosterSet } from "../api/client";
 import { lang, t } from "../i18n";
 import { ErrorBox } from "../ui";
 
-export function PosterPreviews({ alertId, refreshKey, bare = false }: { alertId: string; refreshKey: number; bare?: boolean }) {
+export function PosterPreviews({ alertId, refreshKey, bare = false }: { alertId: string; refreshKey: string | number; bare?: boolean }) {
   const [set, setSet] = useState<PosterSet | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [language, setLanguage] = useState<string>(lang());
   useEffect(() => {
     let stop = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    let tries = 0;
-    const load = async () => {
+    const load = async (safety: boolean) => {
       try {
         const s = await must(api.GET("/alerts/{id}/posters", { params: { path: { id: alertId } } }));
         if (stop) return;
         setSet(s);
-        // Rendering is a background job of a few seconds: look again until the set is complete.
-        if (s.status === "rendering" && tries++ < 40) timer = setTimeout(load, 1500);
+        // The render job announces the finished set over the alert's live feed (refreshKey
+        // changes). One late look covers a message lost to a reconnect.
+        if (s.status === "rendering" && !safety) timer = setTimeout(() => void load(true), 30_000);
       } catch (e) {
         setError(e);
       }
     };
-    void load();
+    void load(false);
     return () => {
       stop = true;
       clearTimeout(timer);
