@@ -189,6 +189,12 @@ export function decideEdit(s: AlertSnapshot, newHash: string): EditOutcome {
 /** States in which content (texts, photos) may still change. */
 export const EDITABLE_STATES: readonly AlertState[] = ["draft", "concertation", "authorised", "blocked", "live"];
 
+/** Before the launch: the parents' side is recorded, the alert may be abandoned, the launch is still ahead. */
+export const PRE_LAUNCH_STATES: readonly AlertState[] = ["draft", "concertation", "authorised", "blocked"];
+
+/** Over: nothing more is decided or published. */
+export const ENDED_STATES: readonly AlertState[] = ["stopped", "cancelled", "purged"];
+
 export function assertEditable(state: AlertState): void {
   if (!EDITABLE_STATES.includes(state)) {
     throw new AppError("E_INVALID_TRANSITION", `an alert in state "${state}" cannot be edited`);
@@ -279,7 +285,7 @@ export function stateAfterSignOff(s: AlertSnapshot, kind: SignOffKind): { state:
 }
 
 export function checkConsent(s: AlertSnapshot, basis: ConsentBasis, role: Role, note: string | undefined): void {
-  if (!["draft", "concertation", "authorised", "blocked"].includes(s.state)) {
+  if (!PRE_LAUNCH_STATES.includes(s.state)) {
     throw new AppError("E_INVALID_TRANSITION", `the parents' side is recorded before launch, not in state "${s.state}"`);
   }
   if (!CONSENT_RECORDER[basis].includes(role)) {

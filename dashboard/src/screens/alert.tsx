@@ -2,7 +2,20 @@
 // the live panel (pushed over the alert's WebSocket), extend, and the stop command.
 import { startAuthentication } from "@simplewebauthn/browser";
 import { useCallback, useEffect, useState } from "preact/hooks";
-import { CONSENT_BASES, CONSENT_RECORDER, CRITERIA, OBJECTION_ROLE, STOP_REASONS } from "../../../worker/domain/lifecycle.ts";
+import {
+  type AlertState,
+  CONCERTATION_KINDS,
+  CONSENT_BASES,
+  CONSENT_RECORDER,
+  CRITERIA,
+  EDITABLE_STATES,
+  ENDED_STATES,
+  OBJECTION_ROLE,
+  PRE_LAUNCH_STATES,
+  SIGN_OFF_ROLE,
+  type SignOffKind,
+  STOP_REASONS,
+} from "../../../worker/domain/lifecycle.ts";
 import type { Role } from "../../../worker/domain/roles.ts";
 import { type AlertDetail, api, type FanoutCounters, must, type Permission } from "../api/client";
 import { regionName, t } from "../i18n";
@@ -12,10 +25,12 @@ import { StateBadge } from "./alerts";
 import { PosterPreviews } from "./posters";
 
 type Ctx = { id: string; d: AlertDetail; role: Role; can: (p: Permission) => boolean; reload: () => Promise<void>; postersTick: number };
-type SignKind = "investigator" | "cell" | "operator" | "authorisation" | "accompanying_person";
+type SignKind = SignOffKind;
 
-const SIGN_KIND: Partial<Record<Role, SignKind>> = { investigator: "investigator", cell: "cell", operator: "operator", magistrate: "authorisation" };
-const PARTIES: SignKind[] = ["investigator", "cell", "operator", "authorisation"];
+/** The sign-off each role gives in the concertation (the magistrate's is the authorisation). */
+const PARTIES: SignKind[] = [...CONCERTATION_KINDS, "authorisation"];
+const kindOf = (role: Role) => PARTIES.find((k) => SIGN_OFF_ROLE[k] === role);
+const inStates = (states: readonly AlertState[], state: string) => states.includes(state as AlertState);
 
 /** The version being signed off: the pending update while live, else the current one. */
 const underReview = (d: AlertDetail) => d.versions.find((v) => v.id === (d.state === "live" && d.pendingVersionId ? d.pendingVersionId : d.currentVersionId));
@@ -60,7 +75,7 @@ export function AlertScreen({ id, role, can }: { id: string; role: Role; can: (p
   const ctx: Ctx = { id, d, role, can, reload, postersTick };
   const content = underReview(d)?.content as Content | null;
   const name = [content?.child?.firstName, content?.child?.lastName].filter(Boolean).join(" ") || (d.state === "purged" ? t("alert.purgedName") : "—");
-  const editable = ["draft", "concertation", "authorised", "blocked", "live"].includes(d.state) && can("alert.edit");
+  const editable = inStates(EDITABLE_STATES, d.state) && can("alert.edit");
   return (
     <>
       <p>
@@ -88,12 +103,12 @@ export function AlertScreen({ id, role, can }: { id: string; role: Role; can: (p
       <ErrorBox error={error} />
       {d.launchedAt && <LivePanel ctx={ctx} fanouts={fanouts} />}
       {d.state === "live" && (can("alert.stop") || can("alert.extend")) && <StopCard ctx={ctx} />}
-      {can("alert.launch") && ["draft", "concertation", "authorised", "blocked"].includes(d.state) && <LaunchCard ctx={ctx} />}
+      {can("alert.launch") && inStates(PRE_LAUNCH_STATES, d.state) && <LaunchCard ctx={ctx} />}
       {d.state !== "purged" && <ContentUnderReview ctx={ctx} />}
       <SignCard ctx={ctx} />
       <AccompanyingCard ctx={ctx} />
-      {!["stopped", "cancelled", "purged"].includes(d.state) && <Concertation ctx={ctx} />}
-      {(d.state === "draft" || (can("alert.cancel") && ["draft", "concertation", "authorised", "blocked"].includes(d.state))) && <DraftActions ctx={ctx} />}
+      {!inStates(ENDED_STATES, d.state) && <Concertation ctx={ctx} />}
+      {(d.state === "draft" || (can("alert.cancel") && inStates(PRE_LAUNCH_STATES, d.state))) && <DraftActions ctx={ctx} />}
     </>
   );
 }
@@ -285,7 +300,7 @@ function LaunchCard({ ctx }: { ctx: Ctx }) {
 /** The sign-off (or, for the magistrate, the authorisation) this person still owes. */
 function SignCard({ ctx }: { ctx: Ctx }) {
   const { d, role, id } = ctx;
-  const kind = SIGN_KIND[role];
+  const kind = kindOf(role);
   const [risk, setRisk] = useState("");
   const [ticked, setTicked] = useState<Record<string, boolean>>({});
   const [run, busy, error] = useAction();
@@ -430,7 +445,7 @@ function Parents({ ctx }: { ctx: Ctx }) {
   const [basis, setBasis] = useState<string>(mine[0] ?? "");
   const [note, setNote] = useState("");
   const [run, busy, error] = useAction();
-  const open = ["draft", "concertation", "authorised", "blocked"].includes(d.state);
+  const open = inStates(PRE_LAUNCH_STATES, d.state);
   return (
     <>
       <h3>{t("parents.title")}</h3>

@@ -4,6 +4,7 @@
 import type { JSX } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { AlertContent, LANGUAGES, REGIONS } from "../../../worker/domain/content.ts";
+import { EDITABLE_STATES } from "../../../worker/domain/lifecycle.ts";
 import { type AlertDetail, api, ApiError, must, type Permission } from "../api/client";
 import { lang, regionName, t } from "../i18n";
 import { useAlertLive } from "../lib/live";
@@ -211,7 +212,7 @@ export function Editor({ alertId, role, can }: { alertId: string | null; role: s
     setSaved(null);
   };
   const touch = (k: string) => setTouched((s) => new Set(s).add(k));
-  const editable = !detail || ["draft", "concertation", "authorised", "blocked", "live"].includes(detail.state);
+  const editable = !detail || EDITABLE_STATES.includes(detail.state);
 
   const save = () =>
     run(async () => {
