@@ -1,6 +1,8 @@
 // Staff roles (DOMAIN.md "Who is involved") and what each may do. Routes check the
 // role with `mayDo`; the table is the single place where permissions are decided.
 
+import { AppError } from "../errors.ts";
+
 export const ROLES = ["magistrate", "investigator", "cell", "operator", "counsellor", "calltaker", "admin"] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -60,3 +62,10 @@ export function permissionsOf(role: Role): Permission[] {
 }
 
 export const PERMISSIONS_LIST = Object.keys(PERMISSIONS) as [Permission, ...Permission[]];
+
+/** An admin keeps the platform administrable: no disabling oneself, no giving up one's own admin role. */
+export function checkAccountChange(actorId: string, targetId: string, change: { disabled?: boolean; role?: Role }): void {
+  if (actorId !== targetId) return;
+  if (change.disabled) throw new AppError("E_RULE", "an admin cannot disable their own account");
+  if (change.role && change.role !== "admin") throw new AppError("E_RULE", "an admin cannot remove their own admin role");
+}

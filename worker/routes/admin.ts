@@ -7,12 +7,12 @@ import { commit, type Db } from "../db/client.ts";
 import { CHANNELS, channelSettingsList, setChannel } from "../db/settings.ts";
 import { subscriptionCount } from "../db/subscriptions.ts";
 import { sessions, users } from "../db/schema.ts";
-import { verifyChain } from "../domain/index.ts";
+import { checkAccountChange, type Role, verifyChain } from "../domain/index.ts";
 import { AppError } from "../errors.ts";
 import { createInvitation } from "../services/auth.ts";
 import { statisticsCsv, yearStatistics } from "../services/statistics.ts";
 import { currentUser, jsonBody, jsonOk, newRouter, staffRoute } from "./http.ts";
-import { ChainVerdict, Id, InvitationBody, Role, User } from "./schemas.ts";
+import { ChainVerdict, Id, InvitationBody, Role as RoleSchema, User } from "./schemas.ts";
 
 export const adminRoutes = newRouter();
 
@@ -73,7 +73,7 @@ adminRoutes.openapi(
       params: z.object({ id: Id.openapi({ param: { name: "id", in: "path" } }) }),
       body: jsonBody(
         z
-          .object({ disabled: z.boolean().optional(), role: Role.optional() })
+          .object({ disabled: z.boolean().optional(), role: RoleSchema.optional() })
           .strict()
           .refine((b) => b.disabled !== undefined || b.role !== undefined, "give disabled, role, or both"),
       ),
@@ -85,28 +85,24 @@ adminRoutes.openapi(
     const { id } = c.req.valid("param");
     const body = c.req.valid("json");
     const admin = currentUser(c);
-    if (id === admin.id && body.disabled) throw new AppError("E_RULE", "an admin cannot disable their own account");
-    if (id === admin.id && body.role && body.role !== "admin") throw new AppError("E_RULE", "an admin cannot remove their own admin role");
+    checkAccountChange(admin.id, id, body);
     const user = await userById(db, id);
     if (!user) throw new AppError("E_NOT_FOUND", "user not found");
     const now = new Date();
-    const disabledAt = body.disabled === undefined ? user.disabledAt : body.disabled ? (user.disabledAt ?? now.toISOString()) : null;
-    const role = body.role ?? (user.role as z.infer<typeof Role>);
+    const disabling = body.disabled === true && !user.disabledAt;
+    const enabling = body.disabled === false && !!user.disabledAt;
+    const role = body.role ?? (user.role as Role);
     const roleChanged = role !== user.role;
-    const endSessions = roleChanged || (body.disabled === true && !user.disabledAt);
+    const disabledAt = disabling ? now.toISOString() : enabling ? null : user.disabledAt;
+    const by = { actorUserId: admin.id, actorRole: admin.role };
     const audit = [
-      ...(body.disabled !== undefined && (disabledAt === null) !== (user.disabledAt === null)
-        ? [{ actorUserId: admin.id, actorRole: admin.role, action: body.disabled ? "user_disabled" : "user_enabled", details: { userId: id } }]
-        : []),
-      ...(roleChanged ? [{ actorUserId: admin.id, actorRole: admin.role, action: "user_role_changed", details: { userId: id, from: user.role, to: role } }] : []),
+      ...(disabling || enabling ? [{ ...by, action: disabling ? "user_disabled" : "user_enabled", details: { userId: id } }] : []),
+      ...(roleChanged ? [{ ...by, action: "user_role_changed", details: { userId: id, from: user.role, to: role } }] : []),
     ];
     if (audit.length) {
-      await commit(
-        db,
-        [db.update(users).set({ disabledAt, role }).where(eq(users.id, id)), ...(endSessions ? [db.delete(sessions).where(eq(sessions.userId, id))] : [])],
-        audit,
-        now,
-      );
+      // A new role or a disabled account takes effect now: the person's sessions end.
+      const endSessions = roleChanged || disabling ? [db.delete(sessions).where(eq(sessions.userId, id))] : [];
+      await commit(db, [db.update(users).set({ disabledAt, role }).where(eq(users.id, id)), ...endSessions], audit, now);
     }
     return c.json({ id: user.id, email: user.email, displayName: user.displayName, role, disabledAt }, 200);
   },
