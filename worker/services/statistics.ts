@@ -4,38 +4,6 @@ import { alertsBetween } from "../db/alerts.ts";
 import type { Db } from "../db/client.ts";
 import { alertStub } from "./alerts.ts";
 
-export interface AlertStatistic {
-  /** The alert's random identifier (not derived from any personal data). */
-  alertId: string;
-  exercise: boolean;
-  outcome: "launched" | "cancelled" | "blocked" | "not_launched";
-  launchedAt: string | null;
-  endedAt: string | null;
-  durationMinutes: number | null;
-  extensions: number;
-  endReason: string | null;
-  /** Published updates after the first version. */
-  updates: number;
-  pushSent: number;
-  pushFailed: number;
-  pushRetractions: number;
-}
-
-export interface YearStatistics {
-  year: number;
-  generatedAt: string;
-  totals: {
-    launched: number;
-    exercises: number;
-    cancelledBeforeLaunch: number;
-    blocked: number;
-    medianDurationMinutes: number | null;
-    pushSent: number;
-    foundSafe: number;
-  };
-  alerts: AlertStatistic[];
-}
-
 const median = (xs: number[]) => {
   if (!xs.length) return null;
   const s = [...xs].sort((a, b) => a - b);
@@ -43,9 +11,17 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m]! : Math.round((s[m - 1]! + s[m]!) / 2);
 };
 
-export async function yearStatistics(env: Env, db: Db, year: number, now = new Date()): Promise<YearStatistics> {
+/** What became of an alert, from what survives the purge (a cancel stores the reason "cancelled"). */
+function outcomeOf(r: { launchedAt: string | null; state: string; stopReason: string | null }) {
+  if (r.launchedAt) return "launched" as const;
+  if (r.state === "cancelled" || r.stopReason === "cancelled") return "cancelled" as const;
+  return r.state === "blocked" ? ("blocked" as const) : ("not_launched" as const);
+}
+
+/** The figures of one year; the route's response schema (YearStatistics) describes the shape. */
+export async function yearStatistics(env: Env, db: Db, year: number, now = new Date()) {
   const rows = await alertsBetween(db, `${year}-01-01T00:00:00.000Z`, `${year + 1}-01-01T00:00:00.000Z`);
-  const alerts: AlertStatistic[] = await Promise.all(
+  const alerts = await Promise.all(
     rows.map(async (r) => {
       const fanouts = r.launchedAt ? await alertStub(env, r.id).fanouts() : [];
       const sum = (pick: (f: (typeof fanouts)[number]) => number, events: string[]) =>
@@ -54,7 +30,7 @@ export async function yearStatistics(env: Env, db: Db, year: number, now = new D
       return {
         alertId: r.id,
         exercise: r.exercise,
-        outcome: r.launchedAt ? "launched" : r.state === "cancelled" || r.stopReason === "cancelled" ? "cancelled" : r.state === "blocked" ? "blocked" : "not_launched",
+        outcome: outcomeOf(r),
         launchedAt: r.launchedAt,
         endedAt: ended,
         durationMinutes: r.launchedAt && ended ? Math.round((Date.parse(ended) - Date.parse(r.launchedAt)) / 60_000) : null,
@@ -84,6 +60,9 @@ export async function yearStatistics(env: Env, db: Db, year: number, now = new D
     alerts,
   };
 }
+
+export type YearStatistics = Awaited<ReturnType<typeof yearStatistics>>;
+type AlertStatistic = YearStatistics["alerts"][number];
 
 const CSV_COLUMNS: (keyof AlertStatistic)[] = [
   "alertId",
