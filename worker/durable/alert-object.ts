@@ -2,8 +2,8 @@
 // after another (a promise chain, because awaiting D1 would otherwise let a second
 // request interleave), so two launches cannot both win and a stop queued behind a
 // launch sees the launch's result. It also owns the alert's timers as one DO alarm.
-import { DurableObject } from "cloudflare:workers";
 import { boardStub } from "./board-object.ts";
+import { LiveObject } from "./live-object.ts";
 import { retentionHours } from "../config.ts";
 import { makeDb } from "../db/client.ts";
 import { AppError, type ErrorPayload, toPayload } from "../errors.ts";
@@ -54,7 +54,7 @@ export interface FanoutMessage {
 type TimerName = keyof Timers;
 const TIMER_NAMES: TimerName[] = ["review", "expiry", "purge"];
 
-export class AlertObject extends DurableObject<Env> {
+export class AlertObject extends LiveObject {
   private queue: Promise<unknown> = Promise.resolve();
 
   /** Runs one command for `alertId`, after every command received before it. */
@@ -158,37 +158,9 @@ export class AlertObject extends DurableObject<Env> {
 
   // ------------------------------------------------------------ live feed
 
-  /**
-   * Dashboards connect here (the route checked the session, role and Origin). The
-   * hibernation API keeps the sockets open while the object sleeps between events.
-   */
-  override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("expected a WebSocket", { status: 426 });
-    const pair = new WebSocketPair();
-    const [client, server] = [pair[0], pair[1]];
-    this.ctx.acceptWebSocket(server);
-    server.send(JSON.stringify({ type: "hello", state: (await this.ctx.storage.get<string>("state")) ?? null, fanouts: await this.fanouts() }));
-    return new Response(null, { status: 101, webSocket: client });
-  }
-
-  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    if (message === "ping") ws.send(JSON.stringify({ type: "pong", at: new Date().toISOString() }));
-  }
-
-  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    ws.close(code === 1005 ? 1000 : code, "bye");
-  }
-
-  /** Sends to every connected dashboard of this alert (sockets survive hibernation). */
-  private broadcast(message: unknown): void {
-    const text = JSON.stringify(message);
-    for (const ws of this.ctx.getWebSockets()) {
-      try {
-        ws.send(text);
-      } catch {
-        /* a socket closing concurrently */
-      }
-    }
+  /** A dashboard connects (LiveObject accepts it): the state and the fan-out progress so far. */
+  protected async hello() {
+    return { state: (await this.ctx.storage.get<string>("state")) ?? null, fanouts: await this.fanouts() };
   }
 
   private async dropMessages(): Promise<void> {

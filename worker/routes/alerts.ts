@@ -7,7 +7,7 @@ import { AppError } from "../errors.ts";
 import { rpFromEnv, signOffOptions, verifySignOff } from "../services/auth.ts";
 import { alertCommand, alertStub, alertSummaries, alertView } from "../services/alerts.ts";
 import { boardStub } from "../durable/board-object.ts";
-import { currentUser, jsonBody, jsonOk, newRouter, requirePermission, staffRoute } from "./http.ts";
+import { currentUser, jsonBody, jsonOk, liveHandshake, newRouter, requirePermission, staffRoute } from "./http.ts";
 import {
   AlertDetail,
   AlertIdParam,
@@ -290,22 +290,12 @@ alertRoutes.openapi(
   },
 );
 
-/**
- * The live feed of one alert (state changes, fan-out progress) over a WebSocket from the
- * alert's Durable Object. Same checks as every staff route, plus the Origin (a WebSocket
- * handshake is a GET that browsers send cross-site with cookies).
- */
-/** The board feed: "something changed" for every open alert list (ids and states only). */
-alertRoutes.get("/board/live", requirePermission("alert.read"), async (c) => {
-  if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") throw new AppError("E_VALIDATION", "expected a WebSocket upgrade");
-  if (c.req.header("Origin") !== c.env.APP_ORIGIN) throw new AppError("E_BAD_ORIGIN");
-  return boardStub(c.env).fetch(c.req.raw);
-});
-
-alertRoutes.get("/alerts/:id/live", requirePermission("alert.read"), async (c) => {
-  if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") throw new AppError("E_VALIDATION", "expected a WebSocket upgrade");
-  if (c.req.header("Origin") !== c.env.APP_ORIGIN) throw new AppError("E_BAD_ORIGIN");
+/** The live feed of one alert (state changes, fan-out progress) from the alert's Durable Object. */
+alertRoutes.get("/alerts/:id/live", requirePermission("alert.read"), liveHandshake, async (c) => {
   const id = c.req.param("id");
   await getAlertRow(c.get("db"), id);
   return alertStub(c.env, id).fetch(c.req.raw);
 });
+
+/** The board feed: "something changed" for every open alert list (ids and states only). */
+alertRoutes.get("/board/live", requirePermission("alert.read"), liveHandshake, (c) => boardStub(c.env).fetch(c.req.raw));

@@ -56,6 +56,16 @@ export const originCheck: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
+/**
+ * A live feed's handshake: a WebSocket upgrade from our own origin. The handshake is a GET
+ * that browsers send cross-site with cookies, so the Origin check matters here too.
+ */
+export const liveHandshake: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") throw new AppError("E_VALIDATION", "expected a WebSocket upgrade");
+  if (c.req.header("Origin") !== c.env.APP_ORIGIN) throw new AppError("E_BAD_ORIGIN");
+  await next();
+};
+
 /** Per-client rate limit on public (unauthenticated) endpoints. */
 export const publicRateLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
   const key = `public:${c.req.header("CF-Connecting-IP") ?? "unknown"}`;

@@ -1,0 +1,39 @@
+// The live-feed half shared by the Durable Objects dashboards listen to: accept WebSockets
+// on the hibernation API (sockets stay open while the object sleeps), greet, answer pings,
+// and broadcast. The routes check the session, the role and the Origin before forwarding.
+import { DurableObject } from "cloudflare:workers";
+
+export abstract class LiveObject extends DurableObject<Env> {
+  /** The first message a new socket gets: the current picture. */
+  protected abstract hello(): Promise<Record<string, unknown>>;
+
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("expected a WebSocket", { status: 426 });
+    const pair = new WebSocketPair();
+    this.ctx.acceptWebSocket(pair[1]);
+    pair[1].send(JSON.stringify({ type: "hello", ...(await this.hello()) }));
+    return new Response(null, { status: 101, webSocket: pair[0] });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    if (message === "ping") ws.send(JSON.stringify({ type: "pong", at: new Date().toISOString() }));
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    ws.close(code === 1005 ? 1000 : code, "bye");
+  }
+
+  /** Sends to every connected dashboard; returns how many there were. */
+  protected broadcast(message: unknown): number {
+    const text = JSON.stringify(message);
+    const sockets = this.ctx.getWebSockets();
+    for (const ws of sockets) {
+      try {
+        ws.send(text);
+      } catch {
+        /* a socket closing concurrently */
+      }
+    }
+    return sockets.length;
+  }
+}
