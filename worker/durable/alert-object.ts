@@ -168,11 +168,6 @@ export class AlertObject extends LiveObject {
     for (let i = 0; i < keys.length; i += 128) await this.ctx.storage.delete(keys.slice(i, i + 128));
   }
 
-  /** Whether this object still holds any prepared message (tests of the purge). */
-  async heldMessages(): Promise<number> {
-    return (await this.ctx.storage.list({ prefix: "message:" })).size;
-  }
-
   /** The timers this object holds, for the dashboard and tests. */
   async timers(): Promise<Timers> {
     const out: Timers = {};
