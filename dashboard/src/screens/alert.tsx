@@ -4,6 +4,7 @@ import { startAuthentication } from "@simplewebauthn/browser";
 import { useCallback, useEffect, useState } from "preact/hooks";
 import {
   type AlertState,
+  canTransition,
   CONCERTATION_KINDS,
   CONSENT_BASES,
   CONSENT_RECORDER,
@@ -31,6 +32,15 @@ type SignKind = SignOffKind;
 const PARTIES: SignKind[] = [...CONCERTATION_KINDS, "authorisation"];
 const kindOf = (role: Role) => PARTIES.find((k) => SIGN_OFF_ROLE[k] === role);
 const inStates = (states: readonly AlertState[], state: string) => states.includes(state as AlertState);
+
+/** A command on this alert: busy while it runs, its refusal shown, then the screen reloads. */
+function useCommand(ctx: Ctx): [(fn: () => Promise<unknown>) => Promise<void>, boolean, unknown] {
+  const [run, busy, error] = useAction();
+  return [(fn) => run(async () => {
+    await fn();
+    await ctx.reload();
+  }), busy, error];
+}
 
 /** The version being signed off: the pending update while live, else the current one. */
 const underReview = (d: AlertDetail) => d.versions.find((v) => v.id === (d.state === "live" && d.pendingVersionId ? d.pendingVersionId : d.currentVersionId));
@@ -142,7 +152,7 @@ function LivePanel({ ctx, fanouts }: { ctx: Ctx; fanouts: FanoutCounters[] }) {
   const { d } = ctx;
   const now = useNow(15_000);
   const left = d.endsAt ? Date.parse(d.endsAt) - now : null;
-  const [run, busy, error] = useAction();
+  const [exec, busy, error] = useCommand(ctx);
   return (
     <section class="card live" aria-labelledby="live-h">
       <h2 id="live-h">{t("live.title")}</h2>
@@ -175,10 +185,7 @@ function LivePanel({ ctx, fanouts }: { ctx: Ctx; fanouts: FanoutCounters[] }) {
             label={t("live.extend")}
             confirmLabel={t("live.extendConfirm")}
             disabled={busy || d.extensions >= 3}
-            onConfirm={() => run(async () => {
-              await must(api.POST("/alerts/{id}/extend", { params: { path: { id: ctx.id } } }));
-              await ctx.reload();
-            })}
+            onConfirm={() => exec(() => must(api.POST("/alerts/{id}/extend", { params: { path: { id: ctx.id } } })))}
           />{" "}
           {d.extensions >= 3 && <small>{t("live.noMoreExtensions")}</small>}
         </p>
@@ -227,7 +234,7 @@ function LivePanel({ ctx, fanouts }: { ctx: Ctx; fanouts: FanoutCounters[] }) {
 
 function StopCard({ ctx }: { ctx: Ctx }) {
   const [reason, setReason] = useState<string>(ctx.role === "magistrate" ? "withdrawn" : "found_safe");
-  const [run, busy, error] = useAction();
+  const [exec, busy, error] = useCommand(ctx);
   if (!ctx.can("alert.stop")) return null;
   return (
     <section class="card stop" id="stop-card" aria-labelledby="stop-h">
@@ -245,10 +252,7 @@ function StopCard({ ctx }: { ctx: Ctx }) {
           label={t("stop.button")}
           confirmLabel={t("stop.confirm")}
           disabled={busy}
-          onConfirm={() => run(async () => {
-            await must(api.POST("/alerts/{id}/stop", { params: { path: { id: ctx.id } }, body: { reason: reason as "found_safe" } }));
-            await ctx.reload();
-          })}
+          onConfirm={() => exec(() => must(api.POST("/alerts/{id}/stop", { params: { path: { id: ctx.id } }, body: { reason: reason as "found_safe" } })))}
         />
       </p>
       <ErrorBox error={error} />
@@ -269,7 +273,7 @@ function launchBlocker(d: AlertDetail): string | null {
 
 function LaunchCard({ ctx }: { ctx: Ctx }) {
   const { d } = ctx;
-  const [run, busy, error] = useAction();
+  const [exec, busy, error] = useCommand(ctx);
   const why = launchBlocker(d);
   return (
     <section class="card" id="launch-card" aria-labelledby="launch-h">
@@ -285,10 +289,7 @@ function LaunchCard({ ctx }: { ctx: Ctx }) {
         label={t("launch.button")}
         confirmLabel={t("launch.confirm")}
         disabled={!!why || busy}
-        onConfirm={() => run(async () => {
-          await must(api.POST("/alerts/{id}/launch", { params: { path: { id: ctx.id } } }));
-          await ctx.reload();
-        })}
+        onConfirm={() => exec(() => must(api.POST("/alerts/{id}/launch", { params: { path: { id: ctx.id } } })))}
       >
         <span class="confirm-text">{d.exercise ? t("launch.confirmTextExercise") : t("launch.confirmText")}</span>{" "}
       </ConfirmButton>
@@ -303,15 +304,14 @@ function SignCard({ ctx }: { ctx: Ctx }) {
   const kind = kindOf(role);
   const [risk, setRisk] = useState("");
   const [ticked, setTicked] = useState<Record<string, boolean>>({});
-  const [run, busy, error] = useAction();
+  const [exec, busy, error] = useCommand(ctx);
   if (!kind || !ctx.can("alert.signOff") || !d.readiness.missingSignOffs.includes(kind)) return null;
   if (d.state !== "concertation" && !(d.state === "live" && d.pendingVersionId)) return null;
   const sign = () =>
-    run(async () => {
+    exec(async () => {
       if (kind === "authorisation") {
         await signWithPasskey(id, kind, { criteria: Object.fromEntries(CRITERIA.map((c) => [c, ticked[c] === true])), riskAssessment: risk });
       } else await signWithPasskey(id, kind);
-      await ctx.reload();
     });
   if (kind !== "authorisation") {
     return (
@@ -360,7 +360,7 @@ function SignCard({ ctx }: { ctx: Ctx }) {
 function AccompanyingCard({ ctx }: { ctx: Ctx }) {
   const { d, id } = ctx;
   const [terms, setTerms] = useState("");
-  const [run, busy, error] = useAction();
+  const [exec, busy, error] = useCommand(ctx);
   const v = underReview(d);
   const c = v?.content as Content | null;
   if (ctx.role !== "magistrate" || !c?.accompanyingPerson || !["concertation", "authorised", "live"].includes(d.state)) return null;
@@ -376,7 +376,7 @@ function AccompanyingCard({ ctx }: { ctx: Ctx }) {
           <label for="acc-terms">{t("acc.terms")}</label>
           <textarea id="acc-terms" rows={3} value={terms} onInput={(e) => setTerms((e.target as HTMLTextAreaElement).value)} />
           <p>
-            <button onClick={() => run(async () => { await signWithPasskey(id, "accompanying_person", { terms }); await ctx.reload(); })} disabled={busy}>
+            <button onClick={() => exec(() => signWithPasskey(id, "accompanying_person", { terms }))} disabled={busy}>
               {t("acc.button")}
             </button>
           </p>
@@ -444,7 +444,7 @@ function Parents({ ctx }: { ctx: Ctx }) {
   const mine = CONSENT_BASES.filter((b) => CONSENT_RECORDER[b].includes(role));
   const [basis, setBasis] = useState<string>(mine[0] ?? "");
   const [note, setNote] = useState("");
-  const [run, busy, error] = useAction();
+  const [exec, busy, error] = useCommand(ctx);
   const open = inStates(PRE_LAUNCH_STATES, d.state);
   return (
     <>
@@ -470,10 +470,9 @@ function Parents({ ctx }: { ctx: Ctx }) {
           </select>
           <label for="consent-note">{basis === "operator_danger_assessment" ? t("parents.assessment") : t("parents.note")}</label>
           <textarea id="consent-note" rows={2} value={note} onInput={(e) => setNote((e.target as HTMLTextAreaElement).value)} />
-          <button disabled={busy} onClick={() => run(async () => {
+          <button disabled={busy} onClick={() => exec(async () => {
             await must(api.POST("/alerts/{id}/consent", { params: { path: { id: ctx.id } }, body: { basis: basis as "parental_consent", ...(note.trim() ? { note } : {}) } }));
             setNote("");
-            await ctx.reload();
           })}>
             {t("parents.record")}
           </button>
@@ -488,8 +487,9 @@ function Objections({ ctx }: { ctx: Ctx }) {
   const { d, role } = ctx;
   const kind = (Object.keys(OBJECTION_ROLE) as (keyof typeof OBJECTION_ROLE)[]).find((k) => OBJECTION_ROLE[k] === role);
   const [reason, setReason] = useState("");
-  const [run, busy, error] = useAction();
-  const canObject = kind && ctx.can("alert.object") && ["draft", "concertation", "authorised"].includes(d.state);
+  const [exec, busy, error] = useCommand(ctx);
+  // The same test as the server's: an objection moves the alert to "blocked".
+  const canObject = kind && ctx.can("alert.object") && canTransition(d.state as AlertState, "blocked");
   return (
     <>
       <h3>{t("obj.title")}</h3>
@@ -501,10 +501,7 @@ function Objections({ ctx }: { ctx: Ctx }) {
             <li key={o.id}>
               <strong>{t(`objection.${o.kind}` as never)}</strong> ({fmtTime(o.createdAt)}){o.liftedAt ? ` — ${t("obj.lifted", { at: fmtTime(o.liftedAt) })}` : ""}: <q>{o.reason}</q>{" "}
               {!o.liftedAt && kind === o.kind && ctx.can("alert.object") && (
-                <button class="secondary" disabled={busy} onClick={() => run(async () => {
-                  await must(api.POST("/alerts/{id}/objections/{objectionId}/lift", { params: { path: { id: ctx.id, objectionId: o.id } } }));
-                  await ctx.reload();
-                })}>
+                <button class="secondary" disabled={busy} onClick={() => exec(() => must(api.POST("/alerts/{id}/objections/{objectionId}/lift", { params: { path: { id: ctx.id, objectionId: o.id } } })))}>
                   {t("obj.lift")}
                 </button>
               )}
@@ -521,10 +518,9 @@ function Objections({ ctx }: { ctx: Ctx }) {
             label={t(kind === "operator_refusal" ? "obj.refuse" : "obj.oppose")}
             confirmLabel={t("obj.confirm")}
             disabled={busy}
-            onConfirm={() => run(async () => {
+            onConfirm={() => exec(async () => {
               await must(api.POST("/alerts/{id}/objections", { params: { path: { id: ctx.id } }, body: { kind: kind!, reason } }));
               setReason("");
-              await ctx.reload();
             })}
           />
         </div>
@@ -536,16 +532,13 @@ function Objections({ ctx }: { ctx: Ctx }) {
 
 function DraftActions({ ctx }: { ctx: Ctx }) {
   const { d } = ctx;
-  const [run, busy, error] = useAction();
+  const [exec, busy, error] = useCommand(ctx);
   return (
     <section class="card" aria-labelledby="actions-h">
       <h2 id="actions-h">{t("actions.title")}</h2>
       {d.state === "draft" && ctx.can("alert.submit") && (
         <p>
-          <button disabled={busy} onClick={() => run(async () => {
-            await must(api.POST("/alerts/{id}/submit", { params: { path: { id: ctx.id } } }));
-            await ctx.reload();
-          })}>
+          <button disabled={busy} onClick={() => exec(() => must(api.POST("/alerts/{id}/submit", { params: { path: { id: ctx.id } } })))}>
             {t("actions.submit")}
           </button>{" "}
           <small>{t("actions.submitHint")}</small>
@@ -558,10 +551,7 @@ function DraftActions({ ctx }: { ctx: Ctx }) {
             label={t("actions.cancel")}
             confirmLabel={t("actions.cancelConfirm")}
             disabled={busy}
-            onConfirm={() => run(async () => {
-              await must(api.POST("/alerts/{id}/cancel", { params: { path: { id: ctx.id } } }));
-              await ctx.reload();
-            })}
+            onConfirm={() => exec(() => must(api.POST("/alerts/{id}/cancel", { params: { path: { id: ctx.id } } })))}
           />
         </p>
       )}
