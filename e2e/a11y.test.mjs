@@ -7,8 +7,6 @@ import { DEMO_CONTENT } from "../scripts/seed.mjs";
 import { checkA11y } from "./lib/a11y.mjs";
 import { openBrowser, startStack } from "./lib/browser.mjs";
 
-const audit = checkA11y;
-
 describe("accessibility (axe-core)", () => {
   let stack;
   let browser;
@@ -37,9 +35,9 @@ describe("accessibility (axe-core)", () => {
     const { page } = browser;
     for (const lang of ["fr", "nl", "de", "en"]) {
       await page.goto(`${stack.origin}/subscribe?lang=${lang}`);
-      await audit(page, `/subscribe?lang=${lang}`);
+      await checkA11y(page, `/subscribe?lang=${lang}`);
       await page.goto(`${stack.origin}/alert/${alertId}?lang=${lang}`);
-      await audit(page, `/alert?lang=${lang}`);
+      await checkA11y(page, `/alert?lang=${lang}`);
     }
   });
 
@@ -48,20 +46,20 @@ describe("accessibility (axe-core)", () => {
     const [inv] = createInvitations([{ email: "ada.a11y@e2e.test", displayName: "Ada", role: "operator" }], { origin: stack.origin, persistTo: stack.persistTo });
     await page.goto(inv.link);
     await page.getByRole("button", { name: "Create my passkey" }).waitFor();
-    await audit(page, "invitation");
+    await checkA11y(page, "invitation");
     await page.getByRole("button", { name: "Create my passkey" }).click();
     await page.locator("#signed-in").waitFor({ timeout: 15_000 });
     await page.locator("table").waitFor();
-    await audit(page, "alert list");
+    await checkA11y(page, "alert list");
     await page.goto(`${stack.origin}/alerts/${alertId}`);
     await page.locator("#alert-state").waitFor();
-    await audit(page, "alert screen");
+    await checkA11y(page, "alert screen");
     await page.goto(`${stack.origin}/`);
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByRole("button", { name: "Sign in with a passkey" }).waitFor();
-    await audit(page, "sign-in");
+    await checkA11y(page, "sign-in");
     await apiClient(stack.origin)("POST", `/alerts/${alertId}/stop`, { reason: "found_safe" }, staff.cell.cookie);
     await page.goto(`${stack.origin}/alert/${alertId}?lang=fr`);
-    await audit(page, "public page after the stop");
+    await checkA11y(page, "public page after the stop");
   });
 });

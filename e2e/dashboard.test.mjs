@@ -6,10 +6,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { apiClient, concert, staffFor } from "../scripts/lib/drill.mjs";
-import { createInvitations } from "../scripts/lib/local.mjs";
 import { generate, SCHEMA_FILE } from "../scripts/gen-client.mjs";
 import { DEMO_CONTENT } from "../scripts/seed.mjs";
-import { ARTIFACTS, openBrowser, startStack } from "./lib/browser.mjs";
+import { ARTIFACTS, openBrowser, signInByInvitation, startStack } from "./lib/browser.mjs";
 
 describe("dashboard: live panel and the stop command", () => {
   let stack;
@@ -41,11 +40,8 @@ describe("dashboard: live panel and the stop command", () => {
     await concert(stack.origin, staff, id);
 
     // The operator signs in in the browser and opens the alert before the launch.
-    const [inv] = createInvitations([{ email: "olivia.operator@dash.e2e", displayName: "Olivia Operator", role: "operator" }], { origin: stack.origin, persistTo: stack.persistTo });
     const { page, context } = browser;
-    await page.goto(inv.link);
-    await page.getByRole("button", { name: "Create my passkey" }).click();
-    await page.locator("#signed-in").waitFor({ timeout: 15_000 });
+    await signInByInvitation(page, stack, { email: "olivia.operator@dash.e2e", displayName: "Olivia Operator", role: "operator" });
     await page.goto(`${stack.origin}/alerts/${id}`);
     await page.locator("#alert-state", { hasText: "authorised" }).waitFor();
     const second = await context.newPage(); // a second screen watching the same alert
@@ -79,11 +75,8 @@ describe("dashboard: live panel and the stop command", () => {
     const { data } = await call("POST", "/alerts", { exercise: true, content: DEMO_CONTENT }, staff.cell.cookie);
     await concert(stack.origin, staff, data.alertId, () => {}, { authorise: false });
 
-    const [inv] = createInvitations([{ email: "marc.magistrate@dash.e2e", displayName: "Marc Magistrate", role: "magistrate" }], { origin: stack.origin, persistTo: stack.persistTo });
     const { page } = browser;
-    await page.goto(inv.link);
-    await page.getByRole("button", { name: "Create my passkey" }).click();
-    await page.locator("#signed-in", { hasText: "magistrate" }).waitFor({ timeout: 15_000 });
+    await signInByInvitation(page, stack, { email: "marc.magistrate@dash.e2e", displayName: "Marc Magistrate", role: "magistrate" });
     await page.goto(`${stack.origin}/alerts/${data.alertId}`);
     await page.getByRole("heading", { name: "Authorisation" }).waitFor();
     assert.match(await page.locator("#sign-card").textContent(), /content hash/);
@@ -106,11 +99,8 @@ describe("dashboard: live panel and the stop command", () => {
     const { data } = await call("POST", "/alerts", { exercise: true, content: DEMO_CONTENT }, staff.cell.cookie);
     await call("POST", `/alerts/${data.alertId}/submit`, undefined, staff.cell.cookie);
 
-    const [inv] = createInvitations([{ email: "otto.operator@dash.e2e", displayName: "Otto Operator", role: "operator" }], { origin: stack.origin, persistTo: stack.persistTo });
     const { page } = browser;
-    await page.goto(inv.link);
-    await page.getByRole("button", { name: "Create my passkey" }).click();
-    await page.locator("#signed-in", { hasText: "Otto Operator" }).waitFor({ timeout: 15_000 });
+    await signInByInvitation(page, stack, { email: "otto.operator@dash.e2e", displayName: "Otto Operator", role: "operator" });
     await page.goto(`${stack.origin}/alerts/${data.alertId}`);
     await page.locator("#alert-state", { hasText: "concertation" }).waitFor();
 

@@ -5,7 +5,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { applyMigrations, ROOT, startWorker, vapidKeys } from "../../scripts/lib/local.mjs";
+import { applyMigrations, createInvitations, ROOT, startWorker, vapidKeys } from "../../scripts/lib/local.mjs";
 import { startPushStandIn } from "./push-standin.mjs";
 
 export const ARTIFACTS = join(ROOT, "e2e", "artifacts");
@@ -111,4 +111,12 @@ export async function openBrowser({ extraArgs = [] } = {}) {
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** Invites a staff member and accepts the invitation in `page`: a new passkey, signed in as them. */
+export async function signInByInvitation(page, stack, person) {
+  const [inv] = createInvitations([person], { origin: stack.origin, persistTo: stack.persistTo });
+  await page.goto(inv.link);
+  await page.getByRole("button", { name: "Create my passkey" }).click();
+  await page.locator("#signed-in", { hasText: person.displayName }).waitFor({ timeout: 15_000 });
 }
