@@ -108,7 +108,9 @@ export const POSTER_TEMPLATE_VERSION = "2026-11-23.1";
  * normalised content with photos by their own hashes, and the poster template version.
  */
 export function contentHash(alertId: string, exercise: boolean, content: AlertContent): Promise<string> {
-  return sha256Hex(canonicalJson({ alertId, exercise, content, posterTemplate: POSTER_TEMPLATE_VERSION }));
+  // The same instant is the same content: "07:30+01:00" and "06:30Z" must not reset sign-offs.
+  const normalised = { ...content, lastSeen: { ...content.lastSeen, at: new Date(content.lastSeen.at).toISOString() } };
+  return sha256Hex(canonicalJson({ alertId, exercise, content: normalised, posterTemplate: POSTER_TEMPLATE_VERSION }));
 }
 
 /** Who may switch the hotline numbers off (rule 8): only the operator. */

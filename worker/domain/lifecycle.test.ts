@@ -158,6 +158,13 @@ describe("rule 2 — concertation sign-offs bound to the content hash", () => {
     const withPhoto = content({ child: { ...c.child, photos: ["a".repeat(64)] } });
     expect(await contentHash("a1", false, withPhoto)).not.toBe(h);
   });
+  it("the hash covers the instant last seen, not how it was written", async () => {
+    const at = (v: string) => content({ lastSeen: { place: "Namur", at: v } });
+    const h = await contentHash("a1", false, at("2026-11-23T07:30:00+01:00"));
+    expect(await contentHash("a1", false, at("2026-11-23T06:30:00.000Z"))).toBe(h);
+    expect(await contentHash("a1", false, at("2026-11-23T06:30:00Z"))).toBe(h);
+    expect(await contentHash("a1", false, at("2026-11-23T07:31:00+01:00"))).not.toBe(h);
+  });
   it("the hash does not depend on key order", async () => {
     const a = content();
     const reordered = AlertContent.parse(JSON.parse(JSON.stringify(Object.fromEntries(Object.entries(a).reverse()))));

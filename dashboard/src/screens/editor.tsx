@@ -24,8 +24,6 @@ interface Form {
   photos: string[];
   place: string;
   at: string;
-  /** The stored time as written (with its offset), and how the form showed it: unchanged → kept as is. */
-  atStored?: { iso: string; local: string };
   circumstances: string;
   vehicleDescription: string;
   plate: string;
@@ -58,12 +56,13 @@ const EMPTY: Form = {
   purposeAttestation: false,
 };
 
-/** datetime-local (the person's local time) ⇄ ISO 8601 with offset. */
+/** datetime-local (the person's local time) ⇄ ISO 8601; seconds shown only when the time has them. */
 const toLocalInput = (iso: string) => {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return "";
-  const p = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+  const p = (n: number, w = 2) => String(n).padStart(w, "0");
+  const s = d.getSeconds() || d.getMilliseconds() ? `:${p(d.getSeconds())}${d.getMilliseconds() ? `.${p(d.getMilliseconds(), 3)}` : ""}` : "";
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}${s}`;
 };
 const fromLocalInput = (v: string) => (v ? new Date(v).toISOString() : undefined);
 
@@ -80,7 +79,6 @@ function fromContent(c: Record<string, any>): Form {
     photos: c.child?.photos ?? [],
     place: c.lastSeen?.place ?? "",
     at: c.lastSeen?.at ? toLocalInput(c.lastSeen.at) : "",
-    atStored: c.lastSeen?.at ? { iso: c.lastSeen.at, local: toLocalInput(c.lastSeen.at) } : undefined,
     circumstances: c.circumstances ?? "",
     vehicleDescription: c.vehicle?.description ?? "",
     plate: c.vehicle?.plate ?? "",
@@ -107,8 +105,8 @@ function toContent(f: Form): unknown {
       clothing: opt(f.clothing),
       photos: f.photos,
     },
-    // Re-writing an untouched time in another form would change the content hash and reset every sign-off.
-    lastSeen: { place: f.place.trim(), at: f.atStored && f.at === f.atStored.local ? f.atStored.iso : fromLocalInput(f.at) },
+    // Any form of the same instant hashes alike (domain contentHash): an untouched time changes nothing.
+    lastSeen: { place: f.place.trim(), at: fromLocalInput(f.at) },
     circumstances: opt(f.circumstances),
     vehicle: f.vehicleDescription.trim() || f.plate.trim() ? { description: f.vehicleDescription.trim(), plate: opt(f.plate) } : undefined,
     accompanyingPerson: f.accompanying.trim() ? { description: f.accompanying.trim() } : undefined,
@@ -282,7 +280,7 @@ export function Editor({ alertId, role, can }: { alertId: string | null; role: s
     };
     if (opts.multiline) return <textarea {...common} rows={3} maxLength={opts.max} />;
     if (opts.type === "number") return <input {...common} type="number" inputMode="numeric" />;
-    if (opts.type === "datetime-local") return <input {...common} type="datetime-local" />;
+    if (opts.type === "datetime-local") return <input {...common} type="datetime-local" step="any" />;
     return <input {...common} type="text" maxLength={opts.max} />;
   };
   const toggleIn = (k: "regions" | "languages", v: string) => set(k, form[k].includes(v) ? form[k].filter((x) => x !== v) : [...form[k], v]);
