@@ -25,7 +25,7 @@ export class ApiError extends Error {
   }
 }
 
-export function problemText(error: unknown, fallback?: string): string {
+function problemText(error: unknown, fallback?: string): string {
   const p = error as Partial<Problem> | undefined;
   const key = `err.${p?.code}`;
   const base = p?.code && hasKey(key) ? t(key as never) : (p?.title ?? fallback ?? t("err.generic"));
