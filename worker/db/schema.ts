@@ -306,3 +306,24 @@ export const channelSettings = sqliteTable("channel_settings", {
   updatedBy: text("updated_by").notNull(),
   updatedAt: text("updated_at").notNull().default(now),
 });
+
+/**
+ * The broadcast outbox: every launch, published update and stop writes its broadcast
+ * intent here in the same D1 batch as the state change, so a committed command always
+ * broadcasts. The alert's Durable Object plans it (inline, then its alarm, then the cron
+ * as a safety net) and stamps `planned_at`; nothing personal is stored here.
+ */
+export const broadcasts = sqliteTable(
+  "broadcasts",
+  {
+    id: text("id").primaryKey(),
+    alertId: text("alert_id").notNull(),
+    event: text("event", { enum: ["alert", "update", "stop"] }).notNull(),
+    versionId: text("version_id").notNull(),
+    version: integer("version").notNull(),
+    stopReason: text("stop_reason"),
+    createdAt: text("created_at").notNull(),
+    plannedAt: text("planned_at"),
+  },
+  (t) => [index("broadcasts_alert").on(t.alertId), index("broadcasts_unplanned").on(t.plannedAt)],
+);

@@ -1,10 +1,8 @@
 // Channel switches (admin): reads and the statement that sets one.
 import { eq } from "drizzle-orm";
 import type { Db } from "./client.ts";
+import { CHANNEL_NAMES, type ChannelName as Channel } from "../channels/index.ts";
 import { channelSettings } from "./schema.ts";
-
-export const CHANNELS = ["push"] as const;
-export type Channel = (typeof CHANNELS)[number];
 
 export interface ChannelSetting {
   channel: Channel;
@@ -16,7 +14,7 @@ export interface ChannelSetting {
 /** Every channel with its switch; a channel never set is on. */
 export async function channelSettingsList(db: Db): Promise<ChannelSetting[]> {
   const rows = await db.select().from(channelSettings);
-  return CHANNELS.map((channel) => {
+  return CHANNEL_NAMES.map((channel) => {
     const row = rows.find((r) => r.channel === channel);
     return { channel, enabled: row?.enabled ?? true, updatedBy: row?.updatedBy ?? null, updatedAt: row?.updatedAt ?? null };
   });

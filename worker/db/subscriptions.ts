@@ -42,6 +42,17 @@ export async function maxSeq(db: Db): Promise<number> {
   return row?.max ?? 0;
 }
 
+/**
+ * Page boundaries over the live subscriptions, one query: every `pageSize`-th seq. Pages
+ * stay full whatever the churn (deleted rows leave no holes in the plan).
+ */
+export async function pageStartsBySeq(db: Db, pageSize: number): Promise<{ starts: number[]; end: number }> {
+  const rows = await db.all<{ seq: number }>(
+    sql`SELECT seq FROM (SELECT seq, row_number() OVER (ORDER BY seq) AS rn FROM ${subscriptions}) WHERE (rn - 1) % ${pageSize} = 0 ORDER BY seq`,
+  );
+  return { starts: rows.map((r) => r.seq), end: (await maxSeq(db)) + 1 };
+}
+
 export async function subscriptionPage(db: Db, fromSeq: number, toSeq: number): Promise<SubscriptionRow[]> {
   return db.select().from(subscriptions).where(and(gte(subscriptions.seq, fromSeq), lt(subscriptions.seq, toSeq)));
 }

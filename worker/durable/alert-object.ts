@@ -7,52 +7,25 @@ import { LiveObject } from "./live-object.ts";
 import { retentionHours } from "../config.ts";
 import { makeDb } from "../db/client.ts";
 import { AppError, type ErrorPayload, toPayload } from "../errors.ts";
-import { type AlertCommand, type CommandResult, executeCommand, type Job, type Timers } from "../services/alert-commands.ts";
+import { type AlertCommand, closesLiveAlert, type CommandContext, type CommandResult, executeCommand, type Job, type Timers } from "../services/alert-commands.ts";
 import { log } from "../log.ts";
-import { planFanout, SEND_LEASE_MS } from "../services/fanout.ts";
+import { commit } from "../db/client.ts";
+import { type BroadcastIntent, markPlanned, unplannedIntents } from "../db/broadcasts.ts";
+import { advance, planIntent } from "../fanout/plan.ts";
+import { type FanoutCounters, FanoutLedger, type PageRef, type PageReport, type PageSel, SEND_LEASE_MS } from "../fanout/ledger.ts";
 
 export type CommandOutcome = { ok: true; result: CommandResult } | { ok: false; error: ErrorPayload };
 
-/** What one page job reports; the fan-out counters are their sums. */
-export interface PageReport {
-  sent: number;
-  failed: number;
-  pruned: number;
-  retrying: number;
-  /** Recipients not sent to because the stop fence closed first. */
-  fenced: number;
-  /** Subscriptions of the page outside the alert's targeting. */
-  skipped: number;
-}
+export type { FanoutCounters } from "../fanout/ledger.ts";
 
-const NO_COUNTS: PageReport = { sent: 0, failed: 0, pruned: 0, retrying: 0, fenced: 0, skipped: 0 };
-
-/** Per fan-out counters, aggregated here from page reports (never a row per delivery in D1). */
-export interface FanoutCounters extends PageReport {
-  fanoutId: string;
-  channel: "push";
-  event: "alert" | "update" | "stop";
-  versionId: string;
-  startedAt: string;
-  pagesPlanned: number;
-  pagesDone: number;
-  /** Page jobs that exhausted their retries and went to the dead-letter queue. */
-  deadPages?: number;
-  /** The admin had switched the channel off: nothing was sent for this message. */
-  switchedOff?: boolean;
-}
-
-/** The message of a fan-out, prepared once by the planner: who gets it and what, per language. */
-export interface FanoutMessage {
-  audience: { regions: string[]; languages: string[]; exercise: boolean };
-  /** Encoded payload per language. */
-  payloads: Record<string, string>;
-  /** Push TTL is the time left until this moment (null for the retraction). */
-  endsAt: string | null;
-}
+/** A failed reconcile (queue or D1 unreachable) is tried again this soon, then backing off. */
+const RECONCILE_RETRY_MS = 1_000;
+const RECONCILE_MAX_BACKOFF_MS = 60_000;
 
 type TimerName = keyof Timers;
 const TIMER_NAMES: TimerName[] = ["review", "expiry", "purge"];
+/** The alarm also runs the fan-out reconciler: this timer says when it is due. */
+const RECONCILE_TIMER = "timer:reconcile";
 
 export class AlertObject extends LiveObject {
   private queue: Promise<unknown> = Promise.resolve();
@@ -72,72 +45,35 @@ export class AlertObject extends LiveObject {
     return this.command(alertId, { type: "tick" });
   }
 
-  // ------------------------------------------------------------ fan-out
+  // ------------------------------------------------------------ fan-out (the ledger; see fanout/)
 
-  /**
-   * The stop fence: may content (alert/update) still be sent? Closed before a stop or an
-   * expiry is committed, so once the stop is committed no content send passes this gate.
-   * Retraction messages ("stop") always pass.
-   */
-  async gate(event: "alert" | "update" | "stop", page?: string): Promise<boolean> {
-    if (event === "stop") return true;
-    // While a closing command waits out the leases, no new lease is granted.
-    if (this.closing) return false;
-    const open = (await this.ctx.storage.get<boolean>("fence:closed")) !== true && (await this.ctx.storage.get<string>("state")) === "live";
-    // Mark the page as reached in the same storage turn as the check (nothing interleaves
-    // with storage-only work), so a stop that closes the fence afterwards always finds
-    // every page that may have sent content, and sends its retraction there.
-    if (open && page && !this.reached.has(page)) {
-      this.reached.add(page);
-      await this.ctx.storage.put(`delivered:${page}`, true);
-    }
-    return open;
+  private closingCommand: Promise<unknown> | null = null;
+  private readonly ledger = new FanoutLedger(this.ctx.storage, {
+    broadcast: (m) => this.broadcast(m),
+    wake: () => this.wake(),
+    closing: () => this.closingCommand,
+  });
+
+  /** Content may go out while the alert is live and no stop or expiry has closed the fence. */
+  private fenceOpen = async () =>
+    (await this.ctx.storage.get<boolean>("fence:closed")) !== true && (await this.ctx.storage.get<string>("state")) === "live";
+
+  beginPage(ref: PageRef, sel: PageSel) {
+    return this.ledger.beginPage(ref, sel);
   }
 
-  private reached = new Set<string>();
-  private closing = false;
-
-  async fanoutStarted(c: Omit<FanoutCounters, keyof PageReport | "pagesDone">, message: FanoutMessage): Promise<void> {
-    const key = `fanout:${c.fanoutId}`;
-    const existing = await this.ctx.storage.get<FanoutCounters>(key);
-    await this.ctx.storage.put({ [key]: { ...(existing ?? { ...NO_COUNTS, pagesDone: 0 }), ...c }, [`message:${c.fanoutId}`]: message });
+  /** The stop fence (see FanoutLedger.gate). */
+  gate(ref: PageRef, keys: number[], senderVersion: number) {
+    return this.ledger.gate(ref, keys, senderVersion, this.fenceOpen);
   }
 
-  /** A page job starts: was it done already (a redelivery), and what is the message. */
-  async beginPage(fanoutId: string, pageKey: string): Promise<{ done: boolean; message: FanoutMessage | null }> {
-    const [done, message] = await Promise.all([
-      this.ctx.storage.get<boolean>(`page:${fanoutId}:${pageKey}`),
-      this.ctx.storage.get<FanoutMessage>(`message:${fanoutId}`),
-    ]);
-    return { done: done === true, message: message ?? null };
-  }
-
-  /** Records a page once (a redelivered report changes nothing) and adds its counts. */
-  async reportPage(fanoutId: string, pageKey: string, r: PageReport, firstPass: boolean): Promise<void> {
-    const doneKey = `page:${fanoutId}:${pageKey}`;
-    if (await this.ctx.storage.get<boolean>(doneKey)) return;
-    const key = `fanout:${fanoutId}`;
-    const c = await this.ctx.storage.get<FanoutCounters>(key);
-    if (!c) return;
-    c.sent += r.sent;
-    c.failed += r.failed;
-    c.pruned += r.pruned;
-    c.fenced += r.fenced;
-    c.skipped += r.skipped;
-    c.retrying = Math.max(0, c.retrying + r.retrying);
-    if (firstPass) c.pagesDone++;
-    await this.ctx.storage.put({ [doneKey]: true, [key]: c });
-    this.broadcast({ type: "fanout", counters: c });
+  reportPage(report: PageReport) {
+    return this.ledger.reportPage(report);
   }
 
   /** A page job of this alert reached the dead-letter queue. */
-  async pageDead(fanoutId: string): Promise<void> {
-    const key = `fanout:${fanoutId}`;
-    const c = await this.ctx.storage.get<FanoutCounters>(key);
-    if (!c) return;
-    c.deadPages = (c.deadPages ?? 0) + 1;
-    await this.ctx.storage.put(key, c);
-    this.broadcast({ type: "fanout", counters: c });
+  pageDead(ref: Omit<PageRef, "claim">, firstPass: boolean, retryingLost: number) {
+    return this.ledger.pageDead(ref, firstPass, retryingLost);
   }
 
   /** A version's poster set is complete: open dashboards show it (no polling). */
@@ -145,15 +81,76 @@ export class AlertObject extends LiveObject {
     this.broadcast({ type: "posters", versionId });
   }
 
-  /** Pages whose recipients got the alert: the stop message goes there. */
-  async deliveredPages(): Promise<string[]> {
-    const m = await this.ctx.storage.list<boolean>({ prefix: "delivered:" });
-    return [...m.keys()].map((k) => k.slice("delivered:".length));
+  fanouts(): Promise<FanoutCounters[]> {
+    return this.ledger.all();
   }
 
-  async fanouts(): Promise<FanoutCounters[]> {
-    const m = await this.ctx.storage.list<FanoutCounters>({ prefix: "fanout:" });
-    return [...m.values()].sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  /**
+   * The reconciler: plans every broadcast intent of the outbox not planned yet (those just
+   * committed are passed in; the rest are read from D1), moves running fan-outs on, and
+   * appends finished ones to the audit trail. Idempotent; on failure the alarm retries.
+   */
+  async reconcile(fresh: BroadcastIntent[] = []): Promise<void> {
+    const alertId = await this.ctx.storage.get<string>("alertId");
+    if (!alertId) return;
+    const db = makeDb(this.env.DB);
+    try {
+      const intents = fresh.length ? fresh : await unplannedIntents(db, alertId);
+      for (const intent of intents) {
+        await planIntent(this.env, this.ledger, intent);
+        await markPlanned(db, intent.id, new Date());
+      }
+      const next = await advance(this.env, this.ledger, alertId);
+      await this.auditFinished(alertId);
+      await this.ctx.storage.delete("reconcile:failures");
+      await this.setReconcileTimer(next);
+    } catch (err) {
+      const failures = ((await this.ctx.storage.get<number>("reconcile:failures")) ?? 0) + 1;
+      await this.ctx.storage.put("reconcile:failures", failures);
+      log.warn("fanout_reconcile_failed", { alertId, failures, error: err });
+      await this.setReconcileTimer(Date.now() + Math.min(RECONCILE_MAX_BACKOFF_MS, RECONCILE_RETRY_MS * 2 ** (failures - 1)));
+    }
+  }
+
+  private async wake(): Promise<void> {
+    await this.setReconcileTimer(Date.now());
+  }
+
+  private async setReconcileTimer(at: number | null): Promise<void> {
+    if (at === null) await this.ctx.storage.delete(RECONCILE_TIMER);
+    else await this.ctx.storage.put(RECONCILE_TIMER, new Date(at).toISOString());
+    await this.armAlarm();
+  }
+
+  /** Rule: every broadcast's outcome per channel is in the audit trail (counts only). */
+  private async auditFinished(alertId: string): Promise<void> {
+    const finished = (await this.ledger.all()).filter((c) => (c.status === "done" || c.status === "superseded") && !c.audited);
+    if (!finished.length) return;
+    await commit(
+      makeDb(this.env.DB),
+      [],
+      finished.map((c) => ({
+        alertId,
+        actorRole: "system",
+        action: "broadcast_completed",
+        details: {
+          broadcastId: c.fanoutId,
+          channel: c.channel,
+          event: c.event,
+          version: c.version,
+          outcome: c.switchedOff ? "switched_off" : c.status === "superseded" ? "superseded" : "completed",
+          pages: c.pagesPlanned,
+          planned: c.sent + c.failed + c.pruned + c.fenced + c.retrying,
+          sent: c.sent,
+          failed: c.failed,
+          removed: c.pruned,
+          fenced: c.fenced,
+          skipped: c.skipped,
+          deadPages: c.deadPages ?? 0,
+        },
+      })),
+    );
+    for (const c of finished) await this.ledger.putCounters({ ...c, audited: true });
   }
 
   // ------------------------------------------------------------ live feed
@@ -178,9 +175,17 @@ export class AlertObject extends LiveObject {
   override async alarm(): Promise<void> {
     const alertId = await this.ctx.storage.get<string>("alertId");
     if (!alertId) return;
-    const outcome = await this.serialised(() => this.run(alertId, { type: "tick" }));
-    // A failed tick throws so the runtime retries the alarm with backoff.
-    if (!outcome.ok && outcome.error.code === "E_INTERNAL") throw new Error("alert tick failed; alarm will retry");
+    const now = Date.now();
+    const reconcileDue = Date.parse((await this.ctx.storage.get<string>(RECONCILE_TIMER)) ?? "") <= now;
+    if (reconcileDue) await this.serialised(() => this.reconcile());
+    const due = await Promise.all(TIMER_NAMES.map(async (n) => Date.parse((await this.ctx.storage.get<string>(`timer:${n}`)) ?? "") <= now));
+    // A wake-up for the fan-out alone does not tick; any other alarm does (the tick reads D1, the truth).
+    if (due.some(Boolean) || !reconcileDue) {
+      const outcome = await this.serialised(() => this.run(alertId, { type: "tick" }));
+      // A failed tick throws so the runtime retries the alarm with backoff.
+      if (!outcome.ok && outcome.error.code === "E_INTERNAL") throw new Error("alert tick failed; alarm will retry");
+    }
+    await this.armAlarm();
   }
 
   private serialised<T>(fn: () => Promise<T>): Promise<T> {
@@ -190,30 +195,31 @@ export class AlertObject extends LiveObject {
   }
 
   private async run(alertId: string, cmd: AlertCommand): Promise<CommandOutcome> {
-    // Close the fence before a stop (or a possible expiry) commits; reopen if it does not.
-    const expiryDue = cmd.type === "tick" && Date.parse((await this.ctx.storage.get<string>("timer:expiry")) ?? "") <= Date.now();
-    const closing = cmd.type === "stop" || cmd.type === "cancel" || expiryDue;
-    const wasClosed = (await this.ctx.storage.get<boolean>("fence:closed")) === true;
-    if (closing && !wasClosed) {
-      this.closing = true;
-      await this.ctx.storage.put("fence:closed", true);
-      // Senders hold leases of at most SEND_LEASE_MS, counted from before they asked: once
-      // this wait is over, every lease granted before the fence closed has expired, so
-      // nothing but requests already in flight can go out after the stop commits.
-      if ((await this.ctx.storage.get<string>("state")) === "live") await new Promise((r) => setTimeout(r, SEND_LEASE_MS));
-    }
+    const context = (): CommandContext => ({ db: makeDb(this.env.DB), media: this.env.MEDIA, retentionHours: retentionHours(this.env), now: new Date() });
+    let closing = false;
+    let release = () => {};
     try {
-      const result = await executeCommand(
-        { db: makeDb(this.env.DB), media: this.env.MEDIA, retentionHours: retentionHours(this.env), now: new Date() },
-        alertId,
-        cmd,
-      );
+      // Close the fence before a stop (or an expiry) of a live alert commits, once the
+      // domain has accepted the command: a refused command never holds senders back.
+      const wasClosed = (await this.ctx.storage.get<boolean>("fence:closed")) === true;
+      closing = !wasClosed && (await this.ctx.storage.get<string>("state")) === "live" && (await closesLiveAlert(context(), alertId, cmd));
+      if (closing) {
+        // Senders that ask for a lease now wait for this command's outcome.
+        this.closingCommand = new Promise<void>((r) => (release = r));
+        await this.ctx.storage.put("fence:closed", true);
+        // Senders hold leases of at most SEND_LEASE_MS, counted from before they asked: once
+        // this wait is over, every lease granted before the fence closed has expired, so
+        // nothing but requests already in flight can go out after the stop commits.
+        await new Promise((r) => setTimeout(r, SEND_LEASE_MS));
+      }
+      const result = await executeCommand(context(), alertId, cmd);
       await this.ctx.storage.put("state", result.state);
       // The purge also reaches this object: the prepared messages carry the child's name
       // and description. Counters (numbers only) stay for the yearly statistics.
       if (result.state === "purged" && result.changed) await this.dropMessages();
-      this.closing = false;
-      if (closing && !wasClosed && result.state === "live") await this.ctx.storage.delete("fence:closed");
+      if (closing && result.state === "live") await this.ctx.storage.delete("fence:closed");
+      this.closingCommand = null;
+      release();
       if (result.timers) await this.setTimers(result.timers);
       if (result.changed) {
         this.broadcast({ type: "state", command: cmd.type, state: result.state, endsAt: result.endsAt ?? undefined });
@@ -224,12 +230,15 @@ export class AlertObject extends LiveObject {
             .catch((err) => log.warn("board_notify_failed", { alertId, error: err })),
         );
       }
-      const jobs = (result.jobs ?? []).filter((j) => j.type !== "render_posters" || this.env.POSTERS_ON_SAVE !== "false");
+      // The broadcast is in the outbox with the commit; plan it now (the alarm retries if this fails).
+      if (result.intents?.length) await this.reconcile(result.intents);
+      const jobs = (result.jobs ?? []).filter((j) => this.env.POSTERS_ON_SAVE !== "false" || j.type !== "render_posters");
       if (jobs.length) await this.enqueue(jobs);
       return { ok: true, result };
     } catch (err) {
-      this.closing = false;
-      if (closing && !wasClosed) await this.ctx.storage.delete("fence:closed");
+      if (closing) await this.ctx.storage.delete("fence:closed");
+      this.closingCommand = null;
+      release();
       if (err instanceof AppError) return { ok: false, error: toPayload(err) };
       log.error("alert_command_failed", { alertId, command: cmd.type, error: err });
       return { ok: false, error: { code: "E_INTERNAL" } };
@@ -237,20 +246,13 @@ export class AlertObject extends LiveObject {
   }
 
   /**
-   * Background work after the commit. A failed send is logged, not fatal: the command
-   * stands, and the poster preview re-requests missing renders.
+   * Background work after the commit (poster renders). A failed send is logged, not
+   * fatal: the command stands, and the poster preview re-requests missing renders.
    */
   private async enqueue(jobs: Job[]): Promise<void> {
     for (const job of jobs) {
       try {
-        // The launch path: plan the push fan-out right here (one query + page batches onto
-        // the push queues) instead of queueing behind poster renders on the FANOUT queue.
-        if (job.type === "push_fanout") {
-          await planFanout(this.env, job).catch(async (err) => {
-            log.warn("inline_fanout_plan_failed", { alertId: job.alertId, error: err });
-            await this.env.PUSH_0.send(job);
-          });
-        } else await this.env.FANOUT.send(job);
+        await this.env.FANOUT.send(job);
       } catch (err) {
         log.error("enqueue_failed", { job: job.type, error: err });
       }
@@ -264,7 +266,12 @@ export class AlertObject extends LiveObject {
       if (value === null) await this.ctx.storage.delete(`timer:${name}`);
       else await this.ctx.storage.put(`timer:${name}`, value);
     }
-    const pending = (await Promise.all(TIMER_NAMES.map((n) => this.ctx.storage.get<string>(`timer:${n}`))))
+    await this.armAlarm();
+  }
+
+  /** One alarm for every timer: the earliest due. */
+  private async armAlarm(): Promise<void> {
+    const pending = (await Promise.all([...TIMER_NAMES.map((n) => `timer:${n}`), RECONCILE_TIMER].map((key) => this.ctx.storage.get<string>(key))))
       .filter((v): v is string => !!v)
       .map((v) => Date.parse(v));
     if (pending.length === 0) await this.ctx.storage.deleteAlarm();

@@ -134,13 +134,13 @@ describe("dead-letter queue", () => {
       await new Promise((r) => setTimeout(r, 50));
       fanouts = await alertStub(env, id).fanouts();
     }
-    const view = expectOk(await api("GET", `/alerts/${id}`, undefined, as(t.cell))).body;
-    const job = { type: "push_page", alertId: id, fanoutId: fanouts[0]!.fanoutId, event: "alert", versionId: view.currentVersionId, from: 1, to: 251, attempt: 0 };
+    // A page that exhausted its retries (never reported: its counts are unknown).
+    const job = { type: "page", channel: "push", alertId: id, fanoutId: fanouts[0]!.fanoutId, event: "alert", from: 900_001, to: 900_251, attempt: 0 };
     const batch = createMessageBatch<unknown>("child-alert-fanout-dlq", [{ id: "dead-1", timestamp: new Date(), attempts: 1, body: job }, { id: "dead-2", timestamp: new Date(), attempts: 1, body: { junk: true } }]);
     await worker.queue(batch, env);
     const rows = (await env.DB.prepare("SELECT id, job_type, alert_id FROM dead_letters ORDER BY id").all()).results;
     expect(rows).toEqual([
-      { id: "dead-1", job_type: "push_page", alert_id: id },
+      { id: "dead-1", job_type: "page", alert_id: id },
       { id: "dead-2", job_type: "invalid", alert_id: null },
     ]);
     const progress = expectOk(await api("GET", `/alerts/${id}/fanout`, undefined, as(t.operator))).body.fanouts;

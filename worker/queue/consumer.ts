@@ -7,26 +7,11 @@ import { makeDb } from "../db/client.ts";
 import { deadLetters } from "../db/schema.ts";
 import { alertStub } from "../services/alerts.ts";
 import { log } from "../log.ts";
-import { planFanout, runPage, vapidSigner } from "../services/fanout.ts";
+import { PageJob, pageKeyOf } from "../fanout/jobs.ts";
+import { type LedgerApi, PageBusy, runPage } from "../fanout/page.ts";
 import { renderVersionPosters } from "../services/posters.ts";
 
-const Event = z.enum(["alert", "update", "stop"]);
-export const QueueJob = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("render_posters"), alertId: z.uuid(), versionId: z.uuid() }),
-  z.object({ type: z.literal("push_fanout"), alertId: z.uuid(), fanoutId: z.uuid(), event: Event, versionId: z.uuid(), stopReason: z.string().optional() }),
-  z.object({
-    type: z.literal("push_page"),
-    alertId: z.uuid(),
-    fanoutId: z.uuid(),
-    event: Event,
-    versionId: z.uuid(),
-    stopReason: z.string().optional(),
-    from: z.number().int().positive(),
-    to: z.number().int().positive(),
-    seqs: z.array(z.number().int().positive()).max(1000).optional(),
-    attempt: z.number().int().min(0),
-  }),
-]);
+export const QueueJob = z.discriminatedUnion("type", [z.object({ type: z.literal("render_posters"), alertId: z.uuid(), versionId: z.uuid() }), PageJob]);
 export type QueueJob = z.infer<typeof QueueJob>;
 
 /** 2 s, 4 s, 8 s … capped at 5 minutes. */
@@ -42,10 +27,8 @@ async function run(job: QueueJob, env: Env): Promise<Record<string, unknown>> {
         .catch((err) => log.warn("posters_ready_notify_failed", { alertId: job.alertId, error: err }));
       return result;
     }
-    case "push_fanout":
-      return planFanout(env, job);
-    case "push_page":
-      return { ...(await runPage(env, job, vapidSigner(env))) };
+    case "page":
+      return { channel: job.channel, ...(await runPage(env, alertStub(env, job.alertId) as unknown as LedgerApi, job)) };
   }
 }
 
@@ -62,7 +45,10 @@ async function recordDeadLetters(batch: MessageBatch<unknown>, env: Env): Promis
         .insert(deadLetters)
         .values({ id: msg.id, jobType: job?.type ?? "invalid", alertId: job?.alertId ?? null, job: JSON.stringify(job ?? { invalid: true }) })
         .onConflictDoNothing();
-      if (job?.type === "push_page") await alertStub(env, job.alertId).pageDead(job.fanoutId);
+      if (job?.type === "page") {
+        const ref = { fanoutId: job.fanoutId, channel: job.channel, event: job.event, pageKey: pageKeyOf(job) };
+        await alertStub(env, job.alertId).pageDead(ref, job.attempt === 0, job.attempt > 0 ? (job.keys?.length ?? 0) : 0);
+      }
       log.error("dead_letter", { type: job?.type ?? "invalid", alertId: job?.alertId });
       msg.ack();
     } catch (err) {
@@ -88,6 +74,11 @@ export async function handleBatch(batch: MessageBatch<unknown>, env: Env): Promi
       log.info("queue_job_done", { type: parsed.data.type, alertId: parsed.data.alertId, ms: Date.now() - t0, ...out });
       msg.ack();
     } catch (err) {
+      // Another run is sending this page: look again once it must have finished or died.
+      if (err instanceof PageBusy) {
+        msg.retry({ delaySeconds: 30 });
+        continue;
+      }
       log.warn("queue_job_failed", { type: parsed.data.type, alertId: parsed.data.alertId, attempts: msg.attempts, error: err });
       msg.retry({ delaySeconds: backoffSeconds(msg.attempts) });
     }

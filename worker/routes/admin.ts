@@ -4,8 +4,8 @@ import { eq } from "drizzle-orm";
 import { listUsers, pendingInvitations, userById } from "../db/auth.ts";
 import { allAuditEntries } from "../db/alerts.ts";
 import { commit, type Db } from "../db/client.ts";
-import { CHANNELS, channelSettingsList, setChannel } from "../db/settings.ts";
-import { subscriptionCount } from "../db/subscriptions.ts";
+import { CHANNEL_NAMES, channelOf } from "../channels/index.ts";
+import { channelSettingsList, setChannel } from "../db/settings.ts";
 import { sessions, users } from "../db/schema.ts";
 import { checkAccountChange, type Role, verifyChain } from "../domain/index.ts";
 import { AppError } from "../errors.ts";
@@ -108,9 +108,12 @@ adminRoutes.openapi(
   },
 );
 
+const Label = z.object({ fr: z.string(), nl: z.string(), de: z.string(), en: z.string() });
+
 const ChannelSetting = z
   .object({
-    channel: z.enum(CHANNELS),
+    channel: z.enum(CHANNEL_NAMES),
+    label: Label,
     enabled: z.boolean(),
     updatedBy: z.string().nullable(),
     updatedAt: z.string().nullable(),
@@ -119,10 +122,23 @@ const ChannelSetting = z
   })
   .openapi("ChannelSetting");
 
-async function channelsView(db: Db) {
-  const [settings, subscribers] = await Promise.all([channelSettingsList(db), subscriptionCount(db)]);
-  return settings.map((s) => ({ ...s, audience: s.channel === "push" ? subscribers : 0 }));
+async function channelsView(env: Env, db: Db) {
+  const settings = await channelSettingsList(db);
+  return Promise.all(settings.map(async (s) => ({ ...s, label: channelOf(s.channel).label, audience: await channelOf(s.channel).audienceSize(env) })));
 }
+
+adminRoutes.openapi(
+  staffRoute("alert.read", {
+    method: "get",
+    path: "/channels",
+    tags: ["Alerts"],
+    summary: "The broadcast channels (from the registry), their names per language and whether they are on",
+    responses: {
+      200: jsonOk(z.object({ channels: z.array(z.object({ channel: z.enum(CHANNEL_NAMES), label: Label, enabled: z.boolean() })) })),
+    },
+  }),
+  async (c) => c.json({ channels: (await channelSettingsList(c.get("db"))).map((s) => ({ channel: s.channel, label: channelOf(s.channel).label, enabled: s.enabled })) }, 200),
+);
 
 adminRoutes.openapi(
   staffRoute("admin.channels", {
@@ -132,7 +148,7 @@ adminRoutes.openapi(
     summary: "Broadcast channels: switched on or off, by whom, and their audience",
     responses: { 200: jsonOk(z.object({ channels: z.array(ChannelSetting) })) },
   }),
-  async (c) => c.json({ channels: await channelsView(c.get("db")) }, 200),
+  async (c) => c.json({ channels: await channelsView(c.env, c.get("db")) }, 200),
 );
 
 adminRoutes.openapi(
@@ -142,7 +158,7 @@ adminRoutes.openapi(
     tags: ["Admin"],
     summary: "Switch a channel on or off (a switched-off channel sends no new alert or update; retractions always go out)",
     request: {
-      params: z.object({ channel: z.enum(CHANNELS).openapi({ param: { name: "channel", in: "path" } }) }),
+      params: z.object({ channel: z.enum(CHANNEL_NAMES).openapi({ param: { name: "channel", in: "path" } }) }),
       body: jsonBody(z.object({ enabled: z.boolean() }).strict()),
     },
     responses: { 200: jsonOk(z.object({ channels: z.array(ChannelSetting) })) },
@@ -159,7 +175,7 @@ adminRoutes.openapi(
       [{ actorUserId: admin.id, actorRole: admin.role, action: enabled ? "channel_enabled" : "channel_disabled", details: { channel } }],
       now,
     );
-    return c.json({ channels: await channelsView(db) }, 200);
+    return c.json({ channels: await channelsView(c.env, db) }, 200);
   },
 );
 

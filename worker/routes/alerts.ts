@@ -1,5 +1,7 @@
 // /api/v1/alerts — the alert lifecycle over HTTP. Validate, check the role, hand the
 // command to the alert's Durable Object, shape the answer. No rule lives here.
+import { CHANNEL_NAMES } from "../channels/index.ts";
+import { BROADCAST_EVENTS } from "../fanout/jobs.ts";
 import { z } from "@hono/zod-openapi";
 import { alertAudit, allAuditEntries, getAlertRow, loadSnapshot } from "../db/alerts.ts";
 import { type Role, verifyChain, versionUnderReview } from "../domain/index.ts";
@@ -255,7 +257,7 @@ alertRoutes.openapi(
     method: "get",
     path: "/alerts/{id}/fanout",
     tags,
-    summary: "Per-channel fan-out progress of the alert (sent, failed, pruned, retrying, fenced)",
+    summary: "Per-channel fan-out progress of each broadcast of the alert (sent, failed, pruned, retrying, fenced)",
     request: { params: AlertIdParam },
     responses: {
       200: jsonOk(
@@ -263,10 +265,13 @@ alertRoutes.openapi(
           fanouts: z.array(
             z.object({
               fanoutId: z.string(),
-              channel: z.literal("push"),
-              event: z.enum(["alert", "update", "stop"]),
+              channel: z.enum(CHANNEL_NAMES),
+              event: z.enum(BROADCAST_EVENTS),
               versionId: z.string(),
+              version: z.number().int(),
+              status: z.enum(["waiting", "running", "done", "superseded"]),
               startedAt: z.string(),
+              completedAt: z.string().optional(),
               pagesPlanned: z.number().int(),
               pagesDone: z.number().int(),
               sent: z.number().int(),

@@ -44,6 +44,8 @@ import {
   type StopReason,
 } from "../domain/index.ts";
 import { INFORMED_ROLES } from "../config.ts";
+import { type BroadcastIntent, recordIntent } from "../db/broadcasts.ts";
+import type { BroadcastEvent } from "../channels/channel.ts";
 import { assertPhotosBelong } from "./photos.ts";
 import { AppError } from "../errors.ts";
 
@@ -92,18 +94,25 @@ export interface Timers {
 }
 
 /** Background work a command asks for once it has committed (sent to the FANOUT queue). */
-export type Job =
-  | { type: "render_posters"; alertId: string; versionId: string }
-  | { type: "push_fanout"; alertId: string; fanoutId: string; event: "alert" | "update" | "stop"; versionId: string; stopReason?: string };
+export type Job = { type: "render_posters"; alertId: string; versionId: string };
 
-const fanout = (alertId: string, event: "alert" | "update" | "stop", versionId: string, stopReason?: string): Job => ({
-  type: "push_fanout",
-  alertId,
-  fanoutId: crypto.randomUUID(),
-  event,
-  versionId,
-  ...(stopReason ? { stopReason } : {}),
-});
+/**
+ * A broadcast intent for the outbox: its statement joins the command's batch, so the
+ * broadcast is recorded if and only if the state change is.
+ */
+function broadcast(ctx: CommandContext, alertId: string, event: BroadcastEvent, version: { id: string; number: number }, stopReason?: string) {
+  const intent: BroadcastIntent = {
+    id: crypto.randomUUID(),
+    alertId,
+    event,
+    versionId: version.id,
+    version: version.number,
+    stopReason: stopReason ?? null,
+    createdAt: ctx.now.toISOString(),
+    plannedAt: null,
+  };
+  return { intent, stmt: recordIntent(ctx.db, { ...intent, stopReason }, ctx.now) };
+}
 
 export interface CommandResult {
   alertId: string;
@@ -113,6 +122,8 @@ export interface CommandResult {
   endsAt?: string | null;
   timers?: Timers;
   jobs?: Job[];
+  /** Broadcasts recorded in the outbox with this command's commit. */
+  intents?: BroadcastIntent[];
   changed: boolean;
 }
 
@@ -152,6 +163,21 @@ export async function executeCommand(ctx: CommandContext, alertId: string, cmd: 
     case "tick":
       return tick(ctx, s, row);
   }
+}
+
+/**
+ * Would this command close a live alert (stop, cancel, expiry)? Checked with the domain's
+ * rules before the stop fence closes, so a refused command never holds senders back.
+ * Throws the command's refusal.
+ */
+export async function closesLiveAlert(ctx: CommandContext, alertId: string, cmd: AlertCommand): Promise<boolean> {
+  if (cmd.type !== "stop" && cmd.type !== "cancel" && cmd.type !== "tick") return false;
+  const { snapshot: s } = await loadSnapshot(ctx.db, alertId);
+  if (s.state !== "live") return false;
+  if (cmd.type === "stop") checkStop(s, cmd.reason);
+  else if (cmd.type === "cancel") checkCancel(s);
+  else return !!s.endsAt && isExpired(new Date(s.endsAt), ctx.now);
+  return true;
 }
 
 // ------------------------------------------------------------------ helpers
@@ -316,8 +342,10 @@ async function signOff(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<Alert
     statements.push(setAlert(ctx, s.id, { state }));
     auditRows.push(audit(s, cmd.actor, "authorised", { from: s.state, to: state, contentHash: version.contentHash }));
   }
-  if (publishPending) {
+  const update = publishPending ? broadcast(ctx, s.id, "update", version) : null;
+  if (update) {
     statements.push(
+      update.stmt,
       setAlert(ctx, s.id, { currentVersionId: version.id, pendingVersionId: null }),
       ctx.db.update(alertVersions).set({ publishedAt: ctx.now.toISOString() }).where(eq(alertVersions.id, version.id)),
       inform(ctx, s.id, "updated"),
@@ -327,8 +355,7 @@ async function signOff(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<Alert
   await commit(ctx.db, statements, auditRows, ctx.now);
   // The accompanying-person section may now be published: its posters are rendered too.
   const jobs: Job[] = cmd.kind === "accompanying_person" ? [{ type: "render_posters", alertId: s.id, versionId: version.id }] : [];
-  if (publishPending) jobs.push(fanout(s.id, "update", version.id));
-  return { alertId: s.id, state, versionId: version.id, contentHash: version.contentHash, changed: true, jobs };
+  return { alertId: s.id, state, versionId: version.id, contentHash: version.contentHash, changed: true, jobs, ...(update ? { intents: [update.intent] } : {}) };
 }
 
 async function recordConsent(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<AlertCommand, { type: "consent" }>) {
@@ -401,9 +428,11 @@ async function launch(ctx: CommandContext, s: AlertSnapshot, actor: Actor) {
   checkLaunch(s);
   const endsAt = initialEndsAt(ctx.now);
   const version = s.current!;
+  const alert = broadcast(ctx, s.id, "alert", version);
   await commit(
     ctx.db,
     [
+      alert.stmt,
       setAlert(ctx, s.id, { state: "live", launchedAt: ctx.now.toISOString(), endsAt: endsAt.toISOString() }),
       ctx.db.update(alertVersions).set({ publishedAt: ctx.now.toISOString() }).where(eq(alertVersions.id, version.id)),
       inform(ctx, s.id, "launched"),
@@ -424,7 +453,7 @@ async function launch(ctx: CommandContext, s: AlertSnapshot, actor: Actor) {
     versionId: version.id,
     endsAt: endsAt.toISOString(),
     timers: { review: reviewAt(endsAt).toISOString(), expiry: endsAt.toISOString() },
-    jobs: [fanout(s.id, "alert", version.id)],
+    intents: [alert.intent],
     changed: true,
   };
 }
@@ -469,10 +498,11 @@ async function end(
     }),
   ];
   if (to === "stopped" && s.state === "live") statements.push(inform(ctx, s.id, details.reason === "expired" ? "expired" : "stopped"));
-  await commit(ctx.db, statements, [audit(s, actor, to, { from: s.state, ...details, purgeAt: purge })], ctx.now);
   // Retraction on every channel that carried the alert.
-  const jobs = to === "stopped" && s.state === "live" && s.current ? [fanout(s.id, "stop", s.current.id, details.reason)] : [];
-  return { alertId: s.id, state: to, timers: { review: null, expiry: null, purge }, jobs, changed: true };
+  const retraction = to === "stopped" && s.state === "live" && s.current ? broadcast(ctx, s.id, "stop", s.current, details.reason) : null;
+  if (retraction) statements.push(retraction.stmt);
+  await commit(ctx.db, statements, [audit(s, actor, to, { from: s.state, ...details, purgeAt: purge })], ctx.now);
+  return { alertId: s.id, state: to, timers: { review: null, expiry: null, purge }, changed: true, ...(retraction ? { intents: [retraction.intent] } : {}) };
 }
 
 /** Due timers: the review prompt, expiry (ends like a stop), and the retention purge. */

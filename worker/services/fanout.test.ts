@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { encodePayload, toPushPayload } from "../channels/push/payload.ts";
 import { AlertContent, LANGUAGES } from "../domain/index.ts";
 import { api, as, authorisedAlert, citizen, DECISION, expectOk, liveAlert, makeContent, makeTeam, settledFanouts, signOff, standin, type Team } from "../test/helpers.ts";
-import { runPage, vapidSigner } from "./fanout.ts";
+import { runPage, type LedgerApi } from "../fanout/page.ts";
+import { alertStub } from "./alerts.ts";
 
 let t: Team;
 beforeAll(async () => {
@@ -90,11 +91,9 @@ describe("push service answers", () => {
     const f = await settled(id, ["alert"]);
     const before = (await standin.received(s.id)).filter((m) => m.payload.tag === id).length;
     expect(before).toBe(1);
-    const view = expectOk(await api("GET", `/alerts/${id}`, undefined, as(t.cell))).body;
     const seq = (await env.DB.prepare("SELECT seq FROM subscriptions WHERE endpoint = ?").bind(s.endpoint).first<{ seq: number }>())!.seq;
-    const from = Math.floor((seq - 1) / 250) * 250 + 1;
-    const fanoutId = (await (await import("./alerts.ts")).alertStub(env, id).fanouts())[0]!.fanoutId;
-    const report = await runPage(env, { type: "push_page", alertId: id, fanoutId, event: "alert", versionId: view.currentVersionId, from, to: from + 250, attempt: 0 }, vapidSigner(env));
+    const fanoutId = (await alertStub(env, id).fanouts())[0]!.fanoutId;
+    const report = await runPage(env, alertStub(env, id) as unknown as LedgerApi, { type: "page", channel: "push", alertId: id, fanoutId, event: "alert", from: seq, to: seq + 1, attempt: 0 });
     expect(report.sent).toBe(0);
     expect((await standin.received(s.id)).filter((m) => m.payload.tag === id)).toHaveLength(1);
     expect(f.length).toBeGreaterThan(0);
@@ -166,7 +165,7 @@ describe("push payload", () => {
     });
     for (const lang of LANGUAGES) {
       for (const event of ["alert", "update", "stop"] as const) {
-        const p = toPushPayload({ event, alertId: crypto.randomUUID(), exercise: true, lang, content: long, stopReason: "found_safe", origin: "https://alert.example.org", posterUrl: "https://alert.example.org/x.png", endsAt: new Date().toISOString() });
+        const p = toPushPayload({ event, alertId: crypto.randomUUID(), version: 12, exercise: true, lang, content: long, stopReason: "found_safe", origin: "https://alert.example.org", posterUrl: "https://alert.example.org/x.png", endsAt: new Date().toISOString() });
         expect(encodePayload(p).length).toBeLessThan(3993);
       }
     }

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { api, as, expectOk, liveAlert, makeTeam } from "../test/helpers.ts";
-import { SEND_CONCURRENCY, pushQueues } from "./fanout.ts";
+import { SEND_CONCURRENCY, pushQueues } from "../channels/push/channel.ts";
 
 const PUSH = "https://push.test";
 const stats = async (tag: string) =>

@@ -10,6 +10,8 @@ export interface PushPayload {
   v: 1;
   type: PushEvent;
   alertId: string;
+  /** The alert version: the service worker never lets an older one replace a newer one. */
+  version: number;
   /** Notification tag = alert id: an update or a duplicate replaces, never stacks. */
   tag: string;
   lang: Language;
@@ -29,6 +31,7 @@ export interface PushPayload {
 export interface PushInput {
   event: PushEvent;
   alertId: string;
+  version: number;
   exercise: boolean;
   lang: Language;
   /** Publishable content (accompanying person only when authorised); not used for "stop". */
@@ -52,6 +55,7 @@ export function toPushPayload(i: PushInput): PushPayload {
       v: 1,
       type: "stop",
       alertId: i.alertId,
+      version: i.version,
       tag: i.alertId,
       lang: i.lang,
       exercise: i.exercise,
@@ -72,6 +76,7 @@ export function toPushPayload(i: PushInput): PushPayload {
     v: 1,
     type: i.event,
     alertId: i.alertId,
+    version: i.version,
     tag: i.alertId,
     lang: i.lang,
     exercise: i.exercise,

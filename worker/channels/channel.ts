@@ -1,0 +1,93 @@
+// The channel seam. A channel is one folder under worker/channels/ that says how to turn
+// a broadcast into its message (pure), who its recipients are (cheap to page a million),
+// and how one delivery goes (sent / gone / failed / retry). Everything else — planning,
+// the stop fence, leases, retries, counters, retractions, the outbox — is the fan-out
+// engine's (worker/fanout/), the same for every channel.
+import type { AlertContent, Language } from "../domain/index.ts";
+
+/** What a broadcast announces: the alert, a published update, or the retraction. */
+export type BroadcastEvent = "alert" | "update" | "stop";
+
+/** One broadcast as a channel composes it. Content events carry the publishable content. */
+export interface Broadcast {
+  alertId: string;
+  broadcastId: string;
+  event: BroadcastEvent;
+  /** The alert version number; content messages carry it so a device keeps the newest. */
+  version: number;
+  exercise: boolean;
+  /** Public origin of the app (links in messages). */
+  origin: string;
+  /** When the alert ends (content events), null for the retraction. */
+  endsAt: string | null;
+  stopReason?: string;
+  /** Publishable content (the accompanying person only when authorised); absent for "stop". */
+  content?: AlertContent;
+}
+
+/** Every recipient has a numeric key (its row's sequence number) and its preferences. */
+export interface ChannelRecipient {
+  key: number;
+  lang: string;
+  regions: readonly string[];
+  exercise: boolean;
+}
+
+/** The outcome of one delivery. */
+export type Delivery =
+  | { outcome: "sent"; receipt?: string }
+  /** The recipient no longer exists at the far side (pruned). */
+  | { outcome: "gone"; detail?: string }
+  /** A permanent refusal: recorded, never retried, never blocks the rest. */
+  | { outcome: "failed"; detail?: string }
+  /** Transient: try again after this many seconds (Retry-After or backoff). */
+  | { outcome: "retry"; afterS: number; detail?: string };
+
+export interface SendContext {
+  alertId: string;
+  event: BroadcastEvent;
+  version: number;
+  /** 0 on the first pass, then 1, 2, … */
+  attempt: number;
+  /** The message's end (push TTL); null for the retraction. */
+  endsAt: string | null;
+}
+
+/** A page of recipients: a key range (planned from live recipients), or explicit keys (retries). */
+export type Selection = { from: number; to: number } | { keys: number[] };
+
+export interface Settled<R> {
+  recipient: R;
+  delivery: Delivery;
+}
+
+export interface ChannelLimits {
+  /** Recipients per page job. */
+  pageSize: number;
+  /** Deliveries in flight per page job (Workers: at most 6 open connections per invocation). */
+  concurrency: number;
+  /** Attempts of a transient failure before it counts as failed. */
+  maxAttempts: number;
+  /** The queues this channel's page jobs are spread over (round-robin). */
+  queues(env: Env): Queue[];
+}
+
+export interface Channel<R extends ChannelRecipient = ChannelRecipient, M = unknown> {
+  readonly name: string;
+  /** The channel's name as staff read it (dashboard rows, the magistrate's summary). */
+  readonly label: Record<Language, string>;
+  readonly limits: ChannelLimits;
+  /** Pure: the message of a broadcast in one language. JSON-safe; throws if over the channel's size limit. */
+  compose(b: Broadcast, lang: Language): M;
+  /**
+   * Page boundaries over the live recipients (dense whatever the churn): page i is
+   * [starts[i], starts[i+1]) and the last one ends at `end`.
+   */
+  pageStarts(env: Env, pageSize: number): Promise<{ starts: number[]; end: number }>;
+  recipients(env: Env, selection: Selection): Promise<R[]>;
+  send(env: Env, to: R, message: M, ctx: SendContext): Promise<Delivery>;
+  /** After a page: prune gone recipients, note successes and failures, keep receipts. */
+  settle?(env: Env, outcomes: Settled<R>[]): Promise<void>;
+  /** How many recipients the channel has now (a count for the admin; no identities). */
+  audienceSize(env: Env): Promise<number>;
+}

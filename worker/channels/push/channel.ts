@@ -1,0 +1,118 @@
+// Web push behind the channel seam: RFC 8291 messages to the browsers' push services.
+// Recipients are the rows of `subscriptions` (key = seq); a page is a seq range.
+import { makeDb } from "../../db/client.ts";
+import { pageStartsBySeq, recordPageOutcome, subscriptionCount, subscriptionPage, subscriptionsBySeq, type SubscriptionRow } from "../../db/subscriptions.ts";
+import type { Channel, ChannelRecipient, Delivery } from "../channel.ts";
+import { endpointRefusal, policyFromEnv } from "./endpoints.ts";
+import { encodePayload, toPushPayload } from "./payload.ts";
+import { buildPushRequest, VapidSigner } from "./webpush.ts";
+
+/** Recipients per page: ~250 × (encrypt + send) fits well inside one consumer invocation. */
+export const PAGE_SIZE = 250;
+/** Simultaneous outbound requests per invocation (the Workers limit is 6 open connections). */
+export const SEND_CONCURRENCY = 6;
+/** Attempts for a recipient that answers 429/5xx before it counts as failed. */
+export const MAX_SEND_ATTEMPTS = 5;
+/** A push service that does not answer within this is treated as a transient failure. */
+export const SEND_TIMEOUT_MS = 10_000;
+/** TTL of the retraction: long enough to replace the alert on a phone that was offline. */
+export const STOP_TTL_S = 24 * 3600;
+
+export interface PushRecipient extends ChannelRecipient {
+  endpoint: string;
+  p256dh: string;
+  auth: string;
+}
+
+/** The push queue shards; a page goes to shard (page index mod shard count). */
+export const pushQueues = (env: Env): Queue[] => [env.PUSH_0, env.PUSH_1, env.PUSH_2, env.PUSH_3].filter(Boolean);
+
+/** Seconds to wait before retrying: the push service's Retry-After, or exponential backoff. */
+export function retryDelay(retryAfter: string | null, attempt: number): number {
+  const s = retryAfter ? Number(retryAfter) : NaN;
+  if (Number.isFinite(s) && s >= 0) return Math.min(3600, Math.ceil(s));
+  if (retryAfter && !Number.isNaN(Date.parse(retryAfter))) return Math.min(3600, Math.max(0, Math.ceil((Date.parse(retryAfter) - Date.now()) / 1000)));
+  return Math.min(300, 2 ** (attempt + 1));
+}
+
+let signer: VapidSigner | null = null;
+/** One signer per isolate: the JWT cache lives as long as the isolate. */
+export function vapidSigner(env: Env): VapidSigner {
+  if (!signer || signer.publicKey !== env.VAPID_PUBLIC_KEY) {
+    signer = new VapidSigner({ publicKey: env.VAPID_PUBLIC_KEY, privateKey: env.VAPID_PRIVATE_KEY, subject: env.VAPID_SUBJECT });
+  }
+  return signer;
+}
+
+const toRecipient = (r: SubscriptionRow): PushRecipient => ({
+  key: r.seq,
+  lang: r.lang,
+  regions: JSON.parse(r.regions) as string[],
+  exercise: r.exercise,
+  endpoint: r.endpoint,
+  p256dh: r.p256dh,
+  auth: r.auth,
+});
+
+const encoder = new TextEncoder();
+
+export const push = {
+  name: "push",
+  label: { fr: "Notification web", nl: "Webpush", de: "Web-Push", en: "Web push" },
+  limits: { pageSize: PAGE_SIZE, concurrency: SEND_CONCURRENCY, maxAttempts: MAX_SEND_ATTEMPTS, queues: pushQueues },
+
+  compose(b, lang) {
+    const payload = toPushPayload({
+      event: b.event,
+      alertId: b.alertId,
+      version: b.version,
+      exercise: b.exercise,
+      lang,
+      content: b.content,
+      stopReason: b.stopReason,
+      origin: b.origin,
+      posterUrl: b.event === "stop" ? undefined : `${b.origin}/alert/${b.alertId}/poster/push-${lang}.png`,
+      endsAt: b.endsAt,
+    });
+    encodePayload(payload); // throws now, once, if it is over the push size limit
+    return JSON.stringify(payload);
+  },
+
+  pageStarts: (env, pageSize) => pageStartsBySeq(makeDb(env.DB), pageSize),
+
+  async recipients(env, sel) {
+    const db = makeDb(env.DB);
+    const rows = "keys" in sel ? await subscriptionsBySeq(db, sel.keys) : await subscriptionPage(db, sel.from, sel.to);
+    return rows.map(toRecipient);
+  },
+
+  async send(env, to, message, ctx): Promise<Delivery> {
+    // Stored before a policy change: never contacted, pruned (no SSRF through old rows).
+    const refusal = endpointRefusal(to.endpoint, policyFromEnv(env));
+    if (refusal) return { outcome: "gone", detail: refusal };
+    const ttl = ctx.endsAt ? Math.max(60, Math.floor((Date.parse(ctx.endsAt) - Date.now()) / 1000)) : STOP_TTL_S;
+    try {
+      const req = await buildPushRequest(to.endpoint, { p256dh: to.p256dh, auth: to.auth }, encoder.encode(message), vapidSigner(env), {
+        ttl,
+        topic: ctx.alertId.replace(/-/g, ""),
+        urgency: "high",
+      });
+      const res = await fetch(req, { signal: AbortSignal.timeout(SEND_TIMEOUT_MS) });
+      await res.body?.cancel();
+      if (res.status === 201 || res.status === 202 || res.status === 200) return { outcome: "sent" };
+      if (res.status === 404 || res.status === 410) return { outcome: "gone", detail: String(res.status) };
+      if (res.status === 429 || res.status >= 500) return { outcome: "retry", afterS: retryDelay(res.headers.get("Retry-After"), ctx.attempt), detail: String(res.status) };
+      // 400/401/403/413: our bug or a broken subscription; retrying would not help.
+      return { outcome: "failed", detail: String(res.status) };
+    } catch (err) {
+      return { outcome: "retry", afterS: retryDelay(null, ctx.attempt), detail: err instanceof Error ? err.name : "error" };
+    }
+  },
+
+  async settle(env, outcomes) {
+    const keys = (o: Delivery["outcome"]) => outcomes.filter((x) => x.delivery.outcome === o).map((x) => x.recipient.key);
+    await recordPageOutcome(makeDb(env.DB), { delivered: keys("sent"), gone: keys("gone"), failed: keys("failed") }, new Date());
+  },
+
+  audienceSize: (env) => subscriptionCount(makeDb(env.DB)),
+} as const satisfies Channel<PushRecipient, string>;

@@ -1,0 +1,334 @@
+// The alert's fan-out ledger, kept in the alert's Durable Object storage (one writer, so
+// every check-and-mark below is atomic). It holds, per broadcast and channel: counters,
+// the page plan, which pages are done or claimed; per channel: the composed message of
+// each version, the newest published version, the running/pending content sweep, and
+// for every recipient key the last content version it may have been sent ("lv"). The
+// retraction goes to exactly the keys with lv > 0, whatever the versions' targeting was.
+import type { BroadcastEvent } from "../channels/channel.ts";
+import type { ChannelName } from "../channels/index.ts";
+import type { Audience } from "../domain/index.ts";
+
+/**
+ * How long one "yes" of the stop fence is valid for a sender. A closing command waits
+ * this long after closing the fence before it commits. 200 ms: a few Durable Object
+ * calls per page instead of one per send, and the stop still commits within ~0.3 s.
+ */
+export const SEND_LEASE_MS = 200;
+/** A page claimed by a sender that has not asked for a lease for this long is presumed dead. */
+export const CLAIM_STALE_MS = 30_000;
+/** Recipient keys per bucket of the last-version map (8 KiB of Uint16 per bucket). */
+const BUCKET = 4096;
+
+/** What one page job reports; the fan-out counters are their sums. */
+export interface PageCounts {
+  sent: number;
+  failed: number;
+  pruned: number;
+  /** Net change of recipients waiting for a retry. */
+  retrying: number;
+  /** Recipients not sent to because the stop fence closed first. */
+  fenced: number;
+  /** Recipients of the page outside the targeting, or who already have this version. */
+  skipped: number;
+}
+export const NO_COUNTS: PageCounts = { sent: 0, failed: 0, pruned: 0, retrying: 0, fenced: 0, skipped: 0 };
+
+export type FanoutStatus = "waiting" | "running" | "done" | "superseded";
+
+/** Per broadcast and channel counters, aggregated here from page reports (never a row per delivery in D1). */
+export interface FanoutCounters extends PageCounts {
+  fanoutId: string;
+  channel: ChannelName;
+  event: BroadcastEvent;
+  versionId: string;
+  version: number;
+  startedAt: string;
+  status: FanoutStatus;
+  pagesPlanned: number;
+  pagesDone: number;
+  /** Page jobs that exhausted their retries and went to the dead-letter queue. */
+  deadPages?: number;
+  /** The admin had switched the channel off: nothing was sent for this message. */
+  switchedOff?: boolean;
+  /** Since when a retraction waits for content pages still in flight. */
+  waitingSince?: string;
+  completedAt?: string;
+  /** The outcome was appended to the audit trail. */
+  audited?: boolean;
+}
+
+/** A version's composed message on one channel, per language. */
+export interface StoredMessage {
+  event: BroadcastEvent;
+  /** The content version (0 for the retraction). */
+  version: number;
+  /** Who gets it (null for the retraction: whoever may have received content). */
+  audience: Audience | null;
+  byLang: Record<string, unknown>;
+  endsAt: string | null;
+}
+
+export interface PageRef {
+  fanoutId: string;
+  channel: ChannelName;
+  event: BroadcastEvent;
+  pageKey: string;
+  /** A random id per page run: two runs of one page never send at once. */
+  claim: string;
+}
+export type PageSel = { from: number; to: number } | { keys: number[] };
+
+export type PageStart =
+  | { status: "done" | "busy" | "missing" }
+  | { status: "go"; message: StoredMessage; lv: [number, number][] };
+
+export interface GateAnswer {
+  open: boolean;
+  /** The newest published version; with its message when it is not the one the sender has. */
+  version: number;
+  message?: StoredMessage;
+}
+
+export interface PageReport extends PageRef {
+  firstPass: boolean;
+  counts: PageCounts;
+  /** Keys that may have received content, with that version (content pages). */
+  sent: [number, number][];
+  /** Keys marked before sending that were not sent after all, with their previous version. */
+  unsent: [number, number][];
+}
+
+export interface LedgerHooks {
+  /** Tell the open dashboards. */
+  broadcast(message: unknown): void;
+  /** Ask the owner to run its reconciler soon (a fan-out finished, a retraction may start). */
+  wake(): Promise<void>;
+  /** The closing command in progress, if any: senders wait for its outcome. */
+  closing(): Promise<unknown> | null;
+}
+
+const k = {
+  counters: (id: string, ch: string) => `fanout:${id}:${ch}`,
+  message: (ch: string, v: number | "stop") => `message:${ch}:${v}`,
+  plan: (id: string, ch: string) => `plan:${id}:${ch}`,
+  starts: (id: string, ch: string, i: number) => `starts:${id}:${ch}:${i}`,
+  done: (r: Pick<PageRef, "fanoutId" | "channel" | "pageKey">) => `page:${r.fanoutId}:${r.channel}:${r.pageKey}`,
+  claim: (r: Pick<PageRef, "fanoutId" | "channel" | "pageKey">) => `claim:${r.fanoutId}:${r.channel}:${r.pageKey}`,
+  inflight: (r: Pick<PageRef, "fanoutId" | "channel" | "pageKey">) => `inflight:${r.channel}:${r.fanoutId}:${r.pageKey}`,
+  lv: (ch: string, bucket: number) => `lv:${ch}:${bucket}`,
+  published: (ch: string) => `published:${ch}`,
+  sweep: (ch: string) => `sweep:${ch}`,
+  stopWaiting: (ch: string) => `stopwait:${ch}`,
+};
+
+export interface Plan {
+  pages: number;
+  end: number;
+  enqueued: number;
+  chunks: number;
+}
+const STARTS_PER_CHUNK = 2000;
+
+export interface Sweep {
+  running?: string;
+  pending?: string;
+}
+
+export const firstPassDone = (c: FanoutCounters) => c.pagesDone + (c.deadPages ?? 0) >= c.pagesPlanned;
+
+/** Groups numbers (or [key, value] pairs) by their bucket of the last-version map. */
+function byBucket<T>(items: T[], key: (item: T) => number): Map<number, T[]> {
+  const m = new Map<number, T[]>();
+  for (const item of items) {
+    const b = Math.floor(key(item) / BUCKET);
+    m.set(b, [...(m.get(b) ?? []), item]);
+  }
+  return m;
+}
+
+export class FanoutLedger {
+  private readonly storage: DurableObjectStorage;
+  private readonly hooks: LedgerHooks;
+  constructor(storage: DurableObjectStorage, hooks: LedgerHooks) {
+    this.storage = storage;
+    this.hooks = hooks;
+  }
+
+  // ------------------------------------------------------------ planning (inside the object)
+
+  counters = (id: string, ch: string) => this.storage.get<FanoutCounters>(k.counters(id, ch));
+  putCounters = (c: FanoutCounters) => this.storage.put(k.counters(c.fanoutId, c.channel), c);
+  message = (ch: string, v: number | "stop") => this.storage.get<StoredMessage>(k.message(ch, v));
+  putMessage = (ch: string, m: StoredMessage) => this.storage.put(k.message(ch, m.event === "stop" ? "stop" : m.version), m);
+  published = async (ch: string) => (await this.storage.get<number>(k.published(ch))) ?? 0;
+  sweep = async (ch: string) => (await this.storage.get<Sweep>(k.sweep(ch))) ?? {};
+  setSweep = (ch: string, s: Sweep) => this.storage.put(k.sweep(ch), s);
+
+  async setPublished(ch: string, version: number): Promise<void> {
+    if (version > (await this.published(ch))) await this.storage.put(k.published(ch), version);
+  }
+
+  /** Stores the page plan once; a second call (a replan after a crash) keeps the first. */
+  async storePlan(c: FanoutCounters, starts: number[], end: number): Promise<Plan> {
+    const existing = await this.storage.get<Plan>(k.plan(c.fanoutId, c.channel));
+    if (existing) return existing;
+    const plan: Plan = { pages: starts.length, end, enqueued: 0, chunks: Math.ceil(starts.length / STARTS_PER_CHUNK) };
+    const entries: Record<string, unknown> = { [k.plan(c.fanoutId, c.channel)]: plan, [k.counters(c.fanoutId, c.channel)]: c };
+    for (let i = 0; i < plan.chunks; i++) entries[k.starts(c.fanoutId, c.channel, i)] = starts.slice(i * STARTS_PER_CHUNK, (i + 1) * STARTS_PER_CHUNK);
+    // put() takes at most 128 entries at once.
+    const all = Object.entries(entries);
+    for (let i = 0; i < all.length; i += 128) await this.storage.put(Object.fromEntries(all.slice(i, i + 128)));
+    this.hooks.broadcast({ type: "fanout", counters: c });
+    return plan;
+  }
+
+  plan = (id: string, ch: string) => this.storage.get<Plan>(k.plan(id, ch));
+
+  /** The planned pages as key ranges. */
+  async pages(id: string, ch: string): Promise<{ from: number; to: number }[]> {
+    const plan = await this.plan(id, ch);
+    if (!plan) return [];
+    const starts: number[] = [];
+    for (let i = 0; i < plan.chunks; i++) starts.push(...((await this.storage.get<number[]>(k.starts(id, ch, i))) ?? []));
+    return starts.map((from, i) => ({ from, to: starts[i + 1] ?? plan.end }));
+  }
+
+  async markEnqueued(id: string, ch: string, enqueued: number): Promise<void> {
+    const plan = await this.plan(id, ch);
+    if (plan && enqueued > plan.enqueued) await this.storage.put(k.plan(id, ch), { ...plan, enqueued });
+  }
+
+  /** Every recipient key that may have received content on the channel, ascending. */
+  async contentKeys(ch: string): Promise<number[]> {
+    const buckets = await this.storage.list<Uint16Array>({ prefix: `lv:${ch}:` });
+    const out: number[] = [];
+    const sorted = [...buckets].map(([key, v]) => [Number(key.slice(key.lastIndexOf(":") + 1)), v] as const).sort((a, b) => a[0] - b[0]);
+    for (const [b, arr] of sorted) for (let i = 0; i < arr.length; i++) if (arr[i]! > 0) out.push(b * BUCKET + i);
+    return out;
+  }
+
+  /** A retraction on the channel waits for the content pages in flight (the last report wakes the planner). */
+  setStopWaiting = (ch: string, waiting: boolean) => (waiting ? this.storage.put(k.stopWaiting(ch), true) : this.storage.delete(k.stopWaiting(ch)));
+
+  /** Content pages of the channel that asked for a lease and have not reported yet. */
+  async contentInFlight(ch: string): Promise<number> {
+    return (await this.storage.list({ prefix: `inflight:${ch}:` })).size;
+  }
+
+  async all(): Promise<FanoutCounters[]> {
+    const m = await this.storage.list<FanoutCounters>({ prefix: "fanout:" });
+    return [...m.values()].sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.channel.localeCompare(b.channel));
+  }
+
+  // ------------------------------------------------------------ the page protocol (RPC from senders)
+
+  /** A page run starts: done already (a redelivery)? run by someone else now? Else its message and the recipients' last versions. */
+  async beginPage(ref: PageRef, sel: PageSel): Promise<PageStart> {
+    const [done, claim] = await Promise.all([this.storage.get<boolean>(k.done(ref)), this.storage.get<{ claim: string; at: number }>(k.claim(ref))]);
+    if (done) return { status: "done" };
+    if (claim && claim.claim !== ref.claim && Date.now() - claim.at < CLAIM_STALE_MS) return { status: "busy" };
+    const message = ref.event === "stop" ? await this.message(ref.channel, "stop") : await this.message(ref.channel, await this.published(ref.channel));
+    if (!message) return { status: "missing" };
+    await this.storage.put(k.claim(ref), { claim: ref.claim, at: Date.now() });
+    return { status: "go", message, lv: await this.lastVersions(ref.channel, sel) };
+  }
+
+  /**
+   * The stop fence, before sends: may content still go out? Marks `keys` (the sends this
+   * lease covers) with the newest version first, in the same storage turn as the check,
+   * so a retraction planned afterwards always includes them. A closing command in
+   * progress makes the sender wait for its outcome. Retractions always pass.
+   */
+  async gate(ref: PageRef, keys: number[], senderVersion: number, fenceOpen: () => Promise<boolean>): Promise<GateAnswer> {
+    if (ref.event === "stop") return { open: true, version: 0 };
+    for (let closing = this.hooks.closing(); closing; closing = this.hooks.closing()) await closing.catch(() => undefined);
+    const version = await this.published(ref.channel);
+    if (!(await fenceOpen())) return { open: false, version };
+    const claim = await this.storage.get<{ claim: string }>(k.claim(ref));
+    if (claim && claim.claim !== ref.claim) return { open: false, version }; // another run took the page over
+    await this.markVersions(ref.channel, keys.map((key) => [key, version]));
+    await this.storage.put({ [k.inflight(ref)]: Date.now(), [k.claim(ref)]: { claim: ref.claim, at: Date.now() } });
+    const answer: GateAnswer = { open: true, version };
+    if (version !== senderVersion) answer.message = await this.message(ref.channel, version);
+    return answer;
+  }
+
+  /** Records a page once (a redelivered report changes nothing) and adds its counts. */
+  async reportPage(r: PageReport): Promise<void> {
+    if (await this.storage.get<boolean>(k.done(r))) return;
+    const c = await this.counters(r.fanoutId, r.channel);
+    if (!c) return;
+    if (r.event !== "stop") {
+      await this.markVersions(r.channel, r.unsent);
+      await this.markVersions(r.channel, r.sent);
+    }
+    c.sent += r.counts.sent;
+    c.failed += r.counts.failed;
+    c.pruned += r.counts.pruned;
+    c.fenced += r.counts.fenced;
+    c.skipped += r.counts.skipped;
+    c.retrying = Math.max(0, c.retrying + r.counts.retrying);
+    const before = firstPassDone(c);
+    if (r.firstPass) c.pagesDone++;
+    await this.settlePage(r, c, before);
+  }
+
+  /** A page job reached the dead-letter queue: it counts as finished, with its loss shown. */
+  async pageDead(ref: Omit<PageRef, "claim">, firstPass: boolean, retryingLost: number): Promise<void> {
+    if (await this.storage.get<boolean>(k.done(ref))) return;
+    const c = await this.counters(ref.fanoutId, ref.channel);
+    if (!c) return;
+    const before = firstPassDone(c);
+    c.deadPages = (c.deadPages ?? 0) + (firstPass ? 1 : 0);
+    c.retrying = Math.max(0, c.retrying - retryingLost);
+    c.failed += retryingLost;
+    await this.settlePage(ref, c, before);
+  }
+
+  private async settlePage(ref: Pick<PageRef, "fanoutId" | "channel" | "pageKey">, c: FanoutCounters, wasPassed: boolean): Promise<void> {
+    const finished = c.status === "running" && firstPassDone(c) && c.retrying === 0;
+    if (finished) {
+      c.status = "done";
+      c.completedAt = new Date().toISOString();
+    }
+    await this.storage.put({ [k.done(ref)]: true, [k.counters(c.fanoutId, c.channel)]: c });
+    await this.storage.delete([k.claim(ref), k.inflight(ref)]);
+    this.hooks.broadcast({ type: "fanout", counters: c });
+    // A finished sweep lets the pending one start, a retraction may be waiting for the last
+    // content page in flight, and a finished fan-out goes to the audit trail.
+    const retractionWaits = c.event !== "stop" && (await this.storage.get<boolean>(k.stopWaiting(c.channel))) === true;
+    if (finished || (!wasPassed && firstPassDone(c)) || (retractionWaits && (await this.contentInFlight(c.channel)) === 0)) await this.hooks.wake();
+  }
+
+  // ------------------------------------------------------------ last version per recipient
+
+  private async lastVersions(ch: string, sel: PageSel): Promise<[number, number][]> {
+    const out: [number, number][] = [];
+    if ("keys" in sel) {
+      for (const [b, keys] of byBucket(sel.keys, (key) => key)) {
+        const arr = await this.storage.get<Uint16Array>(k.lv(ch, b));
+        if (arr) for (const key of keys) if (arr[key % BUCKET]) out.push([key, arr[key % BUCKET]!]);
+      }
+      return out;
+    }
+    for (let b = Math.floor(sel.from / BUCKET); b <= Math.floor((sel.to - 1) / BUCKET); b++) {
+      const arr = await this.storage.get<Uint16Array>(k.lv(ch, b));
+      if (!arr) continue;
+      const lo = Math.max(sel.from, b * BUCKET);
+      const hi = Math.min(sel.to, (b + 1) * BUCKET);
+      for (let key = lo; key < hi; key++) if (arr[key % BUCKET]) out.push([key, arr[key % BUCKET]!]);
+    }
+    return out;
+  }
+
+  private async markVersions(ch: string, entries: [number, number][]): Promise<void> {
+    if (!entries.length) return;
+    const puts: Record<string, Uint16Array> = {};
+    for (const [b, list] of byBucket(entries, ([key]) => key)) {
+      const arr = (await this.storage.get<Uint16Array>(k.lv(ch, b))) ?? new Uint16Array(BUCKET);
+      for (const [key, v] of list) arr[key % BUCKET] = v;
+      puts[k.lv(ch, b)] = arr;
+    }
+    await this.storage.put(puts);
+  }
+}

@@ -1,0 +1,156 @@
+// The page runner: one page of one channel's broadcast. Loads the page's recipients,
+// keeps those the newest message targets and who do not have it yet (the retraction:
+// those who may have received content), and sends with bounded concurrency. Before
+// sends it holds a lease from the alert's ledger — the stop fence — that also marks the
+// recipients it covers, so a retraction planned at any moment reaches them. Transient
+// failures are re-queued with their Retry-After; the page's counts and who was sent
+// what go back to the ledger once.
+import type { ChannelRecipient, Delivery, Settled } from "../channels/channel.ts";
+import { channelOf } from "../channels/index.ts";
+import { isRecipient } from "../domain/index.ts";
+import { log } from "../log.ts";
+import { pageKeyOf, type PageJob } from "./jobs.ts";
+import { type GateAnswer, NO_COUNTS, type PageCounts, type PageRef, type PageReport, type PageSel, type PageStart, SEND_LEASE_MS, type StoredMessage } from "./ledger.ts";
+
+/** What the page runner needs of the alert's ledger: the Durable Object's stub in a consumer. */
+export interface LedgerApi {
+  beginPage(ref: PageRef, sel: PageSel): Promise<PageStart>;
+  gate(ref: PageRef, keys: number[], senderVersion: number): Promise<GateAnswer>;
+  reportPage(report: PageReport): Promise<void>;
+}
+
+/** Another run of the same page is sending right now; the queue retries this one later. */
+export class PageBusy extends Error {}
+
+/** Sends marked per lease: enough to keep every send slot busy for a lease period. */
+const LEASE_BATCH_PER_SLOT = 4;
+
+async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+export interface PageResult extends PageCounts {
+  status: "done" | "sent";
+}
+
+/** Sends one page. Throws only on infrastructure failure (the queue then retries the page). */
+export async function runPage(env: Env, ledger: LedgerApi, job: PageJob): Promise<PageResult> {
+  const channel = channelOf(job.channel);
+  const ref: PageRef = { fanoutId: job.fanoutId, channel: job.channel, event: job.event, pageKey: pageKeyOf(job), claim: crypto.randomUUID() };
+  const sel: PageSel = job.keys ? { keys: job.keys } : { from: job.from, to: job.to };
+  const start = await ledger.beginPage(ref, sel);
+  if (start.status !== "go") {
+    if (start.status === "done") return { status: "done", ...NO_COUNTS };
+    if (start.status === "busy") throw new PageBusy(`page ${ref.pageKey} is being sent by another run`);
+    throw new Error("fan-out message not found"); // the queue retries the page
+  }
+
+  const retraction = job.event === "stop";
+  let message: StoredMessage = start.message;
+  const last = new Map(start.lv);
+  const have = (key: number) => last.get(key) ?? 0;
+  /** Who gets the current message: the retraction goes to whoever may have had content. */
+  const wanted = (r: ChannelRecipient) =>
+    retraction ? have(r.key) > 0 : isRecipient(r, message.audience!) && have(r.key) < message.version && message.byLang[r.lang] !== undefined;
+
+  const recipients = await channel.recipients(env, sel);
+  const counts: PageCounts = { ...NO_COUNTS };
+  const settled: Settled<ChannelRecipient>[] = [];
+  const sentVersion = new Map<number, number>();
+  const retryKeys: number[] = [];
+  let retryAfter = 0;
+
+  // ---- the lease: valid until `leaseUntil`, for the keys in `marked`.
+  const marked = new Set<number>();
+  let leaseUntil = 0;
+  let closed = false;
+  let asking: Promise<void> | null = null;
+  let cursor = 0; // recipients[0..cursor) were handed to a send slot
+  const askLease = (need: ChannelRecipient) =>
+    (asking ??= (async () => {
+      // Mark the sends this lease may cover: this one and the next recipients that want the message.
+      const keys: number[] = [];
+      if (!retraction) {
+        keys.push(need.key);
+        for (let i = Math.max(0, cursor - channel.limits.concurrency); i < recipients.length && keys.length < channel.limits.concurrency * LEASE_BATCH_PER_SLOT; i++) {
+          const r = recipients[i]!;
+          if (!marked.has(r.key) && r.key !== need.key && wanted(r)) keys.push(r.key);
+        }
+      }
+      const asked = Date.now(); // the lease counts from before the question: never outlives the ledger's view
+      const answer = await ledger.gate(ref, keys, message.version);
+      if (!answer.open) closed = true;
+      else {
+        if (answer.message) message = answer.message; // a newer version was published: send that one
+        for (const key of keys) marked.add(key);
+        leaseUntil = asked + SEND_LEASE_MS;
+      }
+    })().finally(() => (asking = null)));
+  const mayStillSend = async (r: ChannelRecipient): Promise<boolean> => {
+    for (;;) {
+      if (closed) return false;
+      if (!wanted(r)) return true; // a newer message no longer wants it: the caller skips it
+      if (Date.now() < leaseUntil && (retraction || marked.has(r.key))) return true;
+      await askLease(r);
+    }
+  };
+
+  await mapLimit(recipients, channel.limits.concurrency, async (r) => {
+    cursor++;
+    if (!wanted(r)) {
+      counts.skipped++;
+      return;
+    }
+    if (!(await mayStillSend(r))) {
+      counts.fenced++;
+      return;
+    }
+    const m = message; // the lease may have brought a newer one: send what was checked
+    if (!wanted(r)) {
+      counts.skipped++;
+      return;
+    }
+    let d: Delivery;
+    try {
+      d = await channel.send(env, r, m.byLang[r.lang], { alertId: job.alertId, event: job.event, version: m.version, attempt: job.attempt, endsAt: m.endsAt });
+    } catch (err) {
+      log.warn("channel_send_error", { channel: job.channel, alertId: job.alertId, error: err });
+      d = { outcome: "retry", afterS: Math.min(300, 2 ** (job.attempt + 1)) };
+    }
+    if (d.outcome === "retry" && job.attempt + 1 >= channel.limits.maxAttempts) d = { outcome: "failed", detail: `gave up after ${channel.limits.maxAttempts} attempts` };
+    settled.push({ recipient: r, delivery: d });
+    if (d.outcome === "sent") {
+      counts.sent++;
+      sentVersion.set(r.key, m.version);
+    } else if (d.outcome === "gone") counts.pruned++;
+    else if (d.outcome === "failed") {
+      counts.failed++;
+      log.error("channel_refused", { channel: job.channel, alertId: job.alertId, detail: d.detail });
+    } else {
+      retryKeys.push(r.key);
+      retryAfter = Math.max(retryAfter, d.afterS);
+    }
+  });
+
+  if (settled.length) await channel.settle?.(env, settled);
+  if (retryKeys.length) {
+    const next: PageJob = { ...job, keys: retryKeys, attempt: job.attempt + 1 };
+    await channel.limits.queues(env)[0]!.send(next, { delaySeconds: retryAfter, contentType: "json" });
+  }
+  // Net change: this job's retries are resolved; the ones it re-queues are retrying again.
+  counts.retrying = retryKeys.length - (job.attempt > 0 ? (job.keys?.length ?? 0) : 0);
+  await ledger.reportPage({
+    ...ref,
+    firstPass: job.attempt === 0,
+    counts,
+    sent: [...sentVersion],
+    // Marked before sending but not sent after all: back to what they had.
+    unsent: [...marked].filter((key) => !sentVersion.has(key)).map((key) => [key, have(key)] as [number, number]),
+  });
+  return { status: "sent", ...counts };
+}
+

@@ -1,0 +1,180 @@
+// Planning a broadcast: for every channel in the registry, compose the message once per
+// language, cut the live recipients into dense pages, store the plan in the alert's
+// ledger and spread the page jobs over the channel's queues. Runs inside the alert's
+// Durable Object (inline after the commit, then from its alarm until done), idempotently:
+// a plan is stored before its pages are enqueued, and enqueueing resumes where it stopped.
+import { type Channel, type Broadcast } from "../channels/channel.ts";
+import { CHANNELS, type ChannelName } from "../channels/index.ts";
+import { type Db, makeDb } from "../db/client.ts";
+import { loadSnapshot, versionOf } from "../db/alerts.ts";
+import type { BroadcastIntent } from "../db/broadcasts.ts";
+import { channelEnabled } from "../db/settings.ts";
+import { type Audience, LANGUAGES, publishableContent } from "../domain/index.ts";
+import { type FanoutCounters, type FanoutLedger, firstPassDone, NO_COUNTS, type StoredMessage } from "./ledger.ts";
+import type { PageJob } from "./jobs.ts";
+
+/** A retraction waits at most this long for content pages still in flight (a sender's timeout plus margin). */
+export const STOP_WAIT_MS = 15_000;
+/** A newer version waits at most this long for the running sweep to pass every page. */
+export const PENDING_MAX_WAIT_MS = 60_000;
+/** Queue.sendBatch takes at most 100 messages. */
+const BATCH = 100;
+
+/** Plans one outbox intent on every channel not planned yet for it. */
+export async function planIntent(env: Env, ledger: FanoutLedger, intent: BroadcastIntent, now = new Date()): Promise<void> {
+  const db = makeDb(env.DB);
+  const { row: alert, snapshot } = await loadSnapshot(db, intent.alertId);
+  const version = await versionOf(db, intent.alertId, intent.versionId);
+  const content = intent.event === "stop" ? undefined : version?.content ? publishableContent(snapshot, version)! : undefined;
+  if (intent.event !== "stop" && !content) return; // purged before it could go out: nothing to send
+  const b: Broadcast = {
+    alertId: intent.alertId,
+    broadcastId: intent.id,
+    event: intent.event,
+    version: intent.version,
+    exercise: alert.exercise,
+    origin: env.APP_ORIGIN,
+    endsAt: intent.event === "stop" ? null : alert.endsAt,
+    ...(intent.stopReason ? { stopReason: intent.stopReason } : {}),
+    ...(content ? { content } : {}),
+  };
+  const audience: Audience | null = content
+    ? { regions: [...content.targeting.regions], languages: [...content.targeting.languages], exercise: alert.exercise }
+    : null;
+  for (const channel of CHANNELS as readonly Channel[]) {
+    if (await ledger.counters(intent.id, channel.name)) continue;
+    await planChannel(env, db, ledger, channel, intent, b, audience, now);
+  }
+}
+
+async function planChannel(env: Env, db: Db, ledger: FanoutLedger, channel: Channel, intent: BroadcastIntent, b: Broadcast, audience: Audience | null, now: Date) {
+  const name = channel.name as ChannelName;
+  const base: FanoutCounters = {
+    ...NO_COUNTS,
+    fanoutId: intent.id,
+    channel: name,
+    event: intent.event,
+    versionId: intent.versionId,
+    version: intent.version,
+    startedAt: now.toISOString(),
+    status: "waiting",
+    pagesPlanned: 0,
+    pagesDone: 0,
+    waitingSince: now.toISOString(),
+  };
+  const languages = audience ? audience.languages : LANGUAGES;
+  const message: StoredMessage = {
+    event: intent.event,
+    version: intent.event === "stop" ? 0 : intent.version,
+    audience,
+    byLang: Object.fromEntries(languages.map((lang) => [lang, channel.compose(b, lang)])),
+    endsAt: b.endsAt,
+  };
+  const sweep = await ledger.sweep(name);
+  if (intent.event === "stop") {
+    // Whoever may have received content gets the retraction, always (even if switched off).
+    await ledger.putMessage(name, message);
+    if (sweep.pending) await supersede(ledger, sweep.pending, name);
+    await ledger.setSweep(name, { ...(sweep.running ? { running: sweep.running } : {}) });
+    await ledger.putCounters(base); // waits in advance() for content pages still in flight
+    await ledger.setStopWaiting(name, true);
+    return;
+  }
+  if (!(await channelEnabled(db, name))) {
+    await ledger.putCounters({ ...base, status: "done", switchedOff: true, completedAt: now.toISOString() });
+    return;
+  }
+  await ledger.putMessage(name, message);
+  // From here, every sender of this channel sends this version (or a newer one).
+  await ledger.setPublished(name, intent.version);
+  const running = sweep.running ? await ledger.counters(sweep.running, name) : undefined;
+  if (running?.status === "running" && !firstPassDone(running)) {
+    // One content sweep at a time: the running one now sends this version to the pages it
+    // has not reached; this one follows for the pages it had already passed.
+    if (sweep.pending) await supersede(ledger, sweep.pending, name);
+    await ledger.setSweep(name, { running: sweep.running, pending: intent.id });
+    await ledger.putCounters(base);
+    return;
+  }
+  await ledger.setSweep(name, { running: intent.id });
+  await start(env, ledger, channel, base, intent.alertId);
+}
+
+async function supersede(ledger: FanoutLedger, id: string, ch: ChannelName) {
+  const c = await ledger.counters(id, ch);
+  if (c?.status === "waiting") await ledger.putCounters({ ...c, status: "superseded", completedAt: new Date().toISOString() });
+}
+
+/** Cuts the pages (content: the live recipients; retraction: whoever may have received content) and enqueues them. */
+async function start(env: Env, ledger: FanoutLedger, channel: Channel, c: FanoutCounters, alertId: string): Promise<void> {
+  const { pageSize } = channel.limits;
+  let starts: number[];
+  let end: number;
+  if (c.event === "stop") {
+    const keys = await ledger.contentKeys(c.channel);
+    starts = keys.filter((_, i) => i % pageSize === 0);
+    end = (keys.at(-1) ?? 0) + 1;
+  } else {
+    ({ starts, end } = await channel.pageStarts(env, pageSize));
+  }
+  const { waitingSince: _w, ...rest } = c;
+  const now = new Date().toISOString();
+  const counters: FanoutCounters = { ...rest, startedAt: now, status: starts.length ? "running" : "done", pagesPlanned: starts.length, ...(starts.length ? {} : { completedAt: now }) };
+  await ledger.storePlan(counters, starts, end);
+  await enqueueRest(env, ledger, channel, counters, alertId);
+}
+
+/** Sends the page jobs not enqueued yet, round-robin over the channel's queues. */
+async function enqueueRest(env: Env, ledger: FanoutLedger, channel: Channel, c: FanoutCounters, alertId: string): Promise<void> {
+  const plan = await ledger.plan(c.fanoutId, c.channel);
+  if (!plan || plan.enqueued >= plan.pages) return;
+  const pages = await ledger.pages(c.fanoutId, c.channel);
+  const queues = channel.limits.queues(env);
+  const window = BATCH * queues.length;
+  for (let a = plan.enqueued; a < pages.length; a += window) {
+    const jobs = pages.slice(a, a + window).map(
+      (p): PageJob => ({ type: "page", channel: c.channel, alertId, fanoutId: c.fanoutId, event: c.event, from: p.from, to: p.to, attempt: 0 }),
+    );
+    for (let s = 0; s < queues.length; s++) {
+      const mine = jobs.filter((_, j) => (a + j) % queues.length === s);
+      if (mine.length) await queues[s]!.sendBatch(mine.map((body) => ({ body, contentType: "json" as const })));
+    }
+    await ledger.markEnqueued(c.fanoutId, c.channel, Math.min(a + window, pages.length));
+  }
+}
+
+/**
+ * Moves every channel's fan-outs on: resumes enqueueing that stopped half-way, starts the
+ * pending sweep once the running one has passed every page, starts a retraction once no
+ * content page is in flight. Returns when it wants to be called again (or null).
+ */
+export async function advance(env: Env, ledger: FanoutLedger, alertId: string, now = Date.now()): Promise<number | null> {
+  let wake: number | null = null;
+  const later = (at: number) => (wake = wake === null ? at : Math.min(wake, at));
+  const all = await ledger.all();
+  for (const channel of CHANNELS as readonly Channel[]) {
+    const name = channel.name as ChannelName;
+    const mine = all.filter((c) => c.channel === name);
+    for (const c of mine) if (c.status === "running") await enqueueRest(env, ledger, channel, c, alertId);
+
+    const sweep = await ledger.sweep(name);
+    if (sweep.pending) {
+      const running = sweep.running ? mine.find((c) => c.fanoutId === sweep.running) : undefined;
+      const pending = mine.find((c) => c.fanoutId === sweep.pending);
+      const since = Date.parse(pending?.waitingSince ?? "") || now;
+      if (!running || running.status !== "running" || firstPassDone(running) || now - since >= PENDING_MAX_WAIT_MS) {
+        await ledger.setSweep(name, { running: sweep.pending });
+        if (pending?.status === "waiting") await start(env, ledger, channel, pending, alertId);
+      } else later(since + PENDING_MAX_WAIT_MS);
+    }
+
+    for (const c of mine.filter((x) => x.event === "stop" && x.status === "waiting")) {
+      const since = Date.parse(c.waitingSince ?? "") || now;
+      if ((await ledger.contentInFlight(name)) === 0 || now - since >= STOP_WAIT_MS) {
+        await start(env, ledger, channel, c, alertId);
+        await ledger.setStopWaiting(name, false);
+      } else later(since + STOP_WAIT_MS);
+    }
+  }
+  return wake;
+}
