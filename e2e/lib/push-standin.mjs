@@ -6,7 +6,7 @@
 // RFC 8291 aes128gcm body with the subscriber's private key (http_ece, the reference
 // implementation). It can be told to answer 404/410/429/500 or slowly per subscription.
 //
-// Control endpoints (same origin): POST /__subscribe, GET /__received?id=, GET /__stats,
+// Control endpoints (same origin): POST /__subscribe, GET /__received?id=, GET /__stats, GET /__messages?tag=, POST /__forget,
 // POST /__behaviour {id, status, retryAfter, times, delayMs}, POST /__reset.
 import { createECDH, createPublicKey, randomBytes, randomUUID, verify } from "node:crypto";
 import { createServer } from "node:http";
@@ -106,6 +106,19 @@ export class PushStandIn {
         withContent,
         contentWithoutStop,
       });
+    }
+    if (url.pathname === "/__messages") {
+      // Every message accepted for one alert (tag): who, what, which version, when.
+      const tag = url.searchParams.get("tag");
+      const out = [];
+      for (const [id, sub] of this.subs) {
+        for (const m of sub.messages) if (m.payload?.tag === tag) out.push({ id, type: m.payload.type, version: m.payload.version, at: m.at });
+      }
+      return json(200, out);
+    }
+    if (url.pathname === "/__forget" && request.method === "POST") {
+      for (const id of await request.json()) this.subs.delete(id);
+      return json(200, { ok: true });
     }
     if (url.pathname === "/__behaviour" && request.method === "POST") {
       const b = await request.json();
