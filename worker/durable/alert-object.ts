@@ -90,7 +90,11 @@ export class AlertObject extends LiveObject {
    * committed are passed in; the rest are read from D1), moves running fan-outs on, and
    * appends finished ones to the audit trail. Idempotent; on failure the alarm retries.
    */
-  async reconcile(fresh: BroadcastIntent[] = []): Promise<void> {
+  reconcile(): Promise<void> {
+    return this.serialised(() => this.reconcileNow());
+  }
+
+  private async reconcileNow(fresh: BroadcastIntent[] = []): Promise<void> {
     const alertId = await this.ctx.storage.get<string>("alertId");
     if (!alertId) return;
     const db = makeDb(this.env.DB);
@@ -177,7 +181,7 @@ export class AlertObject extends LiveObject {
     if (!alertId) return;
     const now = Date.now();
     const reconcileDue = Date.parse((await this.ctx.storage.get<string>(RECONCILE_TIMER)) ?? "") <= now;
-    if (reconcileDue) await this.serialised(() => this.reconcile());
+    if (reconcileDue) await this.reconcile();
     const due = await Promise.all(TIMER_NAMES.map(async (n) => Date.parse((await this.ctx.storage.get<string>(`timer:${n}`)) ?? "") <= now));
     // A wake-up for the fan-out alone does not tick; any other alarm does (the tick reads D1, the truth).
     if (due.some(Boolean) || !reconcileDue) {
@@ -231,7 +235,7 @@ export class AlertObject extends LiveObject {
         );
       }
       // The broadcast is in the outbox with the commit; plan it now (the alarm retries if this fails).
-      if (result.intents?.length) await this.reconcile(result.intents);
+      if (result.intents?.length) await this.reconcileNow(result.intents);
       const jobs = (result.jobs ?? []).filter((j) => this.env.POSTERS_ON_SAVE !== "false" || j.type !== "render_posters");
       if (jobs.length) await this.enqueue(jobs);
       return { ok: true, result };

@@ -3,7 +3,8 @@
 //   channelContract(pushStandIn);
 // The stand-in is whatever plays the far side in tests (the push service, an SMTP
 // server, a social network's API): it must record what it accepted and fail on demand.
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { createExecutionContext, createScheduledController, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
+import worker from "../index.ts";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { BroadcastEvent } from "../channels/channel.ts";
@@ -306,6 +307,22 @@ export function channelContract(s: ChannelStandIn): void {
         expect(await unplanned(id)).toBe(0);
         const got = await mine(id, [a!, b!]);
         expect([countBy(got, a!), countBy(got, b!)]).toEqual([1, 1]);
+        await stop(id);
+      });
+
+      it("the queue fails and the alarm is lost: the cron's safety net plans the broadcast", async () => {
+        const a = await s.recipient();
+        const id = await authorisedAlert(t);
+        const restore = await queuesDown(id);
+        expectOk(await api("POST", `/alerts/${id}/launch`, undefined, as(t.cell)));
+        await restore();
+        await runInDurableObject(stub(id), (_o, state) => state.storage.deleteAlarm());
+        await env.DB.prepare("UPDATE broadcasts SET created_at = ? WHERE alert_id = ?").bind(new Date(Date.now() - 60_000).toISOString(), id).run();
+        const ctx = createExecutionContext();
+        await worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: "*/5 * * * *" }), env, ctx);
+        await waitOnExecutionContext(ctx);
+        await settled(id, ["alert"]);
+        expect(countBy(await mine(id, [a]), a)).toBe(1);
         await stop(id);
       });
 

@@ -96,6 +96,10 @@ describe("GET /api/v1/statistics/{year}", () => {
     const mine = json.alerts.find((a: { alertId: string }) => a.alertId === id);
     expect(mine).toMatchObject({ exercise: false, outcome: "launched", endReason: "found_safe", extensions: 0, updates: 0 });
     expect(mine.durationMinutes).toBeGreaterThanOrEqual(0);
+    // One set of figures per channel of the registry.
+    expect(Object.keys(mine.channels)).toEqual(["push"]);
+    expect(mine.channels.push).toEqual({ sent: expect.any(Number), failed: expect.any(Number), retractions: expect.any(Number) });
+    expect(Object.keys(json.totals.sent)).toEqual(["push"]);
     expect(json.alerts.find((a: { alertId: string }) => a.alertId === cancelled)).toMatchObject({ outcome: "cancelled", launchedAt: null });
     expect(json.totals.launched).toBeGreaterThanOrEqual(2);
     expect(json.totals.cancelledBeforeLaunch).toBeGreaterThanOrEqual(1);
@@ -108,7 +112,7 @@ describe("GET /api/v1/statistics/{year}", () => {
     expect(csv.headers.get("Content-Type")).toMatch(/^text\/csv/);
     expect(csv.headers.get("Content-Disposition")).toContain(`child-alert-statistics-${year}.csv`);
     const lines = String(csv.body).trim().split("\r\n");
-    expect(lines[0]).toBe("alertId,exercise,outcome,launchedAt,endedAt,durationMinutes,extensions,endReason,updates,pushSent,pushFailed,pushRetractions");
+    expect(lines[0]).toBe("alertId,exercise,outcome,launchedAt,endedAt,durationMinutes,extensions,endReason,updates,push_sent,push_failed,push_retractions");
     expect(lines.find((l) => l.startsWith(id))).toMatch(/,false,launched,.*,found_safe,0,/);
     expect(String(csv.body)).not.toContain(NAME);
 

@@ -189,9 +189,7 @@ const AlertStatistic = z.object({
   extensions: z.number().int(),
   endReason: z.string().nullable(),
   updates: z.number().int(),
-  pushSent: z.number().int(),
-  pushFailed: z.number().int(),
-  pushRetractions: z.number().int(),
+  channels: z.object(Object.fromEntries(CHANNEL_NAMES.map((ch) => [ch, z.object({ sent: z.number().int(), failed: z.number().int(), retractions: z.number().int() })]))),
 });
 
 const YearStatistics = z
@@ -204,7 +202,8 @@ const YearStatistics = z
       cancelledBeforeLaunch: z.number().int(),
       blocked: z.number().int(),
       medianDurationMinutes: z.number().int().nullable(),
-      pushSent: z.number().int(),
+      /** Alert and update messages delivered, per channel. */
+      sent: z.object(Object.fromEntries(CHANNEL_NAMES.map((ch) => [ch, z.number().int()]))),
       foundSafe: z.number().int(),
     }),
     alerts: z.array(AlertStatistic),

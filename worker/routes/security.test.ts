@@ -32,6 +32,7 @@ describe("role checks on every staff route", () => {
     ["POST", () => "/admin/invitations", "admin.users", { email: "x@example.test", displayName: "X", role: "cell" }],
     ["PATCH", () => "/admin/users/6f1c2b1e-8f0a-4a57-9d1c-3e5b2a9c7d10", "admin.users", { disabled: false }],
     ["GET", () => "/admin/channels", "admin.channels"],
+    ["GET", () => "/channels", "alert.read"],
     ["PUT", () => "/admin/channels/push", "admin.channels", { enabled: true }],
     ["GET", () => "/statistics/2026", "stats.read"],
   ];

@@ -3,6 +3,17 @@
 import { alertsBetween } from "../db/alerts.ts";
 import type { Db } from "../db/client.ts";
 import { alertStub } from "./alerts.ts";
+import { CHANNEL_NAMES, type ChannelName } from "../channels/index.ts";
+
+export interface ChannelFigures {
+  /** Alert and update messages delivered. */
+  sent: number;
+  failed: number;
+  /** Retraction messages delivered. */
+  retractions: number;
+}
+
+const perChannel = <T>(fn: (ch: ChannelName) => T) => Object.fromEntries(CHANNEL_NAMES.map((ch) => [ch, fn(ch)])) as Record<ChannelName, T>;
 
 const median = (xs: number[]) => {
   if (!xs.length) return null;
@@ -24,8 +35,8 @@ export async function yearStatistics(env: Env, db: Db, year: number, now = new D
   const alerts = await Promise.all(
     rows.map(async (r) => {
       const fanouts = r.launchedAt ? await alertStub(env, r.id).fanouts() : [];
-      const sum = (pick: (f: (typeof fanouts)[number]) => number, events: string[]) =>
-        fanouts.filter((f) => events.includes(f.event)).reduce((n, f) => n + pick(f), 0);
+      const sum = (ch: ChannelName, pick: (f: (typeof fanouts)[number]) => number, events: string[]) =>
+        fanouts.filter((f) => f.channel === ch && events.includes(f.event)).reduce((n, f) => n + pick(f), 0);
       const ended = r.launchedAt ? r.stoppedAt : null;
       return {
         alertId: r.id,
@@ -37,9 +48,9 @@ export async function yearStatistics(env: Env, db: Db, year: number, now = new D
         extensions: r.extensions,
         endReason: r.launchedAt ? r.stopReason : null,
         updates: Math.max(0, r.published - 1),
-        pushSent: sum((f) => f.sent, ["alert", "update"]),
-        pushFailed: sum((f) => f.failed, ["alert", "update"]),
-        pushRetractions: sum((f) => f.sent, ["stop"]),
+        channels: perChannel(
+          (ch): ChannelFigures => ({ sent: sum(ch, (f) => f.sent, ["alert", "update"]), failed: sum(ch, (f) => f.failed, ["alert", "update"]), retractions: sum(ch, (f) => f.sent, ["stop"]) }),
+        ),
       };
     }),
   );
@@ -54,7 +65,7 @@ export async function yearStatistics(env: Env, db: Db, year: number, now = new D
       cancelledBeforeLaunch: real.filter((a) => a.outcome === "cancelled").length,
       blocked: real.filter((a) => a.outcome === "blocked").length,
       medianDurationMinutes: median(launched.flatMap((a) => (a.durationMinutes === null ? [] : [a.durationMinutes]))),
-      pushSent: launched.reduce((n, a) => n + a.pushSent, 0),
+      sent: perChannel((ch) => launched.reduce((n, a) => n + a.channels[ch].sent, 0)),
       foundSafe: launched.filter((a) => a.endReason === "found_safe").length,
     },
     alerts,
@@ -64,7 +75,7 @@ export async function yearStatistics(env: Env, db: Db, year: number, now = new D
 export type YearStatistics = Awaited<ReturnType<typeof yearStatistics>>;
 type AlertStatistic = YearStatistics["alerts"][number];
 
-const CSV_COLUMNS: (keyof AlertStatistic)[] = [
+const CSV_COLUMNS: Exclude<keyof AlertStatistic, "channels">[] = [
   "alertId",
   "exercise",
   "outcome",
@@ -74,13 +85,14 @@ const CSV_COLUMNS: (keyof AlertStatistic)[] = [
   "extensions",
   "endReason",
   "updates",
-  "pushSent",
-  "pushFailed",
-  "pushRetractions",
 ];
+/** Then, per channel of the registry: <channel>_sent, <channel>_failed, <channel>_retractions. */
+const FIGURES: (keyof ChannelFigures)[] = ["sent", "failed", "retractions"];
 
 /** One row per alert (RFC 4180); every value is an identifier, a time, a code or a number. */
 export function statisticsCsv(stats: YearStatistics): string {
   const cell = (v: unknown) => (v === null || v === undefined ? "" : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
-  return [CSV_COLUMNS.join(","), ...stats.alerts.map((a) => CSV_COLUMNS.map((k) => cell(a[k])).join(","))].join("\r\n") + "\r\n";
+  const header = [...CSV_COLUMNS, ...CHANNEL_NAMES.flatMap((ch) => FIGURES.map((f) => `${ch}_${f}`))];
+  const row = (a: AlertStatistic) => [...CSV_COLUMNS.map((k) => cell(a[k])), ...CHANNEL_NAMES.flatMap((ch) => FIGURES.map((f) => cell(a.channels[ch][f])))];
+  return [header.join(","), ...stats.alerts.map((a) => row(a).join(","))].join("\r\n") + "\r\n";
 }

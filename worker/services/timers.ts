@@ -1,7 +1,10 @@
 // The cron safety net behind the Durable Object alarms: any alert whose expiry or purge
-// is due gets a `tick` in its object. Alarms are reliable, but an alert must never stay
-// live past its end or keep a child's data past retention because one was lost.
+// is due gets a `tick` in its object, and any alert with a broadcast still unplanned in
+// the outbox gets its reconciler run. Alarms are reliable, but an alert must never stay
+// live past its end, keep a child's data past retention, or miss a broadcast because one
+// was lost.
 import { alertsWithDueTimers } from "../db/alerts.ts";
+import { alertsWithUnplanned } from "../db/broadcasts.ts";
 import { makeDb } from "../db/client.ts";
 import type { CommandOutcome } from "../durable/alert-object.ts";
 import { log } from "../log.ts";
@@ -16,4 +19,16 @@ export async function runDueTimers(env: Env, now: Date): Promise<number> {
     else log.warn("cron_tick_refused", { alertId: id, code: outcome.error.code });
   }
   return ticked;
+}
+
+/** An intent the alert's object should have planned within seconds; older than this, the cron steps in. */
+export const UNPLANNED_GRACE_MS = 30_000;
+
+export async function reconcileBroadcasts(env: Env, now: Date): Promise<number> {
+  const alerts = await alertsWithUnplanned(makeDb(env.DB), new Date(now.getTime() - UNPLANNED_GRACE_MS));
+  for (const id of alerts) {
+    log.warn("cron_reconcile", { alertId: id });
+    await alertStub(env, id).reconcile();
+  }
+  return alerts.length;
 }

@@ -150,7 +150,7 @@ export async function liveAlert(t: Team, content = makeContent()): Promise<strin
 // ------------------------------------------------------------ web push (in-process stand-in)
 
 const PUSH = "https://push.test";
-export type PushMsg = { at: number; ttl: number; topic: string; urgency: string; payload: { type: string; tag: string; title: string; body: string; actions: unknown[] } };
+export type PushMsg = { at: number; ttl: number; topic: string; urgency: string; payload: { type: string; tag: string; version: number; title: string; body: string; actions: unknown[] } };
 /** The push-service stand-in the test runtime routes https://push.test to (vitest.config.ts). */
 export const standin = {
   subscribe: async () => (await (await fetch(`${PUSH}/__subscribe`, { method: "POST" })).json()) as { id: string; endpoint: string; keys: { p256dh: string; auth: string } },
@@ -181,7 +181,7 @@ export async function settledFanouts(alertId: string, events: string[], who: Cal
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const f = await fanoutsOf(alertId, who);
-    const done = events.every((e) => f.some((x) => x.event === e && x.pagesDone >= x.pagesPlanned && x.retrying === 0));
+    const done = events.every((e) => f.some((x) => x.event === e)) && f.every((x) => x.status === "done" || x.status === "superseded");
     if (done) return f;
     if (Date.now() > deadline) throw new Error(`fan-out not settled: ${JSON.stringify(f)}`);
     await new Promise((r) => setTimeout(r, 200));

@@ -1,10 +1,8 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { encodePayload, toPushPayload } from "../channels/push/payload.ts";
-import { AlertContent, LANGUAGES } from "../domain/index.ts";
-import { api, as, authorisedAlert, citizen, DECISION, expectOk, liveAlert, makeContent, makeTeam, settledFanouts, signOff, standin, type Team } from "../test/helpers.ts";
-import { runPage, type LedgerApi } from "../fanout/page.ts";
-import { alertStub } from "./alerts.ts";
+import { encodePayload, toPushPayload } from "./payload.ts";
+import { AlertContent, LANGUAGES } from "../../domain/index.ts";
+import { api, as, citizen, DECISION, expectOk, liveAlert, makeContent, makeTeam, settledFanouts, signOff, standin, type Team } from "../../test/helpers.ts";
 
 let t: Team;
 beforeAll(async () => {
@@ -13,8 +11,8 @@ beforeAll(async () => {
 
 const settled = (alertId: string, events: string[], timeoutMs?: number) => settledFanouts(alertId, events, as(t.operator), timeoutMs);
 
-describe("web-push fan-out: launch → update → stop", () => {
-  it("every targeted subscription receives exactly one decryptable message per event; others none", async () => {
+describe("web-push messages: launch → update → stop", () => {
+  it("each event is one decryptable message with the version, tag, topic, TTL and urgency; the stop carries no name", async () => {
     const wallonia = await Promise.all([citizen({ regions: ["BE-WLG"] }), citizen({ regions: ["BE"], lang: "de" }), citizen({ regions: ["BE-WLG"], lang: "nl" })]);
     const elsewhere = await citizen({ regions: ["BE-VAN"] });
     const drillOnly = await citizen({ regions: ["BE-WLG"], exercise: true });
@@ -25,7 +23,7 @@ describe("web-push fan-out: launch → update → stop", () => {
     const [fr, de, nl] = wallonia;
     const gotFr = await standin.received(fr!.id);
     expect(gotFr).toHaveLength(1);
-    expect(gotFr[0]!.payload).toMatchObject({ type: "alert", tag: id });
+    expect(gotFr[0]!.payload).toMatchObject({ type: "alert", tag: id, version: 1 });
     expect(gotFr[0]!.payload.title).toContain("Lina");
     expect(gotFr[0]!.payload.body).toContain("116 000");
     expect(gotFr[0]!.topic).toBe(id.replace(/-/g, ""));
@@ -42,7 +40,7 @@ describe("web-push fan-out: launch → update → stop", () => {
     await settled(id, ["update"]);
     const afterUpdate = await standin.received(fr!.id);
     expect(afterUpdate).toHaveLength(2);
-    expect(afterUpdate[1]!.payload).toMatchObject({ type: "update", tag: id });
+    expect(afterUpdate[1]!.payload).toMatchObject({ type: "update", tag: id, version: 2 });
     expect(afterUpdate[1]!.payload.body).toContain("Black SUV");
     expect(afterUpdate[1]!.topic).toBe(afterUpdate[0]!.topic);
 
@@ -56,47 +54,17 @@ describe("web-push fan-out: launch → update → stop", () => {
     expect(await standin.received(elsewhere.id)).toHaveLength(0);
     expect(f.find((x) => x.event === "alert")!.sent).toBe(3);
   });
-
-  it("exercises reach only the subscribers who opted in", async () => {
-    const optIn = await citizen({ exercise: true });
-    const optOut = await citizen({ exercise: false });
-    const id = await authorisedAlert(t, makeContent(), true);
-    expectOk(await api("POST", `/alerts/${id}/launch`, undefined, as(t.cell)));
-    await settled(id, ["alert"]);
-    const got = await standin.received(optIn.id);
-    expect(got.some((m) => m.payload.tag === id && m.payload.title.startsWith("EXERCICE"))).toBe(true);
-    expect((await standin.received(optOut.id)).some((m) => m.payload.tag === id)).toBe(false);
-  });
 });
 
-describe("push service answers", () => {
-  it("404/410 prune the subscription; 429 with Retry-After is retried and delivered", async () => {
+describe("push service answers (the rest is in the channel contract suite)", () => {
+  it("404/410 prune the subscription row", async () => {
     const gone = await citizen();
-    const busy = await citizen();
     await standin.behave({ id: gone.id, status: 410 });
-    await standin.behave({ id: busy.id, status: 429, retryAfter: 0, times: 1 });
     const id = await liveAlert(t);
     const f = await settled(id, ["alert"]);
-    const alert = f.find((x) => x.event === "alert")!;
-    expect(alert.pruned).toBeGreaterThanOrEqual(1);
+    expect(f.find((x) => x.event === "alert")!.pruned).toBeGreaterThanOrEqual(1);
     const row = await env.DB.prepare("SELECT count(*) AS n FROM subscriptions WHERE endpoint = ?").bind(gone.endpoint).first<{ n: number }>();
     expect(row!.n).toBe(0);
-    const msgs = (await standin.received(busy.id)).filter((m) => m.payload.tag === id);
-    expect(msgs).toHaveLength(1);
-  });
-
-  it("a redelivered page that completed sends nothing again", async () => {
-    const s = await citizen();
-    const id = await liveAlert(t);
-    const f = await settled(id, ["alert"]);
-    const before = (await standin.received(s.id)).filter((m) => m.payload.tag === id).length;
-    expect(before).toBe(1);
-    const seq = (await env.DB.prepare("SELECT seq FROM subscriptions WHERE endpoint = ?").bind(s.endpoint).first<{ seq: number }>())!.seq;
-    const fanoutId = (await alertStub(env, id).fanouts())[0]!.fanoutId;
-    const report = await runPage(env, alertStub(env, id) as unknown as LedgerApi, { type: "page", channel: "push", alertId: id, fanoutId, event: "alert", from: seq, to: seq + 1, attempt: 0 });
-    expect(report.sent).toBe(0);
-    expect((await standin.received(s.id)).filter((m) => m.payload.tag === id)).toHaveLength(1);
-    expect(f.length).toBeGreaterThan(0);
   });
 });
 
