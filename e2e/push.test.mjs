@@ -102,6 +102,15 @@ describe("web push in a real browser", () => {
     await new Promise((r) => setTimeout(r, 300));
     assert.equal((await notifications()).length, 1);
 
+    // A newer version replaces it; a late retry of the older one is ignored.
+    const v2 = { ...alertMsg.payload, type: "update", version: alertMsg.payload.version + 1, body: "VERSION TWO" };
+    await cdp.send("ServiceWorker.deliverPushMessage", { origin: stack.origin, registrationId, data: JSON.stringify(v2) });
+    for (let i = 0; i < 100 && (shown = await notifications())[0]?.body !== "VERSION TWO"; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(shown[0].body, "VERSION TWO");
+    await cdp.send("ServiceWorker.deliverPushMessage", { origin: stack.origin, registrationId, data: JSON.stringify(alertMsg.payload) });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual((await notifications()).map((n) => n.body), ["VERSION TWO"]);
+
     // Stop: "found — thank you" replaces the alert.
     await call("POST", `/alerts/${data.alertId}/stop`, { reason: "found_safe" }, staff.magistrate.cookie);
     const msgs = await waitFor(2);
@@ -115,6 +124,10 @@ describe("web push in a real browser", () => {
     assert.match(shown[0].title, /CHILD FOUND/);
     assert.equal(shown[0].tag, data.alertId);
     assert.doesNotMatch(JSON.stringify(shown), /Noa/);
+    // Content arriving after the stop (a late retry) never brings the child's notification back.
+    await cdp.send("ServiceWorker.deliverPushMessage", { origin: stack.origin, registrationId, data: JSON.stringify(v2) });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.match((await notifications())[0].title, /CHILD FOUND/);
 
     // The public page now only thanks.
     await page.goto(`${stack.origin}/alert/${data.alertId}?lang=en`);

@@ -1,7 +1,8 @@
 // `npm run demo` (with `npm start` running): drives the demo alert through the whole
 // lifecycle over the public API — demo staff sign off with software passkeys, the
-// magistrate authorises, the cell launches, then stops — printing each step's timing.
-import { apiClient, concert, staffFor } from "./lib/drill.mjs";
+// magistrate authorises, the cell launches, publishes an update, then stops — printing
+// each step's timing and, at the end, every broadcast's outcome per channel (audit trail).
+import { apiClient, concert, DECISION, signOff, staffFor } from "./lib/drill.mjs";
 import { DEFAULT_PORT, parseArgs, PUSH_STANDIN_PORT } from "./lib/local.mjs";
 import { DEMO_ALERT_ID, DEMO_CONTENT, DEMO_STAFF, demoEmail } from "./seed.mjs";
 
@@ -65,12 +66,29 @@ step("cell launched the alert", `state ${launch.data.state}, ends ${launch.data.
 await waitFor("alert", citizens.length);
 const [first] = await (await fetch(`${pushBase}/__received?id=${citizens[0].id}`)).json();
 step("web push delivered, decrypted by the push service", `${citizens.length} of ${citizens.length}: "${first.payload.title}"`);
+const { data: view } = await call("GET", `/alerts/${alertId}`, undefined, staff.cell.cookie);
+const updated = view.versions.find((v) => v.id === view.currentVersionId).content;
+await call("PUT", `/alerts/${alertId}/content`, { content: { ...updated, vehicle: { description: "Dark blue van, seen on the E411 towards Namur", plate: updated.vehicle?.plate } } }, staff.cell.cookie);
+await signOff(origin, staff, "magistrate", alertId, "authorisation", DECISION);
+step("cell updated the vehicle; the magistrate authorised the update", "version 2 replaces version 1 everywhere");
+await waitFor("update", citizens.length);
+step("the update replaced the alert on every device", `${citizens.length} update messages, same tag, version 2`);
 const stop = await call("POST", `/alerts/${alertId}/stop`, { reason: "found_safe" }, staff.magistrate.cookie);
 step("magistrate stopped it: child found safe", `state ${stop.data.state}`);
 await waitFor("stop", citizens.length);
 step("\"found — thank you\" replaced the alert on every device", `${citizens.length} stop messages, same tag`);
-const { data: trail } = await call("GET", `/alerts/${alertId}/audit`, undefined, staff.operator.cookie);
+// Each broadcast's outcome per channel is appended to the audit trail when it finishes.
+let trail;
+for (let i = 0; i < 100; i++) {
+  ({ data: trail } = await call("GET", `/alerts/${alertId}/audit`, undefined, staff.operator.cookie));
+  if (trail.entries.filter((e) => e.action === "broadcast_completed").length >= 3) break;
+  await new Promise((r) => setTimeout(r, 100));
+}
 step("audit trail read", `${trail.entries.length} entries for this alert, chain ${trail.chain.ok ? "intact" : "BROKEN"}`);
+for (const e of trail.entries.filter((x) => x.action === "broadcast_completed")) {
+  const d = JSON.parse(e.details);
+  console.log(`           broadcast ${d.event.padEnd(6)} on ${d.channel}: ${d.sent} sent, ${d.failed} failed, ${d.removed} removed, ${d.fenced} held by the stop (${d.outcome})`);
+}
 
-console.log(`\nDraft → sign-offs → authorisation → launch → stop over the API: ${Math.round(performance.now() - tDrill)} ms.`);
+console.log(`\nDraft → sign-offs → authorisation → launch → update → stop over the API: ${Math.round(performance.now() - tDrill)} ms.`);
 if (!trail.chain.ok) process.exit(1);

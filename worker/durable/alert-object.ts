@@ -12,7 +12,7 @@ import { log } from "../log.ts";
 import { commit } from "../db/client.ts";
 import { type BroadcastIntent, markPlanned, unplannedIntents } from "../db/broadcasts.ts";
 import { advance, planIntent } from "../fanout/plan.ts";
-import { type FanoutCounters, FanoutLedger, type PageRef, type PageReport, type PageSel, SEND_LEASE_MS } from "../fanout/ledger.ts";
+import { type FanoutCounters, FanoutLedger, MAX_LEASE_MS, type PageRef, type PageReport, type PageSel } from "../fanout/ledger.ts";
 
 export type CommandOutcome = { ok: true; result: CommandResult } | { ok: false; error: ErrorPayload };
 
@@ -48,10 +48,16 @@ export class AlertObject extends LiveObject {
   // ------------------------------------------------------------ fan-out (the ledger; see fanout/)
 
   private closingCommand: Promise<unknown> | null = null;
+  /**
+   * When the last stop-fence lease granted runs out (this object's clock). A fresh instance
+   * cannot know what an earlier one granted, so it assumes the longest lease was just given.
+   */
+  private leaseHorizon = Date.now() + MAX_LEASE_MS;
   private readonly ledger = new FanoutLedger(this.ctx.storage, {
     broadcast: (m) => this.broadcast(m),
     wake: () => this.wake(),
     closing: () => this.closingCommand,
+    granted: (ms) => void (this.leaseHorizon = Math.max(this.leaseHorizon, Date.now() + ms)),
   });
 
   /** Content may go out while the alert is live and no stop or expiry has closed the fence. */
@@ -63,8 +69,12 @@ export class AlertObject extends LiveObject {
   }
 
   /** The stop fence (see FanoutLedger.gate). */
-  gate(ref: PageRef, keys: number[], senderVersion: number) {
-    return this.ledger.gate(ref, keys, senderVersion, this.fenceOpen);
+  gate(ref: PageRef, keys: number[], senderVersion: number, leaseMs: number) {
+    return this.ledger.gate(ref, keys, senderVersion, leaseMs, this.fenceOpen);
+  }
+
+  releasePage(ref: PageRef) {
+    return this.ledger.releasePage(ref);
   }
 
   reportPage(report: PageReport) {
@@ -211,10 +221,9 @@ export class AlertObject extends LiveObject {
         // Senders that ask for a lease now wait for this command's outcome.
         this.closingCommand = new Promise<void>((r) => (release = r));
         await this.ctx.storage.put("fence:closed", true);
-        // Senders hold leases of at most SEND_LEASE_MS, counted from before they asked: once
-        // this wait is over, every lease granted before the fence closed has expired, so
-        // nothing but requests already in flight can go out after the stop commits.
-        await new Promise((r) => setTimeout(r, SEND_LEASE_MS));
+        // Senders count their leases from before they asked: once every lease granted has
+        // run out here, nothing but requests already in flight can go out after the commit.
+        await new Promise((r) => setTimeout(r, Math.max(0, this.leaseHorizon - Date.now())));
       }
       const result = await executeCommand(context(), alertId, cmd);
       await this.ctx.storage.put("state", result.state);

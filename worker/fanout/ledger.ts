@@ -9,11 +9,17 @@ import type { ChannelName } from "../channels/index.ts";
 import type { Audience } from "../domain/index.ts";
 
 /**
- * How long one "yes" of the stop fence is valid for a sender. A closing command waits
- * this long after closing the fence before it commits. 200 ms: a few Durable Object
- * calls per page instead of one per send, and the stop still commits within ~0.3 s.
+ * How long one "yes" of the stop fence is valid for a sender, at least. A closing command
+ * waits until every lease it granted has run out before it commits. 200 ms: a few Durable
+ * Object calls per page instead of one per send, and the stop still commits within ~0.3 s.
  */
 export const SEND_LEASE_MS = 200;
+/**
+ * Senders ask for longer leases when the ledger answers slowly (twice the round trip), up
+ * to this: under load a 200 ms lease would expire before its answer arrives and the page
+ * would never send. The stop then waits for the longest lease granted, at most this.
+ */
+export const MAX_LEASE_MS = 5_000;
 /** A page claimed by a sender that has not asked for a lease for this long is presumed dead. */
 export const CLAIM_STALE_MS = 30_000;
 /** Recipient keys per bucket of the last-version map (8 KiB of Uint16 per bucket). */
@@ -80,7 +86,12 @@ export type PageSel = { from: number; to: number } | { keys: number[] };
 
 export type PageStart =
   | { status: "done" | "busy" | "missing" }
-  | { status: "go"; message: StoredMessage; lv: [number, number][] };
+  /**
+   * `uncertain`: keys an earlier run of this page marked but never reported (it died
+   * mid-page): they may or may not have received the message, so they get it again
+   * (at least once, never lost) and keep their mark for the retraction.
+   */
+  | { status: "go"; message: StoredMessage; lv: [number, number][]; uncertain: number[] };
 
 export interface GateAnswer {
   open: boolean;
@@ -105,6 +116,8 @@ export interface LedgerHooks {
   wake(): Promise<void>;
   /** The closing command in progress, if any: senders wait for its outcome. */
   closing(): Promise<unknown> | null;
+  /** A lease of this many milliseconds was granted now. */
+  granted(ms: number): void;
 }
 
 const k = {
@@ -115,6 +128,7 @@ const k = {
   done: (r: Pick<PageRef, "fanoutId" | "channel" | "pageKey">) => `page:${r.fanoutId}:${r.channel}:${r.pageKey}`,
   claim: (r: Pick<PageRef, "fanoutId" | "channel" | "pageKey">) => `claim:${r.fanoutId}:${r.channel}:${r.pageKey}`,
   inflight: (r: Pick<PageRef, "fanoutId" | "channel" | "pageKey">) => `inflight:${r.channel}:${r.fanoutId}:${r.pageKey}`,
+  marks: (r: Pick<PageRef, "fanoutId" | "channel" | "pageKey">) => `marks:${r.fanoutId}:${r.channel}:${r.pageKey}`,
   lv: (ch: string, bucket: number) => `lv:${ch}:${bucket}`,
   published: (ch: string) => `published:${ch}`,
   sweep: (ch: string) => `sweep:${ch}`,
@@ -230,7 +244,14 @@ export class FanoutLedger {
     const message = ref.event === "stop" ? await this.message(ref.channel, "stop") : await this.message(ref.channel, await this.published(ref.channel));
     if (!message) return { status: "missing" };
     await this.storage.put(k.claim(ref), { claim: ref.claim, at: Date.now() });
-    return { status: "go", message, lv: await this.lastVersions(ref.channel, sel) };
+    const uncertain = (await this.storage.get<number[]>(k.marks(ref))) ?? [];
+    return { status: "go", message, lv: await this.lastVersions(ref.channel, sel), uncertain };
+  }
+
+  /** A page run failed before reporting: let the queue's retry take the page over at once. */
+  async releasePage(ref: PageRef): Promise<void> {
+    const claim = await this.storage.get<{ claim: string }>(k.claim(ref));
+    if (claim?.claim === ref.claim) await this.storage.delete(k.claim(ref));
   }
 
   /**
@@ -239,7 +260,7 @@ export class FanoutLedger {
    * so a retraction planned afterwards always includes them. A closing command in
    * progress makes the sender wait for its outcome. Retractions always pass.
    */
-  async gate(ref: PageRef, keys: number[], senderVersion: number, fenceOpen: () => Promise<boolean>): Promise<GateAnswer> {
+  async gate(ref: PageRef, keys: number[], senderVersion: number, leaseMs: number, fenceOpen: () => Promise<boolean>): Promise<GateAnswer> {
     if (ref.event === "stop") return { open: true, version: 0 };
     for (let closing = this.hooks.closing(); closing; closing = this.hooks.closing()) await closing.catch(() => undefined);
     const version = await this.published(ref.channel);
@@ -247,7 +268,9 @@ export class FanoutLedger {
     const claim = await this.storage.get<{ claim: string }>(k.claim(ref));
     if (claim && claim.claim !== ref.claim) return { open: false, version }; // another run took the page over
     await this.markVersions(ref.channel, keys.map((key) => [key, version]));
-    await this.storage.put({ [k.inflight(ref)]: Date.now(), [k.claim(ref)]: { claim: ref.claim, at: Date.now() } });
+    const marks = keys.length ? [...((await this.storage.get<number[]>(k.marks(ref))) ?? []), ...keys] : null;
+    await this.storage.put({ [k.inflight(ref)]: Date.now(), [k.claim(ref)]: { claim: ref.claim, at: Date.now() }, ...(marks ? { [k.marks(ref)]: marks } : {}) });
+    this.hooks.granted(Math.min(MAX_LEASE_MS, Math.max(SEND_LEASE_MS, leaseMs)));
     const answer: GateAnswer = { open: true, version };
     if (version !== senderVersion) answer.message = await this.message(ref.channel, version);
     return answer;
@@ -292,7 +315,7 @@ export class FanoutLedger {
       c.completedAt = new Date().toISOString();
     }
     await this.storage.put({ [k.done(ref)]: true, [k.counters(c.fanoutId, c.channel)]: c });
-    await this.storage.delete([k.claim(ref), k.inflight(ref)]);
+    await this.storage.delete([k.claim(ref), k.inflight(ref), k.marks(ref)]);
     this.hooks.broadcast({ type: "fanout", counters: c });
     // A finished sweep lets the pending one start, a retraction may be waiting for the last
     // content page in flight, and a finished fan-out goes to the audit trail.

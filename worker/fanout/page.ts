@@ -10,13 +10,14 @@ import { channelOf } from "../channels/index.ts";
 import { isRecipient } from "../domain/index.ts";
 import { log } from "../log.ts";
 import { pageKeyOf, type PageJob } from "./jobs.ts";
-import { type GateAnswer, NO_COUNTS, type PageCounts, type PageRef, type PageReport, type PageSel, type PageStart, SEND_LEASE_MS, type StoredMessage } from "./ledger.ts";
+import { type GateAnswer, MAX_LEASE_MS, NO_COUNTS, type PageCounts, type PageRef, type PageReport, type PageSel, type PageStart, SEND_LEASE_MS, type StoredMessage } from "./ledger.ts";
 
 /** What the page runner needs of the alert's ledger: the Durable Object's stub in a consumer. */
 export interface LedgerApi {
   beginPage(ref: PageRef, sel: PageSel): Promise<PageStart>;
-  gate(ref: PageRef, keys: number[], senderVersion: number): Promise<GateAnswer>;
+  gate(ref: PageRef, keys: number[], senderVersion: number, leaseMs: number): Promise<GateAnswer>;
   reportPage(report: PageReport): Promise<void>;
+  releasePage(ref: PageRef): Promise<void>;
 }
 
 /** Another run of the same page is sending right now; the queue retries this one later. */
@@ -39,8 +40,17 @@ export interface PageResult extends PageCounts {
 
 /** Sends one page. Throws only on infrastructure failure (the queue then retries the page). */
 export async function runPage(env: Env, ledger: LedgerApi, job: PageJob): Promise<PageResult> {
-  const channel = channelOf(job.channel);
   const ref: PageRef = { fanoutId: job.fanoutId, channel: job.channel, event: job.event, pageKey: pageKeyOf(job), claim: crypto.randomUUID() };
+  try {
+    return await sendPage(env, ledger, job, ref);
+  } catch (err) {
+    if (!(err instanceof PageBusy)) await ledger.releasePage(ref).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function sendPage(env: Env, ledger: LedgerApi, job: PageJob, ref: PageRef): Promise<PageResult> {
+  const channel = channelOf(job.channel);
   const sel: PageSel = job.keys ? { keys: job.keys } : { from: job.from, to: job.to };
   const start = await ledger.beginPage(ref, sel);
   if (start.status !== "go") {
@@ -52,7 +62,9 @@ export async function runPage(env: Env, ledger: LedgerApi, job: PageJob): Promis
   const retraction = job.event === "stop";
   let message: StoredMessage = start.message;
   const last = new Map(start.lv);
-  const have = (key: number) => last.get(key) ?? 0;
+  // Marked by an earlier run that died before reporting: send again (at least once).
+  const uncertain = new Set(start.uncertain);
+  const have = (key: number) => (uncertain.has(key) && !retraction ? 0 : (last.get(key) ?? 0));
   /** Who gets the current message: the retraction goes to whoever may have had content. */
   const wanted = (r: ChannelRecipient) =>
     retraction ? have(r.key) > 0 : isRecipient(r, message.audience!) && have(r.key) < message.version && message.byLang[r.lang] !== undefined;
@@ -67,6 +79,8 @@ export async function runPage(env: Env, ledger: LedgerApi, job: PageJob): Promis
   // ---- the lease: valid until `leaseUntil`, for the keys in `marked`.
   const marked = new Set<number>();
   let leaseUntil = 0;
+  let leaseMs = SEND_LEASE_MS;
+  let expired = 0;
   let closed = false;
   let asking: Promise<void> | null = null;
   let cursor = 0; // recipients[0..cursor) were handed to a send slot
@@ -82,13 +96,17 @@ export async function runPage(env: Env, ledger: LedgerApi, job: PageJob): Promis
         }
       }
       const asked = Date.now(); // the lease counts from before the question: never outlives the ledger's view
-      const answer = await ledger.gate(ref, keys, message.version);
+      const answer = await ledger.gate(ref, keys, message.version, leaseMs);
+      const rtt = Date.now() - asked;
       if (!answer.open) closed = true;
       else {
         if (answer.message) message = answer.message; // a newer version was published: send that one
         for (const key of keys) marked.add(key);
-        leaseUntil = asked + SEND_LEASE_MS;
+        leaseUntil = asked + leaseMs;
+        // Expired on arrival (a slow ledger): ask for longer next time, and give the page back if it never fits.
+        if (Date.now() >= leaseUntil && ++expired > 20) throw new Error("stop-fence leases keep expiring before they arrive");
       }
+      leaseMs = Math.min(MAX_LEASE_MS, Math.max(SEND_LEASE_MS, 2 * rtt));
     })().finally(() => (asking = null)));
   const mayStillSend = async (r: ChannelRecipient): Promise<boolean> => {
     for (;;) {
@@ -148,8 +166,8 @@ export async function runPage(env: Env, ledger: LedgerApi, job: PageJob): Promis
     firstPass: job.attempt === 0,
     counts,
     sent: [...sentVersion],
-    // Marked before sending but not sent after all: back to what they had.
-    unsent: [...marked].filter((key) => !sentVersion.has(key)).map((key) => [key, have(key)] as [number, number]),
+    // Marked before sending but not sent after all: back to what they had (uncertain ones keep their mark).
+    unsent: [...marked].filter((key) => !sentVersion.has(key) && !uncertain.has(key)).map((key) => [key, have(key)] as [number, number]),
   });
   return { status: "sent", ...counts };
 }

@@ -2063,7 +2063,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Per-channel fan-out progress of the alert (sent, failed, pruned, retrying, fenced)
+         * Per-channel fan-out progress of each broadcast of the alert (sent, failed, pruned, retrying, fenced)
          * @description Roles: magistrate, investigator, cell, operator, counsellor, calltaker.
          */
         get: {
@@ -2091,7 +2091,11 @@ export interface paths {
                                 /** @enum {string} */
                                 event: "alert" | "update" | "stop";
                                 versionId: string;
+                                version: number;
+                                /** @enum {string} */
+                                status: "waiting" | "running" | "done" | "superseded";
                                 startedAt: string;
+                                completedAt?: string;
                                 pagesPlanned: number;
                                 pagesDone: number;
                                 sent: number;
@@ -2475,6 +2479,111 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The broadcast channels (from the registry), their names per language and whether they are on
+         * @description Roles: magistrate, investigator, cell, operator, counsellor, calltaker.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            channels: {
+                                /** @enum {string} */
+                                channel: "push";
+                                label: {
+                                    fr: string;
+                                    nl: string;
+                                    de: string;
+                                    en: string;
+                                };
+                                enabled: boolean;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in / bad passkey assertion */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Role not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed in the alert's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Breaks a protocol rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/admin/channels": {
@@ -3860,6 +3969,12 @@ export interface components {
         ChannelSetting: {
             /** @enum {string} */
             channel: "push";
+            label: {
+                fr: string;
+                nl: string;
+                de: string;
+                en: string;
+            };
             enabled: boolean;
             updatedBy: string | null;
             updatedAt: string | null;
@@ -3874,7 +3989,9 @@ export interface components {
                 cancelledBeforeLaunch: number;
                 blocked: number;
                 medianDurationMinutes: number | null;
-                pushSent: number;
+                sent: {
+                    push: number;
+                };
                 foundSafe: number;
             };
             alerts: {
@@ -3888,9 +4005,13 @@ export interface components {
                 extensions: number;
                 endReason: string | null;
                 updates: number;
-                pushSent: number;
-                pushFailed: number;
-                pushRetractions: number;
+                channels: {
+                    push: {
+                        sent: number;
+                        failed: number;
+                        retractions: number;
+                    };
+                };
             }[];
         };
         Photo: {

@@ -54,10 +54,12 @@ function useLive<M>(path: string | null, onMessage: (m: M) => void): LiveStatus 
 /** Counters only grow: whichever copy (push or reload) is further along wins. */
 export function mergeFanouts(have: FanoutCounters[], incoming: FanoutCounters[]): FanoutCounters[] {
   const progress = (f: FanoutCounters) => f.pagesDone + f.sent + f.failed + f.pruned + f.fenced + f.skipped + (f.deadPages ?? 0);
-  const byId = new Map(have.map((f) => [f.fanoutId, f]));
+  const id = (f: FanoutCounters) => `${f.fanoutId}:${f.channel}`;
+  const rank = { waiting: 0, running: 1, superseded: 2, done: 2 } as const;
+  const byId = new Map(have.map((f) => [id(f), f]));
   for (const f of incoming) {
-    const old = byId.get(f.fanoutId);
-    if (!old || progress(f) >= progress(old)) byId.set(f.fanoutId, f);
+    const old = byId.get(id(f));
+    if (!old || rank[f.status] > rank[old.status] || (rank[f.status] === rank[old.status] && progress(f) >= progress(old))) byId.set(id(f), f);
   }
   return [...byId.values()].sort((a, b) => a.startedAt.localeCompare(b.startedAt));
 }

@@ -1,9 +1,11 @@
 // Admin: staff accounts (role, disable), invitations, channel switches. Statistics
 // (rule 15) has its own screen, shared with the missing-persons cell.
+import { Fragment } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { ROLES } from "../../../worker/domain/roles.ts";
 import { api, type ChannelSetting, must, type User, type YearStatistics } from "../api/client";
-import { t } from "../i18n";
+import { lang, t } from "../i18n";
+import { useChannels } from "../lib/channels";
 import { ConfirmButton, ErrorBox, fmtTime, useAction, useFocusHeading, THead } from "../ui";
 
 type Users = { users: (User & { passkeys: number })[]; invitations: { id: string; email: string; displayName: string; role: string; expiresAt: string }[] };
@@ -118,7 +120,7 @@ export function Admin({ meId }: { meId: string }) {
           <tbody>
             {channels?.map((c) => (
               <tr key={c.channel}>
-                <th scope="row">{t(`channel.${c.channel}`)}</th>
+                <th scope="row">{c.label[lang()]}</th>
                 <td>{c.enabled ? <span class="ok">{t("admin.on")}</span> : <strong class="error-text">{t("admin.off")}</strong>}</td>
                 <td>{c.audience}</td>
                 <td>{c.updatedAt ? fmtTime(c.updatedAt) : "—"}</td>
@@ -145,6 +147,7 @@ export function Admin({ meId }: { meId: string }) {
 }
 
 export function Statistics() {
+  const channels = useChannels();
   const [year, setYear] = useState(new Date().getFullYear());
   const [stats, setStats] = useState<YearStatistics | null>(null);
   const [run, busy, error] = useAction();
@@ -174,8 +177,12 @@ export function Statistics() {
           <dd>{totals.foundSafe}</dd>
           <dt>{t("stats.median")}</dt>
           <dd>{totals.medianDurationMinutes ?? "—"}</dd>
-          <dt>{t("stats.reach")}</dt>
-          <dd>{totals.pushSent}</dd>
+          {channels.map((ch) => (
+            <Fragment key={ch.channel}>
+              <dt>{t("stats.reach", { channel: ch.label[lang()] })}</dt>
+              <dd>{totals.sent[ch.channel] ?? 0}</dd>
+            </Fragment>
+          ))}
           <dt>{t("stats.cancelled")}</dt>
           <dd>{totals.cancelledBeforeLaunch}</dd>
           <dt>{t("stats.blocked")}</dt>

@@ -19,8 +19,9 @@ import {
 } from "../../../worker/domain/lifecycle.ts";
 import type { Role } from "../../../worker/domain/roles.ts";
 import { type AlertDetail, api, type FanoutCounters, must, type Permission } from "../api/client";
-import { regionName, t } from "../i18n";
+import { lang, regionName, t } from "../i18n";
 import { mergeFanouts, useAlertLive } from "../lib/live";
+import { channelName, useChannels } from "../lib/channels";
 import { ConfirmButton, ErrorBox, fmtDuration, fmtTime, Progress, useAction, useFocusHeading, useNow, THead } from "../ui";
 import { StateBadge } from "./alerts";
 import { PosterPreviews } from "./posters";
@@ -126,6 +127,7 @@ export function AlertScreen({ id, role, can }: { id: string; role: Role; can: (p
 /** What the signer approves: where, in which languages, what is withheld. */
 function Summary({ d }: { d: AlertDetail }) {
   const v = underReview(d);
+  const channels = useChannels();
   const c = v?.content as Content | null;
   if (!v || !c) return null;
   return (
@@ -140,7 +142,7 @@ function Summary({ d }: { d: AlertDetail }) {
         <li>
           {t("summary.languages")} <strong>{c.targeting?.languages.join(", ").toUpperCase()}</strong>
         </li>
-        <li>{t("summary.channels")}</li>
+        <li>{t("summary.channels", { list: channels.filter((ch) => ch.enabled).map((ch) => ch.label[lang()]).join(", ") || "—" })}</li>
         {d.exercise && <li>{t("summary.exercise")}</li>}
         {c.accompanyingPerson && <li>{t("summary.accompanyingWithheld")}</li>}
       </ul>
@@ -150,6 +152,7 @@ function Summary({ d }: { d: AlertDetail }) {
 
 function LivePanel({ ctx, fanouts }: { ctx: Ctx; fanouts: FanoutCounters[] }) {
   const { d } = ctx;
+  const channels = useChannels();
   const now = useNow(15_000);
   const left = d.endsAt ? Date.parse(d.endsAt) - now : null;
   const [exec, busy, error] = useCommand(ctx);
@@ -195,38 +198,51 @@ function LivePanel({ ctx, fanouts }: { ctx: Ctx; fanouts: FanoutCounters[] }) {
       <table id="fanout">
         <THead cols={[t("live.message"), t("live.pages"), t("live.sent"), t("live.failed"), t("live.removed"), t("live.retrying"), t("live.fenced"), t("live.progress")]} />
         <tbody>
-          {fanouts.map((f) => (
-            <tr data-event={f.event} key={f.fanoutId}>
-              <td>
-                {t("live.webPush")} · {t(`event.${f.event}`)}
-              </td>
-              <td>
-                {f.pagesDone}/{f.pagesPlanned}
-              </td>
-              <td>{f.sent}</td>
-              <td>{f.failed}</td>
-              <td>{f.pruned}</td>
-              <td>{f.retrying}</td>
-              <td>{f.fenced}</td>
-              <td>
-                <Progress value={f.pagesDone} max={f.pagesPlanned} label={`${t("live.webPush")} · ${t(`event.${f.event}`)}`} />
-              </td>
-            </tr>
-          ))}
-          {fanouts.length === 0 && (
-            <tr>
-              <td colSpan={8}>{t("live.nothingYet")}</td>
-            </tr>
-          )}
+          {channels.map((ch) => {
+            const mine = fanouts.filter((f) => f.channel === ch.channel);
+            const name = ch.label[lang()];
+            return mine.length ? (
+              mine.map((f) => (
+                <tr data-channel={f.channel} data-event={f.event} key={`${f.fanoutId}:${f.channel}`}>
+                  <td>
+                    {name} · {t(`event.${f.event}`)}
+                    {f.event !== "stop" && ` v${f.version}`}
+                    {f.status === "waiting" && <small> ({t("live.waiting")})</small>}
+                    {f.status === "superseded" && <small> ({t("live.superseded")})</small>}
+                  </td>
+                  <td>
+                    {f.pagesDone}/{f.pagesPlanned}
+                  </td>
+                  <td>{f.sent}</td>
+                  <td>{f.failed}</td>
+                  <td>{f.pruned}</td>
+                  <td>{f.retrying}</td>
+                  <td>{f.fenced}</td>
+                  <td>
+                    <Progress value={f.pagesDone} max={f.pagesPlanned} label={`${name} · ${t(`event.${f.event}`)}`} />
+                  </td>
+                </tr>
+              ))
+            ) : (
+              <tr data-channel={ch.channel} key={ch.channel}>
+                <td>{name}</td>
+                <td colSpan={7}>{t("live.nothingYet")}</td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
       <ul class="plain-errors">
-        {fanouts.flatMap((f) => [
-          f.switchedOff ? <li key={`${f.fanoutId}-off`}>{t("live.switchedOff", { event: t(`event.${f.event}`) })}</li> : null,
-          f.failed ? <li key={`${f.fanoutId}-f`}>{t("live.failedPlain", { n: String(f.failed) })}</li> : null,
-          f.deadPages ? <li key={`${f.fanoutId}-d`}>{t("live.deadPlain", { n: String(f.deadPages) })}</li> : null,
-          f.retrying > 0 ? <li key={`${f.fanoutId}-r`}>{t("live.retryingPlain", { n: String(f.retrying) })}</li> : null,
-        ])}
+        {fanouts.flatMap((f) => {
+          const channel = channelName(channels, f.channel);
+          const key = `${f.fanoutId}:${f.channel}`;
+          return [
+            f.switchedOff ? <li key={`${key}-off`}>{t("live.switchedOff", { channel, event: t(`event.${f.event}`) })}</li> : null,
+            f.failed ? <li key={`${key}-f`}>{t("live.failedPlain", { channel, n: String(f.failed) })}</li> : null,
+            f.deadPages ? <li key={`${key}-d`}>{t("live.deadPlain", { n: String(f.deadPages) })}</li> : null,
+            f.retrying > 0 ? <li key={`${key}-r`}>{t("live.retryingPlain", { channel, n: String(f.retrying) })}</li> : null,
+          ];
+        })}
       </ul>
     </section>
   );
