@@ -12,7 +12,7 @@ import { log } from "../log.ts";
 import { commit } from "../db/client.ts";
 import { type BroadcastIntent, markPlanned, unplannedIntents } from "../db/broadcasts.ts";
 import { advance, planIntent } from "../fanout/plan.ts";
-import { type FanoutCounters, FanoutLedger, MAX_LEASE_MS, type PageRef, type PageReport, type PageSel } from "../fanout/ledger.ts";
+import { type FanoutCounters, FanoutLedger, MAX_LEASE_MS, type PageRef, type PageReport, type PageSel, SEND_LEASE_MS } from "../fanout/ledger.ts";
 
 export type CommandOutcome = { ok: true; result: CommandResult } | { ok: false; error: ErrorPayload };
 
@@ -48,16 +48,19 @@ export class AlertObject extends LiveObject {
   // ------------------------------------------------------------ fan-out (the ledger; see fanout/)
 
   private closingCommand: Promise<unknown> | null = null;
-  /**
-   * When the last stop-fence lease granted runs out (this object's clock). A fresh instance
-   * cannot know what an earlier one granted, so it assumes the longest lease was just given.
-   */
-  private leaseHorizon = Date.now() + MAX_LEASE_MS;
+  /** When the last stop-fence lease granted runs out (this object's clock; also kept in storage for a restarted instance). */
+  private leaseHorizon = 0;
   private readonly ledger = new FanoutLedger(this.ctx.storage, {
     broadcast: (m) => this.broadcast(m),
     wake: () => this.wake(),
     closing: () => this.closingCommand,
-    granted: (ms) => void (this.leaseHorizon = Math.max(this.leaseHorizon, Date.now() + ms)),
+    granted: (ms) => {
+      const until = Date.now() + ms;
+      if (until <= this.leaseHorizon) return;
+      this.leaseHorizon = until;
+      // Only leases longer than usual need to survive a restart; the usual one is waited anyway.
+      if (ms > SEND_LEASE_MS) void this.ctx.storage.put("lease:horizon", until);
+    },
   });
 
   /** Content may go out while the alert is live and no stop or expiry has closed the fence. */
@@ -164,7 +167,7 @@ export class AlertObject extends LiveObject {
         },
       })),
     );
-    for (const c of finished) await this.ledger.putCounters({ ...c, audited: true });
+    for (const c of finished) await this.ledger.update(c.fanoutId, c.channel, (now) => ({ ...now, audited: true }));
   }
 
   // ------------------------------------------------------------ live feed
@@ -223,7 +226,8 @@ export class AlertObject extends LiveObject {
         await this.ctx.storage.put("fence:closed", true);
         // Senders count their leases from before they asked: once every lease granted has
         // run out here, nothing but requests already in flight can go out after the commit.
-        await new Promise((r) => setTimeout(r, Math.max(0, this.leaseHorizon - Date.now())));
+        const horizon = Math.max(this.leaseHorizon, (await this.ctx.storage.get<number>("lease:horizon")) ?? 0, Date.now() + SEND_LEASE_MS);
+        await new Promise((r) => setTimeout(r, Math.min(MAX_LEASE_MS, horizon - Date.now())));
       }
       const result = await executeCommand(context(), alertId, cmd);
       await this.ctx.storage.put("state", result.state);

@@ -163,15 +163,36 @@ function byBucket<T>(items: T[], key: (item: T) => number): Map<number, T[]> {
 export class FanoutLedger {
   private readonly storage: DurableObjectStorage;
   private readonly hooks: LedgerHooks;
+  /**
+   * Every read-modify-write of the ledger runs alone. The object's input gate already
+   * keeps storage-only sequences apart, but senders released together from a closing
+   * command, and the planner awaiting D1 or a queue, would otherwise interleave.
+   */
+  private chain: Promise<unknown> = Promise.resolve();
   constructor(storage: DurableObjectStorage, hooks: LedgerHooks) {
     this.storage = storage;
     this.hooks = hooks;
   }
 
+  private locked<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(fn, fn);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
   // ------------------------------------------------------------ planning (inside the object)
 
   counters = (id: string, ch: string) => this.storage.get<FanoutCounters>(k.counters(id, ch));
-  putCounters = (c: FanoutCounters) => this.storage.put(k.counters(c.fanoutId, c.channel), c);
+  putCounters = (c: FanoutCounters) => this.locked(() => this.storage.put(k.counters(c.fanoutId, c.channel), c));
+
+  /** Updates stored counters (whatever pages reported meanwhile stays). */
+  update = (id: string, ch: string, change: (c: FanoutCounters) => FanoutCounters | null) =>
+    this.locked(async () => {
+      const c = await this.counters(id, ch);
+      const next = c ? change(c) : null;
+      if (next) await this.storage.put(k.counters(id, ch), next);
+      return next;
+    });
   message = (ch: string, v: number | "stop") => this.storage.get<StoredMessage>(k.message(ch, v));
   putMessage = (ch: string, m: StoredMessage) => this.storage.put(k.message(ch, m.event === "stop" ? "stop" : m.version), m);
   published = async (ch: string) => (await this.storage.get<number>(k.published(ch))) ?? 0;
@@ -183,7 +204,11 @@ export class FanoutLedger {
   }
 
   /** Stores the page plan once; a second call (a replan after a crash) keeps the first. */
-  async storePlan(c: FanoutCounters, starts: number[], end: number): Promise<Plan> {
+  storePlan(c: FanoutCounters, starts: number[], end: number): Promise<Plan> {
+    return this.locked(() => this.storePlanNow(c, starts, end));
+  }
+
+  private async storePlanNow(c: FanoutCounters, starts: number[], end: number): Promise<Plan> {
     const existing = await this.storage.get<Plan>(k.plan(c.fanoutId, c.channel));
     if (existing) return existing;
     const plan: Plan = { pages: starts.length, end, enqueued: 0, chunks: Math.ceil(starts.length / STARTS_PER_CHUNK) };
@@ -207,7 +232,11 @@ export class FanoutLedger {
     return starts.map((from, i) => ({ from, to: starts[i + 1] ?? plan.end }));
   }
 
-  async markEnqueued(id: string, ch: string, enqueued: number): Promise<void> {
+  markEnqueued(id: string, ch: string, enqueued: number): Promise<void> {
+    return this.locked(() => this.markEnqueuedNow(id, ch, enqueued));
+  }
+
+  private async markEnqueuedNow(id: string, ch: string, enqueued: number): Promise<void> {
     const plan = await this.plan(id, ch);
     if (plan && enqueued > plan.enqueued) await this.storage.put(k.plan(id, ch), { ...plan, enqueued });
   }
@@ -237,7 +266,11 @@ export class FanoutLedger {
   // ------------------------------------------------------------ the page protocol (RPC from senders)
 
   /** A page run starts: done already (a redelivery)? run by someone else now? Else its message and the recipients' last versions. */
-  async beginPage(ref: PageRef, sel: PageSel): Promise<PageStart> {
+  beginPage(ref: PageRef, sel: PageSel): Promise<PageStart> {
+    return this.locked(() => this.beginPageNow(ref, sel));
+  }
+
+  private async beginPageNow(ref: PageRef, sel: PageSel): Promise<PageStart> {
     const [done, claim] = await Promise.all([this.storage.get<boolean>(k.done(ref)), this.storage.get<{ claim: string; at: number }>(k.claim(ref))]);
     if (done) return { status: "done" };
     if (claim && claim.claim !== ref.claim && Date.now() - claim.at < CLAIM_STALE_MS) return { status: "busy" };
@@ -249,9 +282,11 @@ export class FanoutLedger {
   }
 
   /** A page run failed before reporting: let the queue's retry take the page over at once. */
-  async releasePage(ref: PageRef): Promise<void> {
-    const claim = await this.storage.get<{ claim: string }>(k.claim(ref));
-    if (claim?.claim === ref.claim) await this.storage.delete(k.claim(ref));
+  releasePage(ref: PageRef): Promise<void> {
+    return this.locked(async () => {
+      const claim = await this.storage.get<{ claim: string }>(k.claim(ref));
+      if (claim?.claim === ref.claim) await this.storage.delete(k.claim(ref));
+    });
   }
 
   /**
@@ -263,6 +298,10 @@ export class FanoutLedger {
   async gate(ref: PageRef, keys: number[], senderVersion: number, leaseMs: number, fenceOpen: () => Promise<boolean>): Promise<GateAnswer> {
     if (ref.event === "stop") return { open: true, version: 0 };
     for (let closing = this.hooks.closing(); closing; closing = this.hooks.closing()) await closing.catch(() => undefined);
+    return this.locked(() => this.gateNow(ref, keys, senderVersion, leaseMs, fenceOpen));
+  }
+
+  private async gateNow(ref: PageRef, keys: number[], senderVersion: number, leaseMs: number, fenceOpen: () => Promise<boolean>): Promise<GateAnswer> {
     const version = await this.published(ref.channel);
     if (!(await fenceOpen())) return { open: false, version };
     const claim = await this.storage.get<{ claim: string }>(k.claim(ref));
@@ -277,7 +316,11 @@ export class FanoutLedger {
   }
 
   /** Records a page once (a redelivered report changes nothing) and adds its counts. */
-  async reportPage(r: PageReport): Promise<void> {
+  reportPage(r: PageReport): Promise<void> {
+    return this.locked(() => this.reportPageNow(r));
+  }
+
+  private async reportPageNow(r: PageReport): Promise<void> {
     if (await this.storage.get<boolean>(k.done(r))) return;
     const c = await this.counters(r.fanoutId, r.channel);
     if (!c) return;
@@ -297,7 +340,11 @@ export class FanoutLedger {
   }
 
   /** A page job reached the dead-letter queue: it counts as finished, with its loss shown. */
-  async pageDead(ref: Omit<PageRef, "claim">, firstPass: boolean, retryingLost: number): Promise<void> {
+  pageDead(ref: Omit<PageRef, "claim">, firstPass: boolean, retryingLost: number): Promise<void> {
+    return this.locked(() => this.pageDeadNow(ref, firstPass, retryingLost));
+  }
+
+  private async pageDeadNow(ref: Omit<PageRef, "claim">, firstPass: boolean, retryingLost: number): Promise<void> {
     if (await this.storage.get<boolean>(k.done(ref))) return;
     const c = await this.counters(ref.fanoutId, ref.channel);
     if (!c) return;

@@ -101,8 +101,7 @@ async function planChannel(env: Env, db: Db, ledger: FanoutLedger, channel: Chan
 }
 
 async function supersede(ledger: FanoutLedger, id: string, ch: ChannelName) {
-  const c = await ledger.counters(id, ch);
-  if (c?.status === "waiting") await ledger.putCounters({ ...c, status: "superseded", completedAt: new Date().toISOString() });
+  await ledger.update(id, ch, (c) => (c.status === "waiting" ? { ...c, status: "superseded", completedAt: new Date().toISOString() } : null));
 }
 
 /** Cuts the pages (content: the live recipients; retraction: whoever may have received content) and enqueues them. */
