@@ -19,10 +19,10 @@ const A = {
   connectionsPerInvocation: 6, // Workers: simultaneous open connections per invocation
   consumersPerQueue: 250, // Queues: max concurrent consumer invocations per queue
   queueMsgsPerSec: 5000, // Queues: messages/s per queue
-  pageSize: 250, // recipients per page job (worker/services/fanout.ts PAGE_SIZE)
+  pageSize: 250, // recipients per page job (worker/channels/push/channel.ts PAGE_SIZE)
   d1QueriesPerPage: 4, // 1 page read + ≤ 3 aggregate writes (the message itself comes from the alert's Durable Object)
   d1QueriesPerSec: 1000, // D1: ~1,000 small queries/s, one at a time per database
-  doCallsPerPage: 5, // beginPage + stop-fence leases (200 ms each over a ~0.5 s page) + page report
+  doCallsPerPage: 23, // beginPage + stop-fence leases (200 ms, or 24 marked recipients, over a ~4 s page at 60 sends/s) + page report
   doCallsPerSec: 20_000, // one Durable Object: order of magnitude for tiny RPCs
   consumerRampS: 5, // time for a queue to scale its consumers up (order of seconds)
   shards: 4, // our design: push queues PUSH_0..PUSH_3 in wrangler.toml (add more the same way)

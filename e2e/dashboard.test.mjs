@@ -52,6 +52,8 @@ describe("dashboard: live panel and the stop command", () => {
     await page.locator("#alert-state", { hasText: "live" }).waitFor({ timeout: 15_000 });
     await page.locator('#fanout tr[data-event="alert"] td:nth-child(3)', { hasText: "1" }).waitFor({ timeout: 15_000 });
     await second.locator('#fanout tr[data-event="alert"] td:nth-child(3)', { hasText: "1" }).waitFor({ timeout: 15_000 });
+    // Rows come from the channel registry, named in the UI language.
+    await page.locator('#fanout tr[data-channel="push"][data-event="alert"] td:first-child', { hasText: /Web push · .* v1/ }).waitFor();
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-live.png"), fullPage: true });
 
     await page.getByLabel("Reason").selectOption("found_safe");

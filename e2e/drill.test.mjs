@@ -213,7 +213,9 @@ describe("the drill through the dashboard: four people, one alert", () => {
     await p.cell.getByRole("link", { name: "Audit trail" }).click();
     await p.cell.locator("#chain-status", { hasText: "Chain intact" }).waitFor(T);
     const actions = await p.cell.locator("#audit tbody tr td:nth-child(3)").allTextContents();
-    for (const a of ["created", "submitted", "signed_off", "authorised", "launched", "extended", "stopped"]) assert.ok(actions.includes(a), `${a} in ${actions}`);
+    for (const a of ["created", "submitted", "signed_off", "authorised", "launched", "broadcast_completed", "extended", "stopped"]) assert.ok(actions.includes(a), `${a} in ${actions}`);
+    // Each broadcast's outcome per channel, counts only.
+    await p.cell.locator("#audit tr", { hasText: "broadcast_completed" }).filter({ hasText: "push" }).filter({ hasText: "sent" }).first().waitFor(T);
     await p.cell.locator("#audit", { hasText: "Marc Magistrate (magistrate)" }).waitFor(T);
     await p.cell.screenshot({ path: join(ARTIFACTS, "dashboard-audit.png"), fullPage: true });
     await checkA11y(p.cell, "audit trail");
