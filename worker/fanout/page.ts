@@ -24,7 +24,7 @@ export interface LedgerApi {
 export class PageBusy extends Error {}
 
 /** Sends marked per lease: enough to keep every send slot busy for a lease period. */
-const LEASE_BATCH_PER_SLOT = 4;
+const LEASE_BATCH_PER_SLOT = 10;
 
 async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
