@@ -1,4 +1,5 @@
 // Defaults in one place, each with the reason for its value.
+import { DEFAULT_INACTIVE_RETENTION_HOURS } from "./domain/duration.ts";
 
 /** Staff sessions: one working night plus margin; a shift change means a fresh sign-in. */
 export const SESSION_TTL_MS = 12 * 3_600_000;
@@ -10,10 +11,14 @@ export const INVITATION_TTL_MS = 72 * 3_600_000;
 export const MAX_JSON_BODY_BYTES = 64 * 1024;
 /** Retention of the child's personal data after the end, when RETENTION_HOURS is unset (30 days). */
 export const DEFAULT_RETENTION_HOURS = 720;
-/** The authorities informed automatically on launch, update and stop (DOMAIN rule 9). */
-export const INFORMED_ROLES = ["cell", "investigator"] as const;
 
 export const SESSION_COOKIE = "ca_session";
+
+/** Hours without activity before an unfinished alert is purged (INACTIVE_RETENTION_HOURS, default 30 days). */
+export function inactiveRetentionHours(env: { INACTIVE_RETENTION_HOURS?: string }): number {
+  const n = Number(env.INACTIVE_RETENTION_HOURS);
+  return Number.isFinite(n) && n > 24 ? n : DEFAULT_INACTIVE_RETENTION_HOURS;
+}
 
 export function retentionHours(env: { RETENTION_HOURS?: string }): number {
   const n = Number(env.RETENTION_HOURS);

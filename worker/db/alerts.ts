@@ -1,6 +1,6 @@
 // Alert queries: the snapshot the domain decides on, and the read models the API shows.
 import { and, asc, desc, eq, gte, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
-import type { AlertContent, ConsentBasis } from "../domain/index.ts";
+import { type AlertContent, type ConsentBasis, PRE_LAUNCH_STATES, PURGE_NOTICE_LEAD_MS } from "../domain/index.ts";
 import type { AlertSnapshot, VersionView } from "../domain/lifecycle.ts";
 import { assertFound, type Db } from "./client.ts";
 import { alerts, alertVersions, auditEntries, consents, objections, photos, signOffs, users } from "./schema.ts";
@@ -127,8 +127,11 @@ export async function photoKeys(db: Db, alertId: string): Promise<string[]> {
 }
 
 /** For the cron safety net: alerts whose timer is due, in case a Durable Object alarm was lost. */
-export async function alertsWithDueTimers(db: Db, now: Date) {
+export async function alertsWithDueTimers(db: Db, now: Date, inactiveRetentionHours: number) {
   const iso = now.toISOString();
+  // Unfinished alerts quiet long enough for their inactivity notice (a day before the purge), or their purge.
+  const purgeIfBefore = new Date(now.getTime() - inactiveRetentionHours * 3_600_000);
+  const noticeIfBefore = new Date(purgeIfBefore.getTime() + PURGE_NOTICE_LEAD_MS).toISOString();
   return db
     .select({ id: alerts.id })
     .from(alerts)
@@ -136,6 +139,11 @@ export async function alertsWithDueTimers(db: Db, now: Date) {
       or(
         and(eq(alerts.state, "live"), lte(alerts.endsAt, iso)),
         and(inArray(alerts.state, ["stopped", "cancelled"]), isNull(alerts.purgedAt), lte(alerts.purgeAt, iso)),
+        and(
+          inArray(alerts.state, [...PRE_LAUNCH_STATES]),
+          lte(alerts.updatedAt, noticeIfBefore),
+          or(isNull(alerts.purgeNoticeAt), lt(alerts.purgeNoticeAt, alerts.updatedAt), lte(alerts.updatedAt, purgeIfBefore.toISOString())),
+        ),
       ),
     )
     .limit(100);

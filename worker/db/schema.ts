@@ -104,6 +104,8 @@ export const alerts = sqliteTable(
     stopReason: text("stop_reason"),
     purgeAt: text("purge_at"),
     purgedAt: text("purged_at"),
+    /** When the cell was told that this unfinished alert will be purged for inactivity (rule 14). */
+    purgeNoticeAt: text("purge_notice_at"),
   },
   (t) => [index("alerts_state").on(t.state)],
 );

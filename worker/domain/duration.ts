@@ -40,3 +40,24 @@ export function isExpired(endsAt: Date, now: Date): boolean {
 export function purgeAt(endedAt: Date, retentionHours: number): Date {
   return new Date(endedAt.getTime() + retentionHours * HOUR);
 }
+
+/**
+ * Rule 14 for alerts that never went live: drafts, alerts left in concertation, authorised
+ * and never launched, or blocked are purged after this long without activity (configurable).
+ */
+export const DEFAULT_INACTIVE_RETENTION_HOURS = 720;
+/** The cell is told this long before such a purge, so anyone still working on it can act. */
+export const PURGE_NOTICE_LEAD_MS = 24 * HOUR;
+
+/** When an unfinished alert last touched at `lastActivity` is purged, and when the cell is told. */
+export function abandonment(lastActivity: Date, retentionHours: number): { noticeAt: Date; purgeAt: Date } {
+  const purge = lastActivity.getTime() + retentionHours * HOUR;
+  return { purgeAt: new Date(purge), noticeAt: new Date(Math.max(lastActivity.getTime(), purge - PURGE_NOTICE_LEAD_MS)) };
+}
+
+/** Push subscriptions that failed this many times in a row are removed. */
+export const SUBSCRIPTION_MAX_FAILURES = 5;
+/** Push subscriptions with no successful delivery (or, if never used, created) for this long are removed. */
+export const SUBSCRIPTION_IDLE_MS = 365 * 24 * HOUR;
+/** A photo no version refers to is deleted after this grace (the editor may still be about to use it). */
+export const ORPHAN_PHOTO_GRACE_MS = 24 * HOUR;

@@ -5,3 +5,4 @@ export * from "./duration.ts";
 export * from "./roles.ts";
 export * from "./audit-chain.ts";
 export * from "./targeting.ts";
+export * from "./inform.ts";

@@ -4,6 +4,9 @@ import {
   AlertContent,
   type AlertSnapshot,
   canTransition,
+  checkExtend,
+  STAFF_STOP_REASONS,
+  STOP_REASONS,
   checkCancel,
   checkConsent,
   checkLaunch,
@@ -73,6 +76,25 @@ const ready = () =>
   snap({ state: "authorised", signOffs: signed("investigator", "cell", "operator", "authorisation"), consents: ["parental_consent"] });
 
 describe("lifecycle transitions", () => {
+  it("every pair of states (64): allowed exactly as the protocol says, refused otherwise", () => {
+    const allowed = new Set([
+      "draft→concertation", "draft→cancelled", "draft→blocked", "draft→purged",
+      "concertation→authorised", "concertation→blocked", "concertation→cancelled", "concertation→concertation", "concertation→purged",
+      "authorised→live", "authorised→concertation", "authorised→blocked", "authorised→cancelled", "authorised→stopped", "authorised→purged",
+      "blocked→concertation", "blocked→cancelled", "blocked→blocked", "blocked→purged",
+      "live→live", "live→stopped",
+      "stopped→purged",
+      "cancelled→purged",
+    ]);
+    let pairs = 0;
+    for (const from of STATES) {
+      for (const to of STATES) {
+        pairs++;
+        expect(canTransition(from, to), `${from} → ${to}`).toBe(allowed.has(`${from}→${to}`));
+      }
+    }
+    expect(pairs).toBe(64);
+  });
   it("allows exactly the documented transitions", () => {
     expect(canTransition("draft", "concertation")).toBe(true);
     expect(canTransition("concertation", "authorised")).toBe(true);
@@ -93,6 +115,14 @@ describe("lifecycle transitions", () => {
   it("submits only a draft", () => {
     expect(decideSubmit(snap({ state: "draft" }))).toBe("concertation");
     expect(refusal(() => decideSubmit(snap({ state: "concertation" })))).toBe("E_INVALID_TRANSITION");
+  });
+  it("extends only a live alert", () => {
+    expect(refusal(() => checkExtend(snap({ state: "authorised" }), null))).toBe("E_INVALID_TRANSITION");
+    expect(refusal(() => checkExtend(snap({ state: "stopped" }), new Date().toISOString()))).toBe("E_INVALID_TRANSITION");
+  });
+  it("leaves \"expired\" to the system: no person may choose it", () => {
+    expect(STAFF_STOP_REASONS).not.toContain("expired");
+    expect(STOP_REASONS.filter((r) => r !== "expired")).toEqual([...STAFF_STOP_REASONS]);
   });
   it("cancels before launch, never after", () => {
     expect(() => checkCancel(snap({ state: "authorised" }))).not.toThrow();

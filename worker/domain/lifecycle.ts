@@ -41,6 +41,8 @@ export const OBJECTION_ROLE: Record<ObjectionKind, Role> = {
 };
 
 export const STOP_REASONS = ["found_safe", "found_other", "withdrawn", "expired"] as const;
+/** "expired" is the system's (the end of the alert's time), never a person's choice. */
+export const STAFF_STOP_REASONS = ["found_safe", "found_other", "withdrawn"] as const satisfies readonly (typeof STOP_REASONS)[number][];
 export type StopReason = (typeof STOP_REASONS)[number];
 
 /** Minimum length of written reasons/assessments: a word or two is not a reason. */
@@ -87,11 +89,12 @@ export interface AlertSnapshot {
 }
 
 /** Every allowed state change; anything else is E_INVALID_TRANSITION. */
+// "→ purged" before launch: the system's purge of an unfinished alert left without activity (rule 14).
 const TRANSITIONS: Record<AlertState, readonly AlertState[]> = {
-  draft: ["concertation", "cancelled", "blocked"],
-  concertation: ["authorised", "blocked", "cancelled", "concertation"],
-  authorised: ["live", "concertation", "blocked", "cancelled", "stopped"],
-  blocked: ["concertation", "cancelled", "blocked"],
+  draft: ["concertation", "cancelled", "blocked", "purged"],
+  concertation: ["authorised", "blocked", "cancelled", "concertation", "purged"],
+  authorised: ["live", "concertation", "blocked", "cancelled", "stopped", "purged"],
+  blocked: ["concertation", "cancelled", "blocked", "purged"],
   live: ["live", "stopped"],
   stopped: ["purged"],
   cancelled: ["purged"],
@@ -346,6 +349,14 @@ export function checkStop(s: AlertSnapshot, reason: StopReason): void {
 
 export function checkCancel(s: AlertSnapshot): void {
   assertTransition(s.state, "cancelled");
+}
+
+/** Only a live alert is extended (DOMAIN "Duration"). */
+export function checkExtend(s: AlertSnapshot, launchedAt: string | null): { launchedAt: Date; endsAt: Date } {
+  if (s.state !== "live" || !launchedAt || !s.endsAt) {
+    throw new AppError("E_INVALID_TRANSITION", `only a live alert is extended, not one in state "${s.state}"`);
+  }
+  return { launchedAt: new Date(launchedAt), endsAt: new Date(s.endsAt) };
 }
 
 /**

@@ -9,7 +9,7 @@ import {
 import { env } from "cloudflare:workers";
 import worker from "../index.ts";
 import { beforeAll, describe, expect, it } from "vitest";
-import { api, as, authorisedAlert, expectOk, liveAlert, makeContent, makeTeam, type Team } from "../test/helpers.ts";
+import { api, as, authorisedAlert, createAlert, expectOk, liveAlert, makeContent, makeTeam, type Team } from "../test/helpers.ts";
 import { alertStub } from "../services/alerts.ts";
 import type { AlertObject } from "./alert-object.ts";
 
@@ -197,6 +197,26 @@ describe("retention purge (rule 14)", () => {
     expect((await auditActions(id)).at(-1)).toBe("purged");
     expect((await api("GET", "/audit/verify", undefined, as(t.operator))).body.ok).toBe(true);
     expect(await stub(id).timers()).toEqual({ review: null, expiry: null, purge: null });
+  });
+
+  it("an alert with 150 versions purges completely (D1 binds at most 100 parameters per statement)", { timeout: 60_000 }, async () => {
+    const id = await createAlert(t.cell);
+    for (let i = 1; i < 150; i++) {
+      expectOk(await api("PUT", `/alerts/${id}/content`, { content: makeContent({ circumstances: `Seen near the station, report ${i}.` }) }, as(t.cell)));
+    }
+    expectOk(await api("POST", `/alerts/${id}/submit`, undefined, as(t.cell)));
+    const options = expectOk(await api("POST", `/alerts/${id}/signoffs/options`, { kind: "investigator" }, as(t.investigator)));
+    expect(options.body.challengeId).toBeTruthy(); // a challenge left behind, to be erased too
+    expectOk(await api("POST", `/alerts/${id}/cancel`, undefined, as(t.cell)));
+    await setColumn(id, "purge_at", new Date(Date.now() - 1000));
+    await runDurableObjectAlarm(stub(id));
+    expect((await row(id))!.state).toBe("purged");
+    const left = await env.DB.prepare(
+      "SELECT (SELECT count(*) FROM alert_versions WHERE alert_id = ?1) AS versions, (SELECT count(*) FROM alert_versions WHERE alert_id = ?1 AND content IS NOT NULL) AS contents, (SELECT count(*) FROM challenges WHERE version_id IN (SELECT id FROM alert_versions WHERE alert_id = ?1)) AS challenges",
+    )
+      .bind(id)
+      .first<{ versions: number; contents: number; challenges: number }>();
+    expect(left).toEqual({ versions: 150, contents: 0, challenges: 0 });
   });
 
   it("a cancelled alert is purged too", async () => {

@@ -4,8 +4,9 @@
 // launch sees the launch's result. It also owns the alert's timers as one DO alarm.
 import { boardStub } from "./board-object.ts";
 import { LiveObject } from "./live-object.ts";
-import { retentionHours } from "../config.ts";
+import { inactiveRetentionHours, retentionHours } from "../config.ts";
 import { makeDb } from "../db/client.ts";
+import { abandonment, PRE_LAUNCH_STATES } from "../domain/index.ts";
 import { AppError, type ErrorPayload, toPayload } from "../errors.ts";
 import { type AlertCommand, closesLiveAlert, type CommandContext, type CommandResult, executeCommand, type Job, type Timers } from "../services/alert-commands.ts";
 import { log } from "../log.ts";
@@ -212,7 +213,13 @@ export class AlertObject extends LiveObject {
   }
 
   private async run(alertId: string, cmd: AlertCommand): Promise<CommandOutcome> {
-    const context = (): CommandContext => ({ db: makeDb(this.env.DB), media: this.env.MEDIA, retentionHours: retentionHours(this.env), now: new Date() });
+    const context = (): CommandContext => ({
+      db: makeDb(this.env.DB),
+      media: this.env.MEDIA,
+      retentionHours: retentionHours(this.env),
+      inactiveRetentionHours: inactiveRetentionHours(this.env),
+      now: new Date(),
+    });
     let closing = false;
     let release = () => {};
     try {
@@ -237,7 +244,11 @@ export class AlertObject extends LiveObject {
       if (closing && result.state === "live") await this.ctx.storage.delete("fence:closed");
       this.closingCommand = null;
       release();
-      if (result.timers) await this.setTimers(result.timers);
+      // Activity on an unfinished alert moves its inactivity purge (rule 14) out again.
+      const timers = cmd.type !== "tick" && result.changed && PRE_LAUNCH_STATES.includes(result.state)
+        ? { ...result.timers, purge: abandonment(new Date(), inactiveRetentionHours(this.env)).noticeAt.toISOString() }
+        : result.timers;
+      if (timers) await this.setTimers(timers);
       if (result.changed) {
         this.broadcast({ type: "state", command: cmd.type, state: result.state, endsAt: result.endsAt ?? undefined });
         // Open alert lists refresh too; best effort: a list that misses it still shows the truth on reload.

@@ -81,6 +81,17 @@ describe("the full lifecycle over the API", () => {
     const got = rows.map((r) => `${r.event}:${r.recipientRole}`).sort();
     expect(got).toEqual(["launched:cell", "launched:investigator", "stopped:cell", "stopped:investigator"]);
   });
+
+  it("informs them when an authorised alert is withdrawn before it ever went live; a draft's cancel informs no one", async () => {
+    const informed = async (id: string) =>
+      (await db().query.notifications.findMany({ where: (n, { eq }) => eq(n.alertId, id) })).map((r) => `${r.event}:${r.recipientRole}`).sort();
+    const authorised = await authorisedAlert(t);
+    expectOk(await api("POST", `/alerts/${authorised}/cancel`, undefined, as(t.cell)));
+    expect(await informed(authorised)).toEqual(["withdrawn_before_launch:cell", "withdrawn_before_launch:investigator"]);
+    const draft = await createAlert(t.cell);
+    expectOk(await api("POST", `/alerts/${draft}/cancel`, undefined, as(t.cell)));
+    expect(await informed(draft)).toEqual([]);
+  });
 });
 
 describe("edits reset sign-offs (rule 2)", () => {

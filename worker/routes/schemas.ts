@@ -9,7 +9,7 @@ import {
   ROLES,
   SIGN_OFF_KINDS,
   STATES,
-  STOP_REASONS,
+  STAFF_STOP_REASONS,
 } from "../domain/index.ts";
 
 export const Problem = z
@@ -122,7 +122,7 @@ export const ObjectionBody = z
   .openapi("Objection");
 
 export const StopBody = z
-  .object({ reason: z.enum(STOP_REASONS).exclude(["expired"]) })
+  .object({ reason: z.enum(STAFF_STOP_REASONS) })
   .strict()
   .openapi("Stop");
 

@@ -21,6 +21,7 @@ import {
   canonicalJson,
   checkCancel,
   checkConsent,
+  checkExtend,
   checkLaunch,
   checkLiftObjection,
   checkObjection,
@@ -34,6 +35,8 @@ import {
   hotlineChangeAllowed,
   initialEndsAt,
   isExpired,
+  abandonment,
+  PRE_LAUNCH_STATES,
   type ObjectionKind,
   purgeAt,
   reviewAt,
@@ -42,8 +45,10 @@ import {
   type SignOffKind,
   stateAfterSignOff,
   type StopReason,
+  endingEvent,
+  type InformEvent,
+  whoIsInformed,
 } from "../domain/index.ts";
-import { INFORMED_ROLES } from "../config.ts";
 import { type BroadcastIntent, recordIntent } from "../db/broadcasts.ts";
 import type { BroadcastEvent } from "../channels/channel.ts";
 import { assertPhotosBelong } from "./photos.ts";
@@ -131,6 +136,8 @@ export interface CommandContext {
   db: Db;
   media: R2Bucket;
   retentionHours: number;
+  /** Hours without activity before an unfinished alert is purged (rule 14). */
+  inactiveRetentionHours: number;
   now: Date;
 }
 
@@ -189,8 +196,9 @@ function audit(s: { id: string }, actor: Actor | null, action: string, details: 
 }
 
 /** Rule 9: the authorities are informed in the same transaction as the event itself. */
-function inform(ctx: CommandContext, alertId: string, event: string, roles: readonly string[] = INFORMED_ROLES): Stmt {
+function inform(ctx: CommandContext, alertId: string, event: InformEvent): Stmt {
   const at = ctx.now.toISOString();
+  const roles = whoIsInformed(event);
   return ctx.db
     .insert(notifications)
     .values(roles.map((r) => ({ id: id(), alertId, recipientRole: r, event, dedupeKey: `${alertId}:${event}:${at}:${r}` })))
@@ -452,17 +460,16 @@ async function launch(ctx: CommandContext, s: AlertSnapshot, actor: Actor) {
     state: "live" as const,
     versionId: version.id,
     endsAt: endsAt.toISOString(),
-    timers: { review: reviewAt(endsAt).toISOString(), expiry: endsAt.toISOString() },
+    // The inactivity purge of an unfinished alert no longer applies.
+    timers: { review: reviewAt(endsAt).toISOString(), expiry: endsAt.toISOString(), purge: null },
     intents: [alert.intent],
     changed: true,
   };
 }
 
 async function extend(ctx: CommandContext, s: AlertSnapshot, launchedAt: string | null, actor: Actor) {
-  if (s.state !== "live" || !launchedAt || !s.endsAt) {
-    throw new AppError("E_INVALID_TRANSITION", `only a live alert is extended, not one in state "${s.state}"`);
-  }
-  const endsAt = extendEndsAt(new Date(launchedAt), new Date(s.endsAt), s.extensions, ctx.now);
+  const live = checkExtend(s, launchedAt);
+  const endsAt = extendEndsAt(live.launchedAt, live.endsAt, s.extensions, ctx.now);
   const extensions = s.extensions + 1;
   await commit(
     ctx.db,
@@ -497,7 +504,8 @@ async function end(
       pendingVersionId: null,
     }),
   ];
-  if (to === "stopped" && s.state === "live") statements.push(inform(ctx, s.id, details.reason === "expired" ? "expired" : "stopped"));
+  const told = endingEvent(s.state, to, details.reason);
+  if (told) statements.push(inform(ctx, s.id, told));
   // Retraction on every channel that carried the alert.
   const retraction = to === "stopped" && s.state === "live" && s.current ? broadcast(ctx, s.id, "stop", s.current, details.reason) : null;
   if (retraction) statements.push(retraction.stmt);
@@ -506,20 +514,41 @@ async function end(
 }
 
 /** Due timers: the review prompt, expiry (ends like a stop), and the retention purge. */
-async function tick(ctx: CommandContext, s: AlertSnapshot, row: { reviewPromptedAt: string | null; purgeAt: string | null; purgedAt: string | null }) {
+async function tick(
+  ctx: CommandContext,
+  s: AlertSnapshot,
+  row: { reviewPromptedAt: string | null; purgeAt: string | null; purgedAt: string | null; updatedAt: string; purgeNoticeAt: string | null },
+) {
   if (s.state === "live" && s.endsAt) {
     const endsAt = new Date(s.endsAt);
     if (isExpired(endsAt, ctx.now)) return end(ctx, s, "stopped", null, { reason: "expired" });
     if (ctx.now >= reviewAt(endsAt) && !row.reviewPromptedAt) {
       await commit(
         ctx.db,
-        [setAlert(ctx, s.id, { reviewPromptedAt: ctx.now.toISOString() }), inform(ctx, s.id, "review_due", ["magistrate"])],
+        [setAlert(ctx, s.id, { reviewPromptedAt: ctx.now.toISOString() }), inform(ctx, s.id, "review_due")],
         [audit(s, null, "review_due", { endsAt: s.endsAt, extensions: s.extensions })],
         ctx.now,
       );
       return { alertId: s.id, state: s.state, timers: { review: null, expiry: s.endsAt }, changed: true };
     }
     return { alertId: s.id, state: s.state, timers: { review: row.reviewPromptedAt ? null : reviewAt(endsAt).toISOString(), expiry: s.endsAt }, changed: false };
+  }
+  if (PRE_LAUNCH_STATES.includes(s.state)) {
+    // Rule 14: an unfinished alert left without activity is purged; the cell is told a day before.
+    const { noticeAt, purgeAt: due } = abandonment(new Date(row.updatedAt), ctx.inactiveRetentionHours);
+    if (ctx.now >= due) return purge(ctx, s, "abandoned");
+    const noticed = row.purgeNoticeAt !== null && row.purgeNoticeAt >= row.updatedAt;
+    if (ctx.now >= noticeAt && !noticed) {
+      await commit(
+        ctx.db,
+        // Not setAlert: the notice is not activity (it must not postpone the purge).
+        [ctx.db.update(alerts).set({ purgeNoticeAt: ctx.now.toISOString() }).where(eq(alerts.id, s.id)), inform(ctx, s.id, "purge_soon")],
+        [audit(s, null, "purge_notice", { state: s.state, purgeAt: due.toISOString() })],
+        ctx.now,
+      );
+      return { alertId: s.id, state: s.state, timers: { purge: due.toISOString() }, changed: true };
+    }
+    return { alertId: s.id, state: s.state, timers: { purge: (noticed ? due : noticeAt).toISOString() }, changed: false };
   }
   if ((s.state === "stopped" || s.state === "cancelled") && row.purgeAt && !row.purgedAt) {
     if (ctx.now >= new Date(row.purgeAt)) return purge(ctx, s);
@@ -534,7 +563,7 @@ async function tick(ctx: CommandContext, s: AlertSnapshot, row: { reviewPrompted
  * prefix — and keep only the PII-free skeleton (ids, hashes, states, times, audit).
  * R2 first: if it fails, the alarm retries and D1 still says "not purged".
  */
-async function purge(ctx: CommandContext, s: AlertSnapshot) {
+async function purge(ctx: CommandContext, s: AlertSnapshot, reason: "retention" | "abandoned" = "retention") {
   const keys = new Set(await photoKeys(ctx.db, s.id));
   let cursor: string | undefined;
   do {
@@ -554,10 +583,11 @@ async function purge(ctx: CommandContext, s: AlertSnapshot) {
       ctx.db.update(objections).set({ reason: null }).where(eq(objections.alertId, s.id)),
       ctx.db.update(signOffs).set({ decision: null }).where(eq(signOffs.alertId, s.id)),
       ctx.db.delete(photos).where(eq(photos.alertId, s.id)),
-      ctx.db.delete(challenges).where(inArray(challenges.versionId, versions.map((v) => v.id).concat(""))),
+      // A subquery, not a list of ids: an alert with 150 versions would pass D1's 100-parameter limit.
+      ctx.db.delete(challenges).where(inArray(challenges.versionId, ctx.db.select({ id: alertVersions.id }).from(alertVersions).where(eq(alertVersions.alertId, s.id)))),
       setAlert(ctx, s.id, { state: "purged", purgedAt: ctx.now.toISOString() }),
     ],
-    [audit(s, null, "purged", { from: s.state, versions: versions.length, mediaObjects: all.length })],
+    [audit(s, null, "purged", { from: s.state, reason, versions: versions.length, mediaObjects: all.length })],
     ctx.now,
   );
   return { alertId: s.id, state: "purged" as const, timers: { review: null, expiry: null, purge: null }, changed: true };

@@ -4,14 +4,16 @@
 // live past its end, keep a child's data past retention, or miss a broadcast because one
 // was lost.
 import { alertsWithDueTimers } from "../db/alerts.ts";
+import { inactiveRetentionHours } from "../config.ts";
 import { alertsWithUnplanned } from "../db/broadcasts.ts";
 import { makeDb } from "../db/client.ts";
 import type { CommandOutcome } from "../durable/alert-object.ts";
 import { log } from "../log.ts";
 import { alertStub } from "./alerts.ts";
+import { pruneSubscriptions, sweepOrphanPhotos } from "./retention.ts";
 
 export async function runDueTimers(env: Env, now: Date): Promise<number> {
-  const due = await alertsWithDueTimers(makeDb(env.DB), now);
+  const due = await alertsWithDueTimers(makeDb(env.DB), now, inactiveRetentionHours(env));
   let ticked = 0;
   for (const { id } of due) {
     const outcome = (await alertStub(env, id).tick(id)) as CommandOutcome;
@@ -31,4 +33,11 @@ export async function reconcileBroadcasts(env: Env, now: Date): Promise<number> 
     await alertStub(env, id).reconcile();
   }
   return alerts.length;
+}
+
+/** Everything the 5-minute cron does; one task failing does not stop the others. */
+export async function runCron(env: Env, now: Date): Promise<void> {
+  const db = makeDb(env.DB);
+  const tasks = { timers: () => runDueTimers(env, now), broadcasts: () => reconcileBroadcasts(env, now), photos: () => sweepOrphanPhotos(db, env.MEDIA, now), subscriptions: () => pruneSubscriptions(db, now) };
+  await Promise.all(Object.entries(tasks).map(([task, run]) => run().catch((err) => log.error("cron_task_failed", { task, error: err }))));
 }

@@ -18,6 +18,7 @@ import {
   STOP_REASONS,
 } from "../../../worker/domain/lifecycle.ts";
 import type { Role } from "../../../worker/domain/roles.ts";
+import { REVIEW_LEAD_MS } from "../../../worker/domain/duration.ts";
 import { type AlertDetail, api, type FanoutCounters, must, type Permission } from "../api/client";
 import { lang, regionName, t } from "../i18n";
 import { mergeFanouts, useAlertLive } from "../lib/live";
@@ -167,7 +168,7 @@ function LivePanel({ ctx, fanouts }: { ctx: Ctx; fanouts: FanoutCounters[] }) {
         {d.state === "live" && left !== null && (
           <>
             <dt>{t("live.timeLeft")}</dt>
-            <dd id="time-left" class={left < 3_600_000 ? "urgent" : ""}>
+            <dd id="time-left" class={left < REVIEW_LEAD_MS ? "urgent" : ""}>
               <strong>{fmtDuration(left)}</strong> · {t("live.until", { at: fmtTime(d.endsAt) })} · {t("live.extensions", { n: String(d.extensions) })}
             </dd>
           </>
@@ -181,7 +182,7 @@ function LivePanel({ ctx, fanouts }: { ctx: Ctx; fanouts: FanoutCounters[] }) {
           </>
         )}
       </dl>
-      {d.state === "live" && left !== null && left < 3_600_000 && <p class="notice">{t("live.reviewPrompt")}</p>}
+      {d.state === "live" && left !== null && left < REVIEW_LEAD_MS && <p class="notice">{t("live.reviewPrompt", { minutes: String(REVIEW_LEAD_MS / 60_000) })}</p>}
       {d.state === "live" && ctx.can("alert.extend") && (
         <p>
           <ConfirmButton

@@ -1,6 +1,6 @@
 // The push payload: what the service worker needs to show the notification, in the
 // subscriber's language, always under 4 KB encrypted. Pure mapper.
-import { ageText, CATALOGUES, formatWhen, HOTLINE } from "../../../templates/i18n/index.ts";
+import { ageText, CATALOGUES, formatWhen, HOTLINE, HOTLINE_ABROAD } from "../../../templates/i18n/index.ts";
 import type { AlertContent, Language } from "../../domain/index.ts";
 import { MAX_PLAINTEXT } from "./webpush.ts";
 
@@ -71,7 +71,8 @@ export function toPushPayload(i: PushInput): PushPayload {
   const details = [content.child.clothing, content.vehicle ? `${c.vehicle}: ${content.vehicle.description}${content.vehicle.plate ? ` (${content.vehicle.plate})` : ""}` : null]
     .filter(Boolean)
     .join(" ");
-  const call = content.showHotline ? ` ${c.call} ${HOTLINE}.` : "";
+  // Rule 8: both numbers, unless the operator left them out.
+  const call = content.showHotline ? ` ${c.call} ${HOTLINE} (${c.abroad}: ${HOTLINE_ABROAD}).` : "";
   const payload: PushPayload = {
     v: 1,
     type: i.event,

@@ -26,6 +26,7 @@ describe("web-push messages: launch → update → stop", () => {
     expect(gotFr[0]!.payload).toMatchObject({ type: "alert", tag: id, version: 1 });
     expect(gotFr[0]!.payload.title).toContain("Lina");
     expect(gotFr[0]!.payload.body).toContain("116 000");
+    expect(gotFr[0]!.payload.body).toContain("+32 2 475 44 99"); // rule 8: both numbers
     expect(gotFr[0]!.topic).toBe(id.replace(/-/g, ""));
     expect(gotFr[0]!.urgency).toBe("high");
     expect(gotFr[0]!.ttl).toBeGreaterThan(5 * 3600);
@@ -123,6 +124,19 @@ describe("subscriptions", () => {
 });
 
 describe("push payload", () => {
+  it("carries 116 000 and +32 2 475 44 99 in every language (rule 8), and neither when the operator left them out", () => {
+    const content = AlertContent.parse(makeContent());
+    for (const lang of LANGUAGES) {
+      const on = toPushPayload({ event: "alert", alertId: crypto.randomUUID(), version: 1, exercise: false, lang, content, origin: "https://a.example", endsAt: null });
+      expect(on.body).toContain("116 000");
+      expect(on.body).toContain("+32 2 475 44 99");
+      expect(on.call).toBe("tel:116000");
+      const off = toPushPayload({ event: "alert", alertId: crypto.randomUUID(), version: 1, exercise: false, lang, content: { ...content, showHotline: false }, origin: "https://a.example", endsAt: null });
+      expect(off.body).not.toMatch(/116 000|475 44 99/);
+      expect(off.call).toBeUndefined();
+    }
+  });
+
   it("stays under 4 KB encrypted in every language with the longest texts", () => {
     const long = AlertContent.parse({
       ...makeContent(),

@@ -1,0 +1,1 @@
+ALTER TABLE `alerts` ADD `purge_notice_at` text;

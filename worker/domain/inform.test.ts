@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import { endingEvent, INFORMED, whoIsInformed } from "./inform.ts";
+import { STATES } from "./lifecycle.ts";
+
+describe("rule 9: who is informed of what", () => {
+  it("tells the police and the missing-persons cell of launch, update, extension, stop, expiry and a withdrawal before launch", () => {
+    for (const e of ["launched", "updated", "extended", "stopped", "expired", "withdrawn_before_launch"] as const) {
+      expect(whoIsInformed(e)).toEqual(["cell", "investigator"]);
+    }
+  });
+
+  it("prompts only the magistrate to review before the end", () => {
+    expect(whoIsInformed("review_due")).toEqual(["magistrate"]);
+  });
+
+  it("an ending informs the authorities only for an alert that was live or authorised", () => {
+    const got = Object.fromEntries(STATES.map((from) => [from, [endingEvent(from, "stopped", "found_safe"), endingEvent(from, "cancelled")]]));
+    expect(got).toEqual({
+      draft: [null, null],
+      concertation: [null, null],
+      authorised: ["withdrawn_before_launch", "withdrawn_before_launch"],
+      live: ["stopped", "stopped"],
+      stopped: [null, null],
+      cancelled: [null, null],
+      blocked: [null, null],
+      purged: [null, null],
+    });
+    expect(endingEvent("live", "stopped", "expired")).toBe("expired");
+  });
+
+  it("tells the cell a day before an unfinished alert is purged for inactivity", () => {
+    expect(whoIsInformed("purge_soon")).toEqual(["cell"]);
+  });
+
+  it("covers every event it names", () => {
+    expect(Object.keys(INFORMED).sort()).toEqual(["expired", "extended", "launched", "purge_soon", "review_due", "stopped", "updated", "withdrawn_before_launch"]);
+  });
+});
