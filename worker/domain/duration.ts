@@ -32,6 +32,15 @@ export function extendEndsAt(launchedAt: Date, endsAt: Date, extensions: number,
   return new Date(Math.min(endsAt.getTime() + EXTENSION_MS, cap));
 }
 
+/**
+ * The edition of what the public sees: it grows with every published version and every
+ * extension (a new end time is re-announced), so a device keeps the newest whatever came
+ * first. Version numbers only grow, and so do extensions.
+ */
+export function edition(versionNumber: number, extensions: number): number {
+  return versionNumber + extensions;
+}
+
 export function isExpired(endsAt: Date, now: Date): boolean {
   return now.getTime() >= endsAt.getTime();
 }

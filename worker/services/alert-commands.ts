@@ -48,6 +48,7 @@ import {
   endingEvent,
   type InformEvent,
   whoIsInformed,
+  edition,
 } from "../domain/index.ts";
 import { type BroadcastIntent, recordIntent } from "../db/broadcasts.ts";
 import type { BroadcastEvent } from "../channels/channel.ts";
@@ -105,13 +106,13 @@ export type Job = { type: "render_posters"; alertId: string; versionId: string }
  * A broadcast intent for the outbox: its statement joins the command's batch, so the
  * broadcast is recorded if and only if the state change is.
  */
-function broadcast(ctx: CommandContext, alertId: string, event: BroadcastEvent, version: { id: string; number: number }, stopReason?: string) {
+function broadcast(ctx: CommandContext, alertId: string, event: BroadcastEvent, version: { id: string; number: number }, extensions: number, stopReason?: string) {
   const intent: BroadcastIntent = {
     id: crypto.randomUUID(),
     alertId,
     event,
     versionId: version.id,
-    version: version.number,
+    version: edition(version.number, extensions),
     stopReason: stopReason ?? null,
     createdAt: ctx.now.toISOString(),
     plannedAt: null,
@@ -350,7 +351,7 @@ async function signOff(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<Alert
     statements.push(setAlert(ctx, s.id, { state }));
     auditRows.push(audit(s, cmd.actor, "authorised", { from: s.state, to: state, contentHash: version.contentHash }));
   }
-  const update = publishPending ? broadcast(ctx, s.id, "update", version) : null;
+  const update = publishPending ? broadcast(ctx, s.id, "update", version, s.extensions) : null;
   if (update) {
     statements.push(
       update.stmt,
@@ -436,7 +437,7 @@ async function launch(ctx: CommandContext, s: AlertSnapshot, actor: Actor) {
   checkLaunch(s);
   const endsAt = initialEndsAt(ctx.now);
   const version = s.current!;
-  const alert = broadcast(ctx, s.id, "alert", version);
+  const alert = broadcast(ctx, s.id, "alert", version, s.extensions);
   await commit(
     ctx.db,
     [
@@ -471,9 +472,11 @@ async function extend(ctx: CommandContext, s: AlertSnapshot, launchedAt: string 
   const live = checkExtend(s, launchedAt);
   const endsAt = extendEndsAt(live.launchedAt, live.endsAt, s.extensions, ctx.now);
   const extensions = s.extensions + 1;
+  // The new end time is re-announced where it is shown (push TTL and message, feeds): a new edition of the same content.
+  const reannounce = broadcast(ctx, s.id, "update", s.current!, extensions);
   await commit(
     ctx.db,
-    [setAlert(ctx, s.id, { endsAt: endsAt.toISOString(), extensions, reviewPromptedAt: null }), inform(ctx, s.id, "extended")],
+    [setAlert(ctx, s.id, { endsAt: endsAt.toISOString(), extensions, reviewPromptedAt: null }), inform(ctx, s.id, "extended"), reannounce.stmt],
     [audit(s, actor, "extended", { extensions, endsAt: endsAt.toISOString() })],
     ctx.now,
   );
@@ -482,6 +485,7 @@ async function extend(ctx: CommandContext, s: AlertSnapshot, launchedAt: string 
     state: s.state,
     endsAt: endsAt.toISOString(),
     timers: { review: reviewAt(endsAt).toISOString(), expiry: endsAt.toISOString() },
+    intents: [reannounce.intent],
     changed: true,
   };
 }
@@ -507,7 +511,7 @@ async function end(
   const told = endingEvent(s.state, to, details.reason);
   if (told) statements.push(inform(ctx, s.id, told));
   // Retraction on every channel that carried the alert.
-  const retraction = to === "stopped" && s.state === "live" && s.current ? broadcast(ctx, s.id, "stop", s.current, details.reason) : null;
+  const retraction = to === "stopped" && s.state === "live" && s.current ? broadcast(ctx, s.id, "stop", s.current, s.extensions, details.reason) : null;
   if (retraction) statements.push(retraction.stmt);
   await commit(ctx.db, statements, [audit(s, actor, to, { from: s.state, ...details, purgeAt: purge })], ctx.now);
   return { alertId: s.id, state: to, timers: { review: null, expiry: null, purge }, changed: true, ...(retraction ? { intents: [retraction.intent] } : {}) };

@@ -10,7 +10,7 @@ export interface PushPayload {
   v: 1;
   type: PushEvent;
   alertId: string;
-  /** The alert version: the service worker never lets an older one replace a newer one. */
+  /** The edition (version + extensions): the service worker never lets an older one replace a newer one. */
   version: number;
   /** Notification tag = alert id: an update or a duplicate replaces, never stacks. */
   tag: string;
@@ -71,8 +71,8 @@ export function toPushPayload(i: PushInput): PushPayload {
   const details = [content.child.clothing, content.vehicle ? `${c.vehicle}: ${content.vehicle.description}${content.vehicle.plate ? ` (${content.vehicle.plate})` : ""}` : null]
     .filter(Boolean)
     .join(" ");
-  // Rule 8: both numbers, unless the operator left them out.
-  const call = content.showHotline ? ` ${c.call} ${HOTLINE} (${c.abroad}: ${HOTLINE_ABROAD}).` : "";
+  // Rule 8: both numbers, unless the operator left them out; then the end time (re-announced on extension).
+  const tail = (content.showHotline ? ` ${c.call} ${HOTLINE} (${c.abroad}: ${HOTLINE_ABROAD}).` : "") + (i.endsAt ? ` ${c.pageEnds} ${formatWhen(c, i.endsAt)}.` : "");
   const payload: PushPayload = {
     v: 1,
     type: i.event,
@@ -82,7 +82,7 @@ export function toPushPayload(i: PushInput): PushPayload {
     lang: i.lang,
     exercise: i.exercise,
     title: clip(prefix + c.pushTitle.replace("{name}", name).replace("{age}", ageText(c, content.child.age)), 120),
-    body: clip(`${seen} ${details}`.trim(), MAX_BODY_CHARS - call.length) + call,
+    body: clip(`${seen} ${details}`.trim(), MAX_BODY_CHARS - tail.length) + tail,
     url,
     ...(i.posterUrl ? { image: i.posterUrl } : {}),
     ...(content.showHotline ? { call: "tel:116000" } : {}),

@@ -57,6 +57,22 @@ describe("web-push messages: launch → update → stop", () => {
   });
 });
 
+describe("an extension re-announces the end time", () => {
+  it("every subscriber who had the alert gets it again with the new end time in the message and a longer TTL", async () => {
+    const s = await citizen({ lang: "en" });
+    const id = await liveAlert(t);
+    await settled(id, ["alert"]);
+    const extended = expectOk(await api("POST", `/alerts/${id}/extend`, undefined, as(t.magistrate))).body;
+    await settled(id, ["alert", "update"]);
+    const got = (await standin.received(s.id)).filter((m) => m.payload.tag === id);
+    expect(got.map((m) => [m.payload.type, m.payload.version])).toEqual([["alert", 1], ["update", 2]]);
+    expect(got[1]!.ttl).toBeGreaterThan(got[0]!.ttl + 5 * 3600);
+    expect(got[1]!.payload.body).toContain("Alert running until");
+    expect((got[1]!.payload as unknown as { endsAt: string }).endsAt).toBe(extended.endsAt);
+    expectOk(await api("POST", `/alerts/${id}/stop`, { reason: "found_safe" }, as(t.cell)));
+  });
+});
+
 describe("push service answers (the rest is in the channel contract suite)", () => {
   it("404/410 prune the subscription row", async () => {
     const gone = await citizen();
