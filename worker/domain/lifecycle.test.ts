@@ -156,6 +156,17 @@ describe("rule 2 — concertation sign-offs bound to the content hash", () => {
     expect(readiness(s).missingSignOffs).toEqual(["operator", "authorisation"]);
     expect(readiness(s).waitingOn).toEqual(expect.arrayContaining(["operator", "magistrate"]));
   });
+  it("names the first thing that blocks the launch, in the order the launch is refused", () => {
+    const blocker = (over: Partial<AlertSnapshot>) => readiness(snap(over)).launchBlocker;
+    expect(blocker({ state: "draft" })).toBe("state");
+    expect(blocker({ state: "blocked", objections: [{ id: "o", kind: "operator_refusal", lifted: false }], signOffs: signed("investigator") })).toBe("objections");
+    expect(blocker({ signOffs: signed("investigator", "cell") })).toBe("sign_offs");
+    expect(blocker({ signOffs: signed("investigator", "cell", "operator") })).toBe("consent");
+    expect(blocker({ signOffs: signed("investigator", "cell", "operator"), consents: ["parental_consent"] })).toBe("authorisation");
+    expect(readiness(ready()).launchBlocker).toBeNull();
+    expect(blocker({ state: "live" })).toBeNull();
+    expect(blocker({ state: "stopped" })).toBeNull();
+  });
   it("says who the alert is waiting on in every state before launch", () => {
     expect(readiness(snap({ state: "draft" })).waitingOn).toEqual(["cell", "investigator"]);
     expect(readiness(ready()).waitingOn).toEqual(["cell", "operator"]);

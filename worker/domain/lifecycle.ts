@@ -134,7 +134,13 @@ export function versionUnderReview(s: AlertSnapshot): VersionView | null {
   return s.state === "live" ? s.pending : s.current;
 }
 
+/** Why a launch is refused now, the first reason first: what the dashboard shows beside the disabled button. */
+export const LAUNCH_BLOCKERS = ["state", "objections", "sign_offs", "consent", "authorisation"] as const;
+export type LaunchBlocker = (typeof LAUNCH_BLOCKERS)[number];
+
 export interface Readiness {
+  /** The first thing that stands between this alert and its launch (null: it may be launched, or is past that). */
+  launchBlocker: LaunchBlocker | null;
   missingSignOffs: SignOffKind[];
   consentSettled: boolean;
   openObjections: ObjectionKind[];
@@ -160,14 +166,30 @@ export function readiness(s: AlertSnapshot): Readiness {
     if (!consent && !live) w.add("counsellor");
     waitingOn = [...w];
   }
+  const authorised = hasSignOff(s, s.current, "authorisation");
+  const canLaunch = s.state === "authorised" && authorised && consent && objections.length === 0;
   return {
+    launchBlocker: launchBlocker(s, { missing, objections, consent, authorised, canLaunch }),
     missingSignOffs: missing,
     consentSettled: consent,
     openObjections: objections,
-    authorised: hasSignOff(s, s.current, "authorisation"),
-    canLaunch: s.state === "authorised" && hasSignOff(s, s.current, "authorisation") && consent && objections.length === 0,
+    authorised,
+    canLaunch,
     waitingOn,
   };
+}
+
+function launchBlocker(
+  s: AlertSnapshot,
+  r: { missing: SignOffKind[]; objections: ObjectionKind[]; consent: boolean; authorised: boolean; canLaunch: boolean },
+): LaunchBlocker | null {
+  if (s.state === "live" || ENDED_STATES.includes(s.state)) return null;
+  if (s.state === "draft") return "state";
+  if (r.objections.length) return "objections";
+  if (r.missing.some((k) => k !== "authorisation")) return "sign_offs";
+  if (!r.consent) return "consent";
+  if (!r.authorised) return "authorisation";
+  return r.canLaunch ? null : "state";
 }
 
 // ---------------------------------------------------------------- commands

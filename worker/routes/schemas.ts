@@ -5,6 +5,7 @@ import {
   AlertContent,
   CONSENT_BASES,
   CRITERIA,
+  LAUNCH_BLOCKERS,
   OBJECTION_KINDS,
   ROLES,
   SIGN_OFF_KINDS,
@@ -139,6 +140,7 @@ export const CommandResult = z
 
 export const Readiness = z
   .object({
+    launchBlocker: z.enum(LAUNCH_BLOCKERS).nullable(),
     missingSignOffs: z.array(SignOffKind),
     consentSettled: z.boolean(),
     openObjections: z.array(z.enum(OBJECTION_KINDS)),

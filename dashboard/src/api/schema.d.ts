@@ -3790,6 +3790,8 @@ export interface components {
         /** @enum {string} */
         AlertState: "draft" | "concertation" | "authorised" | "live" | "stopped" | "cancelled" | "blocked" | "purged";
         Readiness: {
+            /** @enum {string|null} */
+            launchBlocker: "state" | "objections" | "sign_offs" | "consent" | "authorisation" | null;
             missingSignOffs: components["schemas"]["SignOffKind"][];
             consentSettled: boolean;
             openObjections: ("operator_refusal" | "magistrate_opposition")[];

@@ -277,15 +277,23 @@ function StopCard({ ctx }: { ctx: Ctx }) {
   );
 }
 
+/** The domain says what blocks the launch first (readiness.launchBlocker); this only words it. */
 function launchBlocker(d: AlertDetail): string | null {
   const r = d.readiness;
-  if (d.state === "draft") return t("launch.whyDraft");
-  if (r.openObjections.length) return t("launch.whyBlocked", { list: r.openObjections.map((k) => t(`objection.${k}` as never)).join(", ") });
-  const missing = r.missingSignOffs.filter((k) => k !== "authorisation" && k !== "accompanying_person");
-  if (missing.length) return t("launch.whySignOffs", { list: missing.map((k) => t(`party.${k}` as never)).join(", ") });
-  if (!r.consentSettled) return t("launch.whyConsent");
-  if (!r.authorised) return t("launch.whyAuthorisation");
-  return r.canLaunch ? null : t("launch.whyOther");
+  switch (r.launchBlocker) {
+    case null:
+      return null;
+    case "state":
+      return d.state === "draft" ? t("launch.whyDraft") : t("launch.whyOther");
+    case "objections":
+      return t("launch.whyBlocked", { list: r.openObjections.map((k) => t(`objection.${k}` as never)).join(", ") });
+    case "sign_offs":
+      return t("launch.whySignOffs", { list: r.missingSignOffs.filter((k) => k !== "authorisation").map((k) => t(`party.${k}` as never)).join(", ") });
+    case "consent":
+      return t("launch.whyConsent");
+    case "authorisation":
+      return t("launch.whyAuthorisation");
+  }
 }
 
 function LaunchCard({ ctx }: { ctx: Ctx }) {
