@@ -5,6 +5,7 @@ import {
   type AlertSnapshot,
   canTransition,
   checkExtend,
+  publicFace,
   STAFF_STOP_REASONS,
   STOP_REASONS,
   checkCancel,
@@ -166,6 +167,14 @@ describe("rule 2 — concertation sign-offs bound to the content hash", () => {
     expect(readiness(ready()).launchBlocker).toBeNull();
     expect(blocker({ state: "live" })).toBeNull();
     expect(blocker({ state: "stopped" })).toBeNull();
+  });
+  it("shows the public an alert only once launched; after its end only found/ended; never one that did not go out", () => {
+    const launchedAt = "2026-11-23T06:00:00.000Z";
+    expect(publicFace({ state: "live", launchedAt, stopReason: null })).toBe("alert");
+    expect(publicFace({ state: "stopped", launchedAt, stopReason: "found_safe" })).toBe("found");
+    expect(publicFace({ state: "stopped", launchedAt, stopReason: "expired" })).toBe("ended");
+    expect(publicFace({ state: "purged", launchedAt, stopReason: "withdrawn" })).toBe("ended");
+    for (const state of STATES.filter((x) => x !== "live")) expect(publicFace({ state, launchedAt: null, stopReason: "found_safe" }), state).toBe("none");
   });
   it("says who the alert is waiting on in every state before launch", () => {
     expect(readiness(snap({ state: "draft" })).waitingOn).toEqual(["cell", "investigator"]);

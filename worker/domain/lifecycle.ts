@@ -393,3 +393,18 @@ export function publishableContent(s: AlertSnapshot, version: VersionView): Aler
   const { accompanyingPerson: _withheld, ...rest } = version.content;
   return rest as AlertContent;
 }
+
+/** What the public page (and every pull surface) shows of an alert. */
+export type PublicFace = "alert" | "found" | "ended" | "none";
+
+/**
+ * Rule 12 and the protocol's "the public sees an alert only once launched": the content
+ * while live; after a launched alert ends, only "found — thank you" or "the alert has
+ * ended" (no name, no photo); nothing at all for an alert that never went out, even
+ * after it was stopped, cancelled or purged.
+ */
+export function publicFace(a: { state: AlertState; launchedAt: string | null; stopReason: string | null }): PublicFace {
+  if (a.state === "live") return "alert";
+  if (!a.launchedAt || !ENDED_STATES.includes(a.state)) return "none";
+  return a.stopReason === "found_safe" ? "found" : "ended";
+}

@@ -14,10 +14,15 @@ const get = async (path: string, headers: Record<string, string> = {}) => {
 };
 
 describe("public alert page /alert/:id", () => {
-  it("is not public before launch", async () => {
+  it("is not public before launch, nor after an end that came before any launch", async () => {
     const id = await createAlert(t.cell);
     expect((await get(`/alert/${id}`)).status).toBe(404);
     expect((await get(`/alert/not-an-id`)).status).toBe(404);
+    // Cancelled, then purged (e.g. abandoned): it never went out, so it never shows "ended" either.
+    expectOk(await api("POST", `/alerts/${id}/cancel`, undefined, as(t.cell)));
+    expect((await get(`/alert/${id}`)).status).toBe(404);
+    await env.DB.prepare("UPDATE alerts SET state = 'purged' WHERE id = ?").bind(id).run();
+    expect((await get(`/alert/${id}`)).status).toBe(404);
   });
 
   it("shows a live alert in the chosen language with the hotline; after the stop only 'found — thank you'", async () => {

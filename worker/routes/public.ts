@@ -4,7 +4,7 @@
 import { Hono } from "hono";
 import { CATALOGUES, type Catalogue, formatWhen, HOTLINE, HOTLINE_ABROAD } from "../../templates/i18n/index.ts";
 import { loadSnapshot } from "../db/alerts.ts";
-import { type AlertContent, LANGUAGES, type Language, publishableContent, REGIONS } from "../domain/index.ts";
+import { type AlertContent, LANGUAGES, type Language, publicFace, publishableContent, REGIONS } from "../domain/index.ts";
 import { versionPosters } from "../services/posters.ts";
 import { context, type AppEnv } from "./http.ts";
 
@@ -80,16 +80,17 @@ publicRoutes.get("/alert/:id", async (c) => {
   const { row, snapshot } = loaded;
   // The public sees an alert only once launched; the stop is reflected within seconds.
   c.header("Cache-Control", "public, max-age=10, must-revalidate");
-  if (row.state === "stopped" || row.state === "purged") {
+  const face = publicFace(row);
+  if (face === "found" || face === "ended") {
     const lang = pickLang(c.req.query("lang"), c.req.header("Accept-Language"));
     const cat = CATALOGUES[lang];
-    const found = row.stopReason === "found_safe";
+    const found = face === "found";
     return c.html(
       page(lang, found ? cat.foundTitle : cat.endedTitle, `<header class="${row.exercise ? "ex" : ""}">CHILD ALERT${row.exercise ? ` — ${esc(cat.exercise)}` : ""}</header><main>${langNav(`/alert/${id}`, lang)}
 <div class="${found ? "found" : "ended"}" role="status"><h1>${esc(found ? cat.foundTitle : cat.endedTitle)}</h1><p>${esc(found ? cat.foundBody : cat.endedBody)}</p></div></main>`),
     );
   }
-  if (row.state !== "live" || !snapshot.current?.content) return notFound();
+  if (face !== "alert" || !snapshot.current?.content) return notFound();
   const content = publishableContent(snapshot, snapshot.current)!;
   const lang = pickLang(c.req.query("lang"), c.req.header("Accept-Language"), content.targeting.languages);
   const cat = CATALOGUES[lang];
