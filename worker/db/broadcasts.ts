@@ -1,24 +1,13 @@
 // The broadcast outbox (see schema `broadcasts`): written with the command's commit,
 // read by the alert's Durable Object until every intent is planned.
 import { and, asc, eq, isNull, lt } from "drizzle-orm";
-import type { BroadcastEvent } from "../channels/channel.ts";
 import type { Db, Stmt } from "./client.ts";
 import { broadcasts } from "./schema.ts";
 
 export type BroadcastIntent = typeof broadcasts.$inferSelect;
 
-export interface NewIntent {
-  id: string;
-  alertId: string;
-  event: BroadcastEvent;
-  versionId: string;
-  version: number;
-  stopReason?: string;
-}
-
 /** The statement that records an intent; it goes into the command's own batch. */
-export const recordIntent = (db: Db, i: NewIntent, now: Date): Stmt =>
-  db.insert(broadcasts).values({ ...i, stopReason: i.stopReason ?? null, createdAt: now.toISOString() });
+export const recordIntent = (db: Db, intent: BroadcastIntent): Stmt => db.insert(broadcasts).values(intent);
 
 export const unplannedIntents = (db: Db, alertId: string) =>
   db.select().from(broadcasts).where(and(eq(broadcasts.alertId, alertId), isNull(broadcasts.plannedAt))).orderBy(asc(broadcasts.createdAt));
@@ -34,5 +23,3 @@ export async function alertsWithUnplanned(db: Db, before: Date): Promise<string[
     .where(and(isNull(broadcasts.plannedAt), lt(broadcasts.createdAt, before.toISOString())));
   return rows.map((r) => r.alertId);
 }
-
-export const intentsOf = (db: Db, alertId: string) => db.select().from(broadcasts).where(eq(broadcasts.alertId, alertId)).orderBy(asc(broadcasts.createdAt));

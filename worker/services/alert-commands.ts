@@ -117,7 +117,7 @@ function broadcast(ctx: CommandContext, alertId: string, event: BroadcastEvent, 
     createdAt: ctx.now.toISOString(),
     plannedAt: null,
   };
-  return { intent, stmt: recordIntent(ctx.db, { ...intent, stopReason }, ctx.now) };
+  return { intent, stmt: recordIntent(ctx.db, intent) };
 }
 
 export interface CommandResult {
@@ -472,7 +472,7 @@ async function extend(ctx: CommandContext, s: AlertSnapshot, launchedAt: string 
   const live = checkExtend(s, launchedAt);
   const endsAt = extendEndsAt(live.launchedAt, live.endsAt, s.extensions, ctx.now);
   const extensions = s.extensions + 1;
-  // The new end time is re-announced where it is shown (push TTL and message, feeds): a new edition of the same content.
+  // The new end time is re-announced on every channel: a new edition of the same content.
   const reannounce = broadcast(ctx, s.id, "update", s.current!, extensions);
   await commit(
     ctx.db,
