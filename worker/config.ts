@@ -14,6 +14,12 @@ export const DEFAULT_RETENTION_HOURS = 720;
 
 export const SESSION_COOKIE = "ca_session";
 
+/**
+ * Retry backoff for transient failures (a queue job, a delivery without Retry-After):
+ * 2 s, 4 s, 8 s … doubling per attempt (1 = the first retry), capped at 5 minutes.
+ */
+export const backoffSeconds = (attempts: number) => Math.min(300, 2 ** Math.max(1, attempts));
+
 /** Hours without activity before an unfinished alert is purged (INACTIVE_RETENTION_HOURS, default 30 days). */
 export function inactiveRetentionHours(env: { INACTIVE_RETENTION_HOURS?: string }): number {
   const n = Number(env.INACTIVE_RETENTION_HOURS);

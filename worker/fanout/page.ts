@@ -7,6 +7,7 @@
 // what go back to the ledger once.
 import type { ChannelRecipient, Delivery, Settled } from "../channels/channel.ts";
 import { channelOf } from "../channels/index.ts";
+import { backoffSeconds } from "../config.ts";
 import { isRecipient } from "../domain/index.ts";
 import { log } from "../log.ts";
 import { pageKeyOf, type PageJob } from "./jobs.ts";
@@ -137,7 +138,7 @@ async function sendPage(env: Env, ledger: LedgerApi, job: PageJob, ref: PageRef)
       d = await channel.send(env, r, m.byLang[r.lang], { alertId: job.alertId, event: job.event, version: m.version, attempt: job.attempt, endsAt: m.endsAt });
     } catch (err) {
       log.warn("channel_send_error", { channel: job.channel, alertId: job.alertId, error: err });
-      d = { outcome: "retry", afterS: Math.min(300, 2 ** (job.attempt + 1)) };
+      d = { outcome: "retry", afterS: backoffSeconds(job.attempt + 1) };
     }
     if (d.outcome === "retry" && job.attempt + 1 >= channel.limits.maxAttempts) d = { outcome: "failed", detail: `gave up after ${channel.limits.maxAttempts} attempts` };
     settled.push({ recipient: r, delivery: d });

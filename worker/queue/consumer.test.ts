@@ -3,7 +3,7 @@ import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { FORMAT_NAMES } from "../../templates/posters/model.ts";
 import worker from "../index.ts";
-import { backoffSeconds } from "./consumer.ts";
+import { backoffSeconds } from "../config.ts";
 import { stoppedPosterKey } from "../services/posters.ts";
 import { fixture } from "../test/fixtures.ts";
 import { api, as, authorisedAlert, createAlert, expectOk, makeContent, makeTeam, ORIGIN, signOff, type Team } from "../test/helpers.ts";

@@ -3,6 +3,7 @@
 // moves it to the dead-letter queue); a message that is not a job we know is sent to
 // the dead-letter queue at once, with a log line, never dropped silently.
 import { z } from "zod";
+import { backoffSeconds } from "../config.ts";
 import { makeDb } from "../db/client.ts";
 import { deadLetters } from "../db/schema.ts";
 import { alertStub } from "../services/alerts.ts";
@@ -14,8 +15,6 @@ import { renderVersionPosters } from "../services/posters.ts";
 export const QueueJob = z.discriminatedUnion("type", [z.object({ type: z.literal("render_posters"), alertId: z.uuid(), versionId: z.uuid() }), PageJob]);
 export type QueueJob = z.infer<typeof QueueJob>;
 
-/** 2 s, 4 s, 8 s … capped at 5 minutes. */
-export const backoffSeconds = (attempts: number) => Math.min(300, 2 ** Math.max(1, attempts));
 
 async function run(job: QueueJob, env: Env): Promise<Record<string, unknown>> {
   switch (job.type) {

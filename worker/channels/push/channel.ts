@@ -1,5 +1,6 @@
 // Web push behind the channel seam: RFC 8291 messages to the browsers' push services.
 // Recipients are the rows of `subscriptions` (key = seq); a page is a seq range.
+import { backoffSeconds } from "../../config.ts";
 import { makeDb } from "../../db/client.ts";
 import { pageStartsBySeq, recordPageOutcome, subscriptionCount, subscriptionPage, subscriptionsBySeq, type SubscriptionRow } from "../../db/subscriptions.ts";
 import type { Channel, ChannelRecipient, Delivery } from "../channel.ts";
@@ -32,7 +33,7 @@ export function retryDelay(retryAfter: string | null, attempt: number): number {
   const s = retryAfter ? Number(retryAfter) : NaN;
   if (Number.isFinite(s) && s >= 0) return Math.min(3600, Math.ceil(s));
   if (retryAfter && !Number.isNaN(Date.parse(retryAfter))) return Math.min(3600, Math.max(0, Math.ceil((Date.parse(retryAfter) - Date.now()) / 1000)));
-  return Math.min(300, 2 ** (attempt + 1));
+  return backoffSeconds(attempt + 1);
 }
 
 let signer: VapidSigner | null = null;
