@@ -126,6 +126,18 @@ export async function photoKeys(db: Db, alertId: string): Promise<string[]> {
   return rows.map((r) => r.key);
 }
 
+/** Photos stored before `before`, oldest first (the orphan sweep looks at them). */
+export const photosStoredBefore = (db: Db, before: Date, limit: number) =>
+  db.select({ alertId: photos.alertId, hash: photos.hash, key: photos.r2Key }).from(photos).where(lt(photos.createdAt, before.toISOString())).orderBy(asc(photos.createdAt)).limit(limit);
+
+/** The photo hashes some version of the alert refers to. */
+export async function photoHashesInUse(db: Db, alertId: string): Promise<Set<string>> {
+  const versions = await db.select({ content: alertVersions.content }).from(alertVersions).where(eq(alertVersions.alertId, alertId));
+  return new Set(versions.flatMap((v) => (v.content ? ((JSON.parse(v.content) as { child?: { photos?: string[] } }).child?.photos ?? []) : [])));
+}
+
+export const deletePhotoRows = (db: Db, keys: string[]) => db.delete(photos).where(inArray(photos.r2Key, keys));
+
 /** For the cron safety net: alerts whose timer is due, in case a Durable Object alarm was lost. */
 export async function alertsWithDueTimers(db: Db, now: Date, inactiveRetentionHours: number) {
   const iso = now.toISOString();

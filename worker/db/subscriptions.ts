@@ -1,6 +1,6 @@
 // Web-push subscription queries. The fan-out reads pages by seq range and writes
 // aggregates per page (never one row per delivery).
-import { and, eq, gte, inArray, lt, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
 import type { Db } from "./client.ts";
 import { subscriptions } from "./schema.ts";
 
@@ -83,4 +83,15 @@ export async function recordPageOutcome(db: Db, o: { delivered: number[]; gone: 
 export async function subscriptionCount(db: Db): Promise<number> {
   const row = await db.select({ n: sql<number>`count(*)` }).from(subscriptions).get();
   return row?.n ?? 0;
+}
+
+/** Deletes up to `limit` subscriptions that failed `maxFailures` times in a row or had no delivery (nor creation) since `idleSince`. */
+export async function deleteStaleSubscriptions(db: Db, o: { maxFailures: number; idleSince: Date; limit: number }): Promise<number> {
+  const stale = db
+    .select({ seq: subscriptions.seq })
+    .from(subscriptions)
+    .where(or(sql`${subscriptions.failureCount} >= ${o.maxFailures}`, lt(sql`coalesce(${subscriptions.lastSuccessAt}, ${subscriptions.createdAt})`, o.idleSince.toISOString())))
+    .limit(o.limit);
+  const res = await db.delete(subscriptions).where(inArray(subscriptions.seq, stale));
+  return (res as unknown as { meta?: { changes?: number } }).meta?.changes ?? 0;
 }
