@@ -6,9 +6,8 @@ import { boardStub } from "./board-object.ts";
 import { LiveObject } from "./live-object.ts";
 import { inactiveRetentionHours, retentionHours } from "../config.ts";
 import { makeDb } from "../db/client.ts";
-import { abandonment, PRE_LAUNCH_STATES } from "../domain/index.ts";
 import { AppError, type ErrorPayload, toPayload } from "../errors.ts";
-import { type AlertCommand, closesLiveAlert, type CommandContext, type CommandResult, executeCommand, type Job, type Timers } from "../services/alert-commands.ts";
+import { type AlertCommand, type CommandResult, executeCommand, type Job, type Timers } from "../services/alert-commands.ts";
 import { log } from "../log.ts";
 import { commit } from "../db/client.ts";
 import { type BroadcastIntent, markPlanned, unplannedIntents } from "../db/broadcasts.ts";
@@ -213,42 +212,41 @@ export class AlertObject extends LiveObject {
   }
 
   private async run(alertId: string, cmd: AlertCommand): Promise<CommandOutcome> {
-    const context = (): CommandContext => ({
-      db: makeDb(this.env.DB),
-      media: this.env.MEDIA,
-      retentionHours: retentionHours(this.env),
-      inactiveRetentionHours: inactiveRetentionHours(this.env),
-      now: new Date(),
-    });
-    let closing = false;
+    let closed = false;
     let release = () => {};
+    /** The stop fence closes once the rules have accepted ending the live alert: a refused command never holds senders back. */
+    const closeFence = async (): Promise<Date> => {
+      if ((await this.ctx.storage.get<boolean>("fence:closed")) === true) return new Date();
+      closed = true;
+      // Senders that ask for a lease now wait for this command's outcome.
+      this.closingCommand = new Promise<void>((r) => (release = r));
+      await this.ctx.storage.put("fence:closed", true);
+      // Senders count their leases from before they asked: once every lease granted has
+      // run out here, nothing but requests already in flight can go out after the commit.
+      const horizon = Math.max(this.leaseHorizon, (await this.ctx.storage.get<number>("lease:horizon")) ?? 0, Date.now() + SEND_LEASE_MS);
+      await new Promise((r) => setTimeout(r, Math.min(MAX_LEASE_MS, horizon - Date.now())));
+      return new Date();
+    };
     try {
-      // Close the fence before a stop (or an expiry) of a live alert commits, once the
-      // domain has accepted the command: a refused command never holds senders back.
-      const wasClosed = (await this.ctx.storage.get<boolean>("fence:closed")) === true;
-      closing = !wasClosed && (await this.ctx.storage.get<string>("state")) === "live" && (await closesLiveAlert(context(), alertId, cmd));
-      if (closing) {
-        // Senders that ask for a lease now wait for this command's outcome.
-        this.closingCommand = new Promise<void>((r) => (release = r));
-        await this.ctx.storage.put("fence:closed", true);
-        // Senders count their leases from before they asked: once every lease granted has
-        // run out here, nothing but requests already in flight can go out after the commit.
-        const horizon = Math.max(this.leaseHorizon, (await this.ctx.storage.get<number>("lease:horizon")) ?? 0, Date.now() + SEND_LEASE_MS);
-        await new Promise((r) => setTimeout(r, Math.min(MAX_LEASE_MS, horizon - Date.now())));
-      }
-      const result = await executeCommand(context(), alertId, cmd);
+      const result = await executeCommand(
+        {
+          db: makeDb(this.env.DB),
+          media: this.env.MEDIA,
+          retentionHours: retentionHours(this.env),
+          inactiveRetentionHours: inactiveRetentionHours(this.env),
+          now: new Date(),
+          beforeEndingLive: closeFence,
+        },
+        alertId,
+        cmd,
+      );
       await this.ctx.storage.put("state", result.state);
       // The purge also reaches this object: the prepared messages carry the child's name
       // and description. Counters (numbers only) stay for the yearly statistics.
       if (result.state === "purged" && result.changed) await this.dropMessages();
-      if (closing && result.state === "live") await this.ctx.storage.delete("fence:closed");
       this.closingCommand = null;
       release();
-      // Activity on an unfinished alert moves its inactivity purge (rule 14) out again.
-      const timers = cmd.type !== "tick" && result.changed && PRE_LAUNCH_STATES.includes(result.state)
-        ? { ...result.timers, purge: abandonment(new Date(), inactiveRetentionHours(this.env)).noticeAt.toISOString() }
-        : result.timers;
-      if (timers) await this.setTimers(timers);
+      if (result.timers) await this.setTimers(result.timers);
       if (result.changed) {
         this.broadcast({ type: "state", command: cmd.type, state: result.state, endsAt: result.endsAt ?? undefined });
         // Open alert lists refresh too; best effort: a list that misses it still shows the truth on reload.
@@ -264,7 +262,8 @@ export class AlertObject extends LiveObject {
       if (jobs.length) await this.enqueue(jobs);
       return { ok: true, result };
     } catch (err) {
-      if (closing) await this.ctx.storage.delete("fence:closed");
+      // The end did not commit: reopen, and the senders waiting on it carry on.
+      if (closed) await this.ctx.storage.delete("fence:closed");
       this.closingCommand = null;
       release();
       if (err instanceof AppError) return { ok: false, error: toPayload(err) };

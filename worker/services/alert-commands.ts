@@ -140,9 +140,23 @@ export interface CommandContext {
   /** Hours without activity before an unfinished alert is purged (rule 14). */
   inactiveRetentionHours: number;
   now: Date;
+  /**
+   * Called once the rules have accepted ending a live alert (stop, expiry), before the
+   * commit: the alert's object closes the stop fence there. Returns when the end takes effect.
+   */
+  beforeEndingLive?: () => Promise<Date>;
 }
 
 export async function executeCommand(ctx: CommandContext, alertId: string, cmd: AlertCommand): Promise<CommandResult> {
+  const result = await dispatch(ctx, alertId, cmd);
+  // Rule 14: activity on an unfinished alert moves its inactivity purge (the notice a day before) out again.
+  if (cmd.type !== "tick" && result.changed && PRE_LAUNCH_STATES.includes(result.state)) {
+    return { ...result, timers: { ...result.timers, purge: abandonment(ctx.now, ctx.inactiveRetentionHours).noticeAt.toISOString() } };
+  }
+  return result;
+}
+
+async function dispatch(ctx: CommandContext, alertId: string, cmd: AlertCommand): Promise<CommandResult> {
   if (cmd.type === "create") return create(ctx, alertId, cmd);
   const { row, snapshot: s } = await loadSnapshot(ctx.db, alertId);
   switch (cmd.type) {
@@ -171,21 +185,6 @@ export async function executeCommand(ctx: CommandContext, alertId: string, cmd: 
     case "tick":
       return tick(ctx, s, row);
   }
-}
-
-/**
- * Would this command close a live alert (stop, cancel, expiry)? Checked with the domain's
- * rules before the stop fence closes, so a refused command never holds senders back.
- * Throws the command's refusal.
- */
-export async function closesLiveAlert(ctx: CommandContext, alertId: string, cmd: AlertCommand): Promise<boolean> {
-  if (cmd.type !== "stop" && cmd.type !== "cancel" && cmd.type !== "tick") return false;
-  const { snapshot: s } = await loadSnapshot(ctx.db, alertId);
-  if (s.state !== "live") return false;
-  if (cmd.type === "stop") checkStop(s, cmd.reason);
-  else if (cmd.type === "cancel") checkCancel(s);
-  else return !!s.endsAt && isExpired(new Date(s.endsAt), ctx.now);
-  return true;
 }
 
 // ------------------------------------------------------------------ helpers
@@ -498,6 +497,7 @@ async function end(
   actor: Actor | null,
   details: { reason?: StopReason },
 ) {
+  if (s.state === "live" && ctx.beforeEndingLive) ctx = { ...ctx, now: await ctx.beforeEndingLive() };
   const purge = purgeAt(ctx.now, ctx.retentionHours).toISOString();
   const statements: Stmt[] = [
     setAlert(ctx, s.id, {
