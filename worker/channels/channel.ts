@@ -25,6 +25,9 @@ export interface Broadcast {
   content?: AlertContent;
 }
 
+/** What a broadcast is made of, besides its identity: read by the command that records it (or, later, from D1). */
+export type BroadcastSource = Pick<Broadcast, "exercise" | "endsAt" | "content">;
+
 /** Every recipient has a numeric key (its row's sequence number) and its preferences. */
 export interface ChannelRecipient {
   key: number;

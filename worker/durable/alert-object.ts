@@ -7,10 +7,10 @@ import { LiveObject } from "./live-object.ts";
 import { inactiveRetentionHours, retentionHours } from "../config.ts";
 import { makeDb } from "../db/client.ts";
 import { AppError, type ErrorPayload, toPayload } from "../errors.ts";
-import { type AlertCommand, type CommandResult, executeCommand, type Job, type Timers } from "../services/alert-commands.ts";
+import { type AlertCommand, type CommandResult, executeCommand, type Job, type RecordedBroadcast, type Timers } from "../services/alert-commands.ts";
 import { log } from "../log.ts";
 import { commit } from "../db/client.ts";
-import { type BroadcastIntent, markPlanned, unplannedIntents } from "../db/broadcasts.ts";
+import { markPlanned, unplannedIntents } from "../db/broadcasts.ts";
 import { advance, planIntent } from "../fanout/plan.ts";
 import { type FanoutCounters, FanoutLedger, MAX_LEASE_MS, type PageRef, type PageReport, type PageSel, SEND_LEASE_MS } from "../fanout/ledger.ts";
 
@@ -107,14 +107,14 @@ export class AlertObject extends LiveObject {
     return this.serialised(() => this.reconcileNow());
   }
 
-  private async reconcileNow(fresh: BroadcastIntent[] = []): Promise<void> {
+  private async reconcileNow(fresh: RecordedBroadcast[] = []): Promise<void> {
     const alertId = await this.ctx.storage.get<string>("alertId");
     if (!alertId) return;
     const db = makeDb(this.env.DB);
     try {
-      const intents = fresh.length ? fresh : await unplannedIntents(db, alertId);
-      for (const intent of intents) {
-        await planIntent(this.env, this.ledger, intent);
+      const todo = fresh.length ? fresh : (await unplannedIntents(db, alertId)).map((intent) => ({ intent, source: undefined }));
+      for (const { intent, source } of todo) {
+        await planIntent(this.env, this.ledger, intent, source);
         await markPlanned(db, intent.id, new Date());
       }
       const next = await advance(this.env, this.ledger, alertId);
@@ -257,7 +257,7 @@ export class AlertObject extends LiveObject {
         );
       }
       // The broadcast is in the outbox with the commit; plan it now (the alarm retries if this fails).
-      if (result.intents?.length) await this.reconcileNow(result.intents);
+      if (result.broadcasts?.length) await this.reconcileNow(result.broadcasts);
       const jobs = (result.jobs ?? []).filter((j) => this.env.POSTERS_ON_SAVE !== "false" || j.type !== "render_posters");
       if (jobs.length) await this.enqueue(jobs);
       return { ok: true, result };

@@ -3,7 +3,7 @@
 // ledger and spread the page jobs over the channel's queues. Runs inside the alert's
 // Durable Object (inline after the commit, then from its alarm until done), idempotently:
 // a plan is stored before its pages are enqueued, and enqueueing resumes where it stopped.
-import { type Channel, type Broadcast } from "../channels/channel.ts";
+import type { Broadcast, BroadcastSource, Channel } from "../channels/channel.ts";
 import { CHANNELS, type ChannelName } from "../channels/index.ts";
 import { type Db, makeDb } from "../db/client.ts";
 import { loadSnapshot, versionOf } from "../db/alerts.ts";
@@ -20,26 +20,35 @@ export const PENDING_MAX_WAIT_MS = 60_000;
 /** Queue.sendBatch takes at most 100 messages. */
 const BATCH = 100;
 
-/** Plans one outbox intent on every channel not planned yet for it. */
-export async function planIntent(env: Env, ledger: FanoutLedger, intent: BroadcastIntent, now = new Date()): Promise<void> {
-  const db = makeDb(env.DB);
+/** What an intent left in the outbox is made of, read back from D1 (null: purged before it went out). */
+async function loadSource(db: Db, intent: BroadcastIntent): Promise<BroadcastSource | null> {
   const { row: alert, snapshot } = await loadSnapshot(db, intent.alertId);
+  if (intent.event === "stop") return { exercise: alert.exercise, endsAt: null };
   const version = await versionOf(db, intent.alertId, intent.versionId);
-  const content = intent.event === "stop" ? undefined : version?.content ? publishableContent(snapshot, version)! : undefined;
-  if (intent.event !== "stop" && !content) return; // purged before it could go out: nothing to send
+  if (!version?.content) return null;
+  return { exercise: alert.exercise, endsAt: alert.endsAt, content: publishableContent(snapshot, version)! };
+}
+
+/**
+ * Plans one outbox intent on every channel not planned yet for it. `source` comes from the
+ * command that just recorded it (nothing is read again on the launch path); without it,
+ * the intent is read back from D1 (the alarm's and the cron's retries).
+ */
+export async function planIntent(env: Env, ledger: FanoutLedger, intent: BroadcastIntent, source?: BroadcastSource, now = new Date()): Promise<void> {
+  const db = makeDb(env.DB);
+  const src = source ?? (await loadSource(db, intent));
+  if (!src) return; // purged before it could go out: nothing to send
   const b: Broadcast = {
     alertId: intent.alertId,
     broadcastId: intent.id,
     event: intent.event,
     version: intent.version,
-    exercise: alert.exercise,
     origin: env.APP_ORIGIN,
-    endsAt: intent.event === "stop" ? null : alert.endsAt,
+    ...src,
     ...(intent.stopReason ? { stopReason: intent.stopReason } : {}),
-    ...(content ? { content } : {}),
   };
-  const audience: Audience | null = content
-    ? { regions: [...content.targeting.regions], languages: [...content.targeting.languages], exercise: alert.exercise }
+  const audience: Audience | null = src.content
+    ? { regions: [...src.content.targeting.regions], languages: [...src.content.targeting.languages], exercise: src.exercise }
     : null;
   for (const channel of CHANNELS as readonly Channel[]) {
     if (await ledger.counters(intent.id, channel.name)) continue;

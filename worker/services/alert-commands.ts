@@ -17,6 +17,8 @@ import {
 import {
   type AlertContent,
   type AlertSnapshot,
+  publishableContent,
+  type VersionView,
   type AlertState,
   canonicalJson,
   checkCancel,
@@ -51,7 +53,7 @@ import {
   edition,
 } from "../domain/index.ts";
 import { type BroadcastIntent, recordIntent } from "../db/broadcasts.ts";
-import type { BroadcastEvent } from "../channels/channel.ts";
+import type { BroadcastEvent, BroadcastSource } from "../channels/channel.ts";
 import { assertPhotosBelong } from "./photos.ts";
 import { AppError } from "../errors.ts";
 
@@ -102,22 +104,36 @@ export interface Timers {
 /** Background work a command asks for once it has committed (sent to the FANOUT queue). */
 export type Job = { type: "render_posters"; alertId: string; versionId: string };
 
+/** A broadcast just recorded, with what it is made of (so planning it right away reads nothing again). */
+export interface RecordedBroadcast {
+  intent: BroadcastIntent;
+  source: BroadcastSource;
+}
+
 /**
  * A broadcast intent for the outbox: its statement joins the command's batch, so the
  * broadcast is recorded if and only if the state change is.
  */
-function broadcast(ctx: CommandContext, alertId: string, event: BroadcastEvent, version: { id: string; number: number }, extensions: number, stopReason?: string) {
+function broadcast(
+  ctx: CommandContext,
+  s: AlertSnapshot,
+  event: BroadcastEvent,
+  version: VersionView,
+  o: { extensions: number; endsAt: string | null; stopReason?: string },
+): { recorded: RecordedBroadcast; stmt: Stmt } {
   const intent: BroadcastIntent = {
     id: crypto.randomUUID(),
-    alertId,
+    alertId: s.id,
     event,
     versionId: version.id,
-    version: edition(version.number, extensions),
-    stopReason: stopReason ?? null,
+    version: edition(version.number, o.extensions),
+    stopReason: o.stopReason ?? null,
     createdAt: ctx.now.toISOString(),
     plannedAt: null,
   };
-  return { intent, stmt: recordIntent(ctx.db, intent) };
+  const content = event === "stop" ? undefined : publishableContent(s, version);
+  const source: BroadcastSource = { exercise: s.exercise, endsAt: event === "stop" ? null : o.endsAt, ...(content ? { content } : {}) };
+  return { recorded: { intent, source }, stmt: recordIntent(ctx.db, intent) };
 }
 
 export interface CommandResult {
@@ -129,7 +145,7 @@ export interface CommandResult {
   timers?: Timers;
   jobs?: Job[];
   /** Broadcasts recorded in the outbox with this command's commit. */
-  intents?: BroadcastIntent[];
+  broadcasts?: RecordedBroadcast[];
   changed: boolean;
 }
 
@@ -350,7 +366,7 @@ async function signOff(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<Alert
     statements.push(setAlert(ctx, s.id, { state }));
     auditRows.push(audit(s, cmd.actor, "authorised", { from: s.state, to: state, contentHash: version.contentHash }));
   }
-  const update = publishPending ? broadcast(ctx, s.id, "update", version, s.extensions) : null;
+  const update = publishPending ? broadcast(ctx, s, "update", version, { extensions: s.extensions, endsAt: s.endsAt }) : null;
   if (update) {
     statements.push(
       update.stmt,
@@ -363,7 +379,7 @@ async function signOff(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<Alert
   await commit(ctx.db, statements, auditRows, ctx.now);
   // The accompanying-person section may now be published: its posters are rendered too.
   const jobs: Job[] = cmd.kind === "accompanying_person" ? [{ type: "render_posters", alertId: s.id, versionId: version.id }] : [];
-  return { alertId: s.id, state, versionId: version.id, contentHash: version.contentHash, changed: true, jobs, ...(update ? { intents: [update.intent] } : {}) };
+  return { alertId: s.id, state, versionId: version.id, contentHash: version.contentHash, changed: true, jobs, ...(update ? { broadcasts: [update.recorded] } : {}) };
 }
 
 async function recordConsent(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<AlertCommand, { type: "consent" }>) {
@@ -436,7 +452,7 @@ async function launch(ctx: CommandContext, s: AlertSnapshot, actor: Actor) {
   checkLaunch(s);
   const endsAt = initialEndsAt(ctx.now);
   const version = s.current!;
-  const alert = broadcast(ctx, s.id, "alert", version, s.extensions);
+  const alert = broadcast(ctx, s, "alert", version, { extensions: s.extensions, endsAt: endsAt.toISOString() });
   await commit(
     ctx.db,
     [
@@ -462,7 +478,7 @@ async function launch(ctx: CommandContext, s: AlertSnapshot, actor: Actor) {
     endsAt: endsAt.toISOString(),
     // The inactivity purge of an unfinished alert no longer applies.
     timers: { review: reviewAt(endsAt).toISOString(), expiry: endsAt.toISOString(), purge: null },
-    intents: [alert.intent],
+    broadcasts: [alert.recorded],
     changed: true,
   };
 }
@@ -472,7 +488,7 @@ async function extend(ctx: CommandContext, s: AlertSnapshot, launchedAt: string 
   const endsAt = extendEndsAt(live.launchedAt, live.endsAt, s.extensions, ctx.now);
   const extensions = s.extensions + 1;
   // The new end time is re-announced on every channel: a new edition of the same content.
-  const reannounce = broadcast(ctx, s.id, "update", s.current!, extensions);
+  const reannounce = broadcast(ctx, s, "update", s.current!, { extensions, endsAt: endsAt.toISOString() });
   await commit(
     ctx.db,
     [setAlert(ctx, s.id, { endsAt: endsAt.toISOString(), extensions, reviewPromptedAt: null }), inform(ctx, s.id, "extended"), reannounce.stmt],
@@ -484,7 +500,7 @@ async function extend(ctx: CommandContext, s: AlertSnapshot, launchedAt: string 
     state: s.state,
     endsAt: endsAt.toISOString(),
     timers: { review: reviewAt(endsAt).toISOString(), expiry: endsAt.toISOString() },
-    intents: [reannounce.intent],
+    broadcasts: [reannounce.recorded],
     changed: true,
   };
 }
@@ -511,10 +527,11 @@ async function end(
   const told = endingEvent(s.state, to, details.reason);
   if (told) statements.push(inform(ctx, s.id, told));
   // Retraction on every channel that carried the alert.
-  const retraction = to === "stopped" && s.state === "live" && s.current ? broadcast(ctx, s.id, "stop", s.current, s.extensions, details.reason) : null;
+  const retraction =
+    to === "stopped" && s.state === "live" && s.current ? broadcast(ctx, s, "stop", s.current, { extensions: s.extensions, endsAt: null, stopReason: details.reason }) : null;
   if (retraction) statements.push(retraction.stmt);
   await commit(ctx.db, statements, [audit(s, actor, to, { from: s.state, ...details, purgeAt: purge })], ctx.now);
-  return { alertId: s.id, state: to, timers: { review: null, expiry: null, purge }, changed: true, ...(retraction ? { intents: [retraction.intent] } : {}) };
+  return { alertId: s.id, state: to, timers: { review: null, expiry: null, purge }, changed: true, ...(retraction ? { broadcasts: [retraction.recorded] } : {}) };
 }
 
 /** Due timers: the review prompt, expiry (ends like a stop), and the retention purge. */
