@@ -71,18 +71,18 @@ async function planChannel(env: Env, db: Db, ledger: FanoutLedger, channel: Chan
     pagesDone: 0,
     waitingSince: now.toISOString(),
   };
-  const languages = audience ? audience.languages : LANGUAGES;
-  const message: StoredMessage = {
+  /** The message once per language (the retraction in every language: whoever had content, in theirs). */
+  const message = (): StoredMessage => ({
     event: intent.event,
     version: intent.event === "stop" ? 0 : intent.version,
     audience,
-    byLang: Object.fromEntries(languages.map((lang) => [lang, channel.compose(b, lang)])),
+    byLang: Object.fromEntries((audience ? audience.languages : LANGUAGES).map((lang) => [lang, channel.compose(b, lang)])),
     endsAt: b.endsAt,
-  };
+  });
   const sweep = await ledger.sweep(name);
   if (intent.event === "stop") {
     // Whoever may have received content gets the retraction, always (even if switched off).
-    await ledger.putMessage(name, message);
+    await ledger.putMessage(name, message());
     if (sweep.pending) await supersede(ledger, sweep.pending, name);
     await ledger.setSweep(name, { ...(sweep.running ? { running: sweep.running } : {}) });
     await ledger.putCounters(base); // waits in advance() for content pages still in flight
@@ -93,7 +93,7 @@ async function planChannel(env: Env, db: Db, ledger: FanoutLedger, channel: Chan
     await ledger.putCounters({ ...base, status: "done", switchedOff: true, completedAt: now.toISOString() });
     return;
   }
-  await ledger.putMessage(name, message);
+  await ledger.putMessage(name, message());
   // From here, every sender of this channel sends this version (or a newer one).
   await ledger.setPublished(name, intent.version);
   const running = sweep.running ? await ledger.counters(sweep.running, name) : undefined;
