@@ -122,9 +122,11 @@ const ChannelSetting = z
   })
   .openapi("ChannelSetting");
 
+/** Every channel of the registry with its switch and its name per language. */
+const labelledChannels = async (db: Db) => (await channelSettingsList(db)).map((s) => ({ ...s, label: channelOf(s.channel).label }));
+
 async function channelsView(env: Env, db: Db) {
-  const settings = await channelSettingsList(db);
-  return Promise.all(settings.map(async (s) => ({ ...s, label: channelOf(s.channel).label, audience: await channelOf(s.channel).audienceSize(env) })));
+  return Promise.all((await labelledChannels(db)).map(async (s) => ({ ...s, audience: await channelOf(s.channel).audienceSize(env) })));
 }
 
 adminRoutes.openapi(
@@ -137,7 +139,7 @@ adminRoutes.openapi(
       200: jsonOk(z.object({ channels: z.array(z.object({ channel: z.enum(CHANNEL_NAMES), label: Label, enabled: z.boolean() })) })),
     },
   }),
-  async (c) => c.json({ channels: (await channelSettingsList(c.get("db"))).map((s) => ({ channel: s.channel, label: channelOf(s.channel).label, enabled: s.enabled })) }, 200),
+  async (c) => c.json({ channels: (await labelledChannels(c.get("db"))).map(({ channel, label, enabled }) => ({ channel, label, enabled })) }, 200),
 );
 
 adminRoutes.openapi(
