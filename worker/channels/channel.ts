@@ -5,8 +5,9 @@
 // engine's (worker/fanout/), the same for every channel.
 import type { AlertContent, Language } from "../domain/index.ts";
 
-/** What a broadcast announces: the alert, a published update, or the retraction. */
-export type BroadcastEvent = "alert" | "update" | "stop";
+/** What a broadcast announces: the alert, a published update (or a new end time), or the retraction. */
+export const BROADCAST_EVENTS = ["alert", "update", "stop"] as const;
+export type BroadcastEvent = (typeof BROADCAST_EVENTS)[number];
 
 /** One broadcast as a channel composes it. Content events carry the publishable content. */
 export interface Broadcast {

@@ -6,6 +6,7 @@
 // retention purge. Every other table holds identifiers, hashes, roles and times.
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { BROADCAST_EVENTS } from "../channels/channel.ts";
 
 const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`;
 
@@ -320,7 +321,7 @@ export const broadcasts = sqliteTable(
   {
     id: text("id").primaryKey(),
     alertId: text("alert_id").notNull(),
-    event: text("event", { enum: ["alert", "update", "stop"] }).notNull(),
+    event: text("event", { enum: BROADCAST_EVENTS }).notNull(),
     versionId: text("version_id").notNull(),
     version: integer("version").notNull(),
     stopReason: text("stop_reason"),

@@ -1,9 +1,8 @@
 // The fan-out's queue job: one page of one channel's broadcast. The channel enum comes
 // from the registry, so a new channel needs no new job type.
 import { z } from "zod";
+import { BROADCAST_EVENTS } from "../channels/channel.ts";
 import { CHANNEL_NAMES } from "../channels/index.ts";
-
-export const BROADCAST_EVENTS = ["alert", "update", "stop"] as const;
 
 export const PageJob = z.object({
   type: z.literal("page"),

@@ -39,7 +39,9 @@ export interface PageCounts {
 }
 export const NO_COUNTS: PageCounts = { sent: 0, failed: 0, pruned: 0, retrying: 0, fenced: 0, skipped: 0 };
 
-export type FanoutStatus = "waiting" | "running" | "done" | "superseded";
+/** waiting: a newer content sweep waits for the running one, or a retraction for pages in flight. */
+export const FANOUT_STATUSES = ["waiting", "running", "done", "superseded"] as const;
+export type FanoutStatus = (typeof FANOUT_STATUSES)[number];
 
 /** Per broadcast and channel counters, aggregated here from page reports (never a row per delivery in D1). */
 export interface FanoutCounters extends PageCounts {

@@ -1,7 +1,8 @@
 // /api/v1/alerts — the alert lifecycle over HTTP. Validate, check the role, hand the
 // command to the alert's Durable Object, shape the answer. No rule lives here.
 import { CHANNEL_NAMES } from "../channels/index.ts";
-import { BROADCAST_EVENTS } from "../fanout/jobs.ts";
+import { BROADCAST_EVENTS } from "../channels/channel.ts";
+import { FANOUT_STATUSES } from "../fanout/ledger.ts";
 import { z } from "@hono/zod-openapi";
 import { alertAudit, allAuditEntries, getAlertRow, loadSnapshot } from "../db/alerts.ts";
 import { type Role, verifyChain, versionUnderReview } from "../domain/index.ts";
@@ -269,7 +270,7 @@ alertRoutes.openapi(
               event: z.enum(BROADCAST_EVENTS),
               versionId: z.string(),
               version: z.number().int(),
-              status: z.enum(["waiting", "running", "done", "superseded"]),
+              status: z.enum(FANOUT_STATUSES),
               startedAt: z.string(),
               completedAt: z.string().optional(),
               pagesPlanned: z.number().int(),

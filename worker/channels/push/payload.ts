@@ -3,8 +3,9 @@
 import { ageText, CATALOGUES, formatWhen, HOTLINE, HOTLINE_ABROAD } from "../../../templates/i18n/index.ts";
 import type { AlertContent, Language } from "../../domain/index.ts";
 import { MAX_PLAINTEXT } from "./webpush.ts";
+import type { BroadcastEvent } from "../channel.ts";
 
-export type PushEvent = "alert" | "update" | "stop";
+export type PushEvent = BroadcastEvent;
 
 export interface PushPayload {
   v: 1;
