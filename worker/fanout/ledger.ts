@@ -141,9 +141,10 @@ export interface Plan {
   pages: number;
   end: number;
   enqueued: number;
-  chunks: number;
 }
 const STARTS_PER_CHUNK = 2000;
+/** The page starts are stored in chunks (a storage value stays small). */
+const chunksOf = (p: Plan) => Math.ceil(p.pages / STARTS_PER_CHUNK);
 
 export interface Sweep {
   running?: string;
@@ -213,9 +214,9 @@ export class FanoutLedger {
   private async storePlanNow(c: FanoutCounters, starts: number[], end: number): Promise<Plan> {
     const existing = await this.storage.get<Plan>(k.plan(c.fanoutId, c.channel));
     if (existing) return existing;
-    const plan: Plan = { pages: starts.length, end, enqueued: 0, chunks: Math.ceil(starts.length / STARTS_PER_CHUNK) };
+    const plan: Plan = { pages: starts.length, end, enqueued: 0 };
     const entries: Record<string, unknown> = { [k.plan(c.fanoutId, c.channel)]: plan, [k.counters(c.fanoutId, c.channel)]: c };
-    for (let i = 0; i < plan.chunks; i++) entries[k.starts(c.fanoutId, c.channel, i)] = starts.slice(i * STARTS_PER_CHUNK, (i + 1) * STARTS_PER_CHUNK);
+    for (let i = 0; i < chunksOf(plan); i++) entries[k.starts(c.fanoutId, c.channel, i)] = starts.slice(i * STARTS_PER_CHUNK, (i + 1) * STARTS_PER_CHUNK);
     // put() takes at most 128 entries at once.
     const all = Object.entries(entries);
     for (let i = 0; i < all.length; i += 128) await this.storage.put(Object.fromEntries(all.slice(i, i + 128)));
@@ -230,7 +231,7 @@ export class FanoutLedger {
     const plan = await this.plan(id, ch);
     if (!plan) return [];
     const starts: number[] = [];
-    for (let i = 0; i < plan.chunks; i++) starts.push(...((await this.storage.get<number[]>(k.starts(id, ch, i))) ?? []));
+    for (let i = 0; i < chunksOf(plan); i++) starts.push(...((await this.storage.get<number[]>(k.starts(id, ch, i))) ?? []));
     return starts.map((from, i) => ({ from, to: starts[i + 1] ?? plan.end }));
   }
 
