@@ -66,9 +66,25 @@ step("cell launched the alert", `state ${launch.data.state}, ends ${launch.data.
 await waitFor("alert", citizens.length);
 const [first] = await (await fetch(`${pushBase}/__received?id=${citizens[0].id}`)).json();
 step("web push delivered, decrypted by the push service", `${citizens.length} of ${citizens.length}: "${first.payload.title}"`);
+const [dutch] = await (await fetch(`${pushBase}/__received?id=${citizens[1].id}`)).json();
+if (!/regenjas/.test(dutch.payload.body)) throw new Error(`the Dutch citizen did not get the Dutch text: ${dutch.payload.body}`);
+step("each citizen reads the alert in their own language", `nl: "${dutch.payload.body.slice(0, 70)}…"`);
 const { data: view } = await call("GET", `/alerts/${alertId}`, undefined, staff.cell.cookie);
 const updated = view.versions.find((v) => v.id === view.currentVersionId).content;
-await call("PUT", `/alerts/${alertId}/content`, { content: { ...updated, vehicle: { description: "Dark blue van, seen on the E411 towards Namur", plate: updated.vehicle?.plate } } }, staff.cell.cookie);
+await call("PUT", `/alerts/${alertId}/content`, {
+  content: {
+    ...updated,
+    vehicle: {
+      description: {
+        fr: "Camionnette bleu foncé, vue sur l'E411 vers Namur",
+        nl: "Donkerblauwe bestelwagen, gezien op de E411 richting Namen",
+        de: "Dunkelblauer Lieferwagen, gesehen auf der E411 Richtung Namur",
+        en: "Dark blue van, seen on the E411 towards Namur",
+      },
+      plate: updated.vehicle?.plate,
+    },
+  },
+}, staff.cell.cookie);
 await signOff(origin, staff, "magistrate", alertId, "authorisation", DECISION);
 step("cell updated the vehicle; the magistrate authorised the update", "version 2 replaces version 1 everywhere");
 await waitFor("update", citizens.length);

@@ -25,13 +25,35 @@ export const DEMO_CONTENT = AlertContent.parse({
     age: 8,
     sex: "unspecified",
     heightCm: 128,
-    description: "FICTIONAL DEMO CHILD. Slim, short curly black hair, brown eyes, glasses with a red frame.",
-    clothing: "Yellow raincoat, dark blue trousers, green wellington boots, small orange backpack.",
+    // Each language its own text, typed by people (names and plates are not translated).
+    description: {
+      fr: "ENFANT FICTIF DE DÉMONSTRATION. Mince, cheveux noirs courts et bouclés, yeux bruns, lunettes à monture rouge.",
+      nl: "FICTIEF DEMOKIND. Slank, kort zwart krullend haar, bruine ogen, bril met rood montuur.",
+      de: "FIKTIVES DEMO-KIND. Schlank, kurze schwarze Locken, braune Augen, Brille mit rotem Rahmen.",
+      en: "FICTIONAL DEMO CHILD. Slim, short curly black hair, brown eyes, glasses with a red frame.",
+    },
+    clothing: {
+      fr: "Imperméable jaune, pantalon bleu foncé, bottes en caoutchouc vertes, petit sac à dos orange.",
+      nl: "Gele regenjas, donkerblauwe broek, groene regenlaarzen, kleine oranje rugzak.",
+      de: "Gelber Regenmantel, dunkelblaue Hose, grüne Gummistiefel, kleiner orangefarbener Rucksack.",
+      en: "Yellow raincoat, dark blue trousers, green wellington boots, small orange backpack.",
+    },
     photos: [],
   },
-  lastSeen: { place: "Liège, Place Saint-Lambert (demo)", at: "2026-11-23T06:45:00+01:00" },
-  circumstances: "Demo scenario: seen being led into a white van near the bus stop.",
-  vehicle: { description: "White panel van, rust on the rear door (demo)", plate: "DEMO-000" },
+  lastSeen: {
+    place: { fr: "Liège, place Saint-Lambert (démo)", nl: "Luik, Place Saint-Lambert (demo)", de: "Lüttich, Place Saint-Lambert (Demo)", en: "Liège, Place Saint-Lambert (demo)" },
+    at: "2026-11-23T06:45:00+01:00",
+  },
+  circumstances: {
+    fr: "Scénario de démonstration : vue emmenée dans une camionnette blanche près de l'arrêt de bus.",
+    nl: "Demoscenario: gezien terwijl ze bij de bushalte in een witte bestelwagen werd geleid.",
+    de: "Demo-Szenario: an der Bushaltestelle in einen weißen Lieferwagen geführt.",
+    en: "Demo scenario: seen being led into a white van near the bus stop.",
+  },
+  vehicle: {
+    description: { fr: "Fourgon blanc, rouille sur la porte arrière (démo)", nl: "Witte bestelwagen, roest op de achterdeur (demo)", de: "Weißer Kastenwagen, Rost an der Hecktür (Demo)", en: "White panel van, rust on the rear door (demo)" },
+    plate: "DEMO-000",
+  },
   targeting: { regions: ["BE", "BE-WLG", "NL", "DE"], languages: ["fr", "nl", "de", "en"] },
   purposeAttestation: true,
 });

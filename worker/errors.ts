@@ -26,6 +26,7 @@ export const ERRORS = {
   E_CONTENT_CHANGED: { status: 409, title: "The content changed since the signature was requested; review it and sign again." },
   E_ALREADY_SIGNED: { status: 409, title: "This sign-off is already recorded for the current version." },
   E_CRITERIA_NOT_MET: { status: 422, title: "The launch criteria are not all met." },
+  E_TRANSLATION_MISSING: { status: 422, title: "A targeted language lacks a text; every language needs its own before submission." },
   E_RULE: { status: 422, title: "The request breaks a rule of the Child Alert protocol." },
   E_EXTENSIONS_EXHAUSTED: { status: 409, title: "The alert has been extended the maximum number of times." },
   E_CONFLICT: { status: 409, title: "A concurrent change won; retry." },

@@ -2,6 +2,7 @@
 // Sign-offs are bound to the hash, so the hash must change whenever anything a reader
 // could see changes (DOMAIN rule 2), and must be stable across key order and retries.
 import { z } from "zod";
+import { AppError } from "../errors.ts";
 
 export const LANGUAGES = ["fr", "nl", "de", "en"] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -30,6 +31,32 @@ export type Region = (typeof REGIONS)[number];
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, "a SHA-256 hex digest");
 const text = (max: number) => z.string().trim().min(1).max(max);
 
+export const LANGUAGE_NAMES: Record<Language, string> = { fr: "French", nl: "Dutch", de: "German", en: "English" };
+
+/**
+ * A free text in every targeted language: one value per language, typed by people, never
+ * machine-translated. Names, plates and numbers are not translated and stay plain strings.
+ * A draft may lack some languages; submission needs all of them (translationGaps).
+ */
+const localized = (max: number) =>
+  z
+    .object({ fr: text(max).optional(), nl: text(max).optional(), de: text(max).optional(), en: text(max).optional() })
+    .strict()
+    .refine((o) => Object.values(o).some((v) => v !== undefined), { message: "a text in at least one language is required" });
+
+export type Localized = Partial<Record<Language, string>>;
+
+/** Every translated text of an alert, by its path in the content. */
+export const LOCALIZED_FIELDS = [
+  "child.description",
+  "child.clothing",
+  "lastSeen.place",
+  "circumstances",
+  "vehicle.description",
+  "accompanyingPerson.description",
+] as const;
+export type LocalizedField = (typeof LOCALIZED_FIELDS)[number];
+
 /** Adults are eligible only under protected status (DOMAIN "Typical criteria"). */
 export const MAX_MINOR_AGE = 17;
 
@@ -43,17 +70,17 @@ export const AlertContent = z
         protectedAdult: z.boolean().default(false),
         sex: z.enum(["female", "male", "unspecified"]).default("unspecified"),
         heightCm: z.number().int().min(30).max(230).optional(),
-        description: text(600),
-        clothing: text(400).optional(),
+        description: localized(600),
+        clothing: localized(400).optional(),
         /** Same pictures everywhere (rule 7): the approved set, by content hash. */
         photos: z.array(Sha256).max(4).default([]),
       })
       .strict(),
-    lastSeen: z.object({ place: text(200), at: z.iso.datetime({ offset: true }) }).strict(),
-    circumstances: text(1000).optional(),
-    vehicle: z.object({ description: text(200), plate: text(20).optional() }).strict().optional(),
+    lastSeen: z.object({ place: localized(200), at: z.iso.datetime({ offset: true }) }).strict(),
+    circumstances: localized(1000).optional(),
+    vehicle: z.object({ description: localized(200), plate: text(20).optional() }).strict().optional(),
     /** Published only with the magistrate's separate signed authorisation (rule 6). */
-    accompanyingPerson: z.object({ description: text(600) }).strict().optional(),
+    accompanyingPerson: z.object({ description: localized(600) }).strict().optional(),
     targeting: z
       .object({
         regions: z.array(z.enum(REGIONS)).min(1).max(REGIONS.length),
@@ -64,9 +91,28 @@ export const AlertContent = z
     showHotline: z.boolean().default(true),
     /** Rule 5: broadcast only to find the child safe, never to find an offender. */
     purposeAttestation: z.literal(true, { error: "the purpose attestation is required (rule 5)" }),
+    /**
+     * Texts copied from another language as a starting point and not yet edited: shown
+     * as such in the editor, and refused at submission like a missing text.
+     */
+    untranslated: z
+      .array(z.object({ field: z.enum(LOCALIZED_FIELDS), lang: z.enum(LANGUAGES) }).strict())
+      .max(LOCALIZED_FIELDS.length * LANGUAGES.length)
+      .transform((list) => (list.length ? list : undefined))
+      .optional(),
   })
   .strict()
   .superRefine((c, ctx) => {
+    // A text in a language the alert does not target would be published nowhere: say so
+    // rather than keep it silently.
+    for (const field of LOCALIZED_FIELDS) {
+      const value = localizedAt(c as AlertContent, field);
+      for (const lang of Object.keys(value ?? {}) as Language[]) {
+        if (!c.targeting.languages.includes(lang)) {
+          ctx.addIssue({ code: "custom", path: [...field.split("."), lang], message: `${LANGUAGE_NAMES[lang]} is not a targeted language` });
+        }
+      }
+    }
     if (c.child.age > MAX_MINOR_AGE && !c.child.protectedAdult) {
       ctx.addIssue({
         code: "custom",
@@ -78,6 +124,74 @@ export const AlertContent = z
 
 export type AlertContent = z.output<typeof AlertContent>;
 export type AlertContentInput = z.input<typeof AlertContent>;
+
+/** The value of one translated field (undefined when the optional section is absent). */
+export function localizedAt(content: AlertContent, field: LocalizedField): Localized | undefined {
+  switch (field) {
+    case "child.description":
+      return content.child.description;
+    case "child.clothing":
+      return content.child.clothing;
+    case "lastSeen.place":
+      return content.lastSeen.place;
+    case "circumstances":
+      return content.circumstances;
+    case "vehicle.description":
+      return content.vehicle?.description;
+    case "accompanyingPerson.description":
+      return content.accompanyingPerson?.description;
+  }
+}
+
+/**
+ * A text in one language. Every targeted language has its own once submitted; a draft's
+ * preview in a language not yet written falls back to the first targeted language that
+ * has one (the editor shows the gap; nothing is published before it is closed).
+ */
+export function textIn(value: Localized, lang: Language, order?: readonly Language[]): string;
+export function textIn(value: Localized | undefined, lang: Language, order?: readonly Language[]): string | undefined;
+export function textIn(value: Localized | undefined, lang: Language, order: readonly Language[] = LANGUAGES): string | undefined {
+  if (!value) return undefined;
+  return value[lang] ?? order.map((l) => value[l]).find((v) => v !== undefined) ?? Object.values(value).find((v) => v !== undefined);
+}
+
+export interface TranslationGap {
+  /** Content path of the missing text, language last: "child.description.nl". */
+  path: string;
+  field: LocalizedField;
+  lang: Language;
+  reason: "missing" | "copied";
+}
+
+/**
+ * Which texts a targeted language still lacks: a field present in any language must be
+ * present in all of them, and a copy from another language counts as missing until
+ * edited. Empty means every reader gets the alert in their own language.
+ */
+export function translationGaps(content: AlertContent): TranslationGap[] {
+  const gaps: TranslationGap[] = [];
+  for (const field of LOCALIZED_FIELDS) {
+    const value = localizedAt(content, field);
+    if (!value) continue;
+    for (const lang of content.targeting.languages) {
+      const copied = content.untranslated?.some((u) => u.field === field && u.lang === lang);
+      if (value[lang] === undefined || copied) gaps.push({ path: `${field}.${lang}`, field, lang, reason: copied ? "copied" : "missing" });
+    }
+  }
+  return gaps;
+}
+
+/** Refuses content that is not whole in every targeted language (E_TRANSLATION_MISSING, field by field). */
+export function assertTranslated(content: AlertContent): void {
+  const gaps = translationGaps(content);
+  if (!gaps.length) return;
+  throw new AppError("E_TRANSLATION_MISSING", `${gaps.length} text(s) missing in a targeted language`, {
+    errors: gaps.map((g) => ({
+      path: `content.${g.path}`,
+      message: g.reason === "copied" ? `copied from another language, not yet translated into ${LANGUAGE_NAMES[g.lang]}` : `no ${LANGUAGE_NAMES[g.lang]} text`,
+    })),
+  });
+}
 
 /** Deterministic JSON: object keys sorted, no whitespace, undefined dropped. */
 export function canonicalJson(value: unknown): string {

@@ -29,8 +29,8 @@ import {
 
 const content = (over: Record<string, unknown> = {}) =>
   AlertContent.parse({
-    child: { firstName: "Lina", age: 9, description: "Brown hair, blue eyes." },
-    lastSeen: { place: "Namur", at: "2026-11-23T07:30:00+01:00" },
+    child: { firstName: "Lina", age: 9, description: { fr: "Cheveux bruns, yeux bleus.", nl: "Bruin haar, blauwe ogen." } },
+    lastSeen: { place: { fr: "Namur", nl: "Namen" }, at: "2026-11-23T07:30:00+01:00" },
     targeting: { regions: ["BE"], languages: ["fr", "nl"] },
     purposeAttestation: true,
     ...over,
@@ -195,8 +195,8 @@ describe("rule 2 — concertation sign-offs bound to the content hash", () => {
     expect(readiness(snap({ signOffs: stale })).missingSignOffs).toHaveLength(4);
   });
   it("any change of content is a new version and drops an authorised alert back to concertation", () => {
-    expect(decideEdit(ready(), "h2")).toEqual({ kind: "new_version", nextState: "concertation", asPending: false });
-    expect(decideEdit(ready(), "h1")).toEqual({ kind: "unchanged" });
+    expect(decideEdit(ready(), "h2", content())).toEqual({ kind: "new_version", nextState: "concertation", asPending: false });
+    expect(decideEdit(ready(), "h1", content())).toEqual({ kind: "unchanged" });
   });
   it("the hash covers every field, photos, targeting, the exercise flag and the alert id", async () => {
     const c = content();
@@ -209,7 +209,7 @@ describe("rule 2 — concertation sign-offs bound to the content hash", () => {
     expect(await contentHash("a1", false, withPhoto)).not.toBe(h);
   });
   it("the hash covers the instant last seen, not how it was written", async () => {
-    const at = (v: string) => content({ lastSeen: { place: "Namur", at: v } });
+    const at = (v: string) => content({ lastSeen: { place: { fr: "Namur", nl: "Namen" }, at: v } });
     const h = await contentHash("a1", false, at("2026-11-23T07:30:00+01:00"));
     expect(await contentHash("a1", false, at("2026-11-23T06:30:00.000Z"))).toBe(h);
     expect(await contentHash("a1", false, at("2026-11-23T06:30:00Z"))).toBe(h);
@@ -284,7 +284,7 @@ describe("rule 5 — purpose attestation", () => {
 describe("rule 6 — the accompanying person is published only on the magistrate's separate authorisation", () => {
   const withPerson: VersionView = {
     ...v1,
-    content: content({ accompanyingPerson: { description: "Man, about 40, grey jacket." } }),
+    content: content({ accompanyingPerson: { description: { fr: "Homme, environ 40 ans, veste grise.", nl: "Man, ongeveer 40, grey jacket." } } }),
   };
   it("is withheld from the publishable content without that signature", () => {
     const s = snap({ current: withPerson, signOffs: signed("investigator", "cell", "operator", "authorisation") });
@@ -298,7 +298,7 @@ describe("rule 6 — the accompanying person is published only on the magistrate
   });
   it("is published with it", () => {
     const s = snap({ current: withPerson, signOffs: signed("accompanying_person") });
-    expect(publishableContent(s, withPerson)?.accompanyingPerson?.description).toContain("grey jacket");
+    expect(publishableContent(s, withPerson)?.accompanyingPerson?.description.nl).toContain("grey jacket");
   });
   it("cannot be authorised on a version without that section", () => {
     expect(refusal(() => checkSignOff(snap(), "accompanying_person", "magistrate"))).toBe("E_RULE");
@@ -336,7 +336,7 @@ describe("launch", () => {
 describe("rule 11 — updates while live", () => {
   const live = () => ({ ...ready(), state: "live" as const });
   it("an edit while live is a pending version; the published one stays", () => {
-    expect(decideEdit(live(), "h2")).toEqual({ kind: "new_version", nextState: "live", asPending: true });
+    expect(decideEdit(live(), "h2", content())).toEqual({ kind: "new_version", nextState: "live", asPending: true });
   });
   it("a pending update needs only the magistrate's authorisation, which publishes it", () => {
     const pending: VersionView = { ...v1, id: "v2", number: 2, contentHash: "h2" };

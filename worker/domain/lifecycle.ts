@@ -2,7 +2,7 @@
 // a snapshot. The alert's Durable Object loads a snapshot, asks these functions, and
 // writes what they decide; nothing here does I/O.
 import { AppError } from "../errors.ts";
-import type { AlertContent } from "./content.ts";
+import { type AlertContent, assertTranslated } from "./content.ts";
 import type { Role } from "./roles.ts";
 
 export const STATES = ["draft", "concertation", "authorised", "live", "stopped", "cancelled", "blocked", "purged"] as const;
@@ -202,10 +202,12 @@ export type EditOutcome = { kind: "unchanged" } | { kind: "new_version"; nextSta
  * authorised alert falls back to concertation. While live the new version waits as
  * `pending` for the magistrate's authorisation (rule 11) and the published one stays.
  */
-export function decideEdit(s: AlertSnapshot, newHash: string): EditOutcome {
+export function decideEdit(s: AlertSnapshot, newHash: string, content: AlertContent): EditOutcome {
   assertEditable(s.state);
   const compareTo = s.state === "live" ? (s.pending ?? s.current) : s.current;
   if (compareTo && compareTo.contentHash === newHash) return { kind: "unchanged" };
+  // Once submitted, every version is whole in every targeted language (signers approve them all).
+  if (s.state !== "draft") assertTranslated(content);
   if (s.state === "live") return { kind: "new_version", nextState: "live", asPending: true };
   const nextState: AlertState = s.state === "authorised" ? "concertation" : s.state;
   return { kind: "new_version", nextState, asPending: false };
@@ -229,6 +231,7 @@ export function assertEditable(state: AlertState): void {
 export function decideSubmit(s: AlertSnapshot): AlertState {
   assertTransition(s.state, "concertation");
   if (s.state !== "draft") throw new AppError("E_INVALID_TRANSITION", "only a draft is submitted for concertation");
+  if (s.current?.content) assertTranslated(s.current.content);
   return "concertation";
 }
 

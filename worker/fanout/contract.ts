@@ -264,7 +264,7 @@ export function channelContract(s: ChannelStandIn): void {
         const id = await liveAlert(t, content);
         await settled(id, ["alert"], 60_000);
         for (const r of ids) await s.behave(r, { delayMs: 100 });
-        for (let i = 1; i <= 20; i++) await update(id, { ...content, vehicle: { description: `Car seen ${i}` } });
+        for (let i = 1; i <= 20; i++) await update(id, { ...content, vehicle: { description: { fr: `Voiture vue ${i}` } } });
         await settled(id, ["update"], 90_000);
         const got = (await mine(id, ids)).filter((m) => m.type === "update");
         const newest = Math.max(...got.map((m) => m.version));

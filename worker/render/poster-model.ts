@@ -1,7 +1,7 @@
 // From publishable alert content to what one poster in one language shows. Pure.
 import { ageText, CATALOGUES, formatWhen } from "../../templates/i18n/index.ts";
 import type { PosterModel, PosterPhoto, Variant } from "../../templates/posters/model.ts";
-import type { AlertContent, Language } from "../domain/index.ts";
+import { type AlertContent, type Language, type Localized, textIn } from "../domain/index.ts";
 import { renderable } from "./fonts.ts";
 
 export interface PosterInputs {
@@ -14,7 +14,9 @@ export interface PosterInputs {
 
 export function alertPosterModel(i: PosterInputs, lang: Language): PosterModel {
   const c = CATALOGUES[lang];
-  const { child, lastSeen, vehicle, accompanyingPerson } = i.content;
+  const { child, lastSeen, vehicle, accompanyingPerson, targeting } = i.content;
+  // Each language's own text (names and plates are not translated).
+  const tr = (v: Localized | undefined) => textIn(v, lang, targeting.languages);
   return {
     lang,
     variant: "alert",
@@ -26,11 +28,11 @@ export function alertPosterModel(i: PosterInputs, lang: Language): PosterModel {
       name: renderable([child.firstName, child.lastName].filter(Boolean).join(" ")),
       age: ageText(c, child.age),
       height: child.heightCm ? c.height.replace("{n}", String(child.heightCm)) : undefined,
-      lastSeen: renderable(`${formatWhen(c, lastSeen.at)}, ${lastSeen.place}`),
-      description: renderable(child.description),
-      clothing: child.clothing ? renderable(child.clothing) : undefined,
-      vehicle: vehicle ? renderable([vehicle.description, vehicle.plate].filter(Boolean).join(" — ")) : undefined,
-      accompanying: accompanyingPerson ? renderable(accompanyingPerson.description) : undefined,
+      lastSeen: renderable(`${formatWhen(c, lastSeen.at)}, ${tr(lastSeen.place)}`),
+      description: renderable(tr(child.description)!),
+      clothing: child.clothing ? renderable(tr(child.clothing)!) : undefined,
+      vehicle: vehicle ? renderable([tr(vehicle.description), vehicle.plate].filter(Boolean).join(" — ")) : undefined,
+      accompanying: accompanyingPerson ? renderable(tr(accompanyingPerson.description)!) : undefined,
     },
   };
 }

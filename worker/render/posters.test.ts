@@ -22,10 +22,21 @@ async function photo() {
   return { src: `data:image/jpeg;base64,${b64(p.jpeg)}`, width: p.width, height: p.height };
 }
 
+/** The same text in the four languages (for the tests where the translation is not the point). */
+const all = (s: string) => ({ fr: s, nl: s, de: s, en: s });
+
 const NORMAL = AlertContent.parse({
-  child: { firstName: "Noa", lastName: "Voorbeeld", age: 8, heightCm: 128, description: "Short curly black hair, brown eyes.", clothing: "Yellow raincoat.", photos: [] },
-  lastSeen: { place: "Liège, Place Saint-Lambert", at: "2026-11-23T06:45:00+01:00" },
-  vehicle: { description: "White panel van", plate: "1-ABC-123" },
+  child: {
+    firstName: "Noa",
+    lastName: "Voorbeeld",
+    age: 8,
+    heightCm: 128,
+    description: { fr: "Cheveux noirs courts et bouclés, yeux bruns.", nl: "Kort zwart krullend haar, bruine ogen.", de: "Kurze schwarze Locken, braune Augen.", en: "Short curly black hair, brown eyes." },
+    clothing: { fr: "Imperméable jaune.", nl: "Gele regenjas.", de: "Gelber Regenmantel.", en: "Yellow raincoat." },
+    photos: [],
+  },
+  lastSeen: { place: all("Liège, Place Saint-Lambert"), at: "2026-11-23T06:45:00+01:00" },
+  vehicle: { description: { fr: "Fourgon blanc", nl: "Wittebestelwagen", de: "Weißer Kastenwagen", en: "White panel van" }, plate: "1-ABC-123" },
   targeting: { regions: ["BE"], languages: ["fr", "nl", "de", "en"] },
   purposeAttestation: true,
 });
@@ -37,21 +48,21 @@ const LONGEST = AlertContent.parse({
     lastName: "Wiśniewska-Van den Broeck",
     age: 17,
     heightCm: 172,
-    description: (
+    description: all((
       "Slim build, long straight dark-blond hair usually tied in a ponytail, green-grey eyes, a small scar above the left eyebrow, " +
       "pierced ears with small silver rings, braces on the upper teeth, wears thin round glasses with a tortoiseshell frame, " +
       "speaks French, Dutch and some Polish, may appear confused or frightened, needs daily medication for epilepsy and has not had it since yesterday morning; " +
       "she is shy with strangers and may give a false name. Distinctive birthmark on the right forearm, bitten fingernails, "
-    ).slice(0, 600),
-    clothing: (
+    ).slice(0, 600)),
+    clothing: all((
       "Oversized dark-green hooded parka with a fur-trimmed hood, a grey knitted scarf, black skinny jeans torn at the left knee, white high-top trainers with " +
       "red laces, a purple backpack with a keyring shaped like a cat, a yellow woollen hat with a pompom, fingerless gloves, a thin silver bracelet with charms."
-    ).slice(0, 400),
+    ).slice(0, 400)),
     photos: [],
   },
-  lastSeen: { place: "Sint-Pieters-Woluwe / Woluwe-Saint-Pierre, Avenue de Tervueren — Tervurenlaan, near the tram stop Montgomery (line 39 and 44)", at: "2026-11-23T23:59:00+01:00" },
-  vehicle: { description: "Dark-grey Volkswagen Transporter minivan with tinted rear windows and a roof rack, dent in the rear bumper", plate: "2-XYZ-987" },
-  accompanyingPerson: { description: "Man aged about 45, 1 m 85, heavy build, shaved head, grey beard, tattoo of a swallow on the neck, dark-blue work jacket, speaks French with an accent." },
+  lastSeen: { place: all("Sint-Pieters-Woluwe / Woluwe-Saint-Pierre, Avenue de Tervueren — Tervurenlaan, near the tram stop Montgomery (line 39 and 44)"), at: "2026-11-23T23:59:00+01:00" },
+  vehicle: { description: all("Dark-grey Volkswagen Transporter minivan with tinted rear windows and a roof rack, dent in the rear bumper"), plate: "2-XYZ-987" },
+  accompanyingPerson: { description: all("Man aged about 45, 1 m 85, heavy build, shaved head, grey beard, tattoo of a swallow on the neck, dark-blue work jacket, speaks French with an accent.") },
   targeting: { regions: ["BE"], languages: ["fr", "nl", "de", "en"] },
   purposeAttestation: true,
 });
@@ -191,9 +202,29 @@ describe("variants", () => {
     expect(b).toContain("swallow");
   });
 
+  it("each language's poster draws its own texts; names and plates are the same in all", async () => {
+    const drawn = async (lang: Language) =>
+      textRuns((await posterLayout(alertPosterModel({ content: NORMAL, exercise: false, photo: null, qr: null }, lang), "print")).svg)
+        .map((r) => r.text)
+        .join("")
+        .replace(/\s+/g, "");
+    const nl = await drawn("nl");
+    const fr = await drawn("fr");
+    expect(nl).toContain("krullend");
+    expect(nl).toContain("Geleregenjas");
+    expect(nl).toContain("Wittebestelwagen");
+    expect(nl).not.toContain("raincoat");
+    expect(fr).toContain("Imperméablejaune");
+    expect(fr).not.toContain("regenjas");
+    for (const text of [nl, fr]) {
+      expect(text).toContain("Noa");
+      expect(text).toContain("1-ABC-123");
+    }
+  });
+
   it("dates are in Belgian time, in each language", () => {
     const at = "2026-11-23T22:30:00Z"; // 23:30 in Brussels (UTC+1)
-    const m = (lang: Language) => alertPosterModel({ content: { ...NORMAL, lastSeen: { place: "X", at } }, exercise: false, photo: null, qr: null }, lang).text!.lastSeen;
+    const m = (lang: Language) => alertPosterModel({ content: { ...NORMAL, lastSeen: { place: { fr: "X", nl: "X", de: "X", en: "X" }, at } }, exercise: false, photo: null, qr: null }, lang).text!.lastSeen;
     expect(m("fr")).toMatch(/lundi 23 novembre.*23:30/);
     expect(m("nl")).toMatch(/maandag 23 november.*23:30/);
     expect(m("de")).toMatch(/Montag, 23\. November.*23:30/);

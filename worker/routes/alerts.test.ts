@@ -195,7 +195,7 @@ describe("updates while live (rule 11)", () => {
     const mid = expectOk(await api("GET", `/alerts/${id}`, undefined, as(t.cell))).body;
     expect(mid.currentVersionId).toBe(before.currentVersionId);
     expect(mid.pendingVersionId).toBe(edit.body.versionId);
-    expect(mid.publishable.vehicle.description).toBe("Grey estate car");
+    expect(mid.publishable.vehicle.description.en).toBe("Grey estate car");
     expect(mid.readiness.waitingOn).toEqual(["magistrate"]);
 
     expect((await signOff(t.cell, id, "cell")).status).toBe(409);
@@ -203,7 +203,7 @@ describe("updates while live (rule 11)", () => {
     const after = expectOk(await api("GET", `/alerts/${id}`, undefined, as(t.cell))).body;
     expect(after.currentVersionId).toBe(edit.body.versionId);
     expect(after.pendingVersionId).toBeNull();
-    expect(after.publishable.vehicle.description).toBe("Now a black SUV");
+    expect(after.publishable.vehicle.description.en).toBe("Now a black SUV");
     const notices = await db().query.notifications.findMany({ where: (n, { and, eq }) => and(eq(n.alertId, id), eq(n.event, "updated")) });
     expect(notices.map((n) => n.recipientRole).sort()).toEqual(["cell", "investigator"]);
   });
@@ -221,7 +221,7 @@ describe("the accompanying person (rule 6)", () => {
     expect(noTerms.status).toBe(422);
     expectOk(await signOff(t.magistrate, id, "accompanying_person", { terms: "Description only; no name, no photo." }));
     const after = expectOk(await api("GET", `/alerts/${id}`, undefined, as(t.cell))).body;
-    expect(after.publishable.accompanyingPerson.description).toContain("long blond hair");
+    expect(after.publishable.accompanyingPerson.description.nl).toContain("long blond hair");
     expect(after.state).toBe("authorised");
   });
 });

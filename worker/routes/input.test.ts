@@ -49,7 +49,7 @@ describe("bad input gets a clear 4xx problem and writes nothing", () => {
       const long = makeContent({ child: { ...makeContent().child, description: "x".repeat(601) } });
       const res = await api("POST", "/alerts", { exercise: false, content: long }, as(t.cell));
       expect(res.status).toBe(400);
-      expect(res.body.errors[0].path).toBe("content.child.description");
+      expect(res.body.errors[0].path).toBe("content.child.description.fr");
       const huge = await api("POST", "/alerts", { exercise: false, content: makeContent(), pad: "x".repeat(100_000) }, as(t.cell));
       expect(huge.status).toBe(413);
       expect(huge.body.code).toBe("E_PAYLOAD_TOO_LARGE");

@@ -4,7 +4,7 @@
 import { Hono } from "hono";
 import { CATALOGUES, type Catalogue, formatWhen, HOTLINE, HOTLINE_ABROAD } from "../../templates/i18n/index.ts";
 import { loadSnapshot } from "../db/alerts.ts";
-import { type AlertContent, LANGUAGES, type Language, publicFace, publishableContent, REGIONS } from "../domain/index.ts";
+import { type AlertContent, LANGUAGES, type Language, type Localized, publicFace, publishableContent, REGIONS, textIn } from "../domain/index.ts";
 import { versionPosters } from "../services/posters.ts";
 import { context, type AppEnv } from "./http.ts";
 
@@ -47,12 +47,13 @@ function langNav(path: string, current: Language): string {
 
 function alertBody(c: Catalogue, content: AlertContent, lang: Language, alertId: string, exercise: boolean, endsAt: string | null, poster: string | null): string {
   const name = [content.child.firstName, content.child.lastName].filter(Boolean).join(" ");
+  const tr = (v: Localized | undefined) => textIn(v, lang, content.targeting.languages);
   const rows: [string, string | undefined][] = [
-    [c.lastSeen, `${formatWhen(c, content.lastSeen.at)}, ${content.lastSeen.place}`],
-    [c.clothing, content.child.clothing],
-    [c.description, content.child.description],
-    [c.vehicle, content.vehicle ? [content.vehicle.description, content.vehicle.plate].filter(Boolean).join(" — ") : undefined],
-    [c.accompanying, content.accompanyingPerson?.description],
+    [c.lastSeen, `${formatWhen(c, content.lastSeen.at)}, ${tr(content.lastSeen.place)}`],
+    [c.clothing, tr(content.child.clothing)],
+    [c.description, tr(content.child.description)],
+    [c.vehicle, content.vehicle ? [tr(content.vehicle.description), content.vehicle.plate].filter(Boolean).join(" — ") : undefined],
+    [c.accompanying, tr(content.accompanyingPerson?.description)],
   ];
   return `<header class="${exercise ? "ex" : ""}">CHILD ALERT${exercise ? ` — ${esc(c.exercise)}` : ""}</header><main>
 ${langNav(`/alert/${alertId}`, lang)}

@@ -284,7 +284,7 @@ async function edit(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<AlertCom
   }
   await assertPhotosBelong(ctx.db, s.id, cmd.content.child.photos);
   const hash = await contentHash(s.id, s.exercise, cmd.content);
-  const outcome = decideEdit(s, hash);
+  const outcome = decideEdit(s, hash, cmd.content);
   if (outcome.kind === "unchanged") {
     const v = s.state === "live" ? (s.pending ?? s.current) : s.current;
     return { alertId: s.id, state: s.state, versionId: v?.id, contentHash: hash, changed: false };

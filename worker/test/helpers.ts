@@ -3,7 +3,7 @@
 import { env, exports } from "cloudflare:workers";
 import { SoftAuthenticator } from "../../e2e/lib/soft-authenticator.ts";
 import { makeDb } from "../db/client.ts";
-import type { AlertContentInput, Criteria, Role, SignOffKind } from "../domain/index.ts";
+import { type AlertContentInput, type Criteria, type Language, LANGUAGES, type Localized, LOCALIZED_FIELDS, type Role, type SignOffKind } from "../domain/index.ts";
 import { createInvitation } from "../services/auth.ts";
 import type { FanoutCounters } from "../durable/alert-object.ts";
 
@@ -78,24 +78,61 @@ export type Team = Awaited<ReturnType<typeof makeTeam>>;
 
 export const as = (s: Staff): Caller => ({ cookie: s.cookie, ip: s.ip });
 
-/** Realistic, clearly fictional content; override any part. */
-export function makeContent(overrides: Partial<AlertContentInput> = {}): AlertContentInput {
-  return {
+type Loose<T> = T extends Record<string, unknown> ? { [K in keyof T]?: Loose<T[K]> | string } : T | string;
+
+/** The same text in each of the languages: the shorthand tests use for texts whose translation is not the point. */
+export const inEvery = (text: string, languages: readonly Language[] = LANGUAGES): Localized =>
+  Object.fromEntries(languages.map((l) => [l, text]));
+
+/**
+ * Realistic, clearly fictional content, written in the four languages; override any
+ * part. A translated field given as a plain string gets that text in every targeted
+ * language; texts in languages the content does not target are dropped.
+ */
+export function makeContent(overrides: Loose<AlertContentInput> = {}): AlertContentInput {
+  const o = overrides as Record<string, any>;
+  const languages: Language[] = o.targeting?.languages ?? [...LANGUAGES];
+  const only = (v: Localized): Localized => Object.fromEntries(languages.filter((l) => v[l]).map((l) => [l, v[l]!]));
+  const content: Record<string, any> = {
     child: {
       firstName: "Lina",
       lastName: "Exemple",
       age: 9,
-      description: "Slim build, shoulder-length brown hair, blue eyes, 1 m 30.",
-      clothing: "Red raincoat, blue jeans, white trainers.",
+      description: only({
+        fr: "Mince, cheveux bruns mi-longs, yeux bleus, 1 m 30.",
+        nl: "Slank, halflang bruin haar, blauwe ogen, 1 m 30.",
+        de: "Schlank, schulterlanges braunes Haar, blaue Augen, 1 m 30.",
+        en: "Slim build, shoulder-length brown hair, blue eyes, 1 m 30.",
+      }),
+      clothing: only({
+        fr: "Imperméable rouge, jean bleu, baskets blanches.",
+        nl: "Rode regenjas, blauwe jeans, witte sneakers.",
+        de: "Roter Regenmantel, blaue Jeans, weiße Turnschuhe.",
+        en: "Red raincoat, blue jeans, white trainers.",
+      }),
       photos: [],
+      ...o.child,
     },
-    lastSeen: { place: "Namur, Place d'Armes", at: "2026-11-23T07:30:00+01:00" },
-    circumstances: "Taken into a grey car outside the school gate.",
-    vehicle: { description: "Grey estate car", plate: "1-ABC-123" },
-    targeting: { regions: ["BE"], languages: ["fr", "nl", "de", "en"] },
+    lastSeen: { place: only({ fr: "Namur, place d'Armes", nl: "Namen, place d'Armes", de: "Namur, Place d'Armes", en: "Namur, Place d'Armes" }), at: "2026-11-23T07:30:00+01:00", ...o.lastSeen },
+    circumstances: only({
+      fr: "Emmenée dans une voiture grise devant l'école.",
+      nl: "Meegenomen in een grijze auto voor de schoolpoort.",
+      de: "Vor dem Schultor in ein graues Auto gebracht.",
+      en: "Taken into a grey car outside the school gate.",
+    }),
+    vehicle: { description: only({ fr: "Break gris", nl: "Grijze stationwagen", de: "Grauer Kombi", en: "Grey estate car" }), plate: "1-ABC-123" },
+    targeting: { regions: ["BE"], languages },
     purposeAttestation: true,
-    ...overrides,
+    ...Object.fromEntries(Object.entries(o).filter(([k]) => k !== "child" && k !== "lastSeen")),
   };
+  for (const field of LOCALIZED_FIELDS) {
+    const [a, b] = field.split(".") as [string, string | undefined];
+    const parent = b ? content[a] : content;
+    const key = b ?? a;
+    if (parent && typeof parent[key] === "string") parent[key] = inEvery(parent[key], languages);
+    else if (parent?.[key]) parent[key] = only(parent[key]);
+  }
+  return content as AlertContentInput;
 }
 
 export const ALL_CRITERIA: Criteria = {

@@ -3826,23 +3826,53 @@ export interface components {
                  */
                 sex: "female" | "male" | "unspecified";
                 heightCm?: number;
-                description: string;
-                clothing?: string;
+                description: {
+                    fr?: string;
+                    nl?: string;
+                    de?: string;
+                    en?: string;
+                };
+                clothing?: {
+                    fr?: string;
+                    nl?: string;
+                    de?: string;
+                    en?: string;
+                };
                 /** @default [] */
                 photos: string[];
             };
             lastSeen: {
-                place: string;
+                place: {
+                    fr?: string;
+                    nl?: string;
+                    de?: string;
+                    en?: string;
+                };
                 /** Format: date-time */
                 at: string;
             };
-            circumstances?: string;
+            circumstances?: {
+                fr?: string;
+                nl?: string;
+                de?: string;
+                en?: string;
+            };
             vehicle?: {
-                description: string;
+                description: {
+                    fr?: string;
+                    nl?: string;
+                    de?: string;
+                    en?: string;
+                };
                 plate?: string;
             };
             accompanyingPerson?: {
-                description: string;
+                description: {
+                    fr?: string;
+                    nl?: string;
+                    de?: string;
+                    en?: string;
+                };
             };
             targeting: {
                 regions: ("BE" | "BE-BRU" | "BE-VAN" | "BE-VBR" | "BE-VLI" | "BE-VOV" | "BE-VWV" | "BE-WBR" | "BE-WHT" | "BE-WLG" | "BE-WLX" | "BE-WNA" | "FR" | "NL" | "DE" | "LU")[];
@@ -3852,6 +3882,12 @@ export interface components {
             showHotline: boolean;
             /** @enum {boolean} */
             purposeAttestation: true;
+            untranslated?: {
+                /** @enum {string} */
+                field: "child.description" | "child.clothing" | "lastSeen.place" | "circumstances" | "vehicle.description" | "accompanyingPerson.description";
+                /** @enum {string} */
+                lang: "fr" | "nl" | "de" | "en";
+            }[];
         };
         AlertDetail: {
             id: string;

@@ -18,6 +18,7 @@ import {
   STOP_REASONS,
 } from "../../../worker/domain/lifecycle.ts";
 import type { Role } from "../../../worker/domain/roles.ts";
+import type { AlertContent, Language, Localized } from "../../../worker/domain/content.ts";
 import { REVIEW_LEAD_MS } from "../../../worker/domain/duration.ts";
 import { type AlertDetail, api, type FanoutCounters, must, type Permission } from "../api/client";
 import { lang, regionName, t } from "../i18n";
@@ -46,7 +47,21 @@ function useCommand(ctx: Ctx): [(fn: () => Promise<unknown>) => Promise<void>, b
 
 /** The version being signed off: the pending update while live, else the current one. */
 const underReview = (d: AlertDetail) => d.versions.find((v) => v.id === (d.state === "live" && d.pendingVersionId ? d.pendingVersionId : d.currentVersionId));
-type Content = { child?: { firstName?: string; lastName?: string }; targeting?: { regions: string[]; languages: string[] }; accompanyingPerson?: { description: string } };
+type Content = Partial<Pick<AlertContent, "child" | "targeting" | "accompanyingPerson">>;
+
+/** A translated text as the signers read it: every targeted language, each labelled. */
+function Texts({ value, languages }: { value: Localized | undefined; languages: readonly string[] }) {
+  if (!value) return null;
+  return (
+    <span class="texts">
+      {(languages as Language[]).map((l) => (
+        <span key={l} lang={l} class={value[l] === undefined ? "missing" : undefined}>
+          <abbr title={new Intl.DisplayNames([lang()], { type: "language" }).of(l)}>{l.toUpperCase()}</abbr> {value[l] ?? t("content.noText")}
+        </span>
+      ))}
+    </span>
+  );
+}
 
 /** The passkey ceremony for a sign-off: the challenge carries the content hash being approved. */
 async function signWithPasskey(id: string, kind: SignKind, decision?: { criteria?: Record<string, boolean>; riskAssessment?: string; terms?: string }) {
@@ -393,7 +408,9 @@ function AccompanyingCard({ ctx }: { ctx: Ctx }) {
   return (
     <section class="card" aria-labelledby="acc-h">
       <h2 id="acc-h">{t("acc.title")}</h2>
-      <blockquote>{c.accompanyingPerson.description}</blockquote>
+      <blockquote>
+        <Texts value={c.accompanyingPerson.description} languages={c.targeting?.languages ?? []} />
+      </blockquote>
       {signed ? (
         <p class="ok">{t("acc.signed")}</p>
       ) : (
@@ -585,29 +602,20 @@ function DraftActions({ ctx }: { ctx: Ctx }) {
   );
 }
 
-type FullContent = {
-  child: { firstName: string; lastName?: string; age: number; sex?: string; heightCm?: number; protectedAdult?: boolean; description: string; clothing?: string; photos?: string[] };
-  lastSeen: { place: string; at: string };
-  circumstances?: string;
-  vehicle?: { description: string; plate?: string };
-  accompanyingPerson?: { description: string };
-  targeting: { regions: string[]; languages: string[] };
-  showHotline?: boolean;
-};
-
 /** The content the sign-offs are about, as the signers read it, with the posters it makes. */
 function ContentUnderReview({ ctx }: { ctx: Ctx }) {
   const v = underReview(ctx.d);
-  const c = v?.content as FullContent | null;
+  const c = v?.content as AlertContent | null;
   if (!v || !c) return null;
   const signing = ["draft", "concertation", "blocked"].includes(ctx.d.state) || (ctx.d.state === "live" && !!ctx.d.pendingVersionId);
   const row = (label: string, value: unknown) =>
     value === undefined || value === null || value === "" ? null : (
       <>
         <dt>{label}</dt>
-        <dd>{String(value)}</dd>
+        <dd>{typeof value === "object" ? value : String(value)}</dd>
       </>
     );
+  const tr = (value: Localized | undefined) => value && <Texts value={value} languages={c.targeting.languages} />;
   return (
     <section class="card" aria-labelledby="content-h" id="content-under-review">
       <h2 id="content-h">{t(signing ? "content.title" : "content.titlePublished", { n: String(v.number) })}</h2>
@@ -627,13 +635,18 @@ function ContentUnderReview({ ctx }: { ctx: Ctx }) {
         {c.child.protectedAdult && row(t("f.protectedAdult"), t("common.yes"))}
         {c.child.sex && c.child.sex !== "unspecified" && row(t("f.sex"), t(`sex.${c.child.sex}` as never))}
         {row(t("f.heightCm"), c.child.heightCm)}
-        {row(t("f.description"), c.child.description)}
-        {row(t("f.clothing"), c.child.clothing)}
-        {row(t("f.place"), c.lastSeen.place)}
+        {row(t("f.description"), tr(c.child.description))}
+        {row(t("f.clothing"), tr(c.child.clothing))}
+        {row(t("f.place"), tr(c.lastSeen.place))}
         {row(t("f.at"), fmtTime(c.lastSeen.at))}
-        {row(t("f.circumstances"), c.circumstances)}
-        {row(t("f.vehicle"), c.vehicle && [c.vehicle.description, c.vehicle.plate].filter(Boolean).join(" · "))}
-        {row(t("f.accompanying"), c.accompanyingPerson && `${c.accompanyingPerson.description} (${t("content.withheld")})`)}
+        {row(t("f.circumstances"), tr(c.circumstances))}
+        {row(t("f.vehicle"), tr(c.vehicle?.description))}
+        {row(t("f.plate"), c.vehicle?.plate)}
+        {row(t("f.accompanying"), c.accompanyingPerson && (
+          <>
+            {tr(c.accompanyingPerson.description)} ({t("content.withheld")})
+          </>
+        ))}
         {row(t("f.regions"), c.targeting.regions.map(regionName).join(", "))}
         {row(t("f.languages"), c.targeting.languages.join(", ").toUpperCase())}
         {row(t("f.showHotline"), c.showHotline === false ? t("common.no") : t("common.yes"))}

@@ -3,7 +3,7 @@
 // the exercise flag, the accompanying-person section, and the poster previews.
 import type { JSX } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { AlertContent, LANGUAGES, REGIONS } from "../../../worker/domain/content.ts";
+import { AlertContent, type Language, LANGUAGES, type LocalizedField, REGIONS } from "../../../worker/domain/content.ts";
 import { EDITABLE_STATES } from "../../../worker/domain/lifecycle.ts";
 import { type AlertDetail, api, ApiError, must, type Permission } from "../api/client";
 import { lang, regionName, t } from "../i18n";
@@ -12,6 +12,20 @@ import { navigate } from "../lib/router";
 import { ErrorBox, useAction, useFocusHeading } from "../ui";
 import { PosterPreviews } from "./posters";
 
+/** The translated texts of the form and where each goes in the content (the domain's LOCALIZED_FIELDS). */
+const TEXTS = {
+  description: "child.description",
+  clothing: "child.clothing",
+  place: "lastSeen.place",
+  circumstances: "circumstances",
+  vehicleDescription: "vehicle.description",
+  accompanying: "accompanyingPerson.description",
+} as const satisfies Record<string, LocalizedField>;
+type TextKey = keyof typeof TEXTS;
+/** One text per language (languages not targeted keep theirs in the form, unsent, until ticked again). */
+type Texts = Record<Language, string>;
+const noTexts = (): Texts => ({ fr: "", nl: "", de: "", en: "" });
+
 interface Form {
   firstName: string;
   lastName: string;
@@ -19,19 +33,21 @@ interface Form {
   protectedAdult: boolean;
   sex: "female" | "male" | "unspecified";
   heightCm: string;
-  description: string;
-  clothing: string;
+  description: Texts;
+  clothing: Texts;
   photos: string[];
-  place: string;
+  place: Texts;
   at: string;
-  circumstances: string;
-  vehicleDescription: string;
+  circumstances: Texts;
+  vehicleDescription: Texts;
   plate: string;
-  accompanying: string;
+  accompanying: Texts;
   regions: string[];
-  languages: string[];
+  languages: Language[];
   showHotline: boolean;
   purposeAttestation: boolean;
+  /** Texts copied from another language and not edited since: "clothing.nl". */
+  copied: string[];
 }
 
 const EMPTY: Form = {
@@ -41,19 +57,20 @@ const EMPTY: Form = {
   protectedAdult: false,
   sex: "unspecified",
   heightCm: "",
-  description: "",
-  clothing: "",
+  description: noTexts(),
+  clothing: noTexts(),
   photos: [],
-  place: "",
+  place: noTexts(),
   at: "",
-  circumstances: "",
-  vehicleDescription: "",
+  circumstances: noTexts(),
+  vehicleDescription: noTexts(),
   plate: "",
-  accompanying: "",
+  accompanying: noTexts(),
   regions: ["BE"],
   languages: [...LANGUAGES],
   showHotline: true,
   purposeAttestation: false,
+  copied: [],
 };
 
 /** datetime-local (the person's local time) ⇄ ISO 8601; seconds shown only when the time has them. */
@@ -66,6 +83,9 @@ const toLocalInput = (iso: string) => {
 };
 const fromLocalInput = (v: string) => (v ? new Date(v).toISOString() : undefined);
 
+const textsOf = (v: Partial<Texts> | undefined): Texts => ({ ...noTexts(), ...v });
+const fieldKey = (field: LocalizedField) => (Object.keys(TEXTS) as TextKey[]).find((k) => TEXTS[k] === field)!;
+
 function fromContent(c: Record<string, any>): Form {
   return {
     firstName: c.child?.firstName ?? "",
@@ -74,25 +94,33 @@ function fromContent(c: Record<string, any>): Form {
     protectedAdult: c.child?.protectedAdult ?? false,
     sex: c.child?.sex ?? "unspecified",
     heightCm: c.child?.heightCm === undefined ? "" : String(c.child.heightCm),
-    description: c.child?.description ?? "",
-    clothing: c.child?.clothing ?? "",
+    description: textsOf(c.child?.description),
+    clothing: textsOf(c.child?.clothing),
     photos: c.child?.photos ?? [],
-    place: c.lastSeen?.place ?? "",
+    place: textsOf(c.lastSeen?.place),
     at: c.lastSeen?.at ? toLocalInput(c.lastSeen.at) : "",
-    circumstances: c.circumstances ?? "",
-    vehicleDescription: c.vehicle?.description ?? "",
+    circumstances: textsOf(c.circumstances),
+    vehicleDescription: textsOf(c.vehicle?.description),
     plate: c.vehicle?.plate ?? "",
-    accompanying: c.accompanyingPerson?.description ?? "",
+    accompanying: textsOf(c.accompanyingPerson?.description),
     regions: c.targeting?.regions ?? ["BE"],
     languages: c.targeting?.languages ?? [...LANGUAGES],
     showHotline: c.showHotline ?? true,
     purposeAttestation: c.purposeAttestation === true,
+    copied: (c.untranslated ?? []).map((u: { field: LocalizedField; lang: Language }) => `${fieldKey(u.field)}.${u.lang}`),
   };
 }
 
 function toContent(f: Form): unknown {
   const opt = (s: string) => (s.trim() ? s.trim() : undefined);
   const num = (s: string) => (s.trim() === "" ? undefined : Number(s));
+  // The targeted languages' texts only; an untouched field is absent (required ones then say so).
+  const texts = (k: TextKey) => Object.fromEntries(f.languages.filter((l) => f[k][l].trim()).map((l) => [l, f[k][l].trim()]));
+  const optTexts = (k: TextKey) => (Object.keys(texts(k)).length ? texts(k) : undefined);
+  const untranslated = f.copied
+    .map((c) => c.split(".") as [TextKey, Language])
+    .filter(([k, l]) => f.languages.includes(l) && f[k][l].trim())
+    .map(([k, l]) => ({ field: TEXTS[k], lang: l }));
   return {
     child: {
       firstName: f.firstName.trim(),
@@ -101,19 +129,31 @@ function toContent(f: Form): unknown {
       protectedAdult: f.protectedAdult,
       sex: f.sex,
       heightCm: num(f.heightCm),
-      description: f.description.trim(),
-      clothing: opt(f.clothing),
+      description: texts("description"),
+      clothing: optTexts("clothing"),
       photos: f.photos,
     },
     // Any form of the same instant hashes alike (domain contentHash): an untouched time changes nothing.
-    lastSeen: { place: f.place.trim(), at: fromLocalInput(f.at) },
-    circumstances: opt(f.circumstances),
-    vehicle: f.vehicleDescription.trim() || f.plate.trim() ? { description: f.vehicleDescription.trim(), plate: opt(f.plate) } : undefined,
-    accompanyingPerson: f.accompanying.trim() ? { description: f.accompanying.trim() } : undefined,
+    lastSeen: { place: texts("place"), at: fromLocalInput(f.at) },
+    circumstances: optTexts("circumstances"),
+    vehicle: optTexts("vehicleDescription") || f.plate.trim() ? { description: texts("vehicleDescription"), plate: opt(f.plate) } : undefined,
+    accompanyingPerson: optTexts("accompanying") ? { description: texts("accompanying") } : undefined,
     targeting: { regions: f.regions, languages: f.languages },
     showHotline: f.showHotline,
     purposeAttestation: f.purposeAttestation || undefined,
+    untranslated: untranslated.length ? untranslated : undefined,
   };
+}
+
+/** Errors are keyed by form field, or "field.lang" for one language's text. */
+function errorKey(path: string): string | undefined {
+  const parts = path.split(".");
+  const last = parts.at(-1) as Language;
+  if (LANGUAGES.includes(last)) {
+    const k = PATHS[parts.slice(0, -1).join(".")];
+    if (k && k in TEXTS) return `${k}.${last}`;
+  }
+  return PATHS[parts.slice(0, 2).join(".")] ?? PATHS[parts[0]!];
 }
 
 /** Form field → content path, for the messages of the schema and of the server. */
@@ -145,6 +185,8 @@ function issueText(i: Issue): string {
   if (path === "child.protectedAdult") return t("v.protectedAdult");
   if (path === "lastSeen.at") return t("v.datetime");
   if (i.input === undefined && (i.code === "invalid_type" || i.code === "invalid_value")) return t("v.required");
+  if (i.code === "custom" && i.path.length && LANGUAGES.includes(String(i.path.at(-1)) as Language)) return i.message;
+  if (i.code === "custom" && i.path.map(String).join(".") in PATHS) return t("v.required");
   if (i.code === "too_small" && i.origin === "string") return t("v.required");
   if (i.code === "too_small" && i.origin === "array") return t("v.pickOne");
   if (i.code === "too_big" && i.origin === "string") return t("v.tooLong", { max: String(i.maximum) });
@@ -157,7 +199,7 @@ function validate(f: Form): Record<string, string> {
   const r = AlertContent.safeParse(toContent(f));
   const out: Record<string, string> = {};
   if (!r.success) for (const i of r.error.issues as Issue[]) {
-    const field = PATHS[i.path.slice(0, 2).join(".")] ?? PATHS[i.path.slice(0, 1).join(".")];
+    const field = errorKey(i.path.map(String).join("."));
     if (field && !out[field]) out[field] = issueText(i);
   }
   return out;
@@ -203,10 +245,21 @@ export function Editor({ alertId, role, can }: { alertId: string | null; role: s
   }, [alertId]);
 
   const errors = useMemo(() => ({ ...validate(form), ...serverErrors }), [form, serverErrors]);
-  const shown = (k: keyof Form) => (submitted || touched.has(k) ? errors[k] : undefined);
+  const shown = (k: string) => (submitted || touched.has(k) ? errors[k] : undefined);
   const set = <K extends keyof Form>(k: K, v: Form[K]) => {
     setForm((f) => ({ ...f, [k]: v }));
     setServerErrors(({ [k]: _drop, ...rest }) => rest);
+    setSaved(null);
+  };
+  /** One language's text; typing in it ends its "copied" mark. */
+  const setText = (k: TextKey, l: Language, v: string, copiedFrom?: Language) => {
+    const key = `${k}.${l}`;
+    setForm((f) => ({
+      ...f,
+      [k]: { ...f[k], [l]: v },
+      copied: copiedFrom ? [...f.copied.filter((c) => c !== key), key] : f.copied.filter((c) => c !== key),
+    }));
+    setServerErrors(({ [key]: _drop, ...rest }) => rest);
     setSaved(null);
   };
   const touch = (k: string) => setTouched((s) => new Set(s).add(k));
@@ -234,8 +287,7 @@ export function Editor({ alertId, role, can }: { alertId: string | null; role: s
         if (list?.length) {
           const mapped: Record<string, string> = {};
           for (const x of list) {
-            const p = x.path.replace(/^content\./, "");
-            const field = PATHS[p.split(".").slice(0, 2).join(".")] ?? PATHS[p.split(".")[0]!];
+            const field = errorKey(x.path.replace(/^content\./, ""));
             if (field) mapped[field] = x.message;
           }
           setServerErrors(mapped);
@@ -283,7 +335,72 @@ export function Editor({ alertId, role, can }: { alertId: string | null; role: s
     if (opts.type === "datetime-local") return <input {...common} type="datetime-local" step="any" />;
     return <input {...common} type="text" maxLength={opts.max} />;
   };
-  const toggleIn = (k: "regions" | "languages", v: string) => set(k, form[k].includes(v) ? form[k].filter((x) => x !== v) : [...form[k], v]);
+  const toggleIn = <K extends "regions" | "languages">(k: K, v: Form[K][number]) =>
+    set(k, ((form[k] as string[]).includes(v) ? (form[k] as string[]).filter((x) => x !== v) : [...form[k], v]) as Form[K]);
+  const langName = (l: Language) => new Intl.DisplayNames([lang()], { type: "language" }).of(l) ?? l;
+  /** A translated text: one box per targeted language, side by side, with copy-from and the "copied" mark. */
+  const texts = (k: TextKey, label: string, opts: { multiline?: boolean; max: number; hint?: string }) => {
+    const langs = LANGUAGES.filter((l) => form.languages.includes(l));
+    const invalid = langs.some((l) => shown(`${k}.${l}`)) || !!shown(k);
+    return (
+      <div class={`field texts-field ${invalid ? "invalid" : ""}`} role="group" aria-labelledby={`g-${k}`}>
+        <span class="label" id={`g-${k}`}>{label}</span>
+        {opts.hint && <small>{opts.hint}</small>}
+        <div class="langs">
+          {langs.map((l, i) => {
+            const key = `${k}.${l}`;
+            const err = shown(key) ?? (i === 0 ? shown(k) : undefined);
+            const copied = form.copied.includes(key);
+            const empty = !form[k][l].trim();
+            const sources = langs.filter((o) => o !== l && form[k][o].trim());
+            const common = {
+              id: `f-${k}-${l}`,
+              lang: l,
+              value: form[k][l],
+              "aria-label": `${label} (${langName(l)})`,
+              "aria-invalid": err ? true : undefined,
+              "aria-describedby": [err && `e-${key}`, copied && `c-${key}`].filter(Boolean).join(" ") || undefined,
+              onInput: (e: Event) => setText(k, l, (e.target as HTMLInputElement).value),
+              onBlur: () => touch(key),
+              disabled: !editable,
+            };
+            return (
+              <div class={`lang ${copied ? "copied" : ""}`} key={l}>
+                <label for={common.id} aria-hidden="true">{langName(l)}</label>
+                {opts.multiline ? <textarea {...common} rows={3} maxLength={opts.max} /> : <input {...common} type="text" maxLength={opts.max} />}
+                {copied && (
+                  <small class="copied-note" id={`c-${key}`}>
+                    {t("editor.copied")}{" "}
+                    {editable && (
+                      <button type="button" class="link" onClick={() => setText(k, l, form[k][l])}>
+                        {t("editor.keepCopy")}
+                      </button>
+                    )}
+                  </small>
+                )}
+                {empty && sources.length > 0 && (
+                  <small>
+                    {t("editor.textNeeded")}{" "}
+                    {editable &&
+                      sources.map((o) => (
+                        <button type="button" class="link" key={o} onClick={() => setText(k, l, form[k][o], o)}>
+                          {t("editor.copyFrom", { lang: langName(o) })}
+                        </button>
+                      ))}
+                  </small>
+                )}
+                {err && (
+                  <small class="field-error" id={`e-${key}`}>
+                    {err}
+                  </small>
+                )}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    );
+  };
 
   // Never show an existing alert's form before its content is in: typing would be overwritten.
   if (alertId && !detail) return <p>{t("common.loading")}</p>;
@@ -324,8 +441,9 @@ export function Editor({ alertId, role, can }: { alertId: string | null; role: s
               {shown("protectedAdult") && <small class="field-error">{shown("protectedAdult")}</small>}
             </div>
           </div>
-          {field("description", t("f.description"), text("description", { multiline: true, max: 600 }))}
-          {field("clothing", t("f.clothing"), text("clothing", { multiline: true, max: 400 }))}
+          <p class="muted">{t("editor.translations")}</p>
+          {texts("description", t("f.description"), { multiline: true, max: 600 })}
+          {texts("clothing", t("f.clothing"), { multiline: true, max: 400 })}
           <div class="field">
             <span class="label" id="photos-label">{t("f.photos")}</span>
             <ul class="photos" aria-labelledby="photos-label">
@@ -355,20 +473,16 @@ export function Editor({ alertId, role, can }: { alertId: string | null; role: s
 
         <fieldset>
           <legend>{t("editor.lastSeen")}</legend>
-          <div class="grid">
-            {field("place", t("f.place"), text("place", { max: 200 }))}
-            {field("at", t("f.at"), text("at", { type: "datetime-local" }))}
-          </div>
-          {field("circumstances", t("f.circumstances"), text("circumstances", { multiline: true, max: 1000 }))}
-          <div class="grid">
-            {field("vehicleDescription", t("f.vehicle"), text("vehicleDescription", { max: 200 }))}
-            {field("plate", t("f.plate"), text("plate", { max: 20 }))}
-          </div>
+          {field("at", t("f.at"), text("at", { type: "datetime-local" }))}
+          {texts("place", t("f.place"), { max: 200 })}
+          {texts("circumstances", t("f.circumstances"), { multiline: true, max: 1000 })}
+          {texts("vehicleDescription", t("f.vehicle"), { max: 200 })}
+          {field("plate", t("f.plate"), text("plate", { max: 20 }))}
         </fieldset>
 
         <fieldset>
           <legend>{t("editor.accompanying")}</legend>
-          {field("accompanying", t("f.accompanying"), text("accompanying", { multiline: true, max: 600 }), t("editor.accompanyingHint"))}
+          {texts("accompanying", t("f.accompanying"), { multiline: true, max: 600, hint: t("editor.accompanyingHint") })}
         </fieldset>
 
         <fieldset>

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { encodePayload, toPushPayload } from "./payload.ts";
 import { AlertContent, LANGUAGES } from "../../domain/index.ts";
-import { api, as, citizen, DECISION, expectOk, liveAlert, makeContent, makeTeam, settledFanouts, signOff, standin, type Team } from "../../test/helpers.ts";
+import { api, as, citizen, DECISION, expectOk, inEvery, liveAlert, makeContent, makeTeam, settledFanouts, signOff, standin, type Team } from "../../test/helpers.ts";
 
 let t: Team;
 beforeAll(async () => {
@@ -31,12 +31,15 @@ describe("web-push messages: launch → update → stop", () => {
     expect(gotFr[0]!.urgency).toBe("high");
     expect(gotFr[0]!.ttl).toBeGreaterThan(5 * 3600);
     expect((await standin.received(de!.id))[0]!.payload.title).toMatch(/Jahre/);
+    // Each language its own texts: the German subscriber reads the German clothing, the French one the French.
+    expect((await standin.received(de!.id))[0]!.payload.body).toContain("Roter Regenmantel");
+    expect(gotFr[0]!.payload.body).toContain("Imperméable rouge");
     expect(await standin.received(nl!.id)).toHaveLength(0); // Dutch not among the alert's languages
     expect(await standin.received(elsewhere.id)).toHaveLength(0);
     expect(await standin.received(drillOnly.id)).toHaveLength(1); // exercise opt-ins get real alerts too
 
     // Update: a new version authorised by the magistrate replaces the message (same tag and topic).
-    expectOk(await api("PUT", `/alerts/${id}/content`, { content: { ...content, vehicle: { description: "Black SUV" } } }, as(t.cell)));
+    expectOk(await api("PUT", `/alerts/${id}/content`, { content: { ...content, vehicle: { description: inEvery("Black SUV", content.targeting.languages) } } }, as(t.cell)));
     expectOk(await signOff(t.magistrate, id, "authorisation", DECISION));
     await settled(id, ["update"]);
     const afterUpdate = await standin.received(fr!.id);
@@ -156,10 +159,10 @@ describe("push payload", () => {
   it("stays under 4 KB encrypted in every language with the longest texts", () => {
     const long = AlertContent.parse({
       ...makeContent(),
-      child: { firstName: "Marie-Antoinette-Géraldine", lastName: "Wiśniewska-Van den Broeck", age: 17, description: "x".repeat(600), clothing: "y".repeat(400), photos: [] },
-      lastSeen: { place: "p".repeat(200), at: "2026-11-23T06:45:00+01:00" },
-      vehicle: { description: "v".repeat(200), plate: "1-ABC-123" },
-      accompanyingPerson: { description: "a".repeat(600) },
+      child: { firstName: "Marie-Antoinette-Géraldine", lastName: "Wiśniewska-Van den Broeck", age: 17, description: inEvery("x".repeat(600)), clothing: inEvery("y".repeat(400)), photos: [] },
+      lastSeen: { place: inEvery("p".repeat(200)), at: "2026-11-23T06:45:00+01:00" },
+      vehicle: { description: inEvery("v".repeat(200)), plate: "1-ABC-123" },
+      accompanyingPerson: { description: inEvery("a".repeat(600)) },
     });
     for (const lang of LANGUAGES) {
       for (const event of ["alert", "update", "stop"] as const) {

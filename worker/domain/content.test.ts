@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { AppError } from "../errors.ts";
+import { AlertContent, assertTranslated, contentHash, textIn, translationGaps } from "./index.ts";
+
+const base = (over: Record<string, unknown> = {}) =>
+  AlertContent.parse({
+    child: { firstName: "Lina", age: 9, description: { fr: "Cheveux bruns.", nl: "Bruin haar." } },
+    lastSeen: { place: { fr: "Namur", nl: "Namen" }, at: "2026-11-23T07:30:00+01:00" },
+    targeting: { regions: ["BE"], languages: ["fr", "nl"] },
+    purposeAttestation: true,
+    ...over,
+  });
+
+describe("multilingual content (issue 10 item 1)", () => {
+  it("every free text is one value per language; names and plates are not translated", () => {
+    const c = base({ vehicle: { description: { fr: "Break gris", nl: "Grijze stationwagen" }, plate: "1-ABC-123" } });
+    expect(textIn(c.vehicle!.description, "nl")).toBe("Grijze stationwagen");
+    expect(c.vehicle!.plate).toBe("1-ABC-123");
+    expect(AlertContent.safeParse({ ...c, child: { ...c.child, firstName: { fr: "Lina" } } }).success).toBe(false);
+    expect(AlertContent.safeParse({ ...c, child: { ...c.child, description: "one text" } }).success).toBe(false);
+    expect(AlertContent.safeParse({ ...c, child: { ...c.child, description: {} } }).success).toBe(false);
+  });
+
+  it("names each gap: a field present in one language must be in every targeted one, copies count as gaps", () => {
+    expect(translationGaps(base())).toEqual([]);
+    const gaps = translationGaps(base({ circumstances: { fr: "En voiture." }, untranslated: [{ field: "lastSeen.place", lang: "nl" }] }));
+    expect(gaps).toEqual([
+      { path: "lastSeen.place.nl", field: "lastSeen.place", lang: "nl", reason: "copied" },
+      { path: "circumstances.nl", field: "circumstances", lang: "nl", reason: "missing" },
+    ]);
+    try {
+      assertTranslated(base({ circumstances: { nl: "Met de auto." } }));
+      throw new Error("not refused");
+    } catch (e) {
+      expect((e as AppError).code).toBe("E_TRANSLATION_MISSING");
+      expect((e as AppError).extra).toEqual({ errors: [{ path: "content.circumstances.fr", message: "no French text" }] });
+    }
+  });
+
+  it("a text in a language that is not targeted is refused with its path", () => {
+    const r = AlertContent.safeParse({ ...base(), circumstances: { fr: "x", de: "y" } });
+    expect(r.success).toBe(false);
+    expect(r.error!.issues.map((i) => [i.path.join("."), i.message])).toEqual([["circumstances.de", "German is not a targeted language"]]);
+  });
+
+  it("a draft's preview falls back to a written language; an empty mark list is no mark", async () => {
+    expect(textIn({ nl: "Bruin haar." }, "fr", ["fr", "nl"])).toBe("Bruin haar.");
+    expect(base({ untranslated: [] }).untranslated).toBeUndefined();
+    expect(await contentHash("a", false, base({ untranslated: [] }))).toBe(await contentHash("a", false, base()));
+  });
+
+  it("the hash covers every language: a change in one language only is a new version", async () => {
+    const h = await contentHash("a", false, base());
+    expect(await contentHash("a", false, base({ child: { firstName: "Lina", age: 9, description: { fr: "Cheveux bruns.", nl: "Bruin haar!" } } }))).not.toBe(h);
+  });
+});
