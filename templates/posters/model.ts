@@ -44,6 +44,11 @@ export interface PosterModel {
   /** data: URI of the QR code SVG pointing at the public alert page. */
   qr: string | null;
   photo: PosterPhoto | null;
+  /**
+   * The other approved photos (up to 3, rule 7: the same set everywhere), drawn where a
+   * format has room for them (the print poster); elsewhere the first photo stands alone.
+   */
+  morePhotos?: PosterPhoto[];
   /** Present for the alert variant only. */
   text: AlertPosterText | null;
 }

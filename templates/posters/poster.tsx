@@ -6,7 +6,7 @@
 import { type Block, fit, fitColumn, type FittedBlock } from "../../worker/render/fit.ts";
 import { FONT_FAMILY, type Weight } from "../../worker/render/fonts.ts";
 import { CATALOGUES, type Catalogue, HOTLINE, HOTLINE_ABROAD } from "../i18n/index.ts";
-import { FORMATS, type FormatName, type PosterModel } from "./model.ts";
+import { FORMATS, type FormatName, type PosterModel, type PosterPhoto } from "./model.ts";
 
 export const COLORS = { red: "#C8102E", ink: "#111111", paper: "#FFFFFF", grey: "#F2F2F2", muted: "#555555", yellow: "#FFD200" };
 
@@ -93,12 +93,12 @@ const NO_PHOTO = `data:image/svg+xml;base64,${btoa(
  * as large as its aspect ratio allows inside the photo area, centred. Sized exactly, so
  * the renderer needs no clipping.
  */
-function Photo(props: { box: Box; model: PosterModel }) {
-  const { box, model } = props;
-  const { w, h } = containedSize(box, model.photo?.width || 3, model.photo?.height || 4);
+function Photo(props: { box: Box; photo: PosterPhoto | null }) {
+  const { box, photo } = props;
+  const { w, h } = containedSize(box, photo?.width || 3, photo?.height || 4);
   return (
     <div style={{ position: "absolute", left: box.x, top: box.y, width: box.w, height: box.h, display: "flex", alignItems: "center", justifyContent: "center", background: COLORS.grey }}>
-      <img src={model.photo?.src ?? NO_PHOTO} width={w} height={h} style={{ width: w, height: h }} />
+      <img src={photo?.src ?? NO_PHOTO} width={w} height={h} style={{ width: w, height: h }} />
     </div>
   );
 }
@@ -207,20 +207,44 @@ export function photoArea(format: FormatName): Box {
   return { name: "photo", x: Math.round(W * 0.2), y: 0, w: Math.round(H * 0.78), h: H };
 }
 
+/** Formats with room for every approved photo (up to 4): the first large, the others beside the name. */
+const ROOM_FOR_MORE_PHOTOS: readonly FormatName[] = ["print"];
+
+/**
+ * Where the second to fourth photos go (in order), or none when the format has no room:
+ * a row under the name, beside the first photo. Shared by the layout and the render job.
+ */
+export function morePhotoAreas(format: FormatName): Box[] {
+  if (!ROOM_FOR_MORE_PHOTOS.includes(format)) return [];
+  const { width: W, height: H } = FORMATS[format];
+  const { pad, top, photo } = portraitGeometry(W, H);
+  const x = pad * 2 + photo.w;
+  const w = W - pad - x;
+  const y = top + Math.round(photo.h * 0.5);
+  const h = photo.h - Math.round(photo.h * 0.5);
+  const gap = Math.round(pad / 2);
+  const each = Math.floor((w - 2 * gap) / 3);
+  return [0, 1, 2].map((i) => ({ name: `photo${i + 2}`, x: x + i * (each + gap), y, w: each, h }));
+}
+
 /** The photo's size inside an area: as large as its aspect ratio allows, never cropped. */
 export function containedSize(area: { w: number; h: number }, pw: number, ph: number): { w: number; h: number } {
   const scale = Math.min(area.w / pw, area.h / ph);
   return { w: Math.max(1, Math.floor(pw * scale)), h: Math.max(1, Math.floor(ph * scale)) };
 }
 
-function portrait(m: PosterModel, c: Catalogue, W: number, H: number, boxes: Box[]): Node[] {
+function portrait(m: PosterModel, c: Catalogue, W: number, H: number, boxes: Box[], more: Box[]): Node[] {
   const { tall, pad, bannerH, footerH, top, bottom, photo } = portraitGeometry(W, H);
   const nodes: Node[] = banner(boxes, c, { name: "banner", x: 0, y: 0, w: W, h: bannerH }, m.exercise, c.headline);
   let column: Box;
   if (tall) {
     const photoW = photo.w;
     const photoH = photo.h;
-    const nameBox: Box = { name: "name", x: pad * 2 + photoW, y: top, w: W - 3 * pad - photoW, h: photoH };
+    // With more photos, the name takes the upper half beside the first photo, the others the lower half.
+    const extra = (m.morePhotos ?? []).slice(0, more.length);
+    const nameH = extra.length ? more[0]!.y - top - Math.round(pad / 2) : photoH;
+    const nameBox: Box = { name: "name", x: pad * 2 + photoW, y: top, w: W - 3 * pad - photoW, h: nameH };
+    extra.forEach((p, i) => nodes.push(<Photo box={more[i]!} photo={p} />));
     nodes.push(fitted(boxes, nameBox, m.text!.name, { weight: 900, max: Math.round(W * 0.09), min: 16, color: COLORS.red, lh: 1.05 }));
     column = { name: "details", x: pad, y: top + photoH + pad, w: W - 2 * pad, h: bottom - top - photoH - pad };
   } else {
@@ -230,7 +254,7 @@ function portrait(m: PosterModel, c: Catalogue, W: number, H: number, boxes: Box
     nodes.push(fitted(boxes, { name: "name", x: colX, y: top, w: W - colX - pad, h: nameH }, m.text!.name, { weight: 900, max: Math.round(W * 0.07), min: 14, color: COLORS.red, lh: 1.05, lines: 2 }));
     column = { name: "details", x: colX, y: top + nameH, w: W - colX - pad, h: bottom - top - nameH };
   }
-  nodes.push(<Photo box={photo} model={m} />);
+  nodes.push(<Photo box={photo} photo={m.photo} />);
   boxes.push(column);
   const col = fitColumn(bodyBlocks(m, c), { width: column.w, height: column.h, maxSize: Math.round(W * (tall ? 0.036 : 0.03)), minSize: 10, lineHeight: 1.22 });
   nodes.push(<Column box={column} blocks={col.blocks} lineHeight={1.22} gapUnit={col.size} pad={col.pad} color={COLORS.red} />);
@@ -240,7 +264,7 @@ function portrait(m: PosterModel, c: Catalogue, W: number, H: number, boxes: Box
 
 function wide(m: PosterModel, c: Catalogue, W: number, H: number, boxes: Box[], photo: Box, withQr: boolean): Node[] {
   const photoW = photo.w;
-  const nodes: Node[] = [<Photo box={photo} model={m} />];
+  const nodes: Node[] = [<Photo box={photo} photo={m.photo} />];
   const x0 = photoW;
   const w = W - photoW;
   const bannerH = Math.round(H * 0.2);
@@ -284,7 +308,7 @@ function strip(m: PosterModel, c: Catalogue, W: number, H: number, boxes: Box[],
       lh: 1,
     }),
   );
-  nodes.push(<Photo box={photo} model={m} />);
+  nodes.push(<Photo box={photo} photo={m.photo} />);
   const tx = badgeW + photoW + pad;
   const tw = W - tx - hotW - pad;
   const t = m.text!;
@@ -344,7 +368,7 @@ export function layoutPoster(model: PosterModel, format: FormatName): { node: No
   const boxes: Box[] = [];
   let nodes: Node[];
   if (model.variant !== "alert" || !model.text) nodes = stopped(model, c, W, H, boxes);
-  else if (family === "portrait") nodes = portrait(model, c, W, H, boxes);
+  else if (family === "portrait") nodes = portrait(model, c, W, H, boxes, morePhotoAreas(format));
   else if (family === "wide") nodes = wide(model, c, W, H, boxes, photoArea(format), format !== "push");
   else nodes = strip(model, c, W, H, boxes, photoArea(format));
   if (model.exercise) nodes.push(<ExerciseWatermark w={W} h={H} c={c} />);

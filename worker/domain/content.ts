@@ -214,7 +214,7 @@ export async function sha256Hex(data: string | Uint8Array): Promise<string> {
  * posters as rendered, so a template change makes a new hash (bump it with every change
  * to templates/ that alters what a poster shows).
  */
-export const POSTER_TEMPLATE_VERSION = "2026-11-23.1";
+export const POSTER_TEMPLATE_VERSION = "2026-11-23.2";
 
 /**
  * The content hash a sign-off approves: it covers the alert id (a sign-off cannot be

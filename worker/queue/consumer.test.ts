@@ -20,12 +20,12 @@ async function runJobs(bodies: unknown[]) {
   return getQueueResult(batch, ctx);
 }
 
-async function uploadPhoto(alertId: string) {
+async function uploadPhoto(alertId: string, file = "photo-exif.jpg") {
   const res = await exports.default.fetch(
     new Request(`${ORIGIN}/api/v1/alerts/${alertId}/photos`, {
       method: "POST",
       headers: { Origin: ORIGIN, Cookie: t.cell.cookie },
-      body: fixture("photo-exif.jpg"),
+      body: fixture(file),
     }),
   );
   return ((await res.json()) as { hash: string }).hash;
@@ -35,7 +35,9 @@ describe("queue job render_posters", () => {
   it("renders every format × language of the version, stores them by inputs hash, and is idempotent", async () => {
     const id = await createAlert(t.cell, makeContent({ targeting: { regions: ["BE"], languages: ["fr", "nl"] } }));
     const hash = await uploadPhoto(id);
-    const content = makeContent({ child: { ...makeContent().child, photos: [hash] }, targeting: { regions: ["BE"], languages: ["fr", "nl"] } });
+    // Two approved photos: the first in every format, both on the print poster (rule 7).
+    const second = await uploadPhoto(id, "photo-exif.webp");
+    const content = makeContent({ child: { ...makeContent().child, photos: [hash, second] }, targeting: { regions: ["BE"], languages: ["fr", "nl"] } });
     const edit = expectOk(await api("PUT", `/alerts/${id}/content`, { content }, as(t.cell)));
 
     const before = expectOk(await api("GET", `/alerts/${id}/posters`, undefined, as(t.cell))).body;

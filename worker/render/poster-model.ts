@@ -9,6 +9,8 @@ export interface PosterInputs {
   content: AlertContent;
   exercise: boolean;
   photo: PosterPhoto | null;
+  /** The other approved photos, for the formats with room for them. */
+  morePhotos?: PosterPhoto[];
   qr: string | null;
 }
 
@@ -24,6 +26,7 @@ export function alertPosterModel(i: PosterInputs, lang: Language): PosterModel {
     showHotline: i.content.showHotline,
     qr: i.qr,
     photo: i.photo,
+    morePhotos: i.morePhotos ?? [],
     text: {
       name: renderable([child.firstName, child.lastName].filter(Boolean).join(" ")),
       age: ageText(c, child.age),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CATALOGUES } from "../../templates/i18n/index.ts";
 import { FORMATS, FORMAT_NAMES, type PosterModel } from "../../templates/posters/model.ts";
+import { morePhotoAreas } from "../../templates/posters/poster.tsx";
 import { AlertContent, LANGUAGES, type Language } from "../domain/index.ts";
 import { fixture } from "../test/fixtures.ts";
 import { normalisePhoto } from "./codecs.ts";
@@ -142,6 +143,27 @@ describe("text fitting: nothing overflows its box, nothing is cut", () => {
     const { svg } = await posterLayout(model, "story");
     const runs = textRuns(svg).map((r) => r.text.trim()).filter(Boolean);
     expect(runs).toContain("Voorbeeld");
+  });
+});
+
+describe("rule 7: every approved photo where the format has room", () => {
+  it("the print poster shows all four photos, whole and inside their areas; the other formats the first", async () => {
+    const p = await photo();
+    const model = alertPosterModel({ content: LONGEST, exercise: false, photo: p, morePhotos: [p, p, p], qr: qrDataUri("https://alert.example.org/alert/1") }, "nl");
+    const jpegs = (svg: string) => (svg.match(/data:image\/jpeg/g) ?? []).length;
+    const print = await posterLayout(model, "print");
+    expect(jpegs(print.svg)).toBe(4);
+    expect(morePhotoAreas("print")).toHaveLength(3);
+    expect(morePhotoAreas("square")).toEqual([]);
+    // The name still fits, beside the photos, every word drawn.
+    const drawn = textRuns(print.svg).map((r) => r.text).join("").replace(/\s+/g, "");
+    expect(drawn).toContain(model.text!.name.replace(/\s+/g, ""));
+    const name = print.boxes.find((b) => b.name === "name")!;
+    const firstExtra = morePhotoAreas("print")[0]!;
+    expect(name.y + name.h).toBeLessThanOrEqual(firstExtra.y);
+    for (const format of FORMAT_NAMES.filter((f) => f !== "print")) expect(jpegs((await posterLayout(model, format)).svg), format).toBe(1);
+    // And it renders.
+    expect(pngSize(await renderPoster(model, "print"))).toEqual({ width: FORMATS.print.width, height: FORMATS.print.height });
   });
 });
 

@@ -2,7 +2,8 @@ import { createMessageBatch } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../index.ts";
-import { api, as, createAlert, expectOk, liveAlert, makeContent, makeTeam, ORIGIN, type Team } from "../test/helpers.ts";
+import { fixture } from "../test/fixtures.ts";
+import { api, as, createAlert, expectOk, launchExisting, liveAlert, makeContent, makeTeam, ORIGIN, type Team } from "../test/helpers.ts";
 
 let t: Team;
 beforeAll(async () => {
@@ -57,6 +58,40 @@ describe("public alert page /alert/:id", () => {
     expectOk(await api("POST", `/alerts/${id}/stop`, { reason: "withdrawn" }, as(t.magistrate)));
     expect((await get(`/alert/${id}/poster/push-en.png`)).status).toBe(404);
     expect((await get(`/alert/${id}?lang=en`)).text).toContain("ALERT ENDED");
+  });
+});
+
+describe("rule 7: the public page shows every approved photo", () => {
+  const upload = async (id: string, file: string) => {
+    const res = await exports.default.fetch(
+      new Request(`${ORIGIN}/api/v1/alerts/${id}/photos`, { method: "POST", headers: { Origin: ORIGIN, Cookie: t.cell.cookie }, body: fixture(file) }),
+    );
+    return ((await res.json()) as { hash: string }).hash;
+  };
+
+  it("lists the version's photos, serves only those, and only while live", async () => {
+    const id = await createAlert(t.cell);
+    const [a, b, unused] = [await upload(id, "photo-exif.jpg"), await upload(id, "photo-exif.webp"), await upload(id, "photo-text.png")];
+    const content = makeContent({ child: { photos: [a, b] } });
+    expectOk(await api("PUT", `/alerts/${id}/content`, { content }, as(t.cell)));
+    await launchExisting(t, id);
+
+    const page = (await get(`/alert/${id}?lang=en`)).text;
+    const srcs = [...page.matchAll(/<img src="(\/alert\/[^"]+\/photo\/[^"]+)"/g)].map((m) => m[1]);
+    expect(srcs).toEqual([`/alert/${id}/photo/${a}.jpg`, `/alert/${id}/photo/${b}.jpg`]);
+    expect(page).toContain("photo 2/2");
+    for (const src of srcs) {
+      const res = await exports.default.fetch(new Request(`${ORIGIN}${src}`));
+      expect(res.status).toBe(200);
+      expect(res.headers.get("Content-Type")).toBe("image/jpeg");
+      expect(res.headers.get("Cache-Control")).toContain("max-age=30");
+      await res.arrayBuffer();
+    }
+    // A photo uploaded for the alert but not in the published version is not public.
+    expect((await get(`/alert/${id}/photo/${unused}.jpg`)).status).toBe(404);
+
+    expectOk(await api("POST", `/alerts/${id}/stop`, { reason: "found_safe" }, as(t.cell)));
+    expect((await get(`/alert/${id}/photo/${a}.jpg`)).status).toBe(404);
   });
 });
 

@@ -5,6 +5,7 @@ import { Hono } from "hono";
 import { CATALOGUES, type Catalogue, formatWhen, HOTLINE, HOTLINE_ABROAD } from "../../templates/i18n/index.ts";
 import { loadSnapshot } from "../db/alerts.ts";
 import { type AlertContent, LANGUAGES, type Language, type Localized, publicFace, publishableContent, REGIONS, textIn } from "../domain/index.ts";
+import { photoKey } from "../services/photos.ts";
 import { versionPosters } from "../services/posters.ts";
 import { context, type AppEnv } from "./http.ts";
 
@@ -38,6 +39,7 @@ fieldset{border:1px solid #ccc;border-radius:8px;margin:1rem 0}label{display:blo
 button{font:inherit;font-weight:700;padding:.7rem 1.2rem;border-radius:8px;border:2px solid #111;background:#111;color:#fff;cursor:pointer;margin:.3rem .3rem .3rem 0}
 button.secondary{background:#fff;color:#111}button:focus-visible,a:focus-visible,input:focus-visible,select:focus-visible{outline:3px solid #0a58ca;outline-offset:2px}
 nav a{margin-right:.8rem}#status{min-height:1.5rem;font-weight:600}
+.photos{list-style:none;padding:0;margin:.8rem 0;display:grid;grid-template-columns:repeat(auto-fit,minmax(9rem,1fr));gap:.5rem}.photos img{width:100%;height:auto;border:1px solid #ddd;border-radius:4px}
 </style></head><body>${body}</body></html>`;
 }
 
@@ -60,6 +62,7 @@ ${langNav(`/alert/${alertId}`, lang)}
 ${exercise ? `<p><strong>${esc(c.exerciseNote)}</strong></p>` : ""}
 <h1>${esc(c.headline)}: ${esc(name)}</h1>
 ${poster ? `<img class="poster" src="${esc(poster)}" alt="${esc(name)}" width="1200" height="630">` : ""}
+${content.child.photos.length ? `<ul class="photos">${content.child.photos.map((h, i) => `<li><img src="/alert/${alertId}/photo/${h}.jpg" alt="${esc(`${name} — ${c.photo} ${i + 1}/${content.child.photos.length}`)}" loading="lazy"></li>`).join("")}</ul>` : ""}
 ${content.showHotline ? `<a class="call" href="tel:116000">${HOTLINE}</a><p class="muted">${esc(c.pageCallFree)} · ${HOTLINE_ABROAD} ${esc(c.abroad)}</p>` : ""}
 <dl>${rows.filter(([, v]) => v).map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join("")}</dl>
 <p id="tip"><a href="tel:116000">${esc(c.pageInfo)}</a></p>
@@ -122,6 +125,28 @@ publicRoutes.get("/alert/:id/poster/:file", async (c) => {
   if (!obj) return c.notFound();
   // Short cache: this URL must stop serving the child's picture right after the stop.
   return c.body(obj.body, 200, { "Content-Type": "image/png", "Cache-Control": "public, max-age=30, must-revalidate" });
+});
+
+/**
+ * The approved photos of a live alert (rule 7: the same set everywhere), for its public
+ * page. Only a photo the published version refers to; gone the moment the alert stops.
+ */
+publicRoutes.get("/alert/:id/photo/:file", async (c) => {
+  const id = c.req.param("id");
+  const m = /^([0-9a-f]{64})\.jpg$/.exec(c.req.param("file"));
+  if (!UUID.test(id) || !m) return c.notFound();
+  let loaded;
+  try {
+    loaded = await loadSnapshot(c.get("db"), id);
+  } catch {
+    return c.notFound();
+  }
+  const { row, snapshot } = loaded;
+  const content = publicFace(row) === "alert" && snapshot.current ? publishableContent(snapshot, snapshot.current) : null;
+  if (!content?.child.photos.includes(m[1]!)) return c.notFound();
+  const obj = await c.env.MEDIA.get(photoKey(id, m[1]!));
+  if (!obj) return c.notFound();
+  return c.body(obj.body, 200, { "Content-Type": "image/jpeg", "Cache-Control": "public, max-age=30, must-revalidate" });
 });
 
 publicRoutes.get("/subscribe", (c) => {

@@ -5,7 +5,7 @@
 // alerts (per language, format and exercise flag).
 import { and, eq } from "drizzle-orm";
 import { FORMATS, FORMAT_NAMES, type FormatName, type PosterPhoto, type Variant } from "../../templates/posters/model.ts";
-import { containedSize, photoArea } from "../../templates/posters/poster.tsx";
+import { containedSize, morePhotoAreas, photoArea } from "../../templates/posters/poster.tsx";
 import { loadSnapshot, versionOf } from "../db/alerts.ts";
 import type { Db } from "../db/client.ts";
 import { posters } from "../db/schema.ts";
@@ -46,7 +46,8 @@ interface PosterPlan {
   exercise: boolean;
   content: AlertContent;
   withAccompanying: boolean;
-  photoHash: string | null;
+  /** The approved photos, in order: the first in every format, the others where there is room. */
+  photoHashes: readonly string[];
   qrUrl: string;
   inputsHash: string;
 }
@@ -63,7 +64,8 @@ export async function planPosters(db: Db, origin: string, alertId: string, versi
     exercise: snapshot.exercise,
     content,
     withAccompanying: !!content.accompanyingPerson && hasSignOff(snapshot, version, "accompanying_person"),
-    photoHash: content.child.photos[0] ?? null,
+    // Rule 7: the same approved set everywhere; the first photo in every format, all of them where there is room.
+    photoHashes: content.child.photos,
     qrUrl: publicAlertUrl(origin, alertId),
   };
   const inputsHash = await sha256Hex(canonicalJson({ template: POSTER_TEMPLATE_VERSION, ...plan, versionId: undefined }));
@@ -82,13 +84,23 @@ export async function renderVersionPosters(db: Db, media: R2Bucket, origin: stri
   const plan = await planPosters(db, origin, alertId, versionId);
   if (!plan) return { rendered: 0, skipped: 0 };
   const photoFor = new Map<FormatName, PosterPhoto>();
-  if (plan.photoHash) {
-    const obj = await media.get(photoKey(alertId, plan.photoHash));
+  const morePhotosFor = new Map<FormatName, PosterPhoto[]>();
+  const original = async (hash: string) => {
+    const obj = await media.get(photoKey(alertId, hash));
     if (!obj) throw new AppError("E_NOT_FOUND", "photo missing from storage");
-    const sized = await photosForSizes(new Uint8Array(await obj.arrayBuffer()), (w, h) =>
-      new Map(FORMAT_NAMES.map((f) => [f, containedSize(photoArea(f), w, h)])),
-    );
-    for (const [f, p] of sized) photoFor.set(f as FormatName, { src: toDataUri(p.jpeg, "image/jpeg"), width: p.width, height: p.height });
+    return new Uint8Array(await obj.arrayBuffer());
+  };
+  const asPosterPhoto = (p: { jpeg: Uint8Array; width: number; height: number }): PosterPhoto => ({ src: toDataUri(p.jpeg, "image/jpeg"), width: p.width, height: p.height });
+  const [first, ...more] = plan.photoHashes;
+  if (first) {
+    const sized = await photosForSizes(await original(first), (w, h) => new Map(FORMAT_NAMES.map((f) => [f, containedSize(photoArea(f), w, h)])));
+    for (const [f, p] of sized) photoFor.set(f as FormatName, asPosterPhoto(p));
+  }
+  for (const [i, hash] of more.entries()) {
+    const formats = FORMAT_NAMES.filter((f) => morePhotoAreas(f)[i]);
+    if (!formats.length) continue;
+    const sized = await photosForSizes(await original(hash), (w, h) => new Map(formats.map((f) => [f, containedSize(morePhotoAreas(f)[i]!, w, h)])));
+    for (const [f, p] of sized) morePhotosFor.set(f as FormatName, [...(morePhotosFor.get(f as FormatName) ?? []), asPosterPhoto(p)]);
   }
   const qr = qrDataUri(plan.qrUrl);
   let rendered = 0;
@@ -107,7 +119,7 @@ export async function renderVersionPosters(db: Db, media: R2Bucket, origin: stri
       const key = posterKey(alertId, plan.inputsHash, format, lang);
       let bytes = stored.get(key) ?? 0;
       if (!stored.has(key)) {
-        const png = await renderPoster({ ...model, photo: photoFor.get(format) ?? null }, format);
+        const png = await renderPoster({ ...model, photo: photoFor.get(format) ?? null, morePhotos: morePhotosFor.get(format) ?? [] }, format);
         await putPng(media, key, png);
         bytes = png.length;
         rendered++;

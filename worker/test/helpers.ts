@@ -169,13 +169,23 @@ export function expectOk<T>(res: ApiResponse<T>, status = 200): ApiResponse<T> {
 /** Draft → concertation → every sign-off → consent → authorised. */
 export async function authorisedAlert(t: Team, content = makeContent(), exercise = false): Promise<string> {
   const id = await createAlert(t.cell, content, exercise);
+  await authorise(t, id);
+  return id;
+}
+
+/** A draft (e.g. with photos added) through concertation to the magistrate's authorisation, then launched. */
+export async function launchExisting(t: Team, id: string): Promise<void> {
+  await authorise(t, id);
+  expectOk(await api("POST", `/alerts/${id}/launch`, undefined, as(t.cell)));
+}
+
+async function authorise(t: Team, id: string): Promise<void> {
   expectOk(await api("POST", `/alerts/${id}/submit`, undefined, as(t.cell)));
   expectOk(await signOff(t.investigator, id, "investigator"));
   expectOk(await signOff(t.cell, id, "cell"));
   expectOk(await signOff(t.operator, id, "operator"));
   expectOk(await api("POST", `/alerts/${id}/consent`, { basis: "parental_consent", note: "Both parents agreed by phone." }, as(t.counsellor)));
   expectOk(await signOff(t.magistrate, id, "authorisation", DECISION));
-  return id;
 }
 
 export async function liveAlert(t: Team, content = makeContent()): Promise<string> {
