@@ -6,3 +6,4 @@ export * from "./roles.ts";
 export * from "./audit-chain.ts";
 export * from "./targeting.ts";
 export * from "./inform.ts";
+export * from "./statistics.ts";
