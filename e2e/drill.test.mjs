@@ -82,17 +82,43 @@ describe("the drill through the dashboard: four people, one alert", () => {
     await page.getByLabel("First name").fill("Lina");
     await page.getByLabel("Last name").fill("Exemple");
     await page.getByLabel("Age", { exact: true }).fill("9");
-    await page.getByLabel("Description", { exact: true }).fill("Slim build, shoulder-length brown hair, blue eyes, 1 m 30.");
-    await page.getByLabel("Clothing").fill("Red raincoat, blue jeans, white trainers.");
-    await page.getByLabel("Place", { exact: true }).fill("Namur, Place d'Armes");
+    // French and Dutch, side by side (German and English not targeted for this one).
+    await page.getByRole("checkbox", { name: "German", exact: true }).uncheck();
+    await page.getByRole("checkbox", { name: "English", exact: true }).uncheck();
+    assert.equal(await page.getByLabel("Description (German)").count(), 0);
+    await page.getByLabel("Description (French)").fill("Mince, cheveux bruns mi-longs, yeux bleus, 1 m 30.");
+    await page.getByLabel("Description (Dutch)").fill("Slank, halflang bruin haar, blauwe ogen, 1 m 30.");
+    await page.getByLabel("Clothing (French)").fill("Imperméable rouge, jean bleu, baskets blanches.");
+    // A copy from French is a starting point, marked until it is edited.
+    await page.getByRole("group", { name: "Clothing" }).getByRole("button", { name: "Copy from French" }).click();
+    assert.equal(await page.getByLabel("Clothing (Dutch)").inputValue(), "Imperméable rouge, jean bleu, baskets blanches.");
+    await page.getByRole("group", { name: "Clothing" }).locator(".lang.copied").getByText("Copied from another language").waitFor(T);
+    await page.getByLabel("Place (French)").fill("Namur, place d'Armes");
     await page.getByLabel("Date and time").fill("2026-11-23T07:30");
-    await page.getByLabel("Vehicle", { exact: true }).fill("Grey estate car");
+    await page.getByLabel("Vehicle (French)").fill("Break gris");
+    await page.getByLabel("Vehicle (Dutch)").fill("Grijze stationwagen");
     await page.getByLabel(/only to find the child safe/).check();
     assert.equal(await page.locator("#f-firstName").getAttribute("aria-invalid"), null);
+    // A draft may be saved with texts still to translate.
     await page.getByRole("button", { name: "Create the draft" }).click();
     await page.waitForURL(/\/alerts\/[0-9a-f-]{36}\/edit$/, T);
     alertId = /alerts\/([0-9a-f-]{36})/.exec(page.url())[1];
+    // The mark survives a reload: it is stored with the draft.
+    await page.getByRole("group", { name: "Clothing" }).locator(".lang.copied").waitFor(T);
 
+    // Submission is refused while Dutch lacks a text, field by field.
+    await page.getByRole("link", { name: "Back to the alert" }).click();
+    await state(page, "draft");
+    await page.getByRole("button", { name: "Submit for concertation" }).click();
+    const refusal = page.getByRole("alert").filter({ hasText: "A targeted language still lacks a text" });
+    await refusal.waitFor(T);
+    assert.match(await refusal.innerText(), /Clothing \(Dutch\).*Place \(Dutch\)|Place \(Dutch\).*Clothing \(Dutch\)/);
+    await state(page, "draft");
+
+    await page.getByRole("link", { name: "Edit the content" }).click();
+    await page.getByLabel("Clothing (Dutch)").fill("Rode regenjas, blauwe jeans, witte sneakers.");
+    assert.equal(await page.getByRole("group", { name: "Clothing" }).locator(".lang.copied").count(), 0);
+    await page.getByLabel("Place (Dutch)").fill("Namen, Wapenplein");
     await page.locator("#f-photo-file").setInputFiles(join(ROOT, "worker/test/fixtures/photo-exif.jpg"));
     await page.getByRole("img", { name: "Photo 1 of the child" }).waitFor(T);
     await page.getByRole("button", { name: "Save a new version" }).click();
@@ -102,6 +128,16 @@ describe("the drill through the dashboard: four people, one alert", () => {
     await page.waitForFunction(() => [...document.querySelectorAll(".posters img")].every((i) => i.complete && i.naturalWidth > 0), null, { timeout: 60_000 });
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-editor.png"), fullPage: true });
     await checkA11y(page, "editor with poster previews");
+    // The Dutch posters say the Dutch texts (the image's text alternative comes from the model the renderer draws).
+    await page.locator("#poster-lang").selectOption("nl");
+    const dutchPrint = page.locator(".posters img[alt*='format print, NL']");
+    await dutchPrint.waitFor(T);
+    const alt = await dutchPrint.getAttribute("alt");
+    assert.match(alt, /Slank, halflang bruin haar/);
+    assert.match(alt, /Rode regenjas/);
+    assert.doesNotMatch(alt, /Imperméable/);
+    await page.waitForFunction(() => [...document.querySelectorAll(".posters img")].every((i) => i.complete && i.naturalWidth > 0), null, { timeout: 60_000 });
+    await dutchPrint.screenshot({ path: join(ARTIFACTS, "poster-print-nl.png") });
 
     await page.getByRole("link", { name: "Back to the alert" }).click();
     await state(page, "draft");
@@ -119,7 +155,8 @@ describe("the drill through the dashboard: four people, one alert", () => {
     for (const role of ["investigator", "operator", "magistrate"]) await p[role].goto(url);
     await state(p.investigator, "concertation");
     // The signer reads what they sign: the content of the version, and its posters.
-    await p.investigator.locator("#content-under-review", { hasText: "Red raincoat, blue jeans, white trainers." }).waitFor(T);
+    await p.investigator.locator("#content-under-review", { hasText: "Rode regenjas, blauwe jeans, witte sneakers." }).waitFor(T);
+    await p.investigator.locator("#content-under-review", { hasText: "Imperméable rouge, jean bleu, baskets blanches." }).waitFor(T);
     await p.investigator.locator("#content-under-review summary").click();
     await p.investigator.locator("#content-under-review .posters img").first().waitFor({ timeout: 60_000 });
     await p.investigator.getByRole("button", { name: "Sign off this version with my passkey" }).click();
@@ -132,7 +169,8 @@ describe("the drill through the dashboard: four people, one alert", () => {
     await p.cell.getByRole("button", { name: "Save a new version" }).click();
     await p.cell.getByRole("status").filter({ hasText: "Nothing changed." }).waitFor(T);
     // The cell changes the clothing: a new version; the investigator's sign-off no longer counts.
-    await p.cell.getByLabel("Clothing").fill("Red raincoat, blue jeans, white trainers, green backpack.");
+    await p.cell.getByLabel("Clothing (French)").fill("Imperméable rouge, jean bleu, baskets blanches, sac à dos vert.");
+    await p.cell.getByLabel("Clothing (Dutch)").fill("Rode regenjas, blauwe jeans, witte sneakers, groene rugzak.");
     await p.cell.getByRole("button", { name: "Save a new version" }).click();
     await p.cell.getByRole("status").filter({ hasText: "Saved as a new version" }).waitFor(T);
     await p.investigator.locator("#reset-notice").waitFor(T);

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { apiClient, concert, staffFor } from "../scripts/lib/drill.mjs";
 import { d1 } from "../scripts/lib/local.mjs";
-import { DEMO_CONTENT } from "../scripts/seed.mjs";
+import { demoContentIn } from "../scripts/seed.mjs";
 import { ARTIFACTS, openBrowser, startStack } from "./lib/browser.mjs";
 import { startGcmStandIn } from "./lib/gcm-standin.mjs";
 
@@ -61,7 +61,7 @@ describe("web push in a real browser", () => {
       ["cell", "investigator", "operator", "counsellor", "magistrate"].map((role) => ({ email: `${role}@push.e2e`, displayName: role, role })),
       { persistTo: stack.persistTo },
     );
-    const { data } = await call("POST", "/alerts", { exercise: true, content: { ...DEMO_CONTENT, targeting: { regions: ["BE"], languages: ["en", "fr"] } } }, staff.cell.cookie);
+    const { data } = await call("POST", "/alerts", { exercise: true, content: demoContentIn(["en", "fr"], { targeting: { regions: ["BE"], languages: ["en", "fr"] } }) }, staff.cell.cookie);
     await concert(stack.origin, staff, data.alertId);
     await call("POST", `/alerts/${data.alertId}/launch`, undefined, staff.cell.cookie);
     const waitFor = async (n) => {

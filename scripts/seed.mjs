@@ -58,6 +58,18 @@ export const DEMO_CONTENT = AlertContent.parse({
   purposeAttestation: true,
 });
 
+/** The demo content for fewer languages: the same texts, only those languages targeted. */
+export function demoContentIn(languages, over = {}) {
+  const only = (v) => v && Object.fromEntries(languages.map((l) => [l, v[l]]));
+  const c = structuredClone(DEMO_CONTENT);
+  c.child.description = only(c.child.description);
+  c.child.clothing = only(c.child.clothing);
+  c.lastSeen.place = only(c.lastSeen.place);
+  c.circumstances = only(c.circumstances);
+  if (c.vehicle) c.vehicle.description = only(c.vehicle.description);
+  return { ...c, targeting: { ...c.targeting, languages }, ...over };
+}
+
 export async function seed({ origin, ...opts }) {
   const links = createInvitations(
     ROLES.map((role) => ({ email: demoEmail(role), displayName: DEMO_STAFF[role], role })),

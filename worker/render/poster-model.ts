@@ -1,5 +1,5 @@
 // From publishable alert content to what one poster in one language shows. Pure.
-import { ageText, CATALOGUES, formatWhen } from "../../templates/i18n/index.ts";
+import { ageText, CATALOGUES, formatWhen, HOTLINE, HOTLINE_ABROAD } from "../../templates/i18n/index.ts";
 import type { PosterModel, PosterPhoto, Variant } from "../../templates/posters/model.ts";
 import { type AlertContent, type Language, type Localized, textIn } from "../domain/index.ts";
 import { renderable } from "./fonts.ts";
@@ -43,4 +43,28 @@ export function alertPosterModel(i: PosterInputs, lang: Language): PosterModel {
 /** After the stop: nothing about the child — no name, no photo, no QR to a withdrawn page. */
 export function stoppedPosterModel(lang: Language, variant: Exclude<Variant, "alert">, exercise: boolean): PosterModel {
   return { lang, variant, exercise, showHotline: true, qr: null, photo: null, text: null };
+}
+
+/**
+ * What an alert poster says, as text: the image's alternative for screen readers (a
+ * poster is a picture of words), from the same model the renderer draws.
+ */
+export function posterText(m: PosterModel): string {
+  const c = CATALOGUES[m.lang];
+  const t = m.text;
+  if (!t) return "";
+  return [
+    m.exercise ? `CHILD ALERT — ${c.exercise}` : "CHILD ALERT",
+    c.headline,
+    t.name,
+    [t.age, t.height].filter(Boolean).join(" · "),
+    `${c.lastSeen}: ${t.lastSeen}`,
+    t.clothing && `${c.clothing}: ${t.clothing}`,
+    `${c.description}: ${t.description}`,
+    t.vehicle && `${c.vehicle}: ${t.vehicle}`,
+    t.accompanying && `${c.accompanying}: ${t.accompanying}`,
+    m.showHotline ? `${c.call} ${HOTLINE} · ${HOTLINE_ABROAD} ${c.abroad}` : null,
+  ]
+    .filter(Boolean)
+    .join(". ");
 }

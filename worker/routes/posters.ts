@@ -28,6 +28,7 @@ const PosterSet = z
         bytes: z.number().int(),
         withAccompanying: z.boolean(),
         url: z.string(),
+        text: z.string().openapi({ description: "What the poster says in its language: the image's text alternative." }),
       }),
     ),
   })

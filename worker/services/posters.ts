@@ -20,7 +20,7 @@ import {
 } from "../domain/index.ts";
 import { AppError } from "../errors.ts";
 import { photosForSizes } from "../render/codecs.ts";
-import { alertPosterModel, stoppedPosterModel } from "../render/poster-model.ts";
+import { alertPosterModel, posterText, stoppedPosterModel } from "../render/poster-model.ts";
 import { renderPoster } from "../render/posters.ts";
 import { qrDataUri } from "../render/qr.ts";
 import { photoKey } from "./photos.ts";
@@ -167,10 +167,13 @@ export async function versionPosters(db: Db, origin: string, alertId: string, ve
     .select()
     .from(posters)
     .where(and(eq(posters.versionId, versionId), eq(posters.inputsHash, plan.inputsHash)));
+  const text = new Map(plan.content.targeting.languages.map((l) => [l, posterText(alertPosterModel({ content: plan.content, exercise: plan.exercise, photo: null, qr: null }, l))]));
   return {
     inputsHash: plan.inputsHash,
     expected: plan.content.targeting.languages.length * FORMAT_NAMES.length,
     posters: rows.map((r) => ({
+      /** What the poster says, for screen readers (and for reading it without the image). */
+      text: text.get(r.lang as Language) ?? "",
       format: r.format as FormatName,
       lang: r.lang as Language,
       width: r.width,

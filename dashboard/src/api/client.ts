@@ -1,7 +1,7 @@
 // The typed API client: paths, bodies and responses come from schema.d.ts, generated
 // from the Worker's OpenAPI document (npm run gen:client). No hand-written API types.
 import createClient from "openapi-fetch";
-import { t, hasKey } from "../i18n";
+import { hasKey, lang, t } from "../i18n";
 import type { components, paths } from "./schema";
 
 export const api = createClient<paths>({ baseUrl: "/api/v1", credentials: "same-origin" });
@@ -25,11 +25,29 @@ export class ApiError extends Error {
   }
 }
 
+/** The translated texts' labels, by content path (the domain's LOCALIZED_FIELDS). */
+const TEXT_LABELS: Record<string, Parameters<typeof t>[0]> = {
+  "child.description": "f.description",
+  "child.clothing": "f.clothing",
+  "lastSeen.place": "f.place",
+  circumstances: "f.circumstances",
+  "vehicle.description": "f.vehicle",
+  "accompanyingPerson.description": "f.accompanying",
+};
+
+/** "content.child.clothing.nl" → "Clothing (Dutch)" in the UI language. */
+function textName(path: string): string {
+  const m = /^content\.(.+)\.(fr|nl|de|en)$/.exec(path);
+  const key = m && TEXT_LABELS[m[1]!];
+  return key ? `${t(key)} (${new Intl.DisplayNames([lang()], { type: "language" }).of(m[2]!)})` : path;
+}
+
 function problemText(error: unknown, fallback?: string): string {
   const p = error as Partial<Problem> | undefined;
   const key = `err.${p?.code}`;
   const base = p?.code && hasKey(key) ? t(key as never) : (p?.title ?? fallback ?? t("err.generic"));
   if (p?.code === "E_VALIDATION" && p.errors?.length) return `${base} ${p.errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`;
+  if (p?.code === "E_TRANSLATION_MISSING" && p.errors?.length) return `${base} ${p.errors.map((e) => textName(e.path)).join(", ")}.`;
   return p?.detail && p.code !== "E_VALIDATION" ? `${base} (${p.detail})` : base;
 }
 

@@ -4076,6 +4076,8 @@ export interface components {
                 bytes: number;
                 withAccompanying: boolean;
                 url: string;
+                /** @description What the poster says in its language: the image's text alternative. */
+                text: string;
             }[];
         };
         PushSubscription: {

@@ -31,7 +31,9 @@ export function PosterPreviews({ alertId, refreshKey, bare = false }: { alertId:
     };
   }, [alertId, refreshKey]);
   const langs = [...new Set(set?.posters.map((p) => p.lang) ?? [])];
-  const shown = set?.posters.filter((p) => p.lang === (langs.includes(language as never) ? language : langs[0])) ?? [];
+  // The UI language when the alert targets it, else the alert's first language.
+  const effective = langs.includes(language as never) ? language : langs[0];
+  const shown = set?.posters.filter((p) => p.lang === effective) ?? [];
   return (
     <section class={bare ? "" : "card"} aria-label={t("posters.title")}>
       {!bare && <h2>{t("posters.title")}</h2>}
@@ -45,7 +47,7 @@ export function PosterPreviews({ alertId, refreshKey, bare = false }: { alertId:
       {langs.length > 0 && (
         <p>
           <label for="poster-lang">{t("posters.language")}</label>{" "}
-          <select id="poster-lang" value={language} onChange={(e) => setLanguage((e.target as HTMLSelectElement).value)}>
+          <select id="poster-lang" value={effective} onChange={(e) => setLanguage((e.target as HTMLSelectElement).value)}>
             {langs.map((l) => (
               <option value={l}>{new Intl.DisplayNames([lang()], { type: "language" }).of(l)}</option>
             ))}
@@ -56,7 +58,7 @@ export function PosterPreviews({ alertId, refreshKey, bare = false }: { alertId:
         {shown.map((p) => (
           <li key={p.url}>
             <a href={p.url} target="_blank" rel="noopener">
-              <img src={p.url} alt={t("posters.alt", { format: p.format, lang: p.lang.toUpperCase() })} loading="lazy" />
+              <img src={p.url} alt={`${t("posters.alt", { format: p.format, lang: p.lang.toUpperCase() })}: ${p.text}`} loading="lazy" />
             </a>
             <small>
               {p.format} · {p.width}×{p.height}
