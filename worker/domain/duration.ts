@@ -70,3 +70,23 @@ export const SUBSCRIPTION_MAX_FAILURES = 5;
 export const SUBSCRIPTION_IDLE_MS = 365 * 24 * HOUR;
 /** A photo no version refers to is deleted after this grace (the editor may still be about to use it). */
 export const ORPHAN_PHOTO_GRACE_MS = 24 * HOUR;
+
+/**
+ * Rule 14: what the purge erases — every place the child's or the family's personal data
+ * live. What stays is the PII-free skeleton: ids, hashes, states, times, counters, audit.
+ */
+export const ERASED_BY_PURGE = {
+  /** Columns emptied (set to null), by table. */
+  columns: {
+    alert_versions: ["content"],
+    consents: ["note"],
+    objections: ["reason"],
+    sign_offs: ["decision"],
+  },
+  /** Rows deleted, by table: the photos' records and the open sign-off challenges. */
+  rows: ["photos", "challenges"],
+  /** Every object under the alert's prefix in the media store (photos, posters). */
+  mediaPrefix: (alertId: string) => `alerts/${alertId}/`,
+  /** In the alert's Durable Object: the messages prepared for the fan-out (they name the child); counters stay. */
+  preparedMessages: true,
+} as const;

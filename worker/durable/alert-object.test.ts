@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { api, as, authorisedAlert, createAlert, expectOk, liveAlert, makeContent, makeTeam, type Team } from "../test/helpers.ts";
 import { alertStub } from "../services/alerts.ts";
 import type { AlertObject } from "./alert-object.ts";
+import { ERASED_BY_PURGE } from "../domain/index.ts";
 
 let t: Team;
 beforeAll(async () => {
@@ -186,7 +187,17 @@ describe("retention purge (rule 14)", () => {
     for (const pii of [CHILD.firstName, CHILD.lastName, "freckles", "tattoo", "Both parents", "Publicity weighed"]) {
       expect(dump, pii).not.toContain(pii);
     }
-    expect((await env.MEDIA.list({ prefix: `alerts/${id}/` })).objects).toHaveLength(0);
+    expect((await env.MEDIA.list({ prefix: ERASED_BY_PURGE.mediaPrefix(id) })).objects).toHaveLength(0);
+    // Everything the domain says the purge erases is erased.
+    for (const [table, columns] of Object.entries(ERASED_BY_PURGE.columns)) {
+      for (const column of columns) {
+        const left = await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE alert_id = ? AND ${column} IS NOT NULL`).bind(id).first<{ n: number }>();
+        expect(left!.n, `${table}.${column}`).toBe(0);
+      }
+    }
+    for (const table of ERASED_BY_PURGE.rows) {
+      expect((await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE alert_id = ?`).bind(id).first<{ n: number }>())!.n, table).toBe(0);
+    }
     expect(await heldMessages(id)).toBe(0);
     expect((await stub(id).fanouts()).length).toBeGreaterThan(0); // counts stay for the statistics
     expect(await env.MEDIA.head("alerts/other/keep.png")).not.toBeNull();

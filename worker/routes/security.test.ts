@@ -175,13 +175,14 @@ describe("CSRF and abuse", () => {
   });
 
   it("rate-limits the public sign-in endpoints per client (429 with Retry-After)", async () => {
-    const statuses: number[] = [];
-    for (let i = 0; i < 40; i++) statuses.push((await api("POST", "/auth/login/options", undefined, { ip: "192.0.2.77" })).status);
-    expect(statuses.slice(0, 10).every((s) => s === 200)).toBe(true);
-    expect(statuses).toContain(429);
-    const last = await api("POST", "/auth/login/options", undefined, { ip: "192.0.2.77" });
-    expect(last.body.code).toBe("E_RATE_LIMITED");
-    expect(last.headers.get("Retry-After")).toBe("60");
+    const responses = [];
+    for (let i = 0; i < 40; i++) responses.push(await api("POST", "/auth/login/options", undefined, { ip: "192.0.2.77" }));
+    expect(responses.slice(0, 10).every((r) => r.status === 200)).toBe(true);
+    // The refusal itself (checked on the first one: a later request may already fall in the next window).
+    const limited = responses.find((r) => r.status === 429);
+    expect(limited).toBeDefined();
+    expect(limited!.body.code).toBe("E_RATE_LIMITED");
+    expect(limited!.headers.get("Retry-After")).toBe("60");
     // Another client is not affected.
     expect((await api("POST", "/auth/login/options", undefined, { ip: "192.0.2.78" })).status).toBe(200);
   });
