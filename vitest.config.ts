@@ -3,6 +3,10 @@ import { generateKeyPairSync } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 // @ts-expect-error plain JS module shared with the browser tests and benchmarks
 import { PushStandIn } from "./e2e/lib/push-standin.mjs";
+// @ts-expect-error plain JS module shared with `npm start` and the benchmarks
+import { SmtpStandIn } from "./e2e/lib/smtp-standin.mjs";
+// @ts-expect-error plain JS module
+import { testCertificates } from "./e2e/lib/test-ca.mjs";
 import { defineConfig } from "vitest/config";
 
 /** Image fixtures (see worker/test/fixtures/make.mjs), handed to workerd as one JSON binding. */
@@ -22,11 +26,25 @@ function vapidKeys() {
 
 /** Every outbound request of the Worker in tests goes to the push stand-in; nothing else leaves. */
 const PUSH_ORIGIN = "https://push.test";
+/** The SMTP stand-in's control API (what it received, behaviours), for the tests only. */
+const SMTP_CONTROL = "https://smtp.test";
 
 export default defineConfig(async () => {
   const vapid = vapidKeys();
   const pushService = new PushStandIn({ origin: PUSH_ORIGIN, vapidPublicKey: vapid.publicKey });
   const migrations = await readD1Migrations("migrations");
+  // A real SMTP server in this process: the relay the Worker's e-mail channel talks to.
+  const smtp = new SmtpStandIn({ unref: true });
+  const smtpPort = await smtp.start();
+  // The same with TLS, as production relays are: implicit TLS (465 style) and STARTTLS
+  // (587 style), with a certificate from a local CA that workerd trusts. workerd takes
+  // trust from its own store, which Miniflare extends from NODE_EXTRA_CA_CERTS when it
+  // loads: scripts/vitest.mjs (npm run test:worker) and npm test make the CA first.
+  const ca = process.env.TEST_CA_JSON ? JSON.parse(readFileSync(process.env.TEST_CA_JSON, "utf8")) : null;
+  const tls = await testCertificates("127.0.0.1", ca ?? undefined);
+  const smtpTls = new SmtpStandIn({ secure: true, key: tls.key, cert: tls.cert, auth: { user: "relay", pass: "secret" }, unref: true });
+  const smtpStartTls = new SmtpStandIn({ key: tls.key, cert: tls.cert, auth: { user: "relay", pass: "secret" }, unref: true });
+  const [smtpTlsPort, smtpStartTlsPort] = [await smtpTls.start(), await smtpStartTls.start()];
   return {
     plugins: [
       cloudflareTest({
@@ -44,10 +62,17 @@ export default defineConfig(async () => {
             VAPID_PRIVATE_KEY: vapid.privateKey,
             VAPID_SUBJECT: "mailto:alerts@child-alert.test",
             PUSH_EXTRA_HOSTS: "push.test",
+            SMTP_HOST: "127.0.0.1",
+            SMTP_PORT: String(smtpPort),
+            SMTP_SECURITY: "none",
+            TEST_SMTP_TLS: JSON.stringify({ trusted: !!ca, implicitPort: smtpTlsPort, startTlsPort: smtpStartTlsPort }),
           },
           outboundService: (request: Request) => {
             const url = new URL(request.url);
             if (url.origin === PUSH_ORIGIN) return pushService.handle(request);
+            if (url.origin === SMTP_CONTROL) return smtp.handle(request);
+            if (url.origin === "https://smtp-tls.test") return smtpTls.handle(request);
+            if (url.origin === "https://smtp-starttls.test") return smtpStartTls.handle(request);
             return new Response(`outbound request to ${url.host} refused in tests`, { status: 502 });
           },
         },

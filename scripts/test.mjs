@@ -5,14 +5,15 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "./lib/local.mjs";
+import { testTlsEnv } from "./lib/test-tls.mjs";
 
 const out = join(ROOT, ".test-results");
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 const bin = (pkg, file) => join(ROOT, "node_modules", pkg, file);
-const run = (label, args) => {
+const run = (label, args, env = {}) => {
   console.log(`\n\x1b[1m▸ ${label}\x1b[0m`);
-  return spawnSync(process.execPath, args, { cwd: ROOT, stdio: "inherit", env: { ...process.env, FORCE_COLOR: "0" } }).status ?? 1;
+  return spawnSync(process.execPath, args, { cwd: ROOT, stdio: "inherit", env: { ...process.env, FORCE_COLOR: "0", ...env } }).status ?? 1;
 };
 
 const failures = [];
@@ -26,7 +27,7 @@ for (const project of ["tsconfig.json", "dashboard/tsconfig.json"]) {
 const vitestStatus = run("worker tests (workerd)", [
   bin("vitest", "vitest.mjs"), "run", "--config", "vitest.config.ts",
   "--reporter=default", "--reporter=json", `--outputFile.json=${join(out, "vitest.json")}`,
-]);
+], await testTlsEnv());
 try {
   const r = JSON.parse(readFileSync(join(out, "vitest.json"), "utf8"));
   passed += r.numPassedTests;

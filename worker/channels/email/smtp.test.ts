@@ -1,0 +1,56 @@
+// The relay transport, proven inside workerd against real SMTP servers in the test
+// process: plain (local catcher), implicit TLS (465 style) and STARTTLS (587 style) with
+// a certificate from a local CA, authentication, and the configuration's guard rails.
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { smtpConfig, smtpTransport } from "./smtp.ts";
+
+const e = env as unknown as Record<string, string>;
+const tls = () => JSON.parse(e.TEST_SMTP_TLS!) as { trusted: boolean; implicitPort: number; startTlsPort: number };
+const received = async (control: string, to: string) => (await (await fetch(`${control}/__messages?to=${to}`)).json()) as { subject: string; secure: boolean; user: string | null }[];
+const base = { MAIL_FROM: "Child Alert <alerts@child-alert.test>", SMTP_USER: "relay", SMTP_PASS: "secret" };
+
+describe("SMTP from inside workerd (nodemailer over node:net / node:tls)", () => {
+  it("plain SMTP to a relay on this machine", async () => {
+    const c = smtpConfig({ SMTP_HOST: e.SMTP_HOST, SMTP_PORT: e.SMTP_PORT, SMTP_SECURITY: "none", MAIL_FROM: base.MAIL_FROM })!;
+    const t = smtpTransport(c, 1);
+    const info = await t.sendMail({ from: c.from, to: "plain@example.org", subject: "plain", text: "body" });
+    t.close();
+    expect(info.accepted).toEqual(["plain@example.org"]);
+    expect((await received("https://smtp.test", "plain@example.org"))[0]!.subject).toBe("plain");
+  });
+
+  it("implicit TLS (port 465 style) with authentication, trusting a local CA", async () => {
+    expect(tls().trusted, "run through `npm test` or `npm run test:worker`: they make the test CA that workerd trusts").toBe(true);
+    const c = smtpConfig({ ...base, SMTP_HOST: "127.0.0.1", SMTP_PORT: String(tls().implicitPort), SMTP_SECURITY: "tls" })!;
+    const t = smtpTransport(c, 1);
+    const info = await t.sendMail({ from: c.from, to: "tls@example.org", subject: "implicit TLS", text: "body" });
+    t.close();
+    expect(info.accepted).toEqual(["tls@example.org"]);
+    expect(await received("https://smtp-tls.test", "tls@example.org")).toMatchObject([{ subject: "implicit TLS", secure: true, user: "relay" }]);
+  });
+
+  it("STARTTLS (port 587 style): the plain socket is upgraded before authentication", async () => {
+    expect(tls().trusted, "run through `npm test` or `npm run test:worker`").toBe(true);
+    const c = smtpConfig({ ...base, SMTP_HOST: "127.0.0.1", SMTP_PORT: String(tls().startTlsPort), SMTP_SECURITY: "starttls" })!;
+    const t = smtpTransport(c, 1);
+    const info = await t.sendMail({ from: c.from, to: "starttls@example.org", subject: "STARTTLS", text: "body" });
+    t.close();
+    expect(info.accepted).toEqual(["starttls@example.org"]);
+    expect(await received("https://smtp-starttls.test", "starttls@example.org")).toMatchObject([{ subject: "STARTTLS", secure: true, user: "relay" }]);
+  });
+
+  it("a wrong password is refused by the relay, not silently dropped", async () => {
+    const c = smtpConfig({ ...base, SMTP_PASS: "wrong", SMTP_HOST: "127.0.0.1", SMTP_PORT: String(tls().implicitPort), SMTP_SECURITY: "tls" })!;
+    const t = smtpTransport(c, 1);
+    await expect(t.sendMail({ from: c.from, to: "x@example.org", subject: "x", text: "x" })).rejects.toMatchObject({ responseCode: 535 });
+    t.close();
+  });
+
+  it("refuses plain SMTP across a network and port 25; no host means e-mail is off", () => {
+    expect(() => smtpConfig({ ...base, SMTP_HOST: "smtp.example.org", SMTP_PORT: "587", SMTP_SECURITY: "none" })).toThrow(/only for a relay on this machine/);
+    expect(() => smtpConfig({ ...base, SMTP_HOST: "smtp.example.org", SMTP_PORT: "25", SMTP_SECURITY: "starttls" })).toThrow(/port 25/);
+    expect(() => smtpConfig({ ...base, SMTP_HOST: "smtp.example.org", SMTP_PORT: "587", SMTP_SECURITY: "ssl" })).toThrow(/misconfigured/);
+    expect(smtpConfig({ SMTP_HOST: "" })).toBeNull();
+  });
+});
