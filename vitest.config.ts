@@ -65,6 +65,8 @@ export default defineConfig(async () => {
             SMTP_HOST: "127.0.0.1",
             SMTP_PORT: String(smtpPort),
             SMTP_SECURITY: "none",
+            MAIL_FROM: "Child Alert <alerts@child-alert.test>",
+            EMAIL_TOKEN_SECRET: "test-secret-for-unsubscribe-links-0123456789",
             TEST_SMTP_TLS: JSON.stringify({ trusted: !!ca, implicitPort: smtpTlsPort, startTlsPort: smtpStartTlsPort }),
           },
           outboundService: (request: Request) => {

@@ -11,6 +11,7 @@ import { authRoutes } from "./routes/auth.ts";
 import { photoRoutes } from "./routes/photos.ts";
 import { posterRoutes } from "./routes/posters.ts";
 import { pushRoutes } from "./routes/push.ts";
+import { emailApiRoutes, emailPages } from "./routes/email.ts";
 import { publicRoutes } from "./routes/public.ts";
 import { MAX_PHOTO_BYTES } from "./render/image-format.ts";
 import { renderDocs } from "./routes/docs.ts";
@@ -26,6 +27,7 @@ export function buildApp() {
   api.route("/", photoRoutes);
   api.route("/", posterRoutes);
   api.route("/", pushRoutes);
+  api.route("/", emailApiRoutes);
   api.get("/health", (c) => c.json({ ok: true, environment: c.env.ENVIRONMENT }));
   api.openAPIRegistry.registerComponent("securitySchemes", "session", { type: "apiKey", in: "cookie", name: "ca_session" });
   api.doc31("/openapi.json", { openapi: "3.1.0", info: OPENAPI_INFO });
@@ -52,6 +54,7 @@ export function buildApp() {
   });
   app.route("/api/v1", api);
   app.route("/", publicRoutes);
+  app.route("/", emailPages);
   app.all("/api/*", () => {
     throw new AppError("E_NOT_FOUND", "no such API route");
   });

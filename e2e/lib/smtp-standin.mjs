@@ -22,6 +22,7 @@ export class SmtpStandIn {
     this.messages = [];
     this.keep = o.keep ?? 100_000;
     this.behaviours = [];
+    this.delays = new Map();
     this.delayMs = 0;
     this.accepted = 0;
     this.refused = 0;
@@ -60,7 +61,7 @@ export class SmtpStandIn {
         return cb(Object.assign(new Error("Invalid username or password"), { responseCode: 535 }));
       },
       onRcptTo: (address, _session, cb) => {
-        const b = this.behaviourFor(address.address);
+        const b = this.behaviourFor(address.address, "rcpt");
         if (b) return cb(Object.assign(new Error(b.message ?? (b.code >= 500 ? "mailbox unavailable" : "try again later")), { responseCode: b.code }));
         cb();
       },
@@ -68,9 +69,13 @@ export class SmtpStandIn {
         const chunks = [];
         stream.on("data", (c) => chunks.push(c));
         stream.on("end", async () => {
-          if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
+          const to0 = session.envelope.rcptTo[0]?.address?.toLowerCase();
+          const delay = (to0 && this.delays.get(to0)) || this.delayMs;
+          if (delay) await new Promise((r) => setTimeout(r, delay));
+          const refusal = to0 ? this.behaviourFor(to0, "data") : null;
+          if (refusal) return cb(Object.assign(new Error(refusal.message ?? "message refused"), { responseCode: refusal.code }));
           const raw = Buffer.concat(chunks);
-          const parsed = await simpleParser(raw).catch(() => null);
+          const parsed = await simpleParser(raw, { keepCidLinks: true }).catch(() => null);
           const to = session.envelope.rcptTo.map((r) => r.address);
           this.accepted += to.length;
           this.messages.push({ at: Date.now(), from: session.envelope.mailFrom?.address ?? null, to, raw: raw.toString("utf8"), parsed, secure: !!session.secure, user: session.user ?? null });
@@ -98,8 +103,8 @@ export class SmtpStandIn {
     await new Promise((r) => s.close(() => r()));
   }
 
-  behaviourFor(address) {
-    const i = this.behaviours.findIndex((b) => !b.to || b.to === address.toLowerCase());
+  behaviourFor(address, phase) {
+    const i = this.behaviours.findIndex((b) => (!b.to || b.to === address.toLowerCase()) && (b.phase ?? "rcpt") === phase);
     if (i < 0) return null;
     const b = this.behaviours[i];
     this.refused++;
@@ -107,15 +112,25 @@ export class SmtpStandIn {
     return b;
   }
 
-  /** {to?, code, message?, times?}: refuse that recipient (or any) with that code, N times (or always). */
+  /**
+   * {to?, code, phase?, message?, times?}: refuse that recipient (or any) with that SMTP
+   * code at RCPT (default) or after DATA, N times (or always; times 0 clears it).
+   * {to?, delayMs}: answer that recipient's messages (or all) this much later.
+   */
   behave(b) {
-    if (b.delayMs !== undefined) this.delayMs = b.delayMs;
-    if (b.code) this.behaviours.push({ ...b, to: b.to?.toLowerCase() });
+    const to = b.to?.toLowerCase();
+    if (b.delayMs !== undefined) {
+      if (to) this.delays.set(to, b.delayMs);
+      else this.delayMs = b.delayMs;
+    }
+    if (b.times === 0) this.behaviours = this.behaviours.filter((x) => x.to !== to);
+    else if (b.code) this.behaviours.push({ ...b, to });
   }
 
   reset() {
     this.messages = [];
     this.behaviours = [];
+    this.delays.clear();
     this.delayMs = 0;
     this.accepted = this.refused = this.connections = this.maxConcurrent = 0;
   }
@@ -158,10 +173,26 @@ export class SmtpStandIn {
   async handle(request) {
     const url = new URL(request.url);
     if (request.method === "GET" && url.pathname === "/__messages") return json(200, this.list({ to: url.searchParams.get("to"), tag: url.searchParams.get("tag") }));
+    if (request.method === "GET" && url.pathname === "/__accepted") {
+      // Compact: recipient, the X-Child-Alert header, time; for counting large fan-outs.
+      const tag = url.searchParams.get("tag") ?? "";
+      return json(200, this.messages.flatMap((m) => {
+        const x = rawHeader(m.raw, "X-Child-Alert");
+        return x?.includes(tag) ? m.to.map((to) => ({ to, x, at: m.at })) : [];
+      }));
+    }
     if (request.method === "GET" && url.pathname === "/__stats")
       return json(200, { accepted: this.accepted, refused: this.refused, messages: this.messages.length, connections: this.connections, maxConcurrent: this.maxConcurrent });
     if (request.method === "POST" && url.pathname === "/__behaviour") {
       this.behave(await request.json());
+      return json(200, { ok: true });
+    }
+    if (request.method === "POST" && url.pathname === "/__down") {
+      // The relay goes away for a while (connections refused), then comes back on the same port.
+      const { ms } = await request.json();
+      const port = this.port;
+      await this.stop();
+      setTimeout(() => void this.start(port).catch(() => {}), ms);
       return json(200, { ok: true });
     }
     if (request.method === "POST" && url.pathname === "/__reset") {

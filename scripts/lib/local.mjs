@@ -86,6 +86,9 @@ export function vapidKeys() {
 
 /** Port of the local push-service stand-in started by `npm start`. */
 export const PUSH_STANDIN_PORT = 8790;
+/** The local SMTP catcher of `npm start` (SMTP), and its page listing what it caught (HTTP). */
+export const SMTP_CATCHER_PORT = 2525;
+export const SMTP_CATCHER_WEB_PORT = 8791;
 
 /**
  * Local-only overrides of wrangler.toml's production vars and the local secrets (read
@@ -103,6 +106,12 @@ export function ensureDevVars(port = DEFAULT_PORT) {
     RP_ID: "localhost",
     ENVIRONMENT: "local",
     PUSH_EXTRA_HOSTS: `localhost:${PUSH_STANDIN_PORT}`,
+    // E-mail goes to the local catcher (plain SMTP is allowed only to this machine).
+    SMTP_HOST: "127.0.0.1",
+    SMTP_PORT: String(SMTP_CATCHER_PORT),
+    SMTP_SECURITY: "none",
+    MAIL_FROM: "Child Alert (local) <alerts@child-alert.local>",
+    EMAIL_TOKEN_SECRET: have.EMAIL_TOKEN_SECRET || randomBytes(32).toString("base64url"),
     ...vapid,
   };
   writeFileSync(file, Object.entries(wanted).map(([k, v]) => `${k}=${v}`).join("\n") + "\n");

@@ -55,6 +55,10 @@ export interface SendContext {
   attempt: number;
   /** The message's end (push TTL); null for the retraction. */
   endsAt: string | null;
+  /** What the channel's `open` returned for this page job (e.g. an SMTP connection pool). */
+  session?: unknown;
+  /** Content only, with `limits.deliveryMs`: give up (retry) if not accepted by then (ms since the epoch). */
+  deadline?: number;
 }
 
 /** A page of recipients: a key range (planned from live recipients), or explicit keys (retries). */
@@ -74,6 +78,13 @@ export interface ChannelLimits {
   maxAttempts: number;
   /** The queues this channel's page jobs are spread over (round-robin). */
   queues(env: Env): Queue[];
+  /**
+   * The longest one delivery may take (ms), for channels whose far side takes a while
+   * to accept (an SMTP transaction). A content send starts only if it can finish inside
+   * its stop-fence lease, and gets the lease's end as `ctx.deadline` to give up at. 0 or
+   * absent: a send only has to start inside its lease.
+   */
+  deliveryMs?: number;
 }
 
 export interface Channel<R extends ChannelRecipient = ChannelRecipient, M = unknown> {
@@ -89,6 +100,12 @@ export interface Channel<R extends ChannelRecipient = ChannelRecipient, M = unkn
    */
   pageStarts(env: Env, pageSize: number): Promise<{ starts: number[]; end: number }>;
   recipients(env: Env, selection: Selection): Promise<R[]>;
+  /**
+   * Optional: opened once per page job, on its first send, and closed after its last
+   * (connections belong to one invocation in Workers). Handed to `send` as `ctx.session`.
+   */
+  open?(env: Env, page: { alertId: string; event: BroadcastEvent; version: number }): Promise<unknown>;
+  close?(session: unknown): Promise<void>;
   send(env: Env, to: R, message: M, ctx: SendContext): Promise<Delivery>;
   /** After a page: prune gone recipients, note successes and failures, keep receipts. */
   settle?(env: Env, outcomes: Settled<R>[]): Promise<void>;

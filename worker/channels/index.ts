@@ -2,9 +2,10 @@
 // enums, statistics, the dashboard's live panel and the magistrate's summary all derive
 // from it: adding a channel is one folder and one line here.
 import type { Channel } from "./channel.ts";
+import { email } from "./email/channel.ts";
 import { push } from "./push/channel.ts";
 
-export const CHANNELS = [push] as const;
+export const CHANNELS = [push, email] as const;
 
 export type ChannelName = (typeof CHANNELS)[number]["name"];
 export const CHANNEL_NAMES = CHANNELS.map((c) => c.name) as [ChannelName, ...ChannelName[]];

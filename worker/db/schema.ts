@@ -330,3 +330,35 @@ export const broadcasts = sqliteTable(
   },
   (t) => [index("broadcasts_alert").on(t.alertId), index("broadcasts_unplanned").on(t.plannedAt)],
 );
+
+/** States of an e-mail subscriber: only "active" ones receive alerts (double opt-in). */
+export const EMAIL_STATUSES = ["pending", "active", "unsubscribed", "bounced"] as const;
+
+/**
+ * E-mail subscribers: the address (normalised), language, regions, exercise opt-in. Only
+ * what sending needs; addresses are never listed back by any API. A confirmation token is
+ * stored only as its hash, single use, expiring.
+ */
+export const emailSubscribers = sqliteTable(
+  "email_subscribers",
+  {
+    seq: integer("seq").primaryKey({ autoIncrement: true }),
+    id: text("id").notNull().unique(),
+    address: text("address").notNull().unique(),
+    lang: text("lang").notNull(),
+    /** JSON array of regions (BE, BE-xxx, FR, NL, DE, LU). */
+    regions: text("regions").notNull(),
+    exercise: integer("exercise", { mode: "boolean" }).notNull(),
+    status: text("status", { enum: EMAIL_STATUSES }).notNull(),
+    /** Preferences asked for and not yet confirmed (JSON {lang, regions, exercise}). */
+    pending: text("pending"),
+    confirmHash: text("confirm_hash"),
+    confirmExpiresAt: text("confirm_expires_at"),
+    confirmSentAt: text("confirm_sent_at"),
+    createdAt: text("created_at").notNull().default(now),
+    confirmedAt: text("confirmed_at"),
+    lastSuccessAt: text("last_success_at"),
+    failureCount: integer("failure_count").notNull().default(0),
+  },
+  (t) => [index("email_subscribers_status").on(t.status, t.seq)],
+);

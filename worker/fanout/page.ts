@@ -80,7 +80,10 @@ async function sendPage(env: Env, ledger: LedgerApi, job: PageJob, ref: PageRef)
   // ---- the lease: valid until `leaseUntil`, for the keys in `marked`.
   const marked = new Set<number>();
   let leaseUntil = 0;
-  let leaseMs = SEND_LEASE_MS;
+  // A channel whose deliveries take a while (SMTP) must finish each inside its lease.
+  const deliveryMs = retraction ? 0 : (channel.limits.deliveryMs ?? 0);
+  const minLeaseMs = Math.min(MAX_LEASE_MS, Math.max(SEND_LEASE_MS, 2 * deliveryMs));
+  let leaseMs = minLeaseMs;
   let expired = 0;
   let closed = false;
   let asking: Promise<void> | null = null;
@@ -107,16 +110,20 @@ async function sendPage(env: Env, ledger: LedgerApi, job: PageJob, ref: PageRef)
         // Expired on arrival (a slow ledger): ask for longer next time, and give the page back if it never fits.
         if (Date.now() >= leaseUntil && ++expired > 20) throw new Error("stop-fence leases keep expiring before they arrive");
       }
-      leaseMs = Math.min(MAX_LEASE_MS, Math.max(SEND_LEASE_MS, 2 * rtt));
+      leaseMs = Math.min(MAX_LEASE_MS, Math.max(minLeaseMs, 2 * rtt));
     })().finally(() => (asking = null)));
   const mayStillSend = async (r: ChannelRecipient): Promise<boolean> => {
     for (;;) {
       if (closed) return false;
       if (!wanted(r)) return true; // a newer message no longer wants it: the caller skips it
-      if (Date.now() < leaseUntil && (retraction || marked.has(r.key))) return true;
+      if (Date.now() + deliveryMs < leaseUntil && (retraction || marked.has(r.key))) return true;
       await askLease(r);
     }
   };
+
+  // The channel's per-page session (an SMTP pool…): opened on the first send, closed at the end.
+  let session: Promise<unknown> | undefined;
+  const openSession = () => (session ??= channel.open!(env, { alertId: job.alertId, event: job.event, version: message.version }));
 
   await mapLimit(recipients, channel.limits.concurrency, async (r) => {
     cursor++;
@@ -135,7 +142,8 @@ async function sendPage(env: Env, ledger: LedgerApi, job: PageJob, ref: PageRef)
     }
     let d: Delivery;
     try {
-      d = await channel.send(env, r, m.byLang[r.lang], { alertId: job.alertId, event: job.event, version: m.version, attempt: job.attempt, endsAt: m.endsAt });
+      const ctx = { alertId: job.alertId, event: job.event, version: m.version, attempt: job.attempt, endsAt: m.endsAt, ...(deliveryMs ? { deadline: leaseUntil } : {}) };
+      d = await channel.send(env, r, m.byLang[r.lang], channel.open ? { ...ctx, session: await openSession() } : ctx);
     } catch (err) {
       log.warn("channel_send_error", { channel: job.channel, alertId: job.alertId, error: err });
       d = { outcome: "retry", afterS: backoffSeconds(job.attempt + 1) };
@@ -155,6 +163,7 @@ async function sendPage(env: Env, ledger: LedgerApi, job: PageJob, ref: PageRef)
     }
   });
 
+  if (session) await session.then((x) => channel.close?.(x)).catch((err) => log.warn("channel_close_failed", { channel: job.channel, error: err }));
   if (settled.length) await channel.settle?.(env, settled);
   if (retryKeys.length) {
     const next: PageJob = { ...job, keys: retryKeys, attempt: job.attempt + 1 };

@@ -11,8 +11,14 @@ import { log } from "../log.ts";
 import { PageJob, pageKeyOf } from "../fanout/jobs.ts";
 import { type LedgerApi, PageBusy, runPage } from "../fanout/page.ts";
 import { renderVersionPosters } from "../services/posters.ts";
+import { sendConfirmation } from "../channels/email/confirmation.ts";
 
-export const QueueJob = z.discriminatedUnion("type", [z.object({ type: z.literal("render_posters"), alertId: z.uuid(), versionId: z.uuid() }), PageJob]);
+export const QueueJob = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("render_posters"), alertId: z.uuid(), versionId: z.uuid() }),
+  PageJob,
+  /** The double opt-in e-mail of one subscriber (no address in the job: read at send time). */
+  z.object({ type: z.literal("email_confirmation"), subscriberId: z.uuid() }),
+]);
 export type QueueJob = z.infer<typeof QueueJob>;
 
 
@@ -28,6 +34,8 @@ async function run(job: QueueJob, env: Env): Promise<Record<string, unknown>> {
     }
     case "page":
       return { channel: job.channel, ...(await runPage(env, alertStub(env, job.alertId) as unknown as LedgerApi, job)) };
+    case "email_confirmation":
+      return sendConfirmation(env, job.subscriberId);
   }
 }
 
@@ -42,13 +50,13 @@ async function recordDeadLetters(batch: MessageBatch<unknown>, env: Env): Promis
     try {
       await db
         .insert(deadLetters)
-        .values({ id: msg.id, jobType: job?.type ?? "invalid", alertId: job?.alertId ?? null, job: JSON.stringify(job ?? { invalid: true }) })
+        .values({ id: msg.id, jobType: job?.type ?? "invalid", alertId: job && "alertId" in job ? job.alertId : null, job: JSON.stringify(job ?? { invalid: true }) })
         .onConflictDoNothing();
       if (job?.type === "page") {
         const ref = { fanoutId: job.fanoutId, channel: job.channel, event: job.event, pageKey: pageKeyOf(job) };
         await alertStub(env, job.alertId).pageDead(ref, job.attempt === 0, job.attempt > 0 ? (job.keys?.length ?? 0) : 0);
       }
-      log.error("dead_letter", { type: job?.type ?? "invalid", alertId: job?.alertId });
+      log.error("dead_letter", { type: job?.type ?? "invalid", alertId: job && "alertId" in job ? job.alertId : undefined });
       msg.ack();
     } catch (err) {
       log.warn("dead_letter_record_failed", { error: err });
@@ -70,7 +78,7 @@ export async function handleBatch(batch: MessageBatch<unknown>, env: Env): Promi
     const t0 = Date.now();
     try {
       const out = await run(parsed.data, env);
-      log.info("queue_job_done", { type: parsed.data.type, alertId: parsed.data.alertId, ms: Date.now() - t0, ...out });
+      log.info("queue_job_done", { type: parsed.data.type, alertId: "alertId" in parsed.data ? parsed.data.alertId : undefined, ms: Date.now() - t0, ...out });
       msg.ack();
     } catch (err) {
       // Another run is sending this page: look again once it must have finished or died.
@@ -78,7 +86,7 @@ export async function handleBatch(batch: MessageBatch<unknown>, env: Env): Promi
         msg.retry({ delaySeconds: 30 });
         continue;
       }
-      log.warn("queue_job_failed", { type: parsed.data.type, alertId: parsed.data.alertId, attempts: msg.attempts, error: err });
+      log.warn("queue_job_failed", { type: parsed.data.type, alertId: "alertId" in parsed.data ? parsed.data.alertId : undefined, attempts: msg.attempts, error: err });
       msg.retry({ delaySeconds: backoffSeconds(msg.attempts) });
     }
   }

@@ -12,10 +12,10 @@ import { context, type AppEnv } from "./http.ts";
 export const publicRoutes = new Hono<AppEnv>();
 publicRoutes.use("*", context);
 
-const esc = (s: unknown) => String(s ?? "").replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+export const esc = (s: unknown) => String(s ?? "").replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-function pickLang(query: string | undefined, accept: string | undefined, allowed: readonly Language[] = LANGUAGES): Language {
+export function pickLang(query: string | undefined, accept: string | undefined, allowed: readonly Language[] = LANGUAGES): Language {
   if (query && allowed.includes(query as Language)) return query as Language;
   for (const part of (accept ?? "").split(",")) {
     const l = part.trim().slice(0, 2).toLowerCase() as Language;
@@ -24,7 +24,7 @@ function pickLang(query: string | undefined, accept: string | undefined, allowed
   return allowed[0] ?? "fr";
 }
 
-function page(lang: Language, title: string, body: string, extraHead = ""): string {
+export function page(lang: Language, title: string, body: string, extraHead = ""): string {
   return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(title)}</title>${extraHead}
 <style>
@@ -43,7 +43,7 @@ nav a{margin-right:.8rem}#status{min-height:1.5rem;font-weight:600}
 </style></head><body>${body}</body></html>`;
 }
 
-function langNav(path: string, current: Language): string {
+export function langNav(path: string, current: Language): string {
   return `<nav aria-label="Language">${LANGUAGES.map((l) => (l === current ? `<strong>${l.toUpperCase()}</strong>` : `<a href="${path}?lang=${l}" hreflang="${l}" lang="${l}">${l.toUpperCase()}</a>`)).join(" ")}</nav>`;
 }
 

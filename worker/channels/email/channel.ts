@@ -1,0 +1,183 @@
+// E-mail behind the channel seam: messages to confirmed subscribers through the operator's
+// SMTP relay (nodemailer, pooled: at most MAX_SMTP_CONNECTIONS per page job). Recipients
+// are the active rows of `email_subscribers` (key = seq); a page is a seq range.
+import { b64url } from "../../bytes.ts";
+import { alertMail, type Mail, POSTER_CID, UNSUBSCRIBE_URL } from "../../../templates/email/messages.ts";
+import { backoffSeconds } from "../../config.ts";
+import { makeDb } from "../../db/client.ts";
+import { activeEmailCount, type EmailSubscriberRow, emailPage, emailPageStarts, emailSubscribersBySeq, recordEmailOutcome } from "../../db/email.ts";
+import { type Localized, textIn } from "../../domain/index.ts";
+import { versionPosters } from "../../services/posters.ts";
+import { loadSnapshot } from "../../db/alerts.ts";
+import type { Channel, ChannelRecipient, Delivery } from "../channel.ts";
+import { MAX_SMTP_CONNECTIONS, smtpConfig, smtpTransport } from "./smtp.ts";
+import { unsubscribeUrl } from "./tokens.ts";
+
+/** Recipients per page job. */
+export const PAGE_SIZE = 100;
+/** A relay down for minutes: keep trying (backoff up to 5 min) for about an hour. */
+export const MAX_SEND_ATTEMPTS = 20;
+/**
+ * One SMTP transaction on an open connection takes well under a second; a message must be
+ * accepted within its stop-fence lease (the stop then waits at most ~2 s longer), else the
+ * page gives up on it and retries: no alert e-mail is accepted after the stop commits.
+ */
+export const DELIVERY_MS = 1_000;
+
+export interface EmailRecipient extends ChannelRecipient {
+  id: string;
+  address: string;
+}
+
+const toRecipient = (r: EmailSubscriberRow): EmailRecipient => ({
+  key: r.seq,
+  id: r.id,
+  address: r.address,
+  lang: r.lang,
+  regions: JSON.parse(r.regions) as string[],
+  exercise: r.exercise,
+});
+
+export const emailQueues = (env: Env): Queue[] => [env.EMAIL].filter(Boolean);
+
+interface Session {
+  transport: ReturnType<typeof smtpTransport>;
+  from: string;
+  /** The landscape poster of the version, per language (loaded once per page job). */
+  posters: Map<string, Promise<Uint8Array | null>>;
+  alertId: string;
+  version: number;
+  env: Env;
+  /** A delivery missed its deadline and the pool was torn down: the page's remaining sends are retried. */
+  aborted?: boolean;
+}
+
+async function landscapePoster(env: Env, alertId: string, lang: string): Promise<Uint8Array | null> {
+  const db = makeDb(env.DB);
+  const { snapshot } = await loadSnapshot(db, alertId);
+  if (!snapshot.current) return null;
+  const set = await versionPosters(db, env.APP_ORIGIN, alertId, snapshot.current.id);
+  if (!set.inputsHash || !set.posters.some((p) => p.format === "landscape" && p.lang === lang)) return null;
+  const obj = await env.MEDIA.get(`alerts/${alertId}/posters/${set.inputsHash}/landscape-${lang}.png`);
+  return obj ? new Uint8Array(await obj.arrayBuffer()) : null;
+}
+
+/** What the relay's refusal means: a 5xx for the address bounces it; 4xx, a lost connection or a 5xx for the message are retried or failed. */
+export function classifySmtpError(err: unknown, attempt: number): Delivery {
+  const e = err as { responseCode?: number; command?: string; code?: string; rejected?: unknown[] };
+  const code = e.responseCode ?? 0;
+  const forAddress = (e.command ?? "").startsWith("RCPT") || (Array.isArray(e.rejected) && e.rejected.length > 0);
+  if (code >= 500 && forAddress) return { outcome: "gone", detail: `bounced ${code}` };
+  if (code >= 500 && e.command !== "CONN" && !String(e.command ?? "").startsWith("AUTH")) return { outcome: "failed", detail: `refused ${code}` };
+  return { outcome: "retry", afterS: backoffSeconds(attempt + 1), detail: code ? String(code) : (e.code ?? "connection") };
+}
+
+export const email = {
+  name: "email",
+  label: { fr: "E-mail", nl: "E-mail", de: "E-Mail", en: "E-mail" },
+  limits: { pageSize: PAGE_SIZE, concurrency: MAX_SMTP_CONNECTIONS, maxAttempts: MAX_SEND_ATTEMPTS, queues: emailQueues, deliveryMs: DELIVERY_MS },
+
+  compose(b, lang): Mail {
+    const c = b.content;
+    const tr = (v: Localized | undefined) => (c ? textIn(v, lang, c.targeting.languages) : undefined);
+    return alertMail({
+      event: b.event,
+      lang,
+      exercise: b.exercise,
+      alertUrl: `${b.origin}/alert/${b.alertId}?lang=${lang}`,
+      endsAt: b.endsAt,
+      found: b.event === "stop" ? b.stopReason?.startsWith("found") : undefined,
+      text: c
+        ? {
+            name: [c.child.firstName, c.child.lastName].filter(Boolean).join(" "),
+            age: c.child.age,
+            lastSeenAt: c.lastSeen.at,
+            place: tr(c.lastSeen.place)!,
+            description: tr(c.child.description)!,
+            clothing: tr(c.child.clothing),
+            vehicle: c.vehicle ? [tr(c.vehicle.description), c.vehicle.plate].filter(Boolean).join(" — ") : undefined,
+            accompanying: tr(c.accompanyingPerson?.description),
+            showHotline: c.showHotline,
+          }
+        : undefined,
+    });
+  },
+
+  pageStarts: (env, pageSize) => emailPageStarts(makeDb(env.DB), pageSize),
+
+  async recipients(env, sel) {
+    const db = makeDb(env.DB);
+    const rows = "keys" in sel ? await emailSubscribersBySeq(db, sel.keys) : await emailPage(db, sel.from, sel.to);
+    return rows.map(toRecipient);
+  },
+
+  async open(env, page): Promise<Session> {
+    const config = smtpConfig(env as unknown as Record<string, unknown>);
+    if (!config) throw new Error("e-mail relay not configured (SMTP_HOST)");
+    return { transport: smtpTransport(config), from: config.from, posters: new Map(), alertId: page.alertId, version: page.version, env };
+  },
+
+  async close(session) {
+    (session as Session).transport.close();
+  },
+
+  async send(env, to, message, ctx): Promise<Delivery> {
+    const s = ctx.session as Session;
+    const unsubscribe = await unsubscribeUrl(env, to.id);
+    let poster: Uint8Array | null = null;
+    if (message.withPoster) {
+      let p = s.posters.get(message.lang);
+      if (!p) s.posters.set(message.lang, (p = landscapePoster(env, ctx.alertId, message.lang).catch(() => null)));
+      poster = await p;
+    }
+    const domain = new URL(env.APP_ORIGIN).hostname;
+    // Past the deadline the relay must not accept it any more: the pool is torn down, which
+    // aborts every unfinished transaction (an SMTP message counts only once "." is answered).
+    if (s.aborted) return { outcome: "retry", afterS: backoffSeconds(ctx.attempt + 1), detail: "deadline" };
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = ctx.deadline
+      ? new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            s.transport.close();
+            s.aborted = true;
+            reject(Object.assign(new Error("delivery deadline passed"), { code: "EDEADLINE" }));
+          }, Math.max(0, ctx.deadline! - Date.now()));
+        })
+      : null;
+    try {
+      const sending = s.transport.sendMail({
+        from: s.from,
+        to: to.address,
+        subject: message.subject,
+        text: message.text.replaceAll(UNSUBSCRIBE_URL, unsubscribe),
+        // Without the poster (not rendered yet), the HTML drops the image rather than show a broken one.
+        html: (poster ? message.html : message.html.replace(/<tr><td[^>]*><img src="cid:[^"]+"[^>]*><\/td><\/tr>/, "")).replaceAll(UNSUBSCRIBE_URL, unsubscribe),
+        attachments: poster ? [{ filename: `child-alert-${message.lang}.png`, content: b64url(poster).replace(/-/g, "+").replace(/_/g, "/"), encoding: "base64", contentType: "image/png", cid: POSTER_CID, contentDisposition: "inline" }] : [],
+        // The same message id for the same recipient, event and version: a resend after an uncertain end can be recognised.
+        messageId: `<${ctx.alertId}.${ctx.event}.${ctx.version}.${to.key}@${domain}>`,
+        headers: {
+          "Content-Language": message.lang,
+          "X-Child-Alert": `${ctx.alertId}; event=${ctx.event}; version=${ctx.version}`,
+          "Auto-Submitted": "auto-generated",
+          // RFC 8058: one click unsubscribes (a POST to this URL), no confirmation page needed.
+          "List-Unsubscribe": `<${unsubscribe}>`,
+          "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+          "List-Id": `Child Alert <alerts.${domain}>`,
+        },
+      });
+      await (late ? Promise.race([sending, late]) : sending);
+      return { outcome: "sent" };
+    } catch (err) {
+      return classifySmtpError(err, ctx.attempt);
+    } finally {
+      clearTimeout(timer);
+    }
+  },
+
+  async settle(env, outcomes) {
+    const keys = (o: Delivery["outcome"]) => outcomes.filter((x) => x.delivery.outcome === o).map((x) => x.recipient.key);
+    await recordEmailOutcome(makeDb(env.DB), { delivered: keys("sent"), bounced: keys("gone"), failed: keys("failed") }, new Date());
+  },
+
+  audienceSize: (env) => activeEmailCount(makeDb(env.DB)),
+} as const satisfies Channel<EmailRecipient, Mail>;

@@ -1,0 +1,33 @@
+// The double opt-in e-mail, sent from the queue (retried if the relay is down): a fresh
+// single-use token per message, stored only as its hash; the previous link stops working.
+import { confirmationMail, type MailLang } from "../../../templates/email/messages.ts";
+import { makeDb } from "../../db/client.ts";
+import { storeConfirmation } from "../../db/email.ts";
+import { LANGUAGES } from "../../domain/index.ts";
+import { smtpConfig, smtpTransport } from "./smtp.ts";
+import { CONFIRM_TTL_MS, newConfirmToken } from "./tokens.ts";
+
+export async function sendConfirmation(env: Env, subscriberId: string, now = new Date()): Promise<{ sent: boolean }> {
+  const config = smtpConfig(env as unknown as Record<string, unknown>);
+  if (!config) throw new Error("e-mail relay not configured (SMTP_HOST)");
+  const { token, hash } = newConfirmToken();
+  const row = await storeConfirmation(makeDb(env.DB), subscriberId, await hash, new Date(now.getTime() + CONFIRM_TTL_MS), now);
+  if (!row) return { sent: false }; // gone meanwhile
+  const wanted = row.pending ? (JSON.parse(row.pending) as { lang?: string }).lang : row.lang;
+  const lang = (LANGUAGES as readonly string[]).includes(wanted ?? "") ? (wanted as MailLang) : "fr";
+  const mail = confirmationMail(lang, `${env.APP_ORIGIN}/email/confirm?t=${token}&lang=${lang}`);
+  const transport = smtpTransport(config, 1);
+  try {
+    await transport.sendMail({
+      from: config.from,
+      to: row.address,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+      headers: { "Content-Language": lang, "Auto-Submitted": "auto-generated", "X-Child-Alert": "confirmation" },
+    });
+  } finally {
+    transport.close();
+  }
+  return { sent: true };
+}

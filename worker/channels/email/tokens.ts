@@ -1,0 +1,48 @@
+// The subscriber's links. Confirmation: a random single-use token, stored only as its
+// SHA-256, expiring after a day. Unsubscribe: an HMAC of the subscriber's id under a
+// Worker secret (EMAIL_TOKEN_SECRET), so every message can carry its one-click link
+// without storing a token per subscriber; it cannot be forged for another subscriber.
+import { sha256Hex } from "../../domain/index.ts";
+
+export const CONFIRM_TTL_MS = 24 * 3600_000;
+
+const b64u = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+
+export function newConfirmToken(): { token: string; hash: Promise<string> } {
+  const token = b64u(crypto.getRandomValues(new Uint8Array(32)));
+  return { token, hash: sha256Hex(token) };
+}
+
+export const confirmTokenHash = (token: string) => sha256Hex(token);
+
+const keys = new Map<string, Promise<CryptoKey>>();
+function hmacKey(secret: string | undefined): Promise<CryptoKey> {
+  if (!secret || secret.length < 16) throw new Error("EMAIL_TOKEN_SECRET is not set (a random string of at least 16 characters)");
+  let k = keys.get(secret);
+  if (!k) {
+    k = crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+    keys.set(secret, k);
+  }
+  return k;
+}
+
+export async function unsubscribeToken(env: { EMAIL_TOKEN_SECRET?: string }, subscriberId: string): Promise<string> {
+  const sig = await crypto.subtle.sign("HMAC", await hmacKey(env.EMAIL_TOKEN_SECRET), new TextEncoder().encode(`unsubscribe:${subscriberId}`));
+  return b64u(new Uint8Array(sig));
+}
+
+/** Constant-time check of an unsubscribe link. */
+export async function unsubscribeTokenValid(env: { EMAIL_TOKEN_SECRET?: string }, subscriberId: string, token: string): Promise<boolean> {
+  const raw = (() => {
+    try {
+      return Uint8Array.from(atob(token.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+    } catch {
+      return null;
+    }
+  })();
+  if (!raw) return false;
+  return crypto.subtle.verify("HMAC", await hmacKey(env.EMAIL_TOKEN_SECRET), raw, new TextEncoder().encode(`unsubscribe:${subscriberId}`));
+}
+
+export const unsubscribeUrl = async (env: { EMAIL_TOKEN_SECRET?: string; APP_ORIGIN: string }, subscriberId: string) =>
+  `${env.APP_ORIGIN}/email/unsubscribe?s=${subscriberId}&t=${await unsubscribeToken(env, subscriberId)}`;
