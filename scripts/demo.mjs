@@ -3,7 +3,7 @@
 // magistrate authorises, the cell launches, publishes an update, then stops — printing
 // each step's timing and, at the end, every broadcast's outcome per channel (audit trail).
 import { apiClient, concert, DECISION, signOff, staffFor } from "./lib/drill.mjs";
-import { DEFAULT_PORT, parseArgs, PUSH_STANDIN_PORT } from "./lib/local.mjs";
+import { DEFAULT_PORT, parseArgs, PUSH_STANDIN_PORT, SMTP_CATCHER_WEB_PORT } from "./lib/local.mjs";
 import { DEMO_ALERT_ID, DEMO_CONTENT, DEMO_STAFF, demoEmail } from "./seed.mjs";
 
 const a = parseArgs(process.argv.slice(2));
@@ -51,6 +51,30 @@ for (const lang of ["fr", "nl", "de"]) {
   citizens.push(sub);
 }
 step("three citizens subscribed to web push (exercise opt-in)", "fr, nl, de");
+
+// Two people subscribe by e-mail and confirm with the link they received (double opt-in);
+// the local SMTP catcher of `npm start` holds their mailboxes.
+const mailBase = `http://localhost:${SMTP_CATCHER_WEB_PORT}`;
+const mailbox = async (to) => (await (await fetch(`${mailBase}/__messages?to=${encodeURIComponent(to)}`)).json());
+async function mailFor(to, pick, what) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const m = (await mailbox(to)).find(pick);
+    if (m) return m;
+    if (Date.now() > deadline) throw new Error(`e-mail (${what}) for ${to}: not caught within 30 s — is \`npm start\` running?`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+const readers = [];
+for (const lang of ["fr", "nl"]) {
+  const email = `demo-${lang}-${Date.now()}@example.org`;
+  await call("POST", "/email/subscriptions", { email, lang, regions: ["BE"], exercise: true });
+  const confirm = await mailFor(email, (m) => m.headers["x-child-alert"] === "confirmation", "confirmation");
+  const token = /\/email\/confirm\?t=([A-Za-z0-9_-]+)/.exec(confirm.text)[1];
+  await call("POST", "/email/confirm", { token });
+  readers.push(email);
+}
+step("two people subscribed by e-mail and confirmed the link they got", readers.join(", "));
 const pushStats = async () => (await (await fetch(`${pushBase}/__stats?tag=${alertId}`)).json()).byType;
 async function waitFor(type, n) {
   const deadline = Date.now() + 30_000;
@@ -69,6 +93,10 @@ step("web push delivered, decrypted by the push service", `${citizens.length} of
 const [dutch] = await (await fetch(`${pushBase}/__received?id=${citizens[1].id}`)).json();
 if (!/regenjas/.test(dutch.payload.body)) throw new Error(`the Dutch citizen did not get the Dutch text: ${dutch.payload.body}`);
 step("each citizen reads the alert in their own language", `nl: "${dutch.payload.body.slice(0, 70)}…"`);
+for (const to of readers) {
+  const m = await mailFor(to, (x) => x.headers["x-child-alert"]?.includes(`${alertId}; event=alert`), "alert");
+  step("alert e-mail delivered", `${to}: "${m.subject}" (${m.attachments.length} inline poster${m.attachments.length === 1 ? "" : "s"})`);
+}
 const { data: view } = await call("GET", `/alerts/${alertId}`, undefined, staff.cell.cookie);
 const updated = view.versions.find((v) => v.id === view.currentVersionId).content;
 await call("PUT", `/alerts/${alertId}/content`, {
@@ -89,15 +117,22 @@ await signOff(origin, staff, "magistrate", alertId, "authorisation", DECISION);
 step("cell updated the vehicle; the magistrate authorised the update", "version 2 replaces version 1 everywhere");
 await waitFor("update", citizens.length);
 step("the update replaced the alert on every device", `${citizens.length} update messages, same tag, version 2`);
+for (const to of readers) await mailFor(to, (x) => x.headers["x-child-alert"]?.includes(`${alertId}; event=update`), "update");
+step("update e-mails delivered", `${readers.length} of ${readers.length}, with the new vehicle`);
 const stop = await call("POST", `/alerts/${alertId}/stop`, { reason: "found_safe" }, staff.magistrate.cookie);
 step("magistrate stopped it: child found safe", `state ${stop.data.state}`);
 await waitFor("stop", citizens.length);
 step("\"found — thank you\" replaced the alert on every device", `${citizens.length} stop messages, same tag`);
+for (const to of readers) {
+  const m = await mailFor(to, (x) => x.headers["x-child-alert"]?.includes(`${alertId}; event=stop`), "stop");
+  step("stop e-mail delivered (no name, no photo)", `${to}: "${m.subject}"`);
+}
+console.log(`           the e-mails, as their readers see them: ${mailBase}/`);
 // Each broadcast's outcome per channel is appended to the audit trail when it finishes.
 let trail;
 for (let i = 0; i < 100; i++) {
   ({ data: trail } = await call("GET", `/alerts/${alertId}/audit`, undefined, staff.operator.cookie));
-  if (trail.entries.filter((e) => e.action === "broadcast_completed").length >= 3) break;
+  if (trail.entries.filter((e) => e.action === "broadcast_completed").length >= 6) break;
   await new Promise((r) => setTimeout(r, 100));
 }
 step("audit trail read", `${trail.entries.length} entries for this alert, chain ${trail.chain.ok ? "intact" : "BROKEN"}`);

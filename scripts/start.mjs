@@ -3,7 +3,8 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { startPushStandIn } from "../e2e/lib/push-standin.mjs";
-import { applyMigrations, DEFAULT_PORT, ensureDevVars, parseArgs, PUSH_STANDIN_PORT, ROOT, startWorker } from "./lib/local.mjs";
+import { startSmtpCatcher } from "../e2e/lib/smtp-standin.mjs";
+import { applyMigrations, DEFAULT_PORT, ensureDevVars, parseArgs, PUSH_STANDIN_PORT, ROOT, SMTP_CATCHER_PORT, SMTP_CATCHER_WEB_PORT, startWorker } from "./lib/local.mjs";
 import { seed } from "./seed.mjs";
 
 const args = parseArgs(process.argv.slice(2));
@@ -22,6 +23,8 @@ if (vite.status !== 0) process.exit(vite.status ?? 1);
 const vars = ensureDevVars(port);
 step(`starting the push-service stand-in on http://localhost:${PUSH_STANDIN_PORT}`);
 const push = await startPushStandIn({ port: PUSH_STANDIN_PORT, vapidPublicKey: vars.VAPID_PUBLIC_KEY });
+step(`starting the local SMTP catcher on port ${SMTP_CATCHER_PORT} (caught e-mails: http://localhost:${SMTP_CATCHER_WEB_PORT})`);
+const mail = await startSmtpCatcher({ smtpPort: SMTP_CATCHER_PORT, webPort: SMTP_CATCHER_WEB_PORT });
 step("applying D1 migrations (local)");
 applyMigrations();
 step("seeding demo staff and the demo alert");
@@ -32,6 +35,7 @@ const worker = await startWorker({ port, log: !!args.verbose });
 const stop = () => {
   worker.stop();
   push.close();
+  void mail.close();
   process.exit(0);
 };
 process.on("SIGINT", stop);
@@ -46,7 +50,9 @@ console.log(`
 \x1b[1mChild Alert is running locally.\x1b[0m
   Dashboard      ${origin}/
   Subscribe      ${origin}/subscribe            (citizens: web push)
+                 ${origin}/subscribe/email      (citizens: e-mail, double opt-in)
   Push stand-in  ${push.origin}/__stats   (local push service: decrypts and records)
+  E-mails        ${mail.web}/           (every e-mail the Worker sent, caught locally)
   API docs       ${origin}/api/v1/docs
   OpenAPI        ${origin}/api/v1/openapi.json
 

@@ -12,7 +12,7 @@ import { log } from "../log.ts";
 import { commit } from "../db/client.ts";
 import { markPlanned, unplannedIntents } from "../db/broadcasts.ts";
 import { advance, planIntent } from "../fanout/plan.ts";
-import { type FanoutCounters, FanoutLedger, MAX_LEASE_MS, type PageRef, type PageReport, type PageSel, SEND_LEASE_MS } from "../fanout/ledger.ts";
+import { type FanoutCounters, FanoutLedger, MAX_LEASE_MS, type PageRef, type PageReport, type PageSel } from "../fanout/ledger.ts";
 
 export type CommandOutcome = { ok: true; result: CommandResult } | { ok: false; error: ErrorPayload };
 
@@ -48,19 +48,10 @@ export class AlertObject extends LiveObject {
   // ------------------------------------------------------------ fan-out (the ledger; see fanout/)
 
   private closingCommand: Promise<unknown> | null = null;
-  /** When the last stop-fence lease granted runs out (this object's clock; also kept in storage for a restarted instance). */
-  private leaseHorizon = 0;
   private readonly ledger = new FanoutLedger(this.ctx.storage, {
     broadcast: (m) => this.broadcast(m),
     wake: () => this.wake(),
     closing: () => this.closingCommand,
-    granted: (ms) => {
-      const until = Date.now() + ms;
-      if (until <= this.leaseHorizon) return;
-      this.leaseHorizon = until;
-      // Only leases longer than usual need to survive a restart; the usual one is waited anyway.
-      if (ms > SEND_LEASE_MS) void this.ctx.storage.put("lease:horizon", until);
-    },
   });
 
   /** Content may go out while the alert is live and no stop or expiry has closed the fence. */
@@ -221,10 +212,11 @@ export class AlertObject extends LiveObject {
       // Senders that ask for a lease now wait for this command's outcome.
       this.closingCommand = new Promise<void>((r) => (release = r));
       await this.ctx.storage.put("fence:closed", true);
-      // Senders count their leases from before they asked: once every lease granted has
-      // run out here, nothing but requests already in flight can go out after the commit.
-      const horizon = Math.max(this.leaseHorizon, (await this.ctx.storage.get<number>("lease:horizon")) ?? 0, Date.now() + SEND_LEASE_MS);
-      await new Promise((r) => setTimeout(r, Math.min(MAX_LEASE_MS, horizon - Date.now())));
+      // Senders count their leases from before they asked: once the lease of every page run
+      // still sending has run out here, no content can be accepted after the commit (a run
+      // that reported is done; content channels with slow deliveries finish inside their lease).
+      const horizon = await this.ledger.leaseHorizon();
+      if (horizon > Date.now()) await new Promise((r) => setTimeout(r, Math.min(MAX_LEASE_MS, horizon - Date.now())));
       return new Date();
     };
     try {

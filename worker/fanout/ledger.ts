@@ -118,8 +118,6 @@ export interface LedgerHooks {
   wake(): Promise<void>;
   /** The closing command in progress, if any: senders wait for its outcome. */
   closing(): Promise<unknown> | null;
-  /** A lease of this many milliseconds was granted now. */
-  granted(ms: number): void;
 }
 
 const k = {
@@ -130,6 +128,8 @@ const k = {
   done: (r: Pick<PageRef, "fanoutId" | "channel" | "pageKey">) => `page:${r.fanoutId}:${r.channel}:${r.pageKey}`,
   claim: (r: Pick<PageRef, "fanoutId" | "channel" | "pageKey">) => `claim:${r.fanoutId}:${r.channel}:${r.pageKey}`,
   inflight: (r: Pick<PageRef, "fanoutId" | "channel" | "pageKey">) => `inflight:${r.channel}:${r.fanoutId}:${r.pageKey}`,
+  /** Until when one page run may still send (its latest lease); gone once the run reports. */
+  lease: (r: Pick<PageRef, "fanoutId" | "channel" | "pageKey" | "claim">) => `lease:${r.channel}:${r.fanoutId}:${r.pageKey}:${r.claim}`,
   marks: (r: Pick<PageRef, "fanoutId" | "channel" | "pageKey">) => `marks:${r.fanoutId}:${r.channel}:${r.pageKey}`,
   lv: (ch: string, bucket: number) => `lv:${ch}:${bucket}`,
   published: (ch: string) => `published:${ch}`,
@@ -311,8 +311,13 @@ export class FanoutLedger {
     if (claim && claim.claim !== ref.claim) return { open: false, version }; // another run took the page over
     await this.markVersions(ref.channel, keys.map((key) => [key, version]));
     const marks = keys.length ? [...((await this.storage.get<number[]>(k.marks(ref))) ?? []), ...keys] : null;
-    await this.storage.put({ [k.inflight(ref)]: Date.now(), [k.claim(ref)]: { claim: ref.claim, at: Date.now() }, ...(marks ? { [k.marks(ref)]: marks } : {}) });
-    this.hooks.granted(Math.min(MAX_LEASE_MS, Math.max(SEND_LEASE_MS, leaseMs)));
+    const until = Date.now() + Math.min(MAX_LEASE_MS, Math.max(SEND_LEASE_MS, leaseMs));
+    await this.storage.put({
+      [k.inflight(ref)]: Date.now(),
+      [k.claim(ref)]: { claim: ref.claim, at: Date.now() },
+      [k.lease(ref)]: until,
+      ...(marks ? { [k.marks(ref)]: marks } : {}),
+    });
     const answer: GateAnswer = { open: true, version };
     if (version !== senderVersion) answer.message = await this.message(ref.channel, version);
     return answer;
@@ -323,7 +328,18 @@ export class FanoutLedger {
     return this.locked(() => this.reportPageNow(r));
   }
 
+  /**
+   * Until when a sender may still be sending content: the latest lease of every page run
+   * that has not reported yet (a run that reported has no send in flight). A closing
+   * command waits for this before it commits; with no page sending, it waits for nothing.
+   */
+  leaseHorizon(): Promise<number> {
+    return this.locked(async () => Math.max(0, ...(await this.storage.list<number>({ prefix: "lease:" })).values()));
+  }
+
   private async reportPageNow(r: PageReport): Promise<void> {
+    // This run sends nothing more: its lease no longer holds a stop back.
+    await this.storage.delete(k.lease(r));
     if (await this.storage.get<boolean>(k.done(r))) return;
     const c = await this.counters(r.fanoutId, r.channel);
     if (!c) return;
