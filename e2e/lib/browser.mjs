@@ -7,6 +7,8 @@ import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { applyMigrations, createInvitations, ROOT, startWorker, vapidKeys } from "../../scripts/lib/local.mjs";
 import { startPushStandIn } from "./push-standin.mjs";
+import { startSmtpCatcher } from "./smtp-standin.mjs";
+import { randomBytes } from "node:crypto";
 
 export const ARTIFACTS = join(ROOT, "e2e", "artifacts");
 /**
@@ -36,18 +38,32 @@ export async function startStack() {
   applyMigrations({ persistTo });
   const vapid = vapidKeys();
   const push = await startPushStandIn({ vapidPublicKey: vapid.VAPID_PUBLIC_KEY });
+  const mail = await startSmtpCatcher();
   const worker = await startWorker({
     port,
     persistTo,
-    vars: { APP_ORIGIN: origin, RP_ID: "localhost", ENVIRONMENT: "test", PUSH_EXTRA_HOSTS: `${new URL(push.origin).host},${CHROMIUM_STAGING_PUSH_HOST}`, ...vapid },
+    vars: {
+      APP_ORIGIN: origin,
+      RP_ID: "localhost",
+      ENVIRONMENT: "test",
+      PUSH_EXTRA_HOSTS: `${new URL(push.origin).host},${CHROMIUM_STAGING_PUSH_HOST}`,
+      ...vapid,
+      SMTP_HOST: "127.0.0.1",
+      SMTP_PORT: String(mail.smtpPort),
+      SMTP_SECURITY: "none",
+      MAIL_FROM: "Child Alert (test) <alerts@child-alert.test>",
+      EMAIL_TOKEN_SECRET: randomBytes(32).toString("base64url"),
+    },
   });
   return {
     origin,
     persistTo,
     push,
+    mail,
     async close() {
       worker.stop();
       await push.close();
+      await mail.close();
       rmSync(persistTo, { recursive: true, force: true });
     },
   };

@@ -165,8 +165,9 @@ export class SmtpStandIn {
 
   list({ to, tag } = {}) {
     return this.messages
-      .filter((m) => (!to || m.to.includes(to.toLowerCase())) && (!tag || rawHeader(m.raw, "X-Child-Alert")?.includes(tag)))
-      .map((m) => this.view(m));
+      .map((m, index) => ({ m, index }))
+      .filter(({ m }) => (!to || m.to.includes(to.toLowerCase())) && (!tag || rawHeader(m.raw, "X-Child-Alert")?.includes(tag)))
+      .map(({ m, index }) => ({ index, ...this.view(m) }));
   }
 
   /** The control API and the catch-all page (served by `npm start` next to the Worker). */
@@ -204,7 +205,12 @@ export class SmtpStandIn {
     if (request.method === "GET" && m) {
       const msg = this.messages[Number(m[1])];
       if (!msg) return new Response("not found", { status: 404 });
-      return new Response(typeof msg.parsed?.html === "string" ? msg.parsed.html : `<pre>${esc(msg.parsed?.text)}</pre>`, {
+      // As a mail client shows it: inline parts (cid:) in place, nothing fetched from elsewhere.
+      let html = typeof msg.parsed?.html === "string" ? msg.parsed.html : `<pre>${esc(msg.parsed?.text)}</pre>`;
+      for (const a of msg.parsed?.attachments ?? []) {
+        if (a.cid) html = html.replaceAll(`cid:${a.cid}`, `data:${a.contentType};base64,${a.content.toString("base64")}`);
+      }
+      return new Response(html, {
         headers: { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": "default-src 'none'; img-src data: cid:; style-src 'unsafe-inline'" },
       });
     }

@@ -109,6 +109,11 @@ export interface Channel<R extends ChannelRecipient = ChannelRecipient, M = unkn
   send(env: Env, to: R, message: M, ctx: SendContext): Promise<Delivery>;
   /** After a page: prune gone recipients, note successes and failures, keep receipts. */
   settle?(env: Env, outcomes: Settled<R>[]): Promise<void>;
+  /**
+   * Optional: is the channel's far side configured in this deployment (an SMTP relay…)?
+   * An unconfigured channel is skipped like a switched-off one, and the admin sees why.
+   */
+  configured?(env: Env): boolean;
   /** How many recipients the channel has now (a count for the admin; no identities). */
   audienceSize(env: Env): Promise<number>;
 }

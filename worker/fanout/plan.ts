@@ -89,7 +89,7 @@ async function planChannel(env: Env, db: Db, ledger: FanoutLedger, channel: Chan
     await ledger.setStopWaiting(name, true);
     return;
   }
-  if (!(await channelEnabled(db, name))) {
+  if (!(await channelEnabled(db, name)) || channel.configured?.(env) === false) {
     await ledger.putCounters({ ...base, status: "done", switchedOff: true, completedAt: now.toISOString() });
     return;
   }

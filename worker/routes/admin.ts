@@ -119,6 +119,8 @@ const ChannelSetting = z
     updatedAt: z.string().nullable(),
     /** Who can be reached on the channel now (a count, no identities). */
     audience: z.number().int(),
+    /** False when the deployment lacks what the channel needs (e.g. no SMTP relay): it is then skipped like a switched-off one. */
+    configured: z.boolean(),
   })
   .openapi("ChannelSetting");
 
@@ -126,7 +128,7 @@ const ChannelSetting = z
 const labelledChannels = async (db: Db) => (await channelSettingsList(db)).map((s) => ({ ...s, label: channelOf(s.channel).label }));
 
 async function channelsView(env: Env, db: Db) {
-  return Promise.all((await labelledChannels(db)).map(async (s) => ({ ...s, audience: await channelOf(s.channel).audienceSize(env) })));
+  return Promise.all((await labelledChannels(db)).map(async (s) => ({ ...s, audience: await channelOf(s.channel).audienceSize(env), configured: channelOf(s.channel).configured?.(env) ?? true })));
 }
 
 adminRoutes.openapi(

@@ -2087,7 +2087,7 @@ export interface paths {
                             fanouts: {
                                 fanoutId: string;
                                 /** @enum {string} */
-                                channel: "push";
+                                channel: "push" | "email";
                                 /** @enum {string} */
                                 event: "alert" | "update" | "stop";
                                 versionId: string;
@@ -2510,7 +2510,7 @@ export interface paths {
                         "application/json": {
                             channels: {
                                 /** @enum {string} */
-                                channel: "push";
+                                channel: "push" | "email";
                                 label: {
                                     fr: string;
                                     nl: string;
@@ -2698,7 +2698,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    channel: "push";
+                    channel: "push" | "email";
                 };
                 cookie?: never;
             };
@@ -3707,6 +3707,205 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/email/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for Child Alerts by e-mail: sends a confirmation link (double opt-in)
+         * @description Always 202, whether the address is new, pending or already subscribed: the answer never tells who subscribes.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["EmailSubscription"];
+                };
+            };
+            responses: {
+                /** @description A confirmation e-mail is on its way */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "confirmation_sent";
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in / bad passkey assertion */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Role not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed in the alert's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Breaks a protocol rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/email/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm a subscription with the token of the confirmation link (single use, 24 h) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        token: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "active";
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in / bad passkey assertion */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Role not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed in the alert's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Breaks a protocol rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4006,7 +4205,7 @@ export interface components {
         };
         ChannelSetting: {
             /** @enum {string} */
-            channel: "push";
+            channel: "push" | "email";
             label: {
                 fr: string;
                 nl: string;
@@ -4017,6 +4216,7 @@ export interface components {
             updatedBy: string | null;
             updatedAt: string | null;
             audience: number;
+            configured: boolean;
         };
         YearStatistics: {
             year: number;
@@ -4029,6 +4229,7 @@ export interface components {
                 medianDurationMinutes: number | null;
                 sent: {
                     push: number;
+                    email: number;
                 };
                 foundSafe: number;
             };
@@ -4045,6 +4246,11 @@ export interface components {
                 updates: number;
                 channels: {
                     push: {
+                        sent: number;
+                        failed: number;
+                        retractions: number;
+                    };
+                    email: {
                         sent: number;
                         failed: number;
                         retractions: number;
@@ -4088,6 +4294,14 @@ export interface components {
                 p256dh: string;
                 auth: string;
             };
+        };
+        EmailSubscription: {
+            email: string;
+            /** @enum {string} */
+            lang: "fr" | "nl" | "de" | "en";
+            regions: ("BE" | "BE-BRU" | "BE-VAN" | "BE-VBR" | "BE-VLI" | "BE-VOV" | "BE-VWV" | "BE-WBR" | "BE-WHT" | "BE-WLG" | "BE-WLX" | "BE-WNA" | "FR" | "NL" | "DE" | "LU")[];
+            /** @default false */
+            exercise: boolean;
         };
     };
     responses: never;

@@ -121,7 +121,15 @@ export function Admin({ meId }: { meId: string }) {
             {channels?.map((c) => (
               <tr key={c.channel}>
                 <th scope="row">{c.label[lang()]}</th>
-                <td>{c.enabled ? <span class="ok">{t("admin.on")}</span> : <strong class="error-text">{t("admin.off")}</strong>}</td>
+                <td>
+                  {c.enabled ? <span class="ok">{t("admin.on")}</span> : <strong class="error-text">{t("admin.off")}</strong>}
+                  {!c.configured && (
+                    <>
+                      {" · "}
+                      <strong class="error-text">{t("admin.notConfigured")}</strong>
+                    </>
+                  )}
+                </td>
                 <td>{c.audience}</td>
                 <td>{c.updatedAt ? fmtTime(c.updatedAt) : "—"}</td>
                 <td>

@@ -5,6 +5,7 @@ import { b64url } from "../../bytes.ts";
 import { alertMail, type Mail, POSTER_CID, UNSUBSCRIBE_URL } from "../../../templates/email/messages.ts";
 import { backoffSeconds } from "../../config.ts";
 import { makeDb } from "../../db/client.ts";
+import { log } from "../../log.ts";
 import { activeEmailCount, type EmailSubscriberRow, emailPage, emailPageStarts, emailSubscribersBySeq, recordEmailOutcome } from "../../db/email.ts";
 import { type Localized, textIn } from "../../domain/index.ts";
 import { versionPosters } from "../../services/posters.ts";
@@ -104,6 +105,16 @@ export const email = {
   },
 
   pageStarts: (env, pageSize) => emailPageStarts(makeDb(env.DB), pageSize),
+
+  /** A relay is set (SMTP_HOST) and its settings are valid; a bad setting is logged loudly, never a blocked plan. */
+  configured(env) {
+    try {
+      return smtpConfig(env as unknown as Record<string, unknown>) !== null;
+    } catch (err) {
+      log.error("email_relay_misconfigured", { error: err });
+      return false;
+    }
+  },
 
   async recipients(env, sel) {
     const db = makeDb(env.DB);
