@@ -290,12 +290,15 @@ describe("the drill through the dashboard: four people, one alert", () => {
     await admin.getByRole("button", { name: "Create the invitation" }).click();
     assert.match(await admin.locator("#invite-link").textContent({ timeout: 20_000 }), /\/invite#/);
     await admin.getByLabel("Role of Ivan Investigator").selectOption("calltaker");
-    await admin.getByRole("button", { name: "Switch off" }).click();
-    await admin.getByRole("button", { name: "Confirm" }).click();
-    await admin.locator("#channels", { hasText: "Off" }).waitFor(T);
-    await admin.getByRole("button", { name: "Switch on" }).click();
-    await admin.getByRole("button", { name: "Confirm" }).click();
-    await admin.locator("#channels", { hasText: "On" }).waitFor(T);
+    // Web push switched off and on again (one row per channel of the registry).
+    const pushRow = admin.locator("#channels tr", { has: admin.getByRole("rowheader", { name: "Web push" }) });
+    await admin.locator("#channels tr", { has: admin.getByRole("rowheader", { name: "E-mail" }) }).waitFor(T);
+    await pushRow.getByRole("button", { name: "Switch off" }).click();
+    await pushRow.getByRole("button", { name: "Confirm" }).click();
+    await pushRow.getByText("Off", { exact: true }).waitFor(T);
+    await pushRow.getByRole("button", { name: "Switch on" }).click();
+    await pushRow.getByRole("button", { name: "Confirm" }).click();
+    await pushRow.getByText("On", { exact: true }).waitFor(T);
     await admin.screenshot({ path: join(ARTIFACTS, "dashboard-admin.png"), fullPage: true });
     await checkA11y(admin, "admin");
     // The role change took effect: Ivan's session ended.

@@ -6,11 +6,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { apiClient, concert, staffFor } from "../scripts/lib/drill.mjs";
 import { d1 } from "../scripts/lib/local.mjs";
-import { demoContentIn } from "../scripts/seed.mjs";
 import { checkA11y } from "./lib/a11y.mjs";
-import { ARTIFACTS, openBrowser, startStack } from "./lib/browser.mjs";
+import { ARTIFACTS, authorisedExercise, openBrowser, startStack } from "./lib/browser.mjs";
 
 describe("e-mail in a real browser", () => {
   let stack;
@@ -58,14 +56,8 @@ describe("e-mail in a real browser", () => {
   });
 
   it("the alert e-mail renders as a mail client shows it, on a desktop and on a phone; one click unsubscribes", async () => {
-    const call = apiClient(stack.origin);
-    const staff = await staffFor(
-      stack.origin,
-      ["cell", "investigator", "operator", "counsellor", "magistrate"].map((role) => ({ email: `${role}@email.e2e`, displayName: role, role })),
-      { persistTo: stack.persistTo },
-    );
-    const { data } = await call("POST", "/alerts", { exercise: true, content: demoContentIn(["en", "fr"], { targeting: { regions: ["BE"], languages: ["en", "fr"] } }) }, staff.cell.cookie);
-    await concert(stack.origin, staff, data.alertId);
+    const { call, staff, alertId } = await authorisedExercise(stack, "email");
+    const data = { alertId };
     // Let the poster set render (the e-mail carries the landscape poster inline).
     for (let i = 0; i < 120; i++) {
       const { data: set } = await call("GET", `/alerts/${data.alertId}/posters`, undefined, staff.cell.cookie);

@@ -6,10 +6,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { apiClient, concert, staffFor } from "../scripts/lib/drill.mjs";
+import { apiClient } from "../scripts/lib/drill.mjs";
 import { d1 } from "../scripts/lib/local.mjs";
-import { demoContentIn } from "../scripts/seed.mjs";
-import { ARTIFACTS, openBrowser, startStack } from "./lib/browser.mjs";
+import { ARTIFACTS, authorisedExercise, openBrowser, startStack } from "./lib/browser.mjs";
 import { startGcmStandIn } from "./lib/gcm-standin.mjs";
 
 describe("web push in a real browser", () => {
@@ -54,16 +53,10 @@ describe("web push in a real browser", () => {
     const { page, cdp } = browser;
     // A real alert through the real pipeline, to a stand-in subscriber: its decrypted payload is what the browser gets.
     const sub = stack.push.standin.subscribe();
-    const call = apiClient(stack.origin);
-    await call("POST", "/push/subscriptions", { subscription: { endpoint: sub.endpoint, keys: sub.keys }, lang: "en", regions: ["BE"], exercise: true });
-    const staff = await staffFor(
-      stack.origin,
-      ["cell", "investigator", "operator", "counsellor", "magistrate"].map((role) => ({ email: `${role}@push.e2e`, displayName: role, role })),
-      { persistTo: stack.persistTo },
-    );
-    const { data } = await call("POST", "/alerts", { exercise: true, content: demoContentIn(["en", "fr"], { targeting: { regions: ["BE"], languages: ["en", "fr"] } }) }, staff.cell.cookie);
-    await concert(stack.origin, staff, data.alertId);
-    await call("POST", `/alerts/${data.alertId}/launch`, undefined, staff.cell.cookie);
+    await apiClient(stack.origin)("POST", "/push/subscriptions", { subscription: { endpoint: sub.endpoint, keys: sub.keys }, lang: "en", regions: ["BE"], exercise: true });
+    const { call, staff, alertId } = await authorisedExercise(stack, "push");
+    const data = { alertId };
+    await call("POST", `/alerts/${alertId}/launch`, undefined, staff.cell.cookie);
     const waitFor = async (n) => {
       const deadline = Date.now() + 30_000;
       while (stack.push.standin.subs.get(sub.id).messages.length < n) {

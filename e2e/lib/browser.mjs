@@ -8,6 +8,8 @@ import { chromium } from "playwright-core";
 import { applyMigrations, createInvitations, ROOT, startWorker, vapidKeys } from "../../scripts/lib/local.mjs";
 import { startPushStandIn } from "./push-standin.mjs";
 import { startSmtpCatcher } from "./smtp-standin.mjs";
+import { apiClient, concert, staffFor } from "../../scripts/lib/drill.mjs";
+import { demoContentIn } from "../../scripts/seed.mjs";
 import { randomBytes } from "node:crypto";
 
 export const ARTIFACTS = join(ROOT, "e2e", "artifacts");
@@ -135,4 +137,20 @@ export async function signInByInvitation(page, stack, person) {
   await page.goto(inv.link);
   await page.getByRole("button", { name: "Create my passkey" }).click();
   await page.locator("#signed-in", { hasText: person.displayName }).waitFor({ timeout: 15_000 });
+}
+
+/**
+ * An authorised English/French exercise alert about the demo child, drafted and taken
+ * through concertation over the API by a fresh team (`tag` keeps their addresses apart).
+ */
+export async function authorisedExercise(stack, tag) {
+  const call = apiClient(stack.origin);
+  const staff = await staffFor(
+    stack.origin,
+    ["cell", "investigator", "operator", "counsellor", "magistrate"].map((role) => ({ email: `${role}@${tag}.e2e`, displayName: role, role })),
+    { persistTo: stack.persistTo },
+  );
+  const { data } = await call("POST", "/alerts", { exercise: true, content: demoContentIn(["en", "fr"], { targeting: { regions: ["BE"], languages: ["en", "fr"] } }) }, staff.cell.cookie);
+  await concert(stack.origin, staff, data.alertId);
+  return { call, staff, alertId: data.alertId };
 }
