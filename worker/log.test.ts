@@ -13,4 +13,10 @@ describe("logs carry no personal data", () => {
   it("redacts parameters even in an unwrapped message", () => {
     expect(safeError(new Error("Failed query: select 1\nparams: secret")).message).not.toContain("secret");
   });
+  it("never logs the e-mail address a relay's refusal quotes", () => {
+    const refusal = new Error("Can't send mail - all recipients were rejected: 550 5.1.1 <anna.de.smet@example.org>: Recipient address rejected");
+    const logged = safeError(refusal).message;
+    expect(logged).not.toContain("anna");
+    expect(logged).toContain("550 5.1.1 <[address]>");
+  });
 });

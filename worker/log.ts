@@ -4,12 +4,17 @@ type Fields = Record<string, unknown>;
 
 /**
  * An error as it may be logged: the root cause's name and message, never the query
- * parameters that wrappers (drizzle's "Failed query: … params: …") put in theirs.
+ * parameters that wrappers (drizzle's "Failed query: … params: …") put in theirs, nor
+ * an e-mail address an SMTP refusal quotes.
  */
 export function safeError(e: Error): { name: string; message: string } {
   let root: Error = e;
   while (root.cause instanceof Error) root = root.cause;
-  const message = root.message.replace(/params:[\s\S]*$/i, "params: [redacted]").replace(/Failed query:[\s\S]*$/i, "Failed query: [redacted]");
+  const message = root.message
+    .replace(/params:[\s\S]*$/i, "params: [redacted]")
+    .replace(/Failed query:[\s\S]*$/i, "Failed query: [redacted]")
+    // Mail relays quote the recipient in their refusals ("550 <anna@example.org> unknown").
+    .replace(/[^\s<>"'(),;:]+@[^\s<>"'(),;:]+/g, "[address]");
   return { name: root.name, message: message.slice(0, 300) };
 }
 
