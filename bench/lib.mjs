@@ -61,3 +61,20 @@ export async function peerStandIn() {
 }
 
 export { concert };
+
+/** Inserts confirmed e-mail subscribers straight into local D1 (the API would rate-limit a bulk load). */
+export function insertEmailSubscribers(stack, addresses) {
+  const file = join(tmpdir(), `child-alert-bench-email-${process.pid}.sql`);
+  const lines = [];
+  for (let i = 0; i < addresses.length; i += 200) {
+    lines.push(
+      `INSERT INTO email_subscribers (id, address, lang, regions, exercise, status) VALUES ${addresses
+        .slice(i, i + 200)
+        .map((a) => `('${crypto.randomUUID()}', '${a}', 'fr', '["BE"]', 0, 'active')`)
+        .join(",")};`,
+    );
+  }
+  writeFileSync(file, lines.join("\n"));
+  wrangler(["d1", "execute", "DB", "--local", "--persist-to", stack.persistTo, "--file", file]);
+  return d1("SELECT count(*) AS n FROM email_subscribers WHERE status = 'active'", { persistTo: stack.persistTo })[0].n;
+}

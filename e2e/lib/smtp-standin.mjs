@@ -31,6 +31,8 @@ export class SmtpStandIn {
     this.open = 0;
     this.server = null;
     this.port = 0;
+    /** Parse every message (tests, the catcher page); a benchmark turns it off to measure the sender, not mailparser. */
+    this.parse = o.parse ?? true;
   }
 
   /** Starts listening (port 0: any free one); resolves to the port. Restartable after stop(). */
@@ -75,7 +77,7 @@ export class SmtpStandIn {
           const refusal = to0 ? this.behaviourFor(to0, "data") : null;
           if (refusal) return cb(Object.assign(new Error(refusal.message ?? "message refused"), { responseCode: refusal.code }));
           const raw = Buffer.concat(chunks);
-          const parsed = await simpleParser(raw, { keepCidLinks: true }).catch(() => null);
+          const parsed = this.parse ? await simpleParser(raw, { keepCidLinks: true }).catch(() => null) : null;
           const to = session.envelope.rcptTo.map((r) => r.address);
           this.accepted += to.length;
           this.messages.push({ at: Date.now(), from: session.envelope.mailFrom?.address ?? null, to, raw: raw.toString("utf8"), parsed, secure: !!session.secure, user: session.user ?? null });
