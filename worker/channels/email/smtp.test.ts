@@ -20,25 +20,21 @@ describe("SMTP from inside workerd (nodemailer over node:net / node:tls)", () =>
     expect((await received("https://smtp.test", "plain@example.org"))[0]!.subject).toBe("plain");
   });
 
-  it("implicit TLS (port 465 style) with authentication, trusting a local CA", async () => {
-    expect(tls().trusted, "run through `npm test` or `npm run test:worker`: they make the test CA that workerd trusts").toBe(true);
-    const c = smtpConfig({ ...base, SMTP_HOST: "127.0.0.1", SMTP_PORT: String(tls().implicitPort), SMTP_SECURITY: "tls" })!;
-    const t = smtpTransport(c, 1);
-    const info = await t.sendMail({ from: c.from, to: "tls@example.org", subject: "implicit TLS", text: "body" });
-    t.close();
-    expect(info.accepted).toEqual(["tls@example.org"]);
-    expect(await received("https://smtp-tls.test", "tls@example.org")).toMatchObject([{ subject: "implicit TLS", secure: true, user: "relay" }]);
-  });
-
-  it("STARTTLS (port 587 style): the plain socket is upgraded before authentication", async () => {
-    expect(tls().trusted, "run through `npm test` or `npm run test:worker`").toBe(true);
-    const c = smtpConfig({ ...base, SMTP_HOST: "127.0.0.1", SMTP_PORT: String(tls().startTlsPort), SMTP_SECURITY: "starttls" })!;
-    const t = smtpTransport(c, 1);
-    const info = await t.sendMail({ from: c.from, to: "starttls@example.org", subject: "STARTTLS", text: "body" });
-    t.close();
-    expect(info.accepted).toEqual(["starttls@example.org"]);
-    expect(await received("https://smtp-starttls.test", "starttls@example.org")).toMatchObject([{ subject: "STARTTLS", secure: true, user: "relay" }]);
-  });
+  const TLS_MODES = [
+    { name: "implicit TLS (port 465 style) with authentication, trusting a local CA", security: "tls", port: () => tls().implicitPort, control: "https://smtp-tls.test", to: "tls@example.org" },
+    { name: "STARTTLS (port 587 style): the plain socket is upgraded before authentication", security: "starttls", port: () => tls().startTlsPort, control: "https://smtp-starttls.test", to: "starttls@example.org" },
+  ] as const;
+  for (const mode of TLS_MODES) {
+    it(mode.name, async () => {
+      expect(tls().trusted, "run through `npm test` or `npm run test:worker`: they make the test CA that workerd trusts").toBe(true);
+      const c = smtpConfig({ ...base, SMTP_HOST: "127.0.0.1", SMTP_PORT: String(mode.port()), SMTP_SECURITY: mode.security })!;
+      const t = smtpTransport(c, 1);
+      const info = await t.sendMail({ from: c.from, to: mode.to, subject: mode.security, text: "body" });
+      t.close();
+      expect(info.accepted).toEqual([mode.to]);
+      expect(await received(mode.control, mode.to)).toMatchObject([{ subject: mode.security, secure: true, user: "relay" }]);
+    });
+  }
 
   it("a wrong password is refused by the relay, not silently dropped", async () => {
     const c = smtpConfig({ ...base, SMTP_PASS: "wrong", SMTP_HOST: "127.0.0.1", SMTP_PORT: String(tls().implicitPort), SMTP_SECURITY: "tls" })!;
