@@ -37,7 +37,7 @@ const NORMAL = AlertContent.parse({
     photos: [],
   },
   lastSeen: { place: all("Liège, Place Saint-Lambert"), at: "2026-11-23T06:45:00+01:00" },
-  vehicle: { description: { fr: "Fourgon blanc", nl: "Wittebestelwagen", de: "Weißer Kastenwagen", en: "White panel van" }, plate: "1-ABC-123" },
+  vehicle: { description: { fr: "Fourgon blanc", nl: "Witte bestelwagen", de: "Weißer Kastenwagen", en: "White panel van" }, plate: "1-ABC-123" },
   targeting: { regions: ["BE"], languages: ["fr", "nl", "de", "en"] },
   purposeAttestation: true,
 });
