@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "../errors.ts";
-import { AlertContent, assertTranslated, contentHash, textIn, translationGaps } from "./index.ts";
+import { AlertContent, assertTranslated, contentHash, readIn, textIn, translationGaps } from "./index.ts";
 
 const base = (over: Record<string, unknown> = {}) =>
   AlertContent.parse({
@@ -52,5 +52,19 @@ describe("multilingual content (issue 10 item 1)", () => {
   it("the hash covers every language: a change in one language only is a new version", async () => {
     const h = await contentHash("a", false, base());
     expect(await contentHash("a", false, base({ child: { firstName: "Lina", age: 9, description: { fr: "Cheveux bruns.", nl: "Bruin haar!" } } }))).not.toBe(h);
+  });
+  it("one reading per language for every artefact: translated texts in that language, name and plate as they are", () => {
+    const c = base({ child: { firstName: "Lina", lastName: "Exemple", age: 9, description: { fr: "Cheveux bruns.", nl: "Bruin haar." } }, vehicle: { description: { fr: "Break gris", nl: "Grijze stationwagen" }, plate: "1-ABC-123" } });
+    expect(readIn(c, "nl")).toEqual({
+      name: "Lina Exemple",
+      place: "Namen",
+      description: "Bruin haar.",
+      clothing: undefined,
+      circumstances: undefined,
+      vehicle: { description: "Grijze stationwagen", plate: "1-ABC-123" },
+      vehicleLine: "Grijze stationwagen — 1-ABC-123",
+      accompanying: undefined,
+    });
+    expect(readIn(c, "fr").place).toBe("Namur");
   });
 });

@@ -155,6 +155,36 @@ export function textIn(value: Localized | undefined, lang: Language, order: read
   return value[lang] ?? order.map((l) => value[l]).find((v) => v !== undefined) ?? Object.values(value).find((v) => v !== undefined);
 }
 
+/** The content as a reader of one language reads it: each translated text in that language; names and plates as they are. */
+export interface ReadIn {
+  name: string;
+  place: string;
+  description: string;
+  clothing?: string;
+  circumstances?: string;
+  vehicle?: { description: string; plate?: string };
+  /** The vehicle on one line: "Grey estate car — 1-ABC-123". */
+  vehicleLine?: string;
+  accompanying?: string;
+}
+
+/** What every artefact (poster, push, public page, e-mail) shows of the content, in one language. */
+export function readIn(content: AlertContent, lang: Language): ReadIn {
+  const tr = (v: Localized) => textIn(v, lang, content.targeting.languages);
+  const opt = (v: Localized | undefined) => v && tr(v);
+  const vehicle = content.vehicle && { description: tr(content.vehicle.description), plate: content.vehicle.plate };
+  return {
+    name: [content.child.firstName, content.child.lastName].filter(Boolean).join(" "),
+    place: tr(content.lastSeen.place),
+    description: tr(content.child.description),
+    clothing: opt(content.child.clothing),
+    circumstances: opt(content.circumstances),
+    vehicle,
+    vehicleLine: vehicle && [vehicle.description, vehicle.plate].filter(Boolean).join(" — "),
+    accompanying: opt(content.accompanyingPerson?.description),
+  };
+}
+
 export interface TranslationGap {
   /** Content path of the missing text, language last: "child.description.nl". */
   path: string;

@@ -1,7 +1,7 @@
 // From publishable alert content to what one poster in one language shows. Pure.
 import { ageText, CATALOGUES, formatWhen, HOTLINE, HOTLINE_ABROAD } from "../../templates/i18n/index.ts";
 import type { PosterModel, PosterPhoto, Variant } from "../../templates/posters/model.ts";
-import { type AlertContent, type Language, type Localized, textIn } from "../domain/index.ts";
+import { type AlertContent, type Language, readIn } from "../domain/index.ts";
 import { renderable } from "./fonts.ts";
 
 export interface PosterInputs {
@@ -16,9 +16,8 @@ export interface PosterInputs {
 
 export function alertPosterModel(i: PosterInputs, lang: Language): PosterModel {
   const c = CATALOGUES[lang];
-  const { child, lastSeen, vehicle, accompanyingPerson, targeting } = i.content;
-  // Each language's own text (names and plates are not translated).
-  const tr = (v: Localized | undefined) => textIn(v, lang, targeting.languages);
+  const { child, lastSeen } = i.content;
+  const r = readIn(i.content, lang);
   return {
     lang,
     variant: "alert",
@@ -28,14 +27,14 @@ export function alertPosterModel(i: PosterInputs, lang: Language): PosterModel {
     photo: i.photo,
     morePhotos: i.morePhotos ?? [],
     text: {
-      name: renderable([child.firstName, child.lastName].filter(Boolean).join(" ")),
+      name: renderable(r.name),
       age: ageText(c, child.age),
       height: child.heightCm ? c.height.replace("{n}", String(child.heightCm)) : undefined,
-      lastSeen: renderable(`${formatWhen(c, lastSeen.at)}, ${tr(lastSeen.place)}`),
-      description: renderable(tr(child.description)!),
-      clothing: child.clothing ? renderable(tr(child.clothing)!) : undefined,
-      vehicle: vehicle ? renderable([tr(vehicle.description), vehicle.plate].filter(Boolean).join(" — ")) : undefined,
-      accompanying: accompanyingPerson ? renderable(tr(accompanyingPerson.description)!) : undefined,
+      lastSeen: renderable(`${formatWhen(c, lastSeen.at)}, ${r.place}`),
+      description: renderable(r.description),
+      clothing: r.clothing ? renderable(r.clothing) : undefined,
+      vehicle: r.vehicleLine ? renderable(r.vehicleLine) : undefined,
+      accompanying: r.accompanying ? renderable(r.accompanying) : undefined,
     },
   };
 }

@@ -4,7 +4,7 @@
 import { Hono } from "hono";
 import { CATALOGUES, type Catalogue, formatWhen, HOTLINE, HOTLINE_ABROAD } from "../../templates/i18n/index.ts";
 import { loadSnapshot } from "../db/alerts.ts";
-import { type AlertContent, LANGUAGES, type Language, type Localized, publicFace, publishableContent, REGIONS, textIn } from "../domain/index.ts";
+import { type AlertContent, LANGUAGES, type Language, publicFace, publishableContent, readIn, REGIONS } from "../domain/index.ts";
 import { photoKey } from "../services/photos.ts";
 import { versionPosters } from "../services/posters.ts";
 import { context, type AppEnv } from "./http.ts";
@@ -48,14 +48,14 @@ export function langNav(path: string, current: Language): string {
 }
 
 function alertBody(c: Catalogue, content: AlertContent, lang: Language, alertId: string, exercise: boolean, endsAt: string | null, poster: string | null): string {
-  const name = [content.child.firstName, content.child.lastName].filter(Boolean).join(" ");
-  const tr = (v: Localized | undefined) => textIn(v, lang, content.targeting.languages);
+  const r = readIn(content, lang);
+  const name = r.name;
   const rows: [string, string | undefined][] = [
-    [c.lastSeen, `${formatWhen(c, content.lastSeen.at)}, ${tr(content.lastSeen.place)}`],
-    [c.clothing, tr(content.child.clothing)],
-    [c.description, tr(content.child.description)],
-    [c.vehicle, content.vehicle ? [tr(content.vehicle.description), content.vehicle.plate].filter(Boolean).join(" — ") : undefined],
-    [c.accompanying, tr(content.accompanyingPerson?.description)],
+    [c.lastSeen, `${formatWhen(c, content.lastSeen.at)}, ${r.place}`],
+    [c.clothing, r.clothing],
+    [c.description, r.description],
+    [c.vehicle, r.vehicleLine],
+    [c.accompanying, r.accompanying],
   ];
   return `<header class="${exercise ? "ex" : ""}">CHILD ALERT${exercise ? ` — ${esc(c.exercise)}` : ""}</header><main>
 ${langNav(`/alert/${alertId}`, lang)}

@@ -7,7 +7,7 @@ import { backoffSeconds } from "../../config.ts";
 import { makeDb } from "../../db/client.ts";
 import { log } from "../../log.ts";
 import { activeEmailCount, type EmailSubscriberRow, emailPage, emailPageStarts, emailSubscribersBySeq, recordEmailOutcome } from "../../db/email.ts";
-import { type Localized, textIn } from "../../domain/index.ts";
+import { readIn } from "../../domain/index.ts";
 import { versionPosters } from "../../services/posters.ts";
 import { loadSnapshot } from "../../db/alerts.ts";
 import type { Channel, ChannelRecipient, Delivery } from "../channel.ts";
@@ -80,7 +80,7 @@ export const email = {
 
   compose(b, lang): Mail {
     const c = b.content;
-    const tr = (v: Localized | undefined) => (c ? textIn(v, lang, c.targeting.languages) : undefined);
+    const r = c && readIn(c, lang);
     return alertMail({
       event: b.event,
       lang,
@@ -88,19 +88,20 @@ export const email = {
       alertUrl: `${b.origin}/alert/${b.alertId}?lang=${lang}`,
       endsAt: b.endsAt,
       found: b.event === "stop" ? b.stopReason?.startsWith("found") : undefined,
-      text: c
-        ? {
-            name: [c.child.firstName, c.child.lastName].filter(Boolean).join(" "),
-            age: c.child.age,
-            lastSeenAt: c.lastSeen.at,
-            place: tr(c.lastSeen.place)!,
-            description: tr(c.child.description)!,
-            clothing: tr(c.child.clothing),
-            vehicle: c.vehicle ? [tr(c.vehicle.description), c.vehicle.plate].filter(Boolean).join(" — ") : undefined,
-            accompanying: tr(c.accompanyingPerson?.description),
-            showHotline: c.showHotline,
-          }
-        : undefined,
+      text:
+        c && r
+          ? {
+              name: r.name,
+              age: c.child.age,
+              lastSeenAt: c.lastSeen.at,
+              place: r.place,
+              description: r.description,
+              clothing: r.clothing,
+              vehicle: r.vehicleLine,
+              accompanying: r.accompanying,
+              showHotline: c.showHotline,
+            }
+          : undefined,
     });
   },
 

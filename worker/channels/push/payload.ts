@@ -1,7 +1,7 @@
 // The push payload: what the service worker needs to show the notification, in the
 // subscriber's language, always under 4 KB encrypted. Pure mapper.
 import { ageText, CATALOGUES, formatWhen, HOTLINE, HOTLINE_ABROAD } from "../../../templates/i18n/index.ts";
-import { type AlertContent, type Language, type Localized, textIn } from "../../domain/index.ts";
+import { type AlertContent, type Language, readIn } from "../../domain/index.ts";
 import { MAX_PLAINTEXT } from "./webpush.ts";
 import type { BroadcastEvent } from "../channel.ts";
 
@@ -67,11 +67,10 @@ export function toPushPayload(i: PushInput): PushPayload {
     };
   }
   const content = i.content!;
-  const name = [content.child.firstName, content.child.lastName].filter(Boolean).join(" ");
-  // Each language's own texts (names and plates are not translated).
-  const tr = (v: Localized | undefined) => textIn(v, i.lang, content.targeting.languages);
-  const seen = `${c.lastSeen}: ${formatWhen(c, content.lastSeen.at)}, ${tr(content.lastSeen.place)}.`;
-  const details = [tr(content.child.clothing), content.vehicle ? `${c.vehicle}: ${tr(content.vehicle.description)}${content.vehicle.plate ? ` (${content.vehicle.plate})` : ""}` : null]
+  const r = readIn(content, i.lang);
+  const name = r.name;
+  const seen = `${c.lastSeen}: ${formatWhen(c, content.lastSeen.at)}, ${r.place}.`;
+  const details = [r.clothing, r.vehicle ? `${c.vehicle}: ${r.vehicle.description}${r.vehicle.plate ? ` (${r.vehicle.plate})` : ""}` : null]
     .filter(Boolean)
     .join(" ");
   // Rule 8: both numbers, unless the operator left them out; then the end time (re-announced on extension).
