@@ -6,7 +6,7 @@ import { loadSnapshot } from "../db/alerts.ts";
 import { LANGUAGES, versionUnderReview } from "../domain/index.ts";
 import { AppError } from "../errors.ts";
 import { log } from "../log.ts";
-import { versionPosters } from "../services/posters.ts";
+import { planPosters, posterTexts, versionPosters } from "../services/posters.ts";
 import { jsonOk, newRouter, staffRoute } from "./http.ts";
 import { AlertIdParam } from "./schemas.ts";
 
@@ -49,7 +49,11 @@ posterRoutes.openapi(
     const { snapshot } = await loadSnapshot(db, id);
     const version = versionUnderReview(snapshot) ?? snapshot.current;
     if (!version) return c.json({ versionId: null, inputsHash: null, status: "none" as const, expected: 0, posters: [] }, 200);
-    const set = await versionPosters(db, c.env.APP_ORIGIN, id, version.id);
+    const plan = await planPosters(db, c.env.APP_ORIGIN, id, version.id);
+    const found = await versionPosters(db, c.env.APP_ORIGIN, id, version.id, plan);
+    // Each poster with what it says, for screen readers (the staff preview only: public paths do not need it).
+    const texts = plan ? posterTexts(plan) : new Map();
+    const set = { ...found, posters: found.posters.map((p) => ({ ...p, text: texts.get(p.lang) ?? "" })) };
     const complete = set.posters.length >= set.expected;
     if (!complete && set.inputsHash) {
       // Missing renders (first request, or a lost job): ask again; the job is idempotent.

@@ -6,7 +6,8 @@ import { CATALOGUES, type Catalogue, formatWhen, HOTLINE, HOTLINE_ABROAD } from 
 import { loadSnapshot } from "../db/alerts.ts";
 import { type AlertContent, LANGUAGES, type Language, publicFace, publishableContent, readIn, REGIONS } from "../domain/index.ts";
 import { photoKey } from "../services/photos.ts";
-import { versionPosters } from "../services/posters.ts";
+import { versionPoster, versionPosters } from "../services/posters.ts";
+import { FORMAT_NAMES, type FormatName } from "../../templates/posters/model.ts";
 import { context, type AppEnv } from "./http.ts";
 
 export const publicRoutes = new Hono<AppEnv>();
@@ -108,7 +109,7 @@ publicRoutes.get("/alert/:id", async (c) => {
 /** Public posters of a live alert (push image, Open Graph…). Gone the moment it stops. */
 publicRoutes.get("/alert/:id/poster/:file", async (c) => {
   const id = c.req.param("id");
-  const m = /^([a-z]+)-(fr|nl|de|en)\.png$/.exec(c.req.param("file"));
+  const m = new RegExp(`^(${FORMAT_NAMES.join("|")})-(${LANGUAGES.join("|")})\\.png$`).exec(c.req.param("file"));
   if (!UUID.test(id) || !m) return c.notFound();
   const db = c.get("db");
   let loaded;
@@ -118,10 +119,7 @@ publicRoutes.get("/alert/:id/poster/:file", async (c) => {
     return c.notFound();
   }
   if (loaded.row.state !== "live" || !loaded.snapshot.current) return c.notFound();
-  const set = await versionPosters(db, c.env.APP_ORIGIN, id, loaded.snapshot.current.id);
-  const poster = set.posters.find((p) => p.format === m[1] && p.lang === m[2]);
-  if (!poster || !set.inputsHash) return c.notFound();
-  const obj = await c.env.MEDIA.get(`alerts/${id}/posters/${set.inputsHash}/${m[1]}-${m[2]}.png`);
+  const obj = await versionPoster(db, c.env.MEDIA, c.env.APP_ORIGIN, id, loaded.snapshot.current.id, m[1] as FormatName, m[2] as Language);
   if (!obj) return c.notFound();
   // Short cache: this URL must stop serving the child's picture right after the stop.
   return c.body(obj.body, 200, { "Content-Type": "image/png", "Cache-Control": "public, max-age=30, must-revalidate" });

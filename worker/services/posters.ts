@@ -40,7 +40,7 @@ function toDataUri(bytes: Uint8Array, type: string): string {
   return `data:${type};base64,${btoa(s)}`;
 }
 
-interface PosterPlan {
+export interface PosterPlan {
   alertId: string;
   versionId: string;
   exercise: boolean;
@@ -160,27 +160,36 @@ export async function ensureStoppedPosters(media: R2Bucket, exercise: boolean, l
 }
 
 /** The posters of the version under review (or published), for the dashboard preview. */
-export async function versionPosters(db: Db, origin: string, alertId: string, versionId: string) {
-  const plan = await planPosters(db, origin, alertId, versionId);
+export async function versionPosters(db: Db, origin: string, alertId: string, versionId: string, planned?: PosterPlan | null) {
+  const plan = planned === undefined ? await planPosters(db, origin, alertId, versionId) : planned;
   if (!plan) return { inputsHash: null, expected: 0, posters: [] };
   const rows = await db
     .select()
     .from(posters)
     .where(and(eq(posters.versionId, versionId), eq(posters.inputsHash, plan.inputsHash)));
-  const text = new Map(plan.content.targeting.languages.map((l) => [l, posterText(alertPosterModel({ content: plan.content, exercise: plan.exercise, photo: null, qr: null }, l))]));
   return {
     inputsHash: plan.inputsHash,
     expected: plan.content.targeting.languages.length * FORMAT_NAMES.length,
     posters: rows.map((r) => ({
-      /** What the poster says, for screen readers (and for reading it without the image). */
-      text: text.get(r.lang as Language) ?? "",
       format: r.format as FormatName,
       lang: r.lang as Language,
       width: r.width,
       height: r.height,
       bytes: r.bytes,
       withAccompanying: r.withAccompanying,
-      url: `/api/v1/alerts/${alertId}/posters/${r.inputsHash}/${r.format}-${r.lang}.png`,
+      url: `/api/v1/alerts/${alertId}/posters/${r.inputsHash}/${posterFile(r.format as FormatName, r.lang as Language)}`,
     })),
   };
+}
+
+/** What each language's poster says: the images' text alternative for screen readers (staff preview). */
+export function posterTexts(plan: PosterPlan): Map<Language, string> {
+  return new Map(plan.content.targeting.languages.map((l) => [l, posterText(alertPosterModel({ content: plan.content, exercise: plan.exercise, photo: null, qr: null }, l))]));
+}
+
+/** One poster of a version, from R2, if its set has been rendered (null otherwise). */
+export async function versionPoster(db: Db, media: R2Bucket, origin: string, alertId: string, versionId: string, format: FormatName, lang: Language) {
+  const set = await versionPosters(db, origin, alertId, versionId);
+  if (!set.inputsHash || !set.posters.some((p) => p.format === format && p.lang === lang)) return null;
+  return media.get(posterKey(alertId, set.inputsHash, format, lang));
 }

@@ -7,8 +7,8 @@ import { backoffSeconds } from "../../config.ts";
 import { makeDb } from "../../db/client.ts";
 import { log } from "../../log.ts";
 import { activeEmailCount, type EmailSubscriberRow, emailPage, emailPageStarts, emailSubscribersBySeq, recordEmailOutcome } from "../../db/email.ts";
-import { readIn } from "../../domain/index.ts";
-import { versionPosters } from "../../services/posters.ts";
+import { type Language, readIn } from "../../domain/index.ts";
+import { versionPoster } from "../../services/posters.ts";
 import { loadSnapshot } from "../../db/alerts.ts";
 import type { Channel, ChannelRecipient, Delivery } from "../channel.ts";
 import { MAX_SMTP_CONNECTIONS, smtpConfig, smtpTransport } from "./smtp.ts";
@@ -53,13 +53,11 @@ interface Session {
   aborted?: boolean;
 }
 
-async function landscapePoster(env: Env, alertId: string, lang: string): Promise<Uint8Array | null> {
+/** The published version's landscape poster in one language, if rendered (else the e-mail goes without). */
+async function landscapePoster(env: Env, alertId: string, lang: Language): Promise<Uint8Array | null> {
   const db = makeDb(env.DB);
   const { snapshot } = await loadSnapshot(db, alertId);
-  if (!snapshot.current) return null;
-  const set = await versionPosters(db, env.APP_ORIGIN, alertId, snapshot.current.id);
-  if (!set.inputsHash || !set.posters.some((p) => p.format === "landscape" && p.lang === lang)) return null;
-  const obj = await env.MEDIA.get(`alerts/${alertId}/posters/${set.inputsHash}/landscape-${lang}.png`);
+  const obj = snapshot.current && (await versionPoster(db, env.MEDIA, env.APP_ORIGIN, alertId, snapshot.current.id, "landscape", lang));
   return obj ? new Uint8Array(await obj.arrayBuffer()) : null;
 }
 
