@@ -1,9 +1,14 @@
 // Byte helpers shared by passkeys, Web Push, PNG encoding and the test authenticator.
 
-export function b64url(bytes: Uint8Array): string {
+/** Standard base64 (RFC 4648 §4), in chunks: large images stay within the argument limit. */
+export function b64(bytes: Uint8Array): string {
   let s = "";
   for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return btoa(s);
+}
+
+export function b64url(bytes: Uint8Array): string {
+  return b64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
 export function unb64url(s: string): Uint8Array<ArrayBuffer> {

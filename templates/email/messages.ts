@@ -9,6 +9,11 @@ export type MailLang = "fr" | "nl" | "de" | "en";
 export const UNSUBSCRIBE_URL = "%%UNSUBSCRIBE_URL%%";
 /** Content-ID of the inline landscape poster. */
 export const POSTER_CID = "poster@child-alert";
+const POSTER_START = "<!--poster-->";
+const POSTER_END = "<!--/poster-->";
+
+/** The HTML without its poster row: for a message sent before the poster set was rendered (no broken image). */
+export const withoutPoster = (html: string) => html.replace(new RegExp(`${POSTER_START}[\\s\\S]*?${POSTER_END}`), "");
 
 /** What an alert e-mail shows, already decided (each language's own texts). */
 export interface AlertMailModel {
@@ -88,7 +93,7 @@ export function alertMail(m: AlertMailModel): Mail {
   const inner = `<tr><td style="padding:16px 18px 4px 18px;font-size:15px;font-weight:bold;color:${RED};">${esc(update)}${esc(c.headline)}</td></tr>
 <tr><td style="padding:4px 18px;font-size:26px;font-weight:bold;color:${RED};">${esc(t.name)}</td></tr>
 <tr><td style="padding:0 18px 10px 18px;font-size:16px;font-weight:bold;">${esc(age)}</td></tr>
-<tr><td style="padding:0 18px;"><img src="cid:${POSTER_CID}" width="564" alt="${esc(`CHILD ALERT: ${t.name}, ${age}`)}" style="display:block;width:100%;max-width:564px;height:auto;border:0;"></td></tr>
+${POSTER_START}<tr><td style="padding:0 18px;"><img src="cid:${POSTER_CID}" width="564" alt="${esc(`CHILD ALERT: ${t.name}, ${age}`)}" style="display:block;width:100%;max-width:564px;height:auto;border:0;"></td></tr>${POSTER_END}
 ${shown.map(([k, v]) => `<tr><td style="padding:10px 18px 0 18px;font-size:13px;font-weight:bold;color:${RED};text-transform:uppercase;">${esc(k)}</td></tr><tr><td style="padding:2px 18px 0 18px;font-size:16px;line-height:23px;">${esc(v)}</td></tr>`).join("\n")}
 ${t.showHotline ? hotlineHtml(c) : ""}
 <tr><td style="padding:4px 18px 12px 18px;font-size:16px;"><a href="${esc(m.alertUrl)}" style="color:${RED};font-weight:bold;">${esc(c.mailFullAlert)}</a>${ends ? `<br><span style="font-size:13px;color:#555555;">${esc(ends)}</span>` : ""}</td></tr>`;

@@ -24,6 +24,7 @@ import { alertPosterModel, posterText, stoppedPosterModel } from "../render/post
 import { renderPoster } from "../render/posters.ts";
 import { qrDataUri } from "../render/qr.ts";
 import { photoKey } from "./photos.ts";
+import { b64 } from "../bytes.ts";
 
 export const publicAlertUrl = (origin: string, alertId: string) => `${origin}/alert/${alertId}`;
 export const posterFile = (format: FormatName, lang: Language) => `${format}-${lang}.png`;
@@ -34,11 +35,7 @@ export const stoppedPosterKey = (variant: Exclude<Variant, "alert">, exercise: b
 
 const IMMUTABLE = "public, max-age=31536000, immutable";
 
-function toDataUri(bytes: Uint8Array, type: string): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return `data:${type};base64,${btoa(s)}`;
-}
+const toDataUri = (bytes: Uint8Array, type: string) => `data:${type};base64,${b64(bytes)}`;
 
 export interface PosterPlan {
   alertId: string;

@@ -1,8 +1,8 @@
 // E-mail behind the channel seam: messages to confirmed subscribers through the operator's
 // SMTP relay (nodemailer, pooled: at most MAX_SMTP_CONNECTIONS per page job). Recipients
 // are the active rows of `email_subscribers` (key = seq); a page is a seq range.
-import { b64url } from "../../bytes.ts";
-import { alertMail, type Mail, POSTER_CID, UNSUBSCRIBE_URL } from "../../../templates/email/messages.ts";
+import { b64 } from "../../bytes.ts";
+import { alertMail, type Mail, POSTER_CID, UNSUBSCRIBE_URL, withoutPoster } from "../../../templates/email/messages.ts";
 import { backoffSeconds } from "../../config.ts";
 import { makeDb } from "../../db/client.ts";
 import { log } from "../../log.ts";
@@ -46,9 +46,6 @@ interface Session {
   from: string;
   /** The landscape poster of the version, per language (loaded once per page job). */
   posters: Map<string, Promise<Uint8Array | null>>;
-  alertId: string;
-  version: number;
-  env: Env;
   /** A delivery missed its deadline and the pool was torn down: the page's remaining sends are retried. */
   aborted?: boolean;
 }
@@ -121,10 +118,10 @@ export const email = {
     return rows.map(toRecipient);
   },
 
-  async open(env, page): Promise<Session> {
+  async open(env): Promise<Session> {
     const config = smtpConfig(env as unknown as Record<string, unknown>);
     if (!config) throw new Error("e-mail relay not configured (SMTP_HOST)");
-    return { transport: smtpTransport(config), from: config.from, posters: new Map(), alertId: page.alertId, version: page.version, env };
+    return { transport: smtpTransport(config), from: config.from, posters: new Map() };
   },
 
   async close(session) {
@@ -160,9 +157,8 @@ export const email = {
         to: to.address,
         subject: message.subject,
         text: message.text.replaceAll(UNSUBSCRIBE_URL, unsubscribe),
-        // Without the poster (not rendered yet), the HTML drops the image rather than show a broken one.
-        html: (poster ? message.html : message.html.replace(/<tr><td[^>]*><img src="cid:[^"]+"[^>]*><\/td><\/tr>/, "")).replaceAll(UNSUBSCRIBE_URL, unsubscribe),
-        attachments: poster ? [{ filename: `child-alert-${message.lang}.png`, content: b64url(poster).replace(/-/g, "+").replace(/_/g, "/"), encoding: "base64", contentType: "image/png", cid: POSTER_CID, contentDisposition: "inline" }] : [],
+        html: (poster ? message.html : withoutPoster(message.html)).replaceAll(UNSUBSCRIBE_URL, unsubscribe),
+        attachments: poster ? [{ filename: `child-alert-${message.lang}.png`, content: b64(poster), encoding: "base64", contentType: "image/png", cid: POSTER_CID, contentDisposition: "inline" }] : [],
         // The same message id for the same recipient, event and version: a resend after an uncertain end can be recognised.
         messageId: `<${ctx.alertId}.${ctx.event}.${ctx.version}.${to.key}@${domain}>`,
         headers: {

@@ -6,6 +6,7 @@ import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../../index.ts";
 import { api, as, DECISION, expectOk, liveAlert, makeContent, makeTeam, signOff, type Team } from "../../test/helpers.ts";
+import { alertMail, withoutPoster } from "../../../templates/email/messages.ts";
 import { confirmationToken, emailSubscriber, publicPost, smtp } from "./standin.ts";
 
 let t: Team;
@@ -93,6 +94,22 @@ describe("double opt-in", () => {
 });
 
 describe("the messages", () => {
+  it("a message sent before its poster exists drops the image row, not the rest", () => {
+    const mail = alertMail({
+      event: "alert",
+      lang: "en",
+      exercise: false,
+      alertUrl: "https://alert.example.org/alert/1?lang=en",
+      endsAt: null,
+      text: { name: "Lina Exemple", age: 9, lastSeenAt: "2026-11-23T06:30:00Z", place: "Namur", description: "Brown hair.", showHotline: true },
+    });
+    expect(mail.html).toContain('src="cid:poster@child-alert"');
+    const bare = withoutPoster(mail.html);
+    expect(bare).not.toContain("cid:");
+    expect(bare).not.toContain("<img");
+    for (const kept of ["Lina Exemple", "Brown hair.", "116 000"]) expect(bare).toContain(kept);
+  });
+
   it("alert, update and stop: headers, both parts, the inline poster, both numbers, each language's own texts", async () => {
     const [fr, nl] = [await emailSubscriber({ lang: "fr" }), await emailSubscriber({ lang: "nl" })];
     const content = makeContent({ targeting: { regions: ["BE"], languages: ["fr", "nl"] } });

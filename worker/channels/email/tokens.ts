@@ -2,14 +2,13 @@
 // SHA-256, expiring after a day. Unsubscribe: an HMAC of the subscriber's id under a
 // Worker secret (EMAIL_TOKEN_SECRET), so every message can carry its one-click link
 // without storing a token per subscriber; it cannot be forged for another subscriber.
+import { b64url, unb64url } from "../../bytes.ts";
 import { sha256Hex } from "../../domain/index.ts";
 
 export const CONFIRM_TTL_MS = 24 * 3600_000;
 
-const b64u = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-
 export function newConfirmToken(): { token: string; hash: Promise<string> } {
-  const token = b64u(crypto.getRandomValues(new Uint8Array(32)));
+  const token = b64url(crypto.getRandomValues(new Uint8Array(32)));
   return { token, hash: sha256Hex(token) };
 }
 
@@ -28,20 +27,18 @@ function hmacKey(secret: string | undefined): Promise<CryptoKey> {
 
 export async function unsubscribeToken(env: { EMAIL_TOKEN_SECRET?: string }, subscriberId: string): Promise<string> {
   const sig = await crypto.subtle.sign("HMAC", await hmacKey(env.EMAIL_TOKEN_SECRET), new TextEncoder().encode(`unsubscribe:${subscriberId}`));
-  return b64u(new Uint8Array(sig));
+  return b64url(new Uint8Array(sig));
 }
 
 /** Constant-time check of an unsubscribe link. */
 export async function unsubscribeTokenValid(env: { EMAIL_TOKEN_SECRET?: string }, subscriberId: string, token: string): Promise<boolean> {
-  const raw = (() => {
-    try {
-      return Uint8Array.from(atob(token.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
-    } catch {
-      return null;
-    }
-  })();
-  if (!raw) return false;
-  return crypto.subtle.verify("HMAC", await hmacKey(env.EMAIL_TOKEN_SECRET), raw, new TextEncoder().encode(`unsubscribe:${subscriberId}`));
+  let mac: Uint8Array<ArrayBuffer>;
+  try {
+    mac = unb64url(token);
+  } catch {
+    return false; // not base64url at all
+  }
+  return crypto.subtle.verify("HMAC", await hmacKey(env.EMAIL_TOKEN_SECRET), mac, new TextEncoder().encode(`unsubscribe:${subscriberId}`));
 }
 
 export const unsubscribeUrl = async (env: { EMAIL_TOKEN_SECRET?: string; APP_ORIGIN: string }, subscriberId: string) =>
