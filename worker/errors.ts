@@ -8,6 +8,7 @@ export const ERRORS = {
   E_UNAUTHENTICATED: { status: 401, title: "Sign in first." },
   E_BAD_ASSERTION: { status: 401, title: "The passkey signature could not be verified." },
   E_CHALLENGE_INVALID: { status: 401, title: "The passkey challenge is unknown, expired or already used." },
+  E_TOKEN_INVALID: { status: 410, title: "The link is unknown, expired or already used." },
   E_INVITATION_INVALID: { status: 401, title: "The invitation link is unknown, expired or already used." },
   E_FORBIDDEN_ROLE: { status: 403, title: "Your role may not do this." },
   E_BAD_ORIGIN: { status: 403, title: "Cross-site request refused." },

@@ -2,44 +2,26 @@
 // but the confirmation before the link in it is used), the confirmation page (a button:
 // mail scanners that open links do not confirm), and the one-click unsubscribe of every
 // message (RFC 8058: a POST to the List-Unsubscribe URL). Addresses are never listed back.
+// The rules of the opt-in live in channels/email/subscriptions.ts; these routes validate.
 import { createRoute, z } from "@hono/zod-openapi";
 import { Hono } from "hono";
 import { CATALOGUES, HOTLINE, HOTLINE_ABROAD } from "../../templates/i18n/index.ts";
+import { confirmSubscription, requestSubscription } from "../channels/email/subscriptions.ts";
 import { unsubscribeTokenValid } from "../channels/email/tokens.ts";
-import { confirmEmailSubscription, requestEmailSubscription, unsubscribeEmail } from "../db/email.ts";
-import { LANGUAGES, type Language, REGIONS } from "../domain/index.ts";
-import { confirmTokenHash } from "../channels/email/tokens.ts";
+import { unsubscribeEmail } from "../db/email.ts";
+import type { Language } from "../domain/index.ts";
+import { AppError } from "../errors.ts";
 import { log } from "../log.ts";
 import { context, type AppEnv, jsonBody, jsonOk, newRouter, problemResponses, publicRateLimit } from "./http.ts";
-import { esc, langNav, page, pickLang } from "./public.ts";
+import { esc, langNav, page, pickLang, preferenceFields, UUID } from "./public.ts";
+import { RecipientPreferences } from "./schemas.ts";
 
-/** A new confirmation e-mail for the same address at most this often (no mail-bombing through us). */
-export const CONFIRM_RESEND_MS = 10 * 60_000;
-
-/** Addresses as stored: trimmed and lower-cased (one row per mailbox as people type it). */
-export const normaliseAddress = (s: string) => s.trim().toLowerCase();
-
-export const EmailSubscription = z
-  .object({
-    // Normalised before it is checked: " Anna@Example.org " is anna@example.org.
-    email: z.string().trim().toLowerCase().max(254).pipe(z.email()),
-    lang: z.enum(LANGUAGES),
-    regions: z.array(z.enum(REGIONS)).min(1).max(REGIONS.length),
-    exercise: z.boolean().default(false),
-  })
+export const EmailSubscription = RecipientPreferences.extend({
+  // Normalised before it is checked, and stored so: " Anna@Example.org " is anna@example.org.
+  email: z.string().trim().toLowerCase().max(254).pipe(z.email()),
+})
   .strict()
   .openapi("EmailSubscription");
-
-/** Records the request and queues the confirmation e-mail (unless one went out minutes ago). */
-async function subscribe(c: { env: Env; get: (k: "db") => AppEnv["Variables"]["db"] }, input: z.output<typeof EmailSubscription>) {
-  const { id, confirmSentAt } = await requestEmailSubscription(c.get("db"), normaliseAddress(input.email), {
-    lang: input.lang,
-    regions: input.regions,
-    exercise: input.exercise,
-  });
-  if (confirmSentAt && Date.now() - Date.parse(confirmSentAt) < CONFIRM_RESEND_MS) return;
-  await c.env.FANOUT.send({ type: "email_confirmation", subscriberId: id }, { contentType: "json" });
-}
 
 export const emailApiRoutes = newRouter();
 
@@ -55,7 +37,8 @@ emailApiRoutes.openapi(
     responses: { ...problemResponses, 202: jsonOk(z.object({ status: z.literal("confirmation_sent") }), "A confirmation e-mail is on its way") },
   }),
   async (c) => {
-    await subscribe(c, c.req.valid("json"));
+    const { email, ...prefs } = c.req.valid("json");
+    await requestSubscription(c.get("db"), c.env.FANOUT, email, prefs);
     return c.json({ status: "confirmation_sent" as const }, 202);
   },
 );
@@ -71,8 +54,7 @@ emailApiRoutes.openapi(
     responses: { ...problemResponses, 200: jsonOk(z.object({ status: z.literal("active") })) },
   }),
   async (c) => {
-    const done = await confirmEmailSubscription(c.get("db"), await confirmTokenHash(c.req.valid("json").token), new Date());
-    if (!done) return c.json({ type: "/api/v1/docs#E_TOKEN_INVALID", title: "The link is unknown, expired or already used.", status: 410, code: "E_TOKEN_INVALID" }, 410) as never;
+    if (!(await confirmSubscription(c.get("db"), c.req.valid("json").token))) throw new AppError("E_TOKEN_INVALID");
     return c.json({ status: "active" as const }, 200);
   },
 );
@@ -87,16 +69,10 @@ const shell = (lang: Language, title: string, inner: string, path: string) =>
 
 function signUpForm(lang: Language, error?: string): string {
   const t = CATALOGUES[lang];
-  const regionNames = t.regions as Record<string, string>;
-  const regions = REGIONS.filter((r) => r !== "BE")
-    .map((r) => `<label><input type="checkbox" name="region" value="${r}"> ${esc(regionNames[r] ?? r)}</label>`)
-    .join("");
   return `<p>${esc(t.mailSubIntro)}</p>${error ? `<p role="alert" style="color:#a00;font-weight:700">${esc(error)}</p>` : ""}
 <form method="post" action="/subscribe/email">
 <label>${esc(t.mailAddress)} <input type="email" name="email" required maxlength="254" autocomplete="email" style="font:inherit;padding:.4rem;width:100%;max-width:24rem"></label>
-<label>${esc(t.subLang)} <select name="lang">${LANGUAGES.map((l) => `<option value="${l}"${l === lang ? " selected" : ""}>${l.toUpperCase()}</option>`).join("")}</select></label>
-<fieldset><legend>${esc(t.subRegions)}</legend><label><input type="checkbox" name="region" value="BE" checked> <strong>${esc(t.subWholeCountry)}</strong></label>${regions}</fieldset>
-<label><input type="checkbox" name="exercise" value="1"> ${esc(t.subExercise)}</label>
+${preferenceFields(lang)}
 <button type="submit">${esc(t.mailSubButton)}</button>
 </form>`;
 }
@@ -112,9 +88,11 @@ emailPages.post("/subscribe/email", publicRateLimit, async (c) => {
   const lang = pickLang(String(form.lang ?? ""), c.req.header("Accept-Language"));
   const t = CATALOGUES[lang];
   const regions = ([] as unknown[]).concat(form.region ?? []);
-  const parsed = EmailSubscription.safeParse({ email: String(form.email ?? ""), lang, regions, exercise: form.exercise === "1" });
+  // A checked box is sent as "on" (no value attribute in the shared fields).
+  const parsed = EmailSubscription.safeParse({ email: String(form.email ?? ""), lang, regions, exercise: form.exercise === "on" });
   if (!parsed.success) return c.html(shell(lang, t.mailSubTitle, signUpForm(lang, t.mailInvalid), "/subscribe/email"), 400);
-  await subscribe(c, parsed.data);
+  const { email, ...prefs } = parsed.data;
+  await requestSubscription(c.get("db"), c.env.FANOUT, email, prefs);
   return c.html(shell(lang, t.mailSubTitle, `<p role="status">${esc(t.mailSubDone)}</p>`, "/subscribe/email"), 202);
 });
 
@@ -133,15 +111,12 @@ emailPages.post("/email/confirm", publicRateLimit, async (c) => {
   const lang = pickLang(c.req.query("lang"), c.req.header("Accept-Language"));
   const t = CATALOGUES[lang];
   const form = await c.req.parseBody();
-  const token = String(form.t ?? "");
-  const done = token.length >= 20 && token.length <= 100 ? await confirmEmailSubscription(c.get("db"), await confirmTokenHash(token), new Date()) : null;
+  const done = await confirmSubscription(c.get("db"), String(form.t ?? ""));
   c.header("Referrer-Policy", "no-referrer");
   if (!done) return c.html(shell(lang, t.mailConfirmTitle, `<p role="alert">${esc(t.mailTokenBad)}</p>`, "/email/confirm"), 410);
   log.info("email_subscription_confirmed", {});
   return c.html(shell(lang, t.mailConfirmTitle, `<p role="status" class="found">${esc(t.mailConfirmed)}</p>`, "/email/confirm"));
 });
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The List-Unsubscribe link: a page with a button, for people. */
 emailPages.get("/email/unsubscribe", (c) => {

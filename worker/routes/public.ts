@@ -14,7 +14,7 @@ export const publicRoutes = new Hono<AppEnv>();
 publicRoutes.use("*", context);
 
 export const esc = (s: unknown) => String(s ?? "").replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function pickLang(query: string | undefined, accept: string | undefined, allowed: readonly Language[] = LANGUAGES): Language {
   if (query && allowed.includes(query as Language)) return query as Language;
@@ -147,13 +147,21 @@ publicRoutes.get("/alert/:id/photo/:file", async (c) => {
   return c.body(obj.body, 200, { "Content-Type": "image/jpeg", "Cache-Control": "public, max-age=30, must-revalidate" });
 });
 
-publicRoutes.get("/subscribe", (c) => {
-  const lang = pickLang(c.req.query("lang"), c.req.header("Accept-Language"));
+/** The preference fields of every sign-up form (push, e-mail): language, regions, exercises. */
+export function preferenceFields(lang: Language): string {
   const t = CATALOGUES[lang];
   const regionNames = t.regions as Record<string, string>;
   const regions = REGIONS.filter((r) => r !== "BE")
     .map((r) => `<label><input type="checkbox" name="region" value="${r}"> ${esc(regionNames[r] ?? r)}</label>`)
     .join("");
+  return `<label>${esc(t.subLang)} <select name="lang" id="lang">${LANGUAGES.map((l) => `<option value="${l}"${l === lang ? " selected" : ""}>${l.toUpperCase()}</option>`).join("")}</select></label>
+<fieldset><legend>${esc(t.subRegions)}</legend><label><input type="checkbox" name="region" value="BE" checked> <strong>${esc(t.subWholeCountry)}</strong></label>${regions}</fieldset>
+<label><input type="checkbox" name="exercise" id="exercise"> ${esc(t.subExercise)}</label>`;
+}
+
+publicRoutes.get("/subscribe", (c) => {
+  const lang = pickLang(c.req.query("lang"), c.req.header("Accept-Language"));
+  const t = CATALOGUES[lang];
   const messages = { done: t.subDone, gone: t.subGone, denied: t.subDenied, unsupported: t.subUnsupported, timeout: t.subTimeout, update: t.subUpdate, button: t.subButton };
   return c.html(
     page(
@@ -162,9 +170,7 @@ publicRoutes.get("/subscribe", (c) => {
       `<header>CHILD ALERT</header><main>${langNav("/subscribe", lang)}
 <h1>${esc(t.subTitle)}</h1><p>${esc(t.subIntro)}</p>
 <form id="prefs">
-<label>${esc(t.subLang)} <select name="lang" id="lang">${LANGUAGES.map((l) => `<option value="${l}"${l === lang ? " selected" : ""}>${l.toUpperCase()}</option>`).join("")}</select></label>
-<fieldset><legend>${esc(t.subRegions)}</legend><label><input type="checkbox" name="region" value="BE" checked> <strong>${esc(t.subWholeCountry)}</strong></label>${regions}</fieldset>
-<label><input type="checkbox" name="exercise" id="exercise"> ${esc(t.subExercise)}</label>
+${preferenceFields(lang)}
 <button type="submit" id="subscribe">${esc(t.subButton)}</button>
 <button type="button" class="secondary" id="unsubscribe" hidden>${esc(t.subUnsub)}</button>
 </form><p id="status" role="status" aria-live="polite"></p>

@@ -3,9 +3,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { endpointRefusal, policyFromEnv } from "../channels/push/endpoints.ts";
 import { deleteSubscription, findOwned, upsertSubscription } from "../db/subscriptions.ts";
-import { LANGUAGES, REGIONS } from "../domain/index.ts";
+import type { LANGUAGES } from "../domain/index.ts";
 import { AppError } from "../errors.ts";
 import { jsonBody, jsonOk, newRouter, problemResponses, publicRateLimit } from "./http.ts";
+import { RecipientPreferences } from "./schemas.ts";
 
 export const pushRoutes = newRouter();
 const tags = ["Web push (public)"];
@@ -21,13 +22,7 @@ const PushSubscriptionJson = z
   })
   .openapi("PushSubscription");
 
-const Preferences = z
-  .object({
-    lang: z.enum(LANGUAGES),
-    regions: z.array(z.enum(REGIONS)).min(1).max(REGIONS.length),
-    exercise: z.boolean().default(false),
-  })
-  .strict();
+
 
 const Ownership = z.object({ endpoint: z.url().max(1024), auth: z.string().max(64) }).strict();
 
@@ -49,7 +44,7 @@ pushRoutes.openapi(
     tags,
     summary: "Subscribe to Child Alerts (or change the preferences of this subscription)",
     middleware: [publicRateLimit] as const,
-    request: { body: jsonBody(Preferences.extend({ subscription: PushSubscriptionJson }).strict()) },
+    request: { body: jsonBody(RecipientPreferences.extend({ subscription: PushSubscriptionJson }).strict()) },
     responses: { ...problemResponses, 201: jsonOk(z.object({ id: z.string(), created: z.boolean() }), "Subscribed") },
   }),
   async (c) => {
@@ -76,7 +71,7 @@ pushRoutes.openapi(
     summary: "The preferences of this browser's subscription",
     middleware: [publicRateLimit] as const,
     request: { body: jsonBody(Ownership) },
-    responses: { ...problemResponses, 200: jsonOk(Preferences.extend({ id: z.string() })) },
+    responses: { ...problemResponses, 200: jsonOk(RecipientPreferences.extend({ id: z.string() })) },
   }),
   async (c) => {
     const { endpoint, auth } = c.req.valid("json");

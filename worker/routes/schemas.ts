@@ -11,6 +11,8 @@ import {
   SIGN_OFF_KINDS,
   STATES,
   STAFF_STOP_REASONS,
+  LANGUAGES,
+  REGIONS,
 } from "../domain/index.ts";
 
 export const Problem = z
@@ -253,3 +255,12 @@ export const InvitationBody = z
   })
   .strict()
   .openapi("NewInvitation");
+
+/** What a citizen chooses, whatever the channel: language, regions, exercises or not. */
+export const RecipientPreferences = z
+  .object({
+    lang: z.enum(LANGUAGES),
+    regions: z.array(z.enum(REGIONS)).min(1).max(REGIONS.length),
+    exercise: z.boolean().default(false),
+  })
+  .strict();

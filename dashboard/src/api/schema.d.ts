@@ -4296,12 +4296,12 @@ export interface components {
             };
         };
         EmailSubscription: {
-            email: string;
             /** @enum {string} */
             lang: "fr" | "nl" | "de" | "en";
             regions: ("BE" | "BE-BRU" | "BE-VAN" | "BE-VBR" | "BE-VLI" | "BE-VOV" | "BE-VWV" | "BE-WBR" | "BE-WHT" | "BE-WLG" | "BE-WLX" | "BE-WNA" | "FR" | "NL" | "DE" | "LU")[];
             /** @default false */
             exercise: boolean;
+            email: string;
         };
     };
     responses: never;
