@@ -1,9 +1,9 @@
 // Alert queries: the snapshot the domain decides on, and the read models the API shows.
 import { and, asc, desc, eq, gte, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
-import { type AlertContent, type ConsentBasis, PRE_LAUNCH_STATES, PURGE_NOTICE_LEAD_MS } from "../domain/index.ts";
+import { type AlertContent, type ConsentBasis, ERASED_BY_PURGE, PRE_LAUNCH_STATES, PURGE_NOTICE_LEAD_MS } from "../domain/index.ts";
 import type { AlertSnapshot, VersionView } from "../domain/lifecycle.ts";
-import { assertFound, type Db } from "./client.ts";
-import { alerts, alertVersions, auditEntries, consents, objections, photos, signOffs, users } from "./schema.ts";
+import { assertFound, type Db, type Stmt } from "./client.ts";
+import { alerts, alertVersions, auditEntries, challenges, consents, objections, photos, signOffs, users } from "./schema.ts";
 
 export type AlertRow = typeof alerts.$inferSelect;
 export type VersionRow = typeof alertVersions.$inferSelect;
@@ -179,3 +179,24 @@ export async function alertsBetween(db: Db, from: string, to: string) {
     .where(or(and(gte(alerts.launchedAt, from), lt(alerts.launchedAt, to)), and(isNull(alerts.launchedAt), gte(alerts.createdAt, from), lt(alerts.createdAt, to))))
     .orderBy(alerts.createdAt);
 }
+
+/**
+ * The statements that erase ERASED_BY_PURGE for one alert: one per table the domain names
+ * (a table added there does not compile until it is handled here; the purge test
+ * checks every listed column is empty afterwards). By alert, never by lists of ids.
+ */
+const ERASE: {
+  [T in keyof typeof ERASED_BY_PURGE.columns | (typeof ERASED_BY_PURGE.rows)[number]]: (db: Db, alertId: string) => Stmt;
+} = {
+  alert_versions: (db, id) => db.update(alertVersions).set({ content: null }).where(eq(alertVersions.alertId, id)),
+  consents: (db, id) => db.update(consents).set({ note: null }).where(eq(consents.alertId, id)),
+  objections: (db, id) => db.update(objections).set({ reason: null }).where(eq(objections.alertId, id)),
+  sign_offs: (db, id) => db.update(signOffs).set({ decision: null }).where(eq(signOffs.alertId, id)),
+  photos: (db, id) => db.delete(photos).where(eq(photos.alertId, id)),
+  // A subquery, not a list of ids: an alert with 150 versions would pass D1's 100-parameter limit.
+  challenges: (db, id) =>
+    db.delete(challenges).where(inArray(challenges.versionId, db.select({ id: alertVersions.id }).from(alertVersions).where(eq(alertVersions.alertId, id)))),
+};
+
+/** The purge's D1 statements for one alert (committed in one batch with the state change and its audit entry). */
+export const erasePersonalData = (db: Db, alertId: string): Stmt[] => Object.values(ERASE).map((erase) => erase(db, alertId));

@@ -15,6 +15,10 @@ export const makeDb = (d1: D1Database) => drizzle(d1, { schema });
 
 export type Stmt = BatchItem<"sqlite">;
 
+/** D1 binds at most 100 parameters per statement: lists of ids go in slices of 90. */
+export const PARAM_SLICE = 90;
+export const slices = <T>(xs: readonly T[], size = PARAM_SLICE): T[][] => Array.from({ length: Math.ceil(xs.length / size) }, (_, i) => xs.slice(i * size, i * size + size));
+
 export interface AuditInput {
   alertId?: string | null;
   actorUserId?: string | null;

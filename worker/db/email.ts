@@ -3,7 +3,7 @@
 // are recipients. The fan-out reads pages of active subscribers by seq range and writes
 // aggregates per page (never one row per delivery).
 import { and, eq, gt, gte, inArray, lt, sql } from "drizzle-orm";
-import type { Db } from "./client.ts";
+import { type Db, slices } from "./client.ts";
 import { emailSubscribers } from "./schema.ts";
 
 export type EmailSubscriberRow = typeof emailSubscribers.$inferSelect;
@@ -99,20 +99,19 @@ export function emailPage(db: Db, fromSeq: number, toSeq: number): Promise<Email
   return db.select().from(emailSubscribers).where(and(active, gte(emailSubscribers.seq, fromSeq), lt(emailSubscribers.seq, toSeq)));
 }
 
-/** Explicit keys (retries, retractions): active or not, a retraction still goes to who got content, unless they left. */
+/** Explicit keys (retries, retractions): active subscribers only — who left or bounced gets nothing more, not even the stop. */
 export async function emailSubscribersBySeq(db: Db, seqs: number[]): Promise<EmailSubscriberRow[]> {
   const out: EmailSubscriberRow[] = [];
-  for (let i = 0; i < seqs.length; i += 90) out.push(...(await db.select().from(emailSubscribers).where(and(active, inArray(emailSubscribers.seq, seqs.slice(i, i + 90))))));
+  for (const slice of slices(seqs)) out.push(...(await db.select().from(emailSubscribers).where(and(active, inArray(emailSubscribers.seq, slice)))));
   return out;
 }
 
 /** One page's outcome: bounced addresses (5xx) stop receiving, successes and transient failures noted. */
 export async function recordEmailOutcome(db: Db, o: { delivered: number[]; bounced: number[]; failed: number[] }, now: Date) {
-  const chunks = <T>(xs: T[]) => Array.from({ length: Math.ceil(xs.length / 90) }, (_, i) => xs.slice(i * 90, i * 90 + 90));
   const stmts = [
-    ...chunks(o.bounced).map((c) => db.update(emailSubscribers).set({ status: "bounced" }).where(inArray(emailSubscribers.seq, c))),
-    ...chunks(o.delivered).map((c) => db.update(emailSubscribers).set({ lastSuccessAt: now.toISOString(), failureCount: 0 }).where(inArray(emailSubscribers.seq, c))),
-    ...chunks(o.failed).map((c) => db.update(emailSubscribers).set({ failureCount: sql`${emailSubscribers.failureCount} + 1` }).where(inArray(emailSubscribers.seq, c))),
+    ...slices(o.bounced).map((c) => db.update(emailSubscribers).set({ status: "bounced" }).where(inArray(emailSubscribers.seq, c))),
+    ...slices(o.delivered).map((c) => db.update(emailSubscribers).set({ lastSuccessAt: now.toISOString(), failureCount: 0 }).where(inArray(emailSubscribers.seq, c))),
+    ...slices(o.failed).map((c) => db.update(emailSubscribers).set({ failureCount: sql`${emailSubscribers.failureCount} + 1` }).where(inArray(emailSubscribers.seq, c))),
   ];
   if (stmts.length) await db.batch(stmts as [(typeof stmts)[number], ...(typeof stmts)[number][]]);
 }

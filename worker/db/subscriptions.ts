@@ -1,7 +1,7 @@
 // Web-push subscription queries. The fan-out reads pages by seq range and writes
 // aggregates per page (never one row per delivery).
 import { and, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
-import type { Db } from "./client.ts";
+import { type Db, slices } from "./client.ts";
 import { subscriptions } from "./schema.ts";
 
 export type SubscriptionRow = typeof subscriptions.$inferSelect;
@@ -60,19 +60,18 @@ export async function subscriptionPage(db: Db, fromSeq: number, toSeq: number): 
 export async function subscriptionsBySeq(db: Db, seqs: number[]): Promise<SubscriptionRow[]> {
   if (seqs.length === 0) return [];
   const out: SubscriptionRow[] = [];
-  for (let i = 0; i < seqs.length; i += 90) out.push(...(await db.select().from(subscriptions).where(inArray(subscriptions.seq, seqs.slice(i, i + 90)))));
+  for (const slice of slices(seqs)) out.push(...(await db.select().from(subscriptions).where(inArray(subscriptions.seq, slice))));
   return out;
 }
 
 /** One page's outcome in three statements at most: prune gone ones, mark successes and failures. */
 export async function recordPageOutcome(db: Db, o: { delivered: number[]; gone: number[]; failed: number[] }, now: Date) {
-  const chunks = <T>(xs: T[]) => Array.from({ length: Math.ceil(xs.length / 90) }, (_, i) => xs.slice(i * 90, i * 90 + 90));
   const stmts = [
-    ...chunks(o.gone).map((c) => db.delete(subscriptions).where(inArray(subscriptions.seq, c))),
-    ...chunks(o.delivered).map((c) =>
+    ...slices(o.gone).map((c) => db.delete(subscriptions).where(inArray(subscriptions.seq, c))),
+    ...slices(o.delivered).map((c) =>
       db.update(subscriptions).set({ lastSuccessAt: now.toISOString(), failureCount: 0 }).where(inArray(subscriptions.seq, c)),
     ),
-    ...chunks(o.failed).map((c) =>
+    ...slices(o.failed).map((c) =>
       db.update(subscriptions).set({ failureCount: sql`${subscriptions.failureCount} + 1` }).where(inArray(subscriptions.seq, c)),
     ),
   ];

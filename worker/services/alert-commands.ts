@@ -1,17 +1,15 @@
 // Executes alert commands: load snapshot → ask the domain → commit the writes and
 // their audit entries in one batch. Runs only inside the alert's Durable Object, which
 // serialises commands per alert (single writer), so decisions never race each other.
-import { and, eq, inArray, isNull } from "drizzle-orm";
-import { loadSnapshot, nextVersionNumber, photoKeys } from "../db/alerts.ts";
+import { and, eq, isNull } from "drizzle-orm";
+import { erasePersonalData, loadSnapshot, nextVersionNumber, photoKeys } from "../db/alerts.ts";
 import { commit, type AuditInput, type Db, type Stmt } from "../db/client.ts";
 import {
   alerts,
   alertVersions,
-  challenges,
   consents,
   notifications,
   objections,
-  photos,
   signOffs,
 } from "../db/schema.ts";
 import {
@@ -585,24 +583,6 @@ async function tick(
  * alarm retries and D1 still says "not purged". (The Durable Object drops its prepared
  * messages when it sees the purge.)
  */
-/**
- * The statements that erase ERASED_BY_PURGE for one alert: one per table the domain names
- * (a table added there does not compile until it is handled here; the retention test
- * checks every listed column is empty afterwards). By alert, never by lists of ids.
- */
-const ERASE: {
-  [T in keyof typeof ERASED_BY_PURGE.columns | (typeof ERASED_BY_PURGE.rows)[number]]: (db: Db, alertId: string) => Stmt;
-} = {
-  alert_versions: (db, id) => db.update(alertVersions).set({ content: null }).where(eq(alertVersions.alertId, id)),
-  consents: (db, id) => db.update(consents).set({ note: null }).where(eq(consents.alertId, id)),
-  objections: (db, id) => db.update(objections).set({ reason: null }).where(eq(objections.alertId, id)),
-  sign_offs: (db, id) => db.update(signOffs).set({ decision: null }).where(eq(signOffs.alertId, id)),
-  photos: (db, id) => db.delete(photos).where(eq(photos.alertId, id)),
-  // A subquery, not a list of ids: an alert with 150 versions would pass D1's 100-parameter limit.
-  challenges: (db, id) =>
-    db.delete(challenges).where(inArray(challenges.versionId, db.select({ id: alertVersions.id }).from(alertVersions).where(eq(alertVersions.alertId, id)))),
-};
-
 async function purge(ctx: CommandContext, s: AlertSnapshot, reason: "retention" | "abandoned" = "retention") {
   const keys = new Set(await photoKeys(ctx.db, s.id));
   let cursor: string | undefined;
@@ -618,7 +598,7 @@ async function purge(ctx: CommandContext, s: AlertSnapshot, reason: "retention" 
   await commit(
     ctx.db,
     [
-      ...Object.values(ERASE).map((erase) => erase(ctx.db, s.id)),
+      ...erasePersonalData(ctx.db, s.id),
       setAlert(ctx, s.id, { state: "purged", purgedAt: ctx.now.toISOString() }),
     ],
     [audit(s, null, "purged", { from: s.state, reason, versions: versions.length, mediaObjects: all.length })],
