@@ -1,3 +1,4 @@
+import type { LocalizedField } from "../../worker/domain/content.ts";
 // The dashboard's words in French, Dutch, German and English. English is the reference:
 // the other dictionaries must have every key (the typecheck fails otherwise).
 export const LANGS = ["fr", "nl", "de", "en"] as const;
@@ -1310,6 +1311,19 @@ export function t(key: Key, vars: Record<string, string> = {}): string {
 }
 
 /** A targeting region by name: provinces from the table, countries from the browser. */
+/** A language's name in the UI language ("Dutch", "néerlandais"…). */
+export const languageName = (code: string): string => new Intl.DisplayNames([current], { type: "language" }).of(code) ?? code;
+
+/** The label of each translated text of an alert (the domain's LOCALIZED_FIELDS). */
+export const TEXT_LABEL: Record<LocalizedField, Key> = {
+  "child.description": "f.description",
+  "child.clothing": "f.clothing",
+  "lastSeen.place": "f.place",
+  circumstances: "f.circumstances",
+  "vehicle.description": "f.vehicle",
+  "accompanyingPerson.description": "f.accompanying",
+};
+
 export function regionName(code: string): string {
   if (code === "BE") return `${new Intl.DisplayNames([current], { type: "region" }).of("BE")} (${t("region.whole")})`;
   return PROVINCES[code]?.[current] ?? new Intl.DisplayNames([current], { type: "region" }).of(code) ?? code;

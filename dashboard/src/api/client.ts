@@ -1,7 +1,8 @@
 // The typed API client: paths, bodies and responses come from schema.d.ts, generated
 // from the Worker's OpenAPI document (npm run gen:client). No hand-written API types.
 import createClient from "openapi-fetch";
-import { hasKey, lang, t } from "../i18n";
+import type { LocalizedField } from "../../../worker/domain/content.ts";
+import { hasKey, languageName, t, TEXT_LABEL } from "../i18n";
 import type { components, paths } from "./schema";
 
 export const api = createClient<paths>({ baseUrl: "/api/v1", credentials: "same-origin" });
@@ -25,21 +26,11 @@ export class ApiError extends Error {
   }
 }
 
-/** The translated texts' labels, by content path (the domain's LOCALIZED_FIELDS). */
-const TEXT_LABELS: Record<string, Parameters<typeof t>[0]> = {
-  "child.description": "f.description",
-  "child.clothing": "f.clothing",
-  "lastSeen.place": "f.place",
-  circumstances: "f.circumstances",
-  "vehicle.description": "f.vehicle",
-  "accompanyingPerson.description": "f.accompanying",
-};
-
 /** "content.child.clothing.nl" → "Clothing (Dutch)" in the UI language. */
 function textName(path: string): string {
   const m = /^content\.(.+)\.(fr|nl|de|en)$/.exec(path);
-  const key = m && TEXT_LABELS[m[1]!];
-  return key ? `${t(key)} (${new Intl.DisplayNames([lang()], { type: "language" }).of(m[2]!)})` : path;
+  const key = m && TEXT_LABEL[m[1] as LocalizedField];
+  return key ? `${t(key)} (${languageName(m[2]!)})` : path;
 }
 
 function problemText(error: unknown, fallback?: string): string {

@@ -21,7 +21,7 @@ import type { Role } from "../../../worker/domain/roles.ts";
 import type { AlertContent, Language, Localized } from "../../../worker/domain/content.ts";
 import { REVIEW_LEAD_MS } from "../../../worker/domain/duration.ts";
 import { type AlertDetail, api, type FanoutCounters, must, type Permission } from "../api/client";
-import { lang, regionName, t } from "../i18n";
+import { lang, languageName, regionName, t } from "../i18n";
 import { mergeFanouts, useAlertLive } from "../lib/live";
 import { channelName, useChannels } from "../lib/channels";
 import { ConfirmButton, ErrorBox, fmtDuration, fmtTime, Progress, useAction, useFocusHeading, useNow, THead } from "../ui";
@@ -56,7 +56,7 @@ function Texts({ value, languages }: { value: Localized | undefined; languages: 
     <span class="texts">
       {(languages as Language[]).map((l) => (
         <span key={l} lang={l} class={value[l] === undefined ? "missing" : undefined}>
-          <abbr title={new Intl.DisplayNames([lang()], { type: "language" }).of(l)}>{l.toUpperCase()}</abbr> {value[l] ?? t("content.noText")}
+          <abbr title={languageName(l)}>{l.toUpperCase()}</abbr> {value[l] ?? t("content.noText")}
         </span>
       ))}
     </span>

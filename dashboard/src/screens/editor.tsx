@@ -6,7 +6,7 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { AlertContent, type Language, LANGUAGES, type LocalizedField, REGIONS } from "../../../worker/domain/content.ts";
 import { EDITABLE_STATES } from "../../../worker/domain/lifecycle.ts";
 import { type AlertDetail, api, ApiError, must, type Permission } from "../api/client";
-import { lang, regionName, t } from "../i18n";
+import { languageName, regionName, t, TEXT_LABEL } from "../i18n";
 import { useAlertLive } from "../lib/live";
 import { navigate } from "../lib/router";
 import { ErrorBox, useAction, useFocusHeading } from "../ui";
@@ -115,8 +115,8 @@ function toContent(f: Form): unknown {
   const opt = (s: string) => (s.trim() ? s.trim() : undefined);
   const num = (s: string) => (s.trim() === "" ? undefined : Number(s));
   // The targeted languages' texts only; an untouched field is absent (required ones then say so).
-  const texts = (k: TextKey) => Object.fromEntries(f.languages.filter((l) => f[k][l].trim()).map((l) => [l, f[k][l].trim()]));
-  const optTexts = (k: TextKey) => (Object.keys(texts(k)).length ? texts(k) : undefined);
+  const localized = (k: TextKey) => Object.fromEntries(f.languages.filter((l) => f[k][l].trim()).map((l) => [l, f[k][l].trim()]));
+  const optLocalized = (k: TextKey) => (Object.keys(localized(k)).length ? localized(k) : undefined);
   const untranslated = f.copied
     .map((c) => c.split(".") as [TextKey, Language])
     .filter(([k, l]) => f.languages.includes(l) && f[k][l].trim())
@@ -129,15 +129,15 @@ function toContent(f: Form): unknown {
       protectedAdult: f.protectedAdult,
       sex: f.sex,
       heightCm: num(f.heightCm),
-      description: texts("description"),
-      clothing: optTexts("clothing"),
+      description: localized("description"),
+      clothing: optLocalized("clothing"),
       photos: f.photos,
     },
     // Any form of the same instant hashes alike (domain contentHash): an untouched time changes nothing.
-    lastSeen: { place: texts("place"), at: fromLocalInput(f.at) },
-    circumstances: optTexts("circumstances"),
-    vehicle: optTexts("vehicleDescription") || f.plate.trim() ? { description: texts("vehicleDescription"), plate: opt(f.plate) } : undefined,
-    accompanyingPerson: optTexts("accompanying") ? { description: texts("accompanying") } : undefined,
+    lastSeen: { place: localized("place"), at: fromLocalInput(f.at) },
+    circumstances: optLocalized("circumstances"),
+    vehicle: optLocalized("vehicleDescription") || f.plate.trim() ? { description: localized("vehicleDescription"), plate: opt(f.plate) } : undefined,
+    accompanyingPerson: optLocalized("accompanying") ? { description: localized("accompanying") } : undefined,
     targeting: { regions: f.regions, languages: f.languages },
     showHotline: f.showHotline,
     purposeAttestation: f.purposeAttestation || undefined,
@@ -163,15 +163,11 @@ const PATHS: Record<string, keyof Form> = {
   "child.age": "age",
   "child.protectedAdult": "protectedAdult",
   "child.heightCm": "heightCm",
-  "child.description": "description",
-  "child.clothing": "clothing",
   "child.photos": "photos",
-  "lastSeen.place": "place",
   "lastSeen.at": "at",
-  circumstances: "circumstances",
-  "vehicle.description": "vehicleDescription",
   "vehicle.plate": "plate",
-  "accompanyingPerson.description": "accompanying",
+  // The translated texts: their content paths are TEXTS'.
+  ...(Object.fromEntries(Object.entries(TEXTS).map(([key, path]) => [path, key])) as Record<LocalizedField, TextKey>),
   "targeting.regions": "regions",
   "targeting.languages": "languages",
   purposeAttestation: "purposeAttestation",
@@ -337,9 +333,9 @@ export function Editor({ alertId, role, can }: { alertId: string | null; role: s
   };
   const toggleIn = <K extends "regions" | "languages">(k: K, v: Form[K][number]) =>
     set(k, ((form[k] as string[]).includes(v) ? (form[k] as string[]).filter((x) => x !== v) : [...form[k], v]) as Form[K]);
-  const langName = (l: Language) => new Intl.DisplayNames([lang()], { type: "language" }).of(l) ?? l;
   /** A translated text: one box per targeted language, side by side, with copy-from and the "copied" mark. */
-  const texts = (k: TextKey, label: string, opts: { multiline?: boolean; max: number; hint?: string }) => {
+  const texts = (k: TextKey, opts: { multiline?: boolean; max: number; hint?: string }) => {
+    const label = t(TEXT_LABEL[TEXTS[k]]);
     const langs = LANGUAGES.filter((l) => form.languages.includes(l));
     const invalid = langs.some((l) => shown(`${k}.${l}`)) || !!shown(k);
     return (
@@ -357,7 +353,7 @@ export function Editor({ alertId, role, can }: { alertId: string | null; role: s
               id: `f-${k}-${l}`,
               lang: l,
               value: form[k][l],
-              "aria-label": `${label} (${langName(l)})`,
+              "aria-label": `${label} (${languageName(l)})`,
               "aria-invalid": err ? true : undefined,
               "aria-describedby": [err && `e-${key}`, copied && `c-${key}`].filter(Boolean).join(" ") || undefined,
               onInput: (e: Event) => setText(k, l, (e.target as HTMLInputElement).value),
@@ -366,7 +362,7 @@ export function Editor({ alertId, role, can }: { alertId: string | null; role: s
             };
             return (
               <div class={`lang ${copied ? "copied" : ""}`} key={l}>
-                <label for={common.id} aria-hidden="true">{langName(l)}</label>
+                <label for={common.id} aria-hidden="true">{languageName(l)}</label>
                 {opts.multiline ? <textarea {...common} rows={3} maxLength={opts.max} /> : <input {...common} type="text" maxLength={opts.max} />}
                 {copied && (
                   <small class="copied-note" id={`c-${key}`}>
@@ -384,7 +380,7 @@ export function Editor({ alertId, role, can }: { alertId: string | null; role: s
                     {editable &&
                       sources.map((o) => (
                         <button type="button" class="link" key={o} onClick={() => setText(k, l, form[k][o], o)}>
-                          {t("editor.copyFrom", { lang: langName(o) })}
+                          {t("editor.copyFrom", { lang: languageName(o) })}
                         </button>
                       ))}
                   </small>
@@ -442,8 +438,8 @@ export function Editor({ alertId, role, can }: { alertId: string | null; role: s
             </div>
           </div>
           <p class="muted">{t("editor.translations")}</p>
-          {texts("description", t("f.description"), { multiline: true, max: 600 })}
-          {texts("clothing", t("f.clothing"), { multiline: true, max: 400 })}
+          {texts("description", { multiline: true, max: 600 })}
+          {texts("clothing", { multiline: true, max: 400 })}
           <div class="field">
             <span class="label" id="photos-label">{t("f.photos")}</span>
             <ul class="photos" aria-labelledby="photos-label">
@@ -474,15 +470,15 @@ export function Editor({ alertId, role, can }: { alertId: string | null; role: s
         <fieldset>
           <legend>{t("editor.lastSeen")}</legend>
           {field("at", t("f.at"), text("at", { type: "datetime-local" }))}
-          {texts("place", t("f.place"), { max: 200 })}
-          {texts("circumstances", t("f.circumstances"), { multiline: true, max: 1000 })}
-          {texts("vehicleDescription", t("f.vehicle"), { max: 200 })}
+          {texts("place", { max: 200 })}
+          {texts("circumstances", { multiline: true, max: 1000 })}
+          {texts("vehicleDescription", { max: 200 })}
           {field("plate", t("f.plate"), text("plate", { max: 20 }))}
         </fieldset>
 
         <fieldset>
           <legend>{t("editor.accompanying")}</legend>
-          {texts("accompanying", t("f.accompanying"), { multiline: true, max: 600, hint: t("editor.accompanyingHint") })}
+          {texts("accompanying", { multiline: true, max: 600, hint: t("editor.accompanyingHint") })}
         </fieldset>
 
         <fieldset>
@@ -504,7 +500,7 @@ export function Editor({ alertId, role, can }: { alertId: string | null; role: s
               {LANGUAGES.map((l) => (
                 <label key={l}>
                   <input type="checkbox" name="language" value={l} checked={form.languages.includes(l)} disabled={!editable} onChange={() => toggleIn("languages", l)} />{" "}
-                  {new Intl.DisplayNames([lang()], { type: "language" }).of(l)}
+                  {languageName(l)}
                 </label>
               ))}
             </div>

@@ -2,7 +2,7 @@
 // The set renders in a queue job after each save; the job's end arrives over the live feed.
 import { useEffect, useState } from "preact/hooks";
 import { api, must, type PosterSet } from "../api/client";
-import { lang, t } from "../i18n";
+import { lang, languageName, t } from "../i18n";
 import { ErrorBox } from "../ui";
 
 export function PosterPreviews({ alertId, refreshKey, bare = false }: { alertId: string; refreshKey: string | number; bare?: boolean }) {
@@ -49,7 +49,7 @@ export function PosterPreviews({ alertId, refreshKey, bare = false }: { alertId:
           <label for="poster-lang">{t("posters.language")}</label>{" "}
           <select id="poster-lang" value={effective} onChange={(e) => setLanguage((e.target as HTMLSelectElement).value)}>
             {langs.map((l) => (
-              <option value={l}>{new Intl.DisplayNames([lang()], { type: "language" }).of(l)}</option>
+              <option value={l}>{languageName(l)}</option>
             ))}
           </select>
         </p>
