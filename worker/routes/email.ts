@@ -11,7 +11,6 @@ import { unsubscribeTokenValid } from "../channels/email/tokens.ts";
 import { unsubscribeEmail } from "../db/email.ts";
 import type { Language } from "../domain/index.ts";
 import { AppError } from "../errors.ts";
-import { log } from "../log.ts";
 import { context, type AppEnv, jsonBody, jsonOk, newRouter, problemResponses, publicRateLimit } from "./http.ts";
 import { esc, langNav, page, pickLang, preferenceFields, UUID } from "./public.ts";
 import { RecipientPreferences } from "./schemas.ts";
@@ -114,7 +113,6 @@ emailPages.post("/email/confirm", publicRateLimit, async (c) => {
   const done = await confirmSubscription(c.get("db"), String(form.t ?? ""));
   c.header("Referrer-Policy", "no-referrer");
   if (!done) return c.html(shell(lang, t.mailConfirmTitle, `<p role="alert">${esc(t.mailTokenBad)}</p>`, "/email/confirm"), 410);
-  log.info("email_subscription_confirmed", {});
   return c.html(shell(lang, t.mailConfirmTitle, `<p role="status" class="found">${esc(t.mailConfirmed)}</p>`, "/email/confirm"));
 });
 

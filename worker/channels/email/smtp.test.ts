@@ -3,6 +3,7 @@
 // a certificate from a local CA, authentication, and the configuration's guard rails.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { email } from "./channel.ts";
 import { smtpConfig, smtpTransport } from "./smtp.ts";
 
 const e = env as unknown as Record<string, string>;
@@ -48,5 +49,10 @@ describe("SMTP from inside workerd (nodemailer over node:net / node:tls)", () =>
     expect(() => smtpConfig({ ...base, SMTP_HOST: "smtp.example.org", SMTP_PORT: "25", SMTP_SECURITY: "starttls" })).toThrow(/port 25/);
     expect(() => smtpConfig({ ...base, SMTP_HOST: "smtp.example.org", SMTP_PORT: "587", SMTP_SECURITY: "ssl" })).toThrow(/misconfigured/);
     expect(smtpConfig({ SMTP_HOST: "" })).toBeNull();
+  });
+  it("the channel counts as configured only with a valid relay (else it is skipped like a switched-off one)", () => {
+    expect(email.configured(env)).toBe(true);
+    expect(email.configured({ ...env, SMTP_HOST: "" } as Env)).toBe(false);
+    expect(email.configured({ ...env, SMTP_HOST: "smtp.example.org", SMTP_SECURITY: "none" } as Env)).toBe(false); // refused, and logged
   });
 });

@@ -3,6 +3,7 @@
 // mail-bomb an address through us); a token confirms once. The routes only validate.
 import type { Db } from "../../db/client.ts";
 import { confirmEmailSubscription, type EmailPrefs, requestEmailSubscription } from "../../db/email.ts";
+import { log } from "../../log.ts";
 import { confirmTokenHash } from "./tokens.ts";
 
 export const CONFIRM_RESEND_MS = 10 * 60_000;
@@ -17,5 +18,7 @@ export async function requestSubscription(db: Db, queue: Queue, address: string,
 /** Confirms with the token of a confirmation link; null when it is unknown, expired, used or malformed. */
 export async function confirmSubscription(db: Db, token: string, now = new Date()) {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
-  return confirmEmailSubscription(db, await confirmTokenHash(token), now);
+  const done = await confirmEmailSubscription(db, await confirmTokenHash(token), now);
+  if (done) log.info("email_subscription_confirmed", {});
+  return done;
 }
