@@ -40,7 +40,7 @@ export const LANGUAGE_NAMES: Record<Language, string> = { fr: "French", nl: "Dut
  */
 const localized = (max: number) =>
   z
-    .object({ fr: text(max).optional(), nl: text(max).optional(), de: text(max).optional(), en: text(max).optional() })
+    .object(Object.fromEntries(LANGUAGES.map((l) => [l, text(max).optional()])) as Record<Language, z.ZodOptional<z.ZodString>>)
     .strict()
     .refine((o) => Object.values(o).some((v) => v !== undefined), { message: "a text in at least one language is required" });
 

@@ -4,6 +4,7 @@ import { FORMATS, FORMAT_NAMES, type PosterModel } from "../../templates/posters
 import { morePhotoAreas } from "../../templates/posters/poster.tsx";
 import { AlertContent, LANGUAGES, type Language } from "../domain/index.ts";
 import { fixture } from "../test/fixtures.ts";
+import { inEvery } from "../test/helpers.ts";
 import { normalisePhoto } from "./codecs.ts";
 import { extents, hasGlyph, renderable } from "./fonts.ts";
 import { inspectImage } from "./image-format.ts";
@@ -24,7 +25,7 @@ async function photo() {
 }
 
 /** The same text in the four languages (for the tests where the translation is not the point). */
-const all = (s: string) => ({ fr: s, nl: s, de: s, en: s });
+const all = (s: string) => inEvery(s);
 
 const NORMAL = AlertContent.parse({
   child: {
@@ -246,7 +247,7 @@ describe("variants", () => {
 
   it("dates are in Belgian time, in each language", () => {
     const at = "2026-11-23T22:30:00Z"; // 23:30 in Brussels (UTC+1)
-    const m = (lang: Language) => alertPosterModel({ content: { ...NORMAL, lastSeen: { place: { fr: "X", nl: "X", de: "X", en: "X" }, at } }, exercise: false, photo: null, qr: null }, lang).text!.lastSeen;
+    const m = (lang: Language) => alertPosterModel({ content: { ...NORMAL, lastSeen: { place: all("X"), at } }, exercise: false, photo: null, qr: null }, lang).text!.lastSeen;
     expect(m("fr")).toMatch(/lundi 23 novembre.*23:30/);
     expect(m("nl")).toMatch(/maandag 23 november.*23:30/);
     expect(m("de")).toMatch(/Montag, 23\. November.*23:30/);
