@@ -24,20 +24,21 @@ export async function ourStack() {
   return { stack, staff, call };
 }
 
-/** Inserts stand-in subscriptions straight into local D1 (the API would rate-limit a bulk load). */
-export function insertSubscriptions(stack, subs) {
-  const file = join(tmpdir(), `child-alert-bench-subs-${process.pid}.sql`);
+/** Inserts literal rows straight into local D1 (stand-in data only; the API would rate-limit a bulk load). */
+function insertRows(stack, table, columns, rows) {
+  const file = join(tmpdir(), `child-alert-bench-${table}-${process.pid}.sql`);
   const lines = [];
-  for (let i = 0; i < subs.length; i += 200) {
-    lines.push(
-      `INSERT INTO subscriptions (id, endpoint, p256dh, auth, lang, regions, exercise) VALUES ${subs
-        .slice(i, i + 200)
-        .map((s) => `('${crypto.randomUUID()}', '${s.endpoint}', '${s.keys.p256dh}', '${s.keys.auth}', 'fr', '["BE"]', 0)`)
-        .join(",")};`,
-    );
+  for (let i = 0; i < rows.length; i += 200) {
+    lines.push(`INSERT INTO ${table} (${columns.join(", ")}) VALUES ${rows.slice(i, i + 200).map((r) => `(${r.join(", ")})`).join(",")};`);
   }
   writeFileSync(file, lines.join("\n"));
   wrangler(["d1", "execute", "DB", "--local", "--persist-to", stack.persistTo, "--file", file]);
+}
+
+/** Stand-in web-push subscriptions; returns how many are stored. */
+export function insertSubscriptions(stack, subs) {
+  const rows = subs.map((s) => [`'${crypto.randomUUID()}'`, `'${s.endpoint}'`, `'${s.keys.p256dh}'`, `'${s.keys.auth}'`, "'fr'", `'["BE"]'`, 0]);
+  insertRows(stack, "subscriptions", ["id", "endpoint", "p256dh", "auth", "lang", "regions", "exercise"], rows);
   return d1("SELECT count(*) AS n FROM subscriptions", { persistTo: stack.persistTo })[0].n;
 }
 
@@ -62,19 +63,9 @@ export async function peerStandIn() {
 
 export { concert };
 
-/** Inserts confirmed e-mail subscribers straight into local D1 (the API would rate-limit a bulk load). */
+/** Confirmed e-mail subscribers; returns how many are active. */
 export function insertEmailSubscribers(stack, addresses) {
-  const file = join(tmpdir(), `child-alert-bench-email-${process.pid}.sql`);
-  const lines = [];
-  for (let i = 0; i < addresses.length; i += 200) {
-    lines.push(
-      `INSERT INTO email_subscribers (id, address, lang, regions, exercise, status) VALUES ${addresses
-        .slice(i, i + 200)
-        .map((a) => `('${crypto.randomUUID()}', '${a}', 'fr', '["BE"]', 0, 'active')`)
-        .join(",")};`,
-    );
-  }
-  writeFileSync(file, lines.join("\n"));
-  wrangler(["d1", "execute", "DB", "--local", "--persist-to", stack.persistTo, "--file", file]);
+  const rows = addresses.map((a) => [`'${crypto.randomUUID()}'`, `'${a}'`, "'fr'", `'["BE"]'`, 0, "'active'"]);
+  insertRows(stack, "email_subscribers", ["id", "address", "lang", "regions", "exercise", "status"], rows);
   return d1("SELECT count(*) AS n FROM email_subscribers WHERE status = 'active'", { persistTo: stack.persistTo })[0].n;
 }
