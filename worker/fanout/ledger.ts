@@ -25,19 +25,14 @@ export const CLAIM_STALE_MS = 30_000;
 /** Recipient keys per bucket of the last-version map (8 KiB of Uint16 per bucket). */
 const BUCKET = 4096;
 
-/** What one page job reports; the fan-out counters are their sums. */
-export interface PageCounts {
-  sent: number;
-  failed: number;
-  pruned: number;
-  /** Net change of recipients waiting for a retry. */
-  retrying: number;
-  /** Recipients not sent to because the stop fence closed first. */
-  fenced: number;
-  /** Recipients of the page outside the targeting, or who already have this version. */
-  skipped: number;
-}
-export const NO_COUNTS: PageCounts = { sent: 0, failed: 0, pruned: 0, retrying: 0, fenced: 0, skipped: 0 };
+/**
+ * What one page job counts; the fan-out counters are their sums. retrying: net change of
+ * recipients waiting for a retry; fenced: not sent because the stop fence closed first;
+ * skipped: outside the targeting, or already holding this version.
+ */
+export const PAGE_COUNTS = ["sent", "failed", "pruned", "retrying", "fenced", "skipped"] as const;
+export type PageCounts = Record<(typeof PAGE_COUNTS)[number], number>;
+export const NO_COUNTS: PageCounts = Object.fromEntries(PAGE_COUNTS.map((k) => [k, 0])) as PageCounts;
 
 /** waiting: a newer content sweep waits for the running one, or a retraction for pages in flight. */
 export const FANOUT_STATUSES = ["waiting", "running", "done", "superseded"] as const;

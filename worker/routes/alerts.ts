@@ -2,7 +2,7 @@
 // command to the alert's Durable Object, shape the answer. No rule lives here.
 import { CHANNEL_NAMES } from "../channels/index.ts";
 import { BROADCAST_EVENTS } from "../channels/channel.ts";
-import { FANOUT_STATUSES } from "../fanout/ledger.ts";
+import { FANOUT_STATUSES, PAGE_COUNTS } from "../fanout/ledger.ts";
 import { z } from "@hono/zod-openapi";
 import { alertAudit, allAuditEntries, getAlertRow, loadSnapshot } from "../db/alerts.ts";
 import { type Role, verifyChain, versionUnderReview } from "../domain/index.ts";
@@ -275,12 +275,7 @@ alertRoutes.openapi(
               completedAt: z.string().optional(),
               pagesPlanned: z.number().int(),
               pagesDone: z.number().int(),
-              sent: z.number().int(),
-              failed: z.number().int(),
-              pruned: z.number().int(),
-              retrying: z.number().int(),
-              fenced: z.number().int(),
-              skipped: z.number().int(),
+              ...(Object.fromEntries(PAGE_COUNTS.map((k) => [k, z.number().int()])) as Record<(typeof PAGE_COUNTS)[number], z.ZodNumber>),
               deadPages: z.number().int().optional(),
               switchedOff: z.boolean().optional(),
             }),
