@@ -19,6 +19,7 @@ const run = (label, args, env = {}) => {
 const failures = [];
 let passed = 0;
 let failed = 0;
+const failedNames = [];
 
 for (const project of ["tsconfig.json", "dashboard/tsconfig.json"]) {
   if (run(`typecheck ${project}`, [bin("typescript", "bin/tsc"), "--noEmit", "-p", project]) !== 0) failures.push(`typecheck ${project}`);
@@ -32,6 +33,15 @@ try {
   const r = JSON.parse(readFileSync(join(out, "vitest.json"), "utf8"));
   passed += r.numPassedTests;
   failed += r.numFailedTests + (r.numTotalTests - r.numPassedTests - r.numFailedTests - (r.numPendingTests ?? 0) - (r.numTodoTests ?? 0));
+  // The names of the failed tests, repeated at the end where a truncated log still shows them.
+  for (const file of r.testResults ?? []) {
+    for (const t of file.assertionResults ?? []) {
+      if (t.status === "failed") failedNames.push(`${file.name.replace(ROOT + "/", "")} > ${t.fullName}: ${String(t.failureMessages?.[0] ?? "").split("\n")[0].slice(0, 300)}`);
+    }
+    if (file.status === "failed" && !(file.assertionResults ?? []).some((t) => t.status === "failed")) {
+      failedNames.push(`${file.name.replace(ROOT + "/", "")}: ${String(file.message ?? "").split("\n")[0].slice(0, 300)}`);
+    }
+  }
 } catch {
   failed += 1;
 }
@@ -47,11 +57,13 @@ try {
   const tap = readFileSync(join(out, "e2e.tap"), "utf8");
   passed += Number(/^# pass (\d+)/m.exec(tap)?.[1] ?? 0);
   failed += Number(/^# fail (\d+)/m.exec(tap)?.[1] ?? 0) + Number(/^# cancelled (\d+)/m.exec(tap)?.[1] ?? 0);
+  for (const m of tap.matchAll(/^\s*not ok \d+ - (.*)$/gm)) failedNames.push(`e2e > ${m[1]}`);
 } catch {
   failed += 1;
 }
 if (e2e.status !== 0) failures.push("browser tests");
 
 if (failures.length) console.log(`\nFAILED stages: ${failures.join(", ")}`);
+for (const name of failedNames) console.log(`  ✗ ${name}`);
 console.log(`\ntests: ${passed} passed, ${failed} failed`);
 process.exit(failures.length || failed ? 1 : 0);

@@ -12,6 +12,7 @@ import { photoRoutes } from "./routes/photos.ts";
 import { posterRoutes } from "./routes/posters.ts";
 import { pushRoutes } from "./routes/push.ts";
 import { emailApiRoutes, emailPages } from "./routes/email.ts";
+import { noticeRoutes } from "./routes/notices.ts";
 import { publicRoutes } from "./routes/public.ts";
 import { MAX_PHOTO_BYTES } from "./render/image-format.ts";
 import { renderDocs } from "./routes/docs.ts";
@@ -28,6 +29,7 @@ export function buildApp() {
   api.route("/", posterRoutes);
   api.route("/", pushRoutes);
   api.route("/", emailApiRoutes);
+  api.route("/", noticeRoutes);
   api.get("/health", (c) => c.json({ ok: true, environment: c.env.ENVIRONMENT }));
   api.openAPIRegistry.registerComponent("securitySchemes", "session", { type: "apiKey", in: "cookie", name: "ca_session" });
   api.doc31("/openapi.json", { openapi: "3.1.0", info: OPENAPI_INFO });

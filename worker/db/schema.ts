@@ -5,7 +5,7 @@
 // `alert_versions.content` and in R2 under `alerts/<id>/`; both are erased by the
 // retention purge. Every other table holds identifiers, hashes, roles and times.
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { BROADCAST_EVENTS } from "../channels/channel.ts";
 
 const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`;
@@ -228,6 +228,8 @@ export const auditEntries = sqliteTable(
   (t) => [index("audit_alert").on(t.alertId)],
 );
 
+export const NOTICE_MAIL_STATUSES = ["sent", "no_relay", "no_address", "before_mail"] as const;
+
 /** In-app notices to the authorities (DOMAIN rule 9): launch, update, stop, review due. */
 export const notifications = sqliteTable(
   "notifications",
@@ -240,8 +242,49 @@ export const notifications = sqliteTable(
     dedupeKey: text("dedupe_key").notNull().unique(),
     createdAt: text("created_at").notNull().default(now),
     readAt: text("read_at"),
+    /** The e-mail of this notice: null while to be sent, then when it was handled and how. */
+    mailedAt: text("mailed_at"),
+    mailStatus: text("mail_status", { enum: NOTICE_MAIL_STATUSES }),
+    /** One sender at a time: a run claims the notice until this time (a crashed run's claim runs out). */
+    mailClaimUntil: text("mail_claim_until"),
   },
-  (t) => [index("notifications_role").on(t.recipientRole)],
+  (t) => [index("notifications_role").on(t.recipientRole), index("notifications_unmailed").on(t.mailedAt)],
+);
+
+/** A person's inbox: which notices each person has read (a notice addressed to a role is read per person). */
+export const noticeReads = sqliteTable(
+  "notice_reads",
+  {
+    notificationId: text("notification_id").notNull(),
+    userId: text("user_id").notNull(),
+    readAt: text("read_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.notificationId, t.userId] })],
+);
+
+/** Each address a notice's e-mail was accepted for: a retried job never mails an address twice. */
+export const noticeMails = sqliteTable(
+  "notice_mails",
+  {
+    notificationId: text("notification_id").notNull(),
+    address: text("address").notNull(),
+    sentAt: text("sent_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.notificationId, t.address] })],
+);
+
+export const AUTHORITY_MAILBOXES = ["federal_police", "cell"] as const;
+
+/** Rule 9: the functional mailboxes of the federal police and the missing-persons cell (set by the admin). */
+export const authorityMailboxes = sqliteTable(
+  "authority_mailboxes",
+  {
+    kind: text("kind", { enum: AUTHORITY_MAILBOXES }).notNull(),
+    address: text("address").notNull(),
+    updatedBy: text("updated_by").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.address] })],
 );
 
 /** Rendered posters of a version (PNG in R2 under `alerts/<alertId>/posters/<inputsHash>/`). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { endingEvent, INFORMED, whoIsInformed } from "./inform.ts";
+import { endingEvent, INFORM_EVENTS, INFORMED, signOffRequested, toAuthorityMailboxes, whoIsInformed } from "./inform.ts";
 import { STATES } from "./lifecycle.ts";
 
 describe("rule 9: who is informed of what", () => {
@@ -34,5 +34,18 @@ describe("rule 9: who is informed of what", () => {
 
   it("covers every event it names", () => {
     expect(Object.keys(INFORMED).sort()).toEqual(["expired", "extended", "launched", "purge_soon", "review_due", "stopped", "updated", "withdrawn_before_launch"]);
+  });
+
+  it("asks every signing party for a submitted version, and only the magistrate for a new version of a live alert", () => {
+    expect([...signOffRequested("concertation")].sort()).toEqual(["cell", "investigator", "magistrate", "operator"]);
+    expect(signOffRequested("live")).toEqual(["magistrate"]);
+    for (const s of ["draft", "authorised", "blocked", "stopped", "cancelled", "purged"] as const) expect(signOffRequested(s)).toEqual([]);
+  });
+
+  it("mails the police and cell mailboxes the rule 9 events only", () => {
+    const mailed = INFORM_EVENTS.filter(
+      toAuthorityMailboxes,
+    );
+    expect(mailed).toEqual(["launched", "updated", "extended", "stopped", "expired", "withdrawn_before_launch"]);
   });
 });

@@ -1,14 +1,29 @@
 // Rule 9: when an alert is launched, updated or stopped, the federal police and the
-// missing-persons cell are informed automatically. Who is told of what is decided here.
-import type { AlertState } from "./lifecycle.ts";
+// missing-persons cell are informed automatically. Who is told of what is decided here;
+// the notices are delivered in the dashboard (an inbox per person) and by e-mail.
+import { type AlertState, CONCERTATION_KINDS, SIGN_OFF_ROLE } from "./lifecycle.ts";
 import type { Role } from "./roles.ts";
 
-export type InformEvent = "launched" | "updated" | "extended" | "stopped" | "expired" | "withdrawn_before_launch" | "review_due" | "purge_soon";
+export const INFORM_EVENTS = [
+  "launched",
+  "updated",
+  "extended",
+  "stopped",
+  "expired",
+  "withdrawn_before_launch",
+  "review_due",
+  "purge_soon",
+  "signoff_requested",
+] as const;
+export type InformEvent = (typeof INFORM_EVENTS)[number];
 
 /** The investigating police service and the federal missing-persons cell (rule 9). */
 const AUTHORITIES = ["cell", "investigator"] as const satisfies readonly Role[];
 
-export const INFORMED: Readonly<Record<InformEvent, readonly Role[]>> = {
+/** The events whose audience is fixed (a sign-off request goes to the parties whose signature is awaited). */
+export type RuleNineEvent = Exclude<InformEvent, "signoff_requested">;
+
+export const INFORMED: Readonly<Record<RuleNineEvent, readonly Role[]>> = {
   launched: AUTHORITIES,
   updated: AUTHORITIES,
   extended: AUTHORITIES,
@@ -23,11 +38,36 @@ export const INFORMED: Readonly<Record<InformEvent, readonly Role[]>> = {
 };
 
 /** Who is informed of an event. */
-export const whoIsInformed = (event: InformEvent): readonly Role[] => INFORMED[event];
+export const whoIsInformed = (event: RuleNineEvent): readonly Role[] => INFORMED[event];
 
 /** The event an ending produces for the authorities, if any. */
-export function endingEvent(from: AlertState, to: "stopped" | "cancelled", reason?: string): InformEvent | null {
+export function endingEvent(from: AlertState, to: "stopped" | "cancelled", reason?: string): RuleNineEvent | null {
   if (from === "live") return reason === "expired" ? "expired" : "stopped";
   if (from === "authorised") return "withdrawn_before_launch";
   return null;
 }
+
+/**
+ * Rule 2: a version that needs signatures asks each signing party. Submitted (or changed
+ * during the concertation): the investigators, the cell, the operator, then the
+ * magistrate's authorisation. A new version while live waits for the magistrate alone.
+ */
+export function signOffRequested(stateAfter: AlertState): readonly Role[] {
+  if (stateAfter === "concertation") return [...new Set([...CONCERTATION_KINDS, "authorisation" as const].map((k) => SIGN_OFF_ROLE[k]))];
+  if (stateAfter === "live") return [SIGN_OFF_ROLE.authorisation];
+  return [];
+}
+
+/**
+ * The magistrate "in charge of the case" and "the police service handling the case": a
+ * notice for these roles goes to the people of that role who took part in this alert;
+ * only while none has, to everyone of the role. The cell and the operator act as units.
+ */
+export const CASE_SCOPED_ROLES: readonly Role[] = ["magistrate", "investigator"];
+
+/**
+ * Rule 9's notices (not the review prompt, the purge notice nor a sign-off request) also
+ * go to the functional mailboxes of the federal police and the missing-persons cell.
+ */
+export const toAuthorityMailboxes = (event: InformEvent): boolean =>
+  event !== "signoff_requested" && (INFORMED[event] as readonly Role[]) === AUTHORITIES;

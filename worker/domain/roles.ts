@@ -22,6 +22,8 @@ export type Permission =
   | "audit.verify"
   | "admin.users"
   | "admin.channels"
+  | "admin.mailboxes"
+  | "inbox.read"
   | "stats.read";
 
 const PERMISSIONS: Record<Permission, readonly Role[]> = {
@@ -44,6 +46,10 @@ const PERMISSIONS: Record<Permission, readonly Role[]> = {
   "audit.verify": ["magistrate", "cell", "operator", "admin"],
   "admin.users": ["admin"],
   "admin.channels": ["admin"],
+  // Rule 9: the federal police's and the cell's functional mailboxes.
+  "admin.mailboxes": ["admin"],
+  // Everyone has an inbox; notices say what happened and link to the alert, no child data.
+  "inbox.read": ROLES,
   // Rule 15: yearly PII-free statistics, exchanged with the missing-persons cell.
   "stats.read": ["cell", "admin"],
 };

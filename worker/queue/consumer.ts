@@ -12,12 +12,15 @@ import { PageJob, pageKeyOf } from "../fanout/jobs.ts";
 import { type LedgerApi, PageBusy, runPage } from "../fanout/page.ts";
 import { renderVersionPosters } from "../services/posters.ts";
 import { sendConfirmation } from "../channels/email/confirmation.ts";
+import { mailNotices } from "../services/notices.ts";
 
 export const QueueJob = z.discriminatedUnion("type", [
   z.object({ type: z.literal("render_posters"), alertId: z.uuid(), versionId: z.uuid() }),
   PageJob,
   /** The double opt-in e-mail of one subscriber (no address in the job: read at send time). */
   z.object({ type: z.literal("email_confirmation"), subscriberId: z.uuid() }),
+  /** The e-mails of an alert's notices still to be sent (rule 9, sign-off requests, review prompt). */
+  z.object({ type: z.literal("mail_notices"), alertId: z.uuid() }),
 ]);
 export type QueueJob = z.infer<typeof QueueJob>;
 
@@ -36,6 +39,8 @@ async function run(job: QueueJob, env: Env): Promise<Record<string, unknown>> {
       return { channel: job.channel, ...(await runPage(env, alertStub(env, job.alertId) as unknown as LedgerApi, job)) };
     case "email_confirmation":
       return sendConfirmation(env, job.subscriberId);
+    case "mail_notices":
+      return mailNotices(env, job.alertId);
   }
 }
 

@@ -77,14 +77,16 @@ describe("the full lifecycle over the API", () => {
   it("informs the cell and the investigators when an alert is launched and stopped (rule 9)", async () => {
     const id = await liveAlert(t);
     expectOk(await api("POST", `/alerts/${id}/stop`, { reason: "found_safe" }, as(t.cell)));
-    const rows = await db().query.notifications.findMany({ where: (n, { eq }) => eq(n.alertId, id) });
+    const rows = await db().query.notifications.findMany({ where: (n, { and, eq, ne }) => and(eq(n.alertId, id), ne(n.event, "signoff_requested")) });
     const got = rows.map((r) => `${r.event}:${r.recipientRole}`).sort();
     expect(got).toEqual(["launched:cell", "launched:investigator", "stopped:cell", "stopped:investigator"]);
   });
 
   it("informs them when an authorised alert is withdrawn before it ever went live; a draft's cancel informs no one", async () => {
     const informed = async (id: string) =>
-      (await db().query.notifications.findMany({ where: (n, { eq }) => eq(n.alertId, id) })).map((r) => `${r.event}:${r.recipientRole}`).sort();
+      (await db().query.notifications.findMany({ where: (n, { and, eq, ne }) => and(eq(n.alertId, id), ne(n.event, "signoff_requested")) }))
+        .map((r) => `${r.event}:${r.recipientRole}`)
+        .sort();
     const authorised = await authorisedAlert(t);
     expectOk(await api("POST", `/alerts/${authorised}/cancel`, undefined, as(t.cell)));
     expect(await informed(authorised)).toEqual(["withdrawn_before_launch:cell", "withdrawn_before_launch:investigator"]);

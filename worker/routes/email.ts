@@ -13,11 +13,10 @@ import type { Language } from "../domain/index.ts";
 import { AppError } from "../errors.ts";
 import { context, type AppEnv, jsonBody, jsonOk, newRouter, problemResponses, publicRateLimit } from "./http.ts";
 import { esc, langNav, page, pickLang, preferenceFields, UUID } from "./public.ts";
-import { RecipientPreferences } from "./schemas.ts";
+import { EmailAddress, RecipientPreferences } from "./schemas.ts";
 
 export const EmailSubscription = RecipientPreferences.extend({
-  // Normalised before it is checked, and stored so: " Anna@Example.org " is anna@example.org.
-  email: z.string().trim().toLowerCase().max(254).pipe(z.email()),
+  email: EmailAddress,
 })
   .strict()
   .openapi("EmailSubscription");

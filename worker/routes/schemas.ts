@@ -264,3 +264,6 @@ export const RecipientPreferences = z
     exercise: z.boolean().default(false),
   })
   .strict();
+
+/** Normalised before it is checked, and stored so: " Anna@Example.org " is anna@example.org. */
+export const EmailAddress = z.string().trim().toLowerCase().max(254).pipe(z.email());

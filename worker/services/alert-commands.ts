@@ -48,6 +48,8 @@ import {
   endingEvent,
   type InformEvent,
   whoIsInformed,
+  signOffRequested,
+  type RuleNineEvent,
   edition,
   ERASED_BY_PURGE,
 } from "../domain/index.ts";
@@ -101,7 +103,7 @@ export interface Timers {
 }
 
 /** Background work a command asks for once it has committed (sent to the FANOUT queue). */
-export type Job = { type: "render_posters"; alertId: string; versionId: string };
+export type Job = { type: "render_posters"; alertId: string; versionId: string } | { type: "mail_notices"; alertId: string };
 
 /** A broadcast just recorded, with what it is made of (so planning it right away reads nothing again). */
 export interface RecordedBroadcast {
@@ -160,10 +162,15 @@ export interface CommandContext {
    * commit: the alert's object closes the stop fence there. Returns when the end takes effect.
    */
   beforeEndingLive?: () => Promise<Date>;
+  /** What the command recorded that needs work once committed (shared by copies of the context). */
+  after?: { mailNotices: boolean };
 }
 
 export async function executeCommand(ctx: CommandContext, alertId: string, cmd: AlertCommand): Promise<CommandResult> {
-  const result = await dispatch(ctx, alertId, cmd);
+  const after = { mailNotices: false };
+  const dispatched = await dispatch({ ...ctx, after }, alertId, cmd);
+  // Notices recorded: their e-mails go out once the commit stands.
+  const result = after.mailNotices ? { ...dispatched, jobs: [...(dispatched.jobs ?? []), { type: "mail_notices" as const, alertId }] } : dispatched;
   // Rule 14: activity on an unfinished alert moves its inactivity purge (the notice a day before) out again.
   if (cmd.type !== "tick" && result.changed && PRE_LAUNCH_STATES.includes(result.state)) {
     return { ...result, timers: { ...result.timers, purge: abandonment(ctx.now, ctx.inactiveRetentionHours).noticeAt.toISOString() } };
@@ -178,7 +185,7 @@ async function dispatch(ctx: CommandContext, alertId: string, cmd: AlertCommand)
     case "edit":
       return edit(ctx, s, cmd);
     case "submit":
-      return transition(ctx, s, decideSubmit(s), cmd.actor, "submitted");
+      return submit(ctx, s, cmd.actor);
     case "signOff":
       return signOff(ctx, s, cmd);
     case "consent":
@@ -210,14 +217,26 @@ function audit(s: { id: string }, actor: Actor | null, action: string, details: 
   return { alertId: s.id, actorUserId: actor?.userId ?? null, actorRole: actor?.role ?? "system", action, details };
 }
 
-/** Rule 9: the authorities are informed in the same transaction as the event itself. */
-function inform(ctx: CommandContext, alertId: string, event: InformEvent): Stmt {
-  const at = ctx.now.toISOString();
-  const roles = whoIsInformed(event);
-  return ctx.db
-    .insert(notifications)
-    .values(roles.map((r) => ({ id: id(), alertId, recipientRole: r, event, dedupeKey: `${alertId}:${event}:${at}:${r}` })))
-    .onConflictDoNothing();
+/**
+ * Rule 9: the authorities are informed in the same transaction as the event itself. The
+ * notices are the outbox of their e-mails: the command's result asks for them to be sent.
+ */
+const inform = (ctx: CommandContext, alertId: string, event: RuleNineEvent): Stmt[] => notify(ctx, alertId, event, whoIsInformed(event), ctx.now.toISOString());
+
+/** Rule 2: a version that needs signatures asks the parties whose sign-off it awaits. */
+const requestSignOffs = (ctx: CommandContext, alertId: string, stateAfter: AlertState, versionId: string): Stmt[] =>
+  notify(ctx, alertId, "signoff_requested", signOffRequested(stateAfter), versionId);
+
+/** `occurrence` tells two notices of one event apart. */
+function notify(ctx: CommandContext, alertId: string, event: InformEvent, roles: readonly Role[], occurrence: string): Stmt[] {
+  if (roles.length === 0) return [];
+  if (ctx.after) ctx.after.mailNotices = true;
+  return [
+    ctx.db
+      .insert(notifications)
+      .values(roles.map((r) => ({ id: id(), alertId, recipientRole: r, event, dedupeKey: `${alertId}:${event}:${occurrence}:${r}`, createdAt: ctx.now.toISOString() })))
+      .onConflictDoNothing(),
+  ];
 }
 
 function setAlert(ctx: CommandContext, alertId: string, values: Partial<typeof alerts.$inferInsert>): Stmt {
@@ -227,12 +246,20 @@ function setAlert(ctx: CommandContext, alertId: string, values: Partial<typeof a
     .where(eq(alerts.id, alertId));
 }
 
-async function transition(ctx: CommandContext, s: AlertSnapshot, to: AlertState, actor: Actor, action: string) {
-  await commit(ctx.db, [setAlert(ctx, s.id, { state: to })], [audit(s, actor, action, { from: s.state, to })], ctx.now);
+// ------------------------------------------------------------------ commands
+
+/** Submitted for the concertation: every signing party is asked for its sign-off (rule 2). */
+async function submit(ctx: CommandContext, s: AlertSnapshot, actor: Actor) {
+  const to = decideSubmit(s);
+  const version = s.current;
+  await commit(
+    ctx.db,
+    [setAlert(ctx, s.id, { state: to }), ...(version ? requestSignOffs(ctx, s.id, to, version.id) : [])],
+    [audit(s, actor, "submitted", { from: s.state, to })],
+    ctx.now,
+  );
   return { alertId: s.id, state: to, changed: true };
 }
-
-// ------------------------------------------------------------------ commands
 
 async function create(ctx: CommandContext, alertId: string, cmd: Extract<AlertCommand, { type: "create" }>) {
   if (!hotlineChangeAllowed(cmd.actor.role, null, cmd.content)) {
@@ -308,6 +335,8 @@ async function edit(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<AlertCom
         s.id,
         outcome.asPending ? { pendingVersionId: versionId } : { currentVersionId: versionId, state: outcome.nextState },
       ),
+      // A new version under review needs every signature again: the signing parties are asked.
+      ...requestSignOffs(ctx, s.id, outcome.nextState, versionId),
     ],
     [
       audit(s, cmd.actor, outcome.asPending ? "update_drafted" : "version_saved", {
@@ -371,7 +400,7 @@ async function signOff(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<Alert
       update.stmt,
       setAlert(ctx, s.id, { currentVersionId: version.id, pendingVersionId: null }),
       ctx.db.update(alertVersions).set({ publishedAt: ctx.now.toISOString() }).where(eq(alertVersions.id, version.id)),
-      inform(ctx, s.id, "updated"),
+      ...inform(ctx, s.id, "updated"),
     );
     auditRows.push(audit(s, cmd.actor, "update_published", { version: version.number, contentHash: version.contentHash }));
   }
@@ -458,7 +487,7 @@ async function launch(ctx: CommandContext, s: AlertSnapshot, actor: Actor) {
       alert.stmt,
       setAlert(ctx, s.id, { state: "live", launchedAt: ctx.now.toISOString(), endsAt: endsAt.toISOString() }),
       ctx.db.update(alertVersions).set({ publishedAt: ctx.now.toISOString() }).where(eq(alertVersions.id, version.id)),
-      inform(ctx, s.id, "launched"),
+      ...inform(ctx, s.id, "launched"),
     ],
     [
       audit(s, actor, "launched", {
@@ -490,7 +519,7 @@ async function extend(ctx: CommandContext, s: AlertSnapshot, launchedAt: string 
   const reannounce = broadcast(ctx, s, "update", s.current!, { extensions, endsAt: endsAt.toISOString() });
   await commit(
     ctx.db,
-    [setAlert(ctx, s.id, { endsAt: endsAt.toISOString(), extensions, reviewPromptedAt: null }), inform(ctx, s.id, "extended"), reannounce.stmt],
+    [setAlert(ctx, s.id, { endsAt: endsAt.toISOString(), extensions, reviewPromptedAt: null }), ...inform(ctx, s.id, "extended"), reannounce.stmt],
     [audit(s, actor, "extended", { extensions, endsAt: endsAt.toISOString() })],
     ctx.now,
   );
@@ -524,7 +553,7 @@ async function end(
     }),
   ];
   const told = endingEvent(s.state, to, details.reason);
-  if (told) statements.push(inform(ctx, s.id, told));
+  if (told) statements.push(...inform(ctx, s.id, told));
   // Retraction on every channel that carried the alert.
   const retraction =
     to === "stopped" && s.state === "live" && s.current ? broadcast(ctx, s, "stop", s.current, { extensions: s.extensions, endsAt: null, stopReason: details.reason }) : null;
@@ -545,7 +574,7 @@ async function tick(
     if (ctx.now >= reviewAt(endsAt) && !row.reviewPromptedAt) {
       await commit(
         ctx.db,
-        [setAlert(ctx, s.id, { reviewPromptedAt: ctx.now.toISOString() }), inform(ctx, s.id, "review_due")],
+        [setAlert(ctx, s.id, { reviewPromptedAt: ctx.now.toISOString() }), ...inform(ctx, s.id, "review_due")],
         [audit(s, null, "review_due", { endsAt: s.endsAt, extensions: s.extensions })],
         ctx.now,
       );
@@ -562,7 +591,7 @@ async function tick(
       await commit(
         ctx.db,
         // Not setAlert: the notice is not activity (it must not postpone the purge).
-        [ctx.db.update(alerts).set({ purgeNoticeAt: ctx.now.toISOString() }).where(eq(alerts.id, s.id)), inform(ctx, s.id, "purge_soon")],
+        [ctx.db.update(alerts).set({ purgeNoticeAt: ctx.now.toISOString() }).where(eq(alerts.id, s.id)), ...inform(ctx, s.id, "purge_soon")],
         [audit(s, null, "purge_notice", { state: s.state, purgeAt: due.toISOString() })],
         ctx.now,
       );

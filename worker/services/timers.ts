@@ -2,11 +2,12 @@
 // is due gets a `tick` in its object, and any alert with a broadcast still unplanned in
 // the outbox gets its reconciler run. Alarms are reliable, but an alert must never stay
 // live past its end, keep a child's data past retention, or miss a broadcast because one
-// was lost.
+// was lost. Notices whose e-mail was not sent (the queue send failed) are asked again.
 import { alertsWithDueTimers } from "../db/alerts.ts";
 import { inactiveRetentionHours } from "../config.ts";
 import { alertsWithUnplanned } from "../db/broadcasts.ts";
 import { makeDb } from "../db/client.ts";
+import { alertsWithUnmailedNotices } from "../db/notices.ts";
 import type { CommandOutcome } from "../durable/alert-object.ts";
 import { log } from "../log.ts";
 import { alertStub } from "./alerts.ts";
@@ -35,9 +36,19 @@ export async function reconcileBroadcasts(env: Env, now: Date): Promise<number> 
   return alerts.length;
 }
 
+/** A notice whose e-mail the queue should have sent within a minute or two; older than this, the cron asks again. */
+export const UNMAILED_GRACE_MS = 2 * 60_000;
+
+export async function remailNotices(env: Env, now: Date): Promise<number> {
+  const alerts = await alertsWithUnmailedNotices(makeDb(env.DB), new Date(now.getTime() - UNMAILED_GRACE_MS));
+  for (const alertId of alerts) await env.FANOUT.send({ type: "mail_notices", alertId });
+  if (alerts.length) log.warn("cron_remail_notices", { alerts: alerts.length });
+  return alerts.length;
+}
+
 /** Everything the 5-minute cron does; one task failing does not stop the others. */
 export async function runCron(env: Env, now: Date): Promise<void> {
   const db = makeDb(env.DB);
-  const tasks = { timers: () => runDueTimers(env, now), broadcasts: () => reconcileBroadcasts(env, now), photos: () => sweepOrphanPhotos(db, env.MEDIA, now), subscriptions: () => pruneSubscriptions(db, now) };
+  const tasks = { timers: () => runDueTimers(env, now), broadcasts: () => reconcileBroadcasts(env, now), photos: () => sweepOrphanPhotos(db, env.MEDIA, now), subscriptions: () => pruneSubscriptions(db, now), notices: () => remailNotices(env, now) };
   await Promise.all(Object.entries(tasks).map(([task, run]) => run().catch((err) => log.error("cron_task_failed", { task, error: err }))));
 }

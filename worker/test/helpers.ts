@@ -47,6 +47,7 @@ export async function api<T = any>(method: string, path: string, body?: unknown,
 export interface Staff {
   role: Role;
   userId: string;
+  email: string;
   cookie: string;
   auth: SoftAuthenticator;
   ip: string;
@@ -56,7 +57,8 @@ let seq = 0;
 
 /** A staff member invited, then registered with a software passkey through the API. */
 export async function makeStaff(role: Role, name = `${role} ${++seq}`): Promise<Staff> {
-  const inv = await createInvitation(db(), { email: `${role}.${seq}.${crypto.randomUUID().slice(0, 8)}@example.test`, displayName: name, role, createdBy: null }, new Date());
+  const email = `${role}.${seq}.${crypto.randomUUID().slice(0, 8)}@example.test`;
+  const inv = await createInvitation(db(), { email, displayName: name, role, createdBy: null }, new Date());
   const auth = new SoftAuthenticator(env.RP_ID, ORIGIN);
   const ip = `10.1.${seq % 250}.${Math.floor(Math.random() * 250)}`;
   const opts = await api("POST", "/auth/register/options", { token: inv.token }, { ip });
@@ -65,7 +67,7 @@ export async function makeStaff(role: Role, name = `${role} ${++seq}`): Promise<
   const done = await api("POST", "/auth/register/verify", { challengeId: opts.body.challengeId, response }, { ip });
   if (done.status !== 200) throw new Error(`register/verify ${done.status} ${JSON.stringify(done.body)}`);
   const cookie = done.headers.get("Set-Cookie")!.split(";")[0]!;
-  return { role, userId: done.body.user.id, cookie, auth, ip };
+  return { role, userId: done.body.user.id, email, cookie, auth, ip };
 }
 
 export async function makeTeam() {
