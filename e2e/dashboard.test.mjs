@@ -124,4 +124,51 @@ describe("dashboard: live panel and the stop command", () => {
     await page.locator("#alert-state", { hasText: "concertation" }).waitFor({ timeout: 15_000 });
     assert.match(await page.locator("#objections").textContent(), /lifted/);
   });
+
+  it("rule 9: the admin sets the authorities' mailboxes; the launch e-mails them; the inbox counts the unread live and opens the alert", async () => {
+    const { page } = browser;
+    await signInByInvitation(page, stack, { email: "ada.admin@dash.e2e", displayName: "Ada Admin", role: "admin" });
+    await page.goto(`${stack.origin}/admin`);
+    await page.getByLabel("Federal police").fill("dispatch@police.test");
+    await page.getByLabel("Missing-persons cell").fill("cell-desk@police.test\nduty@police.test");
+    await page.getByRole("button", { name: "Save addresses" }).click();
+    await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+
+    const call = apiClient(stack.origin);
+    const staff = await staffFor(
+      stack.origin,
+      ["cell", "investigator", "operator", "counsellor", "magistrate"].map((role) => ({ email: `${role}@inbox.test`, displayName: role, role })),
+      { persistTo: stack.persistTo },
+    );
+    await signInByInvitation(page, stack, { email: "carla.cell@dash.e2e", displayName: "Carla Cell", role: "cell" });
+    const { data } = await call("POST", "/alerts", { exercise: true, content: DEMO_CONTENT }, staff.cell.cookie);
+    const id = data.alertId;
+    await concert(stack.origin, staff, id);
+    // The submission asked the cell for its sign-off: in the header's count.
+    await page.goto(`${stack.origin}/`);
+    const count = async () => Number((await page.locator("#inbox-count").textContent({ timeout: 15_000 })).replace(/\D+/g, ""));
+    await page.locator("#inbox-count").waitFor({ timeout: 15_000 });
+    const before = await count();
+
+    await call("POST", `/alerts/${id}/launch`, undefined, staff.cell.cookie);
+    // The launch notice arrives without a reload (the board's live feed).
+    await page.waitForFunction((n) => Number((document.querySelector("#inbox-count")?.textContent ?? "").replace(/\D+/g, "")) > n, before, { timeout: 15_000 });
+    for (const to of ["dispatch@police.test", "cell-desk@police.test", "duty@police.test", "investigator@inbox.test"]) {
+      for (let i = 0; i < 100 && !stack.mail.standin.list({ to }).some((m) => m.subject?.includes("launched")); i++) await new Promise((r) => setTimeout(r, 100));
+      const mail = stack.mail.standin.list({ to }).find((m) => m.subject?.includes("launched"));
+      assert.ok(mail, `launch e-mail to ${to}`);
+      assert.match(mail.subject, /^\[EXERCISE\] Child Alert [0-9a-f]{8}: launched$/);
+      assert.ok(mail.text.includes(`${stack.origin}/alerts/${id}`));
+      assert.ok(!mail.text.includes(DEMO_CONTENT.child.firstName) && !mail.html.includes(DEMO_CONTENT.child.firstName), "no child data in a staff e-mail");
+    }
+
+    await page.getByRole("link", { name: /^Inbox/ }).click();
+    await page.locator("#inbox li.unread", { hasText: "Alert launched" }).first().waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-inbox.png"), fullPage: true });
+    const unread = await count();
+    await page.locator("#inbox li.unread a", { hasText: "Alert launched" }).first().click();
+    await page.locator("#alert-state", { hasText: "live" }).waitFor({ timeout: 15_000 });
+    await page.waitForFunction((n) => Number((document.querySelector("#inbox-count")?.textContent ?? "0").replace(/\D+/g, "")) === n - 1, unread);
+    await call("POST", `/alerts/${id}/stop`, { reason: "found_safe" }, staff.cell.cookie);
+  });
 });

@@ -12,6 +12,8 @@ import { AlertList } from "./screens/alerts";
 import { Audit } from "./screens/audit";
 import { Invitation, SignIn } from "./screens/auth";
 import { Editor } from "./screens/editor";
+import { InboxScreen } from "./screens/inbox";
+import { useInbox } from "./lib/inbox";
 
 const UUID = "([0-9a-f-]{36})";
 
@@ -55,6 +57,7 @@ function App() {
             {can("alert.create") && <a href="/alerts/new">{t("alerts.new")}</a>}
             {can("stats.read") && <a href="/statistics">{t("nav.statistics")}</a>}
             {can("admin.users") && <a href="/admin">{t("nav.admin")}</a>}
+            <InboxLink live={can("alert.read")} />
           </nav>
         )}
         <span class="spacer" />
@@ -95,6 +98,7 @@ function route(path: string, me: Me, can: (p: Permission) => boolean) {
   if ((m = new RegExp(`^/alerts/${UUID}/audit$`).exec(path))) return <Audit id={m[1]!} />;
   if ((m = new RegExp(`^/alerts/${UUID}$`).exec(path))) return <AlertScreen key={m[1]} id={m[1]!} role={role} can={can} />;
   if (path === "/statistics" && can("stats.read")) return <Statistics />;
+  if (path === "/inbox") return <InboxScreen live={can("alert.read")} />;
   if (path === "/admin" && can("admin.users")) return <Admin meId={me.user.id} />;
   if (can("alert.read")) return <AlertList can={can} />;
   if (can("admin.users")) return <Admin meId={me.user.id} />;
@@ -103,6 +107,23 @@ function route(path: string, me: Me, can: (p: Permission) => boolean) {
       <h1>{t("home.signedIn")}</h1>
       <p>{t("home.noAlerts")}</p>
     </>
+  );
+}
+
+/** The inbox in the header, with the unread count (kept current by the board's live feed). */
+function InboxLink({ live }: { live: boolean }) {
+  const inbox = useInbox(live);
+  const unread = inbox?.unread ?? 0;
+  return (
+    <a href="/inbox" id="inbox-link">
+      {t("nav.inbox")}
+      {unread > 0 && (
+        <span class="badge" id="inbox-count">
+          {unread}
+          <span class="sr-only"> {t("inbox.unreadShort")}</span>
+        </span>
+      )}
+    </a>
   );
 }
 

@@ -48,3 +48,6 @@ export async function must<T>(p: Promise<{ data?: T; error?: unknown }>): Promis
   if (error !== undefined || data === undefined) throw new ApiError(error as Partial<Problem>);
   return data;
 }
+export type Inbox = components["schemas"]["Inbox"];
+export type InboxItem = Inbox["items"][number];
+export type AuthorityMailboxes = components["schemas"]["AuthorityMailboxes"];

@@ -17,8 +17,8 @@ export type LiveStatus = "connecting" | "open" | "reconnecting";
 
 /** The feed of one alert. */
 export const useAlertLive = (alertId: string | null, onMessage: (m: LiveMessage) => void) => useLive(alertId && `/api/v1/alerts/${alertId}/live`, onMessage);
-/** The feed of the alert list. */
-export const useBoardLive = (onMessage: (m: BoardMessage) => void) => useLive("/api/v1/board/live", onMessage);
+/** The feed of the alert list (off: no connection, for a person who may not read alerts). */
+export const useBoardLive = (onMessage: (m: BoardMessage) => void, on = true) => useLive(on ? "/api/v1/board/live" : null, onMessage);
 
 function useLive<M>(path: string | null, onMessage: (m: M) => void): LiveStatus {
   const [status, setStatus] = useState<LiveStatus>("connecting");

@@ -1,9 +1,9 @@
-// Admin: staff accounts (role, disable), invitations, channel switches. Statistics
+// Admin: staff accounts (role, disable), invitations, the authorities' mailboxes (rule 9), channel switches. Statistics
 // (rule 15) has its own screen, shared with the missing-persons cell.
 import { Fragment } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { ROLES } from "../../../worker/domain/roles.ts";
-import { api, type ChannelSetting, must, type User, type YearStatistics } from "../api/client";
+import { api, type AuthorityMailboxes, type ChannelSetting, must, type User, type YearStatistics } from "../api/client";
 import { lang, t } from "../i18n";
 import { useChannels } from "../lib/channels";
 import { ConfirmButton, ErrorBox, fmtTime, useAction, useFocusHeading, THead } from "../ui";
@@ -113,6 +113,8 @@ export function Admin({ meId }: { meId: string }) {
         )}
       </section>
 
+      <Mailboxes />
+
       <section class="card" aria-labelledby="ch-h">
         <h2 id="ch-h">{t("admin.channels")}</h2>
         <table id="channels">
@@ -151,6 +153,58 @@ export function Admin({ meId }: { meId: string }) {
         </table>
       </section>
     </>
+  );
+}
+
+/** Rule 9: the federal police's and the cell's addresses, one per line. */
+function Mailboxes() {
+  const [text, setText] = useState<Record<keyof AuthorityMailboxes, string> | null>(null);
+  const [saved, setSaved] = useState(false);
+  const [run, busy, error] = useAction();
+  const show = (m: AuthorityMailboxes) => setText({ federal_police: m.federal_police.join("\n"), cell: m.cell.join("\n") });
+  useEffect(() => {
+    void run(async () => show(await must(api.GET("/admin/mailboxes"))));
+  }, []);
+  const lines = (v: string) => v.split(/[\s,;]+/).filter(Boolean);
+  return (
+    <section class="card" aria-labelledby="mb-h">
+      <h2 id="mb-h">{t("admin.mailboxes")}</h2>
+      <p class="muted">{t("admin.mailboxesIntro")}</p>
+      <ErrorBox error={error} />
+      {text && (
+        <form
+          id="mailboxes"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setSaved(false);
+            void run(async () => {
+              show(await must(api.PUT("/admin/mailboxes", { body: { federal_police: lines(text.federal_police), cell: lines(text.cell) } })));
+              setSaved(true);
+            });
+          }}
+        >
+          <div class="mailboxes">
+            {(["federal_police", "cell"] as const).map((k) => (
+              <label key={k}>
+                {t(`admin.mailbox.${k}`)}
+                <textarea
+                  name={k}
+                  value={text[k]}
+                  onInput={(e) => {
+                    setSaved(false);
+                    setText({ ...text, [k]: (e.target as HTMLTextAreaElement).value });
+                  }}
+                />
+              </label>
+            ))}
+          </div>
+          <button type="submit" disabled={busy}>
+            {t("admin.mailboxesSave")}
+          </button>{" "}
+          {saved && <span role="status" class="ok">{t("admin.mailboxesSaved")}</span>}
+        </form>
+      )}
+    </section>
   );
 }
 
