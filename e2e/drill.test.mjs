@@ -228,6 +228,18 @@ describe("the drill through the dashboard: four people, one alert", () => {
     await p.magistrate.getByRole("button", { name: "Extend by 6 hours" }).click();
     await p.magistrate.getByRole("button", { name: "Confirm: extend by 6 hours" }).click();
     await p.cell.locator("#time-left", { hasText: "extended 1× of 3" }).waitFor(T);
+
+    // Rule 9: the case's investigator is told of the launch and the extension, in the inbox and by e-mail.
+    const inv = p.investigator;
+    await inv.getByRole("link", { name: /^Inbox/ }).click();
+    await inv.locator("#inbox li.unread", { hasText: "Alert extended" }).waitFor(T);
+    await inv.locator("#inbox li.unread", { hasText: "Alert launched" }).waitFor(T);
+    await checkA11y(inv, "inbox");
+    const launchedMail = () => stack.mail.standin.list({ to: "investigator@drill.e2e" }).find((m) => m.subject?.endsWith(": launched"));
+    for (let i = 0; i < 100 && !launchedMail(); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(launchedMail()?.text.includes(`/alerts/${alertId}`), "the launch e-mail links to the alert");
+    await inv.locator("#inbox li.unread a", { hasText: "Alert launched" }).click();
+    await state(inv, "live");
   });
 
   it("the operator stops it: reason, confirmation; the retraction goes out; all screens follow", async () => {

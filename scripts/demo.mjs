@@ -4,7 +4,7 @@
 // each step's timing and, at the end, every broadcast's outcome per channel (audit trail).
 import { apiClient, concert, DECISION, signOff, staffFor } from "./lib/drill.mjs";
 import { DEFAULT_PORT, parseArgs, PUSH_STANDIN_PORT, SMTP_CATCHER_WEB_PORT } from "./lib/local.mjs";
-import { DEMO_ALERT_ID, DEMO_CONTENT, DEMO_STAFF, demoEmail } from "./seed.mjs";
+import { DEMO_ALERT_ID, DEMO_CONTENT, DEMO_MAILBOXES, DEMO_STAFF, demoEmail } from "./seed.mjs";
 
 const a = parseArgs(process.argv.slice(2));
 const origin = `http://localhost:${a.port ?? DEFAULT_PORT}`;
@@ -97,6 +97,9 @@ for (const to of readers) {
   const m = await mailFor(to, (x) => x.headers["x-child-alert"]?.includes(`${alertId}; event=alert`), "alert");
   step("alert e-mail delivered", `${to}: "${m.subject}" (${m.attachments.length} inline poster${m.attachments.length === 1 ? "" : "s"})`);
 }
+// Rule 9: the authorities are told by e-mail (no child data, a link to the dashboard).
+const police = await mailFor(DEMO_MAILBOXES.federal_police, (x) => x.headers["x-child-alert"] === "notice; event=launched" && x.text.includes(alertId), "rule 9 launch notice");
+step("the federal police and the cell were e-mailed the launch (rule 9)", `${DEMO_MAILBOXES.federal_police}: "${police.subject}"`);
 const { data: view } = await call("GET", `/alerts/${alertId}`, undefined, staff.cell.cookie);
 const updated = view.versions.find((v) => v.id === view.currentVersionId).content;
 await call("PUT", `/alerts/${alertId}/content`, {
@@ -127,6 +130,8 @@ for (const to of readers) {
   const m = await mailFor(to, (x) => x.headers["x-child-alert"]?.includes(`${alertId}; event=stop`), "stop");
   step("stop e-mail delivered (no name, no photo)", `${to}: "${m.subject}"`);
 }
+await mailFor(DEMO_MAILBOXES.cell, (x) => x.headers["x-child-alert"] === "notice; event=stopped" && x.text.includes(alertId), "rule 9 stop notice");
+step("the cell was e-mailed the stop (rule 9)", DEMO_MAILBOXES.cell);
 console.log(`           the e-mails, as their readers see them: ${mailBase}/`);
 // Each broadcast's outcome per channel is appended to the audit trail when it finishes.
 let trail;

@@ -16,6 +16,8 @@ export const DEMO_STAFF = {
   admin: "Admin Greet Demo",
 };
 export const demoEmail = (role) => `${role}@demo.child-alert.local`;
+/** Rule 9: the demo's federal police and missing-persons cell mailboxes (the admin screen changes them). */
+export const DEMO_MAILBOXES = { federal_police: "permanence@police.example", cell: "cell-desk@police.example" };
 
 /** The fictional child of the demo alert (invented name, no real photo). */
 export const DEMO_CONTENT = AlertContent.parse({
@@ -75,6 +77,17 @@ export async function seed({ origin, ...opts }) {
     ROLES.map((role) => ({ email: demoEmail(role), displayName: DEMO_STAFF[role], role })),
     { origin, ...opts },
   );
+
+  // Rule 9's mailboxes, once (an admin's later change stands).
+  if (d1("SELECT count(*) AS n FROM authority_mailboxes", opts)[0]?.n === 0) {
+    const at = new Date().toISOString();
+    d1(
+      Object.entries(DEMO_MAILBOXES)
+        .map(([kind, address]) => `INSERT OR IGNORE INTO authority_mailboxes (kind, address, updated_by, updated_at) VALUES ('${kind}', '${address}', 'seed', '${at}')`)
+        .join(";\n"),
+      opts,
+    );
+  }
 
   const exists = d1(`SELECT id FROM alerts WHERE id = '${DEMO_ALERT_ID}'`, opts).length > 0;
   if (!exists) {
