@@ -13,6 +13,7 @@ import { loadSnapshot } from "../../db/alerts.ts";
 import type { Channel, ChannelRecipient, Delivery } from "../channel.ts";
 import { MAX_SMTP_CONNECTIONS, smtpConfig, smtpTransport } from "./smtp.ts";
 import { unsubscribeUrl } from "./tokens.ts";
+import { buildTemplate, KEY_PLACEHOLDER, personalise, qpTolerant, TO_PLACEHOLDER } from "./mime.ts";
 
 /** Recipients per page job. */
 export const PAGE_SIZE = 100;
@@ -44,8 +45,10 @@ export const emailQueues = (env: Env): Queue[] => [env.EMAIL].filter(Boolean);
 interface Session {
   transport: ReturnType<typeof smtpTransport>;
   from: string;
-  /** The landscape poster of the version, per language (loaded once per page job). */
-  posters: Map<string, Promise<Uint8Array | null>>;
+  /** The bare address of `from`, for the SMTP envelope. */
+  envelopeFrom: string;
+  /** The page's messages built once each, with placeholders (mime.ts). */
+  templates: WeakMap<Mail, Promise<string>>;
   /** A delivery missed its deadline and the pool was torn down: the page's remaining sends are retried. */
   aborted?: boolean;
 }
@@ -66,6 +69,45 @@ export function classifySmtpError(err: unknown, attempt: number): Delivery {
   if (code >= 500 && forAddress) return { outcome: "gone", detail: `bounced ${code}` };
   if (code >= 500 && e.command !== "CONN" && !String(e.command ?? "").startsWith("AUTH")) return { outcome: "failed", detail: `refused ${code}` };
   return { outcome: "retry", afterS: backoffSeconds(attempt + 1), detail: code ? String(code) : (e.code ?? "connection") };
+}
+
+const UNSUBSCRIBE_PATTERN = qpTolerant(UNSUBSCRIBE_URL);
+
+/** "Child Alert <alerts@x>" → "alerts@x". */
+const bareAddress = (from: string) => /<([^>]+)>\s*$/.exec(from)?.[1] ?? from.trim();
+
+/** The page's message in one language as a MIME template: built on first use, shared by every recipient of the page. */
+function template(env: Env, s: Session, message: Mail, ctx: { alertId: string; event: string; version: number }): Promise<string> {
+  let t = s.templates.get(message);
+  if (!t) {
+    t = (async () => {
+      const poster = message.withPoster ? await landscapePoster(env, ctx.alertId, message.lang).catch(() => null) : null;
+      const domain = new URL(env.APP_ORIGIN).hostname;
+      return buildTemplate({
+        from: s.from,
+        to: TO_PLACEHOLDER,
+        subject: message.subject,
+        text: message.text,
+        html: poster ? message.html : withoutPoster(message.html),
+        attachments: poster ? [{ filename: `child-alert-${message.lang}.png`, content: b64(poster), encoding: "base64", contentType: "image/png", cid: POSTER_CID, contentDisposition: "inline" }] : [],
+        // The same message id for the same recipient, event and version: a resend after an uncertain end can be recognised.
+        messageId: `<${ctx.alertId}.${ctx.event}.${ctx.version}.${KEY_PLACEHOLDER}@${domain}>`,
+        headers: {
+          "Content-Language": message.lang,
+          "X-Child-Alert": `${ctx.alertId}; event=${ctx.event}; version=${ctx.version}`,
+          "Auto-Submitted": "auto-generated",
+          // RFC 8058: one click unsubscribes (a POST to this URL), no confirmation page needed.
+          "List-Unsubscribe": `<${UNSUBSCRIBE_URL}>`,
+          "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+          "List-Id": `Child Alert <alerts.${domain}>`,
+        },
+      });
+    })();
+    // A failed build (e.g. storage hiccup) is not kept: the next recipient tries again.
+    t.catch(() => s.templates.delete(message));
+    s.templates.set(message, t);
+  }
+  return t;
 }
 
 export const email = {
@@ -121,7 +163,7 @@ export const email = {
   async open(env): Promise<Session> {
     const config = smtpConfig(env as unknown as Record<string, unknown>);
     if (!config) throw new Error("e-mail relay not configured (SMTP_HOST)");
-    return { transport: smtpTransport(config), from: config.from, posters: new Map() };
+    return { transport: smtpTransport(config), from: config.from, envelopeFrom: bareAddress(config.from), templates: new WeakMap() };
   },
 
   async close(session) {
@@ -131,13 +173,13 @@ export const email = {
   async send(env, to, message, ctx): Promise<Delivery> {
     const s = ctx.session as Session;
     const unsubscribe = await unsubscribeUrl(env, to.id);
-    let poster: Uint8Array | null = null;
-    if (message.withPoster) {
-      let p = s.posters.get(message.lang);
-      if (!p) s.posters.set(message.lang, (p = landscapePoster(env, ctx.alertId, message.lang).catch(() => null)));
-      poster = await p;
+    let raw: string;
+    try {
+      raw = personalise(await template(env, s, message, ctx), { to: to.address, key: to.key, url: { placeholder: UNSUBSCRIBE_PATTERN, value: unsubscribe } });
+    } catch (err) {
+      log.warn("email_build_failed", { alertId: ctx.alertId, error: err });
+      return { outcome: "retry", afterS: backoffSeconds(ctx.attempt + 1), detail: "build" };
     }
-    const domain = new URL(env.APP_ORIGIN).hostname;
     // Past the deadline the relay must not accept it any more: the pool is torn down, which
     // aborts every unfinished transaction (an SMTP message counts only once "." is answered).
     if (s.aborted) return { outcome: "retry", afterS: backoffSeconds(ctx.attempt + 1), detail: "deadline" };
@@ -152,25 +194,7 @@ export const email = {
         })
       : null;
     try {
-      const sending = s.transport.sendMail({
-        from: s.from,
-        to: to.address,
-        subject: message.subject,
-        text: message.text.replaceAll(UNSUBSCRIBE_URL, unsubscribe),
-        html: (poster ? message.html : withoutPoster(message.html)).replaceAll(UNSUBSCRIBE_URL, unsubscribe),
-        attachments: poster ? [{ filename: `child-alert-${message.lang}.png`, content: b64(poster), encoding: "base64", contentType: "image/png", cid: POSTER_CID, contentDisposition: "inline" }] : [],
-        // The same message id for the same recipient, event and version: a resend after an uncertain end can be recognised.
-        messageId: `<${ctx.alertId}.${ctx.event}.${ctx.version}.${to.key}@${domain}>`,
-        headers: {
-          "Content-Language": message.lang,
-          "X-Child-Alert": `${ctx.alertId}; event=${ctx.event}; version=${ctx.version}`,
-          "Auto-Submitted": "auto-generated",
-          // RFC 8058: one click unsubscribes (a POST to this URL), no confirmation page needed.
-          "List-Unsubscribe": `<${unsubscribe}>`,
-          "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-          "List-Id": `Child Alert <alerts.${domain}>`,
-        },
-      });
+      const sending = s.transport.sendMail({ envelope: { from: s.envelopeFrom, to: [to.address] }, raw });
       await (late ? Promise.race([sending, late]) : sending);
       return { outcome: "sent" };
     } catch (err) {
