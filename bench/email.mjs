@@ -39,6 +39,7 @@ try {
   oursRate = N / ((last - t0) / 1000);
   console.log(`  ours: ${N} accepted by the SMTP server in ${((last - t0) / 1000).toFixed(1)} s (authorisation + launch + fan-out) → ${oursRate.toFixed(0)}/s; at most ${catcher.maxConcurrent} connections at once`);
   sample = await simpleParser(got[0].raw);
+  console.log(`  one message: ${(got[0].raw.length / 1024).toFixed(0)} KiB (poster ${(sample.attachments[0]?.size / 1024 || 0).toFixed(0)} KiB)`);
 } finally {
   await ours.stack.close();
 }

@@ -40,7 +40,7 @@ const toRecipient = (r: EmailSubscriberRow): EmailRecipient => ({
   exercise: r.exercise,
 });
 
-export const emailQueues = (env: Env): Queue[] => [env.EMAIL].filter(Boolean);
+export const emailQueues = (env: Env): Queue[] => [env.EMAIL_0, env.EMAIL_1, env.EMAIL_2].filter(Boolean);
 
 interface Session {
   transport: ReturnType<typeof smtpTransport>;
