@@ -8,6 +8,8 @@ import { SmtpStandIn } from "./e2e/lib/smtp-standin.mjs";
 // @ts-expect-error plain JS module
 import { testCertificates } from "./e2e/lib/test-ca.mjs";
 import { defineConfig } from "vitest/config";
+// @ts-expect-error CommonJS without types for this path: an independent DKIM verifier (mailauth)
+import { dkimVerify } from "mailauth/lib/dkim/verify.js";
 
 /** Image fixtures (see worker/test/fixtures/make.mjs), handed to workerd as one JSON binding. */
 const fixtures = Object.fromEntries(
@@ -24,6 +26,32 @@ function vapidKeys() {
   return { publicKey: pub.toString("base64url"), privateKey: jwk.d };
 }
 
+/** A DKIM key for this run: the Worker signs with it; https://dkim.test verifies with mailauth against its public half (as DNS would publish it). */
+function dkimKeys() {
+  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  return {
+    domain: "child-alert.test",
+    selector: "alert2026",
+    privateKey: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+    publicKey: publicKey.export({ type: "spki", format: "der" }).toString("base64"),
+  };
+}
+
+/** dkimVerify's view of a message: one result per signature. */
+async function verifyDkim(raw: string, key: ReturnType<typeof dkimKeys>) {
+  const resolver = async (name: string, type: string) => {
+    if (type === "TXT" && name === `${key.selector}._domainkey.${key.domain}`) return [[`v=DKIM1; k=rsa; p=${key.publicKey}`]];
+    throw Object.assign(new Error(`no ${type} record for ${name}`), { code: "ENOTFOUND" });
+  };
+  const r = await dkimVerify(Buffer.from(raw, "utf8"), { resolver });
+  return (r.results as { status: { result: string; comment?: string }; signingDomain: string; selector: string }[]).map((x) => ({
+    result: x.status.result,
+    comment: x.status.comment ?? null,
+    domain: x.signingDomain,
+    selector: x.selector,
+  }));
+}
+
 /** Every outbound request of the Worker in tests goes to the push stand-in; nothing else leaves. */
 const PUSH_ORIGIN = "https://push.test";
 /** The SMTP stand-in's control API (what it received, behaviours), for the tests only. */
@@ -31,6 +59,7 @@ const SMTP_CONTROL = "https://smtp.test";
 
 export default defineConfig(async () => {
   const vapid = vapidKeys();
+  const dkim = dkimKeys();
   const pushService = new PushStandIn({ origin: PUSH_ORIGIN, vapidPublicKey: vapid.publicKey });
   const migrations = await readD1Migrations("migrations");
   // A real SMTP server in this process: the relay the Worker's e-mail channel talks to.
@@ -67,10 +96,17 @@ export default defineConfig(async () => {
             SMTP_SECURITY: "none",
             MAIL_FROM: "Child Alert <alerts@child-alert.test>",
             EMAIL_TOKEN_SECRET: "test-secret-for-unsubscribe-links-0123456789",
+            TEST_DKIM: JSON.stringify({ domain: dkim.domain, selector: dkim.selector, privateKey: dkim.privateKey }),
             TEST_SMTP_TLS: JSON.stringify({ trusted: !!ca, implicitPort: smtpTlsPort, startTlsPort: smtpStartTlsPort }),
           },
-          outboundService: (request: Request) => {
+          outboundService: async (request: Request) => {
             const url = new URL(request.url);
+            if (url.origin === "https://dkim.test") {
+              // GET ?to=: the newest message the local relay accepted for that address; POST: a raw message.
+              const raw = request.method === "POST" ? await request.text() : (smtp.messages as { to: string[]; raw: string }[]).filter((m) => m.to.includes(url.searchParams.get("to") ?? "")).at(-1)?.raw;
+              if (!raw) return new Response("no such message", { status: 404 });
+              return Response.json({ raw, results: await verifyDkim(raw, dkim) });
+            }
             if (url.origin === PUSH_ORIGIN) return pushService.handle(request);
             if (url.origin === SMTP_CONTROL) return smtp.handle(request);
             if (url.origin === "https://smtp-tls.test") return smtpTls.handle(request);

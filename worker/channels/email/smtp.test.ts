@@ -37,6 +37,25 @@ describe("SMTP from inside workerd (nodemailer over node:net / node:tls)", () =>
     });
   }
 
+  it("DKIM: messages, built or raw as the channel sends them, are signed for the domain; an independent verifier (mailauth) passes them and fails a tampered copy", async () => {
+    const key = JSON.parse(e.TEST_DKIM!) as { domain: string; selector: string; privateKey: string };
+    const c = smtpConfig({ SMTP_HOST: e.SMTP_HOST, SMTP_PORT: e.SMTP_PORT, SMTP_SECURITY: "none", MAIL_FROM: base.MAIL_FROM, DKIM_DOMAIN: key.domain, DKIM_SELECTOR: key.selector, DKIM_PRIVATE_KEY: key.privateKey })!;
+    const t = smtpTransport(c, 1);
+    await t.sendMail({ from: c.from, to: "dkim-built@example.org", subject: "Alerte enlèvement", text: "Appelez le 116 000.", html: "<p>Appelez le 116 000.</p>" });
+    const raw = "From: Child Alert <alerts@child-alert.test>\r\nTo: dkim-raw@example.org\r\nSubject: raw\r\nMessage-ID: <raw.1@child-alert.test>\r\n\r\nCall 116 000.\r\n";
+    await t.sendMail({ envelope: { from: "alerts@child-alert.test", to: ["dkim-raw@example.org"] }, raw });
+    t.close();
+    type Verdict = { raw: string; results: { result: string; comment: string | null; domain: string; selector: string }[] };
+    for (const to of ["dkim-built@example.org", "dkim-raw@example.org"]) {
+      const v = (await (await fetch(`https://dkim.test/verify?to=${to}`)).json()) as Verdict;
+      expect(v.results).toMatchObject([{ result: "pass", domain: key.domain, selector: key.selector }]);
+    }
+    const signed = ((await (await fetch("https://dkim.test/verify?to=dkim-raw@example.org")).json()) as Verdict).raw;
+    const tampered = (await (await fetch("https://dkim.test/verify", { method: "POST", body: signed.replace("Call 116 000.", "Call 0800 00 000.") })).json()) as Verdict;
+    // RFC 6376: a body that no longer matches its hash is not a valid signature (mailauth says "neutral", naming the body hash).
+    expect(tampered.results[0]).toMatchObject({ result: "neutral", comment: expect.stringMatching(/body hash/) });
+  });
+
   it("a wrong password is refused by the relay, not silently dropped", async () => {
     const c = smtpConfig({ ...base, SMTP_PASS: "wrong", SMTP_HOST: "127.0.0.1", SMTP_PORT: String(tls().implicitPort), SMTP_SECURITY: "tls" })!;
     const t = smtpTransport(c, 1);
