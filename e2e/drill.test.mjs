@@ -311,6 +311,14 @@ describe("the drill through the dashboard: four people, one alert", () => {
     await pushRow.getByRole("button", { name: "Switch on" }).click();
     await pushRow.getByRole("button", { name: "Confirm" }).click();
     await pushRow.getByText("On", { exact: true }).waitFor(T);
+    // Rule 9's mailboxes: a bad address is refused with the reason, a good list is saved.
+    await admin.getByLabel("Federal police").fill("not an address");
+    await admin.getByRole("button", { name: "Save addresses" }).click();
+    await admin.getByRole("alert").filter({ hasText: "Invalid email address" }).waitFor(T);
+    await admin.getByLabel("Federal police").fill("dispatch@police.example");
+    await admin.getByLabel("Missing-persons cell").fill("cell-desk@police.example\nduty@police.example");
+    await admin.getByRole("button", { name: "Save addresses" }).click();
+    await admin.getByRole("status").filter({ hasText: "Saved." }).waitFor(T);
     await admin.screenshot({ path: join(ARTIFACTS, "dashboard-admin.png"), fullPage: true });
     await checkA11y(admin, "admin");
     // The role change took effect: Ivan's session ended.

@@ -44,6 +44,8 @@ export async function startStack() {
   const worker = await startWorker({
     port,
     persistTo,
+    // E2E_WORKER_LOG=1 prints the Worker's log lines (wrangler dev) with the test output.
+    log: process.env.E2E_WORKER_LOG === "1",
     vars: {
       APP_ORIGIN: origin,
       RP_ID: "localhost",
@@ -135,8 +137,18 @@ export async function openBrowser({ extraArgs = [] } = {}) {
 export async function signInByInvitation(page, stack, person) {
   const [inv] = createInvitations([person], { origin: stack.origin, persistTo: stack.persistTo });
   await page.goto(inv.link);
-  await page.getByRole("button", { name: "Create my passkey" }).click();
-  await page.locator("#signed-in", { hasText: person.displayName }).waitFor({ timeout: 15_000 });
+  await page
+    .getByRole("button", { name: "Create my passkey" })
+    .click()
+    .catch(async (err) => {
+      throw new Error(`no "Create my passkey" on the invitation page; it shows: ${(await page.locator("main").innerText().catch(() => "?")).slice(0, 300)}`, { cause: err });
+    });
+  await page
+    .locator("#signed-in", { hasText: person.displayName })
+    .waitFor({ timeout: 15_000 })
+    .catch(async (err) => {
+      throw new Error(`not signed in as ${person.displayName}; the page shows: ${(await page.locator("main").innerText().catch(() => "?")).slice(0, 300)}`, { cause: err });
+    });
 }
 
 /**

@@ -13,8 +13,27 @@ const WRANGLER = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
 export const DEFAULT_PORT = 8787;
 const INVITATION_TTL_MS = 72 * 3_600_000;
 
-/** Runs wrangler with the Node that runs this script (Node 22 from node_modules under npm). */
-export function wrangler(args, { input, quiet = false } = {}) {
+/**
+ * Runs wrangler with the Node that runs this script (Node 22 from node_modules under npm).
+ * `wrangler d1 execute --local` shares the SQLite file with a running `wrangler dev`: when
+ * the Worker holds the write lock at that moment, SQLite answers SQLITE_BUSY before
+ * anything is written, and the command is tried again (a few times, backing off).
+ */
+export function wrangler(args, opts = {}) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return wranglerOnce(args, { ...opts, quiet: opts.quiet || attempt < 5 });
+    } catch (err) {
+      if (attempt >= 5 || !String(err.output ?? "").includes("SQLITE_BUSY")) {
+        if (!opts.quiet && attempt < 5) process.stderr.write(String(err.output ?? ""));
+        throw err;
+      }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250 * attempt);
+    }
+  }
+}
+
+function wranglerOnce(args, { input, quiet = false } = {}) {
   const r = spawnSync(process.execPath, [WRANGLER, ...args], {
     cwd: ROOT,
     input,
@@ -24,7 +43,7 @@ export function wrangler(args, { input, quiet = false } = {}) {
   });
   if (r.status !== 0) {
     if (!quiet) process.stderr.write(r.stdout + r.stderr);
-    throw new Error(`wrangler ${args.slice(0, 3).join(" ")} failed (exit ${r.status})`);
+    throw Object.assign(new Error(`wrangler ${args.slice(0, 3).join(" ")} failed (exit ${r.status})`), { output: r.stdout + r.stderr });
   }
   return r.stdout;
 }

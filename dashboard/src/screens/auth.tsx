@@ -1,7 +1,7 @@
 // Sign in with a passkey; accept an invitation by creating one.
 import { startAuthentication, startRegistration } from "@simplewebauthn/browser";
 import { useEffect, useState } from "preact/hooks";
-import { api, must } from "../api/client";
+import { api, ApiError, must } from "../api/client";
 import { t } from "../i18n";
 import { navigate } from "../lib/router";
 import { ErrorBox, useAction, useFocusHeading } from "../ui";
@@ -33,7 +33,11 @@ export function Invitation({ token, onSignedIn }: { token: string; onSignedIn: (
   const [run, busy, error, setError] = useAction();
   const h1 = useFocusHeading(inv);
   useEffect(() => {
-    api.GET("/auth/invitations/{token}", { params: { path: { token } } }).then(({ data, error }) => (data ? setInv(data) : setError(new Error(t("invite.invalid")))));
+    // Unknown, expired or used: say so plainly; any other refusal (e.g. too many attempts) in its own words.
+    api
+      .GET("/auth/invitations/{token}", { params: { path: { token } } })
+      .then(({ data, error, response }) => (data ? setInv(data) : setError(response.status === 429 ? new ApiError(error as never) : new Error(t("invite.invalid")))))
+      .catch((err: unknown) => setError(err));
   }, [token]);
   const register = () =>
     run(async () => {
