@@ -4,23 +4,16 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { apiClient, concert, staffFor } from "../scripts/lib/drill.mjs";
 import { generate, SCHEMA_FILE } from "../scripts/gen-client.mjs";
 import { DEMO_CONTENT } from "../scripts/seed.mjs";
-import { ARTIFACTS, openBrowser, signInByInvitation, startStack } from "./lib/browser.mjs";
+import { ARTIFACTS, signInByInvitation, withStackAndBrowser } from "./lib/browser.mjs";
 
 describe("dashboard: live panel and the stop command", () => {
   let stack;
   let browser;
-  before(async () => {
-    stack = await startStack();
-    browser = await openBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
+  withStackAndBrowser((s, b) => ((stack = s), (browser = b)));
 
   it("the dashboard's API types are generated from the current OpenAPI document", async () => {
     assert.equal(readFileSync(SCHEMA_FILE, "utf8"), await generate(stack.origin), "run `npm run gen:client`");

@@ -5,23 +5,16 @@
 // with screenshots for the README; the one-click unsubscribe link works.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { d1 } from "../scripts/lib/local.mjs";
 import { checkA11y } from "./lib/a11y.mjs";
-import { ARTIFACTS, authorisedExercise, openBrowser, startStack } from "./lib/browser.mjs";
+import { ARTIFACTS, authorisedExercise, withStackAndBrowser } from "./lib/browser.mjs";
 
 describe("e-mail in a real browser", () => {
   let stack;
   let browser;
   const address = "reader@example.org";
-  before(async () => {
-    stack = await startStack();
-    browser = await openBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
+  withStackAndBrowser((s, b) => ((stack = s), (browser = b)));
 
   const mails = () => stack.mail.standin.list({ to: address });
   async function waitMail(pick, what) {

@@ -4,23 +4,16 @@
 // rate limit (30 a minute per client) is not shared with the other dashboard tests.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { apiClient, concert, staffFor } from "../scripts/lib/drill.mjs";
 import { DEMO_CONTENT } from "../scripts/seed.mjs";
 import { checkA11y } from "./lib/a11y.mjs";
-import { ARTIFACTS, openBrowser, signInByInvitation, startStack } from "./lib/browser.mjs";
+import { ARTIFACTS, signInByInvitation, withStackAndBrowser } from "./lib/browser.mjs";
 
 describe("the authorities informed: e-mail and the inbox", () => {
   let stack;
   let browser;
-  before(async () => {
-    stack = await startStack();
-    browser = await openBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
+  withStackAndBrowser((s, b) => ((stack = s), (browser = b)));
 
   it("rule 9: the launch e-mails the authorities' mailboxes; the inbox counts the unread live and opens the alert", async () => {
     const { page } = browser;

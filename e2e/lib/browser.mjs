@@ -1,5 +1,6 @@
 // Browser-test harness: a Worker under `wrangler dev` on its own port and state folder,
 // and Debian Chromium driven by playwright-core with a CDP virtual authenticator.
+import { after, before } from "node:test";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -131,6 +132,24 @@ export async function openBrowser({ extraArgs = [] } = {}) {
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The usual frame of a browser suite: a fresh stack and one Chromium before the tests,
+ * both closed after. `use(stack, browser)` receives them.
+ */
+export function withStackAndBrowser(use) {
+  let stack;
+  let browser;
+  before(async () => {
+    stack = await startStack();
+    browser = await openBrowser();
+    use(stack, browser);
+  });
+  after(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
 }
 
 /** Invites a staff member and accepts the invitation in `page`: a new passkey, signed in as them. */
