@@ -8,6 +8,7 @@ CREATE TABLE `authority_mailboxes` (
 --> statement-breakpoint
 CREATE TABLE `notice_mails` (
 	`notification_id` text NOT NULL,
+	`alert_id` text NOT NULL,
 	`address` text NOT NULL,
 	`sent_at` text NOT NULL,
 	PRIMARY KEY(`notification_id`, `address`)

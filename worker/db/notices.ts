@@ -80,8 +80,8 @@ export async function mailedAddresses(db: Db, noticeId: string): Promise<Set<str
   return new Set(rows.map((r) => r.address));
 }
 
-export const recordMailed = (db: Db, noticeId: string, address: string, at: Date) =>
-  db.insert(noticeMails).values({ notificationId: noticeId, address, sentAt: at.toISOString() }).onConflictDoNothing();
+export const recordMailed = (db: Db, notice: { id: string; alertId: string }, address: string, at: Date) =>
+  db.insert(noticeMails).values({ notificationId: notice.id, alertId: notice.alertId, address, sentAt: at.toISOString() }).onConflictDoNothing();
 
 /** Claims a notice for this run's sending (false: mailed already, or another run holds it). */
 export async function claimNotice(db: Db, noticeId: string, now: Date, forMs: number): Promise<boolean> {

@@ -262,11 +262,12 @@ export const noticeReads = sqliteTable(
   (t) => [primaryKey({ columns: [t.notificationId, t.userId] })],
 );
 
-/** Each address a notice's e-mail was accepted for: a retried job never mails an address twice. */
+/** Each address a notice's e-mail was accepted for: a retried job never mails an address twice. Purged with the alert. */
 export const noticeMails = sqliteTable(
   "notice_mails",
   {
     notificationId: text("notification_id").notNull(),
+    alertId: text("alert_id").notNull(),
     address: text("address").notNull(),
     sentAt: text("sent_at").notNull(),
   },

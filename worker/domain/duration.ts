@@ -83,8 +83,8 @@ export const ERASED_BY_PURGE = {
     objections: ["reason"],
     sign_offs: ["decision"],
   },
-  /** Rows deleted, by table: the photos' records and the open sign-off challenges. */
-  rows: ["photos", "challenges"],
+  /** Rows deleted, by table: the photos' records, the open sign-off challenges, and the staff addresses each notice was mailed to. */
+  rows: ["photos", "challenges", "notice_mails"],
   /** Every object under the alert's prefix in the media store (photos, posters). */
   mediaPrefix: (alertId: string) => `alerts/${alertId}/`,
   /** In the alert's Durable Object: the messages prepared for the fan-out (they name the child); counters stay. */

@@ -164,6 +164,11 @@ describe("retention purge (rule 14)", () => {
     await runDurableObjectAlarm(stub(id));
     expect((await row(id))!.state).toBe("stopped");
 
+    // The staff e-mails of the launch and the stop are out (their recorded addresses are purged too).
+    const unmailed = () => env.DB.prepare("SELECT count(*) AS n FROM notifications WHERE alert_id = ? AND mailed_at IS NULL").bind(id).first<{ n: number }>();
+    for (let i = 0; i < 200 && (await unmailed())!.n > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect((await env.DB.prepare("SELECT count(*) AS n FROM notice_mails WHERE alert_id = ?").bind(id).first<{ n: number }>())!.n).toBeGreaterThan(0);
+
     await setColumn(id, "purge_at", new Date(Date.now() - 1000));
     await runInDurableObject(stub(id), (_o: AlertObject, state) => state.storage.setAlarm(Date.now() + 60_000));
     expect(await runDurableObjectAlarm(stub(id))).toBe(true);

@@ -61,7 +61,7 @@ export async function mailNotices(env: Env, alertId: string, now = new Date()): 
             html: mail.html,
             headers: { "Auto-Submitted": "auto-generated", "X-Child-Alert": `notice; event=${n.event}` },
           });
-          await recordMailed(db, n.id, to, now);
+          await recordMailed(db, n, to, now);
           mailed++;
         }
         await markNoticeMailed(db, n.id, addresses.length ? "sent" : "no_address", now);
