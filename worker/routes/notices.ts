@@ -10,6 +10,9 @@ import { EmailAddress } from "./schemas.ts";
 
 export const noticeRoutes = newRouter();
 
+/** Ids per call: one statement binds them with a few more values, within D1's 100 parameters. */
+const MAX_READ_IDS = 50;
+
 const Inbox = z
   .object({
     unread: z.number().int(),
@@ -39,7 +42,7 @@ noticeRoutes.openapi(
     summary: "Mark my notices read: the ones given, or all of them",
     request: {
       body: jsonBody(
-        z.union([z.object({ ids: z.array(z.uuid()).min(1).max(100) }).strict(), z.object({ all: z.literal(true) }).strict()]),
+        z.union([z.object({ ids: z.array(z.uuid()).min(1).max(MAX_READ_IDS) }).strict(), z.object({ all: z.literal(true) }).strict()]),
       ),
     },
     responses: { 200: jsonOk(Inbox) },

@@ -160,6 +160,10 @@ describe("the inbox", () => {
   it("refuses bad input with a problem", async () => {
     expect((await api("POST", "/inbox/read", { ids: ["nope"] }, as(t.cell))).status).toBe(400);
     expect((await api("POST", "/inbox/read", {}, as(t.cell))).status).toBe(400);
+    // The most ids one call takes fit D1's parameter limit; one more is refused up front.
+    const ids = Array.from({ length: 50 }, () => crypto.randomUUID());
+    expect((await api("POST", "/inbox/read", { ids }, as(t.cell))).status).toBe(200);
+    expect((await api("POST", "/inbox/read", { ids: [...ids, crypto.randomUUID()] }, as(t.cell))).status).toBe(400);
     expect((await api("GET", "/inbox")).status).toBe(401);
   });
 });
