@@ -16,6 +16,8 @@ export interface Broadcast {
   event: BroadcastEvent;
   /** The alert version number; content messages carry it so a device keeps the newest. */
   version: number;
+  /** The alert version (row) this broadcast publishes: its posters are the ones to attach. */
+  versionId: string;
   exercise: boolean;
   /** Public origin of the app (links in messages). */
   origin: string;

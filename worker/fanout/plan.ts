@@ -43,6 +43,7 @@ export async function planIntent(env: Env, ledger: FanoutLedger, intent: Broadca
     broadcastId: intent.id,
     event: intent.event,
     version: intent.version,
+    versionId: intent.versionId,
     origin: env.APP_ORIGIN,
     ...src,
     ...(intent.stopReason ? { stopReason: intent.stopReason } : {}),

@@ -9,7 +9,6 @@ import { log } from "../../log.ts";
 import { activeEmailCount, type EmailSubscriberRow, emailPage, emailPageStarts, emailSubscribersBySeq, recordEmailOutcome } from "../../db/email.ts";
 import { type Language, readIn } from "../../domain/index.ts";
 import { versionPoster } from "../../services/posters.ts";
-import { loadSnapshot } from "../../db/alerts.ts";
 import type { Channel, ChannelRecipient, Delivery } from "../channel.ts";
 import { MAX_SMTP_CONNECTIONS, smtpConfig, smtpTransport } from "./smtp.ts";
 import { unsubscribeUrl } from "./tokens.ts";
@@ -40,6 +39,11 @@ const toRecipient = (r: EmailSubscriberRow): EmailRecipient => ({
   exercise: r.exercise,
 });
 
+/** A composed e-mail, with the version whose landscape poster goes inline (content events). */
+export interface EmailMessage extends Mail {
+  posterOf?: string;
+}
+
 export const emailQueues = (env: Env): Queue[] => [env.EMAIL_0, env.EMAIL_1, env.EMAIL_2].filter(Boolean);
 
 interface Session {
@@ -48,16 +52,14 @@ interface Session {
   /** The bare address of `from`, for the SMTP envelope. */
   envelopeFrom: string;
   /** The page's messages built once each, with placeholders (mime.ts). */
-  templates: WeakMap<Mail, Promise<string>>;
+  templates: WeakMap<EmailMessage, Promise<string>>;
   /** A delivery missed its deadline and the pool was torn down: the page's remaining sends are retried. */
   aborted?: boolean;
 }
 
-/** The published version's landscape poster in one language, if rendered (else the e-mail goes without). */
-async function landscapePoster(env: Env, alertId: string, lang: Language): Promise<Uint8Array | null> {
-  const db = makeDb(env.DB);
-  const { snapshot } = await loadSnapshot(db, alertId);
-  const obj = snapshot.current && (await versionPoster(db, env.MEDIA, env.APP_ORIGIN, alertId, snapshot.current.id, "landscape", lang));
+/** A version's landscape poster in one language, if its set is rendered (else the e-mail goes without). */
+async function landscapePoster(env: Env, alertId: string, versionId: string, lang: Language): Promise<Uint8Array | null> {
+  const obj = await versionPoster(makeDb(env.DB), env.MEDIA, env.APP_ORIGIN, alertId, versionId, "landscape", lang);
   return obj ? new Uint8Array(await obj.arrayBuffer()) : null;
 }
 
@@ -77,11 +79,11 @@ const UNSUBSCRIBE_PATTERN = qpTolerant(UNSUBSCRIBE_URL);
 const bareAddress = (from: string) => /<([^>]+)>\s*$/.exec(from)?.[1] ?? from.trim();
 
 /** The page's message in one language as a MIME template: built on first use, shared by every recipient of the page. */
-function template(env: Env, s: Session, message: Mail, ctx: { alertId: string; event: string; version: number }): Promise<string> {
+function template(env: Env, s: Session, message: EmailMessage, ctx: { alertId: string; event: string; version: number }): Promise<string> {
   let t = s.templates.get(message);
   if (!t) {
     t = (async () => {
-      const poster = message.withPoster ? await landscapePoster(env, ctx.alertId, message.lang).catch(() => null) : null;
+      const poster = message.posterOf ? await landscapePoster(env, ctx.alertId, message.posterOf, message.lang).catch(() => null) : null;
       const domain = new URL(env.APP_ORIGIN).hostname;
       return buildTemplate({
         from: s.from,
@@ -115,10 +117,10 @@ export const email = {
   label: { fr: "E-mail", nl: "E-mail", de: "E-Mail", en: "E-mail" },
   limits: { pageSize: PAGE_SIZE, concurrency: MAX_SMTP_CONNECTIONS, maxAttempts: MAX_SEND_ATTEMPTS, queues: emailQueues, deliveryMs: DELIVERY_MS },
 
-  compose(b, lang): Mail {
+  compose(b, lang): EmailMessage {
     const c = b.content;
     const r = c && readIn(c, lang);
-    return alertMail({
+    const mail = alertMail({
       event: b.event,
       lang,
       exercise: b.exercise,
@@ -140,6 +142,7 @@ export const email = {
             }
           : undefined,
     });
+    return mail.withPoster ? { ...mail, posterOf: b.versionId } : mail;
   },
 
   pageStarts: (env, pageSize) => emailPageStarts(makeDb(env.DB), pageSize),
@@ -210,4 +213,4 @@ export const email = {
   },
 
   audienceSize: (env) => activeEmailCount(makeDb(env.DB)),
-} as const satisfies Channel<EmailRecipient, Mail>;
+} as const satisfies Channel<EmailRecipient, EmailMessage>;
