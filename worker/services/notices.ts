@@ -26,7 +26,7 @@ export async function mailNotices(env: Env, alertId: string, now = new Date()): 
   const db = makeDb(env.DB);
   const pending = await unmailedNotices(db, alertId);
   if (!pending.length) return { notices: 0, mailed: 0 };
-  const config = smtpConfig(env as unknown as Record<string, unknown>);
+  const config = smtpConfig(env);
   if (!config) {
     // Without a relay the notices stay in the dashboard inboxes; said once per notice, not retried forever.
     for (const n of pending) await markNoticeMailed(db, n.id, "no_relay", now);

@@ -10,7 +10,7 @@ import { activeEmailCount, type EmailSubscriberRow, emailPage, emailPageStarts, 
 import { type Language, readIn } from "../../domain/index.ts";
 import { versionPoster } from "../../services/posters.ts";
 import type { Channel, ChannelRecipient, Delivery } from "../channel.ts";
-import { MAX_SMTP_CONNECTIONS, smtpConfig, smtpTransport } from "./smtp.ts";
+import { MAX_SMTP_CONNECTIONS, requireSmtpConfig, smtpConfig, smtpTransport } from "./smtp.ts";
 import { unsubscribeUrl } from "./tokens.ts";
 import { buildTemplate, KEY_PLACEHOLDER, personalise, qpTolerant, TO_PLACEHOLDER } from "./mime.ts";
 
@@ -150,7 +150,7 @@ export const email = {
   /** A relay is set (SMTP_HOST) and its settings are valid; a bad setting is logged loudly, never a blocked plan. */
   configured(env) {
     try {
-      return smtpConfig(env as unknown as Record<string, unknown>) !== null;
+      return smtpConfig(env) !== null;
     } catch (err) {
       log.error("email_relay_misconfigured", { error: err });
       return false;
@@ -164,8 +164,7 @@ export const email = {
   },
 
   async open(env): Promise<Session> {
-    const config = smtpConfig(env as unknown as Record<string, unknown>);
-    if (!config) throw new Error("e-mail relay not configured (SMTP_HOST)");
+    const config = requireSmtpConfig(env);
     return { transport: smtpTransport(config), from: config.from, envelopeFrom: bareAddress(config.from), templates: new WeakMap() };
   },
 

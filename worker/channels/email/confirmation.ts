@@ -4,12 +4,11 @@ import { confirmationMail, type MailLang } from "../../../templates/email/messag
 import { makeDb } from "../../db/client.ts";
 import { storeConfirmation } from "../../db/email.ts";
 import { LANGUAGES } from "../../domain/index.ts";
-import { smtpConfig, smtpTransport } from "./smtp.ts";
+import { requireSmtpConfig, smtpTransport } from "./smtp.ts";
 import { CONFIRM_TTL_MS, newConfirmToken } from "./tokens.ts";
 
 export async function sendConfirmation(env: Env, subscriberId: string, now = new Date()): Promise<{ sent: boolean }> {
-  const config = smtpConfig(env as unknown as Record<string, unknown>);
-  if (!config) throw new Error("e-mail relay not configured (SMTP_HOST)");
+  const config = requireSmtpConfig(env);
   const { token, hash } = newConfirmToken();
   const row = await storeConfirmation(makeDb(env.DB), subscriberId, await hash, new Date(now.getTime() + CONFIRM_TTL_MS), now);
   if (!row) return { sent: false }; // gone meanwhile

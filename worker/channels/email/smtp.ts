@@ -38,8 +38,9 @@ export interface SmtpConfig {
   dkim?: { domainName: string; keySelector: string; privateKey: string };
 }
 
-/** The relay from the environment; null when e-mail is not configured (SMTP_HOST empty). Throws on a bad configuration. */
-export function smtpConfig(env: Record<string, unknown>): SmtpConfig | null {
+/** The relay from the environment (the Worker's env, or its variables in a test); null when e-mail is not configured (SMTP_HOST empty). Throws on a bad configuration. */
+export function smtpConfig(vars: object): SmtpConfig | null {
+  const env = vars as Record<string, unknown>;
   if (!env.SMTP_HOST) return null;
   const parsed = SmtpEnv.safeParse(env);
   if (!parsed.success) throw new Error(`e-mail relay misconfigured: ${parsed.error.issues.map((i) => i.message).join("; ")}`);
@@ -52,6 +53,13 @@ export function smtpConfig(env: Record<string, unknown>): SmtpConfig | null {
     from: e.MAIL_FROM,
     dkim: e.DKIM_DOMAIN && e.DKIM_SELECTOR && e.DKIM_PRIVATE_KEY ? { domainName: e.DKIM_DOMAIN, keySelector: e.DKIM_SELECTOR, privateKey: e.DKIM_PRIVATE_KEY } : undefined,
   };
+}
+
+/** The relay, for work that cannot be done without one (queue jobs retry until it is set). */
+export function requireSmtpConfig(vars: object): SmtpConfig {
+  const config = smtpConfig(vars);
+  if (!config) throw new Error("e-mail relay not configured (SMTP_HOST)");
+  return config;
 }
 
 /**
