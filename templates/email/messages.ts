@@ -3,9 +3,10 @@
 // text and HTML built for mail clients (tables, inline styles, no CSS classes, no
 // scripts, no remote images: the poster travels inline). The per-recipient unsubscribe
 // link is left as UNSUBSCRIBE_URL and filled in at send time.
+import type { Language } from "../../worker/domain/index.ts";
+import { esc } from "../html.ts";
 import { ageText, CATALOGUES, type Catalogue, formatWhen, HOTLINE, HOTLINE_ABROAD } from "../i18n/index.ts";
 
-export type MailLang = "fr" | "nl" | "de" | "en";
 export const UNSUBSCRIBE_URL = "%%UNSUBSCRIBE_URL%%";
 /** Content-ID of the inline landscape poster. */
 export const POSTER_CID = "poster@child-alert";
@@ -18,7 +19,7 @@ export const withoutPoster = (html: string) => html.replace(new RegExp(`${POSTER
 /** What an alert e-mail shows, already decided (each language's own texts). */
 export interface AlertMailModel {
   event: "alert" | "update" | "stop";
-  lang: MailLang;
+  lang: Language;
   exercise: boolean;
   alertUrl: string;
   /** The end of the alert (content events). */
@@ -33,16 +34,15 @@ export interface Mail {
   subject: string;
   text: string;
   html: string;
-  lang: MailLang;
+  lang: Language;
   /** The landscape poster goes inline (content events). */
   withPoster: boolean;
 }
 
-const esc = (s: unknown) => String(s ?? "").replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 const RED = "#C8102E";
 const YELLOW = "#FFD200";
 
-function frame(c: Catalogue, lang: MailLang, exercise: boolean, title: string, inner: string, footer: string): string {
+function frame(c: Catalogue, lang: Language, exercise: boolean, title: string, inner: string, footer: string): string {
   const band = exercise ? `CHILD ALERT — ${esc(c.exercise)}` : "CHILD ALERT";
   return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)}</title></head>
 <body style="margin:0;padding:0;background:#f2f2f2;">
@@ -116,7 +116,7 @@ ${t.showHotline ? hotlineHtml(c) : ""}
 }
 
 /** The double opt-in message: the single-use link, nothing about any alert. */
-export function confirmationMail(lang: MailLang, confirmUrl: string): Mail {
+export function confirmationMail(lang: Language, confirmUrl: string): Mail {
   const c = CATALOGUES[lang];
   const inner = `<tr><td style="padding:18px;font-size:16px;line-height:24px;">${esc(c.confirmBody)}</td></tr>
 <tr><td style="padding:0 18px 18px 18px;"><a href="${esc(confirmUrl)}" style="display:inline-block;background:${RED};color:#ffffff;font-weight:bold;font-size:16px;padding:12px 18px;text-decoration:none;">${esc(c.confirmButton)}</a></td></tr>`;

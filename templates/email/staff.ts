@@ -2,9 +2,10 @@
 // request, review prompt, purge notice). No child data: the alert's id, its state and the
 // event, with a link to the dashboard, where the person signs in to see the rest. In the
 // four languages of the platform (Belgian authorities work in French, Dutch and German).
-import type { InformEvent } from "../../worker/domain/index.ts";
+import type { InformEvent, Language } from "../../worker/domain/index.ts";
+import { esc } from "../html.ts";
 
-const LINES: Record<InformEvent, Record<"en" | "fr" | "nl" | "de", string>> = {
+const LINES: Record<InformEvent, Record<Language, string>> = {
   launched: { en: "The alert was launched.", fr: "L'alerte a été lancée.", nl: "De alert werd gelanceerd.", de: "Der Alarm wurde ausgelöst." },
   updated: { en: "An update of the alert was published.", fr: "Une mise à jour de l'alerte a été publiée.", nl: "Een update van de alert werd gepubliceerd.", de: "Eine Aktualisierung des Alarms wurde veröffentlicht." },
   extended: { en: "The alert was extended.", fr: "L'alerte a été prolongée.", nl: "De alert werd verlengd.", de: "Der Alarm wurde verlängert." },
@@ -59,7 +60,6 @@ export interface NoticeMailModel {
   url: string;
 }
 
-const esc = (s: unknown) => String(s ?? "").replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 export function noticeMail(m: NoticeMailModel): { subject: string; text: string; html: string } {
   const ref = m.alertId.slice(0, 8);

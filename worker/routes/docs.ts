@@ -1,9 +1,8 @@
 // A readable API reference rendered on the server from the OpenAPI document (no CDN,
 // works offline), plus the error catalogue that problem `type` links point to.
+import { esc } from "../../templates/html.ts";
 import { ERRORS } from "../errors.ts";
 
-const esc = (s: unknown) =>
-  String(s ?? "").replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);
 
 type Op = {
   summary?: string;

@@ -12,7 +12,8 @@ import { unsubscribeEmail } from "../db/email.ts";
 import type { Language } from "../domain/index.ts";
 import { AppError } from "../errors.ts";
 import { context, type AppEnv, jsonBody, jsonOk, newRouter, problemResponses, publicRateLimit } from "./http.ts";
-import { esc, langNav, page, pickLang, preferenceFields, UUID } from "./public.ts";
+import { esc } from "../../templates/html.ts";
+import { langNav, page, pickLang, preferenceFields, UUID } from "./public.ts";
 import { EmailAddress, RecipientPreferences } from "./schemas.ts";
 
 export const EmailSubscription = RecipientPreferences.extend({

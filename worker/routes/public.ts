@@ -8,12 +8,12 @@ import { type AlertContent, LANGUAGES, type Language, publicFace, publishableCon
 import { photoKey } from "../services/photos.ts";
 import { versionPoster, versionPosters } from "../services/posters.ts";
 import { FORMAT_NAMES, type FormatName } from "../../templates/posters/model.ts";
+import { esc } from "../../templates/html.ts";
 import { context, type AppEnv } from "./http.ts";
 
 export const publicRoutes = new Hono<AppEnv>();
 publicRoutes.use("*", context);
 
-export const esc = (s: unknown) => String(s ?? "").replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function pickLang(query: string | undefined, accept: string | undefined, allowed: readonly Language[] = LANGUAGES): Language {
