@@ -11,17 +11,17 @@ import { AUTHORITY_MAILBOXES, authorityMailboxes, noticeMails, notifications } f
 export type NoticeRow = typeof notifications.$inferSelect;
 export type MailboxKind = (typeof AUTHORITY_MAILBOXES)[number];
 
-const scoped = (role: string) => ((CASE_SCOPED_ROLES as readonly string[]).includes(role) ? 1 : 0);
-
 /**
- * SQL condition: notice `n` (columns n.alert_id, n.recipient_role) is for user `u`
- * (columns u.id, u.role). One definition for the inbox and the e-mail.
+ * SQL condition: notice `n` (columns n.alert_id, n.recipient_role) is for the person
+ * `userId` of `role`. One definition for the inbox and the e-mail.
  */
-const isFor = (userId: string | SQL, role: string) => sql`n.recipient_role = ${role} AND (
-  ${scoped(role)} = 0
-  OR EXISTS (SELECT 1 FROM audit_entries a WHERE a.alert_id = n.alert_id AND a.actor_user_id = ${userId})
-  OR NOT EXISTS (SELECT 1 FROM audit_entries a JOIN users v ON v.id = a.actor_user_id
-                 WHERE a.alert_id = n.alert_id AND v.role = ${role} AND v.disabled_at IS NULL))`;
+function isFor(userId: string | SQL, role: string): SQL {
+  if (!(CASE_SCOPED_ROLES as readonly string[]).includes(role)) return sql`n.recipient_role = ${role}`;
+  return sql`n.recipient_role = ${role} AND (
+    EXISTS (SELECT 1 FROM audit_entries a WHERE a.alert_id = n.alert_id AND a.actor_user_id = ${userId})
+    OR NOT EXISTS (SELECT 1 FROM audit_entries a JOIN users v ON v.id = a.actor_user_id
+                   WHERE a.alert_id = n.alert_id AND v.role = ${role} AND v.disabled_at IS NULL))`;
+}
 
 /** The active staff a notice is for, with their addresses. */
 export async function noticePeople(db: Db, notice: Pick<NoticeRow, "id" | "recipientRole">): Promise<{ id: string; email: string }[]> {

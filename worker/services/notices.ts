@@ -3,12 +3,11 @@
 // (job `mail_notices`, asked by the command that recorded the notices; the cron asks
 // again for any left behind). Each address is recorded once accepted: a retried job
 // never mails an address twice. No child data in these messages (templates/email/staff.ts).
-import { eq } from "drizzle-orm";
 import { noticeMail } from "../../templates/email/staff.ts";
 import { smtpConfig, smtpTransport } from "../channels/email/smtp.ts";
 import { makeDb } from "../db/client.ts";
 import { claimNotice, releaseNotice, mailboxes, mailedAddresses, markNoticeMailed, noticePeople, recordMailed, unmailedNotices } from "../db/notices.ts";
-import { alerts } from "../db/schema.ts";
+import { getAlertRow } from "../db/alerts.ts";
 import { type InformEvent, toAuthorityMailboxes } from "../domain/index.ts";
 import { log } from "../log.ts";
 
@@ -16,7 +15,8 @@ import { log } from "../log.ts";
 async function addressesOf(db: ReturnType<typeof makeDb>, notice: { id: string; recipientRole: string; event: string }): Promise<string[]> {
   const people = (await noticePeople(db, notice)).map((p) => p.email);
   const boxes = toAuthorityMailboxes(notice.event as InformEvent) && notice.recipientRole === "cell" ? Object.values(await mailboxes(db)).flat() : [];
-  return [...new Set([...people, ...boxes].map((a) => a.trim().toLowerCase()))];
+  // Both are stored normalised (invitations and the mailboxes form lower-case them): a set is enough.
+  return [...new Set([...people, ...boxes])];
 }
 
 /** How long one run holds a notice: ample for a few addresses over a slow relay. */
@@ -33,7 +33,8 @@ export async function mailNotices(env: Env, alertId: string, now = new Date()): 
     log.warn("notice_mail_no_relay", { alertId, notices: pending.length });
     return { notices: pending.length, mailed: 0 };
   }
-  const alert = await db.select({ state: alerts.state, exercise: alerts.exercise, endsAt: alerts.endsAt }).from(alerts).where(eq(alerts.id, alertId)).get();
+  // The row outlives the purge (a PII-free skeleton): its state, exercise flag and end time.
+  const alert = await getAlertRow(db, alertId);
   const transport = smtpTransport(config, 1);
   let mailed = 0;
   let handled = 0;
@@ -47,9 +48,9 @@ export async function mailNotices(env: Env, alertId: string, now = new Date()): 
         const mail = noticeMail({
           event: n.event as InformEvent,
           alertId,
-          state: alert?.state ?? "purged",
-          exercise: alert?.exercise ?? false,
-          endsAt: n.event === "review_due" ? (alert?.endsAt ?? null) : null,
+          state: alert.state,
+          exercise: alert.exercise,
+          endsAt: n.event === "review_due" ? alert.endsAt : null,
           url: `${env.APP_ORIGIN}/alerts/${alertId}`,
         });
         for (const to of addresses.filter((a) => !done.has(a))) {
