@@ -247,9 +247,12 @@ export const User = z
   })
   .openapi("User");
 
+/** Normalised before it is checked, and stored so: " Anna@Example.org " is anna@example.org. */
+export const EmailAddress = z.string().trim().toLowerCase().max(254).pipe(z.email());
+
 export const InvitationBody = z
   .object({
-    email: z.email().max(200).toLowerCase(),
+    email: EmailAddress,
     displayName: z.string().trim().min(1).max(100),
     role: Role,
   })
@@ -264,6 +267,3 @@ export const RecipientPreferences = z
     exercise: z.boolean().default(false),
   })
   .strict();
-
-/** Normalised before it is checked, and stored so: " Anna@Example.org " is anna@example.org. */
-export const EmailAddress = z.string().trim().toLowerCase().max(254).pipe(z.email());

@@ -4570,7 +4570,6 @@ export interface components {
             reason?: string;
         };
         NewInvitation: {
-            /** Format: email */
             email: string;
             displayName: string;
             role: components["schemas"]["Role"];
