@@ -24,6 +24,9 @@ export const QueueJob = z.discriminatedUnion("type", [
 ]);
 export type QueueJob = z.infer<typeof QueueJob>;
 
+/** The alert a job is about, if any (a confirmation e-mail is about a subscriber). */
+const alertIdOf = (job: QueueJob | null): string | undefined => (job && "alertId" in job ? job.alertId : undefined);
+
 
 async function run(job: QueueJob, env: Env): Promise<Record<string, unknown>> {
   switch (job.type) {
@@ -55,13 +58,13 @@ async function recordDeadLetters(batch: MessageBatch<unknown>, env: Env): Promis
     try {
       await db
         .insert(deadLetters)
-        .values({ id: msg.id, jobType: job?.type ?? "invalid", alertId: job && "alertId" in job ? job.alertId : null, job: JSON.stringify(job ?? { invalid: true }) })
+        .values({ id: msg.id, jobType: job?.type ?? "invalid", alertId: alertIdOf(job) ?? null, job: JSON.stringify(job ?? { invalid: true }) })
         .onConflictDoNothing();
       if (job?.type === "page") {
         const ref = { fanoutId: job.fanoutId, channel: job.channel, event: job.event, pageKey: pageKeyOf(job) };
         await alertStub(env, job.alertId).pageDead(ref, job.attempt === 0, job.attempt > 0 ? (job.keys?.length ?? 0) : 0);
       }
-      log.error("dead_letter", { type: job?.type ?? "invalid", alertId: job && "alertId" in job ? job.alertId : undefined });
+      log.error("dead_letter", { type: job?.type ?? "invalid", alertId: alertIdOf(job) });
       msg.ack();
     } catch (err) {
       log.warn("dead_letter_record_failed", { error: err });
@@ -83,7 +86,7 @@ export async function handleBatch(batch: MessageBatch<unknown>, env: Env): Promi
     const t0 = Date.now();
     try {
       const out = await run(parsed.data, env);
-      log.info("queue_job_done", { type: parsed.data.type, alertId: "alertId" in parsed.data ? parsed.data.alertId : undefined, ms: Date.now() - t0, ...out });
+      log.info("queue_job_done", { type: parsed.data.type, alertId: alertIdOf(parsed.data), ms: Date.now() - t0, ...out });
       msg.ack();
     } catch (err) {
       // Another run is sending this page: look again once it must have finished or died.
@@ -91,7 +94,7 @@ export async function handleBatch(batch: MessageBatch<unknown>, env: Env): Promi
         msg.retry({ delaySeconds: 30 });
         continue;
       }
-      log.warn("queue_job_failed", { type: parsed.data.type, alertId: "alertId" in parsed.data ? parsed.data.alertId : undefined, attempts: msg.attempts, error: err });
+      log.warn("queue_job_failed", { type: parsed.data.type, alertId: alertIdOf(parsed.data), attempts: msg.attempts, error: err });
       msg.retry({ delaySeconds: backoffSeconds(msg.attempts) });
     }
   }
