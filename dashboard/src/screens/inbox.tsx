@@ -7,8 +7,8 @@ import { markRead, useInbox } from "../lib/inbox";
 import { navigate } from "../lib/router";
 import { ErrorBox, fmtTime, useAction, useFocusHeading } from "../ui";
 
-export function InboxScreen({ live }: { live: boolean }) {
-  const inbox = useInbox(live);
+export function InboxScreen() {
+  const inbox = useInbox();
   const [run, busy, error] = useAction();
   const h1 = useFocusHeading("inbox");
   const open = (i: InboxItem) =>
