@@ -8,12 +8,13 @@ import selfsigned from "selfsigned";
 import { startPushStandIn } from "../e2e/lib/push-standin.mjs";
 import { startStack } from "../e2e/lib/browser.mjs";
 import { apiClient, concert, signOff, staffFor, DECISION } from "../scripts/lib/drill.mjs";
-import { d1, vapidKeys, wrangler } from "../scripts/lib/local.mjs";
+import { buildDashboard, d1, vapidKeys, wrangler } from "../scripts/lib/local.mjs";
 import { demoContentIn } from "../scripts/seed.mjs";
 
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function ourStack() {
+  buildDashboard({ ifMissing: true });
   const stack = await startStack();
   const staff = await staffFor(
     stack.origin,

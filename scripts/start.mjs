@@ -1,10 +1,8 @@
 // `npm start`: build the dashboard, apply D1 migrations, seed demo data, start the
 // Worker locally (D1, R2, Queues, Durable Objects in Miniflare) and print where to go.
-import { spawnSync } from "node:child_process";
-import { join } from "node:path";
 import { startPushStandIn } from "../e2e/lib/push-standin.mjs";
 import { startSmtpCatcher } from "../e2e/lib/smtp-standin.mjs";
-import { applyMigrations, DEFAULT_PORT, ensureDevVars, parseArgs, PUSH_STANDIN_PORT, ROOT, SMTP_CATCHER_PORT, SMTP_CATCHER_WEB_PORT, startWorker } from "./lib/local.mjs";
+import { applyMigrations, buildDashboard, DEFAULT_PORT, ensureDevVars, parseArgs, PUSH_STANDIN_PORT, SMTP_CATCHER_PORT, SMTP_CATCHER_WEB_PORT, startWorker } from "./lib/local.mjs";
 import { seed } from "./seed.mjs";
 
 const args = parseArgs(process.argv.slice(2));
@@ -14,11 +12,7 @@ const t0 = Date.now();
 const step = (msg) => console.log(`\x1b[1m▸\x1b[0m ${msg} \x1b[2m(${((Date.now() - t0) / 1000).toFixed(1)} s)\x1b[0m`);
 
 step("building the dashboard");
-const vite = spawnSync(process.execPath, [join(ROOT, "node_modules", "vite", "bin", "vite.js"), "build", "--config", "dashboard/vite.config.ts", "--logLevel", "warn"], {
-  cwd: ROOT,
-  stdio: "inherit",
-});
-if (vite.status !== 0) process.exit(vite.status ?? 1);
+buildDashboard();
 
 const vars = ensureDevVars(port);
 step(`starting the push-service stand-in on http://localhost:${PUSH_STANDIN_PORT}`);

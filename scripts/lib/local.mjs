@@ -11,6 +11,16 @@ import { fileURLToPath } from "node:url";
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const WRANGLER = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
 export const DEFAULT_PORT = 8787;
+
+/** Builds the dashboard into dashboard/dist (the Worker serves it as its assets); `ifMissing` skips a build already there. */
+export function buildDashboard({ ifMissing = false } = {}) {
+  if (ifMissing && existsSync(join(ROOT, "dashboard", "dist", "index.html"))) return;
+  const vite = spawnSync(process.execPath, [join(ROOT, "node_modules", "vite", "bin", "vite.js"), "build", "--config", "dashboard/vite.config.ts", "--logLevel", "warn"], {
+    cwd: ROOT,
+    stdio: "inherit",
+  });
+  if (vite.status !== 0) throw new Error(`the dashboard build failed (vite exited ${vite.status})`);
+}
 const INVITATION_TTL_MS = 72 * 3_600_000;
 
 /**

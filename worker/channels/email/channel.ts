@@ -10,7 +10,7 @@ import { activeEmailCount, type EmailSubscriberRow, emailPage, emailPageStarts, 
 import { type Language, readIn } from "../../domain/index.ts";
 import { versionPoster } from "../../services/posters.ts";
 import type { Channel, ChannelRecipient, Delivery } from "../channel.ts";
-import { MAX_SMTP_CONNECTIONS, requireSmtpConfig, smtpConfig, smtpTransport } from "./smtp.ts";
+import { bareAddress, MAX_SMTP_CONNECTIONS, requireSmtpConfig, smtpConfig, type SmtpPool, smtpTransport } from "./smtp.ts";
 import { unsubscribeUrl } from "./tokens.ts";
 import { buildTemplate, KEY_PLACEHOLDER, personalise, qpTolerant, TO_PLACEHOLDER } from "./mime.ts";
 
@@ -47,7 +47,7 @@ export interface EmailMessage extends Mail {
 export const emailQueues = (env: Env): Queue[] => [env.EMAIL_0, env.EMAIL_1, env.EMAIL_2].filter(Boolean);
 
 interface Session {
-  transport: ReturnType<typeof smtpTransport>;
+  transport: SmtpPool;
   from: string;
   /** The bare address of `from`, for the SMTP envelope. */
   envelopeFrom: string;
@@ -74,9 +74,6 @@ export function classifySmtpError(err: unknown, attempt: number): Delivery {
 }
 
 const UNSUBSCRIBE_PATTERN = qpTolerant(UNSUBSCRIBE_URL);
-
-/** "Child Alert <alerts@x>" → "alerts@x". */
-const bareAddress = (from: string) => /<([^>]+)>\s*$/.exec(from)?.[1] ?? from.trim();
 
 /** The page's message in one language as a MIME template: built on first use, shared by every recipient of the page. */
 function template(env: Env, s: Session, message: EmailMessage, ctx: { alertId: string; event: string; version: number }): Promise<string> {
@@ -196,7 +193,7 @@ export const email = {
         })
       : null;
     try {
-      const sending = s.transport.sendMail({ envelope: { from: s.envelopeFrom, to: [to.address] }, raw });
+      const sending = s.transport.send({ from: s.envelopeFrom, to: [to.address] }, raw);
       await (late ? Promise.race([sending, late]) : sending);
       return { outcome: "sent" };
     } catch (err) {

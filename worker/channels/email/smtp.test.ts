@@ -43,7 +43,7 @@ describe("SMTP from inside workerd (nodemailer over node:net / node:tls)", () =>
     const t = smtpTransport(c, 1);
     await t.sendMail({ from: c.from, to: "dkim-built@example.org", subject: "Alerte enlèvement", text: "Appelez le 116 000.", html: "<p>Appelez le 116 000.</p>" });
     const raw = "From: Child Alert <alerts@child-alert.test>\r\nTo: dkim-raw@example.org\r\nSubject: raw\r\nMessage-ID: <raw.1@child-alert.test>\r\n\r\nCall 116 000.\r\n";
-    await t.sendMail({ envelope: { from: "alerts@child-alert.test", to: ["dkim-raw@example.org"] }, raw });
+    await t.send({ from: "alerts@child-alert.test", to: ["dkim-raw@example.org"] }, raw);
     t.close();
     type Verdict = { raw: string; results: { result: string; comment: string | null; domain: string; selector: string }[] };
     for (const to of ["dkim-built@example.org", "dkim-raw@example.org"]) {
