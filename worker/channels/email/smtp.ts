@@ -7,6 +7,7 @@ import DKIM from "nodemailer/lib/dkim";
 import MailComposer from "nodemailer/lib/mail-composer";
 import SMTPConnection from "nodemailer/lib/smtp-connection";
 import { log } from "../../log.ts";
+import { useFastDataEncoding } from "./data-stream.ts";
 import type { MailOptions } from "./mime.ts";
 import { z } from "zod";
 
@@ -109,6 +110,7 @@ export class SmtpPool {
   private readonly max: number;
 
   constructor(config: SmtpConfig, connections = MAX_SMTP_CONNECTIONS) {
+    useFastDataEncoding();
     this.config = config;
     this.max = Math.max(1, Math.min(connections, MAX_SMTP_CONNECTIONS));
     if (config.dkim) this.dkim = new DKIM(config.dkim);
