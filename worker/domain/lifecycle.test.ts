@@ -3,6 +3,7 @@ import { AppError, type ErrorCode } from "../errors.ts";
 import {
   AlertContent,
   type AlertSnapshot,
+  type Role,
   canTransition,
   checkExtend,
   publicFace,
@@ -13,6 +14,7 @@ import {
   checkLaunch,
   checkLiftObjection,
   checkObjection,
+  checkOneSeat,
   checkSignOff,
   checkStop,
   contentHash,
@@ -57,6 +59,9 @@ function snap(over: Partial<AlertSnapshot> = {}): AlertSnapshot {
 
 const signed = (...kinds: SignOffKind[]) =>
   kinds.map((kind) => ({ kind, versionId: "v1", contentHash: "h1", userId: `u-${kind}`, voided: false }));
+
+/** A signer: someone new in the role, unless a user id is given. */
+const by = (role: Role, userId = `new-${role}`) => ({ userId, role });
 
 const DECISION = {
   criteria: { minorOrProtected: true, immediateDanger: true, enoughInformation: true, broadcastNotRiskier: true },
@@ -134,26 +139,26 @@ describe("lifecycle transitions", () => {
 describe("rule 1 — the magistrate decides, with a written risk assessment and the criteria", () => {
   const base = () => snap({ signOffs: signed("investigator", "cell", "operator"), consents: ["parental_consent"] });
   it("accepts the authorisation when everything is in place, and moves to authorised", () => {
-    expect(() => checkSignOff(base(), "authorisation", "magistrate", DECISION)).not.toThrow();
+    expect(() => checkSignOff(base(), "authorisation", by("magistrate"), DECISION)).not.toThrow();
     expect(stateAfterSignOff(base(), "authorisation").state).toBe("authorised");
   });
   it("only the magistrate authorises", () => {
-    expect(refusal(() => checkSignOff(base(), "authorisation", "cell", DECISION))).toBe("E_FORBIDDEN_ROLE");
+    expect(refusal(() => checkSignOff(base(), "authorisation", by("cell"), DECISION))).toBe("E_FORBIDDEN_ROLE");
   });
   it("refuses without a risk assessment, or a perfunctory one", () => {
-    expect(refusal(() => checkSignOff(base(), "authorisation", "magistrate"))).toBe("E_RULE");
-    expect(refusal(() => checkSignOff(base(), "authorisation", "magistrate", { ...DECISION, riskAssessment: "ok" }))).toBe("E_RULE");
+    expect(refusal(() => checkSignOff(base(), "authorisation", by("magistrate")))).toBe("E_RULE");
+    expect(refusal(() => checkSignOff(base(), "authorisation", by("magistrate"), { ...DECISION, riskAssessment: "ok" }))).toBe("E_RULE");
   });
   it("refuses when a launch criterion is not met", () => {
     const d = { ...DECISION, criteria: { ...DECISION.criteria, broadcastNotRiskier: false } };
-    expect(refusal(() => checkSignOff(base(), "authorisation", "magistrate", d))).toBe("E_CRITERIA_NOT_MET");
+    expect(refusal(() => checkSignOff(base(), "authorisation", by("magistrate"), d))).toBe("E_CRITERIA_NOT_MET");
   });
 });
 
 describe("rule 2 — concertation sign-offs bound to the content hash", () => {
   it("the authorisation waits for the investigators, the cell and the operator", () => {
     const s = snap({ signOffs: signed("investigator", "cell"), consents: ["parental_consent"] });
-    expect(refusal(() => checkSignOff(s, "authorisation", "magistrate", DECISION))).toBe("E_SIGNOFFS_PENDING");
+    expect(refusal(() => checkSignOff(s, "authorisation", by("magistrate"), DECISION))).toBe("E_SIGNOFFS_PENDING");
     expect(readiness(s).missingSignOffs).toEqual(["operator", "authorisation"]);
     expect(readiness(s).waitingOn).toEqual(expect.arrayContaining(["operator", "magistrate"]));
   });
@@ -184,11 +189,26 @@ describe("rule 2 — concertation sign-offs bound to the content hash", () => {
     expect(readiness(snap({ state: "stopped" })).waitingOn).toEqual([]);
   });
   it("each role signs only its own part, once", () => {
-    expect(refusal(() => checkSignOff(snap(), "operator", "cell"))).toBe("E_FORBIDDEN_ROLE");
-    expect(refusal(() => checkSignOff(snap({ signOffs: signed("cell") }), "cell", "cell"))).toBe("E_ALREADY_SIGNED");
+    expect(refusal(() => checkSignOff(snap(), "operator", by("cell")))).toBe("E_FORBIDDEN_ROLE");
+    expect(refusal(() => checkSignOff(snap({ signOffs: signed("cell") }), "cell", by("cell")))).toBe("E_ALREADY_SIGNED");
+  });
+  it("one person, one seat: after a role change the same person cannot sign a second part, nor authorise", () => {
+    // u-investigator signed as investigator; an admin then made them cell, operator, magistrate.
+    const s = snap({ signOffs: signed("investigator"), consents: ["parental_consent"] });
+    expect(refusal(() => checkSignOff(s, "cell", by("cell", "u-investigator")))).toBe("E_ONE_SEAT");
+    expect(refusal(() => checkSignOff(s, "operator", by("operator", "u-investigator")))).toBe("E_ONE_SEAT");
+    const all = snap({ signOffs: signed("investigator", "cell", "operator"), consents: ["parental_consent"] });
+    expect(refusal(() => checkSignOff(all, "authorisation", by("magistrate", "u-operator"), DECISION))).toBe("E_ONE_SEAT");
+    // A voided sign-off (earlier content) still holds the seat.
+    const voided = snap({ signOffs: signed("cell").map((o) => ({ ...o, voided: true })) });
+    expect(refusal(() => checkSignOff(voided, "investigator", by("investigator", "u-cell")))).toBe("E_ONE_SEAT");
+    // The magistrate's two parts are one seat; someone else signs the rest.
+    const authorised = snap({ state: "authorised", signOffs: [...signed("investigator", "cell", "operator"), ...signed("authorisation").map((o) => ({ ...o, userId: "judge" }))], consents: ["parental_consent"] });
+    expect(() => checkOneSeat(authorised, "accompanying_person", "judge")).not.toThrow();
+    expect(() => checkSignOff(s, "cell", by("cell"))).not.toThrow();
   });
   it("sign-offs are given during concertation, not on a draft", () => {
-    expect(refusal(() => checkSignOff(snap({ state: "draft" }), "cell", "cell"))).toBe("E_INVALID_TRANSITION");
+    expect(refusal(() => checkSignOff(snap({ state: "draft" }), "cell", by("cell")))).toBe("E_INVALID_TRANSITION");
   });
   it("a sign-off on another hash of the same version does not count", () => {
     const stale = signed("investigator", "cell", "operator", "authorisation").map((o) => ({ ...o, contentHash: "old" }));
@@ -225,7 +245,7 @@ describe("rule 2 — concertation sign-offs bound to the content hash", () => {
 describe("rule 3 — the parents' side", () => {
   const s = () => snap({ signOffs: signed("investigator", "cell", "operator") });
   it("blocks authorisation and launch until settled", () => {
-    expect(refusal(() => checkSignOff(s(), "authorisation", "magistrate", DECISION))).toBe("E_CONSENT_MISSING");
+    expect(refusal(() => checkSignOff(s(), "authorisation", by("magistrate"), DECISION))).toBe("E_CONSENT_MISSING");
     expect(refusal(() => checkLaunch({ ...ready(), consents: [] }))).toBe("E_CONSENT_MISSING");
   });
   it("accepts each of the three bases from the right person", () => {
@@ -252,7 +272,7 @@ describe("rule 4 — operator refusal and magistrate opposition", () => {
   it("a blocked alert can neither be authorised nor launched", () => {
     const objections = [{ id: "o1", kind: "operator_refusal" as const, lifted: false }];
     const s = snap({ state: "blocked", signOffs: signed("investigator", "cell", "operator"), consents: ["parental_consent"], objections });
-    expect(refusal(() => checkSignOff({ ...s, state: "concertation" }, "authorisation", "magistrate", DECISION))).toBe("E_BLOCKED");
+    expect(refusal(() => checkSignOff({ ...s, state: "concertation" }, "authorisation", by("magistrate"), DECISION))).toBe("E_BLOCKED");
     expect(refusal(() => checkLaunch({ ...ready(), objections }))).toBe("E_BLOCKED");
   });
   it("lifting the last objection returns to concertation; only its author lifts it", () => {
@@ -293,15 +313,15 @@ describe("rule 6 — the accompanying person is published only on the magistrate
   });
   it("needs the magistrate's written terms", () => {
     const s = snap({ current: withPerson });
-    expect(refusal(() => checkSignOff(s, "accompanying_person", "magistrate"))).toBe("E_RULE");
-    expect(() => checkSignOff(s, "accompanying_person", "magistrate", { terms: "Description only, no name." })).not.toThrow();
+    expect(refusal(() => checkSignOff(s, "accompanying_person", by("magistrate")))).toBe("E_RULE");
+    expect(() => checkSignOff(s, "accompanying_person", by("magistrate"), { terms: "Description only, no name." })).not.toThrow();
   });
   it("is published with it", () => {
     const s = snap({ current: withPerson, signOffs: signed("accompanying_person") });
     expect(publishableContent(s, withPerson)?.accompanyingPerson?.description.nl).toContain("grey jacket");
   });
   it("cannot be authorised on a version without that section", () => {
-    expect(refusal(() => checkSignOff(snap(), "accompanying_person", "magistrate"))).toBe("E_RULE");
+    expect(refusal(() => checkSignOff(snap(), "accompanying_person", by("magistrate")))).toBe("E_RULE");
   });
 });
 
@@ -341,12 +361,12 @@ describe("rule 11 — updates while live", () => {
   it("a pending update needs only the magistrate's authorisation, which publishes it", () => {
     const pending: VersionView = { ...v1, id: "v2", number: 2, contentHash: "h2" };
     const s = { ...live(), pending };
-    expect(() => checkSignOff(s, "authorisation", "magistrate", DECISION)).not.toThrow();
+    expect(() => checkSignOff(s, "authorisation", by("magistrate"), DECISION)).not.toThrow();
     expect(stateAfterSignOff(s, "authorisation")).toEqual({ state: "live", publishPending: true });
-    expect(refusal(() => checkSignOff(s, "cell", "cell"))).toBe("E_INVALID_TRANSITION");
+    expect(refusal(() => checkSignOff(s, "cell", by("cell")))).toBe("E_INVALID_TRANSITION");
   });
   it("with no pending update there is nothing to authorise", () => {
-    expect(refusal(() => checkSignOff(live(), "authorisation", "magistrate", DECISION))).toBe("E_INVALID_TRANSITION");
+    expect(refusal(() => checkSignOff(live(), "authorisation", by("magistrate"), DECISION))).toBe("E_INVALID_TRANSITION");
   });
 });
 

@@ -20,6 +20,20 @@ export const SIGN_OFF_ROLE: Record<SignOffKind, Role> = {
   accompanying_person: "magistrate",
 };
 
+/**
+ * The seat a sign-off takes in the decision: each concertation party is one seat, the
+ * magistrate's authorisation and its accompanying-person part are the magistrate's seat.
+ * One person holds at most one seat per alert, whatever roles they are given meanwhile:
+ * the concertation is between different people (rule 2).
+ */
+export const SIGN_OFF_SEAT: Record<SignOffKind, string> = {
+  investigator: "investigator",
+  cell: "cell",
+  operator: "operator",
+  authorisation: "magistrate",
+  accompanying_person: "magistrate",
+};
+
 /** The concertation that must precede the magistrate's authorisation (rule 2). */
 export const CONCERTATION_KINDS = ["investigator", "cell", "operator"] as const satisfies readonly SignOffKind[];
 
@@ -251,12 +265,13 @@ export interface SignOffDecision {
 export function checkSignOff(
   s: AlertSnapshot,
   kind: SignOffKind,
-  role: Role,
+  signer: { userId: string; role: Role },
   decision?: SignOffDecision,
 ): { version: VersionView } {
-  if (SIGN_OFF_ROLE[kind] !== role) {
+  if (SIGN_OFF_ROLE[kind] !== signer.role) {
     throw new AppError("E_FORBIDDEN_ROLE", `the "${kind}" sign-off is given by the ${SIGN_OFF_ROLE[kind]}`);
   }
+  checkOneSeat(s, kind, signer.userId);
   const version = versionUnderReview(s);
   if (s.state === "live") {
     if (!version) throw new AppError("E_INVALID_TRANSITION", "no pending update to authorise");
@@ -291,6 +306,14 @@ export function checkSignOff(
     checkDecision(decision);
   }
   return { version };
+}
+
+/** One person, one seat per alert: any sign-off they gave (any version, even voided) in another seat refuses this one. */
+export function checkOneSeat(s: AlertSnapshot, kind: SignOffKind, userId: string): void {
+  const other = s.signOffs.find((o) => o.userId === userId && SIGN_OFF_SEAT[o.kind] !== SIGN_OFF_SEAT[kind]);
+  if (other) {
+    throw new AppError("E_ONE_SEAT", `you already signed this alert as "${SIGN_OFF_SEAT[other.kind]}"; the "${SIGN_OFF_SEAT[kind]}" sign-off must come from someone else`);
+  }
 }
 
 export function checkDecision(decision: SignOffDecision | undefined): void {

@@ -361,7 +361,7 @@ async function edit(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<AlertCom
 }
 
 async function signOff(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<AlertCommand, { type: "signOff" }>) {
-  const { version } = checkSignOff(s, cmd.kind, cmd.actor.role, cmd.decision);
+  const { version } = checkSignOff(s, cmd.kind, cmd.actor, cmd.decision);
   // The assertion was made over this exact version; if anything changed since, it approves nothing.
   if (version.id !== cmd.versionId || version.contentHash !== cmd.contentHash) {
     throw new AppError("E_CONTENT_CHANGED", "the version you signed is no longer the one under review");
