@@ -3,7 +3,9 @@
 // magistrate authorises, the cell launches, publishes an update, then stops — printing
 // each step's timing and, at the end, every broadcast's outcome per channel (audit trail).
 import { apiClient, concert, DECISION, signOff, staffFor } from "./lib/drill.mjs";
-import { DEFAULT_PORT, parseArgs, PUSH_STANDIN_PORT, SMTP_CATCHER_WEB_PORT } from "./lib/local.mjs";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { DEFAULT_PORT, parseArgs, PUSH_STANDIN_PORT, ROOT, SMTP_CATCHER_WEB_PORT } from "./lib/local.mjs";
 import { DEMO_ALERT_ID, DEMO_CONTENT, DEMO_MAILBOXES, DEMO_STAFF, demoEmail } from "./seed.mjs";
 
 const a = parseArgs(process.argv.slice(2));
@@ -147,4 +149,10 @@ for (const e of trail.entries.filter((x) => x.action === "broadcast_completed"))
 }
 
 console.log(`\nDraft → sign-offs → authorisation → launch → update → stop over the API: ${Math.round(performance.now() - tDrill)} ms.`);
-if (!trail.chain.ok) process.exit(1);
+
+// Every sign-off re-checked offline from the database alone (passkey signatures, what they bind).
+console.log(`\nnpm run signoffs:verify -- ${alertId}`);
+const verify = spawnSync(process.execPath, [join(ROOT, "scripts", "signoffs-verify.mjs"), alertId, "--origin", origin], { cwd: ROOT, encoding: "utf8" });
+process.stdout.write(verify.stdout.replace(/^/gm, "  "));
+if (verify.status !== 0) process.stderr.write(verify.stderr);
+if (!trail.chain.ok || verify.status !== 0) process.exit(1);

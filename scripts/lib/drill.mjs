@@ -38,9 +38,9 @@ export async function staffFor(origin, people, d1opts = {}) {
 export async function signOff(origin, staff, role, alertId, kind, decision) {
   const call = apiClient(origin);
   const s = staff[role];
-  const { data: opts } = await call("POST", `/alerts/${alertId}/signoffs/options`, { kind }, s.cookie);
+  const { data: opts } = await call("POST", `/alerts/${alertId}/signoffs/options`, decision === undefined ? { kind } : { kind, decision }, s.cookie);
   const response = await s.auth.get(opts.options);
-  const { data } = await call("POST", `/alerts/${alertId}/signoffs`, { challengeId: opts.challengeId, response, decision }, s.cookie);
+  const { data } = await call("POST", `/alerts/${alertId}/signoffs`, { challengeId: opts.challengeId, response }, s.cookie);
   return { ...data, contentHash: opts.contentHash };
 }
 

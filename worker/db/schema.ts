@@ -78,6 +78,8 @@ export const challenges = sqliteTable("challenges", {
   versionId: text("version_id"),
   contentHash: text("content_hash"),
   signOffKind: text("sign_off_kind"),
+  /** The magistrate's decision the sign-off challenge binds (canonical JSON). */
+  decision: text("decision"),
   expiresAt: text("expires_at").notNull(),
   usedAt: text("used_at"),
 });

@@ -7,3 +7,4 @@ export * from "./audit-chain.ts";
 export * from "./targeting.ts";
 export * from "./inform.ts";
 export * from "./statistics.ts";
+export * from "./signoff-binding.ts";

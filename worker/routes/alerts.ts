@@ -5,8 +5,7 @@ import { BROADCAST_EVENTS } from "../channels/channel.ts";
 import { FANOUT_STATUSES, PAGE_COUNTS } from "../fanout/ledger.ts";
 import { z } from "@hono/zod-openapi";
 import { alertAudit, allAuditEntries, getAlertRow, loadSnapshot } from "../db/alerts.ts";
-import { type Role, verifyChain, versionUnderReview } from "../domain/index.ts";
-import { AppError } from "../errors.ts";
+import { checkSignOff, decisionOf, type Role, verifyChain } from "../domain/index.ts";
 import { rpFromEnv, signOffOptions, verifySignOff } from "../services/auth.ts";
 import { alertCommand, alertStub, alertSummaries, alertView } from "../services/alerts.ts";
 import { boardStub } from "../durable/board-object.ts";
@@ -142,22 +141,24 @@ alertRoutes.openapi(
     method: "post",
     path: "/alerts/{id}/signoffs/options",
     tags,
-    summary: "Start a sign-off: a passkey challenge derived from the content hash of the version under review",
+    summary: "Start a sign-off: a passkey challenge derived from the content hash of the version under review, the kind of sign-off and the magistrate's decision",
+    description:
+      "The challenge is H(contentHash ‖ kind ‖ decision) ‖ nonce: the stored assertion proves by itself what was approved and decided. The sign-off is checked here already (role, one seat per person, concertation, consent, criteria), so no one is asked to sign what would be refused.",
     request: { params: AlertIdParam, body: jsonBody(SignOffOptionsBody) },
     responses: { 200: jsonOk(SignOffOptions) },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    const { kind } = c.req.valid("json");
+    const { kind, decision } = c.req.valid("json");
     const db = c.get("db");
+    const user = currentUser(c);
     const { snapshot } = await loadSnapshot(db, id);
-    const version = versionUnderReview(snapshot);
-    if (!version) throw new AppError("E_INVALID_TRANSITION", "there is no version to sign");
+    const { version } = checkSignOff(snapshot, kind, { userId: user.id, role: user.role as Role }, decision);
     const out = await signOffOptions(
       db,
       rpFromEnv(c.env),
-      currentUser(c),
-      { alertId: id, versionId: version.id, contentHash: version.contentHash, kind },
+      user,
+      { alertId: id, versionId: version.id, contentHash: version.contentHash, kind, decision: decisionOf(kind, decision) },
       new Date(),
     );
     return c.json({ ...out, options: out.options as unknown as Record<string, unknown> }, 200);
@@ -171,7 +172,7 @@ alertRoutes.openapi(
     tags,
     summary: "Give a sign-off (or the magistrate's authorisation) with a passkey assertion",
     description:
-      "The assertion must answer the challenge from /signoffs/options. The magistrate's authorisation carries the criteria checklist and the written risk assessment.",
+      "The assertion must answer the challenge from /signoffs/options; the decision recorded is the one given there (and signed).",
     request: { params: AlertIdParam, body: jsonBody(SignOffBody) },
     responses: { 200: jsonOk(CommandResult) },
   }),
@@ -184,7 +185,6 @@ alertRoutes.openapi(
       type: "signOff",
       actor: { userId: user.id, role: user.role as Role },
       ...verified,
-      decision: body.decision,
     });
     return c.json(result, 200);
   },

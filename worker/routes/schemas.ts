@@ -84,7 +84,7 @@ export const CeremonyOptions = z
   .object({ challengeId: z.string(), options: z.record(z.string(), z.unknown()) })
   .openapi("CeremonyOptions");
 
-export const SignOffOptionsBody = z.object({ kind: SignOffKind }).strict();
+export const SignOffOptionsBody = z.object({ kind: SignOffKind, decision: z.lazy(() => Decision).optional() }).strict();
 export const SignOffOptions = CeremonyOptions.extend({
   alertId: z.string(),
   versionId: z.string(),
@@ -94,22 +94,24 @@ export const SignOffOptions = CeremonyOptions.extend({
 
 export const Criteria = z.object(Object.fromEntries(CRITERIA.map((c) => [c, z.boolean()])) as Record<(typeof CRITERIA)[number], z.ZodBoolean>).strict();
 
+/**
+ * The magistrate's written part: with the authorisation (rule 1) the criteria checklist
+ * and the risk assessment; with the accompanying-person authorisation (rule 6) the terms.
+ * Given when the ceremony starts: the passkey then signs it with the content.
+ */
+export const Decision = z
+  .object({
+    criteria: Criteria.optional(),
+    riskAssessment: z.string().trim().max(4000).optional(),
+    terms: z.string().trim().max(2000).optional(),
+  })
+  .strict()
+  .openapi("Decision");
+
 export const SignOffBody = z
   .object({
     challengeId: z.uuid(),
     response: AssertionJson,
-    /**
-     * The magistrate's written part: with the authorisation (rule 1) the criteria checklist
-     * and the risk assessment; with the accompanying-person authorisation (rule 6) the terms.
-     */
-    decision: z
-      .object({
-        criteria: Criteria.optional(),
-        riskAssessment: z.string().trim().max(4000).optional(),
-        terms: z.string().trim().max(2000).optional(),
-      })
-      .strict()
-      .optional(),
   })
   .strict()
   .openapi("SignOff");

@@ -21,9 +21,10 @@ import {
 } from "../db/auth.ts";
 import { commit, type Db, type Stmt } from "../db/client.ts";
 import { challenges, credentials, invitations, sessions, users } from "../db/schema.ts";
-import { type Role, sha256Hex, type SignOffKind } from "../domain/index.ts";
+import { canonicalJson, challengeBinds, type Role, sha256Hex, type SignOffDecision, type SignOffKind, signOffDigest } from "../domain/index.ts";
 import { b64url, unb64url } from "../bytes.ts";
 import { AppError } from "../errors.ts";
+import { log } from "../log.ts";
 import type { SignOffEvidence } from "./alert-commands.ts";
 
 export interface RelyingParty {
@@ -41,20 +42,16 @@ export const randomToken = (bytes = 32) => b64url(crypto.getRandomValues(new Uin
 const hexToBytes = (hex: string) => Uint8Array.from(hex.match(/../g)!.map((h) => parseInt(h, 16)));
 
 /**
- * The sign-off challenge: the 32 bytes of the content hash followed by 16 random bytes.
- * The signed clientDataJSON carries it, so the stored assertion proves by itself which
- * content it approved, and the random part makes every ceremony single-use.
+ * The sign-off challenge: the 32 bytes of H(content hash ‖ kind ‖ decision) (domain
+ * signOffDigest) followed by 16 random bytes. The signed clientDataJSON carries it, so the
+ * stored assertion proves by itself what it approved, and the random part makes every
+ * ceremony single-use.
  */
-export function signOffChallenge(contentHashHex: string): string {
+export function signOffChallenge(digestHex: string): string {
   const out = new Uint8Array(48);
-  out.set(hexToBytes(contentHashHex), 0);
+  out.set(hexToBytes(digestHex), 0);
   out.set(crypto.getRandomValues(new Uint8Array(16)), 32);
   return b64url(out);
-}
-
-/** The content hash a sign-off challenge is bound to. */
-export function contentHashOfChallenge(challenge: string): string {
-  return [...unb64url(challenge).slice(0, 32)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 const later = (now: Date, ms: number) => new Date(now.getTime() + ms).toISOString();
@@ -156,7 +153,9 @@ export async function verifyRegistration(
       requireUserVerification: true,
     });
   } catch (err) {
-    throw new AppError("E_BAD_ASSERTION", (err as Error).message);
+    // The library's text stays in the log (no personal data in it), not in the answer: it would tell a prober what to fix.
+    log.warn("passkey_registration_refused", { error: err });
+    throw new AppError("E_BAD_ASSERTION");
   }
   if (!verification.verified || !verification.registrationInfo) throw new AppError("E_BAD_ASSERTION");
   const { credential } = verification.registrationInfo;
@@ -232,7 +231,8 @@ async function verifyAssertion(
       requireUserVerification: true,
     });
   } catch (err) {
-    throw new AppError("E_BAD_ASSERTION", (err as Error).message);
+    log.warn("passkey_assertion_refused", { error: err });
+    throw new AppError("E_BAD_ASSERTION");
   }
   if (!result.verified) throw new AppError("E_BAD_ASSERTION");
   const counterUpdate = db
@@ -280,11 +280,11 @@ export async function signOffOptions(
   db: Db,
   rp: RelyingParty,
   user: UserRow,
-  target: { alertId: string; versionId: string; contentHash: string; kind: SignOffKind },
+  target: { alertId: string; versionId: string; contentHash: string; kind: SignOffKind; decision: SignOffDecision | null },
   now: Date,
 ) {
   const creds = await credentialsOf(db, user.id);
-  const challenge = signOffChallenge(target.contentHash);
+  const challenge = signOffChallenge(await signOffDigest(target.contentHash, target.kind, target.decision));
   const options = await generateAuthenticationOptions({
     rpID: rp.rpId,
     challenge: unb64url(challenge),
@@ -301,15 +301,18 @@ export async function signOffOptions(
     versionId: target.versionId,
     contentHash: target.contentHash,
     signOffKind: target.kind,
+    decision: target.decision ? canonicalJson(target.decision) : null,
     expiresAt: later(now, CHALLENGE_TTL_MS),
   });
-  return { challengeId, options, ...target };
+  const { decision: _signed, ...shown } = target;
+  return { challengeId, options, ...shown };
 }
 
 /**
  * Verifies a sign-off assertion: the challenge was issued to this user for this alert,
- * is unused, embeds the content hash, and the signature is by one of the user's own
- * passkeys. Returns what the Durable Object needs to bind the sign-off to the version.
+ * is unused, embeds H(content hash ‖ kind ‖ decision), and the signature is by one of the
+ * user's own passkeys. Returns what the Durable Object needs to bind the sign-off to the
+ * version, with the decision as signed.
  */
 export async function verifySignOff(
   db: Db,
@@ -318,19 +321,22 @@ export async function verifySignOff(
   alertId: string,
   input: { challengeId: string; response: AuthenticationResponseJSON },
   now: Date,
-): Promise<{ versionId: string; contentHash: string; kind: SignOffKind; evidence: SignOffEvidence }> {
+): Promise<{ versionId: string; contentHash: string; kind: SignOffKind; decision?: SignOffDecision; evidence: SignOffEvidence }> {
   const ch = await consumeChallenge(db, input.challengeId, "signoff", now);
   if (!ch || ch.userId !== user.id || ch.alertId !== alertId || !ch.versionId || !ch.contentHash || !ch.signOffKind) {
     throw new AppError("E_CHALLENGE_INVALID");
   }
-  if (contentHashOfChallenge(ch.challenge) !== ch.contentHash) throw new AppError("E_CHALLENGE_INVALID");
+  const kind = ch.signOffKind as SignOffKind;
+  const decision = ch.decision ? (JSON.parse(ch.decision) as SignOffDecision) : null;
+  if ((await challengeBinds(ch.challenge, ch.contentHash, kind, decision)) !== "decision") throw new AppError("E_CHALLENGE_INVALID");
   const { cred, counterUpdate } = await verifyAssertion(db, rp, ch.challenge, input.response, now);
   if (cred.userId !== user.id) throw new AppError("E_BAD_ASSERTION", "the passkey belongs to someone else");
   await counterUpdate;
   return {
     versionId: ch.versionId,
     contentHash: ch.contentHash,
-    kind: ch.signOffKind as SignOffKind,
+    kind,
+    ...(decision ? { decision } : {}),
     evidence: {
       credentialId: cred.id,
       challenge: ch.challenge,

@@ -157,10 +157,10 @@ export async function createAlert(by: Staff, content = makeContent(), exercise =
 
 /** The full passkey ceremony for one sign-off; returns the final response. */
 export async function signOff(by: Staff, alertId: string, kind: SignOffKind, decision?: unknown) {
-  const opts = await api("POST", `/alerts/${alertId}/signoffs/options`, { kind }, as(by));
+  const opts = await api("POST", `/alerts/${alertId}/signoffs/options`, decision === undefined ? { kind } : { kind, decision }, as(by));
   if (opts.status !== 200) return opts;
   const response = await by.auth.get(opts.body.options);
-  return api("POST", `/alerts/${alertId}/signoffs`, { challengeId: opts.body.challengeId, response, decision }, as(by));
+  return api("POST", `/alerts/${alertId}/signoffs`, { challengeId: opts.body.challengeId, response }, as(by));
 }
 
 export function expectOk<T>(res: ApiResponse<T>, status = 200): ApiResponse<T> {

@@ -1469,8 +1469,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Start a sign-off: a passkey challenge derived from the content hash of the version under review
-         * @description Roles: magistrate, investigator, cell, operator.
+         * Start a sign-off: a passkey challenge derived from the content hash of the version under review, the kind of sign-off and the magistrate's decision
+         * @description The challenge is H(contentHash ‖ kind ‖ decision) ‖ nonce: the stored assertion proves by itself what was approved and decided. The sign-off is checked here already (role, one seat per person, concertation, consent, criteria), so no one is asked to sign what would be refused.
+         *
+         *     Roles: magistrate, investigator, cell, operator.
          */
         post: {
             parameters: {
@@ -1485,6 +1487,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         kind: components["schemas"]["SignOffKind"];
+                        decision?: components["schemas"]["Decision"];
                     };
                 };
             };
@@ -1571,7 +1574,7 @@ export interface paths {
         put?: never;
         /**
          * Give a sign-off (or the magistrate's authorisation) with a passkey assertion
-         * @description The assertion must answer the challenge from /signoffs/options. The magistrate's authorisation carries the criteria checklist and the written risk assessment.
+         * @description The assertion must answer the challenge from /signoffs/options; the decision recorded is the one given there (and signed).
          *
          *     Roles: magistrate, investigator, cell, operator.
          */
@@ -4526,20 +4529,20 @@ export interface components {
             contentHash: string;
             kind: components["schemas"]["SignOffKind"];
         };
+        Decision: {
+            criteria?: {
+                minorOrProtected: boolean;
+                immediateDanger: boolean;
+                enoughInformation: boolean;
+                broadcastNotRiskier: boolean;
+            };
+            riskAssessment?: string;
+            terms?: string;
+        };
         SignOff: {
             /** Format: uuid */
             challengeId: string;
             response: components["schemas"]["AssertionJson"];
-            decision?: {
-                criteria?: {
-                    minorOrProtected: boolean;
-                    immediateDanger: boolean;
-                    enoughInformation: boolean;
-                    broadcastNotRiskier: boolean;
-                };
-                riskAssessment?: string;
-                terms?: string;
-            };
         };
         Consent: {
             /** @enum {string} */

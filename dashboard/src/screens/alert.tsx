@@ -63,11 +63,11 @@ function Texts({ value, languages }: { value: Localized | undefined; languages: 
   );
 }
 
-/** The passkey ceremony for a sign-off: the challenge carries the content hash being approved. */
+/** The passkey ceremony for a sign-off: the challenge carries the content hash being approved, the kind of sign-off and the magistrate's decision. */
 async function signWithPasskey(id: string, kind: SignKind, decision?: { criteria?: Record<string, boolean>; riskAssessment?: string; terms?: string }) {
-  const opts = await must(api.POST("/alerts/{id}/signoffs/options", { params: { path: { id } }, body: { kind } }));
+  const opts = await must(api.POST("/alerts/{id}/signoffs/options", { params: { path: { id } }, body: { kind, ...(decision ? { decision: decision as never } : {}) } }));
   const response = await startAuthentication({ optionsJSON: opts.options as never });
-  await must(api.POST("/alerts/{id}/signoffs", { params: { path: { id } }, body: { challengeId: opts.challengeId, response: response as never, decision: decision as never } }));
+  await must(api.POST("/alerts/{id}/signoffs", { params: { path: { id } }, body: { challengeId: opts.challengeId, response: response as never } }));
 }
 
 export function AlertScreen({ id, role, can }: { id: string; role: Role; can: (p: Permission) => boolean }) {
