@@ -3,8 +3,10 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Role } from "../domain/index.ts";
+import { SoftAuthenticator } from "../../e2e/lib/soft-authenticator.ts";
+import { createInvitation } from "../services/auth.ts";
 import { type StoredSignOff, verifyStoredSignOff } from "../services/signoff-verify.ts";
-import { api, as, authorisedAlert, createAlert, DECISION, expectOk, makeTeam, ORIGIN, signOff, type Staff } from "../test/helpers.ts";
+import { api, as, authorisedAlert, createAlert, db, DECISION, expectOk, makeStaff, makeTeam, ORIGIN, signOff, type Staff } from "../test/helpers.ts";
 
 /** A role change ends the person's sessions: they sign in again with their passkey. */
 async function changeRoleAndSignIn(admin: Staff, s: Staff, role: Role): Promise<Staff> {
@@ -99,5 +101,44 @@ describe("the magistrate's decision is signed, not only the content", () => {
     expectOk(await api("POST", `/alerts/${id}/signoffs`, { challengeId: opts.body.challengeId, response }, as(t.magistrate)));
     const stored = await env.DB.prepare("SELECT decision FROM sign_offs WHERE alert_id = ? AND kind = 'authorisation'").bind(id).first<{ decision: string }>();
     expect(JSON.parse(stored!.decision).riskAssessment).toBe(DECISION.riskAssessment);
+  });
+});
+
+describe("invitations are used once, atomically", () => {
+  /** Two registrations started from one link, finished at the same moment. */
+  async function race(token: string, ip: string) {
+    const starts = await Promise.all([0, 1].map(() => api("POST", "/auth/register/options", { token }, { ip })));
+    const finishes = await Promise.all(
+      starts.map(async (o) => {
+        expectOk(o);
+        const response = await new SoftAuthenticator(env.RP_ID, ORIGIN).create(o.body.options);
+        return { challengeId: o.body.challengeId, response };
+      }),
+    );
+    return Promise.all(finishes.map((body) => api("POST", "/auth/register/verify", body, { ip })));
+  }
+
+  it("a new-account link used twice in parallel: exactly one account, the other a clear 4xx (10 trials)", async () => {
+    for (let i = 0; i < 10; i++) {
+      const email = `race.${i}.${crypto.randomUUID().slice(0, 8)}@example.test`;
+      const inv = await createInvitation(db(), { email, displayName: "Race", role: "operator", createdBy: null }, new Date());
+      const results = await race(inv.token, `10.9.${i}.1`);
+      expect(results.map((r) => r.status).sort(), `trial ${i}`).toEqual([200, 401]);
+      expect(results.find((r) => r.status === 401)!.body.code).toBe("E_INVITATION_INVALID");
+      const n = await env.DB.prepare("SELECT COUNT(*) AS n FROM credentials c JOIN users u ON u.id = c.user_id WHERE u.email = ?").bind(email).first<{ n: number }>();
+      expect(n!.n).toBe(1);
+    }
+  });
+
+  it("an \"add a passkey\" link used twice in parallel registers one passkey (10 trials)", async () => {
+    const s = await makeStaff("investigator");
+    for (let i = 0; i < 10; i++) {
+      const inv = await createInvitation(db(), { email: s.email, displayName: "x", role: "investigator", createdBy: null }, new Date());
+      const before = await env.DB.prepare("SELECT COUNT(*) AS n FROM credentials WHERE user_id = ?").bind(s.userId).first<{ n: number }>();
+      const results = await race(inv.token, `10.8.${i}.1`);
+      expect(results.map((r) => r.status).sort(), `trial ${i}`).toEqual([200, 401]);
+      const after = await env.DB.prepare("SELECT COUNT(*) AS n FROM credentials WHERE user_id = ?").bind(s.userId).first<{ n: number }>();
+      expect(after!.n - before!.n).toBe(1);
+    }
   });
 });

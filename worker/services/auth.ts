@@ -8,7 +8,7 @@ import {
   verifyRegistrationResponse,
 } from "@simplewebauthn/server";
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
-import { eq } from "drizzle-orm";
+import { and, eq, gt, isNull } from "drizzle-orm";
 import { CHALLENGE_TTL_MS, INVITATION_TTL_MS, SESSION_TTL_MS } from "../config.ts";
 import {
   consumeChallenge,
@@ -160,6 +160,15 @@ export async function verifyRegistration(
   if (!verification.verified || !verification.registrationInfo) throw new AppError("E_BAD_ASSERTION");
   const { credential } = verification.registrationInfo;
 
+  // The invitation is used once, atomically: of two registrations racing on one link,
+  // exactly one takes it here; the other is refused (a replayed or parallel use).
+  const [claimed] = await db
+    .update(invitations)
+    .set({ usedAt: now.toISOString() })
+    .where(and(eq(invitations.id, inv.id), isNull(invitations.usedAt), gt(invitations.expiresAt, now.toISOString())))
+    .returning({ id: invitations.id });
+  if (!claimed) throw new AppError("E_INVITATION_INVALID");
+
   const user: UserRow = {
     id: ch.userId,
     email: inv.email,
@@ -180,15 +189,24 @@ export async function verifyRegistration(
       transports: credential.transports?.join(",") ?? null,
       createdAt: now.toISOString(),
     }),
-    db.update(invitations).set({ usedAt: now.toISOString() }).where(eq(invitations.id, inv.id)),
     (await sessionInsert(db, user.id, sessionToken, now)).stmt,
   );
-  await commit(
-    db,
-    statements,
-    [{ actorUserId: user.id, actorRole: user.role, action: "passkey_registered", details: { invitationId: inv.id } }],
-    now,
-  );
+  try {
+    await commit(
+      db,
+      statements,
+      [{ actorUserId: user.id, actorRole: user.role, action: "passkey_registered", details: { invitationId: inv.id } }],
+      now,
+    );
+  } catch (err) {
+    // Two new-account invitations for one address used at once: the account exists now.
+    if (/UNIQUE constraint failed: users\.email/.test(String((err as Error).message) + String((err as { cause?: Error }).cause?.message))) {
+      throw new AppError("E_CONFLICT", "an account for this e-mail address was just created; ask for an invitation to add a passkey to it");
+    }
+    // Nothing else was written: the link stays usable.
+    await db.update(invitations).set({ usedAt: null }).where(eq(invitations.id, inv.id));
+    throw err;
+  }
   return { user: inv.userId ? { ...user, createdAt: inv.createdAt } : user, sessionToken };
 }
 
