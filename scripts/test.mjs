@@ -2,7 +2,7 @@
 // (node:test + Chromium). Runs every stage even if one fails, then prints one closing
 // line with the totals: "tests: N passed, N failed".
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "./lib/local.mjs";
 import { testTlsEnv } from "./lib/test-tls.mjs";
@@ -15,6 +15,23 @@ const run = (label, args, env = {}) => {
   console.log(`\n\x1b[1m▸ ${label}\x1b[0m`);
   return spawnSync(process.execPath, args, { cwd: ROOT, stdio: "inherit", env: { ...process.env, FORCE_COLOR: "0", ...env } }).status ?? 1;
 };
+
+// The browser tests need Chromium: checked first, not after the long worker stage. As
+// root on Debian it is installed (what .ci/run does); otherwise stop now with the command.
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+if (!existsSync(CHROMIUM)) {
+  const root = process.getuid?.() === 0 && existsSync("/usr/bin/apt-get");
+  if (root) {
+    console.log(`\x1b[1m▸ Chromium is missing (${CHROMIUM}): apt-get install -y chromium, for the browser tests\x1b[0m`);
+    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+    spawnSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
+    spawnSync("apt-get", ["install", "-y", "-qq", "chromium"], { stdio: "inherit", env });
+  }
+  if (!existsSync(CHROMIUM)) {
+    console.error(`Chromium is needed for the browser tests and is not at ${CHROMIUM}.\nInstall it first:  sudo apt-get install -y chromium   (or set CHROMIUM_PATH)`);
+    process.exit(1);
+  }
+}
 
 const failures = [];
 let passed = 0;

@@ -2,7 +2,7 @@
 import { HTTPException } from "hono/http-exception";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
-import { MAX_JSON_BODY_BYTES } from "./config.ts";
+import { MAX_JSON_BODY_BYTES, SESSION_COOKIE } from "./config.ts";
 import { AppError } from "./errors.ts";
 import { log } from "./log.ts";
 import { adminRoutes } from "./routes/admin.ts";
@@ -31,7 +31,7 @@ export function buildApp() {
   api.route("/", emailApiRoutes);
   api.route("/", noticeRoutes);
   api.get("/health", (c) => c.json({ ok: true, environment: c.env.ENVIRONMENT }));
-  api.openAPIRegistry.registerComponent("securitySchemes", "session", { type: "apiKey", in: "cookie", name: "ca_session" });
+  api.openAPIRegistry.registerComponent("securitySchemes", "session", { type: "apiKey", in: "cookie", name: SESSION_COOKIE });
   api.doc31("/openapi.json", { openapi: "3.1.0", info: OPENAPI_INFO });
   api.get("/docs", (c) => c.html(renderDocs(api.getOpenAPI31Document({ openapi: "3.1.0", info: OPENAPI_INFO }) as never)));
 

@@ -3,6 +3,13 @@ import { DEFAULT_INACTIVE_RETENTION_HOURS } from "./domain/duration.ts";
 
 /** Staff sessions: one working night plus margin; a shift change means a fresh sign-in. */
 export const SESSION_TTL_MS = 12 * 3_600_000;
+/**
+ * A session left unused this long ends (the dashboard's live panel reloads its data on
+ * every event, which counts as use): an unattended signed-in screen does not stay a key.
+ */
+export const SESSION_IDLE_MS = 2 * 3_600_000;
+/** Last use is written at most this often per session (one write per minute, not per request). */
+export const SESSION_TOUCH_MS = 60_000;
 /** A WebAuthn ceremony takes seconds; five minutes covers a slow authenticator or a phone hand-off. */
 export const CHALLENGE_TTL_MS = 5 * 60_000;
 /** Invitation links are sent through another channel and may wait a couple of days. */
@@ -12,7 +19,8 @@ export const MAX_JSON_BODY_BYTES = 64 * 1024;
 /** Retention of the child's personal data after the end, when RETENTION_HOURS is unset (30 days). */
 export const DEFAULT_RETENTION_HOURS = 720;
 
-export const SESSION_COOKIE = "ca_session";
+/** `__Host-`: only ever set by this origin over HTTPS, path /, no Domain (no sibling sub-domain can plant or read it). */
+export const SESSION_COOKIE = "__Host-ca_session";
 
 /**
  * Retry backoff for transient failures (a queue job, a delivery without Retry-After):

@@ -1,5 +1,6 @@
 // Staff identity queries: users, passkey credentials, sessions, invitations, challenges.
-import { and, eq, gt, isNull } from "drizzle-orm";
+import { and, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
+import { SESSION_IDLE_MS, SESSION_TOUCH_MS } from "../config.ts";
 import type { Db } from "./client.ts";
 import { challenges, credentials, invitations, sessions, users } from "./schema.ts";
 
@@ -8,13 +9,35 @@ export type ChallengeRow = typeof challenges.$inferSelect;
 export type InvitationRow = typeof invitations.$inferSelect;
 export type CredentialRow = typeof credentials.$inferSelect;
 
+/** The session's user, if the session is neither expired nor idle past SESSION_IDLE_MS; its last use is recorded (at most once a minute). */
 export async function sessionUser(db: Db, tokenHash: string, now: Date): Promise<UserRow | undefined> {
+  const lastUse = sql`coalesce(${sessions.lastSeenAt}, ${sessions.createdAt})`;
   const [row] = await db
-    .select({ user: users })
+    .select({ user: users, lastUse: sql<string>`${lastUse}` })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, now.toISOString()), isNull(users.disabledAt)));
-  return row?.user;
+    .where(
+      and(
+        eq(sessions.tokenHash, tokenHash),
+        gt(sessions.expiresAt, now.toISOString()),
+        gt(lastUse, new Date(now.getTime() - SESSION_IDLE_MS).toISOString()),
+        isNull(users.disabledAt),
+      ),
+    );
+  if (!row) return undefined;
+  if (Date.parse(row.lastUse) < now.getTime() - SESSION_TOUCH_MS) {
+    await db.update(sessions).set({ lastSeenAt: now.toISOString() }).where(eq(sessions.tokenHash, tokenHash));
+  }
+  return row.user;
+}
+
+/** Deletes ended sessions (expired or idle) and challenges past their expiry; returns how many rows went. */
+export async function deleteEndedSessionsAndChallenges(db: Db, now: Date): Promise<number> {
+  const idleSince = new Date(now.getTime() - SESSION_IDLE_MS).toISOString();
+  const a = await db.delete(sessions).where(or(lte(sessions.expiresAt, now.toISOString()), lte(sql`coalesce(${sessions.lastSeenAt}, ${sessions.createdAt})`, idleSince)));
+  const b = await db.delete(challenges).where(lte(challenges.expiresAt, now.toISOString()));
+  const changes = (r: unknown) => (r as { meta?: { changes?: number } }).meta?.changes ?? 0;
+  return changes(a) + changes(b);
 }
 
 export const deleteSession = (db: Db, tokenHash: string) => db.delete(sessions).where(eq(sessions.tokenHash, tokenHash));

@@ -49,6 +49,8 @@ export const sessions = sqliteTable(
       .references(() => users.id),
     createdAt: text("created_at").notNull().default(now),
     expiresAt: text("expires_at").notNull(),
+    /** Last use (at most a minute stale): the idle timeout counts from here. */
+    lastSeenAt: text("last_seen_at"),
   },
   (t) => [index("sessions_user").on(t.userId)],
 );

@@ -27,6 +27,7 @@ function startSession(c: Context<AppEnv>, token: string) {
     secure: true,
     sameSite: "Strict",
     path: "/",
+    // The name carries the prefix: `__Host-` cookies must be Secure, path /, without Domain.
     maxAge: Math.floor(SESSION_TTL_MS / 1000),
   });
 }

@@ -1,6 +1,8 @@
 // Trust, tried from outside as an attacker would (issue 11): each test failed on the code
 // before its fix.
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import worker from "../index.ts";
 import { describe, expect, it } from "vitest";
 import type { Role } from "../domain/index.ts";
 import { SoftAuthenticator } from "../../e2e/lib/soft-authenticator.ts";
@@ -140,5 +142,44 @@ describe("invitations are used once, atomically", () => {
       const after = await env.DB.prepare("SELECT COUNT(*) AS n FROM credentials WHERE user_id = ?").bind(s.userId).first<{ n: number }>();
       expect(after!.n - before!.n).toBe(1);
     }
+  });
+});
+
+describe("sessions", () => {
+  it("the cookie is __Host- prefixed (Secure, path /, no Domain)", async () => {
+    const s = await makeStaff("cell");
+    expect(s.cookie).toMatch(/^__Host-ca_session=/);
+    const opts = expectOk(await api("POST", "/auth/login/options", undefined, { ip: s.ip }));
+    const res = expectOk(await api("POST", "/auth/login/verify", { challengeId: opts.body.challengeId, response: await s.auth.get(opts.body.options) }, { ip: s.ip }));
+    const set = res.headers.get("Set-Cookie")!;
+    expect(set).toMatch(/^__Host-ca_session=[^;]+;.*Path=\//);
+    expect(set).toMatch(/Secure/);
+    expect(set).not.toMatch(/Domain=/i);
+  });
+
+  it("a session unused for two hours ends; use keeps it alive; the cron deletes ended sessions and expired challenges", async () => {
+    const s = await makeStaff("investigator");
+    const hash = async () => {
+      const token = decodeURIComponent(s.cookie.split("=").slice(1).join("="));
+      const bytes = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token)));
+      return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+    };
+    const h = await hash();
+    const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+    await env.DB.prepare("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?").bind(ago(90 * 60_000), h).run();
+    expectOk(await api("GET", "/auth/me", undefined, as(s)));
+    const touched = await env.DB.prepare("SELECT last_seen_at AS at FROM sessions WHERE token_hash = ?").bind(h).first<{ at: string }>();
+    expect(Date.now() - Date.parse(touched!.at)).toBeLessThan(60_000);
+
+    await env.DB.prepare("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?").bind(ago(121 * 60_000), h).run();
+    expect((await api("GET", "/auth/me", undefined, as(s))).status).toBe(401);
+
+    const staleChallenge = crypto.randomUUID();
+    await env.DB.prepare("INSERT INTO challenges (id, purpose, challenge, expires_at) VALUES (?, 'login', 'x', ?)").bind(staleChallenge, ago(60_000)).run();
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: "*/5 * * * *" }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(await env.DB.prepare("SELECT 1 FROM sessions WHERE token_hash = ?").bind(h).first()).toBeNull();
+    expect(await env.DB.prepare("SELECT 1 FROM challenges WHERE id = ?").bind(staleChallenge).first()).toBeNull();
   });
 });
