@@ -68,3 +68,38 @@ describe("multilingual content (issue 10 item 1)", () => {
     expect(readIn(c, "fr").place).toBe("Namur");
   });
 });
+
+describe("names are text (issue 11 item 8)", () => {
+  const raw = {
+    child: { firstName: "Lina", age: 9, description: { fr: "Cheveux bruns.", nl: "Bruin haar." } },
+    lastSeen: { place: { fr: "Namur", nl: "Namen" }, at: "2026-11-23T07:30:00+01:00" },
+    targeting: { regions: ["BE"], languages: ["fr", "nl"] },
+    purposeAttestation: true,
+  };
+  const withName = (firstName: string) => AlertContent.safeParse({ ...raw, child: { ...raw.child, firstName } });
+  it("refuses invisible, control, text-direction and broken characters in a published field, naming the field", () => {
+    for (const [bad, why] of [
+      ["\u200B", /invisible/],
+      ["Noa\u202Eaon", /text-direction|invisible/],
+      ["No\u0000a", /control/],
+      ["Noa\nSmith", /line break/],
+      ["No\uD800a", /unpaired surrogate/],
+      ["\u2066Noa\u2069", /invisible/],
+    ] as const) {
+      const r = withName(bad);
+      expect(r.success, JSON.stringify(bad)).toBe(false);
+      const issue = r.error!.issues[0]!;
+      expect(issue.path).toEqual(["child", "firstName"]);
+      expect(issue.message).toMatch(why);
+    }
+    const place = AlertContent.safeParse({ ...raw, lastSeen: { ...raw.lastSeen, place: { fr: "Namur\u202E", nl: "Namen" } } });
+    expect(place.error!.issues[0]!.path).toEqual(["lastSeen", "place", "fr"]);
+  });
+  it("normalises to NFC, keeps line breaks in descriptions and joiners inside words", () => {
+    const decomposed = "Zoe\u0301"; // e + combining acute
+    expect(withName(decomposed).data!.child.firstName).toBe("Zoé");
+    const c = AlertContent.parse({ ...raw, child: { ...raw.child, description: { fr: "Cheveux bruns.\nLunettes.", nl: "Bruin haar.\nBril." } } });
+    expect(c.child.description.fr).toBe("Cheveux bruns.\nLunettes.");
+    expect(withName("Anna-Lena 👩\u200D👧").success).toBe(true);
+  });
+});

@@ -29,7 +29,29 @@ export const REGIONS = [
 export type Region = (typeof REGIONS)[number];
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, "a SHA-256 hex digest");
-const text = (max: number) => z.string().trim().min(1).max(max);
+/**
+ * Characters a published text may not contain: controls (a tab or line break only in
+ * multi-line texts), zero-width and invisible format characters, and the bidirectional
+ * overrides and isolates that can make a text read differently from what it is
+ * ("U+202E" turns "Noa" into a spoofed display). Joiners inside words (U+200C/U+200D,
+ * needed by some scripts and emoji) are allowed.
+ */
+const INVISIBLE = /[\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/u;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const CONTROL_SINGLE = /[\u0000-\u001F\u007F-\u009F]/u;
+const CONTROL_MULTI = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/u;
+
+/** A published text: well-formed Unicode, NFC, trimmed, no control or invisible formatting characters. */
+export const text = (max: number, { multiline = false } = {}) =>
+  z
+    .string()
+    .refine((v) => !LONE_SURROGATE.test(v), { message: "contains a broken character (an unpaired surrogate)", abort: true })
+    .trim()
+    .normalize("NFC")
+    .min(1)
+    .max(max)
+    .refine((v) => !(multiline ? CONTROL_MULTI : CONTROL_SINGLE).test(v), { message: multiline ? "contains a control character" : "contains a control character or a line break" })
+    .refine((v) => !INVISIBLE.test(v), { message: "contains an invisible or text-direction character (zero-width space, bidi override…)" });
 
 export const LANGUAGE_NAMES: Record<Language, string> = { fr: "French", nl: "Dutch", de: "German", en: "English" };
 
@@ -40,7 +62,7 @@ export const LANGUAGE_NAMES: Record<Language, string> = { fr: "French", nl: "Dut
  */
 const localized = (max: number) =>
   z
-    .object(Object.fromEntries(LANGUAGES.map((l) => [l, text(max).optional()])) as Record<Language, z.ZodOptional<z.ZodString>>)
+    .object(Object.fromEntries(LANGUAGES.map((l) => [l, text(max, { multiline: true }).optional()])) as Record<Language, z.ZodOptional<z.ZodString>>)
     .strict()
     .refine((o) => Object.values(o).some((v) => v !== undefined), { message: "a text in at least one language is required" });
 

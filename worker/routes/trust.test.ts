@@ -8,7 +8,7 @@ import type { Role } from "../domain/index.ts";
 import { SoftAuthenticator } from "../../e2e/lib/soft-authenticator.ts";
 import { createInvitation } from "../services/auth.ts";
 import { type StoredSignOff, verifyStoredSignOff } from "../services/signoff-verify.ts";
-import { api, as, authorisedAlert, createAlert, db, DECISION, expectOk, makeStaff, makeTeam, ORIGIN, signOff, type Staff } from "../test/helpers.ts";
+import { api, as, authorisedAlert, createAlert, db, DECISION, expectOk, makeContent, makeStaff, makeTeam, ORIGIN, signOff, type Staff } from "../test/helpers.ts";
 
 /** A role change ends the person's sessions: they sign in again with their passkey. */
 async function changeRoleAndSignIn(admin: Staff, s: Staff, role: Role): Promise<Staff> {
@@ -181,5 +181,20 @@ describe("sessions", () => {
     await waitOnExecutionContext(ctx);
     expect(await env.DB.prepare("SELECT 1 FROM sessions WHERE token_hash = ?").bind(h).first()).toBeNull();
     expect(await env.DB.prepare("SELECT 1 FROM challenges WHERE id = ?").bind(staleChallenge).first()).toBeNull();
+  });
+});
+
+describe("names are text", () => {
+  it("a first name made of a zero-width space, or with an RTL override, is refused with a field error; nothing is written", async () => {
+    const t = await makeTeam();
+    const before = await env.DB.prepare("SELECT COUNT(*) AS n FROM alerts").first<{ n: number }>();
+    for (const firstName of ["\u200B", "Noa\u202E"]) {
+      const content = makeContent();
+      const res = await api("POST", "/alerts", { exercise: true, content: { ...content, child: { ...content.child, firstName } } }, as(t.cell));
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe("E_VALIDATION");
+      expect(res.body.errors[0]).toMatchObject({ path: "content.child.firstName", message: expect.stringMatching(/invisible|text-direction/) });
+    }
+    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM alerts").first<{ n: number }>()).toEqual(before);
   });
 });
