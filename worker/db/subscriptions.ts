@@ -15,18 +15,21 @@ export interface SubscriptionInput {
   exercise: boolean;
 }
 
-/** Creates or updates (same endpoint) a subscription; returns its id. */
-export async function upsertSubscription(db: Db, s: SubscriptionInput): Promise<{ id: string; created: boolean }> {
-  const id = crypto.randomUUID();
-  const [row] = await db
+/**
+ * Creates a subscription, or updates the one with this endpoint only for whoever holds
+ * its auth secret (the same keys again, or `currentAuth` for a key change): knowing an
+ * endpoint does not let anyone silence or re-target a subscriber. Says nothing about
+ * whether the endpoint existed.
+ */
+export async function upsertSubscription(db: Db, s: SubscriptionInput, currentAuth?: string): Promise<void> {
+  await db
     .insert(subscriptions)
-    .values({ id, ...s, regions: JSON.stringify(s.regions) })
+    .values({ id: crypto.randomUUID(), ...s, regions: JSON.stringify(s.regions) })
     .onConflictDoUpdate({
       target: subscriptions.endpoint,
       set: { p256dh: s.p256dh, auth: s.auth, lang: s.lang, regions: JSON.stringify(s.regions), exercise: s.exercise, failureCount: 0 },
-    })
-    .returning({ id: subscriptions.id });
-  return { id: row!.id, created: row!.id === id };
+      where: currentAuth ? or(eq(subscriptions.auth, s.auth), eq(subscriptions.auth, currentAuth)) : eq(subscriptions.auth, s.auth),
+    });
 }
 
 /** The subscription, if the caller proves possession with its auth secret. */

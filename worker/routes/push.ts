@@ -4,6 +4,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { endpointRefusal, policyFromEnv } from "../channels/push/endpoints.ts";
 import { deleteSubscription, findOwned, upsertSubscription } from "../db/subscriptions.ts";
 import type { LANGUAGES } from "../domain/index.ts";
+import { unb64url } from "../bytes.ts";
 import { AppError } from "../errors.ts";
 import { jsonBody, jsonOk, newRouter, problemResponses, publicRateLimit } from "./http.ts";
 import { RecipientPreferences } from "./schemas.ts";
@@ -23,6 +24,16 @@ const PushSubscriptionJson = z
   .openapi("PushSubscription");
 
 
+
+/** A point on P-256, as web push needs for encryption (a bad key would fail every alert). */
+async function isP256Point(b64urlKey: string): Promise<boolean> {
+  try {
+    await crypto.subtle.importKey("raw", unb64url(b64urlKey), { name: "ECDH", namedCurve: "P-256" }, false, []);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const Ownership = z.object({ endpoint: z.url().max(1024), auth: z.string().max(64) }).strict();
 
@@ -44,22 +55,35 @@ pushRoutes.openapi(
     tags,
     summary: "Subscribe to Child Alerts (or change the preferences of this subscription)",
     middleware: [publicRateLimit] as const,
-    request: { body: jsonBody(RecipientPreferences.extend({ subscription: PushSubscriptionJson }).strict()) },
-    responses: { ...problemResponses, 201: jsonOk(z.object({ id: z.string(), created: z.boolean() }), "Subscribed") },
+    description:
+      "The same answer whether the endpoint was new or known. A known endpoint's preferences and keys change only with its current auth secret (the same keys again, or `currentAuth` when the browser's keys changed).",
+    request: {
+      body: jsonBody(RecipientPreferences.extend({ subscription: PushSubscriptionJson, currentAuth: z.string().max(64).optional() }).strict()),
+    },
+    responses: { ...problemResponses, 201: jsonOk(z.object({ subscribed: z.literal(true) }), "Subscribed") },
   }),
   async (c) => {
     const body = c.req.valid("json");
     const refusal = endpointRefusal(body.subscription.endpoint, policyFromEnv(c.env));
     if (refusal) throw new AppError("E_PUSH_ENDPOINT", refusal);
-    const out = await upsertSubscription(c.get("db"), {
-      endpoint: body.subscription.endpoint,
-      p256dh: body.subscription.keys.p256dh,
-      auth: body.subscription.keys.auth,
-      lang: body.lang,
-      regions: [...new Set(body.regions)],
-      exercise: body.exercise,
-    });
-    return c.json(out, 201);
+    if (!(await isP256Point(body.subscription.keys.p256dh))) {
+      throw new AppError("E_VALIDATION", "the subscription's p256dh key is not a P-256 public key", {
+        errors: [{ path: "subscription.keys.p256dh", message: "not a P-256 public key (uncompressed point)" }],
+      });
+    }
+    await upsertSubscription(
+      c.get("db"),
+      {
+        endpoint: body.subscription.endpoint,
+        p256dh: body.subscription.keys.p256dh,
+        auth: body.subscription.keys.auth,
+        lang: body.lang,
+        regions: [...new Set(body.regions)],
+        exercise: body.exercise,
+      },
+      body.currentAuth,
+    );
+    return c.json({ subscribed: true as const }, 201);
   },
 );
 

@@ -3414,7 +3414,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Subscribe to Child Alerts (or change the preferences of this subscription) */
+        /**
+         * Subscribe to Child Alerts (or change the preferences of this subscription)
+         * @description The same answer whether the endpoint was new or known. A known endpoint's preferences and keys change only with its current auth secret (the same keys again, or `currentAuth` when the browser's keys changed).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3431,6 +3434,7 @@ export interface paths {
                         /** @default false */
                         exercise?: boolean;
                         subscription: components["schemas"]["PushSubscription"];
+                        currentAuth?: string;
                     };
                 };
             };
@@ -3442,8 +3446,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            id: string;
-                            created: boolean;
+                            /** @enum {boolean} */
+                            subscribed: true;
                         };
                     };
                 };

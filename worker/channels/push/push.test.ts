@@ -122,14 +122,46 @@ describe("subscriptions", () => {
     const s = await standin.subscribe();
     const body = { subscription: { endpoint: s.endpoint, keys: s.keys }, lang: "nl", regions: ["BE-VAN", "BE-VAN"], exercise: true };
     const first = expectOk(await api("POST", "/push/subscriptions", body, { ip: "192.0.2.200" }), 201);
-    expect(first.body.created).toBe(true);
     const again = expectOk(await api("POST", "/push/subscriptions", { ...body, lang: "de" }, { ip: "192.0.2.200" }), 201);
-    expect(again.body).toEqual({ id: first.body.id, created: false });
+    // The same answer for a new and a known endpoint.
+    expect(first.body).toEqual({ subscribed: true });
+    expect(again.body).toEqual({ subscribed: true });
     const look = expectOk(await api("POST", "/push/subscriptions/lookup", { endpoint: s.endpoint, auth: s.keys.auth }, { ip: "192.0.2.200" }));
     expect(look.body).toMatchObject({ lang: "de", regions: ["BE-VAN"], exercise: true });
     expect((await api("POST", "/push/subscriptions/delete", { endpoint: s.endpoint, auth: "wrong" }, { ip: "192.0.2.200" })).status).toBe(404);
     expect((await api("POST", "/push/subscriptions/delete", { endpoint: s.endpoint, auth: s.keys.auth }, { ip: "192.0.2.200" })).status).toBe(204);
     expect((await api("POST", "/push/subscriptions/lookup", { endpoint: s.endpoint, auth: s.keys.auth }, { ip: "192.0.2.200" })).status).toBe(404);
+  });
+
+  it("knowing an endpoint does not let anyone change it: keys and preferences change only with its current auth secret", async () => {
+    const s = await standin.subscribe();
+    const body = { subscription: { endpoint: s.endpoint, keys: s.keys }, lang: "fr", regions: ["BE-WNA"], exercise: false };
+    expectOk(await api("POST", "/push/subscriptions", body, { ip: "192.0.2.210" }), 201);
+    // An attacker who learnt the endpoint sends their own keys and other preferences: same answer, nothing changes.
+    const attacker = await standin.subscribe();
+    const hijack = await api("POST", "/push/subscriptions", { subscription: { endpoint: s.endpoint, keys: attacker.keys }, lang: "en", regions: ["LU"], exercise: true }, { ip: "192.0.2.211" });
+    expect(hijack.status).toBe(201);
+    expect(hijack.body).toEqual({ subscribed: true });
+    const guess = await api("POST", "/push/subscriptions", { subscription: { endpoint: s.endpoint, keys: attacker.keys }, currentAuth: attacker.keys.auth, lang: "en", regions: ["LU"] }, { ip: "192.0.2.211" });
+    expect(guess.status).toBe(201);
+    const look = expectOk(await api("POST", "/push/subscriptions/lookup", { endpoint: s.endpoint, auth: s.keys.auth }, { ip: "192.0.2.210" }));
+    expect(look.body).toMatchObject({ lang: "fr", regions: ["BE-WNA"], exercise: false });
+    expect((await api("POST", "/push/subscriptions/lookup", { endpoint: s.endpoint, auth: attacker.keys.auth }, { ip: "192.0.2.211" })).status).toBe(404);
+    // The owner's browser got new keys: the current auth secret moves the subscription to them.
+    const renewed = await standin.subscribe();
+    expectOk(await api("POST", "/push/subscriptions", { subscription: { endpoint: s.endpoint, keys: renewed.keys }, currentAuth: s.keys.auth, lang: "nl", regions: ["BE-VAN"] }, { ip: "192.0.2.210" }), 201);
+    expect(expectOk(await api("POST", "/push/subscriptions/lookup", { endpoint: s.endpoint, auth: renewed.keys.auth }, { ip: "192.0.2.210" })).body).toMatchObject({ lang: "nl", regions: ["BE-VAN"] });
+  });
+
+  it("refuses a p256dh that is not a P-256 point at subscription (not five failed sends per alert later)", async () => {
+    const s = await standin.subscribe();
+    const bad = new Uint8Array(65);
+    bad[0] = 4; // uncompressed-point prefix, but (0, 0) is not on the curve
+    const p256dh = btoa(String.fromCharCode(...bad)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    const res = await api("POST", "/push/subscriptions", { subscription: { endpoint: s.endpoint, keys: { p256dh, auth: s.keys.auth } }, lang: "fr", regions: ["BE"] }, { ip: "192.0.2.212" });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ path: "subscription.keys.p256dh", message: expect.stringMatching(/P-256/) }]);
+    expect((await api("POST", "/push/subscriptions/lookup", { endpoint: s.endpoint, auth: s.keys.auth }, { ip: "192.0.2.212" })).status).toBe(404);
   });
 
   it("refuses malformed keys", async () => {
