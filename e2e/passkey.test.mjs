@@ -21,6 +21,18 @@ describe("staff passkeys in a real browser", () => {
     await stack?.close();
   });
 
+  it("the dashboard's files are served with the same security headers as the Worker's pages (dashboard/public/_headers)", async () => {
+    for (const path of ["/", "/alerts", "/invite"]) {
+      const res = await fetch(`${stack.origin}${path}`);
+      assert.match(res.headers.get("content-type") ?? "", /text\/html/, path);
+      const csp = res.headers.get("content-security-policy") ?? "";
+      assert.match(csp, /script-src 'self'(;|$)/, `${path}: ${csp}`);
+      assert.match(csp, /frame-ancestors 'none'/, path);
+      assert.equal(res.headers.get("x-content-type-options"), "nosniff", path);
+      assert.equal(res.headers.get("referrer-policy"), "strict-origin-when-cross-origin", path);
+    }
+  });
+
   it("registers a passkey from an invitation link and is signed in", async () => {
     const [inv] = createInvitations([{ email: "chloe.cell@example.test", displayName: "Chloé Cell", role: "cell" }], {
       origin: stack.origin,

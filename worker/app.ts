@@ -3,6 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import { MAX_JSON_BODY_BYTES, SESSION_COOKIE } from "./config.ts";
+import { b64url } from "./bytes.ts";
 import { AppError } from "./errors.ts";
 import { log } from "./log.ts";
 import { adminRoutes } from "./routes/admin.ts";
@@ -18,6 +19,20 @@ import { MAX_PHOTO_BYTES } from "./render/image-format.ts";
 import { renderDocs } from "./routes/docs.ts";
 import { context, newRouter, originCheck } from "./routes/http.ts";
 
+/** The Content-Security-Policy of the Worker's HTML pages (scripts: own files and this response's nonce only). */
+export const htmlPolicy = (nonce?: string) =>
+  [
+    "default-src 'self'",
+    `script-src 'self'${nonce ? ` 'nonce-${nonce}'` : ""}`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "connect-src 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "object-src 'none'",
+  ].join("; ");
+
 export const OPENAPI_INFO = { title: "Child Alert", version: "1.0.0" };
 
 export function buildApp() {
@@ -30,12 +45,29 @@ export function buildApp() {
   api.route("/", pushRoutes);
   api.route("/", emailApiRoutes);
   api.route("/", noticeRoutes);
-  api.get("/health", (c) => c.json({ ok: true, environment: c.env.ENVIRONMENT }));
+  // Says only that the Worker answers: nothing about the environment or its configuration.
+  api.get("/health", (c) => c.json({ ok: true }));
   api.openAPIRegistry.registerComponent("securitySchemes", "session", { type: "apiKey", in: "cookie", name: SESSION_COOKIE });
   api.doc31("/openapi.json", { openapi: "3.1.0", info: OPENAPI_INFO });
   api.get("/docs", (c) => c.html(renderDocs(api.getOpenAPI31Document({ openapi: "3.1.0", info: OPENAPI_INFO }) as never)));
 
   const app = newRouter();
+  // Every HTML page the Worker writes (public pages, e-mail pages, the API reference): no
+  // inline script without this response's nonce, not framable, no MIME sniffing. The
+  // dashboard's static files carry the same policy from dashboard/public/_headers.
+  app.use("*", async (c, next) => {
+    await next();
+    if (!c.res.headers.get("Content-Type")?.startsWith("text/html")) return;
+    const nonce = c.get("secureHeadersNonce");
+    c.header("Content-Security-Policy", htmlPolicy(nonce));
+    c.header("X-Content-Type-Options", "nosniff");
+    c.header("Referrer-Policy", c.res.headers.get("Referrer-Policy") ?? "strict-origin-when-cross-origin");
+    c.header("X-Frame-Options", "DENY");
+  });
+  app.use("*", (c, next) => {
+    c.set("secureHeadersNonce", b64url(crypto.getRandomValues(new Uint8Array(16))));
+    return next();
+  });
   app.use("/api/*", secureHeaders({ crossOriginResourcePolicy: "same-origin" }));
   const limit = (maxSize: number) =>
     bodyLimit({

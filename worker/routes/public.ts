@@ -175,7 +175,7 @@ ${preferenceFields(lang)}
 <button type="button" class="secondary" id="unsubscribe" hidden>${esc(t.subUnsub)}</button>
 </form><p id="status" role="status" aria-live="polite"></p>
 <p class="muted">${HOTLINE} · ${HOTLINE_ABROAD} ${esc(t.abroad)}</p></main>
-<script type="module">${subscribeScript(JSON.stringify(messages))}</script>`,
+<script type="module" nonce="${c.get("secureHeadersNonce") ?? ""}">${subscribeScript(JSON.stringify(messages))}</script>`,
     ),
   );
 });

@@ -1,7 +1,7 @@
 // Trust, tried from outside as an attacker would (issue 11): each test failed on the code
 // before its fix.
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import worker from "../index.ts";
 import { describe, expect, it } from "vitest";
 import type { Role } from "../domain/index.ts";
@@ -196,5 +196,37 @@ describe("names are text", () => {
       expect(res.body.errors[0]).toMatchObject({ path: "content.child.firstName", message: expect.stringMatching(/invisible|text-direction/) });
     }
     expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM alerts").first<{ n: number }>()).toEqual(before);
+  });
+});
+
+describe("headers", () => {
+  it("every HTML page the Worker writes has a CSP without inline scripts (bar its nonce), nosniff, frame-ancestors and Referrer-Policy", async () => {
+    const t = await makeTeam();
+    const live = await authorisedAlert(t);
+    expectOk(await api("POST", `/alerts/${live}/launch`, undefined, as(t.cell)));
+    const routes = ["/subscribe", "/subscribe?lang=nl", "/subscribe/email", "/email/confirm?t=abc", "/email/unsubscribe?s=x&t=y", `/alert/${live}`, `/alert/${live}?lang=de`, `/alert/${crypto.randomUUID()}`, "/api/v1/docs"];
+    for (const path of routes) {
+      const res = await exports.default.fetch(new Request(`${ORIGIN}${path}`));
+      expect(res.headers.get("Content-Type"), path).toMatch(/^text\/html/);
+      const csp = res.headers.get("Content-Security-Policy") ?? "";
+      const scriptSrc = /script-src ([^;]+)/.exec(csp)?.[1] ?? "";
+      expect(scriptSrc, path).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
+      expect(csp, path).toMatch(/frame-ancestors 'none'/);
+      expect(csp, path).toMatch(/object-src 'none'/);
+      expect(res.headers.get("X-Content-Type-Options"), path).toBe("nosniff");
+      expect(res.headers.get("Referrer-Policy"), path).toMatch(/^(no-referrer|strict-origin-when-cross-origin)$/);
+      const html = await res.text();
+      // An inline script runs only with this response's nonce.
+      for (const m of html.matchAll(/<script(?![^>]*\bsrc=)([^>]*)>/g)) {
+        const nonce = /nonce="([^"]+)"/.exec(m[1]!)?.[1];
+        expect(nonce, `${path}: inline script without a nonce`).toBeTruthy();
+        expect(scriptSrc).toContain(`'nonce-${nonce}'`);
+      }
+    }
+  });
+
+  it("/health says only that it answers", async () => {
+    const res = await api("GET", "/health");
+    expect(res.body).toEqual({ ok: true });
   });
 });
