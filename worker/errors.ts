@@ -9,6 +9,7 @@ export const ERRORS = {
   E_BAD_ASSERTION: { status: 401, title: "The passkey signature could not be verified." },
   E_CHALLENGE_INVALID: { status: 401, title: "The passkey challenge is unknown, expired or already used." },
   E_TOKEN_INVALID: { status: 410, title: "The link is unknown, expired or already used." },
+  E_INVITATION_PENDING: { status: 409, title: "This link adds a passkey to someone else's account: a second administrator must approve it first." },
   E_INVITATION_INVALID: { status: 401, title: "The invitation link is unknown, expired or already used." },
   E_FORBIDDEN_ROLE: { status: 403, title: "Your role may not do this." },
   E_BAD_ORIGIN: { status: 403, title: "Cross-site request refused." },

@@ -47,7 +47,7 @@ export async function validInvitation(db: Db, tokenHash: string, now: Date): Pro
     .select()
     .from(invitations)
     .where(
-      and(eq(invitations.tokenHash, tokenHash), isNull(invitations.usedAt), gt(invitations.expiresAt, now.toISOString())),
+      and(eq(invitations.tokenHash, tokenHash), isNull(invitations.usedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, now.toISOString())),
     );
   return row;
 }
@@ -82,9 +82,27 @@ export async function credentialById(db: Db, id: string): Promise<CredentialRow 
   return row;
 }
 
-export async function credentialsOf(db: Db, userId: string): Promise<CredentialRow[]> {
-  return db.select().from(credentials).where(eq(credentials.userId, userId));
+/** A person's passkeys; `active` leaves out revoked ones. */
+export async function credentialsOf(db: Db, userId: string, { active = false } = {}): Promise<CredentialRow[]> {
+  return db.select().from(credentials).where(and(eq(credentials.userId, userId), active ? isNull(credentials.revokedAt) : undefined));
 }
+
+/** Revokes one passkey of a person (for good); false if it is not theirs or already revoked. */
+export async function revokeCredential(db: Db, userId: string, credentialId: string, by: string, now: Date): Promise<boolean> {
+  const rows = await db
+    .update(credentials)
+    .set({ revokedAt: now.toISOString(), revokedBy: by })
+    .where(and(eq(credentials.id, credentialId), eq(credentials.userId, userId), isNull(credentials.revokedAt)))
+    .returning({ id: credentials.id });
+  return rows.length === 1;
+}
+
+export async function nameCredential(db: Db, userId: string, credentialId: string, name: string): Promise<boolean> {
+  const rows = await db.update(credentials).set({ name }).where(and(eq(credentials.id, credentialId), eq(credentials.userId, userId))).returning({ id: credentials.id });
+  return rows.length === 1;
+}
+
+export const deleteSessionsOf = (db: Db, userId: string) => db.delete(sessions).where(eq(sessions.userId, userId));
 
 export async function userById(db: Db, id: string): Promise<UserRow | undefined> {
   const [row] = await db.select().from(users).where(eq(users.id, id));
@@ -98,7 +116,7 @@ export async function userByEmail(db: Db, email: string): Promise<UserRow | unde
 
 export async function listUsers(db: Db) {
   const rows = await db.select().from(users).orderBy(users.createdAt);
-  const creds = await db.select({ userId: credentials.userId }).from(credentials);
+  const creds = await db.select({ userId: credentials.userId }).from(credentials).where(isNull(credentials.revokedAt));
   const count = new Map<string, number>();
   for (const c of creds) count.set(c.userId, (count.get(c.userId) ?? 0) + 1);
   return rows.map((u) => ({ ...u, passkeys: count.get(u.id) ?? 0 }));
@@ -112,7 +130,12 @@ export async function pendingInvitations(db: Db, now: Date) {
       displayName: invitations.displayName,
       role: invitations.role,
       expiresAt: invitations.expiresAt,
+      /** Adds a passkey to an existing account. */
+      forUser: invitations.userId,
+      createdBy: invitations.createdBy,
+      needsApproval: invitations.needsApproval,
+      approvedBy: invitations.approvedBy,
     })
     .from(invitations)
-    .where(and(isNull(invitations.usedAt), gt(invitations.expiresAt, now.toISOString())));
+    .where(and(isNull(invitations.usedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, now.toISOString())));
 }

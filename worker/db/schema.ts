@@ -35,6 +35,11 @@ export const credentials = sqliteTable(
     transports: text("transports"),
     createdAt: text("created_at").notNull().default(now),
     lastUsedAt: text("last_used_at"),
+    /** The owner's name for it ("work phone"). */
+    name: text("name"),
+    /** Revoked: refused for sign-in and sign-off for good (kept: old sign-offs stay verifiable with its public key). */
+    revokedAt: text("revoked_at"),
+    revokedBy: text("revoked_by"),
   },
   (t) => [index("credentials_user").on(t.userId)],
 );
@@ -67,6 +72,13 @@ export const invitations = sqliteTable("invitations", {
   createdAt: text("created_at").notNull().default(now),
   expiresAt: text("expires_at").notNull(),
   usedAt: text("used_at"),
+  revokedAt: text("revoked_at"),
+  /**
+   * An admin's link to add a passkey to someone else's account (a lost device) works only
+   * once a second admin approved it: no admin alone can give themself another's identity.
+   */
+  needsApproval: integer("needs_approval", { mode: "boolean" }).notNull().default(false),
+  approvedBy: text("approved_by"),
 });
 
 /** Server-side WebAuthn challenges: single use, short-lived, bound to their purpose. */

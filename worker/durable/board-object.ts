@@ -1,7 +1,8 @@
 // The board: one Durable Object that tells every open alert list that something changed
 // (a new alert, a state change, a sign-off), so the list of who waits on whom stays
 // current without polling. It carries ids and states only — never a child's data.
-import { LiveObject } from "./live-object.ts";
+import { alertStub } from "../services/alerts.ts";
+import { LiveObject, sessionTag, userTag } from "./live-object.ts";
 
 export type BoardEvent = { type: "alert"; alertId: string; state: string; command: string };
 
@@ -12,6 +13,26 @@ export class BoardObject extends LiveObject {
 
   async notify(event: BoardEvent): Promise<number> {
     return this.broadcast(event);
+  }
+
+  /** Remembers that this person opened an alert's live feed, so that ending their sessions can close it too. */
+  async noteAlertFeed(userId: string, alertId: string): Promise<void> {
+    const key = `feeds:${userId}`;
+    const list = ((await this.ctx.storage.get<string[]>(key)) ?? []).filter((id) => id !== alertId);
+    await this.ctx.storage.put(key, [alertId, ...list].slice(0, 100));
+  }
+
+  /**
+   * Closes a person's live feeds at once (every one, or one session's): the board's and
+   * every alert feed they opened. Returns how many sockets closed.
+   */
+  async closeFeeds(userId: string, sessionHash?: string): Promise<number> {
+    const tag = sessionHash ? sessionTag(sessionHash) : userTag(userId);
+    const key = `feeds:${userId}`;
+    const alerts = (await this.ctx.storage.get<string[]>(key)) ?? [];
+    const counts = await Promise.all(alerts.map((id) => alertStub(this.env, id).closeSockets(tag).catch(() => 0)));
+    if (!sessionHash) await this.ctx.storage.delete(key);
+    return (await this.closeSockets(tag)) + counts.reduce((a, b) => a + b, 0);
   }
 }
 

@@ -3,6 +3,12 @@
 // and broadcast. The routes check the session, the role and the Origin before forwarding.
 import { DurableObject } from "cloudflare:workers";
 
+/** Set by the route after it checked the session (a client's own values are overwritten): who a socket belongs to. */
+export const LIVE_USER_HEADER = "X-Live-User";
+export const LIVE_SESSION_HEADER = "X-Live-Session";
+export const userTag = (userId: string) => `u:${userId}`;
+export const sessionTag = (sessionHash: string) => `s:${sessionHash}`;
+
 export abstract class LiveObject extends DurableObject<Env> {
   /** The first message a new socket gets: the current picture. */
   protected abstract hello(): Promise<Record<string, unknown>>;
@@ -10,7 +16,10 @@ export abstract class LiveObject extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("expected a WebSocket", { status: 426 });
     const pair = new WebSocketPair();
-    this.ctx.acceptWebSocket(pair[1]);
+    const user = request.headers.get(LIVE_USER_HEADER);
+    const session = request.headers.get(LIVE_SESSION_HEADER);
+    // Tagged with its person and session, so a sign-out, a disabled account or a role change closes it at once.
+    this.ctx.acceptWebSocket(pair[1], [...(user ? [userTag(user)] : []), ...(session ? [sessionTag(session)] : [])]);
     pair[1].send(JSON.stringify({ type: "hello", ...(await this.hello()) }));
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
@@ -21,6 +30,19 @@ export abstract class LiveObject extends DurableObject<Env> {
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
     ws.close(code === 1005 ? 1000 : code, "bye");
+  }
+
+  /** Closes the sockets with this tag (a person's, or one session's); returns how many. */
+  async closeSockets(tag: string): Promise<number> {
+    const sockets = this.ctx.getWebSockets(tag);
+    for (const ws of sockets) {
+      try {
+        ws.close(4401, "session ended");
+      } catch {
+        /* already closing */
+      }
+    }
+    return sockets.length;
   }
 
   /** Sends to every connected dashboard; returns how many there were. */

@@ -1,15 +1,16 @@
 // /api/v1/admin — staff accounts and invitations; /api/v1/audit — chain verification.
 import { z } from "@hono/zod-openapi";
-import { eq } from "drizzle-orm";
-import { listUsers, pendingInvitations, userById } from "../db/auth.ts";
+import { and, eq, isNull } from "drizzle-orm";
+import { credentialsOf, invitationById, listUsers, pendingInvitations, revokeCredential, userById } from "../db/auth.ts";
 import { allAuditEntries } from "../db/alerts.ts";
 import { commit, type Db } from "../db/client.ts";
 import { CHANNEL_NAMES, channelOf } from "../channels/index.ts";
 import { channelSettingsList, setChannel } from "../db/settings.ts";
-import { sessions, users } from "../db/schema.ts";
+import { invitations, sessions, users } from "../db/schema.ts";
 import { checkAccountChange, type Role, verifyChain } from "../domain/index.ts";
 import { AppError } from "../errors.ts";
 import { createInvitation } from "../services/auth.ts";
+import { closeLiveFeeds, endAccess } from "../services/sessions.ts";
 import { statisticsCsv, yearStatistics } from "../services/statistics.ts";
 import { currentUser, jsonBody, jsonOk, newRouter, staffRoute } from "./http.ts";
 import { ChainVerdict, Id, InvitationBody, Role as RoleSchema, User } from "./schemas.ts";
@@ -24,14 +25,17 @@ adminRoutes.openapi(
     summary: "Invite a staff member (or give an existing one a link to add a passkey)",
     request: { body: jsonBody(InvitationBody) },
     responses: {
-      201: jsonOk(z.object({ id: z.string(), link: z.string(), expiresAt: z.string() }), "Invitation created"),
+      201: jsonOk(
+        z.object({ id: z.string(), link: z.string(), expiresAt: z.string(), needsApproval: z.boolean().describe("a link for someone else's existing account works only once a second admin approved it") }),
+        "Invitation created",
+      ),
     },
   }),
   async (c) => {
     const body = c.req.valid("json");
     const inv = await createInvitation(c.get("db"), { ...body, createdBy: currentUser(c).id }, new Date());
     // The token travels in the fragment: it never reaches server logs or Referer headers.
-    return c.json({ id: inv.id, link: `${c.env.APP_ORIGIN}/invite#${inv.token}`, expiresAt: inv.expiresAt }, 201);
+    return c.json({ id: inv.id, link: `${c.env.APP_ORIGIN}/invite#${inv.token}`, expiresAt: inv.expiresAt, needsApproval: inv.needsApproval }, 201);
   },
 );
 
@@ -45,7 +49,19 @@ adminRoutes.openapi(
       200: jsonOk(
         z.object({
           users: z.array(User.extend({ passkeys: z.number().int() })),
-          invitations: z.array(z.object({ id: z.string(), email: z.string(), displayName: z.string(), role: z.string(), expiresAt: z.string() })),
+          invitations: z.array(
+            z.object({
+              id: z.string(),
+              email: z.string(),
+              displayName: z.string(),
+              role: z.string(),
+              expiresAt: z.string(),
+              forUser: z.string().nullable(),
+              createdBy: z.string().nullable(),
+              needsApproval: z.boolean(),
+              approvedBy: z.string().nullable(),
+            }),
+          ),
         }),
       ),
     },
@@ -103,8 +119,96 @@ adminRoutes.openapi(
       // A new role or a disabled account takes effect now: the person's sessions end.
       const endSessions = roleChanged || disabling ? [db.delete(sessions).where(eq(sessions.userId, id))] : [];
       await commit(db, [db.update(users).set({ disabledAt, role }).where(eq(users.id, id)), ...endSessions], audit, now);
+      // …and their open dashboards' live feeds close at once.
+      if (endSessions.length) await closeLiveFeeds(c.env, id);
     }
     return c.json({ id: user.id, email: user.email, displayName: user.displayName, role, disabledAt }, 200);
+  },
+);
+
+const InvitationParam = z.object({ id: Id.openapi({ param: { name: "id", in: "path" } }) });
+
+adminRoutes.openapi(
+  staffRoute("admin.users", {
+    method: "post",
+    path: "/admin/invitations/{id}/approve",
+    tags: ["Admin"],
+    summary: "Approve another admin's link that adds a passkey to someone's existing account (a lost device)",
+    request: { params: InvitationParam },
+    responses: { 204: { description: "Approved" } },
+  }),
+  async (c) => {
+    const db = c.get("db");
+    const admin = currentUser(c);
+    const inv = await invitationById(db, c.req.valid("param").id);
+    const now = new Date();
+    if (!inv || inv.usedAt || inv.revokedAt || inv.expiresAt <= now.toISOString()) throw new AppError("E_NOT_FOUND", "no such pending invitation");
+    if (!inv.needsApproval) throw new AppError("E_RULE", "this invitation needs no approval");
+    if (inv.createdBy === admin.id || inv.userId === admin.id) throw new AppError("E_FORBIDDEN_ROLE", "a second administrator approves: not the one who created the link, nor its owner");
+    await commit(db, [db.update(invitations).set({ approvedBy: admin.id }).where(eq(invitations.id, inv.id))], [{ actorUserId: admin.id, actorRole: admin.role, action: "invitation_approved", details: { invitationId: inv.id, forUser: inv.userId } }], now);
+    return c.body(null, 204);
+  },
+);
+
+adminRoutes.openapi(
+  staffRoute("admin.users", {
+    method: "post",
+    path: "/admin/invitations/{id}/revoke",
+    tags: ["Admin"],
+    summary: "Revoke a pending invitation: its link stops working",
+    request: { params: InvitationParam },
+    responses: { 204: { description: "Revoked" } },
+  }),
+  async (c) => {
+    const db = c.get("db");
+    const admin = currentUser(c);
+    const { id } = c.req.valid("param");
+    const now = new Date();
+    const rows = await db.update(invitations).set({ revokedAt: now.toISOString() }).where(and(eq(invitations.id, id), isNull(invitations.usedAt), isNull(invitations.revokedAt))).returning({ id: invitations.id });
+    if (!rows.length) throw new AppError("E_NOT_FOUND", "no such pending invitation");
+    await commit(db, [], [{ actorUserId: admin.id, actorRole: admin.role, action: "invitation_revoked", details: { invitationId: id } }], now);
+    return c.body(null, 204);
+  },
+);
+
+adminRoutes.openapi(
+  staffRoute("admin.users", {
+    method: "post",
+    path: "/admin/users/{id}/passkeys/{credentialId}/revoke",
+    tags: ["Admin"],
+    summary: "Revoke a person's lost passkey, for good; their sessions and live feeds end at once",
+    request: {
+      params: z.object({
+        id: Id.openapi({ param: { name: "id", in: "path" } }),
+        credentialId: z.string().min(1).max(512).openapi({ param: { name: "credentialId", in: "path" } }),
+      }),
+    },
+    responses: { 204: { description: "Revoked" } },
+  }),
+  async (c) => {
+    const db = c.get("db");
+    const admin = currentUser(c);
+    const { id, credentialId } = c.req.valid("param");
+    const now = new Date();
+    if (!(await revokeCredential(db, id, credentialId, admin.id, now))) throw new AppError("E_NOT_FOUND", "no such active passkey of this person");
+    await commit(db, [], [{ actorUserId: admin.id, actorRole: admin.role, action: "passkey_revoked", details: { userId: id, by: "admin" } }], now);
+    await endAccess(c.env, db, id);
+    return c.body(null, 204);
+  },
+);
+
+adminRoutes.openapi(
+  staffRoute("admin.users", {
+    method: "get",
+    path: "/admin/users/{id}/passkeys",
+    tags: ["Admin"],
+    summary: "A person's passkeys (names, dates, revoked or not), to revoke a lost one",
+    request: { params: z.object({ id: Id.openapi({ param: { name: "id", in: "path" } }) }) },
+    responses: { 200: jsonOk(z.object({ passkeys: z.array(z.object({ id: z.string(), name: z.string().nullable(), createdAt: z.string(), lastUsedAt: z.string().nullable(), revokedAt: z.string().nullable() })) })) },
+  }),
+  async (c) => {
+    const rows = await credentialsOf(c.get("db"), c.req.valid("param").id);
+    return c.json({ passkeys: rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.createdAt, lastUsedAt: r.lastUsedAt, revokedAt: r.revokedAt })) }, 200);
   },
 );
 

@@ -9,7 +9,7 @@ import { checkSignOff, decisionOf, type Role, verifyChain } from "../domain/inde
 import { rpFromEnv, signOffOptions, verifySignOff } from "../services/auth.ts";
 import { alertCommand, alertStub, alertSummaries, alertView } from "../services/alerts.ts";
 import { boardStub } from "../durable/board-object.ts";
-import { currentUser, jsonBody, jsonOk, liveHandshake, newRouter, requirePermission, staffRoute } from "./http.ts";
+import { currentUser, jsonBody, jsonOk, liveHandshake, newRouter, ownedFeedRequest, requirePermission, staffRoute } from "./http.ts";
 import {
   AlertDetail,
   AlertIdParam,
@@ -295,8 +295,9 @@ alertRoutes.openapi(
 alertRoutes.get("/alerts/:id/live", requirePermission("alert.read"), liveHandshake, async (c) => {
   const id = c.req.param("id");
   await getAlertRow(c.get("db"), id);
-  return alertStub(c.env, id).fetch(c.req.raw);
+  await boardStub(c.env).noteAlertFeed(currentUser(c).id, id);
+  return alertStub(c.env, id).fetch(ownedFeedRequest(c));
 });
 
 /** The board feed: "something changed" for every open alert list (ids and states only). */
-alertRoutes.get("/board/live", requirePermission("alert.read"), liveHandshake, (c) => boardStub(c.env).fetch(c.req.raw));
+alertRoutes.get("/board/live", requirePermission("alert.read"), liveHandshake, (c) => boardStub(c.env).fetch(ownedFeedRequest(c)));

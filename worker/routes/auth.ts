@@ -3,9 +3,13 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { SESSION_COOKIE, SESSION_TTL_MS } from "../config.ts";
-import { deleteSession } from "../db/auth.ts";
+import { credentialsOf, deleteSession, nameCredential, revokeCredential } from "../db/auth.ts";
+import { commit } from "../db/client.ts";
+import { AppError } from "../errors.ts";
+import { closeLiveFeeds } from "../services/sessions.ts";
 import { PERMISSIONS_LIST, permissionsOf, type Role } from "../domain/index.ts";
 import {
+  createInvitation,
   invitationForToken,
   loginOptions,
   registrationOptions,
@@ -131,6 +135,9 @@ authRoutes.openapi(
   async (c) => {
     const hash = c.get("sessionHash");
     if (hash) await deleteSession(c.get("db"), hash);
+    // The session's open live feeds close with it.
+    const user = c.get("user");
+    if (hash && user) await closeLiveFeeds(c.env, user.id, hash);
     deleteCookie(c, SESSION_COOKIE, { path: "/", secure: true });
     return c.body(null, 204);
   },
@@ -148,5 +155,84 @@ authRoutes.openapi(
   async (c) => {
     const user = currentUser(c);
     return c.json({ user: publicUser(user), permissions: permissionsOf(user.role as Role) }, 200);
+  },
+);
+
+// ------------------------------------------------------------- one's own passkeys
+
+const Passkey = z
+  .object({ id: z.string(), name: z.string().nullable(), createdAt: z.string(), lastUsedAt: z.string().nullable(), revokedAt: z.string().nullable() })
+  .openapi("Passkey");
+const PasskeyParam = z.object({ id: z.string().min(1).max(512).openapi({ param: { name: "id", in: "path" } }) });
+
+authRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/auth/passkeys",
+    tags,
+    summary: "My passkeys (revoked ones included, marked)",
+    middleware: [requireUser] as const,
+    responses: { ...problemResponses, 200: jsonOk(z.object({ passkeys: z.array(Passkey) })) },
+  }),
+  async (c) => {
+    const rows = await credentialsOf(c.get("db"), currentUser(c).id);
+    return c.json({ passkeys: rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.createdAt, lastUsedAt: r.lastUsedAt, revokedAt: r.revokedAt })) }, 200);
+  },
+);
+
+authRoutes.openapi(
+  createRoute({
+    method: "patch",
+    path: "/auth/passkeys/{id}",
+    tags,
+    summary: "Name one of my passkeys",
+    middleware: [requireUser] as const,
+    request: { params: PasskeyParam, body: jsonBody(z.object({ name: z.string().trim().min(1).max(60) }).strict()) },
+    responses: { ...problemResponses, 204: { description: "Named" } },
+  }),
+  async (c) => {
+    if (!(await nameCredential(c.get("db"), currentUser(c).id, c.req.valid("param").id, c.req.valid("json").name))) throw new AppError("E_NOT_FOUND", "no such passkey of yours");
+    return c.body(null, 204);
+  },
+);
+
+authRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/auth/passkeys/{id}/revoke",
+    tags,
+    summary: "Revoke one of my passkeys, for good (not the last one: that would lock me out)",
+    middleware: [requireUser] as const,
+    request: { params: PasskeyParam },
+    responses: { ...problemResponses, 204: { description: "Revoked" } },
+  }),
+  async (c) => {
+    const db = c.get("db");
+    const user = currentUser(c);
+    const { id } = c.req.valid("param");
+    const active = await credentialsOf(db, user.id, { active: true });
+    if (!active.some((k) => k.id === id)) throw new AppError("E_NOT_FOUND", "no such active passkey of yours");
+    if (active.length === 1) throw new AppError("E_RULE", "this is your last passkey: add another one before revoking it");
+    const now = new Date();
+    await revokeCredential(db, user.id, id, user.id, now);
+    await commit(db, [], [{ actorUserId: user.id, actorRole: user.role, action: "passkey_revoked", details: { userId: user.id, by: "owner" } }], now);
+    return c.body(null, 204);
+  },
+);
+
+authRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/auth/passkeys/invitation",
+    tags,
+    summary: "A link to add a passkey to my own account (a new device), valid once",
+    description: "Only the owner, signed in with an existing passkey, gets such a link without approval; an administrator's link for someone else's account needs a second administrator.",
+    middleware: [requireUser] as const,
+    responses: { ...problemResponses, 201: jsonOk(z.object({ link: z.string(), expiresAt: z.string() })) },
+  }),
+  async (c) => {
+    const user = currentUser(c);
+    const inv = await createInvitation(c.get("db"), { email: user.email, displayName: user.displayName, role: user.role as Role, createdBy: user.id }, new Date());
+    return c.json({ link: `${c.env.APP_ORIGIN}/invite#${inv.token}`, expiresAt: inv.expiresAt }, 201);
   },
 );

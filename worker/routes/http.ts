@@ -2,9 +2,10 @@
 // validation failures become E_VALIDATION problems, session loading, the CSRF Origin
 // check, role guards, rate limiting and the helper that declares a staff route.
 import { createRoute, OpenAPIHono, type RouteConfig } from "@hono/zod-openapi";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { SESSION_COOKIE } from "../config.ts";
+import { LIVE_SESSION_HEADER, LIVE_USER_HEADER } from "../durable/live-object.ts";
 import { sessionUser, type UserRow } from "../db/auth.ts";
 import { type Db, makeDb } from "../db/client.ts";
 import { mayDo, type Permission, type Role, rolesFor, sha256Hex } from "../domain/index.ts";
@@ -55,6 +56,14 @@ export const originCheck: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   await next();
 };
+
+/** The handshake forwarded to a live object, saying whose session it is (whatever the client sent in those headers is replaced). */
+export function ownedFeedRequest(c: Context<AppEnv>): Request {
+  const req = new Request(c.req.raw);
+  req.headers.set(LIVE_USER_HEADER, currentUser(c).id);
+  req.headers.set(LIVE_SESSION_HEADER, c.get("sessionHash") ?? "");
+  return req;
+}
 
 /**
  * A live feed's handshake: a WebSocket upgrade from our own origin. The handshake is a GET

@@ -6,6 +6,7 @@ import worker from "../index.ts";
 import { describe, expect, it } from "vitest";
 import type { Role } from "../domain/index.ts";
 import { SoftAuthenticator } from "../../e2e/lib/soft-authenticator.ts";
+import { b64url } from "../bytes.ts";
 import { createInvitation } from "../services/auth.ts";
 import { type StoredSignOff, verifyStoredSignOff } from "../services/signoff-verify.ts";
 import { api, as, authorisedAlert, createAlert, db, DECISION, expectOk, makeContent, makeStaff, makeTeam, ORIGIN, signOff, type Staff } from "../test/helpers.ts";
@@ -228,5 +229,118 @@ describe("headers", () => {
   it("/health says only that it answers", async () => {
     const res = await api("GET", "/health");
     expect(res.body).toEqual({ ok: true });
+  });
+});
+
+/** The id (base64url) a server knows a software passkey by. */
+const credId = (a: SoftAuthenticator) => b64url(a.credentials[0]!.id);
+
+/** Registers a passkey from an invitation link with a new software authenticator; returns the response and the authenticator. */
+async function registerFrom(link: string, ip: string) {
+  const token = link.split("#")[1]!;
+  const auth = new SoftAuthenticator(env.RP_ID, ORIGIN);
+  const opts = await api("POST", "/auth/register/options", { token }, { ip });
+  if (opts.status !== 200) return { res: opts, auth };
+  const res = await api("POST", "/auth/register/verify", { challengeId: opts.body.challengeId, response: await auth.create(opts.body.options) }, { ip });
+  return { res, auth };
+}
+
+async function signInWith(auth: SoftAuthenticator, ip: string) {
+  const opts = expectOk(await api("POST", "/auth/login/options", undefined, { ip }));
+  return api("POST", "/auth/login/verify", { challengeId: opts.body.challengeId, response: await auth.get(opts.body.options) }, { ip });
+}
+
+describe("the admin cannot become someone else", () => {
+  it("an admin's 'add a passkey' link for the magistrate works only once a second admin approved it; the owner's own link needs no one", async () => {
+    const t = await makeTeam();
+    const other = await makeStaff("admin");
+    const created = expectOk(await api("POST", "/admin/invitations", { email: t.magistrate.email, displayName: "x", role: "magistrate" }, as(t.admin)), 201);
+    expect(created.body.needsApproval).toBe(true);
+    const pending = await registerFrom(created.body.link, "10.7.0.1");
+    expect(pending.res.status).toBe(409);
+    expect(pending.res.body.code).toBe("E_INVITATION_PENDING");
+    // The same admin cannot approve their own link.
+    expect((await api("POST", `/admin/invitations/${created.body.id}/approve`, undefined, as(t.admin))).status).toBe(403);
+    expectOk(await api("POST", `/admin/invitations/${created.body.id}/approve`, undefined, as(other)), 204);
+    expectOk((await registerFrom(created.body.link, "10.7.0.2")).res);
+
+    // The magistrate, signed in, adds a device without anyone's approval.
+    const own = expectOk(await api("POST", "/auth/passkeys/invitation", undefined, as(t.magistrate)), 201);
+    expectOk((await registerFrom(own.body.link, "10.7.0.3")).res);
+    const keys = expectOk(await api("GET", "/auth/passkeys", undefined, as(t.magistrate))).body.passkeys;
+    expect(keys).toHaveLength(3);
+  });
+});
+
+describe("revocation", () => {
+  it("a revoked passkey is refused for good (also after the account is disabled and re-enabled); the last one cannot be revoked by its owner", async () => {
+    const t = await makeTeam();
+    const s = t.investigator;
+    const own = expectOk(await api("POST", "/auth/passkeys/invitation", undefined, as(s)), 201);
+    const second = await registerFrom(own.body.link, "10.6.0.1");
+    expectOk(second.res);
+    const keys = expectOk(await api("GET", "/auth/passkeys", undefined, as(s))).body.passkeys as { id: string; name: string | null }[];
+    expect(keys).toHaveLength(2);
+    const original = credId(s.auth);
+    expectOk(await api("PATCH", `/auth/passkeys/${encodeURIComponent(original)}`, { name: "work phone" }, as(s)), 204);
+    expect(expectOk(await api("GET", "/auth/passkeys", undefined, as(s))).body.passkeys.find((k: { id: string }) => k.id === original).name).toBe("work phone");
+    // Revoke the original passkey with the session it opened: the new one remains.
+    expectOk(await api("POST", `/auth/passkeys/${encodeURIComponent(original)}/revoke`, undefined, as(s)), 204);
+    expect((await signInWith(s.auth, "10.6.0.2")).body.code).toBe("E_BAD_ASSERTION");
+    const withNew = await signInWith(second.auth, "10.6.0.3");
+    expectOk(withNew);
+    const cookie = withNew.headers.get("Set-Cookie")!.split(";")[0]!;
+    const newId = credId(second.auth);
+    const last = await api("POST", `/auth/passkeys/${encodeURIComponent(newId)}/revoke`, undefined, { cookie, ip: "10.6.0.3" });
+    expect(last.body.code).toBe("E_RULE");
+
+    expectOk(await api("PATCH", `/admin/users/${s.userId}`, { disabled: true }, as(t.admin)));
+    expectOk(await api("PATCH", `/admin/users/${s.userId}`, { disabled: false }, as(t.admin)));
+    expect((await signInWith(s.auth, "10.6.0.4")).body.code).toBe("E_BAD_ASSERTION");
+    expectOk(await signInWith(second.auth, "10.6.0.5"));
+  });
+
+  it("the admin revokes a lost passkey: the person's sessions end; a pending invitation can be revoked", async () => {
+    const t = await makeTeam();
+    const s = t.operator;
+    const lost = credId(s.auth);
+    expectOk(await api("GET", "/auth/me", undefined, as(s)));
+    expectOk(await api("POST", `/admin/users/${s.userId}/passkeys/${encodeURIComponent(lost)}/revoke`, undefined, as(t.admin)), 204);
+    expect((await api("GET", "/auth/me", undefined, as(s))).status).toBe(401);
+    expect((await signInWith(s.auth, "10.5.0.1")).body.code).toBe("E_BAD_ASSERTION");
+    const listed = expectOk(await api("GET", `/admin/users/${s.userId}/passkeys`, undefined, as(t.admin))).body.passkeys;
+    expect(listed[0].revokedAt).toBeTruthy();
+
+    const inv = expectOk(await api("POST", "/admin/invitations", { email: `new.${crypto.randomUUID().slice(0, 6)}@example.test`, displayName: "New", role: "cell" }, as(t.admin)), 201);
+    expectOk(await api("POST", `/admin/invitations/${inv.body.id}/revoke`, undefined, as(t.admin)), 204);
+    expect((await registerFrom(inv.body.link, "10.5.0.2")).res.body.code).toBe("E_INVITATION_INVALID");
+  });
+
+  it("disabling, demoting or signing out closes that person's open live feeds at once", async () => {
+    const t = await makeTeam();
+    const id = await createAlert(t.cell);
+    const open = async (who: Staff, path: string) => {
+      const res = await exports.default.fetch(new Request(`${ORIGIN}/api/v1${path}`, { headers: { Upgrade: "websocket", Cookie: who.cookie, Origin: ORIGIN } }));
+      const ws = res.webSocket!;
+      let closed: number | null = null;
+      ws.accept();
+      ws.addEventListener("close", (e) => (closed = e.code));
+      return { closed: () => closed };
+    };
+    const until = async (pred: () => boolean) => {
+      for (let i = 0; i < 250 && !pred(); i++) await new Promise((r) => setTimeout(r, 20));
+      return pred();
+    };
+    const board = await open(t.investigator, "/board/live");
+    const alert = await open(t.investigator, `/alerts/${id}/live`);
+    const bystander = await open(t.cell, "/board/live");
+    expectOk(await api("PATCH", `/admin/users/${t.investigator.userId}`, { role: "operator" }, as(t.admin)));
+    expect(await until(() => board.closed() !== null && alert.closed() !== null)).toBe(true);
+    expect(board.closed()).toBe(4401);
+    expect(bystander.closed()).toBeNull();
+
+    const mine = await open(t.cell, `/alerts/${id}/live`);
+    expectOk(await api("POST", "/auth/logout", undefined, as(t.cell)), 204);
+    expect(await until(() => mine.closed() !== null && bystander.closed() !== null)).toBe(true);
   });
 });

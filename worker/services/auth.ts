@@ -76,10 +76,13 @@ export async function createInvitation(db: Db, inv: NewInvitation, now: Date) {
   }
   const token = randomToken();
   const id = crypto.randomUUID();
+  // An admin adding a passkey to someone else's account (a lost device) needs a second admin's approval.
+  const needsApproval = !!existing && inv.createdBy !== null && inv.createdBy !== existing.id;
   await commit(
     db,
     [
       db.insert(invitations).values({
+        needsApproval,
         id,
         tokenHash: await sha256Hex(token),
         email: inv.email,
@@ -91,16 +94,21 @@ export async function createInvitation(db: Db, inv: NewInvitation, now: Date) {
         expiresAt: later(now, INVITATION_TTL_MS),
       }),
     ],
-    [{ actorUserId: inv.createdBy, action: "invitation_created", details: { invitationId: id, role: inv.role } }],
+    [{ actorUserId: inv.createdBy, action: "invitation_created", details: { invitationId: id, role: inv.role, ...(existing ? { forUser: existing.id, needsApproval } : {}) } }],
     now,
   );
-  return { id, token, expiresAt: later(now, INVITATION_TTL_MS) };
+  return { id, token, expiresAt: later(now, INVITATION_TTL_MS), needsApproval };
 }
 
 export async function invitationForToken(db: Db, token: string, now: Date) {
   const inv = await validInvitation(db, await sha256Hex(token), now);
   if (!inv) throw new AppError("E_INVITATION_INVALID");
+  assertApproved(inv);
   return inv;
+}
+
+function assertApproved(inv: { needsApproval: boolean; approvedBy: string | null }) {
+  if (inv.needsApproval && !inv.approvedBy) throw new AppError("E_INVITATION_PENDING");
 }
 
 // ------------------------------------------------------------- registration
@@ -141,7 +149,8 @@ export async function verifyRegistration(
   const ch = await consumeChallenge(db, input.challengeId, "register", now);
   if (!ch || !ch.invitationId || !ch.userId) throw new AppError("E_CHALLENGE_INVALID");
   const inv = await invitationById(db, ch.invitationId);
-  if (!inv || inv.usedAt || inv.expiresAt <= now.toISOString()) throw new AppError("E_INVITATION_INVALID");
+  if (!inv || inv.usedAt || inv.revokedAt || inv.expiresAt <= now.toISOString()) throw new AppError("E_INVITATION_INVALID");
+  assertApproved(inv);
 
   let verification;
   try {
@@ -165,7 +174,7 @@ export async function verifyRegistration(
   const [claimed] = await db
     .update(invitations)
     .set({ usedAt: now.toISOString() })
-    .where(and(eq(invitations.id, inv.id), isNull(invitations.usedAt), gt(invitations.expiresAt, now.toISOString())))
+    .where(and(eq(invitations.id, inv.id), isNull(invitations.usedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, now.toISOString())))
     .returning({ id: invitations.id });
   if (!claimed) throw new AppError("E_INVITATION_INVALID");
 
@@ -234,6 +243,7 @@ async function verifyAssertion(
 ) {
   const cred = await credentialById(db, response.id);
   if (!cred) throw new AppError("E_BAD_ASSERTION", "unknown passkey");
+  if (cred.revokedAt) throw new AppError("E_BAD_ASSERTION", "this passkey was revoked");
   let result;
   try {
     result = await verifyAuthenticationResponse({
@@ -301,7 +311,7 @@ export async function signOffOptions(
   target: { alertId: string; versionId: string; contentHash: string; kind: SignOffKind; decision: SignOffDecision | null },
   now: Date,
 ) {
-  const creds = await credentialsOf(db, user.id);
+  const creds = await credentialsOf(db, user.id, { active: true });
   const challenge = signOffChallenge(await signOffDigest(target.contentHash, target.kind, target.decision));
   const options = await generateAuthenticationOptions({
     rpID: rp.rpId,
