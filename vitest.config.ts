@@ -19,6 +19,9 @@ const fixtures = Object.fromEntries(
 );
 
 /** A VAPID key pair for this test run (the app signs with it; the stand-in verifies against it). */
+/** The audit anchors' Ed25519 pair for the test Worker. */
+const audit = generateKeyPairSync("ed25519");
+
 function vapidKeys() {
   const { privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
   const jwk = privateKey.export({ format: "jwk" }) as { d: string; x: string; y: string };
@@ -90,6 +93,8 @@ export default defineConfig(async () => {
             VAPID_PUBLIC_KEY: vapid.publicKey,
             VAPID_PRIVATE_KEY: vapid.privateKey,
             VAPID_SUBJECT: "mailto:alerts@child-alert.test",
+            AUDIT_SIGNING_KEY: audit.privateKey.export({ format: "der", type: "pkcs8" }).toString("base64url"),
+            AUDIT_PUBLIC_KEY: Buffer.from(audit.publicKey.export({ format: "der", type: "spki" }).subarray(-32)).toString("base64url"),
             PUSH_EXTRA_HOSTS: "push.test",
             SMTP_HOST: "127.0.0.1",
             SMTP_PORT: String(smtpPort),

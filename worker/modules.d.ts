@@ -9,6 +9,8 @@ interface SecretsEnv {
   /** VAPID key pair (base64url): public = uncompressed P-256 point, private = scalar d. */
   VAPID_PUBLIC_KEY: string;
   VAPID_PRIVATE_KEY: string;
+  /** Ed25519 private key (PKCS#8, base64url) signing the audit chain's published heads; anchoring is off without it. */
+  AUDIT_SIGNING_KEY?: string;
 }
 interface Env extends SecretsEnv {}
 declare namespace Cloudflare {

@@ -6,7 +6,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { applyMigrations, createInvitations, ROOT, startWorker, vapidKeys } from "../../scripts/lib/local.mjs";
+import { applyMigrations, createInvitations, ROOT, startWorker, vapidKeys, auditKeys } from "../../scripts/lib/local.mjs";
 import { startPushStandIn } from "./push-standin.mjs";
 import { startSmtpCatcher } from "./smtp-standin.mjs";
 import { apiClient, concert, staffFor } from "../../scripts/lib/drill.mjs";
@@ -58,6 +58,7 @@ export async function startStack() {
       SMTP_SECURITY: "none",
       MAIL_FROM: "Child Alert (test) <alerts@child-alert.test>",
       EMAIL_TOKEN_SECRET: randomBytes(32).toString("base64url"),
+      ...auditKeys(),
     },
   });
   return {

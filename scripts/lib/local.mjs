@@ -114,6 +114,16 @@ export function vapidKeys() {
 }
 
 /** Port of the local push-service stand-in started by `npm start`. */
+/** An Ed25519 pair for the audit anchors: the private half as the Worker's secret, the public half to verify heads. */
+export function auditKeys() {
+  const { publicKey, privateKey } = generateKeyPairSync("ed25519");
+  const raw = publicKey.export({ format: "der", type: "spki" }).subarray(-32);
+  return {
+    AUDIT_SIGNING_KEY: privateKey.export({ format: "der", type: "pkcs8" }).toString("base64url"),
+    AUDIT_PUBLIC_KEY: Buffer.from(raw).toString("base64url"),
+  };
+}
+
 export const PUSH_STANDIN_PORT = 8790;
 /** The local SMTP catcher of `npm start` (SMTP), and its page listing what it caught (HTTP). */
 export const SMTP_CATCHER_PORT = 2525;
@@ -129,6 +139,8 @@ export function ensureDevVars(port = DEFAULT_PORT) {
   const current = existsSync(file) ? readFileSync(file, "utf8") : "";
   const have = Object.fromEntries(current.split("\n").filter((l) => l.includes("=")).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
   const vapid = have.VAPID_PUBLIC_KEY && have.VAPID_PRIVATE_KEY ? { VAPID_PUBLIC_KEY: have.VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY: have.VAPID_PRIVATE_KEY } : vapidKeys();
+  // Kept once made: a new key would not verify the heads published before.
+  const audit = have.AUDIT_SIGNING_KEY && have.AUDIT_PUBLIC_KEY ? { AUDIT_SIGNING_KEY: have.AUDIT_SIGNING_KEY, AUDIT_PUBLIC_KEY: have.AUDIT_PUBLIC_KEY } : auditKeys();
   const wanted = {
     ...have,
     APP_ORIGIN: `http://localhost:${port}`,
@@ -142,6 +154,7 @@ export function ensureDevVars(port = DEFAULT_PORT) {
     MAIL_FROM: "Child Alert (local) <alerts@child-alert.local>",
     EMAIL_TOKEN_SECRET: have.EMAIL_TOKEN_SECRET || randomBytes(32).toString("base64url"),
     ...vapid,
+    ...audit,
   };
   writeFileSync(file, Object.entries(wanted).map(([k, v]) => `${k}=${v}`).join("\n") + "\n");
   return wanted;

@@ -54,3 +54,34 @@ export async function verifyChain(entries: readonly StoredAuditEntry[]): Promise
   }
   return { ok: true, entries: entries.length, head: prev };
 }
+
+/**
+ * A published chain head: the newest entry's sequence number and hash at a moment, signed
+ * by the Worker's anchor key and written to a store the Worker only appends to. A chain
+ * that no longer reaches a published head was cut off; one whose entry at a head's
+ * sequence has another hash was rewritten.
+ */
+export interface ChainHead {
+  seq: number;
+  hash: string;
+  at: string;
+  /** Why it was published: launch, update, stop, extension, hourly. */
+  reason: string;
+}
+
+/** The bytes a head's signature covers. */
+export const headPayload = (h: ChainHead) => canonicalJson({ seq: h.seq, hash: h.hash, at: h.at, reason: h.reason });
+
+export type AnchorProblem = { head: ChainHead; kind: "truncated" | "rewritten" };
+
+/** Checks the stored chain against the published heads (the chain itself verified by verifyChain). */
+export function checkAgainstHeads(entries: readonly StoredAuditEntry[], heads: readonly ChainHead[]): AnchorProblem[] {
+  const bySeq = new Map(entries.map((e) => [e.seq, e.hash]));
+  const problems: AnchorProblem[] = [];
+  for (const head of heads) {
+    const stored = bySeq.get(head.seq);
+    if (stored === undefined) problems.push({ head, kind: "truncated" });
+    else if (stored !== head.hash) problems.push({ head, kind: "rewritten" });
+  }
+  return problems;
+}

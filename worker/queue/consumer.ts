@@ -7,6 +7,7 @@ import { backoffSeconds } from "../config.ts";
 import { makeDb } from "../db/client.ts";
 import { deadLetters } from "../db/schema.ts";
 import { alertStub } from "../services/alerts.ts";
+import { publishHead } from "../services/anchors.ts";
 import { log } from "../log.ts";
 import { PageJob, pageKeyOf } from "../fanout/jobs.ts";
 import { type LedgerApi, PageBusy, runPage } from "../fanout/page.ts";
@@ -21,6 +22,8 @@ export const QueueJob = z.discriminatedUnion("type", [
   z.object({ type: z.literal("email_confirmation"), subscriberId: z.uuid() }),
   /** The e-mails of an alert's notices still to be sent (rule 9, sign-off requests, review prompt). */
   z.object({ type: z.literal("mail_notices"), alertId: z.uuid() }),
+  /** Anchor the audit chain's head (after a launch, update, extension or stop). */
+  z.object({ type: z.literal("anchor_audit"), reason: z.string().max(40) }),
 ]);
 export type QueueJob = z.infer<typeof QueueJob>;
 
@@ -44,6 +47,8 @@ async function run(job: QueueJob, env: Env): Promise<Record<string, unknown>> {
       return sendConfirmation(env, job.subscriberId);
     case "mail_notices":
       return mailNotices(env, job.alertId);
+    case "anchor_audit":
+      return { anchored: (await publishHead(env, makeDb(env.DB), job.reason))?.seq ?? null };
   }
 }
 

@@ -7,12 +7,14 @@ import { commit, type Db } from "../db/client.ts";
 import { CHANNEL_NAMES, channelOf } from "../channels/index.ts";
 import { channelSettingsList, setChannel } from "../db/settings.ts";
 import { invitations, sessions, users } from "../db/schema.ts";
-import { checkAccountChange, type Role, verifyChain } from "../domain/index.ts";
+import { checkAccountChange, checkAgainstHeads, type Role, verifyChain } from "../domain/index.ts";
+import { readHeads } from "../services/anchors.ts";
 import { AppError } from "../errors.ts";
 import { createInvitation } from "../services/auth.ts";
 import { closeLiveFeeds, endAccess } from "../services/sessions.ts";
 import { statisticsCsv, yearStatistics } from "../services/statistics.ts";
-import { currentUser, jsonBody, jsonOk, newRouter, staffRoute } from "./http.ts";
+import { createRoute } from "@hono/zod-openapi";
+import { currentUser, jsonBody, jsonOk, newRouter, problemResponses, publicRateLimit, staffRoute } from "./http.ts";
 import { ChainVerdict, Id, InvitationBody, Role as RoleSchema, User } from "./schemas.ts";
 
 export const adminRoutes = newRouter();
@@ -358,8 +360,48 @@ adminRoutes.openapi(
     method: "get",
     path: "/audit/verify",
     tags: ["Audit"],
-    summary: "Verify the whole audit chain; names the first broken entry",
+    summary: "Verify the whole audit chain; names the first broken entry, and any published head the chain no longer reaches (cut off) or contradicts (rewritten)",
     responses: { 200: jsonOk(ChainVerdict) },
   }),
-  async (c) => c.json(await verifyChain(await allAuditEntries(c.get("db"))), 200),
+  async (c) => {
+    const entries = await allAuditEntries(c.get("db"));
+    const verdict = await verifyChain(entries);
+    if (!c.env.AUDIT_PUBLIC_KEY) return c.json(verdict, 200);
+    const heads = await readHeads(c.env.AUDIT_ANCHORS, c.env.AUDIT_PUBLIC_KEY);
+    const valid = heads.filter((h) => h.signatureOk);
+    const problems = checkAgainstHeads(entries, valid).map((p) => ({ seq: p.head.seq, at: p.head.at, kind: p.kind }));
+    const newest = valid.at(-1);
+    return c.json(
+      {
+        ...verdict,
+        ok: verdict.ok && problems.length === 0,
+        anchors: { heads: valid.length, newest: newest ? { seq: newest.seq, at: newest.at, reason: newest.reason } : null, badSignatures: heads.length - valid.length, problems },
+      },
+      200,
+    );
+  },
+);
+
+adminRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/audit/anchors",
+    tags: ["Audit"],
+    summary: "The audit chain's published heads (sequence, hash, time, reason, Ed25519 signature): anyone can check a copy of the chain against them",
+    middleware: [publicRateLimit] as const,
+    responses: {
+      ...problemResponses,
+      200: jsonOk(
+        z.object({
+          publicKey: z.string(),
+          heads: z.array(z.object({ seq: z.number().int(), hash: z.string(), at: z.string(), reason: z.string(), signature: z.string() })),
+        }),
+      ),
+    },
+  }),
+  async (c) => {
+    if (!c.env.AUDIT_PUBLIC_KEY) return c.json({ publicKey: "", heads: [] }, 200);
+    const heads = await readHeads(c.env.AUDIT_ANCHORS, c.env.AUDIT_PUBLIC_KEY);
+    return c.json({ publicKey: c.env.AUDIT_PUBLIC_KEY, heads: heads.map(({ signatureOk: _ok, ...h }) => h) }, 200);
+  },
 );

@@ -236,6 +236,15 @@ export const ChainVerdict = z
     head: z.string().optional(),
     firstBroken: z.number().int().optional(),
     reason: z.string().optional(),
+    /** The chain against its published, signed heads: a cut-off end or a rewritten entry is named. */
+    anchors: z
+      .object({
+        heads: z.number().int(),
+        newest: z.object({ seq: z.number().int(), at: z.string(), reason: z.string() }).nullable(),
+        badSignatures: z.number().int(),
+        problems: z.array(z.object({ seq: z.number().int(), at: z.string(), kind: z.enum(["truncated", "rewritten"]) })),
+      })
+      .optional(),
   })
   .openapi("ChainVerdict");
 

@@ -344,3 +344,52 @@ describe("revocation", () => {
     expect(await until(() => mine.closed() !== null && bystander.closed() !== null)).toBe(true);
   });
 });
+
+describe("an anchored audit trail", () => {
+  const verify = async (who: Staff) => expectOk(await api("GET", "/audit/verify", undefined, as(who))).body;
+  const waitForHead = async (who: Staff, seqAtLeast: number) => {
+    for (let i = 0; i < 200; i++) {
+      const v = await verify(who);
+      if ((v.anchors?.newest?.seq ?? 0) >= seqAtLeast) return v;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error("no head anchored");
+  };
+
+  it("a launch anchors the chain's head (signed, one object per head); cutting off the newest entries or rewriting one is named", async () => {
+    const t = await makeTeam();
+    const id = await authorisedAlert(t);
+    expectOk(await api("POST", `/alerts/${id}/launch`, undefined, as(t.cell)));
+    const top = await env.DB.prepare("SELECT MAX(seq) AS seq FROM audit_entries").first<{ seq: number }>();
+    const v = await waitForHead(t.operator, top!.seq);
+    expect(v.ok).toBe(true);
+    expect(v.anchors).toMatchObject({ badSignatures: 0, problems: [] });
+    expect(["alert"]).toContain(v.anchors.newest.reason);
+    const anchors = expectOk(await api("GET", "/audit/anchors")).body;
+    expect(anchors.heads.at(-1)).toMatchObject({ seq: v.anchors.newest.seq, signature: expect.any(String) });
+    // Publishing the same head again never overwrites it.
+    const key = `heads/${String(v.anchors.newest.seq).padStart(12, "0")}.json`;
+    const before = await (await env.AUDIT_ANCHORS.get(key))!.text();
+    const { publishHead } = await import("../services/anchors.ts");
+    expect(await publishHead(env, db(), "again")).toBeNull();
+    expect(await (await env.AUDIT_ANCHORS.get(key))!.text()).toBe(before);
+
+    // Someone with database access removes the newest entries (chain still internally consistent).
+    const head = v.anchors.newest.seq as number;
+    const saved = await env.DB.prepare("SELECT * FROM audit_entries WHERE seq >= ? ORDER BY seq").bind(head - 1).all();
+    await env.DB.prepare("DELETE FROM audit_entries WHERE seq >= ?").bind(head - 1).run();
+    const cut = await verify(t.operator);
+    expect(cut.ok).toBe(false);
+    expect(cut.anchors.problems).toContainEqual(expect.objectContaining({ seq: head, kind: "truncated" }));
+    // Put back, then rewrite the anchored entry's hash.
+    for (const r of saved.results as Record<string, unknown>[]) {
+      const cols = Object.keys(r);
+      await env.DB.prepare(`INSERT INTO audit_entries (${cols.join(",")}) VALUES (${cols.map(() => "?").join(",")})`).bind(...cols.map((k) => r[k] as string)).run();
+    }
+    expect((await verify(t.operator)).ok).toBe(true);
+    await env.DB.prepare("UPDATE audit_entries SET hash = ? WHERE seq = ?").bind("f".repeat(64), head).run();
+    const rewritten = await verify(t.operator);
+    expect(rewritten.anchors.problems).toContainEqual(expect.objectContaining({ seq: head, kind: "rewritten" }));
+    await env.DB.prepare("UPDATE audit_entries SET hash = ? WHERE seq = ?").bind((saved.results.find((r) => (r as { seq: number }).seq === head) as { hash: string }).hash, head).run();
+  });
+});

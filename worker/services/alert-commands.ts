@@ -103,7 +103,10 @@ export interface Timers {
 }
 
 /** Background work a command asks for once it has committed (sent to the FANOUT queue). */
-export type Job = { type: "render_posters"; alertId: string; versionId: string } | { type: "mail_notices"; alertId: string };
+export type Job =
+  | { type: "render_posters"; alertId: string; versionId: string }
+  | { type: "mail_notices"; alertId: string }
+  | { type: "anchor_audit"; reason: string };
 
 /** A broadcast just recorded, with what it is made of (so planning it right away reads nothing again). */
 export interface RecordedBroadcast {
@@ -170,7 +173,10 @@ export async function executeCommand(ctx: CommandContext, alertId: string, cmd: 
   const after = { mailNotices: false };
   const dispatched = await dispatch({ ...ctx, after }, alertId, cmd);
   // Notices recorded: their e-mails go out once the commit stands.
-  const result = after.mailNotices ? { ...dispatched, jobs: [...(dispatched.jobs ?? []), { type: "mail_notices" as const, alertId }] } : dispatched;
+  let result = after.mailNotices ? { ...dispatched, jobs: [...(dispatched.jobs ?? []), { type: "mail_notices" as const, alertId }] } : dispatched;
+  // A launch, a published update, an extension or a stop: the audit chain's head is anchored once committed.
+  const broadcast = result.broadcasts?.[0]?.intent.event;
+  if (broadcast) result = { ...result, jobs: [...(result.jobs ?? []), { type: "anchor_audit" as const, reason: cmd.type === "extend" ? "extension" : broadcast }] };
   // Rule 14: activity on an unfinished alert moves its inactivity purge (the notice a day before) out again.
   if (cmd.type !== "tick" && result.changed && PRE_LAUNCH_STATES.includes(result.state)) {
     return { ...result, timers: { ...result.timers, purge: abandonment(ctx.now, ctx.inactiveRetentionHours).noticeAt.toISOString() } };
