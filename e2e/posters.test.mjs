@@ -1,6 +1,6 @@
 // Browser suite, posters: a cell member signs in, uploads the demo child's photo, saves
 // the version; the Worker renders the poster set on its queue; the whole set is fetched
-// through the staff API and saved as PNGs in e2e/artifacts/posters/ (one is in the README).
+// through the staff API and saved as PNGs in .test-results/screenshots/posters/ (one is in the README).
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

@@ -36,6 +36,7 @@ if (!existsSync(CHROMIUM)) {
 const failures = [];
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 const failedNames = [];
 
 for (const project of ["tsconfig.json", "dashboard/tsconfig.json"]) {
@@ -49,6 +50,7 @@ const vitestStatus = run("worker tests (workerd)", [
 try {
   const r = JSON.parse(readFileSync(join(out, "vitest.json"), "utf8"));
   passed += r.numPassedTests;
+  skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
   failed += r.numFailedTests + (r.numTotalTests - r.numPassedTests - r.numFailedTests - (r.numPendingTests ?? 0) - (r.numTodoTests ?? 0));
   // The names of the failed tests, repeated at the end where a truncated log still shows them.
   for (const file of r.testResults ?? []) {
@@ -73,6 +75,7 @@ console.log("\n\x1b[1m▸ browser tests (Chromium)\x1b[0m done");
 try {
   const tap = readFileSync(join(out, "e2e.tap"), "utf8");
   passed += Number(/^# pass (\d+)/m.exec(tap)?.[1] ?? 0);
+  skipped += Number(/^# skipped (\d+)/m.exec(tap)?.[1] ?? 0) + Number(/^# todo (\d+)/m.exec(tap)?.[1] ?? 0);
   failed += Number(/^# fail (\d+)/m.exec(tap)?.[1] ?? 0) + Number(/^# cancelled (\d+)/m.exec(tap)?.[1] ?? 0);
   for (const m of tap.matchAll(/^\s*not ok \d+ - (.*)$/gm)) failedNames.push(`e2e > ${m[1]}`);
 } catch {
@@ -82,5 +85,5 @@ if (e2e.status !== 0) failures.push("browser tests");
 
 if (failures.length) console.log(`\nFAILED stages: ${failures.join(", ")}`);
 for (const name of failedNames) console.log(`  ✗ ${name}`);
-console.log(`\ntests: ${passed} passed, ${failed} failed`);
+console.log(`\ntests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
 process.exit(failures.length || failed ? 1 : 0);

@@ -13,7 +13,12 @@ import { apiClient, concert, staffFor } from "../../scripts/lib/drill.mjs";
 import { demoContentIn } from "../../scripts/seed.mjs";
 import { randomBytes } from "node:crypto";
 
-export const ARTIFACTS = join(ROOT, "e2e", "artifacts");
+/**
+ * Where the browser suite writes its screenshots and rendered posters: an ignored folder,
+ * so a test run leaves the working tree clean. `npm run screenshots` copies the README's
+ * images from the last run into docs/screenshots/.
+ */
+export const ARTIFACTS = process.env.E2E_ARTIFACTS ?? join(ROOT, ".test-results", "screenshots");
 /**
  * Chromium hands out endpoints on its staging push host when its GCM URLs are overridden
  * (as the browser tests do to subscribe offline). Allowed in the test stack only; the

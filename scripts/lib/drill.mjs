@@ -10,11 +10,20 @@ export const DECISION = {
 
 export function apiClient(origin, base = origin.replace("localhost", "127.0.0.1")) {
   return async function call(method, path, body, cookie) {
-    const res = await fetch(`${base}/api/v1${path}`, {
-      method,
-      headers: { Origin: origin, ...(cookie ? { Cookie: cookie } : {}), ...(body !== undefined ? { "Content-Type": "application/json" } : {}) },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-    });
+    let res;
+    for (let attempt = 1; ; attempt++) {
+      res = await fetch(`${base}/api/v1${path}`, {
+        method,
+        headers: { Origin: origin, ...(cookie ? { Cookie: cookie } : {}), ...(body !== undefined ? { "Content-Type": "application/json" } : {}) },
+        body: body !== undefined ? JSON.stringify(body) : undefined,
+      });
+      // The public endpoints are rate-limited per client (a demo run twice in a minute meets it): wait it out.
+      if (res.status !== 429 || attempt > 3) break;
+      const wait = Math.min(65, Number(res.headers.get("retry-after") ?? 60));
+      console.log(`  (rate limited on ${path}: waiting ${wait} s, as the server asks)`);
+      await res.body?.cancel();
+      await new Promise((r) => setTimeout(r, wait * 1000));
+    }
     const data = res.status === 204 ? null : await res.json();
     if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${data?.code}: ${data?.detail ?? data?.title}`);
     return { data, res };

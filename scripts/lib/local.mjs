@@ -141,8 +141,7 @@ export function ensureDevVars(port = DEFAULT_PORT) {
   const vapid = have.VAPID_PUBLIC_KEY && have.VAPID_PRIVATE_KEY ? { VAPID_PUBLIC_KEY: have.VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY: have.VAPID_PRIVATE_KEY } : vapidKeys();
   // Kept once made: a new key would not verify the heads published before.
   const audit = have.AUDIT_SIGNING_KEY && have.AUDIT_PUBLIC_KEY ? { AUDIT_SIGNING_KEY: have.AUDIT_SIGNING_KEY, AUDIT_PUBLIC_KEY: have.AUDIT_PUBLIC_KEY } : auditKeys();
-  const wanted = {
-    ...have,
+  const defaults = {
     APP_ORIGIN: `http://localhost:${port}`,
     RP_ID: "localhost",
     ENVIRONMENT: "local",
@@ -152,11 +151,20 @@ export function ensureDevVars(port = DEFAULT_PORT) {
     SMTP_PORT: String(SMTP_CATCHER_PORT),
     SMTP_SECURITY: "none",
     MAIL_FROM: "Child Alert (local) <alerts@child-alert.local>",
-    EMAIL_TOKEN_SECRET: have.EMAIL_TOKEN_SECRET || randomBytes(32).toString("base64url"),
+    EMAIL_TOKEN_SECRET: randomBytes(32).toString("base64url"),
     ...vapid,
     ...audit,
   };
-  writeFileSync(file, Object.entries(wanted).map(([k, v]) => `${k}=${v}`).join("\n") + "\n");
+  // A value the user wrote stays; only what is missing is added (and said).
+  const added = Object.keys(defaults).filter((k) => have[k] === undefined);
+  const wanted = { ...defaults, ...have };
+  for (const k of ["APP_ORIGIN", "RP_ID", "SMTP_HOST", "SMTP_PORT"]) {
+    if (have[k] !== undefined && have[k] !== defaults[k]) console.log(`  .dev.vars: keeping your ${k}=${have[k]} (npm start would use ${defaults[k]})`);
+  }
+  if (added.length) {
+    writeFileSync(file, Object.entries(wanted).map(([k, v]) => `${k}=${v}`).join("\n") + "\n");
+    console.log(`  .dev.vars: added ${added.join(", ")}`);
+  }
   return wanted;
 }
 
