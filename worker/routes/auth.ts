@@ -46,19 +46,20 @@ const publicUser = (u: { id: string; email: string; displayName: string; role: s
 
 authRoutes.openapi(
   createRoute({
-    method: "get",
-    path: "/auth/invitations/{token}",
+    method: "post",
+    path: "/auth/invitations/lookup",
     tags,
     summary: "Look up an invitation (who is invited, with which role)",
+    description: "The token travels in the body, never in a URL path: it stays out of access logs.",
     middleware: [publicRateLimit] as const,
-    request: { params: z.object({ token: Token.openapi({ param: { name: "token", in: "path" } }) }) },
+    request: { body: jsonBody(z.object({ token: Token }).strict()) },
     responses: {
       ...problemResponses,
       200: jsonOk(z.object({ email: z.string(), displayName: z.string(), role: z.string(), expiresAt: z.string() })),
     },
   }),
   async (c) => {
-    const inv = await invitationForToken(c.get("db"), c.req.valid("param").token, new Date());
+    const inv = await invitationForToken(c.get("db"), c.req.valid("json").token, new Date());
     return c.json({ email: inv.email, displayName: inv.displayName, role: inv.role, expiresAt: inv.expiresAt }, 200);
   },
 );

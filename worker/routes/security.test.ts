@@ -163,7 +163,7 @@ describe("sign-in", () => {
     const res = expectOk(await api("POST", "/admin/invitations", { email: "New.Magistrate@Example.test", displayName: "New Magistrate", role: "magistrate" }, as(t.admin)), 201);
     expect(res.body.link).toMatch(new RegExp(`^${ORIGIN}/invite#[A-Za-z0-9_-]{40,}$`));
     const token = res.body.link.split("#")[1];
-    const look = expectOk(await api("GET", `/auth/invitations/${token}`));
+    const look = expectOk(await api("POST", "/auth/invitations/lookup", { token }));
     expect(look.body).toMatchObject({ email: "new.magistrate@example.test", role: "magistrate" });
   });
 });

@@ -35,7 +35,7 @@ export function Invitation({ token, onSignedIn }: { token: string; onSignedIn: (
   useEffect(() => {
     // Unknown, expired or used: say so plainly; any other refusal (e.g. too many attempts) in its own words.
     api
-      .GET("/auth/invitations/{token}", { params: { path: { token } } })
+      .POST("/auth/invitations/lookup", { body: { token } })
       .then(({ data, error, response }) => (data ? setInv(data) : setError(response.status === 429 ? new ApiError(error as never) : new Error(t("invite.invalid")))))
       .catch((err: unknown) => setError(err));
   }, [token]);
