@@ -3,10 +3,8 @@
 // entry; then checks it against the chain heads the Worker published (signed, append-only
 // store; read from <origin>/api/v1/audit/anchors, signatures verified here with the public
 // key): a cut-off end or a rewritten entry is named. Exit 1 if anything is wrong.
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { checkAgainstHeads, headPayload, verifyChain } from "../worker/domain/audit-chain.ts";
-import { d1, parseArgs, ROOT } from "./lib/local.mjs";
+import { d1, parseArgs, readDevVars } from "./lib/local.mjs";
 
 const a = parseArgs(process.argv.slice(2));
 const opts = { remote: !!a.remote, persistTo: a["persist-to"] };
@@ -28,9 +26,7 @@ if (verdict.ok) {
 }
 
 // The published heads.
-const devVars = existsSync(join(ROOT, ".dev.vars"))
-  ? Object.fromEntries(readFileSync(join(ROOT, ".dev.vars"), "utf8").split("\n").filter((l) => l.includes("=")).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]))
-  : {};
+const devVars = readDevVars();
 const origin = a.origin ?? devVars.APP_ORIGIN ?? "http://localhost:8787";
 let published;
 try {

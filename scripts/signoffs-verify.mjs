@@ -4,10 +4,8 @@
 // binds the content hash, the kind of sign-off and the decision recorded, and that the
 // stored content still hashes to what was signed. Names each problem; exit 1 if any.
 // The origin and RP id are the deployment's (APP_ORIGIN, RP_ID): by default `.dev.vars`.
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { verifyStoredSignOff } from "../worker/services/signoff-verify.ts";
-import { d1, parseArgs, ROOT } from "./lib/local.mjs";
+import { d1, parseArgs, readDevVars } from "./lib/local.mjs";
 
 const args = parseArgs(process.argv.slice(2));
 const alertId = process.argv.slice(2).find((a) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(a));
@@ -15,9 +13,7 @@ if (!alertId) {
   console.error("usage: npm run signoffs:verify -- <alert id> [--origin URL] [--rp-id ID] [--remote | --persist-to DIR]");
   process.exit(2);
 }
-const devVars = existsSync(join(ROOT, ".dev.vars"))
-  ? Object.fromEntries(readFileSync(join(ROOT, ".dev.vars"), "utf8").split("\n").filter((l) => l.includes("=")).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]))
-  : {};
+const devVars = readDevVars();
 const rp = { origin: args.origin ?? devVars.APP_ORIGIN ?? "http://localhost:8787", rpId: args["rp-id"] ?? devVars.RP_ID ?? "localhost" };
 const opts = { remote: !!args.remote, persistTo: args["persist-to"] };
 const rows = d1(

@@ -134,10 +134,16 @@ export const SMTP_CATCHER_WEB_PORT = 8791;
  * by `wrangler dev`). VAPID keys are created once and kept: rotating them would orphan
  * every existing subscription (see README).
  */
-export function ensureDevVars(port = DEFAULT_PORT) {
+/** The local `.dev.vars` as an object (empty when there is none). */
+export function readDevVars() {
   const file = join(ROOT, ".dev.vars");
   const current = existsSync(file) ? readFileSync(file, "utf8") : "";
-  const have = Object.fromEntries(current.split("\n").filter((l) => l.includes("=")).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+  return Object.fromEntries(current.split("\n").filter((l) => l.includes("=")).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+}
+
+export function ensureDevVars(port = DEFAULT_PORT) {
+  const file = join(ROOT, ".dev.vars");
+  const have = readDevVars();
   const vapid = have.VAPID_PUBLIC_KEY && have.VAPID_PRIVATE_KEY ? { VAPID_PUBLIC_KEY: have.VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY: have.VAPID_PRIVATE_KEY } : vapidKeys();
   // Kept once made: a new key would not verify the heads published before.
   const audit = have.AUDIT_SIGNING_KEY && have.AUDIT_PUBLIC_KEY ? { AUDIT_SIGNING_KEY: have.AUDIT_SIGNING_KEY, AUDIT_PUBLIC_KEY: have.AUDIT_PUBLIC_KEY } : auditKeys();

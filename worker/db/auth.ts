@@ -87,15 +87,15 @@ export async function credentialsOf(db: Db, userId: string, { active = false } =
   return db.select().from(credentials).where(and(eq(credentials.userId, userId), active ? isNull(credentials.revokedAt) : undefined));
 }
 
-/** Revokes one passkey of a person (for good); false if it is not theirs or already revoked. */
-export async function revokeCredential(db: Db, userId: string, credentialId: string, by: string, now: Date): Promise<boolean> {
-  const rows = await db
+/** The statement revoking one passkey of a person, for good (run it in the same batch as its audit entry). */
+export const revokeCredentialStmt = (db: Db, userId: string, credentialId: string, by: string, now: Date) =>
+  db
     .update(credentials)
     .set({ revokedAt: now.toISOString(), revokedBy: by })
-    .where(and(eq(credentials.id, credentialId), eq(credentials.userId, userId), isNull(credentials.revokedAt)))
-    .returning({ id: credentials.id });
-  return rows.length === 1;
-}
+    .where(and(eq(credentials.id, credentialId), eq(credentials.userId, userId), isNull(credentials.revokedAt)));
+
+/** What an owner or an admin sees of a passkey. */
+export const passkeyView = (r: CredentialRow) => ({ id: r.id, name: r.name, createdAt: r.createdAt, lastUsedAt: r.lastUsedAt, revokedAt: r.revokedAt });
 
 export async function nameCredential(db: Db, userId: string, credentialId: string, name: string): Promise<boolean> {
   const rows = await db.update(credentials).set({ name }).where(and(eq(credentials.id, credentialId), eq(credentials.userId, userId))).returning({ id: credentials.id });

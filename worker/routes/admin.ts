@@ -1,7 +1,7 @@
 // /api/v1/admin — staff accounts and invitations; /api/v1/audit — chain verification.
 import { z } from "@hono/zod-openapi";
 import { and, eq, isNull } from "drizzle-orm";
-import { credentialsOf, invitationById, listUsers, pendingInvitations, revokeCredential, userById } from "../db/auth.ts";
+import { credentialsOf, invitationById, listUsers, passkeyView, pendingInvitations, revokeCredentialStmt, userById } from "../db/auth.ts";
 import { allAuditEntries } from "../db/alerts.ts";
 import { commit, type Db } from "../db/client.ts";
 import { CHANNEL_NAMES, channelOf } from "../channels/index.ts";
@@ -15,7 +15,7 @@ import { closeLiveFeeds, endAccess } from "../services/sessions.ts";
 import { statisticsCsv, yearStatistics } from "../services/statistics.ts";
 import { createRoute } from "@hono/zod-openapi";
 import { currentUser, jsonBody, jsonOk, newRouter, problemResponses, publicRateLimit, staffRoute } from "./http.ts";
-import { ChainVerdict, Id, InvitationBody, Role as RoleSchema, User } from "./schemas.ts";
+import { ChainVerdict, Id, InvitationBody, Passkey, Role as RoleSchema, User } from "./schemas.ts";
 
 export const adminRoutes = newRouter();
 
@@ -166,9 +166,14 @@ adminRoutes.openapi(
     const admin = currentUser(c);
     const { id } = c.req.valid("param");
     const now = new Date();
-    const rows = await db.update(invitations).set({ revokedAt: now.toISOString() }).where(and(eq(invitations.id, id), isNull(invitations.usedAt), isNull(invitations.revokedAt))).returning({ id: invitations.id });
-    if (!rows.length) throw new AppError("E_NOT_FOUND", "no such pending invitation");
-    await commit(db, [], [{ actorUserId: admin.id, actorRole: admin.role, action: "invitation_revoked", details: { invitationId: id } }], now);
+    const inv = await invitationById(db, id);
+    if (!inv || inv.usedAt || inv.revokedAt) throw new AppError("E_NOT_FOUND", "no such pending invitation");
+    await commit(
+      db,
+      [db.update(invitations).set({ revokedAt: now.toISOString() }).where(and(eq(invitations.id, id), isNull(invitations.usedAt), isNull(invitations.revokedAt)))],
+      [{ actorUserId: admin.id, actorRole: admin.role, action: "invitation_revoked", details: { invitationId: id } }],
+      now,
+    );
     return c.body(null, 204);
   },
 );
@@ -192,8 +197,8 @@ adminRoutes.openapi(
     const admin = currentUser(c);
     const { id, credentialId } = c.req.valid("param");
     const now = new Date();
-    if (!(await revokeCredential(db, id, credentialId, admin.id, now))) throw new AppError("E_NOT_FOUND", "no such active passkey of this person");
-    await commit(db, [], [{ actorUserId: admin.id, actorRole: admin.role, action: "passkey_revoked", details: { userId: id, by: "admin" } }], now);
+    if (!(await credentialsOf(db, id, { active: true })).some((k) => k.id === credentialId)) throw new AppError("E_NOT_FOUND", "no such active passkey of this person");
+    await commit(db, [revokeCredentialStmt(db, id, credentialId, admin.id, now)], [{ actorUserId: admin.id, actorRole: admin.role, action: "passkey_revoked", details: { userId: id, by: "admin" } }], now);
     await endAccess(c.env, db, id);
     return c.body(null, 204);
   },
@@ -206,11 +211,11 @@ adminRoutes.openapi(
     tags: ["Admin"],
     summary: "A person's passkeys (names, dates, revoked or not), to revoke a lost one",
     request: { params: z.object({ id: Id.openapi({ param: { name: "id", in: "path" } }) }) },
-    responses: { 200: jsonOk(z.object({ passkeys: z.array(z.object({ id: z.string(), name: z.string().nullable(), createdAt: z.string(), lastUsedAt: z.string().nullable(), revokedAt: z.string().nullable() })) })) },
+    responses: { 200: jsonOk(z.object({ passkeys: z.array(Passkey) })) },
   }),
   async (c) => {
     const rows = await credentialsOf(c.get("db"), c.req.valid("param").id);
-    return c.json({ passkeys: rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.createdAt, lastUsedAt: r.lastUsedAt, revokedAt: r.revokedAt })) }, 200);
+    return c.json({ passkeys: rows.map(passkeyView) }, 200);
   },
 );
 

@@ -3,7 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { SESSION_COOKIE, SESSION_TTL_MS } from "../config.ts";
-import { credentialsOf, deleteSession, nameCredential, revokeCredential } from "../db/auth.ts";
+import { credentialsOf, deleteSession, nameCredential, passkeyView, revokeCredentialStmt } from "../db/auth.ts";
 import { commit } from "../db/client.ts";
 import { AppError } from "../errors.ts";
 import { closeLiveFeeds } from "../services/sessions.ts";
@@ -18,7 +18,7 @@ import {
   verifyRegistration,
 } from "../services/auth.ts";
 import { type AppEnv, currentUser, jsonBody, jsonOk, newRouter, problemResponses, publicRateLimit, requireUser } from "./http.ts";
-import { AssertionJson, AttestationJson, CeremonyOptions, User } from "./schemas.ts";
+import { AssertionJson, AttestationJson, CeremonyOptions, Passkey, User } from "./schemas.ts";
 
 export const authRoutes = newRouter();
 const tags = ["Sign-in"];
@@ -161,9 +161,6 @@ authRoutes.openapi(
 
 // ------------------------------------------------------------- one's own passkeys
 
-const Passkey = z
-  .object({ id: z.string(), name: z.string().nullable(), createdAt: z.string(), lastUsedAt: z.string().nullable(), revokedAt: z.string().nullable() })
-  .openapi("Passkey");
 const PasskeyParam = z.object({ id: z.string().min(1).max(512).openapi({ param: { name: "id", in: "path" } }) });
 
 authRoutes.openapi(
@@ -177,7 +174,7 @@ authRoutes.openapi(
   }),
   async (c) => {
     const rows = await credentialsOf(c.get("db"), currentUser(c).id);
-    return c.json({ passkeys: rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.createdAt, lastUsedAt: r.lastUsedAt, revokedAt: r.revokedAt })) }, 200);
+    return c.json({ passkeys: rows.map(passkeyView) }, 200);
   },
 );
 
@@ -215,8 +212,7 @@ authRoutes.openapi(
     if (!active.some((k) => k.id === id)) throw new AppError("E_NOT_FOUND", "no such active passkey of yours");
     if (active.length === 1) throw new AppError("E_RULE", "this is your last passkey: add another one before revoking it");
     const now = new Date();
-    await revokeCredential(db, user.id, id, user.id, now);
-    await commit(db, [], [{ actorUserId: user.id, actorRole: user.role, action: "passkey_revoked", details: { userId: user.id, by: "owner" } }], now);
+    await commit(db, [revokeCredentialStmt(db, user.id, id, user.id, now)], [{ actorUserId: user.id, actorRole: user.role, action: "passkey_revoked", details: { userId: user.id, by: "owner" } }], now);
     return c.body(null, 204);
   },
 );

@@ -248,6 +248,10 @@ export const ChainVerdict = z
   })
   .openapi("ChainVerdict");
 
+export const Passkey = z
+  .object({ id: z.string(), name: z.string().nullable(), createdAt: z.string(), lastUsedAt: z.string().nullable(), revokedAt: z.string().nullable() })
+  .openapi("Passkey");
+
 export const User = z
   .object({
     id: z.string(),

@@ -3180,13 +3180,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            passkeys: {
-                                id: string;
-                                name: string | null;
-                                createdAt: string;
-                                lastUsedAt: string | null;
-                                revokedAt: string | null;
-                            }[];
+                            passkeys: components["schemas"]["Passkey"][];
                         };
                     };
                 };
