@@ -99,8 +99,13 @@ describe("queue job render_posters", () => {
   });
 
   it("a malformed job goes to the dead-letter queue (acked, logged), never silently dropped", async () => {
+    const invalid = async () => (await env.DB.prepare("SELECT count(*) AS n FROM dead_letters WHERE job_type = 'invalid'").first<{ n: number }>())!.n;
+    const before = await invalid();
     const result = await runJobs([{ type: "nonsense" }]);
     expect(result.explicitAcks).toEqual(["m0"]);
+    // …and it reached the dead-letter queue, whose consumer records it.
+    for (let i = 0; i < 100 && (await invalid()) === before; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await invalid()).toBe(before + 1);
   });
 
   it("a job that fails transiently is retried with backoff", async () => {
@@ -140,7 +145,7 @@ describe("dead-letter queue", () => {
     const job = { type: "page", channel: "push", alertId: id, fanoutId: fanouts[0]!.fanoutId, event: "alert", from: 900_001, to: 900_251, attempt: 0 };
     const batch = createMessageBatch<unknown>("child-alert-fanout-dlq", [{ id: "dead-1", timestamp: new Date(), attempts: 1, body: job }, { id: "dead-2", timestamp: new Date(), attempts: 1, body: { junk: true } }]);
     await worker.queue(batch, env);
-    const rows = (await env.DB.prepare("SELECT id, job_type, alert_id FROM dead_letters ORDER BY id").all()).results;
+    const rows = (await env.DB.prepare("SELECT id, job_type, alert_id FROM dead_letters WHERE id IN ('dead-1', 'dead-2') ORDER BY id").all()).results;
     expect(rows).toEqual([
       { id: "dead-1", job_type: "page", alert_id: id },
       { id: "dead-2", job_type: "invalid", alert_id: null },
