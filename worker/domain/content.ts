@@ -2,6 +2,7 @@
 // Sign-offs are bound to the hash, so the hash must change whenever anything a reader
 // could see changes (DOMAIN rule 2), and must be stable across key order and retries.
 import { z } from "zod";
+import { hex } from "../bytes.ts";
 import { AppError } from "../errors.ts";
 
 export const LANGUAGES = ["fr", "nl", "de", "en"] as const;
@@ -42,7 +43,7 @@ const CONTROL_SINGLE = /[\u0000-\u001F\u007F-\u009F]/u;
 const CONTROL_MULTI = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/u;
 
 /** A published text: well-formed Unicode, NFC, trimmed, no control or invisible formatting characters. */
-export const text = (max: number, { multiline = false } = {}) =>
+const text = (max: number, { multiline = false } = {}) =>
   z
     .string()
     .refine((v) => !LONE_SURROGATE.test(v), { message: "contains a broken character (an unpaired surrogate)", abort: true })
@@ -258,7 +259,7 @@ export function canonicalJson(value: unknown): string {
 export async function sha256Hex(data: string | Uint8Array): Promise<string> {
   const bytes: Uint8Array<ArrayBuffer> = typeof data === "string" ? new TextEncoder().encode(data) : new Uint8Array(data);
   const digest = await crypto.subtle.digest("SHA-256", bytes);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return hex(new Uint8Array(digest));
 }
 
 /**

@@ -4,6 +4,7 @@
 // (criteria, risk assessment; or the terms for the accompanying person). The stored
 // assertion then proves by itself what was decided: change any of the three after the
 // ceremony and the signature no longer matches (signoffs:verify names it).
+import { hex, unb64url } from "../bytes.ts";
 import { canonicalJson, sha256Hex } from "./content.ts";
 import type { SignOffDecision, SignOffKind } from "./lifecycle.ts";
 
@@ -21,9 +22,7 @@ export function signOffDigest(contentHash: string, kind: SignOffKind, decision: 
 
 /** Hex of the challenge's first 32 bytes (base64url challenge). */
 export function challengeHead(challenge: string): string {
-  const b64 = challenge.replace(/-/g, "+").replace(/_/g, "/");
-  const bytes = Uint8Array.from(atob(b64 + "=".repeat((4 - (b64.length % 4)) % 4)), (c) => c.charCodeAt(0));
-  return [...bytes.slice(0, 32)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return hex(unb64url(challenge).slice(0, 32));
 }
 
 /** What a stored challenge binds: "decision" (v2: content, kind and decision) or "content" (sign-offs given before decisions were signed). */
