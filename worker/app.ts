@@ -56,17 +56,14 @@ export function buildApp() {
   // inline script without this response's nonce, not framable, no MIME sniffing. The
   // dashboard's static files carry the same policy from dashboard/public/_headers.
   app.use("*", async (c, next) => {
+    const nonce = b64url(crypto.getRandomValues(new Uint8Array(16)));
+    c.set("secureHeadersNonce", nonce);
     await next();
     if (!c.res.headers.get("Content-Type")?.startsWith("text/html")) return;
-    const nonce = c.get("secureHeadersNonce");
     c.header("Content-Security-Policy", htmlPolicy(nonce));
     c.header("X-Content-Type-Options", "nosniff");
     c.header("Referrer-Policy", c.res.headers.get("Referrer-Policy") ?? "strict-origin-when-cross-origin");
     c.header("X-Frame-Options", "DENY");
-  });
-  app.use("*", (c, next) => {
-    c.set("secureHeadersNonce", b64url(crypto.getRandomValues(new Uint8Array(16))));
-    return next();
   });
   app.use("/api/*", secureHeaders({ crossOriginResourcePolicy: "same-origin" }));
   const limit = (maxSize: number) =>

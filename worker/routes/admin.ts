@@ -1,12 +1,12 @@
 // /api/v1/admin — staff accounts and invitations; /api/v1/audit — chain verification.
 import { z } from "@hono/zod-openapi";
 import { and, eq, isNull } from "drizzle-orm";
-import { credentialsOf, invitationById, listUsers, passkeyView, pendingInvitations, revokeCredentialStmt, userById } from "../db/auth.ts";
+import { credentialsOf, deleteSessionsOf, invitationById, listUsers, passkeyView, pendingInvitations, revokeCredentialStmt, userById } from "../db/auth.ts";
 import { allAuditEntries } from "../db/alerts.ts";
 import { commit, type Db } from "../db/client.ts";
 import { CHANNEL_NAMES, channelOf } from "../channels/index.ts";
 import { channelSettingsList, setChannel } from "../db/settings.ts";
-import { invitations, sessions, users } from "../db/schema.ts";
+import { invitations, users } from "../db/schema.ts";
 import { checkAccountChange, checkAgainstHeads, type Role, verifyChain } from "../domain/index.ts";
 import { readHeads } from "../services/anchors.ts";
 import { AppError } from "../errors.ts";
@@ -119,7 +119,7 @@ adminRoutes.openapi(
     ];
     if (audit.length) {
       // A new role or a disabled account takes effect now: the person's sessions end.
-      const endSessions = roleChanged || disabling ? [db.delete(sessions).where(eq(sessions.userId, id))] : [];
+      const endSessions = roleChanged || disabling ? [deleteSessionsOf(db, id)] : [];
       await commit(db, [db.update(users).set({ disabledAt, role }).where(eq(users.id, id)), ...endSessions], audit, now);
       // …and their open dashboards' live feeds close at once.
       if (endSessions.length) await closeLiveFeeds(c.env, id);
