@@ -40,6 +40,24 @@ export async function deleteEndedSessionsAndChallenges(db: Db, now: Date): Promi
   return changes(a) + changes(b);
 }
 
+/** Takes a pending invitation for use, atomically: of two uses racing on one link exactly one gets true. */
+export async function claimInvitation(db: Db, id: string, now: Date): Promise<boolean> {
+  const rows = await db
+    .update(invitations)
+    .set({ usedAt: now.toISOString() })
+    .where(and(eq(invitations.id, id), isNull(invitations.usedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, now.toISOString())))
+    .returning({ id: invitations.id });
+  return rows.length === 1;
+}
+
+/** Gives a claimed invitation back (the registration it was claimed for wrote nothing). */
+export const releaseInvitation = (db: Db, id: string) => db.update(invitations).set({ usedAt: null }).where(eq(invitations.id, id));
+
+export const approveInvitationStmt = (db: Db, id: string, by: string) => db.update(invitations).set({ approvedBy: by }).where(eq(invitations.id, id));
+
+export const revokeInvitationStmt = (db: Db, id: string, now: Date) =>
+  db.update(invitations).set({ revokedAt: now.toISOString() }).where(and(eq(invitations.id, id), isNull(invitations.usedAt), isNull(invitations.revokedAt)));
+
 export const deleteSession = (db: Db, tokenHash: string) => db.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
 
 export async function validInvitation(db: Db, tokenHash: string, now: Date): Promise<InvitationRow | undefined> {

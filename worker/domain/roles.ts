@@ -75,3 +75,21 @@ export function checkAccountChange(actorId: string, targetId: string, change: { 
   if (change.disabled) throw new AppError("E_RULE", "an admin cannot disable their own account");
   if (change.role && change.role !== "admin") throw new AppError("E_RULE", "an admin cannot remove their own admin role");
 }
+
+/**
+ * An admin's link that adds a passkey to someone else's account is approved by a second
+ * admin: not the one who created it, nor the account's owner (no one alone can take
+ * another person's identity).
+ */
+export function checkInvitationApproval(adminId: string, inv: { needsApproval: boolean; createdBy: string | null; userId: string | null }): void {
+  if (!inv.needsApproval) throw new AppError("E_RULE", "this invitation needs no approval");
+  if (inv.createdBy === adminId || inv.userId === adminId) {
+    throw new AppError("E_FORBIDDEN_ROLE", "a second administrator approves: not the one who created the link, nor its owner");
+  }
+}
+
+/** The owner revokes one of their active passkeys, never the last one (that would lock them out). */
+export function checkOwnRevocation(active: readonly { id: string }[], credentialId: string): void {
+  if (!active.some((k) => k.id === credentialId)) throw new AppError("E_NOT_FOUND", "no such active passkey of yours");
+  if (active.length === 1) throw new AppError("E_RULE", "this is your last passkey: add another one before revoking it");
+}

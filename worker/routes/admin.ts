@@ -1,13 +1,13 @@
 // /api/v1/admin — staff accounts and invitations; /api/v1/audit — chain verification.
 import { z } from "@hono/zod-openapi";
-import { and, eq, isNull } from "drizzle-orm";
-import { credentialsOf, deleteSessionsOf, invitationById, listUsers, passkeyView, pendingInvitations, revokeCredentialStmt, userById } from "../db/auth.ts";
+import { eq } from "drizzle-orm";
+import { approveInvitationStmt, credentialsOf, deleteSessionsOf, invitationById, listUsers, passkeyView, pendingInvitations, revokeCredentialStmt, revokeInvitationStmt, userById } from "../db/auth.ts";
 import { allAuditEntries } from "../db/alerts.ts";
 import { commit, type Db } from "../db/client.ts";
 import { CHANNEL_NAMES, channelOf } from "../channels/index.ts";
 import { channelSettingsList, setChannel } from "../db/settings.ts";
-import { invitations, users } from "../db/schema.ts";
-import { checkAccountChange, checkAgainstHeads, type Role, verifyChain } from "../domain/index.ts";
+import { users } from "../db/schema.ts";
+import { checkAccountChange, checkAgainstHeads, checkInvitationApproval, type Role, verifyChain } from "../domain/index.ts";
 import { readHeads } from "../services/anchors.ts";
 import { AppError } from "../errors.ts";
 import { createInvitation } from "../services/auth.ts";
@@ -145,9 +145,8 @@ adminRoutes.openapi(
     const inv = await invitationById(db, c.req.valid("param").id);
     const now = new Date();
     if (!inv || inv.usedAt || inv.revokedAt || inv.expiresAt <= now.toISOString()) throw new AppError("E_NOT_FOUND", "no such pending invitation");
-    if (!inv.needsApproval) throw new AppError("E_RULE", "this invitation needs no approval");
-    if (inv.createdBy === admin.id || inv.userId === admin.id) throw new AppError("E_FORBIDDEN_ROLE", "a second administrator approves: not the one who created the link, nor its owner");
-    await commit(db, [db.update(invitations).set({ approvedBy: admin.id }).where(eq(invitations.id, inv.id))], [{ actorUserId: admin.id, actorRole: admin.role, action: "invitation_approved", details: { invitationId: inv.id, forUser: inv.userId } }], now);
+    checkInvitationApproval(admin.id, inv);
+    await commit(db, [approveInvitationStmt(db, inv.id, admin.id)], [{ actorUserId: admin.id, actorRole: admin.role, action: "invitation_approved", details: { invitationId: inv.id, forUser: inv.userId } }], now);
     return c.body(null, 204);
   },
 );
@@ -170,7 +169,7 @@ adminRoutes.openapi(
     if (!inv || inv.usedAt || inv.revokedAt) throw new AppError("E_NOT_FOUND", "no such pending invitation");
     await commit(
       db,
-      [db.update(invitations).set({ revokedAt: now.toISOString() }).where(and(eq(invitations.id, id), isNull(invitations.usedAt), isNull(invitations.revokedAt)))],
+      [revokeInvitationStmt(db, id, now)],
       [{ actorUserId: admin.id, actorRole: admin.role, action: "invitation_revoked", details: { invitationId: id } }],
       now,
     );

@@ -7,7 +7,7 @@ import { credentialsOf, deleteSession, nameCredential, passkeyView, revokeCreden
 import { commit } from "../db/client.ts";
 import { AppError } from "../errors.ts";
 import { closeLiveFeeds } from "../services/sessions.ts";
-import { PERMISSIONS_LIST, permissionsOf, type Role } from "../domain/index.ts";
+import { checkOwnRevocation, PERMISSIONS_LIST, permissionsOf, type Role } from "../domain/index.ts";
 import {
   createInvitation,
   invitationForToken,
@@ -208,9 +208,7 @@ authRoutes.openapi(
     const db = c.get("db");
     const user = currentUser(c);
     const { id } = c.req.valid("param");
-    const active = await credentialsOf(db, user.id, { active: true });
-    if (!active.some((k) => k.id === id)) throw new AppError("E_NOT_FOUND", "no such active passkey of yours");
-    if (active.length === 1) throw new AppError("E_RULE", "this is your last passkey: add another one before revoking it");
+    checkOwnRevocation(await credentialsOf(db, user.id, { active: true }), id);
     const now = new Date();
     await commit(db, [revokeCredentialStmt(db, user.id, id, user.id, now)], [{ actorUserId: user.id, actorRole: user.role, action: "passkey_revoked", details: { userId: user.id, by: "owner" } }], now);
     return c.body(null, 204);

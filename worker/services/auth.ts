@@ -8,13 +8,15 @@ import {
   verifyRegistrationResponse,
 } from "@simplewebauthn/server";
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
-import { and, eq, gt, isNull } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { CHALLENGE_TTL_MS, INVITATION_TTL_MS, SESSION_TTL_MS } from "../config.ts";
 import {
+  claimInvitation,
   consumeChallenge,
   credentialById,
   credentialsOf,
   invitationById,
+  releaseInvitation,
   type UserRow,
   userByEmail,
   validInvitation,
@@ -171,12 +173,7 @@ export async function verifyRegistration(
 
   // The invitation is used once, atomically: of two registrations racing on one link,
   // exactly one takes it here; the other is refused (a replayed or parallel use).
-  const [claimed] = await db
-    .update(invitations)
-    .set({ usedAt: now.toISOString() })
-    .where(and(eq(invitations.id, inv.id), isNull(invitations.usedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, now.toISOString())))
-    .returning({ id: invitations.id });
-  if (!claimed) throw new AppError("E_INVITATION_INVALID");
+  if (!(await claimInvitation(db, inv.id, now))) throw new AppError("E_INVITATION_INVALID");
 
   const user: UserRow = {
     id: ch.userId,
@@ -213,7 +210,7 @@ export async function verifyRegistration(
       throw new AppError("E_CONFLICT", "an account for this e-mail address was just created; ask for an invitation to add a passkey to it");
     }
     // Nothing else was written: the link stays usable.
-    await db.update(invitations).set({ usedAt: null }).where(eq(invitations.id, inv.id));
+    await releaseInvitation(db, inv.id);
     throw err;
   }
   return { user: inv.userId ? { ...user, createdAt: inv.createdAt } : user, sessionToken };
