@@ -4,6 +4,7 @@
 // store (node:tls's `ca` option is ignored): in production the relay's certificate must
 // chain to a public root. Plain SMTP only to a relay on this machine.
 import DKIM from "nodemailer/lib/dkim";
+import { isTransientError } from "nodemailer/lib/errors";
 import MailComposer from "nodemailer/lib/mail-composer";
 import SMTPConnection from "nodemailer/lib/smtp-connection";
 import { log } from "../../log.ts";
@@ -88,9 +89,6 @@ type Connection = SMTPConnection & { _destroyed?: boolean };
 type Events = { on(event: "error", f: (err: { code?: string; responseCode?: number }) => void): void; once(event: "end", f: () => void): void };
 /** The signer's output stream, read as text (its declaration extends node's PassThrough). */
 type TextStream = { setEncoding(enc: "latin1"): void; on(event: "data", f: (chunk: string) => void): void; on(event: "end", f: () => void): void; on(event: "error", f: (err: Error) => void): void };
-
-const transient = (err: { responseCode?: number; code?: string }) =>
-  err.responseCode === 421 || err.code === "ECONNECTION" || err.code === "ESOCKET" || err.code === "ETIMEDOUT";
 
 /**
  * Up to `connections` SMTP sessions to the relay, each reused for many messages: nodemailer's
@@ -199,7 +197,7 @@ export class SmtpPool {
     // dropped when next taken; without a listener the emitter would throw.
     const events = conn as unknown as Events;
     events.on("error", (err) => {
-      if (!transient(err)) log.warn("smtp_connection_error", { error: err });
+      if (!isTransientError(err)) log.warn("smtp_connection_error", { error: err });
     });
     events.once("end", () => {
       this.all.delete(conn);
