@@ -65,7 +65,7 @@ export interface ChainHead {
   seq: number;
   hash: string;
   at: string;
-  /** Why it was published: launch, update, stop, extension, hourly. */
+  /** Why it was published: alert (launch), update, stop, extension, periodic (the cron). */
   reason: string;
 }
 

@@ -1,7 +1,8 @@
 // Anchoring the audit chain: its head (sequence + hash) signed with the Worker's Ed25519
 // key (secret AUDIT_SIGNING_KEY, PKCS#8 base64url) and written to the AUDIT_ANCHORS
 // bucket as one object per head, never overwritten. Published at every launch, update,
-// extension and stop (a queue job after the commit) and by the cron at least hourly.
+// extension and stop (a queue job after the commit) and by the 5-minute cron whenever the
+// chain grew since the last head.
 // In production the bucket carries an R2 bucket lock (no overwrite, no delete), so not
 // even the Worker's own credentials can take a head back.
 import { desc } from "drizzle-orm";
@@ -18,8 +19,6 @@ export interface SignedHead extends ChainHead {
 
 /** One object per sequence number: `heads/000000001234.json`. */
 export const headKey = (seq: number) => `heads/${String(seq).padStart(12, "0")}.json`;
-/** The cron publishes when the newest head is older than this. */
-export const ANCHOR_EVERY_MS = 60 * 60_000;
 
 type AnchorEnv = { AUDIT_ANCHORS?: R2Bucket; AUDIT_SIGNING_KEY?: string };
 
@@ -45,25 +44,12 @@ export async function publishHead(env: AnchorEnv, db: Db, reason: string, now = 
   return signed;
 }
 
-/** The cron's part: a head at least hourly (only if the chain grew since the newest one). */
-export async function anchorHourly(env: AnchorEnv, db: Db, now: Date): Promise<SignedHead | null> {
-  if (!env.AUDIT_ANCHORS) return null;
-  const newest = await newestHead(env.AUDIT_ANCHORS);
-  if (newest && now.getTime() - Date.parse(newest.at) < ANCHOR_EVERY_MS) return null;
-  return publishHead(env, db, "hourly", now);
-}
-
-async function newestHead(bucket: R2Bucket): Promise<SignedHead | null> {
-  let cursor: string | undefined;
-  let last: string | undefined;
-  do {
-    const page = await bucket.list({ prefix: "heads/", cursor });
-    if (page.objects.length) last = page.objects.at(-1)!.key;
-    cursor = page.truncated ? page.cursor : undefined;
-  } while (cursor);
-  if (!last) return null;
-  const obj = await bucket.get(last);
-  return obj ? ((await obj.json()) as SignedHead) : null;
+/**
+ * The cron's part (every 5 minutes): the current head, if the chain grew since the last
+ * one anchored — at least hourly as asked, without listing the store to find the newest.
+ */
+export function anchorPeriodically(env: AnchorEnv, db: Db, now: Date): Promise<SignedHead | null> {
+  return publishHead(env, db, "periodic", now);
 }
 
 /** Every published head, oldest first, with whether its signature verifies under the public key (raw, base64url). */
