@@ -58,5 +58,6 @@ ${links.map((l) => `  ${l.role.padEnd(12)} ${l.link}`).join("\n")}
 The dashboard works the whole alert: open the cell, investigator, operator and magistrate
 links in separate browser profiles (or windows in private mode) and run a drill by hand.
 Drive the demo alert through the whole lifecycle:  npm run demo   (in another terminal)
+Worker errors are printed here; every Worker log line with  npm start -- --verbose
 Stop with Ctrl-C. Local data live in .wrangler/state (delete it for a fresh start).
 `);
