@@ -39,6 +39,11 @@ let failed = 0;
 let skipped = 0;
 const failedNames = [];
 
+// The Worker's generated binding types must match wrangler.toml and worker/secrets.env
+// (`npm run types` regenerates them).
+if (run("types are fresh (wrangler types --check)", [bin("wrangler", "bin/wrangler.js"), "types", "worker/worker-configuration.d.ts", "--check"]) !== 0) {
+  failures.push("worker/worker-configuration.d.ts is out of date: npm run types");
+}
 for (const project of ["tsconfig.json", "dashboard/tsconfig.json"]) {
   if (run(`typecheck ${project}`, [bin("typescript", "bin/tsc"), "--noEmit", "-p", project]) !== 0) failures.push(`typecheck ${project}`);
 }

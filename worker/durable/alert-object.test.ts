@@ -169,6 +169,10 @@ describe("retention purge (rule 14)", () => {
     for (let i = 0; i < 200 && (await unmailed())!.n > 0; i++) await new Promise((r) => setTimeout(r, 50));
     expect((await env.DB.prepare("SELECT count(*) AS n FROM notice_mails WHERE alert_id = ?").bind(id).first<{ n: number }>())!.n).toBeGreaterThan(0);
 
+    // The launch and the stop each opened fan-outs: their counts must survive the purge as they are.
+    const countsBefore = await stub(id).fanouts();
+    expect(countsBefore.map((f) => f.event).sort()).toEqual(expect.arrayContaining(["alert", "stop"]));
+
     await setColumn(id, "purge_at", new Date(Date.now() - 1000));
     await runInDurableObject(stub(id), (_o: AlertObject, state) => state.storage.setAlarm(Date.now() + 60_000));
     expect(await runDurableObjectAlarm(stub(id))).toBe(true);
@@ -204,7 +208,7 @@ describe("retention purge (rule 14)", () => {
       expect((await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE alert_id = ?`).bind(id).first<{ n: number }>())!.n, table).toBe(0);
     }
     expect(await heldMessages(id)).toBe(0);
-    expect((await stub(id).fanouts()).length).toBeGreaterThan(0); // counts stay for the statistics
+    expect(await stub(id).fanouts()).toEqual(countsBefore); // counts stay for the statistics
     expect(await env.MEDIA.head("alerts/other/keep.png")).not.toBeNull();
 
     // The PII-free skeleton remains: hashes, states, times, and an intact audit chain.

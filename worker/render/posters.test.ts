@@ -169,11 +169,17 @@ describe("rule 7: every approved photo where the format has room", () => {
 });
 
 describe("variants", () => {
-  it("the stopped posters show neither the name nor the photo", async () => {
+  it("the stopped posters show neither the name nor the photo, even when the model carries them", async () => {
+    // stoppedPosterModel never receives the alert, so the check is on the layout: a stopped
+    // variant given the alert's text, photo and QR code (a future caller's mistake) still
+    // draws none of them. The same layout with variant "alert" draws them (control).
+    const p = await photo();
     for (const lang of LANGUAGES) {
+      const alert = alertPosterModel({ content: NORMAL, exercise: false, photo: p, qr: qrDataUri("https://alert.example.org/alert/1") }, lang);
+      expect(textRuns((await posterLayout(alert, "square")).svg).map((r) => r.text).join(" ")).toContain("Noa");
       for (const variant of ["found", "ended"] as const) {
         for (const format of FORMAT_NAMES) {
-          const { svg } = await posterLayout(stoppedPosterModel(lang, variant, false), format);
+          const { svg } = await posterLayout({ ...alert, ...stoppedPosterModel(lang, variant, false), text: alert.text, photo: alert.photo, qr: alert.qr }, format);
           expect(svg).not.toContain("Noa");
           expect(svg).not.toContain("Voorbeeld");
           expect(svg).not.toMatch(/<image/);
