@@ -76,3 +76,59 @@ export function noticeMail(m: NoticeMailModel): { subject: string; text: string;
 </table></body></html>`;
   return { subject, text, html };
 }
+
+export interface PasskeyAddedModel {
+  displayName: string;
+  /** When the passkey was registered, ISO. */
+  addedAt: string;
+  /** Who made the link it was registered from: the owner themselves, or an admin (and who approved it). */
+  how: { self: true } | { self: false; createdBy: string; approvedBy: string | null };
+  /** The dashboard's account screen, where the owner sees and revokes their passkeys. */
+  url: string;
+}
+
+const ADDED: Record<Language, { line: string; self: string; admin: (by: string, approved: string | null) => string; notYou: string }> = {
+  fr: {
+    line: "Une clé d'accès (passkey) a été ajoutée à votre compte Child Alert.",
+    self: "Vous avez demandé ce lien vous-même.",
+    admin: (by, ok) => `Lien créé par ${by}${ok ? `, approuvé par ${ok}` : ""}.`,
+    notYou: "Si ce n'était pas vous : révoquez-la dans le tableau de bord (Mon compte) ou demandez-le à un administrateur, immédiatement.",
+  },
+  nl: {
+    line: "Er werd een toegangssleutel (passkey) toegevoegd aan uw Child Alert-account.",
+    self: "U hebt deze link zelf aangevraagd.",
+    admin: (by, ok) => `Link aangemaakt door ${by}${ok ? `, goedgekeurd door ${ok}` : ""}.`,
+    notYou: "Was u dit niet: trek de sleutel onmiddellijk in via het dashboard (Mijn account) of vraag het aan een beheerder.",
+  },
+  de: {
+    line: "Ihrem Child-Alert-Konto wurde ein Passkey hinzugefügt.",
+    self: "Sie haben diesen Link selbst angefordert.",
+    admin: (by, ok) => `Link erstellt von ${by}${ok ? `, genehmigt von ${ok}` : ""}.`,
+    notYou: "Waren Sie das nicht: widerrufen Sie ihn sofort im Dashboard (Mein Konto) oder bitten Sie einen Administrator darum.",
+  },
+  en: {
+    line: "A passkey was added to your Child Alert account.",
+    self: "You asked for this link yourself.",
+    admin: (by, ok) => `Link made by ${by}${ok ? `, approved by ${ok}` : ""}.`,
+    notYou: "If this was not you: revoke it at once in the dashboard (My account) or ask an admin to.",
+  },
+};
+
+/** The owner's e-mail when a passkey is added to their account (issue 11: an admin cannot add one unseen). */
+export function passkeyAddedMail(m: PasskeyAddedModel): { subject: string; text: string; html: string } {
+  const subject = "Child Alert: a passkey was added to your account";
+  const paragraphs = (["fr", "nl", "de", "en"] as const).map((l) => {
+    const t = ADDED[l];
+    return [t.line, m.how.self ? t.self : t.admin(m.how.createdBy, m.how.approvedBy), t.notYou].join(" ");
+  });
+  const facts = [`${m.displayName}`, `Added / Ajoutée / Toegevoegd / Hinzugefügt: ${m.addedAt}`];
+  const text = `${paragraphs.join("\n\n")}\n\n${facts.join("\n")}\n\n${m.url}\n`;
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>${esc(subject)}</title></head>
+<body style="margin:0;padding:12px;background:#f2f2f2;"><table role="presentation" width="600" cellpadding="0" cellspacing="0" border="0" style="width:100%;max-width:600px;background:#ffffff;font-family:Arial,Helvetica,sans-serif;color:#111111;">
+<tr><td style="background:#111111;color:#ffffff;padding:12px 16px;font-weight:bold;letter-spacing:2px;">CHILD ALERT</td></tr>
+${paragraphs.map((p) => `<tr><td style="padding:12px 16px 0 16px;font-size:15px;line-height:22px;">${esc(p)}</td></tr>`).join("\n")}
+<tr><td style="padding:12px 16px 16px 16px;font-size:13px;color:#555555;">${facts.map(esc).join("<br>")}</td></tr>
+<tr><td style="padding:0 16px 18px 16px;"><a href="${esc(m.url)}" style="display:inline-block;background:#111111;color:#ffffff;font-weight:bold;padding:10px 16px;text-decoration:none;">My account</a></td></tr>
+</table></body></html>`;
+  return { subject, text, html };
+}

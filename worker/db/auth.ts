@@ -1,5 +1,5 @@
 // Staff identity queries: users, passkey credentials, sessions, invitations, challenges.
-import { and, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
+import { and, eq, gt, isNull, lt, lte, or, sql } from "drizzle-orm";
 import { SESSION_IDLE_MS, SESSION_TOUCH_MS } from "../config.ts";
 import type { Db } from "./client.ts";
 import { challenges, credentials, invitations, sessions, users } from "./schema.ts";
@@ -111,6 +111,26 @@ export const revokeCredentialStmt = (db: Db, userId: string, credentialId: strin
     .update(credentials)
     .set({ revokedAt: now.toISOString(), revokedBy: by })
     .where(and(eq(credentials.id, credentialId), eq(credentials.userId, userId), isNull(credentials.revokedAt)));
+
+/** The passkeys added to existing accounts whose owner is not yet told, registered before `olderThan` (the cron's catch-up). */
+export async function untoldPasskeys(db: Db, olderThan: Date): Promise<string[]> {
+  const rows = await db
+    .select({ id: credentials.id })
+    .from(credentials)
+    .where(and(isNull(credentials.ownerToldAt), lt(credentials.createdAt, olderThan.toISOString())))
+    .limit(50);
+  return rows.map((r) => r.id);
+}
+
+/** Marks the owner told, once: false if another run did it first. */
+export async function markOwnerTold(db: Db, credentialId: string, now: Date): Promise<boolean> {
+  const rows = await db
+    .update(credentials)
+    .set({ ownerToldAt: now.toISOString() })
+    .where(and(eq(credentials.id, credentialId), isNull(credentials.ownerToldAt)))
+    .returning({ id: credentials.id });
+  return rows.length === 1;
+}
 
 /** What an owner or an admin sees of a passkey. */
 export const passkeyView = (r: CredentialRow) => ({ id: r.id, name: r.name, createdAt: r.createdAt, lastUsedAt: r.lastUsedAt, revokedAt: r.revokedAt });

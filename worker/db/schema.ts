@@ -40,6 +40,13 @@ export const credentials = sqliteTable(
     /** Revoked: refused for sign-in and sign-off for good (kept: old sign-offs stay verifiable with its public key). */
     revokedAt: text("revoked_at"),
     revokedBy: text("revoked_by"),
+    /** The invitation it was registered from (who made and who approved it, for the owner's e-mail). */
+    invitationId: text("invitation_id"),
+    /**
+     * When the owner was told that this passkey was added to their account (issue 11): null
+     * until the e-mail is out; a first passkey (the account's creation) has nothing to tell.
+     */
+    ownerToldAt: text("owner_told_at"),
   },
   (t) => [index("credentials_user").on(t.userId)],
 );

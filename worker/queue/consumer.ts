@@ -14,6 +14,7 @@ import { type LedgerApi, PageBusy, runPage } from "../fanout/page.ts";
 import { renderVersionPosters } from "../services/posters.ts";
 import { sendConfirmation } from "../channels/email/confirmation.ts";
 import { mailNotices } from "../services/notices.ts";
+import { tellPasskeyAdded } from "../services/passkey-notice.ts";
 
 export const QueueJob = z.discriminatedUnion("type", [
   z.object({ type: z.literal("render_posters"), alertId: z.uuid(), versionId: z.uuid() }),
@@ -22,6 +23,8 @@ export const QueueJob = z.discriminatedUnion("type", [
   z.object({ type: z.literal("email_confirmation"), subscriberId: z.uuid() }),
   /** The e-mails of an alert's notices still to be sent (rule 9, sign-off requests, review prompt). */
   z.object({ type: z.literal("mail_notices"), alertId: z.uuid() }),
+  /** Tell a person by e-mail that a passkey was added to their account (no address in the job). */
+  z.object({ type: z.literal("passkey_added"), credentialId: z.string().min(1).max(1024) }),
   /** Anchor the audit chain's head (after a launch, update, extension or stop). */
   z.object({ type: z.literal("anchor_audit"), reason: z.string().max(40) }),
 ]);
@@ -47,6 +50,8 @@ async function run(job: QueueJob, env: Env): Promise<Record<string, unknown>> {
       return sendConfirmation(env, job.subscriberId);
     case "mail_notices":
       return mailNotices(env, job.alertId);
+    case "passkey_added":
+      return tellPasskeyAdded(env, job.credentialId);
     case "anchor_audit":
       return { anchored: (await publishHead(env, makeDb(env.DB), job.reason))?.seq ?? null };
   }

@@ -7,6 +7,7 @@ import { credentialsOf, deleteSession, nameCredential, passkeyView, revokeCreden
 import { commit } from "../db/client.ts";
 import { AppError } from "../errors.ts";
 import { closeLiveFeeds } from "../services/sessions.ts";
+import { log } from "../log.ts";
 import { checkOwnRevocation, PERMISSIONS_LIST, permissionsOf, type Role } from "../domain/index.ts";
 import {
   createInvitation,
@@ -85,7 +86,7 @@ function finishCeremony<S extends typeof AttestationJson | typeof AssertionJson>
   path: string,
   summary: string,
   response: S,
-  verify: (db: AppEnv["Variables"]["db"], rp: ReturnType<typeof rpFromEnv>, input: { challengeId: string; response: never }, now: Date) => Promise<{ user: Parameters<typeof publicUser>[0]; sessionToken: string }>,
+  verify: (db: AppEnv["Variables"]["db"], rp: ReturnType<typeof rpFromEnv>, input: { challengeId: string; response: never }, now: Date) => Promise<{ user: Parameters<typeof publicUser>[0]; sessionToken: string; addedPasskey?: string }>,
 ) {
   authRoutes.openapi(
     createRoute({
@@ -99,7 +100,9 @@ function finishCeremony<S extends typeof AttestationJson | typeof AssertionJson>
     }),
     async (c) => {
       const body = c.req.valid("json") as { challengeId: string; response: unknown };
-      const { user, sessionToken } = await verify(c.get("db"), rpFromEnv(c.env), { challengeId: body.challengeId, response: body.response as never }, new Date());
+      const { user, sessionToken, addedPasskey } = await verify(c.get("db"), rpFromEnv(c.env), { challengeId: body.challengeId, response: body.response as never }, new Date());
+      // The owner hears of a passkey added to their account; if the queue is down, the cron asks again.
+      if (addedPasskey) await c.env.FANOUT.send({ type: "passkey_added", credentialId: addedPasskey }).catch((err) => log.warn("passkey_notice_enqueue_failed", { error: err }));
       startSession(c, sessionToken);
       return c.json({ user: publicUser(user) }, 200);
     },

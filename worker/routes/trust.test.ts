@@ -9,6 +9,8 @@ import { SoftAuthenticator } from "../../e2e/lib/soft-authenticator.ts";
 import { b64url } from "../bytes.ts";
 import { createInvitation } from "../services/auth.ts";
 import { type StoredSignOff, verifyStoredSignOff } from "../services/signoff-verify.ts";
+import { smtp, type CaughtMail } from "../channels/email/standin.ts";
+import { retellPasskeys } from "../services/passkey-notice.ts";
 import { api, as, authorisedAlert, createAlert, db, DECISION, expectOk, makeContent, makeStaff, makeTeam, ORIGIN, signOff, type Staff } from "../test/helpers.ts";
 
 /** A role change ends the person's sessions: they sign in again with their passkey. */
@@ -251,26 +253,64 @@ async function signInWith(auth: SoftAuthenticator, ip: string) {
 }
 
 describe("the admin cannot become someone else", () => {
-  it("an admin's 'add a passkey' link for the magistrate works only once a second admin approved it; the owner's own link needs no one", async () => {
+  it("an admin's 'add a passkey' link for the magistrate works only once a second admin approved it; the owner's own link needs no one; the owner is e-mailed each time", async () => {
     const t = await makeTeam();
-    const other = await makeStaff("admin");
-    const created = expectOk(await api("POST", "/admin/invitations", { email: t.magistrate.email, displayName: "x", role: "magistrate" }, as(t.admin)), 201);
+    const creator = await makeStaff("admin", "Creator Admin");
+    const other = await makeStaff("admin", "Approver Admin");
+    // A new account's first passkey is no news to its owner.
+    expect(await addedMails(t.magistrate.email, 0)).toEqual([]);
+    const created = expectOk(await api("POST", "/admin/invitations", { email: t.magistrate.email, displayName: "x", role: "magistrate" }, as(creator)), 201);
     expect(created.body.needsApproval).toBe(true);
     const pending = await registerFrom(created.body.link, "10.7.0.1");
     expect(pending.res.status).toBe(409);
     expect(pending.res.body.code).toBe("E_INVITATION_PENDING");
     // The same admin cannot approve their own link.
-    expect((await api("POST", `/admin/invitations/${created.body.id}/approve`, undefined, as(t.admin))).status).toBe(403);
+    expect((await api("POST", `/admin/invitations/${created.body.id}/approve`, undefined, as(creator))).status).toBe(403);
     expectOk(await api("POST", `/admin/invitations/${created.body.id}/approve`, undefined, as(other)), 204);
     expectOk((await registerFrom(created.body.link, "10.7.0.2")).res);
+    // The owner is told, with who made and who approved the link, and where to revoke it.
+    const [byAdmin] = await addedMails(t.magistrate.email, 1);
+    expect(byAdmin!.text).toContain("Link made by Creator Admin, approved by Approver Admin.");
+    expect(byAdmin!.text).toContain(`${env.APP_ORIGIN}/account`);
 
-    // The magistrate, signed in, adds a device without anyone's approval.
+    // The magistrate, signed in, adds a device without anyone's approval (and is told too).
     const own = expectOk(await api("POST", "/auth/passkeys/invitation", undefined, as(t.magistrate)), 201);
     expectOk((await registerFrom(own.body.link, "10.7.0.3")).res);
     const keys = expectOk(await api("GET", "/auth/passkeys", undefined, as(t.magistrate))).body.passkeys;
     expect(keys).toHaveLength(3);
+    const mails = await addedMails(t.magistrate.email, 2);
+    expect(mails.filter((m) => m.text!.includes("You asked for this link yourself."))).toHaveLength(1);
+    // Each added passkey is marked told (so the cron's catch-up leaves it), and mailed once.
+    const untold = () => env.DB.prepare("SELECT count(*) AS n FROM credentials WHERE user_id = ? AND owner_told_at IS NULL").bind(t.magistrate.userId).first<{ n: number }>();
+    for (let i = 0; i < 100 && (await untold())!.n > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect((await untold())!.n).toBe(0);
+    expect(await addedMails(t.magistrate.email, 0)).toHaveLength(2);
   });
 });
+
+describe("the owner is told of an added passkey", () => {
+  it("if the job was lost, the cron tells the owner", async () => {
+    const s = await makeStaff("cell");
+    const own = expectOk(await api("POST", "/auth/passkeys/invitation", undefined, as(s)), 201);
+    expectOk((await registerFrom(own.body.link, "10.7.1.1")).res);
+    await addedMails(s.email, 1);
+    // As if the queue had lost the job: the key is untold, and registered 3 minutes ago.
+    const id = (await env.DB.prepare("SELECT id FROM credentials WHERE user_id = ? AND invitation_id IS NOT NULL ORDER BY created_at DESC").bind(s.userId).first<{ id: string }>())!.id;
+    await env.DB.prepare("UPDATE credentials SET owner_told_at = NULL, created_at = ? WHERE id = ?").bind(new Date(Date.now() - 3 * 60_000).toISOString(), id).run();
+    expect(await retellPasskeys(env, new Date())).toBeGreaterThanOrEqual(1);
+    expect(await addedMails(s.email, 2)).toHaveLength(2);
+  });
+});
+
+/** The "passkey added" e-mails an address received, once there are at least `n` (none expected: waits a moment). */
+async function addedMails(address: string, n: number): Promise<CaughtMail[]> {
+  const deadline = Date.now() + (n ? 15_000 : 1_000);
+  for (;;) {
+    const got = (await smtp.messages(address)).filter((m) => m.headers["x-child-alert"] === "account; event=passkey_added");
+    if ((n && got.length >= n) || Date.now() > deadline) return got;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 describe("revocation", () => {
   it("a revoked passkey is refused for good (also after the account is disabled and re-enabled); the last one cannot be revoked by its owner", async () => {

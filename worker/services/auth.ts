@@ -147,7 +147,7 @@ export async function verifyRegistration(
   rp: RelyingParty,
   input: { challengeId: string; response: RegistrationResponseJSON },
   now: Date,
-): Promise<{ user: UserRow; sessionToken: string }> {
+): Promise<{ user: UserRow; sessionToken: string; addedPasskey?: string }> {
   const ch = await consumeChallenge(db, input.challengeId, "register", now);
   if (!ch || !ch.invitationId || !ch.userId) throw new AppError("E_CHALLENGE_INVALID");
   const inv = await invitationById(db, ch.invitationId);
@@ -194,6 +194,9 @@ export async function verifyRegistration(
       counter: credential.counter,
       transports: credential.transports?.join(",") ?? null,
       createdAt: now.toISOString(),
+      invitationId: inv.id,
+      // A passkey added to an existing account is told to its owner (job passkey_added); a new account's first one is not news.
+      ownerToldAt: inv.userId ? null : now.toISOString(),
     }),
     (await sessionInsert(db, user.id, sessionToken, now)).stmt,
   );
@@ -213,7 +216,7 @@ export async function verifyRegistration(
     await releaseInvitation(db, inv.id);
     throw err;
   }
-  return { user: inv.userId ? { ...user, createdAt: inv.createdAt } : user, sessionToken };
+  return inv.userId ? { user: { ...user, createdAt: inv.createdAt }, sessionToken, addedPasskey: credential.id } : { user, sessionToken };
 }
 
 // ------------------------------------------------------------- sign-in

@@ -14,6 +14,7 @@ import { alertStub } from "./alerts.ts";
 import { pruneSubscriptions, sweepOrphanPhotos } from "./retention.ts";
 import { deleteEndedSessionsAndChallenges } from "../db/auth.ts";
 import { anchorPeriodically } from "./anchors.ts";
+import { retellPasskeys } from "./passkey-notice.ts";
 
 export async function runDueTimers(env: Env, now: Date): Promise<number> {
   const due = await alertsWithDueTimers(makeDb(env.DB), now, inactiveRetentionHours(env));
@@ -51,6 +52,6 @@ export async function remailNotices(env: Env, now: Date): Promise<number> {
 /** Everything the 5-minute cron does; one task failing does not stop the others. */
 export async function runCron(env: Env, now: Date): Promise<void> {
   const db = makeDb(env.DB);
-  const tasks = { timers: () => runDueTimers(env, now), broadcasts: () => reconcileBroadcasts(env, now), photos: () => sweepOrphanPhotos(db, env.MEDIA, now), subscriptions: () => pruneSubscriptions(db, now), notices: () => remailNotices(env, now), sessions: () => deleteEndedSessionsAndChallenges(db, now), anchor: () => anchorPeriodically(env, db, now) };
+  const tasks = { timers: () => runDueTimers(env, now), broadcasts: () => reconcileBroadcasts(env, now), photos: () => sweepOrphanPhotos(db, env.MEDIA, now), subscriptions: () => pruneSubscriptions(db, now), notices: () => remailNotices(env, now), passkeys: () => retellPasskeys(env, now), sessions: () => deleteEndedSessionsAndChallenges(db, now), anchor: () => anchorPeriodically(env, db, now) };
   await Promise.all(Object.entries(tasks).map(([task, run]) => run().catch((err) => log.error("cron_task_failed", { task, error: err }))));
 }
