@@ -7,6 +7,7 @@ import { api, type Me, type Permission } from "./api/client";
 import { LANGS, lang, setLang, t } from "./i18n";
 import { onLinkClick, usePath } from "./lib/router";
 import { Admin, Statistics } from "./screens/admin";
+import { Account } from "./screens/account";
 import { AlertScreen } from "./screens/alert";
 import { AlertList } from "./screens/alerts";
 import { Audit } from "./screens/audit";
@@ -71,9 +72,9 @@ function App() {
         </select>
         {me && (
           <>
-            <span id="signed-in">
+            <a href="/account" id="signed-in" title={t("nav.account")}>
               {me.user.displayName} · {t(`role.${me.user.role}`)}
-            </span>
+            </a>
             <button class="secondary" onClick={async () => {
               await api.POST("/auth/logout");
               setMe(null);
@@ -99,6 +100,7 @@ function route(path: string, me: Me, can: (p: Permission) => boolean) {
   if ((m = new RegExp(`^/alerts/${UUID}$`).exec(path))) return <AlertScreen key={m[1]} id={m[1]!} role={role} can={can} />;
   if (path === "/statistics" && can("stats.read")) return <Statistics />;
   if (path === "/inbox") return <InboxScreen />;
+  if (path === "/account") return <Account />;
   if (path === "/admin" && can("admin.users")) return <Admin meId={me.user.id} />;
   if (can("alert.read")) return <AlertList can={can} />;
   if (can("admin.users")) return <Admin meId={me.user.id} />;

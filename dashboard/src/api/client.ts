@@ -51,3 +51,10 @@ export async function must<T>(p: Promise<{ data?: T; error?: unknown }>): Promis
 export type Inbox = components["schemas"]["Inbox"];
 export type InboxItem = Inbox["items"][number];
 export type AuthorityMailboxes = components["schemas"]["AuthorityMailboxes"];
+
+/** For a command answered 204 (nothing to unwrap): resolves when it succeeded, else an ApiError. */
+export async function mustOk(p: Promise<{ error?: unknown; response: Response }>): Promise<void> {
+  const { error, response } = await p;
+  if (!response.ok) throw new ApiError(error as Partial<Problem>);
+}
+export type Passkey = components["schemas"]["Passkey"];

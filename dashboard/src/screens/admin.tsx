@@ -3,12 +3,16 @@
 import { Fragment } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { ROLES } from "../../../worker/domain/roles.ts";
-import { api, type AuthorityMailboxes, type ChannelSetting, must, type User, type YearStatistics } from "../api/client";
+import { api, type AuthorityMailboxes, type ChannelSetting, must, mustOk, type Passkey, type User, type YearStatistics } from "../api/client";
+import { PasskeyTable } from "./account";
 import { lang, t } from "../i18n";
 import { useChannels } from "../lib/channels";
 import { ConfirmButton, ErrorBox, fmtTime, useAction, useFocusHeading, THead } from "../ui";
 
-type Users = { users: (User & { passkeys: number })[]; invitations: { id: string; email: string; displayName: string; role: string; expiresAt: string }[] };
+type Users = {
+  users: (User & { passkeys: number })[];
+  invitations: { id: string; email: string; displayName: string; role: string; expiresAt: string; forUser: string | null; createdBy: string | null; needsApproval: boolean; approvedBy: string | null }[];
+};
 
 export function Admin({ meId }: { meId: string }) {
   const [data, setData] = useState<Users | null>(null);
@@ -16,7 +20,9 @@ export function Admin({ meId }: { meId: string }) {
   const [run, busy, error] = useAction();
   const [invite, setInvite] = useState({ email: "", displayName: "", role: "investigator" as User["role"] });
   const [link, setLink] = useState<string | null>(null);
+  const [shown, setShown] = useState<{ user: User; keys: Passkey[] } | null>(null);
   const h1 = useFocusHeading("admin");
+  const showKeys = (u: User) => run(async () => setShown({ user: u, keys: (await must(api.GET("/admin/users/{id}/passkeys", { params: { path: { id: u.id } } }))).passkeys }));
   const load = async () => {
     const [u, c] = await Promise.all([must(api.GET("/admin/users")), must(api.GET("/admin/channels"))]);
     setData(u);
@@ -51,7 +57,11 @@ export function Admin({ meId }: { meId: string }) {
                     ))}
                   </select>
                 </td>
-                <td>{u.passkeys}</td>
+                <td>
+                  <button class="secondary" aria-label={t("admin.showPasskeys", { name: u.displayName })} aria-expanded={shown?.user.id === u.id} disabled={busy} onClick={() => (shown?.user.id === u.id ? setShown(null) : showKeys(u))}>
+                    {u.passkeys}
+                  </button>
+                </td>
                 <td>
                   {u.disabledAt ? t("admin.disabled") : t("admin.active")}{" "}
                   {u.id !== meId && (
@@ -67,6 +77,22 @@ export function Admin({ meId }: { meId: string }) {
             ))}
           </tbody>
         </table>
+        {shown && (
+          <div id="user-passkeys">
+            <h3>{t("admin.showPasskeys", { name: shown.user.displayName })}</h3>
+            <p class="muted">{t("admin.lostPasskey")}</p>
+            <PasskeyTable
+              id="admin-passkeys"
+              keys={shown.keys}
+              busy={busy}
+              revoke={(k) => run(async () => {
+                await mustOk(api.POST("/admin/users/{id}/passkeys/{credentialId}/revoke", { params: { path: { id: shown.user.id, credentialId: k.id } } }));
+                await load();
+                await showKeys(shown.user);
+              })}
+            />
+          </div>
+        )}
       </section>
 
       <section class="card" aria-labelledby="inv-h">
@@ -102,10 +128,26 @@ export function Admin({ meId }: { meId: string }) {
         {data && data.invitations.length > 0 && (
           <>
             <h3>{t("admin.pending")}</h3>
-            <ul>
+            <ul id="invitations">
               {data.invitations.map((i) => (
-                <li key={i.id}>
+                <li key={i.id} data-invitation={i.id}>
                   {i.displayName} ({i.email}) — {t(`role.${i.role}` as never)} · {t("admin.expires", { at: fmtTime(i.expiresAt) })}
+                  {i.forUser && <> · {t("admin.addsPasskey")}</>}
+                  {i.needsApproval && (i.approvedBy ? <> · {t("admin.approvedNote")}</> : <> · <strong>{t("admin.awaitsApproval")}</strong></>)}{" "}
+                  {i.needsApproval && !i.approvedBy && (i.createdBy === meId ? (
+                    <span class="muted">({t("admin.yours")})</span>
+                  ) : (
+                    <button class="secondary" disabled={busy} onClick={() => run(async () => {
+                      await mustOk(api.POST("/admin/invitations/{id}/approve", { params: { path: { id: i.id } } }));
+                      await load();
+                    })}>
+                      {t("admin.approve")}
+                    </button>
+                  ))}{" "}
+                  <ConfirmButton danger label={t("admin.revokeInvite")} confirmLabel={t("admin.revokeConfirm")} disabled={busy} onConfirm={() => run(async () => {
+                    await mustOk(api.POST("/admin/invitations/{id}/revoke", { params: { path: { id: i.id } } }));
+                    await load();
+                  })} />
                 </li>
               ))}
             </ul>
