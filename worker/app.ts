@@ -14,6 +14,7 @@ import { posterRoutes } from "./routes/posters.ts";
 import { pushRoutes } from "./routes/push.ts";
 import { emailApiRoutes, emailPages } from "./routes/email.ts";
 import { noticeRoutes } from "./routes/notices.ts";
+import { feedRoutes } from "./routes/feeds.ts";
 import { publicRoutes } from "./routes/public.ts";
 import { MAX_PHOTO_BYTES } from "./render/image-format.ts";
 import { renderDocs } from "./routes/docs.ts";
@@ -45,6 +46,7 @@ export function buildApp() {
   api.route("/", pushRoutes);
   api.route("/", emailApiRoutes);
   api.route("/", noticeRoutes);
+  api.route("/", feedRoutes);
   // Says only that the Worker answers: nothing about the environment or its configuration.
   api.get("/health", (c) => c.json({ ok: true }));
   api.openAPIRegistry.registerComponent("securitySchemes", "session", { type: "apiKey", in: "cookie", name: SESSION_COOKIE });
@@ -65,7 +67,10 @@ export function buildApp() {
     c.header("Referrer-Policy", c.res.headers.get("Referrer-Policy") ?? "strict-origin-when-cross-origin");
     c.header("X-Frame-Options", "DENY");
   });
-  app.use("/api/*", secureHeaders({ crossOriginResourcePolicy: "same-origin" }));
+  // The feeds are for every origin (partners' pages read them); the rest of the API for ours.
+  const apiHeaders = secureHeaders({ crossOriginResourcePolicy: "same-origin" });
+  const feedHeaders = secureHeaders({ crossOriginResourcePolicy: "cross-origin" });
+  app.use("/api/*", (c, next) => (c.req.path.startsWith("/api/v1/feeds/") ? feedHeaders(c, next) : apiHeaders(c, next)));
   const limit = (maxSize: number) =>
     bodyLimit({
       maxSize,

@@ -4,6 +4,8 @@
 // launch sees the launch's result. It also owns the alert's timers as one DO alarm.
 import { boardStub } from "./board-object.ts";
 import { LiveObject } from "./live-object.ts";
+import { buildPublicAlert, type PublicAlert, publicPaths } from "../partners/public-alert.ts";
+import { type AlertState, ENDED_STATES } from "../domain/index.ts";
 import { inactiveRetentionHours, retentionHours } from "../config.ts";
 import { makeDb } from "../db/client.ts";
 import { AppError, type ErrorPayload, toPayload } from "../errors.ts";
@@ -21,6 +23,11 @@ export type { FanoutCounters } from "../fanout/ledger.ts";
 /** A failed reconcile (queue or D1 unreachable) is tried again this soon, then backing off. */
 const RECONCILE_RETRY_MS = 1_000;
 const RECONCILE_MAX_BACKOFF_MS = 60_000;
+
+/** The public record must be rebuilt and handed to the board (set with the command's outcome). */
+const PUBLIC_DIRTY = "public:dirty";
+const PUBLIC_RECORD = "public";
+const PUBLIC_PHOTOS = "public:photos";
 
 type TimerName = keyof Timers;
 const TIMER_NAMES: TimerName[] = ["review", "expiry", "purge"];
@@ -103,6 +110,7 @@ export class AlertObject extends LiveObject {
     if (!alertId) return;
     const db = makeDb(this.env.DB);
     try {
+      if (await this.ctx.storage.get<boolean>(PUBLIC_DIRTY)) await this.syncPublic(alertId);
       const todo = fresh.length ? fresh : (await unplannedIntents(db, alertId)).map((intent) => ({ intent, source: undefined }));
       for (const { intent, source } of todo) {
         await planIntent(this.env, this.ledger, intent, source);
@@ -118,6 +126,32 @@ export class AlertObject extends LiveObject {
       log.warn("fanout_reconcile_failed", { alertId, failures, error: err });
       await this.setReconcileTimer(Date.now() + Math.min(RECONCILE_MAX_BACKOFF_MS, RECONCILE_RETRY_MS * 2 ** (failures - 1)));
     }
+  }
+
+  /**
+   * Rebuilds the alert's public record and hands it to the board (where public reads find
+   * it). Kept here first, so that a retry after a failed hand-over adds no CAP message.
+   */
+  private async syncPublic(alertId: string): Promise<void> {
+    const previous = (await this.ctx.storage.get<PublicAlert>(PUBLIC_RECORD)) ?? null;
+    const next = await buildPublicAlert(makeDb(this.env.DB), this.env.APP_ORIGIN, alertId, previous, new Date());
+    // The photos ever shown, so that a stop can purge their cached copies too (hashes only; gone with the purge).
+    const shown = new Set([...((await this.ctx.storage.get<string[]>(PUBLIC_PHOTOS)) ?? []), ...(next?.content?.child.photos ?? [])]);
+    if (next) await this.ctx.storage.put({ [PUBLIC_RECORD]: next, [PUBLIC_PHOTOS]: [...shown] });
+    else await this.ctx.storage.delete([PUBLIC_RECORD, PUBLIC_PHOTOS]);
+    await boardStub(this.env).setPublic(alertId, next);
+    await this.ctx.storage.delete(PUBLIC_DIRTY);
+  }
+
+  /** The public record as this object last built it (tests, the dashboard). */
+  async publicRecord(): Promise<PublicAlert | null> {
+    return (await this.ctx.storage.get<PublicAlert>(PUBLIC_RECORD)) ?? null;
+  }
+
+  /** Every public URL that has shown something of this alert: what a stop purges from the edge cache. */
+  async publicUrls(alertId: string): Promise<string[]> {
+    const record = await this.publicRecord();
+    return publicPaths(alertId, record?.messages.length ?? 0, (await this.ctx.storage.get<string[]>(PUBLIC_PHOTOS)) ?? []);
   }
 
   private async wake(): Promise<void> {
@@ -239,6 +273,10 @@ export class AlertObject extends LiveObject {
       this.closingCommand = null;
       release();
       if (result.timers) await this.setTimers(result.timers);
+      // What the public sees changed (launch, published update, extension, stop, expiry, purge): the
+      // board's public record is rebuilt by the reconciler below, retried by the alarm until it is.
+      const publicChange = result.changed && (result.state === "live" || ENDED_STATES.includes(result.state as AlertState));
+      if (publicChange) await this.ctx.storage.put(PUBLIC_DIRTY, true);
       if (result.changed) {
         this.broadcast({ type: "state", command: cmd.type, state: result.state, endsAt: result.endsAt ?? undefined });
         // Open alert lists refresh too; best effort: a list that misses it still shows the truth on reload.
@@ -249,7 +287,7 @@ export class AlertObject extends LiveObject {
         );
       }
       // The broadcast is in the outbox with the commit; plan it now (the alarm retries if this fails).
-      if (result.broadcasts?.length) await this.reconcileNow(result.broadcasts);
+      if (result.broadcasts?.length || publicChange) await this.reconcileNow(result.broadcasts ?? []);
       const jobs = (result.jobs ?? []).filter((j) => this.env.POSTERS_ON_SAVE !== "false" || j.type !== "render_posters");
       if (jobs.length) await this.enqueue(jobs);
       return { ok: true, result };

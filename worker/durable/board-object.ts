@@ -1,6 +1,10 @@
 // The board: one Durable Object that tells every open alert list that something changed
 // (a new alert, a state change, a sign-off), so the list of who waits on whom stays
 // current without polling. It carries ids and states only — never a child's data.
+//
+// It also holds the public record of every launched alert (partners/public-alert.ts):
+// the public page, posters, feeds and widget read it here, never from D1.
+import type { PublicAlert } from "../partners/public-alert.ts";
 import { alertStub } from "../services/alerts.ts";
 import { LiveObject, sessionTag, userTag } from "./live-object.ts";
 
@@ -9,6 +13,39 @@ export type BoardEvent = { type: "alert"; alertId: string; state: string; comman
 export class BoardObject extends LiveObject {
   protected async hello() {
     return {};
+  }
+
+  // ------------------------------------------------------------ public records
+
+  private publics: Map<string, PublicAlert> | null = null;
+
+  private async loadPublics(): Promise<Map<string, PublicAlert>> {
+    if (!this.publics) {
+      const stored = await this.ctx.storage.list<PublicAlert>({ prefix: "public:" });
+      this.publics = new Map([...stored.values()].map((p) => [p.alertId, p]));
+    }
+    return this.publics;
+  }
+
+  /** The alert object's newest public record (null: nothing public any more, e.g. purged). */
+  async setPublic(alertId: string, record: PublicAlert | null): Promise<void> {
+    const all = await this.loadPublics();
+    if (record) {
+      await this.ctx.storage.put(`public:${alertId}`, record);
+      all.set(alertId, record);
+    } else {
+      await this.ctx.storage.delete(`public:${alertId}`);
+      all.delete(alertId);
+    }
+  }
+
+  async publicAlert(alertId: string): Promise<PublicAlert | null> {
+    return (await this.loadPublics()).get(alertId) ?? null;
+  }
+
+  /** Every public record: live alerts and ended ones until their purge (feeds pick what they show). */
+  async publicAlerts(): Promise<PublicAlert[]> {
+    return [...(await this.loadPublics()).values()];
   }
 
   async notify(event: BoardEvent): Promise<number> {

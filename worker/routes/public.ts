@@ -3,10 +3,11 @@
 // poster, and the subscribe page. No cookies, no tracking.
 import { Hono } from "hono";
 import { CATALOGUES, type Catalogue, formatWhen, HOTLINE, HOTLINE_ABROAD } from "../../templates/i18n/index.ts";
-import { loadSnapshot } from "../db/alerts.ts";
-import { type AlertContent, LANGUAGES, type Language, publicFace, publishableContent, readIn, REGIONS } from "../domain/index.ts";
+import { boardStub } from "../durable/board-object.ts";
+import { type AlertContent, LANGUAGES, type Language, readIn, REGIONS } from "../domain/index.ts";
+import { fromEdge } from "../partners/edge-cache.ts";
 import { photoKey } from "../services/photos.ts";
-import { versionPoster, versionPosters } from "../services/posters.ts";
+import { posterOnDemand } from "../services/posters.ts";
 import { FORMAT_NAMES, type FormatName } from "../../templates/posters/model.ts";
 import { esc } from "../../templates/html.ts";
 import { context, type AppEnv } from "./http.ts";
@@ -71,81 +72,71 @@ ${endsAt ? `<p class="muted">${esc(c.pageEnds)} ${esc(formatWhen(c, endsAt))}</p
 </main>`;
 }
 
-publicRoutes.get("/alert/:id", async (c) => {
-  const id = c.req.param("id");
-  const notFound = () => c.html(page("fr", "Child Alert", `<header>CHILD ALERT</header><main><p>${esc(CATALOGUES.fr.pageNotFound)}</p></main>`), 404);
-  if (!UUID.test(id)) return notFound();
-  const db = c.get("db");
-  let loaded;
-  try {
-    loaded = await loadSnapshot(db, id);
-  } catch {
-    return notFound();
-  }
-  const { row, snapshot } = loaded;
-  // The public sees an alert only once launched; the stop is reflected within seconds.
-  c.header("Cache-Control", "public, max-age=10, must-revalidate");
-  const face = publicFace(row);
-  if (face === "found" || face === "ended") {
-    const lang = pickLang(c.req.query("lang"), c.req.header("Accept-Language"));
-    const cat = CATALOGUES[lang];
-    const found = face === "found";
-    return c.html(
-      page(lang, found ? cat.foundTitle : cat.endedTitle, `<header class="${row.exercise ? "ex" : ""}">CHILD ALERT${row.exercise ? ` — ${esc(cat.exercise)}` : ""}</header><main>${langNav(`/alert/${id}`, lang)}
-<div class="${found ? "found" : "ended"}" role="status"><h1>${esc(found ? cat.foundTitle : cat.endedTitle)}</h1><p>${esc(found ? cat.foundBody : cat.endedBody)}</p></div></main>`),
-    );
-  }
-  if (face !== "alert" || !snapshot.current?.content) return notFound();
-  const content = publishableContent(snapshot, snapshot.current)!;
-  const lang = pickLang(c.req.query("lang"), c.req.header("Accept-Language"), content.targeting.languages);
-  const cat = CATALOGUES[lang];
-  const set = await versionPosters(db, c.env.APP_ORIGIN, id, snapshot.current.id);
-  const hasPoster = set.posters.some((p) => p.format === "landscape" && p.lang === lang);
-  const name = [content.child.firstName, content.child.lastName].filter(Boolean).join(" ");
-  const og = hasPoster ? `<meta property="og:title" content="CHILD ALERT: ${esc(name)}"><meta property="og:image" content="${esc(c.env.APP_ORIGIN)}/alert/${id}/poster/landscape-${lang}.png">` : "";
-  return c.html(page(lang, `CHILD ALERT: ${name}`, alertBody(cat, content, lang, id, row.exercise, row.endsAt, hasPoster ? `/alert/${id}/poster/landscape-${lang}.png` : null), og));
-});
+// The alert page, its posters and photos read the board's public record (never D1) and
+// are answered from the edge cache when warm (partners/edge-cache.ts): a stop shows
+// within PUBLIC_TTL_S seconds everywhere.
+const publicRecord = (env: Env, id: string) => boardStub(env).publicAlert(id);
 
-/** Public posters of a live alert (push image, Open Graph…). Gone the moment it stops. */
-publicRoutes.get("/alert/:id/poster/:file", async (c) => {
-  const id = c.req.param("id");
-  const m = new RegExp(`^(${FORMAT_NAMES.join("|")})-(${LANGUAGES.join("|")})\\.png$`).exec(c.req.param("file"));
-  if (!UUID.test(id) || !m) return c.notFound();
-  const db = c.get("db");
-  let loaded;
-  try {
-    loaded = await loadSnapshot(db, id);
-  } catch {
-    return c.notFound();
-  }
-  if (loaded.row.state !== "live" || !loaded.snapshot.current) return c.notFound();
-  const obj = await versionPoster(db, c.env.MEDIA, c.env.APP_ORIGIN, id, loaded.snapshot.current.id, m[1] as FormatName, m[2] as Language);
-  if (!obj) return c.notFound();
-  // Short cache: this URL must stop serving the child's picture right after the stop.
-  return c.body(obj.body, 200, { "Content-Type": "image/png", "Cache-Control": "public, max-age=30, must-revalidate" });
-});
+publicRoutes.get("/alert/:id", (c) =>
+  fromEdge(c.req.raw, c.executionCtx, async () => {
+    const id = c.req.param("id");
+    const notFound = () => c.html(page("fr", "Child Alert", `<header>CHILD ALERT</header><main><p>${esc(CATALOGUES.fr.pageNotFound)}</p></main>`), 404);
+    if (!UUID.test(id)) return notFound();
+    const rec = await publicRecord(c.env, id);
+    if (!rec) return notFound();
+    if (rec.face !== "alert" || !rec.content) {
+      const lang = pickLang(c.req.query("lang"), c.req.header("Accept-Language"));
+      const cat = CATALOGUES[lang];
+      const found = rec.face === "found";
+      return c.html(
+        page(lang, found ? cat.foundTitle : cat.endedTitle, `<header class="${rec.exercise ? "ex" : ""}">CHILD ALERT${rec.exercise ? ` — ${esc(cat.exercise)}` : ""}</header><main>${langNav(`/alert/${id}`, lang)}
+<div class="${found ? "found" : "ended"}" role="status"><h1>${esc(found ? cat.foundTitle : cat.endedTitle)}</h1><p>${esc(found ? cat.foundBody : cat.endedBody)}</p></div></main>`),
+      );
+    }
+    const content = rec.content;
+    const lang = pickLang(c.req.query("lang"), c.req.header("Accept-Language"), content.targeting.languages);
+    const cat = CATALOGUES[lang];
+    const name = [content.child.firstName, content.child.lastName].filter(Boolean).join(" ");
+    const poster = `/alert/${id}/poster/landscape-${lang}.png`;
+    const og = `<meta property="og:title" content="CHILD ALERT: ${esc(name)}"><meta property="og:image" content="${esc(c.env.APP_ORIGIN)}${poster}">`;
+    return c.html(page(lang, `CHILD ALERT: ${name}`, alertBody(cat, content, lang, id, rec.exercise, rec.endsAt, poster), og));
+  }),
+);
+
+/**
+ * Public posters of a live alert (push image, Open Graph, feeds, widget). Gone the moment
+ * it stops; never a 404 while it is live: a poster the render job has not made yet is
+ * rendered now.
+ */
+publicRoutes.get("/alert/:id/poster/:file", (c) =>
+  fromEdge(c.req.raw, c.executionCtx, async () => {
+    const id = c.req.param("id");
+    const m = new RegExp(`^(${FORMAT_NAMES.join("|")})-(${LANGUAGES.join("|")})\\.png$`).exec(c.req.param("file"));
+    if (!UUID.test(id) || !m) return c.notFound();
+    const rec = await publicRecord(c.env, id);
+    const lang = m[2] as Language;
+    if (rec?.face !== "alert" || !rec.posters || !rec.posters.content.targeting.languages.includes(lang)) return c.notFound();
+    const { bytes } = await posterOnDemand(c.env.MEDIA, rec.posters, m[1] as FormatName, lang);
+    return new Response(bytes, { status: 200, headers: { "Content-Type": "image/png" } });
+  }),
+);
 
 /**
  * The approved photos of a live alert (rule 7: the same set everywhere), for its public
  * page. Only a photo the published version refers to; gone the moment the alert stops.
  */
-publicRoutes.get("/alert/:id/photo/:file", async (c) => {
-  const id = c.req.param("id");
-  const m = /^([0-9a-f]{64})\.jpg$/.exec(c.req.param("file"));
-  if (!UUID.test(id) || !m) return c.notFound();
-  let loaded;
-  try {
-    loaded = await loadSnapshot(c.get("db"), id);
-  } catch {
-    return c.notFound();
-  }
-  const { row, snapshot } = loaded;
-  const content = publicFace(row) === "alert" && snapshot.current ? publishableContent(snapshot, snapshot.current) : null;
-  if (!content?.child.photos.includes(m[1]!)) return c.notFound();
-  const obj = await c.env.MEDIA.get(photoKey(id, m[1]!));
-  if (!obj) return c.notFound();
-  return c.body(obj.body, 200, { "Content-Type": "image/jpeg", "Cache-Control": "public, max-age=30, must-revalidate" });
-});
+publicRoutes.get("/alert/:id/photo/:file", (c) =>
+  fromEdge(c.req.raw, c.executionCtx, async () => {
+    const id = c.req.param("id");
+    const m = /^([0-9a-f]{64})\.jpg$/.exec(c.req.param("file"));
+    if (!UUID.test(id) || !m) return c.notFound();
+    const rec = await publicRecord(c.env, id);
+    if (rec?.face !== "alert" || !rec.content?.child.photos.includes(m[1]!)) return c.notFound();
+    const obj = await c.env.MEDIA.get(photoKey(id, m[1]!));
+    if (!obj) return c.notFound();
+    return new Response(await obj.arrayBuffer(), { status: 200, headers: { "Content-Type": "image/jpeg" } });
+  }),
+);
 
 /** The preference fields of every sign-up form (push, e-mail): language, regions, exercises. */
 export function preferenceFields(lang: Language): string {

@@ -2,7 +2,8 @@
 // writer) and composes the read models the dashboard shows.
 import { alertDetail, type AlertRow, listAlerts, loadSnapshot } from "../db/alerts.ts";
 import type { Db } from "../db/client.ts";
-import { type AlertSnapshot, publishableContent, readiness, validSignOffs } from "../domain/index.ts";
+import { type AlertSnapshot, type AlertState, ENDED_STATES, publishableContent, readiness, validSignOffs } from "../domain/index.ts";
+import { purgeEdge } from "../partners/edge-cache.ts";
 import type { CommandOutcome } from "../durable/alert-object.ts";
 import { fromPayload } from "../errors.ts";
 import type { AlertCommand, CommandResult } from "./alert-commands.ts";
@@ -15,7 +16,13 @@ export function alertStub(env: Env, alertId: string) {
 export async function alertCommand(env: Env, alertId: string, cmd: AlertCommand): Promise<CommandResult> {
   const outcome = (await alertStub(env, alertId).command(alertId, cmd)) as CommandOutcome;
   if (!outcome.ok) throw fromPayload(outcome.error);
-  return outcome.result as CommandResult;
+  const result = outcome.result as CommandResult;
+  // The board holds the new public record already: this data centre's cached pages and
+  // feeds go now, the others within PUBLIC_TTL_S.
+  if (result.changed && (result.state === "live" || ENDED_STATES.includes(result.state as AlertState))) {
+    await purgeEdge(env.APP_ORIGIN, await alertStub(env, alertId).publicUrls(alertId));
+  }
+  return result;
 }
 
 const header = (row: AlertRow, snapshot: AlertSnapshot) => ({

@@ -69,6 +69,46 @@ export async function planPosters(db: Db, origin: string, alertId: string, versi
   return { ...plan, inputsHash };
 }
 
+/** The plan's photos, scaled for each of `formats` (the first photo; the others where the format has room). */
+async function posterPhotos(media: R2Bucket, plan: PosterPlan, formats: readonly FormatName[]) {
+  const photoFor = new Map<FormatName, PosterPhoto>();
+  const morePhotosFor = new Map<FormatName, PosterPhoto[]>();
+  const original = async (hash: string) => {
+    const obj = await media.get(photoKey(plan.alertId, hash));
+    if (!obj) throw new AppError("E_NOT_FOUND", "photo missing from storage");
+    return new Uint8Array(await obj.arrayBuffer());
+  };
+  const asPosterPhoto = (p: { jpeg: Uint8Array; width: number; height: number }): PosterPhoto => ({ src: toDataUri(p.jpeg, "image/jpeg"), width: p.width, height: p.height });
+  const [first, ...more] = plan.photoHashes;
+  if (first) {
+    const sized = await photosForSizes(await original(first), (w, h) => new Map(formats.map((f) => [f, containedSize(photoArea(f), w, h)])));
+    for (const [f, p] of sized) photoFor.set(f as FormatName, asPosterPhoto(p));
+  }
+  for (const [i, hash] of more.entries()) {
+    const these = formats.filter((f) => morePhotoAreas(f)[i]);
+    if (!these.length) continue;
+    const sized = await photosForSizes(await original(hash), (w, h) => new Map(these.map((f) => [f, containedSize(morePhotoAreas(f)[i]!, w, h)])));
+    for (const [f, p] of sized) morePhotosFor.set(f as FormatName, [...(morePhotosFor.get(f as FormatName) ?? []), asPosterPhoto(p)]);
+  }
+  return { photoFor, morePhotosFor };
+}
+
+/**
+ * One poster of a planned set, from R2, or rendered now and stored if the render job has
+ * not made it yet (a live version's poster URL never answers 404). No D1: the plan is the
+ * public record's. The job later finds the object and records it.
+ */
+export async function posterOnDemand(media: R2Bucket, plan: PosterPlan, format: FormatName, lang: Language): Promise<{ bytes: ArrayBuffer; rendered: boolean }> {
+  const key = posterKey(plan.alertId, plan.inputsHash, format, lang);
+  const stored = await media.get(key);
+  if (stored) return { bytes: await stored.arrayBuffer(), rendered: false };
+  const { photoFor, morePhotosFor } = await posterPhotos(media, plan, [format]);
+  const model = alertPosterModel({ content: plan.content, exercise: plan.exercise, photo: photoFor.get(format) ?? null, morePhotos: morePhotosFor.get(format) ?? [], qr: qrDataUri(plan.qrUrl) }, lang);
+  const png = await renderPoster(model, format);
+  await putPng(media, key, png);
+  return { bytes: png.slice().buffer, rendered: true };
+}
+
 async function putPng(media: R2Bucket, key: string, png: Uint8Array): Promise<void> {
   await media.put(key, png, { httpMetadata: { contentType: "image/png", cacheControl: IMMUTABLE } });
 }
@@ -80,25 +120,7 @@ async function putPng(media: R2Bucket, key: string, png: Uint8Array): Promise<vo
 export async function renderVersionPosters(db: Db, media: R2Bucket, origin: string, alertId: string, versionId: string) {
   const plan = await planPosters(db, origin, alertId, versionId);
   if (!plan) return { rendered: 0, skipped: 0 };
-  const photoFor = new Map<FormatName, PosterPhoto>();
-  const morePhotosFor = new Map<FormatName, PosterPhoto[]>();
-  const original = async (hash: string) => {
-    const obj = await media.get(photoKey(alertId, hash));
-    if (!obj) throw new AppError("E_NOT_FOUND", "photo missing from storage");
-    return new Uint8Array(await obj.arrayBuffer());
-  };
-  const asPosterPhoto = (p: { jpeg: Uint8Array; width: number; height: number }): PosterPhoto => ({ src: toDataUri(p.jpeg, "image/jpeg"), width: p.width, height: p.height });
-  const [first, ...more] = plan.photoHashes;
-  if (first) {
-    const sized = await photosForSizes(await original(first), (w, h) => new Map(FORMAT_NAMES.map((f) => [f, containedSize(photoArea(f), w, h)])));
-    for (const [f, p] of sized) photoFor.set(f as FormatName, asPosterPhoto(p));
-  }
-  for (const [i, hash] of more.entries()) {
-    const formats = FORMAT_NAMES.filter((f) => morePhotoAreas(f)[i]);
-    if (!formats.length) continue;
-    const sized = await photosForSizes(await original(hash), (w, h) => new Map(formats.map((f) => [f, containedSize(morePhotoAreas(f)[i]!, w, h)])));
-    for (const [f, p] of sized) morePhotosFor.set(f as FormatName, [...(morePhotosFor.get(f as FormatName) ?? []), asPosterPhoto(p)]);
-  }
+  const { photoFor, morePhotosFor } = await posterPhotos(media, plan, FORMAT_NAMES);
   const qr = qrDataUri(plan.qrUrl);
   let rendered = 0;
   let skipped = 0;

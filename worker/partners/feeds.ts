@@ -1,0 +1,141 @@
+// The pull surfaces for partners (issue 13): a JSON feed and an Atom feed of the live
+// alerts, and one CAP 1.2 message per alert version (Alert, Update with references,
+// Cancel after the stop), with an Atom index of the current messages. Pure functions of
+// the board's public records: no D1, no clock but the one passed in.
+import { CATALOGUES, formatWhen, HOTLINE } from "../../templates/i18n/index.ts";
+import { FORMAT_NAMES, type FormatName } from "../../templates/posters/model.ts";
+import { esc } from "../../templates/html.ts";
+import { type Language, readIn, type Region } from "../domain/index.ts";
+import { capTime, type PublicAlert } from "./public-alert.ts";
+
+/** A Cancel stays in the CAP index this long after the stop, so that every consumer sees it. */
+export const CANCEL_LISTED_MS = 24 * 3600_000;
+
+export const live = (records: PublicAlert[]) =>
+  records.filter((r) => r.face === "alert" && r.content).sort((a, b) => b.launchedAt.localeCompare(a.launchedAt));
+
+const pageUrl = (origin: string, id: string, lang?: Language) => `${origin}/alert/${id}${lang ? `?lang=${lang}` : ""}`;
+const posterUrl = (origin: string, id: string, format: FormatName, lang: Language) => `${origin}/alert/${id}/poster/${format}-${lang}.png`;
+export const capUrl = (origin: string, identifier: string) => `${origin}/api/v1/feeds/cap/${identifier}.xml`;
+
+/** The texts of a live alert in one language, as the public page shows them. */
+function textsIn(r: PublicAlert, lang: Language) {
+  const c = r.content!;
+  const cat = CATALOGUES[lang];
+  const t = readIn(c, lang);
+  return {
+    headline: `${r.exercise ? `${cat.exercise} — ` : ""}CHILD ALERT: ${t.name}`,
+    name: t.name,
+    age: c.child.age,
+    heightCm: c.child.heightCm ?? null,
+    lastSeen: `${formatWhen(cat, c.lastSeen.at)}, ${t.place}`,
+    description: t.description,
+    clothing: t.clothing ?? null,
+    vehicle: t.vehicleLine ?? null,
+    accompanying: t.accompanying ?? null,
+  };
+}
+
+// ------------------------------------------------------------------ JSON
+
+export function jsonFeed(records: PublicAlert[], origin: string) {
+  const alerts = live(records).map((r) => {
+    const c = r.content!;
+    const langs = c.targeting.languages;
+    return {
+      id: r.alertId,
+      exercise: r.exercise,
+      version: r.version!,
+      launchedAt: r.launchedAt,
+      updatedAt: r.updatedAt,
+      endsAt: r.endsAt,
+      url: pageUrl(origin, r.alertId),
+      languages: [...langs],
+      regions: [...c.targeting.regions],
+      hotline: c.showHotline ? HOTLINE.replace(/\s/g, "") : null,
+      texts: Object.fromEntries(langs.map((l) => [l, textsIn(r, l)])) as Partial<Record<Language, ReturnType<typeof textsIn>>>,
+      posters: Object.fromEntries(langs.map((l) => [l, Object.fromEntries(FORMAT_NAMES.map((f) => [f, posterUrl(origin, r.alertId, f, l)]))])) as Partial<Record<Language, Record<FormatName, string>>>,
+      photos: c.child.photos.map((h) => `${origin}/alert/${r.alertId}/photo/${h}.jpg`),
+      cap: capUrl(origin, r.messages.at(-1)!.identifier),
+    };
+  });
+  return { version: 1 as const, updated: newest(records), alerts };
+}
+
+const newest = (records: PublicAlert[]) => live(records).reduce((m, r) => (r.updatedAt > m ? r.updatedAt : m), "1970-01-01T00:00:00.000Z");
+
+// ------------------------------------------------------------------ Atom
+
+export function atomFeed(records: PublicAlert[], origin: string, lang: Language): string {
+  const entries = live(records).map((r) => {
+    const l = r.content!.targeting.languages.includes(lang) ? lang : r.content!.targeting.languages[0]!;
+    const t = textsIn(r, l);
+    const summary = [t.lastSeen, t.description, t.clothing, t.vehicle].filter(Boolean).join(" — ");
+    return `<entry xml:lang="${l}"><id>urn:uuid:${r.alertId}</id><title>${esc(t.headline)}</title><updated>${r.updatedAt}</updated><published>${r.launchedAt}</published>
+<link rel="alternate" type="text/html" href="${esc(pageUrl(origin, r.alertId, l))}"/><link rel="enclosure" type="image/png" href="${esc(posterUrl(origin, r.alertId, "landscape", l))}"/>
+<summary>${esc(summary)}</summary></entry>`;
+  });
+  return `<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="${lang}"><id>${esc(origin)}/api/v1/feeds/alerts.atom</id><title>Child Alert</title><updated>${newest(records)}</updated>
+<author><name>Child Alert</name></author><link rel="self" href="${esc(origin)}/api/v1/feeds/alerts.atom?lang=${lang}"/>
+${entries.join("\n")}
+</feed>`;
+}
+
+// ------------------------------------------------------------------ CAP 1.2
+
+/** The records whose current CAP message is listed: live alerts, and Cancels for a day after the stop. */
+export function capListed(records: PublicAlert[], now: Date): PublicAlert[] {
+  return records.filter((r) => r.messages.length && (r.face === "alert" || (r.stoppedAt && now.getTime() - Date.parse(r.stoppedAt) < CANCEL_LISTED_MS)));
+}
+
+export function capIndex(records: PublicAlert[], origin: string, now: Date): string {
+  const listed = capListed(records, now);
+  const updated = listed.reduce((m, r) => (r.updatedAt > m ? r.updatedAt : m), "1970-01-01T00:00:00.000Z");
+  const entries = listed.map((r) => {
+    const m = r.messages.at(-1)!;
+    return `<entry><id>urn:child-alert:${esc(m.identifier)}</id><title>Child Alert ${esc(m.msgType)}${r.exercise ? " (Exercise)" : ""}</title><updated>${r.updatedAt}</updated>
+<link rel="alternate" type="application/cap+xml" href="${esc(capUrl(origin, m.identifier))}"/></entry>`;
+  });
+  return `<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><id>${esc(origin)}/api/v1/feeds/cap.atom</id><title>Child Alert — CAP 1.2</title><updated>${updated}</updated>
+<author><name>Child Alert</name></author><link rel="self" href="${esc(origin)}/api/v1/feeds/cap.atom"/>
+${entries.join("\n")}
+</feed>`;
+}
+
+/** CAP's language tag for each of ours (Belgium's official languages, and English). */
+const CAP_LANG: Record<Language, string> = { fr: "fr-BE", nl: "nl-BE", de: "de-BE", en: "en" };
+
+const REGION_CODE = (r: Region) => (r.includes("-") ? { valueName: "ISO 3166-2", value: r } : { valueName: "ISO 3166-1 alpha-2", value: r });
+
+/**
+ * The alert's current CAP message (its newest identifier): Alert at the launch, Update
+ * for a published version or a new end time (references: every earlier message), Cancel
+ * at the stop — the Cancel carries no name, no description and no picture (rule 12).
+ */
+export function capMessage(r: PublicAlert, origin: string): string {
+  const m = r.messages.at(-1)!;
+  const sender = `child-alert@${new URL(origin).hostname}`;
+  const references = r.messages.slice(0, -1).map((p) => `${sender},${p.identifier},${p.sent}`).join(" ");
+  const x = (name: string, value: string | number | null | undefined) => (value === null || value === undefined || value === "" ? "" : `<${name}>${esc(String(value))}</${name}>`);
+  const infos =
+    m.msgType === "Cancel"
+      ? (["fr", "nl", "de", "en"] as const).map((l) => {
+          const cat = CATALOGUES[l];
+          const found = r.face === "found";
+          return `<info>${x("language", CAP_LANG[l])}<category>Rescue</category>${x("event", "Child Abduction Emergency")}<responseType>AllClear</responseType><urgency>Past</urgency><severity>Minor</severity><certainty>Observed</certainty>${x("senderName", "Child Alert")}${x("headline", found ? cat.foundTitle : cat.endedTitle)}${x("description", found ? cat.foundBody : cat.endedBody)}${x("web", pageUrl(origin, r.alertId, l))}</info>`;
+        })
+      : r.content!.targeting.languages.map((l) => {
+          const c = r.content!;
+          const cat = CATALOGUES[l];
+          const t = textsIn(r, l);
+          const description = [`${cat.lastSeen}: ${t.lastSeen}`, `${cat.description}: ${t.description}`, t.clothing && `${cat.clothing}: ${t.clothing}`, t.vehicle && `${cat.vehicle}: ${t.vehicle}`, t.accompanying && `${cat.accompanying}: ${t.accompanying}`].filter(Boolean).join("\n");
+          const resources = FORMAT_NAMES.map((f) => `<resource>${x("resourceDesc", `poster ${f}`)}${x("mimeType", "image/png")}${x("uri", posterUrl(origin, r.alertId, f, l))}</resource>`).join("");
+          const area = `<area>${x("areaDesc", c.targeting.regions.map((g) => (CATALOGUES[l].regions as Record<string, string>)[g] ?? g).join(", "))}${c.targeting.regions.map((g) => `<geocode>${x("valueName", REGION_CODE(g).valueName)}${x("value", REGION_CODE(g).value)}</geocode>`).join("")}</area>`;
+          return `<info>${x("language", CAP_LANG[l])}<category>Rescue</category>${x("event", "Child Abduction Emergency")}<responseType>Monitor</responseType><urgency>Immediate</urgency><severity>Severe</severity><certainty>Likely</certainty><eventCode>${x("valueName", "SAME")}${x("value", "CAE")}</eventCode>${x("effective", capTime(r.updatedAt))}${x("expires", r.endsAt && capTime(r.endsAt))}${x("senderName", "Child Alert")}${x("headline", t.headline.slice(0, 160))}${x("description", description)}${x("instruction", c.showHotline ? `${cat.call} ${HOTLINE}` : cat.pageInfo)}${x("web", pageUrl(origin, r.alertId, l))}${x("contact", c.showHotline ? HOTLINE : null)}${resources}${area}</info>`;
+        });
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">${x("identifier", m.identifier)}${x("sender", sender)}${x("sent", m.sent)}${x("status", r.exercise ? "Exercise" : "Actual")}${x("msgType", m.msgType)}<scope>Public</scope>${r.exercise ? x("note", "EXERCISE — not a real alert") : ""}${x("references", references)}${x("incidents", r.alertId)}${infos.join("")}</alert>`;
+}
+
