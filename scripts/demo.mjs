@@ -99,6 +99,12 @@ for (const to of readers) {
   const m = await mailFor(to, (x) => x.headers["x-child-alert"]?.includes(`${alertId}; event=alert`), "alert");
   step("alert e-mail delivered", `${to}: "${m.subject}" (${m.attachments.length} inline poster${m.attachments.length === 1 ? "" : "s"})`);
 }
+// Partners' pull surfaces (issue 13): the JSON feed lists it, its CAP message is an Alert.
+const liveFeed = await (await fetch(`${origin}/api/v1/feeds/alerts.json`)).json();
+if (!liveFeed.alerts.some((a) => a.id === alertId)) throw new Error("the launched alert is not in the JSON feed");
+const capAlert = await (await fetch(`${origin}/api/v1/feeds/cap/${alertId}.1.xml`)).text();
+if (!capAlert.includes("<msgType>Alert</msgType>")) throw new Error("no CAP Alert message");
+step("partners' feeds list it", `${origin}/api/v1/feeds/alerts.json, CAP 1.2 Alert at /api/v1/feeds/cap/${alertId}.1.xml`);
 // Rule 9: the authorities are told by e-mail (no child data, a link to the dashboard).
 const police = await mailFor(DEMO_MAILBOXES.federal_police, (x) => x.headers["x-child-alert"] === "notice; event=launched" && x.text.includes(alertId), "rule 9 launch notice");
 step("the federal police and the cell were e-mailed the launch (rule 9)", `${DEMO_MAILBOXES.federal_police}: "${police.subject}"`);
@@ -128,6 +134,12 @@ const stop = await call("POST", `/alerts/${alertId}/stop`, { reason: "found_safe
 step("magistrate stopped it: child found safe", `state ${stop.data.state}`);
 await waitFor("stop", citizens.length);
 step("\"found — thank you\" replaced the alert on every device", `${citizens.length} stop messages, same tag`);
+const afterFeed = await (await fetch(`${origin}/api/v1/feeds/alerts.json`)).json();
+const capIndex = await (await fetch(`${origin}/api/v1/feeds/cap.atom`)).text();
+const cancelId = new RegExp(`cap/(${alertId}\\.\\d+)\\.xml`).exec(capIndex)?.[1];
+const cancel = cancelId ? await (await fetch(`${origin}/api/v1/feeds/cap/${cancelId}.xml`)).text() : "";
+if (afterFeed.alerts.some((a) => a.id === alertId) || !cancel.includes("<msgType>Cancel</msgType>")) throw new Error("the stop did not reach the feeds");
+step("the feeds dropped it; CAP says Cancel (no name)", `${cancelId}`);
 for (const to of readers) {
   const m = await mailFor(to, (x) => x.headers["x-child-alert"]?.includes(`${alertId}; event=stop`), "stop");
   step("stop e-mail delivered (no name, no photo)", `${to}: "${m.subject}"`);

@@ -1,5 +1,6 @@
 // Worker entry: wires the handlers and exports the Durable Object classes. Nothing else.
-import { buildApp } from "./app.ts";
+import { buildApp, htmlPolicy } from "./app.ts";
+import { edgeCached } from "./partners/edge-cache.ts";
 import { handleBatch } from "./queue/consumer.ts";
 import { runCron } from "./services/timers.ts";
 
@@ -9,7 +10,8 @@ export { BoardObject } from "./durable/board-object.ts";
 const app = buildApp();
 
 export default {
-  fetch: app.fetch,
+  // The public surfaces' warm reads are answered from the edge cache before the app runs.
+  fetch: edgeCached<Env>((req, env, ctx) => app.fetch(req, env, ctx), htmlPolicy()),
   queue: handleBatch,
   async scheduled(controller, env, ctx) {
     ctx.waitUntil(runCron(env, new Date(controller.scheduledTime)));

@@ -1,6 +1,6 @@
 // The public surfaces' edge cache (issue 13): a warm read is answered from the Cache API
-// of the data centre, without the board or D1; a cold read builds the answer from the
-// board's public record. "Is it still live" may be stale for at most PUBLIC_TTL_S
+// of the data centre before routing, without the board or D1; a cold read runs the app,
+// which builds the answer from the board's public record. "Is it still live" may be stale for at most PUBLIC_TTL_S
 // seconds anywhere (a stop also deletes the entries of the data centre that ran it).
 // Answers carry a strong ETag; If-None-Match gets a 304.
 import { LANGUAGES } from "../domain/index.ts";
@@ -35,25 +35,36 @@ function notModified(req: Request, res: Response): Response | null {
   return new Response(null, { status: 304, headers });
 }
 
+/** The public surfaces the edge cache serves: the alert pages, their posters and photos, and the feeds. */
+export const isEdgeCached = (path: string) => /^\/alert\/[^/]+(\/(poster|photo)\/[^/]+)?$/.test(path) || path.startsWith("/api/v1/feeds/");
+
 /**
- * Answers `req` from the edge cache, or builds the answer (`build`, which must read no
- * D1), stores it for PUBLIC_TTL_S seconds and answers. Only 200 and 404 are cached.
+ * Wraps the Worker's fetch: a GET of a public surface is answered from the edge cache
+ * before any routing or middleware runs (the warm path); a miss runs the app, whose
+ * answer (200 or 404, never one that sets a cookie) is stored whole for PUBLIC_TTL_S
+ * seconds. `htmlPolicy` replaces the per-response CSP of a cached page: these pages carry
+ * no script, and a nonce frozen in a cache would be no nonce.
  */
-export async function fromEdge(req: Request, ctx: { waitUntil(p: Promise<unknown>): void }, build: () => Promise<Response>): Promise<Response> {
-  const cache = await edgeCache();
-  const key = keyOf(req);
-  let res = cache ? await cache.match(key) : undefined;
-  if (!res) {
-    const built = await build();
-    const body = await built.arrayBuffer();
-    const headers = new Headers(built.headers);
-    if (built.status === 200 && !headers.has("ETag")) headers.set("ETag", await strongEtag(body));
-    headers.set("Cache-Control", `public, max-age=${PUBLIC_TTL_S}, must-revalidate`);
-    res = new Response(body, { status: built.status, headers });
-    if (cache && (built.status === 200 || built.status === 404)) ctx.waitUntil(cache.put(key, res.clone()).catch(() => undefined));
-  }
-  // A fresh Response: the cache's own has immutable headers, and the HTML middleware adds its own.
-  return notModified(req, res) ?? new Response(res.body, res);
+export function edgeCached<E>(fetch: (req: Request, env: E, ctx: ExecutionContext) => Response | Promise<Response>, htmlPolicy: string) {
+  return async (req: Request, env: E, ctx: ExecutionContext): Promise<Response> => {
+    if (req.method !== "GET" || !isEdgeCached(new URL(req.url).pathname)) return fetch(req, env, ctx);
+    const cache = await edgeCache();
+    const key = keyOf(req);
+    let res = cache ? await cache.match(key) : undefined;
+    if (!res) {
+      const built = await fetch(req, env, ctx);
+      if ((built.status !== 200 && built.status !== 404) || built.headers.has("Set-Cookie")) return built;
+      const body = await built.arrayBuffer();
+      const headers = new Headers(built.headers);
+      if (built.status === 200) headers.set("ETag", await strongEtag(body));
+      headers.set("Cache-Control", `public, max-age=${PUBLIC_TTL_S}, must-revalidate`);
+      if (headers.get("Content-Type")?.startsWith("text/html")) headers.set("Content-Security-Policy", htmlPolicy);
+      res = new Response(body, { status: built.status, headers });
+      if (cache) ctx.waitUntil(cache.put(key, res.clone()).catch(() => undefined));
+    }
+    // A fresh Response: the cache's own has immutable headers.
+    return notModified(req, res) ?? new Response(res.body, res);
+  };
 }
 
 /** Deletes this data centre's entries for these paths (every language variant); the others expire within PUBLIC_TTL_S. */

@@ -1,11 +1,10 @@
 // /api/v1/feeds — the partners' pull surfaces: the live alerts as JSON and Atom, and CAP
-// 1.2 (an Atom index of the current messages, and each message). Read from the board's
-// public records through the edge cache: a warm request touches neither D1 nor the
-// board. Open to every origin (CORS), strong ETags (If-None-Match → 304).
+// 1.2 (an Atom index of the current messages, and each message). Built from the board's
+// public records; the edge cache in front of the app answers a warm request (neither D1
+// nor the board). Open to every origin (CORS), strong ETags (If-None-Match → 304).
 import { createRoute, z } from "@hono/zod-openapi";
 import { boardStub } from "../durable/board-object.ts";
 import { LANGUAGES, type Language } from "../domain/index.ts";
-import { fromEdge } from "../partners/edge-cache.ts";
 import { atomFeed, capIndex, capListed, capMessage, jsonFeed } from "../partners/feeds.ts";
 import { FORMAT_NAMES } from "../../templates/posters/model.ts";
 import { jsonOk, newRouter } from "./http.ts";
@@ -63,31 +62,25 @@ feedRoutes.openapi(
     responses: { 200: jsonOk(LiveAlertsFeed), 304: { description: "Not modified" } },
   }),
   // The body is built as text and cached as is (the schema above documents it; a test checks it against it).
-  (c) => fromEdge(c.req.raw, c.executionCtx, async () => new Response(JSON.stringify(jsonFeed(await records(c.env), c.env.APP_ORIGIN)), { headers: { "Content-Type": "application/json; charset=utf-8", ...cors } })) as never,
+  async (c) => new Response(JSON.stringify(jsonFeed(await records(c.env), c.env.APP_ORIGIN)), { headers: { "Content-Type": "application/json; charset=utf-8", ...cors } }) as never,
 );
 
-feedRoutes.get("/feeds/alerts.atom", (c) =>
-  fromEdge(c.req.raw, c.executionCtx, async () => {
-    const q = c.req.query("lang");
-    const lang = (LANGUAGES as readonly string[]).includes(q ?? "") ? (q as Language) : "fr";
-    return new Response(atomFeed(await records(c.env), c.env.APP_ORIGIN, lang), { headers: { "Content-Type": "application/atom+xml; charset=utf-8", ...cors } });
-  }),
-);
+feedRoutes.get("/feeds/alerts.atom", async (c) => {
+  const q = c.req.query("lang");
+  const lang = (LANGUAGES as readonly string[]).includes(q ?? "") ? (q as Language) : "fr";
+  return new Response(atomFeed(await records(c.env), c.env.APP_ORIGIN, lang), { headers: { "Content-Type": "application/atom+xml; charset=utf-8", ...cors } });
+});
 
-feedRoutes.get("/feeds/cap.atom", (c) =>
-  fromEdge(c.req.raw, c.executionCtx, async () =>
-    new Response(capIndex(await records(c.env), c.env.APP_ORIGIN, new Date()), { headers: { "Content-Type": "application/atom+xml; charset=utf-8", ...cors } }),
-  ),
+feedRoutes.get("/feeds/cap.atom", async (c) =>
+  new Response(capIndex(await records(c.env), c.env.APP_ORIGIN, new Date()), { headers: { "Content-Type": "application/atom+xml; charset=utf-8", ...cors } }),
 );
 
 /** One alert's current CAP message, by its identifier (`<alert id>.<n>`); an older one is superseded: 404. */
-feedRoutes.get("/feeds/cap/:file", (c) =>
-  fromEdge(c.req.raw, c.executionCtx, async () => {
-    const m = /^([0-9a-f-]{36})\.(\d{1,6})\.xml$/.exec(c.req.param("file"));
-    const notFound = () => new Response(JSON.stringify({ type: "about:blank", title: "Not found", status: 404, code: "E_NOT_FOUND", detail: "no such current CAP message" }), { status: 404, headers: { "Content-Type": "application/problem+json", ...cors } });
-    if (!m) return notFound();
-    const rec = await boardStub(c.env).publicAlert(m[1]!);
-    if (!rec || !capListed([rec], new Date()).length || rec.messages.at(-1)!.identifier !== `${m[1]}.${m[2]}`) return notFound();
-    return new Response(capMessage(rec, c.env.APP_ORIGIN), { headers: { "Content-Type": "application/cap+xml; charset=utf-8", ...cors } });
-  }),
-);
+feedRoutes.get("/feeds/cap/:file", async (c) => {
+  const m = /^([0-9a-f-]{36})\.(\d{1,6})\.xml$/.exec(c.req.param("file"));
+  const notFound = () => new Response(JSON.stringify({ type: "about:blank", title: "Not found", status: 404, code: "E_NOT_FOUND", detail: "no such current CAP message" }), { status: 404, headers: { "Content-Type": "application/problem+json", ...cors } });
+  if (!m) return notFound();
+  const rec = await boardStub(c.env).publicAlert(m[1]!);
+  if (!rec || !capListed([rec], new Date()).length || rec.messages.at(-1)!.identifier !== `${m[1]}.${m[2]}`) return notFound();
+  return new Response(capMessage(rec, c.env.APP_ORIGIN), { headers: { "Content-Type": "application/cap+xml; charset=utf-8", ...cors } });
+});

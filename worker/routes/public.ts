@@ -5,7 +5,6 @@ import { Hono } from "hono";
 import { CATALOGUES, type Catalogue, formatWhen, HOTLINE, HOTLINE_ABROAD } from "../../templates/i18n/index.ts";
 import { boardStub } from "../durable/board-object.ts";
 import { type AlertContent, LANGUAGES, type Language, readIn, REGIONS } from "../domain/index.ts";
-import { fromEdge } from "../partners/edge-cache.ts";
 import { photoKey } from "../services/photos.ts";
 import { posterOnDemand } from "../services/posters.ts";
 import { FORMAT_NAMES, type FormatName } from "../../templates/posters/model.ts";
@@ -72,71 +71,65 @@ ${endsAt ? `<p class="muted">${esc(c.pageEnds)} ${esc(formatWhen(c, endsAt))}</p
 </main>`;
 }
 
-// The alert page, its posters and photos read the board's public record (never D1) and
-// are answered from the edge cache when warm (partners/edge-cache.ts): a stop shows
-// within PUBLIC_TTL_S seconds everywhere.
+// The alert page, its posters and photos read the board's public record (never D1); the
+// edge cache in front of the app answers them when warm (partners/edge-cache.ts), so a
+// stop shows within PUBLIC_TTL_S seconds everywhere.
 const publicRecord = (env: Env, id: string) => boardStub(env).publicAlert(id);
 
-publicRoutes.get("/alert/:id", (c) =>
-  fromEdge(c.req.raw, c.executionCtx, async () => {
-    const id = c.req.param("id");
-    const notFound = () => c.html(page("fr", "Child Alert", `<header>CHILD ALERT</header><main><p>${esc(CATALOGUES.fr.pageNotFound)}</p></main>`), 404);
-    if (!UUID.test(id)) return notFound();
-    const rec = await publicRecord(c.env, id);
-    if (!rec) return notFound();
-    if (rec.face !== "alert" || !rec.content) {
-      const lang = pickLang(c.req.query("lang"), c.req.header("Accept-Language"));
-      const cat = CATALOGUES[lang];
-      const found = rec.face === "found";
-      return c.html(
-        page(lang, found ? cat.foundTitle : cat.endedTitle, `<header class="${rec.exercise ? "ex" : ""}">CHILD ALERT${rec.exercise ? ` — ${esc(cat.exercise)}` : ""}</header><main>${langNav(`/alert/${id}`, lang)}
-<div class="${found ? "found" : "ended"}" role="status"><h1>${esc(found ? cat.foundTitle : cat.endedTitle)}</h1><p>${esc(found ? cat.foundBody : cat.endedBody)}</p></div></main>`),
-      );
-    }
-    const content = rec.content;
-    const lang = pickLang(c.req.query("lang"), c.req.header("Accept-Language"), content.targeting.languages);
+publicRoutes.get("/alert/:id", async (c) => {
+  const id = c.req.param("id");
+  const notFound = () => c.html(page("fr", "Child Alert", `<header>CHILD ALERT</header><main><p>${esc(CATALOGUES.fr.pageNotFound)}</p></main>`), 404);
+  if (!UUID.test(id)) return notFound();
+  const rec = await publicRecord(c.env, id);
+  if (!rec) return notFound();
+  if (rec.face !== "alert" || !rec.content) {
+    const lang = pickLang(c.req.query("lang"), c.req.header("Accept-Language"));
     const cat = CATALOGUES[lang];
-    const name = [content.child.firstName, content.child.lastName].filter(Boolean).join(" ");
-    const poster = `/alert/${id}/poster/landscape-${lang}.png`;
-    const og = `<meta property="og:title" content="CHILD ALERT: ${esc(name)}"><meta property="og:image" content="${esc(c.env.APP_ORIGIN)}${poster}">`;
-    return c.html(page(lang, `CHILD ALERT: ${name}`, alertBody(cat, content, lang, id, rec.exercise, rec.endsAt, poster), og));
-  }),
-);
+    const found = rec.face === "found";
+    return c.html(
+      page(lang, found ? cat.foundTitle : cat.endedTitle, `<header class="${rec.exercise ? "ex" : ""}">CHILD ALERT${rec.exercise ? ` — ${esc(cat.exercise)}` : ""}</header><main>${langNav(`/alert/${id}`, lang)}
+<div class="${found ? "found" : "ended"}" role="status"><h1>${esc(found ? cat.foundTitle : cat.endedTitle)}</h1><p>${esc(found ? cat.foundBody : cat.endedBody)}</p></div></main>`),
+    );
+  }
+  const content = rec.content;
+  const lang = pickLang(c.req.query("lang"), c.req.header("Accept-Language"), content.targeting.languages);
+  const cat = CATALOGUES[lang];
+  const name = [content.child.firstName, content.child.lastName].filter(Boolean).join(" ");
+  const poster = `/alert/${id}/poster/landscape-${lang}.png`;
+  const og = `<meta property="og:title" content="CHILD ALERT: ${esc(name)}"><meta property="og:image" content="${esc(c.env.APP_ORIGIN)}${poster}">`;
+  return c.html(page(lang, `CHILD ALERT: ${name}`, alertBody(cat, content, lang, id, rec.exercise, rec.endsAt, poster), og));
+});
 
 /**
  * Public posters of a live alert (push image, Open Graph, feeds, widget). Gone the moment
  * it stops; never a 404 while it is live: a poster the render job has not made yet is
  * rendered now.
  */
-publicRoutes.get("/alert/:id/poster/:file", (c) =>
-  fromEdge(c.req.raw, c.executionCtx, async () => {
-    const id = c.req.param("id");
-    const m = new RegExp(`^(${FORMAT_NAMES.join("|")})-(${LANGUAGES.join("|")})\\.png$`).exec(c.req.param("file"));
-    if (!UUID.test(id) || !m) return c.notFound();
-    const rec = await publicRecord(c.env, id);
-    const lang = m[2] as Language;
-    if (rec?.face !== "alert" || !rec.posters || !rec.posters.content.targeting.languages.includes(lang)) return c.notFound();
-    const { bytes } = await posterOnDemand(c.env.MEDIA, rec.posters, m[1] as FormatName, lang);
-    return new Response(bytes, { status: 200, headers: { "Content-Type": "image/png" } });
-  }),
-);
+publicRoutes.get("/alert/:id/poster/:file", async (c) => {
+  const id = c.req.param("id");
+  const m = new RegExp(`^(${FORMAT_NAMES.join("|")})-(${LANGUAGES.join("|")})\\.png$`).exec(c.req.param("file"));
+  if (!UUID.test(id) || !m) return c.notFound();
+  const rec = await publicRecord(c.env, id);
+  const lang = m[2] as Language;
+  if (rec?.face !== "alert" || !rec.posters || !rec.posters.content.targeting.languages.includes(lang)) return c.notFound();
+  const { bytes } = await posterOnDemand(c.env.MEDIA, rec.posters, m[1] as FormatName, lang);
+  return new Response(bytes, { status: 200, headers: { "Content-Type": "image/png" } });
+});
 
 /**
  * The approved photos of a live alert (rule 7: the same set everywhere), for its public
  * page. Only a photo the published version refers to; gone the moment the alert stops.
  */
-publicRoutes.get("/alert/:id/photo/:file", (c) =>
-  fromEdge(c.req.raw, c.executionCtx, async () => {
-    const id = c.req.param("id");
-    const m = /^([0-9a-f]{64})\.jpg$/.exec(c.req.param("file"));
-    if (!UUID.test(id) || !m) return c.notFound();
-    const rec = await publicRecord(c.env, id);
-    if (rec?.face !== "alert" || !rec.content?.child.photos.includes(m[1]!)) return c.notFound();
-    const obj = await c.env.MEDIA.get(photoKey(id, m[1]!));
-    if (!obj) return c.notFound();
-    return new Response(await obj.arrayBuffer(), { status: 200, headers: { "Content-Type": "image/jpeg" } });
-  }),
-);
+publicRoutes.get("/alert/:id/photo/:file", async (c) => {
+  const id = c.req.param("id");
+  const m = /^([0-9a-f]{64})\.jpg$/.exec(c.req.param("file"));
+  if (!UUID.test(id) || !m) return c.notFound();
+  const rec = await publicRecord(c.env, id);
+  if (rec?.face !== "alert" || !rec.content?.child.photos.includes(m[1]!)) return c.notFound();
+  const obj = await c.env.MEDIA.get(photoKey(id, m[1]!));
+  if (!obj) return c.notFound();
+  return new Response(await obj.arrayBuffer(), { status: 200, headers: { "Content-Type": "image/jpeg" } });
+});
 
 /** The preference fields of every sign-up form (push, e-mail): language, regions, exercises. */
 export function preferenceFields(lang: Language): string {
