@@ -16,7 +16,8 @@ import { markPlanned, unplannedIntents } from "../db/broadcasts.ts";
 import { advance, planIntent } from "../fanout/plan.ts";
 import { type FanoutCounters, FanoutLedger, MAX_LEASE_MS, type PageRef, type PageReport, type PageSel } from "../fanout/ledger.ts";
 
-export type CommandOutcome = { ok: true; result: CommandResult } | { ok: false; error: ErrorPayload };
+/** `publicUrls`: what the public saw changed; these URLs' cached copies are to be purged. */
+export type CommandOutcome = { ok: true; result: CommandResult; publicUrls?: string[] } | { ok: false; error: ErrorPayload };
 
 export type { FanoutCounters } from "../fanout/ledger.ts";
 
@@ -134,6 +135,7 @@ export class AlertObject extends LiveObject {
    */
   private async syncPublic(alertId: string): Promise<void> {
     const previous = (await this.ctx.storage.get<PublicAlert>(PUBLIC_RECORD)) ?? null;
+    const urlsBefore = previous ? await this.publicUrls(alertId) : [];
     const next = await buildPublicAlert(makeDb(this.env.DB), this.env.APP_ORIGIN, alertId, previous, new Date());
     // The photos ever shown, so that a stop can purge their cached copies too (hashes only; gone with the purge).
     const shown = new Set([...((await this.ctx.storage.get<string[]>(PUBLIC_PHOTOS)) ?? []), ...(next?.content?.child.photos ?? [])]);
@@ -141,6 +143,16 @@ export class AlertObject extends LiveObject {
     else await this.ctx.storage.delete([PUBLIC_RECORD, PUBLIC_PHOTOS]);
     await boardStub(this.env).setPublic(alertId, next);
     await this.ctx.storage.delete(PUBLIC_DIRTY);
+    if (previous?.updatedAt !== next?.updatedAt) this.publicChanged = [...new Set([...urlsBefore, ...(await this.publicUrls(alertId))])];
+  }
+
+  /** Set by syncPublic when the public record changed during the current command: its URLs, to purge. */
+  private publicChanged: string[] | null = null;
+
+  private takePublicChange(): string[] | undefined {
+    const urls = this.publicChanged ?? undefined;
+    this.publicChanged = null;
+    return urls;
   }
 
   /** The public record as this object last built it (tests, the dashboard). */
@@ -290,7 +302,7 @@ export class AlertObject extends LiveObject {
       if (result.broadcasts?.length || publicChange) await this.reconcileNow(result.broadcasts ?? []);
       const jobs = (result.jobs ?? []).filter((j) => this.env.POSTERS_ON_SAVE !== "false" || j.type !== "render_posters");
       if (jobs.length) await this.enqueue(jobs);
-      return { ok: true, result };
+      return { ok: true, result, publicUrls: this.takePublicChange() };
     } catch (err) {
       // The end did not commit: reopen, and the senders waiting on it carry on.
       if (closed) await this.ctx.storage.delete("fence:closed");

@@ -9,9 +9,13 @@ import { hex } from "../bytes.ts";
 /** How long any data centre may answer from its cache after a stop or an update. */
 export const PUBLIC_TTL_S = 5;
 
-/** The cache key: the URL, and the reader's first supported Accept-Language (pages choose by it). */
+/** A page without ?lang= picks its language from Accept-Language: that is part of its key. */
+const byAcceptLanguage = (url: URL) => /^\/alert\/[^/]+$/.test(url.pathname) && !url.searchParams.has("lang");
+
+/** The cache key: the URL, and for a page that chooses by it, the reader's first supported Accept-Language. */
 function keyOf(req: Request): Request {
   const url = new URL(req.url);
+  if (!byAcceptLanguage(url)) return new Request(url.toString(), { method: "GET" });
   const accept = (req.headers.get("Accept-Language") ?? "")
     .split(",")
     .map((p) => p.trim().slice(0, 2).toLowerCase())
@@ -71,16 +75,16 @@ export function edgeCached<E>(fetch: (req: Request, env: E, ctx: ExecutionContex
 export async function purgeEdge(origin: string, paths: string[]): Promise<void> {
   const cache = await edgeCache();
   if (!cache) return;
-  const variants = ["-", ...LANGUAGES];
-  await Promise.all(
-    paths.flatMap((p) =>
-      variants.map((al) => {
-        const url = new URL(p, origin);
-        url.searchParams.set("__al", al);
-        return cache.delete(new Request(url.toString(), { method: "GET" })).catch(() => false);
-      }),
-    ),
-  );
+  const keys = paths.flatMap((p) => {
+    const url = new URL(p, origin);
+    if (!byAcceptLanguage(url)) return [url.toString()];
+    return ["-", ...LANGUAGES].map((al) => {
+      const v = new URL(url);
+      v.searchParams.set("__al", al);
+      return v.toString();
+    });
+  });
+  await Promise.all(keys.map((k) => cache.delete(new Request(k, { method: "GET" })).catch(() => false)));
 }
 
 async function edgeCache(): Promise<Cache | null> {

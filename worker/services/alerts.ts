@@ -2,7 +2,7 @@
 // writer) and composes the read models the dashboard shows.
 import { alertDetail, type AlertRow, listAlerts, loadSnapshot } from "../db/alerts.ts";
 import type { Db } from "../db/client.ts";
-import { type AlertSnapshot, type AlertState, ENDED_STATES, publishableContent, readiness, validSignOffs } from "../domain/index.ts";
+import { type AlertSnapshot, publishableContent, readiness, validSignOffs } from "../domain/index.ts";
 import { purgeEdge } from "../partners/edge-cache.ts";
 import type { CommandOutcome } from "../durable/alert-object.ts";
 import { fromPayload } from "../errors.ts";
@@ -19,9 +19,7 @@ export async function alertCommand(env: Env, alertId: string, cmd: AlertCommand)
   const result = outcome.result as CommandResult;
   // The board holds the new public record already: this data centre's cached pages and
   // feeds go now, the others within PUBLIC_TTL_S.
-  if (result.changed && (result.state === "live" || ENDED_STATES.includes(result.state as AlertState))) {
-    await purgeEdge(env.APP_ORIGIN, await alertStub(env, alertId).publicUrls(alertId));
-  }
+  if (outcome.publicUrls?.length) await purgeEdge(env.APP_ORIGIN, outcome.publicUrls);
   return result;
 }
 
