@@ -3,7 +3,7 @@
 // Runs from the queue (job `passkey_added`, sent by the registration); the cron asks
 // again for any left untold. Sent first, marked after: a retry may mail twice, never zero.
 import { passkeyAddedMail } from "../../templates/email/staff.ts";
-import { smtpConfig, smtpTransport } from "../channels/email/smtp.ts";
+import { sendOneMail, smtpConfig } from "../channels/email/smtp.ts";
 import { credentialById, invitationById, markOwnerTold, untoldPasskeys, userById } from "../db/auth.ts";
 import { makeDb } from "../db/client.ts";
 import { log } from "../log.ts";
@@ -29,19 +29,7 @@ export async function tellPasskeyAdded(env: Env, credentialId: string, now = new
     how: self ? { self: true } : { self: false, createdBy: (await nameOf(inv.createdBy)) ?? "?", approvedBy: await nameOf(inv.approvedBy) },
     url: `${env.APP_ORIGIN}/account`,
   });
-  const transport = smtpTransport(config, 1);
-  try {
-    await transport.sendMail({
-      from: config.from,
-      to: user.email,
-      subject: mail.subject,
-      text: mail.text,
-      html: mail.html,
-      headers: { "Auto-Submitted": "auto-generated", "X-Child-Alert": "account; event=passkey_added" },
-    });
-  } finally {
-    transport.close();
-  }
+  await sendOneMail(config, user.email, mail, { "Auto-Submitted": "auto-generated", "X-Child-Alert": "account; event=passkey_added" });
   await markOwnerTold(db, cred.id, now);
   return { told: true };
 }

@@ -4,7 +4,7 @@ import { confirmationMail } from "../../../templates/email/messages.ts";
 import { makeDb } from "../../db/client.ts";
 import { storeConfirmation } from "../../db/email.ts";
 import { type Language, LANGUAGES } from "../../domain/index.ts";
-import { requireSmtpConfig, smtpTransport } from "./smtp.ts";
+import { requireSmtpConfig, sendOneMail } from "./smtp.ts";
 import { CONFIRM_TTL_MS, newConfirmToken } from "./tokens.ts";
 
 export async function sendConfirmation(env: Env, subscriberId: string, now = new Date()): Promise<{ sent: boolean }> {
@@ -15,18 +15,6 @@ export async function sendConfirmation(env: Env, subscriberId: string, now = new
   const wanted = row.pending ? (JSON.parse(row.pending) as { lang?: string }).lang : row.lang;
   const lang = (LANGUAGES as readonly string[]).includes(wanted ?? "") ? (wanted as Language) : "fr";
   const mail = confirmationMail(lang, `${env.APP_ORIGIN}/email/confirm?t=${token}&lang=${lang}`);
-  const transport = smtpTransport(config, 1);
-  try {
-    await transport.sendMail({
-      from: config.from,
-      to: row.address,
-      subject: mail.subject,
-      text: mail.text,
-      html: mail.html,
-      headers: { "Content-Language": lang, "Auto-Submitted": "auto-generated", "X-Child-Alert": "confirmation" },
-    });
-  } finally {
-    transport.close();
-  }
+  await sendOneMail(config, row.address, mail, { "Content-Language": lang, "Auto-Submitted": "auto-generated", "X-Child-Alert": "confirmation" });
   return { sent: true };
 }

@@ -242,3 +242,13 @@ export const bareAddress = (from: string) => /<([^>]+)>\s*$/.exec(from)?.[1] ?? 
 export function smtpTransport(c: SmtpConfig, connections = MAX_SMTP_CONNECTIONS): SmtpPool {
   return new SmtpPool(c, connections);
 }
+
+/** One message on its own connection, closed after (confirmations, account notices). */
+export async function sendOneMail(c: SmtpConfig, to: string, mail: { subject: string; text: string; html: string }, headers: Record<string, string>): Promise<void> {
+  const transport = smtpTransport(c, 1);
+  try {
+    await transport.sendMail({ from: c.from, to, subject: mail.subject, text: mail.text, html: mail.html, headers });
+  } finally {
+    transport.close();
+  }
+}
