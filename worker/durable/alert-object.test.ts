@@ -9,6 +9,7 @@ import {
 import { env } from "cloudflare:workers";
 import worker from "../index.ts";
 import { beforeAll, describe, expect, it } from "vitest";
+import { boardStub } from "./board-object.ts";
 import { api, as, authorisedAlert, createAlert, expectOk, liveAlert, makeContent, makeTeam, type Team } from "../test/helpers.ts";
 import { alertStub } from "../services/alerts.ts";
 import type { AlertObject } from "./alert-object.ts";
@@ -208,6 +209,9 @@ describe("retention purge (rule 14)", () => {
       expect((await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE alert_id = ?`).bind(id).first<{ n: number }>())!.n, table).toBe(0);
     }
     expect(await heldMessages(id)).toBe(0);
+    // The public record (the child's data while live, "found" after the stop) is gone from both objects.
+    expect(await stub(id).publicRecord()).toBeNull();
+    expect(await boardStub(env).publicAlert(id)).toBeNull();
     expect(await stub(id).fanouts()).toEqual(countsBefore); // counts stay for the statistics
     expect(await env.MEDIA.head("alerts/other/keep.png")).not.toBeNull();
 
