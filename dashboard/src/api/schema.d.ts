@@ -5148,6 +5148,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/feeds/alerts.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The live alerts (empty when none): texts per language, posters, photos, CAP link
+         * @description Served from the edge cache; a stopped alert leaves it within 5 seconds. Strong ETag; send If-None-Match for a 304.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LiveAlertsFeed"];
+                    };
+                };
+                /** @description Not modified */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -5580,6 +5626,117 @@ export interface components {
         AuthorityMailboxes: {
             federal_police: string[];
             cell: string[];
+        };
+        LiveAlertsFeed: {
+            /** @enum {number} */
+            version: 1;
+            /** @description when the newest live alert last changed */
+            updated: string;
+            alerts: {
+                id: string;
+                /** @description an exercise: show it marked EXERCISE, or not at all */
+                exercise: boolean;
+                version: number;
+                launchedAt: string;
+                updatedAt: string;
+                endsAt: string | null;
+                /** @description the public alert page */
+                url: string;
+                languages: ("fr" | "nl" | "de" | "en")[];
+                regions: string[];
+                hotline: string | null;
+                texts: {
+                    fr?: {
+                        headline: string;
+                        name: string;
+                        age: number;
+                        heightCm: number | null;
+                        lastSeen: string;
+                        description: string;
+                        clothing: string | null;
+                        vehicle: string | null;
+                        /** @description only once the magistrate authorised publishing it */
+                        accompanying: string | null;
+                    };
+                    nl?: {
+                        headline: string;
+                        name: string;
+                        age: number;
+                        heightCm: number | null;
+                        lastSeen: string;
+                        description: string;
+                        clothing: string | null;
+                        vehicle: string | null;
+                        /** @description only once the magistrate authorised publishing it */
+                        accompanying: string | null;
+                    };
+                    de?: {
+                        headline: string;
+                        name: string;
+                        age: number;
+                        heightCm: number | null;
+                        lastSeen: string;
+                        description: string;
+                        clothing: string | null;
+                        vehicle: string | null;
+                        /** @description only once the magistrate authorised publishing it */
+                        accompanying: string | null;
+                    };
+                    en?: {
+                        headline: string;
+                        name: string;
+                        age: number;
+                        heightCm: number | null;
+                        lastSeen: string;
+                        description: string;
+                        clothing: string | null;
+                        vehicle: string | null;
+                        /** @description only once the magistrate authorised publishing it */
+                        accompanying: string | null;
+                    };
+                };
+                posters: {
+                    fr?: {
+                        square: string;
+                        story: string;
+                        landscape: string;
+                        push: string;
+                        leaderboard: string;
+                        billboard: string;
+                        print: string;
+                    };
+                    nl?: {
+                        square: string;
+                        story: string;
+                        landscape: string;
+                        push: string;
+                        leaderboard: string;
+                        billboard: string;
+                        print: string;
+                    };
+                    de?: {
+                        square: string;
+                        story: string;
+                        landscape: string;
+                        push: string;
+                        leaderboard: string;
+                        billboard: string;
+                        print: string;
+                    };
+                    en?: {
+                        square: string;
+                        story: string;
+                        landscape: string;
+                        push: string;
+                        leaderboard: string;
+                        billboard: string;
+                        print: string;
+                    };
+                };
+                photos: string[];
+                /** @description the alert's current CAP 1.2 message */
+                cap: string;
+            }[];
         };
     };
     responses: never;
