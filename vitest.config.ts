@@ -7,6 +7,8 @@ import { PushStandIn } from "./e2e/lib/push-standin.mjs";
 import { SmtpStandIn } from "./e2e/lib/smtp-standin.mjs";
 // @ts-expect-error plain JS module
 import { testCertificates } from "./e2e/lib/test-ca.mjs";
+// @ts-expect-error plain JS module shared with `npm start` and the browser tests
+import { WebhookStandIn } from "./e2e/lib/webhook-standin.mjs";
 import { defineConfig } from "vitest/config";
 // @ts-expect-error CommonJS without types for this path: an independent DKIM verifier (mailauth)
 import { dkimVerify } from "mailauth/lib/dkim/verify.js";
@@ -64,6 +66,8 @@ export default defineConfig(async () => {
   const vapid = vapidKeys();
   const dkim = dkimKeys();
   const pushService = new PushStandIn({ origin: PUSH_ORIGIN, vapidPublicKey: vapid.publicKey });
+  // Partners' webhook receivers: every delivery verified with the standardwebhooks library.
+  const hooks = new WebhookStandIn();
   const migrations = await readD1Migrations("migrations");
   // A real SMTP server in this process: the relay the Worker's e-mail channel talks to.
   const smtp = new SmtpStandIn({ unref: true });
@@ -96,6 +100,7 @@ export default defineConfig(async () => {
             AUDIT_SIGNING_KEY: audit.privateKey.export({ format: "der", type: "pkcs8" }).toString("base64url"),
             AUDIT_PUBLIC_KEY: Buffer.from(audit.publicKey.export({ format: "der", type: "spki" }).subarray(-32)).toString("base64url"),
             PUSH_EXTRA_HOSTS: "push.test",
+            WEBHOOK_EXTRA_HOSTS: "hooks.test",
             SMTP_HOST: "127.0.0.1",
             SMTP_PORT: String(smtpPort),
             SMTP_SECURITY: "none",
@@ -113,6 +118,7 @@ export default defineConfig(async () => {
               return Response.json({ raw, results: await verifyDkim(raw, dkim) });
             }
             if (url.origin === PUSH_ORIGIN) return pushService.handle(request);
+            if (url.origin === "https://hooks.test") return hooks.handle(request);
             if (url.origin === SMTP_CONTROL) return smtp.handle(request);
             if (url.origin === "https://smtp-tls.test") return smtpTls.handle(request);
             if (url.origin === "https://smtp-starttls.test") return smtpStartTls.handle(request);

@@ -5,7 +5,7 @@
 import { apiClient, concert, DECISION, signOff, staffFor } from "./lib/drill.mjs";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { DEFAULT_PORT, parseArgs, PUSH_STANDIN_PORT, ROOT, SMTP_CATCHER_WEB_PORT } from "./lib/local.mjs";
+import { DEFAULT_PORT, parseArgs, PUSH_STANDIN_PORT, ROOT, SMTP_CATCHER_WEB_PORT, WEBHOOK_RECEIVER_PORT } from "./lib/local.mjs";
 import { DEMO_ALERT_ID, DEMO_CONTENT, DEMO_MAILBOXES, DEMO_STAFF, demoEmail } from "./seed.mjs";
 
 const a = parseArgs(process.argv.slice(2));
@@ -77,6 +77,27 @@ for (const lang of ["fr", "nl"]) {
   readers.push(email);
 }
 step("two people subscribed by e-mail and confirmed the link they got", readers.join(", "));
+// Partners with webhooks (the operator registers them): one in Belgium, one where rule 13 forbids the child's data.
+const hooksBase = `http://127.0.0.1:${WEBHOOK_RECEIVER_PORT}`;
+const partners = {};
+for (const [key, name, country] of [["be", "Le Journal (BE)", "BE"], ["far", "Far News (BR)", "BR"]]) {
+  const hook = crypto.randomUUID();
+  const { data, status } = await call("POST", "/admin/partners", { name, domains: [`${key}.news.example`], country, languages: ["fr"], exercise: true, webhookUrl: `http://localhost:${WEBHOOK_RECEIVER_PORT}/hook/${hook}` }, staff.operator.cookie);
+  if (status !== 201) throw new Error(`partner registration: ${status} ${JSON.stringify(data)}`);
+  await fetch(`${hooksBase}/__register`, { method: "POST", body: JSON.stringify({ id: hook, secret: data.webhookSecret }) });
+  partners[key] = hook;
+}
+step("two partners registered with signed webhooks", "one in Belgium, one in Brazil (rule 13: no child data there)");
+const hookMessages = async (hook) => (await (await fetch(`${hooksBase}/__messages?alert=${alertId}`)).json()).filter((m) => m.id === hook);
+async function waitHook(hook, event) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const m = (await hookMessages(hook)).find((x) => x.event === event);
+    if (m) return m;
+    if (Date.now() > deadline) throw new Error(`webhook ${event}: not delivered within 30 s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 const pushStats = async () => (await (await fetch(`${pushBase}/__stats?tag=${alertId}`)).json()).byType;
 async function waitFor(type, n) {
   const deadline = Date.now() + 30_000;
@@ -99,6 +120,9 @@ for (const to of readers) {
   const m = await mailFor(to, (x) => x.headers["x-child-alert"]?.includes(`${alertId}; event=alert`), "alert");
   step("alert e-mail delivered", `${to}: "${m.subject}" (${m.attachments.length} inline poster${m.attachments.length === 1 ? "" : "s"})`);
 }
+const beHook = await waitHook(partners.be, "alert.launched");
+const farHook = await waitHook(partners.far, "alert.launched");
+step("partners' webhooks delivered, signatures verified (Standard Webhooks)", `BE: "${beHook.data.texts.fr.headline}"; BR: "${farHook.data.message}"`);
 // Partners' pull surfaces (issue 13): the JSON feed lists it, its CAP message is an Alert.
 const liveFeed = await (await fetch(`${origin}/api/v1/feeds/alerts.json`)).json();
 if (!liveFeed.alerts.some((a) => a.id === alertId)) throw new Error("the launched alert is not in the JSON feed");
@@ -140,6 +164,8 @@ const cancelId = new RegExp(`cap/(${alertId}\\.\\d+)\\.xml`).exec(capIndex)?.[1]
 const cancel = cancelId ? await (await fetch(`${origin}/api/v1/feeds/cap/${cancelId}.xml`)).text() : "";
 if (afterFeed.alerts.some((a) => a.id === alertId) || !cancel.includes("<msgType>Cancel</msgType>")) throw new Error("the stop did not reach the feeds");
 step("the feeds dropped it; CAP says Cancel (no name)", `${cancelId}`);
+for (const hook of Object.values(partners)) await waitHook(hook, "alert.stopped");
+step("both partners' webhooks got alert.stopped", `${hooksBase}/__messages`);
 for (const to of readers) {
   const m = await mailFor(to, (x) => x.headers["x-child-alert"]?.includes(`${alertId}; event=stop`), "stop");
   step("stop e-mail delivered (no name, no photo)", `${to}: "${m.subject}"`);

@@ -2,7 +2,8 @@
 // Worker locally (D1, R2, Queues, Durable Objects in Miniflare) and print where to go.
 import { startPushStandIn } from "../e2e/lib/push-standin.mjs";
 import { startSmtpCatcher } from "../e2e/lib/smtp-standin.mjs";
-import { applyMigrations, buildDashboard, DEFAULT_PORT, ensureDevVars, parseArgs, PUSH_STANDIN_PORT, SMTP_CATCHER_PORT, SMTP_CATCHER_WEB_PORT, startWorker } from "./lib/local.mjs";
+import { startWebhookReceiver } from "../e2e/lib/webhook-standin.mjs";
+import { applyMigrations, buildDashboard, DEFAULT_PORT, ensureDevVars, parseArgs, PUSH_STANDIN_PORT, SMTP_CATCHER_PORT, SMTP_CATCHER_WEB_PORT, startWorker, WEBHOOK_RECEIVER_PORT } from "./lib/local.mjs";
 import { seed } from "./seed.mjs";
 
 const args = parseArgs(process.argv.slice(2));
@@ -19,6 +20,8 @@ step(`starting the push-service stand-in on http://localhost:${PUSH_STANDIN_PORT
 const push = await startPushStandIn({ port: PUSH_STANDIN_PORT, vapidPublicKey: vars.VAPID_PUBLIC_KEY });
 step(`starting the local SMTP catcher on port ${SMTP_CATCHER_PORT} (caught e-mails: http://localhost:${SMTP_CATCHER_WEB_PORT})`);
 const mail = await startSmtpCatcher({ smtpPort: SMTP_CATCHER_PORT, webPort: SMTP_CATCHER_WEB_PORT });
+step(`starting the partners' webhook receiver on http://localhost:${WEBHOOK_RECEIVER_PORT} (verifies every signature)`);
+const hooks = await startWebhookReceiver({ port: WEBHOOK_RECEIVER_PORT });
 step("applying D1 migrations (local)");
 applyMigrations();
 step("seeding demo staff and the demo alert");
@@ -30,6 +33,7 @@ const stop = () => {
   worker.stop();
   push.close();
   void mail.close();
+  void hooks.close();
   process.exit(0);
 };
 process.on("SIGINT", stop);
@@ -47,6 +51,8 @@ console.log(`
                  ${origin}/subscribe/email      (citizens: e-mail, double opt-in)
   Push stand-in  ${push.origin}/__stats   (local push service: decrypts and records)
   E-mails        ${mail.web}/           (every e-mail the Worker sent, caught locally)
+  Webhooks       ${hooks.origin}/__messages   (partners' webhook deliveries, signatures verified)
+  Feeds          ${origin}/api/v1/feeds/alerts.json · ${origin}/api/v1/feeds/cap.atom
   API docs       ${origin}/api/v1/docs
   OpenAPI        ${origin}/api/v1/openapi.json
 

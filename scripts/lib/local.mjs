@@ -128,6 +128,8 @@ export const PUSH_STANDIN_PORT = 8790;
 /** The local SMTP catcher of `npm start` (SMTP), and its page listing what it caught (HTTP). */
 export const SMTP_CATCHER_PORT = 2525;
 export const SMTP_CATCHER_WEB_PORT = 8791;
+/** The local partners' webhook receiver of `npm start` (verifies every delivery's Standard Webhooks signature). */
+export const WEBHOOK_RECEIVER_PORT = 8792;
 
 /**
  * Local-only overrides of wrangler.toml's production vars and the local secrets (read
@@ -152,6 +154,8 @@ export function ensureDevVars(port = DEFAULT_PORT) {
     RP_ID: "localhost",
     ENVIRONMENT: "local",
     PUSH_EXTRA_HOSTS: `localhost:${PUSH_STANDIN_PORT}`,
+    // Partners' webhooks may go to the local receiver (plain http, this machine only).
+    WEBHOOK_EXTRA_HOSTS: `localhost:${WEBHOOK_RECEIVER_PORT}`,
     // E-mail goes to the local catcher (plain SMTP is allowed only to this machine).
     SMTP_HOST: "127.0.0.1",
     SMTP_PORT: String(SMTP_CATCHER_PORT),

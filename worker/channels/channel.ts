@@ -110,7 +110,7 @@ export interface Channel<R extends ChannelRecipient = ChannelRecipient, M = unkn
   close?(session: unknown): Promise<void>;
   send(env: Env, to: R, message: M, ctx: SendContext): Promise<Delivery>;
   /** After a page: prune gone recipients, note successes and failures, keep receipts. */
-  settle?(env: Env, outcomes: Settled<R>[]): Promise<void>;
+  settle?(env: Env, outcomes: Settled<R>[], page: { alertId: string; event: BroadcastEvent; version: number }): Promise<void>;
   /**
    * Optional: is the channel's far side configured in this deployment (an SMTP relay…)?
    * An unconfigured channel is skipped like a switched-off one, and the admin sees why.

@@ -4,8 +4,9 @@
 import type { Channel } from "./channel.ts";
 import { email } from "./email/channel.ts";
 import { push } from "./push/channel.ts";
+import { webhooks } from "./webhooks/channel.ts";
 
-export const CHANNELS = [push, email] as const;
+export const CHANNELS = [push, email, webhooks] as const;
 
 export type ChannelName = (typeof CHANNELS)[number]["name"];
 export const CHANNEL_NAMES = CHANNELS.map((c) => c.name) as [ChannelName, ...ChannelName[]];

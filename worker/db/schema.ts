@@ -429,3 +429,54 @@ export const emailSubscribers = sqliteTable(
   },
   (t) => [index("email_subscribers_status").on(t.status, t.seq)],
 );
+
+/**
+ * Partners (issue 13): newspapers, municipalities, transport operators… that show the
+ * alert. The API key is stored hashed (shown once); the webhook secret is ours to sign
+ * with (Standard Webhooks). `seq` is the fan-out's page key for the webhooks channel.
+ */
+export const partners = sqliteTable("partners", {
+  seq: integer("seq").primaryKey({ autoIncrement: true }),
+  id: text("id").notNull().unique(),
+  name: text("name").notNull(),
+  /** JSON array of the web domains the partner shows the alert on (the widget's hosts). */
+  domains: text("domains").notNull(),
+  /** ISO 3166-1 alpha-2: decides whether the child's data may go to them (rule 13). */
+  country: text("country").notNull(),
+  /** JSON array of languages, the first the primary one. */
+  languages: text("languages").notNull(),
+  lang: text("lang").notNull(),
+  /** JSON array of the regions they serve (BE = the whole country). */
+  regions: text("regions").notNull(),
+  exercise: integer("exercise", { mode: "boolean" }).notNull(),
+  /** SHA-256 of the API key; its first characters shown to tell keys apart. */
+  keyHash: text("key_hash").notNull().unique(),
+  keyPrefix: text("key_prefix").notNull(),
+  webhookUrl: text("webhook_url"),
+  /** `whsec_…` (Standard Webhooks); null without a webhook. */
+  webhookSecret: text("webhook_secret"),
+  /** Consecutive failed deliveries; the webhook is switched off at WEBHOOK_DISABLE_AFTER. */
+  webhookFailures: integer("webhook_failures").notNull().default(0),
+  webhookDisabledAt: text("webhook_disabled_at"),
+  createdAt: text("created_at").notNull().default(now),
+  revokedAt: text("revoked_at"),
+});
+
+/** Each webhook delivery to a partner (the delivery log the admin reads): no child data. */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    id: text("id").primaryKey(),
+    partnerId: text("partner_id").notNull(),
+    alertId: text("alert_id").notNull(),
+    /** alert.launched | alert.updated | alert.stopped */
+    type: text("type").notNull(),
+    version: integer("version").notNull(),
+    /** sent | failed | retry | gone */
+    outcome: text("outcome").notNull(),
+    status: integer("status"),
+    detail: text("detail"),
+    at: text("at").notNull(),
+  },
+  (t) => [index("webhook_deliveries_partner").on(t.partnerId, t.at)],
+);

@@ -8,3 +8,4 @@ export * from "./targeting.ts";
 export * from "./inform.ts";
 export * from "./statistics.ts";
 export * from "./signoff-binding.ts";
+export * from "./abroad.ts";

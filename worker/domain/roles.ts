@@ -23,6 +23,7 @@ export type Permission =
   | "admin.users"
   | "admin.channels"
   | "admin.mailboxes"
+  | "admin.partners"
   | "inbox.read"
   | "stats.read";
 
@@ -48,6 +49,8 @@ const PERMISSIONS: Record<Permission, readonly Role[]> = {
   "admin.channels": ["admin"],
   // Rule 9: the federal police's and the cell's functional mailboxes.
   "admin.mailboxes": ["admin"],
+  // Partner sites (widget, feeds, webhooks): the admin registers them; the operator, who runs the channels, too.
+  "admin.partners": ["admin", "operator"],
   // Everyone has an inbox; notices say what happened and link to the alert, no child data.
   "inbox.read": ROLES,
   // Rule 15: yearly PII-free statistics, exchanged with the missing-persons cell.

@@ -164,7 +164,7 @@ async function sendPage(env: Env, ledger: LedgerApi, job: PageJob, ref: PageRef)
   });
 
   if (session) await session.then((x) => channel.close?.(x)).catch((err) => log.warn("channel_close_failed", { channel: job.channel, error: err }));
-  if (settled.length) await channel.settle?.(env, settled);
+  if (settled.length) await channel.settle?.(env, settled, { alertId: job.alertId, event: job.event, version: message.version });
   if (retryKeys.length) {
     const next: PageJob = { ...job, keys: retryKeys, attempt: job.attempt + 1 };
     await channel.limits.queues(env)[0]!.send(next, { delaySeconds: retryAfter, contentType: "json" });

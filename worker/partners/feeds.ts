@@ -19,7 +19,7 @@ const posterUrl = (origin: string, id: string, format: FormatName, lang: Languag
 export const capUrl = (origin: string, identifier: string) => `${origin}/api/v1/feeds/cap/${identifier}.xml`;
 
 /** The texts of a live alert in one language, as the public page shows them. */
-function textsIn(r: PublicAlert, lang: Language) {
+function textsIn(r: Pick<PublicAlert, "exercise" | "content">, lang: Language) {
   const c = r.content!;
   const cat = CATALOGUES[lang];
   const t = readIn(c, lang);
@@ -38,27 +38,29 @@ function textsIn(r: PublicAlert, lang: Language) {
 
 // ------------------------------------------------------------------ JSON
 
+/** What the feed and an adequate partner's webhook say of a live alert (no CAP link: the feed adds it). */
+export function alertItem(r: Pick<PublicAlert, "alertId" | "exercise" | "version" | "launchedAt" | "updatedAt" | "endsAt" | "content" | "face">, origin: string) {
+  const c = r.content!;
+  const langs = c.targeting.languages;
+  return {
+    id: r.alertId,
+    exercise: r.exercise,
+    version: r.version!,
+    launchedAt: r.launchedAt,
+    updatedAt: r.updatedAt,
+    endsAt: r.endsAt,
+    url: pageUrl(origin, r.alertId),
+    languages: [...langs],
+    regions: [...c.targeting.regions],
+    hotline: c.showHotline ? HOTLINE.replace(/\s/g, "") : null,
+    texts: Object.fromEntries(langs.map((l) => [l, textsIn(r, l)])) as Partial<Record<Language, ReturnType<typeof textsIn>>>,
+    posters: Object.fromEntries(langs.map((l) => [l, Object.fromEntries(FORMAT_NAMES.map((f) => [f, posterUrl(origin, r.alertId, f, l)]))])) as Partial<Record<Language, Record<FormatName, string>>>,
+    photos: c.child.photos.map((h) => `${origin}/alert/${r.alertId}/photo/${h}.jpg`),
+  };
+}
+
 export function jsonFeed(records: PublicAlert[], origin: string) {
-  const alerts = live(records).map((r) => {
-    const c = r.content!;
-    const langs = c.targeting.languages;
-    return {
-      id: r.alertId,
-      exercise: r.exercise,
-      version: r.version!,
-      launchedAt: r.launchedAt,
-      updatedAt: r.updatedAt,
-      endsAt: r.endsAt,
-      url: pageUrl(origin, r.alertId),
-      languages: [...langs],
-      regions: [...c.targeting.regions],
-      hotline: c.showHotline ? HOTLINE.replace(/\s/g, "") : null,
-      texts: Object.fromEntries(langs.map((l) => [l, textsIn(r, l)])) as Partial<Record<Language, ReturnType<typeof textsIn>>>,
-      posters: Object.fromEntries(langs.map((l) => [l, Object.fromEntries(FORMAT_NAMES.map((f) => [f, posterUrl(origin, r.alertId, f, l)]))])) as Partial<Record<Language, Record<FormatName, string>>>,
-      photos: c.child.photos.map((h) => `${origin}/alert/${r.alertId}/photo/${h}.jpg`),
-      cap: capUrl(origin, r.messages.at(-1)!.identifier),
-    };
-  });
+  const alerts = live(records).map((r) => ({ ...alertItem(r, origin), cap: capUrl(origin, r.messages.at(-1)!.identifier) }));
   return { version: 1 as const, updated: newest(records), alerts };
 }
 

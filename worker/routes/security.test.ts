@@ -33,6 +33,7 @@ const MAY: Partial<Record<Permission, readonly string[]>> = {
   "audit.verify": ["magistrate", "cell", "operator", "admin"],
   "admin.users": ["admin"],
   "admin.channels": ["admin"],
+  "admin.partners": ["admin", "operator"],
   "stats.read": ["cell", "admin"],
 };
 
@@ -63,6 +64,12 @@ describe("role checks on every staff route", () => {
     ["GET", () => "/channels", "alert.read"],
     ["PUT", () => "/admin/channels/push", "admin.channels", { enabled: true }],
     ["GET", () => "/statistics/2026", "stats.read"],
+    ["GET", () => "/admin/partners", "admin.partners"],
+    ["POST", () => "/admin/partners", "admin.partners", { name: "P", domains: ["p.example"], country: "BE", languages: ["fr"] }],
+    ["PATCH", () => "/admin/partners/6f1c2b1e-8f0a-4a57-9d1c-3e5b2a9c7d10", "admin.partners", { name: "Q" }],
+    ["POST", () => "/admin/partners/6f1c2b1e-8f0a-4a57-9d1c-3e5b2a9c7d10/key", "admin.partners"],
+    ["POST", () => "/admin/partners/6f1c2b1e-8f0a-4a57-9d1c-3e5b2a9c7d10/revoke", "admin.partners"],
+    ["GET", () => "/admin/partners/6f1c2b1e-8f0a-4a57-9d1c-3e5b2a9c7d10/deliveries", "admin.partners"],
   ];
 
   for (const [method, path, permission, body] of routes) {

@@ -1,0 +1,4 @@
+import { channelContract } from "../../fanout/contract.ts";
+import { webhookStandIn } from "./standin.ts";
+
+channelContract(webhookStandIn);
