@@ -17,19 +17,23 @@ import { noticeRoutes } from "./routes/notices.ts";
 import { feedRoutes } from "./routes/feeds.ts";
 import { partnerRoutes } from "./routes/partners.ts";
 import { publicRoutes } from "./routes/public.ts";
+import { widgetRoutes } from "./routes/widget.ts";
 import { MAX_PHOTO_BYTES } from "./render/image-format.ts";
 import { renderDocs } from "./routes/docs.ts";
 import { context, newRouter, originCheck } from "./routes/http.ts";
 
+/** Pages a partner's site may show in an iframe (the widget's iframe variant); every other page is not framable. */
+export const isFramable = (path: string) => path === "/widget/frame";
+
 /** The Content-Security-Policy of the Worker's HTML pages (scripts: own files and this response's nonce only). */
-export const htmlPolicy = (nonce?: string) =>
+export const htmlPolicy = (nonce?: string, framable = false) =>
   [
     "default-src 'self'",
     `script-src 'self'${nonce ? ` 'nonce-${nonce}'` : ""}`,
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "connect-src 'self'",
-    "frame-ancestors 'none'",
+    framable ? "frame-ancestors *" : "frame-ancestors 'none'",
     "base-uri 'none'",
     "form-action 'self'",
     "object-src 'none'",
@@ -64,10 +68,11 @@ export function buildApp() {
     c.set("secureHeadersNonce", nonce);
     await next();
     if (!c.res.headers.get("Content-Type")?.startsWith("text/html")) return;
-    c.header("Content-Security-Policy", htmlPolicy(nonce));
+    const framable = isFramable(c.req.path);
+    c.header("Content-Security-Policy", htmlPolicy(nonce, framable));
     c.header("X-Content-Type-Options", "nosniff");
     c.header("Referrer-Policy", c.res.headers.get("Referrer-Policy") ?? "strict-origin-when-cross-origin");
-    c.header("X-Frame-Options", "DENY");
+    if (!framable) c.header("X-Frame-Options", "DENY");
   });
   // The feeds are for every origin (partners' pages read them); the rest of the API for ours.
   const apiHeaders = secureHeaders({ crossOriginResourcePolicy: "same-origin" });
@@ -92,6 +97,7 @@ export function buildApp() {
   });
   app.route("/api/v1", api);
   app.route("/", publicRoutes);
+  app.route("/", widgetRoutes);
   app.route("/", emailPages);
   app.all("/api/*", () => {
     throw new AppError("E_NOT_FOUND", "no such API route");

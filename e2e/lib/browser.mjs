@@ -177,17 +177,17 @@ export async function signInByInvitation(page, stack, person) {
 }
 
 /**
- * An authorised English/French exercise alert about the demo child, drafted and taken
+ * An authorised exercise alert about the demo child (English and French unless told), drafted and taken
  * through concertation over the API by a fresh team (`tag` keeps their addresses apart).
  */
-export async function authorisedExercise(stack, tag) {
+export async function authorisedExercise(stack, tag, languages = ["en", "fr"]) {
   const call = apiClient(stack.origin);
   const staff = await staffFor(
     stack.origin,
     ["cell", "investigator", "operator", "counsellor", "magistrate"].map((role) => ({ email: `${role}@${tag}.e2e`, displayName: role, role })),
     { persistTo: stack.persistTo },
   );
-  const { data } = await call("POST", "/alerts", { exercise: true, content: demoContentIn(["en", "fr"], { targeting: { regions: ["BE"], languages: ["en", "fr"] } }) }, staff.cell.cookie);
+  const { data } = await call("POST", "/alerts", { exercise: true, content: demoContentIn(languages, { targeting: { regions: ["BE"], languages } }) }, staff.cell.cookie);
   await concert(stack.origin, staff, data.alertId);
   return { call, staff, alertId: data.alertId };
 }

@@ -40,18 +40,19 @@ function notModified(req: Request, res: Response): Response | null {
 }
 
 /** The public surfaces the edge cache serves: the alert pages, their posters and photos, and the feeds. */
-export const isEdgeCached = (path: string) => /^\/alert\/[^/]+(\/(poster|photo)\/[^/]+)?$/.test(path) || path.startsWith("/api/v1/feeds/");
+export const isEdgeCached = (path: string) => /^\/alert\/[^/]+(\/(poster|photo)\/[^/]+)?$/.test(path) || path.startsWith("/api/v1/feeds/") || path.startsWith("/widget/");
 
 /**
  * Wraps the Worker's fetch: a GET of a public surface is answered from the edge cache
  * before any routing or middleware runs (the warm path); a miss runs the app, whose
  * answer (200 or 404, never one that sets a cookie) is stored whole for PUBLIC_TTL_S
  * seconds. `htmlPolicy` replaces the per-response CSP of a cached page: these pages carry
- * no script, and a nonce frozen in a cache would be no nonce.
+ * no script, and a nonce frozen in a cache would be no nonce (the widget's frame stays framable).
  */
-export function edgeCached<E>(fetch: (req: Request, env: E, ctx: ExecutionContext) => Response | Promise<Response>, htmlPolicy: string) {
+export function edgeCached<E>(fetch: (req: Request, env: E, ctx: ExecutionContext) => Response | Promise<Response>, htmlPolicy: (path: string) => string) {
   return async (req: Request, env: E, ctx: ExecutionContext): Promise<Response> => {
-    if (req.method !== "GET" || !isEdgeCached(new URL(req.url).pathname)) return fetch(req, env, ctx);
+    const path = new URL(req.url).pathname;
+    if (req.method !== "GET" || !isEdgeCached(path)) return fetch(req, env, ctx);
     const cache = await edgeCache();
     const key = keyOf(req);
     let res = cache ? await cache.match(key) : undefined;
@@ -62,7 +63,7 @@ export function edgeCached<E>(fetch: (req: Request, env: E, ctx: ExecutionContex
       const headers = new Headers(built.headers);
       if (built.status === 200) headers.set("ETag", await strongEtag(body));
       headers.set("Cache-Control", `public, max-age=${PUBLIC_TTL_S}, must-revalidate`);
-      if (headers.get("Content-Type")?.startsWith("text/html")) headers.set("Content-Security-Policy", htmlPolicy);
+      if (headers.get("Content-Type")?.startsWith("text/html")) headers.set("Content-Security-Policy", htmlPolicy(path));
       res = new Response(body, { status: built.status, headers });
       if (cache) ctx.waitUntil(cache.put(key, res.clone()).catch(() => undefined));
     }

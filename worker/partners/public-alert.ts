@@ -81,7 +81,14 @@ export function capTime(d: Date | string): string {
 }
 
 /** The feeds every change of any public alert alters. */
-export const FEED_PATHS = ["/api/v1/feeds/alerts.json", "/api/v1/feeds/alerts.atom", "/api/v1/feeds/cap.atom", ...LANGUAGES.map((l) => `/api/v1/feeds/alerts.atom?lang=${l}`)];
+export const FEED_PATHS = [
+  "/api/v1/feeds/alerts.json",
+  "/api/v1/feeds/alerts.atom",
+  "/api/v1/feeds/cap.atom",
+  ...LANGUAGES.map((l) => `/api/v1/feeds/alerts.atom?lang=${l}`),
+  // The widget's iframe and no-script image, as the partner page documents them.
+  ...LANGUAGES.flatMap((l) => [`/widget/frame?lang=${l}`, `/widget/frame?lang=${l}&exercise=true`, `/widget/banner.png?lang=${l}`, `/widget/banner.png?lang=${l}&exercise=true`]),
+];
 
 /** Every public URL that shows something of this alert. */
 export function publicPaths(alertId: string, capMessages: number, photoHashes: readonly string[] = []): string[] {

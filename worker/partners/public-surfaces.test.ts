@@ -138,3 +138,31 @@ describe("feeds", () => {
     expect(rec.messages.map((m) => m.msgType)).toEqual(["Alert", "Update", "Update", "Cancel"]);
   });
 });
+
+describe("the widget's variants", () => {
+  it("/widget.js is at most 5 KB gzipped; the iframe and the no-script image show the live alert, without D1, and nothing after the stop", async () => {
+    const js = await fetchCounting("/widget.js");
+    expect(js.res.headers.get("Content-Type")).toContain("text/javascript");
+    expect(js.res.headers.get("Access-Control-Allow-Origin")).toBe("*");
+    const gz = new Uint8Array(await new Response(new Blob([js.body]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer());
+    expect(gz.length).toBeLessThanOrEqual(5 * 1024);
+    expect(js.text).not.toMatch(/document\.cookie|localStorage|innerHTML/);
+
+    const id = await authorisedAlert(t, makeContent({ child: { ...makeContent().child, firstName: "Wendeline" }, targeting: { regions: ["BE"], languages: ["nl"] } }));
+    expectOk(await api("POST", `/alerts/${id}/launch`, undefined, as(t.cell)));
+    const frame = await fetchCounting("/widget/frame?lang=fr");
+    expect(frame.statements).toBe(0);
+    expect(frame.text).toContain("Wendeline"); // the alert's own language (nl) when fr is not targeted
+    expect(frame.text).toContain(`/alert/${id}/poster/landscape-nl.png`);
+    expect(frame.res.headers.get("Content-Security-Policy")).toContain("frame-ancestors *");
+    const banner = await fetchCounting("/widget/banner.png?lang=nl");
+    expect(banner.statements).toBe(0);
+    const poster = await fetchCounting(`/alert/${id}/poster/landscape-nl.png`);
+    expect(banner.body).toEqual(poster.body); // the newest live alert's poster
+
+    expectOk(await api("POST", `/alerts/${id}/stop`, { reason: "found_safe" }, as(t.cell)));
+    expect((await fetchCounting("/widget/frame?lang=fr")).text).not.toContain("Wendeline");
+    // Other tests' alerts may still be live here: the banner is no longer this one's poster.
+    expect((await fetchCounting("/widget/banner.png?lang=nl")).body).not.toEqual(poster.body);
+  });
+});

@@ -207,14 +207,16 @@ describe("headers", () => {
     const t = await makeTeam();
     const live = await authorisedAlert(t);
     expectOk(await api("POST", `/alerts/${live}/launch`, undefined, as(t.cell)));
-    const routes = ["/subscribe", "/subscribe?lang=nl", "/subscribe/email", "/email/confirm?t=abc", "/email/unsubscribe?s=x&t=y", `/alert/${live}`, `/alert/${live}?lang=de`, `/alert/${crypto.randomUUID()}`, "/api/v1/docs"];
+    const routes = ["/subscribe", "/subscribe?lang=nl", "/subscribe/email", "/email/confirm?t=abc", "/email/unsubscribe?s=x&t=y", `/alert/${live}`, `/alert/${live}?lang=de`, `/alert/${crypto.randomUUID()}`, "/api/v1/docs", "/partners", "/widget/frame?lang=fr", "/widget/frame?lang=nl&exercise=true"];
     for (const path of routes) {
       const res = await exports.default.fetch(new Request(`${ORIGIN}${path}`));
       expect(res.headers.get("Content-Type"), path).toMatch(/^text\/html/);
       const csp = res.headers.get("Content-Security-Policy") ?? "";
       const scriptSrc = /script-src ([^;]+)/.exec(csp)?.[1] ?? "";
       expect(scriptSrc, path).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
-      expect(csp, path).toMatch(/frame-ancestors 'none'/);
+      // The widget's iframe variant is made to be framed by partners' pages; nothing else is.
+      expect(csp, path).toMatch(path.startsWith("/widget/frame") ? /frame-ancestors \*/ : /frame-ancestors 'none'/);
+      expect(res.headers.get("X-Frame-Options"), path).toBe(path.startsWith("/widget/frame") ? null : "DENY");
       expect(csp, path).toMatch(/object-src 'none'/);
       expect(res.headers.get("X-Content-Type-Options"), path).toBe("nosniff");
       expect(res.headers.get("Referrer-Policy"), path).toMatch(/^(no-referrer|strict-origin-when-cross-origin)$/);
