@@ -3,8 +3,10 @@
 // `/alert/{id}`, against a static asset of the same size served by the same Worker
 // (Workers Static Assets, the fastest thing it serves), same run, with autocannon
 // (20 connections, 10 s each, after a warm-up). Locally everything shares the cores.
+// It also prints the widget script's gzipped size.
 //   RESULT feeds ours=<n>/s peer=<n>/s ratio=<ours/peer>   (ours: the slower of the two)
 import { writeFileSync, rmSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { ROOT } from "../scripts/lib/local.mjs";
@@ -44,6 +46,8 @@ try {
   const feed = await rate(`${origin}/api/v1/feeds/alerts.json`, "JSON feed (ours)");
   const page = await rate(`${origin}/alert/${id}?lang=fr`, "alert page (ours)");
   const peer = await rate(`${origin}/bench-static.json`, "static asset (peer)");
+  const widget = Buffer.from(await (await fetch(`${origin}/widget.js`)).arrayBuffer());
+  console.log(`  widget.js: ${widget.length} B, ${gzipSync(widget).length} B gzipped (limit 5,120)`);
   const worst = Math.min(feed, page);
   console.log(`RESULT feeds ours=${worst.toFixed(0)}/s peer=${peer.toFixed(0)}/s ratio=${(worst / peer).toFixed(2)}`);
 } finally {

@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { ARTIFACTS, authorisedExercise, openBrowser, startStack } from "./lib/browser.mjs";
+import { checkA11y } from "./lib/a11y.mjs";
+import { ARTIFACTS, authorisedExercise, openBrowser, signInByInvitation, startStack } from "./lib/browser.mjs";
 
 const HOSTILE_CSS = `* { color: #0f0 !important; font-family: serif !important; letter-spacing: 4px !important; }
 div { display: inline !important; border: 2px dashed magenta; }
@@ -92,5 +93,32 @@ describe("the widget on a hostile partner page", () => {
     const took = Date.now() - stopped;
     assert.ok(took <= 10_000, `gone after ${took} ms`);
     assert.deepEqual(await browser.page.context().cookies(stack.origin), []);
+  });
+
+  it("the operator registers partners in the dashboard: the key is shown once, rule 13 is visible, a partner can be revoked", async () => {
+    const page = browser.page;
+    await signInByInvitation(page, stack, { email: "olga.operator@partners.e2e", displayName: "Olga Operator", role: "operator" });
+    await page.getByRole("link", { name: "Partners" }).click();
+    await page.getByRole("heading", { name: "Partner sites" }).waitFor();
+    for (const [name, country, host] of [["De Krant", "BE", "dekrant.be"], ["Jornal do Brasil", "BR", "jornal.com.br"]]) {
+      await page.getByLabel("Name", { exact: true }).fill(name);
+      await page.getByLabel("Web domains (comma-separated)").fill(`www.${host}`);
+      await page.getByLabel("Country", { exact: true }).fill(country);
+      await page.getByLabel("NL", { exact: true }).check();
+      await page.getByLabel("Webhook URL (https, optional)").fill(`https://hooks.${host}/child-alert`);
+      await page.getByRole("button", { name: "Register", exact: true }).click();
+      await page.locator(`#partner-secret:has-text("${name}"), [role=alert]`).first().waitFor();
+      assert.equal(await page.locator("main [role=alert]").count(), 0, await page.locator("main").innerText());
+      assert.match(await page.locator("#partner-key").innerText(), /^cap_/);
+      assert.match(await page.locator("#partner-webhook-secret").innerText(), /^whsec_/);
+    }
+    const br = page.locator("#partners tbody tr", { hasText: "Jornal do Brasil" });
+    assert.match(await br.innerText(), /no child data \(rule 13\)/);
+    assert.match(await page.locator("#partners tbody tr", { hasText: "De Krant" }).innerText(), /child's data allowed/);
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-partners.png"), fullPage: true });
+    await checkA11y(page, "partners screen");
+    await br.getByRole("button", { name: "Revoke" }).click();
+    await br.getByRole("button", { name: "Revoke for good" }).click();
+    await page.locator("#partners tbody tr", { hasText: "Jornal do Brasil" }).filter({ hasText: "revoked" }).waitFor();
   });
 });

@@ -8,6 +8,7 @@ import { LANGS, lang, setLang, t } from "./i18n";
 import { onLinkClick, usePath } from "./lib/router";
 import { Admin, Statistics } from "./screens/admin";
 import { Account } from "./screens/account";
+import { Partners } from "./screens/partners";
 import { AlertScreen } from "./screens/alert";
 import { AlertList } from "./screens/alerts";
 import { Audit } from "./screens/audit";
@@ -58,6 +59,7 @@ function App() {
             {can("alert.create") && <a href="/alerts/new">{t("alerts.new")}</a>}
             {can("stats.read") && <a href="/statistics">{t("nav.statistics")}</a>}
             {can("admin.users") && <a href="/admin">{t("nav.admin")}</a>}
+            {can("admin.partners") && <a href="/admin/partners">{t("nav.partners")}</a>}
             <InboxLink live={can("alert.read")} />
           </nav>
         )}
@@ -101,6 +103,7 @@ function route(path: string, me: Me, can: (p: Permission) => boolean) {
   if (path === "/statistics" && can("stats.read")) return <Statistics />;
   if (path === "/inbox") return <InboxScreen />;
   if (path === "/account") return <Account />;
+  if (path === "/admin/partners" && can("admin.partners")) return <Partners />;
   if (path === "/admin" && can("admin.users")) return <Admin meId={me.user.id} />;
   if (can("alert.read")) return <AlertList can={can} />;
   if (can("admin.users")) return <Admin meId={me.user.id} />;
