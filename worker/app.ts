@@ -56,6 +56,7 @@ export function buildApp() {
   // Says only that the Worker answers: nothing about the environment or its configuration.
   api.get("/health", (c) => c.json({ ok: true }));
   api.openAPIRegistry.registerComponent("securitySchemes", "session", { type: "apiKey", in: "cookie", name: SESSION_COOKIE });
+  api.openAPIRegistry.registerComponent("securitySchemes", "partnerKey", { type: "http", scheme: "bearer", description: "A partner's API key (cap_…), from the partner registry" });
   api.doc31("/openapi.json", { openapi: "3.1.0", info: OPENAPI_INFO });
   api.get("/docs", (c) => c.html(renderDocs(api.getOpenAPI31Document({ openapi: "3.1.0", info: OPENAPI_INFO }) as never)));
 

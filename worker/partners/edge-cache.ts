@@ -40,7 +40,8 @@ function notModified(req: Request, res: Response): Response | null {
 }
 
 /** The public surfaces the edge cache serves: the alert pages, their posters and photos, and the feeds. */
-export const isEdgeCached = (path: string) => /^\/alert\/[^/]+(\/(poster|photo)\/[^/]+)?$/.test(path) || path.startsWith("/api/v1/feeds/") || path.startsWith("/widget/");
+export const isEdgeCached = (path: string) =>
+  /^\/alert\/[^/]+(\/(poster|photo)\/[^/]+)?$/.test(path) || (path.startsWith("/api/v1/feeds/") && path !== "/api/v1/feeds/partner.json") || path.startsWith("/widget/");
 
 /**
  * Wraps the Worker's fetch: a GET of a public surface is answered from the edge cache
@@ -52,7 +53,8 @@ export const isEdgeCached = (path: string) => /^\/alert\/[^/]+(\/(poster|photo)\
 export function edgeCached<E>(fetch: (req: Request, env: E, ctx: ExecutionContext) => Response | Promise<Response>, htmlPolicy: (path: string) => string) {
   return async (req: Request, env: E, ctx: ExecutionContext): Promise<Response> => {
     const path = new URL(req.url).pathname;
-    if (req.method !== "GET" || !isEdgeCached(path)) return fetch(req, env, ctx);
+    // A request that says who it is (a partner's API key) never shares a cached answer.
+    if (req.method !== "GET" || !isEdgeCached(path) || req.headers.has("Authorization")) return fetch(req, env, ctx);
     const cache = await edgeCache();
     const key = keyOf(req);
     let res = cache ? await cache.match(key) : undefined;

@@ -5,7 +5,7 @@
 import { CATALOGUES, formatWhen, HOTLINE } from "../../templates/i18n/index.ts";
 import { FORMAT_NAMES, type FormatName } from "../../templates/posters/model.ts";
 import { esc } from "../../templates/html.ts";
-import { type Language, readIn, type Region } from "../domain/index.ts";
+import { type Language, mayReceivePersonalData, readIn, type Region, regionMatches } from "../domain/index.ts";
 import { capTime, type PublicAlert } from "./public-alert.ts";
 
 /** A Cancel stays in the CAP index this long after the stop, so that every consumer sees it. */
@@ -141,3 +141,43 @@ export function capMessage(r: PublicAlert, origin: string): string {
 <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">${x("identifier", m.identifier)}${x("sender", sender)}${x("sent", m.sent)}${x("status", r.exercise ? "Exercise" : "Actual")}${x("msgType", m.msgType)}<scope>Public</scope>${r.exercise ? x("note", "EXERCISE — not a real alert") : ""}${x("references", references)}${x("incidents", r.alertId)}${infos.join("")}</alert>`;
 }
 
+
+// ------------------------------------------------------------------ a partner's own feed
+
+/** What the partner registry says of the partner asking (by its API key). */
+export interface FeedPartner {
+  country: string;
+  languages: Language[];
+  regions: string[];
+  exercise: boolean;
+}
+
+const IN_PROGRESS: Record<Language, string> = {
+  fr: "Une Child Alert est en cours : voir la page publique.",
+  nl: "Er loopt een Child Alert: zie de openbare pagina.",
+  de: "Ein Child Alert läuft: siehe die öffentliche Seite.",
+  en: "A Child Alert is in progress: see the public page.",
+};
+
+/**
+ * The live alerts as one partner receives them: only those for its regions (and
+ * exercises if it opted in), texts and posters in its languages; and for a partner in a
+ * country without adequate protection (rule 13) only that an alert is in progress, with
+ * the public page's link.
+ */
+export function partnerFeed(records: PublicAlert[], origin: string, p: FeedPartner) {
+  const alerts = live(records)
+    .filter((r) => (p.exercise || !r.exercise) && regionMatches(p.regions, r.content!.targeting.regions))
+    .map((r) => {
+      const targeted = r.content!.targeting.languages;
+      const langs = p.languages.filter((l) => targeted.includes(l));
+      const shown = langs.length ? langs : [targeted[0]!];
+      if (!mayReceivePersonalData(p.country)) {
+        return { id: r.alertId, exercise: r.exercise, personalData: false as const, url: pageUrl(origin, r.alertId, shown[0]), endsAt: r.endsAt, message: Object.fromEntries(shown.map((l) => [l, IN_PROGRESS[l]])) };
+      }
+      const item = alertItem(r, origin);
+      const only = <T>(o: Partial<Record<Language, T>>) => Object.fromEntries(shown.map((l) => [l, o[l]]));
+      return { ...item, personalData: true as const, languages: shown, texts: only(item.texts), posters: only(item.posters), cap: capUrl(origin, r.messages.at(-1)!.identifier) };
+    });
+  return { version: 1 as const, updated: newest(records), alerts };
+}

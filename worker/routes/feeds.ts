@@ -5,7 +5,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { boardStub } from "../durable/board-object.ts";
 import { LANGUAGES, type Language } from "../domain/index.ts";
-import { atomFeed, capIndex, capListed, capMessage, jsonFeed } from "../partners/feeds.ts";
+import { atomFeed, capIndex, capListed, capMessage, jsonFeed, partnerFeed } from "../partners/feeds.ts";
+import { partnerByKeyHash } from "../db/partners.ts";
+import { sha256Hex } from "../domain/index.ts";
+import { AppError } from "../errors.ts";
 import { FORMAT_NAMES } from "../../templates/posters/model.ts";
 import { jsonOk, newRouter } from "./http.ts";
 
@@ -84,3 +87,37 @@ feedRoutes.get("/feeds/cap/:file", async (c) => {
   if (!rec || !capListed([rec], new Date()).length || rec.messages.at(-1)!.identifier !== `${m[1]}.${m[2]}`) return notFound();
   return new Response(capMessage(rec, c.env.APP_ORIGIN), { headers: { "Content-Type": "application/cap+xml; charset=utf-8", ...cors } });
 });
+
+feedRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/feeds/partner.json",
+    tags,
+    summary: "The live alerts as this partner receives them (its regions, languages and exercise choice; rule 13)",
+    description:
+      "Send the partner's API key: `Authorization: Bearer cap_…`. A partner in a country without adequate protection (rule 13) gets for each alert only that it is in progress, with the public page's link. Not edge-cached (one answer per partner); strong ETag.",
+    security: [{ partnerKey: [] }],
+    responses: {
+      200: jsonOk(z.object({ version: z.literal(1), updated: z.string(), alerts: z.array(z.record(z.string(), z.unknown())) })),
+      304: { description: "Not modified" },
+      401: { description: "No or unknown API key" },
+    },
+  }),
+  async (c) => {
+    const key = /^Bearer (cap_[A-Za-z0-9_-]{20,100})$/.exec(c.req.header("Authorization") ?? "")?.[1];
+    const partner = key ? await partnerByKeyHash(c.get("db"), await sha256Hex(key)) : undefined;
+    if (!partner) throw new AppError("E_UNAUTHENTICATED", "a partner API key is needed: Authorization: Bearer cap_…");
+    const body = JSON.stringify(
+      partnerFeed(await records(c.env), c.env.APP_ORIGIN, {
+        country: partner.country,
+        languages: JSON.parse(partner.languages) as Language[],
+        regions: JSON.parse(partner.regions) as string[],
+        exercise: partner.exercise,
+      }),
+    );
+    const etag = `"${(await sha256Hex(body)).slice(0, 32)}"`;
+    const headers = { "Content-Type": "application/json; charset=utf-8", ETag: etag, "Cache-Control": "private, no-cache", ...cors };
+    if (c.req.header("If-None-Match") === etag) return new Response(null, { status: 304, headers });
+    return new Response(body, { headers }) as never;
+  },
+);

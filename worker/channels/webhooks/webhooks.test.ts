@@ -128,3 +128,36 @@ describe("webhook deliveries", () => {
     expect(on.webhookFailures).toBe(0);
   });
 });
+
+describe("a partner's own feed", () => {
+  const feedWith = async (key: string | null) => {
+    const { exports } = await import("cloudflare:workers");
+    const res = await exports.default.fetch(new Request("http://localhost:8787/api/v1/feeds/partner.json", { headers: key ? { Authorization: `Bearer ${key}` } : {} }));
+    return { status: res.status, body: (await res.json()) as { alerts: Record<string, unknown>[]; code?: string } };
+  };
+  const register = async (body: Record<string, unknown>) => expectOk(await api("POST", "/admin/partners", { domains: ["www.krant.be"], ...body }, as(admin)), 201).body;
+
+  it("its regions, languages and exercise choice; rule 13 for a partner abroad; a key is needed", async () => {
+    const antwerp = await register({ name: "Gazet", country: "BE", languages: ["nl"], regions: ["BE-VAN"] });
+    const liege = await register({ name: "Gazette", country: "BE", languages: ["fr"], regions: ["BE-WLG"] });
+    const far = await register({ name: "Far", country: "BR", languages: ["nl"], regions: ["BE"] });
+    const id = await liveAlert(t, makeContent({ child: { ...makeContent().child, firstName: "Juultje" }, targeting: { regions: ["BE-VAN"], languages: ["nl", "fr"] } }));
+
+    const mine = (await feedWith(antwerp.apiKey)).body.alerts.find((a) => a.id === id)!;
+    expect(mine.personalData).toBe(true);
+    expect(Object.keys(mine.texts as object)).toEqual(["nl"]);
+    expect(JSON.stringify(mine)).toContain("Juultje");
+    expect((await feedWith(liege.apiKey)).body.alerts.find((a) => a.id === id)).toBeUndefined(); // not its region
+    const abroad = (await feedWith(far.apiKey)).body.alerts.find((a) => a.id === id)!;
+    expect(abroad.personalData).toBe(false);
+    expect(JSON.stringify(abroad)).not.toContain("Juultje");
+    expect(JSON.stringify(abroad)).not.toContain("poster");
+    expect(abroad.url).toBe(`${env.APP_ORIGIN}/alert/${id}?lang=nl`);
+
+    expect((await feedWith(null)).status).toBe(401);
+    expect((await feedWith("cap_" + "x".repeat(43))).status).toBe(401);
+    expectOk(await api("POST", `/admin/partners/${antwerp.partner.id}/revoke`, undefined, as(admin)), 204);
+    expect((await feedWith(antwerp.apiKey)).status).toBe(401);
+    await stop(id);
+  });
+});
