@@ -29,6 +29,12 @@ const LINES: Record<InformEvent, Record<Language, string>> = {
     nl: "Deze onafgewerkte alert wordt binnen een dag gewist wegens inactiviteit.",
     de: "Dieser unfertige Alarm wird mangels Aktivität in einem Tag gelöscht.",
   },
+  partner_webhook_off: {
+    en: "A partner's webhook was switched off after repeated failures: see Partners in the dashboard.",
+    fr: "Le webhook d'un partenaire a été coupé après des échecs répétés : voir Partenaires dans le tableau de bord.",
+    nl: "De webhook van een partner werd uitgeschakeld na herhaalde mislukkingen: zie Partners in het dashboard.",
+    de: "Der Webhook eines Partners wurde nach wiederholten Fehlschlägen abgeschaltet: siehe Partner im Dashboard.",
+  },
   signoff_requested: {
     en: "Your sign-off is requested.",
     fr: "Votre validation est demandée.",
@@ -47,6 +53,7 @@ const SUBJECT: Record<InformEvent, string> = {
   review_due: "review due",
   purge_soon: "purge in a day",
   signoff_requested: "sign-off requested",
+  partner_webhook_off: "a partner's webhook switched off",
 };
 
 export interface NoticeMailModel {

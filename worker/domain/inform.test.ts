@@ -32,8 +32,13 @@ describe("rule 9: who is informed of what", () => {
     expect(whoIsInformed("purge_soon")).toEqual(["cell"]);
   });
 
+  it("tells the operators, who run the channels, when a partner's webhook is switched off", () => {
+    expect(whoIsInformed("partner_webhook_off")).toEqual(["operator"]);
+    expect(toAuthorityMailboxes("partner_webhook_off")).toBe(false);
+  });
+
   it("covers every event it names", () => {
-    expect(Object.keys(INFORMED).sort()).toEqual(["expired", "extended", "launched", "purge_soon", "review_due", "stopped", "updated", "withdrawn_before_launch"]);
+    expect(Object.keys(INFORMED).sort()).toEqual(["expired", "extended", "launched", "partner_webhook_off", "purge_soon", "review_due", "stopped", "updated", "withdrawn_before_launch"]);
   });
 
   it("asks every signing party for a submitted version, and only the magistrate for a new version of a live alert", () => {

@@ -14,6 +14,7 @@ export const INFORM_EVENTS = [
   "review_due",
   "purge_soon",
   "signoff_requested",
+  "partner_webhook_off",
 ] as const;
 export type InformEvent = (typeof INFORM_EVENTS)[number];
 
@@ -35,6 +36,8 @@ export const INFORMED: Readonly<Record<RuleNineEvent, readonly Role[]>> = {
   review_due: ["magistrate"],
   // An unfinished alert is about to be purged for inactivity (rule 14): the coordinating cell may keep it alive.
   purge_soon: ["cell"],
+  // A partner's webhook was switched off after repeated failures (issue 13): the operator runs the channels.
+  partner_webhook_off: ["operator"],
 };
 
 /** Who is informed of an event. */

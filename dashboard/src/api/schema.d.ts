@@ -6298,7 +6298,7 @@ export interface components {
                 id: string;
                 alertId: string;
                 /** @enum {string} */
-                event: "launched" | "updated" | "extended" | "stopped" | "expired" | "withdrawn_before_launch" | "review_due" | "purge_soon" | "signoff_requested";
+                event: "launched" | "updated" | "extended" | "stopped" | "expired" | "withdrawn_before_launch" | "review_due" | "purge_soon" | "signoff_requested" | "partner_webhook_off";
                 createdAt: string;
                 readAt: string | null;
             }[];

@@ -4,11 +4,13 @@
 // language, regions and exercise opt-in. Rule 13: a partner in a country without
 // adequate protection gets only "a Child Alert is in progress, see <public page>".
 // Every delivery is logged for the admin; a 410 or WEBHOOK_DISABLE_AFTER failures in a
-// row switch the webhook off, and the operators are told (log + audit entry).
+// row switch the webhook off, and the operators are told (an inbox notice and its e-mail,
+// an audit entry, an error log line).
 import { backoffSeconds } from "../../config.ts";
 import { commit, makeDb } from "../../db/client.ts";
 import { type PartnerRow, recordWebhookOutcomes, webhookCount, webhookPage, webhookPageStarts, webhooksBySeq } from "../../db/partners.ts";
-import { type Language, mayReceivePersonalData } from "../../domain/index.ts";
+import { type Language, mayReceivePersonalData, whoIsInformed } from "../../domain/index.ts";
+import { notifications } from "../../db/schema.ts";
 import { log } from "../../log.ts";
 import { alertItem } from "../../partners/feeds.ts";
 import { CATALOGUES } from "../../../templates/i18n/index.ts";
@@ -134,7 +136,15 @@ export const webhooks = {
     if (disabled.length) {
       // The operators are told: an error line for the monitoring, and an audit entry the dashboard shows.
       log.error("webhook_disabled", { partners: disabled.length, alertId: page.alertId });
-      await commit(db, [], disabled.map((partnerId) => ({ actorUserId: null, actorRole: null, action: "partner_webhook_disabled", alertId: page.alertId, details: { partnerId } })), now);
+      // …and an inbox notice (and its e-mail) for the operators, once per partner switched off.
+      const notices = disabled.map((partnerId) =>
+        db
+          .insert(notifications)
+          .values(whoIsInformed("partner_webhook_off").map((role) => ({ id: crypto.randomUUID(), alertId: page.alertId, recipientRole: role, event: "partner_webhook_off", dedupeKey: `${page.alertId}:partner_webhook_off:${partnerId}:${role}`, createdAt: now.toISOString() })))
+          .onConflictDoNothing(),
+      );
+      await commit(db, notices, disabled.map((partnerId) => ({ actorUserId: null, actorRole: null, action: "partner_webhook_disabled", alertId: page.alertId, details: { partnerId } })), now);
+      await env.FANOUT.send({ type: "mail_notices", alertId: page.alertId }).catch(() => undefined); // the cron asks again if this fails
     }
   },
 

@@ -118,6 +118,9 @@ describe("webhook deliveries", () => {
     expect(listed.webhook).toBe("disabled");
     const audit = await env.DB.prepare("SELECT count(*) AS n FROM audit_entries WHERE action = 'partner_webhook_disabled' AND details LIKE ?").bind(`%${p.partnerId}%`).first<{ n: number }>();
     expect(audit!.n).toBe(1);
+    // The operators find it in their inbox (and by e-mail).
+    const inbox = expectOk(await api("GET", "/inbox", undefined, as(t.operator))).body.items as { event: string }[];
+    expect(inbox.filter((n) => n.event === "partner_webhook_off")).toHaveLength(1);
     // Switched off: the next alert sends it nothing.
     const next = await liveAlert(t);
     await new Promise((r) => setTimeout(r, 1500));
