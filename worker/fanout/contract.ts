@@ -349,11 +349,13 @@ export function channelContract(s: ChannelStandIn): void {
       const [f] = await settled(id, ["alert"]);
       await stop(id);
       await settled(id, ["stop"]);
-      const entries = (expectOk(await api("GET", `/alerts/${id}/audit`, undefined, as(t.operator))).body.entries as { action: string; details: string }[]).map((e) => ({
-        action: e.action,
-        details: JSON.parse(e.details) as Record<string, unknown>,
-      }));
-      const outcomes = entries.filter((e) => e.action === "broadcast_completed" && e.details.channel === s.channel);
+      // The outcome is appended by the reconciler right after the fan-out is done: a moment later.
+      const outcomesNow = async () =>
+        (expectOk(await api("GET", `/alerts/${id}/audit`, undefined, as(t.operator))).body.entries as { action: string; details: string }[])
+          .map((e) => ({ action: e.action, details: JSON.parse(e.details) as Record<string, unknown> }))
+          .filter((e) => e.action === "broadcast_completed" && e.details.channel === s.channel);
+      let outcomes = await outcomesNow();
+      for (const deadline = Date.now() + 10_000; outcomes.length < 2 && Date.now() < deadline; outcomes = await outcomesNow()) await sleep(100);
       expect(outcomes.map((e) => e.details.event)).toEqual(["alert", "stop"]);
       expect(outcomes[0]!.details).toMatchObject({ broadcastId: f!.fanoutId, outcome: "completed", sent: f!.sent, failed: f!.failed, removed: f!.pruned, fenced: f!.fenced });
       expect(JSON.stringify(outcomes)).not.toContain("Lina");

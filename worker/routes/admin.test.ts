@@ -54,6 +54,7 @@ describe("channel settings", () => {
     expect(before).toEqual([
       expect.objectContaining({ channel: "push", enabled: true, audience: expect.any(Number) }),
       expect.objectContaining({ channel: "email", enabled: true, audience: expect.any(Number) }),
+      expect.objectContaining({ channel: "webhooks", enabled: true, audience: expect.any(Number) }),
     ]);
     expect(before[0].audience).toBeGreaterThanOrEqual(1);
     expect((await api("GET", "/admin/channels", undefined, as(t.cell))).status).toBe(403);
@@ -100,9 +101,9 @@ describe("GET /api/v1/statistics/{year}", () => {
     expect(mine).toMatchObject({ exercise: false, outcome: "launched", endReason: "found_safe", extensions: 0, updates: 0 });
     expect(mine.durationMinutes).toBeGreaterThanOrEqual(0);
     // One set of figures per channel of the registry.
-    expect(Object.keys(mine.channels)).toEqual(["push", "email"]);
+    expect(Object.keys(mine.channels)).toEqual(["push", "email", "webhooks"]);
     expect(mine.channels.push).toEqual({ sent: expect.any(Number), failed: expect.any(Number), retractions: expect.any(Number) });
-    expect(Object.keys(json.totals.sent)).toEqual(["push", "email"]);
+    expect(Object.keys(json.totals.sent)).toEqual(["push", "email", "webhooks"]);
     expect(json.alerts.find((a: { alertId: string }) => a.alertId === cancelled)).toMatchObject({ outcome: "cancelled", launchedAt: null });
     expect(json.totals.launched).toBeGreaterThanOrEqual(2);
     expect(json.totals.cancelledBeforeLaunch).toBeGreaterThanOrEqual(1);
@@ -115,7 +116,7 @@ describe("GET /api/v1/statistics/{year}", () => {
     expect(csv.headers.get("Content-Type")).toMatch(/^text\/csv/);
     expect(csv.headers.get("Content-Disposition")).toContain(`child-alert-statistics-${year}.csv`);
     const lines = String(csv.body).trim().split("\r\n");
-    expect(lines[0]).toBe("alertId,exercise,outcome,launchedAt,endedAt,durationMinutes,extensions,endReason,updates,push_sent,push_failed,push_retractions,email_sent,email_failed,email_retractions");
+    expect(lines[0]).toBe("alertId,exercise,outcome,launchedAt,endedAt,durationMinutes,extensions,endReason,updates,push_sent,push_failed,push_retractions,email_sent,email_failed,email_retractions,webhooks_sent,webhooks_failed,webhooks_retractions");
     expect(lines.find((l) => l.startsWith(id))).toMatch(/,false,launched,.*,found_safe,0,/);
     expect(String(csv.body)).not.toContain(NAME);
 
