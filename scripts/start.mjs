@@ -3,7 +3,7 @@
 import { startPushStandIn } from "../e2e/lib/push-standin.mjs";
 import { startSmtpCatcher } from "../e2e/lib/smtp-standin.mjs";
 import { startWebhookReceiver } from "../e2e/lib/webhook-standin.mjs";
-import { applyMigrations, buildDashboard, DEFAULT_PORT, ensureDevVars, parseArgs, PUSH_STANDIN_PORT, SMTP_CATCHER_PORT, SMTP_CATCHER_WEB_PORT, startWorker, WEBHOOK_RECEIVER_PORT } from "./lib/local.mjs";
+import { applyMigrations, buildDashboard, d1, DEFAULT_PORT, ensureDevVars, parseArgs, PUSH_STANDIN_PORT, SMTP_CATCHER_PORT, SMTP_CATCHER_WEB_PORT, startWorker, WEBHOOK_RECEIVER_PORT } from "./lib/local.mjs";
 import { seed } from "./seed.mjs";
 
 const args = parseArgs(process.argv.slice(2));
@@ -24,6 +24,9 @@ step(`starting the partners' webhook receiver on http://localhost:${WEBHOOK_RECE
 const hooks = await startWebhookReceiver({ port: WEBHOOK_RECEIVER_PORT });
 step("applying D1 migrations (local)");
 applyMigrations();
+// The receiver keeps its partners' secrets in memory: tell it again those of the local partners.
+const local = `http://localhost:${WEBHOOK_RECEIVER_PORT}/hook/`;
+for (const p of d1(`SELECT webhook_url AS url, webhook_secret AS secret FROM partners WHERE webhook_url LIKE '${local}%' AND webhook_secret IS NOT NULL`)) hooks.standin.register(p.url.slice(local.length), p.secret);
 step("seeding demo staff and the demo alert");
 const { links } = await seed({ origin });
 

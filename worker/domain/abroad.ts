@@ -2,7 +2,7 @@
 // if that country ensures an adequate level of protection — the EU/EEA, or an adequacy
 // decision (kept as data: adequacy.json). Every partner route asks this one function:
 // the widget, the feeds with a partner key, the webhooks.
-import ADEQUACY from "./adequacy.json";
+import ADEQUACY from "./adequacy.json" with { type: "json" };
 
 const ADEQUATE = new Set<string>([...ADEQUACY.eu, ...ADEQUACY.eea, ...ADEQUACY.adequacy]);
 

@@ -66,7 +66,7 @@ const inProgress: Record<Language, string> = {
 export const webhooks = {
   name: "webhooks",
   label: { fr: "Webhooks partenaires", nl: "Partnerwebhooks", de: "Partner-Webhooks", en: "Partner webhooks" },
-  limits: { pageSize: WEBHOOK_PAGE_SIZE, concurrency: WEBHOOK_CONCURRENCY, maxAttempts: WEBHOOK_MAX_ATTEMPTS, queues: (env: Env) => [env.FANOUT] },
+  limits: { pageSize: WEBHOOK_PAGE_SIZE, concurrency: WEBHOOK_CONCURRENCY, maxAttempts: WEBHOOK_MAX_ATTEMPTS, queues: (env: Env) => [env.WEBHOOKS] },
 
   compose(b, lang): WebhookMessage {
     const url = `${b.origin}/alert/${b.alertId}?lang=${lang}`;
