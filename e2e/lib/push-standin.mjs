@@ -11,6 +11,7 @@
 import { createECDH, createPublicKey, randomBytes, randomUUID, verify } from "node:crypto";
 import { createServer } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
+import { nodeHandler } from "./serve-handler.mjs";
 import ece from "http_ece";
 
 const b64u = (buf) => Buffer.from(buf).toString("base64url");
@@ -190,18 +191,8 @@ export class PushStandIn {
  */
 export async function startPushStandIn({ port = 0, host = "127.0.0.1", publicHost = "localhost", vapidPublicKey, tls } = {}) {
   const standin = new PushStandIn({ origin: "", vapidPublicKey });
-  const handler = async (req, res) => {
-    const chunks = [];
-    for await (const c of req) chunks.push(c);
-    const request = new Request(`${standin.origin}${req.url}`, {
-      method: req.method,
-      headers: req.headers,
-      body: ["GET", "HEAD"].includes(req.method) ? undefined : Buffer.concat(chunks),
-    });
-    const response = await standin.handle(request);
-    res.writeHead(response.status, Object.fromEntries(response.headers));
-    res.end(Buffer.from(await response.arrayBuffer()));
-  };
+  // The origin is known once the server listens: read when each request comes.
+  const handler = nodeHandler((r) => standin.handle(r), () => standin.origin);
   const server = tls ? createHttpsServer(tls, handler) : createServer(handler);
   server.keepAliveTimeout = 60_000;
   await new Promise((r) => server.listen(port, host, r));

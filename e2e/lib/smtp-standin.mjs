@@ -246,17 +246,10 @@ function rawHeader(raw, name) {
  */
 export async function startSmtpCatcher({ smtpPort = 0, webPort = 0, host = "127.0.0.1" } = {}) {
   const { createServer } = await import("node:http");
+  const { nodeHandler } = await import("./serve-handler.mjs");
   const standin = new SmtpStandIn();
   const port = await standin.start(smtpPort, host);
-  const server = createServer(async (req, res) => {
-    const chunks = [];
-    for await (const c of req) chunks.push(c);
-    const response = await standin.handle(
-      new Request(`http://${host}${req.url}`, { method: req.method, headers: req.headers, body: ["GET", "HEAD"].includes(req.method) ? undefined : Buffer.concat(chunks) }),
-    );
-    res.writeHead(response.status, Object.fromEntries(response.headers));
-    res.end(Buffer.from(await response.arrayBuffer()));
-  });
+  const server = createServer(nodeHandler((r) => standin.handle(r), `http://${host}`));
   await new Promise((r) => server.listen(webPort, host, r));
   const web = `http://localhost:${server.address().port}`;
   return { standin, smtpPort: port, web, close: async () => Promise.all([standin.stop(), new Promise((r) => server.close(r))]) };

@@ -86,16 +86,9 @@ export class WebhookStandIn {
 /** The receiver as `npm start` runs it: partners' webhook URLs are http://localhost:<port>/hook/<id>. */
 export async function startWebhookReceiver({ port = 0, host = "127.0.0.1" } = {}) {
   const { createServer } = await import("node:http");
+  const { nodeHandler } = await import("./serve-handler.mjs");
   const standin = new WebhookStandIn();
-  const server = createServer(async (req, res) => {
-    const chunks = [];
-    for await (const c of req) chunks.push(c);
-    const response = await standin.handle(
-      new Request(`http://${host}${req.url}`, { method: req.method, headers: req.headers, body: ["GET", "HEAD"].includes(req.method) ? undefined : Buffer.concat(chunks) }),
-    );
-    res.writeHead(response.status, Object.fromEntries(response.headers));
-    res.end(Buffer.from(await response.arrayBuffer()));
-  });
+  const server = createServer(nodeHandler((r) => standin.handle(r), `http://${host}`));
   await new Promise((r) => server.listen(port, host, r));
   const origin = `http://localhost:${server.address().port}`;
   return { standin, origin, close: () => new Promise((r) => server.close(r)) };

@@ -1,0 +1,13 @@
+// The stand-ins answer fetch-style (`handle(Request) → Response`), as in vitest's
+// outboundService; this adapts one to a Node HTTP server (npm start, the browser tests).
+export function nodeHandler(handle, base) {
+  return async (req, res) => {
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    const response = await handle(
+      new Request(`${typeof base === "function" ? base() : base}${req.url}`, { method: req.method, headers: req.headers, body: ["GET", "HEAD"].includes(req.method) ? undefined : Buffer.concat(chunks) }),
+    );
+    res.writeHead(response.status, Object.fromEntries(response.headers));
+    res.end(Buffer.from(await response.arrayBuffer()));
+  };
+}
