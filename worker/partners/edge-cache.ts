@@ -9,12 +9,34 @@ import { hex } from "../bytes.ts";
 /** How long any data centre may answer from its cache after a stop or an update. */
 export const PUBLIC_TTL_S = 5;
 
+/**
+ * The parameters that change a public answer, with the values that mean something; any
+ * other parameter or value is left out of the key (the app treats it as absent), so that
+ * made-up query strings cannot fill the cache or reach the board one by one.
+ */
+const KEY_PARAMS: Record<string, (v: string) => boolean> = {
+  lang: (v) => (LANGUAGES as readonly string[]).includes(v),
+  exercise: (v) => v === "true",
+  format: (v) => v === "square",
+};
+
 /** A page without ?lang= picks its language from Accept-Language: that is part of its key. */
 const byAcceptLanguage = (url: URL) => /^\/alert\/[^/]+$/.test(url.pathname) && !url.searchParams.has("lang");
 
-/** The cache key: the URL, and for a page that chooses by it, the reader's first supported Accept-Language. */
+/** The URL as the cache knows it: its path and its meaningful parameters, in a fixed order. */
+function normalised(raw: string | URL): URL {
+  const url = new URL(raw);
+  const out = new URL(url.pathname, url.origin);
+  for (const [name, ok] of Object.entries(KEY_PARAMS)) {
+    const v = url.searchParams.get(name);
+    if (v !== null && ok(v)) out.searchParams.set(name, v);
+  }
+  return out;
+}
+
+/** The cache key: the normalised URL, and for a page that chooses by it, the reader's first supported Accept-Language. */
 function keyOf(req: Request): Request {
-  const url = new URL(req.url);
+  const url = normalised(req.url);
   if (!byAcceptLanguage(url)) return new Request(url.toString(), { method: "GET" });
   const accept = (req.headers.get("Accept-Language") ?? "")
     .split(",")
@@ -79,7 +101,7 @@ export async function purgeEdge(origin: string, paths: string[]): Promise<void> 
   const cache = await edgeCache();
   if (!cache) return;
   const keys = paths.flatMap((p) => {
-    const url = new URL(p, origin);
+    const url = normalised(new URL(p, origin));
     if (!byAcceptLanguage(url)) return [url.toString()];
     return ["-", ...LANGUAGES].map((al) => {
       const v = new URL(url);

@@ -120,7 +120,12 @@ describe("feeds", () => {
     expect(third.text).toContain(`${id}.2`);
 
     expect((await feed()).alerts.map((a) => a.id)).toContain(id);
+    // A made-up query string is not a cache entry of its own (it would outlive the stop's purge).
+    const tag = crypto.randomUUID();
+    const junk = () => fetchCounting(`/api/v1/feeds/alerts.json?utm_source=${tag}`);
+    expect((await junk()).text).toContain(id);
     expectOk(await api("POST", `/alerts/${id}/stop`, { reason: "found_safe" }, as(t.cell)));
+    expect((await junk()).text).not.toContain(id);
     const cancel = await cap(4);
     expect(cancel.res.status).toBe(200);
     expect(cancel.text).toContain("<msgType>Cancel</msgType>");
