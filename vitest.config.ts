@@ -10,6 +10,8 @@ import { testCertificates } from "./e2e/lib/test-ca.mjs";
 // @ts-expect-error plain JS module shared with `npm start` and the browser tests
 import { WebhookStandIn } from "./e2e/lib/webhook-standin.mjs";
 import { defineConfig } from "vitest/config";
+// The official Twilio library: our webhook signature check is cross-checked against it (issue 14).
+import twilio from "twilio";
 // @ts-expect-error CommonJS without types for this path: an independent DKIM verifier (mailauth)
 import { dkimVerify } from "mailauth/lib/dkim/verify.js";
 
@@ -116,6 +118,12 @@ export default defineConfig(async () => {
               const raw = request.method === "POST" ? await request.text() : (smtp.messages as { to: string[]; raw: string }[]).filter((m) => m.to.includes(url.searchParams.get("to") ?? "")).at(-1)?.raw;
               if (!raw) return new Response("no such message", { status: 404 });
               return Response.json({ raw, results: await verifyDkim(raw, dkim) });
+            }
+            if (url.origin === "https://twilio.test") {
+              // POST /sign {authToken, url, params}: the signature Twilio would send; /validate adds {signature}: does Twilio accept it?
+              const b = (await request.json()) as { authToken: string; url: string; params: Record<string, string>; signature?: string };
+              if (url.pathname === "/sign") return Response.json({ signature: twilio.getExpectedTwilioSignature(b.authToken, b.url, b.params) });
+              return Response.json({ valid: twilio.validateRequest(b.authToken, b.signature ?? "", b.url, b.params) });
             }
             if (url.origin === PUSH_ORIGIN) return pushService.handle(request);
             if (url.origin === "https://hooks.test") return hooks.handle(request);
