@@ -51,6 +51,12 @@ export async function strongEtag(body: ArrayBuffer | string): Promise<string> {
   return `"${hex(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))).slice(0, 32)}"`;
 }
 
+/** An answer built for one caller (not cached): with its strong ETag, or a 304 if the caller has it. */
+export async function withEtag(req: Request, body: string, headers: Record<string, string>): Promise<Response> {
+  const res = new Response(body, { headers: { ...headers, ETag: await strongEtag(body) } });
+  return notModified(req, res) ?? res;
+}
+
 function notModified(req: Request, res: Response): Response | null {
   const etag = res.headers.get("ETag");
   const asked = req.headers.get("If-None-Match");
@@ -63,7 +69,7 @@ function notModified(req: Request, res: Response): Response | null {
 
 /** The public surfaces the edge cache serves: the alert pages, their posters and photos, and the feeds. */
 export const isEdgeCached = (path: string) =>
-  /^\/alert\/[^/]+(\/(poster|photo)\/[^/]+)?$/.test(path) || (path.startsWith("/api/v1/feeds/") && path !== "/api/v1/feeds/partner.json") || path.startsWith("/widget/");
+  /^\/alert\/[^/]+(\/(poster|photo)\/[^/]+)?$/.test(path) || path.startsWith("/api/v1/feeds/") || path.startsWith("/widget/");
 
 /**
  * Wraps the Worker's fetch: a GET of a public surface is answered from the edge cache

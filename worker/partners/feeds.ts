@@ -159,6 +159,15 @@ const IN_PROGRESS: Record<Language, string> = {
   en: "A Child Alert is in progress: see the public page.",
 };
 
+/** Rule 13: all a partner abroad learns of a live alert (feed and webhook alike). */
+export const inProgressItem = (r: Pick<PublicAlert, "alertId" | "exercise" | "endsAt">, origin: string, lang: Language) => ({
+  id: r.alertId,
+  exercise: r.exercise,
+  url: pageUrl(origin, r.alertId, lang),
+  endsAt: r.endsAt,
+  message: IN_PROGRESS[lang],
+});
+
 /**
  * The live alerts as one partner receives them: only those for its regions (and
  * exercises if it opted in), texts and posters in its languages; and for a partner in a
@@ -173,7 +182,7 @@ export function partnerFeed(records: PublicAlert[], origin: string, p: FeedPartn
       const langs = p.languages.filter((l) => targeted.includes(l));
       const shown = langs.length ? langs : [targeted[0]!];
       if (!mayReceivePersonalData(p.country)) {
-        return { id: r.alertId, exercise: r.exercise, personalData: false as const, url: pageUrl(origin, r.alertId, shown[0]), endsAt: r.endsAt, message: Object.fromEntries(shown.map((l) => [l, IN_PROGRESS[l]])) };
+        return { ...inProgressItem(r, origin, shown[0]!), personalData: false as const, message: Object.fromEntries(shown.map((l) => [l, IN_PROGRESS[l]])) };
       }
       const item = alertItem(r, origin);
       const only = <T>(o: Partial<Record<Language, T>>) => Object.fromEntries(shown.map((l) => [l, o[l]]));

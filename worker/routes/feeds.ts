@@ -5,6 +5,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { boardStub } from "../durable/board-object.ts";
 import { LANGUAGES, type Language } from "../domain/index.ts";
+import { withEtag } from "../partners/edge-cache.ts";
 import { atomFeed, capIndex, capListed, capMessage, jsonFeed, partnerFeed } from "../partners/feeds.ts";
 import { partnerByKeyHash } from "../db/partners.ts";
 import { sha256Hex } from "../domain/index.ts";
@@ -115,9 +116,7 @@ feedRoutes.openapi(
         exercise: partner.exercise,
       }),
     );
-    const etag = `"${(await sha256Hex(body)).slice(0, 32)}"`;
-    const headers = { "Content-Type": "application/json; charset=utf-8", ETag: etag, "Cache-Control": "private, no-cache", ...cors };
-    if (c.req.header("If-None-Match") === etag) return new Response(null, { status: 304, headers });
-    return new Response(body, { headers }) as never;
+    // Never edge-cached: the request carries its key (edgeCached lets every Authorization through).
+    return (await withEtag(c.req.raw, body, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "private, no-cache", ...cors })) as never;
   },
 );

@@ -9,10 +9,10 @@
 import { backoffSeconds } from "../../config.ts";
 import { commit, makeDb } from "../../db/client.ts";
 import { type PartnerRow, recordWebhookOutcomes, webhookCount, webhookPage, webhookPageStarts, webhooksBySeq } from "../../db/partners.ts";
-import { type Language, mayReceivePersonalData, whoIsInformed } from "../../domain/index.ts";
+import { mayReceivePersonalData, whoIsInformed } from "../../domain/index.ts";
 import { notifications } from "../../db/schema.ts";
 import { log } from "../../log.ts";
-import { alertItem } from "../../partners/feeds.ts";
+import { alertItem, inProgressItem } from "../../partners/feeds.ts";
 import { CATALOGUES } from "../../../templates/i18n/index.ts";
 import type { BroadcastEvent, Channel, ChannelRecipient, Delivery } from "../channel.ts";
 import { retryDelay } from "../push/channel.ts";
@@ -56,13 +56,6 @@ const toRecipient = (p: PartnerRow): WebhookRecipient => ({
   country: p.country,
 });
 
-const inProgress: Record<Language, string> = {
-  fr: "Une Child Alert est en cours : voir la page publique.",
-  nl: "Er loopt een Child Alert: zie de openbare pagina.",
-  de: "Ein Child Alert läuft: siehe die öffentliche Seite.",
-  en: "A Child Alert is in progress: see the public page.",
-};
-
 export const webhooks = {
   name: "webhooks",
   label: { fr: "Webhooks partenaires", nl: "Partnerwebhooks", de: "Partner-Webhooks", en: "Partner webhooks" },
@@ -80,7 +73,7 @@ export const webhooks = {
     }
     const item = alertItem({ alertId: b.alertId, exercise: b.exercise, version: b.version, launchedAt: "", updatedAt: "", endsAt: b.endsAt, content: b.content!, face: "alert" }, b.origin);
     const { launchedAt: _l, updatedAt: _u, ...full } = item;
-    return { type, eventId, version: b.version, full: { ...full, endsAt: b.endsAt, language: lang }, minimal: { ...base, endsAt: b.endsAt, message: inProgress[lang] } };
+    return { type, eventId, version: b.version, full: { ...full, endsAt: b.endsAt, language: lang }, minimal: { ...inProgressItem({ alertId: b.alertId, exercise: b.exercise, endsAt: b.endsAt }, b.origin, lang), version: b.version } };
   },
 
   pageStarts: (env, pageSize) => webhookPageStarts(makeDb(env.DB), pageSize),
