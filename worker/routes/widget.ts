@@ -6,7 +6,7 @@ import { Hono } from "hono";
 import { CATALOGUES, HOTLINE } from "../../templates/i18n/index.ts";
 import { esc } from "../../templates/html.ts";
 import { boardStub } from "../durable/board-object.ts";
-import { LANGUAGES, type Language } from "../domain/index.ts";
+import { LANGUAGES, type Language, readIn } from "../domain/index.ts";
 import { live } from "../partners/feeds.ts";
 import { PUBLIC_TTL_S } from "../partners/edge-cache.ts";
 import { WIDGET_JS } from "../partners/widget.ts";
@@ -46,7 +46,7 @@ widgetRoutes.get("/widget/frame", async (c) => {
   if (!rec?.content) return c.html(doc(""));
   const l = rec.content.targeting.languages.includes(lang) ? lang : rec.content.targeting.languages[0]!;
   const cat = CATALOGUES[l];
-  const name = [rec.content.child.firstName, rec.content.child.lastName].filter(Boolean).join(" ");
+  const name = readIn(rec.content, l).name;
   const page = `${c.env.APP_ORIGIN}/alert/${rec.alertId}?lang=${l}`;
   return c.html(
     doc(`<div class="w${rec.exercise ? " x" : ""}" role="alert"><a href="${esc(page)}" target="_blank" rel="noopener"><img src="/alert/${rec.alertId}/poster/landscape-${l}.png" alt="${esc(`CHILD ALERT: ${name}`)}"></a>

@@ -5,7 +5,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { sha256Hex } from "../../domain/index.ts";
-import { api, as, expectOk, liveAlert, makeContent, makeStaff, makeTeam, type Staff, type Team } from "../../test/helpers.ts";
+import { api, as, DECISION, expectOk, liveAlert, makeContent, makeStaff, makeTeam, signOff, type Staff, type Team } from "../../test/helpers.ts";
 import { partnerWithWebhook } from "./standin.ts";
 import { WEBHOOK_DISABLE_AFTER } from "./channel.ts";
 import { targetPolicy, webhookTargetRefusal } from "./targets.ts";
@@ -94,7 +94,6 @@ describe("webhook deliveries", () => {
     const id = await liveAlert(t);
     await until("the launch after two failures", async () => (await received(id, p.hook)).length === 1);
     expectOk(await api("PUT", `/alerts/${id}/content`, { content: makeContent({ circumstances: "Seen near the station." }) }, as(t.cell)));
-    const { DECISION, signOff } = await import("../../test/helpers.ts");
     expectOk(await signOff(t.magistrate, id, "authorisation", DECISION));
     await until("the update", async () => (await received(id, p.hook)).length === 2);
     await stop(id);
