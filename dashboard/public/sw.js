@@ -2,6 +2,7 @@
 // - tag = alert id: an update or a duplicate replaces the notification, never stacks;
 // - a stop message replaces it with "found — thank you" (or "ended") and closes the alert;
 // - actions: call 116 000, "I have information"; a click opens the alert page;
+// - the text shows at once; the poster follows in place once it has loaded;
 // - never an older version over a newer one, and no content after the stop: a delayed
 //   retry of version 1 must not replace version 2 (the newest seen is kept per alert,
 //   even after the notification was dismissed).
@@ -34,7 +35,7 @@ async function remember(p) {
 
 async function show(p) {
   const last = await seen(p.tag);
-  if (last && p.type !== "stop" && (last.type === "stop" || last.version > (p.version ?? 0))) return;
+  if (last && p.type !== "stop" && (last.type === "stop" || last.version > (p.version ?? 0))) return log(p, "ignored (a newer version or the end was shown)");
   await remember(p);
   if (p.type === "stop") {
     // Same tag: the thank-you replaces (closes) the alert's notification in one step.
@@ -45,17 +46,52 @@ async function show(p) {
       requireInteraction: false,
       data: { url: p.url, type: "stop" },
     });
-    return;
+    return log(p, "shown");
   }
-  await self.registration.showNotification(p.title, {
+  const options = {
     body: p.body,
     tag: p.tag,
-    renotify: true,
     requireInteraction: true,
-    ...(p.image ? { image: p.image } : {}),
     data: { url: p.url, call: p.call, type: p.type, exercise: p.exercise, version: p.version },
     actions: (p.actions || []).map((a) => ({ action: a.action, title: a.title })),
-  });
+  };
+  // Text first: the browser holds a notification until its image has loaded, and an alert
+  // must not wait for a poster on a slow network (or one still being rendered).
+  await self.registration.showNotification(p.title, { ...options, renotify: true });
+  if (!p.image) return log(p, "shown");
+  const image = await imageAsDataUrl(p.image);
+  if (!image) return log(p, "shown, without its poster (not loaded)");
+  // Then the poster, silently in place, unless something newer came meanwhile or the
+  // person already dismissed the alert.
+  const now = await seen(p.tag);
+  if (!now || now.type !== p.type || now.version !== (p.version ?? 0)) return log(p, "shown; poster dropped (newer message)");
+  if (!(await self.registration.getNotifications({ tag: p.tag })).length) return log(p, "shown; poster dropped (dismissed)");
+  await self.registration.showNotification(p.title, { ...options, renotify: false, image });
+  log(p, "shown with its poster");
+}
+
+/** One line per message handled (the alert id, never its content): what the browser's console shows when asked why. */
+function log(p, outcome) {
+  console.debug(`child-alert push ${p.tag} ${p.type} v${p.version ?? 0}: ${outcome}`);
+}
+
+const IMAGE_TIMEOUT_MS = 20_000;
+const IMAGE_MAX_BYTES = 2_000_000;
+
+/** The poster as a data: URL (shown at once, no second download), or null if it cannot be had in time. */
+async function imageAsDataUrl(url) {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(IMAGE_TIMEOUT_MS) });
+    const type = res.headers.get("Content-Type") || "";
+    if (!res.ok || !type.startsWith("image/")) return null;
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    if (bytes.length > IMAGE_MAX_BYTES) return null;
+    let bin = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    return `data:${type};base64,${btoa(bin)}`;
+  } catch {
+    return null;
+  }
 }
 
 self.addEventListener("notificationclick", (event) => {
