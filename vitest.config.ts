@@ -9,6 +9,8 @@ import { SmtpStandIn } from "./e2e/lib/smtp-standin.mjs";
 import { testCertificates } from "./e2e/lib/test-ca.mjs";
 // @ts-expect-error plain JS module shared with `npm start` and the browser tests
 import { WebhookStandIn } from "./e2e/lib/webhook-standin.mjs";
+// @ts-expect-error plain JS module shared with `npm start` and the browser tests
+import { PASS_SECRET, PASS_SITE_KEY, TurnstileStandIn } from "./e2e/lib/turnstile-standin.mjs";
 import { defineConfig } from "vitest/config";
 // The official Twilio library: our webhook signature check is cross-checked against it (issue 14).
 import twilio from "twilio";
@@ -70,6 +72,8 @@ export default defineConfig(async () => {
   const pushService = new PushStandIn({ origin: PUSH_ORIGIN, vapidPublicKey: vapid.publicKey });
   // Partners' webhook receivers: every delivery verified with the standardwebhooks library.
   const hooks = new WebhookStandIn();
+  // Cloudflare Turnstile's Siteverify, as documented for its test keys.
+  const turnstile = new TurnstileStandIn();
   const migrations = await readD1Migrations("migrations");
   // A real SMTP server in this process: the relay the Worker's e-mail channel talks to.
   const smtp = new SmtpStandIn({ unref: true });
@@ -103,6 +107,11 @@ export default defineConfig(async () => {
             AUDIT_PUBLIC_KEY: Buffer.from(audit.publicKey.export({ format: "der", type: "spki" }).subarray(-32)).toString("base64url"),
             PUSH_EXTRA_HOSTS: "push.test",
             WEBHOOK_EXTRA_HOSTS: "hooks.test",
+            TURNSTILE_ORIGIN: "https://turnstile.test",
+            TURNSTILE_SITE_KEY: PASS_SITE_KEY,
+            TURNSTILE_SECRET: PASS_SECRET,
+            TELEPHONY_AUTH_TOKEN: "test-telephony-auth-token",
+            TIP_ACK_MINUTES: "5",
             SMTP_HOST: "127.0.0.1",
             SMTP_PORT: String(smtpPort),
             SMTP_SECURITY: "none",
@@ -127,6 +136,7 @@ export default defineConfig(async () => {
             }
             if (url.origin === PUSH_ORIGIN) return pushService.handle(request);
             if (url.origin === "https://hooks.test") return hooks.handle(request);
+            if (url.origin === "https://turnstile.test") return turnstile.handle(request);
             if (url.origin === SMTP_CONTROL) return smtp.handle(request);
             if (url.origin === "https://smtp-tls.test") return smtpTls.handle(request);
             if (url.origin === "https://smtp-starttls.test") return smtpStartTls.handle(request);

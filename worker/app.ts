@@ -15,6 +15,7 @@ import { pushRoutes } from "./routes/push.ts";
 import { emailApiRoutes, emailPages } from "./routes/email.ts";
 import { noticeRoutes } from "./routes/notices.ts";
 import { feedRoutes } from "./routes/feeds.ts";
+import { intakeRoutes } from "./routes/intake.ts";
 import { partnerRoutes } from "./routes/partners.ts";
 import { publicRoutes } from "./routes/public.ts";
 import { widgetRoutes } from "./routes/widget.ts";
@@ -53,6 +54,7 @@ export function buildApp() {
   api.route("/", noticeRoutes);
   api.route("/", feedRoutes);
   api.route("/", partnerRoutes);
+  api.route("/", intakeRoutes);
   // Says only that the Worker answers: nothing about the environment or its configuration.
   api.get("/health", (c) => c.json({ ok: true }));
   api.openAPIRegistry.registerComponent("securitySchemes", "session", { type: "apiKey", in: "cookie", name: SESSION_COOKIE });

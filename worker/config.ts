@@ -1,5 +1,6 @@
 // Defaults in one place, each with the reason for its value.
 import { DEFAULT_INACTIVE_RETENTION_HOURS } from "./domain/duration.ts";
+import { TIP_ACK_MINUTES_DEFAULT } from "./domain/tips.ts";
 
 /** Staff sessions: one working night plus margin; a shift change means a fresh sign-in. */
 export const SESSION_TTL_MS = 12 * 3_600_000;
@@ -32,6 +33,12 @@ export const backoffSeconds = (attempts: number) => Math.min(300, 2 ** Math.max(
 export function inactiveRetentionHours(env: { INACTIVE_RETENTION_HOURS?: string }): number {
   const n = Number(env.INACTIVE_RETENTION_HOURS);
   return Number.isFinite(n) && n > 24 ? n : DEFAULT_INACTIVE_RETENTION_HOURS;
+}
+
+/** Minutes before an unacknowledged tip goes up the chain (TIP_ACK_MINUTES, default 5; fractions allowed for drills). */
+export function tipAckMinutes(env: { TIP_ACK_MINUTES?: string }): number {
+  const n = Number(env.TIP_ACK_MINUTES);
+  return Number.isFinite(n) && n > 0 ? n : TIP_ACK_MINUTES_DEFAULT;
 }
 
 export function retentionHours(env: { RETENTION_HOURS?: string }): number {

@@ -33,6 +33,9 @@ export const ERRORS = {
   E_RULE: { status: 422, title: "The request breaks a rule of the Child Alert protocol." },
   E_EXTENSIONS_EXHAUSTED: { status: 409, title: "The alert has been extended the maximum number of times." },
   E_CONFLICT: { status: 409, title: "A concurrent change won; retry." },
+  E_CHALLENGE_FAILED: { status: 403, title: "The anti-abuse check (Turnstile) failed; reload the page and send again." },
+  E_CALL_TAKEN: { status: 409, title: "Another call-taker already took this call." },
+  E_SIGNATURE: { status: 403, title: "The telephony webhook's signature is missing, wrong or replayed." },
   E_RATE_LIMITED: { status: 429, title: "Too many requests; slow down." },
   E_INTERNAL: { status: 500, title: "Internal error. The incident was logged without personal data." },
 } as const;

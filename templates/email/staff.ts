@@ -35,6 +35,24 @@ const LINES: Record<InformEvent, Record<Language, string>> = {
     nl: "De webhook van een partner werd uitgeschakeld na herhaalde mislukkingen: zie Partners in het dashboard.",
     de: "Der Webhook eines Partners wurde nach wiederholten Fehlschlägen abgeschaltet: siehe Partner im Dashboard.",
   },
+  tip_received: {
+    en: "A new tip came in for this alert: read and acknowledge it in the dashboard.",
+    fr: "Une nouvelle information est arrivée pour cette alerte : lisez-la et accusez-en réception dans le tableau de bord.",
+    nl: "Er kwam een nieuwe tip binnen voor deze alert: lees en bevestig ze in het dashboard.",
+    de: "Ein neuer Hinweis zu diesem Alarm ist eingegangen: lesen und bestätigen Sie ihn im Dashboard.",
+  },
+  tip_urgent: {
+    en: "URGENT tip for this alert (confirmation of the phone call): read and acknowledge it in the dashboard now.",
+    fr: "Information URGENTE pour cette alerte (confirmation de l'appel téléphonique) : lisez-la et accusez-en réception dans le tableau de bord.",
+    nl: "DRINGENDE tip voor deze alert (bevestiging van het telefoongesprek): lees en bevestig ze nu in het dashboard.",
+    de: "DRINGENDER Hinweis zu diesem Alarm (Bestätigung des Anrufs): lesen und bestätigen Sie ihn jetzt im Dashboard.",
+  },
+  tip_unacknowledged: {
+    en: "A tip for this alert has not been acknowledged in time: make sure the investigators have it.",
+    fr: "Une information pour cette alerte n'a pas été confirmée à temps : assurez-vous que les enquêteurs l'ont reçue.",
+    nl: "Een tip voor deze alert werd niet op tijd bevestigd: zorg dat de speurders ze hebben.",
+    de: "Ein Hinweis zu diesem Alarm wurde nicht rechtzeitig bestätigt: stellen Sie sicher, dass die Ermittler ihn haben.",
+  },
   signoff_requested: {
     en: "Your sign-off is requested.",
     fr: "Votre validation est demandée.",
@@ -54,6 +72,9 @@ const SUBJECT: Record<InformEvent, string> = {
   purge_soon: "purge in a day",
   signoff_requested: "sign-off requested",
   partner_webhook_off: "a partner's webhook switched off",
+  tip_received: "new tip",
+  tip_urgent: "URGENT tip",
+  tip_unacknowledged: "tip not acknowledged",
 };
 
 export interface NoticeMailModel {

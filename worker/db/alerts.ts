@@ -3,7 +3,7 @@ import { and, asc, desc, eq, gte, inArray, isNull, lt, lte, or, sql } from "driz
 import { type AlertContent, type ConsentBasis, ERASED_BY_PURGE, PRE_LAUNCH_STATES, PURGE_NOTICE_LEAD_MS } from "../domain/index.ts";
 import type { AlertSnapshot, VersionView } from "../domain/lifecycle.ts";
 import { assertFound, type Db, type Stmt } from "./client.ts";
-import { alerts, alertVersions, auditEntries, challenges, consents, noticeMails, objections, photos, signOffs, users } from "./schema.ts";
+import { alerts, alertVersions, auditEntries, challenges, consents, noticeMails, objections, photos, signOffs, tips, users } from "./schema.ts";
 
 export type AlertRow = typeof alerts.$inferSelect;
 export type VersionRow = typeof alertVersions.$inferSelect;
@@ -194,6 +194,11 @@ const ERASE: {
   sign_offs: (db, id) => db.update(signOffs).set({ decision: null }).where(eq(signOffs.alertId, id)),
   photos: (db, id) => db.delete(photos).where(eq(photos.alertId, id)),
   notice_mails: (db, id) => db.delete(noticeMails).where(eq(noticeMails.alertId, id)),
+  tips: (db, id) =>
+    db
+      .update(tips)
+      .set({ text: null, seenWhere: null, seenAt: null, contactName: null, contactPhone: null, contactEmail: null, photoKey: null, callSid: null })
+      .where(eq(tips.alertId, id)),
   // A subquery, not a list of ids: an alert with 150 versions would pass D1's 100-parameter limit.
   challenges: (db, id) =>
     db.delete(challenges).where(inArray(challenges.versionId, db.select({ id: alertVersions.id }).from(alertVersions).where(eq(alertVersions.alertId, id)))),

@@ -110,3 +110,15 @@ export function setMailboxes(db: Db, value: Partial<Record<MailboxKind, string[]
   const rows = kinds.flatMap((kind) => value[kind]!.map((address) => ({ kind, address, updatedBy: userId, updatedAt: at.toISOString() })));
   return [db.delete(authorityMailboxes).where(inArray(authorityMailboxes.kind, kinds)), ...(rows.length ? [db.insert(authorityMailboxes).values(rows)] : [])];
 }
+
+/**
+ * Records a notice of `event` on an alert for each role (one per role and occurrence, however
+ * often this runs: `occurrence` tells two notices of one event apart). Its e-mail follows
+ * through the job `mail_notices` (or the cron).
+ */
+export function noticeStmt(db: Db, alertId: string, event: InformEvent, roles: readonly Role[], occurrence: string, now: Date): Stmt {
+  return db
+    .insert(notifications)
+    .values(roles.map((r) => ({ id: crypto.randomUUID(), alertId, recipientRole: r, event, dedupeKey: `${alertId}:${event}:${occurrence}:${r}`, createdAt: now.toISOString() })))
+    .onConflictDoNothing();
+}

@@ -480,3 +480,48 @@ export const webhookDeliveries = sqliteTable(
   },
   (t) => [index("webhook_deliveries_partner").on(t.partnerId, t.at)],
 );
+
+/**
+ * Tips (issue 14, rule 10): what the public tells the hotline about a live (or just
+ * stopped) alert, from the web form or a call taken by a call-taker. The columns marked
+ * PII are emptied by the retention purge (ERASED_BY_PURGE); the row stays as PII-free
+ * figures (source, urgency, times, assessment, usefulness) for the statistics.
+ */
+export const tips = sqliteTable(
+  "tips",
+  {
+    id: text("id").primaryKey(),
+    alertId: text("alert_id").notNull(),
+    source: text("source", { enum: ["web", "call"] }).notNull(),
+    /** A web tip's client-chosen id: a resent form is one tip, never two. */
+    clientRef: text("client_ref"),
+    receivedAt: text("received_at").notNull(),
+    urgent: integer("urgent", { mode: "boolean" }).notNull().default(false),
+    /** PII: what was seen, where and when. */
+    text: text("text"),
+    seenWhere: text("seen_where"),
+    seenAt: text("seen_at"),
+    anonymous: integer("anonymous", { mode: "boolean" }).notNull(),
+    /** PII: the contact details of an identified citizen or caller. */
+    contactName: text("contact_name"),
+    contactPhone: text("contact_phone"),
+    contactEmail: text("contact_email"),
+    /** A call: the caller was told the call is recorded and did not object ("given"), or objected ("refused"). */
+    recording: text("recording", { enum: ["given", "refused"] }),
+    /** The call-taker's assessment of the information (required for an anonymous caller). */
+    assessment: text("assessment", { enum: ["reliable", "plausible", "doubtful"] }),
+    /** PII: the R2 key of the photo sent with a web tip (under the alert's prefix). */
+    photoKey: text("photo_key"),
+    callSid: text("call_sid"),
+    takenBy: text("taken_by"),
+    /** When the investigators' open screens were sent it (the forwarding). */
+    forwardedAt: text("forwarded_at"),
+    ackedAt: text("acked_at"),
+    ackedBy: text("acked_by"),
+    useful: integer("useful", { mode: "boolean" }),
+    usefulAt: text("useful_at"),
+    /** 0: with the case's investigators; 1: escalated to the cell; 2: to the magistrate and the operator. */
+    escalation: integer("escalation").notNull().default(0),
+  },
+  (t) => [index("tips_alert").on(t.alertId, t.receivedAt), uniqueIndex("tips_client_ref").on(t.alertId, t.clientRef)],
+);

@@ -82,6 +82,8 @@ export const ERASED_BY_PURGE = {
     consents: ["note"],
     objections: ["reason"],
     sign_offs: ["decision"],
+    // Rule 10: what the tip said and who said it; the row stays as PII-free figures.
+    tips: ["text", "seen_where", "seen_at", "contact_name", "contact_phone", "contact_email", "photo_key", "call_sid"],
   },
   /** Rows deleted, by table: the photos' records, the open sign-off challenges, and the staff addresses each notice was mailed to. */
   rows: ["photos", "challenges", "notice_mails"],
@@ -89,4 +91,6 @@ export const ERASED_BY_PURGE = {
   mediaPrefix: (alertId: string) => `alerts/${alertId}/`,
   /** In the alert's Durable Object: the messages prepared for the fan-out (they name the child); counters stay. */
   preparedMessages: true,
+  /** In the alert's Durable Object: the intake line's callers (their numbers); the call counts stay. */
+  callers: true,
 } as const;

@@ -9,3 +9,4 @@ export * from "./inform.ts";
 export * from "./statistics.ts";
 export * from "./signoff-binding.ts";
 export * from "./abroad.ts";
+export * from "./tips.ts";

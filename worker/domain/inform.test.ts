@@ -38,7 +38,7 @@ describe("rule 9: who is informed of what", () => {
   });
 
   it("covers every event it names", () => {
-    expect(Object.keys(INFORMED).sort()).toEqual(["expired", "extended", "launched", "partner_webhook_off", "purge_soon", "review_due", "stopped", "updated", "withdrawn_before_launch"]);
+    expect(Object.keys(INFORMED).sort()).toEqual(["expired", "extended", "launched", "partner_webhook_off", "purge_soon", "review_due", "stopped", "tip_received", "tip_unacknowledged", "tip_urgent", "updated", "withdrawn_before_launch"]);
   });
 
   it("asks every signing party for a submitted version, and only the magistrate for a new version of a live alert", () => {

@@ -15,6 +15,9 @@ export const INFORM_EVENTS = [
   "purge_soon",
   "signoff_requested",
   "partner_webhook_off",
+  "tip_received",
+  "tip_urgent",
+  "tip_unacknowledged",
 ] as const;
 export type InformEvent = (typeof INFORM_EVENTS)[number];
 
@@ -38,6 +41,11 @@ export const INFORMED: Readonly<Record<RuleNineEvent, readonly Role[]>> = {
   purge_soon: ["cell"],
   // A partner's webhook was switched off after repeated failures (issue 13): the operator runs the channels.
   partner_webhook_off: ["operator"],
+  // Rule 10: a tip's written confirmation to the case's investigators (its content is in the dashboard, never in the e-mail);
+  // an urgent one is phoned at once and the cell is told too; one left unacknowledged goes up the chain (the roles per level: domain TIP_ESCALATION).
+  tip_received: ["investigator"],
+  tip_urgent: ["investigator", "cell"],
+  tip_unacknowledged: ["cell"],
 };
 
 /** Who is informed of an event. */

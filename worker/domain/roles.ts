@@ -25,11 +25,17 @@ export type Permission =
   | "admin.mailboxes"
   | "admin.partners"
   | "inbox.read"
+  | "tip.read"
+  | "tip.record"
+  | "tip.ack"
+  | "intake.read"
+  | "intake.take"
   | "stats.read";
 
 const PERMISSIONS: Record<Permission, readonly Role[]> = {
-  // The admin manages accounts, not cases: no access to the child's data.
-  "alert.read": ["magistrate", "investigator", "cell", "operator", "counsellor", "calltaker"],
+  // The admin manages accounts, not cases: no access to the child's data. Call-takers read
+  // only what is published, of live alerts (intake.take), never drafts or the file.
+  "alert.read": ["magistrate", "investigator", "cell", "operator", "counsellor"],
   "alert.create": ["cell", "investigator"],
   // The operator "prepares the material", so it may edit too; every edit resets sign-offs.
   "alert.edit": ["cell", "investigator", "operator"],
@@ -53,6 +59,15 @@ const PERMISSIONS: Record<Permission, readonly Role[]> = {
   "admin.partners": ["admin", "operator"],
   // Everyone has an inbox; notices say what happened and link to the alert, no child data.
   "inbox.read": ROLES,
+  // Rule 10: the tips of a case are read by its investigators, the cell and the call-taker who
+  // took them (domain tipScope narrows each one); call-takers record them; investigators and the cell acknowledge.
+  "tip.read": ["investigator", "cell", "calltaker"],
+  "tip.record": ["calltaker"],
+  "tip.ack": ["investigator", "cell"],
+  // The intake's figures and queue (counts, waits; no numbers, no content).
+  "intake.read": ["magistrate", "investigator", "cell", "operator", "calltaker"],
+  // The call-takers' console: the live alerts' published content and the line's queue.
+  "intake.take": ["calltaker"],
   // Rule 15: yearly PII-free statistics, exchanged with the missing-persons cell.
   "stats.read": ["cell", "admin"],
 };

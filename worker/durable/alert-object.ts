@@ -3,10 +3,14 @@
 // request interleave), so two launches cannot both win and a stop queued behind a
 // launch sees the launch's result. It also owns the alert's timers as one DO alarm.
 import { boardStub } from "./board-object.ts";
-import { LiveObject } from "./live-object.ts";
+import { LiveObject, roleTag, userTag } from "./live-object.ts";
+import { type Call, IntakeDesk, intakeMetrics, type TipClock } from "../intake/desk.ts";
+import type { TipView } from "../intake/tips.ts";
+import { escalateStmt, tipById, tipFigureRows } from "../db/tips.ts";
+import { noticeStmt } from "../db/notices.ts";
 import { buildPublicAlert, type PublicAlert, publicPaths } from "../partners/public-alert.ts";
-import { type AlertState, ENDED_STATES } from "../domain/index.ts";
-import { inactiveRetentionHours, retentionHours } from "../config.ts";
+import { type AlertState, ENDED_STATES, TIP_ESCALATION } from "../domain/index.ts";
+import { inactiveRetentionHours, retentionHours, tipAckMinutes } from "../config.ts";
 import { makeDb } from "../db/client.ts";
 import { AppError, type ErrorPayload, toPayload } from "../errors.ts";
 import { type AlertCommand, type CommandResult, executeCommand, type Job, type RecordedBroadcast, type Timers } from "../services/alert-commands.ts";
@@ -207,6 +211,101 @@ export class AlertObject extends LiveObject {
     for (const c of finished) await this.ledger.update(c.fanoutId, c.channel, (now) => ({ ...now, audited: true }));
   }
 
+  // ------------------------------------------------------------ intake (issue 14; see intake/desk.ts)
+
+  private readonly desk = new IntakeDesk(this.ctx.storage, () => this.armAlarm());
+
+  /** The 116 000 line of this alert is open while it is live. */
+  async lineOpen(): Promise<boolean> {
+    return (await this.ctx.storage.get<string>("state")) === "live";
+  }
+
+  /** A provider webhook: true the first time this signature is seen (a replay is refused). */
+  firstSeen(signature: string): Promise<boolean> {
+    return this.desk.firstSeen(signature, new Date());
+  }
+
+  async callArrived(sid: string): Promise<Call> {
+    const call = await this.desk.callArrived(sid, new Date());
+    await this.intakeChanged();
+    return call;
+  }
+
+  /** Into the queue, unless the line closed meanwhile (then null: the caller is sent to the normal line). */
+  async callQueued(sid: string, lang: string, recording: "given" | "refused", from: string | null): Promise<Call | null> {
+    if (!(await this.lineOpen())) return null;
+    const call = await this.desk.callQueued(sid, lang, recording, from, new Date());
+    await this.intakeChanged();
+    return call;
+  }
+
+  async callEnded(sid: string, bridged: boolean): Promise<void> {
+    await this.desk.callEnded(sid, bridged, new Date());
+    await this.intakeChanged();
+  }
+
+  /** A call-taker takes the longest-waiting call, or the one named; one call goes to one call-taker. */
+  async takeCall(userId: string, sid?: string): Promise<Call | null> {
+    const call = sid ? await this.desk.take(sid, userId, new Date()) : await this.desk.takeNext(userId, new Date());
+    if (call) await this.intakeChanged();
+    return call;
+  }
+
+  call(sid: string): Promise<Call | null> {
+    return this.desk.call(sid);
+  }
+
+  async intakeQueue() {
+    return { open: await this.lineOpen(), ...(await this.desk.queue()) };
+  }
+
+  async intakeMetrics(alertId: string) {
+    const { entries, counts } = await this.desk.queue();
+    return intakeMetrics(counts, entries.filter((e) => e.status === "waiting").length, await tipFigureRows(makeDb(this.env.DB), alertId));
+  }
+
+  /**
+   * A tip was recorded: it goes at once to the open screens of those who may read it (the
+   * case's investigators, the cell, the call-taker who took it) and its acknowledgement
+   * clock starts. Returns when it was forwarded and to how many screens.
+   */
+  async tipIn(tip: TipView, readers: string[]): Promise<{ forwardedAt: string; screens: number }> {
+    const forwardedAt = new Date().toISOString();
+    const screens = this.sendTo([...readers.map(userTag), roleTag("cell")], { type: "tip", tip: { ...tip, forwardedAt } });
+    await this.desk.startClock(tip.id, tip.receivedAt, tipAckMinutes(this.env));
+    await this.intakeChanged();
+    return { forwardedAt, screens };
+  }
+
+  async tipAcked(tipId: string, ackedAt: string, useful?: boolean | null): Promise<void> {
+    await this.desk.stopClock(tipId);
+    this.broadcast({ type: "tip_acked", tipId, ackedAt, ...(useful === undefined ? {} : { useful }) });
+  }
+
+  /** Every dashboard on this alert hears that the intake moved (counts only; who may, re-reads the tips). */
+  private async intakeChanged(): Promise<void> {
+    const { entries, counts } = await this.desk.queue();
+    this.broadcast({ type: "intake", waiting: entries.filter((e) => e.status === "waiting").length, taken: entries.filter((e) => e.status === "taken").length, ...counts });
+  }
+
+  /** The alarm found a tip unacknowledged in time: up one level (audit entry, notices and their e-mail), unless acknowledged meanwhile. */
+  private async escalateTip(alertId: string, clock: TipClock, level: number): Promise<boolean> {
+    const db = makeDb(this.env.DB);
+    const tip = await tipById(db, alertId, clock.tipId);
+    if (!tip || tip.ackedAt) return false;
+    const roles = TIP_ESCALATION[level] ?? [];
+    const now = new Date();
+    await commit(
+      db,
+      [escalateStmt(db, tip.id, level), noticeStmt(db, alertId, "tip_unacknowledged", roles, `${tip.id}:${level}`, now)],
+      [{ alertId, actorRole: "system", action: "tip_escalated", details: { tipId: tip.id, level, roles } }],
+      now,
+    );
+    this.broadcast({ type: "tip_escalated", tipId: tip.id, level, roles });
+    await this.enqueue([{ type: "mail_notices", alertId }]);
+    return true;
+  }
+
   // ------------------------------------------------------------ live feed
 
   /** A dashboard connects (LiveObject accepts it): the state and the fan-out progress so far. */
@@ -232,9 +331,11 @@ export class AlertObject extends LiveObject {
     const now = Date.now();
     const reconcileDue = Date.parse((await this.ctx.storage.get<string>(RECONCILE_TIMER)) ?? "") <= now;
     if (reconcileDue) await this.reconcile();
+    const intakeDue = ((await this.desk.nextDue()) ?? Infinity) <= now;
+    if (intakeDue) await this.desk.runDue(new Date(now), tipAckMinutes(this.env), (clock, level) => this.escalateTip(alertId, clock, level));
     const due = await Promise.all(TIMER_NAMES.map(async (n) => Date.parse((await this.ctx.storage.get<string>(`timer:${n}`)) ?? "") <= now));
-    // A wake-up for the fan-out alone does not tick; any other alarm does (the tick reads D1, the truth).
-    if (due.some(Boolean) || !reconcileDue) {
+    // A wake-up for the fan-out or the tips' clocks alone does not tick; any other alarm does (the tick reads D1, the truth).
+    if (due.some(Boolean) || (!reconcileDue && !intakeDue)) {
       const outcome = await this.serialised(() => this.run(alertId, { type: "tick" }));
       // A failed tick throws so the runtime retries the alarm with backoff.
       if (!outcome.ok && outcome.error.code === "E_INTERNAL") throw new Error("alert tick failed; alarm will retry");
@@ -281,7 +382,10 @@ export class AlertObject extends LiveObject {
       await this.ctx.storage.put("state", result.state);
       // The purge also reaches this object: the prepared messages carry the child's name
       // and description. Counters (numbers only) stay for the yearly statistics.
-      if (result.state === "purged" && result.changed) await this.dropMessages();
+      if (result.state === "purged" && result.changed) {
+        await this.dropMessages();
+        await this.desk.forgetCallers();
+      }
       this.closingCommand = null;
       release();
       if (result.timers) await this.setTimers(result.timers);
@@ -343,6 +447,8 @@ export class AlertObject extends LiveObject {
     const pending = (await Promise.all([...TIMER_NAMES.map((n) => `timer:${n}`), RECONCILE_TIMER].map((key) => this.ctx.storage.get<string>(key))))
       .filter((v): v is string => !!v)
       .map((v) => Date.parse(v));
+    const intake = await this.desk.nextDue();
+    if (intake !== null) pending.push(intake);
     if (pending.length === 0) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(Math.min(...pending));
   }

@@ -6,8 +6,10 @@ import { DurableObject } from "cloudflare:workers";
 /** Set by the route after it checked the session (a client's own values are overwritten): who a socket belongs to. */
 export const LIVE_USER_HEADER = "X-Live-User";
 export const LIVE_SESSION_HEADER = "X-Live-Session";
+export const LIVE_ROLE_HEADER = "X-Live-Role";
 export const userTag = (userId: string) => `u:${userId}`;
 export const sessionTag = (sessionHash: string) => `s:${sessionHash}`;
+export const roleTag = (role: string) => `r:${role}`;
 
 export abstract class LiveObject extends DurableObject<Env> {
   /** The first message a new socket gets: the current picture. */
@@ -18,8 +20,10 @@ export abstract class LiveObject extends DurableObject<Env> {
     const pair = new WebSocketPair();
     const user = request.headers.get(LIVE_USER_HEADER);
     const session = request.headers.get(LIVE_SESSION_HEADER);
-    // Tagged with its person and session, so a sign-out, a disabled account or a role change closes it at once.
-    this.ctx.acceptWebSocket(pair[1], [...(user ? [userTag(user)] : []), ...(session ? [sessionTag(session)] : [])]);
+    const role = request.headers.get(LIVE_ROLE_HEADER);
+    // Tagged with its person, session and role: a sign-out, a disabled account or a role change
+    // closes it at once, and what only some may read (a tip) goes only to their sockets.
+    this.ctx.acceptWebSocket(pair[1], [...(user ? [userTag(user)] : []), ...(session ? [sessionTag(session)] : []), ...(role ? [roleTag(role)] : [])]);
     pair[1].send(JSON.stringify({ type: "hello", ...(await this.hello()) }));
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
@@ -43,6 +47,20 @@ export abstract class LiveObject extends DurableObject<Env> {
       }
     }
     return sockets.length;
+  }
+
+  /** Sends to the sockets carrying any of these tags (each once); returns how many. */
+  protected sendTo(tags: readonly string[], message: unknown): number {
+    const text = JSON.stringify(message);
+    const sockets = new Set(tags.flatMap((t) => this.ctx.getWebSockets(t)));
+    for (const ws of sockets) {
+      try {
+        ws.send(text);
+      } catch {
+        /* a socket closing concurrently */
+      }
+    }
+    return sockets.size;
   }
 
   /** Sends to every connected dashboard; returns how many there were. */

@@ -5,7 +5,7 @@ import { createRoute, OpenAPIHono, type RouteConfig } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { SESSION_COOKIE } from "../config.ts";
-import { LIVE_SESSION_HEADER, LIVE_USER_HEADER } from "../durable/live-object.ts";
+import { LIVE_ROLE_HEADER, LIVE_SESSION_HEADER, LIVE_USER_HEADER } from "../durable/live-object.ts";
 import { sessionUser, type UserRow } from "../db/auth.ts";
 import { type Db, makeDb } from "../db/client.ts";
 import { mayDo, type Permission, type Role, rolesFor, sha256Hex } from "../domain/index.ts";
@@ -62,6 +62,7 @@ export function ownedFeedRequest(c: Context<AppEnv>): Request {
   const req = new Request(c.req.raw);
   req.headers.set(LIVE_USER_HEADER, currentUser(c).id);
   req.headers.set(LIVE_SESSION_HEADER, c.get("sessionHash") ?? "");
+  req.headers.set(LIVE_ROLE_HEADER, currentUser(c).role);
   return req;
 }
 
@@ -97,6 +98,18 @@ export function requirePermission(permission: Permission): MiddlewareHandler<App
     if (!user) throw new AppError("E_UNAUTHENTICATED");
     if (!mayDo(user.role as Role, permission)) {
       throw new AppError("E_FORBIDDEN_ROLE", `allowed roles: ${rolesFor(permission).join(", ")}`);
+    }
+    await next();
+  };
+}
+
+/** A guard passed by any of these permissions (a live feed that call-takers and case staff both open). */
+export function requireAnyPermission(...permissions: Permission[]): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const user = c.get("user");
+    if (!user) throw new AppError("E_UNAUTHENTICATED");
+    if (!permissions.some((p) => mayDo(user.role as Role, p))) {
+      throw new AppError("E_FORBIDDEN_ROLE", `allowed roles: ${[...new Set(permissions.flatMap((p) => rolesFor(p)))].join(", ")}`);
     }
     await next();
   };

@@ -18,7 +18,7 @@ beforeAll(async () => {
  * rolesFor, the table under test: a change to the roles' table must change this too.
  */
 const MAY: Partial<Record<Permission, readonly string[]>> = {
-  "alert.read": ["magistrate", "investigator", "cell", "operator", "counsellor", "calltaker"],
+  "alert.read": ["magistrate", "investigator", "cell", "operator", "counsellor"],
   "alert.create": ["investigator", "cell"],
   "alert.edit": ["investigator", "cell", "operator"],
   "alert.submit": ["investigator", "cell"],
@@ -35,6 +35,11 @@ const MAY: Partial<Record<Permission, readonly string[]>> = {
   "admin.channels": ["admin"],
   "admin.partners": ["admin", "operator"],
   "stats.read": ["cell", "admin"],
+  "tip.read": ["investigator", "cell", "calltaker"],
+  "tip.record": ["calltaker"],
+  "tip.ack": ["investigator", "cell"],
+  "intake.read": ["magistrate", "investigator", "cell", "operator", "calltaker"],
+  "intake.take": ["calltaker"],
 };
 
 describe("role checks on every staff route", () => {
@@ -70,6 +75,13 @@ describe("role checks on every staff route", () => {
     ["POST", () => "/admin/partners/6f1c2b1e-8f0a-4a57-9d1c-3e5b2a9c7d10/key", "admin.partners"],
     ["POST", () => "/admin/partners/6f1c2b1e-8f0a-4a57-9d1c-3e5b2a9c7d10/revoke", "admin.partners"],
     ["GET", () => "/admin/partners/6f1c2b1e-8f0a-4a57-9d1c-3e5b2a9c7d10/deliveries", "admin.partners"],
+    ["GET", (id) => `/alerts/${id}/tips`, "tip.read"],
+    ["POST", (id) => `/alerts/${id}/tips`, "tip.record", { text: "Role check tip.", anonymous: true, recording: "refused", assessment: "doubtful" }],
+    ["POST", (id) => `/alerts/${id}/tips/6f1c2b1e-8f0a-4a57-9d1c-3e5b2a9c7d10/ack`, "tip.ack"],
+    ["POST", (id) => `/alerts/${id}/tips/6f1c2b1e-8f0a-4a57-9d1c-3e5b2a9c7d10/useful`, "tip.ack", { useful: true }],
+    ["GET", (id) => `/alerts/${id}/intake`, "intake.read"],
+    ["GET", () => "/intake/alerts", "intake.take"],
+    ["POST", (id) => `/alerts/${id}/calls/next`, "intake.take"],
   ];
 
   for (const [method, path, permission, body] of routes) {

@@ -4,11 +4,11 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { erasePersonalData, loadSnapshot, nextVersionNumber, photoKeys } from "../db/alerts.ts";
 import { commit, type AuditInput, type Db, type Stmt } from "../db/client.ts";
+import { noticeStmt } from "../db/notices.ts";
 import {
   alerts,
   alertVersions,
   consents,
-  notifications,
   objections,
   signOffs,
 } from "../db/schema.ts";
@@ -237,12 +237,7 @@ const requestSignOffs = (ctx: CommandContext, alertId: string, stateAfter: Alert
 function notify(ctx: CommandContext, alertId: string, event: InformEvent, roles: readonly Role[], occurrence: string): Stmt[] {
   if (roles.length === 0) return [];
   if (ctx.after) ctx.after.mailNotices = true;
-  return [
-    ctx.db
-      .insert(notifications)
-      .values(roles.map((r) => ({ id: id(), alertId, recipientRole: r, event, dedupeKey: `${alertId}:${event}:${occurrence}:${r}`, createdAt: ctx.now.toISOString() })))
-      .onConflictDoNothing(),
-  ];
+  return [noticeStmt(ctx.db, alertId, event, roles, occurrence, ctx.now)];
 }
 
 function setAlert(ctx: CommandContext, alertId: string, values: Partial<typeof alerts.$inferInsert>): Stmt {

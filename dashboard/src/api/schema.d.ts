@@ -549,7 +549,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             user: components["schemas"]["User"];
-                            permissions: ("alert.read" | "alert.create" | "alert.edit" | "alert.submit" | "alert.cancel" | "alert.launch" | "alert.stop" | "alert.extend" | "alert.signOff" | "alert.consent" | "alert.object" | "audit.read" | "audit.verify" | "admin.users" | "admin.channels" | "admin.mailboxes" | "admin.partners" | "inbox.read" | "stats.read")[];
+                            permissions: ("alert.read" | "alert.create" | "alert.edit" | "alert.submit" | "alert.cancel" | "alert.launch" | "alert.stop" | "alert.extend" | "alert.signOff" | "alert.consent" | "alert.object" | "audit.read" | "audit.verify" | "admin.users" | "admin.channels" | "admin.mailboxes" | "admin.partners" | "inbox.read" | "tip.read" | "tip.record" | "tip.ack" | "intake.read" | "intake.take" | "stats.read")[];
                         };
                     };
                 };
@@ -1000,7 +1000,7 @@ export interface paths {
         };
         /**
          * List alerts with their state and who is waiting on whom
-         * @description Roles: magistrate, investigator, cell, operator, counsellor, calltaker.
+         * @description Roles: magistrate, investigator, cell, operator, counsellor.
          */
         get: {
             parameters: {
@@ -1176,7 +1176,7 @@ export interface paths {
         };
         /**
          * One alert: versions, sign-offs, consent, objections, readiness
-         * @description Roles: magistrate, investigator, cell, operator, counsellor, calltaker.
+         * @description Roles: magistrate, investigator, cell, operator, counsellor.
          */
         get: {
             parameters: {
@@ -2448,7 +2448,7 @@ export interface paths {
         };
         /**
          * Per-channel fan-out progress of each broadcast of the alert (sent, failed, pruned, retrying, fenced)
-         * @description Roles: magistrate, investigator, cell, operator, counsellor, calltaker.
+         * @description Roles: magistrate, investigator, cell, operator, counsellor.
          */
         get: {
             parameters: {
@@ -3257,7 +3257,7 @@ export interface paths {
         };
         /**
          * The broadcast channels (from the registry), their names per language and whether they are on
-         * @description Roles: magistrate, investigator, cell, operator, counsellor, calltaker.
+         * @description Roles: magistrate, investigator, cell, operator, counsellor.
          */
         get: {
             parameters: {
@@ -3951,7 +3951,7 @@ export interface paths {
         };
         /**
          * The stored photo (staff preview)
-         * @description Roles: magistrate, investigator, cell, operator, counsellor, calltaker.
+         * @description Roles: magistrate, investigator, cell, operator, counsellor.
          */
         get: {
             parameters: {
@@ -4047,7 +4047,7 @@ export interface paths {
         };
         /**
          * Poster previews of the version under review, every format × language
-         * @description Roles: magistrate, investigator, cell, operator, counsellor, calltaker.
+         * @description Roles: magistrate, investigator, cell, operator, counsellor.
          */
         get: {
             parameters: {
@@ -4142,7 +4142,7 @@ export interface paths {
         };
         /**
          * One poster PNG (content-addressed, immutable)
-         * @description Roles: magistrate, investigator, cell, operator, counsellor, calltaker.
+         * @description Roles: magistrate, investigator, cell, operator, counsellor.
          */
         get: {
             parameters: {
@@ -5868,6 +5868,1085 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/alerts/{id}/tips/web": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a tip about a live alert (public; rate-limited per source; Turnstile) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        text: string;
+                        seenWhere?: string;
+                        /** @description when, as the citizen puts it ("today around 14:00") */
+                        seenAt?: string;
+                        anonymous: boolean;
+                        contact?: {
+                            name?: string;
+                            phone?: string;
+                            /** Format: email */
+                            email?: string;
+                        };
+                        /**
+                         * @default fr
+                         * @enum {string}
+                         */
+                        lang?: "fr" | "nl" | "de" | "en";
+                        /**
+                         * Format: uuid
+                         * @description the form's own id: the same tip sent twice is kept once
+                         */
+                        clientRef?: string;
+                        /** @description Turnstile's token (cf-turnstile-response) */
+                        turnstileToken?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Received and forwarded to the investigators */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            receivedAt: string;
+                            duplicate: boolean;
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in / bad passkey assertion */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Turnstile refused the token */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": Record<string, never>;
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed in the alert's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Breaks a protocol rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many tips from this source; Retry-After says when */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/alerts/{id}/tips": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The alert's tips (the case's investigators and the cell: all; a call-taker: the ones they took)
+         * @description Roles: investigator, cell, calltaker.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            tips: components["schemas"]["Tip"][];
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in / bad passkey assertion */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Role not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed in the alert's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Breaks a protocol rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Record a tip taken on the phone (forwarded at once)
+         * @description Roles: calltaker.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        callSid?: string;
+                        text: string;
+                        seenWhere?: string;
+                        seenAt?: string;
+                        /**
+                         * @description to be phoned to the investigators at once (then confirmed in writing)
+                         * @default false
+                         */
+                        urgent?: boolean;
+                        anonymous: boolean;
+                        /**
+                         * @description told the call is recorded: did not object (given) or objected (refused)
+                         * @enum {string}
+                         */
+                        recording: "given" | "refused";
+                        /**
+                         * @description the call-taker's assessment; required for an anonymous caller
+                         * @enum {string}
+                         */
+                        assessment?: "reliable" | "plausible" | "doubtful";
+                        contact?: {
+                            name?: string;
+                            phone?: string;
+                            /** Format: email */
+                            email?: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Recorded and forwarded */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            tip: components["schemas"]["Tip"];
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in / bad passkey assertion */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Role not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed in the alert's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Breaks a protocol rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/alerts/{id}/tips/{tipId}/photo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The photo sent with a web tip (JPEG, metadata removed)
+         * @description Roles: investigator, cell, calltaker.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    tipId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description JPEG */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/jpeg": string;
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in / bad passkey assertion */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Role not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed in the alert's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Breaks a protocol rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/alerts/{id}/tips/{tipId}/ack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Acknowledge a tip (stops its escalation; the first acknowledgement stands)
+         * @description Roles: investigator, cell.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    tipId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            tip: components["schemas"]["Tip"];
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in / bad passkey assertion */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Role not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed in the alert's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Breaks a protocol rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/alerts/{id}/tips/{tipId}/useful": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Say whether the tip was useful (rule 10)
+         * @description Roles: investigator, cell.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    tipId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        useful: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            tip: components["schemas"]["Tip"];
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in / bad passkey assertion */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Role not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed in the alert's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Breaks a protocol rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/alerts/{id}/intake": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The intake of one alert: is the line open, the queue (no numbers), and the figures
+         * @description Roles: magistrate, investigator, cell, operator, calltaker.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            open: boolean;
+                            queue: {
+                                sid: string;
+                                lang: string;
+                                /** @enum {string|null} */
+                                recording: "given" | "refused" | null;
+                                /** @enum {string} */
+                                status: "menu" | "waiting" | "taken" | "answered" | "abandoned";
+                                waitingSince: string | null;
+                                takenBy: string | null;
+                            }[];
+                            metrics: components["schemas"]["IntakeMetrics"];
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in / bad passkey assertion */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Role not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed in the alert's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Breaks a protocol rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/intake/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The call-takers' console: each live alert's published content and its line's queue
+         * @description Roles: calltaker.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            alerts: {
+                                alertId: string;
+                                exercise: boolean;
+                                state: string;
+                                endsAt: string | null;
+                                /** @description the published content (never drafts, objections or an unauthorised accompanying person) */
+                                content: {
+                                    [key: string]: unknown;
+                                } | null;
+                                posterUrl: string | null;
+                                open: boolean;
+                                queue: {
+                                    sid: string;
+                                    lang: string;
+                                    /** @enum {string|null} */
+                                    recording: "given" | "refused" | null;
+                                    /** @enum {string} */
+                                    status: "menu" | "waiting" | "taken" | "answered" | "abandoned";
+                                    waitingSince: string | null;
+                                    takenBy: string | null;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in / bad passkey assertion */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Role not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed in the alert's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Breaks a protocol rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/alerts/{id}/calls/next": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take the longest-waiting call of this alert's line (one call goes to one call-taker)
+         * @description Roles: calltaker.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            call: {
+                                sid: string;
+                                lang: string;
+                                /** @enum {string|null} */
+                                recording: "given" | "refused" | null;
+                                /** @enum {string} */
+                                status: "menu" | "waiting" | "taken" | "answered" | "abandoned";
+                                waitingSince: string | null;
+                                takenBy: string | null;
+                                /** @description the caller's number, only if they accepted the recording */
+                                from: string | null;
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in / bad passkey assertion */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Role not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed in the alert's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Breaks a protocol rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/alerts/{id}/calls/{sid}/take": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take this call (409 if another call-taker took it first)
+         * @description Roles: calltaker.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    sid: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            call: {
+                                sid: string;
+                                lang: string;
+                                /** @enum {string|null} */
+                                recording: "given" | "refused" | null;
+                                /** @enum {string} */
+                                status: "menu" | "waiting" | "taken" | "answered" | "abandoned";
+                                waitingSince: string | null;
+                                takenBy: string | null;
+                                /** @description the caller's number, only if they accepted the recording */
+                                from: string | null;
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in / bad passkey assertion */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Role not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed in the alert's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Breaks a protocol rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -6298,7 +7377,7 @@ export interface components {
                 id: string;
                 alertId: string;
                 /** @enum {string} */
-                event: "launched" | "updated" | "extended" | "stopped" | "expired" | "withdrawn_before_launch" | "review_due" | "purge_soon" | "signoff_requested" | "partner_webhook_off";
+                event: "launched" | "updated" | "extended" | "stopped" | "expired" | "withdrawn_before_launch" | "review_due" | "purge_soon" | "signoff_requested" | "partner_webhook_off" | "tip_received" | "tip_urgent" | "tip_unacknowledged";
                 createdAt: string;
                 readAt: string | null;
             }[];
@@ -6436,6 +7515,60 @@ export interface components {
             webhookDisabledAt: string | null;
             createdAt: string;
             revokedAt: string | null;
+        };
+        Tip: {
+            id: string;
+            alertId: string;
+            /** @enum {string} */
+            source: "web" | "call";
+            receivedAt: string;
+            urgent: boolean;
+            text: string | null;
+            seenWhere: string | null;
+            seenAt: string | null;
+            anonymous: boolean;
+            contact: {
+                name: string | null;
+                phone: string | null;
+                email: string | null;
+            } | null;
+            /** @enum {string|null} */
+            recording: "given" | "refused" | null;
+            /** @enum {string|null} */
+            assessment: "reliable" | "plausible" | "doubtful" | null;
+            photoUrl: string | null;
+            takenBy: string | null;
+            forwardedAt: string | null;
+            ackedAt: string | null;
+            ackedBy: string | null;
+            useful: boolean | null;
+            escalation: number;
+        };
+        IntakeMetrics: {
+            calls: {
+                calls: number;
+                answered: number;
+                abandoned: number;
+                waiting: number;
+            };
+            tips: {
+                total: number;
+                web: number;
+                call: number;
+                urgent: number;
+                acknowledged: number;
+                useful: number;
+                notUseful: number;
+                escalated: number;
+            };
+            toForwardMs: {
+                median: number | null;
+                worst: number | null;
+            };
+            toAcknowledgeMs: {
+                median: number | null;
+                worst: number | null;
+            };
         };
     };
     responses: never;

@@ -10,7 +10,7 @@ import { backoffSeconds } from "../../config.ts";
 import { commit, makeDb } from "../../db/client.ts";
 import { type PartnerRow, recordWebhookOutcomes, webhookCount, webhookPage, webhookPageStarts, webhooksBySeq } from "../../db/partners.ts";
 import { mayReceivePersonalData, whoIsInformed } from "../../domain/index.ts";
-import { notifications } from "../../db/schema.ts";
+import { noticeStmt } from "../../db/notices.ts";
 import { log } from "../../log.ts";
 import { alertItem, inProgressItem } from "../../partners/feeds.ts";
 import { CATALOGUES } from "../../../templates/i18n/index.ts";
@@ -130,12 +130,7 @@ export const webhooks = {
       // The operators are told: an error line for the monitoring, and an audit entry the dashboard shows.
       log.error("webhook_disabled", { partners: disabled.length, alertId: page.alertId });
       // …and an inbox notice (and its e-mail) for the operators, once per partner switched off.
-      const notices = disabled.map((partnerId) =>
-        db
-          .insert(notifications)
-          .values(whoIsInformed("partner_webhook_off").map((role) => ({ id: crypto.randomUUID(), alertId: page.alertId, recipientRole: role, event: "partner_webhook_off", dedupeKey: `${page.alertId}:partner_webhook_off:${partnerId}:${role}`, createdAt: now.toISOString() })))
-          .onConflictDoNothing(),
-      );
+      const notices = disabled.map((partnerId) => noticeStmt(db, page.alertId, "partner_webhook_off", whoIsInformed("partner_webhook_off"), partnerId, now));
       await commit(db, notices, disabled.map((partnerId) => ({ actorUserId: null, actorRole: null, action: "partner_webhook_disabled", alertId: page.alertId, details: { partnerId } })), now);
       await env.FANOUT.send({ type: "mail_notices", alertId: page.alertId }).catch(() => undefined); // the cron asks again if this fails
     }

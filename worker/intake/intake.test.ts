@@ -1,0 +1,227 @@
+// The 116 000 intake from outside (issue 14): web tips (Turnstile through its documented
+// test keys' stand-in, per-source limits), tips forwarded live to who may read them,
+// acknowledgement, escalation through the alert object's alarm, call-takers' records and
+// claims, access, and the purge.
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { alertStub } from "../services/alerts.ts";
+import { api, as, createAlert, expectOk, liveAlert, makeStaff, makeTeam, ORIGIN, type Staff, type Team } from "../test/helpers.ts";
+import type { TipClock } from "./desk.ts";
+
+let t: Team;
+beforeAll(async () => {
+  t = await makeTeam();
+});
+
+const DUMMY_TOKEN = "XXXX.DUMMY.TOKEN.XXXX";
+const tip = (over: Record<string, unknown> = {}) => ({
+  text: "I saw a girl in a yellow raincoat get into a white van",
+  seenWhere: "Namur station",
+  seenAt: "today around 14:00",
+  anonymous: false,
+  contact: { phone: "+32 470 12 34 56" },
+  turnstileToken: DUMMY_TOKEN,
+  ...over,
+});
+
+async function connect(who: Staff, alertId: string) {
+  const res = await exports.default.fetch(new Request(`${ORIGIN}/api/v1/alerts/${alertId}/live`, { headers: { Upgrade: "websocket", Cookie: who.cookie, Origin: ORIGIN } }));
+  const messages: any[] = [];
+  const ws = res.webSocket!;
+  ws.accept();
+  ws.addEventListener("message", (e) => messages.push(JSON.parse(e.data as string)));
+  const until = async (pred: (m: any) => boolean, ms = 10_000) => {
+    const end = Date.now() + ms;
+    while (!messages.some(pred)) {
+      if (Date.now() > end) throw new Error("timed out");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return messages.find(pred);
+  };
+  await until((m) => m.type === "hello");
+  return { ws, messages, until };
+}
+
+const sql = <T>(q: string, ...args: unknown[]) => env.DB.prepare(q).bind(...args).all<T>().then((r) => r.results);
+
+describe("web tips", () => {
+  it("a citizen's tip reaches the case's investigators and the cell live; the others see counts only", async () => {
+    const id = await liveAlert(t);
+    const [inv, cell, op] = await Promise.all([connect(t.investigator, id), connect(t.cell, id), connect(t.operator, id)]);
+    const res = expectOk(await api("POST", `/alerts/${id}/tips/web`, tip({ clientRef: crypto.randomUUID() })), 201);
+    const got = await inv.until((m) => m.type === "tip");
+    expect(got.tip).toMatchObject({ id: res.body.id, source: "web", text: tip().text, contact: { phone: "+32 470 12 34 56" }, escalation: 0 });
+    expect(got.tip.forwardedAt).toBeTruthy();
+    await cell.until((m) => m.type === "tip" && m.tip.id === res.body.id);
+    await op.until((m) => m.type === "intake");
+    expect(JSON.stringify(op.messages)).not.toContain("yellow raincoat");
+    // Stored, forwarded, with its written confirmation (a notice for the investigators; no content in it).
+    const [row] = await sql<{ forwarded_at: string; text: string }>("SELECT forwarded_at, text FROM tips WHERE id = ?", res.body.id);
+    expect(row!.forwarded_at).toBeTruthy();
+    const notices = await sql<{ recipient_role: string; event: string }>("SELECT recipient_role, event FROM notifications WHERE alert_id = ? AND event LIKE 'tip%'", id);
+    expect(notices).toEqual([{ recipient_role: "investigator", event: "tip_received" }]);
+    for (const s of [inv, cell, op]) s.ws.close(1000);
+  });
+
+  it("the same form sent twice is one tip; bad input gets field errors; Turnstile is checked server-side", async () => {
+    const id = await liveAlert(t);
+    const clientRef = crypto.randomUUID();
+    const a = expectOk(await api("POST", `/alerts/${id}/tips/web`, tip({ clientRef })), 201);
+    const b = expectOk(await api("POST", `/alerts/${id}/tips/web`, tip({ clientRef })), 201);
+    expect(b.body).toMatchObject({ id: a.body.id, duplicate: true });
+    expect((await sql("SELECT id FROM tips WHERE alert_id = ?", id)).length).toBe(1);
+
+    const anonWithContact = await api("POST", `/alerts/${id}/tips/web`, tip({ anonymous: true }));
+    expect(anonWithContact.status).toBe(400);
+    expect(anonWithContact.body.errors).toEqual([{ path: "contact", message: "an anonymous tip carries no contact details" }]);
+    const noContact = await api("POST", `/alerts/${id}/tips/web`, tip({ contact: undefined }));
+    expect(noContact.status).toBe(400);
+    expect((await api("POST", `/alerts/${id}/tips/web`, tip({ text: "x\u0007y" }))).status).toBe(400);
+
+    const noToken = await api("POST", `/alerts/${id}/tips/web`, tip({ turnstileToken: undefined }));
+    expect(noToken.status).toBe(403);
+    expect(noToken.body.code).toBe("E_CHALLENGE_FAILED");
+    const forged = await api("POST", `/alerts/${id}/tips/web`, tip({ turnstileToken: "forged.token" }));
+    expect(forged.status).toBe(403);
+    expect((await sql("SELECT id FROM tips WHERE alert_id = ?", id)).length).toBe(1); // nothing written by a refusal
+
+    // Anonymous is fine without contact details.
+    expectOk(await api("POST", `/alerts/${id}/tips/web`, tip({ anonymous: true, contact: undefined })), 201);
+  });
+
+  it("a flood from one source is throttled while tips from other sources get through", async () => {
+    const id = await liveAlert(t);
+    const flood = [];
+    for (let i = 0; i < 12; i++) flood.push(await api("POST", `/alerts/${id}/tips/web`, tip({ text: `flood ${i} lorem ipsum` }), { ip: "203.0.113.9" }));
+    const statuses = flood.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201).length).toBe(5);
+    expect(statuses.slice(5).every((s) => s === 429)).toBe(true);
+    expect(flood[5]!.headers.get("Retry-After")).toBe("60");
+    expect(flood[5]!.body.detail).toContain("your text is kept");
+    for (let i = 0; i < 3; i++) expectOk(await api("POST", `/alerts/${id}/tips/web`, tip({ text: `legit ${i} from elsewhere` }), { ip: `198.51.100.${i + 1}` }), 201);
+  });
+
+  it("takes no tips before the launch; still takes them after the stop (they reach the investigators)", async () => {
+    const draft = await createAlert(t.cell);
+    expect((await api("POST", `/alerts/${draft}/tips/web`, tip())).status).toBe(409);
+    const id = await liveAlert(t);
+    expectOk(await api("POST", `/alerts/${id}/stop`, { reason: "found_safe" }, as(t.cell)));
+    const inv = await connect(t.investigator, id);
+    expectOk(await api("POST", `/alerts/${id}/tips/web`, tip()), 201);
+    await inv.until((m) => m.type === "tip");
+    inv.ws.close(1000);
+  });
+});
+
+describe("acknowledgement and escalation", () => {
+  /** Makes every tip clock of the alert due now, then fires the object's alarm. */
+  async function clocksDue(id: string) {
+    const stub = alertStub(env, id);
+    await runInDurableObject(stub as unknown as DurableObjectStub, async (_o, state) => {
+      const clocks = await state.storage.list<TipClock>({ prefix: "tipclock:" });
+      for (const [k, c] of clocks) await state.storage.put(k, { ...c, due: new Date(Date.now() - 1000).toISOString() });
+    });
+    // The object's alarm is armed for its earliest clock: run it now.
+    expect(await runDurableObjectAlarm(stub as unknown as DurableObjectStub)).toBe(true);
+  }
+
+  it("an unacknowledged tip goes to the cell, then to the magistrate and the operator; an acknowledged one stops", async () => {
+    const id = await liveAlert(t);
+    const cellFeed = await connect(t.cell, id);
+    const slow = expectOk(await api("POST", `/alerts/${id}/tips/web`, tip({ text: "slow one, nobody reads it" })), 201).body.id;
+    const quick = expectOk(await api("POST", `/alerts/${id}/tips/web`, tip({ text: "quick one, acknowledged" })), 201).body.id;
+    const acked = expectOk(await api("POST", `/alerts/${id}/tips/${quick}/ack`, undefined, as(t.investigator))).body.tip;
+    expect(acked.ackedAt).toBeTruthy();
+    expect(acked.ackedBy).toBe(t.investigator.userId);
+
+    await clocksDue(id);
+    await cellFeed.until((m) => m.type === "tip_escalated" && m.tipId === slow && m.level === 1);
+    let rows = await sql<{ id: string; escalation: number }>("SELECT id, escalation FROM tips WHERE alert_id = ? ORDER BY id", id);
+    expect(Object.fromEntries(rows.map((r) => [r.id, r.escalation]))).toEqual({ [slow]: 1, [quick]: 0 });
+    expect(await sql("SELECT recipient_role FROM notifications WHERE alert_id = ? AND event = 'tip_unacknowledged'", id)).toEqual([{ recipient_role: "cell" }]);
+
+    await clocksDue(id);
+    rows = await sql("SELECT id, escalation FROM tips WHERE id = ?", slow);
+    expect(rows[0]!.escalation).toBe(2);
+    const roles = (await sql<{ recipient_role: string }>("SELECT recipient_role FROM notifications WHERE alert_id = ? AND event = 'tip_unacknowledged'", id)).map((r) => r.recipient_role).sort();
+    expect(roles).toEqual(["cell", "magistrate", "operator"]);
+    const audit = await sql<{ action: string; details: string }>("SELECT action, details FROM audit_entries WHERE alert_id = ? AND action LIKE 'tip_%' ORDER BY seq", id);
+    expect(audit.map((a) => a.action)).toEqual(["tip_acknowledged", "tip_escalated", "tip_escalated"]);
+    // At the top: the clock is gone; acknowledging now still records it.
+    await clocksDue(id);
+    expect((await sql("SELECT escalation FROM tips WHERE id = ?", slow))[0]).toEqual({ escalation: 2 });
+    expectOk(await api("POST", `/alerts/${id}/tips/${slow}/ack`, undefined, as(t.cell)));
+    const judged = expectOk(await api("POST", `/alerts/${id}/tips/${slow}/useful`, { useful: true }, as(t.investigator))).body.tip;
+    expect(judged).toMatchObject({ useful: true, ackedBy: t.cell.userId });
+    const m = expectOk(await api("GET", `/alerts/${id}/intake`, undefined, as(t.operator))).body.metrics;
+    expect(m.tips).toMatchObject({ total: 2, web: 2, acknowledged: 2, useful: 1, escalated: 1 });
+    expect(m.toForwardMs.median).toBeGreaterThanOrEqual(0);
+    cellFeed.ws.close(1000);
+  });
+});
+
+describe("call-takers", () => {
+  it("record a call's tip under the rules of rule 10; see only their own tips and the published content", async () => {
+    const id = await liveAlert(t);
+    const other = await makeStaff("calltaker");
+    const base = { text: "Caller saw the van on the E411 near Wavre", urgent: true, recording: "given" };
+    const noAssessment = await api("POST", `/alerts/${id}/tips`, { ...base, anonymous: true }, as(t.calltaker));
+    expect(noAssessment.status).toBe(422);
+    expect(noAssessment.body.detail).toContain("assessment");
+    const refusedButNamed = await api("POST", `/alerts/${id}/tips`, { ...base, recording: "refused", anonymous: false, contact: { name: "Jan" } }, as(t.calltaker));
+    expect(refusedButNamed.status).toBe(422);
+    const rec = expectOk(await api("POST", `/alerts/${id}/tips`, { ...base, anonymous: true, assessment: "plausible" }, as(t.calltaker)), 201).body.tip;
+    expect(rec).toMatchObject({ source: "call", urgent: true, assessment: "plausible", takenBy: t.calltaker.userId });
+    // Urgent: the investigators and the cell are told (the phone call's written confirmation).
+    expect((await sql<{ recipient_role: string }>("SELECT recipient_role FROM notifications WHERE alert_id = ? AND event = 'tip_urgent' ORDER BY recipient_role", id)).map((r) => r.recipient_role)).toEqual(["cell", "investigator"]);
+
+    expectOk(await api("POST", `/alerts/${id}/tips/web`, tip()), 201);
+    expect(expectOk(await api("GET", `/alerts/${id}/tips`, undefined, as(t.calltaker))).body.tips.map((x: any) => x.id)).toEqual([rec.id]);
+    expect(expectOk(await api("GET", `/alerts/${id}/tips`, undefined, as(other))).body.tips).toEqual([]);
+    expect(expectOk(await api("GET", `/alerts/${id}/tips`, undefined, as(t.investigator))).body.tips).toHaveLength(2);
+    for (const who of [t.operator, t.magistrate, t.counsellor, t.admin]) expect((await api("GET", `/alerts/${id}/tips`, undefined, as(who))).status).toBe(403);
+    // Call-takers do not read the file (drafts, sign-offs…): only the console's published content.
+    expect((await api("GET", `/alerts/${id}`, undefined, as(t.calltaker))).status).toBe(403);
+    const consoleView = expectOk(await api("GET", "/intake/alerts", undefined, as(t.calltaker))).body.alerts.find((a: any) => a.alertId === id);
+    expect(consoleView).toMatchObject({ open: true, state: "live" });
+    expect(consoleView.content.child).toMatchObject({ firstName: "Lina", lastName: "Exemple" });
+    expect(JSON.stringify(consoleView)).not.toMatch(/signOffs|objection/i);
+  });
+
+  it("two call-takers claiming the same call: one wins", async () => {
+    const id = await liveAlert(t);
+    const stub = alertStub(env, id);
+    const sid = `CA${"a".repeat(32)}`;
+    await stub.callArrived(sid);
+    await stub.callQueued(sid, "nl", "given", "+32470000001");
+    const other = await makeStaff("calltaker");
+    const [a, b] = await Promise.all([api("POST", `/alerts/${id}/calls/${sid}/take`, undefined, as(t.calltaker)), api("POST", `/alerts/${id}/calls/${sid}/take`, undefined, as(other))]);
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    const winner = a.status === 200 ? a : b;
+    expect(winner.body.call).toMatchObject({ sid, lang: "nl", status: "taken", from: "+32470000001" });
+    expect((await api("POST", `/alerts/${id}/calls/next`, undefined, as(other))).status).toBe(404);
+  });
+});
+
+describe("purge", () => {
+  it("leaves no tip text, place, contact, photo or caller number; the figures stay", async () => {
+    const id = await liveAlert(t);
+    expectOk(await api("POST", `/alerts/${id}/tips/web`, tip({ contact: { phone: "+32 470 99 88 77", email: "a@example.test", name: "Ann" } })), 201);
+    const stub = alertStub(env, id);
+    const sid = `CA${"b".repeat(32)}`;
+    await stub.callArrived(sid);
+    await stub.callQueued(sid, "fr", "given", "+32470999999");
+    expectOk(await api("POST", `/alerts/${id}/stop`, { reason: "found_safe" }, as(t.cell)));
+    await env.DB.prepare("UPDATE alerts SET purge_at = ? WHERE id = ?").bind(new Date(Date.now() - 1000).toISOString(), id).run();
+    await stub.tick(id);
+    const rows = await sql<Record<string, unknown>>("SELECT * FROM tips WHERE alert_id = ?", id);
+    expect(rows).toHaveLength(1);
+    expect(JSON.stringify(rows)).not.toMatch(/raincoat|Namur|\+32 470|Ann|example\.test/);
+    expect(rows[0]).toMatchObject({ source: "web", anonymous: 0 });
+    expect((await stub.call(sid))?.from).toBeNull();
+    const m = (await stub.intakeMetrics(id)) as { tips: { total: number }; calls: { calls: number } };
+    expect(m.tips.total).toBe(1);
+    expect(m.calls.calls).toBe(1);
+  });
+});
