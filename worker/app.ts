@@ -15,6 +15,7 @@ import { pushRoutes } from "./routes/push.ts";
 import { emailApiRoutes, emailPages } from "./routes/email.ts";
 import { noticeRoutes } from "./routes/notices.ts";
 import { feedRoutes } from "./routes/feeds.ts";
+import { telephonyRoutes } from "./routes/telephony.ts";
 import { intakeRoutes } from "./routes/intake.ts";
 import { partnerRoutes } from "./routes/partners.ts";
 import { publicRoutes } from "./routes/public.ts";
@@ -99,6 +100,7 @@ export function buildApp() {
     if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
   });
   app.route("/api/v1", api);
+  app.route("/", telephonyRoutes);
   app.route("/", publicRoutes);
   app.route("/", widgetRoutes);
   app.route("/", emailPages);
