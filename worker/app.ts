@@ -16,7 +16,9 @@ import { emailApiRoutes, emailPages } from "./routes/email.ts";
 import { noticeRoutes } from "./routes/notices.ts";
 import { feedRoutes } from "./routes/feeds.ts";
 import { telephonyRoutes } from "./routes/telephony.ts";
+import { tipFormRoutes } from "./routes/tip-form.ts";
 import { intakeRoutes } from "./routes/intake.ts";
+import { turnstileEnabled, turnstileOrigin } from "./intake/turnstile.ts";
 import { partnerRoutes } from "./routes/partners.ts";
 import { publicRoutes } from "./routes/public.ts";
 import { widgetRoutes } from "./routes/widget.ts";
@@ -28,10 +30,14 @@ import { context, newRouter, originCheck } from "./routes/http.ts";
 export const isFramable = (path: string) => path === "/widget/frame";
 
 /** The Content-Security-Policy of the Worker's HTML pages (scripts: own files and this response's nonce only). */
-export const htmlPolicy = (nonce?: string, framable = false) =>
+/** The public alert page and its tip form load the anti-abuse challenge (Turnstile) from its origin. */
+export const challengeOrigin = (path: string, env: Env): string | null => (/^\/alert\/[^/]+(\/tip)?$/.test(path) && turnstileEnabled(env) ? turnstileOrigin(env) : null);
+
+export const htmlPolicy = (nonce?: string, framable = false, challenge: string | null = null) =>
   [
     "default-src 'self'",
-    `script-src 'self'${nonce ? ` 'nonce-${nonce}'` : ""}`,
+    `script-src 'self'${nonce ? ` 'nonce-${nonce}'` : ""}${challenge ? ` ${challenge}` : ""}`,
+    ...(challenge ? [`frame-src ${challenge}`] : []),
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "connect-src 'self'",
@@ -73,7 +79,7 @@ export function buildApp() {
     await next();
     if (!c.res.headers.get("Content-Type")?.startsWith("text/html")) return;
     const framable = isFramable(c.req.path);
-    c.header("Content-Security-Policy", htmlPolicy(nonce, framable));
+    c.header("Content-Security-Policy", htmlPolicy(nonce, framable, challengeOrigin(c.req.path, c.env)));
     c.header("X-Content-Type-Options", "nosniff");
     c.header("Referrer-Policy", c.res.headers.get("Referrer-Policy") ?? "strict-origin-when-cross-origin");
     if (!framable) c.header("X-Frame-Options", "DENY");
@@ -101,6 +107,7 @@ export function buildApp() {
   });
   app.route("/api/v1", api);
   app.route("/", telephonyRoutes);
+  app.route("/", tipFormRoutes);
   app.route("/", publicRoutes);
   app.route("/", widgetRoutes);
   app.route("/", emailPages);

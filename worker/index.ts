@@ -1,5 +1,5 @@
 // Worker entry: wires the handlers and exports the Durable Object classes. Nothing else.
-import { buildApp, htmlPolicy, isFramable } from "./app.ts";
+import { buildApp, challengeOrigin, htmlPolicy, isFramable } from "./app.ts";
 import { edgeCached } from "./partners/edge-cache.ts";
 import { handleBatch } from "./queue/consumer.ts";
 import { runCron } from "./services/timers.ts";
@@ -11,7 +11,7 @@ const app = buildApp();
 
 export default {
   // The public surfaces' warm reads are answered from the edge cache before the app runs.
-  fetch: edgeCached<Env>((req, env, ctx) => app.fetch(req, env, ctx), (path) => htmlPolicy(undefined, isFramable(path))),
+  fetch: edgeCached<Env>((req, env, ctx) => app.fetch(req, env, ctx), (path, env) => htmlPolicy(undefined, isFramable(path), challengeOrigin(path, env))),
   queue: handleBatch,
   async scheduled(controller, env, ctx) {
     ctx.waitUntil(runCron(env, new Date(controller.scheduledTime)));

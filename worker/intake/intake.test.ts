@@ -225,3 +225,53 @@ describe("purge", () => {
     expect(m.calls.calls).toBe(1);
   });
 });
+
+describe("the public tip form (no JavaScript of ours)", () => {
+  const post = async (id: string, fields: Record<string, string | Blob>, ip = `10.9.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`) => {
+    const body = new FormData();
+    for (const [k, v] of Object.entries(fields)) body.set(k, v);
+    const res = await exports.default.fetch(new Request(`${ORIGIN}/alert/${id}/tip?lang=nl`, { method: "POST", body, headers: { "CF-Connecting-IP": ip } }));
+    return { status: res.status, html: await res.text(), csp: res.headers.get("Content-Security-Policy") ?? "" };
+  };
+
+  it("is on the live alert page with the challenge; a tip sent through it arrives; a refusal gives the text back", async () => {
+    const id = await liveAlert(t);
+    const pageRes = await exports.default.fetch(new Request(`${ORIGIN}/alert/${id}?lang=nl`));
+    const html = await pageRes.text();
+    expect(html).toContain(`action="/alert/${id}/tip?lang=nl"`);
+    expect(html).toContain('class="cf-turnstile"');
+    expect(pageRes.headers.get("Content-Security-Policy")).toContain("script-src 'self' https://turnstile.test");
+
+    const ok = await post(id, { text: "Gezien aan het station van Leuven", seenWhere: "Leuven", anonymous: "1", "cf-turnstile-response": DUMMY_TOKEN });
+    expect(ok.status).toBe(200);
+    expect(ok.html).toContain("Bedankt. Uw informatie is aangekomen.");
+    // Sent twice (a double click): one tip.
+    await post(id, { text: "Gezien aan het station van Leuven", seenWhere: "Leuven", anonymous: "1", "cf-turnstile-response": DUMMY_TOKEN }, "10.200.0.1");
+    await post(id, { text: "Gezien aan het station van Leuven", seenWhere: "Leuven", anonymous: "1", "cf-turnstile-response": DUMMY_TOKEN }, "10.200.0.1");
+    expect((await sql("SELECT id FROM tips WHERE alert_id = ?", id)).length).toBe(2);
+
+    const failed = await post(id, { text: "Mijn tekst blijft bewaard", anonymous: "1", "cf-turnstile-response": "bad" });
+    expect(failed.status).toBe(403);
+    expect(failed.html).toContain("Mijn tekst blijft bewaard</textarea>");
+    const invalid = await post(id, { text: "Zonder contact en niet anoniem", phone: "", "cf-turnstile-response": DUMMY_TOKEN });
+    expect(invalid.status).toBe(400);
+    expect(invalid.html).toContain('aria-invalid="true"');
+    expect(invalid.html).toContain("Zonder contact en niet anoniem</textarea>");
+  });
+
+  it("takes a photo checked and re-encoded like the alert's photos; refuses a file that is not one", async () => {
+    const id = await liveAlert(t);
+    const { fixture } = await import("../test/fixtures.ts");
+    const jpeg = fixture("photo-exif.jpg");
+    const ok = await post(id, { text: "Photo of the van", anonymous: "1", "cf-turnstile-response": DUMMY_TOKEN, photo: new File([jpeg], "van.jpg", { type: "image/jpeg" }) });
+    expect(ok.status).toBe(200);
+    const tips = expectOk(await api("GET", `/alerts/${id}/tips`, undefined, as(t.investigator))).body.tips;
+    expect(tips[0].photoUrl).toBe(`/api/v1/alerts/${id}/tips/${tips[0].id}/photo`);
+    const img = await exports.default.fetch(new Request(`${ORIGIN}${tips[0].photoUrl}`, { headers: { Cookie: t.investigator.cookie } }));
+    expect(img.headers.get("Content-Type")).toBe("image/jpeg");
+    expect((await api("GET", tips[0].photoUrl.replace("/api/v1", ""), undefined, as(t.operator))).status).toBe(403);
+    const bad = await post(id, { text: "Not a photo", anonymous: "1", "cf-turnstile-response": DUMMY_TOKEN, photo: new File([fixture("not-an-image.jpg")], "x.jpg", { type: "image/jpeg" }) });
+    expect(bad.status).toBe(422);
+    expect(bad.html).toContain("Not a photo</textarea>");
+  });
+});

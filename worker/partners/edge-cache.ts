@@ -78,7 +78,7 @@ export const isEdgeCached = (path: string) =>
  * seconds. `htmlPolicy` replaces the per-response CSP of a cached page: these pages carry
  * no script, and a nonce frozen in a cache would be no nonce (the widget's frame stays framable).
  */
-export function edgeCached<E>(fetch: (req: Request, env: E, ctx: ExecutionContext) => Response | Promise<Response>, htmlPolicy: (path: string) => string) {
+export function edgeCached<E>(fetch: (req: Request, env: E, ctx: ExecutionContext) => Response | Promise<Response>, htmlPolicy: (path: string, env: E) => string) {
   return async (req: Request, env: E, ctx: ExecutionContext): Promise<Response> => {
     const path = new URL(req.url).pathname;
     // A request that says who it is (a partner's API key) never shares a cached answer.
@@ -93,7 +93,7 @@ export function edgeCached<E>(fetch: (req: Request, env: E, ctx: ExecutionContex
       const headers = new Headers(built.headers);
       if (built.status === 200) headers.set("ETag", await strongEtag(body));
       headers.set("Cache-Control", `public, max-age=${PUBLIC_TTL_S}, must-revalidate`);
-      if (headers.get("Content-Type")?.startsWith("text/html")) headers.set("Content-Security-Policy", htmlPolicy(path));
+      if (headers.get("Content-Type")?.startsWith("text/html")) headers.set("Content-Security-Policy", htmlPolicy(path, env));
       res = new Response(body, { status: built.status, headers });
       if (cache) ctx.waitUntil(cache.put(key, res.clone()).catch(() => undefined));
     }

@@ -9,6 +9,7 @@ import { photoKey } from "../services/photos.ts";
 import { posterOnDemand } from "../services/posters.ts";
 import { FORMAT_NAMES, type FormatName } from "../../templates/posters/model.ts";
 import { esc } from "../../templates/html.ts";
+import { tipFormHtml } from "./tip-form.ts";
 import { context, type AppEnv } from "./http.ts";
 
 export const publicRoutes = new Hono<AppEnv>();
@@ -37,6 +38,7 @@ h1{font-size:1.6rem;line-height:1.2;margin:.6rem 0}.poster{width:100%;height:aut
 .muted{color:#444}.found{background:#0B6E4F;color:#fff;padding:1.2rem;border-radius:8px}.ended{background:#111;color:#fff;padding:1.2rem;border-radius:8px}
 dl dt{font-weight:700;color:#C8102E;margin-top:.6rem}dl dd{margin:0}
 fieldset{border:1px solid #ccc;border-radius:8px;margin:1rem 0}label{display:block;padding:.2rem 0}
+textarea,input[type=text],input[type=tel],input[type=email]{display:block;width:100%;box-sizing:border-box;font:inherit;padding:.5rem;border:2px solid #555;border-radius:6px;margin:.2rem 0 .6rem}[aria-invalid=true]{border-color:#b00020}.problem{color:#b00020}#tip{border-top:2px solid #111;margin-top:1.5rem}
 button{font:inherit;font-weight:700;padding:.7rem 1.2rem;border-radius:8px;border:2px solid #111;background:#111;color:#fff;cursor:pointer;margin:.3rem .3rem .3rem 0}
 button.secondary{background:#fff;color:#111}button:focus-visible,a:focus-visible,input:focus-visible,select:focus-visible{outline:3px solid #0a58ca;outline-offset:2px}
 nav a{margin-right:.8rem}#status{min-height:1.5rem;font-weight:600}
@@ -48,7 +50,7 @@ export function langNav(path: string, current: Language): string {
   return `<nav aria-label="Language">${LANGUAGES.map((l) => (l === current ? `<strong>${l.toUpperCase()}</strong>` : `<a href="${path}?lang=${l}" hreflang="${l}" lang="${l}">${l.toUpperCase()}</a>`)).join(" ")}</nav>`;
 }
 
-function alertBody(c: Catalogue, content: AlertContent, lang: Language, alertId: string, exercise: boolean, endsAt: string | null, poster: string | null): string {
+function alertBody(c: Catalogue, content: AlertContent, lang: Language, alertId: string, exercise: boolean, endsAt: string | null, poster: string | null, tipForm: string): string {
   const r = readIn(content, lang);
   const name = r.name;
   const rows: [string, string | undefined][] = [
@@ -66,8 +68,8 @@ ${poster ? `<img class="poster" src="${esc(poster)}" alt="${esc(name)}" width="1
 ${content.child.photos.length ? `<ul class="photos">${content.child.photos.map((h, i) => `<li><img src="/alert/${alertId}/photo/${h}.jpg" alt="${esc(`${name} — ${c.photo} ${i + 1}/${content.child.photos.length}`)}" loading="lazy"></li>`).join("")}</ul>` : ""}
 ${content.showHotline ? `<a class="call" href="tel:116000">${HOTLINE}</a><p class="muted">${esc(c.pageCallFree)} · ${HOTLINE_ABROAD} ${esc(c.abroad)}</p>` : ""}
 <dl>${rows.filter(([, v]) => v).map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join("")}</dl>
-<p id="tip"><a href="tel:116000">${esc(c.pageInfo)}</a></p>
 ${endsAt ? `<p class="muted">${esc(c.pageEnds)} ${esc(formatWhen(c, endsAt))}</p>` : ""}
+${tipForm}
 </main>`;
 }
 
@@ -97,7 +99,7 @@ publicRoutes.get("/alert/:id", async (c) => {
   const name = [content.child.firstName, content.child.lastName].filter(Boolean).join(" ");
   const poster = `/alert/${id}/poster/landscape-${lang}.png`;
   const og = `<meta property="og:title" content="CHILD ALERT: ${esc(name)}"><meta property="og:image" content="${esc(c.env.APP_ORIGIN)}${poster}">`;
-  return c.html(page(lang, `CHILD ALERT: ${name}`, alertBody(cat, content, lang, id, rec.exercise, rec.endsAt, poster), og));
+  return c.html(page(lang, `CHILD ALERT: ${name}`, alertBody(cat, content, lang, id, rec.exercise, rec.endsAt, poster, tipFormHtml(cat, c.env, id, lang)), og));
 });
 
 /**
