@@ -3,7 +3,8 @@
 import { startPushStandIn } from "../e2e/lib/push-standin.mjs";
 import { startSmtpCatcher } from "../e2e/lib/smtp-standin.mjs";
 import { startWebhookReceiver } from "../e2e/lib/webhook-standin.mjs";
-import { applyMigrations, buildDashboard, d1, DEFAULT_PORT, ensureDevVars, parseArgs, PUSH_STANDIN_PORT, SMTP_CATCHER_PORT, SMTP_CATCHER_WEB_PORT, startWorker, WEBHOOK_RECEIVER_PORT } from "./lib/local.mjs";
+import { startTurnstileStandIn } from "../e2e/lib/turnstile-standin.mjs";
+import { applyMigrations, buildDashboard, d1, DEFAULT_PORT, ensureDevVars, parseArgs, PUSH_STANDIN_PORT, SMTP_CATCHER_PORT, SMTP_CATCHER_WEB_PORT, startWorker, TURNSTILE_STANDIN_PORT, WEBHOOK_RECEIVER_PORT } from "./lib/local.mjs";
 import { seed } from "./seed.mjs";
 
 const args = parseArgs(process.argv.slice(2));
@@ -22,6 +23,8 @@ step(`starting the local SMTP catcher on port ${SMTP_CATCHER_PORT} (caught e-mai
 const mail = await startSmtpCatcher({ smtpPort: SMTP_CATCHER_PORT, webPort: SMTP_CATCHER_WEB_PORT });
 step(`starting the partners' webhook receiver on http://localhost:${WEBHOOK_RECEIVER_PORT} (verifies every signature)`);
 const hooks = await startWebhookReceiver({ port: WEBHOOK_RECEIVER_PORT });
+step(`starting the Turnstile stand-in on http://localhost:${TURNSTILE_STANDIN_PORT} (the tip form's challenge, Cloudflare's test keys)`);
+const turnstile = await startTurnstileStandIn({ port: TURNSTILE_STANDIN_PORT });
 step("applying D1 migrations (local)");
 applyMigrations();
 // The receiver keeps its partners' secrets in memory: tell it again those of the local partners.
@@ -37,6 +40,7 @@ const stop = () => {
   push.close();
   void mail.close();
   void hooks.close();
+  void turnstile.close();
   process.exit(0);
 };
 process.on("SIGINT", stop);
@@ -55,6 +59,7 @@ console.log(`
   Push stand-in  ${push.origin}/__stats   (local push service: decrypts and records)
   E-mails        ${mail.web}/           (every e-mail the Worker sent, caught locally)
   Webhooks       ${hooks.origin}/__messages   (partners' webhook deliveries, signatures verified)
+  116 000 line   ${origin}/telephony/voice  (TwiML webhooks; signed with TELEPHONY_AUTH_TOKEN from .dev.vars)
   Feeds          ${origin}/api/v1/feeds/alerts.json · ${origin}/api/v1/feeds/cap.atom
   API docs       ${origin}/api/v1/docs
   OpenAPI        ${origin}/api/v1/openapi.json

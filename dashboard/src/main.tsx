@@ -15,6 +15,7 @@ import { Audit } from "./screens/audit";
 import { Invitation, SignIn } from "./screens/auth";
 import { Editor } from "./screens/editor";
 import { InboxScreen } from "./screens/inbox";
+import { IntakeConsole } from "./screens/intake";
 import { useInboxLive } from "./lib/inbox";
 
 const UUID = "([0-9a-f-]{36})";
@@ -56,6 +57,7 @@ function App() {
         {me && (
           <nav aria-label={t("nav.main")}>
             {can("alert.read") && <a href="/">{t("nav.alerts")}</a>}
+            {can("intake.take") && <a href="/intake">{t("nav.intake")}</a>}
             {can("alert.create") && <a href="/alerts/new">{t("alerts.new")}</a>}
             {can("stats.read") && <a href="/statistics">{t("nav.statistics")}</a>}
             {can("admin.users") && <a href="/admin">{t("nav.admin")}</a>}
@@ -103,6 +105,7 @@ function route(path: string, me: Me, can: (p: Permission) => boolean) {
   if (path === "/statistics" && can("stats.read")) return <Statistics />;
   if (path === "/inbox") return <InboxScreen />;
   if (path === "/account") return <Account />;
+  if ((path === "/intake" || path === "/") && can("intake.take")) return <IntakeConsole />;
   if (path === "/admin/partners" && can("admin.partners")) return <Partners />;
   if (path === "/admin" && can("admin.users")) return <Admin meId={me.user.id} />;
   if (can("alert.read")) return <AlertList can={can} />;

@@ -1,12 +1,13 @@
 // Browser-test harness: a Worker under `wrangler dev` on its own port and state folder,
 // and Debian Chromium driven by playwright-core with a CDP virtual authenticator.
+import { PASS_SECRET, PASS_SITE_KEY, startTurnstileStandIn } from "./turnstile-standin.mjs";
 import { after, before } from "node:test";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { applyMigrations, createInvitations, ROOT, startWorker, vapidKeys, auditKeys } from "../../scripts/lib/local.mjs";
+import { applyMigrations, createInvitations, LOCAL_TELEPHONY_TOKEN, ROOT, startWorker, vapidKeys, auditKeys } from "../../scripts/lib/local.mjs";
 import { startPushStandIn } from "./push-standin.mjs";
 import { startSmtpCatcher } from "./smtp-standin.mjs";
 import { apiClient, concert, staffFor } from "../../scripts/lib/drill.mjs";
@@ -47,6 +48,7 @@ export async function startStack() {
   const vapid = vapidKeys();
   const push = await startPushStandIn({ vapidPublicKey: vapid.VAPID_PUBLIC_KEY });
   const mail = await startSmtpCatcher();
+  const turnstile = await startTurnstileStandIn();
   const worker = await startWorker({
     port,
     persistTo,
@@ -63,6 +65,10 @@ export async function startStack() {
       SMTP_SECURITY: "none",
       MAIL_FROM: "Child Alert (test) <alerts@child-alert.test>",
       EMAIL_TOKEN_SECRET: randomBytes(32).toString("base64url"),
+      TURNSTILE_ORIGIN: turnstile.origin,
+      TURNSTILE_SITE_KEY: PASS_SITE_KEY,
+      TURNSTILE_SECRET: PASS_SECRET,
+      TELEPHONY_AUTH_TOKEN: LOCAL_TELEPHONY_TOKEN,
       ...auditKeys(),
     },
   });
@@ -75,6 +81,7 @@ export async function startStack() {
       worker.stop();
       await push.close();
       await mail.close();
+      await turnstile.close();
       rmSync(persistTo, { recursive: true, force: true });
     },
   };

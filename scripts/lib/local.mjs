@@ -130,6 +130,10 @@ export const SMTP_CATCHER_PORT = 2525;
 export const SMTP_CATCHER_WEB_PORT = 8791;
 /** The local partners' webhook receiver of `npm start` (verifies every delivery's Standard Webhooks signature). */
 export const WEBHOOK_RECEIVER_PORT = 8792;
+/** The local Turnstile stand-in of `npm start` (its documented test keys). */
+export const TURNSTILE_STANDIN_PORT = 8793;
+/** The telephony provider's auth token for local runs: the telephony simulator (`npm run demo`) signs with it. */
+export const LOCAL_TELEPHONY_TOKEN = "local-telephony-auth-token-0123456789";
 
 /**
  * Local-only overrides of wrangler.toml's production vars and the local secrets (read
@@ -162,6 +166,12 @@ export function ensureDevVars(port = DEFAULT_PORT) {
     SMTP_SECURITY: "none",
     MAIL_FROM: "Child Alert (local) <alerts@child-alert.local>",
     EMAIL_TOKEN_SECRET: randomBytes(32).toString("base64url"),
+    // The tip form's challenge: the local Turnstile stand-in with Cloudflare's documented always-pass test keys.
+    TURNSTILE_ORIGIN: `http://localhost:${TURNSTILE_STANDIN_PORT}`,
+    TURNSTILE_SITE_KEY: "1x00000000000000000000AA",
+    TURNSTILE_SECRET: "1x0000000000000000000000000000000AA",
+    // The 116 000 line's webhooks are signed with this token (the demo's simulated provider uses it).
+    TELEPHONY_AUTH_TOKEN: LOCAL_TELEPHONY_TOKEN,
     ...vapid,
     ...audit,
   };

@@ -23,6 +23,7 @@ import { REVIEW_LEAD_MS } from "../../../worker/domain/duration.ts";
 import { type AlertDetail, api, type FanoutCounters, must, type Permission } from "../api/client";
 import { lang, languageName, regionName, t } from "../i18n";
 import { mergeFanouts, useAlertLive } from "../lib/live";
+import { TipsPanel } from "./intake";
 import { channelName, useChannels } from "../lib/channels";
 import { ConfirmButton, ErrorBox, fmtDuration, fmtTime, Progress, useAction, useFocusHeading, useNow, THead } from "../ui";
 import { StateBadge } from "./alerts";
@@ -129,6 +130,7 @@ export function AlertScreen({ id, role, can }: { id: string; role: Role; can: (p
       )}
       <ErrorBox error={error} />
       {d.launchedAt && <LivePanel ctx={ctx} fanouts={fanouts} />}
+      {d.launchedAt && can("intake.read") && <TipsPanel alertId={id} canRead={can("tip.read")} canAck={can("tip.ack")} />}
       {d.state === "live" && (can("alert.stop") || can("alert.extend")) && <StopCard ctx={ctx} />}
       {can("alert.launch") && inStates(PRE_LAUNCH_STATES, d.state) && <LaunchCard ctx={ctx} />}
       {d.state !== "purged" && <ContentUnderReview ctx={ctx} />}
