@@ -98,6 +98,9 @@ export async function receiveTip(ix: Intake, tip: Omit<NewTip, "id" | "receivedA
   const row: NewTip = { ...tip, id, receivedAt: ix.now.toISOString(), photoKey: photo ? tipPhotoKey(tip.alertId, id) : null };
   if (photo) await ix.env.MEDIA.put(row.photoKey!, photo, { httpMetadata: { contentType: "image/jpeg" } });
   const event = tip.urgent ? "tip_urgent" : "tip_received";
+  // Who reads it is looked up while the tip is written: the forwarding waits for neither twice.
+  const readers = caseInvestigators(ix.db, tip.alertId);
+  readers.catch(() => undefined);
   try {
     await commit(
       ix.db,
@@ -113,14 +116,19 @@ export async function receiveTip(ix: Intake, tip: Omit<NewTip, "id" | "receivedA
     }
     throw err;
   }
-  const stored = (await tipById(ix.db, tip.alertId, id))!;
-  const view = await forward(ix, stored);
+  const stored: TipRow = {
+    clientRef: null, urgent: false, text: null, seenWhere: null, seenAt: null, contactName: null, contactPhone: null, contactEmail: null,
+    recording: null, assessment: null, photoKey: null, callSid: null, takenBy: null, forwardedAt: null, ackedAt: null, ackedBy: null,
+    useful: null, usefulAt: null, escalation: 0,
+    ...row,
+  } as TipRow;
+  const view = await forward(ix, stored, await readers);
   return { tip: view, duplicate: false };
 }
 
 /** Sends the tip to the readers' open screens (the alert's object), records when, and asks for the notices' e-mail. */
-async function forward(ix: Intake, tip: TipRow): Promise<TipView> {
-  const readers = await caseInvestigators(ix.db, tip.alertId);
+async function forward(ix: Intake, tip: TipRow, investigators: string[]): Promise<TipView> {
+  const readers = [...investigators];
   if (tip.takenBy) readers.push(tip.takenBy);
   const view = tipView(tip);
   try {
