@@ -242,6 +242,25 @@ describe("the drill through the dashboard: four people, one alert", () => {
     await state(inv, "live");
   });
 
+  it("a citizen's tip reaches the case's investigator live, who acknowledges it (rule 10)", async () => {
+    const inv = p.investigator;
+    await inv.locator("#tips-card").waitFor(T);
+    const res = await fetch(`${stack.origin}/api/v1/alerts/${alertId}/tips/web`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Origin: stack.origin },
+      body: JSON.stringify({ text: "Drill tip: a child in a red raincoat at Liège-Guillemins", anonymous: true, turnstileToken: "XXXX.DUMMY.TOKEN.XXXX" }),
+    });
+    assert.equal(res.status, 201);
+    const tip = inv.locator(".tip", { hasText: "Liège-Guillemins" });
+    await tip.waitFor(T);
+    await tip.getByRole("button", { name: "Acknowledge" }).click();
+    await tip.getByText(/Acknowledged at/).waitFor(T);
+    // The operator sees the figures, never the tip itself.
+    await p.operator.goto(`${stack.origin}/alerts/${alertId}`);
+    await p.operator.locator("#intake-figures", { hasText: "1 tips, 1 acknowledged" }).waitFor(T);
+    assert.equal(await p.operator.locator(".tip").count(), 0);
+  });
+
   it("the operator stops it: reason, confirmation; the retraction goes out; all screens follow", async () => {
     const page = p.operator;
     // Keyboard only: the reason, then the command, then the confirmation (which takes the focus).

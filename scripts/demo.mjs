@@ -5,7 +5,8 @@
 import { apiClient, concert, DECISION, signOff, staffFor } from "./lib/drill.mjs";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { DEFAULT_PORT, parseArgs, PUSH_STANDIN_PORT, ROOT, SMTP_CATCHER_WEB_PORT, WEBHOOK_RECEIVER_PORT } from "./lib/local.mjs";
+import { DEFAULT_PORT, parseArgs, PUSH_STANDIN_PORT, readDevVars, ROOT, SMTP_CATCHER_WEB_PORT, WEBHOOK_RECEIVER_PORT } from "./lib/local.mjs";
+import { telephonyProvider } from "./lib/telephony.mjs";
 import { DEMO_ALERT_ID, DEMO_CONTENT, DEMO_MAILBOXES, DEMO_STAFF, demoEmail } from "./seed.mjs";
 
 const a = parseArgs(process.argv.slice(2));
@@ -30,7 +31,7 @@ try {
 }
 
 console.log(`Child Alert demo against ${origin}\n`);
-const roles = ["cell", "investigator", "operator", "counsellor", "magistrate"];
+const roles = ["cell", "investigator", "operator", "counsellor", "magistrate", "calltaker"];
 const staff = await staffFor(origin, roles.map((role) => ({ email: demoEmail(role), displayName: DEMO_STAFF[role], role })));
 step("five staff registered software passkeys and signed in", roles.join(", "));
 const tDrill = performance.now();
@@ -128,6 +129,23 @@ if (!liveFeed.alerts.some((a) => a.id === alertId)) throw new Error("the launche
 const capAlert = await (await fetch(`${origin}/api/v1/feeds/cap/${alertId}.1.xml`)).text();
 if (!capAlert.includes("<msgType>Alert</msgType>")) throw new Error("no CAP Alert message");
 step("partners' feeds list it", `${origin}/api/v1/feeds/alerts.json, CAP 1.2 Alert at /api/v1/feeds/cap/${alertId}.1.xml`);
+// The way back in (issue 14): a citizen's web tip and a 116 000 call reach the investigator, who acknowledges both.
+const webTip = await call("POST", `/alerts/${alertId}/tips/web`, { text: "I saw a girl in a yellow raincoat with a man near Namur station, platform 3", seenWhere: "Namur station", seenAt: "a few minutes ago", anonymous: false, contact: { phone: "+32 470 00 11 22" }, turnstileToken: "XXXX.DUMMY.TOKEN.XXXX" });
+step("a citizen sent a tip from the alert page (Turnstile checked)", `tip ${webTip.data.id}`);
+const token = readDevVars().TELEPHONY_AUTH_TOKEN;
+if (!token) throw new Error("no TELEPHONY_AUTH_TOKEN in .dev.vars: restart npm start (it adds it)");
+const provider = telephonyProvider(origin, token);
+const caller = await provider.call({ lang: "nl", from: "+32470998877" });
+if (!caller.queued) throw new Error(`the simulated call was not queued: ${caller.heard}`);
+step("a caller dialled the 116 000 line (signed TwiML webhooks), chose Dutch, accepted the recording", `queued: "${caller.heard}"`);
+const taken = await call("POST", `/alerts/${alertId}/calls/next`, undefined, staff.calltaker.cookie);
+await provider.left(caller, "bridged");
+const callTip = await call("POST", `/alerts/${alertId}/tips`, { callSid: taken.data.call.sid, text: "The caller saw the white van on the E411 towards Namur, ten minutes ago", seenWhere: "E411, Wavre exit", urgent: true, recording: "given", anonymous: false, contact: { phone: taken.data.call.from } }, staff.calltaker.cookie);
+step("the call-taker took the call and recorded an urgent tip", `tip ${callTip.data.tip.id}, forwarded ${callTip.data.tip.forwardedAt ? "at once" : "later"}`);
+const tips = await call("GET", `/alerts/${alertId}/tips`, undefined, staff.investigator.cookie);
+for (const tip of tips.data.tips) await call("POST", `/alerts/${alertId}/tips/${tip.id}/ack`, undefined, staff.investigator.cookie);
+const intake = (await call("GET", `/alerts/${alertId}/intake`, undefined, staff.operator.cookie)).data.metrics;
+step("the investigator read and acknowledged both tips", `${intake.tips.total} tips, ${intake.tips.acknowledged} acknowledged; forwarded in ${intake.toForwardMs.median} ms (median); ${intake.calls.calls} call, ${intake.calls.answered} answered`);
 // Rule 9: the authorities are told by e-mail (no child data, a link to the dashboard).
 const police = await mailFor(DEMO_MAILBOXES.federal_police, (x) => x.headers["x-child-alert"] === "notice; event=launched" && x.text.includes(alertId), "rule 9 launch notice");
 step("the federal police and the cell were e-mailed the launch (rule 9)", `${DEMO_MAILBOXES.federal_police}: "${police.subject}"`);

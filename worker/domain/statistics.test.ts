@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { channelFigures, courseFigures, median, outcomeOf, yearTotals } from "./index.ts";
+import { channelFigures, courseFigures, median, outcomeOf, tipFigures, yearTotals } from "./index.ts";
 
 const course = (over: Partial<Parameters<typeof courseFigures>[0]> = {}) => ({
   exercise: false,
@@ -49,18 +49,20 @@ describe("rule 15: the statistics' definition", () => {
   });
 
   it("totals: exercises never count as alerts; medians and deliveries of launched real alerts only", () => {
-    const withCh = (c: ReturnType<typeof courseFigures>, sent: number) => ({ ...c, channels: { push: { sent, failed: 0, retractions: 0 } } });
+    const tips = (n: number, useful = 0) => tipFigures(Array.from({ length: n }, (_, i) => ({ source: i % 2 ? "call" : "web", ackedAt: "x", useful: i < useful })));
+    const withCh = (c: ReturnType<typeof courseFigures>, sent: number, t = tips(0)) => ({ ...c, channels: { push: { sent, failed: 0, retractions: 0 } }, tips: t });
     const totals = yearTotals(
       [
-        withCh(courseFigures(course()), 100),
-        withCh(courseFigures(course({ stoppedAt: "2026-03-01T11:00:00.000Z", stopReason: "expired" })), 50),
-        withCh(courseFigures(course({ exercise: true })), 7),
+        withCh(courseFigures(course()), 100, tips(3, 1)),
+        withCh(courseFigures(course({ stoppedAt: "2026-03-01T11:00:00.000Z", stopReason: "expired" })), 50, tips(2)),
+        withCh(courseFigures(course({ exercise: true })), 7, tips(9, 9)),
         withCh(courseFigures(course({ launchedAt: null, state: "cancelled", stopReason: "cancelled" })), 0),
         withCh(courseFigures(course({ launchedAt: null, state: "blocked", stopReason: null })), 0),
       ],
       ["push"],
     );
-    expect(totals).toEqual({ launched: 2, exercises: 1, cancelledBeforeLaunch: 1, blocked: 1, medianDurationMinutes: 135, sent: { push: 150 }, foundSafe: 1 });
+    expect(totals).toEqual({ launched: 2, exercises: 1, cancelledBeforeLaunch: 1, blocked: 1, medianDurationMinutes: 135, sent: { push: 150 }, foundSafe: 1, tips: 5, usefulTips: 1 });
+    expect(tips(3, 1)).toEqual({ total: 3, web: 2, call: 1, acknowledged: 3, useful: 1 });
     expect(median([])).toBeNull();
     expect(median([3, 1, 2])).toBe(2);
   });

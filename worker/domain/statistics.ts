@@ -69,7 +69,26 @@ export const median = (xs: readonly number[]): number | null => {
  * The year's totals. Exercises never count as alerts (only their own "exercises" total);
  * durations and deliveries are those of launched real alerts.
  */
-export function yearTotals<C extends string>(alerts: readonly (ReturnType<typeof courseFigures> & { channels: Record<C, ChannelFigures> })[], channels: readonly C[]) {
+/** Rule 10 in the statistics: how many tips an alert brought, by way in, and how many the investigators found useful (counts only). */
+export interface TipFigures {
+  total: number;
+  web: number;
+  call: number;
+  acknowledged: number;
+  useful: number;
+}
+
+export function tipFigures(rows: readonly { source: string; ackedAt: string | null; useful: boolean | null }[]): TipFigures {
+  return {
+    total: rows.length,
+    web: rows.filter((r) => r.source === "web").length,
+    call: rows.filter((r) => r.source === "call").length,
+    acknowledged: rows.filter((r) => r.ackedAt !== null).length,
+    useful: rows.filter((r) => r.useful === true).length,
+  };
+}
+
+export function yearTotals<C extends string>(alerts: readonly (ReturnType<typeof courseFigures> & { channels: Record<C, ChannelFigures>; tips: TipFigures })[], channels: readonly C[]) {
   const real = alerts.filter((a) => !a.exercise);
   const launched = real.filter((a) => a.outcome === "launched");
   return {
@@ -80,5 +99,7 @@ export function yearTotals<C extends string>(alerts: readonly (ReturnType<typeof
     medianDurationMinutes: median(launched.flatMap((a) => (a.durationMinutes === null ? [] : [a.durationMinutes]))),
     sent: Object.fromEntries(channels.map((ch) => [ch, launched.reduce((n, a) => n + a.channels[ch].sent, 0)])) as Record<C, number>,
     foundSafe: launched.filter((a) => a.endReason === "found_safe").length,
+    tips: launched.reduce((n, a) => n + a.tips.total, 0),
+    usefulTips: launched.reduce((n, a) => n + a.tips.useful, 0),
   };
 }

@@ -88,6 +88,8 @@ describe("GET /api/v1/statistics/{year}", () => {
     const year = new Date().getUTCFullYear();
     const NAME = "Zoltana";
     const id = await liveAlert(t, makeContent({ child: { ...makeContent().child, firstName: NAME } }));
+    const tip = expectOk(await api("POST", `/alerts/${id}/tips/web`, { text: "Seen in Namur with a raincoat", anonymous: true, turnstileToken: "XXXX.DUMMY.TOKEN.XXXX" }), 201).body.id;
+    expectOk(await api("POST", `/alerts/${id}/tips/${tip}/useful`, { useful: true }, as(t.cell)));
     expectOk(await api("POST", `/alerts/${id}/stop`, { reason: "found_safe" }, as(t.cell)));
     const cancelled = await liveAlert(t).then(async () => {
       const res = expectOk(await api("POST", "/alerts", { exercise: false, content: makeContent() }, as(t.cell)), 201);
@@ -104,6 +106,8 @@ describe("GET /api/v1/statistics/{year}", () => {
     expect(Object.keys(mine.channels)).toEqual(["push", "email", "webhooks"]);
     expect(mine.channels.push).toEqual({ sent: expect.any(Number), failed: expect.any(Number), retractions: expect.any(Number) });
     expect(Object.keys(json.totals.sent)).toEqual(["push", "email", "webhooks"]);
+    expect(mine.tips).toEqual({ total: 1, web: 1, call: 0, acknowledged: 1, useful: 1 });
+    expect(json.totals.usefulTips).toBeGreaterThanOrEqual(1);
     expect(json.alerts.find((a: { alertId: string }) => a.alertId === cancelled)).toMatchObject({ outcome: "cancelled", launchedAt: null });
     expect(json.totals.launched).toBeGreaterThanOrEqual(2);
     expect(json.totals.cancelledBeforeLaunch).toBeGreaterThanOrEqual(1);
@@ -116,7 +120,7 @@ describe("GET /api/v1/statistics/{year}", () => {
     expect(csv.headers.get("Content-Type")).toMatch(/^text\/csv/);
     expect(csv.headers.get("Content-Disposition")).toContain(`child-alert-statistics-${year}.csv`);
     const lines = String(csv.body).trim().split("\r\n");
-    expect(lines[0]).toBe("alertId,exercise,outcome,launchedAt,endedAt,durationMinutes,extensions,endReason,updates,push_sent,push_failed,push_retractions,email_sent,email_failed,email_retractions,webhooks_sent,webhooks_failed,webhooks_retractions");
+    expect(lines[0]).toBe("alertId,exercise,outcome,launchedAt,endedAt,durationMinutes,extensions,endReason,updates,push_sent,push_failed,push_retractions,email_sent,email_failed,email_retractions,webhooks_sent,webhooks_failed,webhooks_retractions,tips_total,tips_web,tips_call,tips_acknowledged,tips_useful");
     expect(lines.find((l) => l.startsWith(id))).toMatch(/,false,launched,.*,found_safe,0,/);
     expect(String(csv.body)).not.toContain(NAME);
 

@@ -304,6 +304,7 @@ const AlertStatistic = z.object({
   endReason: z.string().nullable(),
   updates: z.number().int(),
   channels: z.object(Object.fromEntries(CHANNEL_NAMES.map((ch) => [ch, z.object({ sent: z.number().int(), failed: z.number().int(), retractions: z.number().int() })]))),
+  tips: z.object({ total: z.number().int(), web: z.number().int(), call: z.number().int(), acknowledged: z.number().int(), useful: z.number().int() }).describe("rule 10: tips received (web form, calls), acknowledged, judged useful"),
 });
 
 const YearStatistics = z
@@ -319,6 +320,8 @@ const YearStatistics = z
       /** Alert and update messages delivered, per channel. */
       sent: z.object(Object.fromEntries(CHANNEL_NAMES.map((ch) => [ch, z.number().int()]))),
       foundSafe: z.number().int(),
+      tips: z.number().int(),
+      usefulTips: z.number().int(),
     }),
     alerts: z.array(AlertStatistic),
   })

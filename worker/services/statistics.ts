@@ -5,7 +5,8 @@ import { alertsBetween } from "../db/alerts.ts";
 import type { Db } from "../db/client.ts";
 import { alertStub } from "./alerts.ts";
 import { CHANNEL_NAMES, type ChannelName } from "../channels/index.ts";
-import { type ChannelFigures, channelFigures, courseFigures, yearTotals } from "../domain/index.ts";
+import { type ChannelFigures, channelFigures, courseFigures, tipFigures, yearTotals } from "../domain/index.ts";
+import { tipFigureRows } from "../db/tips.ts";
 
 /** The figures of one year; the route's response schema (YearStatistics) describes the shape. */
 export async function yearStatistics(env: Env, db: Db, year: number, now = new Date()) {
@@ -14,7 +15,8 @@ export async function yearStatistics(env: Env, db: Db, year: number, now = new D
     rows.map(async (r) => {
       const fanouts = r.launchedAt ? await alertStub(env, r.id).fanouts() : [];
       const channels = Object.fromEntries(CHANNEL_NAMES.map((ch) => [ch, channelFigures(fanouts.filter((f) => f.channel === ch))])) as Record<ChannelName, ChannelFigures>;
-      return { alertId: r.id, ...courseFigures(r), channels };
+      const tips = tipFigures(r.launchedAt ? await tipFigureRows(db, r.id) : []);
+      return { alertId: r.id, ...courseFigures(r), channels, tips };
     }),
   );
   return { year, generatedAt: now.toISOString(), totals: yearTotals(alerts, CHANNEL_NAMES), alerts };
@@ -23,7 +25,7 @@ export async function yearStatistics(env: Env, db: Db, year: number, now = new D
 export type YearStatistics = Awaited<ReturnType<typeof yearStatistics>>;
 type AlertStatistic = YearStatistics["alerts"][number];
 
-const CSV_COLUMNS: Exclude<keyof AlertStatistic, "channels">[] = [
+const CSV_COLUMNS: Exclude<keyof AlertStatistic, "channels" | "tips">[] = [
   "alertId",
   "exercise",
   "outcome",
@@ -34,13 +36,18 @@ const CSV_COLUMNS: Exclude<keyof AlertStatistic, "channels">[] = [
   "endReason",
   "updates",
 ];
-/** Then, per channel of the registry: <channel>_sent, <channel>_failed, <channel>_retractions. */
+/** Then, per channel of the registry: <channel>_sent, <channel>_failed, <channel>_retractions; then the tips' counts: tips_<figure>. */
+const TIP_COLUMNS: (keyof AlertStatistic["tips"])[] = ["total", "web", "call", "acknowledged", "useful"];
 const FIGURES: (keyof ChannelFigures)[] = ["sent", "failed", "retractions"];
 
 /** One row per alert (RFC 4180); every value is an identifier, a time, a code or a number. */
 export function statisticsCsv(stats: YearStatistics): string {
   const cell = (v: unknown) => (v === null || v === undefined ? "" : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
-  const header = [...CSV_COLUMNS, ...CHANNEL_NAMES.flatMap((ch) => FIGURES.map((f) => `${ch}_${f}`))];
-  const row = (a: AlertStatistic) => [...CSV_COLUMNS.map((k) => cell(a[k])), ...CHANNEL_NAMES.flatMap((ch) => FIGURES.map((f) => cell(a.channels[ch][f])))];
+  const header = [...CSV_COLUMNS, ...CHANNEL_NAMES.flatMap((ch) => FIGURES.map((f) => `${ch}_${f}`)), ...TIP_COLUMNS.map((f) => `tips_${f}`)];
+  const row = (a: AlertStatistic) => [
+    ...CSV_COLUMNS.map((k) => cell(a[k])),
+    ...CHANNEL_NAMES.flatMap((ch) => FIGURES.map((f) => cell(a.channels[ch][f]))),
+    ...TIP_COLUMNS.map((f) => cell(a.tips[f])),
+  ];
   return [header.join(","), ...stats.alerts.map((a) => row(a).join(","))].join("\r\n") + "\r\n";
 }

@@ -7295,6 +7295,8 @@ export interface components {
                     webhooks: number;
                 };
                 foundSafe: number;
+                tips: number;
+                usefulTips: number;
             };
             alerts: {
                 alertId: string;
@@ -7323,6 +7325,14 @@ export interface components {
                         failed: number;
                         retractions: number;
                     };
+                };
+                /** @description rule 10: tips received (web form, calls), acknowledged, judged useful */
+                tips: {
+                    total: number;
+                    web: number;
+                    call: number;
+                    acknowledged: number;
+                    useful: number;
                 };
             }[];
         };
