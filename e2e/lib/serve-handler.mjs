@@ -11,3 +11,12 @@ export function nodeHandler(handle, base) {
     res.end(Buffer.from(await response.arrayBuffer()));
   };
 }
+
+/** Serves a fetch-style stand-in on a local port: { standin, origin, close }. */
+export async function serveStandIn(standin, { port = 0, host = "127.0.0.1" } = {}) {
+  const { createServer } = await import("node:http");
+  const server = createServer(nodeHandler((r) => standin.handle(r), `http://${host}`));
+  await new Promise((r) => server.listen(port, host, r));
+  const origin = `http://localhost:${server.address().port}`;
+  return { standin, origin, close: () => new Promise((r) => server.close(r)) };
+}

@@ -49,12 +49,7 @@ export class TurnstileStandIn {
   }
 }
 
-export async function startTurnstileStandIn({ port = 0, host = "127.0.0.1" } = {}) {
-  const { createServer } = await import("node:http");
-  const { nodeHandler } = await import("./serve-handler.mjs");
-  const standin = new TurnstileStandIn();
-  const server = createServer(nodeHandler((r) => standin.handle(r), `http://${host}`));
-  await new Promise((r) => server.listen(port, host, r));
-  const origin = `http://localhost:${server.address().port}`;
-  return { standin, origin, close: () => new Promise((r) => server.close(r)) };
+export async function startTurnstileStandIn(opts = {}) {
+  const { serveStandIn } = await import("./serve-handler.mjs");
+  return serveStandIn(new TurnstileStandIn(), opts);
 }

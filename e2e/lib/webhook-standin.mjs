@@ -84,12 +84,7 @@ export class WebhookStandIn {
 }
 
 /** The receiver as `npm start` runs it: partners' webhook URLs are http://localhost:<port>/hook/<id>. */
-export async function startWebhookReceiver({ port = 0, host = "127.0.0.1" } = {}) {
-  const { createServer } = await import("node:http");
-  const { nodeHandler } = await import("./serve-handler.mjs");
-  const standin = new WebhookStandIn();
-  const server = createServer(nodeHandler((r) => standin.handle(r), `http://${host}`));
-  await new Promise((r) => server.listen(port, host, r));
-  const origin = `http://localhost:${server.address().port}`;
-  return { standin, origin, close: () => new Promise((r) => server.close(r)) };
+export async function startWebhookReceiver(opts = {}) {
+  const { serveStandIn } = await import("./serve-handler.mjs");
+  return serveStandIn(new WebhookStandIn(), opts);
 }

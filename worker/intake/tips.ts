@@ -174,6 +174,26 @@ export async function judge(ix: Intake, alertId: string, tipId: string, useful: 
   return tipView(after);
 }
 
+/** A citizen's web tip (validated) as the row it makes. */
+export function webTipRow(
+  alertId: string,
+  t: { text: string; seenWhere?: string | undefined; seenAt?: string | undefined; anonymous: boolean; contact?: { name?: string | undefined; phone?: string | undefined; email?: string | undefined } | undefined },
+  clientRef: string | null,
+): Omit<NewTip, "id" | "receivedAt"> {
+  return {
+    alertId,
+    source: "web",
+    clientRef,
+    text: t.text,
+    seenWhere: t.seenWhere ?? null,
+    seenAt: t.seenAt ?? null,
+    anonymous: t.anonymous,
+    contactName: t.contact?.name ?? null,
+    contactPhone: t.contact?.phone ?? null,
+    contactEmail: t.contact?.email ?? null,
+  };
+}
+
 /** A stable reference for a web tip sent without one (the same form sent twice within the minute is one tip). */
 export async function derivedClientRef(parts: string[]): Promise<string> {
   return (await sha256Hex(parts.join("\u0000"))).slice(0, 32);

@@ -9,7 +9,7 @@ import { getAlertRow } from "../db/alerts.ts";
 import { tipById, tipsOf } from "../db/tips.ts";
 import { checkCallTip, LANGUAGES, TIP_ASSESSMENTS } from "../domain/index.ts";
 import { AppError } from "../errors.ts";
-import { acknowledge, judge, readScope, receiveTip, tipView } from "../intake/tips.ts";
+import { acknowledge, judge, readScope, receiveTip, tipView, webTipRow } from "../intake/tips.ts";
 import { verifyTurnstile } from "../intake/turnstile.ts";
 import { boardStub } from "../durable/board-object.ts";
 import { alertStub } from "../services/alerts.ts";
@@ -113,18 +113,7 @@ intakeRoutes.openapi(
     if (!check.ok) throw new AppError("E_CHALLENGE_FAILED", check.codes.join(", "));
     const { tip, duplicate } = await receiveTip(
       { env: c.env, db: c.get("db"), now: new Date() },
-      {
-        alertId: id,
-        source: "web",
-        clientRef: body.clientRef ?? null,
-        text: body.text,
-        seenWhere: body.seenWhere ?? null,
-        seenAt: body.seenAt ?? null,
-        anonymous: body.anonymous,
-        contactName: body.contact?.name ?? null,
-        contactPhone: body.contact?.phone ?? null,
-        contactEmail: body.contact?.email ?? null,
-      },
+      webTipRow(id, body, body.clientRef ?? null),
     );
     return c.json({ id: tip.id, receivedAt: tip.receivedAt, duplicate }, 201);
   },

@@ -10,7 +10,7 @@ import { esc } from "../../templates/html.ts";
 import { makeDb } from "../db/client.ts";
 import { type Language, LANGUAGES } from "../domain/index.ts";
 import { AppError } from "../errors.ts";
-import { derivedClientRef, normaliseTipPhoto, receiveTip } from "../intake/tips.ts";
+import { derivedClientRef, normaliseTipPhoto, receiveTip, webTipRow } from "../intake/tips.ts";
 import { TURNSTILE_FIELD, turnstileEnabled, turnstileOrigin, verifyTurnstile } from "../intake/turnstile.ts";
 import { MAX_PHOTO_BYTES } from "../render/image-format.ts";
 import type { AppEnv } from "./http.ts";
@@ -113,19 +113,8 @@ tipFormRoutes.post(
     try {
       await receiveTip(
         { env: c.env, db: makeDb(c.env.DB), now: new Date() },
-        {
-          alertId: id,
-          source: "web",
-          // The same text from the same connection is one tip (a double click, a resent form).
-          clientRef: await derivedClientRef([c.req.header("CF-Connecting-IP") ?? "", t.text, t.seenWhere ?? "", t.seenAt ?? ""]),
-          text: t.text,
-          seenWhere: t.seenWhere ?? null,
-          seenAt: t.seenAt ?? null,
-          anonymous: t.anonymous,
-          contactName: t.contact?.name ?? null,
-          contactPhone: t.contact?.phone ?? null,
-          contactEmail: t.contact?.email ?? null,
-        },
+        // The same text from the same connection is one tip (a double click, a resent form).
+        webTipRow(id, t, await derivedClientRef([c.req.header("CF-Connecting-IP") ?? "", t.text, t.seenWhere ?? "", t.seenAt ?? ""])),
         photo,
       );
     } catch (err) {
