@@ -17,7 +17,7 @@ describe("the 116 000 intake in a real browser", () => {
   let browser;
   before(async () => {
     stack = await startStack();
-    browser = await openPeople(["citizen", "calltaker", "investigator"]);
+    browser = await openPeople(["citizen", "calltaker", "investigator", "admin"]);
   });
   after(async () => {
     await browser?.close();
@@ -93,5 +93,24 @@ describe("the 116 000 intake in a real browser", () => {
     await checkA11y(investigator.page, "alert screen with tips");
     await investigator.page.locator("#tips-card").screenshot({ path: join(ARTIFACTS, "intake-tips.png") });
     console.log(`web tip on the investigator's screen ${seenMs} ms after the citizen pressed Send`);
+  });
+
+  it("the admin configures the line: provider, routing number, normal hotline; the webhook URLs to enter are shown", async () => {
+    const { page } = browser.people.admin;
+    await signInByInvitation(page, stack, { email: "admin@intake.e2e", displayName: "Admin", role: "admin" });
+    await page.goto(`${stack.origin}/admin`);
+    const card = page.locator("section", { has: page.locator("#line-h") });
+    await card.getByLabel("Provider").selectOption("telnyx");
+    await card.getByLabel("Routing number").fill("+3227000000");
+    await card.getByLabel("Normal 116 000 line").fill("+3225551212");
+    await card.getByRole("button", { name: "Save" }).click();
+    await card.getByRole("status").waitFor();
+    await card.getByText(`POST ${stack.origin}/telephony/voice`).waitFor();
+    await card.getByText(/auth token is set/).waitFor();
+    // The line now sends callers of another number to the admin's hotline.
+    const provider = telephonyProvider(stack.origin, LOCAL_TELEPHONY_TOKEN);
+    const heard = await provider.post("/telephony/voice", { AccountSid: `AC${"0".repeat(32)}`, CallSid: `CA${"c".repeat(32)}`, From: "+32470000000", To: "+3220000001", CallStatus: "ringing" });
+    assert.equal(String(heard.Dial), "+3225551212");
+    await checkA11y(page, "admin with the 116 000 line");
   });
 });

@@ -5,6 +5,15 @@ export const LANGS = ["fr", "nl", "de", "en"] as const;
 type Lang = (typeof LANGS)[number];
 
 const en = {
+  "admin.line": "116 000 line",
+  "admin.lineIntro": "Where the 116 000 routes calls about a live alert (a TwiML provider's number), and the normal hotline callers are put through to when no alert line is open.",
+  "admin.lineProvider": "Provider",
+  "admin.lineOther": "another TwiML provider",
+  "admin.lineRouting": "Routing number",
+  "admin.lineFallback": "Normal 116 000 line",
+  "admin.lineWebhooks": "Enter these webhooks in the provider's console (voice URL, status callback, the call-takers' TwiML app):",
+  "admin.lineToken": "The provider's auth token is set: every webhook's signature is checked.",
+  "admin.lineNoToken": "The secret TELEPHONY_AUTH_TOKEN is not set: the line refuses every call until it is.",
   "nav.intake": "116 000 console",
   "intake.title": "116 000 — call-takers' console",
   "intake.noLive": "No alert is live: the line is closed.",
@@ -451,6 +460,15 @@ export type Key = keyof typeof en;
 type Dict = Record<Key, string>;
 
 const fr: Dict = {
+  "admin.line": "Ligne 116 000",
+  "admin.lineIntro": "Le numéro vers lequel le 116 000 route les appels sur une alerte en cours (un numéro d'un fournisseur TwiML), et la ligne habituelle vers laquelle les appelants sont transférés quand aucune ligne d'alerte n'est ouverte.",
+  "admin.lineProvider": "Fournisseur",
+  "admin.lineOther": "autre fournisseur TwiML",
+  "admin.lineRouting": "Numéro de routage",
+  "admin.lineFallback": "Ligne 116 000 habituelle",
+  "admin.lineWebhooks": "Saisissez ces webhooks dans la console du fournisseur (URL vocale, rappel d'état, application TwiML des écoutants) :",
+  "admin.lineToken": "Le jeton du fournisseur est configuré : la signature de chaque webhook est vérifiée.",
+  "admin.lineNoToken": "Le secret TELEPHONY_AUTH_TOKEN n'est pas configuré : la ligne refuse tout appel tant qu'il manque.",
   "nav.intake": "Console 116 000",
   "intake.title": "116 000 — console des écoutants",
   "intake.noLive": "Aucune alerte en cours : la ligne est fermée.",
@@ -894,6 +912,15 @@ const fr: Dict = {
 };
 
 const nl: Dict = {
+  "admin.line": "Lijn 116 000",
+  "admin.lineIntro": "Het nummer waarnaar 116 000 oproepen over een lopende alert doorschakelt (een nummer van een TwiML-provider), en de gewone lijn waarnaar bellers gaan als er geen alertlijn open is.",
+  "admin.lineProvider": "Provider",
+  "admin.lineOther": "andere TwiML-provider",
+  "admin.lineRouting": "Doorschakelnummer",
+  "admin.lineFallback": "Gewone 116 000-lijn",
+  "admin.lineWebhooks": "Vul deze webhooks in de console van de provider in (spraak-URL, status-callback, TwiML-app van de oproepbehandelaars):",
+  "admin.lineToken": "Het token van de provider is ingesteld: de handtekening van elke webhook wordt gecontroleerd.",
+  "admin.lineNoToken": "Het geheim TELEPHONY_AUTH_TOKEN is niet ingesteld: de lijn weigert elke oproep tot het er is.",
   "nav.intake": "116 000-console",
   "intake.title": "116 000 — console van de oproepbehandelaars",
   "intake.noLive": "Er loopt geen alert: de lijn is gesloten.",
@@ -1337,6 +1364,15 @@ const nl: Dict = {
 };
 
 const de: Dict = {
+  "admin.line": "116 000-Leitung",
+  "admin.lineIntro": "Die Nummer, auf die 116 000 Anrufe zu einem laufenden Alarm leitet (eine Nummer eines TwiML-Anbieters), und die normale Leitung, zu der Anrufer verbunden werden, wenn keine Alarmleitung offen ist.",
+  "admin.lineProvider": "Anbieter",
+  "admin.lineOther": "anderer TwiML-Anbieter",
+  "admin.lineRouting": "Weiterleitungsnummer",
+  "admin.lineFallback": "Normale 116 000-Leitung",
+  "admin.lineWebhooks": "Tragen Sie diese Webhooks in der Konsole des Anbieters ein (Sprach-URL, Status-Callback, TwiML-App der Anrufannahme):",
+  "admin.lineToken": "Das Token des Anbieters ist gesetzt: die Signatur jedes Webhooks wird geprüft.",
+  "admin.lineNoToken": "Das Geheimnis TELEPHONY_AUTH_TOKEN ist nicht gesetzt: die Leitung lehnt jeden Anruf ab, bis es gesetzt ist.",
   "nav.intake": "116 000-Konsole",
   "intake.title": "116 000 — Konsole der Anrufannahme",
   "intake.noLive": "Kein Alarm läuft: die Leitung ist geschlossen.",

@@ -525,3 +525,18 @@ export const tips = sqliteTable(
   },
   (t) => [index("tips_alert").on(t.alertId, t.receivedAt), uniqueIndex("tips_client_ref").on(t.alertId, t.clientRef)],
 );
+
+/**
+ * The 116 000 intake line (issue 14), set by the admin: the telephony provider (TwiML
+ * dialect), the routing number callers dial, and the normal hotline callers are put
+ * through to when no alert line is open. One row ("line"); the provider's auth token is a
+ * secret (TELEPHONY_AUTH_TOKEN), never stored here.
+ */
+export const intakeLine = sqliteTable("intake_line", {
+  id: text("id").primaryKey(),
+  provider: text("provider", { enum: ["twilio", "signalwire", "telnyx", "other"] }).notNull(),
+  routingNumber: text("routing_number").notNull(),
+  fallbackNumber: text("fallback_number").notNull(),
+  updatedBy: text("updated_by").notNull(),
+  updatedAt: text("updated_at").notNull(),
+});

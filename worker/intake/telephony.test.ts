@@ -129,4 +129,20 @@ describe("the 116 000 line (TwiML)", () => {
     expect(other.status).toBe(403);
     expect((await provider("/telephony/voice", base("not-a-call-sid"))).status).toBe(400);
   });
+
+  it("the admin sets the line: a call to another number is not an alert call; callers are put through to the admin's hotline", async () => {
+    const id = await liveAlert(t);
+    expect((await api("PUT", "/admin/intake-line", { provider: "twilio", routingNumber: "32 2 700", fallbackNumber: "+3227000116" }, as(t.admin))).status).toBe(400);
+    expect((await api("PUT", "/admin/intake-line", { provider: "twilio", routingNumber: "+3227000000", fallbackNumber: "+3225551212" }, as(t.operator))).status).toBe(403);
+    const line = expectOk(await api("PUT", "/admin/intake-line", { provider: "signalwire", routingNumber: "+3227000000", fallbackNumber: "+3225551212" }, as(t.admin))).body;
+    expect(line).toMatchObject({ configured: true, provider: "signalwire", tokenSet: true, webhooks: { voice: `${ORIGIN}/telephony/voice` } });
+    const other = await provider("/telephony/voice", base(sid(), { To: "+3229999999" }));
+    expect(String(other.xml!.Dial)).toBe("+3225551212");
+    const call = sid();
+    const menu = await provider("/telephony/voice", base(call));
+    expect(menu.xml!.Gather["@action"]).toContain(id);
+    expectOk(await api("POST", `/alerts/${id}/stop`, { reason: "found_safe" }, as(t.cell)));
+    const ended = await provider(`/telephony/voice/consent?alert=${id}&lang=en`, base(call));
+    expect(String(ended.xml!.Dial)).toBe("+3225551212");
+  });
 });

@@ -7,6 +7,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { getAlertRow } from "../db/alerts.ts";
 import { tipById, tipsOf } from "../db/tips.ts";
+import { commit } from "../db/client.ts";
+import { lineSettings, setLineSettings } from "../db/intake-line.ts";
 import { checkCallTip, LANGUAGES, TIP_ASSESSMENTS } from "../domain/index.ts";
 import { AppError } from "../errors.ts";
 import { acknowledge, judge, readScope, receiveTip, tipView, webTipRow } from "../intake/tips.ts";
@@ -368,5 +370,65 @@ intakeRoutes.openapi(
     const call = await alertStub(c.env, id).takeCall(currentUser(c).id, sid);
     if (!call) throw new AppError("E_CALL_TAKEN", "this caller is no longer waiting: another call-taker took the call, or the caller hung up");
     return c.json({ call: { ...call } }, 200);
+  },
+);
+
+const E164 = z.string().trim().regex(/^\+[1-9][0-9]{6,14}$/, "an international number such as +3227000116");
+const LineSettings = z
+  .object({
+    provider: z.enum(["twilio", "signalwire", "telnyx", "other"]).describe("the TwiML dialect's provider"),
+    routingNumber: E164.describe("the number the 116 000 routes alert calls to (the provider's number)"),
+    fallbackNumber: E164.describe("the normal hotline: callers are put through to it when no alert line is open"),
+  })
+  .strict()
+  .openapi("IntakeLine");
+const LineView = LineSettings.extend({
+  configured: z.boolean().describe("false: never set, the values are wrangler.toml's defaults"),
+  updatedAt: z.string().nullable(),
+  webhooks: z.object({ voice: z.string(), status: z.string(), agent: z.string() }).describe("the URLs to enter in the provider's console"),
+  tokenSet: z.boolean().describe("is the secret TELEPHONY_AUTH_TOKEN set (the provider's signature is checked with it)"),
+});
+
+const lineView = async (c: { env: Env; get(k: "db"): import("../db/client.ts").Db }) => {
+  const s = await lineSettings(c.get("db"));
+  const o = c.env.APP_ORIGIN;
+  return {
+    provider: s?.provider ?? "twilio",
+    routingNumber: s?.routingNumber ?? "",
+    fallbackNumber: s?.fallbackNumber ?? c.env.TELEPHONY_FALLBACK_NUMBER,
+    configured: !!s,
+    updatedAt: s?.updatedAt ?? null,
+    webhooks: { voice: `${o}/telephony/voice`, status: `${o}/telephony/status`, agent: `${o}/telephony/agent?alert={alertId}` },
+    tokenSet: !!c.env.TELEPHONY_AUTH_TOKEN,
+  } as z.infer<typeof LineView>;
+};
+
+intakeRoutes.openapi(
+  staffRoute("admin.channels", {
+    method: "get",
+    path: "/admin/intake-line",
+    tags,
+    summary: "The 116 000 line: provider, routing number, normal hotline, and the webhook URLs to configure",
+    responses: { 200: jsonOk(LineView) },
+  }),
+  async (c) => c.json(await lineView(c), 200),
+);
+
+intakeRoutes.openapi(
+  staffRoute("admin.channels", {
+    method: "put",
+    path: "/admin/intake-line",
+    tags,
+    summary: "Set the 116 000 line (audited)",
+    request: { body: jsonBody(LineSettings) },
+    responses: { 200: jsonOk(LineView) },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    const db = c.get("db");
+    const admin = currentUser(c);
+    const now = new Date();
+    await commit(db, [setLineSettings(db, body, admin.id, now)], [{ actorUserId: admin.id, actorRole: admin.role, action: "intake_line_set", details: { provider: body.provider } }], now);
+    return c.json(await lineView(c), 200);
   },
 );

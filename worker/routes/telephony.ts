@@ -11,6 +11,8 @@ import { z } from "@hono/zod-openapi";
 import { boardStub } from "../durable/board-object.ts";
 import { LANGUAGES, type Language } from "../domain/index.ts";
 import { log } from "../log.ts";
+import { makeDb } from "../db/client.ts";
+import { lineSettings } from "../db/intake-line.ts";
 import { alertStub } from "../services/alerts.ts";
 import { validTwilioSignature } from "../intake/twiml-signature.ts";
 import { agentTwiml, emptyTwiml, endedTwiml, enqueueTwiml, holdTwiml, leaveTwiml, MENU_DIGITS, menuTwiml, noAlertTwiml, noticeTwiml, OBJECT_DIGIT } from "../intake/voice.ts";
@@ -47,10 +49,13 @@ const signed: MiddlewareHandler<TelEnv> = async (c, next) => {
 telephonyRoutes.use("/telephony/*", signed);
 
 /** A caller never hears an error: the normal 116 000 line instead. */
-telephonyRoutes.onError((err, c) => {
+telephonyRoutes.onError(async (err, c) => {
   log.error("telephony_failed", { path: c.req.path, error: err });
-  return twiml(c, noAlertTwiml(c.env.TELEPHONY_FALLBACK_NUMBER));
+  return twiml(c, noAlertTwiml(await fallbackOf(c).catch(() => c.env.TELEPHONY_FALLBACK_NUMBER)));
 });
+
+/** The normal hotline: the admin's setting, else wrangler.toml's default. */
+const fallbackOf = async (c: Context<TelEnv>) => (await lineSettings(makeDb(c.env.DB)))?.fallbackNumber ?? c.env.TELEPHONY_FALLBACK_NUMBER;
 
 const url = (c: Context<TelEnv>, path: string, q: Record<string, string>) => `${c.env.APP_ORIGIN}${path}?${new URLSearchParams(q)}`;
 
@@ -72,8 +77,11 @@ const bad = (c: Context<TelEnv>) => c.json({ title: "The request does not match 
 telephonyRoutes.post("/telephony/voice", async (c) => {
   const sid = CallSid.safeParse(c.get("params").CallSid);
   if (!sid.success) return bad(c);
-  const alertId = await liveAlertId(c.env);
-  if (!alertId) return twiml(c, noAlertTwiml(c.env.TELEPHONY_FALLBACK_NUMBER));
+  // A call to another number than the line's (when the admin set one) is not an alert call.
+  const line = await lineSettings(makeDb(c.env.DB));
+  const to = c.get("params").To;
+  const alertId = line && to && to !== line.routingNumber ? null : await liveAlertId(c.env);
+  if (!alertId) return twiml(c, noAlertTwiml(await fallbackOf(c)));
   const stub = alertStub(c.env, alertId);
   if (!(await stub.firstSeen(c.get("signature")))) return refuse(c, "replayed request");
   await stub.callArrived(sid.data);
@@ -86,7 +94,7 @@ telephonyRoutes.post("/telephony/voice/lang", async (c) => {
   const stub = alertStub(c.env, call.alertId);
   if (!(await stub.firstSeen(c.get("signature")))) return refuse(c, "replayed request");
   const lang = MENU_DIGITS[c.get("params").Digits ?? ""] ?? "fr";
-  if (!(await stub.lineOpen())) return twiml(c, endedTwiml(lang, c.env.TELEPHONY_FALLBACK_NUMBER));
+  if (!(await stub.lineOpen())) return twiml(c, endedTwiml(lang, await fallbackOf(c)));
   return twiml(c, noticeTwiml(lang, url(c, "/telephony/voice/consent", { alert: call.alertId, lang })));
 });
 
@@ -98,7 +106,7 @@ telephonyRoutes.post("/telephony/voice/consent", async (c) => {
   const objected = c.get("params").Digits === OBJECT_DIGIT;
   const from = c.get("params").From ?? null;
   const queued = await stub.callQueued(call.sid, call.lang, objected ? "refused" : "given", from);
-  if (!queued) return twiml(c, endedTwiml(call.lang, c.env.TELEPHONY_FALLBACK_NUMBER));
+  if (!queued) return twiml(c, endedTwiml(call.lang, await fallbackOf(c)));
   const q = { alert: call.alertId, lang: call.lang };
   return twiml(c, enqueueTwiml(call.lang, call.alertId, objected, url(c, "/telephony/voice/wait", q), url(c, "/telephony/voice/left", q)));
 });
@@ -121,7 +129,7 @@ telephonyRoutes.post("/telephony/voice/left", async (c) => {
   if (!(await stub.firstSeen(c.get("signature")))) return refuse(c, "replayed request");
   const result = c.get("params").QueueResult ?? "";
   await stub.callEnded(call.sid, result === "bridged");
-  if (result === "leave") return twiml(c, endedTwiml(call.lang, c.env.TELEPHONY_FALLBACK_NUMBER));
+  if (result === "leave") return twiml(c, endedTwiml(call.lang, await fallbackOf(c)));
   return twiml(c, emptyTwiml());
 });
 
@@ -145,6 +153,6 @@ telephonyRoutes.post("/telephony/status", async (c) => {
 telephonyRoutes.post("/telephony/agent", async (c) => {
   const q = Query.safeParse(c.req.query());
   if (!q.success) return bad(c);
-  if (!(await alertStub(c.env, q.data.alert).lineOpen())) return twiml(c, endedTwiml("fr", c.env.TELEPHONY_FALLBACK_NUMBER));
+  if (!(await alertStub(c.env, q.data.alert).lineOpen())) return twiml(c, endedTwiml("fr", await fallbackOf(c)));
   return twiml(c, agentTwiml(q.data.alert));
 });

@@ -4,6 +4,7 @@ import { Fragment } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { ROLES } from "../../../worker/domain/roles.ts";
 import { api, type AuthorityMailboxes, type ChannelSetting, must, mustOk, type Passkey, type User, type YearStatistics } from "../api/client";
+import type { components } from "../api/schema";
 import { PasskeyTable } from "./account";
 import { lang, t } from "../i18n";
 import { useChannels } from "../lib/channels";
@@ -157,6 +158,8 @@ export function Admin({ meId }: { meId: string }) {
 
       <Mailboxes />
 
+      <IntakeLineCard />
+
       <section class="card" aria-labelledby="ch-h">
         <h2 id="ch-h">{t("admin.channels")}</h2>
         <table id="channels">
@@ -296,5 +299,66 @@ export function Statistics() {
         </dl>
       )}
     </>
+  );
+}
+
+type IntakeLine = components["schemas"]["IntakeLine"];
+type LineView = IntakeLine & { configured: boolean; updatedAt: string | null; webhooks: { voice: string; status: string; agent: string }; tokenSet: boolean };
+
+/** The 116 000 line (issue 14): provider, routing number, normal hotline; the webhook URLs to enter at the provider. */
+function IntakeLineCard() {
+  const [line, setLine] = useState<LineView | null>(null);
+  const [saved, setSaved] = useState(false);
+  const [run, busy, error] = useAction();
+  useEffect(() => {
+    void run(async () => setLine((await must(api.GET("/admin/intake-line"))) as LineView));
+  }, []);
+  if (!line) return <ErrorBox error={error} />;
+  const field = (k: "routingNumber" | "fallbackNumber", label: string) => (
+    <label>
+      {label}
+      <input name={k} type="tel" value={line[k]} required onInput={(e) => {
+        setSaved(false);
+        setLine({ ...line, [k]: (e.target as HTMLInputElement).value });
+      }} />
+    </label>
+  );
+  return (
+    <section class="card" aria-labelledby="line-h">
+      <h2 id="line-h">{t("admin.line")}</h2>
+      <p class="muted">{t("admin.lineIntro")}</p>
+      <form id="intake-line" onSubmit={(e) => {
+        e.preventDefault();
+        setSaved(false);
+        void run(async () => {
+          setLine((await must(api.PUT("/admin/intake-line", { body: { provider: line.provider, routingNumber: line.routingNumber, fallbackNumber: line.fallbackNumber } }))) as LineView);
+          setSaved(true);
+        });
+      }}>
+        <label>
+          {t("admin.lineProvider")}
+          <select name="provider" value={line.provider} onChange={(e) => setLine({ ...line, provider: (e.target as HTMLSelectElement).value as IntakeLine["provider"] })}>
+            <option value="twilio">Twilio</option>
+            <option value="signalwire">SignalWire</option>
+            <option value="telnyx">Telnyx (TeXML)</option>
+            <option value="other">{t("admin.lineOther")}</option>
+          </select>
+        </label>
+        {field("routingNumber", t("admin.lineRouting"))}
+        {field("fallbackNumber", t("admin.lineFallback"))}
+        <button type="submit" disabled={busy}>
+          {t("admin.mailboxesSave")}
+        </button>{" "}
+        {saved && <span role="status" class="ok">{t("admin.mailboxesSaved")}</span>}
+      </form>
+      <ErrorBox error={error} />
+      <p>{t("admin.lineWebhooks")}</p>
+      <ul>
+        <li><code>POST {line.webhooks.voice}</code></li>
+        <li><code>POST {line.webhooks.status}</code></li>
+        <li><code>POST {line.webhooks.agent}</code></li>
+      </ul>
+      <p class={line.tokenSet ? "ok" : "error"}>{line.tokenSet ? t("admin.lineToken") : t("admin.lineNoToken")}</p>
+    </section>
   );
 }
