@@ -17,7 +17,7 @@ self.addEventListener("push", (event) => {
     return;
   }
   if (!p || p.v !== 1 || !p.tag) return;
-  event.waitUntil(show(p));
+  event.waitUntil(p.type === "staff" ? showStaff(p) : show(p));
 });
 
 const SEEN = "child-alert-seen";
@@ -75,6 +75,12 @@ function log(p, outcome) {
   console.debug(`child-alert push ${p.tag} ${p.type} v${p.version ?? 0}: ${outcome}`);
 }
 
+/** A staff device woken by a new tip: where to read it (never the tip itself). */
+async function showStaff(p) {
+  await self.registration.showNotification(p.title, { body: p.body, tag: p.tag, requireInteraction: true, data: { url: p.url, type: "staff" } });
+  log(p, "shown");
+}
+
 const IMAGE_TIMEOUT_MS = 20_000;
 const IMAGE_MAX_BYTES = 2_000_000;
 
@@ -101,5 +107,6 @@ self.addEventListener("notificationclick", (event) => {
   let url = data.url || "/";
   if (event.action === "call" && data.call) url = data.call;
   else if (event.action === "tip") url = `${data.url}#tip`;
+  else if (data.type === "staff") url = data.url;
   event.waitUntil(self.clients.openWindow(url));
 });

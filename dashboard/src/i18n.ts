@@ -5,6 +5,10 @@ export const LANGS = ["fr", "nl", "de", "en"] as const;
 type Lang = (typeof LANGS)[number];
 
 const en = {
+  "intake.pushOn": "Wake this device for new tips",
+  "intake.pushOff": "Stop waking this device",
+  "intake.pushWhy": "A notification says a tip came in, never what it says.",
+  "intake.pushDenied": "Notifications are blocked for this site in the browser.",
   "admin.line": "116 000 line",
   "admin.lineIntro": "Where the 116 000 routes calls about a live alert (a TwiML provider's number), and the normal hotline callers are put through to when no alert line is open.",
   "admin.lineProvider": "Provider",
@@ -460,6 +464,10 @@ export type Key = keyof typeof en;
 type Dict = Record<Key, string>;
 
 const fr: Dict = {
+  "intake.pushOn": "Réveiller cet appareil pour les nouvelles informations",
+  "intake.pushOff": "Ne plus réveiller cet appareil",
+  "intake.pushWhy": "La notification dit qu'une information est arrivée, jamais son contenu.",
+  "intake.pushDenied": "Les notifications sont bloquées pour ce site dans le navigateur.",
   "admin.line": "Ligne 116 000",
   "admin.lineIntro": "Le numéro vers lequel le 116 000 route les appels sur une alerte en cours (un numéro d'un fournisseur TwiML), et la ligne habituelle vers laquelle les appelants sont transférés quand aucune ligne d'alerte n'est ouverte.",
   "admin.lineProvider": "Fournisseur",
@@ -912,6 +920,10 @@ const fr: Dict = {
 };
 
 const nl: Dict = {
+  "intake.pushOn": "Dit toestel wekken bij nieuwe tips",
+  "intake.pushOff": "Dit toestel niet meer wekken",
+  "intake.pushWhy": "De melding zegt dat er een tip is, nooit wat erin staat.",
+  "intake.pushDenied": "Meldingen zijn voor deze site geblokkeerd in de browser.",
   "admin.line": "Lijn 116 000",
   "admin.lineIntro": "Het nummer waarnaar 116 000 oproepen over een lopende alert doorschakelt (een nummer van een TwiML-provider), en de gewone lijn waarnaar bellers gaan als er geen alertlijn open is.",
   "admin.lineProvider": "Provider",
@@ -1364,6 +1376,10 @@ const nl: Dict = {
 };
 
 const de: Dict = {
+  "intake.pushOn": "Dieses Gerät bei neuen Hinweisen wecken",
+  "intake.pushOff": "Dieses Gerät nicht mehr wecken",
+  "intake.pushWhy": "Die Meldung sagt, dass ein Hinweis kam, nie seinen Inhalt.",
+  "intake.pushDenied": "Benachrichtigungen sind für diese Seite im Browser blockiert.",
   "admin.line": "116 000-Leitung",
   "admin.lineIntro": "Die Nummer, auf die 116 000 Anrufe zu einem laufenden Alarm leitet (eine Nummer eines TwiML-Anbieters), und die normale Leitung, zu der Anrufer verbunden werden, wenn keine Alarmleitung offen ist.",
   "admin.lineProvider": "Anbieter",

@@ -540,3 +540,19 @@ export const intakeLine = sqliteTable("intake_line", {
   updatedBy: text("updated_by").notNull(),
   updatedAt: text("updated_at").notNull(),
 });
+
+/**
+ * Staff devices that asked to be woken by a new tip (issue 14): a web-push subscription
+ * per device of a person. The push says only that a tip came in, never what it says.
+ */
+export const staffPush = sqliteTable(
+  "staff_push",
+  {
+    endpoint: text("endpoint").primaryKey(),
+    userId: text("user_id").notNull(),
+    p256dh: text("p256dh").notNull(),
+    auth: text("auth").notNull(),
+    createdAt: text("created_at").notNull().default(now),
+  },
+  (t) => [index("staff_push_user").on(t.userId)],
+);

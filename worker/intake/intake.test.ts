@@ -6,7 +6,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { alertStub } from "../services/alerts.ts";
-import { api, as, createAlert, expectOk, liveAlert, makeStaff, makeTeam, ORIGIN, type Staff, type Team } from "../test/helpers.ts";
+import { api, as, createAlert, expectOk, liveAlert, makeStaff, makeTeam, ORIGIN, type Staff, standin, type Team } from "../test/helpers.ts";
 import type { TipClock } from "./desk.ts";
 
 let t: Team;
@@ -273,5 +273,33 @@ describe("the public tip form (no JavaScript of ours)", () => {
     const bad = await post(id, { text: "Not a photo", anonymous: "1", "cf-turnstile-response": DUMMY_TOKEN, photo: new File([fixture("not-an-image.jpg")], "x.jpg", { type: "image/jpeg" }) });
     expect(bad.status).toBe(422);
     expect(bad.html).toContain("Not a photo</textarea>");
+  });
+});
+
+describe("staff devices woken by a tip (web push)", () => {
+  it("the case's investigator and the cell get a push that says a tip came in, never what it says", async () => {
+    const id = await liveAlert(t);
+    const [inv, cell, op] = await Promise.all([standin.subscribe(), standin.subscribe(), standin.subscribe()]);
+    const sub = (s: { endpoint: string; keys: unknown }) => ({ subscription: { endpoint: s.endpoint, keys: s.keys } });
+    expect(expectOk(await api("POST", "/me/tip-push", sub(inv), as(t.investigator)), 201).body.devices).toBe(1);
+    expectOk(await api("POST", "/me/tip-push", sub(cell), as(t.cell)), 201);
+    expect((await api("POST", "/me/tip-push", sub(op), as(t.operator))).status).toBe(403);
+    expect((await api("POST", "/me/tip-push", { subscription: { endpoint: "https://10.0.0.1/push", keys: (inv as { keys: unknown }).keys } }, as(t.investigator))).status).toBe(422);
+
+    const tipId = expectOk(await api("POST", `/alerts/${id}/tips/web`, tip({ text: "Secret detail: the van's sticker" })), 201).body.id;
+    const got = async (who: { id: string }) => {
+      for (let i = 0; i < 100; i++) {
+        const m = (await standin.received(who.id)).filter((x) => (x.payload as { tag?: string }).tag === `tip:${tipId}`);
+        if (m.length) return m;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return [];
+    };
+    const [mine] = await got(inv);
+    expect(mine!.payload).toMatchObject({ v: 1, type: "staff", url: `${ORIGIN}/alerts/${id}` });
+    expect(JSON.stringify(mine!.payload)).not.toContain("sticker");
+    expect(await got(cell)).toHaveLength(1);
+    expect(await standin.received(op.id)).toEqual([]);
+    expect(expectOk(await api("DELETE", "/me/tip-push", { endpoint: inv.endpoint }, as(t.investigator))).body.devices).toBe(0);
   });
 });

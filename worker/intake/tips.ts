@@ -13,6 +13,7 @@ import { log } from "../log.ts";
 import { normalisePhoto } from "../render/codecs.ts";
 import { inspectImage } from "../render/image-format.ts";
 import { alertStub } from "../services/alerts.ts";
+import { pushTipToStaff } from "./staff-push.ts";
 
 /** A tip as its readers see it. */
 export interface TipView {
@@ -140,6 +141,8 @@ async function forward(ix: Intake, tip: TipRow, investigators: string[]): Promis
     log.error("tip_forward_failed", { alertId: tip.alertId, tipId: tip.id, error: err });
   }
   await ix.env.FANOUT.send({ type: "mail_notices", alertId: tip.alertId }).catch(() => undefined); // the cron asks again
+  // Devices of the readers that opted in are woken (never with the tip's content).
+  await pushTipToStaff(ix.env, ix.db, tip.alertId, tip, readers).catch((err) => log.warn("staff_push_failed", { alertId: tip.alertId, error: err }));
   return view;
 }
 

@@ -9,6 +9,9 @@ import { getAlertRow } from "../db/alerts.ts";
 import { tipById, tipsOf } from "../db/tips.ts";
 import { commit } from "../db/client.ts";
 import { lineSettings, setLineSettings } from "../db/intake-line.ts";
+import { dropStaffPush, saveStaffPush, staffPushOf } from "../db/staff-push.ts";
+import { endpointRefusal, policyFromEnv } from "../channels/push/endpoints.ts";
+import { isP256Point, PushSubscriptionJson } from "./push.ts";
 import { checkCallTip, LANGUAGES, TIP_ASSESSMENTS } from "../domain/index.ts";
 import { AppError } from "../errors.ts";
 import { acknowledge, judge, readScope, receiveTip, tipView, webTipRow } from "../intake/tips.ts";
@@ -430,5 +433,45 @@ intakeRoutes.openapi(
     const now = new Date();
     await commit(db, [setLineSettings(db, body, admin.id, now)], [{ actorUserId: admin.id, actorRole: admin.role, action: "intake_line_set", details: { provider: body.provider } }], now);
     return c.json(await lineView(c), 200);
+  },
+);
+
+const StaffDevice = z.object({ subscription: PushSubscriptionJson }).strict();
+
+intakeRoutes.openapi(
+  staffRoute("tip.read", {
+    method: "post",
+    path: "/me/tip-push",
+    tags,
+    summary: "Wake this device when a tip I may read comes in (web push; the message never carries the tip)",
+    request: { body: jsonBody(StaffDevice) },
+    responses: { 201: jsonOk(z.object({ devices: z.number().int() }), "Subscribed") },
+  }),
+  async (c) => {
+    const { subscription: s } = c.req.valid("json");
+    const refusal = endpointRefusal(s.endpoint, policyFromEnv(c.env));
+    if (refusal) throw new AppError("E_PUSH_ENDPOINT", refusal);
+    if (!(await isP256Point(s.keys.p256dh))) throw new AppError("E_VALIDATION", "see errors for each invalid field", { errors: [{ path: "subscription.keys.p256dh", message: "not a P-256 public key (uncompressed point)" }] });
+    const db = c.get("db");
+    const user = currentUser(c);
+    await saveStaffPush(db, user.id, { endpoint: s.endpoint, p256dh: s.keys.p256dh, auth: s.keys.auth }).run();
+    return c.json({ devices: (await staffPushOf(db, user.id)).length }, 201);
+  },
+);
+
+intakeRoutes.openapi(
+  staffRoute("tip.read", {
+    method: "delete",
+    path: "/me/tip-push",
+    tags,
+    summary: "Stop waking this device",
+    request: { body: jsonBody(z.object({ endpoint: z.url().max(1024) }).strict()) },
+    responses: { 200: jsonOk(z.object({ devices: z.number().int() })) },
+  }),
+  async (c) => {
+    const db = c.get("db");
+    const user = currentUser(c);
+    await dropStaffPush(db, c.req.valid("json").endpoint, user.id).run();
+    return c.json({ devices: (await staffPushOf(db, user.id)).length }, 200);
   },
 );

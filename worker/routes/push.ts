@@ -15,7 +15,7 @@ const tags = ["Web push (public)"];
 const b64url = (bytes: number) =>
   z.string().regex(/^[A-Za-z0-9_-]+$/).refine((s) => Math.floor((s.length * 3) / 4) === bytes, `must encode ${bytes} bytes`);
 
-const PushSubscriptionJson = z
+export const PushSubscriptionJson = z
   .object({
     endpoint: z.url().max(1024),
     expirationTime: z.number().nullable().optional(),
@@ -26,7 +26,7 @@ const PushSubscriptionJson = z
 
 
 /** A point on P-256, as web push needs for encryption (a bad key would fail every alert). */
-async function isP256Point(b64urlKey: string): Promise<boolean> {
+export async function isP256Point(b64urlKey: string): Promise<boolean> {
   try {
     await crypto.subtle.importKey("raw", unb64url(b64urlKey), { name: "ECDH", namedCurve: "P-256" }, false, []);
     return true;

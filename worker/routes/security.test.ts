@@ -78,6 +78,7 @@ describe("role checks on every staff route", () => {
     ["GET", () => "/admin/intake-line", "admin.channels"],
     ["PUT", () => "/admin/intake-line", "admin.channels", { provider: "twilio", routingNumber: "+3227000000", fallbackNumber: "+3227000116" }],
     ["GET", (id) => `/alerts/${id}/tips`, "tip.read"],
+    ["DELETE", () => "/me/tip-push", "tip.read", { endpoint: "https://fcm.googleapis.com/fcm/send/x" }],
     ["POST", (id) => `/alerts/${id}/tips`, "tip.record", { text: "Role check tip.", anonymous: true, recording: "refused", assessment: "doubtful" }],
     ["POST", (id) => `/alerts/${id}/tips/6f1c2b1e-8f0a-4a57-9d1c-3e5b2a9c7d10/ack`, "tip.ack"],
     ["POST", (id) => `/alerts/${id}/tips/6f1c2b1e-8f0a-4a57-9d1c-3e5b2a9c7d10/useful`, "tip.ack", { useful: true }],

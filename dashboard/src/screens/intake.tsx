@@ -325,6 +325,7 @@ export function TipsPanel({ alertId, canRead, canAck }: { alertId: string; canRe
         </p>
       )}
       <ErrorBox error={error} />
+      {canRead && <WakeThisDevice />}
       {canRead && (
         <TipList
           tips={tips}
@@ -339,5 +340,54 @@ export function TipsPanel({ alertId, canRead, canAck }: { alertId: string; canRe
         />
       )}
     </section>
+  );
+}
+
+const b64urlToBytes = (s: string) => Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+
+/** Opt-in: this device is woken by a web push when a tip comes in (the push never carries the tip). */
+function WakeThisDevice() {
+  const supported = "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
+  const [on, setOn] = useState<boolean | null>(null);
+  const [run, busy, error] = useAction();
+  useEffect(() => {
+    if (!supported) return;
+    void navigator.serviceWorker.getRegistration("/").then(async (r) => setOn(!!(await r?.pushManager.getSubscription())));
+  }, []);
+  if (!supported) return null;
+  const enable = () =>
+    run(async () => {
+      if ((await Notification.requestPermission()) !== "granted") throw new Error(t("intake.pushDenied"));
+      const reg = await navigator.serviceWorker.register("/sw.js", { scope: "/" });
+      await navigator.serviceWorker.ready;
+      const { publicKey } = await must(api.GET("/push/key"));
+      const sub = (await reg.pushManager.getSubscription()) ?? (await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: b64urlToBytes(publicKey) }));
+      const json = sub.toJSON() as { endpoint: string; keys: { p256dh: string; auth: string } };
+      await must(api.POST("/me/tip-push", { body: { subscription: { endpoint: json.endpoint, keys: json.keys } } }));
+      setOn(true);
+    });
+  const disable = () =>
+    run(async () => {
+      const sub = await (await navigator.serviceWorker.getRegistration("/"))?.pushManager.getSubscription();
+      if (sub) {
+        await must(api.DELETE("/me/tip-push", { body: { endpoint: sub.endpoint } }));
+        await sub.unsubscribe();
+      }
+      setOn(false);
+    });
+  return (
+    <p>
+      {on ? (
+        <button class="secondary" disabled={busy} onClick={disable}>
+          {t("intake.pushOff")}
+        </button>
+      ) : (
+        <button class="secondary" disabled={busy} onClick={enable}>
+          {t("intake.pushOn")}
+        </button>
+      )}{" "}
+      <span class="muted">{t("intake.pushWhy")}</span>
+      <ErrorBox error={error} />
+    </p>
   );
 }

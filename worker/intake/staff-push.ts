@@ -1,0 +1,44 @@
+// Web push to staff devices that opted in (issue 14): a new tip wakes the case's
+// investigators and the cell (and the call-taker who took it) even with no screen open.
+// The message says that a tip came in and where to read it — never what it says: the
+// content stays behind the dashboard's sign-in.
+import { dropStaffPush, staffPushFor } from "../db/staff-push.ts";
+import type { Db } from "../db/client.ts";
+import { endpointRefusal, policyFromEnv } from "../channels/push/endpoints.ts";
+import { vapidSigner } from "../channels/push/channel.ts";
+import { buildPushRequest } from "../channels/push/webpush.ts";
+import { log } from "../log.ts";
+
+const TIMEOUT_MS = 5_000;
+
+export function staffTipPayload(origin: string, alertId: string, tipId: string, urgent: boolean) {
+  return {
+    v: 1,
+    type: "staff",
+    tag: `tip:${tipId}`,
+    title: urgent ? "URGENT — Child Alert: new tip · information · tip · Hinweis" : "Child Alert: new tip · nouvelle information · nieuwe tip · neuer Hinweis",
+    body: "Open the dashboard to read and acknowledge it. · Ouvrez le tableau de bord. · Open het dashboard. · Öffnen Sie das Dashboard.",
+    url: `${origin}/alerts/${alertId}`,
+  };
+}
+
+/** Sends to every opted-in device of the readers (best effort; a gone device is forgotten). Returns how many accepted. */
+export async function pushTipToStaff(env: Env, db: Db, alertId: string, tip: { id: string; urgent: boolean }, readers: string[]): Promise<number> {
+  if (!env.VAPID_PRIVATE_KEY) return 0;
+  const devices = await staffPushFor(db, readers, ["cell"]);
+  const body = new TextEncoder().encode(JSON.stringify(staffTipPayload(env.APP_ORIGIN, alertId, tip.id, tip.urgent)));
+  const policy = policyFromEnv(env);
+  const results = await Promise.allSettled(
+    devices.map(async (d) => {
+      if (endpointRefusal(d.endpoint, policy)) return false;
+      const req = await buildPushRequest(d.endpoint, { p256dh: d.p256dh, auth: d.auth }, body, vapidSigner(env), { ttl: 3600, topic: tip.id.replace(/-/g, "").slice(0, 32), urgency: "high" });
+      const res = await fetch(req, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+      await res.body?.cancel();
+      if (res.status === 404 || res.status === 410) await dropStaffPush(db, d.endpoint).run();
+      return res.status >= 200 && res.status < 300;
+    }),
+  );
+  const failed = results.filter((r) => r.status === "rejected").length;
+  if (failed) log.warn("staff_push_failed", { alertId, failed });
+  return results.filter((r) => r.status === "fulfilled" && r.value).length;
+}
