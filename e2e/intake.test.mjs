@@ -103,7 +103,7 @@ describe("the 116 000 intake in a real browser", () => {
     await card.getByLabel("Provider").selectOption("telnyx");
     await card.getByLabel("Routing number").fill("+3227000000");
     await card.getByLabel("Normal 116 000 line").fill("+3225551212");
-    await card.getByRole("button", { name: "Save" }).click();
+    await card.getByRole("button", { name: "Save the line" }).click();
     await card.getByRole("status").waitFor();
     await card.getByText(`POST ${stack.origin}/telephony/voice`).waitFor();
     await card.getByText(/auth token is set/).waitFor();

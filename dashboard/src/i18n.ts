@@ -5,6 +5,8 @@ export const LANGS = ["fr", "nl", "de", "en"] as const;
 type Lang = (typeof LANGS)[number];
 
 const en = {
+  "admin.lineSave": "Save the line",
+  "admin.lineSaved": "Line saved.",
   "intake.pushOn": "Wake this device for new tips",
   "intake.pushOff": "Stop waking this device",
   "intake.pushWhy": "A notification says a tip came in, never what it says.",
@@ -464,6 +466,8 @@ export type Key = keyof typeof en;
 type Dict = Record<Key, string>;
 
 const fr: Dict = {
+  "admin.lineSave": "Enregistrer la ligne",
+  "admin.lineSaved": "Ligne enregistrée.",
   "intake.pushOn": "Réveiller cet appareil pour les nouvelles informations",
   "intake.pushOff": "Ne plus réveiller cet appareil",
   "intake.pushWhy": "La notification dit qu'une information est arrivée, jamais son contenu.",
@@ -920,6 +924,8 @@ const fr: Dict = {
 };
 
 const nl: Dict = {
+  "admin.lineSave": "Lijn opslaan",
+  "admin.lineSaved": "Lijn opgeslagen.",
   "intake.pushOn": "Dit toestel wekken bij nieuwe tips",
   "intake.pushOff": "Dit toestel niet meer wekken",
   "intake.pushWhy": "De melding zegt dat er een tip is, nooit wat erin staat.",
@@ -1376,6 +1382,8 @@ const nl: Dict = {
 };
 
 const de: Dict = {
+  "admin.lineSave": "Leitung speichern",
+  "admin.lineSaved": "Leitung gespeichert.",
   "intake.pushOn": "Dieses Gerät bei neuen Hinweisen wecken",
   "intake.pushOff": "Dieses Gerät nicht mehr wecken",
   "intake.pushWhy": "Die Meldung sagt, dass ein Hinweis kam, nie seinen Inhalt.",

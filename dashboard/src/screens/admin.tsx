@@ -347,9 +347,9 @@ function IntakeLineCard() {
         {field("routingNumber", t("admin.lineRouting"))}
         {field("fallbackNumber", t("admin.lineFallback"))}
         <button type="submit" disabled={busy}>
-          {t("admin.mailboxesSave")}
+          {t("admin.lineSave")}
         </button>{" "}
-        {saved && <span role="status" class="ok">{t("admin.mailboxesSaved")}</span>}
+        {saved && <span role="status" class="ok">{t("admin.lineSaved")}</span>}
       </form>
       <ErrorBox error={error} />
       <p>{t("admin.lineWebhooks")}</p>
