@@ -58,12 +58,6 @@ export const tipFigureRows = (db: Db, alertId: string) =>
     .where(eq(tips.alertId, alertId))
     .all();
 
-/** Is this person one of the case's investigators: an entry of theirs in the alert's audit trail (as for notices, rule 9)? */
-export async function tookPartIn(db: Db, alertId: string, userId: string): Promise<boolean> {
-  const row = await db.get<{ n: number }>(sql`SELECT count(*) AS n FROM audit_entries WHERE alert_id = ${alertId} AND actor_user_id = ${userId}`);
-  return (row?.n ?? 0) > 0;
-}
-
 /** The case's investigators (their ids): those who took part; when none has, every active investigator. */
 export async function caseInvestigators(db: Db, alertId: string): Promise<string[]> {
   const rows = await db.all<{ id: string }>(sql`SELECT DISTINCT u.id AS id FROM users u JOIN audit_entries a ON a.actor_user_id = u.id

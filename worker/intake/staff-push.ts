@@ -4,9 +4,7 @@
 // content stays behind the dashboard's sign-in.
 import { dropStaffPush, staffPushFor } from "../db/staff-push.ts";
 import type { Db } from "../db/client.ts";
-import { endpointRefusal, policyFromEnv } from "../channels/push/endpoints.ts";
-import { vapidSigner } from "../channels/push/channel.ts";
-import { buildPushRequest } from "../channels/push/webpush.ts";
+import { deliverPush } from "../channels/push/channel.ts";
 import { log } from "../log.ts";
 
 const TIMEOUT_MS = 5_000;
@@ -27,18 +25,14 @@ export async function pushTipToStaff(env: Env, db: Db, alertId: string, tip: { i
   if (!env.VAPID_PRIVATE_KEY) return 0;
   const devices = await staffPushFor(db, readers, ["cell"]);
   const body = new TextEncoder().encode(JSON.stringify(staffTipPayload(env.APP_ORIGIN, alertId, tip.id, tip.urgent)));
-  const policy = policyFromEnv(env);
-  const results = await Promise.allSettled(
+  const outcomes = await Promise.all(
     devices.map(async (d) => {
-      if (endpointRefusal(d.endpoint, policy)) return false;
-      const req = await buildPushRequest(d.endpoint, { p256dh: d.p256dh, auth: d.auth }, body, vapidSigner(env), { ttl: 3600, topic: tip.id.replace(/-/g, "").slice(0, 32), urgency: "high" });
-      const res = await fetch(req, { signal: AbortSignal.timeout(TIMEOUT_MS) });
-      await res.body?.cancel();
-      if (res.status === 404 || res.status === 410) await dropStaffPush(db, d.endpoint).run();
-      return res.status >= 200 && res.status < 300;
+      const delivery = await deliverPush(env, d, body, { ttl: 3600, topic: tip.id.replace(/-/g, "").slice(0, 32), attempt: 0, timeoutMs: TIMEOUT_MS });
+      if (delivery.outcome === "gone") await dropStaffPush(db, d.endpoint).run();
+      return delivery.outcome;
     }),
   );
-  const failed = results.filter((r) => r.status === "rejected").length;
+  const failed = outcomes.filter((o) => o === "retry" || o === "failed").length;
   if (failed) log.warn("staff_push_failed", { alertId, failed });
-  return results.filter((r) => r.status === "fulfilled" && r.value).length;
+  return outcomes.filter((o) => o === "sent").length;
 }

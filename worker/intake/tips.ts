@@ -6,7 +6,7 @@
 import { getAlertRow } from "../db/alerts.ts";
 import { commit, type Db, isUniqueViolation } from "../db/client.ts";
 import { noticeStmt } from "../db/notices.ts";
-import { ackStmt, caseInvestigators, insertTip, markForwarded, type NewTip, tipById, tipByClientRef, type TipRow, tookPartIn, usefulStmt } from "../db/tips.ts";
+import { ackStmt, caseInvestigators, insertTip, markForwarded, type NewTip, tipById, tipByClientRef, type TipRow, usefulStmt } from "../db/tips.ts";
 import { type AlertState, checkTipAccepted, type Role, sha256Hex, tipScope, whoIsInformed } from "../domain/index.ts";
 import { AppError } from "../errors.ts";
 import { log } from "../log.ts";
@@ -148,7 +148,7 @@ async function forward(ix: Intake, tip: TipRow, investigators: string[]): Promis
 
 /** What this person may read of the alert's tips; refuses those who may read none. */
 export async function readScope(db: Db, alertId: string, user: { id: string; role: Role }): Promise<"all" | "own"> {
-  const scope = tipScope(user.role, user.role === "investigator" ? await tookPartIn(db, alertId, user.id) || (await caseInvestigators(db, alertId)).includes(user.id) : false);
+  const scope = tipScope(user.role, user.role === "investigator" && (await caseInvestigators(db, alertId)).includes(user.id));
   if (scope === "none") throw new AppError("E_FORBIDDEN_ROLE", "tips are read by the case's investigators, the cell and the call-taker who took them");
   return scope;
 }

@@ -76,16 +76,23 @@ export const liveHandshake: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
+/** Is this client within the binding's limit? (Keyed by its address; a refusal asks it to wait a minute.) */
+export async function withinLimit(c: Context<AppEnv>, binding: RateLimit, prefix: string): Promise<boolean> {
+  const { success } = await binding.limit({ key: `${prefix}:${c.req.header("CF-Connecting-IP") ?? "unknown"}` });
+  if (!success) c.header("Retry-After", "60");
+  return success;
+}
+
+/** A per-client rate limit as middleware; `detail` tells the client what to do. */
+export function rateLimited(pick: (env: Env) => RateLimit, prefix: string, detail?: string): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (!(await withinLimit(c, pick(c.env), prefix))) throw new AppError("E_RATE_LIMITED", detail);
+    await next();
+  };
+}
+
 /** Per-client rate limit on public (unauthenticated) endpoints. */
-export const publicRateLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const key = `public:${c.req.header("CF-Connecting-IP") ?? "unknown"}`;
-  const { success } = await c.env.PUBLIC_RATE_LIMIT.limit({ key });
-  if (!success) {
-    c.header("Retry-After", "60");
-    throw new AppError("E_RATE_LIMITED");
-  }
-  await next();
-};
+export const publicRateLimit = rateLimited((env) => env.PUBLIC_RATE_LIMIT, "public");
 
 export const requireUser: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!c.get("user")) throw new AppError("E_UNAUTHENTICATED");

@@ -18,9 +18,8 @@ import { acknowledge, judge, readScope, receiveTip, tipView, webTipRow } from ".
 import { verifyTurnstile } from "../intake/turnstile.ts";
 import { boardStub } from "../durable/board-object.ts";
 import { alertStub } from "../services/alerts.ts";
-import { currentUser, jsonBody, jsonOk, newRouter, problemResponses, staffRoute, type AppEnv } from "./http.ts";
+import { currentUser, jsonBody, jsonOk, newRouter, problemResponses, rateLimited, staffRoute } from "./http.ts";
 import { Id } from "./schemas.ts";
-import type { MiddlewareHandler } from "hono";
 
 export const intakeRoutes = newRouter();
 const tags = ["116 000 intake"];
@@ -84,14 +83,7 @@ const Tip = z
   .openapi("Tip");
 
 /** Per client IP, apart from the other public endpoints; the answer says when to send again (the form keeps the text). */
-export const tipRateLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const { success } = await c.env.TIP_RATE_LIMIT.limit({ key: `tip:${c.req.header("CF-Connecting-IP") ?? "unknown"}` });
-  if (!success) {
-    c.header("Retry-After", "60");
-    throw new AppError("E_RATE_LIMITED", "too many tips from this connection: wait a minute, your text is kept; or call 116 000");
-  }
-  await next();
-};
+const tipRateLimit = rateLimited((env) => env.TIP_RATE_LIMIT, "tip", "too many tips from this connection: wait a minute, your text is kept; or call 116 000");
 
 const AlertParam = z.object({ id: Id.openapi({ param: { name: "id", in: "path" } }) });
 const TipParam = AlertParam.extend({ tipId: Id.openapi({ param: { name: "tipId", in: "path" } }) });

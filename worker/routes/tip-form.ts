@@ -13,7 +13,7 @@ import { AppError } from "../errors.ts";
 import { derivedClientRef, normaliseTipPhoto, receiveTip, webTipRow } from "../intake/tips.ts";
 import { TURNSTILE_FIELD, turnstileEnabled, turnstileOrigin, verifyTurnstile } from "../intake/turnstile.ts";
 import { MAX_PHOTO_BYTES } from "../render/image-format.ts";
-import type { AppEnv } from "./http.ts";
+import { type AppEnv, withinLimit } from "./http.ts";
 import { WebTipInput } from "./intake.ts";
 import { page } from "./public.ts";
 
@@ -81,11 +81,7 @@ tipFormRoutes.post(
     const again = (status: 400 | 403 | 409 | 422 | 429, message: string, fields?: string[]) =>
       answer(status, tipFormHtml(cat, c.env, id, lang, values, { message, fields }) + `<p><a class="call" href="tel:116000">${HOTLINE}</a></p>`);
 
-    const { success } = await c.env.TIP_RATE_LIMIT.limit({ key: `tip:${c.req.header("CF-Connecting-IP") ?? "unknown"}` });
-    if (!success) {
-      c.header("Retry-After", "60");
-      return again(429, cat.tipTooMany);
-    }
+    if (!(await withinLimit(c, c.env.TIP_RATE_LIMIT, "tip"))) return again(429, cat.tipTooMany);
     const contact = values.anonymous ? undefined : { name: values.name, phone: values.phone, email: values.email };
     const parsed = WebTipInput.safeParse({
       text: values.text ?? "",

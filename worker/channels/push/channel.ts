@@ -57,6 +57,28 @@ const toRecipient = (r: SubscriptionRow): PushRecipient => ({
 
 const encoder = new TextEncoder();
 
+/**
+ * One web-push delivery (the alert channel's and the staff devices' alike): refused
+ * endpoints are never contacted (no SSRF through rows stored before a policy change),
+ * and the push service's answer is classified.
+ */
+export async function deliverPush(env: Env, to: { endpoint: string; p256dh: string; auth: string }, body: Uint8Array, o: { ttl: number; topic: string; attempt: number; timeoutMs?: number }): Promise<Delivery> {
+  const refusal = endpointRefusal(to.endpoint, policyFromEnv(env));
+  if (refusal) return { outcome: "gone", detail: refusal };
+  try {
+    const req = await buildPushRequest(to.endpoint, { p256dh: to.p256dh, auth: to.auth }, body, vapidSigner(env), { ttl: o.ttl, topic: o.topic, urgency: "high" });
+    const res = await fetch(req, { signal: AbortSignal.timeout(o.timeoutMs ?? SEND_TIMEOUT_MS) });
+    await res.body?.cancel();
+    if (res.status === 201 || res.status === 202 || res.status === 200) return { outcome: "sent" };
+    if (res.status === 404 || res.status === 410) return { outcome: "gone", detail: String(res.status) };
+    if (res.status === 429 || res.status >= 500) return { outcome: "retry", afterS: retryDelay(res.headers.get("Retry-After"), o.attempt), detail: String(res.status) };
+    // 400/401/403/413: our bug or a broken subscription; retrying would not help.
+    return { outcome: "failed", detail: String(res.status) };
+  } catch (err) {
+    return { outcome: "retry", afterS: retryDelay(null, o.attempt), detail: err instanceof Error ? err.name : "error" };
+  }
+}
+
 export const push = {
   name: "push",
   label: { fr: "Notification web", nl: "Webpush", de: "Web-Push", en: "Web push" },
@@ -88,26 +110,8 @@ export const push = {
   },
 
   async send(env, to, message, ctx): Promise<Delivery> {
-    // Stored before a policy change: never contacted, pruned (no SSRF through old rows).
-    const refusal = endpointRefusal(to.endpoint, policyFromEnv(env));
-    if (refusal) return { outcome: "gone", detail: refusal };
     const ttl = ctx.endsAt ? Math.max(60, Math.floor((Date.parse(ctx.endsAt) - Date.now()) / 1000)) : STOP_TTL_S;
-    try {
-      const req = await buildPushRequest(to.endpoint, { p256dh: to.p256dh, auth: to.auth }, encoder.encode(message), vapidSigner(env), {
-        ttl,
-        topic: ctx.alertId.replace(/-/g, ""),
-        urgency: "high",
-      });
-      const res = await fetch(req, { signal: AbortSignal.timeout(SEND_TIMEOUT_MS) });
-      await res.body?.cancel();
-      if (res.status === 201 || res.status === 202 || res.status === 200) return { outcome: "sent" };
-      if (res.status === 404 || res.status === 410) return { outcome: "gone", detail: String(res.status) };
-      if (res.status === 429 || res.status >= 500) return { outcome: "retry", afterS: retryDelay(res.headers.get("Retry-After"), ctx.attempt), detail: String(res.status) };
-      // 400/401/403/413: our bug or a broken subscription; retrying would not help.
-      return { outcome: "failed", detail: String(res.status) };
-    } catch (err) {
-      return { outcome: "retry", afterS: retryDelay(null, ctx.attempt), detail: err instanceof Error ? err.name : "error" };
-    }
+    return deliverPush(env, to, encoder.encode(message), { ttl, topic: ctx.alertId.replace(/-/g, ""), attempt: ctx.attempt });
   },
 
   async settle(env, outcomes) {
