@@ -14,7 +14,7 @@ import { endpointRefusal, policyFromEnv } from "../channels/push/endpoints.ts";
 import { isP256Point, PushSubscriptionJson } from "./push.ts";
 import { checkCallTip, LANGUAGES, TIP_ASSESSMENTS } from "../domain/index.ts";
 import { AppError } from "../errors.ts";
-import { acknowledge, judge, readScope, receiveTip, tipView, webTipRow } from "../intake/tips.ts";
+import { acknowledge, judge, readScope, receiveTip, TipSchema, tipView, webTipRow } from "../intake/tips.ts";
 import { verifyTurnstile } from "../intake/turnstile.ts";
 import { boardStub } from "../durable/board-object.ts";
 import { alertStub } from "../services/alerts.ts";
@@ -58,29 +58,7 @@ export const WebTipInput = z
     if (!t.anonymous && !has) ctx.addIssue({ code: "custom", path: ["contact"], message: "leave a phone number or an e-mail address, or send it anonymously" });
   });
 
-const Tip = z
-  .object({
-    id: z.string(),
-    alertId: z.string(),
-    source: z.enum(["web", "call"]),
-    receivedAt: z.string(),
-    urgent: z.boolean(),
-    text: z.string().nullable(),
-    seenWhere: z.string().nullable(),
-    seenAt: z.string().nullable(),
-    anonymous: z.boolean(),
-    contact: z.object({ name: z.string().nullable(), phone: z.string().nullable(), email: z.string().nullable() }).nullable(),
-    recording: z.enum(["given", "refused"]).nullable(),
-    assessment: z.enum(TIP_ASSESSMENTS).nullable(),
-    photoUrl: z.string().nullable(),
-    takenBy: z.string().nullable(),
-    forwardedAt: z.string().nullable(),
-    ackedAt: z.string().nullable(),
-    ackedBy: z.string().nullable(),
-    useful: z.boolean().nullable(),
-    escalation: z.number().int(),
-  })
-  .openapi("Tip");
+const Tip = TipSchema;
 
 /** Per client IP, apart from the other public endpoints; the answer says when to send again (the form keeps the text). */
 const tipRateLimit = rateLimited((env) => env.TIP_RATE_LIMIT, "tip", "too many tips from this connection: wait a minute, your text is kept; or call 116 000");

@@ -7931,6 +7931,7 @@ export interface components {
             recording: "given" | "refused" | null;
             /** @enum {string|null} */
             assessment: "reliable" | "plausible" | "doubtful" | null;
+            /** @description the photo sent with a web tip (staff route), or null */
             photoUrl: string | null;
             takenBy: string | null;
             forwardedAt: string | null;
