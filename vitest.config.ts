@@ -1,5 +1,5 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
-import { generateKeyPairSync } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 // @ts-expect-error plain JS module shared with the browser tests and benchmarks
 import { PushStandIn } from "./e2e/lib/push-standin.mjs";
@@ -7,6 +7,8 @@ import { PushStandIn } from "./e2e/lib/push-standin.mjs";
 import { SmtpStandIn } from "./e2e/lib/smtp-standin.mjs";
 // @ts-expect-error plain JS module
 import { testCertificates } from "./e2e/lib/test-ca.mjs";
+// @ts-expect-error plain JS module shared with `npm start` and the benchmark
+import { SocialStandIn } from "./e2e/lib/social-standin.mjs";
 // @ts-expect-error plain JS module shared with `npm start` and the browser tests
 import { WebhookStandIn } from "./e2e/lib/webhook-standin.mjs";
 // @ts-expect-error plain JS module shared with `npm start` and the browser tests
@@ -65,6 +67,8 @@ async function verifyDkim(raw: string, key: ReturnType<typeof dkimKeys>) {
 const PUSH_ORIGIN = "https://push.test";
 /** The SMTP stand-in's control API (what it received, behaviours), for the tests only. */
 const SMTP_CONTROL = "https://smtp.test";
+/** The social networks' test hosts (one stand-in serves them all; social.test is its control API). */
+const SOCIAL_HOSTS = new Set(["mastodon.test", "bsky.test", "x.test", "graph.facebook.test", "telegram.test", "social.test"]);
 
 export default defineConfig(async () => {
   const vapid = vapidKeys();
@@ -74,6 +78,8 @@ export default defineConfig(async () => {
   const hooks = new WebhookStandIn();
   // Cloudflare Turnstile's Siteverify, as documented for its test keys.
   const turnstile = new TurnstileStandIn();
+  // The five social networks' APIs, each as documented (issue 15).
+  const social = new SocialStandIn();
   const migrations = await readD1Migrations("migrations");
   // A real SMTP server in this process: the relay the Worker's e-mail channel talks to.
   const smtp = new SmtpStandIn({ unref: true });
@@ -111,6 +117,11 @@ export default defineConfig(async () => {
             TURNSTILE_SITE_KEY: PASS_SITE_KEY,
             TURNSTILE_SECRET: PASS_SECRET,
             TELEPHONY_AUTH_TOKEN: "test-telephony-auth-token",
+            SOCIAL_CREDENTIALS_KEY: randomBytes(32).toString("base64url"),
+            SOCIAL_EXTRA_HOSTS: "mastodon.test,bsky.test",
+            X_API_ORIGIN: "https://x.test",
+            FACEBOOK_GRAPH_ORIGIN: "https://graph.facebook.test",
+            TELEGRAM_API_ORIGIN: "https://telegram.test",
             TIP_ACK_MINUTES: "5",
             SMTP_HOST: "127.0.0.1",
             SMTP_PORT: String(smtpPort),
@@ -137,6 +148,7 @@ export default defineConfig(async () => {
             if (url.origin === PUSH_ORIGIN) return pushService.handle(request);
             if (url.origin === "https://hooks.test") return hooks.handle(request);
             if (url.origin === "https://turnstile.test") return turnstile.handle(request);
+            if (SOCIAL_HOSTS.has(url.host)) return social.handle(request);
             if (url.origin === SMTP_CONTROL) return smtp.handle(request);
             if (url.origin === "https://smtp-tls.test") return smtpTls.handle(request);
             if (url.origin === "https://smtp-starttls.test") return smtpStartTls.handle(request);

@@ -20,6 +20,7 @@ import { tipFormRoutes } from "./routes/tip-form.ts";
 import { intakeRoutes } from "./routes/intake.ts";
 import { turnstileEnabled, turnstileOrigin } from "./intake/turnstile.ts";
 import { partnerRoutes } from "./routes/partners.ts";
+import { socialRoutes } from "./routes/social.ts";
 import { publicRoutes } from "./routes/public.ts";
 import { widgetRoutes } from "./routes/widget.ts";
 import { MAX_PHOTO_BYTES } from "./render/image-format.ts";
@@ -62,6 +63,7 @@ export function buildApp() {
   api.route("/", feedRoutes);
   api.route("/", partnerRoutes);
   api.route("/", intakeRoutes);
+  api.route("/", socialRoutes);
   // Says only that the Worker answers: nothing about the environment or its configuration.
   api.get("/health", (c) => c.json({ ok: true }));
   api.openAPIRegistry.registerComponent("securitySchemes", "session", { type: "apiKey", in: "cookie", name: SESSION_COOKIE });

@@ -5,8 +5,13 @@ import type { Channel } from "./channel.ts";
 import { email } from "./email/channel.ts";
 import { push } from "./push/channel.ts";
 import { webhooks } from "./webhooks/channel.ts";
+import { bluesky } from "./social/bluesky/channel.ts";
+import { facebook } from "./social/facebook/channel.ts";
+import { mastodon } from "./social/mastodon/channel.ts";
+import { telegram } from "./social/telegram/channel.ts";
+import { x } from "./social/x/channel.ts";
 
-export const CHANNELS = [push, email, webhooks] as const;
+export const CHANNELS = [push, email, webhooks, mastodon, bluesky, x, facebook, telegram] as const;
 
 export type ChannelName = (typeof CHANNELS)[number]["name"];
 export const CHANNEL_NAMES = CHANNELS.map((c) => c.name) as [ChannelName, ...ChannelName[]];

@@ -556,3 +556,60 @@ export const staffPush = sqliteTable(
   },
   (t) => [index("staff_push_user").on(t.userId)],
 );
+
+/**
+ * The official social-network accounts (issue 15), one row per account and language: the
+ * social channels' recipients. The credentials are sealed with AES-GCM under the Worker
+ * secret SOCIAL_CREDENTIALS_KEY (worker/channels/social/credentials.ts): never in clear
+ * here, never shown back, never logged.
+ */
+export const socialAccounts = sqliteTable(
+  "social_accounts",
+  {
+    seq: integer("seq").primaryKey({ autoIncrement: true }),
+    id: text("id").notNull().unique(),
+    network: text("network", { enum: ["mastodon", "bluesky", "x", "facebook", "telegram"] }).notNull(),
+    /** How staff know it: "@childalert_fr". */
+    name: text("name").notNull(),
+    lang: text("lang").notNull(),
+    /** JSON array of regions whose alerts it posts (BE = the whole country). */
+    regions: text("regions").notNull(),
+    /** Posts exercises (a test account); the official accounts do not. */
+    exercise: integer("exercise", { mode: "boolean" }).notNull(),
+    /** Where: the Mastodon instance or Bluesky service origin, the Facebook page id, the Telegram chat; "" for X. */
+    target: text("target").notNull(),
+    /** base64url(iv ‖ AES-GCM ciphertext) of the credentials' JSON, the account id as additional data. */
+    credentials: text("credentials").notNull(),
+    createdAt: text("created_at").notNull().default(now),
+    disabledAt: text("disabled_at"),
+  },
+  (t) => [index("social_accounts_network").on(t.network, t.seq)],
+);
+
+/**
+ * Receipts of what we published on the social networks, kept until the retraction
+ * confirms each post is gone. No child data: the network's post id and its link.
+ */
+export const socialPosts = sqliteTable(
+  "social_posts",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id").notNull(),
+    network: text("network").notNull(),
+    alertId: text("alert_id").notNull(),
+    version: integer("version").notNull(),
+    /** content (the alert with the child's face) | stop (found — thank you / ended) */
+    kind: text("kind", { enum: ["content", "stop"] }).notNull(),
+    /** The network's id (status id, at:// URI, tweet id, Facebook post id, Telegram chat:message). */
+    postId: text("post_id").notNull(),
+    /** A direct link for the operator. */
+    url: text("url"),
+    /** live | deleted | stuck (a deletion the network refused for good: the operator removes it by hand) */
+    state: text("state", { enum: ["live", "deleted", "stuck"] }).notNull(),
+    /** The last deletion failure (network and status, no content). */
+    lastError: text("last_error"),
+    createdAt: text("created_at").notNull(),
+    deletedAt: text("deleted_at"),
+  },
+  (t) => [index("social_posts_alert").on(t.alertId, t.accountId)],
+);

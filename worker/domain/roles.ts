@@ -24,6 +24,8 @@ export type Permission =
   | "admin.channels"
   | "admin.mailboxes"
   | "admin.partners"
+  | "admin.social"
+  | "social.retract"
   | "inbox.read"
   | "tip.read"
   | "tip.record"
@@ -57,6 +59,10 @@ const PERMISSIONS: Record<Permission, readonly Role[]> = {
   "admin.mailboxes": ["admin"],
   // Partner sites (widget, feeds, webhooks): the admin registers them; the operator, who runs the channels, too.
   "admin.partners": ["admin", "operator"],
+  // The official social accounts and their credentials: the admin alone (the credentials are sealed, never shown back).
+  "admin.social": ["admin"],
+  // A post the retraction could not delete: whoever runs the channels asks again (or removes it by hand).
+  "social.retract": ["cell", "operator"],
   // Everyone has an inbox; notices say what happened and link to the alert, no child data.
   "inbox.read": ROLES,
   // Rule 10: the tips of a case are read by its investigators, the cell and the call-taker who

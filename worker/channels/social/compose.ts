@@ -1,0 +1,129 @@
+// What the official accounts post, in one language, within one network's limits. Pure.
+// Every network gets the same parts in the same order; what a network cannot hold is
+// given up in a fixed order (hashtags first, then the details, then the description),
+// never the EXERCISE marking, the name, where and when, the numbers or the link.
+import { ageText, CATALOGUES, formatWhen, HOTLINE, HOTLINE_ABROAD } from "../../../templates/i18n/index.ts";
+import type { FormatName } from "../../../templates/posters/model.ts";
+import { type Language, readIn } from "../../domain/index.ts";
+import { alertPosterModel, posterText } from "../../render/poster-model.ts";
+import type { Broadcast } from "../channel.ts";
+
+/** One post as composed: the text, the link it carries, the poster to attach and its alt text. */
+export interface SocialMessage {
+  kind: "content" | "stop";
+  lang: Language;
+  text: string;
+  /** The public alert page; content links carry the version (`v=`), so each version's link preview is fetched anew. */
+  link: string;
+  /** The poster attached to a content post (none after the stop: no face, no name). */
+  poster: FormatName | null;
+  /** The poster in words, for screen readers. */
+  alt: string | null;
+  /** Extra, network-specific and JSON-safe (Bluesky's facets). */
+  extra?: Record<string, unknown>;
+}
+
+export interface TextLimits {
+  /** The most the network takes, in its own measure. */
+  max: number;
+  /** The network's measure of a text. */
+  length(text: string): number;
+  /** The most the network takes as an image description (0: the network has none). */
+  altMax: number;
+  poster: FormatName;
+}
+
+/** Characters as people see them (Bluesky counts graphemes). */
+const segmenter = new Intl.Segmenter("en", { granularity: "grapheme" });
+export const graphemes = (s: string) => [...segmenter.segment(s)].length;
+export const URL_PATTERN = /https?:\/\/\S+/g;
+
+/** Cuts at a word boundary with an ellipsis so that `measure(result) <= room`; "" if nothing fits. */
+export function clipTo(s: string, room: number, measure: (t: string) => number): string {
+  if (measure(s) <= room) return s;
+  const words = s.split(" ");
+  while (words.length) {
+    words.pop();
+    const t = `${words.join(" ").replace(/[\s,.;:—-]+$/u, "")}…`;
+    if (words.length && measure(t) <= room) return t;
+  }
+  return "";
+}
+
+interface Part {
+  text: string;
+  /** keep: never given up; clip: shortened, then dropped; drop: whole or not at all. Lower `order` gives up first. */
+  mode: "keep" | "clip" | "drop";
+  order: number;
+}
+
+/** Joins the parts by lines, giving up optional ones (lowest order first) until it fits. */
+export function fit(parts: Part[], limits: Pick<TextLimits, "max" | "length">): string {
+  const present = parts.filter((p) => p.text);
+  const join = (ps: Part[]) => ps.map((p) => p.text).join("\n");
+  const optional = present.filter((p) => p.mode !== "keep").sort((a, b) => a.order - b.order);
+  let out = present;
+  for (const p of optional) {
+    if (limits.length(join(out)) <= limits.max) break;
+    const others = limits.length(join(out.filter((x) => x !== p)));
+    const room = limits.max - others - 1; // the line break
+    const clipped = p.mode === "clip" && room > 10 ? clipTo(p.text, room, limits.length) : "";
+    out = clipped ? out.map((x) => (x === p ? { ...x, text: clipped } : x)) : out.filter((x) => x !== p);
+  }
+  const text = join(out);
+  if (limits.length(text) > limits.max) throw new Error(`social post over the network's limit (${limits.length(text)} > ${limits.max})`);
+  return text;
+}
+
+/** The alt text of an alert poster: what the poster says, in words, and that it shows the photo. */
+export function posterAlt(b: Broadcast, lang: Language, max: number): string | null {
+  if (!max || !b.content) return null;
+  const c = CATALOGUES[lang];
+  const words = posterText(alertPosterModel({ content: b.content, exercise: b.exercise, photo: null, qr: null }, lang));
+  const alt = `${c.socialPoster} (${c.socialPhoto}): ${words}`;
+  return alt.length <= max ? alt : `${alt.slice(0, max - 1)}…`;
+}
+
+export const alertLink = (b: Broadcast, lang: Language) =>
+  b.event === "stop" ? `${b.origin}/alert/${b.alertId}?lang=${lang}` : `${b.origin}/alert/${b.alertId}?lang=${lang}&v=${b.version}`;
+
+/** The post of a broadcast for a network with these limits. */
+export function composeSocial(b: Broadcast, lang: Language, limits: TextLimits): SocialMessage {
+  const c = CATALOGUES[lang];
+  const link = alertLink(b, lang);
+  const exercise = b.exercise ? `${c.exercise} — ${c.exerciseNote}` : "";
+  if (b.event === "stop") {
+    const found = b.stopReason === "found_safe";
+    const text = fit(
+      [
+        { text: exercise, mode: "keep", order: 0 },
+        { text: `${found ? c.foundTitle : c.endedTitle}. ${found ? c.foundBody : c.endedBody}`, mode: "keep", order: 0 },
+        { text: c.socialRemoveShares, mode: "drop", order: 2 },
+        { text: link, mode: "keep", order: 0 },
+        { text: c.socialHashtags, mode: "drop", order: 1 },
+      ],
+      limits,
+    );
+    return { kind: "stop", lang, text, link, poster: null, alt: null };
+  }
+  const content = b.content!;
+  const r = readIn(content, lang);
+  const title = `${b.exercise ? `${c.exercise} — ` : ""}${b.version > 1 ? `${c.mailUpdate} — ` : ""}${c.headline}: ${r.name}, ${ageText(c, content.child.age)}`;
+  const details = [r.clothing && `${c.clothing}: ${r.clothing}.`, r.vehicleLine && `${c.vehicle}: ${r.vehicleLine}.`, r.accompanying && `${c.accompanying}: ${r.accompanying}.`]
+    .filter(Boolean)
+    .join(" ");
+  const text = fit(
+    [
+      { text: exercise, mode: "keep", order: 0 },
+      { text: title, mode: "keep", order: 0 },
+      { text: `${c.lastSeen}: ${formatWhen(c, content.lastSeen.at)}, ${r.place}.`, mode: "keep", order: 0 },
+      { text: r.description, mode: "clip", order: 3 },
+      { text: details, mode: "clip", order: 2 },
+      { text: content.showHotline ? `${c.call} ${HOTLINE} (${c.abroad}: ${HOTLINE_ABROAD})` : "", mode: "keep", order: 0 },
+      { text: link, mode: "keep", order: 0 },
+      { text: c.socialHashtags, mode: "drop", order: 1 },
+    ],
+    limits,
+  );
+  return { kind: "content", lang, text, link, poster: limits.poster, alt: posterAlt(b, lang, limits.altMax) };
+}

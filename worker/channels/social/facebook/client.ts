@@ -1,0 +1,78 @@
+// A Facebook Page through the Graph API: POST /{page-id}/photos (multipart source,
+// message, alt_text_custom) for the alert, POST /{page-id}/feed for the stop message,
+// DELETE /{post-id} to retract. Auth: the Page access token, with appsecret_proof when the
+// app secret is given. A photo post cannot change its photo: a new version is a new post
+// and the old one is deleted. Errors come as {error: {code, error_subcode}}: 4, 17, 32,
+// 613 and 80001 are rate limits (X-Business-Use-Case-Usage says, in minutes, when to come
+// back), 1 and 2 transient, 100/33 a post that no longer exists.
+import { hex } from "../../../bytes.ts";
+import { type Conn, type PostInput, SocialError, type SocialClient } from "../channel.ts";
+
+export interface FacebookCredentials {
+  pageAccessToken: string;
+  appSecret?: string;
+}
+
+type C = Conn<FacebookCredentials>;
+
+export const GRAPH_VERSION = "v21.0";
+export const graphOrigin = (env: Env) => env.FACEBOOK_GRAPH_ORIGIN || "https://graph.facebook.com";
+
+const RATE_LIMITS = new Set([4, 17, 32, 613, 80001]);
+
+async function authParams(c: C): Promise<Record<string, string>> {
+  const out: Record<string, string> = { access_token: c.credentials.pageAccessToken };
+  if (c.credentials.appSecret) {
+    const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(c.credentials.appSecret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    out.appsecret_proof = hex(new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(c.credentials.pageAccessToken))));
+  }
+  return out;
+}
+
+/** Minutes until access is regained, from the usage header (0 when unknown). */
+function regainS(res: Response): number | null {
+  try {
+    const usage = JSON.parse(res.headers.get("X-Business-Use-Case-Usage") ?? "{}") as Record<string, { estimated_time_to_regain_access?: number }[]>;
+    const mins = Math.max(0, ...Object.values(usage).flat().map((u) => u.estimated_time_to_regain_access ?? 0));
+    return mins > 0 ? mins * 60 : null;
+  } catch {
+    return null;
+  }
+}
+
+async function call(c: C, what: string, method: string, path: string, form?: FormData): Promise<Record<string, unknown>> {
+  const auth = await authParams(c);
+  let url = `${graphOrigin(c.env)}/${GRAPH_VERSION}${path}`;
+  if (form) for (const [k, v] of Object.entries(auth)) form.append(k, v);
+  else url += `?${new URLSearchParams(auth)}`;
+  const res = await c.fetch(url, { method, ...(form ? { body: form } : {}) });
+  const body = (await res.json().catch(() => ({}))) as { error?: { code?: number; error_subcode?: number } } & Record<string, unknown>;
+  if (res.ok && !body.error) return body;
+  const code = body.error?.code ?? 0;
+  const msg = `facebook ${what}: ${res.status} (#${code})`;
+  if (RATE_LIMITS.has(code) || res.status === 429) throw new SocialError(msg, "retry", regainS(res) ?? undefined);
+  if (code === 1 || code === 2 || res.status >= 500) throw new SocialError(msg, "retry");
+  if (code === 100 && body.error?.error_subcode === 33) throw new SocialError(msg, "gone");
+  throw new SocialError(msg, "refused");
+}
+
+export const facebookClient: SocialClient<FacebookCredentials> = {
+  async publish(c, input: PostInput) {
+    const page = encodeURIComponent(c.account.target);
+    const form = new FormData();
+    form.append("message", input.message.text);
+    if (input.image) {
+      form.append("source", new Blob([input.image], { type: "image/png" }), "poster.png");
+      if (input.message.alt) form.append("alt_text_custom", input.message.alt);
+      form.append("published", "true");
+    }
+    input.beforeCommit();
+    const r = await call(c, "post", "POST", input.image ? `/${page}/photos` : `/${page}/feed`, form);
+    const id = String(r.post_id ?? r.id);
+    return { postId: id, url: `https://www.facebook.com/${id}` };
+  },
+  async remove(c, receipt) {
+    const r = await call(c, "delete", "DELETE", `/${encodeURIComponent(receipt.postId)}`);
+    if (r.success !== true) throw new SocialError("facebook delete: not confirmed", "retry");
+  },
+};

@@ -1,0 +1,14 @@
+import { socialChannel, type SocialNetworkSpec } from "../channel.ts";
+import { xClient, xApiOrigin } from "./client.ts";
+import type { OAuth1Credentials } from "./oauth1.ts";
+import { composeX } from "./compose.ts";
+
+export const xSpec = {
+  network: "x",
+  label: { fr: "X", nl: "X", de: "X", en: "X" },
+  compose: composeX,
+  client: xClient,
+  apiOrigin: xApiOrigin,
+} satisfies SocialNetworkSpec<OAuth1Credentials>;
+
+export const x = socialChannel(xSpec);

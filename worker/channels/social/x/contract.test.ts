@@ -1,0 +1,4 @@
+import { channelContract } from "../../../fanout/contract.ts";
+import { socialStandIn } from "../standin.ts";
+
+channelContract(socialStandIn("x"));
