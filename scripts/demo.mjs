@@ -5,9 +5,9 @@
 import { apiClient, concert, DECISION, signOff, staffFor } from "./lib/drill.mjs";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { DEFAULT_PORT, parseArgs, PUSH_STANDIN_PORT, readDevVars, ROOT, SMTP_CATCHER_WEB_PORT, WEBHOOK_RECEIVER_PORT } from "./lib/local.mjs";
+import { DEFAULT_PORT, parseArgs, PUSH_STANDIN_PORT, readDevVars, ROOT, SMTP_CATCHER_WEB_PORT, SOCIAL_STANDIN_PORT, WEBHOOK_RECEIVER_PORT } from "./lib/local.mjs";
 import { telephonyProvider } from "./lib/telephony.mjs";
-import { DEMO_ALERT_ID, DEMO_CONTENT, DEMO_MAILBOXES, DEMO_STAFF, demoEmail } from "./seed.mjs";
+import { DEMO_ALERT_ID, DEMO_CONTENT, DEMO_MAILBOXES, DEMO_SOCIAL, DEMO_STAFF, demoEmail, demoSocialStandIn } from "./seed.mjs";
 
 const a = parseArgs(process.argv.slice(2));
 const origin = `http://localhost:${a.port ?? DEFAULT_PORT}`;
@@ -31,9 +31,9 @@ try {
 }
 
 console.log(`Child Alert demo against ${origin}\n`);
-const roles = ["cell", "investigator", "operator", "counsellor", "magistrate", "calltaker"];
+const roles = ["cell", "investigator", "operator", "counsellor", "magistrate", "calltaker", "admin"];
 const staff = await staffFor(origin, roles.map((role) => ({ email: demoEmail(role), displayName: DEMO_STAFF[role], role })));
-step("five staff registered software passkeys and signed in", roles.join(", "));
+step(`${roles.length} staff registered software passkeys and signed in`, roles.join(", "));
 const tDrill = performance.now();
 
 // Use the seeded demo alert while it is still a draft; otherwise draft a new exercise alert.
@@ -88,6 +88,32 @@ for (const [key, name, country] of [["be", "Le Journal (BE)", "BE"], ["far", "Fa
   partners[key] = hook;
 }
 step("two partners registered with signed webhooks", "one in Belgium, one in Brazil (rule 13: no child data there)");
+
+// The official social accounts (issue 15): the admin adds one French account per network
+// (once; later runs reuse them); `npm start`'s stand-in plays each network's API.
+const socialBase = `http://localhost:${SOCIAL_STANDIN_PORT}`;
+const { data: socialList } = await call("GET", "/admin/social-accounts", undefined, staff.admin.cookie);
+const socialIds = {};
+for (const [network, demo] of Object.entries(DEMO_SOCIAL)) {
+  let id = socialList.accounts.find((x) => x.name === demo.name && !x.disabledAt)?.id;
+  if (!id) {
+    const { data } = await call("POST", "/admin/social-accounts", { network, name: demo.name, lang: "fr", regions: ["BE"], exercise: true, target: demo.target(socialBase), credentials: demo.credentials }, staff.admin.cookie);
+    id = data.account.id;
+  }
+  await fetch(`${socialBase}/__register`, { method: "POST", body: JSON.stringify([demoSocialStandIn(id, network, socialBase)]) });
+  socialIds[network] = id;
+}
+step("the admin set up the official social accounts (credentials sealed)", Object.keys(socialIds).join(", "));
+const socialPosts = async () => (await (await fetch(`${socialBase}/__posts?alert=${alertId}`)).json()).filter((p) => Object.values(socialIds).includes(p.owner));
+async function waitSocial(what, ok) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const posts = await socialPosts();
+    if (ok(posts)) return posts;
+    if (Date.now() > deadline) throw new Error(`social networks (${what}): not done within 30 s — ${JSON.stringify(posts.map((p) => [p.network, p.type, p.live]))}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 const hookMessages = async (hook) => (await (await fetch(`${hooksBase}/__messages?alert=${alertId}`)).json()).filter((m) => m.id === hook);
 async function waitHook(hook, event) {
   const deadline = Date.now() + 30_000;
@@ -123,6 +149,8 @@ for (const to of readers) {
 const beHook = await waitHook(partners.be, "alert.launched");
 const farHook = await waitHook(partners.far, "alert.launched");
 step("partners' webhooks delivered, signatures verified (Standard Webhooks)", `BE: "${beHook.data.texts.fr.headline}"; BR: "${farHook.data.message}"`);
+const onSocial = await waitSocial("alert", (ps) => Object.keys(socialIds).every((n) => ps.some((p) => p.network === n && p.type === "alert" && p.live)));
+step("posted on the official accounts, poster and alt text", onSocial.map((p) => p.network).join(", "));
 // Partners' pull surfaces (issue 13): the JSON feed lists it, its CAP message is an Alert.
 const liveFeed = await (await fetch(`${origin}/api/v1/feeds/alerts.json`)).json();
 if (!liveFeed.alerts.some((a) => a.id === alertId)) throw new Error("the launched alert is not in the JSON feed");
@@ -171,6 +199,8 @@ await waitFor("update", citizens.length);
 step("the update replaced the alert on every device", `${citizens.length} update messages, same tag, version 2`);
 for (const to of readers) await mailFor(to, (x) => x.headers["x-child-alert"]?.includes(`${alertId}; event=update`), "update");
 step("update e-mails delivered", `${readers.length} of ${readers.length}, with the new vehicle`);
+const updated = await waitSocial("update", (ps) => Object.keys(socialIds).every((n) => ps.some((p) => p.network === n && p.live && p.version === 2)));
+step("social posts updated: edited in place (Mastodon, Telegram) or re-posted with the old one deleted (Bluesky, X, Facebook)", `${updated.filter((p) => p.live).length} live, ${updated.filter((p) => !p.live).length} deleted`);
 const stop = await call("POST", `/alerts/${alertId}/stop`, { reason: "found_safe" }, staff.magistrate.cookie);
 step("magistrate stopped it: child found safe", `state ${stop.data.state}`);
 await waitFor("stop", citizens.length);
@@ -181,6 +211,8 @@ const cancelId = new RegExp(`cap/(${alertId}\\.\\d+)\\.xml`).exec(capIndex)?.[1]
 const cancel = cancelId ? await (await fetch(`${origin}/api/v1/feeds/cap/${cancelId}.xml`)).text() : "";
 if (afterFeed.alerts.some((a) => a.id === alertId) || !cancel.includes("<msgType>Cancel</msgType>")) throw new Error("the stop did not reach the feeds");
 step("the feeds dropped it; CAP says Cancel (no name)", `${cancelId}`);
+const afterStop = await waitSocial("stop", (ps) => Object.keys(socialIds).every((n) => ps.some((p) => p.network === n && p.type === "stop" && p.live)) && !ps.some((p) => p.live && p.type !== "stop"));
+step("every social post with the child's face deleted; 'found — thank you' posted", `${afterStop.filter((p) => !p.live).length} deleted, ${afterStop.filter((p) => p.live).length} stop posts · ${socialBase}/__posts?alert=${alertId}`);
 for (const hook of Object.values(partners)) await waitHook(hook, "alert.stopped");
 step("both partners' webhooks got alert.stopped", `${hooksBase}/__messages`);
 for (const to of readers) {

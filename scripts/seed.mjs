@@ -19,6 +19,21 @@ export const demoEmail = (role) => `${role}@demo.child-alert.local`;
 /** Rule 9: the demo's federal police and missing-persons cell mailboxes (the admin screen changes them). */
 export const DEMO_MAILBOXES = { federal_police: "permanence@police.example", cell: "cell-desk@police.example" };
 
+/**
+ * The demo's official social accounts (issue 15): one French account per network, with
+ * fixed local credentials that the social stand-in of `npm start` knows (`npm run demo`
+ * adds them through the admin API; `npm start` tells the stand-in again after a restart).
+ */
+export const DEMO_SOCIAL = {
+  mastodon: { name: "@alerte_demo (Mastodon)", target: (base) => base, credentials: { accessToken: "demo-mastodon-access-token-0123456789" } },
+  bluesky: { name: "@alerte-demo.bsky.local (Bluesky)", target: (base) => base, credentials: { identifier: "alerte-demo.bsky.local", appPassword: "demo-1234-5678-9abc" } },
+  x: { name: "@alerte_demo (X)", target: () => "", credentials: { consumerKey: "demo-consumer-key", consumerSecret: "demo-consumer-secret", accessToken: "1234567890-demo-access-token", accessTokenSecret: "demo-access-token-secret" } },
+  facebook: { name: "Alerte Démo (Facebook Page)", target: () => "100000000000001", credentials: { pageAccessToken: "EAAB-demo-page-access-token", appSecret: "demo-app-secret" } },
+  telegram: { name: "@alerte_demo (Telegram)", target: () => "@alerte_demo", credentials: { botToken: "1234567890:AAdemo-bot-token-0123456789abcdefgh" } },
+};
+/** What the stand-in must know of a demo account (its id is the Worker's). */
+export const demoSocialStandIn = (id, network, base) => ({ id, network, target: DEMO_SOCIAL[network].target(base), credentials: DEMO_SOCIAL[network].credentials, handle: "alerte_demo" });
+
 /** The fictional child of the demo alert (invented name, no real photo). */
 export const DEMO_CONTENT = AlertContent.parse({
   child: {

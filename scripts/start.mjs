@@ -4,8 +4,9 @@ import { startPushStandIn } from "../e2e/lib/push-standin.mjs";
 import { startSmtpCatcher } from "../e2e/lib/smtp-standin.mjs";
 import { startWebhookReceiver } from "../e2e/lib/webhook-standin.mjs";
 import { startTurnstileStandIn } from "../e2e/lib/turnstile-standin.mjs";
-import { applyMigrations, buildDashboard, d1, DEFAULT_PORT, ensureDevVars, parseArgs, PUSH_STANDIN_PORT, SMTP_CATCHER_PORT, SMTP_CATCHER_WEB_PORT, startWorker, TURNSTILE_STANDIN_PORT, WEBHOOK_RECEIVER_PORT } from "./lib/local.mjs";
-import { seed } from "./seed.mjs";
+import { startSocialStandIn } from "../e2e/lib/social-standin.mjs";
+import { applyMigrations, buildDashboard, d1, DEFAULT_PORT, ensureDevVars, parseArgs, PUSH_STANDIN_PORT, SMTP_CATCHER_PORT, SMTP_CATCHER_WEB_PORT, SOCIAL_STANDIN_PORT, startWorker, TURNSTILE_STANDIN_PORT, WEBHOOK_RECEIVER_PORT } from "./lib/local.mjs";
+import { DEMO_SOCIAL, demoSocialStandIn, seed } from "./seed.mjs";
 
 const args = parseArgs(process.argv.slice(2));
 const port = Number(args.port ?? process.env.PORT ?? DEFAULT_PORT);
@@ -25,8 +26,13 @@ step(`starting the partners' webhook receiver on http://localhost:${WEBHOOK_RECE
 const hooks = await startWebhookReceiver({ port: WEBHOOK_RECEIVER_PORT });
 step(`starting the Turnstile stand-in on http://localhost:${TURNSTILE_STANDIN_PORT} (the tip form's challenge, Cloudflare's test keys)`);
 const turnstile = await startTurnstileStandIn({ port: TURNSTILE_STANDIN_PORT });
+step(`starting the social networks' stand-in on http://localhost:${SOCIAL_STANDIN_PORT} (Mastodon, Bluesky, X, Facebook and Telegram APIs)`);
+const social = await startSocialStandIn({ port: SOCIAL_STANDIN_PORT });
 step("applying D1 migrations (local)");
 applyMigrations();
+// The stand-in keeps its accounts in memory: tell it again the demo's (their credentials are the demo's fixed ones).
+const demoNames = Object.values(DEMO_SOCIAL).map((a) => `'${a.name.replace(/'/g, "''")}'`).join(",");
+social.standin.register(d1(`SELECT id, network FROM social_accounts WHERE name IN (${demoNames})`).map((a) => demoSocialStandIn(a.id, a.network, social.origin)));
 // The receiver keeps its partners' secrets in memory: tell it again those of the local partners.
 const local = `http://localhost:${WEBHOOK_RECEIVER_PORT}/hook/`;
 for (const p of d1(`SELECT webhook_url AS url, webhook_secret AS secret FROM partners WHERE webhook_url LIKE '${local}%' AND webhook_secret IS NOT NULL`)) hooks.standin.register(p.url.slice(local.length), p.secret);
@@ -41,6 +47,7 @@ const stop = () => {
   void mail.close();
   void hooks.close();
   void turnstile.close();
+  void social.close();
   process.exit(0);
 };
 process.on("SIGINT", stop);
@@ -59,6 +66,7 @@ console.log(`
   Push stand-in  ${push.origin}/__stats   (local push service: decrypts and records)
   E-mails        ${mail.web}/           (every e-mail the Worker sent, caught locally)
   Webhooks       ${hooks.origin}/__messages   (partners' webhook deliveries, signatures verified)
+  Social posts   ${social.origin}/__posts   (what the official accounts posted and deleted, per network)
   116 000 line   ${origin}/telephony/voice  (TwiML webhooks; signed with TELEPHONY_AUTH_TOKEN from .dev.vars)
   Feeds          ${origin}/api/v1/feeds/alerts.json · ${origin}/api/v1/feeds/cap.atom
   API docs       ${origin}/api/v1/docs

@@ -201,7 +201,7 @@ export class SocialStandIn {
       const bytes = new Uint8Array(await request.arrayBuffer());
       if (bytes.length > 1_000_000) return xrpcError(400, "BlobTooLarge", "This file is too large. It is 1.0MB but the maximum size is 976.56KB.");
       const cid = CID.create(1, 0x55, await sha256.digest(bytes)).toString();
-      this.media.set(cid, { owner: id, size: bytes.length });
+      this.media.set(`${id}|${cid}`, { owner: id, size: bytes.length }); // blobs belong to one repo
       return json({ blob: { $type: "blob", ref: { $link: cid }, mimeType: request.headers.get("Content-Type") ?? "application/octet-stream", size: bytes.length } });
     }
     if (nsid === "com.atproto.repo.createRecord") {
@@ -212,19 +212,21 @@ export class SocialStandIn {
       const valid = AppBskyFeedPost.validateRecord({ $type: "app.bsky.feed.post", ...record });
       if (!valid.success) return xrpcError(400, "InvalidRequest", `Invalid app.bsky.feed.post record: ${valid.error.message}`);
       const images = b.record.embed?.images ?? [];
-      for (const img of images) if (this.media.get(img.image?.ref?.$link)?.owner !== id) return xrpcError(400, "InvalidRequest", "Could not find blob");
+      for (const img of images) if (!this.media.has(`${id}|${img.image?.ref?.$link}`)) return xrpcError(400, "InvalidRequest", `Could not find blob: ${img.image?.ref?.$link}`);
       // Facets must point inside the text, on UTF-8 byte boundaries.
       const textBytes = Buffer.from(b.record.text, "utf8");
       for (const f of b.record.facets ?? []) {
         const { byteStart, byteEnd } = f.index;
         if (byteEnd > textBytes.length || byteStart >= byteEnd) return xrpcError(400, "InvalidRequest", "Invalid facet index");
         const slice = textBytes.subarray(byteStart, byteEnd).toString("utf8");
-        for (const feat of f.features) if (feat.$type === "app.bsky.richtext.facet#link" && slice !== feat.uri) return xrpcError(400, "InvalidRequest", "Link facet does not cover its URI");
+        if (!slice.trim()) return xrpcError(400, "InvalidRequest", "Facet covers no text");
       }
       const rkey = (BigInt(Date.now()) * 1000n + BigInt(this.seq++ % 1000)).toString(32).padStart(13, "2");
       const uri = `at://${did}/app.bsky.feed.post/${rkey}`;
       const cid = CID.create(1, 0x71, await sha256.digest(Buffer.from(JSON.stringify(b.record)))).toString();
-      this.record(id, "bluesky", uri, b.record.text, { media: images.length, alt: images[0]?.alt ?? null, facets: (b.record.facets ?? []).length, langs: b.record.langs });
+      // The alert's link is in a link facet (the text shows it short, as Bluesky's apps do).
+      const links = (b.record.facets ?? []).flatMap((f) => f.features.filter((x) => x.$type === "app.bsky.richtext.facet#link").map((x) => x.uri));
+      this.record(id, "bluesky", uri, `${b.record.text}\n${links.join("\n")}`, { media: images.length, alt: images[0]?.alt ?? null, facets: (b.record.facets ?? []).length, langs: b.record.langs });
       return json({ uri, cid, validationStatus: "valid" });
     }
     if (nsid === "com.atproto.repo.deleteRecord") {
@@ -340,15 +342,26 @@ export class SocialStandIn {
     if (request.method === "POST" && (edge === "photos" || edge === "feed")) {
       if (node !== a.target) return fbError(400, 100, "(#100) The page does not match the access token", { error_subcode: 33 });
       const message = String(form.get("message") ?? "");
-      let media = 0;
       if (edge === "photos") {
         const source = form.get("source");
         if (!(source instanceof Blob) || !source.size) return fbError(400, 324, "(#324) Requires upload file");
-        media = 1;
+        const photoId = String(this.seq++);
+        const alt = form.get("alt_text_custom");
+        // published=false: an unpublished photo, for a post's attached_media.
+        if (form.get("published") === "false") {
+          this.media.set(`fb:${photoId}`, { owner: a.id, size: source.size, alt: alt ? String(alt) : null });
+          return json({ id: photoId });
+        }
+        const postId = `${a.target}_${this.seq++}`;
+        this.record(a.id, "facebook", postId, message, { media: 1, alt: alt ?? null });
+        return json({ id: photoId, post_id: postId });
       }
+      const attached = [...form.keys()].filter((k) => /^attached_media\[\d+\]$/.test(k)).map((k) => JSON.parse(String(form.get(k))).media_fbid);
+      for (const m of attached) if (this.media.get(`fb:${m}`)?.owner !== a.id) return fbError(400, 100, `(#100) Invalid media_fbid ${m}`);
+      if (!message && !attached.length) return fbError(400, 100, "(#100) Missing message or attachment");
       const postId = `${a.target}_${this.seq++}`;
-      this.record(a.id, "facebook", postId, message, { media, alt: form.get("alt_text_custom") ?? null });
-      return json(edge === "photos" ? { id: String(this.seq++), post_id: postId } : { id: postId });
+      this.record(a.id, "facebook", postId, message, { media: attached.length, alt: this.media.get(`fb:${attached[0]}`)?.alt ?? null });
+      return json({ id: postId });
     }
     if (request.method === "DELETE" && node && !edge) {
       const post = this.posts.get(node);
@@ -378,8 +391,9 @@ export class SocialStandIn {
     const isForm = (request.headers.get("Content-Type") ?? "").startsWith("multipart/form-data");
     const form = isForm ? await request.formData() : null;
     const body = isForm ? Object.fromEntries([...form.entries()].filter(([, v]) => typeof v === "string")) : await request.json();
-    if (String(body.chat_id) !== a.target) return tgError(400, "Bad Request: chat not found");
-    const chat = { id: -1001000000000 - (this.accounts.size % 1000), type: "channel", username: a.target.replace(/^@/, "") };
+    // A channel is named by its @username or by its numeric id (-100…), as the Bot API takes either.
+    const chat = { id: -Number(`100${createHmac("sha256", "chat").update(a.id).digest().readUInt32BE(0)}`), type: "channel", username: a.target.replace(/^@/, "") };
+    if (String(body.chat_id) !== a.target && String(body.chat_id) !== String(chat.id)) return tgError(400, "Bad Request: chat not found");
     const message = (id, extra) => ({ message_id: id, date: Math.floor(Date.now() / 1000), chat, ...extra });
     if (method === "sendPhoto") {
       const photo = form?.get("photo");
@@ -396,7 +410,7 @@ export class SocialStandIn {
       return json({ ok: true, result: message(mid, { text: body.text }) });
     }
     if (method === "editMessageMedia") {
-      const key = `${a.target}:${body.message_id}`;
+      const key = `${a.target}:${body.message_id}`; // one chat per account here
       const post = this.posts.get(key);
       if (!post || !post.live) return tgError(400, "Bad Request: message to edit not found");
       const media = JSON.parse(body.media);

@@ -132,6 +132,8 @@ export const SMTP_CATCHER_WEB_PORT = 8791;
 export const WEBHOOK_RECEIVER_PORT = 8792;
 /** The local Turnstile stand-in of `npm start` (its documented test keys). */
 export const TURNSTILE_STANDIN_PORT = 8793;
+/** The social networks' local stand-in of `npm start` (Mastodon, Bluesky, X, Facebook, Telegram APIs on one origin). */
+export const SOCIAL_STANDIN_PORT = 8794;
 /** The telephony provider's auth token for local runs: the telephony simulator (`npm run demo`) signs with it. */
 export const LOCAL_TELEPHONY_TOKEN = "local-telephony-auth-token-0123456789";
 
@@ -172,6 +174,12 @@ export function ensureDevVars(port = DEFAULT_PORT) {
     TURNSTILE_SECRET: "1x0000000000000000000000000000000AA",
     // The 116 000 line's webhooks are signed with this token (the demo's simulated provider uses it).
     TELEPHONY_AUTH_TOKEN: LOCAL_TELEPHONY_TOKEN,
+    // The social networks: their APIs are the local stand-in's; the credentials' sealing key is local.
+    SOCIAL_CREDENTIALS_KEY: randomBytes(32).toString("base64url"),
+    SOCIAL_EXTRA_HOSTS: `localhost:${SOCIAL_STANDIN_PORT}`,
+    X_API_ORIGIN: `http://localhost:${SOCIAL_STANDIN_PORT}`,
+    FACEBOOK_GRAPH_ORIGIN: `http://localhost:${SOCIAL_STANDIN_PORT}`,
+    TELEGRAM_API_ORIGIN: `http://localhost:${SOCIAL_STANDIN_PORT}`,
     ...vapid,
     ...audit,
   };

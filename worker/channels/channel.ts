@@ -61,6 +61,8 @@ export interface SendContext {
   session?: unknown;
   /** Content only, with `limits.deliveryMs`: give up (retry) if not accepted by then (ms since the epoch). */
   deadline?: number;
+  /** What the channel's `prepare` returned for this recipient and this version (absent when the version changed since). */
+  prepared?: unknown;
 }
 
 /** A page of recipients: a key range (planned from live recipients), or explicit keys (retries). */
@@ -108,6 +110,13 @@ export interface Channel<R extends ChannelRecipient = ChannelRecipient, M = unkn
    */
   open?(env: Env, page: { alertId: string; event: BroadcastEvent; version: number }): Promise<unknown>;
   close?(session: unknown): Promise<void>;
+  /**
+   * Optional: the slow part of a content delivery that makes nothing public by itself (a
+   * social network's media upload), run before the stop-fence lease is asked, so that
+   * only the step that publishes has to fit in it. Its result reaches `send` as
+   * `ctx.prepared`. Must not throw.
+   */
+  prepare?(env: Env, to: R, message: M, ctx: SendContext): Promise<unknown>;
   send(env: Env, to: R, message: M, ctx: SendContext): Promise<Delivery>;
   /** After a page: prune gone recipients, note successes and failures, keep receipts. */
   settle?(env: Env, outcomes: Settled<R>[], page: { alertId: string; event: BroadcastEvent; version: number }): Promise<void>;

@@ -131,6 +131,12 @@ async function sendPage(env: Env, ledger: LedgerApi, job: PageJob, ref: PageRef)
       counts.skipped++;
       return;
     }
+    // The slow part that publishes nothing (a media upload) goes before the lease is asked.
+    const early = message;
+    const prepared =
+      channel.prepare && !retraction
+        ? await channel.prepare(env, r, early.byLang[r.lang], { alertId: job.alertId, event: job.event, version: early.version, attempt: job.attempt, endsAt: early.endsAt, ...(channel.open ? { session: await openSession() } : {}) })
+        : undefined;
     if (!(await mayStillSend(r))) {
       counts.fenced++;
       return;
@@ -142,7 +148,15 @@ async function sendPage(env: Env, ledger: LedgerApi, job: PageJob, ref: PageRef)
     }
     let d: Delivery;
     try {
-      const ctx = { alertId: job.alertId, event: job.event, version: m.version, attempt: job.attempt, endsAt: m.endsAt, ...(deliveryMs ? { deadline: leaseUntil } : {}) };
+      const ctx = {
+        alertId: job.alertId,
+        event: job.event,
+        version: m.version,
+        attempt: job.attempt,
+        endsAt: m.endsAt,
+        ...(deliveryMs ? { deadline: leaseUntil } : {}),
+        ...(prepared !== undefined && m === early ? { prepared } : {}),
+      };
       d = await channel.send(env, r, m.byLang[r.lang], channel.open ? { ...ctx, session: await openSession() } : ctx);
     } catch (err) {
       log.warn("channel_send_error", { channel: job.channel, alertId: job.alertId, error: err });

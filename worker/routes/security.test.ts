@@ -34,6 +34,8 @@ const MAY: Partial<Record<Permission, readonly string[]>> = {
   "admin.users": ["admin"],
   "admin.channels": ["admin"],
   "admin.partners": ["admin", "operator"],
+  "admin.social": ["admin"],
+  "social.retract": ["cell", "operator"],
   "stats.read": ["cell", "admin"],
   "tip.read": ["investigator", "cell", "calltaker"],
   "tip.record": ["calltaker"],
@@ -85,6 +87,12 @@ describe("role checks on every staff route", () => {
     ["GET", (id) => `/alerts/${id}/intake`, "intake.read"],
     ["GET", () => "/intake/alerts", "intake.take"],
     ["POST", (id) => `/alerts/${id}/calls/next`, "intake.take"],
+    ["GET", () => "/admin/social-accounts", "admin.social"],
+    ["POST", () => "/admin/social-accounts", "admin.social", { network: "telegram", name: "@ca", lang: "fr", target: "@childalert_fr", credentials: { botToken: "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ" } }],
+    ["PATCH", () => "/admin/social-accounts/6f1c2b1e-8f0a-4a57-9d1c-3e5b2a9c7d10", "admin.social", { name: "Q" }],
+    ["POST", () => "/admin/social-accounts/6f1c2b1e-8f0a-4a57-9d1c-3e5b2a9c7d10/disable", "admin.social"],
+    ["GET", (id) => `/alerts/${id}/social`, "alert.read"],
+    ["POST", (id) => `/alerts/${id}/social/6f1c2b1e-8f0a-4a57-9d1c-3e5b2a9c7d10/delete`, "social.retract"],
   ];
 
   for (const [method, path, permission, body] of routes) {

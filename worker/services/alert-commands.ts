@@ -3,6 +3,7 @@
 // serialises commands per alert (single writer), so decisions never race each other.
 import { and, eq, isNull } from "drizzle-orm";
 import { erasePersonalData, loadSnapshot, nextVersionNumber, photoKeys } from "../db/alerts.ts";
+import { purgeDeletedPosts } from "../db/social.ts";
 import { commit, type AuditInput, type Db, type Stmt } from "../db/client.ts";
 import { noticeStmt } from "../db/notices.ts";
 import {
@@ -629,6 +630,8 @@ async function purge(ctx: CommandContext, s: AlertSnapshot, reason: "retention" 
     ctx.db,
     [
       ...erasePersonalData(ctx.db, s.id),
+      // Receipts of deleted social posts go too; one still up stays listed until someone removes it.
+      purgeDeletedPosts(ctx.db, s.id),
       setAlert(ctx, s.id, { state: "purged", purgedAt: ctx.now.toISOString() }),
     ],
     [audit(s, null, "purged", { from: s.state, reason, versions: versions.length, mediaObjects: all.length })],

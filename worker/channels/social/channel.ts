@@ -76,6 +76,8 @@ export interface PostInput {
   message: SocialChannelMessage;
   /** The poster (PNG) for content posts; null for the stop post. */
   image: Uint8Array<ArrayBuffer> | null;
+  /** The poster as the network holds it after `upload` (its media id, blob, photo id); null without one. */
+  media: unknown;
   /** The same for every retry of this post on this account (networks that honour one drop duplicates). */
   idempotencyKey: string;
   /** Called right before the request that makes the post public: throws once the stop fence's lease ran out. */
@@ -83,6 +85,12 @@ export interface PostInput {
 }
 
 export interface SocialClient<C = unknown> {
+  /**
+   * Uploads the poster with its alt text, publishing nothing (an unattached media): run
+   * before the stop-fence lease, so only the publishing request must fit in it. Absent:
+   * the network takes the image with the post (Telegram).
+   */
+  upload?(conn: Conn<C>, input: { message: SocialChannelMessage; image: Uint8Array<ArrayBuffer> }): Promise<unknown>;
   /** Edits the post in place (text and image). Absent: the network cannot, and a new post replaces the old. */
   edit?(conn: Conn<C>, receipt: Receipt, input: PostInput): Promise<Receipt>;
   publish(conn: Conn<C>, input: PostInput): Promise<Receipt>;
@@ -203,15 +211,33 @@ export async function connect<C>(env: Env, spec: SocialNetworkSpec<C>, account: 
   return { env, account, credentials, fetch: guardedFetch(env, !spec.apiOrigin), cache };
 }
 
+/** What `prepare` hands to `send`: the uploaded poster, or why it could not be. */
+type Prepared = { media: unknown; image: Uint8Array<ArrayBuffer> | null } | { failure: Delivery } | { done: true };
+
+const alreadyHas = (open: SocialPostRow[], version: number) => open.some((p) => p.kind === "content" && p.state === "live" && p.version >= version);
+
+async function prepareContent<C>(env: Env, spec: SocialNetworkSpec<C>, conn: Conn<C>, m: SocialChannelMessage, ctx: SendContext): Promise<Prepared> {
+  // A page run again after an uncertain end: the network already has this version.
+  if (alreadyHas(await openPosts(makeDb(env.DB), conn.account.accountId, ctx.alertId), ctx.version)) return { done: true };
+  const image = await posterBytes(env, conn.cache, m);
+  return { image, media: image && spec.client.upload ? await spec.client.upload(conn, { message: m, image }) : null };
+}
+
 async function publishContent<C>(env: Env, spec: SocialNetworkSpec<C>, conn: Conn<C>, m: SocialChannelMessage, ctx: SendContext, open: SocialPostRow[]): Promise<Delivery> {
   const db = makeDb(env.DB);
   const live = open.filter((p) => p.kind === "content" && p.state === "live");
   const newest = live.at(-1);
-  // A page run again after an uncertain end: the network already has this version.
   if (newest && newest.version >= ctx.version) return { outcome: "sent", receipt: newest.postId };
+  let prepared = ctx.prepared as Prepared | undefined;
+  if (prepared && "failure" in prepared) return prepared.failure;
+  // Not prepared (the lease brought a newer version, or the runner has no prepare step): upload now.
+  if (!prepared || "done" in prepared) prepared = await prepareContent(env, spec, conn, m, ctx);
+  if ("done" in prepared) return { outcome: "sent" };
+  if ("failure" in prepared) return prepared.failure;
   const input: PostInput = {
     message: m,
-    image: await posterBytes(env, conn.cache, m),
+    image: prepared.image,
+    media: prepared.media,
     idempotencyKey: `${ctx.alertId}.v${ctx.version}.${conn.account.accountId}`,
     beforeCommit: () => {
       if (ctx.deadline && Date.now() >= ctx.deadline) throw new SocialError("stop-fence lease ran out before the post", "retry", 1);
@@ -242,7 +268,7 @@ async function retract<C>(env: Env, spec: SocialNetworkSpec<C>, conn: Conn<C>, m
     if (!d.ok && d.afterS !== undefined) retryAfter = Math.max(retryAfter ?? 0, d.afterS);
   }
   if (!open.some((p) => p.kind === "stop")) {
-    const r = await spec.client.publish(conn, { message: m, image: null, idempotencyKey: `${ctx.alertId}.stop.${conn.account.accountId}`, beforeCommit: () => undefined });
+    const r = await spec.client.publish(conn, { message: m, image: null, media: null, idempotencyKey: `${ctx.alertId}.stop.${conn.account.accountId}`, beforeCommit: () => undefined });
     await recordPost(makeDb(env.DB), { accountId: conn.account.accountId, network: spec.network, alertId: ctx.alertId, version: ctx.version, kind: "stop", postId: r.postId, url: r.url });
   }
   // Deletions that may still succeed: the page runner asks again (the stop post is not posted twice).
@@ -271,6 +297,20 @@ export function socialChannel<C>(spec: SocialNetworkSpec<C>) {
       return rows.map(toAccount);
     },
     open: async () => new Map<string, unknown>(),
+    async prepare(env: Env, to: SocialAccount, m: SocialChannelMessage, ctx: SendContext): Promise<Prepared | undefined> {
+      if (m.kind === "stop") return undefined;
+      let conn: Conn<C>;
+      try {
+        conn = await connect(env, spec, to, (ctx.session as Map<string, unknown> | undefined) ?? new Map());
+      } catch {
+        return { failure: { outcome: "failed", detail: `${spec.network}: credentials do not open` } };
+      }
+      try {
+        return await prepareContent(env, spec, conn, m, ctx);
+      } catch (err) {
+        return { failure: asDelivery(err, ctx.attempt) };
+      }
+    },
     async send(env: Env, to: SocialAccount, m: SocialChannelMessage, ctx: SendContext): Promise<Delivery> {
       let conn: Conn<C>;
       try {

@@ -31,6 +31,8 @@ export interface TextLimits {
   /** The most the network takes as an image description (0: the network has none). */
   altMax: number;
   poster: FormatName;
+  /** How the link is written in the text when the network links a shorter text (Bluesky's facets); absent: the URL itself. */
+  linkText?(url: string): string;
 }
 
 /** Characters as people see them (Bluesky counts graphemes). */
@@ -52,12 +54,14 @@ export function clipTo(s: string, room: number, measure: (t: string) => number):
 
 interface Part {
   text: string;
-  /** keep: never given up; clip: shortened, then dropped; drop: whole or not at all. Lower `order` gives up first. */
+  /** keep: never given up (only its `short` form may replace it); clip: shortened, then dropped; drop: whole or not at all. Lower `order` gives up first. */
   mode: "keep" | "clip" | "drop";
   order: number;
+  /** The same essentials in fewer characters, used only when giving up every optional part was not enough. */
+  short?: string;
 }
 
-/** Joins the parts by lines, giving up optional ones (lowest order first) until it fits. */
+/** Joins the parts by lines, giving up optional ones (lowest order first), then using the essentials' short forms, until it fits. */
 export function fit(parts: Part[], limits: Pick<TextLimits, "max" | "length">): string {
   const present = parts.filter((p) => p.text);
   const join = (ps: Part[]) => ps.map((p) => p.text).join("\n");
@@ -70,6 +74,10 @@ export function fit(parts: Part[], limits: Pick<TextLimits, "max" | "length">): 
     const clipped = p.mode === "clip" && room > 10 ? clipTo(p.text, room, limits.length) : "";
     out = clipped ? out.map((x) => (x === p ? { ...x, text: clipped } : x)) : out.filter((x) => x !== p);
   }
+  for (const p of present) {
+    if (limits.length(join(out)) <= limits.max) break;
+    if (p.short) out = out.map((x) => (x.text === p.text ? { ...x, text: p.short! } : x));
+  }
   const text = join(out);
   if (limits.length(text) > limits.max) throw new Error(`social post over the network's limit (${limits.length(text)} > ${limits.max})`);
   return text;
@@ -79,18 +87,41 @@ export function fit(parts: Part[], limits: Pick<TextLimits, "max" | "length">): 
 export function posterAlt(b: Broadcast, lang: Language, max: number): string | null {
   if (!max || !b.content) return null;
   const c = CATALOGUES[lang];
-  const words = posterText(alertPosterModel({ content: b.content, exercise: b.exercise, photo: null, qr: null }, lang));
-  const alt = `${c.socialPoster} (${c.socialPhoto}): ${words}`;
-  return alt.length <= max ? alt : `${alt.slice(0, max - 1)}…`;
+  const model = alertPosterModel({ content: b.content, exercise: b.exercise, photo: null, qr: null }, lang);
+  const altOf = (m: typeof model) => `${c.socialPoster} (${c.socialPhoto}): ${posterText(m)}`;
+  const alt = altOf(model);
+  if (alt.length <= max || !model.text) return alt;
+  // Too long: the description and the clothing give way (clipped), never the name, place, time or numbers.
+  const t = model.text;
+  const room = max - altOf({ ...model, text: { ...t, description: "", clothing: undefined } }).length;
+  const clothing = t.clothing ? clipTo(t.clothing, Math.floor(room / 3), (x) => x.length) : "";
+  const description = clipTo(t.description, room - clothing.length - (clothing ? c.clothing.length + 4 : 0), (x) => x.length);
+  const clipped = altOf({ ...model, text: { ...t, description, clothing: clothing || undefined } });
+  return clipped.length <= max ? clipped : `${clipped.slice(0, max - 1)}…`;
 }
 
 export const alertLink = (b: Broadcast, lang: Language) =>
   b.event === "stop" ? `${b.origin}/alert/${b.alertId}?lang=${lang}` : `${b.origin}/alert/${b.alertId}?lang=${lang}&v=${b.version}`;
 
-/** The post of a broadcast for a network with these limits. */
+/** The post of a broadcast for a network with these limits (never throws: the fewest words if the rest cannot fit). */
 export function composeSocial(b: Broadcast, lang: Language, limits: TextLimits): SocialMessage {
+  try {
+    return composeFull(b, lang, limits);
+  } catch {
+    // Essentials longer than the network allows (a very long name or place): the headline, clipped, and the link.
+    const c = CATALOGUES[lang];
+    const link = alertLink(b, lang);
+    const shown = limits.linkText?.(link) ?? link;
+    const head = `${b.exercise ? `${c.exercise} — ` : ""}${b.event === "stop" ? (b.stopReason === "found_safe" ? c.foundTitle : c.endedTitle) : `${c.headline}: ${readIn(b.content!, lang).name}`}`;
+    const text = fit([{ text: head, mode: "clip", order: 1 }, { text: shown, mode: "keep", order: 0 }], limits);
+    return { kind: b.event === "stop" ? "stop" : "content", lang, text, link, poster: b.event === "stop" ? null : limits.poster, alt: posterAlt(b, lang, limits.altMax), ...(shown !== link ? { extra: { linkText: shown } } : {}) };
+  }
+}
+
+function composeFull(b: Broadcast, lang: Language, limits: TextLimits): SocialMessage {
   const c = CATALOGUES[lang];
   const link = alertLink(b, lang);
+  const shown = limits.linkText?.(link) ?? link;
   const exercise = b.exercise ? `${c.exercise} — ${c.exerciseNote}` : "";
   if (b.event === "stop") {
     const found = b.stopReason === "found_safe";
@@ -99,16 +130,18 @@ export function composeSocial(b: Broadcast, lang: Language, limits: TextLimits):
         { text: exercise, mode: "keep", order: 0 },
         { text: `${found ? c.foundTitle : c.endedTitle}. ${found ? c.foundBody : c.endedBody}`, mode: "keep", order: 0 },
         { text: c.socialRemoveShares, mode: "drop", order: 2 },
-        { text: link, mode: "keep", order: 0 },
+        { text: shown, mode: "keep", order: 0 },
         { text: c.socialHashtags, mode: "drop", order: 1 },
       ],
       limits,
     );
-    return { kind: "stop", lang, text, link, poster: null, alt: null };
+    return { kind: "stop", lang, text, link, poster: null, alt: null, ...(shown !== link ? { extra: { linkText: shown } } : {}) };
   }
   const content = b.content!;
   const r = readIn(content, lang);
-  const title = `${b.exercise ? `${c.exercise} — ` : ""}${b.version > 1 ? `${c.mailUpdate} — ` : ""}${c.headline}: ${r.name}, ${ageText(c, content.child.age)}`;
+  // An exercise says so on its first line; the title need not repeat it.
+  const title = `${b.version > 1 ? `${c.mailUpdate} — ` : ""}${c.headline}: ${r.name}, ${ageText(c, content.child.age)}`;
+  const seen = `${formatWhen(c, content.lastSeen.at)}, ${r.place}`;
   const details = [r.clothing && `${c.clothing}: ${r.clothing}.`, r.vehicleLine && `${c.vehicle}: ${r.vehicleLine}.`, r.accompanying && `${c.accompanying}: ${r.accompanying}.`]
     .filter(Boolean)
     .join(" ");
@@ -116,14 +149,14 @@ export function composeSocial(b: Broadcast, lang: Language, limits: TextLimits):
     [
       { text: exercise, mode: "keep", order: 0 },
       { text: title, mode: "keep", order: 0 },
-      { text: `${c.lastSeen}: ${formatWhen(c, content.lastSeen.at)}, ${r.place}.`, mode: "keep", order: 0 },
+      { text: `${c.lastSeen}: ${seen}.`, mode: "keep", order: 0, short: `${seen}.` },
       { text: r.description, mode: "clip", order: 3 },
       { text: details, mode: "clip", order: 2 },
-      { text: content.showHotline ? `${c.call} ${HOTLINE} (${c.abroad}: ${HOTLINE_ABROAD})` : "", mode: "keep", order: 0 },
-      { text: link, mode: "keep", order: 0 },
+      { text: content.showHotline ? `${c.call} ${HOTLINE} (${c.abroad}: ${HOTLINE_ABROAD})` : "", mode: "keep", order: 0, short: `☎ ${HOTLINE} · ${HOTLINE_ABROAD}` },
+      { text: shown, mode: "keep", order: 0 },
       { text: c.socialHashtags, mode: "drop", order: 1 },
     ],
     limits,
   );
-  return { kind: "content", lang, text, link, poster: limits.poster, alt: posterAlt(b, lang, limits.altMax) };
+  return { kind: "content", lang, text, link, poster: limits.poster, alt: posterAlt(b, lang, limits.altMax), ...(shown !== link ? { extra: { linkText: shown } } : {}) };
 }

@@ -16,14 +16,14 @@ type C = Conn<BlueskyCredentials>;
 /** An XRPC failure in our terms. */
 function asSocial(err: unknown, what: string): SocialError {
   if (err instanceof SocialError) return err;
-  const e = err as { status?: number; error?: string; headers?: Record<string, string> };
+  const e = err as { status?: number; error?: string; message?: string; headers?: Record<string, string> };
   if (typeof e?.status !== "number" || e.status < 100) return new SocialError(`bluesky ${what}: network`, "retry");
   const reset = e.headers?.["ratelimit-reset"];
   const afterS = reset ? Math.max(1, Number(reset) - Math.floor(Date.now() / 1000)) : retryAfterHeader(e.headers?.["retry-after"] ?? null);
   // An expired session is transient: the next attempt signs in again.
   if (e.error === "ExpiredToken") return new SocialError(`bluesky ${what}: ExpiredToken`, "retry", 1);
   // deleteRecord of a missing record succeeds in the AT Protocol; a missing repo is the account gone.
-  return failure("bluesky", `${what} (${e.error ?? "error"})`, e.status, afterS);
+  return failure("bluesky", `${what} (${e.error ?? "error"}: ${(e.message ?? "").slice(0, 80)})`, e.status, afterS);
 }
 
 async function agentOf(c: C): Promise<AtpAgent> {
@@ -48,15 +48,19 @@ async function agentOf(c: C): Promise<AtpAgent> {
 const rkeyOf = (uri: string) => uri.split("/").at(-1)!;
 
 export const blueskyClient: SocialClient<BlueskyCredentials> = {
+  async upload(c, { image }) {
+    const agent = await agentOf(c);
+    try {
+      return (await agent.uploadBlob(image, { encoding: "image/png" })).data.blob;
+    } catch (err) {
+      throw asSocial(err, "blob");
+    }
+  },
   async publish(c, input: PostInput) {
     const agent = await agentOf(c);
     const m = input.message;
     try {
-      let embed: Record<string, unknown> | undefined;
-      if (input.image) {
-        const up = await agent.uploadBlob(input.image, { encoding: "image/png" });
-        embed = { $type: "app.bsky.embed.images", images: [{ alt: m.alt ?? "", image: up.data.blob, aspectRatio: { width: 1080, height: 1080 } }] };
-      }
+      const embed = input.media ? { $type: "app.bsky.embed.images", images: [{ alt: m.alt ?? "", image: input.media, aspectRatio: { width: 1080, height: 1080 } }] } : undefined;
       input.beforeCommit();
       const facets = (m.extra?.facets as unknown[] | undefined) ?? [];
       const r = await agent.post({ text: m.text, langs: [m.lang], ...(facets.length ? { facets: facets as never } : {}), ...(embed ? { embed: embed as never } : {}) });

@@ -6,11 +6,28 @@ import type { Language } from "../../../domain/index.ts";
 import type { Broadcast } from "../../channel.ts";
 import { composeSocial, graphemes, type SocialMessage, type TextLimits } from "../compose.ts";
 
-export const BLUESKY_LIMITS: TextLimits = { max: 300, length: graphemes, altMax: 2000, poster: "square" };
+/** The link as Bluesky's own apps write it: host and path, cut short; the facet carries the whole URL. */
+function linkText(url: string): string {
+  const u = new URL(url);
+  const shown = `${u.host}${u.pathname}`;
+  return shown.length <= 40 ? shown : `${shown.slice(0, 39)}…`;
+}
+
+export const BLUESKY_LIMITS: TextLimits = { max: 300, length: graphemes, altMax: 2000, poster: "square", linkText };
+
+const LINK_FACET = "app.bsky.richtext.facet#link";
+type Facet = { index: { byteStart: number; byteEnd: number }; features: { $type: string; uri?: string; tag?: string }[] };
 
 export function composeBluesky(b: Broadcast, lang: Language): SocialMessage {
   const m = composeSocial(b, lang, BLUESKY_LIMITS);
   const rt = new RichText({ text: m.text });
-  rt.detectFacetsWithoutResolution(); // links and #tags; mentions would need a resolution: there are none
-  return { ...m, extra: { facets: JSON.parse(JSON.stringify(rt.facets ?? [])) as unknown[] } };
+  rt.detectFacetsWithoutResolution(); // #tags (and links written out); mentions would need a resolution: there are none
+  const shown = (m.extra?.linkText as string | undefined) ?? m.link;
+  const bytes = new TextEncoder();
+  const byteStart = bytes.encode(m.text.slice(0, m.text.lastIndexOf(shown))).length;
+  const ours: Facet = { index: { byteStart, byteEnd: byteStart + bytes.encode(shown).length }, features: [{ $type: LINK_FACET, uri: m.link }] };
+  // The detector would link the short text to a URL of its own making: ours replaces whatever overlaps it.
+  const detected = (JSON.parse(JSON.stringify(rt.facets ?? [])) as Facet[]).filter((f) => f.index.byteEnd <= ours.index.byteStart || f.index.byteStart >= ours.index.byteEnd);
+  const facets = [...detected, ours].sort((a, b2) => a.index.byteStart - b2.index.byteStart);
+  return { ...m, extra: { facets } };
 }

@@ -1,6 +1,7 @@
 // A Facebook Page through the Graph API: POST /{page-id}/photos (multipart source,
-// message, alt_text_custom) for the alert, POST /{page-id}/feed for the stop message,
-// DELETE /{post-id} to retract. Auth: the Page access token, with appsecret_proof when the
+// alt_text_custom, published=false) uploads the poster without publishing it, POST
+// /{page-id}/feed (message, attached_media) publishes the post (the stop message
+// without media), DELETE /{post-id} retracts it. Auth: the Page access token, with appsecret_proof when the
 // app secret is given. A photo post cannot change its photo: a new version is a new post
 // and the old one is deleted. Errors come as {error: {code, error_subcode}}: 4, 17, 32,
 // 613 and 80001 are rate limits (X-Business-Use-Case-Usage says, in minutes, when to come
@@ -57,18 +58,22 @@ async function call(c: C, what: string, method: string, path: string, form?: For
 }
 
 export const facebookClient: SocialClient<FacebookCredentials> = {
+  // An unpublished photo (published=false), attached to the post by /feed's attached_media.
+  async upload(c, { message, image }) {
+    const form = new FormData();
+    form.append("source", new Blob([image], { type: "image/png" }), "poster.png");
+    if (message.alt) form.append("alt_text_custom", message.alt);
+    form.append("published", "false");
+    const r = await call(c, "photo", "POST", `/${encodeURIComponent(c.account.target)}/photos`, form);
+    return String(r.id);
+  },
   async publish(c, input: PostInput) {
-    const page = encodeURIComponent(c.account.target);
     const form = new FormData();
     form.append("message", input.message.text);
-    if (input.image) {
-      form.append("source", new Blob([input.image], { type: "image/png" }), "poster.png");
-      if (input.message.alt) form.append("alt_text_custom", input.message.alt);
-      form.append("published", "true");
-    }
+    if (input.media) form.append("attached_media[0]", JSON.stringify({ media_fbid: input.media }));
     input.beforeCommit();
-    const r = await call(c, "post", "POST", input.image ? `/${page}/photos` : `/${page}/feed`, form);
-    const id = String(r.post_id ?? r.id);
+    const r = await call(c, "post", "POST", `/${encodeURIComponent(c.account.target)}/feed`, form);
+    const id = String(r.id);
     return { postId: id, url: `https://www.facebook.com/${id}` };
   },
   async remove(c, receipt) {

@@ -22,9 +22,9 @@ async function call(c: C, what: string, path: string, init: RequestInit): Promis
   throw failure("mastodon", what, res.status, retryAfterHeader(res.headers.get("Retry-After")) ?? retryAfterHeader(res.headers.get("X-RateLimit-Reset")));
 }
 
-async function uploadMedia(c: C, input: PostInput): Promise<string> {
+async function uploadMedia(c: C, input: { message: PostInput["message"]; image: Uint8Array<ArrayBuffer> }): Promise<string> {
   const form = new FormData();
-  form.append("file", new Blob([input.image!], { type: "image/png" }), "poster.png");
+  form.append("file", new Blob([input.image], { type: "image/png" }), "poster.png");
   if (input.message.alt) form.append("description", input.message.alt);
   const res = await call(c, "media", "/api/v2/media", { method: "POST", body: form });
   let media = (await res.json()) as { id: string; url: string | null };
@@ -42,8 +42,9 @@ const statusBody = (input: PostInput, mediaId: string | null) =>
   JSON.stringify({ status: input.message.text, language: input.message.lang, visibility: "public", ...(mediaId ? { media_ids: [mediaId] } : {}) });
 
 export const mastodonClient: SocialClient<MastodonCredentials> = {
+  upload: uploadMedia,
   async publish(c, input) {
-    const mediaId = input.image ? await uploadMedia(c, input) : null;
+    const mediaId = input.media as string | null;
     input.beforeCommit();
     const res = await call(c, "status", "/api/v1/statuses", {
       method: "POST",
@@ -54,7 +55,7 @@ export const mastodonClient: SocialClient<MastodonCredentials> = {
     return { postId: s.id, url: s.url };
   },
   async edit(c, receipt: Receipt, input) {
-    const mediaId = input.image ? await uploadMedia(c, input) : null;
+    const mediaId = input.media as string | null;
     input.beforeCommit();
     const res = await call(c, "edit", `/api/v1/statuses/${encodeURIComponent(receipt.postId)}`, {
       method: "PUT",

@@ -23,18 +23,16 @@ async function call(c: C, what: string, method: string, path: string, body?: Bod
 }
 
 export const xClient: SocialClient<OAuth1Credentials> = {
+  async upload(c, { message, image }) {
+    const form = new FormData();
+    form.append("media", new Blob([image], { type: "image/png" }), "poster.png");
+    form.append("media_category", "tweet_image");
+    const up = (await (await call(c, "media", "POST", "/2/media/upload", form)).json()) as { data: { id: string } };
+    if (message.alt) await (await call(c, "alt text", "POST", "/2/media/metadata", JSON.stringify({ id: up.data.id, metadata: { alt_text: { text: message.alt } } }), true)).body?.cancel();
+    return up.data.id;
+  },
   async publish(c, input: PostInput) {
-    let mediaId: string | null = null;
-    if (input.image) {
-      const form = new FormData();
-      form.append("media", new Blob([input.image], { type: "image/png" }), "poster.png");
-      form.append("media_category", "tweet_image");
-      const up = (await (await call(c, "media", "POST", "/2/media/upload", form)).json()) as { data: { id: string } };
-      mediaId = up.data.id;
-      if (input.message.alt) {
-        await (await call(c, "alt text", "POST", "/2/media/metadata", JSON.stringify({ id: mediaId, metadata: { alt_text: { text: input.message.alt } } }), true)).body?.cancel();
-      }
-    }
+    const mediaId = input.media as string | null;
     input.beforeCommit();
     const res = await call(c, "post", "POST", "/2/tweets", JSON.stringify({ text: input.message.text, ...(mediaId ? { media: { media_ids: [mediaId] } } : {}) }), true);
     const t = (await res.json()) as { data: { id: string } };
