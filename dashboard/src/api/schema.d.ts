@@ -549,7 +549,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             user: components["schemas"]["User"];
-                            permissions: ("alert.read" | "alert.create" | "alert.edit" | "alert.submit" | "alert.cancel" | "alert.launch" | "alert.stop" | "alert.extend" | "alert.signOff" | "alert.consent" | "alert.object" | "audit.read" | "audit.verify" | "admin.users" | "admin.channels" | "admin.mailboxes" | "admin.partners" | "inbox.read" | "tip.read" | "tip.record" | "tip.ack" | "intake.read" | "intake.take" | "stats.read")[];
+                            permissions: ("alert.read" | "alert.create" | "alert.edit" | "alert.submit" | "alert.cancel" | "alert.launch" | "alert.stop" | "alert.extend" | "alert.signOff" | "alert.consent" | "alert.object" | "audit.read" | "audit.verify" | "admin.users" | "admin.channels" | "admin.mailboxes" | "admin.partners" | "admin.social" | "social.retract" | "inbox.read" | "tip.read" | "tip.record" | "tip.ack" | "intake.read" | "intake.take" | "stats.read")[];
                         };
                     };
                 };
@@ -2471,7 +2471,7 @@ export interface paths {
                             fanouts: {
                                 fanoutId: string;
                                 /** @enum {string} */
-                                channel: "push" | "email" | "webhooks";
+                                channel: "push" | "email" | "webhooks" | "mastodon" | "bluesky" | "x" | "facebook" | "telegram";
                                 /** @enum {string} */
                                 event: "alert" | "update" | "stop";
                                 versionId: string;
@@ -3277,7 +3277,7 @@ export interface paths {
                         "application/json": {
                             channels: {
                                 /** @enum {string} */
-                                channel: "push" | "email" | "webhooks";
+                                channel: "push" | "email" | "webhooks" | "mastodon" | "bluesky" | "x" | "facebook" | "telegram";
                                 label: {
                                     fr: string;
                                     nl: string;
@@ -3465,7 +3465,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    channel: "push" | "email" | "webhooks";
+                    channel: "push" | "email" | "webhooks" | "mastodon" | "bluesky" | "x" | "facebook" | "telegram";
                 };
                 cookie?: never;
             };
@@ -7332,6 +7332,717 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/social-accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The official accounts (never their credentials), and whether credentials can be stored
+         * @description Roles: admin.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            accounts: components["schemas"]["SocialAccount"][];
+                            credentialsKey: boolean;
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in / bad passkey assertion */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Role not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed in the alert's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Breaks a protocol rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Add an official account; its credentials are sealed at once and never shown back
+         * @description Roles: admin.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        network: "mastodon";
+                        /** @description how staff know it, e.g. @childalert_fr */
+                        name: string;
+                        /** @enum {string} */
+                        lang: "fr" | "nl" | "de" | "en";
+                        /**
+                         * @default [
+                         *       "BE"
+                         *     ]
+                         */
+                        regions?: ("BE" | "BE-BRU" | "BE-VAN" | "BE-VBR" | "BE-VLI" | "BE-VOV" | "BE-VWV" | "BE-WBR" | "BE-WHT" | "BE-WLG" | "BE-WLX" | "BE-WNA" | "FR" | "NL" | "DE" | "LU")[];
+                        /**
+                         * @description also post exercises (a test account only)
+                         * @default false
+                         */
+                        exercise?: boolean;
+                        /**
+                         * Format: uri
+                         * @description the instance, e.g. https://mastodon.social
+                         */
+                        target: string;
+                        credentials: {
+                            accessToken: string;
+                        };
+                    } | {
+                        /** @enum {string} */
+                        network: "bluesky";
+                        /** @description how staff know it, e.g. @childalert_fr */
+                        name: string;
+                        /** @enum {string} */
+                        lang: "fr" | "nl" | "de" | "en";
+                        /**
+                         * @default [
+                         *       "BE"
+                         *     ]
+                         */
+                        regions?: ("BE" | "BE-BRU" | "BE-VAN" | "BE-VBR" | "BE-VLI" | "BE-VOV" | "BE-VWV" | "BE-WBR" | "BE-WHT" | "BE-WLG" | "BE-WLX" | "BE-WNA" | "FR" | "NL" | "DE" | "LU")[];
+                        /**
+                         * @description also post exercises (a test account only)
+                         * @default false
+                         */
+                        exercise?: boolean;
+                        /**
+                         * Format: uri
+                         * @description the account's service, e.g. https://bsky.social
+                         */
+                        target: string;
+                        credentials: {
+                            identifier: string;
+                            appPassword: string;
+                        };
+                    } | {
+                        /** @enum {string} */
+                        network: "x";
+                        /** @description how staff know it, e.g. @childalert_fr */
+                        name: string;
+                        /** @enum {string} */
+                        lang: "fr" | "nl" | "de" | "en";
+                        /**
+                         * @default [
+                         *       "BE"
+                         *     ]
+                         */
+                        regions?: ("BE" | "BE-BRU" | "BE-VAN" | "BE-VBR" | "BE-VLI" | "BE-VOV" | "BE-VWV" | "BE-WBR" | "BE-WHT" | "BE-WLG" | "BE-WLX" | "BE-WNA" | "FR" | "NL" | "DE" | "LU")[];
+                        /**
+                         * @description also post exercises (a test account only)
+                         * @default false
+                         */
+                        exercise?: boolean;
+                        /**
+                         * @default
+                         * @enum {string}
+                         */
+                        target?: "";
+                        credentials: {
+                            consumerKey: string;
+                            consumerSecret: string;
+                            accessToken: string;
+                            accessTokenSecret: string;
+                        };
+                    } | {
+                        /** @enum {string} */
+                        network: "facebook";
+                        /** @description how staff know it, e.g. @childalert_fr */
+                        name: string;
+                        /** @enum {string} */
+                        lang: "fr" | "nl" | "de" | "en";
+                        /**
+                         * @default [
+                         *       "BE"
+                         *     ]
+                         */
+                        regions?: ("BE" | "BE-BRU" | "BE-VAN" | "BE-VBR" | "BE-VLI" | "BE-VOV" | "BE-VWV" | "BE-WBR" | "BE-WHT" | "BE-WLG" | "BE-WLX" | "BE-WNA" | "FR" | "NL" | "DE" | "LU")[];
+                        /**
+                         * @description also post exercises (a test account only)
+                         * @default false
+                         */
+                        exercise?: boolean;
+                        target: string;
+                        credentials: {
+                            pageAccessToken: string;
+                            appSecret?: string;
+                        };
+                    } | {
+                        /** @enum {string} */
+                        network: "telegram";
+                        /** @description how staff know it, e.g. @childalert_fr */
+                        name: string;
+                        /** @enum {string} */
+                        lang: "fr" | "nl" | "de" | "en";
+                        /**
+                         * @default [
+                         *       "BE"
+                         *     ]
+                         */
+                        regions?: ("BE" | "BE-BRU" | "BE-VAN" | "BE-VBR" | "BE-VLI" | "BE-VOV" | "BE-VWV" | "BE-WBR" | "BE-WHT" | "BE-WLG" | "BE-WLX" | "BE-WNA" | "FR" | "NL" | "DE" | "LU")[];
+                        /**
+                         * @description also post exercises (a test account only)
+                         * @default false
+                         */
+                        exercise?: boolean;
+                        target: string;
+                        credentials: {
+                            botToken: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Added */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            account: components["schemas"]["SocialAccount"];
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in / bad passkey assertion */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Role not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed in the alert's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Breaks a protocol rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/social-accounts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change an account (new credentials replace the old ones)
+         * @description Roles: admin.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description how staff know it, e.g. @childalert_fr */
+                        name?: string;
+                        /** @enum {string} */
+                        lang?: "fr" | "nl" | "de" | "en";
+                        regions?: ("BE" | "BE-BRU" | "BE-VAN" | "BE-VBR" | "BE-VLI" | "BE-VOV" | "BE-VWV" | "BE-WBR" | "BE-WHT" | "BE-WLG" | "BE-WLX" | "BE-WNA" | "FR" | "NL" | "DE" | "LU")[];
+                        exercise?: boolean;
+                        /** @description new credentials, in the network's shape (replace the old ones) */
+                        credentials?: {
+                            [key: string]: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            account: components["schemas"]["SocialAccount"];
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in / bad passkey assertion */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Role not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed in the alert's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Breaks a protocol rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/admin/social-accounts/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stop posting on an account; refused while it holds posts not yet deleted (the retraction needs it)
+         * @description Roles: admin.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            account: components["schemas"]["SocialAccount"];
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in / bad passkey assertion */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Role not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed in the alert's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Breaks a protocol rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/alerts/{id}/social": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every post of the alert on the social networks, its state, and what still needs deleting
+         * @description Roles: magistrate, investigator, cell, operator, counsellor.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            posts: components["schemas"]["SocialPost"][];
+                            attention: number;
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in / bad passkey assertion */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Role not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed in the alert's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Breaks a protocol rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/alerts/{id}/social/{postId}/delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Try again to delete a post the retraction could not (a post removed by hand counts as deleted)
+         * @description Roles: cell, operator.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    postId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            post: components["schemas"]["SocialPost"];
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in / bad passkey assertion */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Role not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed in the alert's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Breaks a protocol rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -7652,7 +8363,7 @@ export interface components {
         };
         ChannelSetting: {
             /** @enum {string} */
-            channel: "push" | "email" | "webhooks";
+            channel: "push" | "email" | "webhooks" | "mastodon" | "bluesky" | "x" | "facebook" | "telegram";
             label: {
                 fr: string;
                 nl: string;
@@ -7678,6 +8389,11 @@ export interface components {
                     push: number;
                     email: number;
                     webhooks: number;
+                    mastodon: number;
+                    bluesky: number;
+                    x: number;
+                    facebook: number;
+                    telegram: number;
                 };
                 foundSafe: number;
                 tips: number;
@@ -7706,6 +8422,31 @@ export interface components {
                         retractions: number;
                     };
                     webhooks: {
+                        sent: number;
+                        failed: number;
+                        retractions: number;
+                    };
+                    mastodon: {
+                        sent: number;
+                        failed: number;
+                        retractions: number;
+                    };
+                    bluesky: {
+                        sent: number;
+                        failed: number;
+                        retractions: number;
+                    };
+                    x: {
+                        sent: number;
+                        failed: number;
+                        retractions: number;
+                    };
+                    facebook: {
+                        sent: number;
+                        failed: number;
+                        retractions: number;
+                    };
+                    telegram: {
                         sent: number;
                         failed: number;
                         retractions: number;
@@ -7976,6 +8717,36 @@ export interface components {
             routingNumber: string;
             /** @description the normal hotline: callers are put through to it when no alert line is open */
             fallbackNumber: string;
+        };
+        SocialAccount: {
+            id: string;
+            /** @enum {string} */
+            network: "mastodon" | "bluesky" | "x" | "facebook" | "telegram";
+            name: string;
+            lang: string;
+            regions: string[];
+            exercise: boolean;
+            target: string;
+            createdAt: string;
+            disabledAt: string | null;
+        };
+        SocialPost: {
+            id: string;
+            network: string;
+            /** @description the account's name */
+            account: string;
+            lang: string;
+            version: number;
+            /** @enum {string} */
+            kind: "content" | "stop";
+            /** @enum {string} */
+            state: "live" | "deleted" | "stuck";
+            url: string | null;
+            lastError: string | null;
+            createdAt: string;
+            deletedAt: string | null;
+            /** @description a post with the child's face that should be gone and is not: delete it by hand or try again */
+            attention: boolean;
         };
     };
     responses: never;

@@ -6,6 +6,7 @@ import { ROLES } from "../../../worker/domain/roles.ts";
 import { api, type AuthorityMailboxes, type ChannelSetting, must, mustOk, type Passkey, type User, type YearStatistics } from "../api/client";
 import type { components } from "../api/schema";
 import { PasskeyTable } from "./account";
+import { SocialAccountsCard } from "./social";
 import { lang, t } from "../i18n";
 import { useChannels } from "../lib/channels";
 import { ConfirmButton, ErrorBox, fmtTime, useAction, useFocusHeading, THead } from "../ui";
@@ -159,6 +160,7 @@ export function Admin({ meId }: { meId: string }) {
       <Mailboxes />
 
       <IntakeLineCard />
+      <SocialAccountsCard />
 
       <section class="card" aria-labelledby="ch-h">
         <h2 id="ch-h">{t("admin.channels")}</h2>

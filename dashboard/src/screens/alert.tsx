@@ -24,6 +24,7 @@ import { type AlertDetail, api, type FanoutCounters, must, type Permission } fro
 import { lang, languageName, regionName, t } from "../i18n";
 import { mergeFanouts, useAlertLive } from "../lib/live";
 import { TipsPanel } from "./intake";
+import { SocialPostsPanel } from "./social";
 import { channelName, useChannels } from "../lib/channels";
 import { ConfirmButton, ErrorBox, fmtDuration, fmtTime, Progress, useAction, useFocusHeading, useNow, THead } from "../ui";
 import { StateBadge } from "./alerts";
@@ -131,6 +132,7 @@ export function AlertScreen({ id, role, can }: { id: string; role: Role; can: (p
       <ErrorBox error={error} />
       {d.launchedAt && <LivePanel ctx={ctx} fanouts={fanouts} />}
       {d.launchedAt && can("intake.read") && <TipsPanel alertId={id} canRead={can("tip.read")} canAck={can("tip.ack")} />}
+      {d.launchedAt && can("alert.read") && <SocialPostsPanel alertId={id} canRetry={can("social.retract")} />}
       {d.state === "live" && (can("alert.stop") || can("alert.extend")) && <StopCard ctx={ctx} />}
       {can("alert.launch") && inStates(PRE_LAUNCH_STATES, d.state) && <LaunchCard ctx={ctx} />}
       {d.state !== "purged" && <ContentUnderReview ctx={ctx} />}
