@@ -13,12 +13,12 @@ import { demoContentIn } from "../scripts/seed.mjs";
 
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-export async function ourStack() {
+export async function ourStack(options = {}) {
   buildDashboard({ ifMissing: true });
-  const stack = await startStack();
+  const stack = await startStack(options);
   const staff = await staffFor(
     stack.origin,
-    ["cell", "investigator", "operator", "counsellor", "magistrate"].map((role) => ({ email: `${role}@bench.test`, displayName: role, role })),
+    ["cell", "investigator", "operator", "counsellor", "magistrate", "admin"].map((role) => ({ email: `${role}@bench.test`, displayName: role, role })),
     { persistTo: stack.persistTo },
   );
   const call = apiClient(stack.origin);

@@ -10,6 +10,7 @@ import { chromium } from "playwright-core";
 import { applyMigrations, createInvitations, LOCAL_TELEPHONY_TOKEN, ROOT, startWorker, vapidKeys, auditKeys } from "../../scripts/lib/local.mjs";
 import { startPushStandIn } from "./push-standin.mjs";
 import { startSmtpCatcher } from "./smtp-standin.mjs";
+import { startSocialStandIn } from "./social-standin.mjs";
 import { apiClient, concert, staffFor } from "../../scripts/lib/drill.mjs";
 import { demoContentIn } from "../../scripts/seed.mjs";
 import { randomBytes } from "node:crypto";
@@ -40,7 +41,7 @@ function freePort() {
 }
 
 /** A fresh local deployment: migrated D1 in a temp folder, Worker on a free port. */
-export async function startStack() {
+export async function startStack({ socialLatencyMs = 0 } = {}) {
   const persistTo = mkdtempSync(join(tmpdir(), "child-alert-e2e-"));
   const port = await freePort();
   const origin = `http://localhost:${port}`;
@@ -49,6 +50,8 @@ export async function startStack() {
   const push = await startPushStandIn({ vapidPublicKey: vapid.VAPID_PUBLIC_KEY });
   const mail = await startSmtpCatcher();
   const turnstile = await startTurnstileStandIn();
+  // The five social networks' APIs (bench:social gives them a realistic latency).
+  const social = await startSocialStandIn({ latencyMs: socialLatencyMs });
   const worker = await startWorker({
     port,
     persistTo,
@@ -69,6 +72,11 @@ export async function startStack() {
       TURNSTILE_SITE_KEY: PASS_SITE_KEY,
       TURNSTILE_SECRET: PASS_SECRET,
       TELEPHONY_AUTH_TOKEN: LOCAL_TELEPHONY_TOKEN,
+      SOCIAL_CREDENTIALS_KEY: randomBytes(32).toString("base64url"),
+      SOCIAL_EXTRA_HOSTS: new URL(social.origin).host,
+      X_API_ORIGIN: social.origin,
+      FACEBOOK_GRAPH_ORIGIN: social.origin,
+      TELEGRAM_API_ORIGIN: social.origin,
       ...auditKeys(),
     },
   });
@@ -77,11 +85,13 @@ export async function startStack() {
     persistTo,
     push,
     mail,
+    social,
     async close() {
       worker.stop();
       await push.close();
       await mail.close();
       await turnstile.close();
+      await social.close();
       rmSync(persistTo, { recursive: true, force: true });
     },
   };

@@ -29,7 +29,7 @@ export interface AuditInput {
 }
 
 /** Attempts before giving up on the audit head (only contended by simultaneous commands on different alerts). */
-const AUDIT_APPEND_ATTEMPTS = 16;
+const AUDIT_APPEND_ATTEMPTS = 32;
 
 export async function commit(db: Db, statements: Stmt[], audit: AuditInput[], now = new Date()): Promise<void> {
   for (let attempt = 1; ; attempt++) {
@@ -65,7 +65,7 @@ export async function commit(db: Db, statements: Stmt[], audit: AuditInput[], no
     } catch (err) {
       if (isAuditSeqConflict(err) && attempt < AUDIT_APPEND_ATTEMPTS) {
         // Many writers at once (a burst of registrations): a random pause spreads the next tries.
-        await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+        await new Promise((r) => setTimeout(r, Math.random() * 8 * attempt));
         continue;
       }
       throw err;
