@@ -211,6 +211,24 @@ describe("the drill through the dashboard: four people, one alert", () => {
     await party(p.cell, "authorisation").getByText("Marc Magistrate").waitFor(T);
   });
 
+  it("the admin adds the official Mastodon account: the credentials are typed once, sealed, never shown again", async () => {
+    const admin = p.admin;
+    const token = "drill-mastodon-access-token-0123456789";
+    // The network's stand-in knows the account by its token (as Mastodon does).
+    stack.social.standin.register([{ id: "drill-mastodon", network: "mastodon", target: stack.social.origin, credentials: { accessToken: token }, handle: "alerte_drill" }]);
+    await admin.goto(`${stack.origin}/admin`);
+    const form = admin.locator("#social-add");
+    await form.getByLabel("Network").selectOption("mastodon");
+    await form.getByLabel("Account").fill("@alerte_drill");
+    await form.getByLabel("Instance").fill(stack.social.origin);
+    await form.getByLabel("accessToken").fill(token);
+    await form.getByRole("button", { name: "Add the account" }).click();
+    await admin.getByRole("status").filter({ hasText: "@alerte_drill added" }).waitFor(T);
+    await admin.locator("#social-accounts tr", { hasText: "@alerte_drill" }).waitFor(T);
+    assert.equal(await form.getByLabel("accessToken").inputValue(), "");
+    assert.ok(!(await admin.content()).includes(token), "the token is not on the page any more");
+  });
+
   it("the cell launches after a confirmation; everyone sees the counters move live; the magistrate extends", async () => {
     const page = p.cell;
     await page.getByRole("button", { name: "Launch the alert" }).click();
@@ -218,9 +236,14 @@ describe("the drill through the dashboard: four people, one alert", () => {
     await page.getByRole("button", { name: "Confirm: launch now" }).click();
     for (const role of ["cell", "investigator", "operator", "magistrate"]) await state(p[role], "live");
     // The investigator's screen never reloaded: the counters arrive over the WebSocket.
-    await p.investigator.locator('#fanout tr[data-event="alert"] td:nth-child(3)', { hasText: "1" }).waitFor(T);
-    await page.locator('#fanout tr[data-event="alert"] td:nth-child(3)', { hasText: "1" }).waitFor(T);
+    await p.investigator.locator('#fanout tr[data-channel="push"][data-event="alert"] td:nth-child(3)', { hasText: "1" }).waitFor(T);
+    await page.locator('#fanout tr[data-channel="push"][data-event="alert"] td:nth-child(3)', { hasText: "1" }).waitFor(T);
     assert.equal(stack.push.standin.subs.get(sub.id).messages.at(-1).payload.type, "alert");
+    // On the official Mastodon account, with the poster; the alert screen lists the post with its link.
+    await page.locator('#fanout tr[data-channel="mastodon"][data-event="alert"] td:nth-child(3)', { hasText: "1" }).waitFor(T);
+    await page.locator("#social-posts tr", { hasText: "@alerte_drill" }).filter({ hasText: "online" }).waitFor(T);
+    const posted = [...stack.social.standin.posts.values()].filter((x) => x.owner === "drill-mastodon");
+    assert.deepEqual(posted.map((x) => [x.type, x.live, x.media]), [["alert", true, true]]);
     await page.locator("#time-left").waitFor(T);
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-live.png"), fullPage: true });
     await checkA11y(page, "live panel");
@@ -274,8 +297,13 @@ describe("the drill through the dashboard: four people, one alert", () => {
     await page.waitForFunction(() => document.activeElement?.textContent === "Confirm: stop now", null, T);
     await page.keyboard.press("Enter");
     for (const role of ["cell", "investigator", "operator", "magistrate"]) await state(p[role], "stopped");
-    await p.investigator.locator('#fanout tr[data-event="stop"] td:nth-child(3)', { hasText: "1" }).waitFor(T);
+    await p.investigator.locator('#fanout tr[data-channel="push"][data-event="stop"] td:nth-child(3)', { hasText: "1" }).waitFor(T);
     assert.equal(stack.push.standin.subs.get(sub.id).messages.at(-1).payload.type, "stop");
+    // The Mastodon post with the child's face is deleted; "found — thank you" is up, and the screen says so.
+    await page.locator("#social-posts tr", { hasText: "found / ended" }).waitFor(T);
+    await page.locator("#social-posts tr", { hasText: "alert v" }).filter({ hasText: "deleted" }).first().waitFor(T);
+    const left = [...stack.social.standin.posts.values()].filter((x) => x.owner === "drill-mastodon" && x.live);
+    assert.deepEqual(left.map((x) => x.type), ["stop"]);
     assert.equal(await page.getByRole("button", { name: "Stop the alert everywhere" }).count(), 0);
     await checkA11y(page, "stopped alert");
 

@@ -29,6 +29,12 @@ const LINES: Record<InformEvent, Record<Language, string>> = {
     nl: "Deze onafgewerkte alert wordt binnen een dag gewist wegens inactiviteit.",
     de: "Dieser unfertige Alarm wird mangels Aktivität in einem Tag gelöscht.",
   },
+  social_post_stuck: {
+    en: "A social network refused to delete a post with the child's face: open the alert in the dashboard, delete it by hand from its link, or try again.",
+    fr: "Un réseau social a refusé de supprimer une publication avec le visage de l'enfant : ouvrez l'alerte dans le tableau de bord, supprimez-la à la main depuis son lien, ou réessayez.",
+    nl: "Een sociaal netwerk weigerde een bericht met het gezicht van het kind te verwijderen: open de alert in het dashboard, verwijder het met de hand via de link, of probeer opnieuw.",
+    de: "Ein soziales Netzwerk hat sich geweigert, einen Beitrag mit dem Gesicht des Kindes zu löschen: Öffnen Sie die Meldung im Dashboard, löschen Sie ihn von Hand über seinen Link oder versuchen Sie es erneut.",
+  },
   partner_webhook_off: {
     en: "A partner's webhook was switched off after repeated failures: see Partners in the dashboard.",
     fr: "Le webhook d'un partenaire a été coupé après des échecs répétés : voir Partenaires dans le tableau de bord.",
@@ -72,6 +78,7 @@ const SUBJECT: Record<InformEvent, string> = {
   purge_soon: "purge in a day",
   signoff_requested: "sign-off requested",
   partner_webhook_off: "a partner's webhook switched off",
+  social_post_stuck: "a social post could not be deleted",
   tip_received: "new tip",
   tip_urgent: "URGENT tip",
   tip_unacknowledged: "tip not acknowledged",

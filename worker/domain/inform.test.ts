@@ -35,10 +35,12 @@ describe("rule 9: who is informed of what", () => {
   it("tells the operators, who run the channels, when a partner's webhook is switched off", () => {
     expect(whoIsInformed("partner_webhook_off")).toEqual(["operator"]);
     expect(toAuthorityMailboxes("partner_webhook_off")).toBe(false);
+    expect(whoIsInformed("social_post_stuck")).toEqual(["operator", "cell"]);
+    expect(toAuthorityMailboxes("social_post_stuck")).toBe(false);
   });
 
   it("covers every event it names", () => {
-    expect(Object.keys(INFORMED).sort()).toEqual(["expired", "extended", "launched", "partner_webhook_off", "purge_soon", "review_due", "stopped", "tip_received", "tip_unacknowledged", "tip_urgent", "updated", "withdrawn_before_launch"]);
+    expect(Object.keys(INFORMED).sort()).toEqual(["expired", "extended", "launched", "partner_webhook_off", "purge_soon", "review_due", "social_post_stuck", "stopped", "tip_received", "tip_unacknowledged", "tip_urgent", "updated", "withdrawn_before_launch"]);
   });
 
   it("asks every signing party for a submitted version, and only the magistrate for a new version of a live alert", () => {

@@ -15,6 +15,7 @@ export const INFORM_EVENTS = [
   "purge_soon",
   "signoff_requested",
   "partner_webhook_off",
+  "social_post_stuck",
   "tip_received",
   "tip_urgent",
   "tip_unacknowledged",
@@ -41,6 +42,8 @@ export const INFORMED: Readonly<Record<RuleNineEvent, readonly Role[]>> = {
   purge_soon: ["cell"],
   // A partner's webhook was switched off after repeated failures (issue 13): the operator runs the channels.
   partner_webhook_off: ["operator"],
+  // A social post with the child's face that a network refused to delete (issue 15): those who run the channels remove it by hand.
+  social_post_stuck: ["operator", "cell"],
   // Rule 10: a tip's written confirmation to the case's investigators (its content is in the dashboard, never in the e-mail);
   // an urgent one is phoned at once and the cell is told too; one left unacknowledged goes up the chain (the roles per level: domain TIP_ESCALATION).
   tip_received: ["investigator"],

@@ -21,10 +21,11 @@ import {
   type SocialNetwork,
   type SocialPostRow,
 } from "../../db/social.ts";
-import type { Language } from "../../domain/index.ts";
+import { type Language, whoIsInformed } from "../../domain/index.ts";
+import { noticeStmt } from "../../db/notices.ts";
 import { log } from "../../log.ts";
 import { planPosters, posterOnDemand } from "../../services/posters.ts";
-import type { Broadcast, Channel, ChannelRecipient, Delivery, SendContext } from "../channel.ts";
+import type { Broadcast, BroadcastEvent, Channel, ChannelRecipient, Delivery, SendContext, Settled } from "../channel.ts";
 import { targetPolicy, webhookTargetRefusal } from "../webhooks/targets.ts";
 import type { SocialMessage } from "./compose.ts";
 import { credentialsKeySet, openCredentials } from "./credentials.ts";
@@ -199,10 +200,27 @@ export async function deletePost<C>(env: Env, spec: SocialNetworkSpec<C>, conn: 
     }
     const transient = !(err instanceof SocialError) || err.kind === "retry";
     const message = err instanceof SocialError ? err.message : `${spec.network} delete: ${err instanceof Error ? err.name : "error"}`;
-    await postNotDeleted(db, p.id, message, !transient);
     log.warn("social_delete_failed", { network: spec.network, alertId: p.alertId, detail: message });
+    if (transient) await postNotDeleted(db, p.id, message, false);
+    else await markStuck(env, [p], message);
     return { ok: false, ...(transient ? { afterS: err instanceof SocialError && err.afterS ? err.afterS : 0 } : {}) };
   }
+}
+
+/**
+ * Posts a network will not delete (refused for good, or every retry spent): listed to the
+ * operator on the alert screen, and the operator and the cell told (inbox + e-mail) once per post.
+ */
+export async function markStuck(env: Env, posts: SocialPostRow[], error: string | null): Promise<void> {
+  if (!posts.length) return;
+  const db = makeDb(env.DB);
+  const now = new Date();
+  await db.batch([
+    ...posts.map((p) => postNotDeleted(db, p.id, error ?? p.lastError ?? "not deleted", true)),
+    ...posts.map((p) => noticeStmt(db, p.alertId, "social_post_stuck", whoIsInformed("social_post_stuck"), p.id, now)),
+  ] as [never, ...never[]]);
+  log.error("social_post_stuck", { alertId: posts[0]!.alertId, posts: posts.length });
+  await env.FANOUT.send({ type: "mail_notices", alertId: posts[0]!.alertId }).catch(() => undefined); // the cron asks again if this fails
 }
 
 /** The connection to one account (credentials opened here, never logged). */
@@ -323,6 +341,15 @@ export function socialChannel<C>(spec: SocialNetworkSpec<C>) {
         return m.kind === "stop" ? await retract(env, spec, conn, m, ctx, open) : await publishContent(env, spec, conn, m, ctx, open);
       } catch (err) {
         return asDelivery(err, ctx.attempt);
+      }
+    },
+    /** A retraction that spent its retries: what is still up becomes the operator's, now. */
+    async settle(env: Env, outcomes: Settled<SocialAccount>[], page: { alertId: string; event: BroadcastEvent }) {
+      if (page.event !== "stop") return;
+      const db = makeDb(env.DB);
+      for (const o of outcomes.filter((x) => x.delivery.outcome === "failed" || x.delivery.outcome === "gone")) {
+        const left = (await openPosts(db, o.recipient.accountId, page.alertId)).filter((p) => p.kind === "content" && p.state === "live");
+        await markStuck(env, left, null);
       }
     },
     configured: (env: Env) => credentialsKeySet(env),

@@ -93,7 +93,7 @@ describe("the composers", () => {
     expect(xWeightedLength("🚨")).toBe(2);
     expect(xWeightedLength("é—ü")).toBe(3);
     const m = composeBluesky(broadcast(), "de");
-    const facets = m.extra!.facets as { index: { byteStart: number; byteEnd: number }; features: { $type: string; uri?: string }[] }[];
+    const facets = m.extra!.facets as { index: { byteStart: number; byteEnd: number }; features: { $type: string; uri?: string; tag?: string }[] }[];
     const links = facets.filter((f) => f.features[0]!.$type === "app.bsky.richtext.facet#link");
     expect(links).toHaveLength(1);
     expect(links[0]!.features[0]!.uri).toBe(m.link);
@@ -206,6 +206,9 @@ describe("publish, update, retract on every network", () => {
     expect(stuck.url).toMatch(/^https:\/\/t\.me\/ca_\w+\/\d+$/);
     expect(stuck.lastError).toContain("can't be deleted");
     expect(list.attention).toBe(1);
+    // The operator and the cell are told, in the inbox (and by e-mail), once.
+    const inbox = expectOk(await api("GET", "/inbox", undefined, as(t.operator))).body.items as { event: string; alertId: string }[];
+    expect(inbox.filter((n) => n.event === "social_post_stuck" && n.alertId === id)).toHaveLength(1);
     // Found posted anyway; the other networks' posts are gone.
     expect((await standInPosts(id)).filter((p) => p.live).map((p) => `${p.network}:${p.type}`).sort()).toEqual(["mastodon:stop", "telegram:alert", "telegram:stop", "x:stop"]);
     // Only those who run the channels may ask again.
