@@ -219,9 +219,10 @@ describe("the drill through the dashboard: four people, one alert", () => {
     await admin.goto(`${stack.origin}/admin`);
     const form = admin.locator("#social-add");
     await form.getByLabel("Network").selectOption("mastodon");
-    await form.getByLabel("Account").fill("@alerte_drill");
+    await form.getByLabel("Account", { exact: true }).fill("@alerte_drill");
     await form.getByLabel("Instance").fill(stack.social.origin);
     await form.getByLabel("accessToken").fill(token);
+    await form.getByLabel("Also post exercises").check(); // the drill's alert is an exercise
     await form.getByRole("button", { name: "Add the account" }).click();
     await admin.getByRole("status").filter({ hasText: "@alerte_drill added" }).waitFor(T);
     await admin.locator("#social-accounts tr", { hasText: "@alerte_drill" }).waitFor(T);

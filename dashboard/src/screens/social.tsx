@@ -81,7 +81,7 @@ export function SocialAccountsCard() {
           setAdded(null);
           void run(async () => {
             const credentials = Object.fromEntries(f.credentials.map((k) => [k, form[k] ?? ""]).filter(([, v]) => v));
-            const body = { network, name: form.name ?? "", lang: form.lang ?? "fr", target: f.target ? (form.target ?? "") : "", credentials } as never;
+            const body = { network, name: form.name ?? "", lang: form.lang ?? "fr", exercise: form.exercise === "yes", target: f.target ? (form.target ?? "") : "", credentials } as never;
             const r = await must(api.POST("/admin/social-accounts", { body }));
             setAdded(r.account.name);
             setForm({ lang: form.lang ?? "fr" }); // the credentials leave the page at once
@@ -120,6 +120,10 @@ export function SocialAccountsCard() {
             </label>
           ))}
         </div>
+        <label class="check">
+          <input type="checkbox" name="exercise" checked={form.exercise === "yes"} onChange={(e) => setForm({ ...form, exercise: (e.target as HTMLInputElement).checked ? "yes" : "" })} />
+          {t("social.exerciseToo")}
+        </label>
         <button type="submit" disabled={busy || !keySet}>{t("social.addButton")}</button>
         {added && <p role="status" class="ok">{t("social.added").replace("{name}", added)}</p>}
       </form>
@@ -132,9 +136,9 @@ export function SocialPostsPanel({ alertId, canRetry }: { alertId: string; canRe
   const [run, busy, error] = useAction();
   const reload = useCallback(async () => setPosts((await must(api.GET("/alerts/{id}/social", { params: { path: { id: alertId } } }))).posts), [alertId]);
   useEffect(() => void run(reload), [alertId]);
-  // A social fan-out moved on: its posts changed.
+  // A social fan-out moved on: its posts changed (and on (re)connecting, whatever was missed meanwhile).
   useAlertLive(alertId, (m) => {
-    if (m.type === "fanout" && NETWORKS.includes(m.counters.channel as Network)) void reload().catch(() => undefined);
+    if (m.type === "hello" || (m.type === "fanout" && NETWORKS.includes(m.counters.channel as Network))) void reload().catch(() => undefined);
   });
   if (!posts) return <ErrorBox error={error} />;
   if (!posts.length) return null;
