@@ -2,7 +2,8 @@
 // and from the stop until every post with the child's face is deleted, under `npm start`
 // conditions (wrangler dev, local queues), against the five networks' stand-ins answering
 // each call after a realistic 100–300 ms. Fifteen accounts: French, Dutch and German on
-// Mastodon, Bluesky, X, Facebook and Telegram.
+// Mastodon, Bluesky, X, Facebook and Telegram. The posters are rendered before the launch,
+// as they are during a real concertation (the time is printed, not counted).
 //   ours  the Worker: one queue per network, up to 4 accounts at a time per page job,
 //         media uploaded before the stop-fence lease;
 //   peer  the same API calls (same stand-in, same latency, same poster) made one after
@@ -163,10 +164,22 @@ try {
     }
   };
 
+  // As in a real alert, the posters were rendered (and previewed) during the concertation, before the launch.
+  const tr = Date.now();
+  for (;;) {
+    const { data: set } = await call("GET", `/alerts/${id}/posters`, undefined, staff.operator.cookie);
+    if (set.status === "ready") break;
+    if (Date.now() - tr > 120_000) throw new Error("posters not rendered in 120 s");
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  console.log(`posters rendered ${Date.now() - tr} ms after the authorisation (before the launch, as in a real alert)`);
   const t0 = Date.now();
   await call("POST", `/alerts/${id}/launch`, undefined, staff.cell.cookie);
   await until("launch", (ps) => ps.filter((p) => p.type === "alert").length === mine.length);
   const launchMs = Date.now() - t0;
+  const accepted = (await (await fetch(`${social}/__messages?alert=${id}`)).json()).filter((m) => mine.includes(m.id));
+  const byNet = (type, from) => NETWORKS.map((n) => `${n} ${accepted.filter((m) => m.network === n && m.type === type).map((m) => m.at - from).sort((a, b) => a - b).join("/")}`).join(", ");
+  console.log(`posted (ms after the launch): ${byNet("alert", t0)}`);
   const t1 = Date.now();
   await call("POST", `/alerts/${id}/stop`, { reason: "found_safe" }, staff.cell.cookie);
   await until("stop", (ps) => ps.filter((p) => p.type === "alert" && !p.live).length === mine.length && ps.filter((p) => p.type === "stop").length === mine.length);
