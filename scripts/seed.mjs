@@ -32,7 +32,14 @@ export const DEMO_SOCIAL = {
   telegram: { name: "@alerte_demo (Telegram)", target: () => "@alerte_demo", credentials: { botToken: "1234567890:AAdemo-bot-token-0123456789abcdefgh" } },
 };
 /** What the stand-in must know of a demo account (its id is the Worker's). */
-export const demoSocialStandIn = (id, network, base) => ({ id, network, target: DEMO_SOCIAL[network].target(base), credentials: DEMO_SOCIAL[network].credentials, handle: "alerte_demo" });
+export const demoSocialStandIn = (id, network, base) => ({
+  id,
+  network,
+  target: DEMO_SOCIAL[network].target(base),
+  credentials: DEMO_SOCIAL[network].credentials,
+  // A Bluesky handle is a domain name.
+  handle: network === "bluesky" ? DEMO_SOCIAL.bluesky.credentials.identifier : "alerte_demo",
+});
 
 /** The fictional child of the demo alert (invented name, no real photo). */
 export const DEMO_CONTENT = AlertContent.parse({
