@@ -9,10 +9,11 @@
 //   peer  the same API calls (same stand-in, same latency, same poster) made one after
 //         another by a plain script, as a cron job posting account by account would.
 //   RESULT social ours=<launch+stop>ms peer=<launch+stop>ms ratio=<peer/ours>
-import { createHmac, randomBytes } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import OAuth from "oauth-1.0a";
 import { demoContentIn } from "../scripts/seed.mjs";
+import { freshSocialAccount } from "../e2e/lib/social-accounts.mjs";
 import { concert, signOff, DECISION } from "../scripts/lib/drill.mjs";
 import { ourStack } from "./lib.mjs";
 
@@ -20,23 +21,7 @@ const NETWORKS = ["mastodon", "bluesky", "x", "facebook", "telegram"];
 const LANGS = ["fr", "nl", "de"];
 const LATENCY = [100, 300];
 
-const alnum = (n) => randomBytes(n).toString("base64url").replace(/[^A-Za-z0-9]/g, "a").slice(0, n);
-const digits = (n) => String(1 + Math.floor(Math.random() * 8)) + Array.from({ length: n - 1 }, () => Math.floor(Math.random() * 10)).join("");
-function account(network, origin) {
-  const tag = alnum(8).toLowerCase();
-  switch (network) {
-    case "mastodon":
-      return { target: origin, credentials: { accessToken: `tok_${alnum(40)}` }, handle: `ca_${tag}` };
-    case "bluesky":
-      return { target: origin, credentials: { identifier: `ca-${tag}.bsky.local`, appPassword: `${alnum(4)}-${alnum(4)}-${alnum(4)}-${alnum(4)}` }, handle: `ca-${tag}.bsky.local` };
-    case "x":
-      return { target: "", credentials: { consumerKey: `ck${alnum(23)}`, consumerSecret: alnum(50), accessToken: `${digits(18)}-${alnum(30)}`, accessTokenSecret: alnum(45) }, handle: `ca_${tag}` };
-    case "facebook":
-      return { target: digits(15), credentials: { pageAccessToken: `EAAB${alnum(100)}`, appSecret: alnum(32) }, handle: `ca_${tag}` };
-    case "telegram":
-      return { target: `@ca_${tag}`, credentials: { botToken: `${digits(10)}:${alnum(35)}` }, handle: `ca_${tag}` };
-  }
-}
+const account = (network, origin) => freshSocialAccount(network, origin);
 
 /** The peer: each network's documented calls for one post, then for its deletion, one after another. */
 function peerClient(origin) {

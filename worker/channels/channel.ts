@@ -65,6 +65,14 @@ export interface SendContext {
   prepared?: unknown;
 }
 
+/** A recipients table's row as the engine reads it: its sequence number, language, regions (JSON) and exercise opt-in. */
+export const recipientOf = (r: { seq: number; lang: string; regions: string; exercise: boolean }): ChannelRecipient => ({
+  key: r.seq,
+  lang: r.lang,
+  regions: JSON.parse(r.regions) as string[],
+  exercise: r.exercise,
+});
+
 /** A page of recipients: a key range (planned from live recipients), or explicit keys (retries). */
 export type Selection = { from: number; to: number } | { keys: number[] };
 

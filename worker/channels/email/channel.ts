@@ -9,7 +9,7 @@ import { log } from "../../log.ts";
 import { activeEmailCount, type EmailSubscriberRow, emailPage, emailPageStarts, emailSubscribersBySeq, recordEmailOutcome } from "../../db/email.ts";
 import { type Language, readIn } from "../../domain/index.ts";
 import { versionPoster } from "../../services/posters.ts";
-import type { Channel, ChannelRecipient, Delivery } from "../channel.ts";
+import { recipientOf, type Channel, type ChannelRecipient, type Delivery } from "../channel.ts";
 import { bareAddress, MAX_SMTP_CONNECTIONS, requireSmtpConfig, smtpConfig, type SmtpPool, smtpTransport } from "./smtp.ts";
 import { unsubscribeUrl } from "./tokens.ts";
 import { buildTemplate, KEY_PLACEHOLDER, personalise, qpTolerant, TO_PLACEHOLDER } from "./mime.ts";
@@ -31,12 +31,9 @@ export interface EmailRecipient extends ChannelRecipient {
 }
 
 const toRecipient = (r: EmailSubscriberRow): EmailRecipient => ({
-  key: r.seq,
+  ...recipientOf(r),
   id: r.id,
   address: r.address,
-  lang: r.lang,
-  regions: JSON.parse(r.regions) as string[],
-  exercise: r.exercise,
 });
 
 /** A composed e-mail, with the version whose landscape poster goes inline (content events). */

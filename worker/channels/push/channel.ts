@@ -3,7 +3,7 @@
 import { backoffSeconds } from "../../config.ts";
 import { makeDb } from "../../db/client.ts";
 import { pageStartsBySeq, recordPageOutcome, subscriptionCount, subscriptionPage, subscriptionsBySeq, type SubscriptionRow } from "../../db/subscriptions.ts";
-import type { Channel, ChannelRecipient, Delivery } from "../channel.ts";
+import { recipientOf, type Channel, type ChannelRecipient, type Delivery } from "../channel.ts";
 import { endpointRefusal, policyFromEnv } from "./endpoints.ts";
 import { encodePayload, toPushPayload } from "./payload.ts";
 import { buildPushRequest, VapidSigner } from "./webpush.ts";
@@ -46,10 +46,7 @@ export function vapidSigner(env: Env): VapidSigner {
 }
 
 const toRecipient = (r: SubscriptionRow): PushRecipient => ({
-  key: r.seq,
-  lang: r.lang,
-  regions: JSON.parse(r.regions) as string[],
-  exercise: r.exercise,
+  ...recipientOf(r),
   endpoint: r.endpoint,
   p256dh: r.p256dh,
   auth: r.auth,

@@ -25,7 +25,7 @@ import { type Language, whoIsInformed } from "../../domain/index.ts";
 import { noticeStmt } from "../../db/notices.ts";
 import { log } from "../../log.ts";
 import { planPosters, posterOnDemand } from "../../services/posters.ts";
-import type { Broadcast, BroadcastEvent, Channel, ChannelRecipient, Delivery, SendContext, Settled } from "../channel.ts";
+import { recipientOf, type Broadcast, type BroadcastEvent, type Channel, type ChannelRecipient, type Delivery, type SendContext, type Settled } from "../channel.ts";
 import { targetPolicy, webhookTargetRefusal } from "../webhooks/targets.ts";
 import type { SocialMessage } from "./compose.ts";
 import { credentialsKeySet, openCredentials } from "./credentials.ts";
@@ -117,10 +117,7 @@ export const SOCIAL_TIMEOUT_MS = 15_000;
 export const SOCIAL_DELIVERY_MS = 2_000;
 
 const toAccount = (a: SocialAccountRow): SocialAccount => ({
-  key: a.seq,
-  lang: a.lang,
-  regions: JSON.parse(a.regions) as string[],
-  exercise: a.exercise,
+  ...recipientOf(a),
   accountId: a.id,
   network: a.network,
   name: a.name,

@@ -7,30 +7,16 @@ import type { Accepted, ChannelStandIn, Prefs } from "../../fanout/contract.ts";
 import type { SocialNetwork } from "../../db/social.ts";
 import { api, as, expectOk, makeStaff, type Staff } from "../../test/helpers.ts";
 import { sealCredentials } from "./credentials.ts";
+import { freshSocialAccount } from "../../../e2e/lib/social-accounts.mjs";
 
 export const SOCIAL_CONTROL = "https://social.test";
 let admin: Promise<Staff> | null = null;
 const registrar = () => (admin ??= makeStaff("admin"));
 
-const alnum = (n: number) => Array.from(crypto.getRandomValues(new Uint8Array(n)), (b) => "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"[b % 62]).join("");
-const digits = (n: number) => Array.from(crypto.getRandomValues(new Uint8Array(n)), (b) => String(b % 10)).join("").replace(/^0/, "1");
+const ORIGIN: Partial<Record<SocialNetwork, string>> = { mastodon: "https://mastodon.test", bluesky: "https://bsky.test" };
 
 /** A fresh account's place and credentials on a network, as the admin would type them. */
-export function freshAccount(network: SocialNetwork): { target: string; credentials: Record<string, string>; handle: string } {
-  const tag = alnum(10);
-  switch (network) {
-    case "mastodon":
-      return { target: "https://mastodon.test", credentials: { accessToken: `tok_${alnum(40)}` }, handle: `ca_${tag}` };
-    case "bluesky":
-      return { target: "https://bsky.test", credentials: { identifier: `ca-${tag.toLowerCase()}.bsky.test`, appPassword: `${alnum(4)}-${alnum(4)}-${alnum(4)}-${alnum(4)}` }, handle: `ca-${tag.toLowerCase()}.bsky.test` };
-    case "x":
-      return { target: "", credentials: { consumerKey: `ck${alnum(23)}`, consumerSecret: alnum(50), accessToken: `${digits(18)}-${alnum(30)}`, accessTokenSecret: alnum(45) }, handle: `ca_${tag}` };
-    case "facebook":
-      return { target: digits(15), credentials: { pageAccessToken: `EAAB${alnum(120)}`, appSecret: alnum(32) }, handle: `ca_${tag}` };
-    case "telegram":
-      return { target: `@ca_${tag}`, credentials: { botToken: `${digits(10)}:${alnum(35)}` }, handle: `ca_${tag}` };
-  }
-}
+export const freshAccount = (network: SocialNetwork) => freshSocialAccount(network, ORIGIN[network] ?? "");
 
 export async function tellStandIn(list: { id: string; network: SocialNetwork; target: string; credentials: Record<string, string>; handle: string }[]) {
   await fetch(`${SOCIAL_CONTROL}/__register`, { method: "POST", body: JSON.stringify(list) });

@@ -14,7 +14,7 @@ import { noticeStmt } from "../../db/notices.ts";
 import { log } from "../../log.ts";
 import { alertItem, inProgressItem } from "../../partners/feeds.ts";
 import { CATALOGUES } from "../../../templates/i18n/index.ts";
-import type { BroadcastEvent, Channel, ChannelRecipient, Delivery } from "../channel.ts";
+import { recipientOf, type BroadcastEvent, type Channel, type ChannelRecipient, type Delivery } from "../channel.ts";
 import { retryDelay } from "../push/channel.ts";
 import { signWebhook } from "./signing.ts";
 import { targetPolicy, webhookTargetRefusal } from "./targets.ts";
@@ -46,10 +46,7 @@ export interface WebhookMessage {
 }
 
 const toRecipient = (p: PartnerRow): WebhookRecipient => ({
-  key: p.seq,
-  lang: p.lang,
-  regions: JSON.parse(p.regions) as string[],
-  exercise: p.exercise,
+  ...recipientOf(p),
   partnerId: p.id,
   url: p.webhookUrl!,
   secret: p.webhookSecret!,
