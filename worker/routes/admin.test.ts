@@ -55,6 +55,7 @@ describe("channel settings", () => {
       expect.objectContaining({ channel: "push", enabled: true, audience: expect.any(Number) }),
       expect.objectContaining({ channel: "email", enabled: true, audience: expect.any(Number) }),
       expect.objectContaining({ channel: "webhooks", enabled: true, audience: expect.any(Number) }),
+      ...["mastodon", "bluesky", "x", "facebook", "telegram"].map((channel) => expect.objectContaining({ channel, enabled: true, configured: true, audience: expect.any(Number) })),
     ]);
     expect(before[0].audience).toBeGreaterThanOrEqual(1);
     expect((await api("GET", "/admin/channels", undefined, as(t.cell))).status).toBe(403);
@@ -103,9 +104,10 @@ describe("GET /api/v1/statistics/{year}", () => {
     expect(mine).toMatchObject({ exercise: false, outcome: "launched", endReason: "found_safe", extensions: 0, updates: 0 });
     expect(mine.durationMinutes).toBeGreaterThanOrEqual(0);
     // One set of figures per channel of the registry.
-    expect(Object.keys(mine.channels)).toEqual(["push", "email", "webhooks"]);
+    const registry = ["push", "email", "webhooks", "mastodon", "bluesky", "x", "facebook", "telegram"];
+    expect(Object.keys(mine.channels)).toEqual(registry);
     expect(mine.channels.push).toEqual({ sent: expect.any(Number), failed: expect.any(Number), retractions: expect.any(Number) });
-    expect(Object.keys(json.totals.sent)).toEqual(["push", "email", "webhooks"]);
+    expect(Object.keys(json.totals.sent)).toEqual(registry);
     expect(mine.tips).toEqual({ total: 1, web: 1, call: 0, acknowledged: 1, useful: 1 });
     expect(json.totals.usefulTips).toBeGreaterThanOrEqual(1);
     expect(json.alerts.find((a: { alertId: string }) => a.alertId === cancelled)).toMatchObject({ outcome: "cancelled", launchedAt: null });

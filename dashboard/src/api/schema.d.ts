@@ -8513,7 +8513,7 @@ export interface components {
                 id: string;
                 alertId: string;
                 /** @enum {string} */
-                event: "launched" | "updated" | "extended" | "stopped" | "expired" | "withdrawn_before_launch" | "review_due" | "purge_soon" | "signoff_requested" | "partner_webhook_off" | "tip_received" | "tip_urgent" | "tip_unacknowledged";
+                event: "launched" | "updated" | "extended" | "stopped" | "expired" | "withdrawn_before_launch" | "review_due" | "purge_soon" | "signoff_requested" | "partner_webhook_off" | "social_post_stuck" | "tip_received" | "tip_urgent" | "tip_unacknowledged";
                 createdAt: string;
                 readAt: string | null;
             }[];
