@@ -295,7 +295,10 @@ socialRoutes.openapi(
       const a = await existing(db, p.accountId);
       const spec = SOCIAL_SPECS[a.network];
       const account: SocialAccount = { key: a.seq, lang: a.lang, regions: [], exercise: a.exercise, accountId: a.id, network: a.network, name: a.name, target: a.target, sealed: a.credentials };
-      await deletePost(c.env, spec, await connect(c.env, spec, account, new Map()), p);
+      const conn = await connect(c.env, spec, account, new Map()).catch(() => {
+        throw new AppError("E_CONFLICT", "the account's credentials do not open (the sealing key changed?): enter them again in the admin screen, or delete the post by hand from its link");
+      });
+      await deletePost(c.env, spec, conn, p);
       const user = currentUser(c);
       const after = (await postById(db, postId))!;
       await commit(db, [], [{ actorUserId: user.id, actorRole: user.role, action: "social_post_delete_retried", alertId: id, details: { postId, network: p.network, state: after.state } }]);
