@@ -43,6 +43,16 @@ export const openPosts = (db: Db, accountId: string, alertId: string) =>
     .where(and(eq(socialPosts.accountId, accountId), eq(socialPosts.alertId, alertId), ne(socialPosts.state, "deleted")))
     .orderBy(asc(socialPosts.createdAt), asc(socialPosts.version));
 
+/** Has the account alert posts not yet deleted (the retraction still needs it)? */
+export async function hasOpenContentPosts(db: Db, accountId: string): Promise<boolean> {
+  const rows = await db
+    .select({ id: socialPosts.id })
+    .from(socialPosts)
+    .where(and(eq(socialPosts.accountId, accountId), eq(socialPosts.kind, "content"), ne(socialPosts.state, "deleted")))
+    .limit(1);
+  return rows.length > 0;
+}
+
 export const postsOfAlert = (db: Db, alertId: string) =>
   db.select().from(socialPosts).where(eq(socialPosts.alertId, alertId)).orderBy(asc(socialPosts.createdAt));
 

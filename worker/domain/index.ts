@@ -10,3 +10,4 @@ export * from "./statistics.ts";
 export * from "./signoff-binding.ts";
 export * from "./abroad.ts";
 export * from "./tips.ts";
+export * from "./social.ts";

@@ -3,14 +3,14 @@
 // /api/v1/alerts/{id}/social: every post of the alert with its state, and what the
 // retraction could not delete — with a direct link and "try again".
 import { z } from "@hono/zod-openapi";
-import { and, eq, ne } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { commit } from "../db/client.ts";
 import { getAlertRow } from "../db/alerts.ts";
-import { accountById, listAccounts, postById, postsOfAlert, type SocialAccountRow, type SocialPostRow } from "../db/social.ts";
-import { socialAccounts, socialPosts } from "../db/schema.ts";
-import { LANGUAGES, REGIONS } from "../domain/index.ts";
+import { accountById, hasOpenContentPosts, listAccounts, postById, postsOfAlert, type SocialAccountRow } from "../db/social.ts";
+import { socialAccounts } from "../db/schema.ts";
+import { type AlertState, ENDED_STATES, LANGUAGES, needsAttention, REGIONS } from "../domain/index.ts";
 import { AppError } from "../errors.ts";
-import { connect, deletePost, socialTargetPolicy, type SocialAccount } from "../channels/social/channel.ts";
+import { connect, deletePost, socialTargetPolicy, toAccount } from "../channels/social/channel.ts";
 import { credentialsKeySet, sealCredentials } from "../channels/social/credentials.ts";
 import { SOCIAL_SPECS } from "../channels/social/networks.ts";
 import { webhookTargetRefusal } from "../channels/webhooks/targets.ts";
@@ -200,8 +200,7 @@ socialRoutes.openapi(
     const db = c.get("db");
     const { id } = c.req.valid("param");
     const a = await existing(db, id);
-    const open = await db.select({ id: socialPosts.id }).from(socialPosts).where(and(eq(socialPosts.accountId, id), eq(socialPosts.kind, "content"), ne(socialPosts.state, "deleted"))).limit(1);
-    if (open.length) throw new AppError("E_CONFLICT", "the account still has alert posts that are not deleted: wait for the retraction (or delete them) first");
+    if (await hasOpenContentPosts(db, id)) throw new AppError("E_CONFLICT", "the account still has alert posts that are not deleted: wait for the retraction (or delete them) first");
     const user = currentUser(c);
     const now = new Date();
     if (!a.disabledAt)
@@ -229,15 +228,8 @@ const Post = z
   })
   .openapi("SocialPost");
 
-/** A content post should be gone once the alert stopped or a newer post of the same account replaced it. */
-function needsAttention(p: SocialPostRow, all: SocialPostRow[], stopped: boolean): boolean {
-  if (p.kind !== "content" || p.state === "deleted") return false;
-  if (p.state === "stuck") return true;
-  const replaced = all.some((q) => q.accountId === p.accountId && q.kind === "content" && q.createdAt > p.createdAt);
-  return (stopped || replaced) && p.lastError !== null;
-}
-
-async function postsView(db: Parameters<typeof postsOfAlert>[0], alertId: string, stopped: boolean) {
+async function postsView(db: Parameters<typeof postsOfAlert>[0], alertId: string, state: AlertState) {
+  const ended = ENDED_STATES.includes(state);
   const posts = await postsOfAlert(db, alertId);
   const accounts = new Map((await listAccounts(db)).map((a) => [a.id, a]));
   return posts.map((p) => ({
@@ -252,11 +244,9 @@ async function postsView(db: Parameters<typeof postsOfAlert>[0], alertId: string
     lastError: p.lastError,
     createdAt: p.createdAt,
     deletedAt: p.deletedAt,
-    attention: needsAttention(p, posts, stopped),
+    attention: needsAttention(p, posts, ended),
   }));
 }
-
-const stoppedStates = new Set(["stopped", "cancelled", "purged"]);
 
 socialRoutes.openapi(
   staffRoute("alert.read", {
@@ -271,7 +261,7 @@ socialRoutes.openapi(
     const db = c.get("db");
     const { id } = c.req.valid("param");
     const alert = await getAlertRow(db, id);
-    const posts = await postsView(db, id, stoppedStates.has(alert.state));
+    const posts = await postsView(db, id, alert.state);
     return c.json({ posts, attention: posts.filter((p) => p.attention).length }, 200);
   },
 );
@@ -294,7 +284,7 @@ socialRoutes.openapi(
     if (p.state !== "deleted") {
       const a = await existing(db, p.accountId);
       const spec = SOCIAL_SPECS[a.network];
-      const account: SocialAccount = { key: a.seq, lang: a.lang, regions: [], exercise: a.exercise, accountId: a.id, network: a.network, name: a.name, target: a.target, sealed: a.credentials };
+      const account = toAccount(a);
       const conn = await connect(c.env, spec, account, new Map()).catch(() => {
         throw new AppError("E_CONFLICT", "the account's credentials do not open (the sealing key changed?): enter them again in the admin screen, or delete the post by hand from its link");
       });
@@ -303,7 +293,7 @@ socialRoutes.openapi(
       const after = (await postById(db, postId))!;
       await commit(db, [], [{ actorUserId: user.id, actorRole: user.role, action: "social_post_delete_retried", alertId: id, details: { postId, network: p.network, state: after.state } }]);
     }
-    const posts = await postsView(db, id, stoppedStates.has(alert.state));
+    const posts = await postsView(db, id, alert.state);
     return c.json({ post: posts.find((x) => x.id === postId)! }, 200);
   },
 );

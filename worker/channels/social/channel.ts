@@ -116,7 +116,7 @@ export const SOCIAL_TIMEOUT_MS = 15_000;
 /** A content post (upload + post, maybe alt text) must be done inside its stop-fence lease. */
 export const SOCIAL_DELIVERY_MS = 2_000;
 
-const toAccount = (a: SocialAccountRow): SocialAccount => ({
+export const toAccount = (a: SocialAccountRow): SocialAccount => ({
   ...recipientOf(a),
   accountId: a.id,
   network: a.network,
