@@ -50,7 +50,7 @@ try {
   while ((poll(), count) < N && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
   if (count < N) throw new Error(`only ${count}/${N} accepted`);
   oursRate = N / ((last - t0) / 1000);
-  console.log(`  ours: ${N} accepted by the SMTP server in ${((last - t0) / 1000).toFixed(1)} s (authorisation + launch + fan-out) → ${oursRate.toFixed(0)}/s; at most ${catcher.maxConcurrent} connections at once`);
+  console.log(`  ours: ${N} accepted by the SMTP server in ${((last - t0) / 1000).toFixed(1)} s (authorisation + launch + fan-out) → ${oursRate.toFixed(0)}/s; the first ${((first.at - t0) / 1000).toFixed(1)} s after the authorisation began; at most ${catcher.maxConcurrent} connections at once`);
   sample = await simpleParser(first.raw);
   console.log(`  one message: ${(first.raw.length / 1024).toFixed(0)} KiB (poster ${(sample.attachments[0]?.size / 1024 || 0).toFixed(0)} KiB)`);
 } finally {

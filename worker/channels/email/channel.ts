@@ -12,7 +12,7 @@ import { versionPoster } from "../../services/posters.ts";
 import { recipientOf, type Channel, type ChannelRecipient, type Delivery } from "../channel.ts";
 import { bareAddress, MAX_SMTP_CONNECTIONS, requireSmtpConfig, smtpConfig, type SmtpPool, smtpTransport } from "./smtp.ts";
 import { unsubscribeUrl } from "./tokens.ts";
-import { buildTemplate, KEY_PLACEHOLDER, personalise, qpTolerant, TO_PLACEHOLDER } from "./mime.ts";
+import { buildTemplate, KEY_PLACEHOLDER, personalise, qpTolerant, TO_PLACEHOLDER, WireTemplate } from "./mime.ts";
 
 /** Recipients per page job. */
 export const PAGE_SIZE = 100;
@@ -48,10 +48,38 @@ interface Session {
   from: string;
   /** The bare address of `from`, for the SMTP envelope. */
   envelopeFrom: string;
-  /** The page's messages built once each, with placeholders (mime.ts). */
-  templates: WeakMap<EmailMessage, Promise<string>>;
+  /** The page's messages built once each, with placeholders, in SMTP's DATA form (mime.ts). */
+  templates: WeakMap<EmailMessage, Promise<WireTemplate>>;
+  /** One timer per stop-fence deadline (a lease covers many sends), with the sends it watches. */
+  deadlines: Map<number, { timer: ReturnType<typeof setTimeout>; watching: Set<(err: Error) => void> }>;
   /** A delivery missed its deadline and the pool was torn down: the page's remaining sends are retried. */
   aborted?: boolean;
+}
+
+/**
+ * Rejects once `deadline` passes with the send still unfinished: the pool is then torn down,
+ * which aborts every unfinished transaction (an SMTP message counts only once "." is
+ * answered). The sends of one lease share one timer; `done` stops watching this one.
+ */
+function watchDeadline(s: Session, deadline: number): { late: Promise<never>; done: () => void } {
+  let entry = s.deadlines.get(deadline);
+  if (!entry) {
+    const watching = new Set<(err: Error) => void>();
+    const timer = setTimeout(() => {
+      s.deadlines.delete(deadline);
+      if (!watching.size) return; // nothing in flight past it
+      s.transport.close();
+      s.aborted = true;
+      const err = Object.assign(new Error("delivery deadline passed"), { code: "EDEADLINE" });
+      for (const reject of watching) reject(err);
+    }, Math.max(0, deadline - Date.now()));
+    s.deadlines.set(deadline, (entry = { timer, watching }));
+  }
+  const { watching } = entry;
+  let reject!: (err: Error) => void;
+  const late = new Promise<never>((_, r) => (reject = r));
+  watching.add(reject);
+  return { late, done: () => watching.delete(reject) };
 }
 
 /** A version's landscape poster in one language, if its set is rendered (else the e-mail goes without). */
@@ -73,13 +101,13 @@ export function classifySmtpError(err: unknown, attempt: number): Delivery {
 const UNSUBSCRIBE_PATTERN = qpTolerant(UNSUBSCRIBE_URL);
 
 /** The page's message in one language as a MIME template: built on first use, shared by every recipient of the page. */
-function template(env: Env, s: Session, message: EmailMessage, ctx: { alertId: string; event: string; version: number }): Promise<string> {
+function template(env: Env, s: Session, message: EmailMessage, ctx: { alertId: string; event: string; version: number }): Promise<WireTemplate> {
   let t = s.templates.get(message);
   if (!t) {
     t = (async () => {
       const poster = message.posterOf ? await landscapePoster(env, ctx.alertId, message.posterOf, message.lang).catch(() => null) : null;
       const domain = new URL(env.APP_ORIGIN).hostname;
-      return buildTemplate({
+      const raw = await buildTemplate({
         from: s.from,
         to: TO_PLACEHOLDER,
         subject: message.subject,
@@ -98,6 +126,7 @@ function template(env: Env, s: Session, message: EmailMessage, ctx: { alertId: s
           "List-Id": `Child Alert <alerts.${domain}>`,
         },
       });
+      return new WireTemplate(raw, UNSUBSCRIBE_PATTERN);
     })();
     // A failed build (e.g. storage hiccup) is not kept: the next recipient tries again.
     t.catch(() => s.templates.delete(message));
@@ -159,44 +188,40 @@ export const email = {
 
   async open(env): Promise<Session> {
     const config = requireSmtpConfig(env);
-    return { transport: smtpTransport(config), from: config.from, envelopeFrom: bareAddress(config.from), templates: new WeakMap() };
+    return { transport: smtpTransport(config), from: config.from, envelopeFrom: bareAddress(config.from), templates: new WeakMap(), deadlines: new Map() };
   },
 
   async close(session) {
-    (session as Session).transport.close();
+    const s = session as Session;
+    for (const { timer } of s.deadlines.values()) clearTimeout(timer);
+    s.deadlines.clear();
+    s.transport.close();
   },
 
   async send(env, to, message, ctx): Promise<Delivery> {
     const s = ctx.session as Session;
     const unsubscribe = await unsubscribeUrl(env, to.id);
-    let raw: string;
+    let raw: string | Uint8Array;
     try {
-      raw = personalise(await template(env, s, message, ctx), { to: to.address, key: to.key, url: { placeholder: UNSUBSCRIBE_PATTERN, value: unsubscribe } });
+      const wire = await template(env, s, message, ctx);
+      const personal = { to: to.address, key: to.key, url: { placeholder: UNSUBSCRIBE_PATTERN, value: unsubscribe } };
+      // Signed messages are signed as text; else the copy goes out in DATA form as built.
+      raw = s.transport.signs ? personalise(wire.raw, personal) : wire.message(personal);
     } catch (err) {
       log.warn("email_build_failed", { alertId: ctx.alertId, error: err });
       return { outcome: "retry", afterS: backoffSeconds(ctx.attempt + 1), detail: "build" };
     }
-    // Past the deadline the relay must not accept it any more: the pool is torn down, which
-    // aborts every unfinished transaction (an SMTP message counts only once "." is answered).
+    // Past the deadline the relay must not accept it any more (watchDeadline).
     if (s.aborted) return { outcome: "retry", afterS: backoffSeconds(ctx.attempt + 1), detail: "deadline" };
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = ctx.deadline
-      ? new Promise<never>((_, reject) => {
-          timer = setTimeout(() => {
-            s.transport.close();
-            s.aborted = true;
-            reject(Object.assign(new Error("delivery deadline passed"), { code: "EDEADLINE" }));
-          }, Math.max(0, ctx.deadline! - Date.now()));
-        })
-      : null;
+    const watch = ctx.deadline ? watchDeadline(s, ctx.deadline) : null;
     try {
       const sending = s.transport.send({ from: s.envelopeFrom, to: [to.address] }, raw);
-      await (late ? Promise.race([sending, late]) : sending);
+      await (watch ? Promise.race([sending, watch.late]) : sending);
       return { outcome: "sent" };
     } catch (err) {
       return classifySmtpError(err, ctx.attempt);
     } finally {
-      clearTimeout(timer);
+      watch?.done();
     }
   },
 

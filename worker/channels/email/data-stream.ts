@@ -6,6 +6,8 @@
 // at the byte after one, so this version jumps between line ends with the built-in
 // `indexOf` and runs the very same decision at those places. Output is byte-for-byte the
 // same as the original's (data-stream.test.ts compares them on random input and chunking).
+// A message already in DATA form (mime.ts's WireTemplate: encoded once per page) is passed
+// through without a look.
 import DataStream from "nodemailer/lib/smtp-connection/data-stream";
 
 /** The typed array's own search (a V8 builtin): node:buffer's `indexOf` in workerd is written in JavaScript and was 11 % of the CPU. */
@@ -84,19 +86,58 @@ export function encodeChunk(this: Encoder, input: Uint8Array | string, toBytes: 
   this.lastByte = chunk[chunk.length - 1]!;
 }
 
-type TransformFn = (this: Encoder, chunk: Uint8Array | string, encoding: string, done: () => void) => void;
-const proto = DataStream.prototype as unknown as { _transform: TransformFn };
+/**
+ * Messages already in DATA form (dot-stuffed, CRLF only, the final "." line included): built
+ * once per page and language by mime.ts's WireTemplate. The transform passes them through
+ * untouched and adds no terminator of its own.
+ */
+const dataReady = new WeakSet<Uint8Array>();
 
-/** nodemailer's own transform, kept for the equivalence test. */
+/** Marks `bytes` as a whole message in DATA form, terminator included (see dataReady). */
+export function markDataReady<T extends Uint8Array>(bytes: T): T {
+  dataReady.add(bytes);
+  return bytes;
+}
+
+/** The DATA terminator after a message ending in `lastByte`, as nodemailer's _flush writes it. */
+export function terminatorAfter(lastByte: number | false): string {
+  return lastByte === LF ? ".\r\n" : lastByte === CR ? "\n.\r\n" : "\r\n.\r\n";
+}
+
+type Passing = Encoder & { terminated?: boolean };
+type TransformFn = (this: Passing, chunk: Uint8Array | string, encoding: string, done: () => void) => void;
+type FlushFn = (this: Passing, done: () => void) => void;
+const proto = DataStream.prototype as unknown as { _transform: TransformFn; _flush: FlushFn };
+
+/** nodemailer's own transform and flush, kept for the equivalence tests. */
 export const originalTransform: TransformFn = proto._transform;
+const originalFlush: FlushFn = proto._flush;
+
+/** node:buffer's Buffer (nodejs_compat), as far as the SMTP path uses it: the streams hand Buffers on as they are. */
+export interface NodeBuffer {
+  from(s: string, encoding?: "utf8" | "latin1"): Bytes;
+  concat(list: Uint8Array[], length?: number): Bytes;
+}
+export const nodeBuffer = (): NodeBuffer | undefined => (globalThis as unknown as { Buffer?: NodeBuffer }).Buffer;
 
 /** Makes every SMTP connection of this isolate use encodeChunk (idempotent). */
 export function useFastDataEncoding(): void {
   if (proto._transform !== originalTransform) return;
-  const B = (globalThis as unknown as { Buffer?: { from(s: string): Bytes; concat(list: Uint8Array[], length: number): Uint8Array } }).Buffer;
+  const B = nodeBuffer();
   if (!B) return; // no nodejs_compat Buffer: nodemailer's own transform stays
-  proto._transform = function (this: Encoder, chunk, _encoding, done) {
+  proto._transform = function (this: Passing, chunk, _encoding, done) {
+    if (typeof chunk !== "string" && dataReady.has(chunk)) {
+      this.inByteCount += chunk.length;
+      this.outByteCount += chunk.length;
+      this.terminated = true;
+      this.push(chunk);
+      return done();
+    }
     encodeChunk.call(this, chunk, (s) => B.from(s), (list, length) => B.concat(list, length));
     done();
+  };
+  proto._flush = function (this: Passing, done) {
+    if (this.terminated) return done();
+    originalFlush.call(this, done);
   };
 }

@@ -1,5 +1,7 @@
+import DataStream from "nodemailer/lib/smtp-connection/data-stream";
 import { describe, expect, it } from "vitest";
-import { buildTemplate, KEY_PLACEHOLDER, personalise, qpInline, qpTolerant, TO_PLACEHOLDER } from "./mime.ts";
+import { nodeBuffer, originalTransform, useFastDataEncoding } from "./data-stream.ts";
+import { buildTemplate, KEY_PLACEHOLDER, personalise, qpInline, qpTolerant, TO_PLACEHOLDER, WireTemplate } from "./mime.ts";
 
 const URL_PLACEHOLDER = "%%UNSUBSCRIBE_URL%%";
 const qpDecode = (s: string) => {
@@ -38,6 +40,55 @@ describe("one MIME build per page, personalised per recipient", () => {
       for (const line of body.split("\r\n")) expect(line.length).toBeLessThanOrEqual(77);
       for (const line of head.split("\r\n")) expect(line.length).toBeLessThanOrEqual(998);
     }
+  });
+
+  it("in DATA form: each recipient's copy is the text's encoding by nodemailer's DataStream, byte for byte, and the SMTP connection passes it through untouched", async () => {
+    const B = nodeBuffer()!;
+    type State = { inByteCount: number; outByteCount: number; lastByte: number | false; out: Uint8Array[]; push(c: Uint8Array): boolean };
+    /** nodemailer's own transform and flush over the whole text: what the text path sends. */
+    const theirs = (text: string) => {
+      const st: State = { inByteCount: 0, outByteCount: 0, lastByte: false, out: [], push: (c) => st.out.push(c) > 0 };
+      originalTransform.call(st, B.from(text), "buffer", () => undefined);
+      (DataStream.prototype as unknown as { _flush(this: State, done: () => void): void })._flush.call(st, () => undefined);
+      return B.concat(st.out);
+    };
+    const base = "https://alert.example.org/email/unsubscribe/";
+    const urls = [
+      "https://alert.example.org/email/unsubscribe?s=2b0c5e0e-8f7c-4a51-9d7e-0d8f3a3c1e11&t=Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5",
+      // The link's second quoted-printable line would start with "." (SMTP doubles such a dot).
+      `${base}${"a".repeat(70 - base.length)}.well-known/x`,
+    ];
+    expect(qpInline(urls[1]!).split("\r\n")[2]).toMatch(/^=2E/);
+    useFastDataEncoding();
+    for (let pad = 60; pad < 80; pad += 3) {
+      const raw = await buildTemplate({
+        from: "Child Alert <alerts@example.org>",
+        to: TO_PLACEHOLDER,
+        subject: "Alerte enlèvement",
+        // Lines that start with a dot, in the text and after the link.
+        text: `.début\n..deux\n${"é".repeat(pad)} ${URL_PLACEHOLDER}.\n.fin`,
+        html: `<p>${"x".repeat(pad)}<a href="${URL_PLACEHOLDER}">se désabonner</a></p>`,
+        messageId: `<a.alert.1.${KEY_PLACEHOLDER}@example.org>`,
+        headers: { "List-Unsubscribe": `<${URL_PLACEHOLDER}>` },
+      });
+      const wire = new WireTemplate(raw, qpTolerant(URL_PLACEHOLDER));
+      for (const [i, url] of urls.entries()) {
+        const personal = { to: `anna.${i}@example.org`, key: 40 + i, url: { placeholder: qpTolerant(URL_PLACEHOLDER), value: url } };
+        const ready = wire.message(personal);
+        expect(B.concat([ready]).toString(), `pad ${pad}, link ${i}`).toBe(theirs(personalise(raw, personal)).toString());
+        // Through the connection's DATA stream: the same bytes, no second terminator.
+        const stream = new DataStream() as unknown as { on(e: string, f: (c?: Uint8Array) => void): void; end(c: Uint8Array): void };
+        const out: Uint8Array[] = [];
+        const ended = new Promise<void>((resolve) => stream.on("end", () => resolve()));
+        stream.on("data", (c) => out.push(c!));
+        stream.end(ready);
+        await ended;
+        expect(B.concat(out).toString()).toBe(B.concat([ready]).toString());
+      }
+    }
+    // A header value with a line break would change the message's shape: refused.
+    const wire = new WireTemplate(`To: ${TO_PLACEHOLDER}\r\n\r\nx\r\n`, qpTolerant(URL_PLACEHOLDER));
+    expect(() => wire.message({ to: "a@example.org\r\nBcc: b@example.org", key: 1, url: { placeholder: qpTolerant(URL_PLACEHOLDER), value: "x" } })).toThrow(/line break/);
   });
 
   it("escapes what quoted-printable must, and never splits an escape", () => {

@@ -114,12 +114,21 @@ export class SmtpPool {
     if (config.dkim) this.dkim = new DKIM(config.dkim);
   }
 
-  /** Sends a built message (ASCII: quoted-printable and base64 parts) to the envelope's recipients. */
-  async send(envelope: SmtpEnvelope, raw: string): Promise<SmtpAccepted> {
-    const message = this.dkim ? await signed(this.dkim, raw) : raw;
+  /** Whether messages are DKIM-signed here (then they must be given as text, not in DATA form). */
+  get signs(): boolean {
+    return this.dkim !== undefined;
+  }
+
+  /**
+   * Sends a built message (ASCII: quoted-printable and base64 parts) to the envelope's
+   * recipients: as text, or already in DATA form (mime.ts's WireTemplate; not when signing).
+   */
+  async send(envelope: SmtpEnvelope, raw: string | Uint8Array): Promise<SmtpAccepted> {
+    if (typeof raw !== "string" && this.dkim) throw new Error("a message in DATA form cannot be DKIM-signed: give its text");
+    const message = this.dkim ? await signed(this.dkim, raw as string) : raw;
     const conn = await this.acquire();
     try {
-      const info = await new Promise<SmtpAccepted>((resolve, reject) => conn.send(envelope, message, (err, i) => (err ? reject(err) : resolve({ accepted: i.accepted ?? [], rejected: i.rejected ?? [] }))));
+      const info = await new Promise<SmtpAccepted>((resolve, reject) => conn.send(envelope, message as Parameters<Connection["send"]>[1], (err, i) => (err ? reject(err) : resolve({ accepted: i.accepted ?? [], rejected: i.rejected ?? [] }))));
       this.release(conn, true);
       return info;
     } catch (err) {
