@@ -56,6 +56,25 @@ describe("SMTP from inside workerd (nodemailer over node:net / node:tls)", () =>
     expect(tampered.results[0]).toMatchObject({ result: "neutral", comment: expect.stringMatching(/body hash/) });
   });
 
+  it("a relay that hangs on a message: the send fails after the pool's timeout, its connection is dropped, the next message goes through", async () => {
+    const c = smtpConfig({ SMTP_HOST: e.SMTP_HOST, SMTP_PORT: e.SMTP_PORT, SMTP_SECURITY: "none", MAIL_FROM: base.MAIL_FROM })!;
+    const behave = (b: object) => fetch("https://smtp.test/__behaviour", { method: "POST", body: JSON.stringify(b) });
+    await behave({ to: "hangs@example.org", delayMs: 5_000 });
+    const t = smtpTransport(c, 1, 600);
+    try {
+      const t0 = Date.now();
+      await expect(t.sendMail({ from: c.from, to: "hangs@example.org", subject: "slow", text: "x" })).rejects.toMatchObject({ code: "ETIMEDOUT" });
+      expect(Date.now() - t0).toBeLessThan(3_000);
+      // A pool of one connection: the next message can only go on a new one.
+      const info = await t.sendMail({ from: c.from, to: "after-hang@example.org", subject: "next", text: "x" });
+      expect(info.accepted).toEqual(["after-hang@example.org"]);
+    } finally {
+      t.close();
+      await behave({ to: "hangs@example.org", delayMs: 0 });
+    }
+    expect(await received("https://smtp.test", "after-hang@example.org")).toMatchObject([{ subject: "next" }]);
+  });
+
   it("a wrong password is refused by the relay, not silently dropped", async () => {
     const c = smtpConfig({ ...base, SMTP_PASS: "wrong", SMTP_HOST: "127.0.0.1", SMTP_PORT: String(tls().implicitPort), SMTP_SECURITY: "tls" })!;
     const t = smtpTransport(c, 1);

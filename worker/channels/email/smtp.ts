@@ -72,6 +72,14 @@ export function requireSmtpConfig(vars: object): SmtpConfig {
  */
 export const MAX_SMTP_CONNECTIONS = 4;
 
+/**
+ * A send not finished after this long is given up and its connection dropped (a relay that
+ * hangs). One watchdog per pool does this, in place of nodemailer's socket idle timer, which
+ * workerd's node:net re-arms on every read and write (two timers per operation: ~5 % of the
+ * CPU of a fan-out). A content message's stop-fence deadline is much shorter (channel.ts).
+ */
+export const SEND_TIMEOUT_MS = 20_000;
+
 /** One message's envelope: the bare sender and recipient addresses. */
 export interface SmtpEnvelope {
   from: string;
@@ -106,11 +114,16 @@ export class SmtpPool {
   private readonly dkim?: DKIM;
   private readonly config: SmtpConfig;
   private readonly max: number;
+  private readonly sendTimeoutMs: number;
+  /** Sends in flight: when each began, and how to fail it. */
+  private readonly inFlight = new Map<Connection, { at: number; fail: (err: Error) => void }>();
+  private watchdog: ReturnType<typeof setInterval> | undefined;
 
-  constructor(config: SmtpConfig, connections = MAX_SMTP_CONNECTIONS) {
+  constructor(config: SmtpConfig, connections = MAX_SMTP_CONNECTIONS, sendTimeoutMs = SEND_TIMEOUT_MS) {
     useFastDataEncoding();
     this.config = config;
     this.max = Math.max(1, Math.min(connections, MAX_SMTP_CONNECTIONS));
+    this.sendTimeoutMs = sendTimeoutMs;
     if (config.dkim) this.dkim = new DKIM(config.dkim);
   }
 
@@ -128,10 +141,15 @@ export class SmtpPool {
     const message = this.dkim ? await signed(this.dkim, raw as string) : raw;
     const conn = await this.acquire();
     try {
-      const info = await new Promise<SmtpAccepted>((resolve, reject) => conn.send(envelope, message as Parameters<Connection["send"]>[1], (err, i) => (err ? reject(err) : resolve({ accepted: i.accepted ?? [], rejected: i.rejected ?? [] }))));
+      const info = await new Promise<SmtpAccepted>((resolve, reject) => {
+        this.watch(conn, reject);
+        conn.send(envelope, message as Parameters<Connection["send"]>[1], (err, i) => (err ? reject(err) : resolve({ accepted: i.accepted ?? [], rejected: i.rejected ?? [] })));
+      });
+      this.inFlight.delete(conn);
       this.release(conn, true);
       return info;
     } catch (err) {
+      this.inFlight.delete(conn);
       const e = err as { code?: string; responseCode?: number };
       const refused = (e.code === "EENVELOPE" || e.code === "EMESSAGE") && e.responseCode !== 421 && !conn._destroyed;
       if (refused) {
@@ -150,8 +168,31 @@ export class SmtpPool {
     return this.send({ from: envelope.from || bareAddress(this.config.from), to: envelope.to }, raw.toString("latin1"));
   }
 
+  /** Starts the watchdog for a send on `conn` (see SEND_TIMEOUT_MS). */
+  private watch(conn: Connection, fail: (err: Error) => void): void {
+    this.inFlight.set(conn, { at: Date.now(), fail });
+    this.watchdog ??= setInterval(
+      () => {
+        const now = Date.now();
+        for (const [c, { at, fail: failIt }] of this.inFlight) {
+          if (now - at < this.sendTimeoutMs) continue;
+          this.inFlight.delete(c);
+          failIt(Object.assign(new Error(`the relay did not finish a message within ${this.sendTimeoutMs} ms`), { code: "ETIMEDOUT" }));
+          c.close(); // and it is not reused: release() sees it destroyed
+        }
+        if (!this.inFlight.size) {
+          clearInterval(this.watchdog);
+          this.watchdog = undefined;
+        }
+      },
+      Math.min(1_000, this.sendTimeoutMs / 2),
+    );
+  }
+
   /** Closes every session at once: a transaction not yet answered is aborted (the relay discards it). */
   close(): void {
+    clearInterval(this.watchdog);
+    this.watchdog = undefined;
     this.closed = true;
     for (const c of this.all) c.close();
     this.all.clear();
@@ -216,6 +257,8 @@ export class SmtpPool {
     try {
       await new Promise<void>((resolve, reject) => conn.connect((err) => (err ? reject(err) : resolve())));
       if (c.auth) await new Promise<void>((resolve, reject) => conn.login(c.auth!, (err) => (err ? reject(err) : resolve())));
+      // The session is set up: the pool's watchdog replaces the socket's idle timer (SEND_TIMEOUT_MS).
+      (conn as unknown as { _socket?: { setTimeout(ms: number): void } })._socket?.setTimeout(0);
     } catch (err) {
       conn.close();
       this.waiting.shift()?.resolve(null);
@@ -248,8 +291,8 @@ function signed(dkim: DKIM, raw: string): Promise<string> {
 export const bareAddress = (from: string) => /<([^>]+)>\s*$/.exec(from)?.[1] ?? from.trim();
 
 /** A pool of up to `connections` sessions to the configured relay. */
-export function smtpTransport(c: SmtpConfig, connections = MAX_SMTP_CONNECTIONS): SmtpPool {
-  return new SmtpPool(c, connections);
+export function smtpTransport(c: SmtpConfig, connections = MAX_SMTP_CONNECTIONS, sendTimeoutMs = SEND_TIMEOUT_MS): SmtpPool {
+  return new SmtpPool(c, connections, sendTimeoutMs);
 }
 
 /** One message on its own connection, closed after (confirmations, account notices). */
