@@ -15,7 +15,7 @@ import { unsubscribeUrl } from "./tokens.ts";
 import { buildTemplate, KEY_PLACEHOLDER, personalise, qpTolerant, TO_PLACEHOLDER, WireTemplate } from "./mime.ts";
 
 /** Recipients per page job. */
-export const PAGE_SIZE = 100;
+export const PAGE_SIZE = 250;
 /** A relay down for minutes: keep trying (backoff up to 5 min) for about an hour. */
 export const MAX_SEND_ATTEMPTS = 20;
 /**

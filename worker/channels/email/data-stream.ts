@@ -114,9 +114,10 @@ export const originalTransform: TransformFn = proto._transform;
 const originalFlush: FlushFn = proto._flush;
 
 /** node:buffer's Buffer (nodejs_compat), as far as the SMTP path uses it: the streams hand Buffers on as they are. */
+type NodeBytes = Bytes & { toString(encoding?: "utf8" | "latin1"): string };
 export interface NodeBuffer {
-  from(s: string, encoding?: "utf8" | "latin1"): Bytes;
-  concat(list: Uint8Array[], length?: number): Bytes;
+  from(s: string | Uint8Array, encoding?: "utf8" | "latin1"): NodeBytes;
+  concat(list: Uint8Array[], length?: number): NodeBytes;
 }
 export const nodeBuffer = (): NodeBuffer | undefined => (globalThis as unknown as { Buffer?: NodeBuffer }).Buffer;
 

@@ -81,8 +81,10 @@ const UNSAFE_IN_HEADER = /[\r\n]/;
 export class WireTemplate {
   /** The template as text (for a message that is signed before it is sent). */
   readonly raw: string;
-  private readonly parts: Uint8Array[] = [];
+  /** The static parts before each slot, in DATA form, as latin1 strings (one byte per character). */
+  private readonly parts: string[] = [];
   private readonly slots: Slot[] = [];
+  /** After the last slot (the poster's base64, mostly), terminator included: shared by every copy. */
   private readonly tail: Uint8Array;
 
   constructor(raw: string, urlPattern: RegExp) {
@@ -103,7 +105,7 @@ export class WireTemplate {
     let from = 0;
     let before: number | false = false;
     for (const f of found) {
-      this.parts.push(encoded(raw.slice(from, f.at), before));
+      this.parts.push(encoded(raw.slice(from, f.at), before).toString("latin1"));
       this.slots.push(f.slot);
       from = f.end;
       before = f.slot === "urlBody" ? 0x0a : 0x61;
@@ -115,20 +117,29 @@ export class WireTemplate {
 
   /** The recipient's message in DATA form (marked for the SMTP connection to send as is). */
   message(p: Personal): Uint8Array {
-    const values = this.slots.map((slot) => {
-      const v = slot === "to" ? p.to : slot === "key" ? String(p.key) : slot === "urlHead" ? p.url.value : qpInline(p.url.value);
-      if (slot !== "urlBody" && UNSAFE_IN_HEADER.test(v)) throw new Error("a header value with a line break");
-      return buffers().from(v, "utf8");
-    });
-    const list: Uint8Array[] = [];
-    for (let i = 0; i < values.length; i++) list.push(this.parts[i]!, values[i]!);
-    list.push(this.tail);
-    return markDataReady(buffers().concat(list));
+    let head = "";
+    let link: string | undefined; // the body's link, the same in the text and the HTML part
+    for (let i = 0; i < this.slots.length; i++) {
+      const slot = this.slots[i]!;
+      let v: string;
+      if (slot === "urlBody") v = link ??= qpInline(p.url.value);
+      else {
+        v = slot === "to" ? p.to : slot === "key" ? String(p.key) : p.url.value;
+        if (UNSAFE_IN_HEADER.test(v)) throw new Error("a header value with a line break");
+        // As the text path sends it: UTF-8 (an internationalised address), here one byte per character.
+        if (NON_ASCII.test(v)) v = buffers().from(v, "utf8").toString("latin1");
+      }
+      head += this.parts[i]! + v;
+    }
+    const bytes = buffers().from(head, "latin1");
+    return markDataReady(buffers().concat([bytes, this.tail], bytes.length + this.tail.length));
   }
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /** `text` in SMTP's DATA form, after a byte `before` (false: the start of the message). */
-function encoded(text: string, before: number | false): Uint8Array {
+function encoded(text: string, before: number | false) {
   const Buffer = buffers();
   const out: Uint8Array[] = [];
   const state = { inByteCount: 0, outByteCount: 0, lastByte: before, push: (c: Uint8Array) => out.push(c) > 0 };
