@@ -41,7 +41,7 @@ export interface EmailMessage extends Mail {
   posterOf?: string;
 }
 
-export const emailQueues = (env: Env): Queue[] => [env.EMAIL_0, env.EMAIL_1, env.EMAIL_2].filter(Boolean);
+export const emailQueues = (env: Env): Queue[] => [env.EMAIL_0, env.EMAIL_1, env.EMAIL_2, env.EMAIL_3].filter(Boolean);
 
 interface Session {
   transport: SmtpPool;
