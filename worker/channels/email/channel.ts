@@ -103,11 +103,13 @@ const UNSUBSCRIBE_PATTERN = qpTolerant(UNSUBSCRIBE_URL);
 /**
  * Templates already built in this isolate, by everything that goes into one: the pages of a
  * fan-out that run here build each message once, not once per page (the build — poster from
- * storage, MIME, DATA form — costs ~25 ms of CPU). A few at a time; never one that went
- * without its poster because the poster was not there (the next page tries again).
+ * storage, MIME, DATA form — costs ~25 ms of CPU). A few at a time, for minutes only (a
+ * fan-out's pages run within them; a child's details do not linger in memory after); never
+ * one that went without its poster because the poster was not there (the next page tries again).
  */
 const BUILT_KEEP = 12;
-const built = new Map<string, WireTemplate>();
+const BUILT_FOR_MS = 10 * 60_000;
+const built = new Map<string, { wire: WireTemplate; at: number }>();
 const builtKey = (env: Env, s: Session, m: EmailMessage, ctx: { alertId: string; event: string; version: number }) =>
   JSON.stringify([env.APP_ORIGIN, s.from, ctx.alertId, ctx.event, ctx.version, m.lang, m.posterOf ?? null, m.subject, m.text, m.html]);
 
@@ -117,11 +119,12 @@ function template(env: Env, s: Session, message: EmailMessage, ctx: { alertId: s
   if (!t) {
     t = (async () => {
       const key = builtKey(env, s, message, ctx);
+      for (const [k, b] of built) if (Date.now() - b.at > BUILT_FOR_MS) built.delete(k);
       const known = built.get(key);
       if (known) {
         built.delete(key); // most recently used last
         built.set(key, known);
-        return known;
+        return known.wire;
       }
       const poster = message.posterOf ? await landscapePoster(env, ctx.alertId, message.posterOf, message.lang).catch(() => null) : null;
       const domain = new URL(env.APP_ORIGIN).hostname;
@@ -146,7 +149,7 @@ function template(env: Env, s: Session, message: EmailMessage, ctx: { alertId: s
       });
       const wire = new WireTemplate(raw, UNSUBSCRIBE_PATTERN);
       if (poster || !message.posterOf) {
-        built.set(key, wire);
+        built.set(key, { wire, at: Date.now() });
         if (built.size > BUILT_KEEP) built.delete(built.keys().next().value!);
       }
       return wire;
