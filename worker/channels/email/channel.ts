@@ -50,36 +50,6 @@ interface Session {
   envelopeFrom: string;
   /** The page's messages built once each, with placeholders, in SMTP's DATA form (mime.ts). */
   templates: WeakMap<EmailMessage, Promise<WireTemplate>>;
-  /** One timer per stop-fence deadline (a lease covers many sends), with the sends it watches. */
-  deadlines: Map<number, { timer: ReturnType<typeof setTimeout>; watching: Set<(err: Error) => void> }>;
-  /** A delivery missed its deadline and the pool was torn down: the page's remaining sends are retried. */
-  aborted?: boolean;
-}
-
-/**
- * Rejects once `deadline` passes with the send still unfinished: the pool is then torn down,
- * which aborts every unfinished transaction (an SMTP message counts only once "." is
- * answered). The sends of one lease share one timer; `done` stops watching this one.
- */
-function watchDeadline(s: Session, deadline: number): { late: Promise<never>; done: () => void } {
-  let entry = s.deadlines.get(deadline);
-  if (!entry) {
-    const watching = new Set<(err: Error) => void>();
-    const timer = setTimeout(() => {
-      s.deadlines.delete(deadline);
-      if (!watching.size) return; // nothing in flight past it
-      s.transport.close();
-      s.aborted = true;
-      const err = Object.assign(new Error("delivery deadline passed"), { code: "EDEADLINE" });
-      for (const reject of watching) reject(err);
-    }, Math.max(0, deadline - Date.now()));
-    s.deadlines.set(deadline, (entry = { timer, watching }));
-  }
-  const { watching } = entry;
-  let reject!: (err: Error) => void;
-  const late = new Promise<never>((_, r) => (reject = r));
-  watching.add(reject);
-  return { late, done: () => watching.delete(reject) };
 }
 
 /** A version's landscape poster in one language, if its set is rendered (else the e-mail goes without). */
@@ -214,14 +184,11 @@ export const email = {
 
   async open(env): Promise<Session> {
     const config = requireSmtpConfig(env);
-    return { transport: smtpTransport(config), from: config.from, envelopeFrom: bareAddress(config.from), templates: new WeakMap(), deadlines: new Map() };
+    return { transport: smtpTransport(config), from: config.from, envelopeFrom: bareAddress(config.from), templates: new WeakMap() };
   },
 
   async close(session) {
-    const s = session as Session;
-    for (const { timer } of s.deadlines.values()) clearTimeout(timer);
-    s.deadlines.clear();
-    s.transport.close();
+    (session as Session).transport.close();
   },
 
   async send(env, to, message, ctx): Promise<Delivery> {
@@ -237,17 +204,12 @@ export const email = {
       log.warn("email_build_failed", { alertId: ctx.alertId, error: err });
       return { outcome: "retry", afterS: backoffSeconds(ctx.attempt + 1), detail: "build" };
     }
-    // Past the deadline the relay must not accept it any more (watchDeadline).
-    if (s.aborted) return { outcome: "retry", afterS: backoffSeconds(ctx.attempt + 1), detail: "deadline" };
-    const watch = ctx.deadline ? watchDeadline(s, ctx.deadline) : null;
     try {
-      const sending = s.transport.send({ from: s.envelopeFrom, to: [to.address] }, raw);
-      await (watch ? Promise.race([sending, watch.late]) : sending);
+      // Past the stop-fence deadline the relay must not accept it any more: the pool drops it.
+      await s.transport.send({ from: s.envelopeFrom, to: [to.address] }, raw, ctx.deadline);
       return { outcome: "sent" };
     } catch (err) {
       return classifySmtpError(err, ctx.attempt);
-    } finally {
-      watch?.done();
     }
   },
 

@@ -74,9 +74,10 @@ export const MAX_SMTP_CONNECTIONS = 4;
 
 /**
  * A send not finished after this long is given up and its connection dropped (a relay that
- * hangs). One watchdog per pool does this, in place of nodemailer's socket idle timer, which
- * workerd's node:net re-arms on every read and write (two timers per operation: ~5 % of the
- * CPU of a fan-out). A content message's stop-fence deadline is much shorter (channel.ts).
+ * hangs). The pool's one timer does this, and enforces a send's own deadline (the stop
+ * fence's, channel.ts), in place of nodemailer's socket idle timer, which workerd's
+ * node:net re-arms on every read and write (two timers per operation: ~5 % of the CPU of a
+ * fan-out).
  */
 export const SEND_TIMEOUT_MS = 20_000;
 
@@ -115,9 +116,11 @@ export class SmtpPool {
   private readonly config: SmtpConfig;
   private readonly max: number;
   private readonly sendTimeoutMs: number;
-  /** Sends in flight: when each began, and how to fail it. */
-  private readonly inFlight = new Map<Connection, { at: number; fail: (err: Error) => void }>();
-  private watchdog: ReturnType<typeof setInterval> | undefined;
+  /** Sends in flight: when each must have finished, why, and how to fail it. */
+  private readonly inFlight = new Map<Connection, { until: number; code: "EDEADLINE" | "ETIMEDOUT"; fail: (err: Error) => void }>();
+  /** One timer, for the earliest `until` (sends of one stop-fence lease share theirs). */
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timerAt = Infinity;
 
   constructor(config: SmtpConfig, connections = MAX_SMTP_CONNECTIONS, sendTimeoutMs = SEND_TIMEOUT_MS) {
     useFastDataEncoding();
@@ -135,14 +138,16 @@ export class SmtpPool {
   /**
    * Sends a built message (ASCII: quoted-printable and base64 parts) to the envelope's
    * recipients: as text, or already in DATA form (mime.ts's WireTemplate; not when signing).
+   * Not accepted by `deadline` (epoch ms): its connection is dropped, which aborts the
+   * transaction (a message counts only once its "." is answered), and it fails with EDEADLINE.
    */
-  async send(envelope: SmtpEnvelope, raw: string | Uint8Array): Promise<SmtpAccepted> {
+  async send(envelope: SmtpEnvelope, raw: string | Uint8Array, deadline?: number): Promise<SmtpAccepted> {
     if (typeof raw !== "string" && this.dkim) throw new Error("a message in DATA form cannot be DKIM-signed: give its text");
     const message = this.dkim ? await signed(this.dkim, raw as string) : raw;
     const conn = await this.acquire();
     try {
       const info = await new Promise<SmtpAccepted>((resolve, reject) => {
-        this.watch(conn, reject);
+        this.watch(conn, reject, deadline);
         conn.send(envelope, message as Parameters<Connection["send"]>[1], (err, i) => (err ? reject(err) : resolve({ accepted: i.accepted ?? [], rejected: i.rejected ?? [] })));
       });
       this.inFlight.delete(conn);
@@ -168,31 +173,44 @@ export class SmtpPool {
     return this.send({ from: envelope.from || bareAddress(this.config.from), to: envelope.to }, raw.toString("latin1"));
   }
 
-  /** Starts the watchdog for a send on `conn` (see SEND_TIMEOUT_MS). */
-  private watch(conn: Connection, fail: (err: Error) => void): void {
-    this.inFlight.set(conn, { at: Date.now(), fail });
-    this.watchdog ??= setInterval(
-      () => {
-        const now = Date.now();
-        for (const [c, { at, fail: failIt }] of this.inFlight) {
-          if (now - at < this.sendTimeoutMs) continue;
-          this.inFlight.delete(c);
-          failIt(Object.assign(new Error(`the relay did not finish a message within ${this.sendTimeoutMs} ms`), { code: "ETIMEDOUT" }));
-          c.close(); // and it is not reused: release() sees it destroyed
-        }
-        if (!this.inFlight.size) {
-          clearInterval(this.watchdog);
-          this.watchdog = undefined;
-        }
-      },
-      Math.min(1_000, this.sendTimeoutMs / 2),
-    );
+  /** Watches a send on `conn` until its deadline or SEND_TIMEOUT_MS, whichever comes first. */
+  private watch(conn: Connection, fail: (err: Error) => void, deadline?: number): void {
+    const timeoutAt = Date.now() + this.sendTimeoutMs;
+    const byDeadline = deadline !== undefined && deadline < timeoutAt;
+    const until = byDeadline ? deadline : timeoutAt;
+    this.inFlight.set(conn, { until, code: byDeadline ? "EDEADLINE" : "ETIMEDOUT", fail });
+    if (until < this.timerAt) this.arm(until);
+  }
+
+  private arm(at: number): void {
+    clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => this.expire(), Math.max(0, at - Date.now()));
+  }
+
+  /** Fails and drops every send past its time; the timer then waits for the next one. */
+  private expire(): void {
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    const now = Date.now();
+    let next = Infinity;
+    for (const [c, { until, code, fail }] of this.inFlight) {
+      if (until > now) {
+        next = Math.min(next, until);
+        continue;
+      }
+      this.inFlight.delete(c);
+      fail(Object.assign(new Error(code === "EDEADLINE" ? "delivery deadline passed" : `the relay did not finish a message within ${this.sendTimeoutMs} ms`), { code }));
+      c.close(); // and it is not reused: release() sees it destroyed
+    }
+    if (next < Infinity) this.arm(next);
   }
 
   /** Closes every session at once: a transaction not yet answered is aborted (the relay discards it). */
   close(): void {
-    clearInterval(this.watchdog);
-    this.watchdog = undefined;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
     this.closed = true;
     for (const c of this.all) c.close();
     this.all.clear();
@@ -257,7 +275,7 @@ export class SmtpPool {
     try {
       await new Promise<void>((resolve, reject) => conn.connect((err) => (err ? reject(err) : resolve())));
       if (c.auth) await new Promise<void>((resolve, reject) => conn.login(c.auth!, (err) => (err ? reject(err) : resolve())));
-      // The session is set up: the pool's watchdog replaces the socket's idle timer (SEND_TIMEOUT_MS).
+      // The session is set up: the pool's timer replaces the socket's idle timer (SEND_TIMEOUT_MS).
       (conn as unknown as { _socket?: { setTimeout(ms: number): void } })._socket?.setTimeout(0);
     } catch (err) {
       conn.close();
