@@ -18,7 +18,7 @@ import { log } from "../log.ts";
 import { commit } from "../db/client.ts";
 import { markPlanned, unplannedIntents } from "../db/broadcasts.ts";
 import { advance, planIntent } from "../fanout/plan.ts";
-import { type FanoutCounters, FanoutLedger, MAX_LEASE_MS, type PageRef, type PageReport, type PageSel } from "../fanout/ledger.ts";
+import { type FanoutCounters, fanoutFinished, FanoutLedger, MAX_LEASE_MS, type PageRef, type PageReport, type PageSel } from "../fanout/ledger.ts";
 
 /** `publicUrls`: what the public saw changed; these URLs' cached copies are to be purged. */
 export type CommandOutcome = { ok: true; result: CommandResult; publicUrls?: string[] } | { ok: false; error: ErrorPayload };
@@ -182,7 +182,7 @@ export class AlertObject extends LiveObject {
 
   /** Rule: every broadcast's outcome per channel is in the audit trail (counts only). */
   private async auditFinished(alertId: string): Promise<void> {
-    const finished = (await this.ledger.all()).filter((c) => (c.status === "done" || c.status === "superseded") && !c.audited);
+    const finished = (await this.ledger.all()).filter((c) => fanoutFinished(c) && !c.audited);
     if (!finished.length) return;
     await commit(
       makeDb(this.env.DB),

@@ -9,7 +9,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { BroadcastEvent } from "../channels/channel.ts";
 import { channelOf, type ChannelName } from "../channels/index.ts";
-import type { FanoutCounters } from "./ledger.ts";
+import { type FanoutCounters, fanoutFinished } from "./ledger.ts";
 import type { AlertObject } from "../durable/alert-object.ts";
 import { alertStub } from "../services/alerts.ts";
 import { api, as, authorisedAlert, DECISION, expectOk, liveAlert, makeContent, makeTeam, signOff, type Team } from "../test/helpers.ts";
@@ -75,7 +75,7 @@ export function channelContract(s: ChannelStandIn): void {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const f = await counters(alertId);
-        if (events.every((e) => f.some((c) => c.event === e)) && f.every((c) => c.status === "done" || c.status === "superseded")) return f;
+        if (events.every((e) => f.some((c) => c.event === e)) && f.every(fanoutFinished)) return f;
         if (Date.now() > deadline) throw new Error(`fan-out not settled: ${JSON.stringify(f)}`);
         await sleep(100);
       }

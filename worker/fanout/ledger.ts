@@ -38,6 +38,9 @@ export const NO_COUNTS: PageCounts = Object.fromEntries(PAGE_COUNTS.map((k) => [
 export const FANOUT_STATUSES = ["waiting", "running", "done", "superseded"] as const;
 export type FanoutStatus = (typeof FANOUT_STATUSES)[number];
 
+/** A fan-out that will send nothing more: every page passed, or a newer version took over. */
+export const fanoutFinished = (c: { status: FanoutStatus }) => c.status === "done" || c.status === "superseded";
+
 /** Per broadcast and channel counters, aggregated here from page reports (never a row per delivery in D1). */
 export interface FanoutCounters extends PageCounts {
   fanoutId: string;

@@ -5,6 +5,7 @@
 import { applyD1Migrations, type D1Migration } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterAll } from "vitest";
+import { fanoutFinished } from "../fanout/ledger.ts";
 import { alertStub } from "../services/alerts.ts";
 
 await applyD1Migrations(env.DB, (env as unknown as { TEST_MIGRATIONS: D1Migration[] }).TEST_MIGRATIONS);
@@ -23,7 +24,7 @@ afterAll(async () => {
       const fanouts = await alertStub(env as unknown as Env, id)
         .fanouts()
         .catch(() => []);
-      if (fanouts.every((f) => f.status === "done" || f.status === "superseded") || Date.now() > deadline) break;
+      if (fanouts.every(fanoutFinished) || Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 200));
     }
   }

@@ -6,6 +6,7 @@ import { makeDb } from "../db/client.ts";
 import { type AlertContentInput, type Criteria, type Language, LANGUAGES, type Localized, LOCALIZED_FIELDS, type Role, type SignOffKind } from "../domain/index.ts";
 import { createInvitation } from "../services/auth.ts";
 import type { FanoutCounters } from "../durable/alert-object.ts";
+import { fanoutFinished } from "../fanout/ledger.ts";
 
 export const ORIGIN = env.APP_ORIGIN;
 export const db = () => makeDb(env.DB);
@@ -230,7 +231,7 @@ export async function settledFanouts(alertId: string, events: string[], who: Cal
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const f = await fanoutsOf(alertId, who);
-    const done = events.every((e) => f.some((x) => x.event === e)) && f.every((x) => x.status === "done" || x.status === "superseded");
+    const done = events.every((e) => f.some((x) => x.event === e)) && f.every(fanoutFinished);
     if (done) return f;
     if (Date.now() > deadline) throw new Error(`fan-out not settled: ${JSON.stringify(f)}`);
     await new Promise((r) => setTimeout(r, 200));
