@@ -18,7 +18,7 @@ import { log } from "../log.ts";
 import { commit } from "../db/client.ts";
 import { markPlanned, unplannedIntents } from "../db/broadcasts.ts";
 import { advance, planIntent } from "../fanout/plan.ts";
-import { type FanoutCounters, fanoutFinished, FanoutLedger, MAX_LEASE_MS, type PageRef, type PageReport, type PageSel } from "../fanout/ledger.ts";
+import { DRAIN_GRACE_MS, type FanoutCounters, fanoutFinished, FanoutLedger, MAX_LEASE_MS, type PageRef, type PageReport, type PageSel } from "../fanout/ledger.ts";
 
 /** `publicUrls`: what the public saw changed; these URLs' cached copies are to be purged. */
 export type CommandOutcome = { ok: true; result: CommandResult; publicUrls?: string[] } | { ok: false; error: ErrorPayload };
@@ -75,8 +75,8 @@ export class AlertObject extends LiveObject {
   }
 
   /** The stop fence (see FanoutLedger.gate). */
-  gate(ref: PageRef, keys: number[], senderVersion: number, leaseMs: number) {
-    return this.ledger.gate(ref, keys, senderVersion, leaseMs, this.fenceOpen);
+  gate(ref: PageRef, keys: number[], senderVersion: number, leaseMs: number, drained?: boolean) {
+    return this.ledger.gate(ref, keys, senderVersion, leaseMs, this.fenceOpen, drained);
   }
 
   releasePage(ref: PageRef) {
@@ -359,11 +359,19 @@ export class AlertObject extends LiveObject {
       // Senders that ask for a lease now wait for this command's outcome.
       this.closingCommand = new Promise<void>((r) => (release = r));
       await this.ctx.storage.put("fence:closed", true);
-      // Senders count their leases from before they asked: once the lease of every page run
-      // still sending has run out here, no content can be accepted after the commit (a run
-      // that reported is done; content channels with slow deliveries finish inside their lease).
-      const horizon = await this.ledger.leaseHorizon();
-      if (horizon > Date.now()) await new Promise((r) => setTimeout(r, Math.min(MAX_LEASE_MS, horizon - Date.now())));
+      // Every page run holding a lease comes back when its lease runs out, is told the fence
+      // is closing, lets its sends in flight get their answers and says so (or it reports):
+      // then no content can be accepted after the commit, however slow the far side or
+      // starved the sender. A run that never comes back (its consumer died) is waited for
+      // until DRAIN_GRACE_MS after its lease.
+      const limit = Date.now() + MAX_LEASE_MS + DRAIN_GRACE_MS;
+      for (let left = await this.ledger.sendersLeft(); left > 0; left = await this.ledger.sendersLeft()) {
+        if (Date.now() >= limit) {
+          log.warn("stop_fence_senders_left", { alertId, runs: left });
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
       return new Date();
     };
     try {

@@ -10,16 +10,25 @@ import type { Audience } from "../domain/index.ts";
 
 /**
  * How long one "yes" of the stop fence is valid for a sender, at least. A closing command
- * waits until every lease it granted has run out before it commits. 200 ms: a few Durable
- * Object calls per page instead of one per send, and the stop still commits within ~0.3 s.
+ * commits once every sender holding a lease has come back, found the fence closing and
+ * drained (its sends in flight answered). 200 ms: a few Durable Object calls per page
+ * instead of one per send, and the stop still commits within ~0.3 s plus the slowest send.
  */
 export const SEND_LEASE_MS = 200;
 /**
  * Senders ask for longer leases when the ledger answers slowly (twice the round trip), up
  * to this: under load a 200 ms lease would expire before its answer arrives and the page
- * would never send. The stop then waits for the longest lease granted, at most this.
+ * would never send. A stop waits at most this plus DRAIN_GRACE_MS for a sender that never
+ * comes back.
  */
 export const MAX_LEASE_MS = 5_000;
+/**
+ * A closing command commits once every page run holding a lease has said it sends
+ * nothing more (it reported, or it drained: the sends it had in flight got their answers).
+ * A run that has not said so within this long after its lease ran out is presumed dead
+ * (its consumer crashed) and holds the stop back no longer.
+ */
+export const DRAIN_GRACE_MS = 3_000;
 /** A page claimed by a sender that has not asked for a lease for this long is presumed dead. */
 export const CLAIM_STALE_MS = 30_000;
 /** Recipient keys per bucket of the last-version map (8 KiB of Uint16 per bucket). */
@@ -95,6 +104,12 @@ export type PageStart =
 
 export interface GateAnswer {
   open: boolean;
+  /**
+   * A closing command (stop, expiry) is being committed: start no send, let the ones in
+   * flight get their answers, then ask again with `drained` (that answer waits for the
+   * command's outcome). Not a refusal: the command may still fail and the fence reopen.
+   */
+  closing?: true;
   /** The newest published version; with its message when it is not the one the sender has. */
   version: number;
   message?: StoredMessage;
@@ -293,12 +308,18 @@ export class FanoutLedger {
   /**
    * The stop fence, before sends: may content still go out? Marks `keys` (the sends this
    * lease covers) with the newest version first, in the same storage turn as the check,
-   * so a retraction planned afterwards always includes them. A closing command in
-   * progress makes the sender wait for its outcome. Retractions always pass.
+   * so a retraction planned afterwards always includes them. While a closing command is
+   * in progress a sender is told so at once (`closing`); once it has drained (nothing in
+   * flight, nothing started) it asks again with `drained`, no longer holds the command
+   * back, and waits for its outcome. Retractions always pass.
    */
-  async gate(ref: PageRef, keys: number[], senderVersion: number, leaseMs: number, fenceOpen: () => Promise<boolean>): Promise<GateAnswer> {
+  async gate(ref: PageRef, keys: number[], senderVersion: number, leaseMs: number, fenceOpen: () => Promise<boolean>, drained = false): Promise<GateAnswer> {
     if (ref.event === "stop") return { open: true, version: 0 };
-    for (let closing = this.hooks.closing(); closing; closing = this.hooks.closing()) await closing.catch(() => undefined);
+    if (this.hooks.closing()) {
+      if (!drained) return { open: false, closing: true, version: await this.published(ref.channel) };
+      await this.locked(() => this.storage.delete(k.lease(ref)));
+      for (let closing = this.hooks.closing(); closing; closing = this.hooks.closing()) await closing.catch(() => undefined);
+    }
     return this.locked(() => this.gateNow(ref, keys, senderVersion, leaseMs, fenceOpen));
   }
 
@@ -327,12 +348,12 @@ export class FanoutLedger {
   }
 
   /**
-   * Until when a sender may still be sending content: the latest lease of every page run
-   * that has not reported yet (a run that reported has no send in flight). A closing
-   * command waits for this before it commits; with no page sending, it waits for nothing.
+   * Page runs that may still be sending content: those holding a lease that have neither
+   * reported nor drained, unless their lease ran out more than DRAIN_GRACE_MS ago (a dead
+   * run). A closing command commits once there are none.
    */
-  leaseHorizon(): Promise<number> {
-    return this.locked(async () => Math.max(0, ...(await this.storage.list<number>({ prefix: "lease:" })).values()));
+  sendersLeft(now = Date.now()): Promise<number> {
+    return this.locked(async () => [...(await this.storage.list<number>({ prefix: "lease:" })).values()].filter((until) => until + DRAIN_GRACE_MS > now).length);
   }
 
   private async reportPageNow(r: PageReport): Promise<void> {

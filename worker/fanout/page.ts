@@ -2,7 +2,9 @@
 // keeps those the newest message targets and who do not have it yet (the retraction:
 // those who may have received content), and sends with bounded concurrency. Before
 // sends it holds a lease from the alert's ledger — the stop fence — that also marks the
-// recipients it covers, so a retraction planned at any moment reaches them. Transient
+// recipients it covers, so a retraction planned at any moment reaches them. When a stop
+// is being committed it starts nothing more and, once its sends in flight have their
+// answers, tells the ledger (the stop commits after that, not after a guess of time). Transient
 // failures are re-queued with their Retry-After; the page's counts and who was sent
 // what go back to the ledger once.
 import type { ChannelRecipient, Delivery, Settled } from "../channels/channel.ts";
@@ -16,7 +18,7 @@ import { type GateAnswer, MAX_LEASE_MS, NO_COUNTS, type PageCounts, type PageRef
 /** What the page runner needs of the alert's ledger: the Durable Object's stub in a consumer. */
 export interface LedgerApi {
   beginPage(ref: PageRef, sel: PageSel): Promise<PageStart>;
-  gate(ref: PageRef, keys: number[], senderVersion: number, leaseMs: number): Promise<GateAnswer>;
+  gate(ref: PageRef, keys: number[], senderVersion: number, leaseMs: number, drained?: boolean): Promise<GateAnswer>;
   reportPage(report: PageReport): Promise<void>;
   releasePage(ref: PageRef): Promise<void>;
 }
@@ -88,6 +90,13 @@ async function sendPage(env: Env, ledger: LedgerApi, job: PageJob, ref: PageRef)
   let closed = false;
   let asking: Promise<void> | null = null;
   let cursor = 0; // recipients[0..cursor) were handed to a send slot
+  // ---- sends in flight: counted from the lease check that let them start to their answer.
+  let inFlight = 0;
+  const idleWaiters: (() => void)[] = [];
+  const sendDone = () => {
+    if (--inFlight === 0) for (const wake of idleWaiters.splice(0)) wake();
+  };
+  const idle = () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((r) => idleWaiters.push(r)));
   const askLease = (need: ChannelRecipient) =>
     (asking ??= (async () => {
       // Mark the sends this lease may cover: this one and the next recipients that want the message.
@@ -99,8 +108,16 @@ async function sendPage(env: Env, ledger: LedgerApi, job: PageJob, ref: PageRef)
           if (!marked.has(r.key) && r.key !== need.key && wanted(r)) keys.push(r.key);
         }
       }
-      const asked = Date.now(); // the lease counts from before the question: never outlives the ledger's view
-      const answer = await ledger.gate(ref, keys, message.version, leaseMs);
+      let asked = Date.now(); // the lease counts from before the question: never outlives the ledger's view
+      let answer = await ledger.gate(ref, keys, message.version, leaseMs);
+      if (answer.closing) {
+        // A stop is being committed: start nothing more; once every send in flight has its
+        // answer, say so (the stop waits for that) and wait for the stop's outcome.
+        leaseUntil = 0;
+        await idle();
+        asked = Date.now();
+        answer = await ledger.gate(ref, keys, message.version, leaseMs, true);
+      }
       const rtt = Date.now() - asked;
       if (!answer.open) closed = true;
       else {
@@ -112,11 +129,15 @@ async function sendPage(env: Env, ledger: LedgerApi, job: PageJob, ref: PageRef)
       }
       leaseMs = Math.min(MAX_LEASE_MS, Math.max(minLeaseMs, 2 * rtt));
     })().finally(() => (asking = null)));
-  const mayStillSend = async (r: ChannelRecipient): Promise<boolean> => {
+  /** false: fenced. Else the end of the lease the send starts under, counted in flight in the same turn as the check (the caller ends it with sendDone). */
+  const mayStillSend = async (r: ChannelRecipient): Promise<number | false> => {
     for (;;) {
       if (closed) return false;
-      if (!wanted(r)) return true; // a newer message no longer wants it: the caller skips it
-      if (Date.now() + deliveryMs < leaseUntil && (retraction || marked.has(r.key))) return true;
+      const go = !wanted(r) || (Date.now() + deliveryMs < leaseUntil && (retraction || marked.has(r.key))); // not wanted any more: the caller skips it
+      if (go) {
+        inFlight++;
+        return leaseUntil;
+      }
       await askLease(r);
     }
   };
@@ -137,12 +158,14 @@ async function sendPage(env: Env, ledger: LedgerApi, job: PageJob, ref: PageRef)
       channel.prepare && !retraction
         ? await channel.prepare(env, r, early.byLang[r.lang], { alertId: job.alertId, event: job.event, version: early.version, attempt: job.attempt, endsAt: early.endsAt, ...(channel.open ? { session: await openSession() } : {}) })
         : undefined;
-    if (!(await mayStillSend(r))) {
+    const until = await mayStillSend(r);
+    if (until === false) {
       counts.fenced++;
       return;
     }
     const m = message; // the lease may have brought a newer one: send what was checked
     if (!wanted(r)) {
+      sendDone();
       counts.skipped++;
       return;
     }
@@ -154,13 +177,15 @@ async function sendPage(env: Env, ledger: LedgerApi, job: PageJob, ref: PageRef)
         version: m.version,
         attempt: job.attempt,
         endsAt: m.endsAt,
-        ...(deliveryMs ? { deadline: leaseUntil } : {}),
+        ...(deliveryMs ? { deadline: until } : {}),
         ...(prepared !== undefined && m === early ? { prepared } : {}),
       };
       d = await channel.send(env, r, m.byLang[r.lang], channel.open ? { ...ctx, session: await openSession() } : ctx);
     } catch (err) {
       log.warn("channel_send_error", { channel: job.channel, alertId: job.alertId, error: err });
       d = { outcome: "retry", afterS: backoffSeconds(job.attempt + 1) };
+    } finally {
+      sendDone();
     }
     if (d.outcome === "retry" && job.attempt + 1 >= channel.limits.maxAttempts) d = { outcome: "failed", detail: `gave up after ${channel.limits.maxAttempts} attempts` };
     settled.push({ recipient: r, delivery: d });
