@@ -315,17 +315,21 @@ export class FanoutLedger {
    */
   async gate(ref: PageRef, keys: number[], senderVersion: number, leaseMs: number, fenceOpen: () => Promise<boolean>, drained = false): Promise<GateAnswer> {
     if (ref.event === "stop") return { open: true, version: 0 };
-    if (this.hooks.closing()) {
-      if (!drained) return { open: false, closing: true, version: await this.published(ref.channel) };
-      await this.locked(() => this.storage.delete(k.lease(ref)));
-      for (let closing = this.hooks.closing(); closing; closing = this.hooks.closing()) await closing.catch(() => undefined);
+    for (;;) {
+      if (this.hooks.closing()) {
+        if (!drained) return { open: false, closing: true, version: await this.published(ref.channel) };
+        await this.locked(() => this.storage.delete(k.lease(ref)));
+        for (let closing = this.hooks.closing(); closing; closing = this.hooks.closing()) await closing.catch(() => undefined);
+      }
+      // null: a closing command began meanwhile (its outcome is not known yet): as above.
+      const answer = await this.locked(() => this.gateNow(ref, keys, senderVersion, leaseMs, fenceOpen));
+      if (answer) return answer;
     }
-    return this.locked(() => this.gateNow(ref, keys, senderVersion, leaseMs, fenceOpen));
   }
 
-  private async gateNow(ref: PageRef, keys: number[], senderVersion: number, leaseMs: number, fenceOpen: () => Promise<boolean>): Promise<GateAnswer> {
+  private async gateNow(ref: PageRef, keys: number[], senderVersion: number, leaseMs: number, fenceOpen: () => Promise<boolean>): Promise<GateAnswer | null> {
     const version = await this.published(ref.channel);
-    if (!(await fenceOpen())) return { open: false, version };
+    if (!(await fenceOpen())) return this.hooks.closing() ? null : { open: false, version };
     const claim = await this.storage.get<{ claim: string }>(k.claim(ref));
     if (claim && claim.claim !== ref.claim) return { open: false, version }; // another run took the page over
     await this.markVersions(ref.channel, keys.map((key) => [key, version]));
