@@ -364,7 +364,8 @@ export class AlertObject extends LiveObject {
       // then no content can be accepted after the commit, however slow the far side or
       // starved the sender. A run that never comes back (its consumer died) is waited for
       // until DRAIN_GRACE_MS after its lease.
-      const limit = Date.now() + MAX_LEASE_MS + DRAIN_GRACE_MS;
+      const closedAt = Date.now();
+      const limit = closedAt + MAX_LEASE_MS + DRAIN_GRACE_MS;
       for (let left = await this.ledger.sendersLeft(); left > 0; left = await this.ledger.sendersLeft()) {
         if (Date.now() >= limit) {
           log.warn("stop_fence_senders_left", { alertId, runs: left });
@@ -372,6 +373,7 @@ export class AlertObject extends LiveObject {
         }
         await new Promise((r) => setTimeout(r, 20));
       }
+      log.info("stop_fence_closed", { alertId, command: cmd.type, waitedMs: Date.now() - closedAt });
       return new Date();
     };
     try {
