@@ -89,6 +89,9 @@ export function channelContract(s: ChannelStandIn): void {
       expectOk(await api("PUT", `/alerts/${alertId}/content`, { content }, as(t.cell)));
       expectOk(await signOff(t.magistrate, alertId, "authorisation", DECISION));
     };
+    /** When the stop committed (ms since the epoch), as the audit trail records it. */
+    const stoppedAt = async (alertId: string) =>
+      Date.parse((expectOk(await api("GET", `/alerts/${alertId}/audit`, undefined, as(t.operator))).body.entries as { action: string; at: string }[]).find((e) => e.action === "stopped")!.at);
     const stop = async (alertId: string) => expectOk(await api("POST", `/alerts/${alertId}/stop`, { reason: "found_safe" }, as(t.cell)));
 
     it("sends exactly one message per targeted recipient; regions, languages and the exercise opt-in are respected", async () => {
@@ -179,14 +182,12 @@ export function channelContract(s: ChannelStandIn): void {
         }
         await stop(id);
         const f = await settled(id, ["alert", "stop"], 90_000);
-        const stoppedAt = (expectOk(await api("GET", `/alerts/${id}/audit`, undefined, as(t.operator))).body.entries as { action: string; at: string }[]).find(
-          (e) => e.action === "stopped",
-        )!.at;
+        const stopped = await stoppedAt(id);
         const all = await s.accepted(id);
         const content = all.filter((m) => m.type !== "stop");
         const retracted = new Set(all.filter((m) => m.type === "stop").map((m) => m.id));
         const reached = new Set(content.map((m) => m.id));
-        expect(content.filter((m) => m.at > Date.parse(stoppedAt))).toEqual([]);
+        expect(content.filter((m) => m.at > stopped)).toEqual([]);
         expect(reached.size).toBeLessThan(ids.length);
         expect(f.find((c) => c.event === "alert")!.fenced).toBeGreaterThan(0);
         expect([...reached].filter((r) => !retracted.has(r))).toEqual([]);
@@ -212,12 +213,10 @@ export function channelContract(s: ChannelStandIn): void {
       await stop(id);
       const took = Date.now() - asked;
       await settled(id, ["alert", "stop"], 30_000);
-      const stoppedAt = Date.parse(
-        (expectOk(await api("GET", `/alerts/${id}/audit`, undefined, as(t.operator))).body.entries as { action: string; at: string }[]).find((e) => e.action === "stopped")!.at,
-      );
+      const stopped = await stoppedAt(id);
       const got = await mine(id, ids);
       const content = got.filter((m) => m.type !== "stop");
-      expect(content.filter((m) => m.at > stoppedAt)).toEqual([]);
+      expect(content.filter((m) => m.at > stopped)).toEqual([]);
       expect(content.length).toBeLessThan(ids.length); // stopped mid-fan-out
       const reached = new Set(content.map((m) => m.id));
       expect(new Set(got.filter((m) => m.type === "stop").map((m) => m.id))).toEqual(reached);
