@@ -37,7 +37,7 @@ describe("posters of the demo alert, rendered by the running system", () => {
         async ({ method, path, body, type }) => {
           const res = await fetch(`/api/v1${path}`, {
             method,
-            headers: body === undefined ? {} : { "Content-Type": type },
+            headers: { "X-Requested-With": "child-alert", ...(body === undefined ? {} : { "Content-Type": type }) },
             body: body === undefined ? undefined : type === "application/json" ? JSON.stringify(body) : new Uint8Array(body),
           });
           return { status: res.status, body: await res.json() };

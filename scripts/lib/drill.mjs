@@ -14,7 +14,7 @@ export function apiClient(origin, base = origin.replace("localhost", "127.0.0.1"
     for (let attempt = 1; ; attempt++) {
       res = await fetch(`${base}/api/v1${path}`, {
         method,
-        headers: { Origin: origin, ...(cookie ? { Cookie: cookie } : {}), ...(body !== undefined ? { "Content-Type": "application/json" } : {}) },
+        headers: { Origin: origin, "X-Requested-With": "child-alert", ...(cookie ? { Cookie: cookie } : {}), ...(body !== undefined ? { "Content-Type": "application/json" } : {}) },
         body: body !== undefined ? JSON.stringify(body) : undefined,
       });
       // The public endpoints are rate-limited per client (a demo run twice in a minute meets it): wait it out.

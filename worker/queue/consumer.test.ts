@@ -24,7 +24,7 @@ async function uploadPhoto(alertId: string, file = "photo-exif.jpg") {
   const res = await exports.default.fetch(
     new Request(`${ORIGIN}/api/v1/alerts/${alertId}/photos`, {
       method: "POST",
-      headers: { Origin: ORIGIN, Cookie: t.cell.cookie },
+      headers: { Origin: ORIGIN, Cookie: t.cell.cookie, "X-Requested-With": "child-alert" },
       body: fixture(file),
     }),
   );

@@ -9,7 +9,7 @@ import { checkSignOff, decisionOf, type Role, verifyChain } from "../domain/inde
 import { rpFromEnv, signOffOptions, verifySignOff } from "../services/auth.ts";
 import { alertCommand, alertStub, alertSummaries, alertView } from "../services/alerts.ts";
 import { boardStub } from "../durable/board-object.ts";
-import { currentUser, jsonBody, jsonOk, liveHandshake, newRouter, ownedFeedRequest, requirePermission, staffRoute, requireAnyPermission } from "./http.ts";
+import { currentUser, jsonBody, jsonOk, liveHandshake, newRouter, ownedFeedRequest, requirePermission, staffRoute, requireAnyPermission, UUID_PATH } from "./http.ts";
 import {
   AlertDetail,
   AlertIdParam,
@@ -295,7 +295,7 @@ alertRoutes.openapi(
  * The live feed of one alert (state changes, fan-out progress, the intake's counts) from the
  * alert's Durable Object; tips go only to the sockets of those who may read them.
  */
-alertRoutes.get("/alerts/:id/live", requireAnyPermission("alert.read", "intake.read"), liveHandshake, async (c) => {
+alertRoutes.get(`/alerts/:id{${UUID_PATH}}/live`, requireAnyPermission("alert.read", "intake.read"), liveHandshake, async (c) => {
   const id = c.req.param("id");
   await getAlertRow(c.get("db"), id);
   await boardStub(c.env).noteAlertFeed(currentUser(c).id, id);

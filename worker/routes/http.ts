@@ -12,6 +12,13 @@ import { mayDo, type Permission, type Role, rolesFor, sha256Hex } from "../domai
 import { AppError } from "../errors.ts";
 import { Problem } from "./schemas.ts";
 
+/**
+ * A path parameter that names a record (alert, user, invitation…): a UUID as
+ * crypto.randomUUID writes it. Routes outside the zod-validated API match only this
+ * (`/alert/:id{${UUID_PATH}}`), so nothing else ever reaches a handler or a page.
+ */
+export const UUID_PATH = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+
 export type AppEnv = {
   Bindings: Env;
   Variables: { db: Db; user: UserRow | null; sessionHash: string | null };
@@ -47,12 +54,34 @@ export const context: MiddlewareHandler<AppEnv> = async (c, next) => {
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 /**
- * CSRF defence: a state-changing request must come from our own origin. Browsers send
- * Origin on every cross-site and every non-GET request; scripts (demo, CLI) set it.
+ * The header our own clients (the dashboard, the CLI scripts) put on every state-changing
+ * API request that has no JSON body. A plain HTML form cannot set a header, and a
+ * cross-origin script cannot without a CORS preflight we never grant.
+ */
+export const CLIENT_HEADER = "X-Requested-With";
+
+/** Can this request have been sent by a plain HTML form? (Forms send no custom header and only these bodies.) */
+export function formSendable(req: { header(name: string): string | undefined }): boolean {
+  if (req.header(CLIENT_HEADER)) return false;
+  const type = (req.header("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
+  return type !== "application/json";
+}
+
+/**
+ * CSRF defence, two locks. A state-changing request must come from our own origin
+ * (browsers send Origin on every cross-site and every non-GET request; scripts set it),
+ * and must be one that no HTML form can send: a JSON body or our client header. The
+ * second lock holds even if markup were ever injected into a page of our origin: a form
+ * planted there carries our Origin and the SameSite cookie, but not a JSON body.
  */
 export const originCheck: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (UNSAFE.has(c.req.method) && c.req.header("Origin") !== c.env.APP_ORIGIN) {
-    throw new AppError("E_BAD_ORIGIN", `state-changing requests must carry Origin: ${c.env.APP_ORIGIN}`);
+  if (UNSAFE.has(c.req.method)) {
+    if (c.req.header("Origin") !== c.env.APP_ORIGIN) {
+      throw new AppError("E_BAD_ORIGIN", `state-changing requests must carry Origin: ${c.env.APP_ORIGIN}`);
+    }
+    if (formSendable(c.req)) {
+      throw new AppError("E_BAD_ORIGIN", `state-changing requests send a JSON body (Content-Type: application/json) or the header ${CLIENT_HEADER}`);
+    }
   }
   await next();
 };

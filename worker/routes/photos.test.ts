@@ -13,7 +13,7 @@ async function upload(by: Staff, alertId: string, bytes: Uint8Array, contentType
   const res = await exports.default.fetch(
     new Request(`${ORIGIN}/api/v1/alerts/${alertId}/photos`, {
       method: "POST",
-      headers: { Origin: ORIGIN, Cookie: by.cookie, "Content-Type": contentType },
+      headers: { Origin: ORIGIN, Cookie: by.cookie, "Content-Type": contentType, "X-Requested-With": "child-alert" },
       body: bytes as Uint8Array<ArrayBuffer>,
     }),
   );

@@ -69,7 +69,7 @@ describe("public alert page /alert/:id", () => {
 describe("rule 7: the public page shows every approved photo", () => {
   const upload = async (id: string, file: string) => {
     const res = await exports.default.fetch(
-      new Request(`${ORIGIN}/api/v1/alerts/${id}/photos`, { method: "POST", headers: { Origin: ORIGIN, Cookie: t.cell.cookie }, body: fixture(file) }),
+      new Request(`${ORIGIN}/api/v1/alerts/${id}/photos`, { method: "POST", headers: { Origin: ORIGIN, Cookie: t.cell.cookie, "X-Requested-With": "child-alert" }, body: fixture(file) }),
     );
     return ((await res.json()) as { hash: string }).hash;
   };

@@ -10,7 +10,7 @@ import { posterOnDemand } from "../services/posters.ts";
 import { FORMAT_NAMES, type FormatName } from "../../templates/posters/model.ts";
 import { esc } from "../../templates/html.ts";
 import { tipFormHtml } from "./tip-form.ts";
-import { context, type AppEnv } from "./http.ts";
+import { context, type AppEnv, UUID_PATH } from "./http.ts";
 
 export const publicRoutes = new Hono<AppEnv>();
 publicRoutes.use("*", context);
@@ -78,7 +78,7 @@ ${tipForm}
 // stop shows within PUBLIC_TTL_S seconds everywhere.
 const publicRecord = (env: Env, id: string) => boardStub(env).publicAlert(id);
 
-publicRoutes.get("/alert/:id", async (c) => {
+publicRoutes.get(`/alert/:id{${UUID_PATH}}`, async (c) => {
   const id = c.req.param("id");
   const notFound = () => c.html(page("fr", "Child Alert", `<header>CHILD ALERT</header><main><p>${esc(CATALOGUES.fr.pageNotFound)}</p></main>`), 404);
   if (!UUID.test(id)) return notFound();
@@ -107,7 +107,7 @@ publicRoutes.get("/alert/:id", async (c) => {
  * it stops; never a 404 while it is live: a poster the render job has not made yet is
  * rendered now.
  */
-publicRoutes.get("/alert/:id/poster/:file", async (c) => {
+publicRoutes.get(`/alert/:id{${UUID_PATH}}/poster/:file`, async (c) => {
   const id = c.req.param("id");
   const m = new RegExp(`^(${FORMAT_NAMES.join("|")})-(${LANGUAGES.join("|")})\\.png$`).exec(c.req.param("file"));
   if (!UUID.test(id) || !m) return c.notFound();
@@ -122,7 +122,7 @@ publicRoutes.get("/alert/:id/poster/:file", async (c) => {
  * The approved photos of a live alert (rule 7: the same set everywhere), for its public
  * page. Only a photo the published version refers to; gone the moment the alert stops.
  */
-publicRoutes.get("/alert/:id/photo/:file", async (c) => {
+publicRoutes.get(`/alert/:id{${UUID_PATH}}/photo/:file`, async (c) => {
   const id = c.req.param("id");
   const m = /^([0-9a-f]{64})\.jpg$/.exec(c.req.param("file"));
   if (!UUID.test(id) || !m) return c.notFound();

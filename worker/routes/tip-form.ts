@@ -13,7 +13,7 @@ import { AppError } from "../errors.ts";
 import { derivedClientRef, normaliseTipPhoto, receiveTip, webTipRow } from "../intake/tips.ts";
 import { TURNSTILE_FIELD, turnstileEnabled, turnstileOrigin, verifyTurnstile } from "../intake/turnstile.ts";
 import { MAX_PHOTO_BYTES } from "../render/image-format.ts";
-import { type AppEnv, withinLimit } from "./http.ts";
+import { type AppEnv, UUID_PATH, withinLimit } from "./http.ts";
 import { WebTipInput } from "./intake.ts";
 import { page } from "./public.ts";
 
@@ -39,7 +39,7 @@ export function tipFormHtml(c: Catalogue, env: Env, alertId: string, lang: Langu
     : "";
   return `<section id="tip" aria-labelledby="tip-h"><h2 id="tip-h">${esc(c.tipTitle)}</h2><p>${esc(c.tipIntro)}</p>
 ${problem ? `<p role="alert" class="problem"><strong>${esc(c.tipNotSent)}</strong> ${esc(problem.message)}</p>` : ""}
-<form method="post" action="/alert/${alertId}/tip?lang=${lang}" enctype="multipart/form-data">
+<form method="post" action="/alert/${esc(alertId)}/tip?lang=${esc(lang)}" enctype="multipart/form-data">
 <label>${esc(c.tipWhat)}<textarea name="text" required minlength="3" maxlength="4000" rows="5"${bad("text")}>${esc(v.text ?? "")}</textarea></label>
 ${input("seenWhere", c.tipWhere)}${input("seenAt", c.tipWhen, "text", 100)}
 <label>${esc(c.tipPhoto)}<input type="file" name="photo" accept="image/jpeg,image/png,image/webp"${bad("photo")}></label>
@@ -56,7 +56,7 @@ const pickLang = (q: string | undefined): Language => ((LANGUAGES as readonly st
 const field = (v: unknown) => (typeof v === "string" && v.trim() ? v : undefined);
 
 tipFormRoutes.post(
-  "/alert/:id/tip",
+  `/alert/:id{${UUID_PATH}}/tip`,
   bodyLimit({
     maxSize: MAX_PHOTO_BYTES + 64 * 1024,
     onError: () => {
@@ -117,6 +117,6 @@ tipFormRoutes.post(
       if (err instanceof AppError && (err.code === "E_NOT_FOUND" || err.code === "E_INVALID_TRANSITION")) return answer(404, `<p>${esc(cat.pageNotFound)}</p>`);
       throw err;
     }
-    return answer(200, `<div class="found" role="status"><h1>${esc(cat.tipThanks)}</h1><p>${esc(cat.tipThanksBody)}</p></div><p><a href="/alert/${id}?lang=${lang}">← ${esc(cat.headline)}</a></p>`);
+    return answer(200, `<div class="found" role="status"><h1>${esc(cat.tipThanks)}</h1><p>${esc(cat.tipThanksBody)}</p></div><p><a href="/alert/${esc(id)}?lang=${lang}">← ${esc(cat.headline)}</a></p>`);
   },
 );

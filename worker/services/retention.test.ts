@@ -75,7 +75,7 @@ describe("rule 14: unfinished alerts left without activity", () => {
 
 describe("rule 14: photos and subscriptions", () => {
   const upload = async (alertId: string, name: string) => {
-    const res = await exports.default.fetch(new Request(`${ORIGIN}/api/v1/alerts/${alertId}/photos`, { method: "POST", headers: { Origin: ORIGIN, Cookie: t.cell.cookie }, body: fixture(name) }));
+    const res = await exports.default.fetch(new Request(`${ORIGIN}/api/v1/alerts/${alertId}/photos`, { method: "POST", headers: { Origin: ORIGIN, Cookie: t.cell.cookie, "X-Requested-With": "child-alert" }, body: fixture(name) }));
     return ((await res.json()) as { hash: string }).hash;
   };
 

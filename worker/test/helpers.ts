@@ -26,7 +26,8 @@ export interface ApiResponse<T = any> {
 
 /** One HTTP call to the Worker's fetch handler, with the Origin header a browser sends. */
 export async function api<T = any>(method: string, path: string, body?: unknown, who: Caller = {}): Promise<ApiResponse<T>> {
-  const headers: Record<string, string> = { ...who.headers };
+  // Our clients' header (routes/http.ts CLIENT_HEADER): what the dashboard sends on every command.
+  const headers: Record<string, string> = { "X-Requested-With": "child-alert", ...who.headers };
   if (who.origin !== null) headers.Origin = who.origin ?? ORIGIN;
   if (who.cookie) headers.Cookie = who.cookie;
   headers["CF-Connecting-IP"] = who.ip ?? `10.0.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;

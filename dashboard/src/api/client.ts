@@ -5,7 +5,9 @@ import type { LocalizedField } from "../../../worker/domain/content.ts";
 import { hasKey, languageName, t, TEXT_LABEL } from "../i18n";
 import type { components, paths } from "./schema";
 
-export const api = createClient<paths>({ baseUrl: "/api/v1", credentials: "same-origin" });
+// Every request carries our client header: the server refuses a state-changing request that a
+// plain HTML form could send (routes/http.ts CLIENT_HEADER), so a planted form cannot act.
+export const api = createClient<paths>({ baseUrl: "/api/v1", credentials: "same-origin", headers: { "X-Requested-With": "child-alert" } });
 
 export type AlertDetail = components["schemas"]["AlertDetail"];
 export type AlertSummary = components["schemas"]["AlertSummary"];

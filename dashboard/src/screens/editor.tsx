@@ -297,7 +297,7 @@ export function Editor({ alertId, role, can }: { alertId: string | null; role: s
       if (!alertId || !files) return;
       for (const file of [...files].slice(0, 4 - form.photos.length)) {
         const body = await downscale(file);
-        const res = await fetch(`/api/v1/alerts/${alertId}/photos`, { method: "POST", body, credentials: "same-origin", headers: { "Content-Type": "application/octet-stream" } });
+        const res = await fetch(`/api/v1/alerts/${alertId}/photos`, { method: "POST", body, credentials: "same-origin", headers: { "Content-Type": "application/octet-stream", "X-Requested-With": "child-alert" } });
         const data = await res.json();
         if (!res.ok) throw new ApiError(data);
         setForm((f) => ({ ...f, photos: f.photos.includes(data.hash) ? f.photos : [...f.photos, data.hash] }));
