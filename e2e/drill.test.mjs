@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { apiClient } from "../scripts/lib/drill.mjs";
+import { apiClient, staffFor } from "../scripts/lib/drill.mjs";
 import { createInvitations, ROOT } from "../scripts/lib/local.mjs";
 import { DEMO_CONTENT } from "../scripts/seed.mjs";
 import { checkA11y } from "./lib/a11y.mjs";
@@ -343,6 +343,9 @@ describe("the drill through the dashboard: four people, one alert", () => {
     assert.match(csv, new RegExp(`${alertId},true,launched`));
     assert.doesNotMatch(csv, /Lina|Exemple|Namur/);
 
+    // Four eyes (issue 23): a second admin, bootstrapped from the command line as the first was.
+    const call = apiClient(stack.origin);
+    const second = (await staffFor(stack.origin, [{ email: "bram@drill.e2e", displayName: "Bram Admin", role: "admin" }], { persistTo: stack.persistTo })).admin;
     const admin = p.admin;
     await admin.getByRole("heading", { name: "Administration" }).waitFor(T);
     await admin.getByLabel("Name").fill("Nina Newcomer");
@@ -350,7 +353,12 @@ describe("the drill through the dashboard: four people, one alert", () => {
     await admin.getByLabel("Role", { exact: true }).selectOption("counsellor");
     await admin.getByRole("button", { name: "Create the invitation" }).click();
     assert.match(await admin.locator("#invite-link").textContent({ timeout: 20_000 }), /\/invite#/);
+    // A counsellor's account waits for the second admin too.
+    await admin.locator("#invitations li", { hasText: "nina@drill.example" }).getByText("awaits a second administrator's approval").waitFor(T);
     await admin.getByLabel("Role of Ivan Investigator").selectOption("calltaker");
+    // Asked, not done: one admin alone changes no one's role.
+    await admin.getByRole("status").filter({ hasText: "takes effect once another administrator approves it" }).waitFor(T);
+    await admin.locator("#account-requests li", { hasText: "Ivan Investigator" }).getByText("yours: another administrator approves it").waitFor(T);
     // Web push switched off and on again (one row per channel of the registry).
     const pushRow = admin.locator("#channels tr", { has: admin.getByRole("rowheader", { name: "Web push" }) });
     await admin.locator("#channels tr", { has: admin.getByRole("rowheader", { name: "E-mail" }) }).waitFor(T);
@@ -370,7 +378,10 @@ describe("the drill through the dashboard: four people, one alert", () => {
     await admin.getByRole("status").filter({ hasText: "Saved." }).waitFor(T);
     await admin.screenshot({ path: join(ARTIFACTS, "dashboard-admin.png"), fullPage: true });
     await checkA11y(admin, "admin");
-    // The role change took effect: Ivan's session ended.
+    // The second admin approves: the role change takes effect, and Ivan's session ends.
+    const { data: waiting } = await call("GET", "/admin/users", undefined, second.cookie);
+    assert.equal(waiting.requests.length, 1);
+    await call("POST", `/admin/account-requests/${waiting.requests[0].id}/approve`, undefined, second.cookie);
     await p.investigator.goto(`${stack.origin}/`);
     await p.investigator.getByRole("button", { name: "Sign in with a passkey" }).waitFor(T);
 

@@ -34,6 +34,18 @@ console.log(`Child Alert demo against ${origin}\n`);
 const roles = ["cell", "investigator", "operator", "counsellor", "magistrate", "calltaker", "admin"];
 const staff = await staffFor(origin, roles.map((role) => ({ email: demoEmail(role), displayName: DEMO_STAFF[role], role })));
 step(`${roles.length} staff registered software passkeys and signed in`, roles.join(", "));
+
+// Four eyes on every seat (issue 23): a second admin, bootstrapped from the command line as
+// the first; an admin's invitation for a magistrate works only once the other approved it.
+const admin2 = (await staffFor(origin, [{ email: "admin2@demo.child-alert.local", displayName: "Admin Bart Demo", role: "admin" }])).admin;
+const { data: seat } = await call("POST", "/admin/invitations", { email: `magistrate.${Date.now()}@demo.child-alert.local`, displayName: "Deputy Magistrate Demo", role: "magistrate" }, staff.admin.cookie);
+const refused = await fetch(`${base}/auth/invitations/lookup`, { method: "POST", headers: { "Content-Type": "application/json", Origin: origin }, body: JSON.stringify({ token: seat.link.split("#")[1] }) });
+if (seat.needsApproval !== true || refused.status !== 409) throw new Error(`a magistrate's invitation by one admin must wait for a second (got ${refused.status})`);
+await call("POST", `/admin/invitations/${seat.id}/approve`, undefined, admin2.cookie);
+const approved = await fetch(`${base}/auth/invitations/lookup`, { method: "POST", headers: { "Content-Type": "application/json", Origin: origin }, body: JSON.stringify({ token: seat.link.split("#")[1] }) });
+if (approved.status !== 200) throw new Error(`the approved invitation should open (got ${approved.status})`);
+await call("POST", `/admin/invitations/${seat.id}/revoke`, undefined, staff.admin.cookie);
+step("four eyes: a magistrate's invitation waited for the second admin, opened once approved", "then revoked (a demo seat)");
 const tDrill = performance.now();
 
 // Use the seeded demo alert while it is still a draft; otherwise draft a new exercise alert.

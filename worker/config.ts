@@ -15,6 +15,8 @@ export const SESSION_TOUCH_MS = 60_000;
 export const CHALLENGE_TTL_MS = 5 * 60_000;
 /** Invitation links are sent through another channel and may wait a couple of days. */
 export const INVITATION_TTL_MS = 72 * 3_600_000;
+/** An account change waits this long for a second admin's approval (as an invitation link lives), then lapses. */
+export const ACCOUNT_REQUEST_TTL_MS = 72 * 3_600_000;
 /** JSON bodies: the largest alert content is ~5 KB; anything near this limit is abuse. */
 export const MAX_JSON_BODY_BYTES = 64 * 1024;
 /** Retention of the child's personal data after the end, when RETENTION_HOURS is unset (30 days). */

@@ -2,7 +2,7 @@
 // request, review prompt, purge notice). No child data: the alert's id, its state and the
 // event, with a link to the dashboard, where the person signs in to see the rest. In the
 // four languages of the platform (Belgian authorities work in French, Dutch and German).
-import type { InformEvent, Language } from "../../worker/domain/index.ts";
+import { type InformEvent, isAccountEvent, type Language } from "../../worker/domain/index.ts";
 import { esc } from "../html.ts";
 
 const LINES: Record<InformEvent, Record<Language, string>> = {
@@ -59,6 +59,18 @@ const LINES: Record<InformEvent, Record<Language, string>> = {
     nl: "Een tip voor deze alert werd niet op tijd bevestigd: zorg dat de speurders ze hebben.",
     de: "Ein Hinweis zu diesem Alarm wurde nicht rechtzeitig bestätigt: stellen Sie sicher, dass die Ermittler ihn haben.",
   },
+  account_approval_needed: {
+    en: "A change to a staff account waits for a second administrator's approval (a new account with a signing role, a new role, or re-enabling). Open Administration in the dashboard: approve it if you know it to be right; if it is about you and you did not ask for it, tell the other administrators.",
+    fr: "Une modification d'un compte attend l'approbation d'un second administrateur (nouveau compte avec un rôle de validation, nouveau rôle ou réactivation). Ouvrez Administration dans le tableau de bord : approuvez-la si vous la savez juste ; si elle vous concerne et que vous ne l'avez pas demandée, prévenez les autres administrateurs.",
+    nl: "Een wijziging van een account wacht op de goedkeuring van een tweede beheerder (nieuw account met een ondertekenende rol, nieuwe rol of heractivering). Open Beheer in het dashboard: keur ze goed als u weet dat ze klopt; gaat ze over u en vroeg u ze niet, waarschuw dan de andere beheerders.",
+    de: "Eine Änderung an einem Konto wartet auf die Genehmigung eines zweiten Administrators (neues Konto mit Freigaberolle, neue Rolle oder Reaktivierung). Öffnen Sie die Verwaltung im Dashboard: genehmigen Sie sie, wenn Sie sie als richtig kennen; betrifft sie Sie und haben Sie sie nicht verlangt, warnen Sie die anderen Administratoren.",
+  },
+  account_change_approved: {
+    en: "A second administrator approved a change to a staff account; it is now in effect. If it is about you and you did not ask for it, tell the administrators at once.",
+    fr: "Un second administrateur a approuvé une modification d'un compte ; elle est en vigueur. Si elle vous concerne et que vous ne l'avez pas demandée, prévenez immédiatement les administrateurs.",
+    nl: "Een tweede beheerder keurde een wijziging van een account goed; ze is nu van kracht. Gaat ze over u en vroeg u ze niet, waarschuw dan meteen de beheerders.",
+    de: "Ein zweiter Administrator hat eine Änderung an einem Konto genehmigt; sie ist jetzt wirksam. Betrifft sie Sie und haben Sie sie nicht verlangt, warnen Sie sofort die Administratoren.",
+  },
   signoff_requested: {
     en: "Your sign-off is requested.",
     fr: "Votre validation est demandée.",
@@ -82,6 +94,8 @@ const SUBJECT: Record<InformEvent, string> = {
   tip_received: "new tip",
   tip_urgent: "URGENT tip",
   tip_unacknowledged: "tip not acknowledged",
+  account_approval_needed: "an account change waits for a second administrator",
+  account_change_approved: "an account change was approved",
 };
 
 export interface NoticeMailModel {
@@ -98,9 +112,12 @@ export interface NoticeMailModel {
 
 export function noticeMail(m: NoticeMailModel): { subject: string; text: string; html: string } {
   const ref = m.alertId.slice(0, 8);
-  const subject = `${m.exercise ? "[EXERCISE] " : ""}Child Alert ${ref}: ${SUBJECT[m.event]}`;
+  const account = isAccountEvent(m.event);
+  const subject = account ? `Child Alert: ${SUBJECT[m.event]}` : `${m.exercise ? "[EXERCISE] " : ""}Child Alert ${ref}: ${SUBJECT[m.event]}`;
   const lines = (["fr", "nl", "de", "en"] as const).map((l) => LINES[m.event][l]);
-  const facts = [`Alert / Alerte / Alert / Alarm: ${m.alertId}`, `State / État / Status / Status: ${m.state}`, ...(m.endsAt ? [`Ends / Fin / Einde / Ende: ${m.endsAt}`] : [])];
+  const facts = account
+    ? [`Request / Demande / Aanvraag / Antrag: ${m.alertId}`]
+    : [`Alert / Alerte / Alert / Alarm: ${m.alertId}`, `State / État / Status / Status: ${m.state}`, ...(m.endsAt ? [`Ends / Fin / Einde / Ende: ${m.endsAt}`] : [])];
   const text = `${m.exercise ? "EXERCISE — EXERCICE — OEFENING — ÜBUNG\n\n" : ""}${lines.join("\n")}\n\n${facts.join("\n")}\n\n${m.url}\n`;
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>${esc(subject)}</title></head>
 <body style="margin:0;padding:12px;background:#f2f2f2;"><table role="presentation" width="600" cellpadding="0" cellspacing="0" border="0" style="width:100%;max-width:600px;background:#ffffff;font-family:Arial,Helvetica,sans-serif;color:#111111;">

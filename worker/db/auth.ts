@@ -2,12 +2,13 @@
 import { and, eq, gt, isNull, lt, lte, or, sql } from "drizzle-orm";
 import { SESSION_IDLE_MS, SESSION_TOUCH_MS } from "../config.ts";
 import type { Db } from "./client.ts";
-import { challenges, credentials, invitations, sessions, users } from "./schema.ts";
+import { accountRequests, challenges, credentials, invitations, sessions, users } from "./schema.ts";
 
 export type UserRow = typeof users.$inferSelect;
 export type ChallengeRow = typeof challenges.$inferSelect;
 export type InvitationRow = typeof invitations.$inferSelect;
 export type CredentialRow = typeof credentials.$inferSelect;
+export type AccountRequestRow = typeof accountRequests.$inferSelect;
 
 /** The session's user, if the session is neither expired nor idle past SESSION_IDLE_MS; its last use is recorded (at most once a minute). */
 export async function sessionUser(db: Db, tokenHash: string, now: Date): Promise<UserRow | undefined> {
@@ -177,3 +178,45 @@ export async function pendingInvitations(db: Db, now: Date) {
     .from(invitations)
     .where(and(isNull(invitations.usedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, now.toISOString())));
 }
+
+// ------------------------------------------------------------- four eyes (issue 23)
+
+/** Active admins other than `exceptId`: is there anyone who could give a second approval? */
+export async function otherActiveAdmins(db: Db, exceptId: string): Promise<number> {
+  const row = await db.get<{ n: number }>(sql`SELECT count(*) AS n FROM users WHERE role = 'admin' AND disabled_at IS NULL AND id <> ${exceptId}`);
+  return row?.n ?? 0;
+}
+
+export async function accountRequestById(db: Db, id: string): Promise<AccountRequestRow | undefined> {
+  const [row] = await db.select().from(accountRequests).where(eq(accountRequests.id, id));
+  return row;
+}
+
+/** Requests neither approved, withdrawn nor expired: what admins see waiting for a second approval. */
+export async function pendingAccountRequests(db: Db, now: Date): Promise<AccountRequestRow[]> {
+  return db
+    .select()
+    .from(accountRequests)
+    .where(and(isNull(accountRequests.approvedAt), isNull(accountRequests.cancelledAt), gt(accountRequests.expiresAt, now.toISOString())))
+    .orderBy(accountRequests.requestedAt);
+}
+
+/** A newer request for the same account and kind replaces the one still waiting. */
+export const supersedeAccountRequestsStmt = (db: Db, userId: string, kind: AccountRequestRow["kind"], now: Date) =>
+  db
+    .update(accountRequests)
+    .set({ cancelledAt: now.toISOString() })
+    .where(and(eq(accountRequests.userId, userId), eq(accountRequests.kind, kind), isNull(accountRequests.approvedAt), isNull(accountRequests.cancelledAt)));
+
+/** Takes a pending request for approval, atomically: of two approvals racing, one wins. */
+export async function claimAccountRequest(db: Db, id: string, by: string, now: Date): Promise<boolean> {
+  const rows = await db
+    .update(accountRequests)
+    .set({ approvedBy: by, approvedAt: now.toISOString() })
+    .where(and(eq(accountRequests.id, id), isNull(accountRequests.approvedAt), isNull(accountRequests.cancelledAt), gt(accountRequests.expiresAt, now.toISOString())))
+    .returning({ id: accountRequests.id });
+  return rows.length === 1;
+}
+
+/** Gives a claimed request back (the change it was claimed for wrote nothing). */
+export const releaseAccountRequest = (db: Db, id: string) => db.update(accountRequests).set({ approvedBy: null, approvedAt: null }).where(eq(accountRequests.id, id));

@@ -16,8 +16,10 @@ export type MailboxKind = (typeof AUTHORITY_MAILBOXES)[number];
  * `userId` of `role`. One definition for the inbox and the e-mail.
  */
 function isFor(userId: string | SQL, role: string): SQL {
-  if (!(CASE_SCOPED_ROLES as readonly string[]).includes(role)) return sql`n.recipient_role = ${role}`;
-  return sql`n.recipient_role = ${role} AND (
+  // A notice for one person (an account notice to the person concerned) is theirs alone.
+  const person = sql`(n.recipient_user_id IS NULL OR n.recipient_user_id = ${userId})`;
+  if (!(CASE_SCOPED_ROLES as readonly string[]).includes(role)) return sql`n.recipient_role = ${role} AND ${person}`;
+  return sql`n.recipient_role = ${role} AND ${person} AND (
     EXISTS (SELECT 1 FROM audit_entries a WHERE a.alert_id = n.alert_id AND a.actor_user_id = ${userId})
     OR NOT EXISTS (SELECT 1 FROM audit_entries a JOIN users v ON v.id = a.actor_user_id
                    WHERE a.alert_id = n.alert_id AND v.role = ${role} AND v.disabled_at IS NULL))`;
@@ -120,5 +122,26 @@ export function noticeStmt(db: Db, alertId: string, event: InformEvent, roles: r
   return db
     .insert(notifications)
     .values(roles.map((r) => ({ id: crypto.randomUUID(), alertId, recipientRole: r, event, dedupeKey: `${alertId}:${event}:${occurrence}:${r}`, createdAt: now.toISOString() })))
+    .onConflictDoNothing();
+}
+
+/**
+ * An account notice (domain ACCOUNT_EVENTS) about request `requestId` (an account request
+ * or an invitation): one for every admin, and one for the person concerned when they have
+ * an account (not an admin: they are told as one already).
+ */
+export function accountNoticeStmt(db: Db, requestId: string, event: InformEvent, person: { id: string; role: Role } | null, now: Date): Stmt {
+  const row = (recipientRole: Role, recipientUserId: string | null) => ({
+    id: crypto.randomUUID(),
+    alertId: requestId,
+    recipientRole,
+    recipientUserId,
+    event,
+    dedupeKey: `${requestId}:${event}:${recipientUserId ?? recipientRole}`,
+    createdAt: now.toISOString(),
+  });
+  return db
+    .insert(notifications)
+    .values([row("admin", null), ...(person && person.role !== "admin" ? [row(person.role, person.id)] : [])])
     .onConflictDoNothing();
 }

@@ -88,6 +88,32 @@ export const invitations = sqliteTable("invitations", {
   approvedBy: text("approved_by"),
 });
 
+/**
+ * A change to someone's account that a second admin must approve before it takes effect
+ * (issue 23, four eyes): a new role, or re-enabling a disabled account. Disabling is never
+ * held back (it only takes power away).
+ */
+export const accountRequests = sqliteTable(
+  "account_requests",
+  {
+    id: text("id").primaryKey(),
+    kind: text("kind", { enum: ["role", "enable"] }).notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    /** The role asked for (kind "role"). */
+    role: text("role"),
+    requestedBy: text("requested_by").notNull(),
+    requestedAt: text("requested_at").notNull(),
+    expiresAt: text("expires_at").notNull(),
+    approvedBy: text("approved_by"),
+    approvedAt: text("approved_at"),
+    /** Withdrawn by an admin (or superseded by a newer request for the same account). */
+    cancelledAt: text("cancelled_at"),
+  },
+  (t) => [index("account_requests_user").on(t.userId)],
+);
+
 /** Server-side WebAuthn challenges: single use, short-lived, bound to their purpose. */
 export const challenges = sqliteTable("challenges", {
   id: text("id").primaryKey(),
@@ -260,6 +286,8 @@ export const notifications = sqliteTable(
     id: text("id").primaryKey(),
     alertId: text("alert_id").notNull(),
     recipientRole: text("recipient_role").notNull(),
+    /** A notice for one person (of recipientRole) rather than everyone of the role: an account notice to the person concerned. */
+    recipientUserId: text("recipient_user_id"),
     event: text("event").notNull(),
     /** Idempotency: one notice per (alert, event occurrence, role) whatever the redeliveries. */
     dedupeKey: text("dedupe_key").notNull().unique(),

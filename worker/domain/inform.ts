@@ -19,8 +19,18 @@ export const INFORM_EVENTS = [
   "tip_received",
   "tip_urgent",
   "tip_unacknowledged",
+  "account_approval_needed",
+  "account_change_approved",
 ] as const;
 export type InformEvent = (typeof INFORM_EVENTS)[number];
+
+/**
+ * Notices about staff accounts (issue 23, four eyes), not about an alert: their
+ * notification row carries the account request's id where an alert notice has the
+ * alert's, and they go to every admin and to the person concerned.
+ */
+export const ACCOUNT_EVENTS = ["account_approval_needed", "account_change_approved"] as const satisfies readonly InformEvent[];
+export const isAccountEvent = (event: string): boolean => (ACCOUNT_EVENTS as readonly string[]).includes(event);
 
 /** The investigating police service and the federal missing-persons cell (rule 9). */
 const AUTHORITIES = ["cell", "investigator"] as const satisfies readonly Role[];
@@ -49,6 +59,10 @@ export const INFORMED: Readonly<Record<RuleNineEvent, readonly Role[]>> = {
   tip_received: ["investigator"],
   tip_urgent: ["investigator", "cell"],
   tip_unacknowledged: ["cell"],
+  // Four eyes on every seat: every admin hears of a change waiting for a second approval, and of its approval
+  // (the person concerned is told as well, by name: db noticeStmt's `person`).
+  account_approval_needed: ["admin"],
+  account_change_approved: ["admin"],
 };
 
 /** Who is informed of an event. */

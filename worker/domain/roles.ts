@@ -101,15 +101,33 @@ export function checkAccountChange(actorId: string, targetId: string, change: { 
 }
 
 /**
- * An admin's link that adds a passkey to someone else's account is approved by a second
- * admin: not the one who created it, nor the account's owner (no one alone can take
- * another person's identity).
+ * The roles whose holder can move an alert towards the public — sign, settle the parents'
+ * side, launch, extend or stop it — and the admin, who makes accounts. One admin alone
+ * must not be able to fill these seats (issue 23: four eyes on every seat): an account
+ * with such a role, a change of anyone's role, and re-enabling an account take effect
+ * only once a second admin approved.
  */
+const SEAT_PERMISSIONS: readonly Permission[] = ["alert.signOff", "alert.consent", "alert.launch", "alert.extend", "alert.stop", "admin.users"];
+export const SEAT_ROLES: readonly Role[] = ROLES.filter((r) => SEAT_PERMISSIONS.some((p) => mayDo(r, p)));
+
+/** Does an admin's invitation for a new account of this role need a second admin? */
+export const seatNeedsSecondAdmin = (role: Role): boolean => SEAT_ROLES.includes(role);
+
+/**
+ * A change that needs a second admin is approved by an admin who is neither the one who
+ * asked for it nor the person it concerns (no one alone can take another person's
+ * identity, nor give themself or a confederate a seat).
+ */
+export function checkSecondAdmin(adminId: string, request: { requestedBy: string | null; userId: string | null }): void {
+  if (request.requestedBy === adminId || request.userId === adminId) {
+    throw new AppError("E_FORBIDDEN_ROLE", "a second administrator approves: not the one who asked, nor the person it concerns");
+  }
+}
+
+/** An invitation that needs approval is approved by a second admin (checkSecondAdmin). */
 export function checkInvitationApproval(adminId: string, inv: { needsApproval: boolean; createdBy: string | null; userId: string | null }): void {
   if (!inv.needsApproval) throw new AppError("E_RULE", "this invitation needs no approval");
-  if (inv.createdBy === adminId || inv.userId === adminId) {
-    throw new AppError("E_FORBIDDEN_ROLE", "a second administrator approves: not the one who created the link, nor its owner");
-  }
+  checkSecondAdmin(adminId, { requestedBy: inv.createdBy, userId: inv.userId });
 }
 
 /** The owner revokes one of their active passkeys, never the last one (that would lock them out). */

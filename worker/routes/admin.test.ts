@@ -3,7 +3,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { permissionsOf } from "../domain/index.ts";
-import { api, as, citizen, expectOk, liveAlert, makeContent, makeStaff, makeTeam, settledFanouts, standin, type Team } from "../test/helpers.ts";
+import { api, as, changeAccount, citizen, expectOk, liveAlert, makeContent, makeStaff, makeTeam, settledFanouts, standin, type Team } from "../test/helpers.ts";
 
 let t: Team;
 beforeAll(async () => {
@@ -27,12 +27,12 @@ describe("PATCH /api/v1/admin/users/{id}", () => {
   it("changes a role: audited, the person's sessions end, the new role applies at next sign-in", async () => {
     const s = await makeStaff("investigator");
     expectOk(await api("GET", "/alerts", undefined, as(s)));
-    const res = expectOk(await api("PATCH", `/admin/users/${s.userId}`, { role: "calltaker" }, as(t.admin)));
-    expect(res.body.role).toBe("calltaker");
-    expect((await api("GET", "/auth/me", undefined, as(s))).status).toBe(401); // session ended
+    const res = await changeAccount(t, s.userId, { role: "calltaker" });
+    expect(res.body.role).toBe("investigator"); // asked for, not yet in effect when the PATCH answered
+    expect((await api("GET", "/auth/me", undefined, as(s))).status).toBe(401); // session ended at the approval
     const last = (await auditActions()).at(-1)!;
     expect(last.action).toBe("user_role_changed");
-    expect(JSON.parse(last.details)).toEqual({ userId: s.userId, from: "investigator", to: "calltaker" });
+    expect(JSON.parse(last.details)).toEqual({ userId: s.userId, from: "investigator", to: "calltaker", requestId: res.body.pending[0].id });
     const row = await env.DB.prepare("SELECT role FROM users WHERE id = ?").bind(s.userId).first<{ role: string }>();
     expect(row!.role).toBe("calltaker");
   });

@@ -1,13 +1,15 @@
 // /api/v1/admin — staff accounts and invitations; /api/v1/audit — chain verification.
 import { z } from "@hono/zod-openapi";
-import { eq } from "drizzle-orm";
-import { approveInvitationStmt, credentialsOf, deleteSessionsOf, invitationById, listUsers, passkeyView, pendingInvitations, revokeCredentialStmt, revokeInvitationStmt, userById } from "../db/auth.ts";
+import { and, eq, isNull } from "drizzle-orm";
+import { ACCOUNT_REQUEST_TTL_MS } from "../config.ts";
+import { accountNoticeStmt } from "../db/notices.ts";
+import { accountRequestById, type AccountRequestRow, approveInvitationStmt, claimAccountRequest, otherActiveAdmins, pendingAccountRequests, releaseAccountRequest, supersedeAccountRequestsStmt, credentialsOf, deleteSessionsOf, invitationById, listUsers, passkeyView, pendingInvitations, revokeCredentialStmt, revokeInvitationStmt, userById } from "../db/auth.ts";
 import { allAuditEntries } from "../db/alerts.ts";
 import { commit, type Db } from "../db/client.ts";
 import { CHANNEL_NAMES, channelOf } from "../channels/index.ts";
 import { channelSettingsList, setChannel } from "../db/settings.ts";
-import { users } from "../db/schema.ts";
-import { checkAccountChange, checkAgainstHeads, checkInvitationApproval, type Role, verifyChain } from "../domain/index.ts";
+import { accountRequests, users } from "../db/schema.ts";
+import { checkAccountChange, checkAgainstHeads, checkInvitationApproval, checkSecondAdmin, type Role, verifyChain } from "../domain/index.ts";
 import { readHeads } from "../services/anchors.ts";
 import { AppError } from "../errors.ts";
 import { createInvitation } from "../services/auth.ts";
@@ -18,6 +20,20 @@ import { currentUser, jsonBody, jsonOk, newRouter, problemResponses, publicRateL
 import { ChainVerdict, Id, InvitationBody, Passkey, Role as RoleSchema, User } from "./schemas.ts";
 
 export const adminRoutes = newRouter();
+
+const AccountRequest = z
+  .object({
+    id: z.string(),
+    kind: z.enum(["role", "enable"]).describe("a new role, or re-enabling a disabled account"),
+    userId: z.string(),
+    role: z.string().nullable().describe("the role asked for (kind role)"),
+    requestedBy: z.string(),
+    requestedAt: z.string(),
+    expiresAt: z.string(),
+  })
+  .openapi("AccountRequest");
+const toRequest = (r: Omit<AccountRequestRow, "approvedBy" | "approvedAt" | "cancelledAt">) => ({ id: r.id, kind: r.kind, userId: r.userId, role: r.role, requestedBy: r.requestedBy, requestedAt: r.requestedAt, expiresAt: r.expiresAt });
+
 
 adminRoutes.openapi(
   staffRoute("admin.users", {
@@ -36,6 +52,7 @@ adminRoutes.openapi(
   async (c) => {
     const body = c.req.valid("json");
     const inv = await createInvitation(c.get("db"), { ...body, createdBy: currentUser(c).id }, new Date());
+    if (inv.needsApproval) await c.env.FANOUT.send({ type: "mail_notices", alertId: inv.id }).catch(() => undefined); // the cron asks again
     // The token travels in the fragment: it never reaches server logs or Referer headers.
     return c.json({ id: inv.id, link: `${c.env.APP_ORIGIN}/invite#${inv.token}`, expiresAt: inv.expiresAt, needsApproval: inv.needsApproval }, 201);
   },
@@ -64,17 +81,19 @@ adminRoutes.openapi(
               approvedBy: z.string().nullable(),
             }),
           ),
+          requests: z.array(AccountRequest).describe("account changes waiting for a second admin"),
         }),
       ),
     },
   }),
   async (c) => {
     const db = c.get("db");
-    const [all, invitations] = await Promise.all([listUsers(db), pendingInvitations(db, new Date())]);
+    const [all, invitations, requests] = await Promise.all([listUsers(db), pendingInvitations(db, new Date()), pendingAccountRequests(db, new Date())]);
     return c.json(
       {
         users: all.map((u) => ({ id: u.id, email: u.email, displayName: u.displayName, role: u.role, disabledAt: u.disabledAt, passkeys: u.passkeys })),
         invitations,
+        requests: requests.map(toRequest),
       },
       200,
     );
@@ -86,7 +105,12 @@ adminRoutes.openapi(
     method: "patch",
     path: "/admin/users/{id}",
     tags: ["Admin"],
-    summary: "Change an account's role, or disable / re-enable it (either ends its sessions)",
+    summary: "Disable an account (at once), or ask for a new role or re-enabling (in effect once a second admin approves)",
+    description:
+      "Disabling takes effect at once and ends the person's sessions. A new role and re-enabling are requests: " +
+      "they take effect when another admin — neither the one who asked nor the person concerned — approves them " +
+      "(POST /admin/account-requests/{id}/approve); every admin and the person are told. Refused with " +
+      "E_SECOND_ADMIN_NEEDED when there is no other active admin.",
     request: {
       params: z.object({ id: Id.openapi({ param: { name: "id", in: "path" } }) }),
       body: jsonBody(
@@ -96,7 +120,7 @@ adminRoutes.openapi(
           .refine((b) => b.disabled !== undefined || b.role !== undefined, "give disabled, role, or both"),
       ),
     },
-    responses: { 200: jsonOk(User) },
+    responses: { 200: jsonOk(User.extend({ pending: z.array(AccountRequest).describe("changes waiting for a second admin") })) },
   }),
   async (c) => {
     const db = c.get("db");
@@ -109,22 +133,123 @@ adminRoutes.openapi(
     const now = new Date();
     const disabling = body.disabled === true && !user.disabledAt;
     const enabling = body.disabled === false && !!user.disabledAt;
-    const role = body.role ?? (user.role as Role);
-    const roleChanged = role !== user.role;
-    const disabledAt = disabling ? now.toISOString() : enabling ? null : user.disabledAt;
-    const by = { actorUserId: admin.id, actorRole: admin.role };
-    const audit = [
-      ...(disabling || enabling ? [{ ...by, action: disabling ? "user_disabled" : "user_enabled", details: { userId: id } }] : []),
-      ...(roleChanged ? [{ ...by, action: "user_role_changed", details: { userId: id, from: user.role, to: role } }] : []),
+    const asks = [
+      ...(body.role !== undefined && body.role !== user.role ? [{ kind: "role" as const, role: body.role }] : []),
+      ...(enabling ? [{ kind: "enable" as const, role: null }] : []),
     ];
-    if (audit.length) {
-      // A new role or a disabled account takes effect now: the person's sessions end.
-      const endSessions = roleChanged || disabling ? [deleteSessionsOf(db, id)] : [];
-      await commit(db, [db.update(users).set({ disabledAt, role }).where(eq(users.id, id)), ...endSessions], audit, now);
-      // …and their open dashboards' live feeds close at once.
-      if (endSessions.length) await closeLiveFeeds(c.env, id);
+    // Checked before anything is written: a refused request changes nothing.
+    if (asks.length && (await otherActiveAdmins(db, admin.id)) === 0) throw new AppError("E_SECOND_ADMIN_NEEDED");
+    const by = { actorUserId: admin.id, actorRole: admin.role };
+    const disabledAt = disabling ? now.toISOString() : user.disabledAt;
+    const requests = asks.map((a) => ({
+      id: crypto.randomUUID(),
+      kind: a.kind,
+      userId: id,
+      role: a.role,
+      requestedBy: admin.id,
+      requestedAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + ACCOUNT_REQUEST_TTL_MS).toISOString(),
+    }));
+    if (disabling || requests.length) {
+      await commit(
+        db,
+        [
+          // Disabling only takes power away: it is never held back, and the person's sessions end now.
+          ...(disabling ? [db.update(users).set({ disabledAt }).where(eq(users.id, id)), deleteSessionsOf(db, id)] : []),
+          ...requests.flatMap((r) => [
+            supersedeAccountRequestsStmt(db, id, r.kind, now),
+            db.insert(accountRequests).values(r),
+            accountNoticeStmt(db, r.id, "account_approval_needed", { id, role: user.role as Role }, now),
+          ]),
+        ],
+        [
+          ...(disabling ? [{ ...by, action: "user_disabled", details: { userId: id } }] : []),
+          ...requests.map((r) => ({ ...by, action: "account_change_requested", details: { requestId: r.id, userId: id, kind: r.kind, ...(r.role ? { from: user.role, to: r.role } : {}) } })),
+        ],
+        now,
+      );
+      if (disabling) await closeLiveFeeds(c.env, id);
+      for (const r of requests) await c.env.FANOUT.send({ type: "mail_notices", alertId: r.id }).catch(() => undefined); // the cron asks again
     }
+    return c.json({ id: user.id, email: user.email, displayName: user.displayName, role: user.role as Role, disabledAt, pending: requests.map(toRequest) }, 200);
+  },
+);
+
+const RequestParam = z.object({ id: Id.openapi({ param: { name: "id", in: "path" } }) });
+
+adminRoutes.openapi(
+  staffRoute("admin.users", {
+    method: "post",
+    path: "/admin/account-requests/{id}/approve",
+    tags: ["Admin"],
+    summary: "Approve another admin's request (a new role, re-enabling): it takes effect now",
+    description: "Not by the admin who asked, nor by the person concerned. The person's sessions end when their role changes.",
+    request: { params: RequestParam },
+    responses: { 200: jsonOk(User) },
+  }),
+  async (c) => {
+    const db = c.get("db");
+    const admin = currentUser(c);
+    const now = new Date();
+    const req = await accountRequestById(db, c.req.valid("param").id);
+    if (!req || req.approvedAt || req.cancelledAt || req.expiresAt <= now.toISOString()) throw new AppError("E_NOT_FOUND", "no such pending request");
+    checkSecondAdmin(admin.id, req);
+    const user = await userById(db, req.userId);
+    if (!user) throw new AppError("E_NOT_FOUND", "user not found");
+    if (!(await claimAccountRequest(db, req.id, admin.id, now))) throw new AppError("E_CONFLICT", "this request was just approved or withdrawn");
+    const role = req.kind === "role" ? (req.role as Role) : (user.role as Role);
+    const disabledAt = req.kind === "enable" ? null : user.disabledAt;
+    const by = { actorUserId: admin.id, actorRole: admin.role };
+    const details = { requestId: req.id, userId: user.id, requestedBy: req.requestedBy };
+    try {
+      await commit(
+        db,
+        [
+          db.update(users).set({ role, disabledAt }).where(eq(users.id, user.id)),
+          // A new role takes effect now: the person signs in again under it.
+          ...(req.kind === "role" ? [deleteSessionsOf(db, user.id)] : []),
+          accountNoticeStmt(db, req.id, "account_change_approved", { id: user.id, role }, now),
+        ],
+        [
+          { ...by, action: "account_change_approved", details },
+          req.kind === "role"
+            ? { ...by, action: "user_role_changed", details: { userId: user.id, from: user.role, to: role, requestId: req.id } }
+            : { ...by, action: "user_enabled", details: { userId: user.id, requestId: req.id } },
+        ],
+        now,
+      );
+    } catch (err) {
+      await releaseAccountRequest(db, req.id).run();
+      throw err;
+    }
+    if (req.kind === "role") await closeLiveFeeds(c.env, user.id);
+    await c.env.FANOUT.send({ type: "mail_notices", alertId: req.id }).catch(() => undefined);
     return c.json({ id: user.id, email: user.email, displayName: user.displayName, role, disabledAt }, 200);
+  },
+);
+
+adminRoutes.openapi(
+  staffRoute("admin.users", {
+    method: "post",
+    path: "/admin/account-requests/{id}/cancel",
+    tags: ["Admin"],
+    summary: "Withdraw a request (the admin who asked) or refuse it (another admin): it never takes effect",
+    request: { params: RequestParam },
+    responses: { 204: { description: "Withdrawn" } },
+  }),
+  async (c) => {
+    const db = c.get("db");
+    const admin = currentUser(c);
+    const now = new Date();
+    const req = await accountRequestById(db, c.req.valid("param").id);
+    if (!req || req.approvedAt || req.cancelledAt) throw new AppError("E_NOT_FOUND", "no such pending request");
+    await commit(
+      db,
+      [db.update(accountRequests).set({ cancelledAt: now.toISOString() }).where(and(eq(accountRequests.id, req.id), isNull(accountRequests.approvedAt)))],
+      [{ actorUserId: admin.id, actorRole: admin.role, action: "account_change_cancelled", details: { requestId: req.id, userId: req.userId } }],
+      now,
+    );
+    return c.body(null, 204);
   },
 );
 
@@ -146,7 +271,14 @@ adminRoutes.openapi(
     const now = new Date();
     if (!inv || inv.usedAt || inv.revokedAt || inv.expiresAt <= now.toISOString()) throw new AppError("E_NOT_FOUND", "no such pending invitation");
     checkInvitationApproval(admin.id, inv);
-    await commit(db, [approveInvitationStmt(db, inv.id, admin.id)], [{ actorUserId: admin.id, actorRole: admin.role, action: "invitation_approved", details: { invitationId: inv.id, forUser: inv.userId } }], now);
+    const person = inv.userId ? await userById(db, inv.userId) : undefined;
+    await commit(
+      db,
+      [approveInvitationStmt(db, inv.id, admin.id), accountNoticeStmt(db, inv.id, "account_change_approved", person ? { id: person.id, role: person.role as Role } : null, now)],
+      [{ actorUserId: admin.id, actorRole: admin.role, action: "invitation_approved", details: { invitationId: inv.id, forUser: inv.userId, createdBy: inv.createdBy } }],
+      now,
+    );
+    await c.env.FANOUT.send({ type: "mail_notices", alertId: inv.id }).catch(() => undefined);
     return c.body(null, 204);
   },
 );

@@ -220,6 +220,8 @@ describe("sign-in", () => {
     const res = expectOk(await api("POST", "/admin/invitations", { email: "New.Magistrate@Example.test", displayName: "New Magistrate", role: "magistrate" }, as(t.admin)), 201);
     expect(res.body.link).toMatch(new RegExp(`^${ORIGIN}/invite#[A-Za-z0-9_-]{40,}$`));
     const token = res.body.link.split("#")[1];
+    // A magistrate's seat: the link works once a second admin approved it (four-eyes.test.ts).
+    expectOk(await api("POST", `/admin/invitations/${res.body.id}/approve`, undefined, as(t.admin2)), 204);
     const look = expectOk(await api("POST", "/auth/invitations/lookup", { token }));
     expect(look.body).toMatchObject({ email: "new.magistrate@example.test", role: "magistrate" });
   });

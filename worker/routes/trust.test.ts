@@ -11,11 +11,11 @@ import { createInvitation } from "../services/auth.ts";
 import { type StoredSignOff, verifyStoredSignOff } from "../services/signoff-verify.ts";
 import { smtp, type CaughtMail } from "../channels/email/standin.ts";
 import { retellPasskeys } from "../services/passkey-notice.ts";
-import { api, as, authorisedAlert, createAlert, db, DECISION, expectOk, makeContent, makeStaff, makeTeam, ORIGIN, signOff, type Staff } from "../test/helpers.ts";
+import { api, as, authorisedAlert, changeAccount, createAlert, db, DECISION, expectOk, makeContent, makeStaff, makeTeam, ORIGIN, signOff, type Staff, type Team } from "../test/helpers.ts";
 
 /** A role change ends the person's sessions: they sign in again with their passkey. */
-async function changeRoleAndSignIn(admin: Staff, s: Staff, role: Role): Promise<Staff> {
-  expectOk(await api("PATCH", `/admin/users/${s.userId}`, { role }, as(admin)));
+async function changeRoleAndSignIn(t: Team, s: Staff, role: Role): Promise<Staff> {
+  await changeAccount(t, s.userId, { role });
   const opts = expectOk(await api("POST", "/auth/login/options", undefined, { ip: s.ip }));
   const res = expectOk(await api("POST", "/auth/login/verify", { challengeId: opts.body.challengeId, response: await s.auth.get(opts.body.options) }, { ip: s.ip }));
   return { ...s, role, cookie: res.headers.get("Set-Cookie")!.split(";")[0]! };
@@ -28,17 +28,17 @@ describe("one person, one signature per alert", () => {
     expectOk(await api("POST", `/alerts/${id}/submit`, undefined, as(t.cell)));
     expectOk(await signOff(t.investigator, id, "investigator"));
 
-    let same = await changeRoleAndSignIn(t.admin, t.investigator, "cell");
+    let same = await changeRoleAndSignIn(t, t.investigator, "cell");
     const asCell = await signOff(same, id, "cell");
     expect(asCell.status).toBe(409);
     expect(asCell.body.code).toBe("E_ONE_SEAT");
-    same = await changeRoleAndSignIn(t.admin, same, "operator");
+    same = await changeRoleAndSignIn(t, same, "operator");
     expect((await signOff(same, id, "operator")).body.code).toBe("E_ONE_SEAT");
 
     expectOk(await signOff(t.cell, id, "cell"));
     expectOk(await signOff(t.operator, id, "operator"));
     expectOk(await api("POST", `/alerts/${id}/consent`, { basis: "parental_consent", note: "Both parents agreed by phone." }, as(t.counsellor)));
-    same = await changeRoleAndSignIn(t.admin, same, "magistrate");
+    same = await changeRoleAndSignIn(t, same, "magistrate");
     const authorise = await signOff(same, id, "authorisation", DECISION);
     expect(authorise.body.code).toBe("E_ONE_SEAT");
     expect((await api("GET", `/alerts/${id}`, undefined, as(t.cell))).body.state).toBe("concertation");
@@ -336,8 +336,8 @@ describe("revocation", () => {
     const last = await api("POST", `/auth/passkeys/${encodeURIComponent(newId)}/revoke`, undefined, { cookie, ip: "10.6.0.3" });
     expect(last.body.code).toBe("E_RULE");
 
-    expectOk(await api("PATCH", `/admin/users/${s.userId}`, { disabled: true }, as(t.admin)));
-    expectOk(await api("PATCH", `/admin/users/${s.userId}`, { disabled: false }, as(t.admin)));
+    await changeAccount(t, s.userId, { disabled: true });
+    await changeAccount(t, s.userId, { disabled: false });
     expect((await signInWith(s.auth, "10.6.0.4")).body.code).toBe("E_BAD_ASSERTION");
     expectOk(await signInWith(second.auth, "10.6.0.5"));
   });
@@ -376,7 +376,7 @@ describe("revocation", () => {
     const board = await open(t.investigator, "/board/live");
     const alert = await open(t.investigator, `/alerts/${id}/live`);
     const bystander = await open(t.cell, "/board/live");
-    expectOk(await api("PATCH", `/admin/users/${t.investigator.userId}`, { role: "operator" }, as(t.admin)));
+    await changeAccount(t, t.investigator.userId, { role: "operator" });
     expect(await until(() => board.closed() !== null && alert.closed() !== null)).toBe(true);
     expect(board.closed()).toBe(4401);
     expect(bystander.closed()).toBeNull();

@@ -16,6 +16,7 @@ import {
   credentialById,
   credentialsOf,
   invitationById,
+  otherActiveAdmins,
   releaseInvitation,
   type UserRow,
   userByEmail,
@@ -23,7 +24,8 @@ import {
 } from "../db/auth.ts";
 import { commit, type Db, type Stmt } from "../db/client.ts";
 import { challenges, credentials, invitations, sessions, users } from "../db/schema.ts";
-import { canonicalJson, challengeBinds, type Role, sha256Hex, type SignOffDecision, type SignOffKind, signOffDigest } from "../domain/index.ts";
+import { accountNoticeStmt } from "../db/notices.ts";
+import { canonicalJson, challengeBinds, type Role, seatNeedsSecondAdmin, sha256Hex, type SignOffDecision, type SignOffKind, signOffDigest } from "../domain/index.ts";
 import { b64url, unb64url } from "../bytes.ts";
 import { AppError } from "../errors.ts";
 import { log } from "../log.ts";
@@ -78,11 +80,15 @@ export async function createInvitation(db: Db, inv: NewInvitation, now: Date) {
   }
   const token = randomToken();
   const id = crypto.randomUUID();
-  // An admin adding a passkey to someone else's account (a lost device) needs a second admin's approval.
-  const needsApproval = !!existing && inv.createdBy !== null && inv.createdBy !== existing.id;
+  // Four eyes (issue 23): an admin's link that adds a passkey to someone else's account (a
+  // lost device), or that creates an account with a seat (domain SEAT_ROLES), works only
+  // once a second admin approved it. The command line (createdBy null) bootstraps the first admins.
+  const needsApproval = inv.createdBy !== null && (existing ? inv.createdBy !== existing.id : seatNeedsSecondAdmin(inv.role));
+  if (needsApproval && (await otherActiveAdmins(db, inv.createdBy!)) === 0) throw new AppError("E_SECOND_ADMIN_NEEDED");
   await commit(
     db,
     [
+      ...(needsApproval ? [accountNoticeStmt(db, id, "account_approval_needed", existing ? { id: existing.id, role: existing.role as Role } : null, now)] : []),
       db.insert(invitations).values({
         needsApproval,
         id,
@@ -96,7 +102,7 @@ export async function createInvitation(db: Db, inv: NewInvitation, now: Date) {
         expiresAt: later(now, INVITATION_TTL_MS),
       }),
     ],
-    [{ actorUserId: inv.createdBy, action: "invitation_created", details: { invitationId: id, role: inv.role, ...(existing ? { forUser: existing.id, needsApproval } : {}) } }],
+    [{ actorUserId: inv.createdBy, action: "invitation_created", details: { invitationId: id, role: inv.role, needsApproval, ...(existing ? { forUser: existing.id } : {}) } }],
     now,
   );
   return { id, token, expiresAt: later(now, INVITATION_TTL_MS), needsApproval };

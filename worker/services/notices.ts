@@ -8,7 +8,7 @@ import { smtpConfig, smtpTransport } from "../channels/email/smtp.ts";
 import { makeDb } from "../db/client.ts";
 import { claimNotice, releaseNotice, mailboxes, mailedAddresses, markNoticeMailed, noticePeople, recordMailed, unmailedNotices } from "../db/notices.ts";
 import { getAlertRow } from "../db/alerts.ts";
-import { type InformEvent, toAuthorityMailboxes } from "../domain/index.ts";
+import { type InformEvent, isAccountEvent, toAuthorityMailboxes } from "../domain/index.ts";
 import { log } from "../log.ts";
 
 /** Where a notice's e-mail goes: its people, and for rule 9 the authorities' mailboxes (on the cell's notice, once). */
@@ -34,7 +34,9 @@ export async function mailNotices(env: Env, alertId: string, now = new Date()): 
     return { notices: pending.length, mailed: 0 };
   }
   // The row outlives the purge (a PII-free skeleton): its state, exercise flag and end time.
-  const alert = await getAlertRow(db, alertId);
+  // An account notice (issue 23) is about a request, not an alert.
+  const account = pending.every((n) => isAccountEvent(n.event));
+  const alert = account ? { state: "", exercise: false, endsAt: null } : await getAlertRow(db, alertId);
   const transport = smtpTransport(config, 1);
   let mailed = 0;
   let handled = 0;
@@ -51,7 +53,7 @@ export async function mailNotices(env: Env, alertId: string, now = new Date()): 
           state: alert.state,
           exercise: alert.exercise,
           endsAt: n.event === "review_due" ? alert.endsAt : null,
-          url: `${env.APP_ORIGIN}/alerts/${alertId}`,
+          url: account ? `${env.APP_ORIGIN}/admin` : `${env.APP_ORIGIN}/alerts/${alertId}`,
         });
         for (const to of addresses.filter((a) => !done.has(a))) {
           await transport.sendMail({

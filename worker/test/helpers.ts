@@ -73,12 +73,20 @@ export async function makeStaff(role: Role, name = `${role} ${++seq}`): Promise<
 }
 
 export async function makeTeam() {
-  const [magistrate, investigator, cell, operator, counsellor, calltaker, admin] = await Promise.all(
-    (["magistrate", "investigator", "cell", "operator", "counsellor", "calltaker", "admin"] as const).map((r) => makeStaff(r)),
+  const [magistrate, investigator, cell, operator, counsellor, calltaker, admin, admin2] = await Promise.all(
+    (["magistrate", "investigator", "cell", "operator", "counsellor", "calltaker", "admin", "admin"] as const).map((r) => makeStaff(r)),
   );
-  return { magistrate: magistrate!, investigator: investigator!, cell: cell!, operator: operator!, counsellor: counsellor!, calltaker: calltaker!, admin: admin! };
+  // Two admins: an account change takes one to ask and another to approve (issue 23).
+  return { magistrate: magistrate!, investigator: investigator!, cell: cell!, operator: operator!, counsellor: counsellor!, calltaker: calltaker!, admin: admin!, admin2: admin2! };
 }
 export type Team = Awaited<ReturnType<typeof makeTeam>>;
+
+/** An account change with four eyes: `t.admin` asks (PATCH), `t.admin2` approves each request it made. */
+export async function changeAccount(t: { admin: Staff; admin2: Staff }, userId: string, change: { role?: Role; disabled?: boolean }) {
+  const res = expectOk(await api("PATCH", `/admin/users/${userId}`, change, as(t.admin)));
+  for (const r of res.body.pending as { id: string }[]) expectOk(await api("POST", `/admin/account-requests/${r.id}/approve`, undefined, as(t.admin2)));
+  return res;
+}
 
 export const as = (s: Staff): Caller => ({ cookie: s.cookie, ip: s.ip });
 

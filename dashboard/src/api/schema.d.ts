@@ -2702,6 +2702,8 @@ export interface paths {
                                 needsApproval: boolean;
                                 approvedBy: string | null;
                             }[];
+                            /** @description account changes waiting for a second admin */
+                            requests: components["schemas"]["AccountRequest"][];
                         };
                     };
                 };
@@ -2783,8 +2785,10 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change an account's role, or disable / re-enable it (either ends its sessions)
-         * @description Roles: admin.
+         * Disable an account (at once), or ask for a new role or re-enabling (in effect once a second admin approves)
+         * @description Disabling takes effect at once and ends the person's sessions. A new role and re-enabling are requests: they take effect when another admin — neither the one who asked nor the person concerned — approves them (POST /admin/account-requests/{id}/approve); every admin and the person are told. Refused with E_SECOND_ADMIN_NEEDED when there is no other active admin.
+         *
+         *     Roles: admin.
          */
         patch: {
             parameters: {
@@ -2803,6 +2807,102 @@ export interface paths {
                     };
                 };
             };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["User"] & {
+                            /** @description changes waiting for a second admin */
+                            pending: components["schemas"]["AccountRequest"][];
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in / bad passkey assertion */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Role not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed in the alert's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Breaks a protocol rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/admin/account-requests/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve another admin's request (a new role, re-enabling): it takes effect now
+         * @description Not by the admin who asked, nor by the person concerned. The person's sessions end when their role changes.
+         *
+         *     Roles: admin.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
             responses: {
                 /** @description OK */
                 200: {
@@ -2869,6 +2969,103 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/account-requests/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw a request (the admin who asked) or refuse it (another admin): it never takes effect
+         * @description Roles: admin.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Withdrawn */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in / bad passkey assertion */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Role not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed in the alert's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Breaks a protocol rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/admin/invitations/{id}/approve": {
@@ -8361,6 +8558,20 @@ export interface components {
             displayName: string;
             role: components["schemas"]["Role"];
         };
+        AccountRequest: {
+            id: string;
+            /**
+             * @description a new role, or re-enabling a disabled account
+             * @enum {string}
+             */
+            kind: "role" | "enable";
+            userId: string;
+            /** @description the role asked for (kind role) */
+            role: string | null;
+            requestedBy: string;
+            requestedAt: string;
+            expiresAt: string;
+        };
         ChannelSetting: {
             /** @enum {string} */
             channel: "push" | "email" | "webhooks" | "mastodon" | "bluesky" | "x" | "facebook" | "telegram";
@@ -8513,7 +8724,7 @@ export interface components {
                 id: string;
                 alertId: string;
                 /** @enum {string} */
-                event: "launched" | "updated" | "extended" | "stopped" | "expired" | "withdrawn_before_launch" | "review_due" | "purge_soon" | "signoff_requested" | "partner_webhook_off" | "social_post_stuck" | "tip_received" | "tip_urgent" | "tip_unacknowledged";
+                event: "launched" | "updated" | "extended" | "stopped" | "expired" | "withdrawn_before_launch" | "review_due" | "purge_soon" | "signoff_requested" | "partner_webhook_off" | "social_post_stuck" | "tip_received" | "tip_urgent" | "tip_unacknowledged" | "account_approval_needed" | "account_change_approved";
                 createdAt: string;
                 readAt: string | null;
             }[];

@@ -4,17 +4,14 @@ import { Fragment } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { ROLES } from "../../../worker/domain/roles.ts";
 import { api, type AuthorityMailboxes, type ChannelSetting, must, mustOk, type Passkey, type User, type YearStatistics } from "../api/client";
-import type { components } from "../api/schema";
+import type { components, paths } from "../api/schema";
 import { PasskeyTable } from "./account";
 import { SocialAccountsCard } from "./social";
 import { lang, t } from "../i18n";
 import { useChannels } from "../lib/channels";
 import { ConfirmButton, ErrorBox, fmtTime, useAction, useFocusHeading, THead } from "../ui";
 
-type Users = {
-  users: (User & { passkeys: number })[];
-  invitations: { id: string; email: string; displayName: string; role: string; expiresAt: string; forUser: string | null; createdBy: string | null; needsApproval: boolean; approvedBy: string | null }[];
-};
+type Users = paths["/admin/users"]["get"]["responses"][200]["content"]["application/json"];
 
 export function Admin({ meId }: { meId: string }) {
   const [data, setData] = useState<Users | null>(null);
@@ -22,6 +19,14 @@ export function Admin({ meId }: { meId: string }) {
   const [run, busy, error] = useAction();
   const [invite, setInvite] = useState({ email: "", displayName: "", role: "investigator" as User["role"] });
   const [link, setLink] = useState<string | null>(null);
+  const [asked, setAsked] = useState(false);
+  const nameOf = (id: string) => data?.users.find((u) => u.id === id)?.displayName ?? id.slice(0, 8);
+  const change = (id: string, body: { role?: User["role"]; disabled?: boolean }) =>
+    run(async () => {
+      const r = await must(api.PATCH("/admin/users/{id}", { params: { path: { id } }, body }));
+      setAsked(r.pending.length > 0);
+      await load();
+    });
   const [shown, setShown] = useState<{ user: User; keys: Passkey[] } | null>(null);
   const h1 = useFocusHeading("admin");
   const showKeys = (u: User) => run(async () => setShown({ user: u, keys: (await must(api.GET("/admin/users/{id}/passkeys", { params: { path: { id: u.id } } }))).passkeys }));
@@ -50,10 +55,7 @@ export function Admin({ meId }: { meId: string }) {
                   <label class="sr-only" for={`role-${u.id}`}>
                     {t("admin.roleOf", { name: u.displayName })}
                   </label>
-                  <select id={`role-${u.id}`} value={u.role} disabled={busy || u.id === meId} onChange={(e) => run(async () => {
-                    await must(api.PATCH("/admin/users/{id}", { params: { path: { id: u.id } }, body: { role: (e.target as HTMLSelectElement).value as User["role"] } }));
-                    await load();
-                  })}>
+                  <select id={`role-${u.id}`} value={u.role} disabled={busy || u.id === meId} onChange={(e) => change(u.id, { role: (e.target as HTMLSelectElement).value as User["role"] })}>
                     {ROLES.map((r) => (
                       <option value={r}>{t(`role.${r}`)}</option>
                     ))}
@@ -67,10 +69,7 @@ export function Admin({ meId }: { meId: string }) {
                 <td>
                   {u.disabledAt ? t("admin.disabled") : t("admin.active")}{" "}
                   {u.id !== meId && (
-                    <button class="secondary" disabled={busy} onClick={() => run(async () => {
-                      await must(api.PATCH("/admin/users/{id}", { params: { path: { id: u.id } }, body: { disabled: !u.disabledAt } }));
-                      await load();
-                    })}>
+                    <button class="secondary" disabled={busy} onClick={() => change(u.id, { disabled: !u.disabledAt })}>
                       {u.disabledAt ? t("admin.enable", { name: u.displayName }) : t("admin.disable", { name: u.displayName })}
                     </button>
                   )}
@@ -79,6 +78,42 @@ export function Admin({ meId }: { meId: string }) {
             ))}
           </tbody>
         </table>
+        {asked && <p role="status">{t("admin.requested")}</p>}
+        {data && data.requests.length > 0 && (
+          <>
+            <h3>{t("admin.requests")}</h3>
+            <ul id="account-requests">
+              {data.requests.map((r) => {
+                const user = data.users.find((u) => u.id === r.userId);
+                const mine = r.requestedBy === meId || r.userId === meId;
+                return (
+                  <li key={r.id} data-request={r.id}>
+                    {r.kind === "role"
+                      ? t("admin.requestRole", { name: nameOf(r.userId), from: user ? t(`role.${user.role}`) : "?", to: t(`role.${r.role}` as never) })
+                      : t("admin.requestEnable", { name: nameOf(r.userId) })}{" "}
+                    · {t("admin.askedBy", { name: nameOf(r.requestedBy) })} · {t("admin.expires", { at: fmtTime(r.expiresAt) })}{" "}
+                    {mine ? (
+                      <span class="muted">({t(r.requestedBy === meId ? "admin.yoursRequest" : "admin.aboutYou")})</span>
+                    ) : (
+                      <button class="secondary" disabled={busy} onClick={() => run(async () => {
+                        await must(api.POST("/admin/account-requests/{id}/approve", { params: { path: { id: r.id } } }));
+                        await load();
+                      })}>
+                        {t("admin.approve")}
+                      </button>
+                    )}{" "}
+                    <button class="secondary" disabled={busy} onClick={() => run(async () => {
+                      await mustOk(api.POST("/admin/account-requests/{id}/cancel", { params: { path: { id: r.id } } }));
+                      await load();
+                    })}>
+                      {r.requestedBy === meId ? t("admin.withdraw") : t("admin.refuse")}
+                    </button>
+                  </li>
+                );
+              })}
+            </ul>
+          </>
+        )}
         {shown && (
           <div id="user-passkeys">
             <h3>{t("admin.showPasskeys", { name: shown.user.displayName })}</h3>

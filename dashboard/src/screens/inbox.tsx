@@ -7,6 +7,10 @@ import { markRead, useInbox } from "../lib/inbox";
 import { navigate } from "../lib/router";
 import { ErrorBox, fmtTime, useAction, useFocusHeading } from "../ui";
 
+/** An account notice (four eyes, issue 23) is about a request, seen in Administration; every other notice about an alert. */
+const isAccount = (i: InboxItem) => i.event.startsWith("account_");
+const hrefOf = (i: InboxItem) => (isAccount(i) ? "/admin" : `/alerts/${i.alertId}`);
+
 export function InboxScreen() {
   const inbox = useInbox();
   const [run, busy, error] = useAction();
@@ -14,7 +18,7 @@ export function InboxScreen() {
   const open = (i: InboxItem) =>
     run(async () => {
       if (!i.readAt) await markRead({ ids: [i.id] });
-      navigate(`/alerts/${i.alertId}`);
+      navigate(hrefOf(i));
     });
   return (
     <>
@@ -40,7 +44,7 @@ export function InboxScreen() {
               <li key={i.id} class={i.readAt ? "read" : "unread"}>
                 {!i.readAt && <span class="sr-only">{t("inbox.new")} </span>}
                 <a
-                  href={`/alerts/${i.alertId}`}
+                  href={hrefOf(i)}
                   onClick={(e) => {
                     e.preventDefault();
                     e.stopPropagation();
@@ -50,7 +54,7 @@ export function InboxScreen() {
                   {t(`inbox.event.${i.event}`)}
                 </a>{" "}
                 <span class="muted">
-                  · {t("inbox.alert", { id: i.alertId.slice(0, 8) })} · {fmtTime(i.createdAt)}
+                  · {t(isAccount(i) ? "inbox.request" : "inbox.alert", { id: i.alertId.slice(0, 8) })} · {fmtTime(i.createdAt)}
                 </span>
               </li>
             ))}
