@@ -61,7 +61,7 @@ try {
   const calls = (async () => {
     const lanes = Array.from({ length: 10 }, async (_, lane) => {
       for (let i = lane; i < CALLS; i += 10) {
-        const c = await provider.call({ lang: ["fr", "nl", "de", "en"][i % 4], from: `+3247${String(i).padStart(7, "0")}`, object: i % 5 === 0 });
+        const c = await provider.call({ lang: ["fr", "nl", "de", "en"][i % 4], from: `+3247${String(i).padStart(7, "0")}`, object: i % 5 === 0, drill: true });
         if (c.queued) await provider.left(c, i % 3 === 0 ? "hangup" : "bridged");
         callsDone++;
       }

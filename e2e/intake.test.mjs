@@ -66,7 +66,7 @@ describe("the 116 000 intake in a real browser", () => {
     const card = consolePage.locator(`[data-alert="${alertId}"]`);
     await card.locator(`#queue-${alertId}`, { hasText: "0 caller(s) waiting" }).waitFor();
     const provider = telephonyProvider(stack.origin, LOCAL_TELEPHONY_TOKEN);
-    const caller = await provider.call({ lang: "en", from: "+32470123456" });
+    const caller = await provider.call({ lang: "en", from: "+32470123456", drill: true });
     assert.equal(caller.queued, true);
     assert.match(caller.heard, /number 1 in the queue/);
     await card.locator(`#queue-${alertId}`, { hasText: "1 caller(s) waiting" }).waitFor({ timeout: 10_000 });

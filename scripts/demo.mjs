@@ -175,7 +175,7 @@ step("a citizen sent a tip from the alert page (Turnstile checked)", `tip ${webT
 const token = readDevVars().TELEPHONY_AUTH_TOKEN;
 if (!token) throw new Error("no TELEPHONY_AUTH_TOKEN in .dev.vars: restart npm start (it adds it)");
 const provider = telephonyProvider(origin, token);
-const caller = await provider.call({ lang: "nl", from: "+32470998877" });
+const caller = await provider.call({ lang: "nl", from: "+32470998877", drill: true });
 if (!caller.queued) throw new Error(`the simulated call was not queued: ${caller.heard}`);
 step("a caller dialled the 116 000 line (signed TwiML webhooks), chose Dutch, accepted the recording", `queued: "${caller.heard}"`);
 const taken = await call("POST", `/alerts/${alertId}/calls/next`, undefined, staff.calltaker.cookie);

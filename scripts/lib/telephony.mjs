@@ -24,10 +24,14 @@ export function telephonyProvider(origin, authToken) {
   };
   const base = (sid, from, extra = {}) => ({ AccountSid: `AC${"0".repeat(32)}`, CallSid: sid, From: from, To: "+3227000000", CallStatus: "in-progress", ...extra });
   return {
-    /** A caller dials the line, picks a language, hears the recording notice (objects or not) and waits in the queue. */
-    async call({ lang = "en", from = "+32470000000", object = false } = {}) {
+    /**
+     * A caller dials the line, picks a language, hears the recording notice (objects or not)
+     * and waits in the queue. `drill`: the drills' test number (its voice URL has ?drill=1),
+     * the only way to reach an exercise alert; the real line reaches only real alerts.
+     */
+    async call({ lang = "en", from = "+32470000000", object = false, drill = false } = {}) {
       const sid = `CA${randomBytes(16).toString("hex")}`;
-      const menu = await post("/telephony/voice", base(sid, from, { CallStatus: "ringing" }));
+      const menu = await post(drill ? "/telephony/voice?drill=1" : "/telephony/voice", base(sid, from, { CallStatus: "ringing" }));
       if (!menu.Gather) return { sid, queued: false, heard: JSON.stringify(menu) };
       const notice = await post(menu.Gather["@action"], base(sid, from, { Digits: DIGIT[lang] }));
       if (!notice.Gather) return { sid, queued: false, heard: JSON.stringify(notice) };

@@ -220,9 +220,14 @@ export class AlertObject extends LiveObject {
     return (await this.ctx.storage.get<string>("state")) === "live";
   }
 
-  /** A provider webhook: true the first time this signature is seen (a replay is refused). */
-  firstSeen(signature: string): Promise<boolean> {
-    return this.desk.firstSeen(signature, new Date());
+  /** A provider webhook: new, or seen before with the answer it got (a retry gets it again). */
+  seenRequest(signature: string): Promise<{ first: true } | { first: false; answer: string | null }> {
+    return this.desk.seen(signature, new Date());
+  }
+
+  /** Records the answer given to a provider webhook. */
+  answeredRequest(signature: string, answer: string): Promise<void> {
+    return this.desk.answered(signature, answer);
   }
 
   async callArrived(sid: string): Promise<Call> {

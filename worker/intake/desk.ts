@@ -5,7 +5,8 @@
 //   abandoned), since when, who took the call; kept in step with the provider's callbacks;
 // - the tips' acknowledgement clocks: a tip not acknowledged in time goes up the chain
 //   (domain TIP_ESCALATION) when the object's alarm fires;
-// - the webhook signatures already seen (a replayed provider request is refused).
+// - the webhook signatures already seen, with the answer each got (a provider's retry, or a
+//   replay, gets that answer again and changes nothing).
 // The line is open while the alert is live; the tips themselves live in D1.
 import { escalationDue, medianAndWorst, TIP_TOP_LEVEL } from "../domain/index.ts";
 
@@ -69,17 +70,31 @@ export class IntakeDesk {
 
   // ---------------------------------------------------------------- webhooks
 
-  /** True the first time a signed request is seen; false for a replay. */
-  async firstSeen(signature: string, now: Date): Promise<boolean> {
+  /**
+   * A signed provider request, seen for the first time ("new": the caller computes the
+   * answer and records it with `answered`), or again: the provider retrying (a timeout, a
+   * dropped connection) or someone replaying it. Either way it gets the answer the first
+   * one got, and nothing is done twice; null while the first is still being answered.
+   */
+  async seen(signature: string, now: Date): Promise<{ first: true } | { first: false; answer: string | null }> {
     const key = SIG + signature;
-    if (await this.storage.get(key)) return false;
-    await this.storage.put(key, now.getTime());
+    const got = await this.storage.get<number | { at: number; answer?: string }>(key);
+    if (got !== undefined) return { first: false, answer: typeof got === "object" ? (got.answer ?? null) : null };
+    await this.storage.put(key, { at: now.getTime() });
     // Forget the old ones now and then (cheap: a list bounded by one day's calls).
     if (Math.random() < 0.05) {
-      const old = [...(await this.storage.list<number>({ prefix: SIG })).entries()].filter(([, t]) => now.getTime() - t > SIGNATURE_MEMORY_MS).map(([k]) => k);
+      const at = (v: number | { at: number }) => (typeof v === "object" ? v.at : v);
+      const old = [...(await this.storage.list<number | { at: number }>({ prefix: SIG })).entries()].filter(([, v]) => now.getTime() - at(v) > SIGNATURE_MEMORY_MS).map(([k]) => k);
       for (let i = 0; i < old.length; i += 128) await this.storage.delete(old.slice(i, i + 128));
     }
-    return true;
+    return { first: true };
+  }
+
+  /** Records the answer given to a signed request (what a retry of it gets). */
+  async answered(signature: string, answer: string): Promise<void> {
+    const key = SIG + signature;
+    const got = await this.storage.get<number | { at: number }>(key);
+    await this.storage.put(key, { at: typeof got === "object" ? got.at : (got ?? Date.now()), answer });
   }
 
   // ---------------------------------------------------------------- calls

@@ -6,7 +6,7 @@ import { env, exports } from "cloudflare:workers";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { beforeAll, describe, expect, it } from "vitest";
 import { alertStub } from "../services/alerts.ts";
-import { api, as, expectOk, liveAlert, makeTeam, ORIGIN, type Team } from "../test/helpers.ts";
+import { api, as, authorisedAlert, expectOk, liveAlert, makeContent, makeTeam, ORIGIN, type Team } from "../test/helpers.ts";
 
 let t: Team;
 beforeAll(async () => {
@@ -121,9 +121,11 @@ describe("the 116 000 line (TwiML)", () => {
     expect((await provider("/telephony/voice", base(call), { token: "another-account-token" })).status).toBe(403);
     const first = await provider("/telephony/voice", base(call));
     expect(first.status).toBe(200);
+    // The same signed request again (a provider's retry, or a replay) gets the same answer
+    // and changes nothing (issue 23: our own checks never drop a real caller).
     const replay = await provider("/telephony/voice", base(call), { signature: first.signature });
-    expect(replay.status).toBe(403);
-    expect(JSON.parse(replay.text).code).toBe("E_SIGNATURE");
+    expect(replay.status).toBe(200);
+    expect(replay.text).toBe(first.text);
     // A signature computed for other parameters does not cover changed ones.
     const other = await provider("/telephony/voice", base(sid()), { signature: first.signature });
     expect(other.status).toBe(403);
@@ -144,5 +146,65 @@ describe("the 116 000 line (TwiML)", () => {
     expectOk(await api("POST", `/alerts/${id}/stop`, { reason: "found_safe" }, as(t.cell)));
     const ended = await provider(`/telephony/voice/consent?alert=${id}&lang=en`, base(call));
     expect(String(ended.xml!.Dial)).toBe("+3225551212");
+  });
+});
+
+describe("a drill never takes a real call (issue 23)", () => {
+  const launchDrill = async () => {
+    const id = await authorisedAlert(t, makeContent(), true);
+    expectOk(await api("POST", `/alerts/${id}/launch`, undefined, as(t.cell)));
+    return id;
+  };
+  const alertOf = (answer: Awaited<ReturnType<typeof provider>>) => new URL(answer.xml!.Gather["@action"]).searchParams.get("alert");
+
+  it("a call while a real alert and a newer drill are live reaches the real alert; the drill only through its own route, marked as an exercise", async () => {
+    const real = await liveAlert(t);
+    const drill = await launchDrill(); // launched after the real one: the newest live alert
+    const witness = sid();
+    expect(alertOf(await provider("/telephony/voice", base(witness)))).toBe(real);
+    expect((await alertStub(env, real).call(witness))?.sid).toBe(witness);
+    expect(await alertStub(env, drill).call(witness)).toBeNull();
+    // The drill's own route (the test number's voice URL) reaches the drill.
+    const rehearsal = sid();
+    expect(alertOf(await provider("/telephony/voice?drill=1", base(rehearsal)))).toBe(drill);
+    // The call-takers' console shows which alert is an exercise.
+    const consoleAlerts = expectOk(await api("GET", "/intake/alerts", undefined, as(t.calltaker))).body.alerts as { alertId: string; exercise: boolean }[];
+    expect(consoleAlerts.find((a) => a.alertId === drill)?.exercise).toBe(true);
+    expect(consoleAlerts.find((a) => a.alertId === real)?.exercise).toBe(false);
+    // No real alert live (this file's earlier ones stopped too): the real line goes to the normal 116 000, never to the drill.
+    const stillLive = (await env.DB.prepare("SELECT id FROM alerts WHERE state = 'live' AND exercise = 0").all<{ id: string }>()).results;
+    for (const a of stillLive) expectOk(await api("POST", `/alerts/${a.id}/stop`, { reason: "found_safe" }, as(t.cell)));
+    const later = await provider("/telephony/voice", base(sid()));
+    expect(later.xml!.Gather).toBeUndefined();
+    expect(String(later.xml!.Dial)).toMatch(/^\+32/); // the normal hotline (the admin's setting or the default)
+    expectOk(await api("POST", `/alerts/${drill}/stop`, { reason: "found_safe" }, as(t.cell)));
+  });
+
+  it("the signature is checked against the public URL the provider was given, whatever host or scheme a proxy passes on", async () => {
+    const id = await liveAlert(t);
+    const call = sid();
+    const params = base(call);
+    const signature = ((await (await fetch("https://twilio.test/sign", { method: "POST", body: JSON.stringify({ authToken: TOKEN, url: `${ORIGIN}/telephony/voice`, params }) })).json()) as { signature: string }).signature;
+    const res = await exports.default.fetch(
+      new Request("https://worker-internal.example:8443/telephony/voice", { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature }, body: new URLSearchParams(params).toString() }),
+    );
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain(`alert=${id}`);
+    expectOk(await api("POST", `/alerts/${id}/stop`, { reason: "found_safe" }, as(t.cell)));
+  });
+
+  it("a provider's identical retry of each step gets the same answer, and the call is counted once", async () => {
+    const id = await liveAlert(t);
+    const call = sid();
+    const entry = await provider("/telephony/voice", base(call));
+    expect((await provider("/telephony/voice", base(call), { signature: entry.signature })).text).toBe(entry.text);
+    const consent = `/telephony/voice/consent?alert=${id}&lang=fr`;
+    const queued = await provider(consent, base(call));
+    const again = await provider(consent, base(call), { signature: queued.signature });
+    expect(again.status).toBe(200);
+    expect(again.text).toBe(queued.text);
+    const m = expectOk(await api("GET", `/alerts/${id}/intake`, undefined, as(t.operator))).body.metrics;
+    expect(m.calls).toEqual({ calls: 1, answered: 0, abandoned: 0, waiting: 1 });
+    expectOk(await api("POST", `/alerts/${id}/stop`, { reason: "found_safe" }, as(t.cell)));
   });
 });

@@ -358,7 +358,9 @@ const LineSettings = z
 const LineView = LineSettings.extend({
   configured: z.boolean().describe("false: never set, the values are wrangler.toml's defaults"),
   updatedAt: z.string().nullable(),
-  webhooks: z.object({ voice: z.string(), status: z.string(), agent: z.string() }).describe("the URLs to enter in the provider's console"),
+  webhooks: z
+    .object({ voice: z.string(), drillVoice: z.string().describe("the voice URL of the drills' test number: the only way a call reaches an exercise alert"), status: z.string(), agent: z.string() })
+    .describe("the URLs to enter in the provider's console"),
   tokenSet: z.boolean().describe("is the secret TELEPHONY_AUTH_TOKEN set (the provider's signature is checked with it)"),
 });
 
@@ -371,7 +373,7 @@ const lineView = async (c: { env: Env; get(k: "db"): import("../db/client.ts").D
     fallbackNumber: s?.fallbackNumber ?? c.env.TELEPHONY_FALLBACK_NUMBER,
     configured: !!s,
     updatedAt: s?.updatedAt ?? null,
-    webhooks: { voice: `${o}/telephony/voice`, status: `${o}/telephony/status`, agent: `${o}/telephony/agent?alert={alertId}` },
+    webhooks: { voice: `${o}/telephony/voice`, drillVoice: `${o}/telephony/voice?drill=1`, status: `${o}/telephony/status`, agent: `${o}/telephony/agent?alert={alertId}` },
     tokenSet: !!c.env.TELEPHONY_AUTH_TOKEN,
   } as z.infer<typeof LineView>;
 };

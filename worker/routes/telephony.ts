@@ -28,7 +28,13 @@ const Query = z.object({ alert: z.uuid(), lang: z.enum(LANGUAGES).optional() });
 const twiml = (c: Context<TelEnv>, xml: string) => c.body(xml, 200, { "Content-Type": "text/xml; charset=utf-8", "Cache-Control": "no-store" });
 const refuse = (c: Context<TelEnv>, why: string) => c.json({ type: "about:blank", title: "The telephony webhook's signature is missing, wrong or replayed.", status: 403, code: "E_SIGNATURE", detail: why }, 403);
 
-/** Checks X-Twilio-Signature over the URL as called and the form parameters. */
+/** The URL the provider called, as configured there: our public origin, this path and query. */
+function publicUrl(c: Context<TelEnv>): string {
+  const u = new URL(c.req.url);
+  return `${c.env.APP_ORIGIN}${u.pathname}${u.search}`;
+}
+
+/** Checks X-Twilio-Signature over the public URL and the form parameters. */
 const signed: MiddlewareHandler<TelEnv> = async (c, next) => {
   const raw = await c.req.text();
   if (raw.length > 16_384) return c.json({ title: "too large", status: 413, code: "E_PAYLOAD_TOO_LARGE" }, 413);
@@ -40,7 +46,9 @@ const signed: MiddlewareHandler<TelEnv> = async (c, next) => {
     log.error("telephony_not_configured", {});
     return refuse(c, "the line is not configured (TELEPHONY_AUTH_TOKEN)");
   }
-  if (!(await validTwilioSignature(c.env.TELEPHONY_AUTH_TOKEN, signature, c.req.url, params))) return refuse(c, "bad signature");
+  // Signed over the URL the provider was given (APP_ORIGIN), not the one this request
+  // arrived at: a proxy that changes the host or scheme must not fail every call.
+  if (!(await validTwilioSignature(c.env.TELEPHONY_AUTH_TOKEN, signature, publicUrl(c), params))) return refuse(c, "bad signature");
   c.set("params", params);
   c.set("signature", signature);
   await next();
@@ -66,10 +74,37 @@ function callOf(c: Context<TelEnv>) {
   return q.success && sid.success ? { alertId: q.data.alert, lang: (q.data.lang ?? "fr") as Language, sid: sid.data } : null;
 }
 
-/** The newest live alert: its line takes the call. */
-async function liveAlertId(env: Env): Promise<string | null> {
-  const live = (await boardStub(env).publicAlerts()).filter((r) => r.face === "alert").sort((a, b) => b.launchedAt.localeCompare(a.launchedAt));
+/**
+ * The alert whose line takes a call: the newest live real alert. A drill (an exercise
+ * alert) never takes a call of the real line, whatever its launch time — a witness must
+ * never end up in a drill's queue, purged with it. Drills are reached only through the
+ * drill route (`/telephony/voice?drill=1`, the test number's voice URL).
+ */
+async function liveAlertId(env: Env, drill: boolean): Promise<string | null> {
+  const live = (await boardStub(env).publicAlerts())
+    .filter((r) => r.face === "alert" && r.exercise === drill)
+    .sort((a, b) => b.launchedAt.localeCompare(a.launchedAt));
   return live[0]?.alertId ?? null;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Answers a signed provider request once: its effects happen the first time; the
+ * provider's identical retry (or a replay) gets the same answer again, never a refusal —
+ * a caller is never dropped by our own checks. An empty answer is a 204.
+ */
+async function once(c: Context<TelEnv>, stub: ReturnType<typeof alertStub>, answer: () => Promise<string>): Promise<Response> {
+  const signature = c.get("signature");
+  let seen = await stub.seenRequest(signature);
+  // The first is still being answered (a retry racing it): wait for its answer, briefly.
+  for (let i = 0; !seen.first && seen.answer === null && i < 30; i++) {
+    await sleep(100);
+    seen = await stub.seenRequest(signature);
+  }
+  const xml = !seen.first && seen.answer !== null ? seen.answer : await answer();
+  if (seen.first || seen.answer === null) await stub.answeredRequest(signature, xml);
+  return xml ? twiml(c, xml) : c.body(null, 204);
 }
 
 const bad = (c: Context<TelEnv>) => c.json({ title: "The request does not match the expected shape.", status: 400, code: "E_VALIDATION" }, 400);
@@ -80,35 +115,39 @@ telephonyRoutes.post("/telephony/voice", async (c) => {
   // A call to another number than the line's (when the admin set one) is not an alert call.
   const line = await lineSettings(makeDb(c.env.DB));
   const to = c.get("params").To;
-  const alertId = line && to && to !== line.routingNumber ? null : await liveAlertId(c.env);
+  const drill = c.req.query("drill") === "1";
+  const alertId = !drill && line && to && to !== line.routingNumber ? null : await liveAlertId(c.env, drill);
   if (!alertId) return twiml(c, noAlertTwiml(await fallbackOf(c)));
   const stub = alertStub(c.env, alertId);
-  if (!(await stub.firstSeen(c.get("signature")))) return refuse(c, "replayed request");
-  await stub.callArrived(sid.data);
-  return twiml(c, menuTwiml(url(c, "/telephony/voice/lang", { alert: alertId })));
+  return once(c, stub, async () => {
+    await stub.callArrived(sid.data);
+    return menuTwiml(url(c, "/telephony/voice/lang", { alert: alertId }));
+  });
 });
 
 telephonyRoutes.post("/telephony/voice/lang", async (c) => {
   const call = callOf(c);
   if (!call) return bad(c);
   const stub = alertStub(c.env, call.alertId);
-  if (!(await stub.firstSeen(c.get("signature")))) return refuse(c, "replayed request");
-  const lang = MENU_DIGITS[c.get("params").Digits ?? ""] ?? "fr";
-  if (!(await stub.lineOpen())) return twiml(c, endedTwiml(lang, await fallbackOf(c)));
-  return twiml(c, noticeTwiml(lang, url(c, "/telephony/voice/consent", { alert: call.alertId, lang })));
+  return once(c, stub, async () => {
+    const lang = MENU_DIGITS[c.get("params").Digits ?? ""] ?? "fr";
+    if (!(await stub.lineOpen())) return endedTwiml(lang, await fallbackOf(c));
+    return noticeTwiml(lang, url(c, "/telephony/voice/consent", { alert: call.alertId, lang }));
+  });
 });
 
 telephonyRoutes.post("/telephony/voice/consent", async (c) => {
   const call = callOf(c);
   if (!call) return bad(c);
   const stub = alertStub(c.env, call.alertId);
-  if (!(await stub.firstSeen(c.get("signature")))) return refuse(c, "replayed request");
-  const objected = c.get("params").Digits === OBJECT_DIGIT;
-  const from = c.get("params").From ?? null;
-  const queued = await stub.callQueued(call.sid, call.lang, objected ? "refused" : "given", from);
-  if (!queued) return twiml(c, endedTwiml(call.lang, await fallbackOf(c)));
-  const q = { alert: call.alertId, lang: call.lang };
-  return twiml(c, enqueueTwiml(call.lang, call.alertId, objected, url(c, "/telephony/voice/wait", q), url(c, "/telephony/voice/left", q)));
+  return once(c, stub, async () => {
+    const objected = c.get("params").Digits === OBJECT_DIGIT;
+    const from = c.get("params").From ?? null;
+    const queued = await stub.callQueued(call.sid, call.lang, objected ? "refused" : "given", from);
+    if (!queued) return endedTwiml(call.lang, await fallbackOf(c));
+    const q = { alert: call.alertId, lang: call.lang };
+    return enqueueTwiml(call.lang, call.alertId, objected, url(c, "/telephony/voice/wait", q), url(c, "/telephony/voice/left", q));
+  });
 });
 
 /** The queue's hold loop: the position, or <Leave/> once the line closed (the stop). */
@@ -116,9 +155,7 @@ telephonyRoutes.post("/telephony/voice/wait", async (c) => {
   const call = callOf(c);
   if (!call) return bad(c);
   const stub = alertStub(c.env, call.alertId);
-  if (!(await stub.firstSeen(c.get("signature")))) return refuse(c, "replayed request");
-  if (!(await stub.lineOpen())) return twiml(c, leaveTwiml());
-  return twiml(c, holdTwiml(call.lang, Number(c.get("params").QueuePosition ?? "1") || 1));
+  return once(c, stub, async () => ((await stub.lineOpen()) ? holdTwiml(call.lang, Number(c.get("params").QueuePosition ?? "1") || 1) : leaveTwiml()));
 });
 
 /** The caller left the queue: bridged (answered), hung up (abandoned), or sent out by the stop. */
@@ -126,11 +163,11 @@ telephonyRoutes.post("/telephony/voice/left", async (c) => {
   const call = callOf(c);
   if (!call) return bad(c);
   const stub = alertStub(c.env, call.alertId);
-  if (!(await stub.firstSeen(c.get("signature")))) return refuse(c, "replayed request");
-  const result = c.get("params").QueueResult ?? "";
-  await stub.callEnded(call.sid, result === "bridged");
-  if (result === "leave") return twiml(c, endedTwiml(call.lang, await fallbackOf(c)));
-  return twiml(c, emptyTwiml());
+  return once(c, stub, async () => {
+    const result = c.get("params").QueueResult ?? "";
+    await stub.callEnded(call.sid, result === "bridged");
+    return result === "leave" ? endedTwiml(call.lang, await fallbackOf(c)) : emptyTwiml();
+  });
 });
 
 /** The number's status callback: a call that ended in the menu (never queued) is counted as abandoned. */
@@ -142,9 +179,10 @@ telephonyRoutes.post("/telephony/status", async (c) => {
   for (const r of await boardStub(c.env).publicAlerts()) {
     const stub = alertStub(c.env, r.alertId);
     if (!(await stub.call(sid.data))) continue;
-    if (!(await stub.firstSeen(c.get("signature")))) return refuse(c, "replayed request");
-    await stub.callEnded(sid.data, false);
-    break;
+    return once(c, stub, async () => {
+      await stub.callEnded(sid.data, false);
+      return "";
+    });
   }
   return c.body(null, 204);
 });

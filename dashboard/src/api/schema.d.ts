@@ -7177,6 +7177,8 @@ export interface paths {
                             /** @description the URLs to enter in the provider's console */
                             webhooks: {
                                 voice: string;
+                                /** @description the voice URL of the drills' test number: the only way a call reaches an exercise alert */
+                                drillVoice: string;
                                 status: string;
                                 agent: string;
                             };
@@ -7271,6 +7273,8 @@ export interface paths {
                             /** @description the URLs to enter in the provider's console */
                             webhooks: {
                                 voice: string;
+                                /** @description the voice URL of the drills' test number: the only way a call reaches an exercise alert */
+                                drillVoice: string;
                                 status: string;
                                 agent: string;
                             };

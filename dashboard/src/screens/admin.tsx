@@ -340,7 +340,7 @@ export function Statistics() {
 }
 
 type IntakeLine = components["schemas"]["IntakeLine"];
-type LineView = IntakeLine & { configured: boolean; updatedAt: string | null; webhooks: { voice: string; status: string; agent: string }; tokenSet: boolean };
+type LineView = IntakeLine & { configured: boolean; updatedAt: string | null; webhooks: { voice: string; drillVoice: string; status: string; agent: string }; tokenSet: boolean };
 
 /** The 116 000 line (issue 14): provider, routing number, normal hotline; the webhook URLs to enter at the provider. */
 function IntakeLineCard() {
@@ -392,6 +392,7 @@ function IntakeLineCard() {
       <p>{t("admin.lineWebhooks")}</p>
       <ul>
         <li><code>POST {line.webhooks.voice}</code></li>
+        <li><code>POST {line.webhooks.drillVoice}</code> — {t("admin.lineDrill")}</li>
         <li><code>POST {line.webhooks.status}</code></li>
         <li><code>POST {line.webhooks.agent}</code></li>
       </ul>

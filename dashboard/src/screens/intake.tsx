@@ -114,7 +114,7 @@ function ConsoleAlertCard({ a }: { a: ConsoleAlert }) {
             <ul class="queue">
               {waiting.map((q) => (
                 <li key={q.sid}>
-                  {q.lang.toUpperCase()} · {fmtDuration(now - Date.parse(q.waitingSince ?? ""))} · {q.recording === "refused" ? t("intake.notRecorded") : t("intake.recorded")}
+                  {a.exercise && <span class="badge">{t("common.exercise")}</span>} {q.lang.toUpperCase()} · {fmtDuration(now - Date.parse(q.waitingSince ?? ""))} · {q.recording === "refused" ? t("intake.notRecorded") : t("intake.recorded")}
                 </li>
               ))}
             </ul>
@@ -125,7 +125,7 @@ function ConsoleAlertCard({ a }: { a: ConsoleAlert }) {
           <ErrorBox error={error} />
           {taken && (
             <p class="taken" role="status">
-              {t("intake.taken", { lang: taken.lang.toUpperCase() })} {taken.recording === "refused" ? t("intake.notRecorded") : `${t("intake.recorded")}${taken.from ? ` · ${taken.from}` : ""}`}
+              {a.exercise && <span class="badge">{t("common.exercise")}</span>} {t("intake.taken", { lang: taken.lang.toUpperCase() })} {taken.recording === "refused" ? t("intake.notRecorded") : `${t("intake.recorded")}${taken.from ? ` · ${taken.from}` : ""}`}
             </p>
           )}
         </div>
