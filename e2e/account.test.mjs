@@ -73,6 +73,10 @@ describe("my passkeys and the admins' approvals in the dashboard", () => {
     const phoneRow = page.locator(`#my-passkeys tbody tr[data-name=""]`);
     await phoneRow.getByRole("button", { name: "Revoke" }).click();
     await phoneRow.getByRole("button", { name: "Revoke for good" }).click();
+    // Revoking a key ends every session of its owner (issue 23): the laptop signs in again with the key it keeps.
+    await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+    await page.locator("#signed-in", { hasText: OWNER.displayName }).waitFor({ timeout: 15_000 });
+    await page.goto(`${stack.origin}/account`);
     await until("the phone's key revoked", async () => /revoked/.test(await phoneRow.innerText()));
     assert.equal(await page.getByRole("button", { name: "Revoke" }).count(), 0, "the remaining key is the last one");
   });

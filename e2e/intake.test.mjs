@@ -10,6 +10,7 @@ import { after, before, describe, it } from "node:test";
 import { checkA11y } from "./lib/a11y.mjs";
 import { ARTIFACTS, authorisedExercise, openPeople, signInByInvitation, startStack } from "./lib/browser.mjs";
 import { LOCAL_TELEPHONY_TOKEN } from "../scripts/lib/local.mjs";
+import { ownDeviceLink } from "../scripts/lib/drill.mjs";
 import { telephonyProvider } from "../scripts/lib/telephony.mjs";
 
 describe("the 116 000 intake in a real browser", () => {
@@ -30,7 +31,7 @@ describe("the 116 000 intake in a real browser", () => {
     await call("POST", `/alerts/${alertId}/launch`, undefined, staff.cell.cookie);
 
     // The case's investigator (who signed off) opens the alert on a second device of theirs.
-    const { data } = await call("POST", "/auth/passkeys/invitation", undefined, staff.investigator.cookie);
+    const data = await ownDeviceLink(stack.origin, staff.investigator);
     await investigator.page.goto(data.link);
     await investigator.page.getByRole("button", { name: "Create my passkey" }).click();
     await investigator.page.locator("#signed-in").waitFor({ timeout: 15_000 });

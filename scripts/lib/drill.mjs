@@ -44,6 +44,14 @@ export async function staffFor(origin, people, d1opts = {}) {
   return staff;
 }
 
+/** A link for a new device of one's own: a fresh assertion with a passkey the person holds, then the link. */
+export async function ownDeviceLink(origin, person) {
+  const call = apiClient(origin);
+  const { data: opts } = await call("POST", "/auth/passkeys/invitation/options", undefined, person.cookie);
+  const { data } = await call("POST", "/auth/passkeys/invitation", { challengeId: opts.challengeId, response: await person.auth.get(opts.options) }, person.cookie);
+  return data;
+}
+
 export async function signOff(origin, staff, role, alertId, kind, decision) {
   const call = apiClient(origin);
   const s = staff[role];

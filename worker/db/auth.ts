@@ -32,13 +32,18 @@ export async function sessionUser(db: Db, tokenHash: string, now: Date): Promise
   return row.user;
 }
 
-/** Deletes ended sessions (expired or idle) and challenges past their expiry; returns how many rows went. */
-export async function deleteEndedSessionsAndChallenges(db: Db, now: Date): Promise<number> {
+/**
+ * Deletes ended sessions (expired or idle) and challenges past their expiry; returns the
+ * sessions that ended (whose open live feeds the caller closes: tips carry contact details).
+ */
+export async function deleteEndedSessionsAndChallenges(db: Db, now: Date): Promise<{ userId: string; tokenHash: string }[]> {
   const idleSince = new Date(now.getTime() - SESSION_IDLE_MS).toISOString();
-  const a = await db.delete(sessions).where(or(lte(sessions.expiresAt, now.toISOString()), lte(sql`coalesce(${sessions.lastSeenAt}, ${sessions.createdAt})`, idleSince)));
-  const b = await db.delete(challenges).where(lte(challenges.expiresAt, now.toISOString()));
-  const changes = (r: unknown) => (r as { meta?: { changes?: number } }).meta?.changes ?? 0;
-  return changes(a) + changes(b);
+  const ended = await db
+    .delete(sessions)
+    .where(or(lte(sessions.expiresAt, now.toISOString()), lte(sql`coalesce(${sessions.lastSeenAt}, ${sessions.createdAt})`, idleSince)))
+    .returning({ userId: sessions.userId, tokenHash: sessions.tokenHash });
+  await db.delete(challenges).where(lte(challenges.expiresAt, now.toISOString()));
+  return ended;
 }
 
 /** Takes a pending invitation for use, atomically: of two uses racing on one link exactly one gets true. */
@@ -112,6 +117,13 @@ export const revokeCredentialStmt = (db: Db, userId: string, credentialId: strin
     .update(credentials)
     .set({ revokedAt: now.toISOString(), revokedBy: by })
     .where(and(eq(credentials.id, credentialId), eq(credentials.userId, userId), isNull(credentials.revokedAt)));
+
+/** Every link still pending that would add a passkey to this person's account: revoked with a key (issue 23). */
+export const revokePendingLinksStmt = (db: Db, userId: string, now: Date) =>
+  db
+    .update(invitations)
+    .set({ revokedAt: now.toISOString() })
+    .where(and(eq(invitations.userId, userId), isNull(invitations.usedAt), isNull(invitations.revokedAt)));
 
 /** The passkeys added to existing accounts whose owner is not yet told, registered before `olderThan` (the cron's catch-up). */
 export async function untoldPasskeys(db: Db, olderThan: Date): Promise<string[]> {

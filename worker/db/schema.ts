@@ -117,7 +117,8 @@ export const accountRequests = sqliteTable(
 /** Server-side WebAuthn challenges: single use, short-lived, bound to their purpose. */
 export const challenges = sqliteTable("challenges", {
   id: text("id").primaryKey(),
-  purpose: text("purpose", { enum: ["register", "login", "signoff"] }).notNull(),
+  /** reauth: a fresh passkey assertion by the signed-in person before a sensitive step (a link for a new device of theirs). */
+  purpose: text("purpose", { enum: ["register", "login", "signoff", "reauth"] }).notNull(),
   challenge: text("challenge").notNull(),
   userId: text("user_id"),
   invitationId: text("invitation_id"),

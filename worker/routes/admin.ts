@@ -3,7 +3,7 @@ import { z } from "@hono/zod-openapi";
 import { and, eq, isNull } from "drizzle-orm";
 import { ACCOUNT_REQUEST_TTL_MS } from "../config.ts";
 import { accountNoticeStmt } from "../db/notices.ts";
-import { accountRequestById, type AccountRequestRow, approveInvitationStmt, claimAccountRequest, otherActiveAdmins, pendingAccountRequests, releaseAccountRequest, supersedeAccountRequestsStmt, credentialsOf, deleteSessionsOf, invitationById, listUsers, passkeyView, pendingInvitations, revokeCredentialStmt, revokeInvitationStmt, userById } from "../db/auth.ts";
+import { accountRequestById, type AccountRequestRow, approveInvitationStmt, claimAccountRequest, otherActiveAdmins, pendingAccountRequests, releaseAccountRequest, revokePendingLinksStmt, supersedeAccountRequestsStmt, credentialsOf, deleteSessionsOf, invitationById, listUsers, passkeyView, pendingInvitations, revokeCredentialStmt, revokeInvitationStmt, userById } from "../db/auth.ts";
 import { allAuditEntries } from "../db/alerts.ts";
 import { commit, type Db } from "../db/client.ts";
 import { CHANNEL_NAMES, channelOf } from "../channels/index.ts";
@@ -329,7 +329,13 @@ adminRoutes.openapi(
     const { id, credentialId } = c.req.valid("param");
     const now = new Date();
     if (!(await credentialsOf(db, id, { active: true })).some((k) => k.id === credentialId)) throw new AppError("E_NOT_FOUND", "no such active passkey of this person");
-    await commit(db, [revokeCredentialStmt(db, id, credentialId, admin.id, now)], [{ actorUserId: admin.id, actorRole: admin.role, action: "passkey_revoked", details: { userId: id, by: "admin" } }], now);
+    // The key's holder loses everything it opened: sessions, live feeds, and pending links for new devices (issue 23).
+    await commit(
+      db,
+      [revokeCredentialStmt(db, id, credentialId, admin.id, now), revokePendingLinksStmt(db, id, now)],
+      [{ actorUserId: admin.id, actorRole: admin.role, action: "passkey_revoked", details: { userId: id, by: "admin" } }],
+      now,
+    );
     await endAccess(c.env, db, id);
     return c.body(null, 204);
   },

@@ -3,19 +3,21 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { SESSION_COOKIE, SESSION_TTL_MS } from "../config.ts";
-import { credentialsOf, deleteSession, nameCredential, passkeyView, revokeCredentialStmt } from "../db/auth.ts";
+import { credentialsOf, deleteSession, nameCredential, passkeyView, revokeCredentialStmt, revokePendingLinksStmt } from "../db/auth.ts";
 import { commit } from "../db/client.ts";
 import { AppError } from "../errors.ts";
-import { closeLiveFeeds } from "../services/sessions.ts";
+import { closeLiveFeeds, endAccess } from "../services/sessions.ts";
 import { log } from "../log.ts";
 import { checkOwnRevocation, PERMISSIONS_LIST, permissionsOf, type Role } from "../domain/index.ts";
 import {
   createInvitation,
   invitationForToken,
   loginOptions,
+  reauthOptions,
   registrationOptions,
   rpFromEnv,
   verifyLogin,
+  verifyReauth,
   verifyRegistration,
 } from "../services/auth.ts";
 import { type AppEnv, currentUser, jsonBody, jsonOk, newRouter, problemResponses, publicRateLimit, requireUser } from "./http.ts";
@@ -213,8 +215,33 @@ authRoutes.openapi(
     const { id } = c.req.valid("param");
     checkOwnRevocation(await credentialsOf(db, user.id, { active: true }), id);
     const now = new Date();
-    await commit(db, [revokeCredentialStmt(db, user.id, id, user.id, now)], [{ actorUserId: user.id, actorRole: user.role, action: "passkey_revoked", details: { userId: user.id, by: "owner" } }], now);
+    // A revoked key ends what it may have opened: every session of the person (this one
+    // too: they sign in again with a key they keep), their live feeds, and every pending
+    // link for a new device of theirs (one minted from a stolen session dies with it).
+    await commit(
+      db,
+      [revokeCredentialStmt(db, user.id, id, user.id, now), revokePendingLinksStmt(db, user.id, now)],
+      [{ actorUserId: user.id, actorRole: user.role, action: "passkey_revoked", details: { userId: user.id, by: "owner" } }],
+      now,
+    );
+    await endAccess(c.env, db, user.id);
+    deleteCookie(c, SESSION_COOKIE, { path: "/", secure: true });
     return c.body(null, 204);
+  },
+);
+
+authRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/auth/passkeys/invitation/options",
+    tags,
+    summary: "Start the fresh passkey assertion that a link for a new device of mine needs",
+    middleware: [requireUser] as const,
+    responses: { ...problemResponses, 200: jsonOk(CeremonyOptions) },
+  }),
+  async (c) => {
+    const out = await reauthOptions(c.get("db"), rpFromEnv(c.env), currentUser(c), new Date());
+    return c.json({ challengeId: out.challengeId, options: out.options as unknown as Record<string, unknown> }, 200);
   },
 );
 
@@ -224,12 +251,18 @@ authRoutes.openapi(
     path: "/auth/passkeys/invitation",
     tags,
     summary: "A link to add a passkey to my own account (a new device), valid once",
-    description: "Only the owner, signed in with an existing passkey, gets such a link without approval; an administrator's link for someone else's account needs a second administrator.",
+    description:
+      "The owner proves again, now, that they hold one of their passkeys (a fresh assertion from POST /auth/passkeys/invitation/options): " +
+      "a session alone is not enough, or a stolen cookie could mint a link and come back after the stolen key is revoked. " +
+      "An administrator's link for someone else's account needs a second administrator.",
     middleware: [requireUser] as const,
+    request: { body: jsonBody(z.object({ challengeId: z.uuid(), response: AssertionJson }).strict()) },
     responses: { ...problemResponses, 201: jsonOk(z.object({ link: z.string(), expiresAt: z.string() })) },
   }),
   async (c) => {
     const user = currentUser(c);
+    const body = c.req.valid("json");
+    await verifyReauth(c.get("db"), rpFromEnv(c.env), user, { challengeId: body.challengeId, response: body.response as never }, new Date());
     const inv = await createInvitation(c.get("db"), { email: user.email, displayName: user.displayName, role: user.role as Role, createdBy: user.id }, new Date());
     return c.json({ link: `${c.env.APP_ORIGIN}/invite#${inv.token}`, expiresAt: inv.expiresAt }, 201);
   },

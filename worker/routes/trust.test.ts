@@ -11,7 +11,7 @@ import { createInvitation } from "../services/auth.ts";
 import { type StoredSignOff, verifyStoredSignOff } from "../services/signoff-verify.ts";
 import { smtp, type CaughtMail } from "../channels/email/standin.ts";
 import { retellPasskeys } from "../services/passkey-notice.ts";
-import { api, as, authorisedAlert, changeAccount, createAlert, db, DECISION, expectOk, makeContent, makeStaff, makeTeam, ORIGIN, signOff, type Staff, type Team } from "../test/helpers.ts";
+import { api, as, authorisedAlert, changeAccount, ownDeviceLink, createAlert, db, DECISION, expectOk, makeContent, makeStaff, makeTeam, ORIGIN, signOff, type Staff, type Team } from "../test/helpers.ts";
 
 /** A role change ends the person's sessions: they sign in again with their passkey. */
 async function changeRoleAndSignIn(t: Team, s: Staff, role: Role): Promise<Staff> {
@@ -276,7 +276,7 @@ describe("the admin cannot become someone else", () => {
     expect(byAdmin!.text).toContain(`${env.APP_ORIGIN}/account`);
 
     // The magistrate, signed in, adds a device without anyone's approval (and is told too).
-    const own = expectOk(await api("POST", "/auth/passkeys/invitation", undefined, as(t.magistrate)), 201);
+    const own = expectOk(await ownDeviceLink(t.magistrate), 201);
     expectOk((await registerFrom(own.body.link, "10.7.0.3")).res);
     const keys = expectOk(await api("GET", "/auth/passkeys", undefined, as(t.magistrate))).body.passkeys;
     expect(keys).toHaveLength(3);
@@ -293,7 +293,7 @@ describe("the admin cannot become someone else", () => {
 describe("the owner is told of an added passkey", () => {
   it("if the job was lost, the cron tells the owner", async () => {
     const s = await makeStaff("cell");
-    const own = expectOk(await api("POST", "/auth/passkeys/invitation", undefined, as(s)), 201);
+    const own = expectOk(await ownDeviceLink(s), 201);
     expectOk((await registerFrom(own.body.link, "10.7.1.1")).res);
     await addedMails(s.email, 1);
     // As if the queue had lost the job: the key is untold, and registered 3 minutes ago.
@@ -318,7 +318,7 @@ describe("revocation", () => {
   it("a revoked passkey is refused for good (also after the account is disabled and re-enabled); the last one cannot be revoked by its owner", async () => {
     const t = await makeTeam();
     const s = t.investigator;
-    const own = expectOk(await api("POST", "/auth/passkeys/invitation", undefined, as(s)), 201);
+    const own = expectOk(await ownDeviceLink(s), 201);
     const second = await registerFrom(own.body.link, "10.6.0.1");
     expectOk(second.res);
     const keys = expectOk(await api("GET", "/auth/passkeys", undefined, as(s))).body.passkeys as { id: string; name: string | null }[];

@@ -297,6 +297,30 @@ export async function verifyLogin(
   return { user, sessionToken };
 }
 
+// ------------------------------------------------------------- a fresh assertion (issue 23)
+
+/**
+ * A session alone is not enough for a step that would outlive it — a link that adds a
+ * passkey (a stolen cookie could mint one and come back after the stolen key is
+ * revoked): the person proves again, now, that they hold one of their passkeys.
+ */
+export async function reauthOptions(db: Db, rp: RelyingParty, user: UserRow, now: Date) {
+  const creds = await credentialsOf(db, user.id, { active: true });
+  const options = await generateAuthenticationOptions({ rpID: rp.rpId, userVerification: "required", allowCredentials: creds.map((c) => ({ id: c.id })) });
+  const challengeId = crypto.randomUUID();
+  await db.insert(challenges).values({ id: challengeId, purpose: "reauth", challenge: options.challenge, userId: user.id, expiresAt: later(now, CHALLENGE_TTL_MS) });
+  return { challengeId, options };
+}
+
+/** Checks the fresh assertion: this person's own, active passkey, with user verification, for a challenge made for them. */
+export async function verifyReauth(db: Db, rp: RelyingParty, user: UserRow, input: { challengeId: string; response: AuthenticationResponseJSON }, now: Date): Promise<void> {
+  const ch = await consumeChallenge(db, input.challengeId, "reauth", now);
+  if (!ch || ch.userId !== user.id) throw new AppError("E_CHALLENGE_INVALID");
+  const { cred, counterUpdate } = await verifyAssertion(db, rp, ch.challenge, input.response, now);
+  if (cred.userId !== user.id) throw new AppError("E_BAD_ASSERTION", "not one of your passkeys");
+  await counterUpdate;
+}
+
 /** Returns the statement wrapped: an async function returning a drizzle query would run it. */
 async function sessionInsert(db: Db, userId: string, token: string, now: Date): Promise<{ stmt: Stmt }> {
   const stmt = db.insert(sessions).values({

@@ -13,6 +13,7 @@ import { log } from "../log.ts";
 import { alertStub } from "./alerts.ts";
 import { pruneSubscriptions, sweepOrphanPhotos } from "./retention.ts";
 import { deleteEndedSessionsAndChallenges } from "../db/auth.ts";
+import { closeLiveFeeds } from "./sessions.ts";
 import { anchorPeriodically } from "./anchors.ts";
 import { retellPasskeys } from "./passkey-notice.ts";
 
@@ -49,9 +50,16 @@ export async function remailNotices(env: Env, now: Date): Promise<number> {
   return alerts.length;
 }
 
+/** Sessions that expired or idled out end for good, and so do their open live feeds (within one cron period). */
+async function endSessions(env: Env, db: ReturnType<typeof makeDb>, now: Date): Promise<number> {
+  const ended = await deleteEndedSessionsAndChallenges(db, now);
+  for (const s of ended) await closeLiveFeeds(env, s.userId, s.tokenHash);
+  return ended.length;
+}
+
 /** Everything the 5-minute cron does; one task failing does not stop the others. */
 export async function runCron(env: Env, now: Date): Promise<void> {
   const db = makeDb(env.DB);
-  const tasks = { timers: () => runDueTimers(env, now), broadcasts: () => reconcileBroadcasts(env, now), photos: () => sweepOrphanPhotos(db, env.MEDIA, now), subscriptions: () => pruneSubscriptions(db, now), notices: () => remailNotices(env, now), passkeys: () => retellPasskeys(env, now), sessions: () => deleteEndedSessionsAndChallenges(db, now), anchor: () => anchorPeriodically(env, db, now) };
+  const tasks = { timers: () => runDueTimers(env, now), broadcasts: () => reconcileBroadcasts(env, now), photos: () => sweepOrphanPhotos(db, env.MEDIA, now), subscriptions: () => pruneSubscriptions(db, now), notices: () => remailNotices(env, now), passkeys: () => retellPasskeys(env, now), sessions: () => endSessions(env, db, now), anchor: () => anchorPeriodically(env, db, now) };
   await Promise.all(Object.entries(tasks).map(([task, run]) => run().catch((err) => log.error("cron_task_failed", { task, error: err }))));
 }

@@ -81,6 +81,12 @@ export async function makeTeam() {
 }
 export type Team = Awaited<ReturnType<typeof makeTeam>>;
 
+/** A link for a new device of one's own: a fresh passkey assertion first (issue 23), then the link. */
+export async function ownDeviceLink(s: Staff) {
+  const opts = expectOk(await api("POST", "/auth/passkeys/invitation/options", undefined, as(s)));
+  return api("POST", "/auth/passkeys/invitation", { challengeId: opts.body.challengeId, response: await s.auth.get(opts.body.options) }, as(s));
+}
+
 /** An account change with four eyes: `t.admin` asks (PATCH), `t.admin2` approves each request it made. */
 export async function changeAccount(t: { admin: Staff; admin2: Staff }, userId: string, change: { role?: Role; disabled?: boolean }) {
   const res = expectOk(await api("PATCH", `/admin/users/${userId}`, change, as(t.admin)));

@@ -2,7 +2,15 @@
 // used, revoke a lost one (never the last), and get a link to add one on a new device.
 // The admin's screen shows the same table for a person's lost passkey (PasskeyTable).
 import { useEffect, useState } from "preact/hooks";
+import { startAuthentication } from "@simplewebauthn/browser";
 import { api, must, mustOk, type Passkey } from "../api/client";
+
+/** A link for a new device: first a fresh assertion with a passkey of mine (a session alone is not enough). */
+async function newDeviceLink() {
+  const opts = await must(api.POST("/auth/passkeys/invitation/options"));
+  const response = await startAuthentication({ optionsJSON: opts.options as never });
+  return must(api.POST("/auth/passkeys/invitation", { body: { challengeId: opts.challengeId, response: response as never } }));
+}
 import { t } from "../i18n";
 import { ConfirmButton, ErrorBox, fmtTime, useAction, useFocusHeading, THead } from "../ui";
 
@@ -33,13 +41,14 @@ export function Account() {
             })}
             revoke={(k) => run(async () => {
               await mustOk(api.POST("/auth/passkeys/{id}/revoke", { params: { path: { id: k.id } } }));
-              await load();
+              // A revoked key ends every session of its owner, this one too: sign in again with a key you keep.
+              window.location.reload();
             })}
             keepLast
           />
         )}
         <p>
-          <button id="add-device" class="secondary" disabled={busy} onClick={() => run(async () => setLink(await must(api.POST("/auth/passkeys/invitation"))))}>
+          <button id="add-device" class="secondary" disabled={busy} onClick={() => run(async () => setLink(await newDeviceLink()))}>
             {t("account.addDevice")}
           </button>
         </p>
