@@ -11,6 +11,8 @@ import { testCertificates } from "./e2e/lib/test-ca.mjs";
 import { SocialStandIn } from "./e2e/lib/social-standin.mjs";
 // @ts-expect-error plain JS module shared with `npm start` and the browser tests
 import { WebhookStandIn } from "./e2e/lib/webhook-standin.mjs";
+// @ts-expect-error plain JS module shared with `npm start`
+import { TelephonyApiStandIn } from "./e2e/lib/telephony-api-standin.mjs";
 // @ts-expect-error plain JS module shared with `npm start` and the browser tests
 import { PASS_SECRET, PASS_SITE_KEY, TurnstileStandIn } from "./e2e/lib/turnstile-standin.mjs";
 import { defineConfig } from "vitest/config";
@@ -80,6 +82,8 @@ export default defineConfig(async () => {
   const turnstile = new TurnstileStandIn();
   // The five social networks' APIs, each as documented (issue 15).
   const social = new SocialStandIn();
+  // The telephony provider's REST API (recordings), as documented (issue 23).
+  const telephonyApi = new TelephonyApiStandIn({ authToken: "test-telephony-auth-token" });
   const migrations = await readD1Migrations("migrations");
   // A real SMTP server in this process: the relay the Worker's e-mail channel talks to.
   const smtp = new SmtpStandIn({ unref: true });
@@ -117,6 +121,7 @@ export default defineConfig(async () => {
             TURNSTILE_SITE_KEY: PASS_SITE_KEY,
             TURNSTILE_SECRET: PASS_SECRET,
             TELEPHONY_AUTH_TOKEN: "test-telephony-auth-token",
+            TELEPHONY_API_ORIGIN: "https://telephony-api.test",
             SOCIAL_CREDENTIALS_KEY: randomBytes(32).toString("base64url"),
             SOCIAL_EXTRA_HOSTS: "mastodon.test,bsky.test",
             X_API_ORIGIN: "https://x.test",
@@ -148,6 +153,7 @@ export default defineConfig(async () => {
             if (url.origin === PUSH_ORIGIN) return pushService.handle(request);
             if (url.origin === "https://hooks.test") return hooks.handle(request);
             if (url.origin === "https://turnstile.test") return turnstile.handle(request);
+            if (url.origin === "https://telephony-api.test") return telephonyApi.handle(request);
             if (SOCIAL_HOSTS.has(url.host)) return social.handle(request);
             if (url.origin === SMTP_CONTROL) return smtp.handle(request);
             if (url.origin === "https://smtp-tls.test") return smtpTls.handle(request);

@@ -5,7 +5,7 @@
 import { apiClient, concert, DECISION, signOff, staffFor } from "./lib/drill.mjs";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { DEFAULT_PORT, parseArgs, PUSH_STANDIN_PORT, readDevVars, ROOT, SMTP_CATCHER_WEB_PORT, SOCIAL_STANDIN_PORT, WEBHOOK_RECEIVER_PORT } from "./lib/local.mjs";
+import { DEFAULT_PORT, parseArgs, PUSH_STANDIN_PORT, readDevVars, ROOT, SMTP_CATCHER_WEB_PORT, SOCIAL_STANDIN_PORT, TELEPHONY_API_STANDIN_PORT, WEBHOOK_RECEIVER_PORT } from "./lib/local.mjs";
 import { telephonyProvider } from "./lib/telephony.mjs";
 import { DEMO_ALERT_ID, DEMO_CONTENT, DEMO_MAILBOXES, DEMO_SOCIAL, DEMO_STAFF, demoEmail, demoSocialStandIn } from "./seed.mjs";
 
@@ -174,7 +174,7 @@ const webTip = await call("POST", `/alerts/${alertId}/tips/web`, { text: "I saw 
 step("a citizen sent a tip from the alert page (Turnstile checked)", `tip ${webTip.data.id}`);
 const token = readDevVars().TELEPHONY_AUTH_TOKEN;
 if (!token) throw new Error("no TELEPHONY_AUTH_TOKEN in .dev.vars: restart npm start (it adds it)");
-const provider = telephonyProvider(origin, token);
+const provider = telephonyProvider(origin, token, { recordingsApi: `http://localhost:${TELEPHONY_API_STANDIN_PORT}` });
 const caller = await provider.call({ lang: "nl", from: "+32470998877", drill: true });
 if (!caller.queued) throw new Error(`the simulated call was not queued: ${caller.heard}`);
 step("a caller dialled the 116 000 line (signed TwiML webhooks), chose Dutch, accepted the recording", `queued: "${caller.heard}"`);

@@ -5,7 +5,8 @@ import { startSmtpCatcher } from "../e2e/lib/smtp-standin.mjs";
 import { startWebhookReceiver } from "../e2e/lib/webhook-standin.mjs";
 import { startTurnstileStandIn } from "../e2e/lib/turnstile-standin.mjs";
 import { startSocialStandIn } from "../e2e/lib/social-standin.mjs";
-import { applyMigrations, buildDashboard, d1, DEFAULT_PORT, ensureDevVars, parseArgs, PUSH_STANDIN_PORT, SMTP_CATCHER_PORT, SMTP_CATCHER_WEB_PORT, SOCIAL_STANDIN_PORT, startWorker, TURNSTILE_STANDIN_PORT, WEBHOOK_RECEIVER_PORT } from "./lib/local.mjs";
+import { startTelephonyApiStandIn } from "../e2e/lib/telephony-api-standin.mjs";
+import { applyMigrations, buildDashboard, d1, DEFAULT_PORT, ensureDevVars, parseArgs, PUSH_STANDIN_PORT, SMTP_CATCHER_PORT, SMTP_CATCHER_WEB_PORT, SOCIAL_STANDIN_PORT, startWorker, LOCAL_TELEPHONY_TOKEN, TELEPHONY_API_STANDIN_PORT, TURNSTILE_STANDIN_PORT, WEBHOOK_RECEIVER_PORT } from "./lib/local.mjs";
 import { DEMO_SOCIAL, demoSocialStandIn, seed } from "./seed.mjs";
 
 const args = parseArgs(process.argv.slice(2));
@@ -28,6 +29,8 @@ step(`starting the Turnstile stand-in on http://localhost:${TURNSTILE_STANDIN_PO
 const turnstile = await startTurnstileStandIn({ port: TURNSTILE_STANDIN_PORT });
 step(`starting the social networks' stand-in on http://localhost:${SOCIAL_STANDIN_PORT} (Mastodon, Bluesky, X, Facebook and Telegram APIs)`);
 const social = await startSocialStandIn({ port: SOCIAL_STANDIN_PORT });
+step(`starting the telephony provider's API stand-in on http://localhost:${TELEPHONY_API_STANDIN_PORT} (call recordings, deleted at the purge)`);
+const telephonyApi = await startTelephonyApiStandIn({ port: TELEPHONY_API_STANDIN_PORT, authToken: vars.TELEPHONY_AUTH_TOKEN ?? LOCAL_TELEPHONY_TOKEN });
 step("applying D1 migrations (local)");
 applyMigrations();
 // The stand-in keeps its accounts in memory: tell it again the demo's (their credentials are the demo's fixed ones).
@@ -48,6 +51,7 @@ const stop = () => {
   void hooks.close();
   void turnstile.close();
   void social.close();
+  void telephonyApi.close();
   process.exit(0);
 };
 process.on("SIGINT", stop);

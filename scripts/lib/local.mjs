@@ -134,6 +134,8 @@ export const WEBHOOK_RECEIVER_PORT = 8792;
 export const TURNSTILE_STANDIN_PORT = 8793;
 /** The social networks' local stand-in of `npm start` (Mastodon, Bluesky, X, Facebook, Telegram APIs on one origin). */
 export const SOCIAL_STANDIN_PORT = 8794;
+/** The telephony provider's REST API stand-in (recordings deleted at the purge). */
+export const TELEPHONY_API_STANDIN_PORT = 8795;
 /** The telephony provider's auth token for local runs: the telephony simulator (`npm run demo`) signs with it. */
 export const LOCAL_TELEPHONY_TOKEN = "local-telephony-auth-token-0123456789";
 
@@ -174,6 +176,7 @@ export function ensureDevVars(port = DEFAULT_PORT) {
     TURNSTILE_SECRET: "1x0000000000000000000000000000000AA",
     // The 116 000 line's webhooks are signed with this token (the demo's simulated provider uses it).
     TELEPHONY_AUTH_TOKEN: LOCAL_TELEPHONY_TOKEN,
+    TELEPHONY_API_ORIGIN: `http://localhost:${TELEPHONY_API_STANDIN_PORT}`,
     // The social networks: their APIs are the local stand-in's; the credentials' sealing key is local.
     SOCIAL_CREDENTIALS_KEY: randomBytes(32).toString("base64url"),
     SOCIAL_EXTRA_HOSTS: `localhost:${SOCIAL_STANDIN_PORT}`,

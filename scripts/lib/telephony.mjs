@@ -10,7 +10,11 @@ import twilio from "twilio";
 const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "@", parseTagValue: false, parseAttributeValue: false });
 const DIGIT = { fr: "1", nl: "2", de: "3", en: "4" };
 
-export function telephonyProvider(origin, authToken) {
+/**
+ * `recordingsApi`: the provider's REST API stand-in (e2e/lib/telephony-api-standin.mjs),
+ * told of each recording a <Start><Recording> starts, as the real provider would hold it.
+ */
+export function telephonyProvider(origin, authToken, { recordingsApi } = {}) {
   const post = async (pathOrUrl, params) => {
     const url = pathOrUrl.startsWith("http") ? pathOrUrl : `${origin}${pathOrUrl}`;
     const res = await fetch(url, {
@@ -37,6 +41,9 @@ export function telephonyProvider(origin, authToken) {
       if (!notice.Gather) return { sid, queued: false, heard: JSON.stringify(notice) };
       const queued = await post(notice.Gather["@action"], base(sid, from, object ? { Digits: "9" } : {}));
       if (!queued.Enqueue) return { sid, queued: false, heard: JSON.stringify(queued) };
+      if (queued.Start?.Recording !== undefined && recordingsApi) {
+        await fetch(`${recordingsApi}/__recordings`, { method: "POST", body: JSON.stringify({ accountSid: base(sid, from).AccountSid, callSid: sid }) });
+      }
       const hold = await post(queued.Enqueue["@waitUrl"], base(sid, from, { QueuePosition: "1", QueueTime: "0" }));
       return { sid, queued: true, recorded: !!queued.Start, waitUrl: queued.Enqueue["@waitUrl"], leftUrl: queued.Enqueue["@action"], heard: hold.Say?.["#text"] ?? "" };
     },

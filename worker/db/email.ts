@@ -120,3 +120,15 @@ export async function activeEmailCount(db: Db): Promise<number> {
   const row = await db.select({ n: sql<number>`count(*)` }).from(emailSubscribers).where(active).get();
   return row?.n ?? 0;
 }
+
+/**
+ * Addresses that no longer receive alerts are not kept (issue 23): unsubscribed, bounced,
+ * and never confirmed once their request is older than `unconfirmedBefore`. No
+ * suppression list is needed: a new request is a new double opt-in, and a confirmation
+ * can only come from the mailbox itself. Returns how many went (at most `limit` a run).
+ */
+export async function deleteDeadEmailAddresses(db: Db, unconfirmedBefore: Date, limit: number): Promise<number> {
+  const res = await db.run(sql`DELETE FROM email_subscribers WHERE seq IN (SELECT seq FROM email_subscribers
+    WHERE status IN ('unsubscribed', 'bounced') OR (status = 'pending' AND confirmed_at IS NULL AND created_at < ${unconfirmedBefore.toISOString()}) LIMIT ${limit})`);
+  return res.meta.changes ?? 0;
+}

@@ -17,6 +17,7 @@ import { type AlertCommand, type CommandResult, executeCommand, type Job, type R
 import { log } from "../log.ts";
 import { commit } from "../db/client.ts";
 import { markPlanned, unplannedIntents } from "../db/broadcasts.ts";
+import { deleteCallRecordings } from "../intake/recordings.ts";
 import { advance, planIntent } from "../fanout/plan.ts";
 import { DRAIN_GRACE_MS, type FanoutCounters, fanoutFinished, FanoutLedger, MAX_LEASE_MS, type PageRef, type PageReport, type PageSel } from "../fanout/ledger.ts";
 
@@ -213,7 +214,7 @@ export class AlertObject extends LiveObject {
 
   // ------------------------------------------------------------ intake (issue 14; see intake/desk.ts)
 
-  private readonly desk = new IntakeDesk(this.ctx.storage, () => this.armAlarm());
+  private readonly desk = new IntakeDesk(this.ctx.storage, () => this.armAlarm(), (account, sid) => deleteCallRecordings(this.env, account, sid));
 
   /** The 116 000 line of this alert is open while it is live. */
   async lineOpen(): Promise<boolean> {
@@ -237,11 +238,16 @@ export class AlertObject extends LiveObject {
   }
 
   /** Into the queue, unless the line closed meanwhile (then null: the caller is sent to the normal line). */
-  async callQueued(sid: string, lang: string, recording: "given" | "refused", from: string | null): Promise<Call | null> {
+  async callQueued(sid: string, lang: string, recording: "given" | "refused", from: string | null, account: string | null = null): Promise<Call | null> {
     if (!(await this.lineOpen())) return null;
-    const call = await this.desk.callQueued(sid, lang, recording, from, new Date());
+    const call = await this.desk.callQueued(sid, lang, recording, from, account, new Date());
     await this.intakeChanged();
     return call;
+  }
+
+  /** Recordings the purge has still to delete at the provider. */
+  recordingsLeft(): Promise<number> {
+    return this.desk.recordingsLeft();
   }
 
   async callEnded(sid: string, bridged: boolean): Promise<void> {
@@ -399,7 +405,7 @@ export class AlertObject extends LiveObject {
       // and description. Counters (numbers only) stay for the yearly statistics.
       if (result.state === "purged" && result.changed) {
         await this.dropMessages();
-        await this.desk.forgetCallers();
+        await this.desk.forgetCallers(new Date());
       }
       this.closingCommand = null;
       release();

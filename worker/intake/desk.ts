@@ -9,6 +9,7 @@
 //   replay, gets that answer again and changes nothing).
 // The line is open while the alert is live; the tips themselves live in D1.
 import { escalationDue, medianAndWorst, TIP_TOP_LEVEL } from "../domain/index.ts";
+import { log } from "../log.ts";
 
 export type CallStatus = "menu" | "waiting" | "taken" | "answered" | "abandoned";
 
@@ -19,6 +20,8 @@ export interface Call {
   recording: "given" | "refused" | null;
   /** The caller's number, only with recording "given"; erased by the purge. */
   from: string | null;
+  /** The provider account the call came in on (AccountSid): where its recording is deleted at the purge. */
+  account?: string | null;
   status: CallStatus;
   since: string;
   waitingSince: string | null;
@@ -51,6 +54,14 @@ export interface IntakeCounts {
 }
 
 const CALL = "call:";
+/** A recording still to delete at the provider after the purge. */
+const RECORDING = "recdel:";
+interface RecordingTask {
+  account: string;
+  sid: string;
+  due: string;
+  tries: number;
+}
 const CLOCK = "tipclock:";
 const SIG = "sig:";
 const COUNTS = "intake:counts";
@@ -62,10 +73,12 @@ const SIGNATURE_MEMORY_MS = 24 * 3600_000;
 export class IntakeDesk {
   private readonly storage: DurableObjectStorage;
   private readonly arm: () => Promise<void>;
+  private readonly deleteRecording: (account: string, callSid: string) => Promise<unknown>;
 
-  constructor(storage: DurableObjectStorage, arm: () => Promise<void>) {
+  constructor(storage: DurableObjectStorage, arm: () => Promise<void>, deleteRecording: (account: string, callSid: string) => Promise<unknown>) {
     this.storage = storage;
     this.arm = arm;
+    this.deleteRecording = deleteRecording;
   }
 
   // ---------------------------------------------------------------- webhooks
@@ -124,10 +137,10 @@ export class IntakeDesk {
   }
 
   /** The caller chose a language and heard the recording notice: into the queue. */
-  async callQueued(sid: string, lang: string, recording: "given" | "refused", from: string | null, now: Date): Promise<Call> {
+  async callQueued(sid: string, lang: string, recording: "given" | "refused", from: string | null, account: string | null, now: Date): Promise<Call> {
     const call = (await this.call(sid)) ?? (await this.callArrived(sid, now));
     if (call.status !== "menu") return call;
-    const next: Call = { ...call, lang, recording, from: recording === "given" ? from : null, status: "waiting", waitingSince: now.toISOString() };
+    const next: Call = { ...call, lang, recording, from: recording === "given" ? from : null, account, status: "waiting", waitingSince: now.toISOString() };
     await this.storage.put(CALL + sid, next);
     return next;
   }
@@ -178,11 +191,42 @@ export class IntakeDesk {
     return { entries, counts: await this.counts() };
   }
 
-  /** The purge: the callers' numbers go; the counts stay. */
-  async forgetCallers(): Promise<void> {
-    for (const call of await this.calls()) await this.storage.put(CALL + call.sid, { ...call, from: null });
+  /**
+   * The purge: the recordings go at the provider, then every call record (the callers'
+   * numbers and the CallSids, the key to the recordings) and the signatures seen; the
+   * counts stay. A recording the provider could not delete now is kept as a task (its
+   * account and CallSid, nothing else) and tried again by the alarm until it goes.
+   */
+  async forgetCallers(now: Date): Promise<void> {
+    for (const call of await this.calls()) {
+      if (call.recording === "given" && call.account) await this.storage.put(RECORDING + call.sid, { account: call.account, sid: call.sid, due: now.toISOString(), tries: 0 } satisfies RecordingTask);
+    }
+    const calls = [...(await this.storage.list({ prefix: CALL })).keys()];
     const sigs = [...(await this.storage.list({ prefix: SIG })).keys()];
-    for (let i = 0; i < sigs.length; i += 128) await this.storage.delete(sigs.slice(i, i + 128));
+    const keys = [...calls, ...sigs];
+    for (let i = 0; i < keys.length; i += 128) await this.storage.delete(keys.slice(i, i + 128));
+    await this.deleteRecordings(now);
+  }
+
+  /** Deletes the recordings due; a failure is tried again later (1 min, doubling, at most an hour apart). */
+  private async deleteRecordings(now: Date): Promise<void> {
+    const due = [...(await this.storage.list<RecordingTask>({ prefix: RECORDING })).values()].filter((t) => Date.parse(t.due) <= now.getTime());
+    for (const task of due) {
+      try {
+        await this.deleteRecording(task.account, task.sid);
+        await this.storage.delete(RECORDING + task.sid);
+      } catch (err) {
+        const wait = Math.min(3600_000, 60_000 * 2 ** task.tries);
+        await this.storage.put(RECORDING + task.sid, { ...task, tries: task.tries + 1, due: new Date(now.getTime() + wait).toISOString() });
+        log.warn("recording_delete_failed", { tries: task.tries + 1, error: err });
+      }
+    }
+    await this.arm();
+  }
+
+  /** Recordings the purge has still to delete at the provider (counts only: for the tests and the dashboard). */
+  async recordingsLeft(): Promise<number> {
+    return (await this.storage.list({ prefix: RECORDING })).size;
   }
 
   // ---------------------------------------------------------------- tips' clocks
@@ -202,6 +246,7 @@ export class IntakeDesk {
 
   /** The clocks due now; `escalate` raises each (returns false if the tip was acknowledged meanwhile), the clock moves to the next level or stops at the top. */
   async runDue(now: Date, ackMinutes: number, escalate: (clock: TipClock, level: number) => Promise<boolean>): Promise<void> {
+    await this.deleteRecordings(now);
     const clocks = [...(await this.storage.list<TipClock>({ prefix: CLOCK })).values()].filter((c) => Date.parse(c.due) <= now.getTime());
     for (const clock of clocks) {
       const level = clock.level + 1;
@@ -213,9 +258,12 @@ export class IntakeDesk {
     await this.arm();
   }
 
-  /** The earliest clock, for the object's alarm. */
+  /** The earliest clock or recording deletion, for the object's alarm. */
   async nextDue(): Promise<number | null> {
-    const dues = [...(await this.storage.list<TipClock>({ prefix: CLOCK })).values()].map((c) => Date.parse(c.due));
+    const dues = [
+      ...[...(await this.storage.list<TipClock>({ prefix: CLOCK })).values()].map((c) => Date.parse(c.due)),
+      ...[...(await this.storage.list<RecordingTask>({ prefix: RECORDING })).values()].map((t) => Date.parse(t.due)),
+    ];
     return dues.length ? Math.min(...dues) : null;
   }
 }

@@ -219,10 +219,71 @@ describe("purge", () => {
     expect(rows).toHaveLength(1);
     expect(JSON.stringify(rows)).not.toMatch(/raincoat|Namur|\+32 470|Ann|example\.test/);
     expect(rows[0]).toMatchObject({ source: "web", anonymous: 0 });
-    expect((await stub.call(sid))?.from).toBeNull();
+    expect(await stub.call(sid)).toBeNull(); // no number, and no CallSid either (issue 23)
     const m = (await stub.intakeMetrics(id)) as { tips: { total: number }; calls: { calls: number } };
     expect(m.tips.total).toBe(1);
     expect(m.calls.calls).toBe(1);
+  });
+
+  const PROVIDER = "https://telephony-api.test";
+  const recordings = async () => (await (await fetch(`${PROVIDER}/__recordings`)).json()) as { sid: string; callSid: string; deletedAt: string | null }[];
+  const recordCall = async (accountSid: string, callSid: string) =>
+    (await (await fetch(`${PROVIDER}/__recordings`, { method: "POST", body: JSON.stringify({ accountSid, callSid }) })).json()) as { sid: string };
+  const purgeNow = async (id: string) => {
+    await env.DB.prepare("UPDATE alerts SET purge_at = ? WHERE id = ?").bind(new Date(Date.now() - 1000).toISOString(), id).run();
+    await alertStub(env, id).tick(id);
+  };
+
+  it("deletes the calls' recordings at the provider (its REST API) and keeps no CallSid, in the desk or the tips (issue 23)", async () => {
+    const id = await liveAlert(t);
+    const other = await liveAlert(t);
+    const stub = alertStub(env, id);
+    const account = `AC${"1".repeat(32)}`;
+    const [recorded, objected, elsewhere] = [`CA${"c".repeat(32)}`, `CA${"d".repeat(32)}`, `CA${"e".repeat(32)}`];
+    await stub.callArrived(recorded);
+    await stub.callQueued(recorded, "nl", "given", "+32470111111", account);
+    await stub.callArrived(objected);
+    await stub.callQueued(objected, "fr", "refused", null, null);
+    await alertStub(env, other).callArrived(elsewhere);
+    await alertStub(env, other).callQueued(elsewhere, "fr", "given", "+32470222222", account);
+    const [mine, theirs] = [await recordCall(account, recorded), await recordCall(account, elsewhere)];
+    // The call-taker takes the call and records its tip, against the call.
+    expectOk(await api("POST", `/alerts/${id}/calls/next`, undefined, as(t.calltaker)));
+    expectOk(await api("POST", `/alerts/${id}/tips`, { callSid: recorded, text: "Saw the grey car at the station", recording: "given", anonymous: false, contact: { phone: "+32470111111" } }, as(t.calltaker)), 201);
+    expectOk(await api("POST", `/alerts/${id}/stop`, { reason: "found_safe" }, as(t.cell)));
+    await purgeNow(id);
+    const held = await recordings();
+    expect(held.find((r) => r.sid === mine.sid)?.deletedAt).not.toBeNull();
+    expect(held.find((r) => r.sid === theirs.sid)?.deletedAt).toBeNull(); // another alert's call is not touched
+    expect(await stub.recordingsLeft()).toBe(0);
+    for (const sid of [recorded, objected]) expect(await stub.call(sid)).toBeNull();
+    expect(await sql("SELECT call_sid FROM tips WHERE alert_id = ? AND call_sid IS NOT NULL", id)).toEqual([]);
+  });
+
+  it("a provider down at the purge: the recording is deleted by a later alarm, nothing of it kept but the task", async () => {
+    const id = await liveAlert(t);
+    const stub = alertStub(env, id);
+    const account = `AC${"2".repeat(32)}`;
+    const call = `CA${"f".repeat(32)}`;
+    await stub.callArrived(call);
+    await stub.callQueued(call, "de", "given", "+32470333333", account);
+    const rec = await recordCall(account, call);
+    expectOk(await api("POST", `/alerts/${id}/stop`, { reason: "found_safe" }, as(t.cell)));
+    await fetch(`${PROVIDER}/__behaviour`, { method: "POST", body: JSON.stringify({ failWith: 503 }) });
+    try {
+      await purgeNow(id);
+      expect(await stub.recordingsLeft()).toBe(1);
+      expect(await stub.call(call)).toBeNull();
+    } finally {
+      await fetch(`${PROVIDER}/__behaviour`, { method: "POST", body: JSON.stringify({ failWith: null }) });
+    }
+    // The retry is due a minute later: bring it forward, and let the alarm run.
+    await runInDurableObject(stub, async (_o, state) => {
+      for (const [key, task] of await state.storage.list<{ due: string }>({ prefix: "recdel:" })) await state.storage.put(key, { ...task, due: new Date(Date.now() - 1).toISOString() });
+    });
+    await runDurableObjectAlarm(stub);
+    expect(await stub.recordingsLeft()).toBe(0);
+    expect((await recordings()).find((r) => r.sid === rec.sid)?.deletedAt).not.toBeNull();
   });
 });
 

@@ -109,7 +109,8 @@ describe("photo intake: POST /api/v1/alerts/:id/photos", () => {
       new Request(`${ORIGIN}/api/v1/alerts/${id}/photos/${mine}`, { headers: { Cookie: t.magistrate.cookie } }),
     );
     expect(preview.status).toBe(200);
-    expect(preview.headers.get("Cache-Control")).toContain("immutable");
+    // Never kept in a staff browser: the purge must reach every copy (issue 23).
+    expect(preview.headers.get("Cache-Control")).toBe("private, no-store");
   });
 });
 

@@ -55,7 +55,8 @@ photoRoutes.openapi(
     return c.body(obj.body, 200, {
       "Content-Type": "image/jpeg",
       // Content-addressed: the bytes under this URL never change.
-      "Cache-Control": "private, max-age=31536000, immutable",
+      // A child's photo must not linger in staff browsers after the purge (issue 23): never stored.
+      "Cache-Control": "private, no-store",
       ETag: `"${hash}"`,
     });
   },

@@ -85,7 +85,8 @@ posterRoutes.openapi(
     if (!obj) throw new AppError("E_NOT_FOUND", "poster not rendered (yet)");
     return c.body(obj.body, 200, {
       "Content-Type": "image/png",
-      "Cache-Control": "private, max-age=31536000, immutable",
+      // A child's photo must not linger in staff browsers after the purge (issue 23): never stored.
+      "Cache-Control": "private, no-store",
       ETag: `"${inputsHash}-${file}"`,
     });
   },

@@ -15,6 +15,7 @@ import { makeDb } from "../db/client.ts";
 import { lineSettings } from "../db/intake-line.ts";
 import { alertStub } from "../services/alerts.ts";
 import { validTwilioSignature } from "../intake/twiml-signature.ts";
+import { ACCOUNT_SID } from "../intake/recordings.ts";
 import { agentTwiml, emptyTwiml, endedTwiml, enqueueTwiml, holdTwiml, leaveTwiml, MENU_DIGITS, menuTwiml, noAlertTwiml, noticeTwiml, OBJECT_DIGIT } from "../intake/voice.ts";
 
 type Params = Record<string, string>;
@@ -143,7 +144,8 @@ telephonyRoutes.post("/telephony/voice/consent", async (c) => {
   return once(c, stub, async () => {
     const objected = c.get("params").Digits === OBJECT_DIGIT;
     const from = c.get("params").From ?? null;
-    const queued = await stub.callQueued(call.sid, call.lang, objected ? "refused" : "given", from);
+    const account = ACCOUNT_SID.test(c.get("params").AccountSid ?? "") ? c.get("params").AccountSid! : null;
+    const queued = await stub.callQueued(call.sid, call.lang, objected ? "refused" : "given", from, objected ? null : account);
     if (!queued) return endedTwiml(call.lang, await fallbackOf(c));
     const q = { alert: call.alertId, lang: call.lang };
     return enqueueTwiml(call.lang, call.alertId, objected, url(c, "/telephony/voice/wait", q), url(c, "/telephony/voice/left", q));

@@ -5,7 +5,7 @@ import worker from "../index.ts";
 import { fixture } from "../test/fixtures.ts";
 import { api, as, createAlert, db, expectOk, makeContent, makeTeam, ORIGIN, type Team } from "../test/helpers.ts";
 import { alertStub } from "./alerts.ts";
-import { pruneSubscriptions, sweepOrphanPhotos } from "./retention.ts";
+import { pruneEmailAddresses, pruneSubscriptions, sweepOrphanPhotos } from "./retention.ts";
 
 let t: Team;
 beforeAll(async () => {
@@ -108,5 +108,26 @@ describe("rule 14: photos and subscriptions", () => {
     expect(await pruneSubscriptions(db(), new Date())).toBe(3);
     const left = (await env.DB.prepare("SELECT endpoint FROM subscriptions WHERE endpoint LIKE 'https://push.test/push/%' ORDER BY endpoint").all<{ endpoint: string }>()).results.map((r) => r.endpoint);
     expect(left).toEqual(["https://push.test/push/fine", "https://push.test/push/new"]);
+  });
+});
+
+describe("e-mail addresses that no longer receive alerts are not kept (issue 23)", () => {
+  it("unsubscribed, bounced and never-confirmed (after a week) addresses are deleted; active ones and fresh requests stay", async () => {
+    const day = 24 * H;
+    const rows: [string, string, number, string | null][] = [
+      ["gone.unsub@example.test", "unsubscribed", 400 * day, "2025-01-01T00:00:00.000Z"],
+      ["gone.bounced@example.test", "bounced", 2 * day, "2026-01-01T00:00:00.000Z"],
+      ["gone.never@example.test", "pending", 8 * day, null],
+      ["stays.fresh@example.test", "pending", 1 * day, null],
+      ["stays.active@example.test", "active", 500 * day, "2025-01-01T00:00:00.000Z"],
+    ];
+    for (const [address, status, age, confirmedAt] of rows) {
+      await env.DB.prepare("INSERT INTO email_subscribers (id, address, lang, regions, exercise, status, created_at, confirmed_at) VALUES (?, ?, 'fr', '[\"BE\"]', 0, ?, ?, ?)")
+        .bind(crypto.randomUUID(), address, status, new Date(Date.now() - age).toISOString(), confirmedAt)
+        .run();
+    }
+    expect(await pruneEmailAddresses(db(), new Date())).toBeGreaterThanOrEqual(3);
+    const left = (await env.DB.prepare("SELECT address FROM email_subscribers WHERE address LIKE 'gone.%' OR address LIKE 'stays.%' ORDER BY address").all<{ address: string }>()).results.map((r) => r.address);
+    expect(left).toEqual(["stays.active@example.test", "stays.fresh@example.test"]);
   });
 });

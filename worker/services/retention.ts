@@ -4,6 +4,7 @@
 import { deletePhotoRows, photoHashesInUse, photosStoredBefore } from "../db/alerts.ts";
 import type { Db } from "../db/client.ts";
 import { deleteStaleSubscriptions } from "../db/subscriptions.ts";
+import { deleteDeadEmailAddresses } from "../db/email.ts";
 import { ORPHAN_PHOTO_GRACE_MS, SUBSCRIPTION_IDLE_MS, SUBSCRIPTION_MAX_FAILURES } from "../domain/index.ts";
 import { log } from "../log.ts";
 
@@ -31,5 +32,15 @@ export async function sweepOrphanPhotos(db: Db, media: R2Bucket, now: Date): Pro
 export async function pruneSubscriptions(db: Db, now: Date): Promise<number> {
   const removed = await deleteStaleSubscriptions(db, { maxFailures: SUBSCRIPTION_MAX_FAILURES, idleSince: new Date(now.getTime() - SUBSCRIPTION_IDLE_MS), limit: 1000 });
   if (removed) log.info("subscriptions_pruned", { count: removed });
+  return removed;
+}
+
+/** A subscription request never confirmed is forgotten this long after it was made (its link lived 24 h). */
+export const UNCONFIRMED_EMAIL_MS = 7 * 24 * 3600_000;
+
+/** Deletes the e-mail addresses that no longer receive alerts (unsubscribed, bounced, never confirmed). */
+export async function pruneEmailAddresses(db: Db, now: Date): Promise<number> {
+  const removed = await deleteDeadEmailAddresses(db, new Date(now.getTime() - UNCONFIRMED_EMAIL_MS), 1000);
+  if (removed) log.info("email_addresses_deleted", { count: removed });
   return removed;
 }

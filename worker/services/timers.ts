@@ -11,7 +11,7 @@ import { alertsWithUnmailedNotices } from "../db/notices.ts";
 import type { CommandOutcome } from "../durable/alert-object.ts";
 import { log } from "../log.ts";
 import { alertStub } from "./alerts.ts";
-import { pruneSubscriptions, sweepOrphanPhotos } from "./retention.ts";
+import { pruneEmailAddresses, pruneSubscriptions, sweepOrphanPhotos } from "./retention.ts";
 import { deleteEndedSessionsAndChallenges } from "../db/auth.ts";
 import { closeLiveFeeds } from "./sessions.ts";
 import { anchorPeriodically } from "./anchors.ts";
@@ -60,6 +60,6 @@ async function endSessions(env: Env, db: ReturnType<typeof makeDb>, now: Date): 
 /** Everything the 5-minute cron does; one task failing does not stop the others. */
 export async function runCron(env: Env, now: Date): Promise<void> {
   const db = makeDb(env.DB);
-  const tasks = { timers: () => runDueTimers(env, now), broadcasts: () => reconcileBroadcasts(env, now), photos: () => sweepOrphanPhotos(db, env.MEDIA, now), subscriptions: () => pruneSubscriptions(db, now), notices: () => remailNotices(env, now), passkeys: () => retellPasskeys(env, now), sessions: () => endSessions(env, db, now), anchor: () => anchorPeriodically(env, db, now) };
+  const tasks = { timers: () => runDueTimers(env, now), broadcasts: () => reconcileBroadcasts(env, now), photos: () => sweepOrphanPhotos(db, env.MEDIA, now), subscriptions: () => pruneSubscriptions(db, now), emails: () => pruneEmailAddresses(db, now), notices: () => remailNotices(env, now), passkeys: () => retellPasskeys(env, now), sessions: () => endSessions(env, db, now), anchor: () => anchorPeriodically(env, db, now) };
   await Promise.all(Object.entries(tasks).map(([task, run]) => run().catch((err) => log.error("cron_task_failed", { task, error: err }))));
 }
