@@ -123,7 +123,7 @@ export default defineConfig(async () => {
             TELEPHONY_AUTH_TOKEN: "test-telephony-auth-token",
             TELEPHONY_API_ORIGIN: "https://telephony-api.test",
             SOCIAL_CREDENTIALS_KEY: randomBytes(32).toString("base64url"),
-            SOCIAL_EXTRA_HOSTS: "mastodon.test,bsky.test",
+            SOCIAL_EXTRA_HOSTS: "mastodon.test,bsky.test,x.test,graph.facebook.test,telegram.test",
             X_API_ORIGIN: "https://x.test",
             FACEBOOK_GRAPH_ORIGIN: "https://graph.facebook.test",
             TELEGRAM_API_ORIGIN: "https://telegram.test",

@@ -47,3 +47,14 @@ export function retentionHours(env: { RETENTION_HOURS?: string }): number {
   const n = Number(env.RETENTION_HOURS);
   return Number.isFinite(n) && n >= 0 ? n : DEFAULT_RETENTION_HOURS;
 }
+
+/**
+ * The origin of an outside service we send secrets to (an API token, a bot token, the
+ * telephony account's token): its official one, whatever the configuration says, except
+ * in "local" and "test" where a stand-in may take its place. A changed variable in
+ * production can never send a credential elsewhere (issue 23).
+ */
+export function serviceOrigin(env: { ENVIRONMENT?: string }, configured: string | undefined, official: string): string {
+  const local = env.ENVIRONMENT === "local" || env.ENVIRONMENT === "test";
+  return local && configured ? configured.replace(/\/$/, "") : official;
+}

@@ -551,6 +551,11 @@ export const tips = sqliteTable(
     usefulAt: text("useful_at"),
     /** 0: with the case's investigators; 1: escalated to the cell; 2: to the magistrate and the operator. */
     escalation: integer("escalation").notNull().default(0),
+    /**
+     * A web tip's anti-abuse check: "unverified" when Turnstile could not be reached — the
+     * tip is kept (a witness is never lost) and shown to the investigators as unverified.
+     */
+    challenge: text("challenge", { enum: ["passed", "unverified"] }),
   },
   (t) => [index("tips_alert").on(t.alertId, t.receivedAt), uniqueIndex("tips_client_ref").on(t.alertId, t.clientRef)],
 );

@@ -4,14 +4,14 @@
 // each), authenticated with the account SID the call came from and the line's auth
 // token. Nothing of a witness's voice outlives the alert's retention period.
 import { b64 } from "../bytes.ts";
+import { serviceOrigin } from "../config.ts";
 
 export const TELEPHONY_API_PRODUCTION_ORIGIN = "https://api.twilio.com";
 const TIMEOUT_MS = 10_000;
 
 /** The provider's API: Twilio's, or in local/test the configured stand-in (the account's token never goes elsewhere in production). */
 export function telephonyApiOrigin(env: Pick<Env, "ENVIRONMENT" | "TELEPHONY_API_ORIGIN">): string {
-  const local = env.ENVIRONMENT === "local" || env.ENVIRONMENT === "test";
-  return local && env.TELEPHONY_API_ORIGIN ? env.TELEPHONY_API_ORIGIN.replace(/\/$/, "") : TELEPHONY_API_PRODUCTION_ORIGIN;
+  return serviceOrigin(env, env.TELEPHONY_API_ORIGIN, TELEPHONY_API_PRODUCTION_ORIGIN);
 }
 
 export const ACCOUNT_SID = /^AC[0-9a-f]{32}$/;

@@ -38,6 +38,7 @@ export const TipSchema = z
     ackedBy: z.string().nullable(),
     useful: z.boolean().nullable(),
     escalation: z.number().int(),
+    challenge: z.enum(["passed", "unverified"]).nullable().describe("a web tip's anti-abuse check: unverified when it could not be run (the tip is kept)"),
   })
   .openapi("Tip");
 export type TipView = z.infer<typeof TipSchema>;
@@ -63,6 +64,7 @@ export function tipView(t: TipRow): TipView {
     ackedBy: t.ackedBy,
     useful: t.useful,
     escalation: t.escalation,
+    challenge: t.challenge ?? null,
   };
 }
 
@@ -185,11 +187,13 @@ export function webTipRow(
   alertId: string,
   t: { text: string; seenWhere?: string | undefined; seenAt?: string | undefined; anonymous: boolean; contact?: { name?: string | undefined; phone?: string | undefined; email?: string | undefined } | undefined },
   clientRef: string | null,
+  challenge: "passed" | "unverified" | null = null,
 ): Omit<NewTip, "id" | "receivedAt"> {
   return {
     alertId,
     source: "web",
     clientRef,
+    challenge,
     text: t.text,
     seenWhere: t.seenWhere ?? null,
     seenAt: t.seenAt ?? null,

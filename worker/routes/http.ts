@@ -105,9 +105,25 @@ export const liveHandshake: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
-/** Is this client within the binding's limit? (Keyed by its address; a refusal asks it to wait a minute.) */
+/**
+ * The rate limit's key for a client address. An IPv6 client is keyed by its /64: one
+ * subscriber line or host is given a whole /64, so keying the full address would let one
+ * machine take 2^64 fresh keys. An IPv4 address is keyed as it is.
+ */
+export function clientKey(ip: string | undefined): string {
+  if (!ip) return "unknown";
+  if (!ip.includes(":")) return ip;
+  const [head = "", tail = ""] = ip.toLowerCase().split("::", 2) as [string, string?];
+  const left = head ? head.split(":") : [];
+  const right = ip.includes("::") && tail ? tail.split(":") : [];
+  // An IPv4 tail (::ffff:1.2.3.4) counts as two groups; only the first four groups matter here.
+  const groups = ip.includes("::") ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => (g.replace(/^0+(?=.)/, "") || "0")).join(":")}::/64`;
+}
+
+/** Is this client within the binding's limit? (Keyed by its address, an IPv6 one by its /64; a refusal asks it to wait a minute.) */
 export async function withinLimit(c: Context<AppEnv>, binding: RateLimit, prefix: string): Promise<boolean> {
-  const { success } = await binding.limit({ key: `${prefix}:${c.req.header("CF-Connecting-IP") ?? "unknown"}` });
+  const { success } = await binding.limit({ key: `${prefix}:${clientKey(c.req.header("CF-Connecting-IP"))}` });
   if (!success) c.header("Retry-After", "60");
   return success;
 }

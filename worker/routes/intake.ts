@@ -15,7 +15,7 @@ import { isP256Point, PushSubscriptionJson } from "./push.ts";
 import { checkCallTip, LANGUAGES, TIP_ASSESSMENTS } from "../domain/index.ts";
 import { AppError } from "../errors.ts";
 import { acknowledge, judge, readScope, receiveTip, TipSchema, tipView, webTipRow } from "../intake/tips.ts";
-import { verifyTurnstile } from "../intake/turnstile.ts";
+import { challengeMark, verifyTurnstile } from "../intake/turnstile.ts";
 import { boardStub } from "../durable/board-object.ts";
 import { alertStub } from "../services/alerts.ts";
 import { currentUser, jsonBody, jsonOk, newRouter, problemResponses, rateLimited, staffRoute } from "./http.ts";
@@ -88,7 +88,7 @@ intakeRoutes.openapi(
     if (!check.ok) throw new AppError("E_CHALLENGE_FAILED", check.codes.join(", "));
     const { tip, duplicate } = await receiveTip(
       { env: c.env, db: c.get("db"), now: new Date() },
-      webTipRow(id, body, body.clientRef ?? null),
+      webTipRow(id, body, body.clientRef ?? null, challengeMark(c.env, check)),
     );
     return c.json({ id: tip.id, receivedAt: tip.receivedAt, duplicate }, 201);
   },

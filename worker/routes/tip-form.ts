@@ -11,7 +11,7 @@ import { makeDb } from "../db/client.ts";
 import { type Language, LANGUAGES } from "../domain/index.ts";
 import { AppError } from "../errors.ts";
 import { derivedClientRef, normaliseTipPhoto, receiveTip, webTipRow } from "../intake/tips.ts";
-import { TURNSTILE_FIELD, turnstileEnabled, turnstileOrigin, verifyTurnstile } from "../intake/turnstile.ts";
+import { challengeMark, TURNSTILE_ACTION, TURNSTILE_FIELD, turnstileEnabled, turnstileOrigin, verifyTurnstile } from "../intake/turnstile.ts";
 import { MAX_PHOTO_BYTES } from "../render/image-format.ts";
 import { type AppEnv, UUID_PATH, withinLimit } from "./http.ts";
 import { WebTipInput } from "./intake.ts";
@@ -35,7 +35,7 @@ export function tipFormHtml(c: Catalogue, env: Env, alertId: string, lang: Langu
   const input = (name: keyof TipValues, label: string, type = "text", max = 300) =>
     `<label>${esc(label)}<input type="${type}" name="${name}" maxlength="${max}" value="${esc(String(v[name] ?? ""))}"${bad(name === "name" || name === "phone" || name === "email" ? "contact" : name)}></label>`;
   const challenge = turnstileEnabled(env)
-    ? `<div class="cf-turnstile" data-sitekey="${esc(env.TURNSTILE_SITE_KEY)}" data-language="${lang}"></div><script src="${esc(turnstileOrigin(env))}/turnstile/v0/api.js" async defer></script>`
+    ? `<div class="cf-turnstile" data-sitekey="${esc(env.TURNSTILE_SITE_KEY)}" data-action="${TURNSTILE_ACTION}" data-language="${lang}"></div><script src="${esc(turnstileOrigin(env))}/turnstile/v0/api.js" async defer></script>`
     : "";
   return `<section id="tip" aria-labelledby="tip-h"><h2 id="tip-h">${esc(c.tipTitle)}</h2><p>${esc(c.tipIntro)}</p>
 ${problem ? `<p role="alert" class="problem"><strong>${esc(c.tipNotSent)}</strong> ${esc(problem.message)}</p>` : ""}
@@ -110,7 +110,7 @@ tipFormRoutes.post(
       await receiveTip(
         { env: c.env, db: makeDb(c.env.DB), now: new Date() },
         // The same text from the same connection is one tip (a double click, a resent form).
-        webTipRow(id, t, await derivedClientRef([c.req.header("CF-Connecting-IP") ?? "", t.text, t.seenWhere ?? "", t.seenAt ?? ""])),
+        webTipRow(id, t, await derivedClientRef([c.req.header("CF-Connecting-IP") ?? "", t.text, t.seenWhere ?? "", t.seenAt ?? ""]), challengeMark(c.env, check)),
         photo,
       );
     } catch (err) {

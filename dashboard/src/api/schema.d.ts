@@ -8993,6 +8993,11 @@ export interface components {
             ackedBy: string | null;
             useful: boolean | null;
             escalation: number;
+            /**
+             * @description a web tip's anti-abuse check: unverified when it could not be run (the tip is kept)
+             * @enum {string|null}
+             */
+            challenge: "passed" | "unverified" | null;
         };
         IntakeMetrics: {
             calls: {

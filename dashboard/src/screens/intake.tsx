@@ -252,7 +252,8 @@ function TipList({ tips, onAck, onUseful }: { tips: Tip[]; onAck?: (id: string) 
       {[...tips].reverse().map((tip) => (
         <li key={tip.id} class={`tip${tip.urgent ? " urgent" : ""}${tip.ackedAt ? " acked" : ""}`} data-tip={tip.id}>
           <p>
-            <strong>{tip.urgent ? `${t("intake.urgentBadge")} · ` : ""}{tip.source === "web" ? t("intake.fromWeb") : t("intake.fromCall")}</strong> · {new Date(tip.receivedAt).toLocaleTimeString(lang())}
+            <strong>{tip.urgent ? `${t("intake.urgentBadge")} · ` : ""}{tip.source === "web" ? t("intake.fromWeb") : t("intake.fromCall")}</strong>
+            {tip.challenge === "unverified" && <> · <span class="badge" title={t("intake.unverifiedWhy")}>{t("intake.unverified")}</span></>} · {new Date(tip.receivedAt).toLocaleTimeString(lang())}
             {tip.escalation > 0 && <span class="badge warn"> {t("intake.escalated", { n: tip.escalation })}</span>}
           </p>
           <p class="tip-text">{tip.text}</p>

@@ -29,7 +29,7 @@ export function endpointRefusal(endpoint: string, policy: EndpointPolicy): strin
     return "endpoint is not a URL";
   }
   if (url.username || url.password) return "endpoint must not carry credentials";
-  const host = url.hostname.toLowerCase();
+  const host = url.hostname.toLowerCase().replace(/\.+$/, "");
   if (/^[\d.]+$/.test(host) || host.includes(":") || host.startsWith("[")) return "endpoint must be a push service host name, not an IP address";
   const devOk = policy.environment === "local" || policy.environment === "test";
   if (devOk && policy.extraHosts.includes(url.host.toLowerCase())) {

@@ -128,13 +128,11 @@ export const toAccount = (a: SocialAccountRow): SocialAccount => ({
 /** The private-network rule for addresses an admin typed (Mastodon instances, Bluesky services). */
 export const socialTargetPolicy = (env: Env) => targetPolicy({ WEBHOOK_EXTRA_HOSTS: env.SOCIAL_EXTRA_HOSTS, ENVIRONMENT: env.ENVIRONMENT });
 
-function guardedFetch(env: Env, checkTarget: boolean): typeof fetch {
+function guardedFetch(env: Env): typeof fetch {
   return (async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = input instanceof Request ? input.url : String(input);
-    if (checkTarget) {
-      const refusal = webhookTargetRefusal(url, socialTargetPolicy(env));
-      if (refusal) throw new SocialError(`target refused: ${refusal}`, "refused");
-    }
+    const refusal = webhookTargetRefusal(url, socialTargetPolicy(env));
+    if (refusal) throw new SocialError(`target refused: ${refusal}`, "refused");
     try {
       return await fetch(input, { ...init, redirect: "manual", signal: init?.signal ?? AbortSignal.timeout(SOCIAL_TIMEOUT_MS) });
     } catch (err) {
@@ -223,7 +221,8 @@ export async function markStuck(env: Env, posts: SocialPostRow[], error: string 
 /** The connection to one account (credentials opened here, never logged). */
 export async function connect<C>(env: Env, spec: SocialNetworkSpec<C>, account: SocialAccount, cache: Map<string, unknown>): Promise<Conn<C>> {
   const credentials = await openCredentials<C>(env, account.accountId, account.sealed);
-  return { env, account, credentials, fetch: guardedFetch(env, !spec.apiOrigin), cache };
+  // Every request, to an instance an admin typed or to a network's fixed official API, goes through the same guard.
+  return { env, account, credentials, fetch: guardedFetch(env), cache };
 }
 
 /** What `prepare` hands to `send`: the uploaded poster, or why it could not be. */

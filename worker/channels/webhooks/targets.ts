@@ -16,7 +16,17 @@ export const targetPolicy = (env: { WEBHOOK_EXTRA_HOSTS?: string; ENVIRONMENT?: 
 });
 
 /** Names of this machine, of private networks, and the reserved test names (RFC 6761). */
-const PRIVATE_SUFFIXES = [".localhost", ".local", ".internal", ".lan", ".home", ".corp", ".intranet", ".private", ".home.arpa", ".test", ".invalid", ".example"];
+const PRIVATE_SUFFIXES = [".localhost", ".local", ".internal", ".lan", ".home", ".corp", ".intranet", ".private", ".home.arpa", ".test", ".invalid", ".example", ".arpa"];
+/** Cloud metadata services reachable by name. */
+const METADATA_HOSTS = ["metadata.google.internal", "metadata.goog", "instance-data.ec2.internal", "metadata.azure.com"];
+
+/**
+ * The host as a resolver will see it: lower-case, without the trailing dot(s) of a fully
+ * qualified name ("localhost." is localhost). IP literals in any form (decimal
+ * 2130706433, hex 0x7f.1, short 127.1, IPv6 and IPv4-mapped IPv6) are normalised by the
+ * URL parser into dotted quads or bracketed IPv6, which the rules below refuse.
+ */
+export const normalisedHost = (url: URL): string => url.hostname.toLowerCase().replace(/\.+$/, "");
 
 /** The reason a webhook URL is refused, or null when it may be used. */
 export function webhookTargetRefusal(target: string, policy: TargetPolicy): string | null {
@@ -28,12 +38,13 @@ export function webhookTargetRefusal(target: string, policy: TargetPolicy): stri
     return "not a URL";
   }
   if (url.username || url.password) return "the URL must not carry credentials";
-  const host = url.hostname.toLowerCase();
+  const host = normalisedHost(url);
   const devOk = policy.environment === "local" || policy.environment === "test";
   if (devOk && policy.extraHosts.includes(url.host.toLowerCase())) return url.protocol === "https:" || url.protocol === "http:" ? null : "the URL must be http(s)";
   if (url.protocol !== "https:") return "the URL must use https";
   if (url.port && url.port !== "443") return "the URL must use the default https port";
   if (/^[\d.]+$/.test(host) || host.includes(":") || host.startsWith("[")) return "the URL must name a host, not an IP address";
   if (!host.includes(".") || host === "localhost" || PRIVATE_SUFFIXES.some((s) => host.endsWith(s))) return `"${host}" is a local or private name`;
+  if (METADATA_HOSTS.includes(host)) return `"${host}" is a cloud metadata service`;
   return null;
 }

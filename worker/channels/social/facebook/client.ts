@@ -6,6 +6,7 @@
 // and the old one is deleted. Errors come as {error: {code, error_subcode}}: 4, 17, 32,
 // 613 and 80001 are rate limits (X-Business-Use-Case-Usage says, in minutes, when to come
 // back), 1 and 2 transient, 100/33 a post that no longer exists.
+import { serviceOrigin } from "../../../config.ts";
 import { hex } from "../../../bytes.ts";
 import { type Conn, type PostInput, SocialError, type SocialClient } from "../channel.ts";
 
@@ -17,7 +18,7 @@ export interface FacebookCredentials {
 type C = Conn<FacebookCredentials>;
 
 export const GRAPH_VERSION = "v21.0";
-export const graphOrigin = (env: Env) => env.FACEBOOK_GRAPH_ORIGIN || "https://graph.facebook.com";
+export const graphOrigin = (env: Env) => serviceOrigin(env, env.FACEBOOK_GRAPH_ORIGIN, "https://graph.facebook.com");
 
 const RATE_LIMITS = new Set([4, 17, 32, 613, 80001]);
 

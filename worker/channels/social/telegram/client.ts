@@ -3,6 +3,7 @@
 // stop message, deleteMessage to retract. Answers are {ok, result} or {ok: false,
 // error_code, description, parameters.retry_after}. A bot may delete its channel posts
 // only within 48 hours: older ones stay listed to the operator, with their link.
+import { serviceOrigin } from "../../../config.ts";
 import { type Conn, type PostInput, type Receipt, SocialError, type SocialClient } from "../channel.ts";
 
 export interface TelegramCredentials {
@@ -11,7 +12,7 @@ export interface TelegramCredentials {
 
 type C = Conn<TelegramCredentials>;
 
-export const telegramOrigin = (env: Env) => env.TELEGRAM_API_ORIGIN || "https://api.telegram.org";
+export const telegramOrigin = (env: Env) => serviceOrigin(env, env.TELEGRAM_API_ORIGIN, "https://api.telegram.org");
 
 interface Message {
   message_id: number;

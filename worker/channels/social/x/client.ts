@@ -2,12 +2,13 @@
 // media_category tweet_image), POST /2/media/metadata (alt text), POST /2/tweets, DELETE
 // /2/tweets/:id. X has no edit through the API: a new version is a new post and the old
 // one is deleted. 429 carries x-rate-limit-reset (epoch seconds).
+import { serviceOrigin } from "../../../config.ts";
 import { type Conn, failure, type PostInput, SocialError, type SocialClient } from "../channel.ts";
 import { type OAuth1Credentials, oauth1Header } from "./oauth1.ts";
 
 type C = Conn<OAuth1Credentials>;
 
-export const xApiOrigin = (env: Env) => env.X_API_ORIGIN || "https://api.x.com";
+export const xApiOrigin = (env: Env) => serviceOrigin(env, env.X_API_ORIGIN, "https://api.x.com");
 
 async function call(c: C, what: string, method: string, path: string, body?: BodyInit, json = false): Promise<Response> {
   const url = `${xApiOrigin(c.env)}${path}`;
