@@ -152,6 +152,14 @@ describe("the drill through the dashboard: four people, one alert", () => {
 
   it("concertation: sign-offs with passkeys; a change resets them visibly; the parents' side is recorded", async () => {
     const url = `${stack.origin}/alerts/${alertId}`;
+    // The cell names the case's people (issue 23): its investigator, and the magistrate in charge.
+    await p.cell.goto(url);
+    await p.cell.getByLabel("Name an investigator").selectOption({ label: "Ivan Investigator" });
+    await p.cell.locator("#case-members").getByRole("button", { name: "Name", exact: true }).first().click();
+    await p.cell.locator("#case-investigators", { hasText: "Ivan Investigator" }).waitFor(T);
+    await p.cell.getByLabel("Name the magistrate in charge").selectOption({ label: "Marc Magistrate" });
+    await p.cell.locator("#case-members").getByRole("button", { name: "Name", exact: true }).last().click();
+    await p.cell.locator("#case-magistrate", { hasText: "Marc Magistrate" }).waitFor(T);
     for (const role of ["investigator", "operator", "magistrate"]) await p[role].goto(url);
     await state(p.investigator, "concertation");
     // The signer reads what they sign: the content of the version, and its posters.

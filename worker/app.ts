@@ -8,6 +8,7 @@ import { AppError } from "./errors.ts";
 import { log } from "./log.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { alertRoutes } from "./routes/alerts.ts";
+import { memberRoutes } from "./routes/members.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { photoRoutes } from "./routes/photos.ts";
 import { posterRoutes } from "./routes/posters.ts";
@@ -54,6 +55,7 @@ export function buildApp() {
   const api = newRouter();
   api.route("/", authRoutes);
   api.route("/", alertRoutes);
+  api.route("/", memberRoutes);
   api.route("/", adminRoutes);
   api.route("/", photoRoutes);
   api.route("/", posterRoutes);

@@ -39,7 +39,7 @@ export async function staffFor(origin, people, d1opts = {}) {
     const auth = new SoftAuthenticator("localhost", origin);
     const { data: opts } = await call("POST", "/auth/register/options", { token });
     const { data, res } = await call("POST", "/auth/register/verify", { challengeId: opts.challengeId, response: await auth.create(opts.options) });
-    staff[role] = { auth, cookie: res.headers.get("set-cookie").split(";")[0], name: data.user.displayName };
+    staff[role] = { auth, cookie: res.headers.get("set-cookie").split(";")[0], name: data.user.displayName, id: data.user.id };
   }
   return staff;
 }
@@ -64,6 +64,9 @@ export async function signOff(origin, staff, role, alertId, kind, decision) {
 /** submit → three sign-offs → consent → authorisation (unless `authorise: false`); `step` reports progress. */
 export async function concert(origin, staff, alertId, step = () => {}, { authorise = true } = {}) {
   const call = apiClient(origin);
+  // The case's people (issue 23): the cell names its investigator and its magistrate in charge.
+  for (const role of ["investigator", "magistrate"]) await call("POST", `/alerts/${alertId}/members`, { userId: staff[role].id, role }, staff.cell.cookie);
+  step("cell named the case's investigator and magistrate in charge");
   await call("POST", `/alerts/${alertId}/submit`, undefined, staff.cell.cookie);
   step("cell submitted it for concertation");
   for (const [role, kind] of [["investigator", "investigator"], ["cell", "cell"], ["operator", "operator"]]) {

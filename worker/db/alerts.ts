@@ -3,7 +3,7 @@ import { and, asc, desc, eq, gte, inArray, isNull, lt, lte, or, sql } from "driz
 import { type AlertContent, type ConsentBasis, ERASED_BY_PURGE, PRE_LAUNCH_STATES, PURGE_NOTICE_LEAD_MS } from "../domain/index.ts";
 import type { AlertSnapshot, VersionView } from "../domain/lifecycle.ts";
 import { assertFound, type Db, type Stmt } from "./client.ts";
-import { alerts, alertVersions, auditEntries, challenges, consents, noticeMails, objections, photos, signOffs, tips, users } from "./schema.ts";
+import { alerts, alertVersions, auditEntries, caseMembers, challenges, consents, noticeMails, objections, photos, signOffs, tips, users } from "./schema.ts";
 
 export type AlertRow = typeof alerts.$inferSelect;
 export type VersionRow = typeof alertVersions.$inferSelect;
@@ -26,11 +26,12 @@ export async function getAlertRow(db: Db, alertId: string): Promise<AlertRow> {
 export async function loadSnapshot(db: Db, alertId: string): Promise<{ row: AlertRow; snapshot: AlertSnapshot }> {
   const row = await getAlertRow(db, alertId);
   const versionIds = [row.currentVersionId, row.pendingVersionId].filter((x): x is string => !!x);
-  const [versions, offs, cons, objs] = await db.batch([
+  const [versions, offs, cons, objs, members] = await db.batch([
     db.select().from(alertVersions).where(inArray(alertVersions.id, versionIds.length ? versionIds : [""])),
     db.select().from(signOffs).where(eq(signOffs.alertId, alertId)),
     db.select({ basis: consents.basis }).from(consents).where(eq(consents.alertId, alertId)),
     db.select().from(objections).where(eq(objections.alertId, alertId)),
+    db.select().from(caseMembers).where(eq(caseMembers.alertId, alertId)).orderBy(caseMembers.assignedAt),
   ]);
   const byId = new Map(versions.map((v) => [v.id, v]));
   return {
@@ -49,10 +50,14 @@ export async function loadSnapshot(db: Db, alertId: string): Promise<{ row: Aler
         voided: o.voidedAt !== null,
       })),
       consents: cons.map((c) => c.basis as ConsentBasis),
-      objections: objs.map((o) => ({ id: o.id, kind: o.kind, lifted: o.liftedAt !== null })),
+      objections: objs.map((o) => ({ id: o.id, kind: o.kind, lifted: o.liftedAt !== null, raisedBy: o.userId })),
       launchedAt: row.launchedAt,
       endsAt: row.endsAt,
       extensions: row.extensions,
+      members: {
+        magistrate: members.find((m) => m.role === "magistrate")?.userId ?? null,
+        investigators: members.filter((m) => m.role === "investigator").map((m) => m.userId),
+      },
     },
   };
 }

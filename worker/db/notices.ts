@@ -1,8 +1,8 @@
 // Notices to staff (rule 9, sign-off requests, review prompts): who a notice is for, the
 // inbox of one person, what was read, which addresses a notice's e-mail reached, and the
 // authorities' mailboxes. A notice is addressed to a role; for the case-scoped roles
-// (domain CASE_SCOPED_ROLES) it is for the people of that role who took part in the alert
-// (an entry of theirs in its audit trail), or everyone of the role while none has.
+// (domain CASE_SCOPED_ROLES) it is for the people of that role named on the case
+// (its magistrate in charge, its investigators), or everyone of the role while none is.
 import { and, asc, eq, inArray, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import { CASE_SCOPED_ROLES, type InformEvent, type Role } from "../domain/index.ts";
 import type { Db, Stmt } from "./client.ts";
@@ -19,10 +19,12 @@ function isFor(userId: string | SQL, role: string): SQL {
   // A notice for one person (an account notice to the person concerned) is theirs alone.
   const person = sql`(n.recipient_user_id IS NULL OR n.recipient_user_id = ${userId})`;
   if (!(CASE_SCOPED_ROLES as readonly string[]).includes(role)) return sql`n.recipient_role = ${role} AND ${person}`;
+  // The people named on the case (issue 23); while none of the role is named, everyone of
+  // the role (a sign-off request must reach a magistrate who can take charge).
   return sql`n.recipient_role = ${role} AND ${person} AND (
-    EXISTS (SELECT 1 FROM audit_entries a WHERE a.alert_id = n.alert_id AND a.actor_user_id = ${userId})
-    OR NOT EXISTS (SELECT 1 FROM audit_entries a JOIN users v ON v.id = a.actor_user_id
-                   WHERE a.alert_id = n.alert_id AND v.role = ${role} AND v.disabled_at IS NULL))`;
+    EXISTS (SELECT 1 FROM case_members m WHERE m.alert_id = n.alert_id AND m.user_id = ${userId} AND m.role = ${role})
+    OR NOT EXISTS (SELECT 1 FROM case_members m JOIN users v ON v.id = m.user_id
+                   WHERE m.alert_id = n.alert_id AND m.role = ${role} AND v.disabled_at IS NULL))`;
 }
 
 /** The active staff a notice is for, with their addresses. */

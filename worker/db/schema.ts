@@ -243,6 +243,24 @@ export const objections = sqliteTable("objections", {
   liftedBy: text("lifted_by"),
 });
 
+/**
+ * The people named on a case (issue 23): its magistrate in charge (one row with role
+ * "magistrate") and its investigators. Changed only by the alert's command "assign".
+ */
+export const caseMembers = sqliteTable(
+  "case_members",
+  {
+    alertId: text("alert_id")
+      .notNull()
+      .references(() => alerts.id),
+    userId: text("user_id").notNull(),
+    role: text("role", { enum: ["magistrate", "investigator"] }).notNull(),
+    assignedBy: text("assigned_by"),
+    assignedAt: text("assigned_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.alertId, t.userId] })],
+);
+
 /** Photos of a version, by their own hash; bytes live in R2 under `alerts/<alertId>/`. */
 export const photos = sqliteTable("photos", {
   hash: text("hash").notNull(),

@@ -58,10 +58,13 @@ export const tipFigureRows = (db: Db, alertId: string) =>
     .where(eq(tips.alertId, alertId))
     .all();
 
-/** The case's investigators (their ids): those who took part; when none has, every active investigator. */
+/**
+ * The case's investigators (their ids): those named on it (issue 23), active and still
+ * investigators. None named: none — having touched the alert, or being an investigator,
+ * is not enough to read its tips (the cell reads them, and names the investigators).
+ */
 export async function caseInvestigators(db: Db, alertId: string): Promise<string[]> {
-  const rows = await db.all<{ id: string }>(sql`SELECT DISTINCT u.id AS id FROM users u JOIN audit_entries a ON a.actor_user_id = u.id
-    WHERE a.alert_id = ${alertId} AND u.role = 'investigator' AND u.disabled_at IS NULL`);
-  if (rows.length) return rows.map((r) => r.id);
-  return (await db.all<{ id: string }>(sql`SELECT id FROM users WHERE role = 'investigator' AND disabled_at IS NULL`)).map((r) => r.id);
+  const rows = await db.all<{ id: string }>(sql`SELECT u.id AS id FROM case_members m JOIN users u ON u.id = m.user_id
+    WHERE m.alert_id = ${alertId} AND m.role = 'investigator' AND u.role = 'investigator' AND u.disabled_at IS NULL`);
+  return rows.map((r) => r.id);
 }

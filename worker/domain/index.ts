@@ -11,3 +11,4 @@ export * from "./signoff-binding.ts";
 export * from "./abroad.ts";
 export * from "./tips.ts";
 export * from "./social.ts";
+export * from "./case.ts";

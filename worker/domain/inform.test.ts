@@ -40,7 +40,7 @@ describe("rule 9: who is informed of what", () => {
   });
 
   it("covers every event it names", () => {
-    expect(Object.keys(INFORMED).sort()).toEqual(["expired", "extended", "launched", "partner_webhook_off", "purge_soon", "review_due", "social_post_stuck", "stopped", "tip_received", "tip_unacknowledged", "tip_urgent", "updated", "withdrawn_before_launch"]);
+    expect(Object.keys(INFORMED).sort()).toEqual(["account_approval_needed", "account_change_approved", "expired", "extended", "launched", "partner_webhook_off", "purge_soon", "review_due", "social_post_stuck", "stopped", "tip_received", "tip_unacknowledged", "tip_urgent", "updated", "withdrawn_before_launch"]);
   });
 
   it("asks every signing party for a submitted version, and only the magistrate for a new version of a live alert", () => {

@@ -53,6 +53,8 @@ function snap(over: Partial<AlertSnapshot> = {}): AlertSnapshot {
     launchedAt: null,
     endsAt: null,
     extensions: 0,
+    // The people named on the case: `by(role)`'s default ids.
+    members: { magistrate: "new-magistrate", investigators: ["new-investigator"] },
     ...over,
   };
 }
@@ -165,7 +167,7 @@ describe("rule 2 — concertation sign-offs bound to the content hash", () => {
   it("names the first thing that blocks the launch, in the order the launch is refused", () => {
     const blocker = (over: Partial<AlertSnapshot>) => readiness(snap(over)).launchBlocker;
     expect(blocker({ state: "draft" })).toBe("state");
-    expect(blocker({ state: "blocked", objections: [{ id: "o", kind: "operator_refusal", lifted: false }], signOffs: signed("investigator") })).toBe("objections");
+    expect(blocker({ state: "blocked", objections: [{ id: "o", kind: "operator_refusal", lifted: false, raisedBy: "new-operator" }], signOffs: signed("investigator") })).toBe("objections");
     expect(blocker({ signOffs: signed("investigator", "cell") })).toBe("sign_offs");
     expect(blocker({ signOffs: signed("investigator", "cell", "operator") })).toBe("consent");
     expect(blocker({ signOffs: signed("investigator", "cell", "operator"), consents: ["parental_consent"] })).toBe("authorisation");
@@ -184,7 +186,7 @@ describe("rule 2 — concertation sign-offs bound to the content hash", () => {
   it("says who the alert is waiting on in every state before launch", () => {
     expect(readiness(snap({ state: "draft" })).waitingOn).toEqual(["cell", "investigator"]);
     expect(readiness(ready()).waitingOn).toEqual(["cell", "operator"]);
-    const blocked = snap({ state: "blocked", objections: [{ id: "o", kind: "magistrate_opposition", lifted: false }] });
+    const blocked = snap({ state: "blocked", objections: [{ id: "o", kind: "magistrate_opposition", lifted: false, raisedBy: "new-magistrate" }] });
     expect(readiness(blocked).waitingOn).toEqual(["magistrate"]);
     expect(readiness(snap({ state: "stopped" })).waitingOn).toEqual([]);
   });
@@ -264,27 +266,27 @@ describe("rule 3 — the parents' side", () => {
 
 describe("rule 4 — operator refusal and magistrate opposition", () => {
   it("either one blocks, with a written reason, from its own author", () => {
-    expect(checkObjection(snap(), "operator_refusal", "operator", "The material is not verified.")).toBe("blocked");
-    expect(checkObjection(ready(), "magistrate_opposition", "magistrate", "Broadcast would endanger the child.")).toBe("blocked");
-    expect(refusal(() => checkObjection(snap(), "operator_refusal", "magistrate", "Not verified yet."))).toBe("E_FORBIDDEN_ROLE");
-    expect(refusal(() => checkObjection(snap(), "operator_refusal", "operator", "no"))).toBe("E_RULE");
+    expect(checkObjection(snap(), "operator_refusal", by("operator"), "The material is not verified.")).toBe("blocked");
+    expect(checkObjection(ready(), "magistrate_opposition", by("magistrate"), "Broadcast would endanger the child.")).toBe("blocked");
+    expect(refusal(() => checkObjection(snap(), "operator_refusal", by("magistrate"), "Not verified yet."))).toBe("E_FORBIDDEN_ROLE");
+    expect(refusal(() => checkObjection(snap(), "operator_refusal", by("operator"), "no"))).toBe("E_RULE");
   });
   it("a blocked alert can neither be authorised nor launched", () => {
-    const objections = [{ id: "o1", kind: "operator_refusal" as const, lifted: false }];
+    const objections = [{ id: "o1", kind: "operator_refusal" as const, lifted: false, raisedBy: "new-operator" }];
     const s = snap({ state: "blocked", signOffs: signed("investigator", "cell", "operator"), consents: ["parental_consent"], objections });
     expect(refusal(() => checkSignOff({ ...s, state: "concertation" }, "authorisation", by("magistrate"), DECISION))).toBe("E_BLOCKED");
     expect(refusal(() => checkLaunch({ ...ready(), objections }))).toBe("E_BLOCKED");
   });
   it("lifting the last objection returns to concertation; only its author lifts it", () => {
-    const o = { id: "o1", kind: "magistrate_opposition" as const, lifted: false };
+    const o = { id: "o1", kind: "magistrate_opposition" as const, lifted: false, raisedBy: "new-magistrate" };
     const s = snap({ state: "blocked", objections: [o] });
-    expect(checkLiftObjection(s, o, "magistrate")).toBe("concertation");
-    expect(refusal(() => checkLiftObjection(s, o, "operator"))).toBe("E_FORBIDDEN_ROLE");
-    const two = snap({ state: "blocked", objections: [o, { id: "o2", kind: "operator_refusal", lifted: false }] });
-    expect(checkLiftObjection(two, o, "magistrate")).toBe("blocked");
+    expect(checkLiftObjection(s, o, by("magistrate"))).toBe("concertation");
+    expect(refusal(() => checkLiftObjection(s, o, by("operator")))).toBe("E_FORBIDDEN_ROLE");
+    const two = snap({ state: "blocked", objections: [o, { id: "o2", kind: "operator_refusal", lifted: false, raisedBy: "new-operator" }] });
+    expect(checkLiftObjection(two, o, by("magistrate"))).toBe("blocked");
   });
   it("a live alert is not 'opposed': it is stopped", () => {
-    expect(refusal(() => checkObjection(snap({ state: "live" }), "magistrate_opposition", "magistrate", "Too dangerous now."))).toBe(
+    expect(refusal(() => checkObjection(snap({ state: "live" }), "magistrate_opposition", by("magistrate"), "Too dangerous now."))).toBe(
       "E_INVALID_TRANSITION",
     );
   });

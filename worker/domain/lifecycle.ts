@@ -2,6 +2,7 @@
 // a snapshot. The alert's Durable Object loads a snapshot, asks these functions, and
 // writes what they decide; nothing here does I/O.
 import { AppError } from "../errors.ts";
+import { type CaseMembers, checkCaseInvestigator, checkMagistrateInCharge, isMagistrateInCharge } from "./case.ts";
 import { type AlertContent, assertTranslated } from "./content.ts";
 import type { Role } from "./roles.ts";
 
@@ -86,6 +87,8 @@ export interface ObjectionView {
   id: string;
   kind: ObjectionKind;
   lifted: boolean;
+  /** Who raised it: they (or, for an opposition, the magistrate in charge) lift it. */
+  raisedBy: string;
 }
 
 export interface AlertSnapshot {
@@ -100,6 +103,8 @@ export interface AlertSnapshot {
   launchedAt: string | null;
   endsAt: string | null;
   extensions: number;
+  /** The case's named people (domain/case.ts). */
+  members: CaseMembers;
 }
 
 /** Every allowed state change; anything else is E_INVALID_TRANSITION. */
@@ -272,6 +277,8 @@ export function checkSignOff(
     throw new AppError("E_FORBIDDEN_ROLE", `the "${kind}" sign-off is given by the ${SIGN_OFF_ROLE[kind]}`);
   }
   checkOneSeat(s, kind, signer.userId);
+  checkCaseInvestigator(s.members, signer, "give the investigators' sign-off");
+  checkMagistrateInCharge(s.members, signer, kind === "authorisation" ? "authorise it" : "authorise its accompanying-person section");
   const version = versionUnderReview(s);
   if (s.state === "live") {
     if (!version) throw new AppError("E_INVALID_TRANSITION", "no pending update to authorise");
@@ -347,10 +354,11 @@ export function checkConsent(s: AlertSnapshot, basis: ConsentBasis, role: Role, 
   }
 }
 
-export function checkObjection(s: AlertSnapshot, kind: ObjectionKind, role: Role, reason: string): AlertState {
-  if (OBJECTION_ROLE[kind] !== role) {
+export function checkObjection(s: AlertSnapshot, kind: ObjectionKind, actor: { userId: string; role: Role }, reason: string): AlertState {
+  if (OBJECTION_ROLE[kind] !== actor.role) {
     throw new AppError("E_FORBIDDEN_ROLE", `a ${kind.replace("_", " ")} is made by the ${OBJECTION_ROLE[kind]}`);
   }
+  checkMagistrateInCharge(s.members, actor, "oppose it");
   if (reason.trim().length < MIN_WRITTEN_REASON) {
     throw new AppError("E_RULE", "a refusal or opposition needs a written reason (rule 4)");
   }
@@ -361,9 +369,15 @@ export function checkObjection(s: AlertSnapshot, kind: ObjectionKind, role: Role
   return "blocked";
 }
 
-export function checkLiftObjection(s: AlertSnapshot, objection: ObjectionView, role: Role): AlertState {
-  if (OBJECTION_ROLE[objection.kind] !== role) {
+export function checkLiftObjection(s: AlertSnapshot, objection: ObjectionView, actor: { userId: string; role: Role }): AlertState {
+  if (OBJECTION_ROLE[objection.kind] !== actor.role) {
     throw new AppError("E_FORBIDDEN_ROLE", `only the ${OBJECTION_ROLE[objection.kind]} lifts a ${objection.kind}`);
+  }
+  // Its author lifts it; an opposition, the magistrate in charge too (a hand-over must not leave the case blocked).
+  const author = objection.raisedBy === actor.userId;
+  const inCharge = objection.kind === "magistrate_opposition" && isMagistrateInCharge(s.members, actor.userId);
+  if (!author && !inCharge) {
+    throw new AppError("E_NOT_ON_CASE", objection.kind === "magistrate_opposition" ? "only the magistrate who opposed, or the magistrate in charge, lifts this opposition" : "only the operator who refused lifts this refusal");
   }
   if (objection.lifted) throw new AppError("E_INVALID_TRANSITION", "this objection is already lifted");
   const remaining = openObjections(s).filter((o) => o.id !== objection.id);

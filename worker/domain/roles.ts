@@ -18,6 +18,7 @@ export type Permission =
   | "alert.signOff"
   | "alert.consent"
   | "alert.object"
+  | "alert.assign"
   | "audit.read"
   | "audit.verify"
   | "admin.users"
@@ -51,6 +52,8 @@ const PERMISSIONS: Record<Permission, readonly Role[]> = {
   "alert.signOff": ["magistrate", "investigator", "cell", "operator"],
   "alert.consent": ["counsellor", "operator", "magistrate"],
   "alert.object": ["operator", "magistrate"],
+  // The case's people (issue 23): the cell, which coordinates, names them; the magistrate in charge too (domain/case.ts narrows).
+  "alert.assign": ["cell", "magistrate"],
   "audit.read": ["magistrate", "cell", "operator", "admin"],
   "audit.verify": ["magistrate", "cell", "operator", "admin"],
   "admin.users": ["admin"],

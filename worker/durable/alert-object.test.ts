@@ -10,7 +10,7 @@ import { env } from "cloudflare:workers";
 import worker from "../index.ts";
 import { beforeAll, describe, expect, it } from "vitest";
 import { boardStub } from "./board-object.ts";
-import { api, as, authorisedAlert, createAlert, expectOk, liveAlert, makeContent, makeTeam, type Team } from "../test/helpers.ts";
+import { api, as, authorisedAlert, createAlert, expectOk, liveAlert, makeContent, makeTeam, nameCase, type Team } from "../test/helpers.ts";
 import { alertStub } from "../services/alerts.ts";
 import type { AlertObject } from "./alert-object.ts";
 import { ERASED_BY_PURGE } from "../domain/index.ts";
@@ -61,6 +61,7 @@ describe("the alert's Durable Object is the single writer", () => {
 
   it("concurrent sign-offs on one alert are all recorded, and the audit chain stays intact", async () => {
     const res = expectOk(await api("POST", "/alerts", { exercise: false, content: makeContent() }, as(t.cell)), 201);
+    await nameCase(t, res.body.alertId);
     const id = res.body.alertId;
     expectOk(await api("POST", `/alerts/${id}/submit`, undefined, as(t.cell)));
     const kinds = [
@@ -225,6 +226,7 @@ describe("retention purge (rule 14)", () => {
 
   it("an alert with 150 versions purges completely (D1 binds at most 100 parameters per statement)", { timeout: 60_000 }, async () => {
     const id = await createAlert(t.cell);
+    await nameCase(t, id);
     for (let i = 1; i < 150; i++) {
       expectOk(await api("PUT", `/alerts/${id}/content`, { content: makeContent({ circumstances: `Seen near the station, report ${i}.` }) }, as(t.cell)));
     }

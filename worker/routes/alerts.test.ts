@@ -10,7 +10,7 @@ import {
   expectOk,
   liveAlert,
   makeContent,
-  makeTeam,
+  makeTeam, nameCase,
   signOff,
   type Team,
 } from "../test/helpers.ts";
@@ -23,6 +23,7 @@ beforeAll(async () => {
 describe("the full lifecycle over the API", () => {
   it("goes draft → concertation → authorised → live → stopped with passkey sign-offs", async () => {
     const id = await createAlert(t.cell);
+    await nameCase(t, id);
     expect((await api("GET", `/alerts/${id}`, undefined, as(t.cell))).body.state).toBe("draft");
 
     expectOk(await api("POST", `/alerts/${id}/submit`, undefined, as(t.cell)));
@@ -50,6 +51,8 @@ describe("the full lifecycle over the API", () => {
     const audit = expectOk(await api("GET", `/alerts/${id}/audit`, undefined, as(t.operator)));
     expect(audit.body.entries.map((e: { action: string }) => e.action).filter((a: string) => a !== "broadcast_completed")).toEqual([
       "created",
+      "case_member_added",
+      "case_magistrate_named",
       "submitted",
       "signed_off",
       "signed_off",
@@ -91,6 +94,7 @@ describe("the full lifecycle over the API", () => {
     expectOk(await api("POST", `/alerts/${authorised}/cancel`, undefined, as(t.cell)));
     expect(await informed(authorised)).toEqual(["withdrawn_before_launch:cell", "withdrawn_before_launch:investigator"]);
     const draft = await createAlert(t.cell);
+    await nameCase(t, draft);
     expectOk(await api("POST", `/alerts/${draft}/cancel`, undefined, as(t.cell)));
     expect(await informed(draft)).toEqual([]);
   });
@@ -120,6 +124,7 @@ describe("edits reset sign-offs (rule 2)", () => {
 
   it("a sign-off whose ceremony began before an edit is refused (409 E_CONTENT_CHANGED)", async () => {
     const id = await createAlert(t.cell);
+    await nameCase(t, id);
     expectOk(await api("POST", `/alerts/${id}/submit`, undefined, as(t.cell)));
     const opts = expectOk(await api("POST", `/alerts/${id}/signoffs/options`, { kind: "operator" }, as(t.operator)));
     expectOk(await api("PUT", `/alerts/${id}/content`, { content: makeContent({ circumstances: "Changed meanwhile." }) }, as(t.cell)));
@@ -158,6 +163,7 @@ describe("refusal and opposition over the API (rule 4)", () => {
 
   it("a magistrate opposition needs a written reason", async () => {
     const id = await createAlert(t.cell);
+    await nameCase(t, id);
     const res = await api("POST", `/alerts/${id}/objections`, { kind: "magistrate_opposition", reason: "no" }, as(t.magistrate));
     expect(res.status).toBe(422);
     expect(res.body.code).toBe("E_RULE");
@@ -167,6 +173,7 @@ describe("refusal and opposition over the API (rule 4)", () => {
 describe("the parents' side over the API (rule 3)", () => {
   it("the operator's written danger assessment settles it", async () => {
     const id = await createAlert(t.cell);
+    await nameCase(t, id);
     const short = await api("POST", `/alerts/${id}/consent`, { basis: "operator_danger_assessment" }, as(t.operator));
     expect(short.status).toBe(422);
     expectOk(
@@ -181,6 +188,7 @@ describe("the parents' side over the API (rule 3)", () => {
   });
   it("the magistrate's requisition settles it; a counsellor cannot record one", async () => {
     const id = await createAlert(t.cell);
+    await nameCase(t, id);
     expect((await api("POST", `/alerts/${id}/consent`, { basis: "magistrate_requisition" }, as(t.counsellor))).status).toBe(403);
     expectOk(await api("POST", `/alerts/${id}/consent`, { basis: "magistrate_requisition" }, as(t.magistrate)));
   });

@@ -9,7 +9,7 @@ import { checkSignOff, decisionOf, type Role, verifyChain } from "../domain/inde
 import { rpFromEnv, signOffOptions, verifySignOff } from "../services/auth.ts";
 import { alertCommand, alertStub, alertSummaries, alertView } from "../services/alerts.ts";
 import { boardStub } from "../durable/board-object.ts";
-import { currentUser, jsonBody, jsonOk, liveHandshake, newRouter, ownedFeedRequest, requirePermission, staffRoute, requireAnyPermission, UUID_PATH } from "./http.ts";
+import { actorOf, currentUser, jsonBody, jsonOk, liveHandshake, newRouter, ownedFeedRequest, requirePermission, staffRoute, requireAnyPermission, UUID_PATH } from "./http.ts";
 import {
   AlertDetail,
   AlertIdParam,
@@ -30,10 +30,7 @@ import {
 
 export const alertRoutes = newRouter();
 const tags = ["Alerts"];
-const actorOf = (c: Parameters<typeof currentUser>[0]) => {
-  const u = currentUser(c);
-  return { userId: u.id, role: u.role as Role };
-};
+
 
 alertRoutes.openapi(
   staffRoute("alert.read", {

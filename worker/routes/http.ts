@@ -167,6 +167,12 @@ export function requireAnyPermission(...permissions: Permission[]): MiddlewareHa
   };
 }
 
+/** The signed-in user as the actor of an alert command. */
+export function actorOf(c: { get(key: "user"): UserRow | null }): { userId: string; role: Role } {
+  const u = currentUser(c);
+  return { userId: u.id, role: u.role as Role };
+}
+
 /** The signed-in user of a route guarded by requirePermission/requireUser. */
 export function currentUser(c: { get(key: "user"): UserRow | null }): UserRow {
   const user = c.get("user");

@@ -3,7 +3,7 @@ import { ROLES, type Permission, rolesFor } from "../domain/roles.ts";
 import { challengeHead, signOffDigest } from "../domain/index.ts";
 import { SoftAuthenticator } from "../../e2e/lib/soft-authenticator.ts";
 import { createInvitation } from "../services/auth.ts";
-import { api, as, createAlert, db, expectOk, makeContent, makeStaff, makeTeam, ORIGIN, type Team } from "../test/helpers.ts";
+import { api, as, createAlert, db, expectOk, makeContent, makeStaff, makeTeam, nameCase, ORIGIN, type Team } from "../test/helpers.ts";
 import { env } from "cloudflare:workers";
 
 let t: Team;
@@ -29,6 +29,7 @@ const MAY: Partial<Record<Permission, readonly string[]>> = {
   "alert.signOff": ["magistrate", "investigator", "cell", "operator"],
   "alert.consent": ["magistrate", "operator", "counsellor"],
   "alert.object": ["magistrate", "operator"],
+  "alert.assign": ["cell", "magistrate"],
   "audit.read": ["magistrate", "cell", "operator", "admin"],
   "audit.verify": ["magistrate", "cell", "operator", "admin"],
   "admin.users": ["admin"],
@@ -119,6 +120,7 @@ describe("passkey sign-offs cannot be forged or replayed", () => {
   let id: string;
   beforeAll(async () => {
     id = await createAlert(t.cell);
+    await nameCase(t, id);
     expectOk(await api("POST", `/alerts/${id}/submit`, undefined, as(t.cell)));
   });
 

@@ -11,7 +11,7 @@ import { createInvitation } from "../services/auth.ts";
 import { type StoredSignOff, verifyStoredSignOff } from "../services/signoff-verify.ts";
 import { smtp, type CaughtMail } from "../channels/email/standin.ts";
 import { retellPasskeys } from "../services/passkey-notice.ts";
-import { api, as, authorisedAlert, changeAccount, ownDeviceLink, createAlert, db, DECISION, expectOk, makeContent, makeStaff, makeTeam, ORIGIN, signOff, type Staff, type Team } from "../test/helpers.ts";
+import { api, as, authorisedAlert, changeAccount, ownDeviceLink, createAlert, db, DECISION, expectOk, makeContent, makeStaff, makeTeam, nameCase, ORIGIN, signOff, type Staff, type Team } from "../test/helpers.ts";
 
 /** A role change ends the person's sessions: they sign in again with their passkey. */
 async function changeRoleAndSignIn(t: Team, s: Staff, role: Role): Promise<Staff> {
@@ -25,6 +25,7 @@ describe("one person, one signature per alert", () => {
   it("after role changes the same person cannot sign a second part nor authorise; the others still can", async () => {
     const t = await makeTeam();
     const id = await createAlert(t.cell);
+    await nameCase(t, id);
     expectOk(await api("POST", `/alerts/${id}/submit`, undefined, as(t.cell)));
     expectOk(await signOff(t.investigator, id, "investigator"));
 
@@ -94,6 +95,7 @@ describe("the magistrate's decision is signed, not only the content", () => {
   it("the decision is given when the ceremony starts; the final step cannot carry another one", async () => {
     const t = await makeTeam();
     const id = await createAlert(t.cell);
+    await nameCase(t, id);
     expectOk(await api("POST", `/alerts/${id}/submit`, undefined, as(t.cell)));
     for (const [who, kind] of [[t.investigator, "investigator"], [t.cell, "cell"], [t.operator, "operator"]] as const) expectOk(await signOff(who, id, kind));
     expectOk(await api("POST", `/alerts/${id}/consent`, { basis: "parental_consent", note: "Both parents agreed by phone." }, as(t.counsellor)));
@@ -361,6 +363,7 @@ describe("revocation", () => {
   it("disabling, demoting or signing out closes that person's open live feeds at once", async () => {
     const t = await makeTeam();
     const id = await createAlert(t.cell);
+    await nameCase(t, id);
     const open = async (who: Staff, path: string) => {
       const res = await exports.default.fetch(new Request(`${ORIGIN}/api/v1${path}`, { headers: { Upgrade: "websocket", Cookie: who.cookie, Origin: ORIGIN } }));
       const ws = res.webSocket!;

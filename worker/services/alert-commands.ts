@@ -9,9 +9,11 @@ import { noticeStmt } from "../db/notices.ts";
 import {
   alerts,
   alertVersions,
+  caseMembers,
   consents,
   objections,
   signOffs,
+  users,
 } from "../db/schema.ts";
 import {
   type AlertContent,
@@ -53,6 +55,9 @@ import {
   type RuleNineEvent,
   edition,
   ERASED_BY_PURGE,
+  type Assignment,
+  checkAssignment,
+  ENDED_STATES,
 } from "../domain/index.ts";
 import { type BroadcastIntent, recordIntent } from "../db/broadcasts.ts";
 import type { BroadcastEvent, BroadcastSource } from "../channels/channel.ts";
@@ -93,6 +98,8 @@ export type AlertCommand =
   | { type: "stop"; actor: Actor; reason: StopReason }
   | { type: "extend"; actor: Actor }
   | { type: "cancel"; actor: Actor }
+  /** The case's people (domain/case.ts): name an investigator or the magistrate in charge, or remove an investigator. */
+  | { type: "assign"; actor: Actor; change: Assignment }
   /** System commands, from the Durable Object's alarm (or the cron safety net). */
   | { type: "tick" };
 
@@ -213,7 +220,36 @@ async function dispatch(ctx: CommandContext, alertId: string, cmd: AlertCommand)
       return end(ctx, s, "cancelled", cmd.actor, {});
     case "tick":
       return tick(ctx, s, row);
+    case "assign":
+      return assign(ctx, s, cmd);
   }
+}
+
+/** Names or removes one of the case's people; a new magistrate in charge replaces the previous one (a hand-over). */
+async function assign(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<AlertCommand, { type: "assign" }>) {
+  if (ENDED_STATES.includes(s.state)) throw new AppError("E_INVALID_TRANSITION", `the case's people are not changed once the alert is ${s.state}`);
+  const change = cmd.change;
+  const [target] = change.type === "add" ? await ctx.db.select().from(users).where(eq(users.id, change.userId)) : [];
+  const after = checkAssignment(s.members, cmd.actor, change, target ? { role: target.role as Role, active: !target.disabledAt } : null);
+  const unchanged = after.magistrate === s.members.magistrate && after.investigators.length === s.members.investigators.length;
+  if (unchanged) return { alertId: s.id, state: s.state, changed: false };
+  const statements: Stmt[] = [];
+  let action: string;
+  let details: Record<string, unknown>;
+  if (change.type === "remove") {
+    statements.push(ctx.db.delete(caseMembers).where(and(eq(caseMembers.alertId, s.id), eq(caseMembers.userId, change.userId))));
+    action = "case_member_removed";
+    details = { userId: change.userId, role: "investigator" };
+  } else {
+    if (change.role === "magistrate" && s.members.magistrate) {
+      statements.push(ctx.db.delete(caseMembers).where(and(eq(caseMembers.alertId, s.id), eq(caseMembers.userId, s.members.magistrate))));
+    }
+    statements.push(ctx.db.insert(caseMembers).values({ alertId: s.id, userId: change.userId, role: change.role, assignedBy: cmd.actor.userId, assignedAt: ctx.now.toISOString() }));
+    action = change.role === "magistrate" ? (s.members.magistrate ? "case_handed_over" : "case_magistrate_named") : "case_member_added";
+    details = { userId: change.userId, role: change.role, ...(change.role === "magistrate" && s.members.magistrate ? { from: s.members.magistrate } : {}) };
+  }
+  await commit(ctx.db, [...statements, setAlert(ctx, s.id, {})], [audit(s, cmd.actor, action, details)], ctx.now);
+  return { alertId: s.id, state: s.state, changed: true };
 }
 
 // ------------------------------------------------------------------ helpers
@@ -291,6 +327,10 @@ async function create(ctx: CommandContext, alertId: string, cmd: Extract<AlertCo
         createdBy: cmd.actor.userId,
         createdAt: ctx.now.toISOString(),
       }),
+      // An investigator who drafts the alert is on its case from the start.
+      ...(cmd.actor.role === "investigator"
+        ? [ctx.db.insert(caseMembers).values({ alertId, userId: cmd.actor.userId, role: "investigator" as const, assignedBy: cmd.actor.userId, assignedAt: ctx.now.toISOString() })]
+        : []),
     ],
     [audit({ id: alertId }, cmd.actor, "created", { exercise: cmd.exercise, version: 1, contentHash: hash })],
     ctx.now,
@@ -434,7 +474,7 @@ async function recordConsent(ctx: CommandContext, s: AlertSnapshot, cmd: Extract
 }
 
 async function object(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<AlertCommand, { type: "object" }>) {
-  const to = checkObjection(s, cmd.kind, cmd.actor.role, cmd.reason);
+  const to = checkObjection(s, cmd.kind, cmd.actor, cmd.reason);
   const statements: Stmt[] = [
     ctx.db.insert(objections).values({
       id: id(),
@@ -462,7 +502,7 @@ async function object(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<AlertC
 async function lift(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<AlertCommand, { type: "lift" }>) {
   const objection = s.objections.find((o) => o.id === cmd.objectionId);
   if (!objection) throw new AppError("E_NOT_FOUND", "objection not found");
-  const to = checkLiftObjection(s, objection, cmd.actor.role);
+  const to = checkLiftObjection(s, objection, cmd.actor);
   await commit(
     ctx.db,
     [

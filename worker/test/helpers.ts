@@ -197,7 +197,14 @@ export async function launchExisting(t: Team, id: string): Promise<void> {
   expectOk(await api("POST", `/alerts/${id}/launch`, undefined, as(t.cell)));
 }
 
+/** The cell names the team's magistrate in charge and investigator on the case (issue 23). */
+export async function nameCase(t: Pick<Team, "cell" | "magistrate" | "investigator">, id: string): Promise<void> {
+  expectOk(await api("POST", `/alerts/${id}/members`, { userId: t.investigator.userId, role: "investigator" }, as(t.cell)));
+  expectOk(await api("POST", `/alerts/${id}/members`, { userId: t.magistrate.userId, role: "magistrate" }, as(t.cell)));
+}
+
 async function authorise(t: Team, id: string): Promise<void> {
+  await nameCase(t, id);
   expectOk(await api("POST", `/alerts/${id}/submit`, undefined, as(t.cell)));
   expectOk(await signOff(t.investigator, id, "investigator"));
   expectOk(await signOff(t.cell, id, "cell"));

@@ -24,6 +24,7 @@ import { type AlertDetail, api, type FanoutCounters, must, type Permission } fro
 import { lang, languageName, regionName, t } from "../i18n";
 import { mergeFanouts, useAlertLive } from "../lib/live";
 import { TipsPanel } from "./intake";
+import { CasePanel } from "./case";
 import { SocialPostsPanel } from "./social";
 import { channelName, useChannels } from "../lib/channels";
 import { ConfirmButton, ErrorBox, fmtDuration, fmtTime, Progress, useAction, useFocusHeading, useNow, THead } from "../ui";
@@ -136,6 +137,7 @@ export function AlertScreen({ id, role, can }: { id: string; role: Role; can: (p
       {d.state === "live" && (can("alert.stop") || can("alert.extend")) && <StopCard ctx={ctx} />}
       {can("alert.launch") && inStates(PRE_LAUNCH_STATES, d.state) && <LaunchCard ctx={ctx} />}
       {d.state !== "purged" && <ContentUnderReview ctx={ctx} />}
+      {d.state !== "purged" && <CasePanel alertId={id} role={role} canAssign={can("alert.assign")} open={!inStates(ENDED_STATES, d.state)} onChange={reload} />}
       <SignCard ctx={ctx} />
       <AccompanyingCard ctx={ctx} />
       {!inStates(ENDED_STATES, d.state) && <Concertation ctx={ctx} />}

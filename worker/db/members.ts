@@ -1,0 +1,23 @@
+// The people named on a case (domain/case.ts): who they are, for the dashboard; and the
+// active staff who may be named.
+import { and, asc, eq, inArray, isNull } from "drizzle-orm";
+import type { Db } from "./client.ts";
+import { caseMembers, users } from "./schema.ts";
+
+export async function caseMemberList(db: Db, alertId: string): Promise<{ id: string; displayName: string; role: "magistrate" | "investigator" }[]> {
+  return db
+    .select({ id: caseMembers.userId, displayName: users.displayName, role: caseMembers.role })
+    .from(caseMembers)
+    .innerJoin(users, eq(users.id, caseMembers.userId))
+    .where(eq(caseMembers.alertId, alertId))
+    .orderBy(asc(caseMembers.assignedAt));
+}
+
+/** Active staff of these roles, by name (ids and names only). */
+export async function staffOfRoles(db: Db, roles: ("magistrate" | "investigator")[]): Promise<{ id: string; displayName: string }[]> {
+  return db
+    .select({ id: users.id, displayName: users.displayName })
+    .from(users)
+    .where(and(inArray(users.role, roles), isNull(users.disabledAt)))
+    .orderBy(asc(users.displayName));
+}
