@@ -6,6 +6,7 @@ import { startWebhookReceiver } from "../e2e/lib/webhook-standin.mjs";
 import { startTurnstileStandIn } from "../e2e/lib/turnstile-standin.mjs";
 import { startSocialStandIn } from "../e2e/lib/social-standin.mjs";
 import { startTelephonyApiStandIn } from "../e2e/lib/telephony-api-standin.mjs";
+import { openWebhookSecret } from "./lib/sealed.mjs";
 import { applyMigrations, buildDashboard, d1, DEFAULT_PORT, ensureDevVars, parseArgs, PUSH_STANDIN_PORT, SMTP_CATCHER_PORT, SMTP_CATCHER_WEB_PORT, SOCIAL_STANDIN_PORT, startWorker, LOCAL_TELEPHONY_TOKEN, TELEPHONY_API_STANDIN_PORT, TURNSTILE_STANDIN_PORT, WEBHOOK_RECEIVER_PORT } from "./lib/local.mjs";
 import { DEMO_SOCIAL, demoSocialStandIn, seed } from "./seed.mjs";
 
@@ -38,7 +39,10 @@ const demoNames = Object.values(DEMO_SOCIAL).map((a) => `'${a.name.replace(/'/g,
 social.standin.register(d1(`SELECT id, network FROM social_accounts WHERE name IN (${demoNames})`).map((a) => demoSocialStandIn(a.id, a.network, social.origin)));
 // The receiver keeps its partners' secrets in memory: tell it again those of the local partners.
 const local = `http://localhost:${WEBHOOK_RECEIVER_PORT}/hook/`;
-for (const p of d1(`SELECT webhook_url AS url, webhook_secret AS secret FROM partners WHERE webhook_url LIKE '${local}%' AND webhook_secret IS NOT NULL`)) hooks.standin.register(p.url.slice(local.length), p.secret);
+// (D1 holds them sealed with the local sealing key: opened here as the Worker opens them.)
+for (const p of d1(`SELECT id, webhook_url AS url, webhook_secret AS secret FROM partners WHERE webhook_url LIKE '${local}%' AND webhook_secret IS NOT NULL`)) {
+  hooks.standin.register(p.url.slice(local.length), await openWebhookSecret(vars.SOCIAL_CREDENTIALS_KEY, p.id, p.secret));
+}
 step("seeding demo staff and the demo alert");
 const { links } = await seed({ origin });
 

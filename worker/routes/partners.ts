@@ -10,6 +10,12 @@ import { partners } from "../db/schema.ts";
 import { COUNTRY, LANGUAGES, mayReceivePersonalData, REGIONS, sha256Hex } from "../domain/index.ts";
 import { AppError } from "../errors.ts";
 import { newWebhookSecret } from "../channels/webhooks/signing.ts";
+import { sealWebhookSecret, webhookSealingReady } from "../channels/webhooks/secrets.ts";
+
+/** A webhook secret is stored sealed: without the sealing key, none is made. */
+function checkSealing(env: Env): void {
+  if (!webhookSealingReady(env)) throw new AppError("E_CONFLICT", "the Worker secret SOCIAL_CREDENTIALS_KEY is not set: webhook secrets cannot be stored sealed (see README, Deploying)");
+}
 import { targetPolicy, webhookTargetRefusal } from "../channels/webhooks/targets.ts";
 import { currentUser, jsonBody, jsonOk, newRouter, staffRoute } from "./http.ts";
 import { Id } from "./schemas.ts";
@@ -112,8 +118,10 @@ partnerRoutes.openapi(
     const now = new Date();
     const key = await newApiKey();
     const secret = body.webhookUrl ? newWebhookSecret() : null;
+    if (secret) checkSealing(c.env);
+    const partnerId = crypto.randomUUID();
     const row = {
-      id: crypto.randomUUID(),
+      id: partnerId,
       name: body.name,
       domains: JSON.stringify([...new Set(body.domains)]),
       country: body.country,
@@ -124,7 +132,7 @@ partnerRoutes.openapi(
       keyHash: key.hash,
       keyPrefix: key.prefix,
       webhookUrl: body.webhookUrl,
-      webhookSecret: secret,
+      webhookSecret: secret ? await sealWebhookSecret(c.env, partnerId, secret) : null,
       createdAt: now.toISOString(),
     };
     await commit(db, [db.insert(partners).values(row)], [{ actorUserId: user.id, actorRole: user.role, action: "partner_registered", details: { partnerId: row.id, country: row.country } }], now);
@@ -169,6 +177,8 @@ partnerRoutes.openapi(
     checkTarget(c.env, body.webhookUrl);
     const urlChanged = body.webhookUrl !== undefined && body.webhookUrl !== p.webhookUrl;
     const secret = urlChanged && body.webhookUrl ? newWebhookSecret() : null;
+    if (secret) checkSealing(c.env);
+    const sealed = secret ? await sealWebhookSecret(c.env, id, secret) : null;
     const set: Partial<typeof partners.$inferInsert> = {
       ...(body.name !== undefined ? { name: body.name } : {}),
       ...(body.domains ? { domains: JSON.stringify([...new Set(body.domains)]) } : {}),
@@ -176,7 +186,7 @@ partnerRoutes.openapi(
       ...(body.languages ? { languages: JSON.stringify([...new Set(body.languages)]), lang: body.languages[0]! } : {}),
       ...(body.regions ? { regions: JSON.stringify([...new Set(body.regions)]) } : {}),
       ...(body.exercise !== undefined ? { exercise: body.exercise } : {}),
-      ...(urlChanged ? { webhookUrl: body.webhookUrl, webhookSecret: secret, webhookFailures: 0, webhookDisabledAt: null } : {}),
+      ...(urlChanged ? { webhookUrl: body.webhookUrl, webhookSecret: sealed, webhookFailures: 0, webhookDisabledAt: null } : {}),
       ...(body.webhookEnabled ? { webhookFailures: 0, webhookDisabledAt: null } : {}),
     };
     const user = currentUser(c);

@@ -4,6 +4,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { targetPolicy, webhookTargetRefusal } from "../channels/webhooks/targets.ts";
+import { openWebhookSecret } from "../channels/webhooks/secrets.ts";
 import { xApiOrigin } from "../channels/social/x/client.ts";
 import { graphOrigin } from "../channels/social/facebook/client.ts";
 import { telegramOrigin } from "../channels/social/telegram/client.ts";
@@ -53,6 +54,21 @@ describe("webhook targets: every spelling of a private or local host is refused"
     const res = await api("POST", "/admin/partners", { name: "Sly", domains: ["sly.example.be"], country: "BE", languages: ["fr"], webhookUrl: "https://localhost./hook" }, { cookie: admin.cookie, ip: admin.ip });
     expect(res.status).toBe(400);
     expect(res.body.errors[0].path).toBe("webhookUrl");
+  });
+});
+
+describe("webhook signing secrets are sealed like the social credentials", () => {
+  it("D1 holds no secret in clear; the sealed value opens only for its own partner", async () => {
+    const admin = await makeStaff("admin");
+    const res = await api("POST", "/admin/partners", { name: "Sealed News", domains: ["sealed.example.be"], country: "BE", languages: ["fr"], webhookUrl: "https://hooks.test/hook/sealed" }, { cookie: admin.cookie, ip: admin.ip });
+    expect(res.status).toBe(201);
+    const secret = res.body.webhookSecret as string;
+    expect(secret).toMatch(/^whsec_/);
+    const row = (await env.DB.prepare("SELECT * FROM partners WHERE id = ?").bind(res.body.partner.id).first<Record<string, string>>())!;
+    expect(JSON.stringify(row)).not.toContain(secret.slice(6));
+    expect(row.webhook_secret).toMatch(/^sealed:v1:/);
+    expect(await openWebhookSecret(env, res.body.partner.id, row.webhook_secret!)).toBe(secret);
+    await expect(openWebhookSecret(env, crypto.randomUUID(), row.webhook_secret!)).rejects.toThrow();
   });
 });
 

@@ -6,6 +6,7 @@
 // Every delivery is logged for the admin; a 410 or WEBHOOK_DISABLE_AFTER failures in a
 // row switch the webhook off, and the operators are told (an inbox notice and its e-mail,
 // an audit entry, an error log line).
+import { openWebhookSecret } from "./secrets.ts";
 import { backoffSeconds } from "../../config.ts";
 import { commit, makeDb } from "../../db/client.ts";
 import { type PartnerRow, recordWebhookOutcomes, webhookCount, webhookPage, webhookPageStarts, webhooksBySeq } from "../../db/partners.ts";
@@ -45,11 +46,11 @@ export interface WebhookMessage {
   minimal: Record<string, unknown>;
 }
 
-const toRecipient = (p: PartnerRow): WebhookRecipient => ({
+const toRecipient = async (env: Env, p: PartnerRow): Promise<WebhookRecipient> => ({
   ...recipientOf(p),
   partnerId: p.id,
   url: p.webhookUrl!,
-  secret: p.webhookSecret!,
+  secret: await openWebhookSecret(env, p.id, p.webhookSecret!),
   country: p.country,
 });
 
@@ -78,7 +79,7 @@ export const webhooks = {
   async recipients(env, sel) {
     const db = makeDb(env.DB);
     const rows = "keys" in sel ? await webhooksBySeq(db, sel.keys) : await webhookPage(db, sel.from, sel.to);
-    return rows.map(toRecipient);
+    return Promise.all(rows.map((r) => toRecipient(env, r)));
   },
 
   async send(env, to, m, ctx): Promise<Delivery> {
