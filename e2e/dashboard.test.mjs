@@ -73,6 +73,9 @@ describe("dashboard: live panel and the stop command", () => {
     const { page } = browser;
     await signInByInvitation(page, stack, { email: "marc.magistrate@dash.e2e", displayName: "Marc Magistrate", role: "magistrate" });
     await page.goto(`${stack.origin}/alerts/${data.alertId}`);
+    // No magistrate is in charge of this case yet (issue 23): Marc takes charge of it first.
+    await page.getByRole("button", { name: "Take charge of this case" }).click();
+    await page.locator("#case-magistrate", { hasText: "Marc Magistrate" }).waitFor({ timeout: 15_000 });
     await page.getByRole("heading", { name: "Authorisation" }).waitFor();
     assert.match(await page.locator("#sign-card").textContent(), /content hash/);
 

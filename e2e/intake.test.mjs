@@ -106,7 +106,8 @@ describe("the 116 000 intake in a real browser", () => {
     await card.getByLabel("Normal 116 000 line").fill("+3225551212");
     await card.getByRole("button", { name: "Save the line" }).click();
     await card.getByRole("status").waitFor();
-    await card.getByText(`POST ${stack.origin}/telephony/voice`).waitFor();
+    await card.getByText(`POST ${stack.origin}/telephony/voice`, { exact: true }).waitFor();
+    await card.getByText(`POST ${stack.origin}/telephony/voice?drill=1`, { exact: true }).waitFor();
     await card.getByText(/auth token is set/).waitFor();
     // The line now sends callers of another number to the admin's hotline.
     const provider = telephonyProvider(stack.origin, LOCAL_TELEPHONY_TOKEN);

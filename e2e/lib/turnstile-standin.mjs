@@ -26,7 +26,8 @@ const WIDGET = `(() => {
     input.type = "hidden";
     input.name = "cf-turnstile-response";
     const key = el.dataset.sitekey || "";
-    const real = "standin." + btoa(JSON.stringify({ hostname: location.hostname, action: el.dataset.action || "" })).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    const b64 = btoa(JSON.stringify({ hostname: location.hostname, action: el.dataset.action || "" }));
+    const real = "standin." + b64.split("+").join("-").split("/").join("_").split("=").join("");
     input.value = key.startsWith("1x") ? ${JSON.stringify(DUMMY_TOKEN)} : key === ${JSON.stringify(REAL_SITE_KEY)} ? real : "";
     el.textContent = "";
     el.setAttribute("data-standin", "turnstile");

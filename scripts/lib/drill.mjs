@@ -65,7 +65,7 @@ export async function signOff(origin, staff, role, alertId, kind, decision) {
 export async function concert(origin, staff, alertId, step = () => {}, { authorise = true } = {}) {
   const call = apiClient(origin);
   // The case's people (issue 23): the cell names its investigator and its magistrate in charge.
-  for (const role of ["investigator", "magistrate"]) await call("POST", `/alerts/${alertId}/members`, { userId: staff[role].id, role }, staff.cell.cookie);
+  for (const role of ["investigator", "magistrate"].filter((r) => staff[r])) await call("POST", `/alerts/${alertId}/members`, { userId: staff[role].id, role }, staff.cell.cookie);
   step("cell named the case's investigator and magistrate in charge");
   await call("POST", `/alerts/${alertId}/submit`, undefined, staff.cell.cookie);
   step("cell submitted it for concertation");
