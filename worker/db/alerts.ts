@@ -50,7 +50,7 @@ export async function loadSnapshot(db: Db, alertId: string): Promise<{ row: Aler
         voided: o.voidedAt !== null,
       })),
       consents: cons.map((c) => c.basis as ConsentBasis),
-      objections: objs.map((o) => ({ id: o.id, kind: o.kind, lifted: o.liftedAt !== null, raisedBy: o.userId })),
+      objections: objs.map((o) => ({ id: o.id, kind: o.kind, lifted: o.liftedAt !== null, raisedBy: o.userId, fromState: (o.fromState as AlertSnapshot["state"] | null) ?? null })),
       launchedAt: row.launchedAt,
       endsAt: row.endsAt,
       extensions: row.extensions,

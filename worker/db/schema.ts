@@ -238,6 +238,8 @@ export const objections = sqliteTable("objections", {
   kind: text("kind", { enum: ["operator_refusal", "magistrate_opposition"] }).notNull(),
   reason: text("reason"),
   userId: text("user_id").notNull(),
+  /** The state it blocked: a draft blocked before submission goes back to draft when lifted (never straight to concertation). */
+  fromState: text("from_state"),
   createdAt: text("created_at").notNull().default(now),
   liftedAt: text("lifted_at"),
   liftedBy: text("lifted_by"),

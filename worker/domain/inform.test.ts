@@ -3,10 +3,15 @@ import { endingEvent, INFORM_EVENTS, INFORMED, signOffRequested, toAuthorityMail
 import { STATES } from "./lifecycle.ts";
 
 describe("rule 9: who is informed of what", () => {
-  it("tells the police and the missing-persons cell of launch, update, extension, stop, expiry and a withdrawal before launch", () => {
+  it("tells the police and the missing-persons cell of launch, update, extension, stop, expiry and a withdrawal before launch (rule 9)", () => {
     for (const e of ["launched", "updated", "extended", "stopped", "expired", "withdrawn_before_launch"] as const) {
-      expect(whoIsInformed(e)).toEqual(["cell", "investigator"]);
+      expect(whoIsInformed(e), e).toEqual(expect.arrayContaining(["cell", "investigator"]));
     }
+  });
+
+  it("the end of a live alert reaches every seat of the concertation; an update, the foundation that runs the channels (rule 12)", () => {
+    for (const e of ["stopped", "expired"] as const) expect([...whoIsInformed(e)].sort(), e).toEqual(["cell", "investigator", "magistrate", "operator"]);
+    expect(whoIsInformed("updated")).toContain("operator");
   });
 
   it("prompts only the magistrate to review before the end", () => {

@@ -34,16 +34,26 @@ export const isAccountEvent = (event: string): boolean => (ACCOUNT_EVENTS as rea
 
 /** The investigating police service and the federal missing-persons cell (rule 9). */
 const AUTHORITIES = ["cell", "investigator"] as const satisfies readonly Role[];
+/**
+ * Every seat of the concertation: the end of a live alert reaches them all (rule 12: the
+ * authorities and the foundation inform each other at once; the magistrate in charge
+ * hears of a stop someone else ordered).
+ */
+const EVERY_SEAT = ["cell", "investigator", "operator", "magistrate"] as const satisfies readonly Role[];
+
+/** Rule 9's events: launched, updated, stopped — and the extension, expiry and withdrawal that change what is out. */
+const RULE_NINE: readonly InformEvent[] = ["launched", "updated", "extended", "stopped", "expired", "withdrawn_before_launch"];
 
 /** The events whose audience is fixed (a sign-off request goes to the parties whose signature is awaited). */
 export type RuleNineEvent = Exclude<InformEvent, "signoff_requested">;
 
 export const INFORMED: Readonly<Record<RuleNineEvent, readonly Role[]>> = {
   launched: AUTHORITIES,
-  updated: AUTHORITIES,
+  // The foundation runs the channels that publish the update.
+  updated: [...AUTHORITIES, "operator"],
   extended: AUTHORITIES,
-  stopped: AUTHORITIES,
-  expired: AUTHORITIES,
+  stopped: EVERY_SEAT,
+  expired: EVERY_SEAT,
   // An authorised alert that never went live is withdrawn: the authorities had been told it was coming.
   withdrawn_before_launch: AUTHORITIES,
   // Only the magistrate decides to extend or end (DOMAIN "Duration").
@@ -97,5 +107,4 @@ export const CASE_SCOPED_ROLES: readonly Role[] = ["magistrate", "investigator"]
  * Rule 9's notices (not the review prompt, the purge notice nor a sign-off request) also
  * go to the functional mailboxes of the federal police and the missing-persons cell.
  */
-export const toAuthorityMailboxes = (event: InformEvent): boolean =>
-  event !== "signoff_requested" && (INFORMED[event] as readonly Role[]) === AUTHORITIES;
+export const toAuthorityMailboxes = (event: InformEvent): boolean => RULE_NINE.includes(event);

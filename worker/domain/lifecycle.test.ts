@@ -89,7 +89,8 @@ describe("lifecycle transitions", () => {
       "draft→concertation", "draft→cancelled", "draft→blocked", "draft→purged",
       "concertation→authorised", "concertation→blocked", "concertation→cancelled", "concertation→concertation", "concertation→purged",
       "authorised→live", "authorised→concertation", "authorised→blocked", "authorised→cancelled", "authorised→stopped", "authorised→purged",
-      "blocked→concertation", "blocked→cancelled", "blocked→blocked", "blocked→purged",
+      // Lifted: back to concertation, or to draft for a draft blocked before submission (never submitted by a side path).
+      "blocked→concertation", "blocked→draft", "blocked→cancelled", "blocked→blocked", "blocked→purged",
       "live→live", "live→stopped",
       "stopped→purged",
       "cancelled→purged",
@@ -276,6 +277,12 @@ describe("rule 4 — operator refusal and magistrate opposition", () => {
     const s = snap({ state: "blocked", signOffs: signed("investigator", "cell", "operator"), consents: ["parental_consent"], objections });
     expect(refusal(() => checkSignOff({ ...s, state: "concertation" }, "authorisation", by("magistrate"), DECISION))).toBe("E_BLOCKED");
     expect(refusal(() => checkLaunch({ ...ready(), objections }))).toBe("E_BLOCKED");
+  });
+  it("a draft blocked before submission goes back to draft when lifted, never straight into concertation", () => {
+    const o = { id: "o1", kind: "operator_refusal" as const, lifted: false, raisedBy: "new-operator", fromState: "draft" as const };
+    expect(checkLiftObjection(snap({ state: "blocked", objections: [o] }), o, by("operator"))).toBe("draft");
+    const fromConcertation = { ...o, fromState: "concertation" as const };
+    expect(checkLiftObjection(snap({ state: "blocked", objections: [fromConcertation] }), fromConcertation, by("operator"))).toBe("concertation");
   });
   it("lifting the last objection returns to concertation; only its author lifts it", () => {
     const o = { id: "o1", kind: "magistrate_opposition" as const, lifted: false, raisedBy: "new-magistrate" };

@@ -89,6 +89,8 @@ export interface ObjectionView {
   lifted: boolean;
   /** Who raised it: they (or, for an opposition, the magistrate in charge) lift it. */
   raisedBy: string;
+  /** The state the alert was in when it was blocked (null: recorded before this was kept). */
+  fromState?: AlertState | null;
 }
 
 export interface AlertSnapshot {
@@ -113,7 +115,8 @@ const TRANSITIONS: Record<AlertState, readonly AlertState[]> = {
   draft: ["concertation", "cancelled", "blocked", "purged"],
   concertation: ["authorised", "blocked", "cancelled", "concertation", "purged"],
   authorised: ["live", "concertation", "blocked", "cancelled", "stopped", "purged"],
-  blocked: ["concertation", "cancelled", "blocked", "purged"],
+  // Lifted: back to concertation — or to draft, for a draft blocked before it was ever submitted.
+  blocked: ["concertation", "draft", "cancelled", "blocked", "purged"],
   live: ["live", "stopped"],
   stopped: ["purged"],
   cancelled: ["purged"],
@@ -292,6 +295,9 @@ export function checkSignOff(
   }
   if (!version || !version.content) throw new AppError("E_INVALID_TRANSITION", "the alert has no content to sign");
   if (hasSignOff(s, version, kind)) throw new AppError("E_ALREADY_SIGNED", `"${kind}" is already signed for this version`);
+  // Whatever path the version took here (a blocked draft lifted back into concertation was
+  // never submitted), no one signs a text that a targeted language lacks (issue 24).
+  assertTranslated(version.content);
 
   if (kind === "accompanying_person") {
     if (!version.content.accompanyingPerson) {
@@ -383,8 +389,10 @@ export function checkLiftObjection(s: AlertSnapshot, objection: ObjectionView, a
   const remaining = openObjections(s).filter((o) => o.id !== objection.id);
   if (remaining.length > 0) return "blocked";
   if (s.state !== "blocked") return s.state;
-  // A draft that was blocked before concertation returns to concertation too.
-  return "concertation";
+  // A draft blocked before it was submitted goes back to draft: it is submitted (and its
+  // translations checked) like any other, never slipped into concertation (issue 24).
+  const blockedFrom = s.objections.map((o) => o.fromState).filter((f) => f && f !== "blocked");
+  return blockedFrom.length > 0 && blockedFrom.every((f) => f === "draft") ? "draft" : "concertation";
 }
 
 /** Rule 1–4 at the moment of launch: every check is repeated, nothing is trusted from earlier. */
@@ -396,6 +404,8 @@ export function checkLaunch(s: AlertSnapshot): void {
   const missing = CONCERTATION_KINDS.filter((k) => !hasSignOff(s, s.current, k));
   if (missing.length > 0) throw new AppError("E_SIGNOFFS_PENDING", `missing sign-offs: ${missing.join(", ")}`, { missing });
   if (!consentSettled(s)) throw new AppError("E_CONSENT_MISSING");
+  // And nothing goes out with a targeted language missing, whatever path led here.
+  if (s.current?.content) assertTranslated(s.current.content);
 }
 
 /**

@@ -77,12 +77,13 @@ describe("the full lifecycle over the API", () => {
     expect(view.readiness.canLaunch).toBe(true);
   });
 
-  it("informs the cell and the investigators when an alert is launched and stopped (rule 9)", async () => {
+  it("informs the cell and the investigators at launch, and every seat of the concertation at the stop (rules 9, 12)", async () => {
     const id = await liveAlert(t);
     expectOk(await api("POST", `/alerts/${id}/stop`, { reason: "found_safe" }, as(t.cell)));
     const rows = await db().query.notifications.findMany({ where: (n, { and, eq, ne }) => and(eq(n.alertId, id), ne(n.event, "signoff_requested")) });
     const got = rows.map((r) => `${r.event}:${r.recipientRole}`).sort();
-    expect(got).toEqual(["launched:cell", "launched:investigator", "stopped:cell", "stopped:investigator"]);
+    // Rule 9: the police and the cell at launch; rule 12: every seat of the concertation at the stop (the foundation and the magistrate in charge too).
+    expect(got).toEqual(["launched:cell", "launched:investigator", "stopped:cell", "stopped:investigator", "stopped:magistrate", "stopped:operator"]);
   });
 
   it("informs them when an authorised alert is withdrawn before it ever went live; a draft's cancel informs no one", async () => {
@@ -215,7 +216,8 @@ describe("updates while live (rule 11)", () => {
     expect(after.pendingVersionId).toBeNull();
     expect(after.publishable.vehicle.description.en).toBe("Now a black SUV");
     const notices = await db().query.notifications.findMany({ where: (n, { and, eq }) => and(eq(n.alertId, id), eq(n.event, "updated")) });
-    expect(notices.map((n) => n.recipientRole).sort()).toEqual(["cell", "investigator"]);
+    // Rule 9, and the foundation that runs the channels publishing it.
+    expect(notices.map((n) => n.recipientRole).sort()).toEqual(["cell", "investigator", "operator"]);
   });
 });
 

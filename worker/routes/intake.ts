@@ -121,11 +121,16 @@ intakeRoutes.openapi(
     const { id } = c.req.valid("param");
     const body = c.req.valid("json");
     const user = currentUser(c);
-    checkCallTip(body);
+    // The caller's choice on the line binds the record (rule 10): the recording consent is
+    // the call's own (its menu choice), never the call-taker's claim.
     if (body.callSid) {
       const call = await alertStub(c.env, id).call(body.callSid);
       if (!call || call.takenBy !== user.id) throw new AppError("E_RULE", "this call was not taken by you on this alert's line");
+      if (call.recording && call.recording !== body.recording) {
+        throw new AppError("E_RULE", call.recording === "refused" ? "the caller objected to the recording on the line: record the call as refused (and anonymous)" : "the caller accepted the recording on the line: record the call as given");
+      }
     }
+    checkCallTip(body);
     const { tip } = await receiveTip(
       { env: c.env, db: c.get("db"), now: new Date() },
       {
@@ -141,7 +146,8 @@ intakeRoutes.openapi(
         contactName: body.contact?.name ?? null,
         contactPhone: body.contact?.phone ?? null,
         contactEmail: body.contact?.email ?? null,
-        callSid: body.callSid ?? null,
+        // An anonymous tip keeps no key to the call (its CallSid leads to the number and the recording).
+        callSid: body.anonymous ? null : (body.callSid ?? null),
         takenBy: user.id,
       },
       undefined,

@@ -482,6 +482,7 @@ async function object(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<AlertC
       kind: cmd.kind,
       reason: cmd.reason,
       userId: cmd.actor.userId,
+      fromState: s.state,
       createdAt: ctx.now.toISOString(),
     }),
     setAlert(ctx, s.id, { state: to }),

@@ -61,6 +61,9 @@ describe("rule 9 by e-mail", () => {
     const [stopped] = await mailsTo(POLICE, id, "stopped");
     expect(stopped!.text).toContain("stopped");
     await mailsTo(t.investigator.email, id, "stopped");
+    // The end reaches every seat (rule 12): the foundation and the magistrate in charge too.
+    await mailsTo(t.operator.email, id, "stopped");
+    await mailsTo(t.magistrate.email, id, "stopped");
     // Every notice of the alert was handled; each address once per notice.
     const rows = await env.DB.prepare("SELECT mail_status, count(*) AS n FROM notifications WHERE alert_id = ? GROUP BY mail_status").bind(id).all();
     expect(rows.results).toEqual([{ mail_status: "sent", n: expect.any(Number) }]);

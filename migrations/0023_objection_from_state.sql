@@ -1,0 +1,1 @@
+ALTER TABLE `objections` ADD `from_state` text;
