@@ -2,40 +2,19 @@
 // link that adds a passkey, survive the revocation of the stolen key, and come back; or
 // keep reading a case through a live socket after the session ended.
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { SoftAuthenticator } from "../../e2e/lib/soft-authenticator.ts";
 import { b64url } from "../bytes.ts";
 import worker from "../index.ts";
 import { createInvitation } from "../services/auth.ts";
-import { api, as, createAlert, db, expectOk, makeStaff, makeTeam, ORIGIN, ownDeviceLink, type Team } from "../test/helpers.ts";
+import { api, as, createAlert, db, expectOk, makeStaff, makeTeam, openLiveFeed, ORIGIN, ownDeviceLink, registerFrom, type Team, until } from "../test/helpers.ts";
 
 let t: Team;
 beforeAll(async () => {
   t = await makeTeam();
 });
 
-let n = 0;
-async function registerFrom(link: string) {
-  const auth = new SoftAuthenticator(env.RP_ID, ORIGIN);
-  const ip = `10.23.5.${++n}`;
-  const opts = await api("POST", "/auth/register/options", { token: link.split("#")[1] }, { ip });
-  if (opts.status !== 200) return opts;
-  return api("POST", "/auth/register/verify", { challengeId: opts.body.challengeId, response: await auth.create(opts.body.options) }, { ip });
-}
-
-async function openFeed(who: { cookie: string }, path: string) {
-  const res = await exports.default.fetch(new Request(`${ORIGIN}/api/v1${path}`, { headers: { Upgrade: "websocket", Cookie: who.cookie, Origin: ORIGIN } }));
-  const ws = res.webSocket!;
-  let closed: number | null = null;
-  ws.accept();
-  ws.addEventListener("close", (e) => (closed = e.code));
-  return { closed: () => closed };
-}
-const until = async (pred: () => boolean) => {
-  for (let i = 0; i < 250 && !pred(); i++) await new Promise((r) => setTimeout(r, 20));
-  return pred();
-};
 const keyOf = (a: SoftAuthenticator) => b64url(a.credentials[0]!.id);
 
 describe("a stolen session cannot outlive the key", () => {
@@ -64,12 +43,12 @@ describe("a stolen session cannot outlive the key", () => {
     const id = await createAlert(victim);
     // What a thief holding a session (and, before this issue, a minted link) had.
     const minted = await createInvitation(db(), { email: victim.email, displayName: "x", role: "cell", createdBy: victim.userId }, new Date());
-    const feed = await openFeed(victim, `/alerts/${id}/live`);
-    const board = await openFeed(victim, "/board/live");
+    const feed = await openLiveFeed(victim, `/alerts/${id}/live`);
+    const board = await openLiveFeed(victim, "/board/live");
     expectOk(await api("POST", `/admin/users/${victim.userId}/passkeys/${encodeURIComponent(keyOf(victim.auth))}/revoke`, undefined, as(t.admin)), 204);
     expect((await api("GET", "/auth/me", undefined, as(victim))).status).toBe(401);
     expect(await until(() => feed.closed() !== null && board.closed() !== null)).toBe(true);
-    const back = await registerFrom(`${ORIGIN}/invite#${minted.token}`);
+    const back = (await registerFrom(`${ORIGIN}/invite#${minted.token}`)).res;
     expect(back.status).toBe(401);
     expect(back.body.code).toBe("E_INVITATION_INVALID");
   });
@@ -77,7 +56,7 @@ describe("a stolen session cannot outlive the key", () => {
   it("the owner revokes a key (theirs, stolen): every session of theirs ends, and so does every pending link", async () => {
     const owner = await makeStaff("operator");
     const second = expectOk(await ownDeviceLink(owner), 201);
-    const laptop = expectOk(await registerFrom(second.body.link));
+    const laptop = expectOk((await registerFrom(second.body.link)).res);
     const laptopCookie = laptop.headers.get("Set-Cookie")!.split(";")[0]!;
     const pending = expectOk(await ownDeviceLink(owner), 201); // minted, not used yet
     // The thief's copy of the original session, and the original key revoked from the laptop.
@@ -85,7 +64,7 @@ describe("a stolen session cannot outlive the key", () => {
     expectOk(await api("POST", `/auth/passkeys/${encodeURIComponent(keyOf(owner.auth))}/revoke`, undefined, { cookie: laptopCookie, ip: "10.23.6.1" }), 204);
     expect((await api("GET", "/auth/me", undefined, stolen)).status).toBe(401);
     expect((await api("GET", "/auth/me", undefined, { cookie: laptopCookie, ip: "10.23.6.1" })).status).toBe(401); // signs in again
-    expect((await registerFrom(pending.body.link)).body.code).toBe("E_INVITATION_INVALID");
+    expect(((await registerFrom(pending.body.link)).res).body.code).toBe("E_INVITATION_INVALID");
   });
 });
 
@@ -93,8 +72,8 @@ describe("a live socket ends with its session", () => {
   it("a session that idled out closes its open live feeds at the next cron run (tips carry contact details)", async () => {
     const s = await makeStaff("investigator");
     const id = await createAlert(t.cell);
-    const feed = await openFeed(s, `/alerts/${id}/live`);
-    const other = await openFeed(t.investigator, `/alerts/${id}/live`);
+    const feed = await openLiveFeed(s, `/alerts/${id}/live`);
+    const other = await openLiveFeed(t.investigator, `/alerts/${id}/live`);
     const hash = [...new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(s.cookie.split("=")[1]!)))].map((b) => b.toString(16).padStart(2, "0")).join("");
     const threeHoursAgo = new Date(Date.now() - 3 * 3_600_000).toISOString();
     expect((await env.DB.prepare("UPDATE sessions SET last_seen_at = ?, created_at = ? WHERE token_hash = ?").bind(threeHoursAgo, threeHoursAgo, hash).run()).meta.changes).toBe(1);

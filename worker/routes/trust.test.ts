@@ -11,7 +11,7 @@ import { createInvitation } from "../services/auth.ts";
 import { type StoredSignOff, verifyStoredSignOff } from "../services/signoff-verify.ts";
 import { smtp, type CaughtMail } from "../channels/email/standin.ts";
 import { retellPasskeys } from "../services/passkey-notice.ts";
-import { api, as, authorisedAlert, changeAccount, ownDeviceLink, createAlert, db, DECISION, expectOk, makeContent, makeStaff, makeTeam, nameCase, ORIGIN, signOff, type Staff, type Team } from "../test/helpers.ts";
+import { api, as, authorisedAlert, changeAccount, openLiveFeed, ownDeviceLink, registerFrom, until, createAlert, db, DECISION, expectOk, makeContent, makeStaff, makeTeam, nameCase, ORIGIN, signOff, type Staff, type Team } from "../test/helpers.ts";
 
 /** A role change ends the person's sessions: they sign in again with their passkey. */
 async function changeRoleAndSignIn(t: Team, s: Staff, role: Role): Promise<Staff> {
@@ -242,15 +242,6 @@ describe("headers", () => {
 const credId = (a: SoftAuthenticator) => b64url(a.credentials[0]!.id);
 
 /** Registers a passkey from an invitation link with a new software authenticator; returns the response and the authenticator. */
-async function registerFrom(link: string, ip: string) {
-  const token = link.split("#")[1]!;
-  const auth = new SoftAuthenticator(env.RP_ID, ORIGIN);
-  const opts = await api("POST", "/auth/register/options", { token }, { ip });
-  if (opts.status !== 200) return { res: opts, auth };
-  const res = await api("POST", "/auth/register/verify", { challengeId: opts.body.challengeId, response: await auth.create(opts.body.options) }, { ip });
-  return { res, auth };
-}
-
 async function signInWith(auth: SoftAuthenticator, ip: string) {
   const opts = expectOk(await api("POST", "/auth/login/options", undefined, { ip }));
   return api("POST", "/auth/login/verify", { challengeId: opts.body.challengeId, response: await auth.get(opts.body.options) }, { ip });
@@ -364,18 +355,7 @@ describe("revocation", () => {
     const t = await makeTeam();
     const id = await createAlert(t.cell);
     await nameCase(t, id);
-    const open = async (who: Staff, path: string) => {
-      const res = await exports.default.fetch(new Request(`${ORIGIN}/api/v1${path}`, { headers: { Upgrade: "websocket", Cookie: who.cookie, Origin: ORIGIN } }));
-      const ws = res.webSocket!;
-      let closed: number | null = null;
-      ws.accept();
-      ws.addEventListener("close", (e) => (closed = e.code));
-      return { closed: () => closed };
-    };
-    const until = async (pred: () => boolean) => {
-      for (let i = 0; i < 250 && !pred(); i++) await new Promise((r) => setTimeout(r, 20));
-      return pred();
-    };
+    const open = openLiveFeed;
     const board = await open(t.investigator, "/board/live");
     const alert = await open(t.investigator, `/alerts/${id}/live`);
     const bystander = await open(t.cell, "/board/live");

@@ -81,6 +81,31 @@ export async function makeTeam() {
 }
 export type Team = Awaited<ReturnType<typeof makeTeam>>;
 
+/** Someone registers an invitation link on a device of their own (a fresh software authenticator). */
+export async function registerFrom(link: string, ip = `10.23.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`) {
+  const auth = new SoftAuthenticator(env.RP_ID, ORIGIN);
+  const opts = await api("POST", "/auth/register/options", { token: link.split("#")[1]! }, { ip });
+  if (opts.status !== 200) return { res: opts, auth };
+  const res = await api("POST", "/auth/register/verify", { challengeId: opts.body.challengeId, response: await auth.create(opts.body.options) }, { ip });
+  return { res, auth };
+}
+
+/** An open live feed (WebSocket) of a signed-in person, and the close code it got, if any. */
+export async function openLiveFeed(who: { cookie: string }, path: string) {
+  const res = await exports.default.fetch(new Request(`${ORIGIN}/api/v1${path}`, { headers: { Upgrade: "websocket", Cookie: who.cookie, Origin: ORIGIN } }));
+  const ws = res.webSocket!;
+  let closed: number | null = null;
+  ws.accept();
+  ws.addEventListener("close", (e) => (closed = e.code));
+  return { ws, closed: () => closed };
+}
+
+/** Waits (at most 5 s) until `pred` holds; returns whether it did. */
+export async function until(pred: () => boolean): Promise<boolean> {
+  for (let i = 0; i < 250 && !pred(); i++) await new Promise((r) => setTimeout(r, 20));
+  return pred();
+}
+
 /** A link for a new device of one's own: a fresh passkey assertion first (issue 23), then the link. */
 export async function ownDeviceLink(s: Staff) {
   const opts = expectOk(await api("POST", "/auth/passkeys/invitation/options", undefined, as(s)));
