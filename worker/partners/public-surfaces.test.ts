@@ -113,8 +113,17 @@ describe("feeds", () => {
     expect(second.text).toMatch(new RegExp(`<references>child-alert@[^,]+,${id}\\.1,[^<]+</references>`));
     expect((await cap(1)).res.status).toBe(404); // superseded
 
+    // <expires> carries the alert's current end (DOMAIN "Duration"): the extension moves it out.
+    const expiresOf = (xml: string) => [...xml.matchAll(/<expires>([^<]+)<\/expires>/g)].map((m) => Date.parse(m[1]!));
+    // CAP writes whole seconds.
+    const endsAt = async () => Math.floor(Date.parse((await env.DB.prepare("SELECT ends_at FROM alerts WHERE id = ?").bind(id).first<{ ends_at: string }>())!.ends_at) / 1000) * 1000;
+    const before = await endsAt();
+    expect(expiresOf(second.text)).toEqual([before, before]); // one per language
     expectOk(await api("POST", `/alerts/${id}/extend`, undefined, as(t.magistrate)));
     const third = await cap(3);
+    const after = await endsAt();
+    expect(after).toBeGreaterThan(before);
+    expect(expiresOf(third.text)).toEqual([after, after]);
     expect(third.text).toContain("<msgType>Update</msgType>");
     expect(third.text).toContain(`${id}.1`);
     expect(third.text).toContain(`${id}.2`);
