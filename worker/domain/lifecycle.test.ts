@@ -289,6 +289,13 @@ describe("rule 4 — operator refusal and magistrate opposition", () => {
     const s = snap({ state: "blocked", objections: [o] });
     expect(checkLiftObjection(s, o, by("magistrate"))).toBe("concertation");
     expect(refusal(() => checkLiftObjection(s, o, by("operator")))).toBe("E_FORBIDDEN_ROLE");
+    // Another magistrate, not in charge and not its author, may not lift it (DOMAIN: the one who opposed, or the one in charge).
+    expect(refusal(() => checkLiftObjection(s, o, by("magistrate", "another-magistrate")))).toBe("E_NOT_ON_CASE");
+    const handedOver = snap({ state: "blocked", objections: [o], members: { magistrate: "successor", investigators: [] } });
+    expect(checkLiftObjection(handedOver, o, by("magistrate", "successor"))).toBe("concertation");
+    // An operator's refusal: its author lifts it, not another operator.
+    const refusalByAnn = { id: "o3", kind: "operator_refusal" as const, lifted: false, raisedBy: "ann" };
+    expect(refusal(() => checkLiftObjection(snap({ state: "blocked", objections: [refusalByAnn] }), refusalByAnn, by("operator", "bob")))).toBe("E_NOT_ON_CASE");
     const two = snap({ state: "blocked", objections: [o, { id: "o2", kind: "operator_refusal", lifted: false, raisedBy: "new-operator" }] });
     expect(checkLiftObjection(two, o, by("magistrate"))).toBe("blocked");
   });
