@@ -232,3 +232,12 @@ export async function claimAccountRequest(db: Db, id: string, by: string, now: D
 
 /** Gives a claimed request back (the change it was claimed for wrote nothing). */
 export const releaseAccountRequest = (db: Db, id: string) => db.update(accountRequests).set({ approvedBy: null, approvedAt: null }).where(eq(accountRequests.id, id));
+
+/** Writes a person's role and disabled time (a change an admin made, or a second admin approved). */
+export const setAccountStmt = (db: Db, userId: string, values: { role?: UserRow["role"]; disabledAt: string | null }) => db.update(users).set(values).where(eq(users.id, userId));
+
+export const insertAccountRequestStmt = (db: Db, r: typeof accountRequests.$inferInsert) => db.insert(accountRequests).values(r);
+
+/** Withdraws (or refuses) a request not yet approved. */
+export const cancelAccountRequestStmt = (db: Db, id: string, now: Date) =>
+  db.update(accountRequests).set({ cancelledAt: now.toISOString() }).where(and(eq(accountRequests.id, id), isNull(accountRequests.approvedAt)));

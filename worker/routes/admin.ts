@@ -1,14 +1,12 @@
 // /api/v1/admin — staff accounts and invitations; /api/v1/audit — chain verification.
 import { z } from "@hono/zod-openapi";
-import { and, eq, isNull } from "drizzle-orm";
 import { ACCOUNT_REQUEST_TTL_MS } from "../config.ts";
 import { accountNoticeStmt } from "../db/notices.ts";
-import { accountRequestById, type AccountRequestRow, approveInvitationStmt, claimAccountRequest, otherActiveAdmins, pendingAccountRequests, releaseAccountRequest, revokePendingLinksStmt, supersedeAccountRequestsStmt, credentialsOf, deleteSessionsOf, invitationById, listUsers, passkeyView, pendingInvitations, revokeCredentialStmt, revokeInvitationStmt, userById } from "../db/auth.ts";
+import { accountRequestById, type AccountRequestRow, cancelAccountRequestStmt, insertAccountRequestStmt, setAccountStmt, approveInvitationStmt, claimAccountRequest, otherActiveAdmins, pendingAccountRequests, releaseAccountRequest, revokePendingLinksStmt, supersedeAccountRequestsStmt, credentialsOf, deleteSessionsOf, invitationById, listUsers, passkeyView, pendingInvitations, revokeCredentialStmt, revokeInvitationStmt, userById } from "../db/auth.ts";
 import { allAuditEntries } from "../db/alerts.ts";
 import { commit, type Db } from "../db/client.ts";
 import { CHANNEL_NAMES, channelOf } from "../channels/index.ts";
 import { channelSettingsList, setChannel } from "../db/settings.ts";
-import { accountRequests, users } from "../db/schema.ts";
 import { checkAccountChange, checkAgainstHeads, checkInvitationApproval, checkSecondAdmin, type Role, verifyChain } from "../domain/index.ts";
 import { readHeads } from "../services/anchors.ts";
 import { AppError } from "../errors.ts";
@@ -33,7 +31,6 @@ const AccountRequest = z
   })
   .openapi("AccountRequest");
 const toRequest = (r: Omit<AccountRequestRow, "approvedBy" | "approvedAt" | "cancelledAt">) => ({ id: r.id, kind: r.kind, userId: r.userId, role: r.role, requestedBy: r.requestedBy, requestedAt: r.requestedAt, expiresAt: r.expiresAt });
-
 
 adminRoutes.openapi(
   staffRoute("admin.users", {
@@ -155,10 +152,10 @@ adminRoutes.openapi(
         db,
         [
           // Disabling only takes power away: it is never held back, and the person's sessions end now.
-          ...(disabling ? [db.update(users).set({ disabledAt }).where(eq(users.id, id)), deleteSessionsOf(db, id)] : []),
+          ...(disabling ? [setAccountStmt(db, id, { disabledAt }), deleteSessionsOf(db, id)] : []),
           ...requests.flatMap((r) => [
             supersedeAccountRequestsStmt(db, id, r.kind, now),
-            db.insert(accountRequests).values(r),
+            insertAccountRequestStmt(db, r),
             accountNoticeStmt(db, r.id, "account_approval_needed", { id, role: user.role as Role }, now),
           ]),
         ],
@@ -205,7 +202,7 @@ adminRoutes.openapi(
       await commit(
         db,
         [
-          db.update(users).set({ role, disabledAt }).where(eq(users.id, user.id)),
+          setAccountStmt(db, user.id, { role, disabledAt }),
           // A new role takes effect now: the person signs in again under it.
           ...(req.kind === "role" ? [deleteSessionsOf(db, user.id)] : []),
           accountNoticeStmt(db, req.id, "account_change_approved", { id: user.id, role }, now),
@@ -245,7 +242,7 @@ adminRoutes.openapi(
     if (!req || req.approvedAt || req.cancelledAt) throw new AppError("E_NOT_FOUND", "no such pending request");
     await commit(
       db,
-      [db.update(accountRequests).set({ cancelledAt: now.toISOString() }).where(and(eq(accountRequests.id, req.id), isNull(accountRequests.approvedAt)))],
+      [cancelAccountRequestStmt(db, req.id, now)],
       [{ actorUserId: admin.id, actorRole: admin.role, action: "account_change_cancelled", details: { requestId: req.id, userId: req.userId } }],
       now,
     );

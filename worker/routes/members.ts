@@ -3,6 +3,7 @@
 // may take charge of a case that has none); every change is a command of the alert's
 // object, audited. The rules are domain/case.ts.
 import { z } from "@hono/zod-openapi";
+import type { Db } from "../db/client.ts";
 import { caseMemberList, staffOfRoles } from "../db/members.ts";
 import { getAlertRow } from "../db/alerts.ts";
 import { mayDo, MEMBER_ROLES, type Role } from "../domain/index.ts";
@@ -25,20 +26,15 @@ const Members = z
   })
   .openapi("CaseMembers");
 
-async function view(c: { get(k: "db"): import("../db/client.ts").Db }, alertId: string, withCandidates: boolean) {
-  const db = c.get("db");
-  const members = await caseMemberList(db, alertId);
+/** The case's people as the API shows them; with who may be named, for those who may name them. */
+async function membersView(db: Db, alertId: string, withCandidates: boolean) {
+  const members = (await caseMemberList(db, alertId)).map(({ id, displayName, role }) => ({ person: { id, displayName }, role }));
   return {
-    magistrate: members.find((m) => m.role === "magistrate") ?? null,
-    investigators: members.filter((m) => m.role === "investigator"),
-    candidates: withCandidates
-      ? { magistrates: await staffOfRoles(db, ["magistrate"]), investigators: await staffOfRoles(db, ["investigator"]) }
-      : null,
+    magistrate: members.find((m) => m.role === "magistrate")?.person ?? null,
+    investigators: members.filter((m) => m.role === "investigator").map((m) => m.person),
+    candidates: withCandidates ? { magistrates: await staffOfRoles(db, ["magistrate"]), investigators: await staffOfRoles(db, ["investigator"]) } : null,
   };
 }
-
-const toPerson = (m: { id: string; displayName: string } | null) => (m ? { id: m.id, displayName: m.displayName } : null);
-const shape = (v: Awaited<ReturnType<typeof view>>) => ({ magistrate: toPerson(v.magistrate), investigators: v.investigators.map((m) => toPerson(m)!), candidates: v.candidates });
 
 memberRoutes.openapi(
   staffRoute("alert.read", {
@@ -52,7 +48,7 @@ memberRoutes.openapi(
   async (c) => {
     const { id } = c.req.valid("param");
     await getAlertRow(c.get("db"), id);
-    return c.json(shape(await view(c, id, mayDo(currentUser(c).role as Role, "alert.assign"))), 200);
+    return c.json(await membersView(c.get("db"), id, mayDo(currentUser(c).role as Role, "alert.assign")), 200);
   },
 );
 
@@ -72,7 +68,7 @@ memberRoutes.openapi(
     const { id } = c.req.valid("param");
     const body = c.req.valid("json");
     await alertCommand(c.env, id, { type: "assign", actor: actorOf(c), change: { type: "add", userId: body.userId, role: body.role } });
-    return c.json(shape(await view(c, id, true)), 200);
+    return c.json(await membersView(c.get("db"), id, true), 200);
   },
 );
 
@@ -88,6 +84,6 @@ memberRoutes.openapi(
   async (c) => {
     const { id, userId } = c.req.valid("param");
     await alertCommand(c.env, id, { type: "assign", actor: actorOf(c), change: { type: "remove", userId } });
-    return c.json(shape(await view(c, id, true)), 200);
+    return c.json(await membersView(c.get("db"), id, true), 200);
   },
 );

@@ -3,6 +3,7 @@
 // serialises commands per alert (single writer), so decisions never race each other.
 import { and, eq, isNull } from "drizzle-orm";
 import { erasePersonalData, loadSnapshot, nextVersionNumber, photoKeys } from "../db/alerts.ts";
+import { userById } from "../db/auth.ts";
 import { purgeDeletedPosts } from "../db/social.ts";
 import { commit, type AuditInput, type Db, type Stmt } from "../db/client.ts";
 import { noticeStmt } from "../db/notices.ts";
@@ -13,7 +14,6 @@ import {
   consents,
   objections,
   signOffs,
-  users,
 } from "../db/schema.ts";
 import {
   type AlertContent,
@@ -229,7 +229,7 @@ async function dispatch(ctx: CommandContext, alertId: string, cmd: AlertCommand)
 async function assign(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<AlertCommand, { type: "assign" }>) {
   if (ENDED_STATES.includes(s.state)) throw new AppError("E_INVALID_TRANSITION", `the case's people are not changed once the alert is ${s.state}`);
   const change = cmd.change;
-  const [target] = change.type === "add" ? await ctx.db.select().from(users).where(eq(users.id, change.userId)) : [];
+  const target = change.type === "add" ? await userById(ctx.db, change.userId) : undefined;
   const after = checkAssignment(s.members, cmd.actor, change, target ? { role: target.role as Role, active: !target.disabledAt } : null);
   const unchanged = after.magistrate === s.members.magistrate && after.investigators.length === s.members.investigators.length;
   if (unchanged) return { alertId: s.id, state: s.state, changed: false };
