@@ -5,7 +5,7 @@
 // link is left as UNSUBSCRIBE_URL and filled in at send time.
 import type { Language } from "../../worker/domain/index.ts";
 import { esc } from "../html.ts";
-import { ageText, CATALOGUES, type Catalogue, formatWhen, HOTLINE, HOTLINE_ABROAD } from "../i18n/index.ts";
+import { ageText, CATALOGUES, type Catalogue, endsLine, formatWhen, HOTLINE, HOTLINE_ABROAD } from "../i18n/index.ts";
 
 export const UNSUBSCRIBE_URL = "%%UNSUBSCRIBE_URL%%";
 /** Content-ID of the inline landscape poster. */
@@ -58,6 +58,8 @@ ${inner}
 const hotlineHtml = (c: Catalogue) =>
   `<tr><td style="padding:6px 18px 16px 18px;"><table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0"><tr><td style="background:#111111;color:${YELLOW};padding:12px;text-align:center;font-size:15px;"><span style="color:#ffffff;">${esc(c.call)}</span><br><a href="tel:116000" style="color:${YELLOW};font-size:34px;font-weight:bold;text-decoration:none;">${HOTLINE}</a><br><span style="color:#ffffff;font-size:13px;">${esc(c.free)} · ${HOTLINE_ABROAD} ${esc(c.abroad)}</span></td></tr></table></td></tr>`;
 
+const callText = (c: Catalogue) => `${c.call} ${HOTLINE} (${c.free}) · ${HOTLINE_ABROAD} ${c.abroad}`;
+
 /** Alert, update or stop, in one language. */
 export function alertMail(m: AlertMailModel): Mail {
   const c = CATALOGUES[m.lang];
@@ -68,12 +70,14 @@ export function alertMail(m: AlertMailModel): Mail {
     const title = m.found ? c.foundTitle : c.endedTitle;
     const body = m.found ? c.foundBody : c.endedBody;
     const subject = `${prefix}CHILD ALERT: ${title}`;
-    const inner = `<tr><td style="padding:22px 18px;background:${m.found ? "#0B6E4F" : "#111111"};color:#ffffff;"><div style="font-size:24px;font-weight:bold;">${esc(title)}</div><div style="font-size:16px;line-height:24px;padding-top:8px;">${esc(body)}</div></td></tr>`;
+    // Rule 8: the line stays open after the stop — both numbers, as on the alert.
+    const inner = `<tr><td style="padding:22px 18px;background:${m.found ? "#0B6E4F" : "#111111"};color:#ffffff;"><div style="font-size:24px;font-weight:bold;">${esc(title)}</div><div style="font-size:16px;line-height:24px;padding-top:8px;">${esc(body)}</div></td></tr>
+${hotlineHtml(c)}`;
     return {
       subject,
       lang: m.lang,
       withPoster: false,
-      text: [m.exercise ? c.exerciseNote : null, title, body, "", c.mailNoReply, "", unsubscribeText].filter((x) => x !== null).join("\n"),
+      text: [m.exercise ? c.exerciseNote : null, title, body, "", callText(c), c.mailNoReply, "", unsubscribeText].filter((x) => x !== null).join("\n"),
       html: frame(c, m.lang, m.exercise, subject, inner, footer),
     };
   }
@@ -89,7 +93,7 @@ export function alertMail(m: AlertMailModel): Mail {
     [c.accompanying, t.accompanying],
   ];
   const shown = rows.filter((r): r is [string, string] => !!r[1]);
-  const ends = m.endsAt ? `${c.pageEnds} ${formatWhen(c, m.endsAt)}` : null;
+  const ends = m.endsAt ? endsLine(c, m.endsAt) : null;
   const inner = `<tr><td style="padding:16px 18px 4px 18px;font-size:15px;font-weight:bold;color:${RED};">${esc(update)}${esc(c.headline)}</td></tr>
 <tr><td style="padding:4px 18px;font-size:26px;font-weight:bold;color:${RED};">${esc(t.name)}</td></tr>
 <tr><td style="padding:0 18px 10px 18px;font-size:16px;font-weight:bold;">${esc(age)}</td></tr>
@@ -104,7 +108,7 @@ ${t.showHotline ? hotlineHtml(c) : ""}
     "",
     ...shown.map(([k, v]) => `${k}: ${v}`),
     "",
-    t.showHotline ? `${c.call} ${HOTLINE} (${c.free}) · ${HOTLINE_ABROAD} ${c.abroad}` : null,
+    t.showHotline ? callText(c) : null,
     `${c.mailFullAlert}: ${m.alertUrl}`,
     ends,
     "",

@@ -79,6 +79,8 @@ export type Selection = { from: number; to: number } | { keys: number[] };
 export interface Settled<R> {
   recipient: R;
   delivery: Delivery;
+  /** The message this delivery carried: a retry or a page overtaken by a newer version sends the newest, not the page's own. */
+  sent: { event: BroadcastEvent; version: number };
 }
 
 export interface ChannelLimits {

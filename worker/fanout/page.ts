@@ -190,7 +190,7 @@ async function sendPage(env: Env, ledger: LedgerApi, job: PageJob, ref: PageRef)
       sendDone();
     }
     if (d.outcome === "retry" && job.attempt + 1 >= channel.limits.maxAttempts) d = { outcome: "failed", detail: `gave up after ${channel.limits.maxAttempts} attempts` };
-    settled.push({ recipient: r, delivery: d });
+    settled.push({ recipient: r, delivery: d, sent: { event: m.event, version: m.version } });
     if (d.outcome === "sent") {
       counts.sent++;
       sentVersion.set(r.key, m.version);

@@ -2,7 +2,7 @@
 // alerts, and one CAP 1.2 message per alert version (Alert, Update with references,
 // Cancel after the stop), with an Atom index of the current messages. Pure functions of
 // the board's public records: no D1, no clock but the one passed in.
-import { CATALOGUES, formatWhen, HOTLINE } from "../../templates/i18n/index.ts";
+import { callLine, CATALOGUES, endsLine, formatWhen, HOTLINE, HOTLINE_ABROAD, HOTLINE_ABROAD_DIAL, HOTLINE_DIAL } from "../../templates/i18n/index.ts";
 import { FORMAT_NAMES, type FormatName } from "../../templates/posters/model.ts";
 import { esc } from "../../templates/html.ts";
 import { type Language, mayReceivePersonalData, readIn, type Region, regionMatches } from "../domain/index.ts";
@@ -18,8 +18,8 @@ const pageUrl = (origin: string, id: string, lang?: Language) => `${origin}/aler
 const posterUrl = (origin: string, id: string, format: FormatName, lang: Language) => `${origin}/alert/${id}/poster/${format}-${lang}.png`;
 export const capUrl = (origin: string, identifier: string) => `${origin}/api/v1/feeds/cap/${identifier}.xml`;
 
-/** The texts of a live alert in one language, as the public page shows them. */
-function textsIn(r: Pick<PublicAlert, "exercise" | "content">, lang: Language) {
+/** The texts of a live alert in one language, as the public page shows them (rule 8: both numbers, and the current end). */
+function textsIn(r: Pick<PublicAlert, "exercise" | "content" | "endsAt">, lang: Language) {
   const c = r.content!;
   const cat = CATALOGUES[lang];
   const t = readIn(c, lang);
@@ -33,6 +33,8 @@ function textsIn(r: Pick<PublicAlert, "exercise" | "content">, lang: Language) {
     clothing: t.clothing ?? null,
     vehicle: t.vehicleLine ?? null,
     accompanying: t.accompanying ?? null,
+    call: c.showHotline ? callLine(cat) : null,
+    ends: r.endsAt ? endsLine(cat, r.endsAt) : null,
   };
 }
 
@@ -52,7 +54,8 @@ export function alertItem(r: Pick<PublicAlert, "alertId" | "exercise" | "version
     url: pageUrl(origin, r.alertId),
     languages: [...langs],
     regions: [...c.targeting.regions],
-    hotline: c.showHotline ? HOTLINE.replace(/\s/g, "") : null,
+    hotline: c.showHotline ? HOTLINE_DIAL : null,
+    hotlineAbroad: c.showHotline ? HOTLINE_ABROAD_DIAL : null,
     texts: Object.fromEntries(langs.map((l) => [l, textsIn(r, l)])) as Partial<Record<Language, ReturnType<typeof textsIn>>>,
     posters: Object.fromEntries(langs.map((l) => [l, Object.fromEntries(FORMAT_NAMES.map((f) => [f, posterUrl(origin, r.alertId, f, l)]))])) as Partial<Record<Language, Record<FormatName, string>>>,
     photos: c.child.photos.map((h) => `${origin}/alert/${r.alertId}/photo/${h}.jpg`),
@@ -72,7 +75,7 @@ export function atomFeed(records: PublicAlert[], origin: string, lang: Language)
   const entries = live(records).map((r) => {
     const l = r.content!.targeting.languages.includes(lang) ? lang : r.content!.targeting.languages[0]!;
     const t = textsIn(r, l);
-    const summary = [t.lastSeen, t.description, t.clothing, t.vehicle].filter(Boolean).join(" — ");
+    const summary = [t.lastSeen, t.description, t.clothing, t.vehicle, t.call, t.ends].filter(Boolean).join(" — ");
     return `<entry xml:lang="${l}"><id>urn:uuid:${r.alertId}</id><title>${esc(t.headline)}</title><updated>${r.updatedAt}</updated><published>${r.launchedAt}</published>
 <link rel="alternate" type="text/html" href="${esc(pageUrl(origin, r.alertId, l))}"/><link rel="enclosure" type="image/png" href="${esc(posterUrl(origin, r.alertId, "landscape", l))}"/>
 <summary>${esc(summary)}</summary></entry>`;
@@ -106,6 +109,9 @@ ${entries.join("\n")}
 </feed>`;
 }
 
+/** CAP `contact`: both lines (rule 8). */
+const CONTACT = `${HOTLINE}, ${HOTLINE_ABROAD}`;
+
 /** CAP's language tag for each of ours (Belgium's official languages, and English). */
 const CAP_LANG: Record<Language, string> = { fr: "fr-BE", nl: "nl-BE", de: "de-BE", en: "en" };
 
@@ -126,7 +132,9 @@ export function capMessage(r: PublicAlert, origin: string): string {
       ? (["fr", "nl", "de", "en"] as const).map((l) => {
           const cat = CATALOGUES[l];
           const found = r.face === "found";
-          return `<info>${x("language", CAP_LANG[l])}<category>Rescue</category>${x("event", "Child Abduction Emergency")}<responseType>AllClear</responseType><urgency>Past</urgency><severity>Minor</severity><certainty>Observed</certainty>${x("senderName", "Child Alert")}${x("headline", found ? cat.foundTitle : cat.endedTitle)}${x("description", found ? cat.foundBody : cat.endedBody)}${x("web", pageUrl(origin, r.alertId, l))}</info>`;
+          // The Cancel stays valid as long as it is listed (an expires in the past would let a consumer drop it unheard).
+          const expires = r.stoppedAt && capTime(new Date(Date.parse(r.stoppedAt) + CANCEL_LISTED_MS));
+          return `<info>${x("language", CAP_LANG[l])}<category>Rescue</category>${x("event", "Child Abduction Emergency")}<responseType>AllClear</responseType><urgency>Past</urgency><severity>Minor</severity><certainty>Observed</certainty>${x("expires", expires)}${x("senderName", "Child Alert")}${x("headline", found ? cat.foundTitle : cat.endedTitle)}${x("description", found ? cat.foundBody : cat.endedBody)}${x("instruction", callLine(cat))}${x("web", pageUrl(origin, r.alertId, l))}${x("contact", CONTACT)}</info>`;
         })
       : r.content!.targeting.languages.map((l) => {
           const c = r.content!;
@@ -135,7 +143,7 @@ export function capMessage(r: PublicAlert, origin: string): string {
           const description = [`${cat.lastSeen}: ${t.lastSeen}`, `${cat.description}: ${t.description}`, t.clothing && `${cat.clothing}: ${t.clothing}`, t.vehicle && `${cat.vehicle}: ${t.vehicle}`, t.accompanying && `${cat.accompanying}: ${t.accompanying}`].filter(Boolean).join("\n");
           const resources = FORMAT_NAMES.map((f) => `<resource>${x("resourceDesc", `poster ${f}`)}${x("mimeType", "image/png")}${x("uri", posterUrl(origin, r.alertId, f, l))}</resource>`).join("");
           const area = `<area>${x("areaDesc", c.targeting.regions.map((g) => (CATALOGUES[l].regions as Record<string, string>)[g] ?? g).join(", "))}${c.targeting.regions.map((g) => `<geocode>${x("valueName", REGION_CODE(g).valueName)}${x("value", REGION_CODE(g).value)}</geocode>`).join("")}</area>`;
-          return `<info>${x("language", CAP_LANG[l])}<category>Rescue</category>${x("event", "Child Abduction Emergency")}<responseType>Monitor</responseType><urgency>Immediate</urgency><severity>Severe</severity><certainty>Likely</certainty><eventCode>${x("valueName", "SAME")}${x("value", "CAE")}</eventCode>${x("effective", capTime(r.updatedAt))}${x("expires", r.endsAt && capTime(r.endsAt))}${x("senderName", "Child Alert")}${x("headline", t.headline.slice(0, 160))}${x("description", description)}${x("instruction", c.showHotline ? `${cat.call} ${HOTLINE}` : cat.pageInfo)}${x("web", pageUrl(origin, r.alertId, l))}${x("contact", c.showHotline ? HOTLINE : null)}${resources}${area}</info>`;
+          return `<info>${x("language", CAP_LANG[l])}<category>Rescue</category>${x("event", "Child Abduction Emergency")}<responseType>Monitor</responseType><urgency>Immediate</urgency><severity>Severe</severity><certainty>Likely</certainty><eventCode>${x("valueName", "SAME")}${x("value", "CAE")}</eventCode>${x("effective", capTime(r.updatedAt))}${x("expires", r.endsAt && capTime(r.endsAt))}${x("senderName", "Child Alert")}${x("headline", t.headline.slice(0, 160))}${x("description", description)}${x("instruction", t.call ?? cat.pageInfo)}${x("web", pageUrl(origin, r.alertId, l))}${x("contact", c.showHotline ? CONTACT : null)}${resources}${area}</info>`;
         });
   return `<?xml version="1.0" encoding="UTF-8"?>
 <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">${x("identifier", m.identifier)}${x("sender", sender)}${x("sent", m.sent)}${x("status", r.exercise ? "Exercise" : "Actual")}${x("msgType", m.msgType)}<scope>Public</scope>${r.exercise ? x("note", "EXERCISE — not a real alert") : ""}${x("references", references)}${x("incidents", r.alertId)}${infos.join("")}</alert>`;
@@ -159,13 +167,17 @@ const IN_PROGRESS: Record<Language, string> = {
   en: "A Child Alert is in progress: see the public page.",
 };
 
-/** Rule 13: all a partner abroad learns of a live alert (feed and webhook alike). */
-export const inProgressItem = (r: Pick<PublicAlert, "alertId" | "exercise" | "endsAt">, origin: string, lang: Language) => ({
+/** Rule 13: all a partner abroad learns of a live alert (feed and webhook alike) — and where to call (rule 8). */
+export const inProgressItem = (r: Pick<PublicAlert, "alertId" | "exercise" | "endsAt">, origin: string, lang: Language, showHotline: boolean) => ({
   id: r.alertId,
   exercise: r.exercise,
   url: pageUrl(origin, r.alertId, lang),
   endsAt: r.endsAt,
   message: IN_PROGRESS[lang],
+  hotline: showHotline ? HOTLINE_DIAL : null,
+  hotlineAbroad: showHotline ? HOTLINE_ABROAD_DIAL : null,
+  call: showHotline ? callLine(CATALOGUES[lang]) : null,
+  ends: r.endsAt ? endsLine(CATALOGUES[lang], r.endsAt) : null,
 });
 
 /**
@@ -182,7 +194,7 @@ export function partnerFeed(records: PublicAlert[], origin: string, p: FeedPartn
       const langs = p.languages.filter((l) => targeted.includes(l));
       const shown = langs.length ? langs : [targeted[0]!];
       if (!mayReceivePersonalData(p.country)) {
-        return { ...inProgressItem(r, origin, shown[0]!), personalData: false as const, message: Object.fromEntries(shown.map((l) => [l, IN_PROGRESS[l]])) };
+        return { ...inProgressItem(r, origin, shown[0]!, r.content!.showHotline), personalData: false as const, message: Object.fromEntries(shown.map((l) => [l, IN_PROGRESS[l]])) };
       }
       const item = alertItem(r, origin);
       const only = <T>(o: Partial<Record<Language, T>>) => Object.fromEntries(shown.map((l) => [l, o[l]]));

@@ -39,7 +39,7 @@ export const WIDGET_JS = String.raw`/* Child Alert widget — the partner page: 
     const render = (list) => {
       const a = list.find((x) => exercises || !x.exercise);
       const l = a && (a.languages.includes(want) ? want : a.languages[0]);
-      const key = a ? a.id + "|" + a.version + "|" + l : "";
+      const key = a ? a.id + "|" + a.version + "|" + a.endsAt + "|" + l : "";
       if (key === shown) return;
       shown = key;
       if (!a) return root.replaceChildren();
@@ -67,11 +67,14 @@ export const WIDGET_JS = String.raw`/* Child Alert widget — the partner page: 
       const mark = parts[0].replace(/ — $/, "");
       link.append(el("span", "k", mark ? "CHILD ALERT — " + mark : "CHILD ALERT"), el("span", "h", parts[1] || t.name), el("span", "d", t.lastSeen), el("span", "d", MORE[l] + " →"));
       txt.append(link);
+      // Rule 8: both numbers (the texts say them in the reader's language), then the current end.
       if (a.hotline) {
         const call = el("a", "c", "☎ 116 000");
         call.href = "tel:" + a.hotline;
         txt.append(el("br"), call);
       }
+      if (t.call) txt.append(el("span", "d", t.call));
+      if (t.ends) txt.append(el("span", "d", t.ends));
       box.append(pic, txt);
       root.replaceChildren(box);
     };

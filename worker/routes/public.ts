@@ -2,7 +2,7 @@
 // live alerts; after the stop only "found — thank you", no name, no photo), its push
 // poster, and the subscribe page. No cookies, no tracking.
 import { Hono } from "hono";
-import { CATALOGUES, type Catalogue, formatWhen, HOTLINE, HOTLINE_ABROAD } from "../../templates/i18n/index.ts";
+import { CATALOGUES, type Catalogue, endsLine, formatWhen, HOTLINE, HOTLINE_ABROAD, HOTLINE_DIAL } from "../../templates/i18n/index.ts";
 import { boardStub } from "../durable/board-object.ts";
 import { type AlertContent, LANGUAGES, type Language, readIn, REGIONS } from "../domain/index.ts";
 import { photoKey } from "../services/photos.ts";
@@ -50,6 +50,9 @@ export function langNav(path: string, current: Language): string {
   return `<nav aria-label="Language">${LANGUAGES.map((l) => (l === current ? `<strong>${l.toUpperCase()}</strong>` : `<a href="${path}?lang=${l}" hreflang="${l}" lang="${l}">${l.toUpperCase()}</a>`)).join(" ")}</nav>`;
 }
 
+/** Rule 8: 116 000 to tap, the number from abroad beside it (the line stays open after the stop). */
+const hotlineBlock = (c: Catalogue) => `<a class="call" href="tel:${HOTLINE_DIAL}">${HOTLINE}</a><p class="muted">${esc(c.pageCallFree)} · ${HOTLINE_ABROAD} ${esc(c.abroad)}</p>`;
+
 function alertBody(c: Catalogue, content: AlertContent, lang: Language, alertId: string, exercise: boolean, endsAt: string | null, poster: string | null, tipForm: string): string {
   const r = readIn(content, lang);
   const name = r.name;
@@ -66,9 +69,9 @@ ${exercise ? `<p><strong>${esc(c.exerciseNote)}</strong></p>` : ""}
 <h1>${esc(c.headline)}: ${esc(name)}</h1>
 ${poster ? `<img class="poster" src="${esc(poster)}" alt="${esc(name)}" width="1200" height="630">` : ""}
 ${content.child.photos.length ? `<ul class="photos">${content.child.photos.map((h, i) => `<li><img src="/alert/${alertId}/photo/${h}.jpg" alt="${esc(`${name} — ${c.photo} ${i + 1}/${content.child.photos.length}`)}" loading="lazy"></li>`).join("")}</ul>` : ""}
-${content.showHotline ? `<a class="call" href="tel:116000">${HOTLINE}</a><p class="muted">${esc(c.pageCallFree)} · ${HOTLINE_ABROAD} ${esc(c.abroad)}</p>` : ""}
+${content.showHotline ? hotlineBlock(c) : ""}
 <dl>${rows.filter(([, v]) => v).map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join("")}</dl>
-${endsAt ? `<p class="muted">${esc(c.pageEnds)} ${esc(formatWhen(c, endsAt))}</p>` : ""}
+${endsAt ? `<p class="muted">${esc(endsLine(c, endsAt))}</p>` : ""}
 ${tipForm}
 </main>`;
 }
@@ -90,7 +93,8 @@ publicRoutes.get(`/alert/:id{${UUID_PATH}}`, async (c) => {
     const found = rec.face === "found";
     return c.html(
       page(lang, found ? cat.foundTitle : cat.endedTitle, `<header class="${rec.exercise ? "ex" : ""}">CHILD ALERT${rec.exercise ? ` — ${esc(cat.exercise)}` : ""}</header><main>${langNav(`/alert/${id}`, lang)}
-<div class="${found ? "found" : "ended"}" role="status"><h1>${esc(found ? cat.foundTitle : cat.endedTitle)}</h1><p>${esc(found ? cat.foundBody : cat.endedBody)}</p></div></main>`),
+<div class="${found ? "found" : "ended"}" role="status"><h1>${esc(found ? cat.foundTitle : cat.endedTitle)}</h1><p>${esc(found ? cat.foundBody : cat.endedBody)}</p></div>
+${hotlineBlock(cat)}</main>`),
     );
   }
   const content = rec.content;

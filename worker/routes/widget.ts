@@ -3,7 +3,7 @@
 // /widget/banner.png (the no-script image: the live alert's poster, or a transparent
 // pixel when none). All read the board's public records, never D1, behind the edge cache.
 import { Hono } from "hono";
-import { CATALOGUES, HOTLINE } from "../../templates/i18n/index.ts";
+import { CATALOGUES, endsLine, HOTLINE, HOTLINE_ABROAD, HOTLINE_DIAL } from "../../templates/i18n/index.ts";
 import { esc } from "../../templates/html.ts";
 import { boardStub } from "../durable/board-object.ts";
 import { LANGUAGES, type Language, readIn } from "../domain/index.ts";
@@ -51,7 +51,8 @@ widgetRoutes.get("/widget/frame", async (c) => {
   return c.html(
     doc(`<div class="w${rec.exercise ? " x" : ""}" role="alert"><a href="${esc(page)}" target="_blank" rel="noopener"><img src="/alert/${rec.alertId}/poster/landscape-${l}.png" alt="${esc(`CHILD ALERT: ${name}`)}"></a>
 <div><a href="${esc(page)}" target="_blank" rel="noopener"><span class="k">CHILD ALERT${rec.exercise ? ` — ${esc(cat.exercise)}` : ""}</span><span class="h">${esc(name)}</span><span class="d">${esc(cat.headline)}</span></a>
-${rec.content.showHotline ? `<a class="c" href="tel:116000" target="_top">☎ ${HOTLINE}</a>` : ""}</div></div>`),
+${rec.content.showHotline ? `<a class="c" href="tel:${HOTLINE_DIAL}" target="_top">☎ ${HOTLINE}</a> <span class="d">${esc(cat.abroad)}: ${HOTLINE_ABROAD}</span>` : ""}
+${rec.endsAt ? `<span class="d">${esc(endsLine(cat, rec.endsAt))}</span>` : ""}</div></div>`),
   );
 });
 

@@ -1,6 +1,6 @@
 // The push payload: what the service worker needs to show the notification, in the
 // subscriber's language, always under 4 KB encrypted. Pure mapper.
-import { ageText, CATALOGUES, formatWhen, HOTLINE, HOTLINE_ABROAD } from "../../../templates/i18n/index.ts";
+import { ageText, callLine, CATALOGUES, endsLine, formatWhen } from "../../../templates/i18n/index.ts";
 import { type AlertContent, type Language, readIn } from "../../domain/index.ts";
 import { MAX_PLAINTEXT } from "./webpush.ts";
 import type { BroadcastEvent } from "../channel.ts";
@@ -61,7 +61,7 @@ export function toPushPayload(i: PushInput): PushPayload {
       lang: i.lang,
       exercise: i.exercise,
       title: prefix + (found ? c.foundTitle : c.endedTitle),
-      body: found ? c.foundBody : c.endedBody,
+      body: `${found ? c.foundBody : c.endedBody} ${callLine(c)}.`,
       url,
       actions: [],
     };
@@ -74,7 +74,7 @@ export function toPushPayload(i: PushInput): PushPayload {
     .filter(Boolean)
     .join(" ");
   // Rule 8: both numbers, unless the operator left them out; then the end time (re-announced on extension).
-  const tail = (content.showHotline ? ` ${c.call} ${HOTLINE} (${c.abroad}: ${HOTLINE_ABROAD}).` : "") + (i.endsAt ? ` ${c.pageEnds} ${formatWhen(c, i.endsAt)}.` : "");
+  const tail = (content.showHotline ? ` ${callLine(c)}.` : "") + (i.endsAt ? ` ${endsLine(c, i.endsAt)}.` : "");
   const payload: PushPayload = {
     v: 1,
     type: i.event,

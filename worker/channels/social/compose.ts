@@ -2,7 +2,7 @@
 // Every network gets the same parts in the same order; what a network cannot hold is
 // given up in a fixed order (hashtags first, then the details, then the description),
 // never the EXERCISE marking, the name, where and when, the numbers or the link.
-import { ageText, CATALOGUES, formatWhen, HOTLINE, HOTLINE_ABROAD } from "../../../templates/i18n/index.ts";
+import { ageText, callLine, CATALOGUES, endsLine, formatWhen, HOTLINE, HOTLINE_ABROAD } from "../../../templates/i18n/index.ts";
 import type { FormatName } from "../../../templates/posters/model.ts";
 import { type Language, readIn } from "../../domain/index.ts";
 import { alertPosterModel, posterText } from "../../render/poster-model.ts";
@@ -129,6 +129,7 @@ function composeFull(b: Broadcast, lang: Language, limits: TextLimits): SocialMe
       [
         { text: exercise, mode: "keep", order: 0 },
         { text: `${found ? c.foundTitle : c.endedTitle}. ${found ? c.foundBody : c.endedBody}`, mode: "keep", order: 0 },
+        { text: callLine(c), mode: "keep", order: 0, short: `☎ ${HOTLINE} · ${HOTLINE_ABROAD}` },
         { text: c.socialRemoveShares, mode: "drop", order: 2 },
         { text: shown, mode: "keep", order: 0 },
         { text: c.socialHashtags, mode: "drop", order: 1 },
@@ -152,7 +153,8 @@ function composeFull(b: Broadcast, lang: Language, limits: TextLimits): SocialMe
       { text: `${c.lastSeen}: ${seen}.`, mode: "keep", order: 0, short: `${seen}.` },
       { text: r.description, mode: "clip", order: 3 },
       { text: details, mode: "clip", order: 2 },
-      { text: content.showHotline ? `${c.call} ${HOTLINE} (${c.abroad}: ${HOTLINE_ABROAD})` : "", mode: "keep", order: 0, short: `☎ ${HOTLINE} · ${HOTLINE_ABROAD}` },
+      { text: content.showHotline ? callLine(c) : "", mode: "keep", order: 0, short: `☎ ${HOTLINE} · ${HOTLINE_ABROAD}` },
+      { text: b.endsAt ? `${endsLine(c, b.endsAt)}.` : "", mode: "drop", order: 1.5 },
       { text: shown, mode: "keep", order: 0 },
       { text: c.socialHashtags, mode: "drop", order: 1 },
     ],

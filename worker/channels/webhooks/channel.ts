@@ -14,7 +14,7 @@ import { mayReceivePersonalData, whoIsInformed } from "../../domain/index.ts";
 import { noticeStmt } from "../../db/notices.ts";
 import { log } from "../../log.ts";
 import { alertItem, inProgressItem } from "../../partners/feeds.ts";
-import { CATALOGUES } from "../../../templates/i18n/index.ts";
+import { callLine, CATALOGUES, HOTLINE_ABROAD_DIAL, HOTLINE_DIAL } from "../../../templates/i18n/index.ts";
 import { recipientOf, type BroadcastEvent, type Channel, type ChannelRecipient, type Delivery } from "../channel.ts";
 import { retryDelay } from "../push/channel.ts";
 import { signWebhook } from "./signing.ts";
@@ -66,12 +66,13 @@ export const webhooks = {
     const eventId = `${b.alertId}.${b.event}.v${b.version}`;
     if (b.event === "stop") {
       const outcome = b.stopReason === "found_safe" ? "found" : "ended";
-      const stop = { ...base, outcome, message: outcome === "found" ? CATALOGUES[lang].foundBody : CATALOGUES[lang].endedBody };
+      // Rule 8: the line stays open after the stop — both numbers, in the partner's language.
+      const stop = { ...base, outcome, message: outcome === "found" ? CATALOGUES[lang].foundBody : CATALOGUES[lang].endedBody, hotline: HOTLINE_DIAL, hotlineAbroad: HOTLINE_ABROAD_DIAL, call: callLine(CATALOGUES[lang]) };
       return { type, eventId, version: b.version, full: stop, minimal: stop };
     }
     const item = alertItem({ alertId: b.alertId, exercise: b.exercise, version: b.version, launchedAt: "", updatedAt: "", endsAt: b.endsAt, content: b.content!, face: "alert" }, b.origin);
     const { launchedAt: _l, updatedAt: _u, ...full } = item;
-    return { type, eventId, version: b.version, full: { ...full, endsAt: b.endsAt, language: lang }, minimal: { ...inProgressItem({ alertId: b.alertId, exercise: b.exercise, endsAt: b.endsAt }, b.origin, lang), version: b.version } };
+    return { type, eventId, version: b.version, full: { ...full, endsAt: b.endsAt, language: lang }, minimal: { ...inProgressItem({ alertId: b.alertId, exercise: b.exercise, endsAt: b.endsAt }, b.origin, lang, b.content!.showHotline), version: b.version } };
   },
 
   pageStarts: (env, pageSize) => webhookPageStarts(makeDb(env.DB), pageSize),
@@ -116,8 +117,9 @@ export const webhooks = {
       return {
         partnerId: o.recipient.partnerId,
         alertId: page.alertId,
-        type: WEBHOOK_EVENT[page.event],
-        version: page.version,
+        // What this partner was actually sent (a retry sends the newest message, not the page's first).
+        type: WEBHOOK_EVENT[o.sent.event],
+        version: o.sent.version,
         outcome: o.delivery.outcome,
         status: o.delivery.outcome === "sent" ? 200 : detail && /^\d{3}$/.test(detail) ? Number(detail) : null,
         detail,

@@ -105,6 +105,27 @@ describe("webhook deliveries", () => {
     expect(log.filter((d) => d.outcome === "retry").map((d) => d.status)).toEqual([503, 503]);
   });
 
+  it("a receiver down while an update overtakes the launch gets the newest state, and the delivery log records what was in fact delivered", { timeout: 90_000 }, async () => {
+    const p = await partnerWithWebhook({}, "Down at the launch");
+    await fetch("https://hooks.test/__behaviour", { method: "POST", body: JSON.stringify({ id: p.hook, status: 503, retryAfter: 3, times: 2 }) });
+    const id = await liveAlert(t);
+    // Within seconds of the launch, while the partner is still failing, a new version is published.
+    expectOk(await api("PUT", `/alerts/${id}/content`, { content: makeContent({ circumstances: "Seen near the station." }) }, as(t.cell)));
+    expectOk(await signOff(t.magistrate, id, "authorisation", DECISION));
+    const got = await until("the newest state", async () => {
+      const r = await received(id, p.hook);
+      return r.some((m) => m.event === "alert.updated") && r;
+    });
+    // What the receiver accepted: the update (version 2); the outdated launch is not sent after it.
+    expect(got.at(-1)!.event).toBe("alert.updated");
+    expect(got.at(-1)!.version).toBe(2);
+    const log = expectOk(await api("GET", `/admin/partners/${p.partnerId}/deliveries`, undefined, as(admin))).body.deliveries as { type: string; version: number; outcome: string; status: number | null }[];
+    // Every "sent" line is a message the receiver accepted — same event, same version — and the other way round.
+    const sentLines = log.filter((d) => d.outcome === "sent").map((d) => `${d.type} v${d.version}`).sort();
+    expect(sentLines).toEqual(got.map((m) => `${m.event} v${m.version}`).sort());
+    expect(log.filter((d) => d.outcome === "retry").map((d) => d.status)).toEqual([503, 503]);
+  });
+
   it(`a webhook failing ${WEBHOOK_DISABLE_AFTER} times in a row is switched off and the operators are told; the admin switches it on again`, { timeout: 90_000 }, async () => {
     const p = await partnerWithWebhook({}, "Broken");
     await fetch("https://hooks.test/__behaviour", { method: "POST", body: JSON.stringify({ id: p.hook, status: 400 }) });
