@@ -9,7 +9,7 @@ import { startPushStandIn } from "../e2e/lib/push-standin.mjs";
 import { startStack } from "../e2e/lib/browser.mjs";
 import { apiClient, concert, signOff, staffFor, DECISION } from "../scripts/lib/drill.mjs";
 import { buildDashboard, d1, vapidKeys, wrangler } from "../scripts/lib/local.mjs";
-import { demoContentIn } from "../scripts/seed.mjs";
+import { demoContentIn, DEMO_FILE } from "../scripts/seed.mjs";
 
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -45,7 +45,7 @@ export function insertSubscriptions(stack, subs) {
 
 /** Drafts an alert and takes it through concertation up to (not including) the authorisation. */
 export async function readyForAuthorisation({ stack, staff, call }) {
-  const { data } = await call("POST", "/alerts", { exercise: false, content: demoContentIn(["fr"], { targeting: { regions: ["BE"], languages: ["fr"] } }) }, staff.cell.cookie);
+  const { data } = await call("POST", "/alerts", { exercise: false, content: demoContentIn(["fr"], { targeting: { regions: ["BE"], languages: ["fr"] } }), file: DEMO_FILE }, staff.cell.cookie);
   await concert(stack.origin, staff, data.alertId, () => {}, { authorise: false });
   return data.alertId;
 }

@@ -12,7 +12,7 @@
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import OAuth from "oauth-1.0a";
-import { demoContentIn } from "../scripts/seed.mjs";
+import { demoContentIn, DEMO_FILE } from "../scripts/seed.mjs";
 import { freshSocialAccount } from "../e2e/lib/social-accounts.mjs";
 import { concert, signOff, DECISION } from "../scripts/lib/drill.mjs";
 import { ourStack } from "./lib.mjs";
@@ -134,7 +134,7 @@ try {
       peers.push(p);
     }
 
-  const { data } = await call("POST", "/alerts", { exercise: false, content: demoContentIn(LANGS, { targeting: { regions: ["BE"], languages: LANGS } }) }, staff.cell.cookie);
+  const { data } = await call("POST", "/alerts", { exercise: false, content: demoContentIn(LANGS, { targeting: { regions: ["BE"], languages: LANGS } }), file: DEMO_FILE }, staff.cell.cookie);
   const id = data.alertId;
   await concert(stack.origin, staff, id, () => {}, { authorise: false });
   await signOff(stack.origin, staff, "magistrate", id, "authorisation", DECISION);

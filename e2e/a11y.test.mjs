@@ -3,7 +3,7 @@
 import { after, before, describe, it } from "node:test";
 import { apiClient, concert, staffFor } from "../scripts/lib/drill.mjs";
 import { createInvitations } from "../scripts/lib/local.mjs";
-import { DEMO_CONTENT } from "../scripts/seed.mjs";
+import { DEMO_CONTENT, DEMO_FILE } from "../scripts/seed.mjs";
 import { checkA11y } from "./lib/a11y.mjs";
 import { openBrowser, startStack } from "./lib/browser.mjs";
 
@@ -21,7 +21,7 @@ describe("accessibility (axe-core)", () => {
       { persistTo: stack.persistTo },
     );
     const call = apiClient(stack.origin);
-    const { data } = await call("POST", "/alerts", { exercise: true, content: DEMO_CONTENT }, staff.cell.cookie);
+    const { data } = await call("POST", "/alerts", { exercise: true, content: DEMO_CONTENT, file: DEMO_FILE }, staff.cell.cookie);
     alertId = data.alertId;
     await concert(stack.origin, staff, alertId);
     await call("POST", `/alerts/${alertId}/launch`, undefined, staff.cell.cookie);

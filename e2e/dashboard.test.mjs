@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { apiClient, concert, staffFor } from "../scripts/lib/drill.mjs";
 import { generate, SCHEMA_FILE } from "../scripts/gen-client.mjs";
-import { DEMO_CONTENT } from "../scripts/seed.mjs";
+import { DEMO_CONTENT, DEMO_FILE } from "../scripts/seed.mjs";
 import { ARTIFACTS, signInByInvitation, withStackAndBrowser } from "./lib/browser.mjs";
 
 describe("dashboard: live panel and the stop command", () => {
@@ -28,7 +28,7 @@ describe("dashboard: live panel and the stop command", () => {
       ["cell", "investigator", "operator", "counsellor", "magistrate"].map((role) => ({ email: `${role}@dash.e2e`, displayName: role, role })),
       { persistTo: stack.persistTo },
     );
-    const { data } = await call("POST", "/alerts", { exercise: true, content: DEMO_CONTENT }, staff.cell.cookie);
+    const { data } = await call("POST", "/alerts", { exercise: true, content: DEMO_CONTENT, file: DEMO_FILE }, staff.cell.cookie);
     const id = data.alertId;
     await concert(stack.origin, staff, id);
 
@@ -67,7 +67,7 @@ describe("dashboard: live panel and the stop command", () => {
       ["cell", "investigator", "operator", "counsellor"].map((role) => ({ email: `${role}@auth.e2e`, displayName: role, role })),
       { persistTo: stack.persistTo },
     );
-    const { data } = await call("POST", "/alerts", { exercise: true, content: DEMO_CONTENT }, staff.cell.cookie);
+    const { data } = await call("POST", "/alerts", { exercise: true, content: DEMO_CONTENT, file: DEMO_FILE }, staff.cell.cookie);
     await concert(stack.origin, staff, data.alertId, () => {}, { authorise: false });
 
     const { page } = browser;
@@ -94,7 +94,7 @@ describe("dashboard: live panel and the stop command", () => {
   it("the operator refuses with a written reason: the alert is blocked and the launch says why; lifting reopens concertation", async () => {
     const call = apiClient(stack.origin);
     const staff = await staffFor(stack.origin, [{ email: "cell@refuse.e2e", displayName: "cell", role: "cell" }], { persistTo: stack.persistTo });
-    const { data } = await call("POST", "/alerts", { exercise: true, content: DEMO_CONTENT }, staff.cell.cookie);
+    const { data } = await call("POST", "/alerts", { exercise: true, content: DEMO_CONTENT, file: DEMO_FILE }, staff.cell.cookie);
     await call("POST", `/alerts/${data.alertId}/submit`, undefined, staff.cell.cookie);
 
     const { page } = browser;

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { apiClient, concert, staffFor } from "../scripts/lib/drill.mjs";
-import { DEMO_CONTENT } from "../scripts/seed.mjs";
+import { DEMO_CONTENT, DEMO_FILE } from "../scripts/seed.mjs";
 import { checkA11y } from "./lib/a11y.mjs";
 import { ARTIFACTS, signInByInvitation, withStackAndBrowser } from "./lib/browser.mjs";
 
@@ -26,7 +26,7 @@ describe("the authorities informed: e-mail and the inbox", () => {
     // The admin sets the mailboxes (the admin screen's form is driven in the drill).
     await call("PUT", "/admin/mailboxes", { federal_police: ["dispatch@police.test"], cell: ["cell-desk@police.test", "duty@police.test"] }, staff.admin.cookie);
     await signInByInvitation(page, stack, { email: "carla.cell@dash.e2e", displayName: "Carla Cell", role: "cell" });
-    const { data } = await call("POST", "/alerts", { exercise: true, content: DEMO_CONTENT }, staff.cell.cookie);
+    const { data } = await call("POST", "/alerts", { exercise: true, content: DEMO_CONTENT, file: DEMO_FILE }, staff.cell.cookie);
     const id = data.alertId;
     await concert(stack.origin, staff, id);
     // The submission asked the cell for its sign-off: in the header's count.

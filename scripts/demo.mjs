@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { DEFAULT_PORT, parseArgs, PUSH_STANDIN_PORT, readDevVars, ROOT, SMTP_CATCHER_WEB_PORT, SOCIAL_STANDIN_PORT, TELEPHONY_API_STANDIN_PORT, WEBHOOK_RECEIVER_PORT } from "./lib/local.mjs";
 import { telephonyProvider } from "./lib/telephony.mjs";
-import { DEMO_ALERT_ID, DEMO_CONTENT, DEMO_MAILBOXES, DEMO_SOCIAL, DEMO_STAFF, demoEmail, demoSocialStandIn } from "./seed.mjs";
+import { DEMO_ALERT_ID, DEMO_CONTENT, DEMO_MAILBOXES, DEMO_SOCIAL, DEMO_STAFF, demoEmail, demoSocialStandIn, DEMO_FILE } from "./seed.mjs";
 
 const a = parseArgs(process.argv.slice(2));
 const origin = `http://localhost:${a.port ?? DEFAULT_PORT}`;
@@ -52,7 +52,7 @@ const tDrill = performance.now();
 let alertId = DEMO_ALERT_ID;
 const current = await call("GET", `/alerts/${DEMO_ALERT_ID}`, undefined, staff.cell.cookie).catch(() => null);
 if (current?.data.state !== "draft") {
-  const { data } = await call("POST", "/alerts", { exercise: true, content: DEMO_CONTENT }, staff.cell.cookie);
+  const { data } = await call("POST", "/alerts", { exercise: true, content: DEMO_CONTENT, file: DEMO_FILE }, staff.cell.cookie);
   alertId = data.alertId;
   step("cell drafted a new exercise alert", alertId);
 } else step("using the seeded demo draft", alertId);

@@ -41,6 +41,9 @@ export const demoSocialStandIn = (id, network, base) => ({
   handle: network === "bluesky" ? DEMO_SOCIAL.bluesky.credentials.identifier : "alerte_demo",
 });
 
+/** The demo case's judicial file: a fictional police report (PV) number, required before submission. */
+export const DEMO_FILE = { pvNumber: "NA.55.LL.004521/2026", magistrateRef: "NA55.98.1234/26" };
+
 /** The fictional child of the demo alert (invented name, no real photo). */
 export const DEMO_CONTENT = AlertContent.parse({
   child: {
@@ -131,7 +134,7 @@ export async function seed({ origin, ...opts }) {
     const q = (v) => (v === null ? "NULL" : `'${String(v).replace(/'/g, "''")}'`);
     d1(
       [
-        `INSERT INTO alerts (id, state, exercise, created_by, created_at, updated_at, current_version_id) VALUES (${q(DEMO_ALERT_ID)}, 'draft', 1, 'seed', ${q(now)}, ${q(now)}, ${q(versionId)})`,
+        `INSERT INTO alerts (id, state, exercise, created_by, created_at, updated_at, current_version_id, pv_number, magistrate_ref) VALUES (${q(DEMO_ALERT_ID)}, 'draft', 1, 'seed', ${q(now)}, ${q(now)}, ${q(versionId)}, ${q(DEMO_FILE.pvNumber)}, ${q(DEMO_FILE.magistrateRef)})`,
         `INSERT INTO alert_versions (id, alert_id, number, content, content_hash, created_by, created_at) VALUES (${q(versionId)}, ${q(DEMO_ALERT_ID)}, 1, ${q(canonicalJson(DEMO_CONTENT))}, ${q(hash)}, 'seed', ${q(now)})`,
         `INSERT INTO audit_entries (seq, at, alert_id, actor_user_id, actor_role, action, details, prev_hash, hash) VALUES (${entry.seq}, ${q(now)}, ${q(DEMO_ALERT_ID)}, NULL, 'system', 'created', ${q(entry.details)}, ${q(prev)}, ${q(entryHash)})`,
       ].join(";\n"),

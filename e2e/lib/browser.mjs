@@ -12,7 +12,7 @@ import { startPushStandIn } from "./push-standin.mjs";
 import { startSmtpCatcher } from "./smtp-standin.mjs";
 import { startSocialStandIn } from "./social-standin.mjs";
 import { apiClient, concert, staffFor } from "../../scripts/lib/drill.mjs";
-import { demoContentIn } from "../../scripts/seed.mjs";
+import { demoContentIn, DEMO_FILE } from "../../scripts/seed.mjs";
 import { randomBytes } from "node:crypto";
 
 /**
@@ -204,7 +204,7 @@ export async function authorisedExercise(stack, tag, languages = ["en", "fr"]) {
     ["cell", "investigator", "operator", "counsellor", "magistrate"].map((role) => ({ email: `${role}@${tag}.e2e`, displayName: role, role })),
     { persistTo: stack.persistTo },
   );
-  const { data } = await call("POST", "/alerts", { exercise: true, content: demoContentIn(languages, { targeting: { regions: ["BE"], languages } }) }, staff.cell.cookie);
+  const { data } = await call("POST", "/alerts", { exercise: true, content: demoContentIn(languages, { targeting: { regions: ["BE"], languages } }), file: DEMO_FILE }, staff.cell.cookie);
   await concert(stack.origin, staff, data.alertId);
   return { call, staff, alertId: data.alertId };
 }

@@ -1,6 +1,6 @@
 // Alert queries: the snapshot the domain decides on, and the read models the API shows.
 import { and, asc, desc, eq, gte, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
-import { type AlertContent, type ConsentBasis, ERASED_BY_PURGE, PRE_LAUNCH_STATES, PURGE_NOTICE_LEAD_MS } from "../domain/index.ts";
+import { type AlertContent, type ConsentBasis, ERASED_BY_PURGE, type JudicialFile, PRE_LAUNCH_STATES, PURGE_NOTICE_LEAD_MS, type Role } from "../domain/index.ts";
 import type { AlertSnapshot, VersionView } from "../domain/lifecycle.ts";
 import { assertFound, type Db, type Stmt } from "./client.ts";
 import { alerts, alertVersions, auditEntries, caseMembers, challenges, consents, noticeMails, objections, photos, signOffs, tips, users } from "./schema.ts";
@@ -21,6 +21,19 @@ function toVersionView(v: VersionRow | undefined): VersionView | null {
 export async function getAlertRow(db: Db, alertId: string): Promise<AlertRow> {
   const [row] = await db.select().from(alerts).where(eq(alerts.id, alertId));
   return assertFound(row, "alert");
+}
+
+/** The judicial file as the domain reads it (domain/file.ts). */
+export const fileOf = (row: Pick<AlertRow, "pvNumber" | "magistrateRef" | "fileClosedTo">): JudicialFile => ({
+  pvNumber: row.pvNumber,
+  magistrateRef: row.magistrateRef,
+  closedTo: (row.fileClosedTo ?? []) as Role[],
+});
+
+/** The roles an alert's file is closed to (undefined: no such alert). */
+export async function fileClosedTo(db: Db, alertId: string): Promise<Role[] | undefined> {
+  const [row] = await db.select({ closedTo: alerts.fileClosedTo }).from(alerts).where(eq(alerts.id, alertId));
+  return row ? ((row.closedTo ?? []) as Role[]) : undefined;
 }
 
 export async function loadSnapshot(db: Db, alertId: string): Promise<{ row: AlertRow; snapshot: AlertSnapshot }> {
@@ -58,6 +71,7 @@ export async function loadSnapshot(db: Db, alertId: string): Promise<{ row: Aler
         magistrate: members.find((m) => m.role === "magistrate")?.userId ?? null,
         investigators: members.filter((m) => m.role === "investigator").map((m) => m.userId),
       },
+      file: fileOf(row),
     },
   };
 }
@@ -194,6 +208,7 @@ const ERASE: {
   [T in keyof typeof ERASED_BY_PURGE.columns | (typeof ERASED_BY_PURGE.rows)[number]]: (db: Db, alertId: string) => Stmt;
 } = {
   alert_versions: (db, id) => db.update(alertVersions).set({ content: null }).where(eq(alertVersions.alertId, id)),
+  alerts: (db, id) => db.update(alerts).set({ pvNumber: null, magistrateRef: null }).where(eq(alerts.id, id)),
   consents: (db, id) => db.update(consents).set({ note: null }).where(eq(consents.alertId, id)),
   objections: (db, id) => db.update(objections).set({ reason: null }).where(eq(objections.alertId, id)),
   sign_offs: (db, id) => db.update(signOffs).set({ decision: null }).where(eq(signOffs.alertId, id)),

@@ -157,6 +157,12 @@ export const alerts = sqliteTable(
     purgedAt: text("purged_at"),
     /** When the cell was told that this unfinished alert will be purged for inactivity (rule 14). */
     purgeNoticeAt: text("purge_notice_at"),
+    /** The judicial file (protocol §2.3.1): the police report (PV) number, required before submission; NULL once purged. */
+    pvNumber: text("pv_number"),
+    /** The magistrate's own reference for the case (optional); NULL once purged. */
+    magistrateRef: text("magistrate_ref"),
+    /** Non-signing roles the magistrate in charge closed the file to (protocol §2.2.6): JSON array of roles. */
+    fileClosedTo: text("file_closed_to", { mode: "json" }).$type<string[]>().notNull().default([]),
   },
   (t) => [index("alerts_state").on(t.state)],
 );

@@ -79,6 +79,8 @@ export const ERASED_BY_PURGE = {
   /** Columns emptied (set to null), by table. */
   columns: {
     alert_versions: ["content"],
+    // The judicial file's references (issue 24.5): they name a case.
+    alerts: ["pv_number", "magistrate_ref"],
     consents: ["note"],
     objections: ["reason"],
     sign_offs: ["decision"],

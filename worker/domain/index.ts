@@ -12,3 +12,4 @@ export * from "./abroad.ts";
 export * from "./tips.ts";
 export * from "./social.ts";
 export * from "./case.ts";
+export * from "./file.ts";

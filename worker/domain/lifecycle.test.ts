@@ -55,6 +55,8 @@ function snap(over: Partial<AlertSnapshot> = {}): AlertSnapshot {
     extensions: 0,
     // The people named on the case: `by(role)`'s default ids.
     members: { magistrate: "new-magistrate", investigators: ["new-investigator"] },
+    // The case's judicial file, named (protocol §2.3.1).
+    file: { pvNumber: "NA.12.L1.012345/2026", magistrateRef: null, closedTo: [] },
     ...over,
   };
 }
@@ -124,6 +126,9 @@ describe("lifecycle transitions", () => {
   it("submits only a draft", () => {
     expect(decideSubmit(snap({ state: "draft" }))).toBe("concertation");
     expect(refusal(() => decideSubmit(snap({ state: "concertation" })))).toBe("E_INVALID_TRANSITION");
+  });
+  it("rule 11 needs a judicial file to compare with: no submission without the PV number", () => {
+    expect(refusal(() => decideSubmit(snap({ state: "draft", file: { pvNumber: null, magistrateRef: null, closedTo: [] } })))).toBe("E_PV_MISSING");
   });
   it("extends only a live alert", () => {
     expect(refusal(() => checkExtend(snap({ state: "authorised" }), null))).toBe("E_INVALID_TRANSITION");

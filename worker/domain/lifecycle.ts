@@ -4,6 +4,7 @@
 import { AppError } from "../errors.ts";
 import { type CaseMembers, checkCaseInvestigator, checkMagistrateInCharge, isMagistrateInCharge } from "./case.ts";
 import { type AlertContent, assertTranslated } from "./content.ts";
+import { checkFileNamed, type JudicialFile } from "./file.ts";
 import type { Role } from "./roles.ts";
 
 export const STATES = ["draft", "concertation", "authorised", "live", "stopped", "cancelled", "blocked", "purged"] as const;
@@ -107,6 +108,8 @@ export interface AlertSnapshot {
   extensions: number;
   /** The case's named people (domain/case.ts). */
   members: CaseMembers;
+  /** The judicial file: its PV number, and whom the magistrate closed it to (domain/file.ts). */
+  file: JudicialFile;
 }
 
 /** Every allowed state change; anything else is E_INVALID_TRANSITION. */
@@ -254,6 +257,8 @@ export function decideSubmit(s: AlertSnapshot): AlertState {
   assertTransition(s.state, "concertation");
   if (s.state !== "draft") throw new AppError("E_INVALID_TRANSITION", "only a draft is submitted for concertation");
   if (s.current?.content) assertTranslated(s.current.content);
+  // Rule 11: signers compare the alert with the judicial file, so the file is named first.
+  checkFileNamed(s.file);
   return "concertation";
 }
 

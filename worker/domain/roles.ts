@@ -19,6 +19,8 @@ export type Permission =
   | "alert.consent"
   | "alert.object"
   | "alert.assign"
+  | "alert.file"
+  | "alert.closeFile"
   | "audit.read"
   | "audit.verify"
   | "admin.users"
@@ -54,6 +56,10 @@ const PERMISSIONS: Record<Permission, readonly Role[]> = {
   "alert.object": ["operator", "magistrate"],
   // The case's people (issue 23): the cell, which coordinates, names them; the magistrate in charge too (domain/case.ts narrows).
   "alert.assign": ["cell", "magistrate"],
+  // The judicial file (issue 24.5): the PV number is given by those who draft (and the magistrate);
+  // only the magistrate in charge closes the file to a non-signing role (domain/file.ts narrows).
+  "alert.file": ["cell", "investigator", "magistrate"],
+  "alert.closeFile": ["magistrate"],
   "audit.read": ["magistrate", "cell", "operator", "admin"],
   "audit.verify": ["magistrate", "cell", "operator", "admin"],
   "admin.users": ["admin"],

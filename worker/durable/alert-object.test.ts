@@ -10,7 +10,7 @@ import { env } from "cloudflare:workers";
 import worker from "../index.ts";
 import { beforeAll, describe, expect, it } from "vitest";
 import { boardStub } from "./board-object.ts";
-import { api, as, authorisedAlert, createAlert, expectOk, liveAlert, makeContent, makeTeam, nameCase, type Team } from "../test/helpers.ts";
+import { api, as, authorisedAlert, createAlert, expectOk, liveAlert, makeContent, makeTeam, nameCase, type Team, FILE } from "../test/helpers.ts";
 import { alertStub } from "../services/alerts.ts";
 import type { AlertObject } from "./alert-object.ts";
 import { ERASED_BY_PURGE } from "../domain/index.ts";
@@ -60,7 +60,7 @@ describe("the alert's Durable Object is the single writer", () => {
   });
 
   it("concurrent sign-offs on one alert are all recorded, and the audit chain stays intact", async () => {
-    const res = expectOk(await api("POST", "/alerts", { exercise: false, content: makeContent() }, as(t.cell)), 201);
+    const res = expectOk(await api("POST", "/alerts", { exercise: false, content: makeContent(), file: FILE }, as(t.cell)), 201);
     await nameCase(t, res.body.alertId);
     const id = res.body.alertId;
     expectOk(await api("POST", `/alerts/${id}/submit`, undefined, as(t.cell)));
@@ -195,14 +195,15 @@ describe("retention purge (rule 14)", () => {
         ].map(async ([table, col]) => (await env.DB.prepare(`SELECT * FROM ${table} WHERE ${col} = ?`).bind(id).all()).results),
       ),
     );
-    for (const pii of [CHILD.firstName, CHILD.lastName, "freckles", "tattoo", "Both parents", "Publicity weighed"]) {
+    for (const pii of [CHILD.firstName, CHILD.lastName, "freckles", "tattoo", "Both parents", "Publicity weighed", FILE.pvNumber, FILE.magistrateRef]) {
       expect(dump, pii).not.toContain(pii);
     }
     expect((await env.MEDIA.list({ prefix: ERASED_BY_PURGE.mediaPrefix(id) })).objects).toHaveLength(0);
     // Everything the domain says the purge erases is erased.
     for (const [table, columns] of Object.entries(ERASED_BY_PURGE.columns)) {
       for (const column of columns) {
-        const left = await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE alert_id = ? AND ${column} IS NOT NULL`).bind(id).first<{ n: number }>();
+        const key = table === "alerts" ? "id" : "alert_id";
+        const left = await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${key} = ? AND ${column} IS NOT NULL`).bind(id).first<{ n: number }>();
         expect(left!.n, `${table}.${column}`).toBe(0);
       }
     }

@@ -3,7 +3,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { permissionsOf } from "../domain/index.ts";
-import { api, as, changeAccount, citizen, expectOk, liveAlert, makeContent, makeStaff, makeTeam, settledFanouts, standin, type Team } from "../test/helpers.ts";
+import { api, as, changeAccount, citizen, expectOk, liveAlert, makeContent, makeStaff, makeTeam, settledFanouts, standin, type Team, FILE } from "../test/helpers.ts";
 
 let t: Team;
 beforeAll(async () => {
@@ -93,7 +93,7 @@ describe("GET /api/v1/statistics/{year}", () => {
     expectOk(await api("POST", `/alerts/${id}/tips/${tip}/useful`, { useful: true }, as(t.cell)));
     expectOk(await api("POST", `/alerts/${id}/stop`, { reason: "found_safe" }, as(t.cell)));
     const cancelled = await liveAlert(t).then(async () => {
-      const res = expectOk(await api("POST", "/alerts", { exercise: false, content: makeContent() }, as(t.cell)), 201);
+      const res = expectOk(await api("POST", "/alerts", { exercise: false, content: makeContent(), file: FILE }, as(t.cell)), 201);
       expectOk(await api("POST", `/alerts/${res.body.alertId}/cancel`, undefined, as(t.cell)));
       return res.body.alertId as string;
     });

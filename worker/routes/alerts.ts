@@ -7,7 +7,7 @@ import { z } from "@hono/zod-openapi";
 import { alertAudit, allAuditEntries, getAlertRow, loadSnapshot } from "../db/alerts.ts";
 import { checkSignOff, decisionOf, type Role, verifyChain } from "../domain/index.ts";
 import { rpFromEnv, signOffOptions, verifySignOff } from "../services/auth.ts";
-import { alertCommand, alertStub, alertSummaries, alertView } from "../services/alerts.ts";
+import { alertCommand, alertStub, alertSummaries, alertView, fileForSigners } from "../services/alerts.ts";
 import { boardStub } from "../durable/board-object.ts";
 import { actorOf, currentUser, jsonBody, jsonOk, liveHandshake, newRouter, ownedFeedRequest, requirePermission, staffRoute, requireAnyPermission, UUID_PATH } from "./http.ts";
 import {
@@ -20,6 +20,8 @@ import {
   ConsentBody,
   CreateAlertBody,
   EditContentBody,
+  FileAccessBody,
+  JudicialFileBody,
   Id,
   ObjectionBody,
   SignOffBody,
@@ -40,7 +42,7 @@ alertRoutes.openapi(
     summary: "List alerts with their state and who is waiting on whom",
     responses: { 200: jsonOk(z.object({ alerts: z.array(AlertSummary) })) },
   }),
-  async (c) => c.json({ alerts: await alertSummaries(c.get("db")) }, 200),
+  async (c) => c.json({ alerts: await alertSummaries(c.get("db"), actorOf(c).role) }, 200),
 );
 
 alertRoutes.openapi(
@@ -60,6 +62,7 @@ alertRoutes.openapi(
       actor: actorOf(c),
       exercise: body.exercise,
       content: body.content,
+      ...(body.file ? { file: body.file } : {}),
     });
     c.header("Location", `/api/v1/alerts/${alertId}`);
     return c.json(result, 201);
@@ -75,7 +78,7 @@ alertRoutes.openapi(
     request: { params: AlertIdParam },
     responses: { 200: jsonOk(AlertDetail) },
   }),
-  async (c) => c.json(await alertView(c.get("db"), c.req.valid("param").id), 200),
+  async (c) => c.json(await alertView(c.get("db"), c.req.valid("param").id, actorOf(c).role), 200),
 );
 
 alertRoutes.openapi(
@@ -91,6 +94,30 @@ alertRoutes.openapi(
     const { id } = c.req.valid("param");
     return c.json(await alertCommand(c.env, id, { type: "edit", actor: actorOf(c), content: c.req.valid("json").content }), 200);
   },
+);
+
+alertRoutes.openapi(
+  staffRoute("alert.file", {
+    method: "put",
+    path: "/alerts/{id}/file",
+    tags,
+    summary: "Name the judicial file: the police report (PV) number, and the magistrate's reference (before submission; fixed after)",
+    request: { params: AlertIdParam, body: jsonBody(JudicialFileBody) },
+    responses: { 200: jsonOk(CommandResult) },
+  }),
+  async (c) => c.json(await alertCommand(c.env, c.req.valid("param").id, { type: "file", actor: actorOf(c), file: c.req.valid("json") }), 200),
+);
+
+alertRoutes.openapi(
+  staffRoute("alert.closeFile", {
+    method: "put",
+    path: "/alerts/{id}/file/access",
+    tags,
+    summary: "The magistrate in charge closes the file to non-signing roles (e.g. the counsellor), or opens it again",
+    request: { params: AlertIdParam, body: jsonBody(FileAccessBody) },
+    responses: { 200: jsonOk(CommandResult) },
+  }),
+  async (c) => c.json(await alertCommand(c.env, c.req.valid("param").id, { type: "closeFile", actor: actorOf(c), closedTo: c.req.valid("json").closedTo }), 200),
 );
 
 /** Simple commands: no body beyond the path. */
@@ -158,7 +185,7 @@ alertRoutes.openapi(
       { alertId: id, versionId: version.id, contentHash: version.contentHash, kind, decision: decisionOf(kind, decision) },
       new Date(),
     );
-    return c.json({ ...out, options: out.options as unknown as Record<string, unknown> }, 200);
+    return c.json({ ...out, options: out.options as unknown as Record<string, unknown>, file: await fileForSigners(db, snapshot) }, 200);
   },
 );
 

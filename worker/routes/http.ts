@@ -8,7 +8,8 @@ import { SESSION_COOKIE } from "../config.ts";
 import { LIVE_ROLE_HEADER, LIVE_SESSION_HEADER, LIVE_USER_HEADER } from "../durable/live-object.ts";
 import { sessionUser, type UserRow } from "../db/auth.ts";
 import { type Db, makeDb } from "../db/client.ts";
-import { mayDo, type Permission, type Role, rolesFor, sha256Hex } from "../domain/index.ts";
+import { checkFileOpenTo, CLOSABLE_ROLES, mayDo, type Permission, type Role, rolesFor, sha256Hex } from "../domain/index.ts";
+import { fileClosedTo } from "../db/alerts.ts";
 import { AppError } from "../errors.ts";
 import { Problem } from "./schemas.ts";
 
@@ -151,8 +152,24 @@ export function requirePermission(permission: Permission): MiddlewareHandler<App
     if (!mayDo(user.role as Role, permission)) {
       throw new AppError("E_FORBIDDEN_ROLE", `allowed roles: ${rolesFor(permission).join(", ")}`);
     }
+    // The parents' consent needs no reading of the file: the counsellor records it even when the file is closed to them.
+    if (permission !== "alert.consent") await checkFileOpen(c, user.role as Role);
     await next();
   };
+}
+
+const ALERT_PATH = /\/alerts\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\/|$)/i;
+
+/**
+ * Protocol §2.2.6: a role the magistrate in charge closed an alert's file to reads nothing
+ * under /alerts/{id} (one indexed read, only for the roles a file can be closed to).
+ */
+async function checkFileOpen(c: Context<AppEnv>, role: Role): Promise<void> {
+  if (!CLOSABLE_ROLES.includes(role)) return;
+  const id = ALERT_PATH.exec(c.req.path)?.[1];
+  if (!id) return;
+  const closedTo = await fileClosedTo(c.get("db"), id);
+  if (closedTo) checkFileOpenTo({ closedTo }, role);
 }
 
 /** A guard passed by any of these permissions (a live feed that call-takers and case staff both open). */
@@ -163,6 +180,7 @@ export function requireAnyPermission(...permissions: Permission[]): MiddlewareHa
     if (!permissions.some((p) => mayDo(user.role as Role, p))) {
       throw new AppError("E_FORBIDDEN_ROLE", `allowed roles: ${[...new Set(permissions.flatMap((p) => rolesFor(p)))].join(", ")}`);
     }
+    await checkFileOpen(c, user.role as Role);
     await next();
   };
 }

@@ -13,6 +13,7 @@ import {
   STAFF_STOP_REASONS,
   LANGUAGES,
   REGIONS,
+  JudicialFileInput,
 } from "../domain/index.ts";
 
 export const Problem = z
@@ -36,9 +37,12 @@ export const SignOffKind = z.enum(SIGN_OFF_KINDS).openapi("SignOffKind");
 export const AlertContentSchema = AlertContent.openapi("AlertContent");
 
 export const CreateAlertBody = z
-  .object({ exercise: z.boolean(), content: AlertContentSchema })
+  .object({ exercise: z.boolean(), content: AlertContentSchema, file: JudicialFileInput.optional() })
   .strict()
   .openapi("CreateAlert");
+
+export const JudicialFileBody = JudicialFileInput.openapi("JudicialFile");
+export const FileAccessBody = z.object({ closedTo: z.array(z.enum(ROLES)).max(ROLES.length) }).strict().openapi("FileAccess");
 
 export const EditContentBody = z.object({ content: AlertContentSchema }).strict().openapi("EditContent");
 
@@ -85,11 +89,19 @@ export const CeremonyOptions = z
   .openapi("CeremonyOptions");
 
 export const SignOffOptionsBody = z.object({ kind: SignOffKind, decision: z.lazy(() => Decision).optional() }).strict();
+/** The judicial file as a signer sees it: what the alert must be identical to (rule 11), and who decides. */
+export const FileForSigners = z.object({
+  pvNumber: z.string().nullable(),
+  magistrateRef: z.string().nullable(),
+  magistrateInCharge: z.object({ userId: z.string(), name: z.string() }).nullable(),
+});
+
 export const SignOffOptions = CeremonyOptions.extend({
   alertId: z.string(),
   versionId: z.string(),
   contentHash: z.string(),
   kind: SignOffKind,
+  file: FileForSigners,
 }).openapi("SignOffOptions");
 
 export const Criteria = z.object(Object.fromEntries(CRITERIA.map((c) => [c, z.boolean()])) as Record<(typeof CRITERIA)[number], z.ZodBoolean>).strict();
@@ -166,7 +178,7 @@ const AlertHeader = z.object({
   readiness: Readiness,
 });
 
-export const AlertSummary = AlertHeader.extend({ firstName: z.string().nullable() }).openapi("AlertSummary");
+export const AlertSummary = AlertHeader.extend({ firstName: z.string().nullable(), fileClosed: z.boolean() }).openapi("AlertSummary");
 
 export const Version = z
   .object({
@@ -212,6 +224,8 @@ export const AlertDetail = AlertHeader.extend({
         liftedAt: z.string().nullable(),
       }),
     ),
+    /** The judicial file every signer signs against (rule 11), and whom it is closed to. */
+    file: FileForSigners.extend({ closedTo: z.array(z.string()) }),
   })
   .openapi("AlertDetail");
 

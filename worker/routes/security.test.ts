@@ -3,7 +3,7 @@ import { ROLES, type Permission, rolesFor } from "../domain/roles.ts";
 import { challengeHead, signOffDigest } from "../domain/index.ts";
 import { SoftAuthenticator } from "../../e2e/lib/soft-authenticator.ts";
 import { createInvitation } from "../services/auth.ts";
-import { api, as, createAlert, db, expectOk, makeContent, makeStaff, makeTeam, nameCase, ORIGIN, type Team } from "../test/helpers.ts";
+import { api, as, createAlert, db, expectOk, makeContent, makeStaff, makeTeam, nameCase, ORIGIN, type Team, FILE } from "../test/helpers.ts";
 import { env } from "cloudflare:workers";
 
 let t: Team;
@@ -30,6 +30,9 @@ const MAY: Partial<Record<Permission, readonly string[]>> = {
   "alert.consent": ["magistrate", "operator", "counsellor"],
   "alert.object": ["magistrate", "operator"],
   "alert.assign": ["cell", "magistrate"],
+  // The PV number comes from those who draft (and the magistrate); only the magistrate closes the file (DOMAIN "The judicial file").
+  "alert.file": ["cell", "investigator", "magistrate"],
+  "alert.closeFile": ["magistrate"],
   "audit.read": ["magistrate", "cell", "operator", "admin"],
   "audit.verify": ["magistrate", "cell", "operator", "admin"],
   "admin.users": ["admin"],
@@ -56,6 +59,8 @@ describe("role checks on every staff route", () => {
     ["GET", (id) => `/alerts/${id}`, "alert.read"],
     ["PUT", (id) => `/alerts/${id}/content`, "alert.edit", { content: makeContent({ circumstances: "Role check edit." }) }],
     ["POST", (id) => `/alerts/${id}/submit`, "alert.submit"],
+    ["PUT", (id) => `/alerts/${id}/file`, "alert.file", { pvNumber: "NA.55.LL.004521/2026" }],
+    ["PUT", (id) => `/alerts/${id}/file/access`, "alert.closeFile", { closedTo: [] }],
     ["POST", (id) => `/alerts/${id}/launch`, "alert.launch"],
     ["POST", (id) => `/alerts/${id}/stop`, "alert.stop", { reason: "found_safe" }],
     ["POST", (id) => `/alerts/${id}/extend`, "alert.extend"],
@@ -232,7 +237,7 @@ describe("sign-in", () => {
 describe("CSRF and abuse", () => {
   it("refuses a state-changing request without our Origin (403 E_BAD_ORIGIN)", async () => {
     for (const origin of [null, "https://evil.example"]) {
-      const res = await api("POST", "/alerts", { exercise: true, content: makeContent() }, { ...as(t.cell), origin });
+      const res = await api("POST", "/alerts", { exercise: true, content: makeContent(), file: FILE }, { ...as(t.cell), origin });
       expect(res.status).toBe(403);
       expect(res.body.code).toBe("E_BAD_ORIGIN");
     }

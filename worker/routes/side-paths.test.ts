@@ -4,7 +4,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { alertStub } from "../services/alerts.ts";
-import { api, as, expectOk, liveAlert, makeContent, makeTeam, nameCase, signOff, type Team } from "../test/helpers.ts";
+import { api, as, expectOk, liveAlert, makeContent, makeTeam, nameCase, signOff, type Team, FILE } from "../test/helpers.ts";
 
 let t: Team;
 beforeAll(async () => {
@@ -15,7 +15,7 @@ describe("every language, whatever the path (issue 24.1)", () => {
   it("a French-only draft for FR+NL, refused then lifted, goes back to draft — not into concertation: its submission asks for the Dutch text", async () => {
     const content = makeContent({ targeting: { regions: ["BE"], languages: ["fr"] } });
     content.targeting.languages = ["fr", "nl"]; // Dutch targeted, no Dutch text yet (a draft may be written one language at a time)
-    const created = await api("POST", "/alerts", { exercise: true, content }, as(t.cell));
+    const created = await api("POST", "/alerts", { exercise: true, content, file: FILE }, as(t.cell));
     expect(created.status).toBe(201);
     const id = created.body.alertId as string;
     await nameCase(t, id);
@@ -33,7 +33,7 @@ describe("every language, whatever the path (issue 24.1)", () => {
   });
 
   it("a version in concertation that lacks a targeted language cannot be signed, authorised nor launched (whatever path put it there)", async () => {
-    const id = (await api("POST", "/alerts", { exercise: true, content: makeContent() }, as(t.cell))).body.alertId as string;
+    const id = (await api("POST", "/alerts", { exercise: true, content: makeContent(), file: FILE }, as(t.cell))).body.alertId as string;
     await nameCase(t, id);
     expectOk(await api("POST", `/alerts/${id}/submit`, undefined, as(t.cell)));
     // As if a side path had put an untranslated version under review: drop the Dutch description in D1.

@@ -4,7 +4,7 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AlertContent, translationGaps } from "../domain/index.ts";
-import { api, as, createAlert, expectOk, liveAlert, makeContent, makeTeam, ORIGIN, type Team } from "../test/helpers.ts";
+import { api, as, createAlert, expectOk, liveAlert, makeContent, makeTeam, ORIGIN, type Team, FILE } from "../test/helpers.ts";
 
 let t: Team;
 beforeAll(async () => {
@@ -71,7 +71,7 @@ describe("translations", () => {
   it("a text in a language the alert does not target is refused, not silently kept", async () => {
     const content = makeContent({ targeting: FR_NL });
     (content.child as Record<string, unknown>).description = { fr: "Cheveux bruns.", nl: "Bruin haar.", de: "Braunes Haar." };
-    const res = await api("POST", "/alerts", { exercise: false, content }, as(t.cell));
+    const res = await api("POST", "/alerts", { exercise: false, content, file: FILE }, as(t.cell));
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([{ path: "content.child.description.de", message: "German is not a targeted language" }]);
   });

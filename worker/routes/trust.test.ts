@@ -11,7 +11,7 @@ import { createInvitation } from "../services/auth.ts";
 import { type StoredSignOff, verifyStoredSignOff } from "../services/signoff-verify.ts";
 import { smtp, type CaughtMail } from "../channels/email/standin.ts";
 import { retellPasskeys } from "../services/passkey-notice.ts";
-import { api, as, authorisedAlert, changeAccount, openLiveFeed, ownDeviceLink, registerFrom, until, createAlert, db, DECISION, expectOk, makeContent, makeStaff, makeTeam, nameCase, ORIGIN, signOff, type Staff, type Team } from "../test/helpers.ts";
+import { api, as, authorisedAlert, changeAccount, openLiveFeed, ownDeviceLink, registerFrom, until, createAlert, db, DECISION, expectOk, makeContent, makeStaff, makeTeam, nameCase, ORIGIN, signOff, type Staff, type Team, FILE } from "../test/helpers.ts";
 
 /** A role change ends the person's sessions: they sign in again with their passkey. */
 async function changeRoleAndSignIn(t: Team, s: Staff, role: Role): Promise<Staff> {
@@ -195,7 +195,7 @@ describe("names are text", () => {
     const before = await env.DB.prepare("SELECT COUNT(*) AS n FROM alerts").first<{ n: number }>();
     for (const firstName of ["\u200B", "Noa\u202E"]) {
       const content = makeContent();
-      const res = await api("POST", "/alerts", { exercise: true, content: { ...content, child: { ...content.child, firstName } } }, as(t.cell));
+      const res = await api("POST", "/alerts", { exercise: true, content: { ...content, child: { ...content.child, firstName } }, file: FILE }, as(t.cell));
       expect(res.status).toBe(400);
       expect(res.body.code).toBe("E_VALIDATION");
       expect(res.body.errors[0]).toMatchObject({ path: "content.child.firstName", message: expect.stringMatching(/invisible|text-direction/) });

@@ -58,6 +58,9 @@ import {
   type Assignment,
   checkAssignment,
   ENDED_STATES,
+  checkClosable,
+  checkMagistrateInCharge,
+  type JudicialFileInput,
 } from "../domain/index.ts";
 import { type BroadcastIntent, recordIntent } from "../db/broadcasts.ts";
 import type { BroadcastEvent, BroadcastSource } from "../channels/channel.ts";
@@ -79,7 +82,7 @@ export interface SignOffEvidence {
 }
 
 export type AlertCommand =
-  | { type: "create"; actor: Actor; exercise: boolean; content: AlertContent }
+  | { type: "create"; actor: Actor; exercise: boolean; content: AlertContent; file?: JudicialFileInput }
   | { type: "edit"; actor: Actor; content: AlertContent }
   | { type: "submit"; actor: Actor }
   | {
@@ -100,6 +103,9 @@ export type AlertCommand =
   | { type: "cancel"; actor: Actor }
   /** The case's people (domain/case.ts): name an investigator or the magistrate in charge, or remove an investigator. */
   | { type: "assign"; actor: Actor; change: Assignment }
+  /** The judicial file (domain/file.ts): its PV number before submission; whom the magistrate in charge closes it to. */
+  | { type: "file"; actor: Actor; file: JudicialFileInput }
+  | { type: "closeFile"; actor: Actor; closedTo: string[] }
   /** System commands, from the Durable Object's alarm (or the cron safety net). */
   | { type: "tick" };
 
@@ -222,6 +228,10 @@ async function dispatch(ctx: CommandContext, alertId: string, cmd: AlertCommand)
       return tick(ctx, s, row);
     case "assign":
       return assign(ctx, s, cmd);
+    case "file":
+      return setFile(ctx, s, cmd);
+    case "closeFile":
+      return closeFile(ctx, s, cmd);
   }
 }
 
@@ -249,6 +259,29 @@ async function assign(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<AlertC
     details = { userId: change.userId, role: change.role, ...(change.role === "magistrate" && s.members.magistrate ? { from: s.members.magistrate } : {}) };
   }
   await commit(ctx.db, [...statements, setAlert(ctx, s.id, {})], [audit(s, cmd.actor, action, details)], ctx.now);
+  return { alertId: s.id, state: s.state, changed: true };
+}
+
+/**
+ * The PV number (and the magistrate's reference) of the case: given while the alert is a
+ * draft, fixed once submitted — every sign-off was given against it.
+ */
+async function setFile(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<AlertCommand, { type: "file" }>) {
+  const draft = s.state === "draft" || (s.state === "blocked" && s.objections.some((o) => !o.lifted && o.fromState === "draft"));
+  if (!draft) throw new AppError("E_INVALID_TRANSITION", "the judicial file is fixed once the alert is submitted: every sign-off was given against it");
+  const next = { pvNumber: cmd.file.pvNumber, magistrateRef: cmd.file.magistrateRef ?? null };
+  if (next.pvNumber === s.file.pvNumber && next.magistrateRef === s.file.magistrateRef) return { alertId: s.id, state: s.state, changed: false };
+  await commit(ctx.db, [setAlert(ctx, s.id, next)], [audit(s, cmd.actor, "file_named", { ...(s.file.pvNumber ? { changed: true } : {}) })], ctx.now);
+  return { alertId: s.id, state: s.state, changed: true };
+}
+
+/** Protocol §2.2.6: the magistrate in charge closes the file to non-signing roles (or opens it again). */
+async function closeFile(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<AlertCommand, { type: "closeFile" }>) {
+  if (s.state === "purged") throw new AppError("E_INVALID_TRANSITION", "the file of a purged alert holds nothing to close");
+  checkMagistrateInCharge(s.members, cmd.actor, "close the file");
+  const closedTo = checkClosable(cmd.closedTo);
+  if (closedTo.length === s.file.closedTo.length && closedTo.every((r) => s.file.closedTo.includes(r))) return { alertId: s.id, state: s.state, changed: false };
+  await commit(ctx.db, [setAlert(ctx, s.id, { fileClosedTo: closedTo })], [audit(s, cmd.actor, "file_access_changed", { closedTo, before: s.file.closedTo })], ctx.now);
   return { alertId: s.id, state: s.state, changed: true };
 }
 
@@ -317,6 +350,8 @@ async function create(ctx: CommandContext, alertId: string, cmd: Extract<AlertCo
         currentVersionId: versionId,
         createdAt: ctx.now.toISOString(),
         updatedAt: ctx.now.toISOString(),
+        pvNumber: cmd.file?.pvNumber ?? null,
+        magistrateRef: cmd.file?.magistrateRef ?? null,
       }),
       ctx.db.insert(alertVersions).values({
         id: versionId,

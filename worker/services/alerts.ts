@@ -2,7 +2,8 @@
 // writer) and composes the read models the dashboard shows.
 import { alertDetail, type AlertRow, listAlerts, loadSnapshot } from "../db/alerts.ts";
 import type { Db } from "../db/client.ts";
-import { type AlertSnapshot, publishableContent, readiness, validSignOffs } from "../domain/index.ts";
+import { type AlertSnapshot, checkFileOpenTo, publishableContent, readiness, type Role, validSignOffs } from "../domain/index.ts";
+import { userById } from "../db/auth.ts";
 import { purgeEdge } from "../partners/edge-cache.ts";
 import type { CommandOutcome } from "../durable/alert-object.ts";
 import { fromPayload } from "../errors.ts";
@@ -34,18 +35,22 @@ const header = (row: AlertRow, snapshot: AlertSnapshot) => ({
   readiness: readiness(snapshot),
 });
 
-export async function alertSummaries(db: Db) {
+/** The alerts as one role sees them: a file closed to that role shows no name (protocol §2.2.6). */
+export async function alertSummaries(db: Db, role: Role) {
   const rows = await listAlerts(db);
   return Promise.all(
     rows.map(async (row) => {
       const { snapshot } = await loadSnapshot(db, row.id);
-      return { ...header(row, snapshot), firstName: snapshot.current?.content?.child.firstName ?? null };
+      const closed = snapshot.file.closedTo.includes(role);
+      return { ...header(row, snapshot), firstName: closed ? null : (snapshot.current?.content?.child.firstName ?? null), fileClosed: closed };
     }),
   );
 }
 
-export async function alertView(db: Db, alertId: string) {
+/** One alert's file, for a role it is open to (E_FILE_CLOSED otherwise). */
+export async function alertView(db: Db, alertId: string, role: Role) {
   const [{ snapshot }, detail] = await Promise.all([loadSnapshot(db, alertId), alertDetail(db, alertId)]);
+  checkFileOpenTo(snapshot.file, role);
   const { row } = detail;
   // A sign-off counts while it is on the published or the pending version's hash and not voided.
   const valid = new Set(
@@ -86,5 +91,18 @@ export async function alertView(db: Db, alertId: string) {
       createdAt: o.createdAt,
       liftedAt: o.liftedAt,
     })),
+    file: { ...(await fileForSigners(db, snapshot)), closedTo: [...snapshot.file.closedTo] },
   };
+}
+
+/** What every signer sees of the judicial file: the PV number, the magistrate's reference, the magistrate in charge. */
+export async function fileForSigners(db: Db, s: Pick<AlertSnapshot, "file" | "members">) {
+  return { pvNumber: s.file.pvNumber, magistrateRef: s.file.magistrateRef, magistrateInCharge: await personOf(db, s.members.magistrate) };
+}
+
+/** A staff member as the file names them (id and display name). */
+async function personOf(db: Db, userId: string | null) {
+  if (!userId) return null;
+  const u = await userById(db, userId);
+  return u ? { userId, name: u.displayName } : null;
 }

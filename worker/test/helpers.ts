@@ -190,8 +190,11 @@ export const DECISION = {
   riskAssessment: "Publicity weighed against the risk of the abductor harming the child; broadcast judged safer.",
 };
 
+/** The judicial file a test alert belongs to (its PV number is required before submission). */
+export const FILE = { pvNumber: "NA.55.LL.004521/2026", magistrateRef: "NA55.98.1234/26" };
+
 export async function createAlert(by: Staff, content = makeContent(), exercise = false): Promise<string> {
-  const res = await api("POST", "/alerts", { exercise, content }, as(by));
+  const res = await api("POST", "/alerts", { exercise, content, file: FILE }, as(by));
   if (res.status !== 201) throw new Error(`create ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.alertId;
 }

@@ -18,9 +18,10 @@ import {
   STOP_REASONS,
 } from "../../../worker/domain/lifecycle.ts";
 import type { Role } from "../../../worker/domain/roles.ts";
+import { CLOSABLE_ROLES } from "../../../worker/domain/file.ts";
 import type { AlertContent, Language, Localized } from "../../../worker/domain/content.ts";
 import { REVIEW_LEAD_MS } from "../../../worker/domain/duration.ts";
-import { type AlertDetail, api, type FanoutCounters, must, type Permission } from "../api/client";
+import { type AlertDetail, api, ApiError, type FanoutCounters, must, type Permission } from "../api/client";
 import { lang, languageName, regionName, t } from "../i18n";
 import { mergeFanouts, useAlertLive } from "../lib/live";
 import { TipsPanel } from "./intake";
@@ -101,7 +102,10 @@ export function AlertScreen({ id, role, can }: { id: string; role: Role; can: (p
     else if (m.type === "posters") setPostersTick((n) => n + 1);
   });
 
-  if (!d) return error ? <ErrorBox error={error} /> : <p>{t("common.loading")}</p>;
+  if (!d) {
+    if (error instanceof ApiError && error.problem?.code === "E_FILE_CLOSED") return <ClosedFile id={id} role={role} can={can} />;
+    return error ? <ErrorBox error={error} /> : <p>{t("common.loading")}</p>;
+  }
   const ctx: Ctx = { id, d, role, can, reload, postersTick };
   const content = underReview(d)?.content as Content | null;
   const name = [content?.child?.firstName, content?.child?.lastName].filter(Boolean).join(" ") || (d.state === "purged" ? t("alert.purgedName") : "—");
@@ -137,6 +141,7 @@ export function AlertScreen({ id, role, can }: { id: string; role: Role; can: (p
       {d.state === "live" && (can("alert.stop") || can("alert.extend")) && <StopCard ctx={ctx} />}
       {can("alert.launch") && inStates(PRE_LAUNCH_STATES, d.state) && <LaunchCard ctx={ctx} />}
       {d.state !== "purged" && <ContentUnderReview ctx={ctx} />}
+      {d.state !== "purged" && <FilePanel ctx={ctx} />}
       {d.state !== "purged" && <CasePanel alertId={id} role={role} canAssign={can("alert.assign")} open={!inStates(ENDED_STATES, d.state)} onChange={reload} />}
       <SignCard ctx={ctx} />
       <AccompanyingCard ctx={ctx} />
@@ -167,6 +172,7 @@ function Summary({ d }: { d: AlertDetail }) {
         <li>{t("summary.channels", { list: channels.filter((ch) => ch.enabled).map((ch) => ch.label[lang()]).join(", ") || "—" })}</li>
         {d.exercise && <li>{t("summary.exercise")}</li>}
         {c.accompanyingPerson && <li>{t("summary.accompanyingWithheld")}</li>}
+        <li id="summary-file">{t("summary.file", { pv: d.file.pvNumber ?? "—", m: d.file.magistrateInCharge?.name ?? t("file.noMagistrate") })}</li>
       </ul>
     </div>
   );
@@ -489,10 +495,6 @@ function Concertation({ ctx }: { ctx: Ctx }) {
 
 function Parents({ ctx }: { ctx: Ctx }) {
   const { d, role } = ctx;
-  const mine = CONSENT_BASES.filter((b) => CONSENT_RECORDER[b].includes(role));
-  const [basis, setBasis] = useState<string>(mine[0] ?? "");
-  const [note, setNote] = useState("");
-  const [exec, busy, error] = useCommand(ctx);
   const open = inStates(PRE_LAUNCH_STATES, d.state);
   return (
     <>
@@ -508,26 +510,116 @@ function Parents({ ctx }: { ctx: Ctx }) {
           ))}
         </ul>
       )}
-      {open && ctx.can("alert.consent") && mine.length > 0 && (
-        <div class="inline-form">
-          <label for="consent-basis">{t("parents.basis")}</label>{" "}
-          <select id="consent-basis" value={basis} onChange={(e) => setBasis((e.target as HTMLSelectElement).value)}>
-            {mine.map((b) => (
-              <option value={b}>{t(`basis.${b}`)}</option>
-            ))}
-          </select>
-          <label for="consent-note">{basis === "operator_danger_assessment" ? t("parents.assessment") : t("parents.note")}</label>
-          <textarea id="consent-note" rows={2} value={note} onInput={(e) => setNote((e.target as HTMLTextAreaElement).value)} />
-          <button disabled={busy} onClick={() => exec(async () => {
-            await must(api.POST("/alerts/{id}/consent", { params: { path: { id: ctx.id } }, body: { basis: basis as "parental_consent", ...(note.trim() ? { note } : {}) } }));
-            setNote("");
-          })}>
-            {t("parents.record")}
-          </button>
-          <ErrorBox error={error} />
-        </div>
+      {open && ctx.can("alert.consent") && <ConsentForm id={ctx.id} role={role} onDone={ctx.reload} />}
+    </>
+  );
+}
+
+/** The parents' side, as the roles that record it may (the counsellor even when the file is closed to them). */
+function ConsentForm({ id, role, onDone }: { id: string; role: Role; onDone: () => Promise<void> | void }) {
+  const mine = CONSENT_BASES.filter((b) => CONSENT_RECORDER[b].includes(role));
+  const [basis, setBasis] = useState<string>(mine[0] ?? "");
+  const [note, setNote] = useState("");
+  const [run, busy, error] = useAction();
+  if (mine.length === 0) return null;
+  return (
+    <div class="inline-form">
+      <label for="consent-basis">{t("parents.basis")}</label>{" "}
+      <select id="consent-basis" value={basis} onChange={(e) => setBasis((e.target as HTMLSelectElement).value)}>
+        {mine.map((b) => (
+          <option value={b}>{t(`basis.${b}`)}</option>
+        ))}
+      </select>
+      <label for="consent-note">{basis === "operator_danger_assessment" ? t("parents.assessment") : t("parents.note")}</label>
+      <textarea id="consent-note" rows={2} value={note} onInput={(e) => setNote((e.target as HTMLTextAreaElement).value)} />
+      <button disabled={busy} onClick={() => run(async () => {
+        await must(api.POST("/alerts/{id}/consent", { params: { path: { id } }, body: { basis: basis as "parental_consent", ...(note.trim() ? { note } : {}) } }));
+        setNote("");
+        await onDone();
+      })}>
+        {t("parents.record")}
+      </button>
+      <ErrorBox error={error} />
+    </div>
+  );
+}
+
+/** Protocol §2.2.6: a role the file is closed to sees that it is, and nothing of it; the counsellor still records the parents' side. */
+function ClosedFile({ id, role, can }: { id: string; role: Role; can: (p: Permission) => boolean }) {
+  const [done, setDone] = useState(false);
+  return (
+    <>
+      <p>
+        <a href="/">← {t("nav.alerts")}</a>
+      </p>
+      <h1 tabIndex={-1}>{t("file.title")}</h1>
+      <p class="notice" role="status" id="file-closed">{t("file.closedYou")}</p>
+      {can("alert.consent") && (
+        <section class="card" aria-labelledby="parents-h">
+          <h2 id="parents-h">{t("parents.title")}</h2>
+          {done && <p role="status">✓</p>}
+          <ConsentForm id={id} role={role} onDone={() => setDone(true)} />
+        </section>
       )}
     </>
+  );
+}
+
+/**
+ * The judicial file (rule 11; protocol §2.3.1, §2.2.6): its PV number — given in the draft,
+ * fixed once submitted — and the magistrate in charge, for every signer to see; the
+ * magistrate closes it to the roles that do not sign.
+ */
+function FilePanel({ ctx }: { ctx: Ctx }) {
+  const { d } = ctx;
+  const draft = d.state === "draft";
+  const [pv, setPv] = useState(d.file.pvNumber ?? "");
+  const [ref, setRef] = useState(d.file.magistrateRef ?? "");
+  const [closed, setClosed] = useState<string[]>(d.file.closedTo);
+  const [saved, setSaved] = useState(false);
+  const [exec, busy, error] = useCommand(ctx);
+  return (
+    <section class="card" aria-labelledby="file-h">
+      <h2 id="file-h">{t("file.title")}</h2>
+      <dl class="facts">
+        <dt>{t("file.pv")}</dt>
+        <dd id="file-pv">{d.file.pvNumber ?? <em>{t("file.none")}</em>}{d.file.magistrateRef && <> · {d.file.magistrateRef}</>}</dd>
+        <dt>{t("file.inCharge")}</dt>
+        <dd id="file-magistrate">{d.file.magistrateInCharge?.name ?? t("file.noMagistrate")}</dd>
+        <dt>{t("file.closeLegend")}</dt>
+        <dd id="file-closed-to">{d.file.closedTo.length ? d.file.closedTo.map((r) => t(`role.${r}` as never)).join(", ") : t("file.closedToNone")}</dd>
+      </dl>
+      {!draft && d.file.pvNumber && <p class="muted">{t("file.fixed")}</p>}
+      {draft && ctx.can("alert.file") && (
+        <form class="inline-form" onSubmit={(e) => {
+          e.preventDefault();
+          setSaved(false);
+          void exec(async () => {
+            await must(api.PUT("/alerts/{id}/file", { params: { path: { id: ctx.id } }, body: { pvNumber: pv, ...(ref.trim() ? { magistrateRef: ref } : {}) } }));
+            setSaved(true);
+          });
+        }}>
+          <label for="file-pv-input">{t("file.pv")}</label>
+          <input id="file-pv-input" type="text" required maxLength={40} value={pv} onInput={(e) => setPv((e.target as HTMLInputElement).value)} />
+          <label for="file-ref-input">{t("file.ref")}</label>
+          <input id="file-ref-input" type="text" maxLength={60} value={ref} onInput={(e) => setRef((e.target as HTMLInputElement).value)} />
+          <button type="submit" disabled={busy}>{t("file.save")}</button>
+          {saved && <span role="status">{t("file.saved")}</span>}
+        </form>
+      )}
+      {ctx.can("alert.closeFile") && (
+        <fieldset class="inline-form">
+          <legend>{t("file.closeLegend")}</legend>
+          {CLOSABLE_ROLES.map((r) => (
+            <label key={r}>
+              <input type="checkbox" checked={closed.includes(r)} onChange={(e) => setClosed((have) => ((e.target as HTMLInputElement).checked ? [...have, r] : have.filter((x) => x !== r)))} /> {t(`role.${r}` as never)}
+            </label>
+          ))}
+          <button disabled={busy} onClick={() => exec(() => must(api.PUT("/alerts/{id}/file/access", { params: { path: { id: ctx.id } }, body: { closedTo: closed as Role[] } })))}>{t("file.closeSave")}</button>
+        </fieldset>
+      )}
+      <ErrorBox error={error} />
+    </section>
   );
 }
 
