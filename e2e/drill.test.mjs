@@ -144,6 +144,13 @@ describe("the drill through the dashboard: four people, one alert", () => {
     // Launch is not possible, and the screen says why.
     await page.locator("#launch-why", { hasText: "not been submitted" }).waitFor(T);
     assert.equal(await page.getByRole("button", { name: "Launch the alert" }).isDisabled(), true);
+    // Rule 11 needs a judicial file to compare with: no submission before the PV number is given.
+    await page.getByRole("button", { name: "Submit for concertation" }).click();
+    await page.getByRole("alert").filter({ hasText: "police report (PV) number" }).waitFor(T);
+    await state(page, "draft");
+    await page.getByLabel("Police report (PV) number").fill("NA.55.LL.004521/2026");
+    await page.getByRole("button", { name: "Save the file" }).click();
+    await page.getByRole("status").filter({ hasText: "Judicial file saved." }).waitFor(T);
     await page.getByRole("button", { name: "Submit for concertation" }).click();
     await state(page, "concertation");
     // The magistrate's list (never reloaded) shows the new alert, now in concertation.
@@ -203,6 +210,8 @@ describe("the drill through the dashboard: four people, one alert", () => {
     const page = p.magistrate;
     await page.getByRole("heading", { name: "Authorisation" }).waitFor(T);
     assert.match(await page.locator("#sign-card").textContent(), /content hash/);
+    // The signer sees which judicial file the alert must match, and who is in charge.
+    assert.match(await page.locator("#sign-card #summary-file").textContent(), /PV NA\.55\.LL\.004521\/2026 · magistrate in charge: \S+/);
     await checkA11y(page, "authorisation");
     // Keyboard only: focus the first criterion, then Space / Tab / type / Enter.
     await page.locator("input[name=criterion]").first().focus();

@@ -20,11 +20,17 @@ describe("the widget on a hostile partner page", () => {
   let browser;
   let partner;
   let origin;
+  let other;
+  let ctx;
   const errors = [];
   before(async () => {
     stack = await startStack();
     browser = await openBrowser();
     const worker = stack.origin;
+    // The widget is issued to a registered partner for its declared site (*.localhost is the loopback in Chromium).
+    ctx = await authorisedExercise(stack, "widget", ["fr", "nl"]);
+    const { data: reg } = await ctx.call("POST", "/admin/partners", { name: "Het Nieuws", domains: ["news.localhost"], country: "BE", languages: ["nl"], regions: ["BE"], exercise: true }, ctx.staff.operator.cookie);
+    const partnerId = reg.partner.id;
     partner = createServer((req, res) => {
       if (req.url === "/hostile.css") return res.writeHead(200, { "Content-Type": "text/css" }).end(HOSTILE_CSS);
       res.writeHead(200, {
@@ -34,11 +40,13 @@ describe("the widget on a hostile partner page", () => {
       });
       res.end(`<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Het Nieuws</title><link rel="stylesheet" href="/hostile.css"></head>
 <body><h1 id="title">Het Nieuws</h1>
-<script async src="${worker}/widget.js" data-exercise="true"></script>
+<script async src="${worker}/widget.js" data-partner="${partnerId}"></script>
 <p id="article">Vandaag in het nieuws: de gemeenteraad vergaderde.</p></body></html>`);
     });
     await new Promise((r) => partner.listen(0, "127.0.0.1", r));
-    origin = `http://127.0.0.1:${partner.address().port}`;
+    origin = `http://news.localhost:${partner.address().port}`;
+    // The same page on a site the partner did not declare: the widget must show nothing there.
+    other = `http://copycat.localhost:${partner.address().port}`;
     browser.page.on("pageerror", (e) => errors.push(String(e)));
     browser.page.on("console", (m) => m.type() === "error" && !/Failed to load resource/.test(m.text()) && errors.push(m.text()));
   });
@@ -60,7 +68,7 @@ describe("the widget on a hostile partner page", () => {
   });
 
   it("after the launch the banner appears in the page's language, styled as ours despite the page's CSS; gone within 10 s of the stop", async () => {
-    const { call, staff, alertId } = await authorisedExercise(stack, "widget", ["fr", "nl"]);
+    const { call, staff, alertId } = ctx;
     await call("POST", `/alerts/${alertId}/launch`, undefined, staff.cell.cookie);
     const page = browser.page;
     await page.waitForFunction(() => (document.querySelector("[data-child-alert]")?.getBoundingClientRect().height ?? 0) > 80, null, { timeout: 15_000 });
@@ -86,6 +94,14 @@ describe("the widget on a hostile partner page", () => {
     await page.screenshot({ path: join(ARTIFACTS, "widget-partner-page.png") });
     assert.equal(await page.locator("#title").evaluate((el) => getComputedStyle(el).color), "rgb(0, 255, 0)");
     assert.deepEqual(errors, []);
+
+    // The attacker's copy: the partner's snippet on a site it did not declare shows nothing (the server refuses that site).
+    const copy = await browser.context.newPage();
+    await copy.goto(`${other}/`);
+    await copy.locator("[data-child-alert]").waitFor({ state: "attached" });
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal((await copy.locator("[data-child-alert]").boundingBox())?.height ?? 0, 0);
+    await copy.close();
 
     const stopped = Date.now();
     await call("POST", `/alerts/${alertId}/stop`, { reason: "found_safe" }, staff.cell.cookie);

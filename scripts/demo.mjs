@@ -145,7 +145,7 @@ async function waitFor(type, n) {
   }
 }
 
-await concert(origin, staff, alertId, step);
+await concert(origin, staff, alertId, step, { closeFile: true });
 const launch = await call("POST", `/alerts/${alertId}/launch`, undefined, staff.cell.cookie);
 step("cell launched the alert", `state ${launch.data.state}, ends ${launch.data.endsAt}`);
 await waitFor("alert", citizens.length);

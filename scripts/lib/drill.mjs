@@ -2,6 +2,7 @@
 // `npm run demo` and by the browser tests to put an alert on the air.
 import { SoftAuthenticator } from "../../e2e/lib/soft-authenticator.ts";
 import { createInvitations } from "./local.mjs";
+import { DEMO_FILE } from "../seed.mjs";
 
 export const DECISION = {
   criteria: { minorOrProtected: true, immediateDanger: true, enoughInformation: true, broadcastNotRiskier: true },
@@ -62,19 +63,29 @@ export async function signOff(origin, staff, role, alertId, kind, decision) {
 }
 
 /** submit → three sign-offs → consent → authorisation (unless `authorise: false`); `step` reports progress. */
-export async function concert(origin, staff, alertId, step = () => {}, { authorise = true } = {}) {
+export async function concert(origin, staff, alertId, step = () => {}, { authorise = true, closeFile = false } = {}) {
   const call = apiClient(origin);
   // The case's people (issue 23): the cell names its investigator and its magistrate in charge.
   for (const role of ["investigator", "magistrate"].filter((r) => staff[r])) await call("POST", `/alerts/${alertId}/members`, { userId: staff[role].id, role }, staff.cell.cookie);
   step("cell named the case's investigator and magistrate in charge");
+  // The judicial file (issue 24.5): the PV number is needed before submission; every signer sees it.
+  const { data: before } = await call("GET", `/alerts/${alertId}`, undefined, staff.cell.cookie);
+  if (!before.file.pvNumber) await call("PUT", `/alerts/${alertId}/file`, DEMO_FILE, staff.cell.cookie);
   await call("POST", `/alerts/${alertId}/submit`, undefined, staff.cell.cookie);
-  step("cell submitted it for concertation");
+  const { data: submitted } = await call("GET", `/alerts/${alertId}`, undefined, staff.cell.cookie);
+  step("cell submitted it for concertation", `PV ${submitted.file.pvNumber}, magistrate in charge ${submitted.file.magistrateInCharge?.name ?? "—"}`);
   for (const [role, kind] of [["investigator", "investigator"], ["cell", "cell"], ["operator", "operator"]]) {
     const r = await signOff(origin, staff, role, alertId, kind);
     step(`${role} signed off with a passkey`, `hash ${r.contentHash.slice(0, 16)}…`);
   }
   await call("POST", `/alerts/${alertId}/consent`, { basis: "parental_consent", note: "Both parents consent." }, staff.counsellor.cookie);
   step("counsellor recorded the parents' consent");
+  // Protocol §2.2.6: the magistrate in charge may close the file to the counsellor once the consent is in (the secrecy of the investigation).
+  if (closeFile && staff.magistrate) {
+    await call("PUT", `/alerts/${alertId}/file/access`, { closedTo: ["counsellor"] }, staff.magistrate.cookie);
+    const refused = await call("GET", `/alerts/${alertId}`, undefined, staff.counsellor.cookie).then(() => "read it", (e) => e.message.replace(/^GET \S+ → /, ""));
+    step("magistrate closed the file to the counsellor (secrecy of the investigation)", `the counsellor now gets: ${refused}`);
+  }
   if (!authorise) return;
   const auth = await signOff(origin, staff, "magistrate", alertId, "authorisation", DECISION);
   step("magistrate authorised (criteria + risk assessment, passkey)", `state ${auth.state}`);

@@ -35,6 +35,8 @@ export async function webhookCount(db: Db): Promise<number> {
 
 export const partnerById = async (db: Db, id: string) => (await db.select().from(partners).where(eq(partners.id, id)))[0];
 export const partnerByKeyHash = async (db: Db, keyHash: string) => (await db.select().from(partners).where(and(eq(partners.keyHash, keyHash), isNull(partners.revokedAt))))[0];
+/** A registered, not revoked partner by its public id (the widget's `data-partner`). */
+export const livePartnerById = async (db: Db, id: string) => (await db.select().from(partners).where(and(eq(partners.id, id), isNull(partners.revokedAt))))[0];
 export const listPartners = (db: Db) => db.select().from(partners).orderBy(partners.seq);
 
 export interface DeliveryRecord {

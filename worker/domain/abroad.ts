@@ -13,3 +13,13 @@ export const COUNTRY = /^[A-Z]{2}$/;
 export function mayReceivePersonalData(country: string): boolean {
   return ADEQUATE.has(country.toUpperCase());
 }
+
+/**
+ * The widget is issued to a registered partner for its declared sites (issue 24.6): the
+ * host the browser says the page is on must be one of them. A browser that says nothing
+ * (no Origin, no Referer: a privacy setting) is not refused — there is nothing to check.
+ */
+export function siteAllowed(domains: readonly string[], host: string): boolean {
+  if (host === "") return true;
+  return domains.some((d) => d.toLowerCase() === host);
+}

@@ -16,7 +16,7 @@ export const PUBLIC_TTL_S = 5;
  */
 const KEY_PARAMS: Record<string, (v: string) => boolean> = {
   lang: (v) => (LANGUAGES as readonly string[]).includes(v),
-  exercise: (v) => v === "true",
+  partner: (v) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(v),
   format: (v) => v === "square",
 };
 
@@ -34,9 +34,26 @@ function normalised(raw: string | URL): URL {
   return out;
 }
 
+/** A partner's widget surfaces answer by the site the browser says it is on: part of their key. */
+const byEmbeddingSite = (url: URL) => url.pathname.startsWith("/widget/") || url.pathname.startsWith("/api/v1/widget/");
+
+/** The host of the page the browser says a request comes from (Origin, else Referer), "" when it says nothing. */
+export function embeddingHost(req: Request): string {
+  for (const h of [req.headers.get("Origin"), req.headers.get("Referer")]) {
+    if (!h || h === "null") continue;
+    try {
+      return new URL(h).hostname.toLowerCase();
+    } catch {
+      return "?";
+    }
+  }
+  return "";
+}
+
 /** The cache key: the normalised URL, and for a page that chooses by it, the reader's first supported Accept-Language. */
 function keyOf(req: Request): Request {
   const url = normalised(req.url);
+  if (byEmbeddingSite(url)) url.searchParams.set("__h", embeddingHost(req) || "-");
   if (!byAcceptLanguage(url)) return new Request(url.toString(), { method: "GET" });
   const accept = (req.headers.get("Accept-Language") ?? "")
     .split(",")
@@ -69,7 +86,7 @@ function notModified(req: Request, res: Response): Response | null {
 
 /** The public surfaces the edge cache serves: the alert pages, their posters and photos, and the feeds. */
 export const isEdgeCached = (path: string) =>
-  /^\/alert\/[^/]+(\/(poster|photo)\/[^/]+)?$/.test(path) || path.startsWith("/api/v1/feeds/") || path.startsWith("/widget/");
+  /^\/alert\/[^/]+(\/(poster|photo)\/[^/]+)?$/.test(path) || path.startsWith("/api/v1/feeds/") || path.startsWith("/widget/") || path.startsWith("/api/v1/widget/");
 
 /**
  * Wraps the Worker's fetch: a GET of a public surface is answered from the edge cache

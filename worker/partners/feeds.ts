@@ -14,6 +14,13 @@ export const CANCEL_LISTED_MS = 24 * 3600_000;
 export const live = (records: PublicAlert[]) =>
   records.filter((r) => r.face === "alert" && r.content).sort((a, b) => b.launchedAt.localeCompare(a.launchedAt));
 
+/**
+ * What the keyless feeds (open to every origin) list: never an exercise (DOMAIN "Drills
+ * never touch real traffic"). Exercises reach only the partners who opted in, on their
+ * own feed, widget and webhooks.
+ */
+export const realOnly = (records: PublicAlert[]) => records.filter((r) => !r.exercise);
+
 const pageUrl = (origin: string, id: string, lang?: Language) => `${origin}/alert/${id}${lang ? `?lang=${lang}` : ""}`;
 const posterUrl = (origin: string, id: string, format: FormatName, lang: Language) => `${origin}/alert/${id}/poster/${format}-${lang}.png`;
 export const capUrl = (origin: string, identifier: string) => `${origin}/api/v1/feeds/cap/${identifier}.xml`;
@@ -62,7 +69,8 @@ export function alertItem(r: Pick<PublicAlert, "alertId" | "exercise" | "version
   };
 }
 
-export function jsonFeed(records: PublicAlert[], origin: string) {
+export function jsonFeed(all: PublicAlert[], origin: string) {
+  const records = realOnly(all);
   const alerts = live(records).map((r) => ({ ...alertItem(r, origin), cap: capUrl(origin, r.messages.at(-1)!.identifier) }));
   return { version: 1 as const, updated: newest(records), alerts };
 }
@@ -71,7 +79,8 @@ const newest = (records: PublicAlert[]) => live(records).reduce((m, r) => (r.upd
 
 // ------------------------------------------------------------------ Atom
 
-export function atomFeed(records: PublicAlert[], origin: string, lang: Language): string {
+export function atomFeed(all: PublicAlert[], origin: string, lang: Language): string {
+  const records = realOnly(all);
   const entries = live(records).map((r) => {
     const l = r.content!.targeting.languages.includes(lang) ? lang : r.content!.targeting.languages[0]!;
     const t = textsIn(r, l);
@@ -95,7 +104,7 @@ export function capListed(records: PublicAlert[], now: Date): PublicAlert[] {
 }
 
 export function capIndex(records: PublicAlert[], origin: string, now: Date): string {
-  const listed = capListed(records, now);
+  const listed = capListed(realOnly(records), now);
   const updated = listed.reduce((m, r) => (r.updatedAt > m ? r.updatedAt : m), "1970-01-01T00:00:00.000Z");
   const entries = listed.map((r) => {
     const m = r.messages.at(-1)!;
@@ -180,6 +189,10 @@ export const inProgressItem = (r: Pick<PublicAlert, "alertId" | "exercise" | "en
   ends: r.endsAt ? endsLine(CATALOGUES[lang], r.endsAt) : null,
 });
 
+/** The live alerts for one partner: its regions, and exercises only if it opted into them (its own test feed). */
+export const partnerSees = (records: PublicAlert[], p: Pick<FeedPartner, "exercise" | "regions">) =>
+  live(records).filter((r) => (p.exercise || !r.exercise) && regionMatches(p.regions, r.content!.targeting.regions));
+
 /**
  * The live alerts as one partner receives them: only those for its regions (and
  * exercises if it opted in), texts and posters in its languages; and for a partner in a
@@ -187,8 +200,7 @@ export const inProgressItem = (r: Pick<PublicAlert, "alertId" | "exercise" | "en
  * the public page's link.
  */
 export function partnerFeed(records: PublicAlert[], origin: string, p: FeedPartner) {
-  const alerts = live(records)
-    .filter((r) => (p.exercise || !r.exercise) && regionMatches(p.regions, r.content!.targeting.regions))
+  const alerts = partnerSees(records, p)
     .map((r) => {
       const targeted = r.content!.targeting.languages;
       const langs = p.languages.filter((l) => targeted.includes(l));

@@ -9,6 +9,7 @@ import { LiveAlertsFeed } from "../routes/feeds.ts";
 import { alertStub } from "../services/alerts.ts";
 import { api, as, authorisedAlert, DECISION, expectOk, makeContent, makeTeam, ORIGIN, signOff, type Team } from "../test/helpers.ts";
 import type { PublicAlert } from "./public-alert.ts";
+import { PUBLIC_TTL_S } from "./edge-cache.ts";
 
 let t: Team;
 beforeAll(async () => {
@@ -90,14 +91,14 @@ describe("feeds", () => {
   });
 
   it("CAP: Alert at the launch, Update (with references) for a published version and an extension, Cancel without the child's data at the stop; the feeds empty at once", async () => {
-    const id = await authorisedAlert(t, makeContent({ child: { ...makeContent().child, firstName: "Capucine" }, targeting: { regions: ["BE-WLG"], languages: ["fr", "de"] } }), true);
+    const id = await authorisedAlert(t, makeContent({ child: { ...makeContent().child, firstName: "Capucine" }, targeting: { regions: ["BE-WLG"], languages: ["fr", "de"] } }));
     expectOk(await api("POST", `/alerts/${id}/launch`, undefined, as(t.cell)));
     const cap = async (n: number) => fetchCounting(`/api/v1/feeds/cap/${id}.${n}.xml`);
     const first = await cap(1);
     expect(first.res.status).toBe(200);
     expect(first.res.headers.get("Content-Type")).toContain("application/cap+xml");
     expect(first.text).toContain("<msgType>Alert</msgType>");
-    expect(first.text).toContain("<status>Exercise</status>");
+    expect(first.text).toContain("<status>Actual</status>");
     expect(first.text).toContain("<language>fr-BE</language>");
     expect(first.text).toContain("<language>de-BE</language>");
     expect(first.text).toContain("<value>BE-WLG</value>");
@@ -153,30 +154,123 @@ describe("feeds", () => {
   });
 });
 
+const equalBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** A partner registered by the admin (the widget is issued to registered partners only). */
+async function partner(p: { domains: string[]; country?: string; exercise?: boolean; languages?: string[] }) {
+  const res = expectOk(await api("POST", "/admin/partners", { name: `Partner ${crypto.randomUUID().slice(0, 6)}`, domains: p.domains, country: p.country ?? "BE", languages: p.languages ?? ["nl"], regions: ["BE"], exercise: p.exercise ?? false }, as(t.admin)), 201);
+  return { id: res.body.partner.id as string, apiKey: res.body.apiKey as string };
+}
+
+describe("exercises only where asked for (DOMAIN: drills never touch real traffic)", () => {
+  it("the keyless feeds (JSON, Atom, CAP) never list an exercise; a partner that opted in sees it on its own feed and CAP, one that did not never does", async () => {
+    const id = await authorisedAlert(t, makeContent({ child: { ...makeContent().child, firstName: "Exercitia" }, targeting: { regions: ["BE"], languages: ["fr", "nl"] } }), true);
+    expectOk(await api("POST", `/alerts/${id}/launch`, undefined, as(t.cell)));
+    for (const path of ["/api/v1/feeds/alerts.json", "/api/v1/feeds/alerts.atom?lang=fr", "/api/v1/feeds/cap.atom"]) {
+      const keyless = await fetchCounting(path);
+      expect(keyless.res.status, path).toBe(200);
+      expect(keyless.text, path).not.toContain(id);
+    }
+    expect((await fetchCounting(`/api/v1/feeds/cap/${id}.1.xml`)).res.status).toBe(404);
+
+    const tester = await partner({ domains: ["test.krant.example"], exercise: true });
+    const plain = await partner({ domains: ["www.krant.example"] });
+    const own = async (key: string) => (await fetchCounting("/api/v1/feeds/partner.json", { Authorization: `Bearer ${key}` })).text;
+    expect(await own(tester.apiKey)).toContain("Exercitia");
+    expect(await own(plain.apiKey)).not.toContain(id);
+    const capFor = (key: string) => fetchCounting(`/api/v1/feeds/cap/${id}.1.xml`, { Authorization: `Bearer ${key}` });
+    const cap = await capFor(tester.apiKey);
+    expect(cap.res.status).toBe(200);
+    expect(cap.text).toContain("<status>Exercise</status>");
+    expect((await capFor(plain.apiKey)).res.status).toBe(404);
+    expectOk(await api("POST", `/alerts/${id}/stop`, { reason: "found_safe" }, as(t.cell)));
+  });
+});
+
 describe("the widget's variants", () => {
-  it("/widget.js is at most 5 KB gzipped; the iframe and the no-script image show the live alert, without D1, and nothing after the stop", async () => {
+  it("/widget.js is at most 5 KB gzipped and needs the partner's id", async () => {
     const js = await fetchCounting("/widget.js");
     expect(js.res.headers.get("Content-Type")).toContain("text/javascript");
     expect(js.res.headers.get("Access-Control-Allow-Origin")).toBe("*");
     const gz = new Uint8Array(await new Response(new Blob([js.body]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer());
     expect(gz.length).toBeLessThanOrEqual(5 * 1024);
     expect(js.text).not.toMatch(/document\.cookie|localStorage|innerHTML/);
+    expect(js.text).toContain("data-partner");
+  });
 
+  it("issued to a registered partner for its declared sites: the script's data, the iframe and the no-script image answer on its site, refuse another, follow its rule-13 decision and its exercise choice", async () => {
     const id = await authorisedAlert(t, makeContent({ child: { ...makeContent().child, firstName: "Wendeline" }, targeting: { regions: ["BE"], languages: ["nl"] } }));
     expectOk(await api("POST", `/alerts/${id}/launch`, undefined, as(t.cell)));
-    const frame = await fetchCounting("/widget/frame?lang=fr");
-    expect(frame.statements).toBe(0);
+    const be = await partner({ domains: ["news.example.be"] });
+    const br = await partner({ domains: ["jornal.example.br"], country: "BR" });
+    const on = (host: string) => ({ Referer: `https://${host}/article/42` });
+
+    // The partner's own site: the live alert (cold: the partner's row only; warm: nothing).
+    const frame = await fetchCounting(`/widget/frame?partner=${be.id}&lang=fr`, on("news.example.be"));
+    expect(frame.res.status).toBe(200);
+    expect(frame.statements).toBeLessThanOrEqual(1);
     expect(frame.text).toContain("Wendeline"); // the alert's own language (nl) when fr is not targeted
     expect(frame.text).toContain(`/alert/${id}/poster/landscape-nl.png`);
     expect(frame.res.headers.get("Content-Security-Policy")).toContain("frame-ancestors *");
-    const banner = await fetchCounting("/widget/banner.png?lang=nl");
-    expect(banner.statements).toBe(0);
+    expect((await fetchCounting(`/widget/frame?partner=${be.id}&lang=fr`, on("news.example.be"))).statements).toBe(0);
+    const banner = await fetchCounting(`/widget/banner.png?partner=${be.id}&lang=nl`, on("news.example.be"));
     const poster = await fetchCounting(`/alert/${id}/poster/landscape-nl.png`);
     expect(banner.body).toEqual(poster.body); // the newest live alert's poster
+    const data = await fetchCounting(`/api/v1/widget/${be.id}/alerts.json`, { Origin: "https://news.example.be" });
+    expect(data.res.status).toBe(200);
+    expect(data.res.headers.get("Access-Control-Allow-Origin")).toBe("https://news.example.be");
+    expect(data.text).toContain("Wendeline");
 
+    // The attacker's steps: the same id on another site, a made-up id, no id.
+    for (const [path, headers] of [
+      [`/widget/frame?partner=${be.id}&lang=nl`, on("evil.example")],
+      [`/widget/banner.png?partner=${be.id}&lang=nl`, on("evil.example")],
+      [`/api/v1/widget/${be.id}/alerts.json`, { Origin: "https://evil.example" }],
+    ] as const) {
+      const res = await fetchCounting(path, headers);
+      expect(res.res.status, path).toBe(403);
+      expect(res.text, path).not.toContain("Wendeline");
+      expect(res.res.headers.get("Access-Control-Allow-Origin"), path).toBeNull();
+    }
+    for (const path of [`/widget/frame?partner=${crypto.randomUUID()}&lang=nl`, "/widget/frame?lang=nl", `/api/v1/widget/${crypto.randomUUID()}/alerts.json`]) {
+      expect((await fetchCounting(path, on("news.example.be"))).res.status, path).toBe(404);
+    }
+
+    // Rule 13: a partner in a country without adequate protection shows that an alert is in progress — no name, no poster.
+    const far = await fetchCounting(`/widget/frame?partner=${br.id}&lang=nl`, on("jornal.example.br"));
+    expect(far.res.status).toBe(200);
+    expect(far.text).not.toContain("Wendeline");
+    expect(far.text).not.toContain("/poster/");
+    expect(far.text).toContain(`/alert/${id}?lang=nl`);
+    expect(far.text).toMatch(/116 000/);
+    expect((await fetchCounting(`/widget/banner.png?partner=${br.id}&lang=nl`, on("jornal.example.br"))).body).not.toEqual(poster.body);
+    const farData = await fetchCounting(`/api/v1/widget/${br.id}/alerts.json`, { Origin: "https://jornal.example.br" });
+    expect(farData.text).not.toContain("Wendeline");
+    expect(JSON.parse(farData.text).alerts.find((a: { id: string }) => a.id === id).personalData).toBe(false);
+
+    // The stop: the partner's widget follows within the edge cache's bound (its entries are per site: not purged one by one).
     expectOk(await api("POST", `/alerts/${id}/stop`, { reason: "found_safe" }, as(t.cell)));
-    expect((await fetchCounting("/widget/frame?lang=fr")).text).not.toContain("Wendeline");
-    // Other tests' alerts may still be live here: the banner is no longer this one's poster.
-    expect((await fetchCounting("/widget/banner.png?lang=nl")).body).not.toEqual(poster.body);
+    const stopped = Date.now();
+    const within = async (what: string, gone: () => Promise<boolean>) => {
+      while (!(await gone())) {
+        expect(Date.now() - stopped, `${what} follows the stop within PUBLIC_TTL_S`).toBeLessThan(PUBLIC_TTL_S * 1000 + 1500);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    };
+    await within("the iframe", async () => !(await fetchCounting(`/widget/frame?partner=${be.id}&lang=fr`, on("news.example.be"))).text.includes("Wendeline"));
+    await within("the image", async () => !equalBytes((await fetchCounting(`/widget/banner.png?partner=${be.id}&lang=nl`, on("news.example.be"))).body, poster.body));
+  });
+
+  it("an exercise shows on the widget of a partner that opted into exercises (its test page), and on no other", async () => {
+    const id = await authorisedAlert(t, makeContent({ child: { ...makeContent().child, firstName: "Oefenia" }, targeting: { regions: ["BE"], languages: ["nl"] } }), true);
+    expectOk(await api("POST", `/alerts/${id}/launch`, undefined, as(t.cell)));
+    const tester = await partner({ domains: ["test.news.example.be"], exercise: true });
+    const plain = await partner({ domains: ["www.news.example.be"] });
+    const shown = await fetchCounting(`/widget/frame?partner=${tester.id}&lang=nl`, { Referer: "https://test.news.example.be/" });
+    expect(shown.text).toContain("Oefenia");
+    expect(shown.text).toContain("OEFENING");
+    expect((await fetchCounting(`/widget/frame?partner=${plain.id}&lang=nl`, { Referer: "https://www.news.example.be/" })).text).not.toContain("Oefenia");
+    expect((await fetchCounting(`/api/v1/widget/${plain.id}/alerts.json`, { Origin: "https://www.news.example.be" })).text).not.toContain(id);
+    expectOk(await api("POST", `/alerts/${id}/stop`, { reason: "found_safe" }, as(t.cell)));
   });
 });

@@ -1,8 +1,8 @@
 // The embeddable widget's script (issue 13), served as /widget.js. Plain ES2020, no
 // build step, no dependency: read it as it is sent. Kept as a string here so the Worker
 // serves it without an asset pipeline; a browser test loads it on a hostile page.
-export const WIDGET_JS = String.raw`/* Child Alert widget — the partner page: /partners. One tag:
-   <script async src="https://ORIGIN/widget.js" data-lang="nl"></script>
+export const WIDGET_JS = String.raw`/* Child Alert widget — the partner page: /partners. One tag, with your partner id:
+   <script async src="https://ORIGIN/widget.js" data-partner="YOUR-PARTNER-ID" data-lang="nl"></script>
    Renders the live alert in a shadow root (no CSS in or out), sets no cookie,
    never throws into the page, polls every 5 s and disappears when the alert stops. */
 (() => {
@@ -11,7 +11,11 @@ export const WIDGET_JS = String.raw`/* Child Alert widget — the partner page: 
     if (!s) return;
     const origin = new URL(s.src).origin;
     const want = (s.dataset.lang || document.documentElement.lang || "fr").slice(0, 2).toLowerCase();
-    const exercises = s.dataset.exercise === "true";
+    const partner = s.dataset.partner || "";
+    if (!/^[0-9a-f-]{36}$/.test(partner)) {
+      console.warn("Child Alert widget: data-partner (your partner id) is missing: see " + origin + "/partners");
+      return;
+    }
     // Its own element name: the page's rules for div, p… do not match it.
     const host = document.createElement("child-alert");
     host.setAttribute("data-child-alert", "");
@@ -28,6 +32,7 @@ export const WIDGET_JS = String.raw`/* Child Alert widget — the partner page: 
         ".c{display:inline-block;margin-top:6px;padding:6px 10px;border-radius:6px;background:#111;color:#FFD200;font-weight:900}",
     );
     root.adoptedStyleSheets = [css];
+    const EXERCISE = { fr: "EXERCICE", nl: "OEFENING", de: "ÜBUNG", en: "EXERCISE" };
     const MORE = { fr: "Voir l'alerte", nl: "Bekijk de alert", de: "Zum Alarm", en: "See the alert" };
     const el = (tag, cls, text) => {
       const e = document.createElement(tag);
@@ -36,13 +41,37 @@ export const WIDGET_JS = String.raw`/* Child Alert widget — the partner page: 
       return e;
     };
     let shown = "";
+    // Rule 13 (a partner abroad without adequate protection): that an alert is in progress, where to read it, where to call.
+    const minimal = (a) => {
+      const box = el("div", a.exercise ? "w x" : "w");
+      box.setAttribute("role", "alert");
+      const link = el("a");
+      link.href = a.url;
+      link.target = "_blank";
+      link.rel = "noopener";
+      const msg = typeof a.message === "string" ? a.message : a.message[want] || Object.values(a.message)[0];
+      link.append(el("span", "k", a.exercise ? "CHILD ALERT — " + (EXERCISE[want] || EXERCISE.en) : "CHILD ALERT"), el("span", "h", msg), el("span", "d", MORE[want] || MORE.en));
+      const txt = el("div", "t");
+      txt.append(link);
+      if (a.hotline) {
+        const call = el("a", "c", "☎ 116 000");
+        call.href = "tel:" + a.hotline;
+        txt.append(el("br"), call);
+      }
+      if (a.call) txt.append(el("span", "d", a.call));
+      if (a.ends) txt.append(el("span", "d", a.ends));
+      box.append(txt);
+      return box;
+    };
     const render = (list) => {
-      const a = list.find((x) => exercises || !x.exercise);
-      const l = a && (a.languages.includes(want) ? want : a.languages[0]);
-      const key = a ? a.id + "|" + a.version + "|" + a.endsAt + "|" + l : "";
+      // The server chose what this partner shows (regions, exercises if it opted in, rule 13).
+      const a = list[0];
+      const l = a && (a.languages && a.languages.includes(want) ? want : a.languages ? a.languages[0] : want);
+      const key = a ? a.id + "|" + (a.version || "") + "|" + a.endsAt + "|" + l : "";
       if (key === shown) return;
       shown = key;
       if (!a) return root.replaceChildren();
+      if (a.personalData === false) return root.replaceChildren(minimal(a));
       const t = a.texts[l];
       const page = a.url + "?lang=" + l;
       const box = el("div", a.exercise ? "w x" : "w");
@@ -80,7 +109,7 @@ export const WIDGET_JS = String.raw`/* Child Alert widget — the partner page: 
     };
     const tick = async () => {
       try {
-        const r = await fetch(origin + "/api/v1/feeds/alerts.json", { credentials: "omit", cache: "no-cache" });
+        const r = await fetch(origin + "/api/v1/widget/" + partner + "/alerts.json", { credentials: "omit", cache: "no-cache" });
         if (r.ok) render((await r.json()).alerts || []);
       } catch (e) {
         /* offline or blocked: keep what is shown, try again */

@@ -11,13 +11,20 @@ import { partnerByKeyHash } from "../db/partners.ts";
 import { sha256Hex } from "../domain/index.ts";
 import { AppError } from "../errors.ts";
 import { FORMAT_NAMES } from "../../templates/posters/model.ts";
-import { jsonOk, newRouter } from "./http.ts";
+import { type AppEnv, jsonOk, newRouter } from "./http.ts";
+import type { Context } from "hono";
 
 export const feedRoutes = newRouter();
 const tags = ["Feeds"];
 
 const cors = { "Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "ETag", "Cross-Origin-Resource-Policy": "cross-origin" };
 const records = (env: Env) => boardStub(env).publicAlerts();
+
+/** The partner whose API key the request carries (`Authorization: Bearer cap_…`), if any. */
+async function partnerOf(c: Context<AppEnv>) {
+  const key = /^Bearer (cap_[A-Za-z0-9_-]{20,100})$/.exec(c.req.header("Authorization") ?? "")?.[1];
+  return key ? partnerByKeyHash(c.get("db"), await sha256Hex(key)) : undefined;
+}
 
 const Texts = z.object({
   headline: z.string(),
@@ -29,6 +36,8 @@ const Texts = z.object({
   clothing: z.string().nullable(),
   vehicle: z.string().nullable(),
   accompanying: z.string().nullable().describe("only once the magistrate authorised publishing it"),
+  call: z.string().nullable().describe("both hotline numbers in this language (rule 8); null if the operator left them out"),
+  ends: z.string().nullable().describe("the alert's current end, in this language"),
 });
 const ByLang = <T extends z.ZodType>(t: T) => z.object(Object.fromEntries(LANGUAGES.map((l) => [l, t.optional()])) as Record<Language, z.ZodOptional<T>>);
 export const LiveAlertsFeed = z
@@ -46,7 +55,8 @@ export const LiveAlertsFeed = z
         url: z.string().describe("the public alert page"),
         languages: z.array(z.enum(LANGUAGES)),
         regions: z.array(z.string()),
-        hotline: z.string().nullable(),
+        hotline: z.string().nullable().describe("116000, as dialled (rule 8)"),
+        hotlineAbroad: z.string().nullable().describe("+3224754499, the number from abroad, as dialled"),
         texts: ByLang(Texts),
         posters: ByLang(z.object(Object.fromEntries(FORMAT_NAMES.map((f) => [f, z.string()])) as Record<(typeof FORMAT_NAMES)[number], z.ZodString>)),
         photos: z.array(z.string()),
@@ -61,7 +71,7 @@ feedRoutes.openapi(
     method: "get",
     path: "/feeds/alerts.json",
     tags,
-    summary: "The live alerts (empty when none): texts per language, posters, photos, CAP link",
+    summary: "The live real alerts (empty when none; never an exercise): texts per language, posters, photos, CAP link",
     description: "Served from the edge cache; a stopped alert leaves it within 5 seconds. Strong ETag; send If-None-Match for a 304.",
     responses: { 200: jsonOk(LiveAlertsFeed), 304: { description: "Not modified" } },
   }),
@@ -86,6 +96,12 @@ feedRoutes.get("/feeds/cap/:file", async (c) => {
   if (!m) return notFound();
   const rec = await boardStub(c.env).publicAlert(m[1]!);
   if (!rec || !capListed([rec], new Date()).length || rec.messages.at(-1)!.identifier !== `${m[1]}.${m[2]}`) return notFound();
+  // An exercise's message only for a partner that opted into exercises (its API key): never keyless.
+  if (rec.exercise) {
+    const partner = await partnerOf(c);
+    if (!partner?.exercise) return notFound();
+    return new Response(capMessage(rec, c.env.APP_ORIGIN), { headers: { "Content-Type": "application/cap+xml; charset=utf-8", "Cache-Control": "private, no-cache", ...cors } });
+  }
   return new Response(capMessage(rec, c.env.APP_ORIGIN), { headers: { "Content-Type": "application/cap+xml; charset=utf-8", ...cors } });
 });
 
@@ -105,8 +121,7 @@ feedRoutes.openapi(
     },
   }),
   async (c) => {
-    const key = /^Bearer (cap_[A-Za-z0-9_-]{20,100})$/.exec(c.req.header("Authorization") ?? "")?.[1];
-    const partner = key ? await partnerByKeyHash(c.get("db"), await sha256Hex(key)) : undefined;
+    const partner = await partnerOf(c);
     if (!partner) throw new AppError("E_UNAUTHENTICATED", "a partner API key is needed: Authorization: Bearer cap_…");
     const body = JSON.stringify(
       partnerFeed(await records(c.env), c.env.APP_ORIGIN, {

@@ -5933,7 +5933,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The live alerts (empty when none): texts per language, posters, photos, CAP link
+         * The live real alerts (empty when none; never an exercise): texts per language, posters, photos, CAP link
          * @description Served from the edge cache; a stopped alert leaves it within 5 seconds. Strong ETag; send If-None-Match for a 304.
          */
         get: {
@@ -9386,7 +9386,10 @@ export interface components {
                 url: string;
                 languages: ("fr" | "nl" | "de" | "en")[];
                 regions: string[];
+                /** @description 116000, as dialled (rule 8) */
                 hotline: string | null;
+                /** @description +3224754499, the number from abroad, as dialled */
+                hotlineAbroad: string | null;
                 texts: {
                     fr?: {
                         headline: string;
@@ -9399,6 +9402,10 @@ export interface components {
                         vehicle: string | null;
                         /** @description only once the magistrate authorised publishing it */
                         accompanying: string | null;
+                        /** @description both hotline numbers in this language (rule 8); null if the operator left them out */
+                        call: string | null;
+                        /** @description the alert's current end, in this language */
+                        ends: string | null;
                     };
                     nl?: {
                         headline: string;
@@ -9411,6 +9418,10 @@ export interface components {
                         vehicle: string | null;
                         /** @description only once the magistrate authorised publishing it */
                         accompanying: string | null;
+                        /** @description both hotline numbers in this language (rule 8); null if the operator left them out */
+                        call: string | null;
+                        /** @description the alert's current end, in this language */
+                        ends: string | null;
                     };
                     de?: {
                         headline: string;
@@ -9423,6 +9434,10 @@ export interface components {
                         vehicle: string | null;
                         /** @description only once the magistrate authorised publishing it */
                         accompanying: string | null;
+                        /** @description both hotline numbers in this language (rule 8); null if the operator left them out */
+                        call: string | null;
+                        /** @description the alert's current end, in this language */
+                        ends: string | null;
                     };
                     en?: {
                         headline: string;
@@ -9435,6 +9450,10 @@ export interface components {
                         vehicle: string | null;
                         /** @description only once the magistrate authorised publishing it */
                         accompanying: string | null;
+                        /** @description both hotline numbers in this language (rule 8); null if the operator left them out */
+                        call: string | null;
+                        /** @description the alert's current end, in this language */
+                        ends: string | null;
                     };
                 };
                 posters: {

@@ -17,7 +17,7 @@ const EMPTY = { name: "", domains: "", country: "BE", languages: ["fr"] as strin
 export function Partners() {
   const [list, setList] = useState<Partner[] | null>(null);
   const [form, setForm] = useState(EMPTY);
-  const [secret, setSecret] = useState<{ name: string; apiKey?: string; webhookSecret?: string | null } | null>(null);
+  const [secret, setSecret] = useState<{ name: string; id?: string; apiKey?: string; webhookSecret?: string | null } | null>(null);
   const [log, setLog] = useState<{ partner: Partner; deliveries: Delivery[] } | null>(null);
   const [run, busy, error] = useAction();
   const h1 = useFocusHeading("partners");
@@ -45,6 +45,11 @@ export function Partners() {
           {secret.webhookSecret && (
             <p>
               {t("partners.webhookSecret")} <code id="partner-webhook-secret">{secret.webhookSecret}</code>
+            </p>
+          )}
+          {secret.id && (
+            <p>
+              {t("partners.widgetSnippet")} <code id="partner-widget">{`<script async src="${location.origin}/widget.js" data-partner="${secret.id}"></script>`}</code>
             </p>
           )}
         </div>
@@ -156,7 +161,7 @@ export function Partners() {
                   },
                 }),
               );
-              setSecret({ name: r.partner.name, apiKey: r.apiKey, webhookSecret: r.webhookSecret });
+              setSecret({ name: r.partner.name, id: r.partner.id, apiKey: r.apiKey, webhookSecret: r.webhookSecret });
               setForm(EMPTY);
               await load();
             });
