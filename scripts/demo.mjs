@@ -189,6 +189,18 @@ step("the investigator read and acknowledged both tips", `${intake.tips.total} t
 // Rule 9: the authorities are told by e-mail (no child data, a link to the dashboard).
 const police = await mailFor(DEMO_MAILBOXES.federal_police, (x) => x.headers["x-child-alert"] === "notice; event=launched" && x.text.includes(alertId), "rule 9 launch notice");
 step("the federal police and the cell were e-mailed the launch (rule 9)", `${DEMO_MAILBOXES.federal_police}: "${police.subject}"`);
+// Protocol §2.3.3.4: a foreign organisation asks for the posters — granted only once the federal prosecutor's office and the cell are told.
+const { data: asked } = await call("POST", `/alerts/${alertId}/foreign-requests`, { organisation: "Association Enfants Disparus (FR)", country: "FR" }, staff.operator.cookie);
+const foreign = asked.requests.at(-1);
+await mailFor(DEMO_MAILBOXES.federal_prosecutor, (x) => x.headers["x-child-alert"] === "notice; event=foreign_poster_request" && x.text.includes(alertId), "foreign poster request notice");
+let granted;
+for (const until = Date.now() + 30_000; ; ) {
+  // The relay accepted the e-mail; its addresses are recorded a moment later: until then the grant is refused (E_NOT_INFORMED).
+  granted = await call("POST", `/alerts/${alertId}/foreign-requests/${foreign.id}/grant`, undefined, staff.operator.cookie).catch((e) => (/E_NOT_INFORMED/.test(e.message) && Date.now() < until ? null : Promise.reject(e)));
+  if (granted) break;
+  await new Promise((r) => setTimeout(r, 200));
+}
+step("a French organisation's request for the posters was granted once the federal prosecutor's office and the cell were e-mailed (protocol §2.3.3.4)", `${granted.data.requests.at(-1).posters.length} posters`);
 const { data: view } = await call("GET", `/alerts/${alertId}`, undefined, staff.cell.cookie);
 const updated = view.versions.find((v) => v.id === view.currentVersionId).content;
 await call("PUT", `/alerts/${alertId}/content`, {

@@ -17,7 +17,7 @@ export const DEMO_STAFF = {
 };
 export const demoEmail = (role) => `${role}@demo.child-alert.local`;
 /** Rule 9: the demo's federal police and missing-persons cell mailboxes (the admin screen changes them). */
-export const DEMO_MAILBOXES = { federal_police: "permanence@police.example", cell: "cell-desk@police.example" };
+export const DEMO_MAILBOXES = { federal_police: "permanence@police.example", cell: "cell-desk@police.example", federal_prosecutor: "parquet-federal@justice.example" };
 
 /**
  * The demo's official social accounts (issue 15): one French account per network, with
@@ -103,15 +103,12 @@ export async function seed({ origin, ...opts }) {
     { origin, ...opts },
   );
 
-  // Rule 9's mailboxes, once (an admin's later change stands).
-  if (d1("SELECT count(*) AS n FROM authority_mailboxes", opts)[0]?.n === 0) {
+  // The authorities' mailboxes, once per kind (an admin's later change stands; a kind added since is seeded).
+  const seeded = new Set(d1("SELECT DISTINCT kind FROM authority_mailboxes", opts).map((r) => r.kind));
+  const missing = Object.entries(DEMO_MAILBOXES).filter(([kind]) => !seeded.has(kind));
+  if (missing.length) {
     const at = new Date().toISOString();
-    d1(
-      Object.entries(DEMO_MAILBOXES)
-        .map(([kind, address]) => `INSERT OR IGNORE INTO authority_mailboxes (kind, address, updated_by, updated_at) VALUES ('${kind}', '${address}', 'seed', '${at}')`)
-        .join(";\n"),
-      opts,
-    );
+    d1(missing.map(([kind, address]) => `INSERT OR IGNORE INTO authority_mailboxes (kind, address, updated_by, updated_at) VALUES ('${kind}', '${address}', 'seed', '${at}')`).join(";\n"), opts);
   }
 
   const exists = d1(`SELECT id FROM alerts WHERE id = '${DEMO_ALERT_ID}'`, opts).length > 0;

@@ -8,6 +8,7 @@ import { AppError } from "./errors.ts";
 import { log } from "./log.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { alertRoutes } from "./routes/alerts.ts";
+import { foreignRoutes } from "./routes/foreign.ts";
 import { memberRoutes } from "./routes/members.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { photoRoutes } from "./routes/photos.ts";
@@ -56,6 +57,7 @@ export function buildApp() {
   api.route("/", authRoutes);
   api.route("/", alertRoutes);
   api.route("/", memberRoutes);
+  api.route("/", foreignRoutes);
   api.route("/", adminRoutes);
   api.route("/", photoRoutes);
   api.route("/", posterRoutes);

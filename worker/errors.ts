@@ -32,6 +32,7 @@ export const ERRORS = {
   E_PV_MISSING: { status: 422, title: "The police report (PV) number of the case is required before submission (rule 11: the alert must match the judicial file)." },
   E_FILE_CLOSED: { status: 403, title: "The magistrate in charge has closed this alert's file to your role." },
   E_WIDGET_SITE: { status: 403, title: "This partner's widget is not issued for the site the browser says it is on." },
+  E_NOT_INFORMED: { status: 409, title: "The federal prosecutor's office and the missing-persons cell must be informed first." },
   E_ONE_SEAT: { status: 409, title: "One person gives one of the alert's sign-offs: this one must come from someone else." },
   E_CRITERIA_NOT_MET: { status: 422, title: "The launch criteria are not all met." },
   E_TRANSLATION_MISSING: { status: 422, title: "A targeted language lacks a text; every language needs its own before submission." },

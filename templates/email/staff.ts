@@ -71,6 +71,12 @@ const LINES: Record<InformEvent, Record<Language, string>> = {
     nl: "Een tweede beheerder keurde een wijziging van een account goed; ze is nu van kracht. Gaat ze over u en vroeg u ze niet, waarschuw dan meteen de beheerders.",
     de: "Ein zweiter Administrator hat eine Änderung an einem Konto genehmigt; sie ist jetzt wirksam. Betrifft sie Sie und haben Sie sie nicht verlangt, warnen Sie sofort die Administratoren.",
   },
+  foreign_poster_request: {
+    en: "A foreign organisation asks to publish the alert's posters. It is granted only once the federal prosecutor's office and the missing-persons cell are informed (this message).",
+    fr: "Une organisation étrangère demande à diffuser les affiches de l'alerte. La demande n'est accordée qu'une fois le parquet fédéral et la cellule personnes disparues avisés (ce message).",
+    nl: "Een buitenlandse organisatie vraagt de affiches van de alert te verspreiden. Dit wordt pas toegestaan nadat het federaal parket en de cel vermiste personen zijn ingelicht (dit bericht).",
+    de: "Eine ausländische Organisation bittet darum, die Plakate des Alarms zu verbreiten. Dies wird erst gewährt, wenn die föderale Staatsanwaltschaft und die Zelle für vermisste Personen informiert sind (diese Nachricht).",
+  },
   signoff_requested: {
     en: "Your sign-off is requested.",
     fr: "Votre validation est demandée.",
@@ -96,6 +102,7 @@ const SUBJECT: Record<InformEvent, string> = {
   tip_unacknowledged: "tip not acknowledged",
   account_approval_needed: "an account change waits for a second administrator",
   account_change_approved: "an account change was approved",
+  foreign_poster_request: "a foreign organisation asks for the posters",
 };
 
 export interface NoticeMailModel {

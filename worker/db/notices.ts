@@ -79,6 +79,16 @@ export async function alertsWithUnmailedNotices(db: Db, olderThan: Date): Promis
   return rows.map((r) => r.alertId);
 }
 
+/** The addresses that accepted the e-mail of one occurrence of an event, for one role's notice. */
+export async function addressesTold(db: Db, alertId: string, event: InformEvent, occurrence: string, role: Role): Promise<Set<string>> {
+  const rows = await db
+    .select({ address: noticeMails.address })
+    .from(noticeMails)
+    .innerJoin(notifications, eq(notifications.id, noticeMails.notificationId))
+    .where(eq(notifications.dedupeKey, `${alertId}:${event}:${occurrence}:${role}`));
+  return new Set(rows.map((r) => r.address));
+}
+
 export async function mailedAddresses(db: Db, noticeId: string): Promise<Set<string>> {
   const rows = await db.select({ address: noticeMails.address }).from(noticeMails).where(eq(noticeMails.notificationId, noticeId));
   return new Set(rows.map((r) => r.address));

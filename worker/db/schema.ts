@@ -7,6 +7,7 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { BROADCAST_EVENTS } from "../channels/channel.ts";
+import { AUTHORITY_MAILBOXES } from "../domain/inform.ts";
 
 const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`;
 
@@ -352,7 +353,7 @@ export const noticeMails = sqliteTable(
   (t) => [primaryKey({ columns: [t.notificationId, t.address] })],
 );
 
-export const AUTHORITY_MAILBOXES = ["federal_police", "cell"] as const;
+export { AUTHORITY_MAILBOXES };
 
 /** Rule 9: the functional mailboxes of the federal police and the missing-persons cell (set by the admin). */
 export const authorityMailboxes = sqliteTable(
@@ -364,6 +365,27 @@ export const authorityMailboxes = sqliteTable(
     updatedAt: text("updated_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.kind, t.address] })],
+);
+
+/**
+ * A foreign organisation's request to publish an alert's posters (protocol §2.3.3.4):
+ * recorded by the operator, granted only once the federal prosecutor's office and the
+ * cell are informed (the notice `notice_id` mailed to their mailboxes).
+ */
+export const foreignRequests = sqliteTable(
+  "foreign_requests",
+  {
+    id: text("id").primaryKey(),
+    alertId: text("alert_id").notNull(),
+    organisation: text("organisation").notNull(),
+    /** ISO 3166-1 alpha-2 (rule 13 decides whether the posters may go there). */
+    country: text("country").notNull(),
+    requestedBy: text("requested_by").notNull(),
+    requestedAt: text("requested_at").notNull(),
+    grantedBy: text("granted_by"),
+    grantedAt: text("granted_at"),
+  },
+  (t) => [index("foreign_requests_alert").on(t.alertId)],
 );
 
 /** Rendered posters of a version (PNG in R2 under `alerts/<alertId>/posters/<inputsHash>/`). */

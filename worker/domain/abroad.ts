@@ -3,6 +3,7 @@
 // decision (kept as data: adequacy.json). Every partner route asks this one function:
 // the widget, the feeds with a partner key, the webhooks.
 import ADEQUACY from "./adequacy.json" with { type: "json" };
+import { AppError } from "../errors.ts";
 
 const ADEQUATE = new Set<string>([...ADEQUACY.eu, ...ADEQUACY.eea, ...ADEQUACY.adequacy]);
 
@@ -22,4 +23,16 @@ export function mayReceivePersonalData(country: string): boolean {
 export function siteAllowed(domains: readonly string[], host: string): boolean {
   if (host === "") return true;
   return domains.some((d) => d.toLowerCase() === host);
+}
+
+/**
+ * Protocol §2.3.3.4: a foreign organisation's request to publish the posters is granted
+ * only once the federal prosecutor's office and the missing-persons cell have been told
+ * (their mailboxes accepted the notice), and — the posters carry the child's name and
+ * face — only to a country with adequate protection (rule 13).
+ */
+export function checkForeignGrant(r: { country: string; told: { federal_prosecutor: boolean; cell: boolean } }): void {
+  const missing = [!r.told.federal_prosecutor && "the federal prosecutor's office", !r.told.cell && "the missing-persons cell"].filter(Boolean);
+  if (missing.length) throw new AppError("E_NOT_INFORMED", `not granted before ${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} informed (their mailbox has not received the notice yet)`);
+  if (!mayReceivePersonalData(r.country)) throw new AppError("E_RULE", `rule 13: the posters carry the child's personal data, and ${r.country} does not ensure an adequate level of protection`);
 }

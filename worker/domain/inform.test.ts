@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { endingEvent, INFORM_EVENTS, INFORMED, signOffRequested, toAuthorityMailboxes, whoIsInformed } from "./inform.ts";
+import { endingEvent, INFORM_EVENTS, mailboxesFor, signOffRequested, whoIsInformed } from "./inform.ts";
 import { STATES } from "./lifecycle.ts";
 
 describe("rule 9: who is informed of what", () => {
@@ -39,13 +39,13 @@ describe("rule 9: who is informed of what", () => {
 
   it("tells the operators, who run the channels, when a partner's webhook is switched off", () => {
     expect(whoIsInformed("partner_webhook_off")).toEqual(["operator"]);
-    expect(toAuthorityMailboxes("partner_webhook_off")).toBe(false);
+    expect(mailboxesFor("partner_webhook_off")).toEqual([]);
     expect(whoIsInformed("social_post_stuck")).toEqual(["operator", "cell"]);
-    expect(toAuthorityMailboxes("social_post_stuck")).toBe(false);
+    expect(mailboxesFor("social_post_stuck")).toEqual([]);
   });
 
-  it("covers every event it names", () => {
-    expect(Object.keys(INFORMED).sort()).toEqual(["account_approval_needed", "account_change_approved", "expired", "extended", "launched", "partner_webhook_off", "purge_soon", "review_due", "social_post_stuck", "stopped", "tip_received", "tip_unacknowledged", "tip_urgent", "updated", "withdrawn_before_launch"]);
+  it("tells someone of every event that has a fixed audience (no notice recorded for no one)", () => {
+    for (const e of INFORM_EVENTS.filter((x) => x !== "signoff_requested")) expect(whoIsInformed(e).length, e).toBeGreaterThan(0);
   });
 
   it("asks every signing party for a submitted version, and only the magistrate for a new version of a live alert", () => {
@@ -54,10 +54,15 @@ describe("rule 9: who is informed of what", () => {
     for (const s of ["draft", "authorised", "blocked", "stopped", "cancelled", "purged"] as const) expect(signOffRequested(s)).toEqual([]);
   });
 
-  it("mails the police and cell mailboxes the rule 9 events only", () => {
-    const mailed = INFORM_EVENTS.filter(
-      toAuthorityMailboxes,
-    );
-    expect(mailed).toEqual(["launched", "updated", "extended", "stopped", "expired", "withdrawn_before_launch"]);
+  it("mails the police and cell mailboxes the rule 9 events only; a foreign poster request the federal prosecutor's office and the cell (protocol §2.3.3.4)", () => {
+    // Rule 9, as DOMAIN.md says it: launched, updated, stopped — and what changes what is out: extension, expiry, withdrawal.
+    const ruleNine = ["launched", "updated", "extended", "stopped", "expired", "withdrawn_before_launch"];
+    for (const e of INFORM_EVENTS) {
+      const boxes = [...mailboxesFor(e)].sort();
+      if (ruleNine.includes(e)) expect(boxes, e).toEqual(["cell", "federal_police"]);
+      else if (e === "foreign_poster_request") expect(boxes, e).toEqual(["cell", "federal_prosecutor"]);
+      else expect(boxes, e).toEqual([]);
+    }
+    expect(whoIsInformed("foreign_poster_request")).toContain("cell");
   });
 });

@@ -21,6 +21,7 @@ export const INFORM_EVENTS = [
   "tip_unacknowledged",
   "account_approval_needed",
   "account_change_approved",
+  "foreign_poster_request",
 ] as const;
 export type InformEvent = (typeof INFORM_EVENTS)[number];
 
@@ -73,6 +74,8 @@ export const INFORMED: Readonly<Record<RuleNineEvent, readonly Role[]>> = {
   // (the person concerned is told as well, by name: db noticeStmt's `person`).
   account_approval_needed: ["admin"],
   account_change_approved: ["admin"],
+  // Protocol §2.3.3.4: a foreign organisation asks for the posters — the cell is told (its inbox, and its mailbox with the federal prosecutor's office).
+  foreign_poster_request: ["cell"],
 };
 
 /** Who is informed of an event. */
@@ -103,8 +106,18 @@ export function signOffRequested(stateAfter: AlertState): readonly Role[] {
  */
 export const CASE_SCOPED_ROLES: readonly Role[] = ["magistrate", "investigator"];
 
+/** The authorities' functional mailboxes (set by the admin). */
+export const AUTHORITY_MAILBOXES = ["federal_police", "cell", "federal_prosecutor"] as const;
+export type MailboxKind = (typeof AUTHORITY_MAILBOXES)[number];
+
 /**
- * Rule 9's notices (not the review prompt, the purge notice nor a sign-off request) also
- * go to the functional mailboxes of the federal police and the missing-persons cell.
+ * Which mailboxes an event's notice e-mail also goes to (on the cell's notice, once):
+ * rule 9's events to the federal police's and the cell's; a foreign organisation's poster
+ * request (protocol §2.3.3.4) to the federal prosecutor's office's and the cell's. The
+ * review prompt, the purge notice and sign-off requests go to no mailbox.
  */
-export const toAuthorityMailboxes = (event: InformEvent): boolean => RULE_NINE.includes(event);
+export function mailboxesFor(event: InformEvent): readonly MailboxKind[] {
+  if (RULE_NINE.includes(event)) return ["federal_police", "cell"];
+  if (event === "foreign_poster_request") return ["federal_prosecutor", "cell"];
+  return [];
+}

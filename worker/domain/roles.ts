@@ -21,6 +21,7 @@ export type Permission =
   | "alert.assign"
   | "alert.file"
   | "alert.closeFile"
+  | "alert.foreign"
   | "audit.read"
   | "audit.verify"
   | "admin.users"
@@ -60,6 +61,8 @@ const PERMISSIONS: Record<Permission, readonly Role[]> = {
   // only the magistrate in charge closes the file to a non-signing role (domain/file.ts narrows).
   "alert.file": ["cell", "investigator", "magistrate"],
   "alert.closeFile": ["magistrate"],
+  // Protocol §2.3.3.4: the foundation receives foreign organisations' poster requests and grants them (once the authorities are told).
+  "alert.foreign": ["operator"],
   "audit.read": ["magistrate", "cell", "operator", "admin"],
   "audit.verify": ["magistrate", "cell", "operator", "admin"],
   "admin.users": ["admin"],

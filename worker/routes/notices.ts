@@ -60,6 +60,7 @@ const Mailboxes = z
   .object({
     federal_police: z.array(EmailAddress).max(10),
     cell: z.array(EmailAddress).max(10),
+    federal_prosecutor: z.array(EmailAddress).max(10).describe("the federal prosecutor's office: told of foreign organisations' poster requests (protocol §2.3.3.4)"),
   })
   .openapi("AuthorityMailboxes");
 
@@ -80,7 +81,7 @@ noticeRoutes.openapi(
     path: "/admin/mailboxes",
     tags: ["Admin"],
     summary: "Set the authorities' addresses (each list given replaces that list; at most 10 each)",
-    request: { body: jsonBody(Mailboxes.partial().strict().refine((b) => b.federal_police !== undefined || b.cell !== undefined, "give federal_police, cell, or both")) },
+    request: { body: jsonBody(Mailboxes.partial().strict().refine((b) => b.federal_police !== undefined || b.cell !== undefined || b.federal_prosecutor !== undefined, "give federal_police, cell, federal_prosecutor, or several")) },
     responses: { 200: jsonOk(Mailboxes) },
   }),
   async (c) => {

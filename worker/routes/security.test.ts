@@ -33,6 +33,8 @@ const MAY: Partial<Record<Permission, readonly string[]>> = {
   // The PV number comes from those who draft (and the magistrate); only the magistrate closes the file (DOMAIN "The judicial file").
   "alert.file": ["cell", "investigator", "magistrate"],
   "alert.closeFile": ["magistrate"],
+  // The foundation handles foreign organisations' poster requests (protocol §2.3.3.4).
+  "alert.foreign": ["operator"],
   "audit.read": ["magistrate", "cell", "operator", "admin"],
   "audit.verify": ["magistrate", "cell", "operator", "admin"],
   "admin.users": ["admin"],
@@ -61,6 +63,7 @@ describe("role checks on every staff route", () => {
     ["POST", (id) => `/alerts/${id}/submit`, "alert.submit"],
     ["PUT", (id) => `/alerts/${id}/file`, "alert.file", { pvNumber: "NA.55.LL.004521/2026" }],
     ["PUT", (id) => `/alerts/${id}/file/access`, "alert.closeFile", { closedTo: [] }],
+    ["POST", (id) => `/alerts/${id}/foreign-requests`, "alert.foreign", { organisation: "Missing Children Europe member", country: "FR" }],
     ["POST", (id) => `/alerts/${id}/launch`, "alert.launch"],
     ["POST", (id) => `/alerts/${id}/stop`, "alert.stop", { reason: "found_safe" }],
     ["POST", (id) => `/alerts/${id}/extend`, "alert.extend"],

@@ -6,12 +6,13 @@ import { erasePersonalData, loadSnapshot, nextVersionNumber, photoKeys } from ".
 import { userById } from "../db/auth.ts";
 import { purgeDeletedPosts } from "../db/social.ts";
 import { commit, type AuditInput, type Db, type Stmt } from "../db/client.ts";
-import { noticeStmt } from "../db/notices.ts";
+import { addressesTold, mailboxes, noticeStmt } from "../db/notices.ts";
 import {
   alerts,
   alertVersions,
   caseMembers,
   consents,
+  foreignRequests,
   objections,
   signOffs,
 } from "../db/schema.ts";
@@ -61,6 +62,7 @@ import {
   checkClosable,
   checkMagistrateInCharge,
   type JudicialFileInput,
+  checkForeignGrant,
 } from "../domain/index.ts";
 import { type BroadcastIntent, recordIntent } from "../db/broadcasts.ts";
 import type { BroadcastEvent, BroadcastSource } from "../channels/channel.ts";
@@ -106,6 +108,9 @@ export type AlertCommand =
   /** The judicial file (domain/file.ts): its PV number before submission; whom the magistrate in charge closes it to. */
   | { type: "file"; actor: Actor; file: JudicialFileInput }
   | { type: "closeFile"; actor: Actor; closedTo: string[] }
+  /** Protocol §2.3.3.4: a foreign organisation asks for the posters; granted once the federal prosecutor's office and the cell are informed. */
+  | { type: "foreignRequest"; actor: Actor; requestId: string; organisation: string; country: string }
+  | { type: "grantForeign"; actor: Actor; requestId: string }
   /** System commands, from the Durable Object's alarm (or the cron safety net). */
   | { type: "tick" };
 
@@ -232,6 +237,10 @@ async function dispatch(ctx: CommandContext, alertId: string, cmd: AlertCommand)
       return setFile(ctx, s, cmd);
     case "closeFile":
       return closeFile(ctx, s, cmd);
+    case "foreignRequest":
+      return foreignRequest(ctx, s, cmd);
+    case "grantForeign":
+      return grantForeign(ctx, s, cmd);
   }
 }
 
@@ -282,6 +291,43 @@ async function closeFile(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<Ale
   const closedTo = checkClosable(cmd.closedTo);
   if (closedTo.length === s.file.closedTo.length && closedTo.every((r) => s.file.closedTo.includes(r))) return { alertId: s.id, state: s.state, changed: false };
   await commit(ctx.db, [setAlert(ctx, s.id, { fileClosedTo: closedTo })], [audit(s, cmd.actor, "file_access_changed", { closedTo, before: s.file.closedTo })], ctx.now);
+  return { alertId: s.id, state: s.state, changed: true };
+}
+
+/**
+ * A foreign organisation's request to publish the posters (protocol §2.3.3.4): recorded
+ * with its notice to the cell — whose e-mail also goes to the federal prosecutor's
+ * office's and the cell's mailboxes — in one transaction.
+ */
+async function foreignRequest(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<AlertCommand, { type: "foreignRequest" }>) {
+  if (s.state !== "live") throw new AppError("E_INVALID_TRANSITION", "posters are shared abroad only while the alert is live");
+  await commit(
+    ctx.db,
+    [
+      ctx.db.insert(foreignRequests).values({ id: cmd.requestId, alertId: s.id, organisation: cmd.organisation, country: cmd.country, requestedBy: cmd.actor.userId, requestedAt: ctx.now.toISOString() }),
+      ...notify(ctx, s.id, "foreign_poster_request", whoIsInformed("foreign_poster_request"), cmd.requestId),
+    ],
+    [audit(s, cmd.actor, "foreign_request_recorded", { requestId: cmd.requestId, organisation: cmd.organisation, country: cmd.country })],
+    ctx.now,
+  );
+  return { alertId: s.id, state: s.state, changed: true };
+}
+
+/** Granted only once both authorities' mailboxes accepted the notice, and only to a country rule 13 allows. */
+async function grantForeign(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<AlertCommand, { type: "grantForeign" }>) {
+  const [request] = await ctx.db.select().from(foreignRequests).where(and(eq(foreignRequests.id, cmd.requestId), eq(foreignRequests.alertId, s.id)));
+  if (!request) throw new AppError("E_NOT_FOUND", "no such request for this alert");
+  if (request.grantedAt) return { alertId: s.id, state: s.state, changed: false };
+  if (s.state !== "live") throw new AppError("E_INVALID_TRANSITION", "posters are shared abroad only while the alert is live");
+  const [told, boxes] = await Promise.all([addressesTold(ctx.db, s.id, "foreign_poster_request", request.id, "cell"), mailboxes(ctx.db)]);
+  const reached = (k: "federal_prosecutor" | "cell") => boxes[k].some((a) => told.has(a));
+  checkForeignGrant({ country: request.country, told: { federal_prosecutor: reached("federal_prosecutor"), cell: reached("cell") } });
+  await commit(
+    ctx.db,
+    [ctx.db.update(foreignRequests).set({ grantedBy: cmd.actor.userId, grantedAt: ctx.now.toISOString() }).where(eq(foreignRequests.id, request.id))],
+    [audit(s, cmd.actor, "foreign_request_granted", { requestId: request.id, country: request.country })],
+    ctx.now,
+  );
   return { alertId: s.id, state: s.state, changed: true };
 }
 

@@ -8,13 +8,15 @@ import { smtpConfig, smtpTransport } from "../channels/email/smtp.ts";
 import { makeDb } from "../db/client.ts";
 import { claimNotice, releaseNotice, mailboxes, mailedAddresses, markNoticeMailed, noticePeople, recordMailed, unmailedNotices } from "../db/notices.ts";
 import { getAlertRow } from "../db/alerts.ts";
-import { type InformEvent, isAccountEvent, toAuthorityMailboxes } from "../domain/index.ts";
+import { type InformEvent, isAccountEvent, mailboxesFor } from "../domain/index.ts";
 import { log } from "../log.ts";
 
-/** Where a notice's e-mail goes: its people, and for rule 9 the authorities' mailboxes (on the cell's notice, once). */
+/** Where a notice's e-mail goes: its people, and the authorities' mailboxes its event calls for (on the cell's notice, once). */
 async function addressesOf(db: ReturnType<typeof makeDb>, notice: { id: string; recipientRole: string; event: string }): Promise<string[]> {
   const people = (await noticePeople(db, notice)).map((p) => p.email);
-  const boxes = toAuthorityMailboxes(notice.event as InformEvent) && notice.recipientRole === "cell" ? Object.values(await mailboxes(db)).flat() : [];
+  const kinds = notice.recipientRole === "cell" ? mailboxesFor(notice.event as InformEvent) : [];
+  const all = kinds.length ? await mailboxes(db) : null;
+  const boxes = all ? kinds.flatMap((k) => all[k]) : [];
   // Both are stored normalised (invitations and the mailboxes form lower-case them): a set is enough.
   return [...new Set([...people, ...boxes])];
 }

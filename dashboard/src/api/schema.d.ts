@@ -549,7 +549,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             user: components["schemas"]["User"];
-                            permissions: ("alert.read" | "alert.create" | "alert.edit" | "alert.submit" | "alert.cancel" | "alert.launch" | "alert.stop" | "alert.extend" | "alert.signOff" | "alert.consent" | "alert.object" | "alert.assign" | "alert.file" | "alert.closeFile" | "audit.read" | "audit.verify" | "admin.users" | "admin.channels" | "admin.mailboxes" | "admin.partners" | "admin.social" | "social.retract" | "inbox.read" | "tip.read" | "tip.record" | "tip.ack" | "intake.read" | "intake.take" | "stats.read")[];
+                            permissions: ("alert.read" | "alert.create" | "alert.edit" | "alert.submit" | "alert.cancel" | "alert.launch" | "alert.stop" | "alert.extend" | "alert.signOff" | "alert.consent" | "alert.object" | "alert.assign" | "alert.file" | "alert.closeFile" | "alert.foreign" | "audit.read" | "audit.verify" | "admin.users" | "admin.channels" | "admin.mailboxes" | "admin.partners" | "admin.social" | "social.retract" | "inbox.read" | "tip.read" | "tip.record" | "tip.ack" | "intake.read" | "intake.take" | "stats.read")[];
                         };
                     };
                 };
@@ -3133,6 +3133,286 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/alerts/{id}/foreign-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Foreign organisations' requests for the posters, and whether each is granted
+         * @description Roles: magistrate, investigator, cell, operator, counsellor.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            requests: components["schemas"]["ForeignRequest"][];
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in / bad passkey assertion */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Role not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed in the alert's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Breaks a protocol rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Record a foreign organisation's request for the posters: the federal prosecutor's office and the cell are informed
+         * @description Roles: operator.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ForeignRequestBody"];
+                };
+            };
+            responses: {
+                /** @description Recorded */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            requests: components["schemas"]["ForeignRequest"][];
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in / bad passkey assertion */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Role not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed in the alert's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Breaks a protocol rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/alerts/{id}/foreign-requests/{requestId}/grant": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Grant the request: refused (E_NOT_INFORMED) until the federal prosecutor's office and the cell have been informed, and for a country without adequate protection (rule 13)
+         * @description Roles: operator.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    requestId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            requests: components["schemas"]["ForeignRequest"][];
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in / bad passkey assertion */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Role not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed in the alert's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Breaks a protocol rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -5849,6 +6129,8 @@ export interface paths {
                     "application/json": {
                         federal_police?: string[];
                         cell?: string[];
+                        /** @description the federal prosecutor's office: told of foreign organisations' poster requests (protocol §2.3.3.4) */
+                        federal_prosecutor?: string[];
                     };
                 };
             };
@@ -9189,6 +9471,21 @@ export interface components {
                 }[];
             } | null;
         };
+        ForeignRequest: {
+            id: string;
+            organisation: string;
+            country: string;
+            /** @description rule 13: may the posters (the child's name and face) go to that country */
+            personalData: boolean;
+            requestedAt: string;
+            grantedAt: string | null;
+            /** @description once granted: the posters to send them */
+            posters: string[] | null;
+        };
+        ForeignRequestBody: {
+            organisation: string;
+            country: string;
+        };
         NewInvitation: {
             email: string;
             displayName: string;
@@ -9360,7 +9657,7 @@ export interface components {
                 id: string;
                 alertId: string;
                 /** @enum {string} */
-                event: "launched" | "updated" | "extended" | "stopped" | "expired" | "withdrawn_before_launch" | "review_due" | "purge_soon" | "signoff_requested" | "partner_webhook_off" | "social_post_stuck" | "tip_received" | "tip_urgent" | "tip_unacknowledged" | "account_approval_needed" | "account_change_approved";
+                event: "launched" | "updated" | "extended" | "stopped" | "expired" | "withdrawn_before_launch" | "review_due" | "purge_soon" | "signoff_requested" | "partner_webhook_off" | "social_post_stuck" | "tip_received" | "tip_urgent" | "tip_unacknowledged" | "account_approval_needed" | "account_change_approved" | "foreign_poster_request";
                 createdAt: string;
                 readAt: string | null;
             }[];
@@ -9368,6 +9665,8 @@ export interface components {
         AuthorityMailboxes: {
             federal_police: string[];
             cell: string[];
+            /** @description the federal prosecutor's office: told of foreign organisations' poster requests (protocol §2.3.3.4) */
+            federal_prosecutor: string[];
         };
         LiveAlertsFeed: {
             /** @enum {number} */

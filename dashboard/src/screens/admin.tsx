@@ -243,7 +243,7 @@ function Mailboxes() {
   const [text, setText] = useState<Record<keyof AuthorityMailboxes, string> | null>(null);
   const [saved, setSaved] = useState(false);
   const [run, busy, error] = useAction();
-  const show = (m: AuthorityMailboxes) => setText({ federal_police: m.federal_police.join("\n"), cell: m.cell.join("\n") });
+  const show = (m: AuthorityMailboxes) => setText({ federal_police: m.federal_police.join("\n"), cell: m.cell.join("\n"), federal_prosecutor: m.federal_prosecutor.join("\n") });
   useEffect(() => {
     void run(async () => show(await must(api.GET("/admin/mailboxes"))));
   }, []);
@@ -260,13 +260,13 @@ function Mailboxes() {
             e.preventDefault();
             setSaved(false);
             void run(async () => {
-              show(await must(api.PUT("/admin/mailboxes", { body: { federal_police: lines(text.federal_police), cell: lines(text.cell) } })));
+              show(await must(api.PUT("/admin/mailboxes", { body: { federal_police: lines(text.federal_police), cell: lines(text.cell), federal_prosecutor: lines(text.federal_prosecutor) } })));
               setSaved(true);
             });
           }}
         >
           <div class="mailboxes">
-            {(["federal_police", "cell"] as const).map((k) => (
+            {(["federal_police", "cell", "federal_prosecutor"] as const).map((k) => (
               <label key={k}>
                 {t(`admin.mailbox.${k}`)}
                 <textarea
