@@ -93,11 +93,15 @@ step("two people subscribed by e-mail and confirmed the link they got", readers.
 // Partners with webhooks (the operator registers them): one in Belgium, one where rule 13 forbids the child's data.
 const hooksBase = `http://127.0.0.1:${WEBHOOK_RECEIVER_PORT}`;
 const partners = {};
+const partnerIds = {};
+const partnerKeys = {};
 for (const [key, name, country] of [["be", "Le Journal (BE)", "BE"], ["far", "Far News (BR)", "BR"]]) {
   const hook = crypto.randomUUID();
   const { data } = await call("POST", "/admin/partners", { name, domains: [`${key}.news.example`], country, languages: ["fr"], exercise: true, webhookUrl: `http://localhost:${WEBHOOK_RECEIVER_PORT}/hook/${hook}` }, staff.operator.cookie);
   await fetch(`${hooksBase}/__register`, { method: "POST", body: JSON.stringify({ id: hook, secret: data.webhookSecret }) });
   partners[key] = hook;
+  partnerIds[key] = data.partner.id;
+  partnerKeys[key] = data.apiKey;
 }
 step("two partners registered with signed webhooks", "one in Belgium, one in Brazil (rule 13: no child data there)");
 
@@ -163,12 +167,21 @@ const farHook = await waitHook(partners.far, "alert.launched");
 step("partners' webhooks delivered, signatures verified (Standard Webhooks)", `BE: "${beHook.data.texts.fr.headline}"; BR: "${farHook.data.message}"`);
 const onSocial = await waitSocial("alert", (ps) => Object.keys(socialIds).every((n) => ps.some((p) => p.network === n && p.type === "alert" && p.live)));
 step("posted on the official accounts, poster and alt text", onSocial.map((p) => p.network).join(", "));
-// Partners' pull surfaces (issue 13): the JSON feed lists it, its CAP message is an Alert.
-const liveFeed = await (await fetch(`${origin}/api/v1/feeds/alerts.json`)).json();
-if (!liveFeed.alerts.some((a) => a.id === alertId)) throw new Error("the launched alert is not in the JSON feed");
-const capAlert = await (await fetch(`${origin}/api/v1/feeds/cap/${alertId}.1.xml`)).text();
-if (!capAlert.includes("<msgType>Alert</msgType>")) throw new Error("no CAP Alert message");
-step("partners' feeds list it", `${origin}/api/v1/feeds/alerts.json, CAP 1.2 Alert at /api/v1/feeds/cap/${alertId}.1.xml`);
+// Partners' pull surfaces (issues 13, 24): a drill is never on the keyless feeds; the partners who opted into exercises see it on their own.
+const keyless = await (await fetch(`${origin}/api/v1/feeds/alerts.json`)).json();
+if (keyless.alerts.some((a) => a.id === alertId)) throw new Error("a drill is on the keyless JSON feed");
+const own = await (await fetch(`${origin}/api/v1/feeds/partner.json`, { headers: { Authorization: `Bearer ${partnerKeys.be}` } })).json();
+if (!own.alerts.some((a) => a.id === alertId)) throw new Error("the launched drill is not on the Belgian partner's own feed");
+const capAlert = await (await fetch(`${origin}/api/v1/feeds/cap/${alertId}.1.xml`, { headers: { Authorization: `Bearer ${partnerKeys.be}` } })).text();
+if (!capAlert.includes("<msgType>Alert</msgType>") || !capAlert.includes("<status>Exercise</status>")) throw new Error("no CAP Alert (Exercise) message for the partner");
+step("partners' feeds: not on the keyless ones (a drill), on the opted-in partner's own", `partner.json and CAP 1.2 Alert (status Exercise) with its key; ${origin}/api/v1/feeds/alerts.json lists real alerts only`);
+// The widget is issued to a partner for its declared sites, and follows its rule-13 decision.
+const widgetFor = (key, site) => fetch(`${origin}/api/v1/widget/${partnerIds[key]}/alerts.json`, { headers: { Origin: `https://${site}` } });
+const onBe = await (await widgetFor("be", "be.news.example")).json();
+const onCopycat = (await widgetFor("be", "copycat.example")).status;
+const onFar = (await (await widgetFor("far", "far.news.example")).json()).alerts.find((a) => a.id === alertId);
+if (!onBe.alerts.some((a) => a.id === alertId) || onCopycat !== 403 || onFar?.personalData !== false) throw new Error("the widget does not follow the partners' registrations");
+step("the partners' widgets: the Belgian one on its site, refused elsewhere; the Brazilian one shows only that an alert is in progress", `copycat site: ${onCopycat}; BR: "${onFar.message.fr}"`);
 // The way back in (issue 14): a citizen's web tip and a 116 000 call reach the investigator, who acknowledges both.
 const webTip = await call("POST", `/alerts/${alertId}/tips/web`, { text: "I saw a girl in a yellow raincoat with a man near Namur station, platform 3", seenWhere: "Namur station", seenAt: "a few minutes ago", anonymous: false, contact: { phone: "+32 470 00 11 22" }, turnstileToken: "XXXX.DUMMY.TOKEN.XXXX" });
 step("a citizen sent a tip from the alert page (Turnstile checked)", `tip ${webTip.data.id}`);
@@ -229,10 +242,16 @@ const stop = await call("POST", `/alerts/${alertId}/stop`, { reason: "found_safe
 step("magistrate stopped it: child found safe", `state ${stop.data.state}`);
 await waitFor("stop", citizens.length);
 step("\"found — thank you\" replaced the alert on every device", `${citizens.length} stop messages, same tag`);
-const afterFeed = await (await fetch(`${origin}/api/v1/feeds/alerts.json`)).json();
-const capIndex = await (await fetch(`${origin}/api/v1/feeds/cap.atom`)).text();
-const cancelId = new RegExp(`cap/(${alertId}\\.\\d+)\\.xml`).exec(capIndex)?.[1];
-const cancel = cancelId ? await (await fetch(`${origin}/api/v1/feeds/cap/${cancelId}.xml`)).text() : "";
+// The drill's partner feeds (its CAP messages are for the opted-in partner's key only): the current message is the Cancel.
+const withKey = { headers: { Authorization: `Bearer ${partnerKeys.be}` } };
+const afterFeed = await (await fetch(`${origin}/api/v1/feeds/partner.json`, withKey)).json();
+let cancelId = null;
+let cancel = "";
+for (let n = 1; n <= 20 && !cancelId; n++) {
+  const res = await fetch(`${origin}/api/v1/feeds/cap/${alertId}.${n}.xml`, withKey);
+  if (res.ok) [cancelId, cancel] = [`${alertId}.${n}`, await res.text()];
+  else await res.body?.cancel();
+}
 if (afterFeed.alerts.some((a) => a.id === alertId) || !cancel.includes("<msgType>Cancel</msgType>")) throw new Error("the stop did not reach the feeds");
 step("the feeds dropped it; CAP says Cancel (no name)", `${cancelId}`);
 const afterStop = await waitSocial("stop", (ps) => Object.keys(socialIds).every((n) => ps.some((p) => p.network === n && p.type === "stop" && p.live)) && !ps.some((p) => p.live && p.type !== "stop"));
