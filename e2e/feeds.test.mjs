@@ -41,29 +41,33 @@ describe("feeds: CAP 1.2 against the OASIS schema, Atom well-formed", () => {
 
   it("Alert, Update and Cancel of one alert validate; the index and the Atom feeds parse", async () => {
     const { call, staff, alertId } = await authorisedExercise(stack, "feeds");
+    // A drill's CAP messages are for the partners who opted into exercises (their key); the keyless feeds never list it.
+    const { data: reg } = await call("POST", "/admin/partners", { name: "CAP tester", domains: ["cap.news.example"], country: "BE", languages: ["fr", "en"], exercise: true }, staff.operator.cookie);
     await call("POST", `/alerts/${alertId}/launch`, undefined, staff.cell.cookie);
-    const get = async (path) => {
-      const res = await fetch(`${stack.origin}${path}`);
+    const get = async (path, key) => {
+      const res = await fetch(`${stack.origin}${path}`, key ? { headers: { Authorization: `Bearer ${key}` } } : {});
       assert.equal(res.status, 200, path);
       return res.text();
     };
-    const alert = await get(`/api/v1/feeds/cap/${alertId}.1.xml`);
+    const cap = (n) => get(`/api/v1/feeds/cap/${alertId}.${n}.xml`, reg.apiKey);
+    assert.equal((await fetch(`${stack.origin}/api/v1/feeds/cap/${alertId}.1.xml`)).status, 404);
+    const alert = await cap(1);
     assert.match(alert, /<msgType>Alert<\/msgType>/);
     await validCap(alert, "alert");
     await wellFormed(await get("/api/v1/feeds/cap.atom"), "cap-index");
     for (const lang of ["fr", "en"]) await wellFormed(await get(`/api/v1/feeds/alerts.atom?lang=${lang}`), `atom-${lang}`);
-    const json = JSON.parse(await get("/api/v1/feeds/alerts.json"));
-    assert.deepEqual(json.alerts.map((a) => a.id), [alertId]);
+    assert.deepEqual(JSON.parse(await get("/api/v1/feeds/alerts.json")).alerts, []);
+    assert.deepEqual(JSON.parse(await get("/api/v1/feeds/partner.json", reg.apiKey)).alerts.map((a) => a.id), [alertId]);
 
     await call("POST", `/alerts/${alertId}/extend`, undefined, staff.magistrate.cookie);
-    const update = await get(`/api/v1/feeds/cap/${alertId}.2.xml`);
+    const update = await cap(2);
     assert.match(update, /<msgType>Update<\/msgType>/);
     await validCap(update, "update");
 
     await call("POST", `/alerts/${alertId}/stop`, { reason: "found_safe" }, staff.cell.cookie);
-    const cancel = await get(`/api/v1/feeds/cap/${alertId}.3.xml`);
+    const cancel = await cap(3);
     assert.match(cancel, /<msgType>Cancel<\/msgType>/);
     await validCap(cancel, "cancel");
-    assert.deepEqual(JSON.parse(await get("/api/v1/feeds/alerts.json")).alerts, []);
+    assert.deepEqual(JSON.parse(await get("/api/v1/feeds/partner.json", reg.apiKey)).alerts, []);
   });
 });
