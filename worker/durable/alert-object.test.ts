@@ -1,16 +1,19 @@
 import {
   createExecutionContext,
+  createMessageBatch,
+  getQueueResult,
   createScheduledController,
   evictDurableObject,
   runDurableObjectAlarm,
   runInDurableObject,
   waitOnExecutionContext,
 } from "cloudflare:test";
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
+import { fixture } from "../test/fixtures.ts";
 import worker from "../index.ts";
 import { beforeAll, describe, expect, it } from "vitest";
 import { boardStub } from "./board-object.ts";
-import { api, as, authorisedAlert, createAlert, expectOk, liveAlert, makeContent, makeTeam, nameCase, type Team, FILE } from "../test/helpers.ts";
+import { api, as, authorisedAlert, createAlert, expectOk, launchExisting, liveAlert, makeContent, makeTeam, nameCase, type Team, FILE } from "../test/helpers.ts";
 import { alertStub } from "../services/alerts.ts";
 import type { AlertObject } from "./alert-object.ts";
 import { ERASED_BY_PURGE } from "../domain/index.ts";
@@ -141,19 +144,39 @@ describe("duration timers (Durable Object alarms)", () => {
 describe("retention purge (rule 14)", () => {
   const CHILD = { firstName: "Zélie", lastName: "Purgetest", description: "Curly red hair, freckles, green coat." };
 
-  it("erases the child's personal data from D1 and R2 and keeps a PII-free audit record", async () => {
+  it("erases the child's personal data from D1 and R2 and keeps a PII-free audit record", { timeout: 120_000 }, async () => {
     const content = makeContent({
-      child: { ...makeContent().child, ...CHILD },
+      // One language: one poster set to render (each poster is a real satori + resvg render).
+      targeting: { regions: ["BE"], languages: ["fr"] },
+      child: { ...makeContent({ targeting: { regions: ["BE"], languages: ["fr"] } }).child, ...CHILD },
       accompanyingPerson: { description: "Tall man with a Purgetest tattoo." },
     });
-    const id = await liveAlert(t, content);
-    // Media stored for the alert (photo intake and posters come with later issues; same key scheme).
-    const photoKey = `alerts/${id}/photos/${"ab".repeat(32)}.jpg`;
-    await env.MEDIA.put(photoKey, new Uint8Array([0xff, 0xd8, 0xff, 0xe0]));
-    await env.MEDIA.put(`alerts/${id}/posters/square-fr.png`, new Uint8Array([0x89, 0x50]));
-    await env.DB.prepare("INSERT INTO photos (hash, alert_id, r2_key, content_type, bytes) VALUES (?, ?, ?, 'image/jpeg', 4)")
-      .bind("ab".repeat(32), id, photoKey)
-      .run();
+    // A real photo, uploaded as the cell would, in the content; the posters rendered from it by the render job.
+    const id = await createAlert(t.cell, content);
+    const uploaded = await exports.default.fetch(
+      new Request(`${env.APP_ORIGIN}/api/v1/alerts/${id}/photos`, {
+        method: "POST",
+        headers: { Origin: env.APP_ORIGIN, Cookie: t.cell.cookie, "Content-Type": "image/jpeg", "X-Requested-With": "child-alert" },
+        body: fixture("photo-exif.jpg"),
+      }),
+    );
+    expect(uploaded.status).toBe(201);
+    const photo = ((await uploaded.json()) as { hash: string }).hash;
+    const withPhoto = { ...content, child: { ...content.child, photos: [photo] } };
+    const edited = expectOk(await api("PUT", `/alerts/${id}/content`, { content: withPhoto }, as(t.cell)));
+    await launchExisting(t, id);
+    // The poster set of the launched version: real PNGs in R2 under the alert's prefix, the photo in them.
+    const posterRows = () => env.DB.prepare("SELECT r2_key FROM posters WHERE alert_id = ? AND version_id = ?").bind(id, edited.body.versionId).all<{ r2_key: string }>();
+    // The render job, run here (in the queue it may still be waiting behind the fan-out's jobs).
+    const batch = createMessageBatch("child-alert-fanout", [{ id: "render", timestamp: new Date(), attempts: 1, body: { type: "render_posters", alertId: id, versionId: edited.body.versionId } }]);
+    await worker.queue(batch, env);
+    await getQueueResult(batch, createExecutionContext());
+    const posterKeys = (await posterRows()).results.map((r) => r.r2_key);
+    expect(posterKeys.length).toBeGreaterThan(0);
+    const png = await env.MEDIA.get(posterKeys[0]!);
+    expect([...new Uint8Array(await png!.arrayBuffer()).slice(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+    const photoKey = (await env.DB.prepare("SELECT r2_key FROM photos WHERE hash = ? AND alert_id = ?").bind(photo, id).first<{ r2_key: string }>())!.r2_key;
+    expect(await env.MEDIA.head(photoKey)).not.toBeNull();
     await env.MEDIA.put(`alerts/other/keep.png`, new Uint8Array([1]));
 
     // The launch prepared the push message (name, description) in the alert's object.
@@ -199,6 +222,9 @@ describe("retention purge (rule 14)", () => {
       expect(dump, pii).not.toContain(pii);
     }
     expect((await env.MEDIA.list({ prefix: ERASED_BY_PURGE.mediaPrefix(id) })).objects).toHaveLength(0);
+    // The uploaded photo and every rendered poster are gone from the store, whatever their keys.
+    expect(await env.MEDIA.head(photoKey)).toBeNull();
+    for (const key of posterKeys) expect(await env.MEDIA.head(key), key).toBeNull();
     // Everything the domain says the purge erases is erased.
     for (const [table, columns] of Object.entries(ERASED_BY_PURGE.columns)) {
       for (const column of columns) {
@@ -219,7 +245,8 @@ describe("retention purge (rule 14)", () => {
 
     // The PII-free skeleton remains: hashes, states, times, and an intact audit chain.
     const versions = await env.DB.prepare("SELECT content, content_hash FROM alert_versions WHERE alert_id = ?").bind(id).all();
-    expect(versions.results).toEqual([{ content: null, content_hash: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+    // Two versions (the draft, then the one with the photo), each kept as its hash only.
+    expect(versions.results).toEqual([1, 2].map(() => ({ content: null, content_hash: expect.stringMatching(/^[0-9a-f]{64}$/) })));
     expect((await auditActions(id)).at(-1)).toBe("purged");
     expect((await api("GET", "/audit/verify", undefined, as(t.operator))).body.ok).toBe(true);
     expect(await stub(id).timers()).toEqual({ review: null, expiry: null, purge: null });
