@@ -90,7 +90,8 @@ describe("lifecycle transitions", () => {
     const allowed = new Set([
       "draft→concertation", "draft→cancelled", "draft→blocked", "draft→purged",
       "concertation→authorised", "concertation→blocked", "concertation→cancelled", "concertation→concertation", "concertation→purged",
-      "authorised→live", "authorised→concertation", "authorised→blocked", "authorised→cancelled", "authorised→stopped", "authorised→purged",
+      // Withdrawn before the launch is a cancel (DOMAIN.md): an authorised alert is never "stopped" — nothing went out.
+      "authorised→live", "authorised→concertation", "authorised→blocked", "authorised→cancelled", "authorised→purged",
       // Lifted: back to concertation, or to draft for a draft blocked before submission (never submitted by a side path).
       "blocked→concertation", "blocked→draft", "blocked→cancelled", "blocked→blocked", "blocked→purged",
       "live→live", "live→stopped",
@@ -137,6 +138,11 @@ describe("lifecycle transitions", () => {
   it("leaves \"expired\" to the system: no person may choose it", () => {
     expect(STAFF_STOP_REASONS).not.toContain("expired");
     expect(STOP_REASONS.filter((r) => r !== "expired")).toEqual([...STAFF_STOP_REASONS]);
+  });
+  it("a stop before the launch withdraws the alert as a cancel (nothing went out to retract); a live one is stopped", () => {
+    expect(checkStop(snap({ state: "authorised" }), "found_safe")).toBe("cancelled");
+    expect(checkStop(snap({ state: "live", endsAt: new Date().toISOString() }), "found_safe")).toBe("stopped");
+    expect(refusal(() => checkStop(snap({ state: "concertation" }), "found_safe"))).toBe("E_INVALID_TRANSITION");
   });
   it("cancels before launch, never after", () => {
     expect(() => checkCancel(snap({ state: "authorised" }))).not.toThrow();

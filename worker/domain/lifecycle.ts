@@ -117,7 +117,7 @@ export interface AlertSnapshot {
 const TRANSITIONS: Record<AlertState, readonly AlertState[]> = {
   draft: ["concertation", "cancelled", "blocked", "purged"],
   concertation: ["authorised", "blocked", "cancelled", "concertation", "purged"],
-  authorised: ["live", "concertation", "blocked", "cancelled", "stopped", "purged"],
+  authorised: ["live", "concertation", "blocked", "cancelled", "purged"],
   // Lifted: back to concertation — or to draft, for a draft blocked before it was ever submitted.
   blocked: ["concertation", "draft", "cancelled", "blocked", "purged"],
   live: ["live", "stopped"],
@@ -414,14 +414,21 @@ export function checkLaunch(s: AlertSnapshot): void {
 }
 
 /**
- * Stop: from live (found, withdrawn, expired) or from authorised (found before the
- * launch went out). A stop never fails for a reason other than the state, so it
- * always wins over a launch that has not yet committed.
+ * What a stop ends the alert as: a live alert is stopped (found, withdrawn, expired); an
+ * authorised one that has not gone out is withdrawn before its launch — DOMAIN.md's
+ * cancel (nothing to retract). The stop button works on both; it never fails for a
+ * reason other than the state, so it always wins over a launch not yet committed.
  */
-export function checkStop(s: AlertSnapshot, reason: StopReason): void {
+export function stopEndsAs(state: AlertState): "stopped" | "cancelled" {
+  return state === "authorised" ? "cancelled" : "stopped";
+}
+
+export function checkStop(s: AlertSnapshot, reason: StopReason): "stopped" | "cancelled" {
   if (s.state === "stopped") throw new AppError("E_INVALID_TRANSITION", "the alert is already stopped");
   if (reason === "expired" && s.state !== "live") throw new AppError("E_INVALID_TRANSITION", "only a live alert expires");
-  assertTransition(s.state, "stopped");
+  const to = stopEndsAs(s.state);
+  assertTransition(s.state, to);
+  return to;
 }
 
 export function checkCancel(s: AlertSnapshot): void {

@@ -56,9 +56,14 @@ describe("the alert's Durable Object is the single writer", () => {
       const stop = () => api("POST", `/alerts/${id}/stop`, { reason: "found_safe" }, as(t.magistrate));
       const [l, s] = i % 2 ? await Promise.all([launch(), stop()]) : (await Promise.all([stop(), launch()])).reverse();
       expect(s!.status).toBe(200);
-      expect((await row(id))!.state).toBe("stopped");
-      // If the launch committed first it was followed by the stop; if not, it was refused.
-      if (l!.status !== 200) expect(l!.body.code).toBe("E_INVALID_TRANSITION");
+      // If the launch committed first it was followed by the stop (stopped, retracted everywhere); if not, the stop
+      // withdrew the authorised alert — a cancel: nothing went out — and the launch was refused.
+      if (l!.status === 200) expect((await row(id))!.state).toBe("stopped");
+      else {
+        expect(l!.body.code).toBe("E_INVALID_TRANSITION");
+        expect((await row(id))!.state).toBe("cancelled");
+        expect((await row(id))!.stop_reason).toBe("found_safe");
+      }
     }
   });
 

@@ -222,8 +222,8 @@ async function dispatch(ctx: CommandContext, alertId: string, cmd: AlertCommand)
     case "launch":
       return launch(ctx, s, cmd.actor);
     case "stop":
-      checkStop(s, cmd.reason);
-      return end(ctx, s, "stopped", cmd.actor, { reason: cmd.reason });
+      // A live alert is stopped; an authorised one that never went out is withdrawn (cancelled), its reason kept.
+      return end(ctx, s, checkStop(s, cmd.reason), cmd.actor, { reason: cmd.reason });
     case "extend":
       return extend(ctx, s, row.launchedAt, cmd.actor);
     case "cancel":
