@@ -90,6 +90,12 @@ const PERMISSIONS: Record<Permission, readonly Role[]> = {
   "stats.read": ["cell", "admin"],
 };
 
+/** Who does something: the signed-in person and the role they act in. */
+export interface Actor {
+  userId: string;
+  role: Role;
+}
+
 export function mayDo(role: Role, permission: Permission): boolean {
   return PERMISSIONS[permission].includes(role);
 }

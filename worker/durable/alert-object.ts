@@ -5,7 +5,7 @@
 import { boardStub } from "./board-object.ts";
 import { LiveObject, roleTag, userTag } from "./live-object.ts";
 import { type Call, IntakeDesk, intakeMetrics, type TipClock } from "../intake/desk.ts";
-import type { TipView } from "../intake/tips.ts";
+import type { TipView } from "../intake/tip-view.ts";
 import { escalateStmt, tipById, tipFigureRows } from "../db/tips.ts";
 import { noticeStmt } from "../db/notices.ts";
 import { buildPublicAlert, type PublicAlert, publicPaths } from "../partners/public-alert.ts";

@@ -5,8 +5,7 @@
 // It also holds the public record of every launched alert (partners/public-alert.ts):
 // the public page, posters, feeds and widget read it here, never from D1.
 import type { PublicAlert } from "../partners/public-alert.ts";
-import { alertStub } from "../services/alerts.ts";
-import { LiveObject, sessionTag, userTag } from "./live-object.ts";
+import { LiveObject, liveSockets, sessionTag, userTag } from "./live-object.ts";
 
 export type BoardEvent = { type: "alert"; alertId: string; state: string; command: string };
 
@@ -67,7 +66,7 @@ export class BoardObject extends LiveObject {
     const tag = sessionHash ? sessionTag(sessionHash) : userTag(userId);
     const key = `feeds:${userId}`;
     const alerts = (await this.ctx.storage.get<string[]>(key)) ?? [];
-    const counts = await Promise.all(alerts.map((id) => alertStub(this.env, id).closeSockets(tag).catch(() => 0)));
+    const counts = await Promise.all(alerts.map((id) => liveSockets(this.env.ALERT, id).closeSockets(tag).catch(() => 0)));
     if (!sessionHash) await this.ctx.storage.delete(key);
     return (await this.closeSockets(tag)) + counts.reduce((a, b) => a + b, 0);
   }

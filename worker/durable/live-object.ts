@@ -11,6 +11,14 @@ export const userTag = (userId: string) => `u:${userId}`;
 export const sessionTag = (sessionHash: string) => `s:${sessionHash}`;
 export const roleTag = (role: string) => `r:${role}`;
 
+/** What any live object answers to another: close the sockets of a person or a session. */
+export interface LiveSockets {
+  closeSockets(tag: string): Promise<number>;
+}
+
+/** A live object reached through that small interface (never by importing its class). */
+export const liveSockets = (ns: { get(id: DurableObjectId): unknown; idFromName(name: string): DurableObjectId }, name: string) => ns.get(ns.idFromName(name)) as LiveSockets;
+
 export abstract class LiveObject extends DurableObject<Env> {
   /** The first message a new socket gets: the current picture. */
   protected abstract hello(): Promise<Record<string, unknown>>;

@@ -7,8 +7,7 @@ import { getAlertRow } from "../db/alerts.ts";
 import { commit, type Db, isUniqueViolation } from "../db/client.ts";
 import { noticeStmt } from "../db/notices.ts";
 import { ackStmt, caseInvestigators, insertTip, markForwarded, type NewTip, tipById, tipByClientRef, type TipRow, usefulStmt } from "../db/tips.ts";
-import { z } from "@hono/zod-openapi";
-import { type AlertState, checkTipAccepted, type Role, sha256Hex, TIP_ASSESSMENTS, tipScope, whoIsInformed } from "../domain/index.ts";
+import { type AlertState, checkTipAccepted, type Role, sha256Hex, tipScope, whoIsInformed } from "../domain/index.ts";
 import { AppError } from "../errors.ts";
 import { log } from "../log.ts";
 import { normalisePhoto } from "../render/codecs.ts";
@@ -16,32 +15,8 @@ import { inspectImage } from "../render/image-format.ts";
 import { alertStub } from "../services/alerts.ts";
 import { pushTipToStaff } from "./staff-push.ts";
 
-/** A tip as its readers see it (the API's schema and the live feed's message). */
-export const TipSchema = z
-  .object({
-    id: z.string(),
-    alertId: z.string(),
-    source: z.enum(["web", "call"]),
-    receivedAt: z.string(),
-    urgent: z.boolean(),
-    text: z.string().nullable(),
-    seenWhere: z.string().nullable(),
-    seenAt: z.string().nullable(),
-    anonymous: z.boolean(),
-    contact: z.object({ name: z.string().nullable(), phone: z.string().nullable(), email: z.string().nullable() }).nullable(),
-    recording: z.enum(["given", "refused"]).nullable(),
-    assessment: z.enum(TIP_ASSESSMENTS).nullable(),
-    photoUrl: z.string().nullable().describe("the photo sent with a web tip (staff route), or null"),
-    takenBy: z.string().nullable(),
-    forwardedAt: z.string().nullable(),
-    ackedAt: z.string().nullable(),
-    ackedBy: z.string().nullable(),
-    useful: z.boolean().nullable(),
-    escalation: z.number().int(),
-    challenge: z.enum(["passed", "unverified"]).nullable().describe("a web tip's anti-abuse check: unverified when it could not be run (the tip is kept)"),
-  })
-  .openapi("Tip");
-export type TipView = z.infer<typeof TipSchema>;
+export { TipSchema, type TipView } from "./tip-view.ts";
+import type { TipView } from "./tip-view.ts";
 
 export function tipView(t: TipRow): TipView {
   return {

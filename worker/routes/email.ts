@@ -13,7 +13,8 @@ import type { Language } from "../domain/index.ts";
 import { AppError } from "../errors.ts";
 import { context, type AppEnv, jsonBody, jsonOk, newRouter, problemResponses, publicRateLimit } from "./http.ts";
 import { esc } from "../../templates/html.ts";
-import { langNav, page, pickLang, preferenceFields, UUID } from "./public.ts";
+import { pickLang, preferenceFields, UUID } from "./public.ts";
+import { langNav, page } from "../../templates/page.ts";
 import { EmailAddress, RecipientPreferences } from "./schemas.ts";
 
 export const EmailSubscription = RecipientPreferences.extend({

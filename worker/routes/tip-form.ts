@@ -15,7 +15,7 @@ import { challengeMark, TURNSTILE_ACTION, TURNSTILE_FIELD, turnstileEnabled, tur
 import { MAX_PHOTO_BYTES } from "../render/image-format.ts";
 import { type AppEnv, UUID_PATH, withinLimit } from "./http.ts";
 import { WebTipInput } from "./intake.ts";
-import { page } from "./public.ts";
+import { page } from "../../templates/page.ts";
 
 export const tipFormRoutes = new Hono<AppEnv>();
 

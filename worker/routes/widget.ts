@@ -20,7 +20,7 @@ import type { PublicAlert } from "../partners/public-alert.ts";
 import { WIDGET_JS } from "../partners/widget.ts";
 import { posterOnDemand } from "../services/posters.ts";
 import { context, type AppEnv } from "./http.ts";
-import { page } from "./public.ts";
+import { page } from "../../templates/page.ts";
 
 export const widgetRoutes = new Hono<AppEnv>();
 widgetRoutes.use("*", context);

@@ -56,6 +56,7 @@ import {
   type RuleNineEvent,
   edition,
   ERASED_BY_PURGE,
+  type Actor,
   type Assignment,
   checkAssignment,
   ENDED_STATES,
@@ -69,10 +70,7 @@ import type { BroadcastEvent, BroadcastSource } from "../channels/channel.ts";
 import { assertPhotosBelong } from "./photos.ts";
 import { AppError } from "../errors.ts";
 
-export interface Actor {
-  userId: string;
-  role: Role;
-}
+export type { Actor };
 
 /** The WebAuthn assertion a sign-off was verified from, stored as evidence. */
 export interface SignOffEvidence {

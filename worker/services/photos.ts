@@ -9,7 +9,7 @@ import { assertEditable, sha256Hex } from "../domain/index.ts";
 import { AppError } from "../errors.ts";
 import { normalisePhoto } from "../render/codecs.ts";
 import { inspectImage } from "../render/image-format.ts";
-import type { Actor } from "./alert-commands.ts";
+import type { Actor } from "../domain/index.ts";
 
 export const photoKey = (alertId: string, hash: string) => `alerts/${alertId}/photos/${hash}.jpg`;
 

@@ -83,6 +83,7 @@ function smtpBehaviour(to: string, b: Behaviour): Record<string, unknown> {
 
 export const emailStandIn: ChannelStandIn = {
   channel: "email",
+  audience: "crowd",
   recipient: (prefs) => emailSubscriber(prefs),
   async recipients(n, prefs = {}) {
     const addresses = Array.from({ length: n }, () => `${crypto.randomUUID()}@example.org`);

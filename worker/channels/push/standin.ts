@@ -10,6 +10,7 @@ const endpoints = new Map<string, string>();
 
 export const pushStandIn: ChannelStandIn = {
   channel: "push",
+  audience: "crowd",
   async recipient(prefs: Prefs = {}) {
     const s = await citizen(prefs);
     endpoints.set(s.id, s.endpoint);

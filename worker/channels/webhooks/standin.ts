@@ -43,6 +43,7 @@ const hookOf = new Map<string, string>();
 
 export const webhookStandIn: ChannelStandIn = {
   channel: "webhooks",
+  audience: "crowd",
   async recipient(prefs: Prefs = {}) {
     return (await partnerWithWebhook(prefs)).hook;
   },
