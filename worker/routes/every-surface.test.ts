@@ -9,9 +9,9 @@
 // Belgium), not from the code's catalogues.
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { emailSubscriber, smtp } from "../channels/email/standin.ts";
-import { addAccount, standInMessages } from "../channels/social/standin.ts";
-import { partnerWithWebhook } from "../channels/webhooks/standin.ts";
+import { emailSubscriber, smtp } from "../test/standins/email.ts";
+import { addAccount, standInMessages } from "../test/standins/social.ts";
+import { partnerWithWebhook } from "../test/standins/webhooks.ts";
 import { api, as, authorisedAlert, citizen, expectOk, makeContent, makeTeam, settledFanouts, standin, type Team } from "../test/helpers.ts";
 
 let t: Team;

@@ -5,7 +5,7 @@
 // adequate country): tried through the API, with the SMTP server as the mailboxes' side.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { smtp } from "../channels/email/standin.ts";
+import { smtp } from "../test/standins/email.ts";
 import { api, as, expectOk, liveAlert, makeTeam, type Team } from "../test/helpers.ts";
 
 let t: Team;

@@ -3,7 +3,7 @@
 // DOMAIN.md: no one alone can launch; the seats are held by different people.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { smtp } from "../channels/email/standin.ts";
+import { smtp } from "../test/standins/email.ts";
 import { api, as, changeAccount, expectOk, makeStaff, makeTeam, registerFrom, type Staff, type Team } from "../test/helpers.ts";
 
 let t: Team;

@@ -9,7 +9,7 @@ import { SoftAuthenticator } from "../../e2e/lib/soft-authenticator.ts";
 import { b64url } from "../bytes.ts";
 import { createInvitation } from "../services/auth.ts";
 import { type StoredSignOff, verifyStoredSignOff } from "../services/signoff-verify.ts";
-import { smtp, type CaughtMail } from "../channels/email/standin.ts";
+import { smtp, type CaughtMail } from "../test/standins/email.ts";
 import { retellPasskeys } from "../services/passkey-notice.ts";
 import { api, as, authorisedAlert, changeAccount, openLiveFeed, ownDeviceLink, registerFrom, until, createAlert, db, DECISION, expectOk, makeContent, makeStaff, makeTeam, nameCase, ORIGIN, signOff, type Staff, type Team, FILE } from "../test/helpers.ts";
 

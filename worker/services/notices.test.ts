@@ -3,7 +3,7 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { smtp, type CaughtMail } from "../channels/email/standin.ts";
+import { smtp, type CaughtMail } from "../test/standins/email.ts";
 import { alertStub } from "./alerts.ts";
 import { mailNotices } from "./notices.ts";
 import { remailNotices } from "./timers.ts";

@@ -1,4 +1,4 @@
-import { channelContract } from "../../fanout/contract.ts";
-import { emailStandIn } from "./standin.ts";
+import { channelContract } from "../../test/contract.ts";
+import { emailStandIn } from "../../test/standins/email.ts";
 
 channelContract(emailStandIn);

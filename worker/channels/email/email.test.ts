@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../../index.ts";
 import { api, as, DECISION, expectOk, liveAlert, makeContent, makeTeam, signOff, type Team } from "../../test/helpers.ts";
 import { alertMail, withoutPoster } from "../../../templates/email/messages.ts";
-import { confirmationToken, emailSubscriber, publicPost, smtp } from "./standin.ts";
+import { confirmationToken, emailSubscriber, publicPost, smtp } from "../../test/standins/email.ts";
 
 let t: Team;
 beforeAll(async () => {

@@ -1,4 +1,4 @@
-import { channelContract } from "../../fanout/contract.ts";
-import { pushStandIn } from "./standin.ts";
+import { channelContract } from "../../test/contract.ts";
+import { pushStandIn } from "../../test/standins/push.ts";
 
 channelContract(pushStandIn);

@@ -12,7 +12,7 @@ import type { Broadcast } from "../channel.ts";
 import { BLUESKY_LIMITS, composeBluesky } from "./bluesky/compose.ts";
 import { FACEBOOK_LIMITS, composeFacebook } from "./facebook/compose.ts";
 import { MASTODON_LIMITS, composeMastodon } from "./mastodon/compose.ts";
-import { addAccount, SOCIAL_CONTROL, standInMessages, standInPosts } from "./standin.ts";
+import { addAccount, SOCIAL_CONTROL, standInMessages, standInPosts } from "../../test/standins/social.ts";
 import { TELEGRAM_LIMITS, composeTelegram } from "./telegram/compose.ts";
 import { X_LIMITS, composeX, xWeightedLength } from "./x/compose.ts";
 import { oauth1Signature } from "./x/oauth1.ts";

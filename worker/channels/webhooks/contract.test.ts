@@ -1,4 +1,4 @@
-import { channelContract } from "../../fanout/contract.ts";
-import { webhookStandIn } from "./standin.ts";
+import { channelContract } from "../../test/contract.ts";
+import { webhookStandIn } from "../../test/standins/webhooks.ts";
 
 channelContract(webhookStandIn);

@@ -6,7 +6,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { sha256Hex } from "../../domain/index.ts";
 import { api, as, DECISION, expectOk, liveAlert, makeContent, makeStaff, makeTeam, signOff, type Staff, type Team } from "../../test/helpers.ts";
-import { partnerWithWebhook } from "./standin.ts";
+import { partnerWithWebhook } from "../../test/standins/webhooks.ts";
 import { WEBHOOK_DISABLE_AFTER } from "./channel.ts";
 import { targetPolicy, webhookTargetRefusal } from "./targets.ts";
 

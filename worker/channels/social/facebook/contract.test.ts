@@ -1,4 +1,4 @@
-import { channelContract } from "../../../fanout/contract.ts";
-import { socialStandIn } from "../standin.ts";
+import { channelContract } from "../../../test/contract.ts";
+import { socialStandIn } from "../../../test/standins/social.ts";
 
 channelContract(socialStandIn("facebook"));

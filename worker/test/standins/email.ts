@@ -3,7 +3,7 @@
 // https://smtp.test to its control API), and subscribers who sign up through the public
 // API and confirm with the link of the e-mail they received (double opt-in, for real).
 import { env, exports } from "cloudflare:workers";
-import type { Accepted, Behaviour, ChannelStandIn, Prefs } from "../../fanout/contract.ts";
+import type { Accepted, Behaviour, ChannelStandIn, Prefs } from "../contract.ts";
 
 const SMTP = "https://smtp.test";
 let ip = 0;

@@ -3,9 +3,9 @@
 // (e2e/lib/webhook-standin.mjs, routed there by vitest.config.ts) that verifies every
 // delivery with the standardwebhooks library before it counts.
 import { env } from "cloudflare:workers";
-import type { Accepted, ChannelStandIn, Prefs } from "../../fanout/contract.ts";
-import { api, as, expectOk, makeStaff, type Staff } from "../../test/helpers.ts";
-import { newWebhookSecret } from "./signing.ts";
+import type { Accepted, ChannelStandIn, Prefs } from "../contract.ts";
+import { api, as, expectOk, makeStaff, type Staff } from "../helpers.ts";
+import { newWebhookSecret } from "../../channels/webhooks/signing.ts";
 
 const HOOKS = "https://hooks.test";
 let admin: Promise<Staff> | null = null;

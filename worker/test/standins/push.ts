@@ -2,8 +2,8 @@
 // VAPID and decrypts every message; e2e/lib/push-standin.mjs) that vitest.config.ts routes
 // https://push.test to, and citizens subscribed through the public API.
 import { env } from "cloudflare:workers";
-import type { Accepted, ChannelStandIn, Prefs } from "../../fanout/contract.ts";
-import { citizen } from "../../test/helpers.ts";
+import type { Accepted, ChannelStandIn, Prefs } from "../contract.ts";
+import { citizen } from "../helpers.ts";
 
 const PUSH = "https://push.test";
 const endpoints = new Map<string, string>();

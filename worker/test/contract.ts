@@ -9,11 +9,11 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { BroadcastEvent } from "../channels/channel.ts";
 import { channelOf, type ChannelName } from "../channels/index.ts";
-import { DRAIN_GRACE_MS, type FanoutCounters, fanoutFinished, MAX_LEASE_MS } from "./ledger.ts";
+import { DRAIN_GRACE_MS, type FanoutCounters, fanoutFinished, MAX_LEASE_MS } from "../fanout/ledger.ts";
 import type { AlertObject } from "../durable/alert-object.ts";
 import { alertStub } from "../services/alerts.ts";
-import { api, as, authorisedAlert, DECISION, expectOk, liveAlert, makeContent, makeTeam, signOff, type Team } from "../test/helpers.ts";
-import { runPage, type LedgerApi } from "./page.ts";
+import { api, as, authorisedAlert, DECISION, expectOk, liveAlert, makeContent, makeTeam, signOff, type Team } from "./helpers.ts";
+import { runPage, type LedgerApi } from "../fanout/page.ts";
 import type { Region } from "../domain/index.ts";
 
 export interface Prefs {

@@ -3,10 +3,10 @@
 // each known to the networks' stand-in (e2e/lib/social-standin.mjs, routed by
 // vitest.config.ts) with the same credentials, which it checks as the network would.
 import { env } from "cloudflare:workers";
-import type { Accepted, ChannelStandIn, Prefs } from "../../fanout/contract.ts";
+import type { Accepted, ChannelStandIn, Prefs } from "../contract.ts";
 import type { SocialNetwork } from "../../db/social.ts";
-import { api, as, expectOk, makeStaff, type Staff } from "../../test/helpers.ts";
-import { sealCredentials } from "./credentials.ts";
+import { api, as, expectOk, makeStaff, type Staff } from "../helpers.ts";
+import { sealCredentials } from "../../channels/social/credentials.ts";
 import { freshSocialAccount } from "../../../e2e/lib/social-accounts.mjs";
 
 export const SOCIAL_CONTROL = "https://social.test";
