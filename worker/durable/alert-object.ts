@@ -62,7 +62,7 @@ export class AlertObject extends LiveObject {
 
   private closingCommand: Promise<unknown> | null = null;
   private readonly ledger = new FanoutLedger(this.ctx.storage, {
-    broadcast: (m) => this.broadcast(m),
+    toScreens: (m) => this.toScreens(m),
     wake: () => this.wake(),
     closing: () => this.closingCommand,
   });
@@ -95,7 +95,7 @@ export class AlertObject extends LiveObject {
 
   /** A version's poster set is complete: open dashboards show it (no polling). */
   async postersReady(versionId: string): Promise<void> {
-    this.broadcast({ type: "posters", versionId });
+    this.toScreens({ type: "posters", versionId });
   }
 
   fanouts(): Promise<FanoutCounters[]> {
@@ -290,13 +290,13 @@ export class AlertObject extends LiveObject {
 
   async tipAcked(tipId: string, ackedAt: string, useful?: boolean | null): Promise<void> {
     await this.desk.stopClock(tipId);
-    this.broadcast({ type: "tip_acked", tipId, ackedAt, ...(useful === undefined ? {} : { useful }) });
+    this.toScreens({ type: "tip_acked", tipId, ackedAt, ...(useful === undefined ? {} : { useful }) });
   }
 
   /** Every dashboard on this alert hears that the intake moved (counts only; who may, re-reads the tips). */
   private async intakeChanged(): Promise<void> {
     const { entries, counts } = await this.desk.queue();
-    this.broadcast({ type: "intake", waiting: entries.filter((e) => e.status === "waiting").length, taken: entries.filter((e) => e.status === "taken").length, ...counts });
+    this.toScreens({ type: "intake", waiting: entries.filter((e) => e.status === "waiting").length, taken: entries.filter((e) => e.status === "taken").length, ...counts });
   }
 
   /** The alarm found a tip unacknowledged in time: up one level (audit entry, notices and their e-mail), unless acknowledged meanwhile. */
@@ -312,7 +312,7 @@ export class AlertObject extends LiveObject {
       [{ alertId, actorRole: "system", action: "tip_escalated", details: { tipId: tip.id, level, roles } }],
       now,
     );
-    this.broadcast({ type: "tip_escalated", tipId: tip.id, level, roles });
+    this.toScreens({ type: "tip_escalated", tipId: tip.id, level, roles });
     await this.enqueue([{ type: "mail_notices", alertId }]);
     return true;
   }
@@ -415,7 +415,7 @@ export class AlertObject extends LiveObject {
       const publicChange = result.changed && (result.state === "live" || ENDED_STATES.includes(result.state as AlertState));
       if (publicChange) await this.ctx.storage.put(PUBLIC_DIRTY, true);
       if (result.changed) {
-        this.broadcast({ type: "state", command: cmd.type, state: result.state, endsAt: result.endsAt ?? undefined });
+        this.toScreens({ type: "state", command: cmd.type, state: result.state, endsAt: result.endsAt ?? undefined });
         // Open alert lists refresh too; best effort: a list that misses it still shows the truth on reload.
         this.ctx.waitUntil(
           boardStub(this.env)

@@ -48,7 +48,7 @@ export class BoardObject extends LiveObject {
   }
 
   async notify(event: BoardEvent): Promise<number> {
-    return this.broadcast(event);
+    return this.toScreens(event);
   }
 
   /** Remembers that this person opened an alert's live feed, so that ending their sessions can close it too. */

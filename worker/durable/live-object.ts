@@ -1,6 +1,6 @@
 // The live-feed half shared by the Durable Objects dashboards listen to: accept WebSockets
 // on the hibernation API (sockets stay open while the object sleeps), greet, answer pings,
-// and broadcast. The routes check the session, the role and the Origin before forwarding.
+// and send to the open screens (toScreens; a "broadcast" is what the channels send). The routes check the session, the role and the Origin before forwarding.
 import { DurableObject } from "cloudflare:workers";
 
 /** Set by the route after it checked the session (a client's own values are overwritten): who a socket belongs to. */
@@ -72,7 +72,7 @@ export abstract class LiveObject extends DurableObject<Env> {
   }
 
   /** Sends to every connected dashboard; returns how many there were. */
-  protected broadcast(message: unknown): number {
+  protected toScreens(message: unknown): number {
     const text = JSON.stringify(message);
     const sockets = this.ctx.getWebSockets();
     for (const ws of sockets) {

@@ -12,7 +12,7 @@ import { DRAIN_GRACE_MS, FanoutLedger, type PageRef, SEND_LEASE_MS } from "./led
 function withLedger<T>(fn: (l: FanoutLedger, closing: Closing, storage: DurableObjectStorage) => Promise<T>): Promise<T> {
   return runInDurableObject(alertStub(env, crypto.randomUUID()), async (_o: AlertObject, state) => {
     const closing = new Closing();
-    const ledger = new FanoutLedger(state.storage, { broadcast: () => undefined, wake: async () => undefined, closing: () => closing.command });
+    const ledger = new FanoutLedger(state.storage, { toScreens: () => undefined, wake: async () => undefined, closing: () => closing.command });
     return fn(ledger, closing, state.storage);
   });
 }

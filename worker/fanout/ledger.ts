@@ -126,7 +126,8 @@ export interface PageReport extends PageRef {
 
 export interface LedgerHooks {
   /** Tell the open dashboards. */
-  broadcast(message: unknown): void;
+  /** A message to the screens watching the alert (its live WebSocket feed): not a broadcast. */
+  toScreens(message: unknown): void;
   /** Ask the owner to run its reconciler soon (a fan-out finished, a retraction may start). */
   wake(): Promise<void>;
   /** The closing command in progress, if any: senders wait for its outcome. */
@@ -233,7 +234,7 @@ export class FanoutLedger {
     // put() takes at most 128 entries at once.
     const all = Object.entries(entries);
     for (let i = 0; i < all.length; i += 128) await this.storage.put(Object.fromEntries(all.slice(i, i + 128)));
-    this.hooks.broadcast({ type: "fanout", counters: c });
+    this.hooks.toScreens({ type: "fanout", counters: c });
     return plan;
   }
 
@@ -405,7 +406,7 @@ export class FanoutLedger {
     }
     await this.storage.put({ [k.done(ref)]: true, [k.counters(c.fanoutId, c.channel)]: c });
     await this.storage.delete([k.claim(ref), k.inflight(ref), k.marks(ref)]);
-    this.hooks.broadcast({ type: "fanout", counters: c });
+    this.hooks.toScreens({ type: "fanout", counters: c });
     // A finished sweep lets the pending one start, a retraction may be waiting for the last
     // content page in flight, and a finished fan-out goes to the audit trail.
     const retractionWaits = c.event !== "stop" && (await this.storage.get<boolean>(k.stopWaiting(c.channel))) === true;
