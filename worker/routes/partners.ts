@@ -3,21 +3,10 @@
 // rotatable, revocable) and an optional webhook (https, public host; its signing secret
 // shown once), with the webhook's delivery log.
 import { z } from "@hono/zod-openapi";
-import { eq } from "drizzle-orm";
-import { commit } from "../db/client.ts";
-import { deliveriesOf, listPartners, partnerById, type PartnerRow } from "../db/partners.ts";
-import { partners } from "../db/schema.ts";
-import { COUNTRY, LANGUAGES, mayReceivePersonalData, REGIONS, sha256Hex } from "../domain/index.ts";
-import { AppError } from "../errors.ts";
-import { newWebhookSecret } from "../channels/webhooks/signing.ts";
-import { sealWebhookSecret, webhookSealingReady } from "../channels/webhooks/secrets.ts";
-
-/** A webhook secret is stored sealed: without the sealing key, none is made. */
-function checkSealing(env: Env): void {
-  if (!webhookSealingReady(env)) throw new AppError("E_CONFLICT", "the Worker secret SOCIAL_CREDENTIALS_KEY is not set: webhook secrets cannot be stored sealed (see README, Deploying)");
-}
-import { targetPolicy, webhookTargetRefusal } from "../channels/webhooks/targets.ts";
-import { currentUser, jsonBody, jsonOk, newRouter, staffRoute } from "./http.ts";
+import { deliveriesOf, listPartners, type PartnerRow } from "../db/partners.ts";
+import { COUNTRY, LANGUAGES, mayReceivePersonalData, REGIONS } from "../domain/index.ts";
+import { changePartner, existingPartner, registerPartner, revokePartner, rotatePartnerKey } from "../partners/registry.ts";
+import { actorOf, jsonBody, jsonOk, newRouter, staffRoute } from "./http.ts";
 import { Id } from "./schemas.ts";
 
 export const partnerRoutes = newRouter();
@@ -80,26 +69,7 @@ const view = (p: PartnerRow): z.infer<typeof Partner> => ({
   revokedAt: p.revokedAt,
 });
 
-/** A new API key: "cap_" + 32 random bytes (base64url); only its hash is stored. */
-async function newApiKey() {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  const key = `cap_${btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")}`;
-  return { key, hash: await sha256Hex(key), prefix: key.slice(0, 10) };
-}
-
-function checkTarget(env: Env, url: string | null | undefined) {
-  if (!url) return;
-  const refusal = webhookTargetRefusal(url, targetPolicy(env));
-  if (refusal) throw new AppError("E_VALIDATION", "see errors for each invalid field", { errors: [{ path: "webhookUrl", message: refusal }] });
-}
-
 const PartnerParam = z.object({ id: Id.openapi({ param: { name: "id", in: "path" } }) });
-
-async function existing(db: Parameters<typeof partnerById>[0], id: string) {
-  const p = await partnerById(db, id);
-  if (!p) throw new AppError("E_NOT_FOUND", "no such partner");
-  return p;
-}
 
 partnerRoutes.openapi(
   staffRoute("admin.partners", {
@@ -111,32 +81,8 @@ partnerRoutes.openapi(
     responses: { 201: jsonOk(z.object({ partner: Partner, apiKey: z.string(), webhookSecret: z.string().nullable() }), "Registered") },
   }),
   async (c) => {
-    const body = c.req.valid("json");
-    checkTarget(c.env, body.webhookUrl);
-    const db = c.get("db");
-    const user = currentUser(c);
-    const now = new Date();
-    const key = await newApiKey();
-    const secret = body.webhookUrl ? newWebhookSecret() : null;
-    if (secret) checkSealing(c.env);
-    const partnerId = crypto.randomUUID();
-    const row = {
-      id: partnerId,
-      name: body.name,
-      domains: JSON.stringify([...new Set(body.domains)]),
-      country: body.country,
-      languages: JSON.stringify([...new Set(body.languages)]),
-      lang: body.languages[0]!,
-      regions: JSON.stringify([...new Set(body.regions)]),
-      exercise: body.exercise,
-      keyHash: key.hash,
-      keyPrefix: key.prefix,
-      webhookUrl: body.webhookUrl,
-      webhookSecret: secret ? await sealWebhookSecret(c.env, partnerId, secret) : null,
-      createdAt: now.toISOString(),
-    };
-    await commit(db, [db.insert(partners).values(row)], [{ actorUserId: user.id, actorRole: user.role, action: "partner_registered", details: { partnerId: row.id, country: row.country } }], now);
-    return c.json({ partner: view((await partnerById(db, row.id))!), apiKey: key.key, webhookSecret: secret }, 201);
+    const r = await registerPartner(c.env, c.get("db"), actorOf(c), c.req.valid("json"));
+    return c.json({ partner: view(r.partner), apiKey: r.apiKey, webhookSecret: r.webhookSecret }, 201);
   },
 );
 
@@ -169,30 +115,8 @@ partnerRoutes.openapi(
     responses: { 200: jsonOk(z.object({ partner: Partner, webhookSecret: z.string().nullable().describe("shown once, when the webhook URL changed") })) },
   }),
   async (c) => {
-    const db = c.get("db");
-    const { id } = c.req.valid("param");
-    const body = c.req.valid("json");
-    const p = await existing(db, id);
-    if (p.revokedAt) throw new AppError("E_CONFLICT", "the partner is revoked");
-    checkTarget(c.env, body.webhookUrl);
-    const urlChanged = body.webhookUrl !== undefined && body.webhookUrl !== p.webhookUrl;
-    const secret = urlChanged && body.webhookUrl ? newWebhookSecret() : null;
-    if (secret) checkSealing(c.env);
-    const sealed = secret ? await sealWebhookSecret(c.env, id, secret) : null;
-    const set: Partial<typeof partners.$inferInsert> = {
-      ...(body.name !== undefined ? { name: body.name } : {}),
-      ...(body.domains ? { domains: JSON.stringify([...new Set(body.domains)]) } : {}),
-      ...(body.country ? { country: body.country } : {}),
-      ...(body.languages ? { languages: JSON.stringify([...new Set(body.languages)]), lang: body.languages[0]! } : {}),
-      ...(body.regions ? { regions: JSON.stringify([...new Set(body.regions)]) } : {}),
-      ...(body.exercise !== undefined ? { exercise: body.exercise } : {}),
-      ...(urlChanged ? { webhookUrl: body.webhookUrl, webhookSecret: sealed, webhookFailures: 0, webhookDisabledAt: null } : {}),
-      ...(body.webhookEnabled ? { webhookFailures: 0, webhookDisabledAt: null } : {}),
-    };
-    const user = currentUser(c);
-    const now = new Date();
-    await commit(db, [db.update(partners).set(set).where(eq(partners.id, id))], [{ actorUserId: user.id, actorRole: user.role, action: "partner_changed", details: { partnerId: id, fields: Object.keys(body) } }], now);
-    return c.json({ partner: view((await partnerById(db, id))!), webhookSecret: secret }, 200);
+    const r = await changePartner(c.env, c.get("db"), actorOf(c), c.req.valid("param").id, c.req.valid("json"));
+    return c.json({ partner: view(r.partner), webhookSecret: r.webhookSecret }, 200);
   },
 );
 
@@ -205,17 +129,7 @@ partnerRoutes.openapi(
     request: { params: PartnerParam },
     responses: { 200: jsonOk(z.object({ apiKey: z.string(), keyPrefix: z.string() })) },
   }),
-  async (c) => {
-    const db = c.get("db");
-    const { id } = c.req.valid("param");
-    const p = await existing(db, id);
-    if (p.revokedAt) throw new AppError("E_CONFLICT", "the partner is revoked");
-    const key = await newApiKey();
-    const user = currentUser(c);
-    const now = new Date();
-    await commit(db, [db.update(partners).set({ keyHash: key.hash, keyPrefix: key.prefix }).where(eq(partners.id, id))], [{ actorUserId: user.id, actorRole: user.role, action: "partner_key_rotated", details: { partnerId: id } }], now);
-    return c.json({ apiKey: key.key, keyPrefix: key.prefix }, 200);
-  },
+  async (c) => c.json(await rotatePartnerKey(c.get("db"), actorOf(c), c.req.valid("param").id), 200),
 );
 
 partnerRoutes.openapi(
@@ -228,14 +142,7 @@ partnerRoutes.openapi(
     responses: { 204: { description: "Revoked" } },
   }),
   async (c) => {
-    const db = c.get("db");
-    const { id } = c.req.valid("param");
-    const p = await existing(db, id);
-    if (!p.revokedAt) {
-      const user = currentUser(c);
-      const now = new Date();
-      await commit(db, [db.update(partners).set({ revokedAt: now.toISOString() }).where(eq(partners.id, id))], [{ actorUserId: user.id, actorRole: user.role, action: "partner_revoked", details: { partnerId: id } }], now);
-    }
+    await revokePartner(c.get("db"), actorOf(c), c.req.valid("param").id);
     return c.body(null, 204);
   },
 );
@@ -258,7 +165,7 @@ partnerRoutes.openapi(
   async (c) => {
     const db = c.get("db");
     const { id } = c.req.valid("param");
-    await existing(db, id);
+    await existingPartner(db, id);
     const rows = await deliveriesOf(db, id);
     return c.json({ deliveries: rows.map(({ alertId, type, version, outcome, status, detail, at }) => ({ alertId, type, version, outcome, status, detail, at })) }, 200);
   },
