@@ -8,6 +8,7 @@ import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { BROADCAST_EVENTS } from "../channels/channel.ts";
 import { AUTHORITY_MAILBOXES } from "../domain/inform.ts";
+import { SOCIAL_NETWORKS } from "../domain/social.ts";
 
 const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`;
 
@@ -650,7 +651,7 @@ export const socialAccounts = sqliteTable(
   {
     seq: integer("seq").primaryKey({ autoIncrement: true }),
     id: text("id").notNull().unique(),
-    network: text("network", { enum: ["mastodon", "bluesky", "x", "facebook", "telegram"] }).notNull(),
+    network: text("network", { enum: SOCIAL_NETWORKS }).notNull(),
     /** How staff know it: "@childalert_fr". */
     name: text("name").notNull(),
     lang: text("lang").notNull(),

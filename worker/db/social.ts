@@ -6,7 +6,8 @@ import { socialAccounts, socialPosts } from "./schema.ts";
 
 export type SocialAccountRow = typeof socialAccounts.$inferSelect;
 export type SocialPostRow = typeof socialPosts.$inferSelect;
-export type SocialNetwork = SocialAccountRow["network"];
+export type { SocialNetwork } from "../domain/social.ts";
+import type { SocialNetwork } from "../domain/social.ts";
 
 const live = (network: SocialNetwork) => and(eq(socialAccounts.network, network), isNull(socialAccounts.disabledAt));
 

@@ -1,4 +1,13 @@
-// Social posts (issue 15): when one with the child's face is the operator's to act on.
+// Social posts (issue 15): the networks the foundation posts to, and when a post with the
+// child's face is the operator's to act on.
+
+/**
+ * The official networks: the one list. The DB column, the admin API's schemas, the
+ * dashboard and the channel registry derive from it; a network added here without its
+ * folder (spec in channels/social/networks.ts) or its queue binding fails the typecheck.
+ */
+export const SOCIAL_NETWORKS = ["mastodon", "bluesky", "x", "facebook", "telegram"] as const;
+export type SocialNetwork = (typeof SOCIAL_NETWORKS)[number];
 
 export interface SocialPostState {
   accountId: string;

@@ -3,40 +3,17 @@
 // /api/v1/alerts/{id}/social: every post of the alert with its state, and what the
 // retraction could not delete — with a direct link and "try again".
 import { z } from "@hono/zod-openapi";
-import { eq } from "drizzle-orm";
-import { commit } from "../db/client.ts";
 import { getAlertRow } from "../db/alerts.ts";
-import { accountById, hasOpenContentPosts, listAccounts, postById, postsOfAlert, type SocialAccountRow } from "../db/social.ts";
-import { socialAccounts } from "../db/schema.ts";
-import { type AlertState, ENDED_STATES, LANGUAGES, needsAttention, REGIONS } from "../domain/index.ts";
-import { AppError } from "../errors.ts";
-import { connect, deletePost, socialTargetPolicy, toAccount } from "../channels/social/channel.ts";
-import { credentialsKeySet, sealCredentials } from "../channels/social/credentials.ts";
+import { listAccounts, postsOfAlert, type SocialAccountRow } from "../db/social.ts";
+import { type AlertState, ENDED_STATES, LANGUAGES, needsAttention, REGIONS, SOCIAL_NETWORKS } from "../domain/index.ts";
+import { addSocialAccount, changeSocialAccount, disableSocialAccount, retryPostDeletion } from "../channels/social/accounts.ts";
+import { credentialsKeySet } from "../channels/social/credentials.ts";
 import { SOCIAL_SPECS } from "../channels/social/networks.ts";
-import { webhookTargetRefusal } from "../channels/webhooks/targets.ts";
-import { currentUser, jsonBody, jsonOk, newRouter, staffRoute } from "./http.ts";
+import { actorOf, jsonBody, jsonOk, newRouter, staffRoute } from "./http.ts";
 import { AlertIdParam, Id } from "./schemas.ts";
 
 export const socialRoutes = newRouter();
 const tags = ["Social networks"];
-
-const Secret = z.string().trim().min(1).max(512);
-const Origin = z.string().trim().max(200).url();
-
-/** Per network: where the account is and what it signs in with (the network's own names). */
-const NETWORK_FIELDS = {
-  mastodon: { target: Origin.describe("the instance, e.g. https://mastodon.social"), credentials: z.object({ accessToken: Secret }).strict() },
-  bluesky: { target: Origin.describe("the account's service, e.g. https://bsky.social"), credentials: z.object({ identifier: Secret, appPassword: Secret }).strict() },
-  x: { target: z.literal("").default(""), credentials: z.object({ consumerKey: Secret, consumerSecret: Secret, accessToken: Secret, accessTokenSecret: Secret }).strict() },
-  facebook: {
-    target: z.string().trim().regex(/^\d{5,30}$/, "the Page id (digits)"),
-    credentials: z.object({ pageAccessToken: Secret, appSecret: Secret.optional() }).strict(),
-  },
-  telegram: {
-    target: z.string().trim().regex(/^(@[A-Za-z][A-Za-z0-9_]{4,31}|-100\d{5,20})$/, "the channel: @name or its -100… id"),
-    credentials: z.object({ botToken: z.string().trim().regex(/^\d{3,20}:[A-Za-z0-9_-]{20,100}$/, "a bot token such as 123456:ABC…") }).strict(),
-  },
-} as const;
 
 const Common = {
   name: z.string().trim().min(1).max(100).describe("how staff know it, e.g. @childalert_fr"),
@@ -45,13 +22,12 @@ const Common = {
   exercise: z.boolean().default(false).describe("also post exercises (a test account only)"),
 };
 
-const NewAccount = z.discriminatedUnion("network", [
-  z.object({ network: z.literal("mastodon"), ...Common, ...NETWORK_FIELDS.mastodon }).strict(),
-  z.object({ network: z.literal("bluesky"), ...Common, ...NETWORK_FIELDS.bluesky }).strict(),
-  z.object({ network: z.literal("x"), ...Common, ...NETWORK_FIELDS.x }).strict(),
-  z.object({ network: z.literal("facebook"), ...Common, ...NETWORK_FIELDS.facebook }).strict(),
-  z.object({ network: z.literal("telegram"), ...Common, ...NETWORK_FIELDS.telegram }).strict(),
-]);
+/** One shape per network, from its own folder's fields (channels/social/<network>/channel.ts). */
+const accountShape = (n: (typeof SOCIAL_NETWORKS)[number]) => z.object({ network: z.literal(n), ...Common, ...SOCIAL_SPECS[n].fields }).strict();
+const NewAccount = z.discriminatedUnion(
+  "network",
+  SOCIAL_NETWORKS.map(accountShape) as unknown as [ReturnType<typeof accountShape>, ...ReturnType<typeof accountShape>[]],
+);
 
 const AccountChange = z
   .object({
@@ -68,7 +44,7 @@ const AccountChange = z
 const Account = z
   .object({
     id: z.string(),
-    network: z.enum(["mastodon", "bluesky", "x", "facebook", "telegram"]),
+    network: z.enum(SOCIAL_NETWORKS),
     name: z.string(),
     lang: z.string(),
     regions: z.array(z.string()),
@@ -91,16 +67,6 @@ const view = (a: SocialAccountRow): z.infer<typeof Account> => ({
   disabledAt: a.disabledAt,
 });
 
-function checkTarget(env: Env, network: string, target: string) {
-  if (network !== "mastodon" && network !== "bluesky") return;
-  const refusal = webhookTargetRefusal(target, socialTargetPolicy(env));
-  if (refusal) throw new AppError("E_VALIDATION", "see errors for each invalid field", { errors: [{ path: "target", message: refusal }] });
-}
-
-function requireKey(env: Env) {
-  if (!credentialsKeySet(env)) throw new AppError("E_CONFLICT", "the Worker secret SOCIAL_CREDENTIALS_KEY is not set: credentials cannot be stored (see README, Social networks)");
-}
-
 const AccountParam = z.object({ id: Id.openapi({ param: { name: "id", in: "path" } }) });
 
 socialRoutes.openapi(
@@ -112,28 +78,7 @@ socialRoutes.openapi(
     request: { body: jsonBody(NewAccount) },
     responses: { 201: jsonOk(z.object({ account: Account }), "Added") },
   }),
-  async (c) => {
-    const body = c.req.valid("json");
-    requireKey(c.env);
-    checkTarget(c.env, body.network, body.target);
-    const db = c.get("db");
-    const user = currentUser(c);
-    const id = crypto.randomUUID();
-    const now = new Date();
-    const row = {
-      id,
-      network: body.network,
-      name: body.name,
-      lang: body.lang,
-      regions: JSON.stringify([...new Set(body.regions)]),
-      exercise: body.exercise,
-      target: body.target.replace(/\/+$/, ""),
-      credentials: await sealCredentials(c.env, id, body.credentials),
-      createdAt: now.toISOString(),
-    };
-    await commit(db, [db.insert(socialAccounts).values(row)], [{ actorUserId: user.id, actorRole: user.role, action: "social_account_added", details: { accountId: id, network: body.network } }], now);
-    return c.json({ account: view((await accountById(db, id))!) }, 201);
-  },
+  async (c) => c.json({ account: view(await addSocialAccount(c.env, c.get("db"), actorOf(c), c.req.valid("json"))) }, 201),
 );
 
 socialRoutes.openapi(
@@ -147,12 +92,6 @@ socialRoutes.openapi(
   async (c) => c.json({ accounts: (await listAccounts(c.get("db"))).map(view), credentialsKey: credentialsKeySet(c.env) }, 200),
 );
 
-async function existing(db: Parameters<typeof accountById>[0], id: string) {
-  const a = await accountById(db, id);
-  if (!a) throw new AppError("E_NOT_FOUND", "no such account");
-  return a;
-}
-
 socialRoutes.openapi(
   staffRoute("admin.social", {
     method: "patch",
@@ -162,29 +101,7 @@ socialRoutes.openapi(
     request: { params: AccountParam, body: jsonBody(AccountChange) },
     responses: { 200: jsonOk(z.object({ account: Account })) },
   }),
-  async (c) => {
-    const db = c.get("db");
-    const { id } = c.req.valid("param");
-    const body = c.req.valid("json");
-    const a = await existing(db, id);
-    let sealed: string | undefined;
-    if (body.credentials) {
-      requireKey(c.env);
-      const parsed = NETWORK_FIELDS[a.network].credentials.safeParse(body.credentials);
-      if (!parsed.success) throw new AppError("E_VALIDATION", "see errors for each invalid field", { errors: parsed.error.issues.map((i) => ({ path: ["credentials", ...i.path].join("."), message: i.message })) });
-      sealed = await sealCredentials(c.env, id, parsed.data);
-    }
-    const set: Partial<typeof socialAccounts.$inferInsert> = {
-      ...(body.name !== undefined ? { name: body.name } : {}),
-      ...(body.lang ? { lang: body.lang } : {}),
-      ...(body.regions ? { regions: JSON.stringify([...new Set(body.regions)]) } : {}),
-      ...(body.exercise !== undefined ? { exercise: body.exercise } : {}),
-      ...(sealed ? { credentials: sealed } : {}),
-    };
-    const user = currentUser(c);
-    await commit(db, [db.update(socialAccounts).set(set).where(eq(socialAccounts.id, id))], [{ actorUserId: user.id, actorRole: user.role, action: "social_account_changed", details: { accountId: id, fields: Object.keys(body) } }]);
-    return c.json({ account: view((await accountById(db, id))!) }, 200);
-  },
+  async (c) => c.json({ account: view(await changeSocialAccount(c.env, c.get("db"), actorOf(c), c.req.valid("param").id, c.req.valid("json"))) }, 200),
 );
 
 socialRoutes.openapi(
@@ -196,17 +113,7 @@ socialRoutes.openapi(
     request: { params: AccountParam },
     responses: { 200: jsonOk(z.object({ account: Account })) },
   }),
-  async (c) => {
-    const db = c.get("db");
-    const { id } = c.req.valid("param");
-    const a = await existing(db, id);
-    if (await hasOpenContentPosts(db, id)) throw new AppError("E_CONFLICT", "the account still has alert posts that are not deleted: wait for the retraction (or delete them) first");
-    const user = currentUser(c);
-    const now = new Date();
-    if (!a.disabledAt)
-      await commit(db, [db.update(socialAccounts).set({ disabledAt: now.toISOString() }).where(eq(socialAccounts.id, id))], [{ actorUserId: user.id, actorRole: user.role, action: "social_account_disabled", details: { accountId: id } }], now);
-    return c.json({ account: view((await accountById(db, id))!) }, 200);
-  },
+  async (c) => c.json({ account: view(await disableSocialAccount(c.get("db"), actorOf(c), c.req.valid("param").id)) }, 200),
 );
 
 // ------------------------------------------------------------------ an alert's posts
@@ -279,20 +186,7 @@ socialRoutes.openapi(
     const db = c.get("db");
     const { id, postId } = c.req.valid("param");
     const alert = await getAlertRow(db, id);
-    const p = await postById(db, postId);
-    if (!p || p.alertId !== id) throw new AppError("E_NOT_FOUND", "no such post on this alert");
-    if (p.state !== "deleted") {
-      const a = await existing(db, p.accountId);
-      const spec = SOCIAL_SPECS[a.network];
-      const account = toAccount(a);
-      const conn = await connect(c.env, spec, account, new Map()).catch(() => {
-        throw new AppError("E_CONFLICT", "the account's credentials do not open (the sealing key changed?): enter them again in the admin screen, or delete the post by hand from its link");
-      });
-      await deletePost(c.env, spec, conn, p);
-      const user = currentUser(c);
-      const after = (await postById(db, postId))!;
-      await commit(db, [], [{ actorUserId: user.id, actorRole: user.role, action: "social_post_delete_retried", alertId: id, details: { postId, network: p.network, state: after.state } }]);
-    }
+    await retryPostDeletion(c.env, db, actorOf(c), id, postId);
     const posts = await postsView(db, id, alert.state);
     return c.json({ post: posts.find((x) => x.id === postId)! }, 200);
   },

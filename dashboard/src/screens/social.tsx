@@ -10,12 +10,14 @@ import type { components } from "../api/schema";
 import { t } from "../i18n";
 import { useAlertLive } from "../lib/live";
 import { ErrorBox, fmtTime, THead, useAction } from "../ui";
+import { SOCIAL_NETWORKS } from "../../../worker/domain/social.ts";
 
 type Account = components["schemas"]["SocialAccount"];
 type Post = components["schemas"]["SocialPost"];
 type Network = Account["network"];
 
-const NETWORKS: Network[] = ["mastodon", "bluesky", "x", "facebook", "telegram"];
+/** The one list (domain SOCIAL_NETWORKS); the maps below are typed by it: a new network without its entries fails the build. */
+const NETWORKS: readonly Network[] = SOCIAL_NETWORKS;
 const NETWORK_NAME: Record<Network, string> = { mastodon: "Mastodon", bluesky: "Bluesky", x: "X", facebook: "Facebook", telegram: "Telegram" };
 
 /** What each network asks for: where the account is, and its credentials (the network's own names). */

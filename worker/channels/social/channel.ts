@@ -5,6 +5,7 @@
 // version and delete the old one. Stop: delete every post of the alert, then post "found —
 // thank you" (or "ended") without name or photo. Every post id is kept as a receipt until
 // its deletion is confirmed; what a network refuses to delete stays listed to the operator.
+import { z } from "zod";
 import { backoffSeconds } from "../../config.ts";
 import { makeDb } from "../../db/client.ts";
 import {
@@ -102,10 +103,17 @@ export interface SocialClient<C = unknown> {
 export interface SocialNetworkSpec<C> {
   network: SocialNetwork;
   label: Record<Language, string>;
+  /** What the admin types to add an account: where it is (`target`) and what it signs in with (the network's own names). */
+  fields: { target: z.ZodType<string>; credentials: z.ZodObject };
   compose(b: Broadcast, lang: Language): SocialMessage;
   client: SocialClient<C>;
   /** The API origin for networks with one (env override for the local stand-ins); null: the account's own target. */
   apiOrigin?(env: Env): string;
+}
+
+/** A network's own queue: SOCIAL_<NETWORK> in wrangler.toml (a network without its binding fails the typecheck here). */
+export function socialQueue<N extends SocialNetwork>(env: Env, network: N): Queue {
+  return env[`SOCIAL_${network.toUpperCase() as Uppercase<N>}`];
 }
 
 export const SOCIAL_PAGE_SIZE = 10;
@@ -298,7 +306,7 @@ export function socialChannel<C>(spec: SocialNetworkSpec<C>) {
       pageSize: SOCIAL_PAGE_SIZE,
       concurrency: SOCIAL_CONCURRENCY,
       maxAttempts: SOCIAL_MAX_ATTEMPTS,
-      queues: (env: Env) => [env[`SOCIAL_${spec.network.toUpperCase()}` as "SOCIAL_MASTODON"]],
+      queues: (env: Env) => [socialQueue(env, spec.network)],
       deliveryMs: SOCIAL_DELIVERY_MS,
     },
     compose(b: Broadcast, lang: Language): SocialChannelMessage {
