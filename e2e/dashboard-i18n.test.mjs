@@ -2,7 +2,7 @@
 // what it cannot — the same {placeholders}, nothing empty, nothing left in English.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { DICTIONARIES, LANGS } from "../dashboard/src/i18n.ts";
+import { DICTIONARIES, LANGS } from "../dashboard/src/i18n/index.ts";
 
 const placeholders = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
