@@ -4,7 +4,7 @@
 // binds the content hash, the kind of sign-off and the decision recorded, and that the
 // stored content still hashes to what was signed. Names each problem; exit 1 if any.
 // The origin and RP id are the deployment's (APP_ORIGIN, RP_ID): by default `.dev.vars`.
-import { verifyStoredSignOff } from "../worker/services/signoff-verify.ts";
+import { verifyStoredSignOff } from "../worker/staff/signoff-verify.ts";
 import { d1, parseArgs, readDevVars } from "./lib/local.mjs";
 
 const args = parseArgs(process.argv.slice(2));

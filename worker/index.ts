@@ -2,10 +2,10 @@
 import { buildApp, challengeOrigin, htmlPolicy, isFramable } from "./app.ts";
 import { edgeCached } from "./partners/edge-cache.ts";
 import { handleBatch } from "./queue/consumer.ts";
-import { runCron } from "./services/timers.ts";
+import { runCron } from "./alert/timers.ts";
 
-export { AlertObject } from "./durable/alert-object.ts";
-export { BoardObject } from "./durable/board-object.ts";
+export { AlertObject } from "./alert/object.ts";
+export { BoardObject } from "./board/object.ts";
 
 const app = buildApp();
 

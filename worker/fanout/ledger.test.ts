@@ -4,8 +4,8 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { alertStub } from "../services/alerts.ts";
-import type { AlertObject } from "../durable/alert-object.ts";
+import { alertStub } from "../alert/api.ts";
+import type { AlertObject } from "../alert/object.ts";
 import { DRAIN_GRACE_MS, FanoutLedger, type PageRef, SEND_LEASE_MS } from "./ledger.ts";
 
 /** A ledger on a fresh object's storage, with a closing command the test starts and ends. */

@@ -5,7 +5,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { alertStub } from "../services/alerts.ts";
+import { alertStub } from "../alert/api.ts";
 import { api, as, createAlert, expectOk, liveAlert, makeStaff, makeTeam, ORIGIN, type Staff, standin, type Team } from "../test/helpers.ts";
 import type { TipClock } from "./desk.ts";
 

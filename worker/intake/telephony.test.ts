@@ -5,7 +5,7 @@
 import { env, exports } from "cloudflare:workers";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { beforeAll, describe, expect, it } from "vitest";
-import { alertStub } from "../services/alerts.ts";
+import { alertStub } from "../alert/api.ts";
 import { api, as, authorisedAlert, expectOk, liveAlert, makeContent, makeTeam, ORIGIN, type Team } from "../test/helpers.ts";
 
 let t: Team;

@@ -12,7 +12,7 @@ import { AppError } from "../errors.ts";
 import { log } from "../log.ts";
 import { normalisePhoto } from "../render/codecs.ts";
 import { inspectImage } from "../render/image-format.ts";
-import { alertStub } from "../services/alerts.ts";
+import { alertStub } from "../alert/api.ts";
 import { pushTipToStaff } from "./staff-push.ts";
 
 export { TipSchema, type TipView } from "./tip-view.ts";

@@ -8,7 +8,7 @@ import { loadSnapshot } from "../db/alerts.ts";
 import type { Db } from "../db/client.ts";
 import { type AlertContent, LANGUAGES, publicFace, publishableContent } from "../domain/index.ts";
 import { FORMAT_NAMES } from "../../templates/posters/model.ts";
-import { type PosterPlan, planPosters } from "../services/posters.ts";
+import { type PosterPlan, planPosters } from "../render/poster-sets.ts";
 
 export type CapMsgType = "Alert" | "Update" | "Cancel";
 

@@ -6,7 +6,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../index.ts";
 import { LiveAlertsFeed } from "../routes/feeds.ts";
-import { alertStub } from "../services/alerts.ts";
+import { alertStub } from "../alert/api.ts";
 import { api, as, authorisedAlert, DECISION, expectOk, makeContent, makeTeam, ORIGIN, signOff, type Team } from "../test/helpers.ts";
 import type { PublicAlert } from "./public-alert.ts";
 import { PUBLIC_TTL_S } from "./edge-cache.ts";

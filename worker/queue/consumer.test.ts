@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { FORMAT_NAMES } from "../../templates/posters/model.ts";
 import worker from "../index.ts";
 import { backoffSeconds } from "../config.ts";
-import { stoppedPosterKey } from "../services/posters.ts";
+import { stoppedPosterKey } from "../render/poster-sets.ts";
 import { fixture } from "../test/fixtures.ts";
 import { api, as, authorisedAlert, createAlert, expectOk, makeContent, makeTeam, ORIGIN, signOff, type Team } from "../test/helpers.ts";
 
@@ -134,7 +134,7 @@ describe("dead-letter queue", () => {
   it("records a dead page job (ids only) and counts it in the alert's fan-out progress", async () => {
     const { liveAlert } = await import("../test/helpers.ts");
     const id = await liveAlert(t);
-    const { alertStub } = await import("../services/alerts.ts");
+    const { alertStub } = await import("../alert/api.ts");
     const deadline = Date.now() + 10_000;
     let fanouts = await alertStub(env, id).fanouts();
     while (!fanouts.length && Date.now() < deadline) {

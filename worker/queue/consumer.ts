@@ -6,15 +6,15 @@ import { z } from "zod";
 import { backoffSeconds } from "../config.ts";
 import { makeDb } from "../db/client.ts";
 import { deadLetters } from "../db/schema.ts";
-import { alertStub } from "../services/alerts.ts";
-import { publishHead } from "../services/anchors.ts";
+import { alertStub } from "../alert/api.ts";
+import { publishHead } from "../audit/anchors.ts";
 import { log } from "../log.ts";
 import { PageJob, pageKeyOf } from "../fanout/jobs.ts";
 import { type LedgerApi, PageBusy, runPage } from "../fanout/page.ts";
-import { renderVersionPosters } from "../services/posters.ts";
+import { renderVersionPosters } from "../render/poster-sets.ts";
 import { sendConfirmation } from "../channels/email/confirmation.ts";
-import { mailNotices } from "../services/notices.ts";
-import { tellPasskeyAdded } from "../services/passkey-notice.ts";
+import { mailNotices } from "../staff/notices.ts";
+import { tellPasskeyAdded } from "../staff/passkey-notice.ts";
 
 export const QueueJob = z.discriminatedUnion("type", [
   z.object({ type: z.literal("render_posters"), alertId: z.uuid(), versionId: z.uuid() }),

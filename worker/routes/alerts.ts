@@ -6,9 +6,9 @@ import { FANOUT_STATUSES, PAGE_COUNTS } from "../fanout/ledger.ts";
 import { z } from "@hono/zod-openapi";
 import { alertAudit, allAuditEntries, getAlertRow, loadSnapshot } from "../db/alerts.ts";
 import { checkSignOff, decisionOf, type Role, verifyChain } from "../domain/index.ts";
-import { rpFromEnv, signOffOptions, verifySignOff } from "../services/auth.ts";
-import { alertCommand, alertStub, alertSummaries, alertView, fileForSigners } from "../services/alerts.ts";
-import { boardStub } from "../durable/board-object.ts";
+import { rpFromEnv, signOffOptions, verifySignOff } from "../staff/passkeys.ts";
+import { alertCommand, alertStub, alertSummaries, alertView, fileForSigners } from "../alert/api.ts";
+import { boardStub } from "../board/object.ts";
 import { actorOf, currentUser, jsonBody, jsonOk, liveHandshake, newRouter, ownedFeedRequest, requirePermission, staffRoute, requireAnyPermission, UUID_PATH } from "./http.ts";
 import {
   AlertDetail,

@@ -6,7 +6,7 @@ import { SESSION_COOKIE, SESSION_TTL_MS } from "../config.ts";
 import { credentialsOf, deleteSession, nameCredential, passkeyView, revokeCredentialStmt, revokePendingLinksStmt } from "../db/auth.ts";
 import { commit } from "../db/client.ts";
 import { AppError } from "../errors.ts";
-import { closeLiveFeeds, endAccess } from "../services/sessions.ts";
+import { closeLiveFeeds, endAccess } from "../staff/sessions.ts";
 import { log } from "../log.ts";
 import { checkOwnRevocation, PERMISSIONS_LIST, permissionsOf, type Role } from "../domain/index.ts";
 import {
@@ -19,7 +19,7 @@ import {
   verifyLogin,
   verifyReauth,
   verifyRegistration,
-} from "../services/auth.ts";
+} from "../staff/passkeys.ts";
 import { type AppEnv, currentUser, jsonBody, jsonOk, newRouter, problemResponses, publicRateLimit, requireUser } from "./http.ts";
 import { AssertionJson, AttestationJson, CeremonyOptions, Passkey, User } from "./schemas.ts";
 

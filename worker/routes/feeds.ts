@@ -3,7 +3,7 @@
 // public records; the edge cache in front of the app answers a warm request (neither D1
 // nor the board). Open to every origin (CORS), strong ETags (If-None-Match → 304).
 import { createRoute, z } from "@hono/zod-openapi";
-import { boardStub } from "../durable/board-object.ts";
+import { boardStub } from "../board/object.ts";
 import { LANGUAGES, type Language } from "../domain/index.ts";
 import { withEtag } from "../partners/edge-cache.ts";
 import { atomFeed, capIndex, capListed, capMessage, jsonFeed, partnerFeed } from "../partners/feeds.ts";

@@ -9,7 +9,7 @@ import { loadSnapshot } from "../db/alerts.ts";
 import { foreignRequestsOf } from "../db/foreign.ts";
 import { COUNTRY, mayReceivePersonalData } from "../domain/index.ts";
 import { FORMAT_NAMES } from "../../templates/posters/model.ts";
-import { alertCommand } from "../services/alerts.ts";
+import { alertCommand } from "../alert/api.ts";
 import { actorOf, jsonBody, jsonOk, newRouter, staffRoute } from "./http.ts";
 import { AlertIdParam, Id } from "./schemas.ts";
 

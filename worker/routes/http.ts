@@ -5,7 +5,7 @@ import { createRoute, OpenAPIHono, type RouteConfig } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { SESSION_COOKIE } from "../config.ts";
-import { LIVE_ROLE_HEADER, LIVE_SESSION_HEADER, LIVE_USER_HEADER } from "../durable/live-object.ts";
+import { LIVE_ROLE_HEADER, LIVE_SESSION_HEADER, LIVE_USER_HEADER } from "../board/live-object.ts";
 import { sessionUser, type UserRow } from "../db/auth.ts";
 import { type Db, makeDb } from "../db/client.ts";
 import { checkFileOpenTo, CLOSABLE_ROLES, mayDo, type Permission, type Role, rolesFor, sha256Hex } from "../domain/index.ts";

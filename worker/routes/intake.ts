@@ -16,8 +16,8 @@ import { checkCallTip, LANGUAGES, TIP_ASSESSMENTS } from "../domain/index.ts";
 import { AppError } from "../errors.ts";
 import { acknowledge, judge, readScope, receiveTip, TipSchema, tipView, webTipRow } from "../intake/tips.ts";
 import { challengeMark, verifyTurnstile } from "../intake/turnstile.ts";
-import { boardStub } from "../durable/board-object.ts";
-import { alertStub } from "../services/alerts.ts";
+import { boardStub } from "../board/object.ts";
+import { alertStub } from "../alert/api.ts";
 import { currentUser, jsonBody, jsonOk, newRouter, problemResponses, rateLimited, staffRoute } from "./http.ts";
 import { Id } from "./schemas.ts";
 

@@ -7,7 +7,7 @@ import type { Db } from "../db/client.ts";
 import { caseMemberList, staffOfRoles } from "../db/members.ts";
 import { getAlertRow } from "../db/alerts.ts";
 import { mayDo, MEMBER_ROLES, type Role } from "../domain/index.ts";
-import { alertCommand } from "../services/alerts.ts";
+import { alertCommand } from "../alert/api.ts";
 import { actorOf, currentUser, jsonBody, jsonOk, newRouter, staffRoute } from "./http.ts";
 import { AlertIdParam, Id } from "./schemas.ts";
 

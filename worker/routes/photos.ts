@@ -2,7 +2,7 @@
 // is read from the bytes) and staff preview of the normalised photo.
 import { z } from "@hono/zod-openapi";
 import { MAX_PHOTO_BYTES } from "../render/image-format.ts";
-import { addPhoto, readPhoto } from "../services/photos.ts";
+import { addPhoto, readPhoto } from "../alert/photos.ts";
 import { AppError } from "../errors.ts";
 import type { Role } from "../domain/index.ts";
 import { currentUser, jsonOk, newRouter, staffRoute } from "./http.ts";

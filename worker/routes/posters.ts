@@ -6,7 +6,7 @@ import { loadSnapshot } from "../db/alerts.ts";
 import { LANGUAGES, versionUnderReview } from "../domain/index.ts";
 import { AppError } from "../errors.ts";
 import { log } from "../log.ts";
-import { planPosters, posterTexts, versionPosters } from "../services/posters.ts";
+import { planPosters, posterTexts, versionPosters } from "../render/poster-sets.ts";
 import { jsonOk, newRouter, staffRoute } from "./http.ts";
 import { AlertIdParam } from "./schemas.ts";
 

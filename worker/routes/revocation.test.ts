@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { SoftAuthenticator } from "../../e2e/lib/soft-authenticator.ts";
 import { b64url } from "../bytes.ts";
 import worker from "../index.ts";
-import { createInvitation } from "../services/auth.ts";
+import { createInvitation } from "../staff/passkeys.ts";
 import { api, as, createAlert, db, expectOk, makeStaff, makeTeam, openLiveFeed, ORIGIN, ownDeviceLink, registerFrom, type Team, until } from "../test/helpers.ts";
 
 let t: Team;

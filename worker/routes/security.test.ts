@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ROLES, type Permission, rolesFor } from "../domain/roles.ts";
 import { challengeHead, signOffDigest } from "../domain/index.ts";
 import { SoftAuthenticator } from "../../e2e/lib/soft-authenticator.ts";
-import { createInvitation } from "../services/auth.ts";
+import { createInvitation } from "../staff/passkeys.ts";
 import { api, as, createAlert, db, expectOk, makeContent, makeStaff, makeTeam, nameCase, ORIGIN, type Team, FILE } from "../test/helpers.ts";
 import { env } from "cloudflare:workers";
 

@@ -3,7 +3,7 @@
 // version took; and the caller's choice on the line binds the tip's record (rule 10).
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { alertStub } from "../services/alerts.ts";
+import { alertStub } from "../alert/api.ts";
 import { api, as, expectOk, liveAlert, makeContent, makeTeam, nameCase, signOff, type Team, FILE } from "../test/helpers.ts";
 
 let t: Team;

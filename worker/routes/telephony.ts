@@ -8,12 +8,12 @@
 // unexpected sends them to the normal 116 000 line.
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { z } from "@hono/zod-openapi";
-import { boardStub } from "../durable/board-object.ts";
+import { boardStub } from "../board/object.ts";
 import { LANGUAGES, type Language } from "../domain/index.ts";
 import { log } from "../log.ts";
 import { makeDb } from "../db/client.ts";
 import { lineSettings } from "../db/intake-line.ts";
-import { alertStub } from "../services/alerts.ts";
+import { alertStub } from "../alert/api.ts";
 import { validTwilioSignature } from "../intake/twiml-signature.ts";
 import { ACCOUNT_SID } from "../intake/recordings.ts";
 import { agentTwiml, emptyTwiml, endedTwiml, enqueueTwiml, holdTwiml, leaveTwiml, MENU_DIGITS, menuTwiml, noAlertTwiml, noticeTwiml, OBJECT_DIGIT } from "../intake/voice.ts";

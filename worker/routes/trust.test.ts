@@ -7,10 +7,10 @@ import { describe, expect, it } from "vitest";
 import type { Role } from "../domain/index.ts";
 import { SoftAuthenticator } from "../../e2e/lib/soft-authenticator.ts";
 import { b64url } from "../bytes.ts";
-import { createInvitation } from "../services/auth.ts";
-import { type StoredSignOff, verifyStoredSignOff } from "../services/signoff-verify.ts";
+import { createInvitation } from "../staff/passkeys.ts";
+import { type StoredSignOff, verifyStoredSignOff } from "../staff/signoff-verify.ts";
 import { smtp, type CaughtMail } from "../test/standins/email.ts";
-import { retellPasskeys } from "../services/passkey-notice.ts";
+import { retellPasskeys } from "../staff/passkey-notice.ts";
 import { api, as, authorisedAlert, changeAccount, openLiveFeed, ownDeviceLink, registerFrom, until, createAlert, db, DECISION, expectOk, makeContent, makeStaff, makeTeam, nameCase, ORIGIN, signOff, type Staff, type Team, FILE } from "../test/helpers.ts";
 
 /** A role change ends the person's sessions: they sign in again with their passkey. */
@@ -395,7 +395,7 @@ describe("an anchored audit trail", () => {
     // Publishing the same head again never overwrites it.
     const key = `heads/${String(v.anchors.newest.seq).padStart(12, "0")}.json`;
     const before = await (await env.AUDIT_ANCHORS.get(key))!.text();
-    const { publishHead } = await import("../services/anchors.ts");
+    const { publishHead } = await import("../audit/anchors.ts");
     expect(await publishHead(env, db(), "again")).toBeNull();
     expect(await (await env.AUDIT_ANCHORS.get(key))!.text()).toBe(before);
 

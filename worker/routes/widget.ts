@@ -10,7 +10,7 @@
 import { Hono } from "hono";
 import { CATALOGUES, endsLine, HOTLINE, HOTLINE_ABROAD, HOTLINE_DIAL } from "../../templates/i18n/index.ts";
 import { esc } from "../../templates/html.ts";
-import { boardStub } from "../durable/board-object.ts";
+import { boardStub } from "../board/object.ts";
 import { livePartnerById } from "../db/partners.ts";
 import { LANGUAGES, type Language, mayReceivePersonalData, readIn, siteAllowed } from "../domain/index.ts";
 import { AppError } from "../errors.ts";
@@ -18,7 +18,7 @@ import { type FeedPartner, partnerFeed, partnerSees } from "../partners/feeds.ts
 import { embeddingHost, PUBLIC_TTL_S } from "../partners/edge-cache.ts";
 import type { PublicAlert } from "../partners/public-alert.ts";
 import { WIDGET_JS } from "../partners/widget.ts";
-import { posterOnDemand } from "../services/posters.ts";
+import { posterOnDemand } from "../render/poster-sets.ts";
 import { context, type AppEnv } from "./http.ts";
 import { page } from "../../templates/page.ts";
 

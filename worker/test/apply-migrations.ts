@@ -6,7 +6,7 @@ import { applyD1Migrations, type D1Migration } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterAll } from "vitest";
 import { fanoutFinished } from "../fanout/ledger.ts";
-import { alertStub } from "../services/alerts.ts";
+import { alertStub } from "../alert/api.ts";
 
 await applyD1Migrations(env.DB, (env as unknown as { TEST_MIGRATIONS: D1Migration[] }).TEST_MIGRATIONS);
 

@@ -4,8 +4,8 @@ import { env, exports } from "cloudflare:workers";
 import { SoftAuthenticator } from "../../e2e/lib/soft-authenticator.ts";
 import { makeDb } from "../db/client.ts";
 import { type AlertContentInput, type Criteria, type Language, LANGUAGES, type Localized, LOCALIZED_FIELDS, type Role, type SignOffKind } from "../domain/index.ts";
-import { createInvitation } from "../services/auth.ts";
-import type { FanoutCounters } from "../durable/alert-object.ts";
+import { createInvitation } from "../staff/passkeys.ts";
+import type { FanoutCounters } from "../alert/object.ts";
 import { fanoutFinished } from "../fanout/ledger.ts";
 
 export const ORIGIN = env.APP_ORIGIN;

@@ -8,7 +8,7 @@ import { makeDb } from "../../db/client.ts";
 import { log } from "../../log.ts";
 import { activeEmailCount, type EmailSubscriberRow, emailPage, emailPageStarts, emailSubscribersBySeq, recordEmailOutcome } from "../../db/email.ts";
 import { type Language, readIn } from "../../domain/index.ts";
-import { versionPoster } from "../../services/posters.ts";
+import { versionPoster } from "../../render/poster-sets.ts";
 import { recipientOf, type Channel, type ChannelRecipient, type Delivery } from "../channel.ts";
 import { bareAddress, MAX_SMTP_CONNECTIONS, requireSmtpConfig, smtpConfig, type SmtpPool, smtpTransport } from "./smtp.ts";
 import { unsubscribeUrl } from "./tokens.ts";

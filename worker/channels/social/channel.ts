@@ -25,7 +25,7 @@ import {
 import { type Language, whoIsInformed } from "../../domain/index.ts";
 import { noticeStmt } from "../../db/notices.ts";
 import { log } from "../../log.ts";
-import { planPosters, posterOnDemand } from "../../services/posters.ts";
+import { planPosters, posterOnDemand } from "../../render/poster-sets.ts";
 import { recipientOf, type Broadcast, type BroadcastEvent, type Channel, type ChannelRecipient, type Delivery, type SendContext, type Settled } from "../channel.ts";
 import { targetPolicy, webhookTargetRefusal } from "../webhooks/targets.ts";
 import type { SocialMessage } from "./compose.ts";

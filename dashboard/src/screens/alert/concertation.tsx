@@ -5,7 +5,7 @@ import type { Role } from "../../../../worker/domain/roles.ts";
 import { api, must } from "../../api/client";
 import { t } from "../../i18n";
 import { ConfirmButton, ErrorBox, fmtTime, useAction, THead } from "../../ui";
-import { PARTIES, kindOf, inStates, useCommand, underReview, Texts, signWithPasskey, Summary, type Ctx, type Content } from "./shared.tsx";
+import { PARTIES, kindOf, inStates, useCommand, underReview, Texts, signWithPasskey, Summary, type Ctx, type Content } from "./context.tsx";
 
 /** The sign-off (or, for the magistrate, the authorisation) this person still owes. */
 export function SignCard({ ctx }: { ctx: Ctx }) {

@@ -3,7 +3,7 @@ import { useCallback, useEffect, useState } from "preact/hooks";
 import { api, must } from "../../api/client";
 import { t } from "../../i18n";
 import { ErrorBox, fmtTime, useAction } from "../../ui";
-import type { Ctx } from "./shared.tsx";
+import type { Ctx } from "./context.tsx";
 
 /** Protocol §2.3.3.4: foreign organisations' requests for the posters — recorded and granted by the foundation, once the authorities are told. */
 export function ForeignRequests({ ctx }: { ctx: Ctx }) {

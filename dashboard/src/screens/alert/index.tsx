@@ -10,13 +10,13 @@ import { CasePanel } from "../case";
 import { SocialPostsPanel } from "../social";
 import { ErrorBox, useFocusHeading } from "../../ui";
 import { StateBadge } from "../alerts";
-import { inStates, underReview, type Ctx, type Content } from "./shared.tsx";
+import { inStates, underReview, type Ctx, type Content } from "./context.tsx";
 import { LivePanel, StopCard } from "./live.tsx";
 import { LaunchCard } from "./launch.tsx";
 import { SignCard, AccompanyingCard, Concertation, DraftActions } from "./concertation.tsx";
-import { ClosedFile, FilePanel } from "./file.tsx";
+import { ClosedFile, FilePanel } from "./judicial-file.tsx";
 import { ForeignRequests } from "./foreign.tsx";
-import { ContentUnderReview } from "./content.tsx";
+import { ContentUnderReview } from "./under-review.tsx";
 
 export function AlertScreen({ id, role, can }: { id: string; role: Role; can: (p: Permission) => boolean }) {
   const [d, setD] = useState<AlertDetail | null>(null);

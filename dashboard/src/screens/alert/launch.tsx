@@ -2,7 +2,7 @@
 import { type AlertDetail, api, must } from "../../api/client";
 import { t } from "../../i18n";
 import { ConfirmButton, ErrorBox } from "../../ui";
-import { useCommand, Summary, type Ctx } from "./shared.tsx";
+import { useCommand, Summary, type Ctx } from "./context.tsx";
 
 /** The domain says what blocks the launch first (readiness.launchBlocker); this only words it. */
 function launchBlocker(d: AlertDetail): string | null {

@@ -6,7 +6,7 @@ import { api, type FanoutCounters, must } from "../../api/client";
 import { lang, t } from "../../i18n";
 import { channelName, useChannels } from "../../lib/channels";
 import { ConfirmButton, ErrorBox, fmtDuration, fmtTime, Progress, useNow, THead } from "../../ui";
-import { useCommand, type Ctx } from "./shared.tsx";
+import { useCommand, type Ctx } from "./context.tsx";
 
 export function LivePanel({ ctx, fanouts }: { ctx: Ctx; fanouts: FanoutCounters[] }) {
   const { d } = ctx;

@@ -3,7 +3,7 @@
 // (worker/domain/statistics.ts); never names, texts or places.
 import { alertsBetween } from "../db/alerts.ts";
 import type { Db } from "../db/client.ts";
-import { alertStub } from "./alerts.ts";
+import { alertStub } from "../alert/api.ts";
 import { CHANNEL_NAMES, type ChannelName } from "../channels/index.ts";
 import { type ChannelFigures, channelFigures, courseFigures, tipFigures, yearTotals } from "../domain/index.ts";
 import { tipFigureRows } from "../db/tips.ts";

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../index.ts";
 import { fixture } from "../test/fixtures.ts";
 import { api, as, createAlert, db, expectOk, makeContent, makeTeam, ORIGIN, type Team } from "../test/helpers.ts";
-import { alertStub } from "./alerts.ts";
+import { alertStub } from "./api.ts";
 import { pruneEmailAddresses, pruneSubscriptions, sweepOrphanPhotos } from "./retention.ts";
 
 let t: Team;

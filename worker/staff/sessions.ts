@@ -3,7 +3,7 @@
 // or demotes someone, revokes a lost passkey, and on sign-out (that session only).
 import { deleteSessionsOf } from "../db/auth.ts";
 import type { Db } from "../db/client.ts";
-import { boardStub } from "../durable/board-object.ts";
+import { boardStub } from "../board/object.ts";
 import { log } from "../log.ts";
 
 export async function closeLiveFeeds(env: Env, userId: string, sessionHash?: string): Promise<number> {

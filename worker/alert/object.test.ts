@@ -12,10 +12,10 @@ import { env, exports } from "cloudflare:workers";
 import { fixture } from "../test/fixtures.ts";
 import worker from "../index.ts";
 import { beforeAll, describe, expect, it } from "vitest";
-import { boardStub } from "./board-object.ts";
+import { boardStub } from "../board/object.ts";
 import { api, as, authorisedAlert, createAlert, expectOk, launchExisting, liveAlert, makeContent, makeTeam, nameCase, type Team, FILE } from "../test/helpers.ts";
-import { alertStub } from "../services/alerts.ts";
-import type { AlertObject } from "./alert-object.ts";
+import { alertStub } from "./api.ts";
+import type { AlertObject } from "./object.ts";
 import { ERASED_BY_PURGE } from "../domain/index.ts";
 
 let t: Team;

@@ -2,8 +2,8 @@
 // after another (a promise chain, because awaiting D1 would otherwise let a second
 // request interleave), so two launches cannot both win and a stop queued behind a
 // launch sees the launch's result. It also owns the alert's timers as one DO alarm.
-import { boardStub } from "./board-object.ts";
-import { LiveObject, roleTag, userTag } from "./live-object.ts";
+import { boardStub } from "../board/object.ts";
+import { LiveObject, roleTag, userTag } from "../board/live-object.ts";
 import { type Call, IntakeDesk, intakeMetrics, type TipClock } from "../intake/desk.ts";
 import type { TipView } from "../intake/tip-view.ts";
 import { escalateStmt, tipById, tipFigureRows } from "../db/tips.ts";
@@ -13,7 +13,7 @@ import { type AlertState, ENDED_STATES, TIP_ESCALATION } from "../domain/index.t
 import { inactiveRetentionHours, retentionHours, tipAckMinutes } from "../config.ts";
 import { makeDb } from "../db/client.ts";
 import { AppError, type ErrorPayload, toPayload } from "../errors.ts";
-import { type AlertCommand, type CommandResult, executeCommand, type Job, type RecordedBroadcast, type Timers } from "../services/alert-commands.ts";
+import { type AlertCommand, type CommandResult, executeCommand, type Job, type RecordedBroadcast, type Timers } from "./commands.ts";
 import { log } from "../log.ts";
 import { commit } from "../db/client.ts";
 import { markPlanned, unplannedIntents } from "../db/broadcasts.ts";

@@ -8,14 +8,14 @@ import { inactiveRetentionHours } from "../config.ts";
 import { alertsWithUnplanned } from "../db/broadcasts.ts";
 import { makeDb } from "../db/client.ts";
 import { alertsWithUnmailedNotices } from "../db/notices.ts";
-import type { CommandOutcome } from "../durable/alert-object.ts";
+import type { CommandOutcome } from "./object.ts";
 import { log } from "../log.ts";
-import { alertStub } from "./alerts.ts";
+import { alertStub } from "./api.ts";
 import { pruneEmailAddresses, pruneSubscriptions, sweepOrphanPhotos } from "./retention.ts";
 import { deleteEndedSessionsAndChallenges } from "../db/auth.ts";
-import { closeLiveFeeds } from "./sessions.ts";
-import { anchorPeriodically } from "./anchors.ts";
-import { retellPasskeys } from "./passkey-notice.ts";
+import { closeLiveFeeds } from "../staff/sessions.ts";
+import { anchorPeriodically } from "../audit/anchors.ts";
+import { retellPasskeys } from "../staff/passkey-notice.ts";
 
 export async function runDueTimers(env: Env, now: Date): Promise<number> {
   const due = await alertsWithDueTimers(makeDb(env.DB), now, inactiveRetentionHours(env));

@@ -19,11 +19,11 @@ import {
   sha256Hex,
 } from "../domain/index.ts";
 import { AppError } from "../errors.ts";
-import { photosForSizes } from "../render/codecs.ts";
-import { alertPosterModel, posterText, stoppedPosterModel } from "../render/poster-model.ts";
-import { renderPoster } from "../render/posters.ts";
-import { qrDataUri } from "../render/qr.ts";
-import { photoKey } from "./photos.ts";
+import { photosForSizes } from "./codecs.ts";
+import { alertPosterModel, posterText, stoppedPosterModel } from "./poster-model.ts";
+import { renderPoster } from "./posters.ts";
+import { qrDataUri } from "./qr.ts";
+import { photoKey } from "../alert/photos.ts";
 import { b64 } from "../bytes.ts";
 
 export const publicAlertUrl = (origin: string, alertId: string) => `${origin}/alert/${alertId}`;

@@ -5,12 +5,12 @@ import type { Db } from "../db/client.ts";
 import { type AlertSnapshot, checkFileOpenTo, publishableContent, readiness, type Role, validSignOffs } from "../domain/index.ts";
 import { userById } from "../db/auth.ts";
 import { purgeEdge } from "../partners/edge-cache.ts";
-import type { CommandOutcome } from "../durable/alert-object.ts";
+import type { CommandOutcome } from "./object.ts";
 import { fromPayload } from "../errors.ts";
-import type { AlertCommand, CommandResult } from "./alert-commands.ts";
+import type { AlertCommand, CommandResult } from "./commands.ts";
 
 export function alertStub(env: Env, alertId: string) {
-  return env.ALERT.get(env.ALERT.idFromName(alertId)) as DurableObjectStub<import("../durable/alert-object.ts").AlertObject>;
+  return env.ALERT.get(env.ALERT.idFromName(alertId)) as DurableObjectStub<import("./object.ts").AlertObject>;
 }
 
 /** Runs a command in the alert's Durable Object; refusals come back as AppErrors. */

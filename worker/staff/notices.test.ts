@@ -4,9 +4,9 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { smtp, type CaughtMail } from "../test/standins/email.ts";
-import { alertStub } from "./alerts.ts";
+import { alertStub } from "../alert/api.ts";
 import { mailNotices } from "./notices.ts";
-import { remailNotices } from "./timers.ts";
+import { remailNotices } from "../alert/timers.ts";
 import { api, as, createAlert, DECISION, expectOk, liveAlert, makeContent, makeStaff, makeTeam, signOff, type Team } from "../test/helpers.ts";
 
 let t: Team;

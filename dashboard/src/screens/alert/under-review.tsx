@@ -3,7 +3,7 @@ import type { AlertContent, Localized } from "../../../../worker/domain/content.
 import { regionName, t } from "../../i18n";
 import { fmtTime } from "../../ui";
 import { PosterPreviews } from "../posters";
-import { underReview, Texts, type Ctx } from "./shared.tsx";
+import { underReview, Texts, type Ctx } from "./context.tsx";
 
 /** The content the sign-offs are about, as the signers read it, with the posters it makes. */
 export function ContentUnderReview({ ctx }: { ctx: Ctx }) {

@@ -2,7 +2,7 @@ import { createExecutionContext, createMessageBatch, evictDurableObject, getQueu
 import worker from "../index.ts";
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { alertStub } from "../services/alerts.ts";
+import { alertStub } from "../alert/api.ts";
 import { api, as, authorisedAlert, createAlert, expectOk, makeTeam, ORIGIN, type Staff, type Team } from "../test/helpers.ts";
 
 let t: Team;

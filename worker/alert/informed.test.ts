@@ -6,7 +6,7 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { alertStub } from "./alerts.ts";
+import { alertStub } from "./api.ts";
 import { api, as, DECISION, expectOk, liveAlert, makeContent, makeStaff, makeTeam, signOff, type Staff, type Team } from "../test/helpers.ts";
 
 let t: Team;

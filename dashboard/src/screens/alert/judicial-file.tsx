@@ -5,7 +5,7 @@ import { CLOSABLE_ROLES } from "../../../../worker/domain/file.ts";
 import { api, must, type Permission } from "../../api/client";
 import { t } from "../../i18n";
 import { ErrorBox } from "../../ui";
-import { useCommand, type Ctx } from "./shared.tsx";
+import { useCommand, type Ctx } from "./context.tsx";
 import { ConsentForm } from "./concertation.tsx";
 
 /** Protocol §2.2.6: a role the file is closed to sees that it is, and nothing of it; the counsellor still records the parents' side. */
