@@ -11,7 +11,8 @@ import { normalisePhoto } from "../render/codecs.ts";
 import { inspectImage } from "../render/image-format.ts";
 import type { Actor } from "../domain/index.ts";
 
-export const photoKey = (alertId: string, hash: string) => `alerts/${alertId}/photos/${hash}.jpg`;
+export { photoKey } from "../db/media.ts";
+import { photoKey } from "../db/media.ts";
 
 export async function addPhoto(db: Db, media: R2Bucket, alertId: string, bytes: Uint8Array<ArrayBuffer>, actor: Actor, now = new Date()) {
   const alert = await getAlertRow(db, alertId);

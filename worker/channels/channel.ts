@@ -6,8 +6,8 @@
 import type { AlertContent, Language } from "../domain/index.ts";
 
 /** What a broadcast announces: the alert, a published update (or a new end time), or the retraction. */
-export const BROADCAST_EVENTS = ["alert", "update", "stop"] as const;
-export type BroadcastEvent = (typeof BROADCAST_EVENTS)[number];
+export { BROADCAST_EVENTS, type BroadcastEvent } from "../domain/broadcast.ts";
+import type { BroadcastEvent } from "../domain/broadcast.ts";
 
 /** One broadcast as a channel composes it. Content events carry the publishable content. */
 export interface Broadcast {

@@ -6,7 +6,7 @@
 // retention purge. Every other table holds identifiers, hashes, roles and times.
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { BROADCAST_EVENTS } from "../channels/channel.ts";
+import { BROADCAST_EVENTS } from "../domain/broadcast.ts";
 import { AUTHORITY_MAILBOXES } from "../domain/inform.ts";
 import { SOCIAL_NETWORKS } from "../domain/social.ts";
 

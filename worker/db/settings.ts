@@ -1,31 +1,30 @@
 // Channel switches (admin): reads and the statement that sets one.
 import { eq } from "drizzle-orm";
 import type { Db } from "./client.ts";
-import { CHANNEL_NAMES, type ChannelName as Channel } from "../channels/index.ts";
 import { channelSettings } from "./schema.ts";
 
-export interface ChannelSetting {
+export interface ChannelSetting<Channel extends string = string> {
   channel: Channel;
   enabled: boolean;
   updatedBy: string | null;
   updatedAt: string | null;
 }
 
-/** Every channel with its switch; a channel never set is on. */
-export async function channelSettingsList(db: Db): Promise<ChannelSetting[]> {
+/** Every channel of the registry (its names, given by the caller: db/ knows no channel) with its switch; a channel never set is on. */
+export async function channelSettingsList<Channel extends string>(db: Db, names: readonly Channel[]): Promise<ChannelSetting<Channel>[]> {
   const rows = await db.select().from(channelSettings);
-  return CHANNEL_NAMES.map((channel) => {
+  return names.map((channel) => {
     const row = rows.find((r) => r.channel === channel);
     return { channel, enabled: row?.enabled ?? true, updatedBy: row?.updatedBy ?? null, updatedAt: row?.updatedAt ?? null };
   });
 }
 
-export async function channelEnabled(db: Db, channel: Channel): Promise<boolean> {
+export async function channelEnabled(db: Db, channel: string): Promise<boolean> {
   const row = await db.select({ enabled: channelSettings.enabled }).from(channelSettings).where(eq(channelSettings.channel, channel)).get();
   return row?.enabled ?? true;
 }
 
-export function setChannel(db: Db, channel: Channel, enabled: boolean, userId: string, now: Date) {
+export function setChannel(db: Db, channel: string, enabled: boolean, userId: string, now: Date) {
   const updatedAt = now.toISOString();
   return db
     .insert(channelSettings)

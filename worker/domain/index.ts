@@ -13,3 +13,4 @@ export * from "./tips.ts";
 export * from "./social.ts";
 export * from "./case.ts";
 export * from "./file.ts";
+export * from "./broadcast.ts";

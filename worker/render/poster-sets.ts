@@ -23,7 +23,7 @@ import { photosForSizes } from "./codecs.ts";
 import { alertPosterModel, posterText, stoppedPosterModel } from "./poster-model.ts";
 import { renderPoster } from "./posters.ts";
 import { qrDataUri } from "./qr.ts";
-import { photoKey } from "../alert/photos.ts";
+import { photoKey } from "../db/media.ts";
 import { b64 } from "../bytes.ts";
 
 export const publicAlertUrl = (origin: string, alertId: string) => `${origin}/alert/${alertId}`;

@@ -370,7 +370,7 @@ const ChannelSetting = z
   .openapi("ChannelSetting");
 
 /** Every channel of the registry with its switch and its name per language. */
-const labelledChannels = async (db: Db) => (await channelSettingsList(db)).map((s) => ({ ...s, label: channelOf(s.channel).label }));
+const labelledChannels = async (db: Db) => (await channelSettingsList(db, CHANNEL_NAMES)).map((s) => ({ ...s, label: channelOf(s.channel).label }));
 
 async function channelsView(env: Env, db: Db) {
   return Promise.all((await labelledChannels(db)).map(async (s) => ({ ...s, audience: await channelOf(s.channel).audienceSize(env), configured: channelOf(s.channel).configured?.(env) ?? true })));

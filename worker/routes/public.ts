@@ -5,7 +5,7 @@ import { Hono } from "hono";
 import { CATALOGUES, type Catalogue, endsLine, formatWhen, HOTLINE, HOTLINE_ABROAD, HOTLINE_DIAL } from "../../templates/i18n/index.ts";
 import { boardStub } from "../board/object.ts";
 import { type AlertContent, LANGUAGES, type Language, readIn, REGIONS } from "../domain/index.ts";
-import { photoKey } from "../alert/photos.ts";
+import { photoKey } from "../db/media.ts";
 import { posterOnDemand } from "../render/poster-sets.ts";
 import { FORMAT_NAMES, type FormatName } from "../../templates/posters/model.ts";
 import { esc } from "../../templates/html.ts";
