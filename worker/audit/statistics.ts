@@ -2,10 +2,10 @@
 // the purge — states, times, reasons, counters — and counts it as the domain defines
 // (worker/domain/statistics.ts); never names, texts or places.
 import { alertsBetween } from "../db/alerts.ts";
-import type { Db } from "../db/client.ts";
+import { commit, type Db } from "../db/client.ts";
 import { alertStub } from "../alert/api.ts";
 import { CHANNEL_NAMES, type ChannelName } from "../channels/index.ts";
-import { type ChannelFigures, channelFigures, courseFigures, tipFigures, yearTotals } from "../domain/index.ts";
+import { type Actor, type ChannelFigures, channelFigures, courseFigures, tipFigures, yearTotals } from "../domain/index.ts";
 import { tipFigureRows } from "../db/tips.ts";
 
 /** The figures of one year; the route's response schema (YearStatistics) describes the shape. */
@@ -50,4 +50,11 @@ export function statisticsCsv(stats: YearStatistics): string {
     ...TIP_COLUMNS.map((f) => cell(a.tips[f])),
   ];
   return [header.join(","), ...stats.alerts.map((a) => row(a).join(","))].join("\r\n") + "\r\n";
+}
+
+/** The year's statistics for one person, the export audited (who, which year, which format). */
+export async function exportStatistics(env: Env, db: Db, actor: Actor, year: number, format: "json" | "csv") {
+  const stats = await yearStatistics(env, db, year);
+  await commit(db, [], [{ actorUserId: actor.userId, actorRole: actor.role, action: "statistics_exported", details: { year, format } }], new Date());
+  return stats;
 }

@@ -1,20 +1,18 @@
-// /api/v1/admin — staff accounts and invitations; /api/v1/audit — chain verification.
+// /api/v1/admin — staff accounts and invitations, channel switches, statistics; /api/v1/audit —
+// chain verification. HTTP only: the workflow and its writes are staff/accounts.ts.
 import { z } from "@hono/zod-openapi";
-import { ACCOUNT_REQUEST_TTL_MS } from "../config.ts";
-import { accountNoticeStmt } from "../db/notices.ts";
-import { accountRequestById, type AccountRequestRow, cancelAccountRequestStmt, insertAccountRequestStmt, setAccountStmt, approveInvitationStmt, claimAccountRequest, otherActiveAdmins, pendingAccountRequests, releaseAccountRequest, revokePendingLinksStmt, supersedeAccountRequestsStmt, credentialsOf, deleteSessionsOf, invitationById, listUsers, passkeyView, pendingInvitations, revokeCredentialStmt, revokeInvitationStmt, userById } from "../db/auth.ts";
+import { type AccountRequestRow, credentialsOf, listUsers, passkeyView, pendingAccountRequests, pendingInvitations } from "../db/auth.ts";
 import { allAuditEntries } from "../db/alerts.ts";
-import { commit, type Db } from "../db/client.ts";
+import type { Db } from "../db/client.ts";
 import { CHANNEL_NAMES, channelOf } from "../channels/index.ts";
-import { channelSettingsList, setChannel } from "../db/settings.ts";
-import { checkAccountChange, checkAgainstHeads, checkInvitationApproval, checkSecondAdmin, type Role, verifyChain } from "../domain/index.ts";
+import { channelSettingsList } from "../db/settings.ts";
+import { checkAgainstHeads, type Role, verifyChain } from "../domain/index.ts";
 import { readHeads } from "../audit/anchors.ts";
-import { AppError } from "../errors.ts";
 import { createInvitation } from "../staff/passkeys.ts";
-import { closeLiveFeeds, endAccess } from "../staff/sessions.ts";
-import { statisticsCsv, yearStatistics } from "../audit/statistics.ts";
+import { approveAccountRequest, approveInvitation, cancelAccountRequest, changeAccount, revokeInvitation, revokePasskey, switchChannel } from "../staff/accounts.ts";
+import { exportStatistics, statisticsCsv } from "../audit/statistics.ts";
 import { createRoute } from "@hono/zod-openapi";
-import { currentUser, jsonBody, jsonOk, newRouter, problemResponses, publicRateLimit, staffRoute } from "./http.ts";
+import { actorOf, currentUser, jsonBody, jsonOk, newRouter, problemResponses, publicRateLimit, staffRoute } from "./http.ts";
 import { ChainVerdict, Id, InvitationBody, Passkey, Role as RoleSchema, User } from "./schemas.ts";
 
 export const adminRoutes = newRouter();
@@ -120,54 +118,7 @@ adminRoutes.openapi(
     responses: { 200: jsonOk(User.extend({ pending: z.array(AccountRequest).describe("changes waiting for a second admin") })) },
   }),
   async (c) => {
-    const db = c.get("db");
-    const { id } = c.req.valid("param");
-    const body = c.req.valid("json");
-    const admin = currentUser(c);
-    checkAccountChange(admin.id, id, body);
-    const user = await userById(db, id);
-    if (!user) throw new AppError("E_NOT_FOUND", "user not found");
-    const now = new Date();
-    const disabling = body.disabled === true && !user.disabledAt;
-    const enabling = body.disabled === false && !!user.disabledAt;
-    const asks = [
-      ...(body.role !== undefined && body.role !== user.role ? [{ kind: "role" as const, role: body.role }] : []),
-      ...(enabling ? [{ kind: "enable" as const, role: null }] : []),
-    ];
-    // Checked before anything is written: a refused request changes nothing.
-    if (asks.length && (await otherActiveAdmins(db, admin.id)) === 0) throw new AppError("E_SECOND_ADMIN_NEEDED");
-    const by = { actorUserId: admin.id, actorRole: admin.role };
-    const disabledAt = disabling ? now.toISOString() : user.disabledAt;
-    const requests = asks.map((a) => ({
-      id: crypto.randomUUID(),
-      kind: a.kind,
-      userId: id,
-      role: a.role,
-      requestedBy: admin.id,
-      requestedAt: now.toISOString(),
-      expiresAt: new Date(now.getTime() + ACCOUNT_REQUEST_TTL_MS).toISOString(),
-    }));
-    if (disabling || requests.length) {
-      await commit(
-        db,
-        [
-          // Disabling only takes power away: it is never held back, and the person's sessions end now.
-          ...(disabling ? [setAccountStmt(db, id, { disabledAt }), deleteSessionsOf(db, id)] : []),
-          ...requests.flatMap((r) => [
-            supersedeAccountRequestsStmt(db, id, r.kind, now),
-            insertAccountRequestStmt(db, r),
-            accountNoticeStmt(db, r.id, "account_approval_needed", { id, role: user.role as Role }, now),
-          ]),
-        ],
-        [
-          ...(disabling ? [{ ...by, action: "user_disabled", details: { userId: id } }] : []),
-          ...requests.map((r) => ({ ...by, action: "account_change_requested", details: { requestId: r.id, userId: id, kind: r.kind, ...(r.role ? { from: user.role, to: r.role } : {}) } })),
-        ],
-        now,
-      );
-      if (disabling) await closeLiveFeeds(c.env, id);
-      for (const r of requests) await c.env.FANOUT.send({ type: "mail_notices", alertId: r.id }).catch(() => undefined); // the cron asks again
-    }
+    const { user, disabledAt, requests } = await changeAccount(c.env, c.get("db"), actorOf(c), c.req.valid("param").id, c.req.valid("json"));
     return c.json({ id: user.id, email: user.email, displayName: user.displayName, role: user.role as Role, disabledAt, pending: requests.map(toRequest) }, 200);
   },
 );
@@ -185,42 +136,7 @@ adminRoutes.openapi(
     responses: { 200: jsonOk(User) },
   }),
   async (c) => {
-    const db = c.get("db");
-    const admin = currentUser(c);
-    const now = new Date();
-    const req = await accountRequestById(db, c.req.valid("param").id);
-    if (!req || req.approvedAt || req.cancelledAt || req.expiresAt <= now.toISOString()) throw new AppError("E_NOT_FOUND", "no such pending request");
-    checkSecondAdmin(admin.id, req);
-    const user = await userById(db, req.userId);
-    if (!user) throw new AppError("E_NOT_FOUND", "user not found");
-    if (!(await claimAccountRequest(db, req.id, admin.id, now))) throw new AppError("E_CONFLICT", "this request was just approved or withdrawn");
-    const role = req.kind === "role" ? (req.role as Role) : (user.role as Role);
-    const disabledAt = req.kind === "enable" ? null : user.disabledAt;
-    const by = { actorUserId: admin.id, actorRole: admin.role };
-    const details = { requestId: req.id, userId: user.id, requestedBy: req.requestedBy };
-    try {
-      await commit(
-        db,
-        [
-          setAccountStmt(db, user.id, { role, disabledAt }),
-          // A new role takes effect now: the person signs in again under it.
-          ...(req.kind === "role" ? [deleteSessionsOf(db, user.id)] : []),
-          accountNoticeStmt(db, req.id, "account_change_approved", { id: user.id, role }, now),
-        ],
-        [
-          { ...by, action: "account_change_approved", details },
-          req.kind === "role"
-            ? { ...by, action: "user_role_changed", details: { userId: user.id, from: user.role, to: role, requestId: req.id } }
-            : { ...by, action: "user_enabled", details: { userId: user.id, requestId: req.id } },
-        ],
-        now,
-      );
-    } catch (err) {
-      await releaseAccountRequest(db, req.id).run();
-      throw err;
-    }
-    if (req.kind === "role") await closeLiveFeeds(c.env, user.id);
-    await c.env.FANOUT.send({ type: "mail_notices", alertId: req.id }).catch(() => undefined);
+    const { user, role, disabledAt } = await approveAccountRequest(c.env, c.get("db"), actorOf(c), c.req.valid("param").id);
     return c.json({ id: user.id, email: user.email, displayName: user.displayName, role, disabledAt }, 200);
   },
 );
@@ -235,17 +151,7 @@ adminRoutes.openapi(
     responses: { 204: { description: "Withdrawn" } },
   }),
   async (c) => {
-    const db = c.get("db");
-    const admin = currentUser(c);
-    const now = new Date();
-    const req = await accountRequestById(db, c.req.valid("param").id);
-    if (!req || req.approvedAt || req.cancelledAt) throw new AppError("E_NOT_FOUND", "no such pending request");
-    await commit(
-      db,
-      [cancelAccountRequestStmt(db, req.id, now)],
-      [{ actorUserId: admin.id, actorRole: admin.role, action: "account_change_cancelled", details: { requestId: req.id, userId: req.userId } }],
-      now,
-    );
+    await cancelAccountRequest(c.get("db"), actorOf(c), c.req.valid("param").id);
     return c.body(null, 204);
   },
 );
@@ -262,20 +168,7 @@ adminRoutes.openapi(
     responses: { 204: { description: "Approved" } },
   }),
   async (c) => {
-    const db = c.get("db");
-    const admin = currentUser(c);
-    const inv = await invitationById(db, c.req.valid("param").id);
-    const now = new Date();
-    if (!inv || inv.usedAt || inv.revokedAt || inv.expiresAt <= now.toISOString()) throw new AppError("E_NOT_FOUND", "no such pending invitation");
-    checkInvitationApproval(admin.id, inv);
-    const person = inv.userId ? await userById(db, inv.userId) : undefined;
-    await commit(
-      db,
-      [approveInvitationStmt(db, inv.id, admin.id), accountNoticeStmt(db, inv.id, "account_change_approved", person ? { id: person.id, role: person.role as Role } : null, now)],
-      [{ actorUserId: admin.id, actorRole: admin.role, action: "invitation_approved", details: { invitationId: inv.id, forUser: inv.userId, createdBy: inv.createdBy } }],
-      now,
-    );
-    await c.env.FANOUT.send({ type: "mail_notices", alertId: inv.id }).catch(() => undefined);
+    await approveInvitation(c.env, c.get("db"), actorOf(c), c.req.valid("param").id);
     return c.body(null, 204);
   },
 );
@@ -290,18 +183,7 @@ adminRoutes.openapi(
     responses: { 204: { description: "Revoked" } },
   }),
   async (c) => {
-    const db = c.get("db");
-    const admin = currentUser(c);
-    const { id } = c.req.valid("param");
-    const now = new Date();
-    const inv = await invitationById(db, id);
-    if (!inv || inv.usedAt || inv.revokedAt) throw new AppError("E_NOT_FOUND", "no such pending invitation");
-    await commit(
-      db,
-      [revokeInvitationStmt(db, id, now)],
-      [{ actorUserId: admin.id, actorRole: admin.role, action: "invitation_revoked", details: { invitationId: id } }],
-      now,
-    );
+    await revokeInvitation(c.get("db"), actorOf(c), c.req.valid("param").id);
     return c.body(null, 204);
   },
 );
@@ -321,19 +203,8 @@ adminRoutes.openapi(
     responses: { 204: { description: "Revoked" } },
   }),
   async (c) => {
-    const db = c.get("db");
-    const admin = currentUser(c);
     const { id, credentialId } = c.req.valid("param");
-    const now = new Date();
-    if (!(await credentialsOf(db, id, { active: true })).some((k) => k.id === credentialId)) throw new AppError("E_NOT_FOUND", "no such active passkey of this person");
-    // The key's holder loses everything it opened: sessions, live feeds, and pending links for new devices (issue 23).
-    await commit(
-      db,
-      [revokeCredentialStmt(db, id, credentialId, admin.id, now), revokePendingLinksStmt(db, id, now)],
-      [{ actorUserId: admin.id, actorRole: admin.role, action: "passkey_revoked", details: { userId: id, by: "admin" } }],
-      now,
-    );
-    await endAccess(c.env, db, id);
+    await revokePasskey(c.env, c.get("db"), actorOf(c), id, credentialId);
     return c.body(null, 204);
   },
 );
@@ -413,18 +284,8 @@ adminRoutes.openapi(
     responses: { 200: jsonOk(z.object({ channels: z.array(ChannelSetting) })) },
   }),
   async (c) => {
-    const db = c.get("db");
-    const { channel } = c.req.valid("param");
-    const { enabled } = c.req.valid("json");
-    const admin = currentUser(c);
-    const now = new Date();
-    await commit(
-      db,
-      [setChannel(db, channel, enabled, admin.id, now)],
-      [{ actorUserId: admin.id, actorRole: admin.role, action: enabled ? "channel_enabled" : "channel_disabled", details: { channel } }],
-      now,
-    );
-    return c.json({ channels: await channelsView(c.env, db) }, 200);
+    await switchChannel(c.get("db"), actorOf(c), c.req.valid("param").channel, c.req.valid("json").enabled);
+    return c.json({ channels: await channelsView(c.env, c.get("db")) }, 200);
   },
 );
 
@@ -482,11 +343,7 @@ adminRoutes.openapi(
   async (c) => {
     const { year } = c.req.valid("param");
     const { format } = c.req.valid("query");
-    const user = currentUser(c);
-    const db = c.get("db");
-    const stats = await yearStatistics(c.env, db, year);
-    const now = new Date();
-    await commit(db, [], [{ actorUserId: user.id, actorRole: user.role, action: "statistics_exported", details: { year, format } }], now);
+    const stats = await exportStatistics(c.env, c.get("db"), actorOf(c), year, format);
     if (format === "csv") {
       return c.body(statisticsCsv(stats), 200, {
         "Content-Type": "text/csv; charset=utf-8",
