@@ -3,12 +3,12 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { SESSION_COOKIE, SESSION_TTL_MS } from "../config.ts";
-import { credentialsOf, deleteSession, nameCredential, passkeyView, revokeCredentialStmt, revokePendingLinksStmt } from "../db/auth.ts";
-import { commit } from "../db/client.ts";
+import { credentialsOf, deleteSession, nameCredential, passkeyView } from "../db/auth.ts";
+import { revokeOwnPasskey } from "../staff/accounts.ts";
 import { AppError } from "../errors.ts";
-import { closeLiveFeeds, endAccess } from "../staff/sessions.ts";
+import { closeLiveFeeds } from "../staff/sessions.ts";
 import { log } from "../log.ts";
-import { checkOwnRevocation, PERMISSIONS_LIST, permissionsOf, type Role } from "../domain/index.ts";
+import { PERMISSIONS_LIST, permissionsOf, type Role } from "../domain/index.ts";
 import {
   createInvitation,
   invitationForToken,
@@ -20,7 +20,7 @@ import {
   verifyReauth,
   verifyRegistration,
 } from "../staff/passkeys.ts";
-import { type AppEnv, currentUser, jsonBody, jsonOk, newRouter, problemResponses, publicRateLimit, requireUser } from "./http.ts";
+import { actorOf, type AppEnv, currentUser, jsonBody, jsonOk, newRouter, problemResponses, publicRateLimit, requireUser } from "./http.ts";
 import { AssertionJson, AttestationJson, CeremonyOptions, Passkey, User } from "./schemas.ts";
 
 export const authRoutes = newRouter();
@@ -210,21 +210,7 @@ authRoutes.openapi(
     responses: { ...problemResponses, 204: { description: "Revoked" } },
   }),
   async (c) => {
-    const db = c.get("db");
-    const user = currentUser(c);
-    const { id } = c.req.valid("param");
-    checkOwnRevocation(await credentialsOf(db, user.id, { active: true }), id);
-    const now = new Date();
-    // A revoked key ends what it may have opened: every session of the person (this one
-    // too: they sign in again with a key they keep), their live feeds, and every pending
-    // link for a new device of theirs (one minted from a stolen session dies with it).
-    await commit(
-      db,
-      [revokeCredentialStmt(db, user.id, id, user.id, now), revokePendingLinksStmt(db, user.id, now)],
-      [{ actorUserId: user.id, actorRole: user.role, action: "passkey_revoked", details: { userId: user.id, by: "owner" } }],
-      now,
-    );
-    await endAccess(c.env, db, user.id);
+    await revokeOwnPasskey(c.env, c.get("db"), actorOf(c), c.req.valid("param").id);
     deleteCookie(c, SESSION_COOKIE, { path: "/", secure: true });
     return c.body(null, 204);
   },

@@ -7,8 +7,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { getAlertRow } from "../db/alerts.ts";
 import { tipById, tipsOf } from "../db/tips.ts";
-import { commit } from "../db/client.ts";
-import { lineSettings, setLineSettings } from "../db/intake-line.ts";
+import { lineSettings } from "../db/intake-line.ts";
+import { setLine } from "../intake/line.ts";
 import { dropStaffPush, saveStaffPush, staffPushOf } from "../db/staff-push.ts";
 import { endpointRefusal, policyFromEnv } from "../channels/push/endpoints.ts";
 import { isP256Point, PushSubscriptionJson } from "./push.ts";
@@ -18,7 +18,7 @@ import { acknowledge, judge, readScope, receiveTip, TipSchema, tipView, webTipRo
 import { challengeMark, verifyTurnstile } from "../intake/turnstile.ts";
 import { boardStub } from "../board/object.ts";
 import { alertStub } from "../alert/api.ts";
-import { currentUser, jsonBody, jsonOk, newRouter, problemResponses, rateLimited, staffRoute } from "./http.ts";
+import { actorOf, currentUser, jsonBody, jsonOk, newRouter, problemResponses, rateLimited, staffRoute } from "./http.ts";
 import { Id } from "./schemas.ts";
 
 export const intakeRoutes = newRouter();
@@ -405,11 +405,7 @@ intakeRoutes.openapi(
     responses: { 200: jsonOk(LineView) },
   }),
   async (c) => {
-    const body = c.req.valid("json");
-    const db = c.get("db");
-    const admin = currentUser(c);
-    const now = new Date();
-    await commit(db, [setLineSettings(db, body, admin.id, now)], [{ actorUserId: admin.id, actorRole: admin.role, action: "intake_line_set", details: { provider: body.provider } }], now);
+    await setLine(c.get("db"), actorOf(c), c.req.valid("json"));
     return c.json(await lineView(c), 200);
   },
 );

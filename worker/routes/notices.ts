@@ -2,10 +2,10 @@
 // the unread count the dashboard shows; /api/v1/admin/mailboxes — the federal police's and
 // the missing-persons cell's functional addresses that rule 9's e-mails also go to.
 import { z } from "@hono/zod-openapi";
-import { commit } from "../db/client.ts";
-import { inbox, mailboxes, markRead, setMailboxes } from "../db/notices.ts";
+import { inbox, mailboxes, markRead } from "../db/notices.ts";
+import { setAuthorityMailboxes } from "../staff/accounts.ts";
 import { INFORM_EVENTS, type Role } from "../domain/index.ts";
-import { currentUser, jsonBody, jsonOk, newRouter, staffRoute } from "./http.ts";
+import { actorOf, currentUser, jsonBody, jsonOk, newRouter, staffRoute } from "./http.ts";
 import { EmailAddress } from "./schemas.ts";
 
 export const noticeRoutes = newRouter();
@@ -85,18 +85,8 @@ noticeRoutes.openapi(
     responses: { 200: jsonOk(Mailboxes) },
   }),
   async (c) => {
-    const body = c.req.valid("json");
-    const admin = currentUser(c);
     const db = c.get("db");
-    const now = new Date();
-    const value = Object.fromEntries(Object.entries(body).map(([k, list]) => [k, [...new Set(list)]]));
-    await commit(
-      db,
-      setMailboxes(db, value, admin.id, now),
-      // The audit trail says which lists changed and their sizes; the addresses are on the admin screen.
-      [{ actorUserId: admin.id, actorRole: admin.role, action: "mailboxes_set", details: Object.fromEntries(Object.entries(value).map(([k, l]) => [k, l.length])) }],
-      now,
-    );
+    await setAuthorityMailboxes(db, actorOf(c), c.req.valid("json"));
     return c.json(await mailboxes(db), 200);
   },
 );

@@ -26,7 +26,8 @@ import {
 } from "../db/auth.ts";
 import { commit, type Db } from "../db/client.ts";
 import { setChannel } from "../db/settings.ts";
-import { type Actor, checkAccountChange, checkInvitationApproval, checkSecondAdmin, type Role } from "../domain/index.ts";
+import { type Actor, checkAccountChange, checkInvitationApproval, checkOwnRevocation, checkSecondAdmin, type MailboxKind, type Role } from "../domain/index.ts";
+import { setMailboxes } from "../db/notices.ts";
 import { AppError } from "../errors.ts";
 import { closeLiveFeeds, endAccess } from "./sessions.ts";
 
@@ -165,4 +166,26 @@ export async function revokePasskey(env: Env, db: Db, admin: Actor, userId: stri
 /** A channel switched on or off (a switched-off channel sends no new alert or update; retractions always go out). */
 export async function switchChannel(db: Db, admin: Actor, channel: string, enabled: boolean, now = new Date()): Promise<void> {
   await commit(db, [setChannel(db, channel, enabled, admin.userId, now)], [{ ...by(admin), action: enabled ? "channel_enabled" : "channel_disabled", details: { channel } }], now);
+}
+
+/**
+ * One of my passkeys, revoked for good (never the last one: that would lock me out). It
+ * ends what it may have opened: every session of mine (this one too), my live feeds, and
+ * every pending link for a new device of mine (one minted from a stolen session dies with it).
+ */
+export async function revokeOwnPasskey(env: Env, db: Db, me: Actor, credentialId: string, now = new Date()): Promise<void> {
+  checkOwnRevocation(await credentialsOf(db, me.userId, { active: true }), credentialId);
+  await commit(
+    db,
+    [revokeCredentialStmt(db, me.userId, credentialId, me.userId, now), revokePendingLinksStmt(db, me.userId, now)],
+    [{ ...by(me), action: "passkey_revoked", details: { userId: me.userId, by: "owner" } }],
+    now,
+  );
+  await endAccess(env, db, me.userId);
+}
+
+/** The authorities' mailboxes (each list given replaces that list); the audit says which lists changed and their sizes, not the addresses. */
+export async function setAuthorityMailboxes(db: Db, admin: Actor, lists: Partial<Record<MailboxKind, string[]>>, now = new Date()): Promise<void> {
+  const value = Object.fromEntries(Object.entries(lists).map(([k, list]) => [k, [...new Set(list)]]));
+  await commit(db, setMailboxes(db, value, admin.userId, now), [{ ...by(admin), action: "mailboxes_set", details: Object.fromEntries(Object.entries(value).map(([k, l]) => [k, l.length])) }], now);
 }
