@@ -19,7 +19,10 @@ import { noticeRoutes } from "./routes/notices.ts";
 import { feedRoutes } from "./routes/feeds.ts";
 import { telephonyRoutes } from "./routes/telephony.ts";
 import { tipFormRoutes } from "./routes/tip-form.ts";
-import { intakeRoutes } from "./routes/intake.ts";
+import { tipRoutes } from "./routes/tips.ts";
+import { callRoutes } from "./routes/calls.ts";
+import { lineRoutes } from "./routes/intake-line.ts";
+import { tipPushRoutes } from "./routes/tip-push.ts";
 import { turnstileEnabled, turnstileOrigin } from "./intake/turnstile.ts";
 import { partnerRoutes } from "./routes/partners.ts";
 import { socialRoutes } from "./routes/social.ts";
@@ -66,7 +69,10 @@ export function buildApp() {
   api.route("/", noticeRoutes);
   api.route("/", feedRoutes);
   api.route("/", partnerRoutes);
-  api.route("/", intakeRoutes);
+  api.route("/", tipRoutes);
+  api.route("/", callRoutes);
+  api.route("/", lineRoutes);
+  api.route("/", tipPushRoutes);
   api.route("/", socialRoutes);
   // Says only that the Worker answers: nothing about the environment or its configuration.
   api.get("/health", (c) => c.json({ ok: true }));

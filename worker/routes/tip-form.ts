@@ -14,7 +14,7 @@ import { derivedClientRef, normaliseTipPhoto, receiveTip, webTipRow } from "../i
 import { challengeMark, TURNSTILE_ACTION, TURNSTILE_FIELD, turnstileEnabled, turnstileOrigin, verifyTurnstile } from "../intake/turnstile.ts";
 import { MAX_PHOTO_BYTES } from "../render/image-format.ts";
 import { type AppEnv, UUID_PATH, withinLimit } from "./http.ts";
-import { WebTipInput } from "./intake.ts";
+import { WebTipInput } from "./tips.ts";
 import { page } from "../../templates/page.ts";
 
 export const tipFormRoutes = new Hono<AppEnv>();
