@@ -40,6 +40,16 @@ export const WIDGET_JS = String.raw`/* Child Alert widget — the partner page: 
       if (text) e.textContent = text;
       return e;
     };
+    // Rule 8: 116 000 to tap, both numbers in the reader's language, then the current end.
+    const numbers = (txt, hotline, call, ends) => {
+      if (hotline) {
+        const tap = el("a", "c", "☎ 116 000");
+        tap.href = "tel:" + hotline;
+        txt.append(el("br"), tap);
+      }
+      if (call) txt.append(el("span", "d", call));
+      if (ends) txt.append(el("span", "d", ends));
+    };
     let shown = "";
     // Rule 13 (a partner abroad without adequate protection): that an alert is in progress, where to read it, where to call.
     const minimal = (a) => {
@@ -53,13 +63,7 @@ export const WIDGET_JS = String.raw`/* Child Alert widget — the partner page: 
       link.append(el("span", "k", a.exercise ? "CHILD ALERT — " + (EXERCISE[want] || EXERCISE.en) : "CHILD ALERT"), el("span", "h", msg), el("span", "d", MORE[want] || MORE.en));
       const txt = el("div", "t");
       txt.append(link);
-      if (a.hotline) {
-        const call = el("a", "c", "☎ 116 000");
-        call.href = "tel:" + a.hotline;
-        txt.append(el("br"), call);
-      }
-      if (a.call) txt.append(el("span", "d", a.call));
-      if (a.ends) txt.append(el("span", "d", a.ends));
+      numbers(txt, a.hotline, a.call, a.ends);
       box.append(txt);
       return box;
     };
@@ -96,14 +100,7 @@ export const WIDGET_JS = String.raw`/* Child Alert widget — the partner page: 
       const mark = parts[0].replace(/ — $/, "");
       link.append(el("span", "k", mark ? "CHILD ALERT — " + mark : "CHILD ALERT"), el("span", "h", parts[1] || t.name), el("span", "d", t.lastSeen), el("span", "d", MORE[l] + " →"));
       txt.append(link);
-      // Rule 8: both numbers (the texts say them in the reader's language), then the current end.
-      if (a.hotline) {
-        const call = el("a", "c", "☎ 116 000");
-        call.href = "tel:" + a.hotline;
-        txt.append(el("br"), call);
-      }
-      if (t.call) txt.append(el("span", "d", t.call));
-      if (t.ends) txt.append(el("span", "d", t.ends));
+      numbers(txt, a.hotline, t.call, t.ends);
       box.append(pic, txt);
       root.replaceChildren(box);
     };
