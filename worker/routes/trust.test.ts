@@ -209,9 +209,11 @@ describe("headers", () => {
     const t = await makeTeam();
     const live = await authorisedAlert(t);
     expectOk(await api("POST", `/alerts/${live}/launch`, undefined, as(t.cell)));
-    const routes = ["/subscribe", "/subscribe?lang=nl", "/subscribe/email", "/email/confirm?t=abc", "/email/unsubscribe?s=x&t=y", `/alert/${live}`, `/alert/${live}?lang=de`, `/alert/${crypto.randomUUID()}`, "/api/v1/docs", "/partners", "/widget/frame?lang=fr", "/widget/frame?lang=nl&exercise=true"];
+    // The widget's iframe is issued to a registered partner (its id, on its declared site).
+    const partner = expectOk(await api("POST", "/admin/partners", { name: "Trust check", domains: ["trust.news.example"], country: "BE", languages: ["fr", "nl"], exercise: true }, as(t.admin)), 201).body.partner.id as string;
+    const routes = ["/subscribe", "/subscribe?lang=nl", "/subscribe/email", "/email/confirm?t=abc", "/email/unsubscribe?s=x&t=y", `/alert/${live}`, `/alert/${live}?lang=de`, `/alert/${crypto.randomUUID()}`, "/api/v1/docs", "/partners", `/widget/frame?partner=${partner}&lang=fr`, `/widget/frame?partner=${partner}&lang=nl`];
     for (const path of routes) {
-      const res = await exports.default.fetch(new Request(`${ORIGIN}${path}`));
+      const res = await exports.default.fetch(new Request(`${ORIGIN}${path}`, { headers: { Referer: "https://trust.news.example/page" } }));
       expect(res.headers.get("Content-Type"), path).toMatch(/^text\/html/);
       const csp = res.headers.get("Content-Security-Policy") ?? "";
       const scriptSrc = /script-src ([^;]+)/.exec(csp)?.[1] ?? "";
