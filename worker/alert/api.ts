@@ -7,7 +7,7 @@ import { userById } from "../db/auth.ts";
 import { purgeEdge } from "../partners/edge-cache.ts";
 import type { CommandOutcome } from "./object.ts";
 import { fromPayload } from "../errors.ts";
-import type { AlertCommand, CommandResult } from "./commands.ts";
+import type { AlertCommand, CommandResult } from "./commands/index.ts";
 
 export function alertStub(env: Env, alertId: string) {
   return env.ALERT.get(env.ALERT.idFromName(alertId)) as DurableObjectStub<import("./object.ts").AlertObject>;

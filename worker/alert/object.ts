@@ -13,7 +13,7 @@ import { type AlertState, ENDED_STATES, TIP_ESCALATION } from "../domain/index.t
 import { inactiveRetentionHours, retentionHours, tipAckMinutes } from "../config.ts";
 import { makeDb } from "../db/client.ts";
 import { AppError, type ErrorPayload, toPayload } from "../errors.ts";
-import { type AlertCommand, type CommandResult, executeCommand, type Job, type RecordedBroadcast, type Timers } from "./commands.ts";
+import { type AlertCommand, type CommandResult, executeCommand, type Job, type RecordedBroadcast, type Timers } from "./commands/index.ts";
 import { log } from "../log.ts";
 import { commit } from "../db/client.ts";
 import { markPlanned, unplannedIntents } from "../db/broadcasts.ts";

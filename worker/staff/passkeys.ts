@@ -29,7 +29,7 @@ import { canonicalJson, challengeBinds, type Role, seatNeedsSecondAdmin, sha256H
 import { b64url, unb64url } from "../bytes.ts";
 import { AppError } from "../errors.ts";
 import { log } from "../log.ts";
-import type { SignOffEvidence } from "../alert/commands.ts";
+import type { SignOffEvidence } from "../alert/commands/index.ts";
 
 export interface RelyingParty {
   origin: string;
