@@ -25,6 +25,9 @@ const pageUrl = (origin: string, id: string, lang?: Language) => `${origin}/aler
 const posterUrl = (origin: string, id: string, format: FormatName, lang: Language) => `${origin}/alert/${id}/poster/${format}-${lang}.png`;
 export const capUrl = (origin: string, identifier: string) => `${origin}/api/v1/feeds/cap/${identifier}.xml`;
 
+/** Rule 8 for machines: both numbers as dialled, in every partner payload (null when the operator left them out). */
+export const hotlineFields = (show: boolean) => ({ hotline: show ? HOTLINE_DIAL : null, hotlineAbroad: show ? HOTLINE_ABROAD_DIAL : null });
+
 /** The texts of a live alert in one language, as the public page shows them (rule 8: both numbers, and the current end). */
 function textsIn(r: Pick<PublicAlert, "exercise" | "content" | "endsAt">, lang: Language) {
   const c = r.content!;
@@ -61,8 +64,7 @@ export function alertItem(r: Pick<PublicAlert, "alertId" | "exercise" | "version
     url: pageUrl(origin, r.alertId),
     languages: [...langs],
     regions: [...c.targeting.regions],
-    hotline: c.showHotline ? HOTLINE_DIAL : null,
-    hotlineAbroad: c.showHotline ? HOTLINE_ABROAD_DIAL : null,
+    ...hotlineFields(c.showHotline),
     texts: Object.fromEntries(langs.map((l) => [l, textsIn(r, l)])) as Partial<Record<Language, ReturnType<typeof textsIn>>>,
     posters: Object.fromEntries(langs.map((l) => [l, Object.fromEntries(FORMAT_NAMES.map((f) => [f, posterUrl(origin, r.alertId, f, l)]))])) as Partial<Record<Language, Record<FormatName, string>>>,
     photos: c.child.photos.map((h) => `${origin}/alert/${r.alertId}/photo/${h}.jpg`),
@@ -169,7 +171,7 @@ export interface FeedPartner {
   exercise: boolean;
 }
 
-const IN_PROGRESS: Record<Language, string> = {
+export const IN_PROGRESS: Record<Language, string> = {
   fr: "Une Child Alert est en cours : voir la page publique.",
   nl: "Er loopt een Child Alert: zie de openbare pagina.",
   de: "Ein Child Alert läuft: siehe die öffentliche Seite.",
@@ -183,8 +185,7 @@ export const inProgressItem = (r: Pick<PublicAlert, "alertId" | "exercise" | "en
   url: pageUrl(origin, r.alertId, lang),
   endsAt: r.endsAt,
   message: IN_PROGRESS[lang],
-  hotline: showHotline ? HOTLINE_DIAL : null,
-  hotlineAbroad: showHotline ? HOTLINE_ABROAD_DIAL : null,
+  ...hotlineFields(showHotline),
   call: showHotline ? callLine(CATALOGUES[lang]) : null,
   ends: r.endsAt ? endsLine(CATALOGUES[lang], r.endsAt) : null,
 });

@@ -14,7 +14,7 @@ import { boardStub } from "../board/object.ts";
 import { livePartnerById } from "../db/partners.ts";
 import { LANGUAGES, type Language, mayReceivePersonalData, readIn, siteAllowed } from "../domain/index.ts";
 import { AppError } from "../errors.ts";
-import { type FeedPartner, partnerFeed, partnerSees } from "../partners/feeds.ts";
+import { type FeedPartner, IN_PROGRESS, partnerFeed, partnerSees } from "../partners/feeds.ts";
 import { embeddingHost, PUBLIC_TTL_S } from "../partners/edge-cache.ts";
 import type { PublicAlert } from "../partners/public-alert.ts";
 import { WIDGET_JS } from "../partners/widget.ts";
@@ -90,7 +90,7 @@ widgetRoutes.get("/widget/frame", async (c) => {
   const ends = rec.endsAt ? `<span class="d">${esc(endsLine(cat, rec.endsAt))}</span>` : "";
   // Rule 13: a partner abroad without adequate protection shows that an alert is in progress, and where to read it — no name, no picture.
   if (!mayReceivePersonalData(feed.country)) {
-    return c.html(doc(`<div class="w${rec.exercise ? " x" : ""}" role="alert"><div><a href="${esc(page)}" target="_blank" rel="noopener">${mark}<span class="h">${esc(cat.headline)}</span><span class="d">${esc(IN_PROGRESS_LINK[l])}</span></a>
+    return c.html(doc(`<div class="w${rec.exercise ? " x" : ""}" role="alert"><div><a href="${esc(page)}" target="_blank" rel="noopener">${mark}<span class="h">${esc(cat.headline)}</span><span class="d">${esc(IN_PROGRESS[l].replace(/\.$/, " →"))}</span></a>
 ${call}${ends}</div></div>`));
   }
   const name = readIn(rec.content, l).name;
@@ -102,12 +102,6 @@ ${ends}</div></div>`),
   );
 });
 
-const IN_PROGRESS_LINK: Record<Language, string> = {
-  fr: "Une Child Alert est en cours : voir la page publique →",
-  nl: "Er loopt een Child Alert: zie de openbare pagina →",
-  de: "Ein Child Alert läuft: siehe die öffentliche Seite →",
-  en: "A Child Alert is in progress: see the public page →",
-};
 
 /** A transparent 1×1 PNG: what the no-script image shows when no alert is live. */
 const NONE_PNG = Uint8Array.from(atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="), (ch) => ch.charCodeAt(0));

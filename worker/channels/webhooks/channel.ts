@@ -13,8 +13,8 @@ import { type PartnerRow, recordWebhookOutcomes, webhookCount, webhookPage, webh
 import { mayReceivePersonalData, whoIsInformed } from "../../domain/index.ts";
 import { noticeStmt } from "../../db/notices.ts";
 import { log } from "../../log.ts";
-import { alertItem, inProgressItem } from "../../partners/feeds.ts";
-import { callLine, CATALOGUES, HOTLINE_ABROAD_DIAL, HOTLINE_DIAL } from "../../../templates/i18n/index.ts";
+import { alertItem, hotlineFields, inProgressItem } from "../../partners/feeds.ts";
+import { callLine, CATALOGUES } from "../../../templates/i18n/index.ts";
 import { recipientOf, type BroadcastEvent, type Channel, type ChannelRecipient, type Delivery } from "../channel.ts";
 import { retryDelay } from "../push/channel.ts";
 import { signWebhook } from "./signing.ts";
@@ -67,7 +67,7 @@ export const webhooks = {
     if (b.event === "stop") {
       const outcome = b.stopReason === "found_safe" ? "found" : "ended";
       // Rule 8: the line stays open after the stop — both numbers, in the partner's language.
-      const stop = { ...base, outcome, message: outcome === "found" ? CATALOGUES[lang].foundBody : CATALOGUES[lang].endedBody, hotline: HOTLINE_DIAL, hotlineAbroad: HOTLINE_ABROAD_DIAL, call: callLine(CATALOGUES[lang]) };
+      const stop = { ...base, outcome, message: outcome === "found" ? CATALOGUES[lang].foundBody : CATALOGUES[lang].endedBody, ...hotlineFields(true), call: callLine(CATALOGUES[lang]) };
       return { type, eventId, version: b.version, full: stop, minimal: stop };
     }
     const item = alertItem({ alertId: b.alertId, exercise: b.exercise, version: b.version, launchedAt: "", updatedAt: "", endsAt: b.endsAt, content: b.content!, face: "alert" }, b.origin);
