@@ -54,6 +54,21 @@ describe("the PV number before submission (rule 11 has a file to compare with)",
   });
 });
 
+describe("the PV number on the side paths", () => {
+  it("a draft blocked before submission and lifted is still a draft: its PV number can be given then, and is fixed after the submission", async () => {
+    const id = (expectOk(await api("POST", "/alerts", { exercise: false, content: makeContent() }, as(t.cell)), 201)).body.alertId as string;
+    expectOk(await api("POST", `/alerts/${id}/objections`, { kind: "operator_refusal", reason: "Not enough to go on yet." }, as(t.operator)));
+    expect(await stateOf(id)).toBe("blocked");
+    // Blocked from the draft: the drafters may still name the file (nothing was signed against it).
+    expectOk(await api("PUT", `/alerts/${id}/file`, FILE, as(t.investigator)));
+    const refusal = expectOk(await api("GET", `/alerts/${id}`, undefined, as(t.operator))).body.objections[0].id as string;
+    expectOk(await api("POST", `/alerts/${id}/objections/${refusal}/lift`, undefined, as(t.operator)));
+    expect(await stateOf(id)).toBe("draft");
+    expectOk(await api("POST", `/alerts/${id}/submit`, undefined, as(t.cell)));
+    expect((await api("PUT", `/alerts/${id}/file`, { pvNumber: "BR.12.L1.999999/2026" }, as(t.cell))).status).toBe(409);
+  });
+});
+
 describe("the magistrate closes the file to non-signing roles (protocol §2.2.6)", () => {
   it("closed to the counsellor: nothing of the file to read, the name gone from the list, the parents' consent still recorded; reopened: readable again", async () => {
     const id = (expectOk(await api("POST", "/alerts", { exercise: false, content: makeContent({ child: { ...makeContent().child, firstName: "Secretia" } }), file: FILE }, as(t.cell)), 201)).body.alertId as string;
@@ -77,7 +92,7 @@ describe("the magistrate closes the file to non-signing roles (protocol §2.2.6)
     expect(await actions(id)).toContain("file_access_changed");
 
     // The counsellor's attempts to read it, every way in.
-    for (const path of [`/alerts/${id}`, `/alerts/${id}/fanout`, `/alerts/${id}/members`, `/alerts/${id}/posters`, `/alerts/${id}/social`]) {
+    for (const path of [`/alerts/${id}`, `/alerts/${id}/fanout`, `/alerts/${id}/members`, `/alerts/${id}/posters`, `/alerts/${id}/social`, `/alerts/${id}/live`, `/alerts/${id}/foreign-requests`, `/alerts/${id}/photos/${"ab".repeat(32)}`]) {
       const res = await api("GET", path, undefined, as(t.counsellor));
       expect(res.status, path).toBe(403);
       expect(res.body.code, path).toBe("E_FILE_CLOSED");
