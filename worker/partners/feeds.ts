@@ -2,11 +2,12 @@
 // alerts, and one CAP 1.2 message per alert version (Alert, Update with references,
 // Cancel after the stop), with an Atom index of the current messages. Pure functions of
 // the board's public records: no D1, no clock but the one passed in.
-import { callLine, CATALOGUES, endsLine, formatWhen, HOTLINE, HOTLINE_ABROAD, HOTLINE_ABROAD_DIAL, HOTLINE_DIAL } from "../../templates/i18n/index.ts";
-import { FORMAT_NAMES, type FormatName } from "../../templates/posters/model.ts";
+import { callLine, CATALOGUES, HOTLINE, HOTLINE_ABROAD } from "../../templates/i18n/index.ts";
+import { FORMAT_NAMES } from "../../templates/posters/model.ts";
 import { esc } from "../../templates/html.ts";
-import { type Language, mayReceivePersonalData, readIn, type Region, regionMatches } from "../domain/index.ts";
+import { type Language, mayReceivePersonalData, type Region, regionMatches } from "../domain/index.ts";
 import { capTime, type PublicAlert } from "./public-alert.ts";
+import { alertItem, IN_PROGRESS, inProgressItem, pageUrl, posterUrl, textsIn } from "../../templates/partner-item.ts";
 
 /** A Cancel stays in the CAP index this long after the stop, so that every consumer sees it. */
 export const CANCEL_LISTED_MS = 24 * 3600_000;
@@ -21,55 +22,9 @@ export const live = (records: PublicAlert[]) =>
  */
 export const realOnly = (records: PublicAlert[]) => records.filter((r) => !r.exercise);
 
-const pageUrl = (origin: string, id: string, lang?: Language) => `${origin}/alert/${id}${lang ? `?lang=${lang}` : ""}`;
-const posterUrl = (origin: string, id: string, format: FormatName, lang: Language) => `${origin}/alert/${id}/poster/${format}-${lang}.png`;
 export const capUrl = (origin: string, identifier: string) => `${origin}/api/v1/feeds/cap/${identifier}.xml`;
 
-/** Rule 8 for machines: both numbers as dialled, in every partner payload (null when the operator left them out). */
-export const hotlineFields = (show: boolean) => ({ hotline: show ? HOTLINE_DIAL : null, hotlineAbroad: show ? HOTLINE_ABROAD_DIAL : null });
-
-/** The texts of a live alert in one language, as the public page shows them (rule 8: both numbers, and the current end). */
-function textsIn(r: Pick<PublicAlert, "exercise" | "content" | "endsAt">, lang: Language) {
-  const c = r.content!;
-  const cat = CATALOGUES[lang];
-  const t = readIn(c, lang);
-  return {
-    headline: `${r.exercise ? `${cat.exercise} — ` : ""}CHILD ALERT: ${t.name}`,
-    name: t.name,
-    age: c.child.age,
-    heightCm: c.child.heightCm ?? null,
-    lastSeen: `${formatWhen(cat, c.lastSeen.at)}, ${t.place}`,
-    description: t.description,
-    clothing: t.clothing ?? null,
-    vehicle: t.vehicleLine ?? null,
-    accompanying: t.accompanying ?? null,
-    call: c.showHotline ? callLine(cat) : null,
-    ends: r.endsAt ? endsLine(cat, r.endsAt) : null,
-  };
-}
-
 // ------------------------------------------------------------------ JSON
-
-/** What the feed and an adequate partner's webhook say of a live alert (no CAP link: the feed adds it). */
-export function alertItem(r: Pick<PublicAlert, "alertId" | "exercise" | "version" | "launchedAt" | "updatedAt" | "endsAt" | "content" | "face">, origin: string) {
-  const c = r.content!;
-  const langs = c.targeting.languages;
-  return {
-    id: r.alertId,
-    exercise: r.exercise,
-    version: r.version!,
-    launchedAt: r.launchedAt,
-    updatedAt: r.updatedAt,
-    endsAt: r.endsAt,
-    url: pageUrl(origin, r.alertId),
-    languages: [...langs],
-    regions: [...c.targeting.regions],
-    ...hotlineFields(c.showHotline),
-    texts: Object.fromEntries(langs.map((l) => [l, textsIn(r, l)])) as Partial<Record<Language, ReturnType<typeof textsIn>>>,
-    posters: Object.fromEntries(langs.map((l) => [l, Object.fromEntries(FORMAT_NAMES.map((f) => [f, posterUrl(origin, r.alertId, f, l)]))])) as Partial<Record<Language, Record<FormatName, string>>>,
-    photos: c.child.photos.map((h) => `${origin}/alert/${r.alertId}/photo/${h}.jpg`),
-  };
-}
 
 export function jsonFeed(all: PublicAlert[], origin: string) {
   const records = realOnly(all);
@@ -170,25 +125,6 @@ export interface FeedPartner {
   regions: string[];
   exercise: boolean;
 }
-
-export const IN_PROGRESS: Record<Language, string> = {
-  fr: "Une Child Alert est en cours : voir la page publique.",
-  nl: "Er loopt een Child Alert: zie de openbare pagina.",
-  de: "Ein Child Alert läuft: siehe die öffentliche Seite.",
-  en: "A Child Alert is in progress: see the public page.",
-};
-
-/** Rule 13: all a partner abroad learns of a live alert (feed and webhook alike) — and where to call (rule 8). */
-export const inProgressItem = (r: Pick<PublicAlert, "alertId" | "exercise" | "endsAt">, origin: string, lang: Language, showHotline: boolean) => ({
-  id: r.alertId,
-  exercise: r.exercise,
-  url: pageUrl(origin, r.alertId, lang),
-  endsAt: r.endsAt,
-  message: IN_PROGRESS[lang],
-  ...hotlineFields(showHotline),
-  call: showHotline ? callLine(CATALOGUES[lang]) : null,
-  ends: r.endsAt ? endsLine(CATALOGUES[lang], r.endsAt) : null,
-});
 
 /** The live alerts for one partner: its regions, and exercises only if it opted into them (its own test feed). */
 export const partnerSees = (records: PublicAlert[], p: Pick<FeedPartner, "exercise" | "regions">) =>

@@ -13,7 +13,7 @@ import { type PartnerRow, recordWebhookOutcomes, webhookCount, webhookPage, webh
 import { mayReceivePersonalData, whoIsInformed } from "../../domain/index.ts";
 import { noticeStmt } from "../../db/notices.ts";
 import { log } from "../../log.ts";
-import { alertItem, hotlineFields, inProgressItem } from "../../partners/feeds.ts";
+import { alertItem, hotlineFields, inProgressItem } from "../../../templates/partner-item.ts";
 import { callLine, CATALOGUES } from "../../../templates/i18n/index.ts";
 import { recipientOf, type BroadcastEvent, type Channel, type ChannelRecipient, type Delivery } from "../channel.ts";
 import { retryDelay } from "../push/channel.ts";
