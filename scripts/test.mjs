@@ -74,6 +74,12 @@ if (vitestStatus !== 0) failures.push("worker tests");
 if (run("build dashboard", [bin("vite", "bin/vite.js"), "build", "--config", "dashboard/vite.config.ts", "--logLevel", "warn"]) !== 0) {
   failures.push("dashboard build");
 }
+// The production bundle: within Cloudflare's size and start-up limits (scripts/deploy-check.mjs).
+const deployArgs = process.env.DEPLOY_MAX_GZIP_BYTES ? ["--max-gzip-bytes", process.env.DEPLOY_MAX_GZIP_BYTES] : [];
+if (run("deployable (wrangler deploy --dry-run: size; wrangler check startup)", [join(ROOT, "scripts", "deploy-check.mjs"), ...deployArgs]) !== 0) {
+  failures.push("deploy check (bundle size or start-up over Cloudflare's limits)");
+}
+
 const e2e = spawnSync(process.execPath, ["--test", "--test-concurrency=1", "--test-reporter=spec", "--test-reporter-destination=stdout",
   "--test-reporter=tap", `--test-reporter-destination=${join(out, "e2e.tap")}`, "e2e/*.test.mjs"], { cwd: ROOT, stdio: "inherit" });
 console.log("\n\x1b[1m▸ browser tests (Chromium)\x1b[0m done");
