@@ -6,6 +6,7 @@ import { runCron } from "./alert/timers.ts";
 
 export { AlertObject } from "./alert/object.ts";
 export { BoardObject } from "./board/object.ts";
+export { LedgerShard } from "./fanout/shard-object.ts";
 
 const app = buildApp();
 

@@ -41,7 +41,7 @@ function freePort() {
 }
 
 /** A fresh local deployment: migrated D1 in a temp folder, Worker on a free port. */
-export async function startStack({ socialLatencyMs = 0 } = {}) {
+export async function startStack({ socialLatencyMs = 0, onLog, vars: extraVars = {} } = {}) {
   const persistTo = mkdtempSync(join(tmpdir(), "child-alert-e2e-"));
   const port = await freePort();
   const origin = `http://localhost:${port}`;
@@ -56,7 +56,7 @@ export async function startStack({ socialLatencyMs = 0 } = {}) {
     port,
     persistTo,
     // E2E_WORKER_LOG=1 prints the Worker's log lines (wrangler dev) with the test output.
-    log: process.env.E2E_WORKER_LOG === "1",
+    log: onLog ?? process.env.E2E_WORKER_LOG === "1",
     vars: {
       APP_ORIGIN: origin,
       RP_ID: "localhost",
@@ -78,6 +78,7 @@ export async function startStack({ socialLatencyMs = 0 } = {}) {
       FACEBOOK_GRAPH_ORIGIN: social.origin,
       TELEGRAM_API_ORIGIN: social.origin,
       ...auditKeys(),
+      ...extraVars,
     },
   });
   return {

@@ -45,6 +45,30 @@ export class PushStandIn {
     return Array.from({ length: n }, () => this.subscribe());
   }
 
+  /**
+   * A crowd for bench:scale: every `sampleEvery`-th subscription is a full one (its own
+   * keys; every message checked, decrypted and kept); the others are a fast sink that
+   * shares one key pair and only counts what it accepts (the sender's cost is the same:
+   * it encrypts and signs every message).
+   */
+  subscribeBulk(n, { sampleEvery = 1000 } = {}) {
+    const ecdh = createECDH("prime256v1");
+    ecdh.generateKeys();
+    const auth = randomBytes(16);
+    const shared = { p256dh: b64u(ecdh.getPublicKey()), auth: b64u(auth) };
+    const out = [];
+    for (let i = 0; i < n; i++) {
+      if (i % sampleEvery === 0) {
+        out.push({ ...this.subscribe(), sampled: true });
+        continue;
+      }
+      const id = randomUUID();
+      this.subs.set(id, { sink: true, count: 0 });
+      out.push({ id, endpoint: `${this.origin}/push/${id}`, keys: shared, sampled: false });
+    }
+    return out;
+  }
+
   reset() {
     this.subs.clear();
     this.behaviours.clear();
@@ -143,6 +167,15 @@ export class PushStandIn {
     const sub = this.subs.get(m[1]);
     if (!sub) return reject(410, "subscription expired or unknown");
 
+    if (sub.sink) {
+      const at = Date.now();
+      sub.count++;
+      this.accepted++;
+      this.firstAcceptedAt ??= at;
+      this.lastAcceptedAt = at;
+      await request.arrayBuffer();
+      return new Response(null, { status: 201 });
+    }
     const behaviour = this.behaviours.get(m[1]);
     if (behaviour?.delayMs) await new Promise((r) => setTimeout(r, behaviour.delayMs));
     if (behaviour?.status && behaviour.remaining > 0) {

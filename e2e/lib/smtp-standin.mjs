@@ -33,6 +33,8 @@ export class SmtpStandIn {
     this.port = 0;
     /** Parse every message (tests, the catcher page); a benchmark turns it off to measure the sender, not mailparser. */
     this.parse = o.parse ?? true;
+    /** (message) => void, called for every accepted message (bench:scale counts with it). */
+    this.tap = null;
   }
 
   /** Starts listening (port 0: any free one); resolves to the port. Restartable after stop(). */
@@ -80,6 +82,8 @@ export class SmtpStandIn {
           const parsed = this.parse ? await simpleParser(raw, { keepCidLinks: true }).catch(() => null) : null;
           const to = session.envelope.rcptTo.map((r) => r.address);
           this.accepted += to.length;
+          // A benchmark's own look at each message (it keeps none: keep = 0).
+          this.tap?.({ at: Date.now(), to, raw });
           this.messages.push({ at: Date.now(), from: session.envelope.mailFrom?.address ?? null, to, raw: raw.toString("utf8"), parsed, secure: !!session.secure, user: session.user ?? null });
           if (this.messages.length > this.keep) this.messages.splice(0, this.messages.length - this.keep);
           cb(null, "queued");

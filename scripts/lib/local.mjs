@@ -201,7 +201,8 @@ export function ensureDevVars(port = DEFAULT_PORT) {
 
 /**
  * Starts `wrangler dev` and resolves once /api/v1/health answers. `vars` override
- * APP_ORIGIN etc. (the browser tests run on their own port and state folder).
+ * APP_ORIGIN etc. (the browser tests run on their own port and state folder). `log`:
+ * true prints the Worker's output; a function receives it (bench:scale reads its lines).
  */
 export async function startWorker({ port = DEFAULT_PORT, persistTo, vars = {}, log = false, config, healthPath = "/api/v1/health" } = {}) {
   const args = [WRANGLER, "dev", "--port", String(port), "--ip", "127.0.0.1", "--local", "--show-interactive-dev-session=false"];
@@ -217,7 +218,8 @@ export async function startWorker({ port = DEFAULT_PORT, persistTo, vars = {}, l
   let output = "";
   const collect = (d) => {
     output += d;
-    if (log) process.stdout.write(d);
+    if (typeof log === "function") log(String(d));
+    else if (log) process.stdout.write(d);
   };
   child.stdout.on("data", collect);
   child.stderr.on("data", collect);

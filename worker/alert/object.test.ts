@@ -14,6 +14,7 @@ import worker from "../index.ts";
 import { beforeAll, describe, expect, it } from "vitest";
 import { boardStub } from "../board/object.ts";
 import { api, as, authorisedAlert, createAlert, expectOk, launchExisting, liveAlert, makeContent, makeTeam, nameCase, type Team, FILE } from "../test/helpers.ts";
+import { allShards } from "../fanout/shards.ts";
 import { alertStub } from "./api.ts";
 import type { AlertObject } from "./object.ts";
 import { ERASED_BY_PURGE } from "../domain/index.ts";
@@ -31,9 +32,12 @@ const auditActions = async (id: string) =>
   (await env.DB.prepare("SELECT action FROM audit_entries WHERE alert_id = ? ORDER BY seq").bind(id).all<{ action: string }>()).results.map(
     (r) => r.action,
   );
-/** How many prepared push messages (they carry the child's name) the alert's object still holds. */
-const heldMessages = (id: string) =>
-  runInDurableObject(stub(id), async (_o: AlertObject, state) => (await state.storage.list({ prefix: "message:" })).size);
+/** How many prepared messages (they carry the child's name) the alert's object and its ledger shards still hold. */
+const heldMessages = async (id: string) => {
+  let n = await runInDurableObject(stub(id), async (_o: AlertObject, state) => (await state.storage.list({ prefix: "message:" })).size);
+  for (const shard of allShards(env, id)) n += await runInDurableObject(shard as unknown as DurableObjectStub, async (_o, state) => (await state.storage.list({ prefix: "message:" })).size);
+  return n;
+};
 /** Moves the alert's clock: the stored end (or purge) time as if time had passed. */
 const setColumn = (id: string, column: "ends_at" | "purge_at", at: Date) =>
   env.DB.prepare(`UPDATE alerts SET ${column} = ? WHERE id = ?`).bind(at.toISOString(), id).run();

@@ -19,7 +19,9 @@ import { commit } from "../db/client.ts";
 import { markPlanned, unplannedIntents } from "../db/broadcasts.ts";
 import { deleteCallRecordings } from "../intake/recordings.ts";
 import { advance, planIntent } from "../fanout/plan.ts";
-import { DRAIN_GRACE_MS, type FanoutCounters, fanoutFinished, FanoutLedger, MAX_LEASE_MS, type PageRef, type PageReport, type PageSel } from "../fanout/ledger.ts";
+import { DRAIN_GRACE_MS, MAX_LEASE_MS } from "../fanout/ledger.ts";
+import { type FanoutCounters, fanoutFinished, FanoutLedger, type PageDelta } from "../fanout/ledger.ts";
+import { allShards } from "../fanout/shards.ts";
 
 /** `publicUrls`: what the public saw changed; these URLs' cached copies are to be purged. */
 export type CommandOutcome = { ok: true; result: CommandResult; publicUrls?: string[] } | { ok: false; error: ErrorPayload };
@@ -60,37 +62,19 @@ export class AlertObject extends LiveObject {
 
   // ------------------------------------------------------------ fan-out (the ledger; see fanout/)
 
-  private closingCommand: Promise<unknown> | null = null;
   private readonly ledger = new FanoutLedger(this.ctx.storage, {
     toScreens: (m) => this.toScreens(m),
     wake: () => this.wake(),
-    closing: () => this.closingCommand,
   });
 
-  /** Content may go out while the alert is live and no stop or expiry has closed the fence. */
-  private fenceOpen = async () =>
-    (await this.ctx.storage.get<boolean>("fence:closed")) !== true && (await this.ctx.storage.get<string>("state")) === "live";
-
-  beginPage(ref: PageRef, sel: PageSel) {
-    return this.ledger.beginPage(ref, sel);
+  /** Content may go out while the alert is live and no stop or expiry has closed the fence (a shard asks when unsure). */
+  async fenceOpen(): Promise<boolean> {
+    return (await this.ctx.storage.get<boolean>("fence:closed")) !== true && (await this.ctx.storage.get<string>("state")) === "live";
   }
 
-  /** The stop fence (see FanoutLedger.gate). */
-  gate(ref: PageRef, keys: number[], senderVersion: number, leaseMs: number, drained?: boolean) {
-    return this.ledger.gate(ref, keys, senderVersion, leaseMs, this.fenceOpen, drained);
-  }
-
-  releasePage(ref: PageRef) {
-    return this.ledger.releasePage(ref);
-  }
-
-  reportPage(report: PageReport) {
-    return this.ledger.reportPage(report);
-  }
-
-  /** A page job of this alert reached the dead-letter queue. */
-  pageDead(ref: Omit<PageRef, "claim">, firstPass: boolean, retryingLost: number) {
-    return this.ledger.pageDead(ref, firstPass, retryingLost);
+  /** What the ledger shards' pages counted (each page once). */
+  applyPages(deltas: PageDelta[]): Promise<void> {
+    return this.ledger.applyPages(deltas);
   }
 
   /** A version's poster set is complete: open dashboards show it (no polling). */
@@ -324,9 +308,10 @@ export class AlertObject extends LiveObject {
     return { state: (await this.ctx.storage.get<string>("state")) ?? null, fanouts: await this.fanouts() };
   }
 
-  private async dropMessages(): Promise<void> {
+  private async dropMessages(alertId: string): Promise<void> {
     const keys = [...(await this.ctx.storage.list({ prefix: "message:" })).keys()];
     for (let i = 0; i < keys.length; i += 128) await this.ctx.storage.delete(keys.slice(i, i + 128));
+    await Promise.all(allShards(this.env, alertId).map((shard) => shard.dropMessages()));
   }
 
   /** The timers this object holds, for the dashboard and tests. */
@@ -362,31 +347,37 @@ export class AlertObject extends LiveObject {
 
   private async run(alertId: string, cmd: AlertCommand): Promise<CommandOutcome> {
     let closed = false;
-    let release = () => {};
+    const shards = allShards(this.env, alertId);
     /** The stop fence closes once the rules have accepted ending the live alert: a refused command never holds senders back. */
     const closeFence = async (): Promise<Date> => {
       if ((await this.ctx.storage.get<boolean>("fence:closed")) === true) return new Date();
       closed = true;
-      // Senders that ask for a lease now wait for this command's outcome.
-      this.closingCommand = new Promise<void>((r) => (release = r));
       await this.ctx.storage.put("fence:closed", true);
-      // Every page run holding a lease comes back when its lease runs out, is told the fence
-      // is closing, lets its sends in flight get their answers and says so (or it reports):
+      // Every ledger shard tells its senders the fence is closing and answers once each page
+      // run holding a lease has let its sends in flight get their answers (or reported):
       // then no content can be accepted after the commit, however slow the far side or
-      // starved the sender. A run that never comes back (its consumer died) is waited for
-      // until DRAIN_GRACE_MS after its lease.
+      // starved the sender. A shard that cannot be reached leases nothing meanwhile: its
+      // senders' leases run out within MAX_LEASE_MS.
       const closedAt = Date.now();
-      const limit = closedAt + MAX_LEASE_MS + DRAIN_GRACE_MS;
-      for (let left = await this.ledger.sendersLeft(); left > 0; left = await this.ledger.sendersLeft()) {
-        if (Date.now() >= limit) {
-          log.warn("stop_fence_senders_left", { alertId, runs: left });
-          break;
-        }
-        await new Promise((r) => setTimeout(r, 20));
+      const waits = await Promise.allSettled(shards.map((shard) => shard.close(alertId)));
+      const unreachable = waits.filter((w) => w.status === "rejected").length;
+      if (unreachable) {
+        log.warn("stop_fence_shards_unreachable", { alertId, shards: unreachable });
+        await new Promise((r) => setTimeout(r, Math.max(0, closedAt + MAX_LEASE_MS + DRAIN_GRACE_MS - Date.now())));
       }
-      log.info("stop_fence_closed", { alertId, command: cmd.type, waitedMs: Date.now() - closedAt });
+      log.info("stop_fence_closed", { alertId, command: cmd.type, shards: shards.length, waitedMs: Date.now() - closedAt });
       return new Date();
     };
+    /** Tells every shard how the closing command ended (retried: a shard left closing would hold its senders for a minute). */
+    const settleFence = async (committed: boolean) => {
+      if (!closed) return;
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        const r = await Promise.allSettled(shards.map((shard) => shard.settle(committed)));
+        if (r.every((x) => x.status === "fulfilled")) return;
+        log.warn("stop_fence_settle_failed", { alertId, attempt });
+      }
+    };
+    const t0 = Date.now();
     try {
       const result = await executeCommand(
         {
@@ -401,14 +392,14 @@ export class AlertObject extends LiveObject {
         cmd,
       );
       await this.ctx.storage.put("state", result.state);
+      if (result.changed && cmd.type !== "tick") log.info("alert_command", { alertId, command: cmd.type, state: result.state, ms: Date.now() - t0 });
       // The purge also reaches this object: the prepared messages carry the child's name
       // and description. Counters (numbers only) stay for the yearly statistics.
       if (result.state === "purged" && result.changed) {
-        await this.dropMessages();
+        await this.dropMessages(alertId);
         await this.desk.forgetCallers(new Date());
       }
-      this.closingCommand = null;
-      release();
+      await settleFence(true);
       if (result.timers) await this.setTimers(result.timers);
       // What the public sees changed (launch, published update, extension, stop, expiry, purge): the
       // board's public record is rebuilt by the reconciler below, retried by the alarm until it is.
@@ -431,8 +422,7 @@ export class AlertObject extends LiveObject {
     } catch (err) {
       // The end did not commit: reopen, and the senders waiting on it carry on.
       if (closed) await this.ctx.storage.delete("fence:closed");
-      this.closingCommand = null;
-      release();
+      await settleFence(false);
       if (err instanceof AppError) return { ok: false, error: toPayload(err) };
       log.error("alert_command_failed", { alertId, command: cmd.type, error: err });
       return { ok: false, error: { code: "E_INTERNAL" } };

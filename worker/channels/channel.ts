@@ -99,6 +99,12 @@ export interface ChannelLimits {
    * absent: a send only has to start inside its lease.
    */
   deliveryMs?: number;
+  /**
+   * Durable Objects the fan-out's page protocol is spread over for this channel (by key
+   * span: see fanout/shards.ts). One object takes about 1,000 requests/s (Cloudflare's
+   * documented soft limit): a channel with a crowd of recipients needs several. Default 1.
+   */
+  ledgerShards?: number;
 }
 
 export interface Channel<R extends ChannelRecipient = ChannelRecipient, M = unknown> {

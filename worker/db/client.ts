@@ -3,7 +3,7 @@
 // audit log's head. Two writers racing for the same audit seq: the loser's whole batch
 // rolls back on the primary key and is retried against the new head.
 import type { BatchItem } from "drizzle-orm/batch";
-import { desc } from "drizzle-orm";
+import { type Column, desc, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { auditHash, GENESIS_HASH } from "../domain/audit-chain.ts";
 import { canonicalJson } from "../domain/content.ts";
@@ -18,6 +18,13 @@ export type Stmt = BatchItem<"sqlite">;
 /** D1 binds at most 100 parameters per statement: lists of ids go in slices of 90. */
 export const PARAM_SLICE = 90;
 export const slices = <T>(xs: readonly T[], size = PARAM_SLICE): T[][] => Array.from({ length: Math.ceil(xs.length / size) }, (_, i) => xs.slice(i * size, i * size + size));
+
+/**
+ * `column IN (the keys)` with one bound parameter however many keys (a JSON array read by
+ * SQLite's json_each): a fan-out page's outcome is one statement, not one per 90 keys
+ * (D1 runs one statement at a time: bench:national counts them).
+ */
+export const inKeys = (column: Column, keys: readonly number[]): SQL => sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(keys)}))`;
 
 export interface AuditInput {
   alertId?: string | null;

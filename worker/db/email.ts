@@ -3,7 +3,7 @@
 // are recipients. The fan-out reads pages of active subscribers by seq range and writes
 // aggregates per page (never one row per delivery).
 import { and, eq, gt, gte, inArray, lt, sql } from "drizzle-orm";
-import { type Db, slices } from "./client.ts";
+import { type Db, inKeys, slices } from "./client.ts";
 import { emailSubscribers } from "./schema.ts";
 
 export type EmailSubscriberRow = typeof emailSubscribers.$inferSelect;
@@ -109,9 +109,9 @@ export async function emailSubscribersBySeq(db: Db, seqs: number[]): Promise<Ema
 /** One page's outcome: bounced addresses (5xx) stop receiving, successes and transient failures noted. */
 export async function recordEmailOutcome(db: Db, o: { delivered: number[]; bounced: number[]; failed: number[] }, now: Date) {
   const stmts = [
-    ...slices(o.bounced).map((c) => db.update(emailSubscribers).set({ status: "bounced" }).where(inArray(emailSubscribers.seq, c))),
-    ...slices(o.delivered).map((c) => db.update(emailSubscribers).set({ lastSuccessAt: now.toISOString(), failureCount: 0 }).where(inArray(emailSubscribers.seq, c))),
-    ...slices(o.failed).map((c) => db.update(emailSubscribers).set({ failureCount: sql`${emailSubscribers.failureCount} + 1` }).where(inArray(emailSubscribers.seq, c))),
+    ...(o.bounced.length ? [db.update(emailSubscribers).set({ status: "bounced" }).where(inKeys(emailSubscribers.seq, o.bounced))] : []),
+    ...(o.delivered.length ? [db.update(emailSubscribers).set({ lastSuccessAt: now.toISOString(), failureCount: 0 }).where(inKeys(emailSubscribers.seq, o.delivered))] : []),
+    ...(o.failed.length ? [db.update(emailSubscribers).set({ failureCount: sql`${emailSubscribers.failureCount} + 1` }).where(inKeys(emailSubscribers.seq, o.failed))] : []),
   ];
   if (stmts.length) await db.batch(stmts as [(typeof stmts)[number], ...(typeof stmts)[number][]]);
 }

@@ -1,7 +1,7 @@
 // Web-push subscription queries. The fan-out reads pages by seq range and writes
 // aggregates per page (never one row per delivery).
 import { and, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
-import { type Db, slices } from "./client.ts";
+import { type Db, inKeys, slices } from "./client.ts";
 import { subscriptions } from "./schema.ts";
 
 export type SubscriptionRow = typeof subscriptions.$inferSelect;
@@ -67,16 +67,12 @@ export async function subscriptionsBySeq(db: Db, seqs: number[]): Promise<Subscr
   return out;
 }
 
-/** One page's outcome in three statements at most: prune gone ones, mark successes and failures. */
+/** One page's outcome in three statements at most (one per outcome that occurred): prune gone ones, mark successes and failures. */
 export async function recordPageOutcome(db: Db, o: { delivered: number[]; gone: number[]; failed: number[] }, now: Date) {
   const stmts = [
-    ...slices(o.gone).map((c) => db.delete(subscriptions).where(inArray(subscriptions.seq, c))),
-    ...slices(o.delivered).map((c) =>
-      db.update(subscriptions).set({ lastSuccessAt: now.toISOString(), failureCount: 0 }).where(inArray(subscriptions.seq, c)),
-    ),
-    ...slices(o.failed).map((c) =>
-      db.update(subscriptions).set({ failureCount: sql`${subscriptions.failureCount} + 1` }).where(inArray(subscriptions.seq, c)),
-    ),
+    ...(o.gone.length ? [db.delete(subscriptions).where(inKeys(subscriptions.seq, o.gone))] : []),
+    ...(o.delivered.length ? [db.update(subscriptions).set({ lastSuccessAt: now.toISOString(), failureCount: 0 }).where(inKeys(subscriptions.seq, o.delivered))] : []),
+    ...(o.failed.length ? [db.update(subscriptions).set({ failureCount: sql`${subscriptions.failureCount} + 1` }).where(inKeys(subscriptions.seq, o.failed))] : []),
   ];
   if (stmts.length) await db.batch(stmts as [(typeof stmts)[number], ...(typeof stmts)[number][]]);
 }

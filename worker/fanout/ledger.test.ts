@@ -1,18 +1,18 @@
-// The stop fence's two sides in the ledger, on a real Durable Object's storage: what a
+// The stop fence's two sides in a ledger shard's book, on a real Durable Object's storage: what a
 // sender is told while a closing command is being committed, and which senders that
 // command still waits for. (The contract suite proves the whole of it end to end.)
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { alertStub } from "../alert/api.ts";
-import type { AlertObject } from "../alert/object.ts";
-import { DRAIN_GRACE_MS, FanoutLedger, type PageRef, SEND_LEASE_MS } from "./ledger.ts";
+import { DRAIN_GRACE_MS, type PageRef, SEND_LEASE_MS } from "./ledger.ts";
+import { PageBook } from "./page-book.ts";
+import { partsOf, runsWhole, shardStub } from "./shards.ts";
 
 /** A ledger on a fresh object's storage, with a closing command the test starts and ends. */
-function withLedger<T>(fn: (l: FanoutLedger, closing: Closing, storage: DurableObjectStorage) => Promise<T>): Promise<T> {
-  return runInDurableObject(alertStub(env, crypto.randomUUID()), async (_o: AlertObject, state) => {
+function withLedger<T>(fn: (l: PageBook, closing: Closing, storage: DurableObjectStorage) => Promise<T>): Promise<T> {
+  return runInDurableObject(shardStub(env, crypto.randomUUID(), "push", 0) as unknown as DurableObjectStub, async (_o, state) => {
     const closing = new Closing();
-    const ledger = new FanoutLedger(state.storage, { toScreens: () => undefined, wake: async () => undefined, closing: () => closing.command });
+    const ledger = new PageBook(state.storage, { closing: () => closing.command, fenceOpen: () => closing.fenceOpen() });
     return fn(ledger, closing, state.storage);
   });
 }
@@ -34,22 +34,22 @@ class Closing {
   fenceOpen = async () => !this.fenceClosed;
 }
 
-const ref = (pageKey: string): PageRef => ({ fanoutId: "f1", channel: "push", event: "alert", pageKey, claim: crypto.randomUUID() });
+const ref = (pageKey: string): PageRef => ({ alertId: "a1", fanoutId: "f1", channel: "push", event: "alert", pageKey, claim: crypto.randomUUID() });
 const settledIn = async <T>(p: Promise<T>, ms: number) => Promise.race([p.then((v) => ({ v })), new Promise<null>((r) => setTimeout(() => r(null), ms))]);
 
 describe("the stop fence in the ledger", () => {
   it("while a closing command is committed, a sender is told 'closing' at once; drained, it stops holding the command back and waits for its outcome", () =>
     withLedger(async (ledger, closing) => {
       const a = ref("0");
-      expect(await ledger.gate(a, [1, 2], 0, SEND_LEASE_MS, closing.fenceOpen)).toMatchObject({ open: true });
+      expect(await ledger.gate(a, [1, 2], 0, SEND_LEASE_MS)).toMatchObject({ open: true });
       expect(await ledger.sendersLeft()).toBe(1);
 
       closing.begin();
-      const told = await ledger.gate(a, [3], 0, SEND_LEASE_MS, closing.fenceOpen);
+      const told = await ledger.gate(a, [3], 0, SEND_LEASE_MS);
       expect(told).toMatchObject({ open: false, closing: true });
       expect(await ledger.sendersLeft()).toBe(1); // not drained yet: the command still waits for it
 
-      const drained = ledger.gate(a, [3], 0, SEND_LEASE_MS, closing.fenceOpen, true);
+      const drained = ledger.gate(a, [3], 0, SEND_LEASE_MS, true);
       expect(await settledIn(drained, 100)).toBeNull(); // waits for the outcome…
       expect(await ledger.sendersLeft()).toBe(0); // …and holds the command back no longer
 
@@ -62,9 +62,9 @@ describe("the stop fence in the ledger", () => {
   it("a committed stop: the drained sender is refused for good", () =>
     withLedger(async (ledger, closing) => {
       const a = ref("0");
-      await ledger.gate(a, [1], 0, SEND_LEASE_MS, closing.fenceOpen);
+      await ledger.gate(a, [1], 0, SEND_LEASE_MS);
       closing.begin();
-      const drained = ledger.gate(a, [2], 0, SEND_LEASE_MS, closing.fenceOpen, true);
+      const drained = ledger.gate(a, [2], 0, SEND_LEASE_MS, true);
       closing.finish(true);
       const answer = await drained;
       expect(answer.open).toBe(false);
@@ -74,10 +74,12 @@ describe("the stop fence in the ledger", () => {
   it("a fence found closed while the command's outcome is unknown is 'closing', not a refusal", () =>
     withLedger(async (ledger, closing) => {
       // The command begins while this sender's check is running (after gate's first look).
-      const answer = await ledger.gate(ref("0"), [1], 0, SEND_LEASE_MS, async () => {
+      const open = closing.fenceOpen;
+      closing.fenceOpen = async () => {
         if (!closing.command) closing.begin();
-        return closing.fenceOpen();
-      });
+        return open();
+      };
+      const answer = await ledger.gate(ref("0"), [1], 0, SEND_LEASE_MS);
       expect(answer).toMatchObject({ open: false, closing: true });
     }));
 
@@ -85,8 +87,8 @@ describe("the stop fence in the ledger", () => {
     withLedger(async (ledger, closing, storage) => {
       const live = ref("0");
       const reported = ref("1");
-      await ledger.gate(live, [1], 0, SEND_LEASE_MS, closing.fenceOpen);
-      await ledger.gate(reported, [2], 0, SEND_LEASE_MS, closing.fenceOpen);
+      await ledger.gate(live, [1], 0, SEND_LEASE_MS);
+      await ledger.gate(reported, [2], 0, SEND_LEASE_MS);
       expect(await ledger.sendersLeft()).toBe(2);
       await ledger.reportPage({ ...reported, firstPass: true, counts: { sent: 1, failed: 0, pruned: 0, retrying: 0, fenced: 0, skipped: 0 }, sent: [[2, 1]], unsent: [] });
       expect(await ledger.sendersLeft()).toBe(1);
@@ -97,4 +99,28 @@ describe("the stop fence in the ledger", () => {
       // …and long enough ago that its consumer must have died.
       expect(await ledger.sendersLeft(Date.now() + DRAIN_GRACE_MS)).toBe(0);
     }));
+});
+
+describe("the ledger's shards: a recipient key always belongs to one shard", () => {
+  const span = 512;
+  const shardOfKey = (key: number, shards: number) => Math.floor(key / span) % shards;
+
+  it("a page within one span runs whole on its key's shard; one crossing spans runs in parts, each on its keys' shard", () => {
+    expect(partsOf({ from: 600, to: 850 }, span, 16)).toEqual([{ from: 600, to: 850, shard: 1 }]);
+    const parts = partsOf({ from: 900, to: 2100 }, span, 3);
+    expect(parts.map((p) => [p.from, p.to])).toEqual([[900, 1024], [1024, 1536], [1536, 2048], [2048, 2100]]);
+    // Every key of every part is on the shard its span gives, whichever page carries it.
+    for (const p of parts) for (let key = p.from; key < p.to; key++) expect(p.shard).toBe(shardOfKey(key, 3));
+    expect(runsWhole({ from: 900, to: 2100 }, parts)).toBe(false);
+  });
+
+  it("a retry's keys go to their own spans' parts; a channel with one shard runs every page whole", () => {
+    const parts = partsOf({ from: 0, to: 2000, keys: [5, 700, 1900] }, span, 4);
+    expect(parts).toEqual([
+      { from: 0, to: 512, keys: [5], shard: 0 },
+      { from: 512, to: 1024, keys: [700], shard: 1 },
+      { from: 1536, to: 2000, keys: [1900], shard: 3 },
+    ]);
+    expect(partsOf({ from: 0, to: 100_000 }, span, 1)).toEqual([{ from: 0, to: 100_000, shard: 0 }]);
+  });
 });

@@ -1,9 +1,11 @@
 // The alert's fan-out ledger, kept in the alert's Durable Object storage (one writer, so
 // every check-and-mark below is atomic). It holds, per broadcast and channel: counters,
-// the page plan, which pages are done or claimed; per channel: the composed message of
-// each version, the newest published version, the running/pending content sweep, and
-// for every recipient key the last content version it may have been sent ("lv"). The
-// retraction goes to exactly the keys with lv > 0, whatever the versions' targeting was.
+// the page plan and how far it is enqueued; per channel: the running/pending content
+// sweep. The page protocol itself (claims, leases — the stop fence —, which pages are
+// done, and for every recipient key the last content version it may have been sent)
+// lives in the ledger's shards (page-book.ts, shard-object.ts: per channel and key
+// span), so that a national alert's pages spread over many objects; each shard sends
+// back what its pages counted (applyPages), and the counters here are their sums.
 import type { BroadcastEvent } from "../channels/channel.ts";
 import type { ChannelName } from "../channels/index.ts";
 import type { Audience } from "../domain/index.ts";
@@ -29,10 +31,8 @@ export const MAX_LEASE_MS = 5_000;
  * (its consumer crashed) and holds the stop back no longer.
  */
 export const DRAIN_GRACE_MS = 3_000;
-/** A page claimed by a sender that has not asked for a lease for this long is presumed dead. */
-export const CLAIM_STALE_MS = 30_000;
 /** Recipient keys per bucket of the last-version map (8 KiB of Uint16 per bucket). */
-const BUCKET = 4096;
+export const BUCKET = 4096;
 
 /**
  * What one page job counts; the fan-out counters are their sums. retrying: net change of
@@ -84,6 +84,7 @@ export interface StoredMessage {
 }
 
 export interface PageRef {
+  alertId: string;
   fanoutId: string;
   channel: ChannelName;
   event: BroadcastEvent;
@@ -115,13 +116,34 @@ export interface GateAnswer {
   message?: StoredMessage;
 }
 
+/** A part of a planned page that crosses key spans: the planned page counts as done once all its parts are. */
+export interface PlannedPage {
+  pageKey: string;
+  parts: number;
+}
+
 export interface PageReport extends PageRef {
   firstPass: boolean;
+  planned?: PlannedPage;
   counts: PageCounts;
   /** Keys that may have received content, with that version (content pages). */
   sent: [number, number][];
   /** Keys marked before sending that were not sent after all, with their previous version. */
   unsent: [number, number][];
+}
+
+/** What one page (or its dead letter) adds to the fan-out's counters: a shard hands it to the alert's ledger once. */
+export interface PageDelta {
+  fanoutId: string;
+  channel: ChannelName;
+  pageKey: string;
+  event: BroadcastEvent;
+  firstPass: boolean;
+  planned?: PlannedPage;
+  counts?: PageCounts;
+  /** The page job went to the dead-letter queue; `retryingLost` recipients were waiting for a retry. */
+  dead?: true;
+  retryingLost?: number;
 }
 
 export interface LedgerHooks {
@@ -130,23 +152,15 @@ export interface LedgerHooks {
   toScreens(message: unknown): void;
   /** Ask the owner to run its reconciler soon (a fan-out finished, a retraction may start). */
   wake(): Promise<void>;
-  /** The closing command in progress, if any: senders wait for its outcome. */
-  closing(): Promise<unknown> | null;
 }
 
 const k = {
   counters: (id: string, ch: string) => `fanout:${id}:${ch}`,
-  message: (ch: string, v: number | "stop") => `message:${ch}:${v}`,
   plan: (id: string, ch: string) => `plan:${id}:${ch}`,
   starts: (id: string, ch: string, i: number) => `starts:${id}:${ch}:${i}`,
-  done: (r: Pick<PageRef, "fanoutId" | "channel" | "pageKey">) => `page:${r.fanoutId}:${r.channel}:${r.pageKey}`,
-  claim: (r: Pick<PageRef, "fanoutId" | "channel" | "pageKey">) => `claim:${r.fanoutId}:${r.channel}:${r.pageKey}`,
-  inflight: (r: Pick<PageRef, "fanoutId" | "channel" | "pageKey">) => `inflight:${r.channel}:${r.fanoutId}:${r.pageKey}`,
-  /** Until when one page run may still send (its latest lease); gone once the run reports. */
-  lease: (r: Pick<PageRef, "fanoutId" | "channel" | "pageKey" | "claim">) => `lease:${r.channel}:${r.fanoutId}:${r.pageKey}:${r.claim}`,
-  marks: (r: Pick<PageRef, "fanoutId" | "channel" | "pageKey">) => `marks:${r.fanoutId}:${r.channel}:${r.pageKey}`,
-  lv: (ch: string, bucket: number) => `lv:${ch}:${bucket}`,
-  published: (ch: string) => `published:${ch}`,
+  /** A page's counts were added (a shard that hands them over twice changes nothing). */
+  applied: (r: Pick<PageDelta, "fanoutId" | "channel" | "pageKey">) => `page:${r.fanoutId}:${r.channel}:${r.pageKey}`,
+  parts: (r: Pick<PageDelta, "fanoutId" | "channel">, planned: string) => `parts:${r.fanoutId}:${r.channel}:${planned}`,
   sweep: (ch: string) => `sweep:${ch}`,
   stopWaiting: (ch: string) => `stopwait:${ch}`,
 };
@@ -166,16 +180,6 @@ export interface Sweep {
 }
 
 export const firstPassDone = (c: FanoutCounters) => c.pagesDone + (c.deadPages ?? 0) >= c.pagesPlanned;
-
-/** Groups numbers (or [key, value] pairs) by their bucket of the last-version map. */
-function byBucket<T>(items: T[], key: (item: T) => number): Map<number, T[]> {
-  const m = new Map<number, T[]>();
-  for (const item of items) {
-    const b = Math.floor(key(item) / BUCKET);
-    m.set(b, [...(m.get(b) ?? []), item]);
-  }
-  return m;
-}
 
 export class FanoutLedger {
   private readonly storage: DurableObjectStorage;
@@ -210,15 +214,8 @@ export class FanoutLedger {
       if (next) await this.storage.put(k.counters(id, ch), next);
       return next;
     });
-  message = (ch: string, v: number | "stop") => this.storage.get<StoredMessage>(k.message(ch, v));
-  putMessage = (ch: string, m: StoredMessage) => this.storage.put(k.message(ch, m.event === "stop" ? "stop" : m.version), m);
-  published = async (ch: string) => (await this.storage.get<number>(k.published(ch))) ?? 0;
   sweep = async (ch: string) => (await this.storage.get<Sweep>(k.sweep(ch))) ?? {};
   setSweep = (ch: string, s: Sweep) => this.storage.put(k.sweep(ch), s);
-
-  async setPublished(ch: string, version: number): Promise<void> {
-    if (version > (await this.published(ch))) await this.storage.put(k.published(ch), version);
-  }
 
   /** Stores the page plan once; a second call (a replan after a crash) keeps the first. */
   storePlan(c: FanoutCounters, starts: number[], end: number): Promise<Plan> {
@@ -258,190 +255,78 @@ export class FanoutLedger {
     if (plan && enqueued > plan.enqueued) await this.storage.put(k.plan(id, ch), { ...plan, enqueued });
   }
 
-  /** Every recipient key that may have received content on the channel, ascending. */
-  async contentKeys(ch: string): Promise<number[]> {
-    const buckets = await this.storage.list<Uint16Array>({ prefix: `lv:${ch}:` });
-    const out: number[] = [];
-    const sorted = [...buckets].map(([key, v]) => [Number(key.slice(key.lastIndexOf(":") + 1)), v] as const).sort((a, b) => a[0] - b[0]);
-    for (const [b, arr] of sorted) for (let i = 0; i < arr.length; i++) if (arr[i]! > 0) out.push(b * BUCKET + i);
-    return out;
-  }
-
   /** A retraction on the channel waits for the content pages in flight (the last report wakes the planner). */
   setStopWaiting = (ch: string, waiting: boolean) => (waiting ? this.storage.put(k.stopWaiting(ch), true) : this.storage.delete(k.stopWaiting(ch)));
 
-  /** Content pages of the channel that asked for a lease and have not reported yet. */
-  async contentInFlight(ch: string): Promise<number> {
-    return (await this.storage.list({ prefix: `inflight:${ch}:` })).size;
-  }
+  stopWaiting = async (ch: string) => (await this.storage.get<boolean>(k.stopWaiting(ch))) === true;
 
   async all(): Promise<FanoutCounters[]> {
     const m = await this.storage.list<FanoutCounters>({ prefix: "fanout:" });
     return [...m.values()].sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.channel.localeCompare(b.channel));
   }
 
-  // ------------------------------------------------------------ the page protocol (RPC from senders)
-
-  /** A page run starts: done already (a redelivery)? run by someone else now? Else its message and the recipients' last versions. */
-  beginPage(ref: PageRef, sel: PageSel): Promise<PageStart> {
-    return this.locked(() => this.beginPageNow(ref, sel));
-  }
-
-  private async beginPageNow(ref: PageRef, sel: PageSel): Promise<PageStart> {
-    const [done, claim] = await Promise.all([this.storage.get<boolean>(k.done(ref)), this.storage.get<{ claim: string; at: number }>(k.claim(ref))]);
-    if (done) return { status: "done" };
-    if (claim && claim.claim !== ref.claim && Date.now() - claim.at < CLAIM_STALE_MS) return { status: "busy" };
-    const message = ref.event === "stop" ? await this.message(ref.channel, "stop") : await this.message(ref.channel, await this.published(ref.channel));
-    if (!message) return { status: "missing" };
-    await this.storage.put(k.claim(ref), { claim: ref.claim, at: Date.now() });
-    const uncertain = (await this.storage.get<number[]>(k.marks(ref))) ?? [];
-    return { status: "go", message, lv: await this.lastVersions(ref.channel, sel), uncertain };
-  }
-
-  /** A page run failed before reporting: let the queue's retry take the page over at once. */
-  releasePage(ref: PageRef): Promise<void> {
-    return this.locked(async () => {
-      const claim = await this.storage.get<{ claim: string }>(k.claim(ref));
-      if (claim?.claim === ref.claim) await this.storage.delete(k.claim(ref));
-    });
-  }
+  // ------------------------------------------------------------ what the shards' pages counted
 
   /**
-   * The stop fence, before sends: may content still go out? Marks `keys` (the sends this
-   * lease covers) with the newest version first, in the same storage turn as the check,
-   * so a retraction planned afterwards always includes them. While a closing command is
-   * in progress a sender is told so at once (`closing`); once it has drained (nothing in
-   * flight, nothing started) it asks again with `drained`, no longer holds the command
-   * back, and waits for its outcome. Retractions always pass.
+   * Adds the pages' counts (each page once: a shard that hands a page over again changes
+   * nothing), tells the screens, and wakes the reconciler when a sweep finished, a first
+   * pass completed, or a retraction waits for the channel's content pages in flight.
    */
-  async gate(ref: PageRef, keys: number[], senderVersion: number, leaseMs: number, fenceOpen: () => Promise<boolean>, drained = false): Promise<GateAnswer> {
-    if (ref.event === "stop") return { open: true, version: 0 };
-    for (;;) {
-      if (this.hooks.closing()) {
-        if (!drained) return { open: false, closing: true, version: await this.published(ref.channel) };
-        await this.locked(() => this.storage.delete(k.lease(ref)));
-        for (let closing = this.hooks.closing(); closing; closing = this.hooks.closing()) await closing.catch(() => undefined);
+  applyPages(deltas: PageDelta[]): Promise<void> {
+    return this.locked(() => this.applyPagesNow(deltas));
+  }
+
+  private async applyPagesNow(deltas: PageDelta[]): Promise<void> {
+    const changed = new Map<string, FanoutCounters>();
+    const parts = new Map<string, { done: number; dead: boolean }>();
+    const applied: Record<string, true> = {};
+    let wake = false;
+    for (const d of deltas) {
+      const key = k.applied(d);
+      if (applied[key] || (await this.storage.get<boolean>(key))) continue;
+      const id = k.counters(d.fanoutId, d.channel);
+      const c = changed.get(id) ?? (await this.counters(d.fanoutId, d.channel));
+      if (!c) continue;
+      applied[key] = true;
+      const before = firstPassDone(c);
+      if (d.dead) {
+        c.retrying = Math.max(0, c.retrying - (d.retryingLost ?? 0));
+        c.failed += d.retryingLost ?? 0;
+      } else if (d.counts) {
+        c.sent += d.counts.sent;
+        c.failed += d.counts.failed;
+        c.pruned += d.counts.pruned;
+        c.fenced += d.counts.fenced;
+        c.skipped += d.counts.skipped;
+        c.retrying = Math.max(0, c.retrying + d.counts.retrying);
       }
-      // null: a closing command began meanwhile (its outcome is not known yet): as above.
-      const answer = await this.locked(() => this.gateNow(ref, keys, senderVersion, leaseMs, fenceOpen));
-      if (answer) return answer;
-    }
-  }
-
-  private async gateNow(ref: PageRef, keys: number[], senderVersion: number, leaseMs: number, fenceOpen: () => Promise<boolean>): Promise<GateAnswer | null> {
-    const version = await this.published(ref.channel);
-    if (!(await fenceOpen())) return this.hooks.closing() ? null : { open: false, version };
-    const claim = await this.storage.get<{ claim: string }>(k.claim(ref));
-    if (claim && claim.claim !== ref.claim) return { open: false, version }; // another run took the page over
-    await this.markVersions(ref.channel, keys.map((key) => [key, version]));
-    const marks = keys.length ? [...((await this.storage.get<number[]>(k.marks(ref))) ?? []), ...keys] : null;
-    const until = Date.now() + Math.min(MAX_LEASE_MS, Math.max(SEND_LEASE_MS, leaseMs));
-    await this.storage.put({
-      [k.inflight(ref)]: Date.now(),
-      [k.claim(ref)]: { claim: ref.claim, at: Date.now() },
-      [k.lease(ref)]: until,
-      ...(marks ? { [k.marks(ref)]: marks } : {}),
-    });
-    const answer: GateAnswer = { open: true, version };
-    if (version !== senderVersion) answer.message = await this.message(ref.channel, version);
-    return answer;
-  }
-
-  /** Records a page once (a redelivered report changes nothing) and adds its counts. */
-  reportPage(r: PageReport): Promise<void> {
-    return this.locked(() => this.reportPageNow(r));
-  }
-
-  /**
-   * Page runs that may still be sending content: those holding a lease that have neither
-   * reported nor drained, unless their lease ran out more than DRAIN_GRACE_MS ago (a dead
-   * run). A closing command commits once there are none.
-   */
-  sendersLeft(now = Date.now()): Promise<number> {
-    return this.locked(async () => [...(await this.storage.list<number>({ prefix: "lease:" })).values()].filter((until) => until + DRAIN_GRACE_MS > now).length);
-  }
-
-  private async reportPageNow(r: PageReport): Promise<void> {
-    // This run sends nothing more: its lease no longer holds a stop back.
-    await this.storage.delete(k.lease(r));
-    if (await this.storage.get<boolean>(k.done(r))) return;
-    const c = await this.counters(r.fanoutId, r.channel);
-    if (!c) return;
-    if (r.event !== "stop") {
-      await this.markVersions(r.channel, r.unsent);
-      await this.markVersions(r.channel, r.sent);
-    }
-    c.sent += r.counts.sent;
-    c.failed += r.counts.failed;
-    c.pruned += r.counts.pruned;
-    c.fenced += r.counts.fenced;
-    c.skipped += r.counts.skipped;
-    c.retrying = Math.max(0, c.retrying + r.counts.retrying);
-    const before = firstPassDone(c);
-    if (r.firstPass) c.pagesDone++;
-    await this.settlePage(r, c, before);
-  }
-
-  /** A page job reached the dead-letter queue: it counts as finished, with its loss shown. */
-  pageDead(ref: Omit<PageRef, "claim">, firstPass: boolean, retryingLost: number): Promise<void> {
-    return this.locked(() => this.pageDeadNow(ref, firstPass, retryingLost));
-  }
-
-  private async pageDeadNow(ref: Omit<PageRef, "claim">, firstPass: boolean, retryingLost: number): Promise<void> {
-    if (await this.storage.get<boolean>(k.done(ref))) return;
-    const c = await this.counters(ref.fanoutId, ref.channel);
-    if (!c) return;
-    const before = firstPassDone(c);
-    c.deadPages = (c.deadPages ?? 0) + (firstPass ? 1 : 0);
-    c.retrying = Math.max(0, c.retrying - retryingLost);
-    c.failed += retryingLost;
-    await this.settlePage(ref, c, before);
-  }
-
-  private async settlePage(ref: Pick<PageRef, "fanoutId" | "channel" | "pageKey">, c: FanoutCounters, wasPassed: boolean): Promise<void> {
-    const finished = c.status === "running" && firstPassDone(c) && c.retrying === 0;
-    if (finished) {
-      c.status = "done";
-      c.completedAt = new Date().toISOString();
-    }
-    await this.storage.put({ [k.done(ref)]: true, [k.counters(c.fanoutId, c.channel)]: c });
-    await this.storage.delete([k.claim(ref), k.inflight(ref), k.marks(ref)]);
-    this.hooks.toScreens({ type: "fanout", counters: c });
-    // A finished sweep lets the pending one start, a retraction may be waiting for the last
-    // content page in flight, and a finished fan-out goes to the audit trail.
-    const retractionWaits = c.event !== "stop" && (await this.storage.get<boolean>(k.stopWaiting(c.channel))) === true;
-    if (finished || (!wasPassed && firstPassDone(c)) || (retractionWaits && (await this.contentInFlight(c.channel)) === 0)) await this.hooks.wake();
-  }
-
-  // ------------------------------------------------------------ last version per recipient
-
-  private async lastVersions(ch: string, sel: PageSel): Promise<[number, number][]> {
-    const out: [number, number][] = [];
-    if ("keys" in sel) {
-      for (const [b, keys] of byBucket(sel.keys, (key) => key)) {
-        const arr = await this.storage.get<Uint16Array>(k.lv(ch, b));
-        if (arr) for (const key of keys) if (arr[key % BUCKET]) out.push([key, arr[key % BUCKET]!]);
+      if (d.firstPass) {
+        // The planned page is passed once its every part reported or went to the dead letters.
+        let whole: { dead: boolean } | null = { dead: !!d.dead };
+        if (d.planned && d.planned.parts > 1) {
+          const pk = k.parts(d, d.planned.pageKey);
+          const rec = parts.get(pk) ?? (await this.storage.get<{ done: number; dead: boolean }>(pk)) ?? { done: 0, dead: false };
+          const next = { done: rec.done + 1, dead: rec.dead || !!d.dead };
+          parts.set(pk, next);
+          whole = next.done >= d.planned.parts ? next : null;
+        }
+        if (whole?.dead) c.deadPages = (c.deadPages ?? 0) + 1;
+        else if (whole) c.pagesDone++;
       }
-      return out;
+      const finished = c.status === "running" && firstPassDone(c) && c.retrying === 0;
+      if (finished) {
+        c.status = "done";
+        c.completedAt = new Date().toISOString();
+      }
+      // A finished sweep lets the pending one start, a retraction may be waiting for the last
+      // content page in flight, and a finished fan-out goes to the audit trail.
+      if (finished || (!before && firstPassDone(c)) || (c.event !== "stop" && (await this.stopWaiting(c.channel)))) wake = true;
+      changed.set(id, c);
     }
-    for (let b = Math.floor(sel.from / BUCKET); b <= Math.floor((sel.to - 1) / BUCKET); b++) {
-      const arr = await this.storage.get<Uint16Array>(k.lv(ch, b));
-      if (!arr) continue;
-      const lo = Math.max(sel.from, b * BUCKET);
-      const hi = Math.min(sel.to, (b + 1) * BUCKET);
-      for (let key = lo; key < hi; key++) if (arr[key % BUCKET]) out.push([key, arr[key % BUCKET]!]);
-    }
-    return out;
-  }
-
-  private async markVersions(ch: string, entries: [number, number][]): Promise<void> {
-    if (!entries.length) return;
-    const puts: Record<string, Uint16Array> = {};
-    for (const [b, list] of byBucket(entries, ([key]) => key)) {
-      const arr = (await this.storage.get<Uint16Array>(k.lv(ch, b))) ?? new Uint16Array(BUCKET);
-      for (const [key, v] of list) arr[key % BUCKET] = v;
-      puts[k.lv(ch, b)] = arr;
-    }
-    await this.storage.put(puts);
+    const entries: Record<string, unknown> = { ...applied, ...Object.fromEntries(changed), ...Object.fromEntries(parts) };
+    const all = Object.entries(entries);
+    for (let i = 0; i < all.length; i += 128) await this.storage.put(Object.fromEntries(all.slice(i, i + 128)));
+    for (const c of changed.values()) this.hooks.toScreens({ type: "fanout", counters: c });
+    if (wake) await this.hooks.wake();
   }
 }

@@ -13,9 +13,17 @@ import { backoffSeconds } from "../config.ts";
 import { isRecipient } from "../domain/index.ts";
 import { log } from "../log.ts";
 import { pageKeyOf, type PageJob } from "./jobs.ts";
-import { type GateAnswer, MAX_LEASE_MS, NO_COUNTS, type PageCounts, type PageRef, type PageReport, type PageSel, type PageStart, SEND_LEASE_MS, type StoredMessage } from "./ledger.ts";
+import { runsWhole } from "./shards.ts";
+import { type GateAnswer, MAX_LEASE_MS, NO_COUNTS, PAGE_COUNTS, type PageCounts, type PageRef, type PageReport, type PageSel, type PageStart, SEND_LEASE_MS, type StoredMessage } from "./ledger.ts";
 
-/** What the page runner needs of the alert's ledger: the Durable Object's stub in a consumer. */
+/** A part of a page job (a key range, or retry keys within it). */
+export interface PageSlice {
+  from: number;
+  to: number;
+  keys?: number[];
+}
+
+/** What the page runner needs of the ledger: the page's shard (fanout/shards.ts pageShard) in a consumer. */
 export interface LedgerApi {
   beginPage(ref: PageRef, sel: PageSel): Promise<PageStart>;
   gate(ref: PageRef, keys: number[], senderVersion: number, leaseMs: number, drained?: boolean): Promise<GateAnswer>;
@@ -39,25 +47,52 @@ async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<v
 
 export interface PageResult extends PageCounts {
   status: "done" | "sent";
+  /** Calls this job made to its ledger shards (begin, leases, report): bench:scale sums them. */
+  ledgerCalls: number;
+  /** From the job's start to its first message accepted (bench:push-latency's breakdown). */
+  firstSentMs?: number;
 }
 
-/** Sends one page. Throws only on infrastructure failure (the queue then retries the page). */
-export async function runPage(env: Env, ledger: LedgerApi, job: PageJob): Promise<PageResult> {
-  const ref: PageRef = { fanoutId: job.fanoutId, channel: job.channel, event: job.event, pageKey: pageKeyOf(job), claim: crypto.randomUUID() };
+/**
+ * Sends one page job. `ledgers` gives its parts, each with the ledger shard that runs it
+ * (fanout/shards.ts pageShards; one part unless the page crosses a key span): the parts
+ * run one after another, each under its own shard's fence. Throws only on infrastructure
+ * failure (the queue then retries the job; parts already reported answer "done").
+ */
+export async function runPage(env: Env, ledgers: (PageSlice & { ledger: LedgerApi })[], job: PageJob): Promise<PageResult> {
+  if (runsWhole(job, ledgers)) return runPart(env, ledgers[0]!.ledger, job);
+  const total: PageResult = { status: "done", ...NO_COUNTS, ledgerCalls: 0 };
+  const planned = { pageKey: pageKeyOf(job), parts: ledgers.length };
+  const started = Date.now();
+  for (const { ledger, from, to, keys } of ledgers) {
+    const partStart = Date.now();
+    const r = await runPart(env, ledger, { ...job, from, to, ...(keys ? { keys } : {}) }, planned);
+    for (const key of PAGE_COUNTS) total[key] += r[key];
+    total.ledgerCalls += r.ledgerCalls;
+    if (r.firstSentMs !== undefined) total.firstSentMs ??= partStart - started + r.firstSentMs;
+    if (r.status === "sent") total.status = "sent";
+  }
+  return total;
+}
+
+async function runPart(env: Env, ledger: LedgerApi, job: PageJob, planned?: PageReport["planned"]): Promise<PageResult> {
+  const ref: PageRef = { alertId: job.alertId, fanoutId: job.fanoutId, channel: job.channel, event: job.event, pageKey: pageKeyOf(job), claim: crypto.randomUUID() };
   try {
-    return await sendPage(env, ledger, job, ref);
+    return await sendPage(env, ledger, job, ref, planned);
   } catch (err) {
     if (!(err instanceof PageBusy)) await ledger.releasePage(ref).catch(() => undefined);
     throw err;
   }
 }
 
-async function sendPage(env: Env, ledger: LedgerApi, job: PageJob, ref: PageRef): Promise<PageResult> {
+async function sendPage(env: Env, ledger: LedgerApi, job: PageJob, ref: PageRef, planned: PageReport["planned"]): Promise<PageResult> {
+  const pageStart = Date.now();
+  let firstSentMs: number | undefined;
   const channel = channelOf(job.channel);
   const sel: PageSel = job.keys ? { keys: job.keys } : { from: job.from, to: job.to };
   const start = await ledger.beginPage(ref, sel);
   if (start.status !== "go") {
-    if (start.status === "done") return { status: "done", ...NO_COUNTS };
+    if (start.status === "done") return { status: "done", ...NO_COUNTS, ledgerCalls: 1 };
     if (start.status === "busy") throw new PageBusy(`page ${ref.pageKey} is being sent by another run`);
     throw new Error("fan-out message not found"); // the queue retries the page
   }
@@ -87,6 +122,7 @@ async function sendPage(env: Env, ledger: LedgerApi, job: PageJob, ref: PageRef)
   const minLeaseMs = Math.min(MAX_LEASE_MS, Math.max(SEND_LEASE_MS, 2 * deliveryMs));
   let leaseMs = minLeaseMs;
   let expired = 0;
+  let leases = 0;
   let closed = false;
   let asking: Promise<void> | null = null;
   let cursor = 0; // recipients[0..cursor) were handed to a send slot
@@ -109,6 +145,7 @@ async function sendPage(env: Env, ledger: LedgerApi, job: PageJob, ref: PageRef)
         }
       }
       let asked = Date.now(); // the lease counts from before the question: never outlives the ledger's view
+      leases++;
       let answer = await ledger.gate(ref, keys, message.version, leaseMs);
       const closing = answer.closing === true;
       if (closing) {
@@ -117,6 +154,7 @@ async function sendPage(env: Env, ledger: LedgerApi, job: PageJob, ref: PageRef)
         leaseUntil = 0;
         await idle();
         asked = Date.now();
+        leases++;
         answer = await ledger.gate(ref, keys, message.version, leaseMs, true);
       }
       // (An answer that waited for a closing command says nothing of the ledger's speed.)
@@ -192,6 +230,7 @@ async function sendPage(env: Env, ledger: LedgerApi, job: PageJob, ref: PageRef)
     if (d.outcome === "retry" && job.attempt + 1 >= channel.limits.maxAttempts) d = { outcome: "failed", detail: `gave up after ${channel.limits.maxAttempts} attempts` };
     settled.push({ recipient: r, delivery: d, sent: { event: m.event, version: m.version } });
     if (d.outcome === "sent") {
+      firstSentMs ??= Date.now() - pageStart;
       counts.sent++;
       sentVersion.set(r.key, m.version);
     } else if (d.outcome === "gone") counts.pruned++;
@@ -215,11 +254,12 @@ async function sendPage(env: Env, ledger: LedgerApi, job: PageJob, ref: PageRef)
   await ledger.reportPage({
     ...ref,
     firstPass: job.attempt === 0,
+    ...(planned ? { planned } : {}),
     counts,
     sent: [...sentVersion],
     // Marked before sending but not sent after all: back to what they had (uncertain ones keep their mark).
     unsent: [...marked].filter((key) => !sentVersion.has(key) && !uncertain.has(key)).map((key) => [key, have(key)] as [number, number]),
   });
-  return { status: "sent", ...counts };
+  return { status: "sent", ...counts, ledgerCalls: leases + 2, ...(firstSentMs !== undefined ? { firstSentMs } : {}) };
 }
 

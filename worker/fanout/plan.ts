@@ -1,6 +1,7 @@
 // Planning a broadcast: for every channel in the registry, compose the message once per
-// language, cut the live recipients into dense pages, store the plan in the alert's
-// ledger and spread the page jobs over the channel's queues. Runs inside the alert's
+// language and hand it to the channel's ledger shards, cut the live recipients into dense
+// pages, store the plan in the alert's ledger and spread the page jobs over the
+// channel's queues. Runs inside the alert's
 // Durable Object (inline after the commit, then from its alarm until done), idempotently:
 // a plan is stored before its pages are enqueued, and enqueueing resumes where it stopped.
 import type { Broadcast, BroadcastSource, Channel } from "../channels/channel.ts";
@@ -12,6 +13,8 @@ import { channelEnabled } from "../db/settings.ts";
 import { type Audience, LANGUAGES, publishableContent } from "../domain/index.ts";
 import { type FanoutCounters, type FanoutLedger, firstPassDone, NO_COUNTS, type StoredMessage } from "./ledger.ts";
 import type { PageJob } from "./jobs.ts";
+import { log } from "../log.ts";
+import { channelShards, startsOver } from "./shards.ts";
 
 /** A retraction waits at most this long for content pages still in flight (a sender's timeout plus margin). */
 export const STOP_WAIT_MS = 15_000;
@@ -81,9 +84,11 @@ async function planChannel(env: Env, db: Db, ledger: FanoutLedger, channel: Chan
     endsAt: b.endsAt,
   });
   const sweep = await ledger.sweep(name);
+  /** Every shard of the channel gets the message (content: from then on, its senders send this version or a newer one). */
+  const publish = (m: StoredMessage) => Promise.all(channelShards(env, intent.alertId, name).map((shard) => shard.publish(name, m)));
   if (intent.event === "stop") {
     // Whoever may have received content gets the retraction, always (even if switched off).
-    await ledger.putMessage(name, message());
+    await publish(message());
     if (sweep.pending) await supersede(ledger, sweep.pending, name);
     await ledger.setSweep(name, { ...(sweep.running ? { running: sweep.running } : {}) });
     await ledger.putCounters(base); // waits in advance() for content pages still in flight
@@ -94,9 +99,8 @@ async function planChannel(env: Env, db: Db, ledger: FanoutLedger, channel: Chan
     await ledger.putCounters({ ...base, status: "done", switchedOff: true, completedAt: now.toISOString() });
     return;
   }
-  await ledger.putMessage(name, message());
   // From here, every sender of this channel sends this version (or a newer one).
-  await ledger.setPublished(name, intent.version);
+  await publish(message());
   const running = sweep.running ? await ledger.counters(sweep.running, name) : undefined;
   if (running?.status === "running" && !firstPassDone(running)) {
     // One content sweep at a time: the running one now sends this version to the pages it
@@ -108,6 +112,12 @@ async function planChannel(env: Env, db: Db, ledger: FanoutLedger, channel: Chan
   }
   await ledger.setSweep(name, { running: intent.id });
   await start(env, ledger, channel, base, intent.alertId);
+  log.info("fanout_planned", { alertId: intent.alertId, channel: name, event: intent.event, ms: Date.now() - now.getTime() });
+}
+
+/** Content pages of the channel that asked for a lease and have not reported yet, over its shards. */
+async function contentInFlight(env: Env, alertId: string, name: ChannelName): Promise<number> {
+  return (await Promise.all(channelShards(env, alertId, name).map((s) => s.contentInFlight(name)))).reduce((a, b) => a + b, 0);
 }
 
 async function supersede(ledger: FanoutLedger, id: string, ch: ChannelName) {
@@ -117,15 +127,10 @@ async function supersede(ledger: FanoutLedger, id: string, ch: ChannelName) {
 /** Cuts the pages (content: the live recipients; retraction: whoever may have received content) and enqueues them. */
 async function start(env: Env, ledger: FanoutLedger, channel: Channel, c: FanoutCounters, alertId: string): Promise<void> {
   const { pageSize } = channel.limits;
-  let starts: number[];
-  let end: number;
-  if (c.event === "stop") {
-    const keys = await ledger.contentKeys(c.channel);
-    starts = keys.filter((_, i) => i % pageSize === 0);
-    end = (keys.at(-1) ?? 0) + 1;
-  } else {
-    ({ starts, end } = await channel.pageStarts(env, pageSize));
-  }
+  const { starts, end } =
+    c.event === "stop"
+      ? startsOver((await Promise.all(channelShards(env, alertId, c.channel).map((s) => s.contentKeys(c.channel)))).flat().sort((a, b) => a - b), pageSize)
+      : await channel.pageStarts(env, pageSize);
   const { waitingSince: _w, ...rest } = c;
   const now = new Date().toISOString();
   const counters: FanoutCounters = { ...rest, startedAt: now, status: starts.length ? "running" : "done", pagesPlanned: starts.length, ...(starts.length ? {} : { completedAt: now }) };
@@ -179,7 +184,7 @@ export async function advance(env: Env, ledger: FanoutLedger, alertId: string, n
 
     for (const c of mine.filter((x) => x.event === "stop" && x.status === "waiting")) {
       const since = Date.parse(c.waitingSince ?? "") || now;
-      if ((await ledger.contentInFlight(name)) === 0 || now - since >= STOP_WAIT_MS) {
+      if ((await contentInFlight(env, alertId, name)) === 0 || now - since >= STOP_WAIT_MS) {
         await start(env, ledger, channel, c, alertId);
         await ledger.setStopWaiting(name, false);
       } else later(since + STOP_WAIT_MS);

@@ -10,7 +10,8 @@ import { alertStub } from "../alert/api.ts";
 import { publishHead } from "../audit/anchors.ts";
 import { log } from "../log.ts";
 import { PageJob, pageKeyOf } from "../fanout/jobs.ts";
-import { type LedgerApi, PageBusy, runPage } from "../fanout/page.ts";
+import { PageBusy, runPage } from "../fanout/page.ts";
+import { pageShards, runsWhole } from "../fanout/shards.ts";
 import { renderVersionPosters } from "../render/poster-sets.ts";
 import { sendConfirmation } from "../channels/email/confirmation.ts";
 import { mailNotices } from "../staff/notices.ts";
@@ -45,7 +46,7 @@ async function run(job: QueueJob, env: Env): Promise<Record<string, unknown>> {
       return result;
     }
     case "page":
-      return { channel: job.channel, ...(await runPage(env, alertStub(env, job.alertId) as unknown as LedgerApi, job)) };
+      return { channel: job.channel, ...(await runPage(env, pageShards(env, job), job)) };
     case "email_confirmation":
       return sendConfirmation(env, job.subscriberId);
     case "mail_notices":
@@ -71,8 +72,13 @@ async function recordDeadLetters(batch: MessageBatch<unknown>, env: Env): Promis
         .values({ id: msg.id, jobType: job?.type ?? "invalid", alertId: alertIdOf(job) ?? null, job: JSON.stringify(job ?? { invalid: true }) })
         .onConflictDoNothing();
       if (job?.type === "page") {
-        const ref = { fanoutId: job.fanoutId, channel: job.channel, event: job.event, pageKey: pageKeyOf(job) };
-        await alertStub(env, job.alertId).pageDead(ref, job.attempt === 0, job.attempt > 0 ? (job.keys?.length ?? 0) : 0);
+        // Every part of the page (one per key span it crosses) is recorded dead in its shard.
+        const parts = pageShards(env, job);
+        const planned = runsWhole(job, parts) ? undefined : { pageKey: pageKeyOf(job), parts: parts.length };
+        for (const p of parts) {
+          const ref = { alertId: job.alertId, fanoutId: job.fanoutId, channel: job.channel, event: job.event, pageKey: planned ? pageKeyOf({ ...p, attempt: job.attempt }) : pageKeyOf(job) };
+          await p.ledger.pageDead(ref, job.attempt === 0, job.attempt > 0 ? (p.keys?.length ?? 0) : 0, planned);
+        }
       }
       log.error("dead_letter", { type: job?.type ?? "invalid", alertId: alertIdOf(job) });
       msg.ack();

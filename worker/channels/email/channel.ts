@@ -16,6 +16,8 @@ import { buildTemplate, KEY_PLACEHOLDER, personalise, qpTolerant, TO_PLACEHOLDER
 
 /** Recipients per page job. */
 export const PAGE_SIZE = 250;
+/** The page protocol's objects for a national list of e-mail subscribers (see push's LEDGER_SHARDS). */
+export const LEDGER_SHARDS = 8;
 /** A relay down for minutes: keep trying (backoff up to 5 min) for about an hour. */
 export const MAX_SEND_ATTEMPTS = 20;
 /**
@@ -134,7 +136,7 @@ function template(env: Env, s: Session, message: EmailMessage, ctx: { alertId: s
 export const email = {
   name: "email",
   label: { fr: "E-mail", nl: "E-mail", de: "E-Mail", en: "E-mail" },
-  limits: { pageSize: PAGE_SIZE, concurrency: MAX_SMTP_CONNECTIONS, maxAttempts: MAX_SEND_ATTEMPTS, queues: emailQueues, deliveryMs: DELIVERY_MS },
+  limits: { pageSize: PAGE_SIZE, concurrency: MAX_SMTP_CONNECTIONS, maxAttempts: MAX_SEND_ATTEMPTS, queues: emailQueues, deliveryMs: DELIVERY_MS, ledgerShards: LEDGER_SHARDS },
 
   compose(b, lang): EmailMessage {
     const c = b.content;

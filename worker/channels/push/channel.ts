@@ -12,6 +12,8 @@ import { buildPushRequest, VapidSigner } from "./webpush.ts";
 export const PAGE_SIZE = 250;
 /** Simultaneous outbound requests per invocation (the Workers limit is 6 open connections). */
 export const SEND_CONCURRENCY = 6;
+/** The page protocol's objects for a million browsers (bench:scale-model sizes them: each under half its documented request rate). */
+export const LEDGER_SHARDS = 16;
 /** Attempts for a recipient that answers 429/5xx before it counts as failed. */
 export const MAX_SEND_ATTEMPTS = 5;
 /** A push service that does not answer within this is treated as a transient failure. */
@@ -79,7 +81,7 @@ export async function deliverPush(env: Env, to: { endpoint: string; p256dh: stri
 export const push = {
   name: "push",
   label: { fr: "Notification web", nl: "Webpush", de: "Web-Push", en: "Web push" },
-  limits: { pageSize: PAGE_SIZE, concurrency: SEND_CONCURRENCY, maxAttempts: MAX_SEND_ATTEMPTS, queues: pushQueues },
+  limits: { pageSize: PAGE_SIZE, concurrency: SEND_CONCURRENCY, maxAttempts: MAX_SEND_ATTEMPTS, queues: pushQueues, ledgerShards: LEDGER_SHARDS },
 
   compose(b, lang) {
     const payload = toPushPayload({
