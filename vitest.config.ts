@@ -112,6 +112,8 @@ export default defineConfig(async () => {
             POSTERS_ON_SAVE: "false",
             // Small ledger spans: the contract suite's few thousand recipients cross many shards and page parts.
             LEDGER_SPAN_KEYS: "512",
+            // No head start for push in the runtime tests (bench:push-latency measures it): each channel's suite runs alone.
+            PUSH_HEAD_START_S: "0",
             VAPID_PUBLIC_KEY: vapid.publicKey,
             VAPID_PRIVATE_KEY: vapid.privateKey,
             VAPID_SUBJECT: "mailto:alerts@child-alert.test",

@@ -304,3 +304,41 @@ describe("cron safety net", () => {
     expect((await row(id))!.stop_reason).toBe("expired");
   });
 });
+
+describe("push first (issue 30): nothing else runs before the first browsers", () => {
+  it("with a head start, a launch plans web push and enqueues its first page at once; push's other pages and every other channel follow at the alarm; everyone gets the alert once", { timeout: 60_000 }, async () => {
+    const { pushStandIn } = await import("../test/standins/push.ts");
+    const { emailStandIn } = await import("../test/standins/email.ts");
+    // 1,200 browsers over several ledger spans (512 keys in tests) and an e-mail subscriber.
+    const browsers = await pushStandIn.recipients(1200);
+    const reader = await emailStandIn.recipient();
+    const id = await authorisedAlert(t);
+    await runInDurableObject(stub(id), (o: AlertObject) => {
+      const target = o as unknown as { env: Env };
+      target.env = { ...target.env, PUSH_HEAD_START_S: "1" };
+    });
+    expectOk(await api("POST", `/alerts/${id}/launch`, undefined, as(t.cell)));
+    // Right after the launch: only push is planned, and only its first page is on the queue.
+    const atLaunch = await stub(id).fanouts();
+    expect(atLaunch.map((f) => f.channel)).toEqual(["push"]);
+    const plan = await runInDurableObject(stub(id), (o: AlertObject) =>
+      (o as unknown as { ledger: { plan(id: string, ch: string): Promise<{ pages: number; enqueued: number }> } }).ledger.plan(atLaunch[0]!.fanoutId, "push"),
+    );
+    expect(plan!.pages).toBeGreaterThan(1);
+    expect(plan!.enqueued).toBe(1);
+    // The alarm brings the rest: push's other pages (their shards get the message first), then e-mail.
+    await runDurableObjectAlarm(stub(id));
+    const deadline = Date.now() + 30_000;
+    let fanouts = await stub(id).fanouts();
+    while (!(fanouts.length >= 3 && fanouts.every((f) => f.status === "done" || f.status === "superseded")) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      fanouts = await stub(id).fanouts();
+    }
+    expect(fanouts.find((f) => f.channel === "push")).toMatchObject({ status: "done", sent: expect.any(Number) });
+    const got = await pushStandIn.accepted(id);
+    const mine = new Set(browsers);
+    expect(got.filter((m) => mine.has(m.id) && m.type === "alert")).toHaveLength(1200);
+    expect((await emailStandIn.accepted(id)).filter((m) => m.id === reader && m.type === "alert")).toHaveLength(1);
+    await pushStandIn.drop(browsers);
+  });
+});

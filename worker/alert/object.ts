@@ -18,7 +18,7 @@ import { log } from "../log.ts";
 import { commit } from "../db/client.ts";
 import { markPlanned, unplannedIntents } from "../db/broadcasts.ts";
 import { deleteCallRecordings } from "../intake/recordings.ts";
-import { advance, planIntent } from "../fanout/plan.ts";
+import { advance, deferOthersMs, planIntent } from "../fanout/plan.ts";
 import { DRAIN_GRACE_MS, MAX_LEASE_MS } from "../fanout/ledger.ts";
 import { type FanoutCounters, fanoutFinished, FanoutLedger, type PageDelta } from "../fanout/ledger.ts";
 import { allShards } from "../fanout/shards.ts";
@@ -102,12 +102,21 @@ export class AlertObject extends LiveObject {
     try {
       if (await this.ctx.storage.get<boolean>(PUBLIC_DIRTY)) await this.syncPublic(alertId);
       const todo = fresh.length ? fresh : (await unplannedIntents(db, alertId)).map((intent) => ({ intent, source: undefined }));
+      // Push first: a fresh content broadcast plans web push now, the other channels at the alarm just after.
+      const defer = fresh.length ? deferOthersMs(this.env) : 0;
+      let deferred = false;
       for (const { intent, source } of todo) {
+        if (defer && intent.event !== "stop") {
+          await planIntent(this.env, this.ledger, intent, source, new Date(), ["push"]);
+          deferred = true;
+          continue;
+        }
         await planIntent(this.env, this.ledger, intent, source);
         await markPlanned(db, intent.id, new Date());
       }
-      const next = await advance(this.env, this.ledger, alertId);
-      await this.auditFinished(alertId);
+      // Deferred: the rest (advance() hands push's other shards the message and enqueues its other pages) runs at the alarm.
+      const next = deferred ? Date.now() + defer : await advance(this.env, this.ledger, alertId);
+      if (!deferred) await this.auditFinished(alertId);
       await this.ctx.storage.delete("reconcile:failures");
       await this.setReconcileTimer(next);
     } catch (err) {

@@ -158,6 +158,7 @@ const k = {
   counters: (id: string, ch: string) => `fanout:${id}:${ch}`,
   plan: (id: string, ch: string) => `plan:${id}:${ch}`,
   starts: (id: string, ch: string, i: number) => `starts:${id}:${ch}:${i}`,
+  message: (ch: string, v: number | "stop") => `message:${ch}:${v}`,
   /** A page's counts were added (a shard that hands them over twice changes nothing). */
   applied: (r: Pick<PageDelta, "fanoutId" | "channel" | "pageKey">) => `page:${r.fanoutId}:${r.channel}:${r.pageKey}`,
   parts: (r: Pick<PageDelta, "fanoutId" | "channel">, planned: string) => `parts:${r.fanoutId}:${r.channel}:${planned}`,
@@ -214,6 +215,9 @@ export class FanoutLedger {
       if (next) await this.storage.put(k.counters(id, ch), next);
       return next;
     });
+  /** The alert's copy of a version's message (the shards have theirs): a plan resumed after a crash hands it to them again. */
+  message = (ch: string, v: number | "stop") => this.storage.get<StoredMessage>(k.message(ch, v));
+  putMessage = (ch: string, m: StoredMessage) => this.storage.put(k.message(ch, m.event === "stop" ? "stop" : m.version), m);
   sweep = async (ch: string) => (await this.storage.get<Sweep>(k.sweep(ch))) ?? {};
   setSweep = (ch: string, s: Sweep) => this.storage.put(k.sweep(ch), s);
 

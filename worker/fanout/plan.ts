@@ -14,12 +14,21 @@ import { type Audience, LANGUAGES, publishableContent } from "../domain/index.ts
 import { type FanoutCounters, type FanoutLedger, firstPassDone, NO_COUNTS, type StoredMessage } from "./ledger.ts";
 import type { PageJob } from "./jobs.ts";
 import { log } from "../log.ts";
-import { channelShards, startsOver } from "./shards.ts";
+import { channelShards, pageShards, startsOver } from "./shards.ts";
 
 /** A retraction waits at most this long for content pages still in flight (a sender's timeout plus margin). */
 export const STOP_WAIT_MS = 15_000;
 /** A newer version waits at most this long for the running sweep to pass every page. */
 export const PENDING_MAX_WAIT_MS = 60_000;
+/** Seconds the other channels' content pages wait behind push's (wrangler.toml PUSH_HEAD_START_S; 0 in the Workers-runtime tests). */
+export const pushHeadStartS = (env: Pick<Env, "PUSH_HEAD_START_S">) => Math.max(0, Math.min(10, Number(env.PUSH_HEAD_START_S ?? 0) || 0));
+/**
+ * Push first, on the launch path too: a new content broadcast plans web push and enqueues
+ * its first page at once; push's other shards and pages and the other channels follow
+ * this long after (the alert's alarm), so that nothing runs beside the first push page.
+ * 0 without a head start.
+ */
+export const deferOthersMs = (env: Pick<Env, "PUSH_HEAD_START_S">) => (pushHeadStartS(env) > 0 ? 250 : 0);
 /** Queue.sendBatch takes at most 100 messages. */
 const BATCH = 100;
 
@@ -37,7 +46,7 @@ async function loadSource(db: Db, intent: BroadcastIntent): Promise<BroadcastSou
  * command that just recorded it (nothing is read again on the launch path); without it,
  * the intent is read back from D1 (the alarm's and the cron's retries).
  */
-export async function planIntent(env: Env, ledger: FanoutLedger, intent: BroadcastIntent, source?: BroadcastSource, now = new Date()): Promise<void> {
+export async function planIntent(env: Env, ledger: FanoutLedger, intent: BroadcastIntent, source?: BroadcastSource, now = new Date(), only?: readonly ChannelName[]): Promise<void> {
   const db = makeDb(env.DB);
   const src = source ?? (await loadSource(db, intent));
   if (!src) return; // purged before it could go out: nothing to send
@@ -55,12 +64,13 @@ export async function planIntent(env: Env, ledger: FanoutLedger, intent: Broadca
     ? { regions: [...src.content.targeting.regions], languages: [...src.content.targeting.languages], exercise: src.exercise }
     : null;
   for (const channel of CHANNELS as readonly Channel[]) {
+    if (only && !only.includes(channel.name as ChannelName)) continue;
     if (await ledger.counters(intent.id, channel.name)) continue;
-    await planChannel(env, db, ledger, channel, intent, b, audience, now);
+    await planChannel(env, db, ledger, channel, intent, b, audience, now, !!only);
   }
 }
 
-async function planChannel(env: Env, db: Db, ledger: FanoutLedger, channel: Channel, intent: BroadcastIntent, b: Broadcast, audience: Audience | null, now: Date) {
+async function planChannel(env: Env, db: Db, ledger: FanoutLedger, channel: Channel, intent: BroadcastIntent, b: Broadcast, audience: Audience | null, now: Date, firstPageOnly = false) {
   const name = channel.name as ChannelName;
   const base: FanoutCounters = {
     ...NO_COUNTS,
@@ -88,7 +98,9 @@ async function planChannel(env: Env, db: Db, ledger: FanoutLedger, channel: Chan
   const publish = (m: StoredMessage) => Promise.all(channelShards(env, intent.alertId, name).map((shard) => shard.publish(name, m)));
   if (intent.event === "stop") {
     // Whoever may have received content gets the retraction, always (even if switched off).
-    await publish(message());
+    const stopMessage = message();
+    await ledger.putMessage(name, stopMessage);
+    await publish(stopMessage);
     if (sweep.pending) await supersede(ledger, sweep.pending, name);
     await ledger.setSweep(name, { ...(sweep.running ? { running: sweep.running } : {}) });
     await ledger.putCounters(base); // waits in advance() for content pages still in flight
@@ -99,10 +111,12 @@ async function planChannel(env: Env, db: Db, ledger: FanoutLedger, channel: Chan
     await ledger.putCounters({ ...base, status: "done", switchedOff: true, completedAt: now.toISOString() });
     return;
   }
-  // From here, every sender of this channel sends this version (or a newer one).
-  await publish(message());
+  const m = message();
+  await ledger.putMessage(name, m);
   const running = sweep.running ? await ledger.counters(sweep.running, name) : undefined;
   if (running?.status === "running" && !firstPassDone(running)) {
+    // From here, every sender of this channel sends this version (or a newer one).
+    await publish(m);
     // One content sweep at a time: the running one now sends this version to the pages it
     // has not reached; this one follows for the pages it had already passed.
     if (sweep.pending) await supersede(ledger, sweep.pending, name);
@@ -111,8 +125,8 @@ async function planChannel(env: Env, db: Db, ledger: FanoutLedger, channel: Chan
     return;
   }
   await ledger.setSweep(name, { running: intent.id });
-  await start(env, ledger, channel, base, intent.alertId);
-  log.info("fanout_planned", { alertId: intent.alertId, channel: name, event: intent.event, ms: Date.now() - now.getTime() });
+  // The message reaches every shard inside start(): the first page's shard first, so the first page leaves at once.
+  await start(env, ledger, channel, base, intent.alertId, m, firstPageOnly);
 }
 
 /** Content pages of the channel that asked for a lease and have not reported yet, over its shards. */
@@ -124,34 +138,52 @@ async function supersede(ledger: FanoutLedger, id: string, ch: ChannelName) {
   await ledger.update(id, ch, (c) => (c.status === "waiting" ? { ...c, status: "superseded", completedAt: new Date().toISOString() } : null));
 }
 
-/** Cuts the pages (content: the live recipients; retraction: whoever may have received content) and enqueues them. */
-async function start(env: Env, ledger: FanoutLedger, channel: Channel, c: FanoutCounters, alertId: string): Promise<void> {
+/**
+ * Cuts the pages (content: the live recipients; retraction: whoever may have received
+ * content) and enqueues them. With `publish` (a new content sweep), the message goes to
+ * the first page's shard, that page is enqueued, and only then to the channel's other
+ * shards before the other pages: the first recipients never wait for every shard.
+ */
+async function start(env: Env, ledger: FanoutLedger, channel: Channel, c: FanoutCounters, alertId: string, publish?: StoredMessage, firstPageOnly = false): Promise<void> {
   const { pageSize } = channel.limits;
   const { starts, end } =
     c.event === "stop"
       ? startsOver((await Promise.all(channelShards(env, alertId, c.channel).map((s) => s.contentKeys(c.channel)))).flat().sort((a, b) => a - b), pageSize)
       : await channel.pageStarts(env, pageSize);
+  const shards = channelShards(env, alertId, c.channel);
+  const firstShards = new Set(starts.length ? pageShards(env, { alertId, channel: c.channel, from: starts[0]!, to: starts[1] ?? end }).map((p) => p.shard) : [0]);
+  if (publish) await Promise.all([...firstShards].map((i) => shards[i]!.publish(c.channel, publish)));
   const { waitingSince: _w, ...rest } = c;
   const now = new Date().toISOString();
   const counters: FanoutCounters = { ...rest, startedAt: now, status: starts.length ? "running" : "done", pagesPlanned: starts.length, ...(starts.length ? {} : { completedAt: now }) };
   await ledger.storePlan(counters, starts, end);
+  if (publish) {
+    await enqueueRest(env, ledger, channel, counters, alertId, 1);
+    log.info("fanout_first_page", { alertId, channel: c.channel, broadcast: c.event, pages: starts.length, ms: Date.now() - Date.parse(c.startedAt) });
+    // Push first: the other shards and pages follow at the alarm (advance() hands the message to every shard, then enqueues).
+    if (firstPageOnly) return;
+    await Promise.all(shards.filter((_, i) => !firstShards.has(i)).map((shard) => shard.publish(c.channel, publish)));
+  }
   await enqueueRest(env, ledger, channel, counters, alertId);
 }
 
-/** Sends the page jobs not enqueued yet, round-robin over the channel's queues. */
-async function enqueueRest(env: Env, ledger: FanoutLedger, channel: Channel, c: FanoutCounters, alertId: string): Promise<void> {
+/** Sends the page jobs not enqueued yet (up to `upTo` pages), round-robin over the channel's queues. */
+async function enqueueRest(env: Env, ledger: FanoutLedger, channel: Channel, c: FanoutCounters, alertId: string, upTo = Infinity): Promise<void> {
   const plan = await ledger.plan(c.fanoutId, c.channel);
-  if (!plan || plan.enqueued >= plan.pages) return;
-  const pages = await ledger.pages(c.fanoutId, c.channel);
+  if (!plan || plan.enqueued >= Math.min(plan.pages, upTo)) return;
+  const pages = (await ledger.pages(c.fanoutId, c.channel)).slice(0, upTo);
   const queues = channel.limits.queues(env);
   const window = BATCH * queues.length;
   for (let a = plan.enqueued; a < pages.length; a += window) {
     const jobs = pages.slice(a, a + window).map(
       (p): PageJob => ({ type: "page", channel: c.channel, alertId, fanoutId: c.fanoutId, event: c.event, from: p.from, to: p.to, attempt: 0 }),
     );
+    // Push first: the other channels' content pages (e-mail MIME and poster, social uploads)
+    // start a moment later, so that no other work sits in front of the first browsers.
+    const delaySeconds = c.event !== "stop" && channel.name !== "push" ? pushHeadStartS(env) : 0;
     for (let s = 0; s < queues.length; s++) {
       const mine = jobs.filter((_, j) => (a + j) % queues.length === s);
-      if (mine.length) await queues[s]!.sendBatch(mine.map((body) => ({ body, contentType: "json" as const })));
+      if (mine.length) await queues[s]!.sendBatch(mine.map((body) => ({ body, contentType: "json" as const, ...(delaySeconds ? { delaySeconds } : {}) })));
     }
     await ledger.markEnqueued(c.fanoutId, c.channel, Math.min(a + window, pages.length));
   }
@@ -169,7 +201,14 @@ export async function advance(env: Env, ledger: FanoutLedger, alertId: string, n
   for (const channel of CHANNELS as readonly Channel[]) {
     const name = channel.name as ChannelName;
     const mine = all.filter((c) => c.channel === name);
-    for (const c of mine) if (c.status === "running") await enqueueRest(env, ledger, channel, c, alertId);
+    for (const c of mine.filter((x) => x.status === "running")) {
+      // Enqueueing stopped half-way (the object restarted): every shard gets the message again first (idempotent).
+      const plan = await ledger.plan(c.fanoutId, name);
+      if (!plan || plan.enqueued >= plan.pages) continue;
+      const m = await ledger.message(name, c.event === "stop" ? "stop" : c.version);
+      if (m) await Promise.all(channelShards(env, alertId, name).map((shard) => shard.publish(name, m)));
+      await enqueueRest(env, ledger, channel, c, alertId);
+    }
 
     const sweep = await ledger.sweep(name);
     if (sweep.pending) {
