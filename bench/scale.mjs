@@ -24,10 +24,10 @@ console.log(`bench:scale — ${N.toLocaleString("en")} push subscriptions and ${
 
 /** Rows straight into local D1 in chunks (the API would rate-limit a bulk load). */
 function bulkInsert(stack, table, columns, rows) {
-  const CHUNK = 50_000;
+  const CHUNK = 10_000;
   for (let c = 0; c < rows.length; c += CHUNK) {
     const lines = [];
-    for (let i = c; i < Math.min(rows.length, c + CHUNK); i += 500) lines.push(`INSERT INTO ${table} (${columns.join(", ")}) VALUES ${rows.slice(i, Math.min(i + 500, c + CHUNK)).map((r) => `(${r.join(", ")})`).join(",")};`);
+    for (let i = c; i < Math.min(rows.length, c + CHUNK); i += 200) lines.push(`INSERT INTO ${table} (${columns.join(", ")}) VALUES ${rows.slice(i, Math.min(i + 200, c + CHUNK)).map((r) => `(${r.join(", ")})`).join(",")};`);
     const file = join(tmpdir(), `child-alert-scale-${table}-${process.pid}.sql`);
     writeFileSync(file, lines.join("\n"));
     wrangler(["d1", "execute", "DB", "--local", "--persist-to", stack.persistTo, "--file", file], { quiet: true });
@@ -46,8 +46,11 @@ function workerdRssMb() {
 
 const pages = { push: { jobs: 0, ledgerCalls: 0 }, email: { jobs: 0, ledgerCalls: 0 } };
 let buffered = "";
+const tail = [];
 const onLog = (chunk) => {
   buffered += chunk;
+  tail.push(chunk);
+  if (tail.length > 40) tail.shift();
   const lines = buffered.split("\n");
   buffered = lines.pop();
   for (const line of lines) {
@@ -79,6 +82,16 @@ try {
   const [{ n: storedMail }] = d1("SELECT count(*) AS n FROM email_subscribers WHERE status = 'active'", { persistTo: stack.persistTo });
   if (storedPush !== N || storedMail !== MAILS) throw new Error(`stored ${storedPush} subscriptions and ${storedMail} e-mail subscribers`);
   console.log(`  loaded in ${((Date.now() - l0) / 1000).toFixed(0)} s`);
+  // The local database took the rows from another process: let the Worker's first reads of it settle (retried).
+  for (let i = 0; ; i++) {
+    try {
+      const r = await fetch(`${stack.origin}/api/v1/alerts`, { headers: { cookie: ours.staff.cell.cookie } });
+      if (r.ok) break;
+    } catch (err) {
+      if (i > 60) throw err;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
 
   // ---- the e-mail sink: count per message, headers only; the sample per address
   const mail = stack.mail.standin;
@@ -153,6 +166,9 @@ try {
   const big = perRecipientUs(N);
   const small = perRecipientUs(CHECKPOINTS[0]);
   console.log(`RESULT scale ours=${big.toFixed(0)}us peer=${small.toFixed(0)}us ratio=${(small / big).toFixed(2)}`);
+} catch (err) {
+  console.error(`the Worker's last output:\n${tail.join("").slice(-4000)}`);
+  throw err;
 } finally {
   await stack.close();
 }
