@@ -8,7 +8,7 @@
 import nodemailer from "nodemailer";
 import { simpleParser } from "mailparser";
 import { SmtpStandIn } from "../e2e/lib/smtp-standin.mjs";
-import { authoriseAndLaunch, insertEmailSubscribers, ourStack, readyForAuthorisation } from "./lib.mjs";
+import { authoriseAndLaunch, postersReady, insertEmailSubscribers, ourStack, readyForAuthorisation } from "./lib.mjs";
 
 const N = Number(process.env.BENCH_SUBS ?? 10_000);
 console.log(`bench:email — ${N.toLocaleString("en")} e-mail subscribers (BENCH_SUBS to change)`);
@@ -23,11 +23,7 @@ try {
   if (stored !== N) throw new Error(`stored ${stored} subscribers`);
   const id = await readyForAuthorisation(ours);
   // The posters are rendered before the launch (the e-mail carries one inline).
-  for (let i = 0; i < 120; i++) {
-    const { data: set } = await ours.call("GET", `/alerts/${id}/posters`, undefined, ours.staff.cell.cookie);
-    if (set.status === "ready") break;
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  await postersReady(ours, id);
   const t0 = Date.now();
   await authoriseAndLaunch(ours, id);
   const deadline = t0 + 30 * 60_000;

@@ -50,6 +50,15 @@ export async function readyForAuthorisation({ stack, staff, call }) {
   return data.alertId;
 }
 
+/** Waits until the version's poster set is rendered (the e-mail carries one inline). */
+export async function postersReady({ call, staff }, id) {
+  for (let i = 0; i < 120; i++) {
+    const { data: set } = await call("GET", `/alerts/${id}/posters`, undefined, staff.cell.cookie);
+    if (set.status === "ready") return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 export async function authoriseAndLaunch({ stack, staff, call }, id) {
   await signOff(stack.origin, staff, "magistrate", id, "authorisation", DECISION);
   await call("POST", `/alerts/${id}/launch`, undefined, staff.cell.cookie);

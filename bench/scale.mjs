@@ -13,7 +13,7 @@ import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { authoriseAndLaunch, ourStack, readyForAuthorisation } from "./lib.mjs";
+import { authoriseAndLaunch, postersReady, ourStack, readyForAuthorisation } from "./lib.mjs";
 import { d1, wrangler } from "../scripts/lib/local.mjs";
 
 const N = Number(process.env.BENCH_SUBS ?? 200_000);
@@ -109,11 +109,7 @@ try {
 
   // ---- launch
   const id = await readyForAuthorisation(ours);
-  for (let i = 0; i < 120; i++) {
-    const { data: set } = await ours.call("GET", `/alerts/${id}/posters`, undefined, ours.staff.cell.cookie);
-    if (set.status === "ready") break;
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  await postersReady(ours, id);
   const t0 = Date.now();
   await authoriseAndLaunch(ours, id);
   const reached = new Map();

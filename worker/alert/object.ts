@@ -22,6 +22,7 @@ import { advance, deferOthersMs, planIntent } from "../fanout/plan.ts";
 import { DRAIN_GRACE_MS, MAX_LEASE_MS } from "../fanout/ledger.ts";
 import { type FanoutCounters, fanoutFinished, FanoutLedger, type PageDelta } from "../fanout/ledger.ts";
 import { allShards } from "../fanout/shards.ts";
+import { Serial } from "../serial.ts";
 
 /** `publicUrls`: what the public saw changed; these URLs' cached copies are to be purged. */
 export type CommandOutcome = { ok: true; result: CommandResult; publicUrls?: string[] } | { ok: false; error: ErrorPayload };
@@ -43,7 +44,7 @@ const TIMER_NAMES: TimerName[] = ["review", "expiry", "purge"];
 const RECONCILE_TIMER = "timer:reconcile";
 
 export class AlertObject extends LiveObject {
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly commands = new Serial();
 
   /** Runs one command for `alertId`, after every command received before it. */
   async command(alertId: string, cmd: AlertCommand): Promise<CommandOutcome> {
@@ -349,9 +350,7 @@ export class AlertObject extends LiveObject {
   }
 
   private serialised<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(fn, fn);
-    this.queue = next.catch(() => undefined);
-    return next;
+    return this.commands.run(fn);
   }
 
   private async run(alertId: string, cmd: AlertCommand): Promise<CommandOutcome> {

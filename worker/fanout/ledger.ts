@@ -9,6 +9,7 @@
 import type { BroadcastEvent } from "../channels/channel.ts";
 import type { ChannelName } from "../channels/index.ts";
 import type { Audience } from "../domain/index.ts";
+import { Serial } from "../serial.ts";
 
 /**
  * How long one "yes" of the stop fence is valid for a sender, at least. A closing command
@@ -190,16 +191,14 @@ export class FanoutLedger {
    * keeps storage-only sequences apart, but senders released together from a closing
    * command, and the planner awaiting D1 or a queue, would otherwise interleave.
    */
-  private chain: Promise<unknown> = Promise.resolve();
+  private readonly serial = new Serial();
   constructor(storage: DurableObjectStorage, hooks: LedgerHooks) {
     this.storage = storage;
     this.hooks = hooks;
   }
 
   private locked<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.chain.then(fn, fn);
-    this.chain = next.catch(() => undefined);
-    return next;
+    return this.serial.run(fn);
   }
 
   // ------------------------------------------------------------ planning (inside the object)

@@ -19,6 +19,7 @@ import {
   SEND_LEASE_MS,
   type StoredMessage,
 } from "./ledger.ts";
+import { Serial } from "../serial.ts";
 
 /** A page claimed by a sender that has not asked for a lease for this long is presumed dead. */
 export const CLAIM_STALE_MS = 30_000;
@@ -63,16 +64,14 @@ export class PageBook {
    * sequences apart, but senders released together from a closing command would otherwise
    * interleave.
    */
-  private chain: Promise<unknown> = Promise.resolve();
+  private readonly serial = new Serial();
   constructor(storage: DurableObjectStorage, hooks: FenceHooks) {
     this.storage = storage;
     this.hooks = hooks;
   }
 
   private locked<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.chain.then(fn, fn);
-    this.chain = next.catch(() => undefined);
-    return next;
+    return this.serial.run(fn);
   }
 
   // ------------------------------------------------------------ from the planner
