@@ -101,9 +101,11 @@ try {
   const mailGot = new Map(); // address → [events]
   let mails = 0;
   mail.tap = ({ to, raw }) => {
-    mails++;
     const head = raw.subarray(0, 4096).toString("utf8");
-    const event = /X-Child-Alert: [^;]+; event=(\w+)/.exec(head)?.[1] ?? "?";
+    // The alert's own messages only (staff notices say "X-Child-Alert: notice; …").
+    const event = /X-Child-Alert: [0-9a-f-]{36}; event=(\w+)/.exec(head)?.[1];
+    if (!event) return;
+    mails++;
     for (const a of to) if (mailSample.has(a)) mailGot.set(a, [...(mailGot.get(a) ?? []), event]);
   };
 
