@@ -5,7 +5,8 @@
 // (default 50), p50/p95/p99, and where the time goes (from the Worker's log lines, stamped
 // as they arrive): authorisation, launch command, first push page enqueued, queue wait,
 // first send.
-// Goal: p50 ≤ 150 ms, p95 ≤ 500 ms, no run over 1 s. Peer: one plain web-push
+// Goal: p50 ≤ 150 ms, p95 ≤ 500 ms, no run over 1 s. BENCH_PUSH_ONLY=1 leaves the other
+// channels unconfigured (to compare). Peer: one plain web-push
 // sendNotification to the same kind of stand-in, from call to decrypted.
 //   RESULT push-latency ours=<p95>ms peer=<p95>ms ratio=<peer/ours>
 import https from "node:https";
@@ -81,7 +82,6 @@ try {
       queueWait: planned && pageStart ? pageStart - planned.at : undefined,
       firstSend: page ? page.firstSentMs : undefined,
     });
-    if (process.env.BENCH_DEBUG) console.log(JSON.stringify(events.filter((e) => e.alertId === id).map((e) => [e.at - t0, e.event, e.type ?? e.command ?? "", e.channel ?? "", e.ms ?? "", e.event === "page_debug" || e.event === "plan_debug" ? [e.publishMs, e.sinceStart] : ""])));
     await call("POST", `/alerts/${id}/stop`, { reason: "found_safe" }, staff.cell.cookie);
     // The next launch starts on a quiet machine: this alert's every channel (content and retraction) has finished.
     for (const until = Date.now() + 60_000; Date.now() < until; ) {

@@ -58,3 +58,10 @@ export function serviceOrigin(env: { ENVIRONMENT?: string }, configured: string 
   const local = env.ENVIRONMENT === "local" || env.ENVIRONMENT === "test";
   return local && configured ? configured.replace(/\/$/, "") : official;
 }
+
+/** Recipient keys per span of the fan-out ledger's shards (LEDGER_SPAN_KEYS; production 4,096, tests 512). */
+export const DEFAULT_SPAN_KEYS = 4096;
+export const spanKeys = (env: { LEDGER_SPAN_KEYS?: string }) => Number(env.LEDGER_SPAN_KEYS) || DEFAULT_SPAN_KEYS;
+
+/** Seconds the other channels' content pages wait behind push's (PUSH_HEAD_START_S, 0–10; 0 in the Workers-runtime tests). */
+export const pushHeadStartS = (env: { PUSH_HEAD_START_S?: string }) => Math.max(0, Math.min(10, Number(env.PUSH_HEAD_START_S ?? 0) || 0));

@@ -18,7 +18,7 @@ import { log } from "../log.ts";
 import { commit } from "../db/client.ts";
 import { markPlanned, unplannedIntents } from "../db/broadcasts.ts";
 import { deleteCallRecordings } from "../intake/recordings.ts";
-import { advance, deferOthersMs, planIntent } from "../fanout/plan.ts";
+import { advance, deferOthersMs, LAUNCH_LEADERS, planIntent } from "../fanout/plan.ts";
 import { DRAIN_GRACE_MS, MAX_LEASE_MS } from "../fanout/ledger.ts";
 import { type FanoutCounters, fanoutFinished, FanoutLedger, type PageDelta } from "../fanout/ledger.ts";
 import { allShards } from "../fanout/shards.ts";
@@ -108,7 +108,7 @@ export class AlertObject extends LiveObject {
       let deferred = false;
       for (const { intent, source } of todo) {
         if (defer && intent.event !== "stop") {
-          await planIntent(this.env, this.ledger, intent, source, new Date(), ["push"]);
+          await planIntent(this.env, this.ledger, intent, source, new Date(), LAUNCH_LEADERS);
           deferred = true;
           continue;
         }

@@ -105,6 +105,12 @@ export interface ChannelLimits {
    * documented soft limit): a channel with a crowd of recipients needs several. Default 1.
    */
   ledgerShards?: number;
+  /**
+   * This channel goes first at a launch (issue 30: web push): it is planned and its first
+   * page enqueued at once; the others are planned a moment later and their content pages
+   * wait PUSH_HEAD_START_S behind.
+   */
+  leadsLaunch?: boolean;
 }
 
 export interface Channel<R extends ChannelRecipient = ChannelRecipient, M = unknown> {

@@ -14,14 +14,13 @@ import { type Audience, LANGUAGES, publishableContent } from "../domain/index.ts
 import { type FanoutCounters, type FanoutLedger, firstPassDone, NO_COUNTS, type StoredMessage } from "./ledger.ts";
 import type { PageJob } from "./jobs.ts";
 import { log } from "../log.ts";
+import { pushHeadStartS } from "../config.ts";
 import { channelShards, pageShards, startsOver } from "./shards.ts";
 
 /** A retraction waits at most this long for content pages still in flight (a sender's timeout plus margin). */
 export const STOP_WAIT_MS = 15_000;
 /** A newer version waits at most this long for the running sweep to pass every page. */
 export const PENDING_MAX_WAIT_MS = 60_000;
-/** Seconds the other channels' content pages wait behind push's (wrangler.toml PUSH_HEAD_START_S; 0 in the Workers-runtime tests). */
-export const pushHeadStartS = (env: Pick<Env, "PUSH_HEAD_START_S">) => Math.max(0, Math.min(10, Number(env.PUSH_HEAD_START_S ?? 0) || 0));
 /**
  * Push first, on the launch path too: a new content broadcast plans web push and enqueues
  * its first page at once; push's other shards and pages and the other channels follow
@@ -29,6 +28,8 @@ export const pushHeadStartS = (env: Pick<Env, "PUSH_HEAD_START_S">) => Math.max(
  * 0 without a head start.
  */
 export const deferOthersMs = (env: Pick<Env, "PUSH_HEAD_START_S">) => (pushHeadStartS(env) > 0 ? 250 : 0);
+/** The channels that go first at a launch (limits.leadsLaunch: web push). */
+export const LAUNCH_LEADERS = (CHANNELS as readonly Channel[]).filter((c) => c.limits.leadsLaunch).map((c) => c.name as ChannelName);
 /** Queue.sendBatch takes at most 100 messages. */
 const BATCH = 100;
 
@@ -180,7 +181,7 @@ async function enqueueRest(env: Env, ledger: FanoutLedger, channel: Channel, c: 
     );
     // Push first: the other channels' content pages (e-mail MIME and poster, social uploads)
     // start a moment later, so that no other work sits in front of the first browsers.
-    const delaySeconds = c.event !== "stop" && channel.name !== "push" ? pushHeadStartS(env) : 0;
+    const delaySeconds = c.event !== "stop" && !channel.limits.leadsLaunch ? pushHeadStartS(env) : 0;
     for (let s = 0; s < queues.length; s++) {
       const mine = jobs.filter((_, j) => (a + j) % queues.length === s);
       if (mine.length) await queues[s]!.sendBatch(mine.map((body) => ({ body, contentType: "json" as const, ...(delaySeconds ? { delaySeconds } : {}) })));

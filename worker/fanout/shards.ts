@@ -6,12 +6,9 @@
 // boundary runs as one part per span. The alert's object reaches its shards through ShardApi.
 import type { Channel } from "../channels/channel.ts";
 import { CHANNELS, type ChannelName, channelOf } from "../channels/index.ts";
+import { spanKeys } from "../config.ts";
 import type { GateAnswer, PageDelta, PageRef, PageReport, PageSel, PageStart, PlannedPage, StoredMessage } from "./ledger.ts";
 
-/** Recipient keys per span (production default; tests set LEDGER_SPAN_KEYS smaller to cross many spans with few recipients). */
-export const DEFAULT_SPAN_KEYS = 4096;
-
-export const spanKeys = (env: Pick<Env, "LEDGER_SPAN_KEYS">) => Number(env.LEDGER_SPAN_KEYS) || DEFAULT_SPAN_KEYS;
 export const shardCount = (channel: Pick<Channel, "limits">) => channel.limits.ledgerShards ?? 1;
 
 /** One shard, as the senders, the planner and the stop see it. */

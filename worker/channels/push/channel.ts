@@ -81,7 +81,7 @@ export async function deliverPush(env: Env, to: { endpoint: string; p256dh: stri
 export const push = {
   name: "push",
   label: { fr: "Notification web", nl: "Webpush", de: "Web-Push", en: "Web push" },
-  limits: { pageSize: PAGE_SIZE, concurrency: SEND_CONCURRENCY, maxAttempts: MAX_SEND_ATTEMPTS, queues: pushQueues, ledgerShards: LEDGER_SHARDS },
+  limits: { pageSize: PAGE_SIZE, concurrency: SEND_CONCURRENCY, maxAttempts: MAX_SEND_ATTEMPTS, queues: pushQueues, ledgerShards: LEDGER_SHARDS, leadsLaunch: true },
 
   compose(b, lang) {
     const payload = toPushPayload({
