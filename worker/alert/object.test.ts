@@ -342,3 +342,28 @@ describe("push first (issue 30): nothing else runs before the first browsers", (
     await pushStandIn.drop(browsers);
   });
 });
+
+describe("the stop reaches every ledger shard", () => {
+  it("after a stop, every shard of every channel holds its fence closed — also those no page ever reached — and a late content page sends nothing", { timeout: 30_000 }, async () => {
+    const { pushStandIn } = await import("../test/standins/push.ts");
+    const [browser] = await pushStandIn.recipients(1);
+    const id = await liveAlert(t);
+    const deadline = Date.now() + 10_000;
+    while (!(await stub(id).fanouts()).some((f) => f.channel === "push" && f.status === "done") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expectOk(await api("POST", `/alerts/${id}/stop`, { reason: "found_safe" }, as(t.cell)));
+    for (const shard of allShards(env, id)) {
+      expect(await runInDurableObject(shard as unknown as DurableObjectStub, (_o, state) => state.storage.get("fence:closed"))).toBe(true);
+    }
+    // A content page job delayed past the stop (a queue retry), holding a browser that subscribed meanwhile: fenced, nothing accepted.
+    const { runPage } = await import("../fanout/page.ts");
+    const { pageShards } = await import("../fanout/shards.ts");
+    const [late] = await pushStandIn.recipients(1);
+    const key = await pushStandIn.keyOf(late!);
+    const push = (await stub(id).fanouts()).find((f) => f.channel === "push" && f.event === "alert")!;
+    const job = { type: "page" as const, channel: "push" as const, alertId: id, fanoutId: push.fanoutId, event: "alert" as const, from: key, to: key + 1, attempt: 1 };
+    const result = await runPage(env, pageShards(env, job), job);
+    expect(result.sent).toBe(0);
+    expect((await pushStandIn.accepted(id)).filter((m) => m.id === late && m.type === "alert")).toHaveLength(0);
+    await pushStandIn.drop([browser!, late!]);
+  });
+});
