@@ -1,12 +1,14 @@
-// Bench Worker: renders the full poster set of one alert (7 formats × 4 languages) in
-// workerd with the production code path, or returns the layout trees so the peer can
-// render the very same layouts in Chromium.
-import { FORMAT_NAMES, type FormatName, type PosterPhoto } from "../templates/posters/model.ts";
-import { containedSize, layoutPoster, photoArea } from "../templates/posters/poster.tsx";
+// Bench Worker: the poster set of one alert (7 formats × 4 languages) with the production
+// code path (worker/render/poster-sets.ts), as the set's jobs run it: /prepare is the
+// set's first job (each photo decoded once, scaled for every format), /format one format
+// job (that format in every language); /render the whole set in one invocation (the old
+// way); /trees the layout trees, so the peer renders the very same layouts in Chromium.
+import { FORMAT_NAMES, type FormatName } from "../templates/posters/model.ts";
+import { layoutPoster } from "../templates/posters/poster.tsx";
 import { AlertContent, LANGUAGES } from "../worker/domain/index.ts";
-import { photosForSizes } from "../worker/render/codecs.ts";
+import { b64, unb64url } from "../worker/bytes.ts";
 import { alertPosterModel } from "../worker/render/poster-model.ts";
-import { renderPoster } from "../worker/render/posters.ts";
+import { renderPlannedPoster, scalePhotos, type SizedPhoto } from "../worker/render/poster-sets.ts";
 import { qrDataUri } from "../worker/render/qr.ts";
 
 const CONTENT = AlertContent.parse({
@@ -35,38 +37,51 @@ const CONTENT = AlertContent.parse({
   purposeAttestation: true,
 });
 
-function dataUri(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return `data:image/jpeg;base64,${btoa(s)}`;
+const PLAN = { content: CONTENT, exercise: false, qrUrl: "https://alert.example.org/alert/00000000-0000-4000-8000-00000000de00", photoHashes: ["photo"] };
+
+/** The set's first job: the photo decoded once and scaled for every format. */
+async function prepare(jpeg: Uint8Array<ArrayBuffer>): Promise<Map<FormatName, SizedPhoto[]>> {
+  return scalePhotos(async () => jpeg, PLAN, FORMAT_NAMES);
 }
 
-async function photos(jpeg: Uint8Array<ArrayBuffer>): Promise<Map<FormatName, PosterPhoto>> {
-  const sized = await photosForSizes(jpeg, (w, h) => new Map(FORMAT_NAMES.map((f) => [f, containedSize(photoArea(f), w, h)])));
-  return new Map([...sized].map(([f, p]) => [f as FormatName, { src: dataUri(p.jpeg), width: p.width, height: p.height }]));
+/** One format job: the format in every language; PNG bytes summed so nothing can be skipped. */
+async function renderFormat(format: FormatName, photos: SizedPhoto[]): Promise<number> {
+  let bytes = 0;
+  for (const lang of LANGUAGES) bytes += (await renderPlannedPoster(PLAN, format, photos, lang)).length;
+  return bytes;
 }
+
+type Wire = { jpeg: string; width: number; height: number }[];
+const toWire = (ps: SizedPhoto[]): Wire => ps.map((p) => ({ jpeg: b64(p.jpeg), width: p.width, height: p.height }));
+const fromWire = (ps: Wire): SizedPhoto[] => ps.map((p) => ({ jpeg: unb64url(p.jpeg), width: p.width, height: p.height }));
 
 export default {
   async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
     if (url.pathname === "/noop") return new Response("ok");
+    if (url.pathname === "/format") {
+      const format = url.searchParams.get("f") as FormatName;
+      const bytes = await renderFormat(format, fromWire(await request.json()));
+      return Response.json({ posters: LANGUAGES.length, bytes });
+    }
     const jpeg = new Uint8Array(await request.arrayBuffer());
-    const perFormat = await photos(jpeg);
-    const qr = qrDataUri("https://alert.example.org/alert/00000000-0000-4000-8000-00000000de00");
+    const sized = await prepare(jpeg);
+    if (url.pathname === "/prepare") return Response.json(Object.fromEntries([...sized].map(([f, ps]) => [f, toWire(ps)])));
     if (url.pathname === "/trees") {
+      const qr = qrDataUri(PLAN.qrUrl);
       const trees = [];
       for (const lang of LANGUAGES) {
         const model = alertPosterModel({ content: CONTENT, exercise: false, photo: null, qr }, lang);
-        for (const format of FORMAT_NAMES) trees.push({ lang, format, ...layoutPoster({ ...model, photo: perFormat.get(format)! }, format) });
+        for (const format of FORMAT_NAMES) {
+          const [photo] = sized.get(format)!;
+          trees.push({ lang, format, ...layoutPoster({ ...model, photo: { src: `data:image/jpeg;base64,${b64(photo!.jpeg)}`, width: photo!.width, height: photo!.height } }, format) });
+        }
       }
       return Response.json(trees);
     }
-    // /render: the full set, PNG bytes summed so nothing can be skipped.
+    // /render: the whole set in one invocation, one poster after another.
     let bytes = 0;
-    for (const lang of LANGUAGES) {
-      const model = alertPosterModel({ content: CONTENT, exercise: false, photo: null, qr }, lang);
-      for (const format of FORMAT_NAMES) bytes += (await renderPoster({ ...model, photo: perFormat.get(format)! }, format)).length;
-    }
+    for (const format of FORMAT_NAMES) bytes += await renderFormat(format, sized.get(format)!);
     return Response.json({ posters: LANGUAGES.length * FORMAT_NAMES.length, bytes });
   },
 };

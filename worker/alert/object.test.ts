@@ -1,7 +1,5 @@
 import {
   createExecutionContext,
-  createMessageBatch,
-  getQueueResult,
   createScheduledController,
   evictDurableObject,
   runDurableObjectAlarm,
@@ -13,7 +11,7 @@ import { fixture } from "../test/fixtures.ts";
 import worker from "../index.ts";
 import { beforeAll, describe, expect, it } from "vitest";
 import { boardStub } from "../board/object.ts";
-import { api, as, authorisedAlert, createAlert, expectOk, launchExisting, liveAlert, makeContent, makeTeam, nameCase, type Team, FILE } from "../test/helpers.ts";
+import { api, as, authorisedAlert, createAlert, renderPosterSet, expectOk, launchExisting, liveAlert, makeContent, makeTeam, nameCase, type Team, FILE } from "../test/helpers.ts";
 import { allShards } from "../fanout/shards.ts";
 import { alertStub } from "./api.ts";
 import type { AlertObject } from "./object.ts";
@@ -177,9 +175,7 @@ describe("retention purge (rule 14)", () => {
     // The poster set of the launched version: real PNGs in R2 under the alert's prefix, the photo in them.
     const posterRows = () => env.DB.prepare("SELECT r2_key FROM posters WHERE alert_id = ? AND version_id = ?").bind(id, edited.body.versionId).all<{ r2_key: string }>();
     // The render job, run here (in the queue it may still be waiting behind the fan-out's jobs).
-    const batch = createMessageBatch("child-alert-fanout", [{ id: "render", timestamp: new Date(), attempts: 1, body: { type: "render_posters", alertId: id, versionId: edited.body.versionId } }]);
-    await worker.queue(batch, env);
-    await getQueueResult(batch, createExecutionContext());
+    await renderPosterSet(id, edited.body.versionId);
     const posterKeys = (await posterRows()).results.map((r) => r.r2_key);
     expect(posterKeys.length).toBeGreaterThan(0);
     const png = await env.MEDIA.get(posterKeys[0]!);

@@ -1,9 +1,8 @@
-import { createExecutionContext, createMessageBatch, evictDurableObject, getQueueResult } from "cloudflare:test";
-import worker from "../index.ts";
+import { evictDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { alertStub } from "../alert/api.ts";
-import { api, as, authorisedAlert, createAlert, expectOk, makeTeam, ORIGIN, type Staff, type Team } from "../test/helpers.ts";
+import { api, as, authorisedAlert, createAlert, renderPosterSet, expectOk, makeTeam, ORIGIN, type Staff, type Team } from "../test/helpers.ts";
 
 let t: Team;
 beforeAll(async () => {
@@ -69,10 +68,7 @@ describe("poster previews are announced, not polled", () => {
     const view = expectOk(await api("GET", `/alerts/${id}`, undefined, as(t.cell))).body;
     const screen = await connect(t.cell, id);
     await until(() => screen.messages.some((m) => m.type === "hello"));
-    const batch = createMessageBatch("child-alert-fanout", [{ id: "r1", timestamp: new Date(), attempts: 1, body: { type: "render_posters", alertId: id, versionId: view.currentVersionId } }]);
-    const ctx = createExecutionContext();
-    await worker.queue(batch, env);
-    expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["r1"]);
+    expect((await renderPosterSet(id, view.currentVersionId)).explicitAcks).toEqual(["render"]);
     await until(() => screen.messages.some((m) => m.type === "posters" && (m as { versionId?: string }).versionId === view.currentVersionId));
     expect(expectOk(await api("GET", `/alerts/${id}/posters`, undefined, as(t.cell))).body.status).toBe("ready");
     screen.ws!.close(1000);

@@ -2,19 +2,21 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { FORMAT_NAMES } from "../../templates/posters/model.ts";
+import { photoArea } from "../../templates/posters/poster.tsx";
+import { makeDb } from "../db/client.ts";
 import worker from "../index.ts";
 import { backoffSeconds } from "../config.ts";
 import { stoppedPosterKey } from "../render/poster-sets.ts";
 import { fixture } from "../test/fixtures.ts";
-import { api, as, authorisedAlert, createAlert, expectOk, makeContent, makeTeam, ORIGIN, signOff, type Team } from "../test/helpers.ts";
+import { api, as, authorisedAlert, renderPosterSet, createAlert, expectOk, makeContent, makeTeam, ORIGIN, signOff, type Team } from "../test/helpers.ts";
 
 let t: Team;
 beforeAll(async () => {
   t = await makeTeam();
 });
 
-async function runJobs(bodies: unknown[]) {
-  const batch = createMessageBatch("child-alert-fanout", bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body })));
+async function runJobs(bodies: unknown[], queue = "child-alert-fanout") {
+  const batch = createMessageBatch(queue, bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body })));
   const ctx = createExecutionContext();
   await worker.queue(batch, env);
   return getQueueResult(batch, ctx);
@@ -44,8 +46,8 @@ describe("queue job render_posters", () => {
     expect(before.status).toBe("rendering");
     expect(before.expected).toBe(2 * FORMAT_NAMES.length);
 
-    const first = await runJobs([{ type: "render_posters", alertId: id, versionId: edit.body.versionId }]);
-    expect(first.explicitAcks).toEqual(["m0"]);
+    const first = await renderPosterSet(id, edit.body.versionId);
+    expect(first.explicitAcks).toEqual(["render"]);
     expect(first.retryMessages).toEqual([]);
 
     const set = expectOk(await api("GET", `/alerts/${id}/posters`, undefined, as(t.magistrate))).body;
@@ -61,7 +63,7 @@ describe("queue job render_posters", () => {
 
     // Redelivery: nothing rendered again, nothing duplicated.
     const uploadedBefore = objects.objects.map((o) => o.uploaded.getTime());
-    await runJobs([{ type: "render_posters", alertId: id, versionId: edit.body.versionId }]);
+    await renderPosterSet(id, edit.body.versionId);
     const again = await env.MEDIA.list({ prefix: `alerts/${id}/posters/${set.inputsHash}/` });
     expect(again.objects.map((o) => o.uploaded.getTime())).toEqual(uploadedBefore);
     const rows = await env.DB.prepare("SELECT count(*) AS n FROM posters WHERE alert_id = ?").bind(id).first<{ n: number }>();
@@ -71,12 +73,61 @@ describe("queue job render_posters", () => {
     for (const format of FORMAT_NAMES) expect(await env.MEDIA.head(stoppedPosterKey("found", false, format, "nl"))).not.toBeNull();
   });
 
+  it("the set's first job decodes each photo once for every format and hands out one job per format; each format job renders its format from those copies", async () => {
+    const id = await createAlert(t.cell);
+    const hash = await uploadPhoto(id);
+    const content = makeContent({ child: { ...makeContent().child, photos: [hash] }, targeting: { regions: ["BE"], languages: ["fr", "en"] } });
+    const { versionId } = expectOk(await api("PUT", `/alerts/${id}/content`, { content }, as(t.cell))).body;
+    await renderPosterSet(id, versionId);
+    const set = expectOk(await api("GET", `/alerts/${id}/posters`, undefined, as(t.cell))).body;
+    // The photo, scaled once per format, stored beside the set (private: under the alert's prefix, purged with it).
+    const inputs = (await env.MEDIA.list({ prefix: `alerts/${id}/poster-inputs/${set.inputsHash}/`, include: ["customMetadata"] })).objects;
+    for (const format of FORMAT_NAMES) {
+      const copy = inputs.find((o) => o.key.endsWith(`/${format}-0.jpg`));
+      expect(copy, format).toBeDefined();
+      const area = photoArea(format);
+      expect(Number(copy!.customMetadata!.width)).toBeLessThanOrEqual(area.w);
+      expect(Number(copy!.customMetadata!.height)).toBeLessThanOrEqual(area.h);
+    }
+
+    // A format job needs only its copy: with the original gone and one poster lost, the story job renders it again, in its language.
+    await env.MEDIA.delete(`alerts/${id}/photos/${hash}.jpg`);
+    const lost = `alerts/${id}/posters/${set.inputsHash}/story-en.png`;
+    await env.MEDIA.delete(lost);
+    const job = { type: "render_poster_format", alertId: id, versionId, inputsHash: set.inputsHash, format: "story" };
+    const story = await runJobs([job], "child-alert-posters");
+    expect(story.explicitAcks).toEqual(["m0"]);
+    expect(await env.MEDIA.head(lost)).not.toBeNull();
+    // Without its copy either, the job cannot render (retried, never a poster without the photo).
+    await env.MEDIA.delete(lost);
+    await env.MEDIA.delete(`alerts/${id}/poster-inputs/${set.inputsHash}/story-0.jpg`);
+    expect((await runJobs([job], "child-alert-posters")).retryMessages.map((m) => m.msgId)).toEqual(["m0"]);
+    expect(await env.MEDIA.head(lost)).toBeNull();
+
+    // A job for a set that is no longer the version's (its inputs changed) writes nothing.
+    const other = "0".repeat(64);
+    expect((await runJobs([{ ...job, inputsHash: other }], "child-alert-posters")).explicitAcks).toEqual(["m0"]);
+    expect((await env.MEDIA.list({ prefix: `alerts/${id}/posters/${other}/` })).objects).toHaveLength(0);
+  });
+
+  it("a set's format jobs handed out moments ago are not handed out again (the preview re-requests on every progress message); a lost one is, later", async () => {
+    const id = await createAlert(t.cell, makeContent({ targeting: { regions: ["BE"], languages: ["de"] } }));
+    const versionId: string = expectOk(await api("GET", `/alerts/${id}`, undefined, as(t.cell))).body.currentVersionId;
+    await renderPosterSet(id, versionId);
+    const { inputsHash } = expectOk(await api("GET", `/alerts/${id}/posters`, undefined, as(t.cell))).body;
+    await env.MEDIA.delete(`alerts/${id}/posters/${inputsHash}/print-de.png`); // a format job lost on the way
+    const { startPosterSet, SET_HANDED_OUT_MS } = await import("../render/poster-sets.ts");
+    const d = makeDb(env.DB);
+    expect(await startPosterSet(d, env.MEDIA, env.APP_ORIGIN, id, versionId)).toEqual({ inputsHash, formats: [], handedOut: true });
+    expect(await startPosterSet(d, env.MEDIA, env.APP_ORIGIN, id, versionId, Date.now() + SET_HANDED_OUT_MS + 1)).toEqual({ inputsHash, formats: ["print"], handedOut: false });
+  });
+
   it("a new version gets its own poster set, in the version's languages only", async () => {
     const id = await createAlert(t.cell, makeContent({ targeting: { regions: ["BE"], languages: ["en"] } }));
     const v2 = expectOk(
       await api("PUT", `/alerts/${id}/content`, { content: makeContent({ circumstances: "Changed.", targeting: { regions: ["BE"], languages: ["en"] } }) }, as(t.cell)),
     );
-    await runJobs([{ type: "render_posters", alertId: id, versionId: v2.body.versionId }]);
+    await renderPosterSet(id, v2.body.versionId);
     expect((await env.MEDIA.list({ prefix: `alerts/${id}/posters/` })).objects).toHaveLength(FORMAT_NAMES.length);
   });
 
@@ -84,7 +135,7 @@ describe("queue job render_posters", () => {
     const content = makeContent({ accompanyingPerson: { description: "Woman, about 30." }, targeting: { regions: ["BE"], languages: ["en"] } });
     const id = await authorisedAlert(t, content);
     const view = expectOk(await api("GET", `/alerts/${id}`, undefined, as(t.cell))).body;
-    await runJobs([{ type: "render_posters", alertId: id, versionId: view.currentVersionId }]);
+    await renderPosterSet(id, view.currentVersionId);
     let set = expectOk(await api("GET", `/alerts/${id}/posters`, undefined, as(t.cell))).body;
     expect(set.posters.every((p: { withAccompanying: boolean }) => !p.withAccompanying)).toBe(true);
     const withoutHash = set.inputsHash;
@@ -93,7 +144,7 @@ describe("queue job render_posters", () => {
     set = expectOk(await api("GET", `/alerts/${id}/posters`, undefined, as(t.cell))).body;
     expect(set.inputsHash).not.toBe(withoutHash);
     expect(set.status).toBe("rendering");
-    await runJobs([{ type: "render_posters", alertId: id, versionId: view.currentVersionId }]);
+    await renderPosterSet(id, view.currentVersionId);
     set = expectOk(await api("GET", `/alerts/${id}/posters`, undefined, as(t.cell))).body;
     expect(set.posters.every((p: { withAccompanying: boolean }) => p.withAccompanying)).toBe(true);
   });

@@ -12,13 +12,23 @@ import { log } from "../log.ts";
 import { PageJob, pageKeyOf } from "../fanout/jobs.ts";
 import { PageBusy, runPage } from "../fanout/page.ts";
 import { pageShards, runsWhole } from "../fanout/shards.ts";
-import { renderVersionPosters } from "../render/poster-sets.ts";
+import { posterSetHandedOut, renderPosterFormat, startPosterSet } from "../render/poster-sets.ts";
+import { FORMAT_NAMES } from "../../templates/posters/model.ts";
 import { sendConfirmation } from "../channels/email/confirmation.ts";
 import { mailNotices } from "../staff/notices.ts";
 import { tellPasskeyAdded } from "../staff/passkey-notice.ts";
 
 export const QueueJob = z.discriminatedUnion("type", [
+  /** A version's poster set: plan it, decode its photos once, hand out one job per format. */
   z.object({ type: z.literal("render_posters"), alertId: z.uuid(), versionId: z.uuid() }),
+  /** One format of a set in every language (the POSTERS queue: one job per isolate, in parallel). */
+  z.object({
+    type: z.literal("render_poster_format"),
+    alertId: z.uuid(),
+    versionId: z.uuid(),
+    inputsHash: z.string().regex(/^[0-9a-f]{64}$/),
+    format: z.enum(FORMAT_NAMES),
+  }),
   PageJob,
   /** The double opt-in e-mail of one subscriber (no address in the job: read at send time). */
   z.object({ type: z.literal("email_confirmation"), subscriberId: z.uuid() }),
@@ -38,11 +48,18 @@ const alertIdOf = (job: QueueJob | null): string | undefined => (job && "alertId
 async function run(job: QueueJob, env: Env): Promise<Record<string, unknown>> {
   switch (job.type) {
     case "render_posters": {
-      const result = await renderVersionPosters(makeDb(env.DB), env.MEDIA, env.APP_ORIGIN, job.alertId, job.versionId);
-      // Tell the open dashboards; best effort (a missed message only delays the preview until a reload).
-      await alertStub(env, job.alertId)
-        .postersReady(job.versionId)
-        .catch((err) => log.warn("posters_ready_notify_failed", { alertId: job.alertId, error: err }));
+      const set = await startPosterSet(makeDb(env.DB), env.MEDIA, env.APP_ORIGIN, job.alertId, job.versionId);
+      if (!set) return { formats: 0 };
+      if (set.formats.length) {
+        const { alertId, versionId } = job;
+        await env.POSTERS.sendBatch(set.formats.map((format) => ({ body: { type: "render_poster_format", alertId, versionId, inputsHash: set.inputsHash, format } satisfies QueueJob })));
+        await posterSetHandedOut(env.MEDIA, alertId, set.inputsHash);
+      } else if (!set.handedOut) await postersProgress(env, job.alertId, job.versionId);
+      return { formats: set.formats.length, handedOut: set.handedOut };
+    }
+    case "render_poster_format": {
+      const result = await renderPosterFormat(makeDb(env.DB), env.MEDIA, env.APP_ORIGIN, job);
+      if (!result.stale) await postersProgress(env, job.alertId, job.versionId);
       return result;
     }
     case "page":
@@ -56,6 +73,17 @@ async function run(job: QueueJob, env: Env): Promise<Record<string, unknown>> {
     case "anchor_audit":
       return { anchored: (await publishHead(env, makeDb(env.DB), job.reason))?.seq ?? null };
   }
+}
+
+/**
+ * Tells the alert's open dashboards that more of a version's posters are stored (they
+ * show "n of m ready" and then the set); best effort: a missed message only delays the
+ * preview until a reload.
+ */
+async function postersProgress(env: Env, alertId: string, versionId: string): Promise<void> {
+  await alertStub(env, alertId)
+    .postersReady(versionId)
+    .catch((err) => log.warn("posters_ready_notify_failed", { alertId, error: err }));
 }
 
 /** The dead-letter queue: record each dead job where the dashboard can see it. */

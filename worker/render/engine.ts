@@ -28,20 +28,27 @@ export async function toPng(svg: string): Promise<Uint8Array> {
   const r = new Resvg(svg, { fitTo: { mode: "original" }, font: { loadSystemFonts: false } });
   const img = r.render();
   const { width, height } = img;
-  const pixels = unpremultiply(img.pixels);
+  const pixels = img.pixels;
+  const opaque = unpremultiply(pixels);
   img.free();
   r.free();
-  return encodePng(pixels, width, height);
+  return encodePng(pixels, width, height, opaque);
 }
 
-/** resvg hands out premultiplied RGBA; PNG stores straight alpha. Posters are opaque: a no-op then. */
-function unpremultiply(px: Uint8Array): Uint8Array {
+/**
+ * resvg hands out premultiplied RGBA; PNG stores straight alpha. Posters are opaque: a
+ * no-op then. Returns whether every pixel was opaque.
+ */
+function unpremultiply(px: Uint8Array): boolean {
+  let opaque = true;
   for (let i = 3; i < px.length; i += 4) {
     const a = px[i]!;
-    if (a === 255 || a === 0) continue;
+    if (a === 255) continue;
+    opaque = false;
+    if (a === 0) continue;
     px[i - 3] = Math.min(255, Math.round((px[i - 3]! * 255) / a));
     px[i - 2] = Math.min(255, Math.round((px[i - 2]! * 255) / a));
     px[i - 1] = Math.min(255, Math.round((px[i - 1]! * 255) / a));
   }
-  return px;
+  return opaque;
 }

@@ -32,26 +32,49 @@ async function deflate(data: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-/** RGBA pixels (non-premultiplied) → PNG bytes (RGBA, 8 bit). */
-export async function encodePng(rgba: Uint8Array, width: number, height: number): Promise<Uint8Array> {
+/** Whether every pixel is fully opaque (then the alpha channel need not be stored). */
+export function isOpaque(rgba: Uint8Array): boolean {
+  for (let i = 3; i < rgba.length; i += 4) if (rgba[i] !== 255) return false;
+  return true;
+}
+
+/**
+ * RGBA pixels (non-premultiplied) → PNG bytes, 8 bit: RGB when every pixel is opaque (a
+ * quarter less to filter and compress — posters are), RGBA otherwise.
+ */
+export async function encodePng(rgba: Uint8Array, width: number, height: number, opaque = isOpaque(rgba)): Promise<Uint8Array> {
+  const channels = opaque ? 3 : 4;
   const stride = width * 4;
-  const raw = new Uint8Array((stride + 1) * height);
+  const out = width * channels;
+  const raw = new Uint8Array((out + 1) * height);
   for (let y = 0; y < height; y++) {
-    const row = y * (stride + 1);
+    let o = y * (out + 1);
     const src = y * stride;
-    if (y === 0) {
-      raw[row] = 0; // None
-      raw.set(rgba.subarray(src, src + stride), row + 1);
+    // Row 0 unfiltered; then "Up": the difference with the row above (long runs of zeros on posters).
+    raw[o++] = y === 0 ? 0 : 2;
+    const above = y === 0 ? -1 : src - stride;
+    if (channels === 4) {
+      if (above < 0) raw.set(rgba.subarray(src, src + stride), o);
+      else for (let i = 0; i < stride; i++) raw[o + i] = (rgba[src + i]! - rgba[above + i]!) & 0xff;
+    } else if (above < 0) {
+      for (let i = src; i < src + stride; i += 4) {
+        raw[o++] = rgba[i]!;
+        raw[o++] = rgba[i + 1]!;
+        raw[o++] = rgba[i + 2]!;
+      }
     } else {
-      raw[row] = 2; // Up: difference with the row above (long runs of zeros on posters)
-      for (let i = 0; i < stride; i++) raw[row + 1 + i] = (rgba[src + i]! - rgba[src - stride + i]!) & 0xff;
+      for (let i = src, j = above; i < src + stride; i += 4, j += 4) {
+        raw[o++] = (rgba[i]! - rgba[j]!) & 0xff;
+        raw[o++] = (rgba[i + 1]! - rgba[j + 1]!) & 0xff;
+        raw[o++] = (rgba[i + 2]! - rgba[j + 2]!) & 0xff;
+      }
     }
   }
   const ihdr = new Uint8Array(13);
   const v = new DataView(ihdr.buffer);
   v.setUint32(0, width);
   v.setUint32(4, height);
-  ihdr.set([8, 6, 0, 0, 0], 8); // 8-bit, RGBA, deflate, adaptive filtering, no interlace
+  ihdr.set([8, opaque ? 2 : 6, 0, 0, 0], 8); // 8-bit, RGB or RGBA, deflate, adaptive filtering, no interlace
   const parts = [
     Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a),
     chunk("IHDR", ihdr),

@@ -69,28 +69,51 @@ export async function planPosters(db: Db, origin: string, alertId: string, versi
   return { ...plan, inputsHash };
 }
 
-/** The plan's photos, scaled for each of `formats` (the first photo; the others where the format has room). */
-async function posterPhotos(media: R2Bucket, plan: PosterPlan, formats: readonly FormatName[]) {
-  const photoFor = new Map<FormatName, PosterPhoto>();
-  const morePhotosFor = new Map<FormatName, PosterPhoto[]>();
-  const original = async (hash: string) => {
-    const obj = await media.get(photoKey(plan.alertId, hash));
-    if (!obj) throw new AppError("E_NOT_FOUND", "photo missing from storage");
-    return new Uint8Array(await obj.arrayBuffer());
-  };
-  const asPosterPhoto = (p: { jpeg: Uint8Array; width: number; height: number }): PosterPhoto => ({ src: toDataUri(p.jpeg, "image/jpeg"), width: p.width, height: p.height });
-  const [first, ...more] = plan.photoHashes;
-  if (first) {
-    const sized = await photosForSizes(await original(first), (w, h) => new Map(formats.map((f) => [f, containedSize(photoArea(f), w, h)])));
-    for (const [f, p] of sized) photoFor.set(f as FormatName, asPosterPhoto(p));
-  }
-  for (const [i, hash] of more.entries()) {
-    const these = formats.filter((f) => morePhotoAreas(f)[i]);
+/** A photo decoded once and scaled for one format's photo area. */
+export interface SizedPhoto {
+  jpeg: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/**
+ * The plan's photos, each decoded once and scaled for each of `formats`: per format, the
+ * first photo (every format) then the others where the format has room.
+ */
+export async function scalePhotos(
+  original: (hash: string) => Promise<Uint8Array<ArrayBuffer>>,
+  plan: Pick<PosterPlan, "photoHashes">,
+  formats: readonly FormatName[],
+): Promise<Map<FormatName, SizedPhoto[]>> {
+  const out = new Map<FormatName, SizedPhoto[]>(formats.map((f) => [f, []]));
+  for (const [i, hash] of plan.photoHashes.entries()) {
+    const area = (f: FormatName) => (i === 0 ? photoArea(f) : morePhotoAreas(f)[i - 1]);
+    const these = formats.filter((f) => area(f));
     if (!these.length) continue;
-    const sized = await photosForSizes(await original(hash), (w, h) => new Map(these.map((f) => [f, containedSize(morePhotoAreas(f)[i]!, w, h)])));
-    for (const [f, p] of sized) morePhotosFor.set(f as FormatName, [...(morePhotosFor.get(f as FormatName) ?? []), asPosterPhoto(p)]);
+    const sized = await photosForSizes(await original(hash), (w, h) => new Map(these.map((f) => [f, containedSize(area(f)!, w, h)])));
+    for (const [f, p] of sized) out.get(f as FormatName)!.push(p);
   }
-  return { photoFor, morePhotosFor };
+  return out;
+}
+
+/** A photo of the plan from R2. */
+const originalIn = (media: R2Bucket, alertId: string) => async (hash: string) => {
+  const obj = await media.get(photoKey(alertId, hash));
+  if (!obj) throw new AppError("E_NOT_FOUND", "photo missing from storage");
+  return new Uint8Array(await obj.arrayBuffer());
+};
+
+/** How many photos a format of the plan shows (the first everywhere, the others where there is room). */
+const photosShown = (plan: PosterPlan, format: FormatName) =>
+  plan.photoHashes.filter((_, i) => i === 0 || morePhotoAreas(format)[i - 1]).length;
+
+const asPosterPhoto = (p: SizedPhoto): PosterPhoto => ({ src: toDataUri(p.jpeg, "image/jpeg"), width: p.width, height: p.height });
+
+/** One poster of the plan: a format in a language, with that format's scaled photos. */
+export function renderPlannedPoster(plan: Pick<PosterPlan, "content" | "exercise" | "qrUrl">, format: FormatName, photos: readonly SizedPhoto[], lang: Language): Promise<Uint8Array> {
+  const [first, ...more] = photos.map(asPosterPhoto);
+  const model = alertPosterModel({ content: plan.content, exercise: plan.exercise, photo: first ?? null, morePhotos: more, qr: qrDataUri(plan.qrUrl) }, lang);
+  return renderPoster(model, format);
 }
 
 /**
@@ -102,9 +125,8 @@ export async function posterOnDemand(media: R2Bucket, plan: PosterPlan, format: 
   const key = posterKey(plan.alertId, plan.inputsHash, format, lang);
   const stored = await media.get(key);
   if (stored) return { bytes: await stored.arrayBuffer(), rendered: false };
-  const { photoFor, morePhotosFor } = await posterPhotos(media, plan, [format]);
-  const model = alertPosterModel({ content: plan.content, exercise: plan.exercise, photo: photoFor.get(format) ?? null, morePhotos: morePhotosFor.get(format) ?? [], qr: qrDataUri(plan.qrUrl) }, lang);
-  const png = await renderPoster(model, format);
+  const photos = (await scalePhotos(originalIn(media, plan.alertId), plan, [format])).get(format)!;
+  const png = await renderPlannedPoster(plan, format, photos, lang);
   await putPng(media, key, png);
   return { bytes: png.slice().buffer, rendered: true };
 }
@@ -113,61 +135,144 @@ async function putPng(media: R2Bucket, key: string, png: Uint8Array): Promise<vo
   await media.put(key, png, { httpMetadata: { contentType: "image/png", cacheControl: IMMUTABLE } });
 }
 
+// A set is rendered by jobs: the first (render_posters) plans it, decodes each photo once
+// and stores it scaled for every format still missing a poster, beside the set (private,
+// under the alert's prefix: purged with it); then one job per format (its own isolate on
+// Cloudflare) renders that format in every language, in parallel with the others.
+const inputsPrefix = (alertId: string, inputsHash: string) => `alerts/${alertId}/poster-inputs/${inputsHash}/`;
+const sizedPhotoKey = (alertId: string, inputsHash: string, format: FormatName, i: number) => `${inputsPrefix(alertId, inputsHash)}${format}-${i}.jpg`;
+const handedOutKey = (alertId: string, inputsHash: string) => `${inputsPrefix(alertId, inputsHash)}handed-out`;
+
 /**
- * Renders what is missing of a version's poster set and records it. Idempotent: a
- * redelivered job finds the objects in R2 and only fills in the gaps.
+ * A set whose format jobs were handed out this recently is left to them: the preview's
+ * re-requests (one per progress message) do not start the work again. After this long a
+ * lost job's formats are handed out anew.
  */
-export async function renderVersionPosters(db: Db, media: R2Bucket, origin: string, alertId: string, versionId: string) {
-  const plan = await planPosters(db, origin, alertId, versionId);
-  if (!plan) return { rendered: 0, skipped: 0 };
-  const { photoFor, morePhotosFor } = await posterPhotos(media, plan, FORMAT_NAMES);
-  const qr = qrDataUri(plan.qrUrl);
-  let rendered = 0;
-  let skipped = 0;
-  const rows: (typeof posters.$inferInsert)[] = [];
+export const SET_HANDED_OUT_MS = 120_000;
+
+/** The set's posters already in R2 (key → bytes). */
+async function storedPosters(media: R2Bucket, plan: PosterPlan): Promise<Map<string, number>> {
   const stored = new Map<string, number>();
   let cursor: string | undefined;
   do {
-    const page = await media.list({ prefix: `alerts/${alertId}/posters/${plan.inputsHash}/`, cursor });
+    const page = await media.list({ prefix: `alerts/${plan.alertId}/posters/${plan.inputsHash}/`, cursor });
     for (const o of page.objects) stored.set(o.key, o.size);
     cursor = page.truncated ? page.cursor : undefined;
   } while (cursor);
+  return stored;
+}
+
+/** Records the formats' posters of the set (every language), idempotently. */
+async function recordPosters(db: Db, plan: PosterPlan, formats: readonly FormatName[], bytesOf: (key: string) => number): Promise<void> {
+  const rows: (typeof posters.$inferInsert)[] = [];
   for (const lang of plan.content.targeting.languages) {
-    const model = alertPosterModel({ content: plan.content, exercise: plan.exercise, photo: null, qr }, lang);
-    for (const format of FORMAT_NAMES) {
-      const key = posterKey(alertId, plan.inputsHash, format, lang);
-      let bytes = stored.get(key) ?? 0;
-      if (!stored.has(key)) {
-        const png = await renderPoster({ ...model, photo: photoFor.get(format) ?? null, morePhotos: morePhotosFor.get(format) ?? [] }, format);
-        await putPng(media, key, png);
-        bytes = png.length;
-        rendered++;
-      } else skipped++;
+    for (const format of formats) {
+      const key = posterKey(plan.alertId, plan.inputsHash, format, lang);
       rows.push({
         r2Key: key,
-        alertId,
-        versionId,
+        alertId: plan.alertId,
+        versionId: plan.versionId,
         inputsHash: plan.inputsHash,
         format,
         lang,
         withAccompanying: plan.withAccompanying,
         width: FORMATS[format].width,
         height: FORMATS[format].height,
-        bytes,
+        bytes: bytesOf(key),
       });
     }
   }
   for (let i = 0; i < rows.length; i += 8) await db.insert(posters).values(rows.slice(i, i + 8)).onConflictDoNothing();
-  const stopped = await ensureStoppedPosters(media, plan.exercise, plan.content.targeting.languages);
-  return { rendered: rendered + stopped, skipped, inputsHash: plan.inputsHash };
+}
+
+export interface PosterSetStart {
+  inputsHash: string;
+  /** The formats still missing a poster, each to be rendered by its own job. */
+  formats: FormatName[];
+  /** Those formats' jobs were handed out moments ago: nothing was started again. */
+  handedOut: boolean;
+}
+
+/**
+ * The set's first step: records what is already stored, and for the formats still missing
+ * a poster decodes each photo once, scales it for every one of them and stores the result
+ * beside the set. The caller hands out one job per returned format, then calls
+ * `posterSetHandedOut`. Idempotent; null for a version unknown or purged.
+ */
+export async function startPosterSet(db: Db, media: R2Bucket, origin: string, alertId: string, versionId: string, now = Date.now()): Promise<PosterSetStart | null> {
+  const plan = await planPosters(db, origin, alertId, versionId);
+  if (!plan) return null;
+  const stored = await storedPosters(media, plan);
+  const complete = (f: FormatName) => plan.content.targeting.languages.every((l) => stored.has(posterKey(alertId, plan.inputsHash, f, l)));
+  await recordPosters(db, plan, FORMAT_NAMES.filter(complete), (k) => stored.get(k)!);
+  const formats = FORMAT_NAMES.filter((f) => !complete(f));
+  if (!formats.length) {
+    await ensureStoppedPosters(media, plan.exercise, plan.content.targeting.languages);
+    return { inputsHash: plan.inputsHash, formats, handedOut: false };
+  }
+  const handed = await media.head(handedOutKey(alertId, plan.inputsHash));
+  if (handed && now - handed.uploaded.getTime() < SET_HANDED_OUT_MS) return { inputsHash: plan.inputsHash, formats: [], handedOut: true };
+  const sized = await scalePhotos(originalIn(media, alertId), plan, formats);
+  await Promise.all(
+    [...sized].flatMap(([format, photos]) =>
+      photos.map((p, i) =>
+        media.put(sizedPhotoKey(alertId, plan.inputsHash, format, i), p.jpeg, { customMetadata: { width: String(p.width), height: String(p.height) } }),
+      ),
+    ),
+  );
+  return { inputsHash: plan.inputsHash, formats, handedOut: false };
+}
+
+/** The set's format jobs are on their queue (a re-request within SET_HANDED_OUT_MS leaves them be). */
+export async function posterSetHandedOut(media: R2Bucket, alertId: string, inputsHash: string): Promise<void> {
+  await media.put(handedOutKey(alertId, inputsHash), new Uint8Array());
+}
+
+/** The photos `startPosterSet` scaled for this format, or null when any is missing (then decoded again). */
+async function storedSizedPhotos(media: R2Bucket, plan: PosterPlan, format: FormatName): Promise<SizedPhoto[] | null> {
+  const objects = await Promise.all(Array.from({ length: photosShown(plan, format) }, (_, i) => media.get(sizedPhotoKey(plan.alertId, plan.inputsHash, format, i))));
+  if (objects.some((o) => !o)) return null;
+  return Promise.all(
+    objects.map(async (o) => ({ jpeg: new Uint8Array(await o!.arrayBuffer()), width: Number(o!.customMetadata?.width), height: Number(o!.customMetadata?.height) })),
+  );
+}
+
+/**
+ * A format job: that format of the set in every language (what is already stored is
+ * kept), recorded, and the shared after-stop posters of that format. A job for a set
+ * that is no longer the version's (its inputs changed since) does nothing: the newer
+ * set has its own jobs.
+ */
+export async function renderPosterFormat(db: Db, media: R2Bucket, origin: string, job: { alertId: string; versionId: string; inputsHash: string; format: FormatName }) {
+  const plan = await planPosters(db, origin, job.alertId, job.versionId);
+  if (!plan || plan.inputsHash !== job.inputsHash) return { rendered: 0, stale: true };
+  const { format } = job;
+  const photos = (await storedSizedPhotos(media, plan, format)) ?? (await scalePhotos(originalIn(media, plan.alertId), plan, [format])).get(format)!;
+  const bytes = new Map<string, number>();
+  let rendered = 0;
+  for (const lang of plan.content.targeting.languages) {
+    const key = posterKey(plan.alertId, plan.inputsHash, format, lang);
+    const stored = await media.head(key);
+    if (stored) {
+      bytes.set(key, stored.size);
+      continue;
+    }
+    const png = await renderPlannedPoster(plan, format, photos, lang);
+    await putPng(media, key, png);
+    bytes.set(key, png.length);
+    rendered++;
+  }
+  await recordPosters(db, plan, [format], (k) => bytes.get(k)!);
+  const stopped = await ensureStoppedPosters(media, plan.exercise, plan.content.targeting.languages, [format]);
+  return { format, rendered: rendered + stopped, stale: false };
 }
 
 /** The shared after-stop posters, rendered once per language/format/exercise flag. */
-export async function ensureStoppedPosters(media: R2Bucket, exercise: boolean, languages: readonly Language[]): Promise<number> {
+export async function ensureStoppedPosters(media: R2Bucket, exercise: boolean, languages: readonly Language[], formats: readonly FormatName[] = FORMAT_NAMES): Promise<number> {
   let rendered = 0;
   for (const variant of ["found", "ended"] as const) {
     for (const lang of languages) {
-      for (const format of FORMAT_NAMES) {
+      for (const format of formats) {
         const key = stoppedPosterKey(variant, exercise, format, lang);
         if (await media.head(key)) continue;
         await putPng(media, key, await renderPoster(stoppedPosterModel(lang, variant, exercise), format));

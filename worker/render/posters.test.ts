@@ -301,5 +301,17 @@ describe("PNG encoding (native zlib)", () => {
     expect(back.width).toBe(w);
     expect(back.height).toBe(h);
     expect([...back.data]).toEqual([...px]);
+    expect(png[25]).toBe(2); // opaque: stored as RGB (IHDR colour type 2)
+  });
+  it("keeps the alpha channel when a pixel is not opaque", async () => {
+    const { encodePng } = await import("./png.ts");
+    const { decode } = await import("@jsquash/png/decode");
+    const px = new Uint8Array(3 * 4 * 4).map((_, i) => (i * 53) % 256);
+    for (let i = 3; i < px.length; i += 4) px[i] = 255;
+    px[4 * 5 + 3] = 128; // one pixel half transparent
+    const png = await encodePng(px, 3, 4);
+    expect(png[25]).toBe(6); // RGBA
+    const back = await decode(png.buffer.slice(png.byteOffset, png.byteOffset + png.byteLength) as ArrayBuffer);
+    expect([...back.data]).toEqual([...px]);
   });
 });

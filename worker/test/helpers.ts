@@ -287,3 +287,25 @@ export async function settledFanouts(alertId: string, events: string[], who: Cal
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/**
+ * A version's poster set rendered by the real jobs: the set's first job (render_posters) run
+ * here, its format jobs delivered by the POSTERS queue as in production. Resolves once every
+ * poster of the set is recorded, with the first job's queue result.
+ */
+export async function renderPosterSet(alertId: string, versionId: string, timeoutMs = 60_000) {
+  const { createExecutionContext, createMessageBatch, getQueueResult } = await import("cloudflare:test");
+  const { default: worker } = await import("../index.ts");
+  const { versionPosters } = await import("../render/poster-sets.ts");
+  const batch = createMessageBatch("child-alert-fanout", [{ id: "render", timestamp: new Date(), attempts: 1, body: { type: "render_posters", alertId, versionId } }]);
+  const ctx = createExecutionContext();
+  await worker.queue(batch, env);
+  const result = await getQueueResult(batch, ctx);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const set = await versionPosters(db(), env.APP_ORIGIN, alertId, versionId);
+    if (result.retryMessages.length || (set.inputsHash && set.posters.length >= set.expected)) return result;
+    if (Date.now() > deadline) throw new Error(`poster set of ${versionId}: ${set.posters.length} of ${set.expected} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

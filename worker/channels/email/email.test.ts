@@ -1,11 +1,9 @@
 // E-mail beyond the contract: what a message carries (headers, both parts, the inline
 // poster, the exercise marking, each language's own texts), the double opt-in against
 // misuse, one-click unsubscribe, bounces and a relay that is down for a while.
-import { createMessageBatch } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import worker from "../../index.ts";
-import { api, as, DECISION, expectOk, liveAlert, makeContent, makeTeam, signOff, type Team } from "../../test/helpers.ts";
+import { api, as, DECISION, renderPosterSet, expectOk, liveAlert, makeContent, makeTeam, signOff, type Team } from "../../test/helpers.ts";
 import { alertMail, withoutPoster } from "../../../templates/email/messages.ts";
 import { confirmationToken, emailSubscriber, publicPost, smtp } from "../../test/standins/email.ts";
 
@@ -21,7 +19,7 @@ const page = (path: string, init?: RequestInit) => exports.default.fetch(new Req
 
 async function renderPosters(alertId: string, versionId?: string) {
   versionId ??= expectOk(await api("GET", `/alerts/${alertId}`, undefined, as(t.cell))).body.currentVersionId;
-  await worker.queue(createMessageBatch("child-alert-fanout", [{ id: "r", timestamp: new Date(), attempts: 1, body: { type: "render_posters", alertId, versionId } }]), env);
+  await renderPosterSet(alertId, versionId!);
 }
 
 describe("double opt-in", () => {
