@@ -216,7 +216,8 @@ for (const until = Date.now() + 30_000; ; ) {
 step("a French organisation's request for the posters was granted once the federal prosecutor's office and the cell were e-mailed (protocol §2.3.3.4)", `${granted.data.requests.at(-1).posters.length} posters`);
 const { data: view } = await call("GET", `/alerts/${alertId}`, undefined, staff.cell.cookie);
 const updated = view.versions.find((v) => v.id === view.currentVersionId).content;
-await call("PUT", `/alerts/${alertId}/content`, {
+const savedAt = Date.now();
+const { data: saved } = await call("PUT", `/alerts/${alertId}/content`, {
   content: {
     ...updated,
     vehicle: {
@@ -230,6 +231,15 @@ await call("PUT", `/alerts/${alertId}/content`, {
     },
   },
 }, staff.cell.cookie);
+// The new version's poster set: the first job decodes the photo once, then one job per format.
+for (let set; ; await new Promise((r) => setTimeout(r, 250))) {
+  set = (await call("GET", `/alerts/${alertId}/posters`, undefined, staff.cell.cookie)).data;
+  if (set.versionId === saved.versionId && set.status === "ready") {
+    step("version 2's poster set rendered (photo decoded once, one job per format)", `${set.posters.length} posters stored ${((Date.now() - savedAt) / 1000).toFixed(1)} s after the save`);
+    break;
+  }
+  if (Date.now() - savedAt > 60_000) throw new Error(`version 2's posters: ${set.posters.length} of ${set.expected} after 60 s`);
+}
 await signOff(origin, staff, "magistrate", alertId, "authorisation", DECISION);
 step("cell updated the vehicle; the magistrate authorised the update", "version 2 replaces version 1 everywhere");
 await waitFor("update", citizens.length);
