@@ -26,6 +26,7 @@ import { tipPushRoutes } from "./routes/tip-push.ts";
 import { turnstileEnabled, turnstileOrigin } from "./intake/turnstile.ts";
 import { partnerRoutes } from "./routes/partners.ts";
 import { socialRoutes } from "./routes/social.ts";
+import { readinessRoutes } from "./routes/readiness.ts";
 import { publicRoutes } from "./routes/public.ts";
 import { widgetRoutes } from "./routes/widget.ts";
 import { MAX_PHOTO_BYTES } from "./render/image-format.ts";
@@ -74,6 +75,7 @@ export function buildApp() {
   api.route("/", lineRoutes);
   api.route("/", tipPushRoutes);
   api.route("/", socialRoutes);
+  api.route("/", readinessRoutes);
   // Says only that the Worker answers: nothing about the environment or its configuration.
   api.get("/health", (c) => c.json({ ok: true }));
   api.openAPIRegistry.registerComponent("securitySchemes", "session", { type: "apiKey", in: "cookie", name: SESSION_COOKIE });

@@ -12,6 +12,7 @@ import { Partners } from "./screens/partners";
 import { AlertScreen } from "./screens/alert";
 import { AlertList } from "./screens/alerts";
 import { Audit } from "./screens/audit";
+import { ReadinessScreen } from "./screens/readiness";
 import { Invitation, SignIn } from "./screens/auth";
 import { Editor } from "./screens/editor";
 import { InboxScreen } from "./screens/inbox";
@@ -62,6 +63,7 @@ function App() {
             {can("stats.read") && <a href="/statistics">{t("nav.statistics")}</a>}
             {can("admin.users") && <a href="/admin">{t("nav.admin")}</a>}
             {can("admin.partners") && <a href="/admin/partners">{t("nav.partners")}</a>}
+            {can("health.read") && <a href="/readiness">{t("nav.readiness")}</a>}
             <InboxLink live={can("alert.read")} />
           </nav>
         )}
@@ -107,6 +109,7 @@ function route(path: string, me: Me, can: (p: Permission) => boolean) {
   if (path === "/account") return <Account />;
   if ((path === "/intake" || path === "/") && can("intake.take")) return <IntakeConsole />;
   if (path === "/admin/partners" && can("admin.partners")) return <Partners />;
+  if (path === "/readiness" && can("health.read")) return <ReadinessScreen canCheck={can("health.check")} />;
   if (path === "/admin" && can("admin.users")) return <Admin meId={me.user.id} />;
   if (can("alert.read")) return <AlertList can={can} />;
   if (can("admin.users")) return <Admin meId={me.user.id} />;

@@ -8,6 +8,10 @@
 //   X          /2/media/upload, /2/media/metadata, /2/tweets[/:id]          OAuth 1.0a, checked with the oauth-1.0a package
 //   Facebook   /v21.0/{page-id}/photos, /v21.0/{page-id}/feed, DELETE /v21.0/{post-id}   Page token, appsecret_proof
 //   Telegram   /bot<token>/sendPhoto, sendMessage, editMessageMedia, deleteMessage
+// and each network's harmless credentials check (channel health, issue 27): Mastodon GET
+// /api/v1/accounts/verify_credentials, Bluesky createSession, X GET /2/users/me, Facebook
+// GET /v21.0/{page-id}?fields=id,name, Telegram getMe. A check fails like a post does: an
+// account forgotten (/__forget: its credentials no longer valid) or given a behaviour.
 // Control (tests only):
 //   POST /__register [{id, network, credentials, target, handle}]   an account as the network knows it
 //   POST /__behaviour {id, status, retryAfter, times, delayMs, refuseDelete}
@@ -124,6 +128,10 @@ export class SocialStandIn {
     });
     if (err) return err;
     const p = url.pathname;
+    if (p === "/api/v1/accounts/verify_credentials" && request.method === "GET") {
+      const handle = this.accounts.get(id).handle ?? id;
+      return json({ id: String(this.seq++), username: handle, acct: handle, display_name: handle, locked: false, bot: false });
+    }
     if (p === "/api/v2/media" && request.method === "POST") {
       const form = await request.formData();
       const file = form.get("file");
@@ -275,6 +283,7 @@ export class SocialStandIn {
     });
     if (err) return err;
     const p = url.pathname;
+    if (p === "/2/users/me" && request.method === "GET") return json({ data: { id: String(1e15 + this.seq++), name: a.handle ?? id, username: (a.handle ?? id).replace(/^@/, "") } });
     if (p === "/2/media/upload" && request.method === "POST") {
       const form = await request.formData();
       const media = form.get("media");
@@ -339,6 +348,11 @@ export class SocialStandIn {
     });
     if (err) return err;
     const [, , node, edge] = url.pathname.split("/");
+    if (request.method === "GET" && node && !edge) {
+      // A node read with the Page token: the page itself (fields=id,name).
+      if (node !== a.target) return fbError(400, 100, `(#100) Object with ID '${node}' does not exist, cannot be loaded due to missing permissions, or does not support this operation`, { error_subcode: 33 });
+      return json({ id: a.target, name: a.handle ?? "Page" });
+    }
     if (request.method === "POST" && (edge === "photos" || edge === "feed")) {
       if (node !== a.target) return fbError(400, 100, "(#100) The page does not match the access token", { error_subcode: 33 });
       const message = String(form.get("message") ?? "");
@@ -388,6 +402,7 @@ export class SocialStandIn {
       return tgError(403, "Forbidden: bot is not a member of the channel chat");
     });
     if (err) return err;
+    if (method === "getMe") return json({ ok: true, result: { id: createHmac("sha256", "bot").update(a.id).digest().readUInt32BE(0), is_bot: true, first_name: "Child Alert", username: `${(a.handle ?? "childalert").replace(/^@/, "")}_bot` } });
     const isForm = (request.headers.get("Content-Type") ?? "").startsWith("multipart/form-data");
     const form = isForm ? await request.formData() : null;
     const body = isForm ? Object.fromEntries([...form.entries()].filter(([, v]) => typeof v === "string")) : await request.json();

@@ -2,7 +2,7 @@
 // request, review prompt, purge notice). No child data: the alert's id, its state and the
 // event, with a link to the dashboard, where the person signs in to see the rest. In the
 // four languages of the platform (Belgian authorities work in French, Dutch and German).
-import { type InformEvent, isAccountEvent, type Language } from "../../worker/domain/index.ts";
+import { type InformEvent, isAccountEvent, isHealthEvent, type Language } from "../../worker/domain/index.ts";
 import { esc } from "../html.ts";
 
 const LINES: Record<InformEvent, Record<Language, string>> = {
@@ -77,6 +77,30 @@ const LINES: Record<InformEvent, Record<Language, string>> = {
     nl: "Een buitenlandse organisatie vraagt de affiches van de alert te verspreiden. Dit wordt pas toegestaan nadat het federaal parket en de cel vermiste personen zijn ingelicht (dit bericht).",
     de: "Eine ausländische Organisation bittet darum, die Plakate des Alarms zu verbreiten. Dies wird erst gewährt, wenn die föderale Staatsanwaltschaft und die Zelle für vermisste Personen informiert sind (diese Nachricht).",
   },
+  channel_unhealthy: {
+    en: "A channel's check turned red (credentials refused or far side unreachable): open Readiness in the dashboard, see what it answered and what to do, then check again.",
+    fr: "Le contrôle d'un canal est passé au rouge (identifiants refusés ou service injoignable) : ouvrez Disponibilité dans le tableau de bord, voyez la réponse et que faire, puis contrôlez à nouveau.",
+    nl: "De controle van een kanaal werd rood (inloggegevens geweigerd of dienst onbereikbaar): open Paraatheid in het dashboard, bekijk het antwoord en wat te doen, en controleer opnieuw.",
+    de: "Die Prüfung eines Kanals ist rot (Zugangsdaten abgelehnt oder Dienst nicht erreichbar): Öffnen Sie Bereitschaft im Dashboard, sehen Sie die Antwort und was zu tun ist, und prüfen Sie erneut.",
+  },
+  channel_healthy: {
+    en: "The channel's check is green again.",
+    fr: "Le contrôle du canal est de nouveau au vert.",
+    nl: "De controle van het kanaal is weer groen.",
+    de: "Die Prüfung des Kanals ist wieder grün.",
+  },
+  channel_stalled: {
+    en: "A channel of this live alert is failing or has stalled (recipients waiting, nothing delivered for 30 s): open the alert's live panel and the runbook for that channel now.",
+    fr: "Un canal de cette alerte en cours échoue ou est bloqué (destinataires en attente, rien de livré depuis 30 s) : ouvrez maintenant le panneau en direct de l'alerte et la procédure de ce canal.",
+    nl: "Een kanaal van deze lopende alert faalt of staat stil (ontvangers wachten, 30 s niets afgeleverd): open nu het live-paneel van de alert en het draaiboek van dat kanaal.",
+    de: "Ein Kanal dieses laufenden Alarms schlägt fehl oder steht still (Empfänger warten, seit 30 s nichts zugestellt): Öffnen Sie jetzt das Live-Panel des Alarms und das Ablaufbuch dieses Kanals.",
+  },
+  channel_recovered: {
+    en: "The channel delivers again for this alert.",
+    fr: "Le canal livre à nouveau pour cette alerte.",
+    nl: "Het kanaal levert weer af voor deze alert.",
+    de: "Der Kanal stellt für diesen Alarm wieder zu.",
+  },
   signoff_requested: {
     en: "Your sign-off is requested.",
     fr: "Votre validation est demandée.",
@@ -103,6 +127,10 @@ const SUBJECT: Record<InformEvent, string> = {
   account_approval_needed: "an account change waits for a second administrator",
   account_change_approved: "an account change was approved",
   foreign_poster_request: "a foreign organisation asks for the posters",
+  channel_unhealthy: "a channel's check is red",
+  channel_healthy: "a channel's check is green again",
+  channel_stalled: "a channel is failing or stalled",
+  channel_recovered: "the channel delivers again",
 };
 
 export interface NoticeMailModel {
@@ -114,16 +142,30 @@ export interface NoticeMailModel {
   endsAt: string | null;
   /** The alert's screen in the dashboard. */
   url: string;
+  /** A health notice: which channel and check, and what its far side answered (no secret). */
+  check?: { channel: string; label: string; status: string; answered: string | null };
 }
 
 
 export function noticeMail(m: NoticeMailModel): { subject: string; text: string; html: string } {
   const ref = m.alertId.slice(0, 8);
   const account = isAccountEvent(m.event);
-  const subject = account ? `Child Alert: ${SUBJECT[m.event]}` : `${m.exercise ? "[EXERCISE] " : ""}Child Alert ${ref}: ${SUBJECT[m.event]}`;
+  const health = isHealthEvent(m.event);
+  const subject = account
+    ? `Child Alert: ${SUBJECT[m.event]}`
+    : health
+      ? `Child Alert: ${SUBJECT[m.event]}${m.check ? ` — ${m.check.channel} (${m.check.label})` : ""}`
+      : `${m.exercise ? "[EXERCISE] " : ""}Child Alert ${ref}: ${SUBJECT[m.event]}`;
   const lines = (["fr", "nl", "de", "en"] as const).map((l) => LINES[m.event][l]);
   const facts = account
     ? [`Request / Demande / Aanvraag / Antrag: ${m.alertId}`]
+    : health
+      ? [
+          `Channel / Canal / Kanaal / Kanal: ${m.check?.channel ?? "?"} — ${m.check?.label ?? ""}`,
+          ...(m.check?.answered ? [`Answer / Réponse / Antwoord / Antwort: ${m.check.answered}`] : []),
+          `Now / Maintenant / Nu / Jetzt: ${m.check?.status ?? "?"}`,
+          `Incident: ${m.alertId}`,
+        ]
     : [`Alert / Alerte / Alert / Alarm: ${m.alertId}`, `State / État / Status / Status: ${m.state}`, ...(m.endsAt ? [`Ends / Fin / Einde / Ende: ${m.endsAt}`] : [])];
   const text = `${m.exercise ? "EXERCISE — EXERCICE — OEFENING — ÜBUNG\n\n" : ""}${lines.join("\n")}\n\n${facts.join("\n")}\n\n${m.url}\n`;
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>${esc(subject)}</title></head>

@@ -16,6 +16,7 @@ import { deleteEndedSessionsAndChallenges } from "../db/auth.ts";
 import { closeLiveFeeds } from "../staff/sessions.ts";
 import { anchorPeriodically } from "../audit/anchors.ts";
 import { retellPasskeys } from "../staff/passkey-notice.ts";
+import { checkHealth } from "../health/checks.ts";
 
 export async function runDueTimers(env: Env, now: Date): Promise<number> {
   const due = await alertsWithDueTimers(makeDb(env.DB), now, inactiveRetentionHours(env));
@@ -60,6 +61,6 @@ async function endSessions(env: Env, db: ReturnType<typeof makeDb>, now: Date): 
 /** Everything the 5-minute cron does; one task failing does not stop the others. */
 export async function runCron(env: Env, now: Date): Promise<void> {
   const db = makeDb(env.DB);
-  const tasks = { timers: () => runDueTimers(env, now), broadcasts: () => reconcileBroadcasts(env, now), photos: () => sweepOrphanPhotos(db, env.MEDIA, now), subscriptions: () => pruneSubscriptions(db, now), emails: () => pruneEmailAddresses(db, now), notices: () => remailNotices(env, now), passkeys: () => retellPasskeys(env, now), sessions: () => endSessions(env, db, now), anchor: () => anchorPeriodically(env, db, now) };
+  const tasks = { timers: () => runDueTimers(env, now), broadcasts: () => reconcileBroadcasts(env, now), photos: () => sweepOrphanPhotos(db, env.MEDIA, now), subscriptions: () => pruneSubscriptions(db, now), emails: () => pruneEmailAddresses(db, now), notices: () => remailNotices(env, now), passkeys: () => retellPasskeys(env, now), sessions: () => endSessions(env, db, now), anchor: () => anchorPeriodically(env, db, now), health: () => checkHealth(env, now).then((rows) => rows.filter((r) => r.status === "failing").length) };
   await Promise.all(Object.entries(tasks).map(([task, run]) => run().catch((err) => log.error("cron_task_failed", { task, error: err }))));
 }

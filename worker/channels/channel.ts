@@ -149,4 +149,20 @@ export interface Channel<R extends ChannelRecipient = ChannelRecipient, M = unkn
   configured?(env: Env): boolean;
   /** How many recipients the channel has now (a count for the admin; no identities). */
   audienceSize(env: Env): Promise<number>;
+  /**
+   * Optional (issue 27): the channel's far side checked now, by harmless calls that prove
+   * the credentials and the way there work (nothing published). One outcome per thing
+   * checked: the relay, an account, a partner's webhook.
+   */
+  health?(env: Env): Promise<HealthOutcome[]>;
+}
+
+/** One check of a channel's far side. `detail` says what it answered: never a secret. */
+export interface HealthOutcome {
+  /** What was checked within the channel: "relay", "vapid", an account's or a partner's id. */
+  target: string;
+  /** How staff name it. */
+  label: string;
+  ok: boolean;
+  detail: string;
 }

@@ -80,3 +80,13 @@ export async function recordWebhookOutcomes(db: Db, records: DeliveryRecord[], d
 export async function deliveriesOf(db: Db, partnerId: string, limit = 100) {
   return db.select().from(webhookDeliveries).where(eq(webhookDeliveries.partnerId, partnerId)).orderBy(desc(webhookDeliveries.at)).limit(limit);
 }
+
+/** Every partner with a webhook (not revoked), with its latest delivery, if any (channel health, issue 27). */
+export async function webhooksWithLastDelivery(db: Db) {
+  return db.all<{ id: string; name: string; disabledAt: string | null; failures: number; outcome: string | null; status: number | null; at: string | null }>(sql`
+    SELECT p.id AS id, p.name AS name, p.webhook_disabled_at AS disabledAt, p.webhook_failures AS failures, d.outcome AS outcome, d.status AS status, d.at AS at
+    FROM partners p
+    LEFT JOIN webhook_deliveries d ON d.id = (SELECT w.id FROM webhook_deliveries w WHERE w.partner_id = p.id ORDER BY w.at DESC LIMIT 1)
+    WHERE p.webhook_url IS NOT NULL AND p.revoked_at IS NULL
+    ORDER BY p.seq`);
+}

@@ -696,3 +696,31 @@ export const socialPosts = sqliteTable(
   },
   (t) => [index("social_posts_alert").on(t.alertId, t.accountId)],
 );
+
+/**
+ * Channel health (issue 27): the latest result of each check of a channel's far side (the
+ * relay, a social account, a partner's webhook, the VAPID keys), what it said, since when
+ * it has been in that state, and the incident a red state opened (its notices' id). No
+ * child data; account and partner names only.
+ */
+export const healthChecks = sqliteTable(
+  "health_checks",
+  {
+    channel: text("channel").notNull(),
+    /** What was checked within the channel: "relay", "vapid", an account's or a partner's id. */
+    target: text("target").notNull(),
+    /** How staff name it (an account's name, a partner's). */
+    label: text("label").notNull(),
+    status: text("status", { enum: ["ok", "failing", "off"] }).notNull(),
+    /** What the far side answered (an HTTP status and message, an SMTP reply): never a secret. */
+    detail: text("detail"),
+    checkedAt: text("checked_at").notNull(),
+    /** Since when it has been in this status. */
+    since: text("since").notNull(),
+    /** The latest incident (the id its notices carry): opened when the check turned red, closed when green again. */
+    incidentId: text("incident_id"),
+    /** What the far side answered when that incident opened (its notices' e-mails say it, whatever happened since). */
+    incidentDetail: text("incident_detail"),
+  },
+  (t) => [primaryKey({ columns: [t.channel, t.target] })],
+);

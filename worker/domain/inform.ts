@@ -22,6 +22,10 @@ export const INFORM_EVENTS = [
   "account_approval_needed",
   "account_change_approved",
   "foreign_poster_request",
+  "channel_unhealthy",
+  "channel_healthy",
+  "channel_stalled",
+  "channel_recovered",
 ] as const;
 export type InformEvent = (typeof INFORM_EVENTS)[number];
 
@@ -32,6 +36,15 @@ export type InformEvent = (typeof INFORM_EVENTS)[number];
  */
 export const ACCOUNT_EVENTS = ["account_approval_needed", "account_change_approved"] as const satisfies readonly InformEvent[];
 export const isAccountEvent = (event: string): boolean => (ACCOUNT_EVENTS as readonly string[]).includes(event);
+
+/**
+ * Notices about a channel's health (issue 27), not about an alert: their notification row
+ * carries the health incident's id where an alert notice has the alert's.
+ */
+export const HEALTH_EVENTS = ["channel_unhealthy", "channel_healthy"] as const satisfies readonly InformEvent[];
+export const isHealthEvent = (event: string): boolean => (HEALTH_EVENTS as readonly string[]).includes(event);
+/** Notices about no alert (an account request, a channel's health). */
+export const isSystemEvent = (event: string): boolean => isAccountEvent(event) || isHealthEvent(event);
 
 /** The investigating police service and the federal missing-persons cell (rule 9). */
 const AUTHORITIES = ["cell", "investigator"] as const satisfies readonly Role[];
@@ -76,6 +89,14 @@ export const INFORMED: Readonly<Record<RuleNineEvent, readonly Role[]>> = {
   account_change_approved: ["admin"],
   // Protocol §2.3.3.4: a foreign organisation asks for the posters — the cell is told (its inbox, and its mailbox with the federal prosecutor's office).
   foreign_poster_request: ["cell"],
+  // Issue 27: a channel's far side refuses our credentials (or is unreachable) — those who run
+  // the channels fix it, the admin holds the credentials; and again when it is green.
+  channel_unhealthy: ["operator", "admin"],
+  channel_healthy: ["operator", "admin"],
+  // Issue 27: during a live alert a channel fails or stalls — the operator runs the channels, the
+  // cell coordinates the alert; and again when it delivers again.
+  channel_stalled: ["operator", "cell"],
+  channel_recovered: ["operator", "cell"],
 };
 
 /** Who is informed of an event. */

@@ -36,7 +36,9 @@ export type Permission =
   | "tip.ack"
   | "intake.read"
   | "intake.take"
-  | "stats.read";
+  | "stats.read"
+  | "health.read"
+  | "health.check";
 
 const PERMISSIONS: Record<Permission, readonly Role[]> = {
   // The admin manages accounts, not cases: no access to the child's data. Call-takers read
@@ -73,6 +75,10 @@ const PERMISSIONS: Record<Permission, readonly Role[]> = {
   "admin.partners": ["admin", "operator"],
   // The official social accounts and their credentials: the admin alone (the credentials are sealed, never shown back).
   "admin.social": ["admin"],
+  // Channel health (issue 27): those who launch and run the channels, the admin who holds their credentials,
+  // and the magistrate who authorises (whether the alert can reach people now); no child data in it.
+  "health.read": ["operator", "cell", "admin", "magistrate"],
+  "health.check": ["operator", "cell", "admin"],
   // A post the retraction could not delete: whoever runs the channels asks again (or removes it by hand).
   "social.retract": ["cell", "operator"],
   // Everyone has an inbox; notices say what happened and link to the alert, no child data.

@@ -8,7 +8,8 @@ import { smtpConfig, smtpTransport } from "../channels/email/smtp.ts";
 import { makeDb } from "../db/client.ts";
 import { claimNotice, releaseNotice, mailboxes, mailedAddresses, markNoticeMailed, noticePeople, recordMailed, unmailedNotices } from "../db/notices.ts";
 import { getAlertRow } from "../db/alerts.ts";
-import { type InformEvent, isAccountEvent, mailboxesFor } from "../domain/index.ts";
+import { type InformEvent, isAccountEvent, isHealthEvent, isSystemEvent, mailboxesFor } from "../domain/index.ts";
+import { healthByIncident } from "../db/health.ts";
 import { log } from "../log.ts";
 
 /** Where a notice's e-mail goes: its people, and the authorities' mailboxes its event calls for (on the cell's notice, once). */
@@ -36,9 +37,10 @@ export async function mailNotices(env: Env, alertId: string, now = new Date()): 
     return { notices: pending.length, mailed: 0 };
   }
   // The row outlives the purge (a PII-free skeleton): its state, exercise flag and end time.
-  // An account notice (issue 23) is about a request, not an alert.
-  const account = pending.every((n) => isAccountEvent(n.event));
-  const alert = account ? { state: "", exercise: false, endsAt: null } : await getAlertRow(db, alertId);
+  // An account notice (issue 23) is about a request, a health notice (issue 27) about a channel: not an alert.
+  const system = pending.every((n) => isSystemEvent(n.event));
+  const alert = system ? { state: "", exercise: false, endsAt: null } : await getAlertRow(db, alertId);
+  const check = pending.some((n) => isHealthEvent(n.event)) ? await healthByIncident(db, alertId) : null;
   const transport = smtpTransport(config, 1);
   let mailed = 0;
   let handled = 0;
@@ -55,7 +57,8 @@ export async function mailNotices(env: Env, alertId: string, now = new Date()): 
           state: alert.state,
           exercise: alert.exercise,
           endsAt: n.event === "review_due" ? alert.endsAt : null,
-          url: account ? `${env.APP_ORIGIN}/admin` : `${env.APP_ORIGIN}/alerts/${alertId}`,
+          url: isAccountEvent(n.event) ? `${env.APP_ORIGIN}/admin` : isHealthEvent(n.event) ? `${env.APP_ORIGIN}/readiness` : `${env.APP_ORIGIN}/alerts/${alertId}`,
+          check: check ? { channel: check.channel, label: check.label, status: check.status, answered: check.incidentDetail } : undefined,
         });
         for (const to of addresses.filter((a) => !done.has(a))) {
           await transport.sendMail({

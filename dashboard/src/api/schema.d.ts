@@ -549,7 +549,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             user: components["schemas"]["User"];
-                            permissions: ("alert.read" | "alert.create" | "alert.edit" | "alert.submit" | "alert.cancel" | "alert.launch" | "alert.stop" | "alert.extend" | "alert.signOff" | "alert.consent" | "alert.object" | "alert.assign" | "alert.file" | "alert.closeFile" | "alert.foreign" | "audit.read" | "audit.verify" | "admin.users" | "admin.channels" | "admin.mailboxes" | "admin.partners" | "admin.social" | "social.retract" | "inbox.read" | "tip.read" | "tip.record" | "tip.ack" | "intake.read" | "intake.take" | "stats.read")[];
+                            permissions: ("alert.read" | "alert.create" | "alert.edit" | "alert.submit" | "alert.cancel" | "alert.launch" | "alert.stop" | "alert.extend" | "alert.signOff" | "alert.consent" | "alert.object" | "alert.assign" | "alert.file" | "alert.closeFile" | "alert.foreign" | "audit.read" | "audit.verify" | "admin.users" | "admin.channels" | "admin.mailboxes" | "admin.partners" | "admin.social" | "health.read" | "health.check" | "social.retract" | "inbox.read" | "tip.read" | "tip.record" | "tip.ack" | "intake.read" | "intake.take" | "stats.read")[];
                         };
                     };
                 };
@@ -9106,6 +9106,198 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/readiness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every channel's latest checks, dead letters and queued work (the cron checks every 5 minutes)
+         * @description Roles: operator, cell, admin, magistrate.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ChannelsReadiness"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in / bad passkey assertion */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Role not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed in the alert's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Breaks a protocol rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readiness/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check the channels' far sides now (all, or the ones named); a change of colour notifies the operator and the admin
+         * @description Roles: operator, cell, admin.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        channels?: ("push" | "email" | "webhooks" | "mastodon" | "bluesky" | "x" | "facebook" | "telegram")[];
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ChannelsReadiness"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in / bad passkey assertion */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Role not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed in the alert's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Breaks a protocol rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -9657,7 +9849,7 @@ export interface components {
                 id: string;
                 alertId: string;
                 /** @enum {string} */
-                event: "launched" | "updated" | "extended" | "stopped" | "expired" | "withdrawn_before_launch" | "review_due" | "purge_soon" | "signoff_requested" | "partner_webhook_off" | "social_post_stuck" | "tip_received" | "tip_urgent" | "tip_unacknowledged" | "account_approval_needed" | "account_change_approved" | "foreign_poster_request";
+                event: "launched" | "updated" | "extended" | "stopped" | "expired" | "withdrawn_before_launch" | "review_due" | "purge_soon" | "signoff_requested" | "partner_webhook_off" | "social_post_stuck" | "tip_received" | "tip_urgent" | "tip_unacknowledged" | "account_approval_needed" | "account_change_approved" | "foreign_poster_request" | "channel_unhealthy" | "channel_healthy" | "channel_stalled" | "channel_recovered";
                 createdAt: string;
                 readAt: string | null;
             }[];
@@ -9917,6 +10109,39 @@ export interface components {
             deletedAt: string | null;
             /** @description a post with the child's face that should be gone and is not: delete it by hand or try again */
             attention: boolean;
+        };
+        ChannelsReadiness: {
+            checkedAt: string | null;
+            channels: components["schemas"]["ChannelReadiness"][];
+        };
+        ChannelReadiness: {
+            /** @enum {string} */
+            channel: "push" | "email" | "webhooks" | "mastodon" | "bluesky" | "x" | "facebook" | "telegram";
+            /**
+             * @description the worst of its checks; unchecked before the first check
+             * @enum {string}
+             */
+            status: "ok" | "failing" | "off" | "unchecked";
+            checks: components["schemas"]["HealthCheck"][];
+            /** @description page jobs of this channel in the dead-letter queue, last 7 days */
+            deadLetters: number;
+            /** @description work queued for live alerts now */
+            backlog: {
+                pages: number;
+                retrying: number;
+            };
+        };
+        HealthCheck: {
+            /** @description what was checked: "relay", "vapid", an account's or a partner's id, "channel" for the channel as a whole */
+            target: string;
+            label: string;
+            /** @enum {string} */
+            status: "ok" | "failing" | "off";
+            /** @description what the far side answered (never a secret) */
+            detail: string | null;
+            checkedAt: string;
+            /** @description in this status since */
+            since: string;
         };
     };
     responses: never;

@@ -9,7 +9,8 @@ import { ErrorBox, fmtTime, useAction, useFocusHeading } from "../ui";
 
 /** An account notice (four eyes, issue 23) is about a request, seen in Administration; every other notice about an alert. */
 const isAccount = (i: InboxItem) => i.event.startsWith("account_");
-const hrefOf = (i: InboxItem) => (isAccount(i) ? "/admin" : `/alerts/${i.alertId}`);
+const isHealth = (i: InboxItem) => i.event === "channel_unhealthy" || i.event === "channel_healthy";
+const hrefOf = (i: InboxItem) => (isAccount(i) ? "/admin" : isHealth(i) ? "/readiness" : `/alerts/${i.alertId}`);
 
 export function InboxScreen() {
   const inbox = useInbox();

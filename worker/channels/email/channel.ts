@@ -221,4 +221,24 @@ export const email = {
   },
 
   audienceSize: (env) => activeEmailCount(makeDb(env.DB)),
+
+  /** The relay: connect, TLS and AUTH as a send does, then quit (nothing sent). */
+  async health(env) {
+    const config = smtpConfig(env);
+    if (!config) return [];
+    const relay = { target: "relay", label: `${config.host}:${config.port}` };
+    const pool = smtpTransport(config, 1);
+    try {
+      await pool.verify();
+      return [{ ...relay, ok: true, detail: `${config.security}${config.auth ? ", AUTH accepted" : ""}` }];
+    } catch (err) {
+      const e = err as { code?: string; responseCode?: number; response?: string; message?: string };
+      // The relay's reply (e.g. "535 5.7.8 Authentication credentials invalid"); the password never appears in it.
+      const said = e.response ?? e.message ?? "error";
+      const redacted = config.auth?.pass ? said.replaceAll(config.auth.pass, "***") : said;
+      return [{ ...relay, ok: false, detail: `${e.code ?? "error"}${e.responseCode ? ` ${e.responseCode}` : ""}: ${redacted.slice(0, 160)}` }];
+    } finally {
+      pool.close();
+    }
+  },
 } as const satisfies Channel<EmailRecipient, EmailMessage>;

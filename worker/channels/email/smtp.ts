@@ -165,6 +165,15 @@ export class SmtpPool {
     }
   }
 
+  /**
+   * Opens a session with the relay as a send would (connect, TLS, AUTH) and closes it:
+   * the channel's health check (issue 27). Throws the relay's refusal.
+   */
+  async verify(): Promise<void> {
+    const conn = await this.connect();
+    this.release(conn, false);
+  }
+
   /** Builds a message with nodemailer's composer (the DKIM signature, if any, is added by send). */
   async sendMail(mail: MailOptions): Promise<SmtpAccepted> {
     const node = new MailComposer(mail).compile();

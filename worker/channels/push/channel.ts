@@ -6,7 +6,7 @@ import { pageStartsBySeq, recordPageOutcome, subscriptionCount, subscriptionPage
 import { recipientOf, type Channel, type ChannelRecipient, type Delivery } from "../channel.ts";
 import { endpointRefusal, policyFromEnv } from "./endpoints.ts";
 import { encodePayload, toPushPayload } from "./payload.ts";
-import { buildPushRequest, VapidSigner } from "./webpush.ts";
+import { b64url, buildPushRequest, unb64url, VapidSigner } from "./webpush.ts";
 
 /** Recipients per page: ~250 × (encrypt + send) fits well inside one consumer invocation. */
 export const PAGE_SIZE = 250;
@@ -119,4 +119,26 @@ export const push = {
   },
 
   audienceSize: (env) => subscriptionCount(makeDb(env.DB)),
+
+  /**
+   * The VAPID key pair and subject: a JWT signed with the private key must verify with the
+   * public key browsers subscribed with (a mismatched pair is refused by every push
+   * service), and the subject must be a mailto: or https: contact (RFC 8292).
+   */
+  async health(env) {
+    const vapid = { target: "vapid", label: "VAPID" };
+    if (!env.VAPID_PUBLIC_KEY || !env.VAPID_PRIVATE_KEY) return [{ ...vapid, ok: false, detail: "VAPID_PUBLIC_KEY or VAPID_PRIVATE_KEY is not set" }];
+    if (!/^(mailto:|https:\/\/)/.test(env.VAPID_SUBJECT ?? "")) return [{ ...vapid, ok: false, detail: "VAPID_SUBJECT must be a mailto: or https: contact" }];
+    try {
+      const jwt = (await new VapidSigner({ publicKey: env.VAPID_PUBLIC_KEY, privateKey: env.VAPID_PRIVATE_KEY, subject: env.VAPID_SUBJECT }).authorization("https://push.invalid")).slice("vapid t=".length).split(",")[0]!;
+      const [head, claims, sig] = jwt.split(".");
+      const pub = unb64url(env.VAPID_PUBLIC_KEY);
+      const key = await crypto.subtle.importKey("jwk", { kty: "EC", crv: "P-256", x: b64url(pub.slice(1, 33)), y: b64url(pub.slice(33, 65)), ext: true }, { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]);
+      const ok = await crypto.subtle.verify({ name: "ECDSA", hash: "SHA-256" }, key, unb64url(sig!), encoder.encode(`${head}.${claims}`));
+      return [{ ...vapid, ok, detail: ok ? `key pair matches; subject ${env.VAPID_SUBJECT}` : "the private key does not match the public key browsers subscribed with" }];
+    } catch (err) {
+      // workerd refuses a private key that is not the pair of the public one at import.
+      return [{ ...vapid, ok: false, detail: `the private key does not match the public key browsers subscribed with, or is not a P-256 key (${err instanceof Error ? err.message.slice(0, 80) : "error"})` }];
+    }
+  },
 } as const satisfies Channel<PushRecipient, string>;

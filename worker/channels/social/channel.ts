@@ -98,6 +98,11 @@ export interface SocialClient<C = unknown> {
   publish(conn: Conn<C>, input: PostInput): Promise<Receipt>;
   /** Deletes the post; a post already gone resolves too. */
   remove(conn: Conn<C>, receipt: Receipt): Promise<void>;
+  /**
+   * A harmless call that proves the credentials work now (issue 27: channel health), with
+   * the name the network knows the account by. Publishes nothing; throws a SocialError.
+   */
+  verify(conn: Conn<C>): Promise<{ name: string }>;
 }
 
 export interface SocialNetworkSpec<C> {
@@ -358,5 +363,27 @@ export function socialChannel<C>(spec: SocialNetworkSpec<C>) {
     },
     configured: (env: Env) => credentialsKeySet(env),
     audienceSize: (env: Env) => accountCount(makeDb(env.DB), spec.network),
+
+    /** Each active account: its credentials open, and the network's own harmless call accepts them (client.verify). */
+    async health(env: Env) {
+      const accounts = (await accountPage(makeDb(env.DB), spec.network, 0, Number.MAX_SAFE_INTEGER)).map(toAccount);
+      return Promise.all(
+        accounts.map(async (a) => {
+          const base = { target: a.accountId, label: a.name };
+          let conn: Conn<C>;
+          try {
+            conn = await connect(env, spec, a, new Map());
+          } catch {
+            return { ...base, ok: false, detail: "the sealed credentials do not open (SOCIAL_CREDENTIALS_KEY changed?): enter them again" };
+          }
+          try {
+            const who = await spec.client.verify(conn);
+            return { ...base, ok: true, detail: `credentials accepted as ${who.name}` };
+          } catch (err) {
+            return { ...base, ok: false, detail: err instanceof SocialError ? err.message : `${spec.network}: ${err instanceof Error ? err.name : "error"}` };
+          }
+        }),
+      );
+    },
   } as const satisfies Channel<SocialAccount, SocialChannelMessage>;
 }

@@ -9,7 +9,7 @@
 import { openWebhookSecret } from "./secrets.ts";
 import { backoffSeconds } from "../../config.ts";
 import { commit, makeDb } from "../../db/client.ts";
-import { type PartnerRow, recordWebhookOutcomes, webhookCount, webhookPage, webhookPageStarts, webhooksBySeq } from "../../db/partners.ts";
+import { type PartnerRow, recordWebhookOutcomes, webhookCount, webhookPage, webhookPageStarts, webhooksBySeq, webhooksWithLastDelivery } from "../../db/partners.ts";
 import { mayReceivePersonalData, whoIsInformed } from "../../domain/index.ts";
 import { noticeStmt } from "../../db/notices.ts";
 import { log } from "../../log.ts";
@@ -138,4 +138,16 @@ export const webhooks = {
 
   configured: () => true,
   audienceSize: (env) => webhookCount(makeDb(env.DB)),
+
+  /** Each partner's webhook by its last delivery (nothing is sent to check: a partner's endpoint takes alerts only). */
+  async health(env) {
+    const rows = await webhooksWithLastDelivery(makeDb(env.DB));
+    return rows.map((p) => {
+      const base = { target: p.id, label: p.name };
+      if (p.disabledAt) return { ...base, ok: false, detail: `switched off ${p.disabledAt} after ${p.failures} failed deliveries` };
+      if (!p.at) return { ...base, ok: true, detail: "no delivery yet" };
+      const last = `last delivery ${p.outcome}${p.status ? ` (${p.status})` : ""} at ${p.at}`;
+      return { ...base, ok: p.outcome === "sent", detail: last };
+    });
+  },
 } as const satisfies Channel<WebhookRecipient, WebhookMessage>;

@@ -3,6 +3,7 @@ import { type AlertDetail, api, must } from "../../api/client";
 import { t } from "../../i18n";
 import { ConfirmButton, ErrorBox } from "../../ui";
 import { useCommand, Summary, type Ctx } from "./context.tsx";
+import { ReadinessSummary } from "../readiness.tsx";
 
 /** The domain says what blocks the launch first (readiness.launchBlocker); this only words it. */
 function launchBlocker(d: AlertDetail): string | null {
@@ -37,6 +38,7 @@ export function LaunchCard({ ctx }: { ctx: Ctx }) {
       ) : (
         <Summary d={d} />
       )}
+      {ctx.can("health.read") && <ReadinessSummary />}
       <ConfirmButton
         label={t("launch.button")}
         confirmLabel={t("launch.confirm")}

@@ -48,6 +48,11 @@ async function agentOf(c: C): Promise<AtpAgent> {
 const rkeyOf = (uri: string) => uri.split("/").at(-1)!;
 
 export const blueskyClient: SocialClient<BlueskyCredentials> = {
+  // A session from the app password (com.atproto.server.createSession).
+  async verify(c) {
+    const agent = await agentOf(c);
+    return { name: `@${agent.session?.handle ?? c.credentials.identifier}` };
+  },
   async upload(c, { image }) {
     const agent = await agentOf(c);
     try {

@@ -46,7 +46,7 @@ async function call(c: C, what: string, method: string, path: string, form?: For
   const auth = await authParams(c);
   let url = `${graphOrigin(c.env)}/${GRAPH_VERSION}${path}`;
   if (form) for (const [k, v] of Object.entries(auth)) form.append(k, v);
-  else url += `?${new URLSearchParams(auth)}`;
+  else url += `${path.includes("?") ? "&" : "?"}${new URLSearchParams(auth)}`;
   const res = await c.fetch(url, { method, ...(form ? { body: form } : {}) });
   const body = (await res.json().catch(() => ({}))) as { error?: { code?: number; error_subcode?: number } } & Record<string, unknown>;
   if (res.ok && !body.error) return body;
@@ -59,6 +59,12 @@ async function call(c: C, what: string, method: string, path: string, form?: For
 }
 
 export const facebookClient: SocialClient<FacebookCredentials> = {
+  // GET /{page-id}?fields=id,name with the Page token: valid, and for this page.
+  async verify(c) {
+    const page = await call(c, "page", "GET", `/${encodeURIComponent(c.account.target)}?fields=id,name`);
+    if (page.id !== c.account.target) throw new SocialError("facebook page: the token is for another page", "refused");
+    return { name: String(page.name ?? page.id) };
+  },
   // An unpublished photo (published=false), attached to the post by /feed's attached_media.
   async upload(c, { message, image }) {
     const form = new FormData();

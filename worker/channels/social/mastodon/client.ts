@@ -43,6 +43,12 @@ const statusBody = (input: PostInput, mediaId: string | null) =>
 
 export const mastodonClient: SocialClient<MastodonCredentials> = {
   upload: uploadMedia,
+  // GET /api/v1/accounts/verify_credentials: the token's account (any read scope).
+  async verify(c) {
+    const res = await call(c, "verify_credentials", "/api/v1/accounts/verify_credentials", { method: "GET" });
+    const a = (await res.json()) as { acct?: string; username?: string };
+    return { name: `@${a.acct ?? a.username ?? "?"}` };
+  },
   async publish(c, input) {
     const mediaId = input.media as string | null;
     input.beforeCommit();

@@ -53,6 +53,11 @@ const split = (postId: string) => {
 };
 
 export const telegramClient: SocialClient<TelegramCredentials> = {
+  // getMe: the bot's token is valid.
+  async verify(c) {
+    const me = await call<{ username?: string }>(c, "getMe", {});
+    return { name: `@${me.username ?? "bot"}` };
+  },
   async publish(c, input: PostInput) {
     if (!input.image) {
       input.beforeCommit();

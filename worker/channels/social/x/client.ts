@@ -24,6 +24,11 @@ async function call(c: C, what: string, method: string, path: string, body?: Bod
 }
 
 export const xClient: SocialClient<OAuth1Credentials> = {
+  // GET /2/users/me: the user the access token acts for.
+  async verify(c) {
+    const me = (await (await call(c, "users/me", "GET", "/2/users/me")).json()) as { data?: { username?: string } };
+    return { name: `@${me.data?.username ?? "?"}` };
+  },
   async upload(c, { message, image }) {
     const form = new FormData();
     form.append("media", new Blob([image], { type: "image/png" }), "poster.png");
