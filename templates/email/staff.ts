@@ -155,7 +155,7 @@ export function noticeMail(m: NoticeMailModel): { subject: string; text: string;
     ? `Child Alert: ${SUBJECT[m.event]}`
     : health
       ? `Child Alert: ${SUBJECT[m.event]}${m.check ? ` — ${m.check.channel} (${m.check.label})` : ""}`
-      : `${m.exercise ? "[EXERCISE] " : ""}Child Alert ${ref}: ${SUBJECT[m.event]}`;
+      : `${m.exercise ? "[EXERCISE] " : ""}Child Alert ${ref}: ${SUBJECT[m.event]}${m.check ? ` — ${m.check.channel}` : ""}`;
   const lines = (["fr", "nl", "de", "en"] as const).map((l) => LINES[m.event][l]);
   const facts = account
     ? [`Request / Demande / Aanvraag / Antrag: ${m.alertId}`]
@@ -166,7 +166,12 @@ export function noticeMail(m: NoticeMailModel): { subject: string; text: string;
           `Now / Maintenant / Nu / Jetzt: ${m.check?.status ?? "?"}`,
           `Incident: ${m.alertId}`,
         ]
-    : [`Alert / Alerte / Alert / Alarm: ${m.alertId}`, `State / État / Status / Status: ${m.state}`, ...(m.endsAt ? [`Ends / Fin / Einde / Ende: ${m.endsAt}`] : [])];
+    : [
+        `Alert / Alerte / Alert / Alarm: ${m.alertId}`,
+        `State / État / Status / Status: ${m.state}`,
+        ...(m.endsAt ? [`Ends / Fin / Einde / Ende: ${m.endsAt}`] : []),
+        ...(m.check ? [`Channel / Canal / Kanaal / Kanal: ${m.check.channel} (${m.check.status})`] : []),
+      ];
   const text = `${m.exercise ? "EXERCISE — EXERCICE — OEFENING — ÜBUNG\n\n" : ""}${lines.join("\n")}\n\n${facts.join("\n")}\n\n${m.url}\n`;
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>${esc(subject)}</title></head>
 <body style="margin:0;padding:12px;background:#f2f2f2;"><table role="presentation" width="600" cellpadding="0" cellspacing="0" border="0" style="width:100%;max-width:600px;background:#ffffff;font-family:Arial,Helvetica,sans-serif;color:#111111;">

@@ -22,6 +22,8 @@ import { advance, deferOthersMs, LAUNCH_LEADERS, planIntent } from "../fanout/pl
 import { DRAIN_GRACE_MS, MAX_LEASE_MS } from "../fanout/ledger.ts";
 import { type FanoutCounters, fanoutFinished, FanoutLedger, type PageDelta } from "../fanout/ledger.ts";
 import { allShards } from "../fanout/shards.ts";
+import { stillWatching, WATCH_EVERY_MS } from "../fanout/watch.ts";
+import { watchFanouts } from "./watchdog.ts";
 import { Serial } from "../serial.ts";
 
 /** `publicUrls`: what the public saw changed; these URLs' cached copies are to be purged. */
@@ -42,6 +44,8 @@ type TimerName = keyof Timers;
 const TIMER_NAMES: TimerName[] = ["review", "expiry", "purge"];
 /** The alarm also runs the fan-out reconciler: this timer says when it is due. */
 const RECONCILE_TIMER = "timer:reconcile";
+/** The fan-outs' watchdog (issue 27): due every WATCH_EVERY_MS while one runs. */
+const WATCH_TIMER = "timer:watch";
 
 export class AlertObject extends LiveObject {
   private readonly commands = new Serial();
@@ -118,6 +122,9 @@ export class AlertObject extends LiveObject {
       // Deferred: the rest (advance() hands push's other shards the message and enqueues its other pages) runs at the alarm.
       const next = deferred ? Date.now() + defer : await advance(this.env, this.ledger, alertId);
       if (!deferred) await this.auditFinished(alertId);
+      // Something runs: the watchdog looks at it every few seconds until nothing does.
+      if (!(await this.ctx.storage.get<string>(WATCH_TIMER)) && stillWatching(await this.ledger.all()))
+        await this.ctx.storage.put(WATCH_TIMER, new Date(Date.now() + WATCH_EVERY_MS).toISOString());
       await this.ctx.storage.delete("reconcile:failures");
       await this.setReconcileTimer(next);
     } catch (err) {
@@ -338,10 +345,19 @@ export class AlertObject extends LiveObject {
     const reconcileDue = Date.parse((await this.ctx.storage.get<string>(RECONCILE_TIMER)) ?? "") <= now;
     if (reconcileDue) await this.reconcile();
     const intakeDue = ((await this.desk.nextDue()) ?? Infinity) <= now;
+    const watchDue = Date.parse((await this.ctx.storage.get<string>(WATCH_TIMER)) ?? "") <= now;
+    if (watchDue) {
+      const again = await watchFanouts(this.env, this.ctx.storage, this.ledger, alertId, now).catch((err) => {
+        log.warn("fanout_watch_failed", { alertId, error: err });
+        return true;
+      });
+      if (again) await this.ctx.storage.put(WATCH_TIMER, new Date(now + WATCH_EVERY_MS).toISOString());
+      else await this.ctx.storage.delete(WATCH_TIMER);
+    }
     if (intakeDue) await this.desk.runDue(new Date(now), tipAckMinutes(this.env), (clock, level) => this.escalateTip(alertId, clock, level));
     const due = await Promise.all(TIMER_NAMES.map(async (n) => Date.parse((await this.ctx.storage.get<string>(`timer:${n}`)) ?? "") <= now));
     // A wake-up for the fan-out or the tips' clocks alone does not tick; any other alarm does (the tick reads D1, the truth).
-    if (due.some(Boolean) || (!reconcileDue && !intakeDue)) {
+    if (due.some(Boolean) || (!reconcileDue && !intakeDue && !watchDue)) {
       const outcome = await this.serialised(() => this.run(alertId, { type: "tick" }));
       // A failed tick throws so the runtime retries the alarm with backoff.
       if (!outcome.ok && outcome.error.code === "E_INTERNAL") throw new Error("alert tick failed; alarm will retry");
@@ -463,7 +479,7 @@ export class AlertObject extends LiveObject {
 
   /** One alarm for every timer: the earliest due. */
   private async armAlarm(): Promise<void> {
-    const pending = (await Promise.all([...TIMER_NAMES.map((n) => `timer:${n}`), RECONCILE_TIMER].map((key) => this.ctx.storage.get<string>(key))))
+    const pending = (await Promise.all([...TIMER_NAMES.map((n) => `timer:${n}`), RECONCILE_TIMER, WATCH_TIMER].map((key) => this.ctx.storage.get<string>(key))))
       .filter((v): v is string => !!v)
       .map((v) => Date.parse(v));
     const intake = await this.desk.nextDue();

@@ -71,6 +71,8 @@ export interface FanoutCounters extends PageCounts {
   completedAt?: string;
   /** The outcome was appended to the audit trail. */
   audited?: boolean;
+  /** An open incident (issue 27: the watchdog paged the operator and the cell): why, since when. */
+  incident?: { reason: "stalled" | "failing"; since: string };
 }
 
 /** A version's composed message on one channel, per language. */

@@ -22,17 +22,26 @@ export function staffTipPayload(origin: string, alertId: string, tipId: string, 
 
 /** Sends to every opted-in device of the readers (best effort; a gone device is forgotten). Returns how many accepted. */
 export async function pushTipToStaff(env: Env, db: Db, alertId: string, tip: { id: string; urgent: boolean }, readers: string[]): Promise<number> {
+  return pushToStaff(env, db, { userIds: readers, roles: ["cell"] }, staffTipPayload(env.APP_ORIGIN, alertId, tip.id, tip.urgent), tip.id);
+}
+
+/**
+ * A staff message (never child data: what happened and where to look) to every opted-in
+ * device of these people and roles; best effort, a gone device is forgotten. `topic`
+ * lets a newer message of the same subject replace one still waiting at the push service.
+ */
+export async function pushToStaff(env: Env, db: Db, to: { userIds: string[]; roles: string[] }, payload: object, topic: string): Promise<number> {
   if (!env.VAPID_PRIVATE_KEY) return 0;
-  const devices = await staffPushFor(db, readers, ["cell"]);
-  const body = new TextEncoder().encode(JSON.stringify(staffTipPayload(env.APP_ORIGIN, alertId, tip.id, tip.urgent)));
+  const devices = await staffPushFor(db, to.userIds, to.roles);
+  const body = new TextEncoder().encode(JSON.stringify(payload));
   const outcomes = await Promise.all(
     devices.map(async (d) => {
-      const delivery = await deliverPush(env, d, body, { ttl: 3600, topic: tip.id.replace(/-/g, "").slice(0, 32), attempt: 0, timeoutMs: TIMEOUT_MS });
+      const delivery = await deliverPush(env, d, body, { ttl: 3600, topic: topic.replace(/[^A-Za-z0-9_-]/g, "").slice(0, 32), attempt: 0, timeoutMs: TIMEOUT_MS });
       if (delivery.outcome === "gone") await dropStaffPush(db, d.endpoint).run();
       return delivery.outcome;
     }),
   );
   const failed = outcomes.filter((o) => o === "retry" || o === "failed").length;
-  if (failed) log.warn("staff_push_failed", { alertId, failed });
+  if (failed) log.warn("staff_push_failed", { failed });
   return outcomes.filter((o) => o === "sent").length;
 }

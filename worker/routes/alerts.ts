@@ -302,6 +302,10 @@ alertRoutes.openapi(
               ...(Object.fromEntries(PAGE_COUNTS.map((k) => [k, z.number().int()])) as Record<(typeof PAGE_COUNTS)[number], z.ZodNumber>),
               deadPages: z.number().int().optional(),
               switchedOff: z.boolean().optional(),
+              incident: z
+                .object({ reason: z.enum(["stalled", "failing"]), since: z.string() })
+                .optional()
+                .describe("the watchdog paged the operator and the cell: nothing delivered for 30 s while recipients wait, or a fifth of the deliveries refused"),
             }),
           ),
         }),

@@ -58,7 +58,12 @@ export async function mailNotices(env: Env, alertId: string, now = new Date()): 
           exercise: alert.exercise,
           endsAt: n.event === "review_due" ? alert.endsAt : null,
           url: isAccountEvent(n.event) ? `${env.APP_ORIGIN}/admin` : isHealthEvent(n.event) ? `${env.APP_ORIGIN}/readiness` : `${env.APP_ORIGIN}/alerts/${alertId}`,
-          check: check ? { channel: check.channel, label: check.label, status: check.status, answered: check.incidentDetail } : undefined,
+          check: isHealthEvent(n.event) && check
+            ? { channel: check.channel, label: check.label, status: check.status, answered: check.incidentDetail }
+            : n.event === "channel_stalled" || n.event === "channel_recovered"
+              ? // The watchdog's occurrence (alert:event:channel:fanout:n:role) names the channel.
+                { channel: n.dedupeKey.split(":")[2] ?? "?", label: "", status: n.event === "channel_stalled" ? "stalled or failing" : "delivering", answered: null }
+              : undefined,
         });
         for (const to of addresses.filter((a) => !done.has(a))) {
           await transport.sendMail({

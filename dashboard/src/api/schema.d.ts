@@ -2786,6 +2786,12 @@ export interface paths {
                                 skipped: number;
                                 deadPages?: number;
                                 switchedOff?: boolean;
+                                /** @description the watchdog paged the operator and the cell: nothing delivered for 30 s while recipients wait, or a fifth of the deliveries refused */
+                                incident?: {
+                                    /** @enum {string} */
+                                    reason: "stalled" | "failing";
+                                    since: string;
+                                };
                             }[];
                         };
                     };

@@ -392,6 +392,8 @@ export const de: Dict = {
   "live.failed": "Fehlgeschlagen",
   "live.failedPlain": "{channel}: {n} Empfänger waren nicht erreichbar (abgelehnt oder wiederholt ausgefallen).",
   "live.fenced": "Vom Stopp zurückgehalten",
+  "live.incident.failing": "{channel}: ein Fünftel oder mehr der Zustellungen wird abgelehnt (seit {since}) — Operator und Zelle wurden alarmiert. Siehe das Ablaufbuch dieses Kanals.",
+  "live.incident.stalled": "{channel}: steht still — Empfänger warten und seit 30 s wurde nichts zugestellt (seit {since}); Operator und Zelle wurden alarmiert.",
   "live.launched": "Gestartet",
   "live.message": "Nachricht",
   "live.noMoreExtensions": "Drei Verlängerungen genutzt: 24 Stunden sind das Maximum.",

@@ -391,6 +391,8 @@ export const en = {
   "live.failed": "Failed",
   "live.failedPlain": "{channel}: {n} recipients could not be reached (refused, or kept failing).",
   "live.fenced": "Held by the stop",
+  "live.incident.failing": "{channel}: a fifth or more of the deliveries are refused (since {since}) — the operator and the cell were paged. See the runbook for this channel.",
+  "live.incident.stalled": "{channel}: stalled — recipients are waiting and nothing was delivered for 30 s (since {since}); the operator and the cell were paged.",
   "live.launched": "Launched",
   "live.message": "Message",
   "live.noMoreExtensions": "Three extensions used: 24 hours is the maximum.",

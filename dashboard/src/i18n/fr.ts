@@ -392,6 +392,8 @@ export const fr: Dict = {
   "live.failed": "Échecs",
   "live.failedPlain": "{channel} : {n} destinataires n'ont pas pu être joints (refus ou échecs répétés).",
   "live.fenced": "Retenus par l'arrêt",
+  "live.incident.failing": "{channel} : un cinquième ou plus des envois sont refusés (depuis {since}) — l'opérateur et la cellule ont été alertés. Voir la procédure de ce canal.",
+  "live.incident.stalled": "{channel} : bloqué — des destinataires attendent et rien n'a été livré depuis 30 s (depuis {since}) ; l'opérateur et la cellule ont été alertés.",
   "live.launched": "Lancée",
   "live.message": "Message",
   "live.noMoreExtensions": "Trois prolongations utilisées : 24 heures au maximum.",

@@ -392,6 +392,8 @@ export const nl: Dict = {
   "live.failed": "Mislukt",
   "live.failedPlain": "{channel}: {n} ontvangers konden niet bereikt worden (geweigerd of bleef falen).",
   "live.fenced": "Tegengehouden door de stop",
+  "live.incident.failing": "{channel}: een vijfde of meer van de leveringen wordt geweigerd (sinds {since}) — de operator en de cel werden opgeroepen. Zie het draaiboek van dit kanaal.",
+  "live.incident.stalled": "{channel}: staat stil — ontvangers wachten en er werd 30 s niets afgeleverd (sinds {since}); de operator en de cel werden opgeroepen.",
   "live.launched": "Gelanceerd",
   "live.message": "Bericht",
   "live.noMoreExtensions": "Drie verlengingen gebruikt: 24 uur is het maximum.",

@@ -95,6 +95,11 @@ export function LivePanel({ ctx, fanouts }: { ctx: Ctx; fanouts: FanoutCounters[
           const channel = channelName(channels, f.channel);
           const key = `${f.fanoutId}:${f.channel}`;
           return [
+            f.incident ? (
+              <li key={`${key}-i`} class="error">
+                {t(`live.incident.${f.incident.reason}`, { channel, since: fmtTime(f.incident.since) })}
+              </li>
+            ) : null,
             f.switchedOff ? <li key={`${key}-off`}>{t("live.switchedOff", { channel, event: t(`event.${f.event}`) })}</li> : null,
             f.failed ? <li key={`${key}-f`}>{t("live.failedPlain", { channel, n: String(f.failed) })}</li> : null,
             f.deadPages ? <li key={`${key}-d`}>{t("live.deadPlain", { n: String(f.deadPages) })}</li> : null,
