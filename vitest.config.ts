@@ -125,6 +125,7 @@ export default defineConfig(async () => {
             TURNSTILE_SITE_KEY: PASS_SITE_KEY,
             TURNSTILE_SECRET: PASS_SECRET,
             TELEPHONY_AUTH_TOKEN: "test-telephony-auth-token",
+            METRICS_TOKEN: "test-metrics-token",
             TELEPHONY_API_ORIGIN: "https://telephony-api.test",
             SOCIAL_CREDENTIALS_KEY: randomBytes(32).toString("base64url"),
             SOCIAL_EXTRA_HOSTS: "mastodon.test,bsky.test,x.test,graph.facebook.test,telegram.test",

@@ -77,6 +77,7 @@ console.log(`
   Social posts   ${social.origin}/__posts   (what the official accounts posted and deleted, per network)
   116 000 line   ${origin}/telephony/voice  (TwiML webhooks; signed with TELEPHONY_AUTH_TOKEN from .dev.vars)
   Feeds          ${origin}/api/v1/feeds/alerts.json · ${origin}/api/v1/feeds/cap.atom
+  Readiness      ${origin}/readiness   (each channel's far side checked; GET ${origin}/api/v1/metrics with Authorization: Bearer $METRICS_TOKEN from .dev.vars)
   API docs       ${origin}/api/v1/docs
   OpenAPI        ${origin}/api/v1/openapi.json
 

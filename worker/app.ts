@@ -27,6 +27,7 @@ import { turnstileEnabled, turnstileOrigin } from "./intake/turnstile.ts";
 import { partnerRoutes } from "./routes/partners.ts";
 import { socialRoutes } from "./routes/social.ts";
 import { readinessRoutes } from "./routes/readiness.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
 import { publicRoutes } from "./routes/public.ts";
 import { widgetRoutes } from "./routes/widget.ts";
 import { MAX_PHOTO_BYTES } from "./render/image-format.ts";
@@ -76,9 +77,11 @@ export function buildApp() {
   api.route("/", tipPushRoutes);
   api.route("/", socialRoutes);
   api.route("/", readinessRoutes);
+  api.route("/", metricsRoutes);
   // Says only that the Worker answers: nothing about the environment or its configuration.
   api.get("/health", (c) => c.json({ ok: true }));
   api.openAPIRegistry.registerComponent("securitySchemes", "session", { type: "apiKey", in: "cookie", name: SESSION_COOKIE });
+  api.openAPIRegistry.registerComponent("securitySchemes", "metricsToken", { type: "http", scheme: "bearer", description: "The monitoring token (secret METRICS_TOKEN)" });
   api.openAPIRegistry.registerComponent("securitySchemes", "partnerKey", { type: "http", scheme: "bearer", description: "A partner's API key (cap_…), from the partner registry" });
   api.doc31("/openapi.json", { openapi: "3.1.0", info: OPENAPI_INFO });
   api.get("/docs", (c) => c.html(renderDocs(api.getOpenAPI31Document({ openapi: "3.1.0", info: OPENAPI_INFO }) as never)));

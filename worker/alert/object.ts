@@ -20,7 +20,7 @@ import { markPlanned, unplannedIntents } from "../db/broadcasts.ts";
 import { deleteCallRecordings } from "../intake/recordings.ts";
 import { advance, deferOthersMs, LAUNCH_LEADERS, planIntent } from "../fanout/plan.ts";
 import { DRAIN_GRACE_MS, MAX_LEASE_MS } from "../fanout/ledger.ts";
-import { type FanoutCounters, fanoutFinished, FanoutLedger, type PageDelta } from "../fanout/ledger.ts";
+import { type FanoutCounters, fanoutFinished, FanoutLedger, type PageDelta, type ThroughputPoint } from "../fanout/ledger.ts";
 import { allShards } from "../fanout/shards.ts";
 import { stillWatching, WATCH_EVERY_MS } from "../fanout/watch.ts";
 import { watchFanouts } from "./watchdog.ts";
@@ -85,6 +85,11 @@ export class AlertObject extends LiveObject {
   /** A version's poster set is complete: open dashboards show it (no polling). */
   async postersReady(versionId: string): Promise<void> {
     this.toScreens({ type: "posters", versionId });
+  }
+
+  /** Each channel's recent throughput (the live panel's chart). */
+  throughput(): Promise<Record<string, ThroughputPoint[]>> {
+    return this.ledger.throughput();
   }
 
   fanouts(): Promise<FanoutCounters[]> {

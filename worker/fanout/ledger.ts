@@ -166,6 +166,7 @@ const k = {
   applied: (r: Pick<PageDelta, "fanoutId" | "channel" | "pageKey">) => `page:${r.fanoutId}:${r.channel}:${r.pageKey}`,
   parts: (r: Pick<PageDelta, "fanoutId" | "channel">, planned: string) => `parts:${r.fanoutId}:${r.channel}:${planned}`,
   sweep: (ch: string) => `sweep:${ch}`,
+  rate: (ch: string) => `rate:${ch}`,
   stopWaiting: (ch: string) => `stopwait:${ch}`,
 };
 
@@ -182,6 +183,12 @@ export interface Sweep {
   running?: string;
   pending?: string;
 }
+
+/** The throughput series (issue 27: the live panel's chart): buckets of this many seconds, the last THROUGHPUT_BUCKETS kept. */
+export const THROUGHPUT_BUCKET_S = 5;
+export const THROUGHPUT_BUCKETS = 180;
+/** One bucket: its start (epoch ms), then what the channel's pages sent, had refused and put back for a retry in it. */
+export type ThroughputPoint = [at: number, sent: number, failed: number, retried: number];
 
 export const firstPassDone = (c: FanoutCounters) => c.pagesDone + (c.deadPages ?? 0) >= c.pagesPlanned;
 
@@ -265,6 +272,12 @@ export class FanoutLedger {
 
   stopWaiting = async (ch: string) => (await this.storage.get<boolean>(k.stopWaiting(ch))) === true;
 
+  /** Each channel's recent throughput (every broadcast of the alert together). */
+  async throughput(): Promise<Record<string, ThroughputPoint[]>> {
+    const m = await this.storage.list<ThroughputPoint[]>({ prefix: "rate:" });
+    return Object.fromEntries([...m].map(([key, points]) => [key.slice("rate:".length), points]));
+  }
+
   async all(): Promise<FanoutCounters[]> {
     const m = await this.storage.list<FanoutCounters>({ prefix: "fanout:" });
     return [...m.values()].sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.channel.localeCompare(b.channel));
@@ -279,6 +292,24 @@ export class FanoutLedger {
    */
   applyPages(deltas: PageDelta[]): Promise<void> {
     return this.locked(() => this.applyPagesNow(deltas));
+  }
+
+  /** Adds the pages' counts to their channel's current bucket; returns the series to store. */
+  private async addThroughput(deltas: PageDelta[], now = Date.now()): Promise<Record<string, ThroughputPoint[]>> {
+    const at = Math.floor(now / (THROUGHPUT_BUCKET_S * 1000)) * THROUGHPUT_BUCKET_S * 1000;
+    const out: Record<string, ThroughputPoint[]> = {};
+    for (const d of deltas) {
+      if (!d.counts) continue;
+      const key = k.rate(d.channel);
+      const series = out[key] ?? [...((await this.storage.get<ThroughputPoint[]>(key)) ?? [])];
+      let last = series.at(-1);
+      if (!last || last[0] !== at) series.push((last = [at, 0, 0, 0]));
+      last[1] += d.counts.sent;
+      last[2] += d.counts.failed;
+      last[3] += Math.max(0, d.counts.retrying);
+      out[key] = series.slice(-THROUGHPUT_BUCKETS);
+    }
+    return out;
   }
 
   private async applyPagesNow(deltas: PageDelta[]): Promise<void> {
@@ -328,10 +359,12 @@ export class FanoutLedger {
       if (finished || (!before && firstPassDone(c)) || (c.event !== "stop" && (await this.stopWaiting(c.channel)))) wake = true;
       changed.set(id, c);
     }
-    const entries: Record<string, unknown> = { ...applied, ...Object.fromEntries(changed), ...Object.fromEntries(parts) };
+    const rates = await this.addThroughput(deltas.filter((d) => applied[k.applied(d)]));
+    const entries: Record<string, unknown> = { ...applied, ...Object.fromEntries(changed), ...Object.fromEntries(parts), ...rates };
     const all = Object.entries(entries);
     for (let i = 0; i < all.length; i += 128) await this.storage.put(Object.fromEntries(all.slice(i, i + 128)));
     for (const c of changed.values()) this.hooks.toScreens({ type: "fanout", counters: c });
+    for (const [key, points] of Object.entries(rates)) this.hooks.toScreens({ type: "throughput", channel: key.slice("rate:".length), points: points.slice(-2) });
     if (wake) await this.hooks.wake();
   }
 }

@@ -12,6 +12,7 @@ import { log } from "../log.ts";
 import { PageJob, pageKeyOf } from "../fanout/jobs.ts";
 import { PageBusy, runPage } from "../fanout/page.ts";
 import { pageShards, runsWhole } from "../fanout/shards.ts";
+import { writePagePoint } from "../metrics/points.ts";
 import { posterSetHandedOut, renderPosterFormat, startPosterSet } from "../render/poster-sets.ts";
 import { FORMAT_NAMES } from "../../templates/posters/model.ts";
 import { sendConfirmation } from "../channels/email/confirmation.ts";
@@ -62,8 +63,12 @@ async function run(job: QueueJob, env: Env): Promise<Record<string, unknown>> {
       if (!result.stale) await postersProgress(env, job.alertId, job.versionId);
       return result;
     }
-    case "page":
-      return { channel: job.channel, ...(await runPage(env, pageShards(env, job), job)) };
+    case "page": {
+      const t0 = Date.now();
+      const result = await runPage(env, pageShards(env, job), job);
+      writePagePoint(env, { alertId: job.alertId, channel: job.channel, event: job.event, counts: result, ms: Date.now() - t0 });
+      return { channel: job.channel, ...result };
+    }
     case "email_confirmation":
       return sendConfirmation(env, job.subscriberId);
     case "mail_notices":

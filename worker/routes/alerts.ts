@@ -2,7 +2,7 @@
 // command to the alert's Durable Object, shape the answer. No rule lives here.
 import { CHANNEL_NAMES } from "../channels/index.ts";
 import { BROADCAST_EVENTS } from "../channels/channel.ts";
-import { FANOUT_STATUSES, PAGE_COUNTS } from "../fanout/ledger.ts";
+import { FANOUT_STATUSES, PAGE_COUNTS, THROUGHPUT_BUCKET_S, type ThroughputPoint } from "../fanout/ledger.ts";
 import { z } from "@hono/zod-openapi";
 import { alertAudit, allAuditEntries, getAlertRow, loadSnapshot } from "../db/alerts.ts";
 import { checkSignOff, decisionOf, type Role, verifyChain } from "../domain/index.ts";
@@ -316,6 +316,41 @@ alertRoutes.openapi(
     const { id } = c.req.valid("param");
     await getAlertRow(c.get("db"), id);
     return c.json({ fanouts: await alertStub(c.env, id).fanouts() }, 200);
+  },
+);
+
+alertRoutes.openapi(
+  staffRoute("alert.read", {
+    method: "get",
+    path: "/alerts/{id}/throughput",
+    tags,
+    summary: "Each channel's deliveries over the last 15 minutes, in 5-second buckets (the live panel's chart)",
+    request: { params: AlertIdParam },
+    responses: {
+      200: jsonOk(
+        z.object({
+          bucketS: z.number().int(),
+          channels: z.array(
+            z.object({
+              channel: z.enum(CHANNEL_NAMES),
+              points: z.array(
+                z.object({ at: z.number().describe("bucket start, epoch ms"), sent: z.number().int(), failed: z.number().int().describe("refused for good"), retried: z.number().int().describe("put back for a retry") }),
+              ),
+            }),
+          ),
+        }),
+      ),
+    },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    await getAlertRow(c.get("db"), id);
+    const series = await alertStub(c.env, id).throughput();
+    const channels = CHANNEL_NAMES.filter((ch) => series[ch]?.length).map((channel) => ({
+      channel,
+      points: (series[channel] as ThroughputPoint[]).map(([at, sent, failed, retried]) => ({ at, sent, failed, retried })),
+    }));
+    return c.json({ bucketS: THROUGHPUT_BUCKET_S, channels }, 200);
   },
 );
 

@@ -410,6 +410,8 @@ export const de: Dict = {
   "live.stopped": "Beendet",
   "live.superseded": "durch eine neuere Version ersetzt",
   "live.switchedOff": "{channel} wurde von der Verwaltung abgeschaltet: die Nachricht ({event}) wurde dort nicht gesendet.",
+  "live.throughput": "Zustellungen pro Sekunde",
+  "live.throughputSaid": "{now}/s jetzt, Spitze {peak}/s",
   "live.timeLeft": "Verbleibende Zeit",
   "live.title": "Live-Übersicht",
   "live.until": "bis {at}",

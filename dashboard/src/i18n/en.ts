@@ -409,6 +409,8 @@ export const en = {
   "live.stopped": "Stopped",
   "live.superseded": "replaced by a newer version",
   "live.switchedOff": "{channel} was switched off by the administrator: the {event} was not sent on it.",
+  "live.throughput": "Deliveries per second",
+  "live.throughputSaid": "{now}/s now, peak {peak}/s",
   "live.timeLeft": "Time left",
   "live.title": "Live panel",
   "live.until": "until {at}",

@@ -410,6 +410,8 @@ export const fr: Dict = {
   "live.stopped": "Arrêtée",
   "live.superseded": "remplacé par une version plus récente",
   "live.switchedOff": "{channel} a été coupé par l'administrateur : le message ({event}) n'y a pas été envoyé.",
+  "live.throughput": "Envois par seconde",
+  "live.throughputSaid": "{now}/s maintenant, pointe {peak}/s",
   "live.timeLeft": "Temps restant",
   "live.title": "Suivi en direct",
   "live.until": "jusqu'au {at}",

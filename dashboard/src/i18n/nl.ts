@@ -410,6 +410,8 @@ export const nl: Dict = {
   "live.stopped": "Gestopt",
   "live.superseded": "vervangen door een nieuwere versie",
   "live.switchedOff": "{channel} werd door de beheerder uitgeschakeld: het bericht ({event}) is er niet verzonden.",
+  "live.throughput": "Leveringen per seconde",
+  "live.throughputSaid": "{now}/s nu, piek {peak}/s",
   "live.timeLeft": "Resterende tijd",
   "live.title": "Live-overzicht",
   "live.until": "tot {at}",

@@ -7,6 +7,7 @@ import { lang, t } from "../../i18n";
 import { channelName, useChannels } from "../../lib/channels";
 import { ConfirmButton, ErrorBox, fmtDuration, fmtTime, Progress, useNow, THead } from "../../ui";
 import { useCommand, type Ctx } from "./context.tsx";
+import { Throughput } from "./throughput.tsx";
 
 export function LivePanel({ ctx, fanouts }: { ctx: Ctx; fanouts: FanoutCounters[] }) {
   const { d } = ctx;
@@ -90,6 +91,7 @@ export function LivePanel({ ctx, fanouts }: { ctx: Ctx; fanouts: FanoutCounters[
           })}
         </tbody>
       </table>
+      <Throughput id={ctx.id} fanouts={fanouts} />
       <ul class="plain-errors">
         {fanouts.flatMap((f) => {
           const channel = channelName(channels, f.channel);
