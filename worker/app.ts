@@ -28,6 +28,7 @@ import { partnerRoutes } from "./routes/partners.ts";
 import { socialRoutes } from "./routes/social.ts";
 import { readinessRoutes } from "./routes/readiness.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
+import { drillRoutes } from "./routes/drills.ts";
 import { publicRoutes } from "./routes/public.ts";
 import { widgetRoutes } from "./routes/widget.ts";
 import { MAX_PHOTO_BYTES } from "./render/image-format.ts";
@@ -78,6 +79,7 @@ export function buildApp() {
   api.route("/", socialRoutes);
   api.route("/", readinessRoutes);
   api.route("/", metricsRoutes);
+  api.route("/", drillRoutes);
   // Says only that the Worker answers: nothing about the environment or its configuration.
   api.get("/health", (c) => c.json({ ok: true }));
   api.openAPIRegistry.registerComponent("securitySchemes", "session", { type: "apiKey", in: "cookie", name: SESSION_COOKIE });

@@ -24,6 +24,7 @@ import { type FanoutCounters, fanoutFinished, FanoutLedger, type PageDelta, type
 import { allShards } from "../fanout/shards.ts";
 import { stillWatching, WATCH_EVERY_MS } from "../fanout/watch.ts";
 import { watchFanouts } from "./watchdog.ts";
+import { drillScorecard } from "../drills/scorecard.ts";
 import { Serial } from "../serial.ts";
 
 /** `publicUrls`: what the public saw changed; these URLs' cached copies are to be purged. */
@@ -216,6 +217,12 @@ export class AlertObject extends LiveObject {
       })),
     );
     for (const c of finished) await this.ledger.update(c.fanoutId, c.channel, (now) => ({ ...now, audited: true }));
+    // A drill withdrawn everywhere: its scorecard is kept now (times only), before any purge.
+    if (finished.some((c) => c.event === "stop")) {
+      await drillScorecard(makeDb(this.env.DB), alertId, () => this.ledger.all()).catch((err) => {
+        if (!(err instanceof AppError)) log.warn("drill_scorecard_failed", { alertId, error: err });
+      });
+    }
   }
 
   // ------------------------------------------------------------ intake (issue 14; see intake/desk.ts)

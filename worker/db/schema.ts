@@ -724,3 +724,24 @@ export const healthChecks = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.channel, t.target] })],
 );
+
+/** Drill targets (issue 27): the admin's, per step; a target never set is the domain's default (domain/drill.ts). */
+export const drillTargets = sqliteTable("drill_targets", {
+  key: text("key").primaryKey(),
+  ms: integer("ms").notNull(),
+  updatedBy: text("updated_by").notNull(),
+  updatedAt: text("updated_at").notNull(),
+});
+
+/**
+ * A drill's scorecard (issue 27), kept once the drill ended and every channel withdrew
+ * it: times and counts only — no child data, so it outlives the drill's purge.
+ */
+export const drillScorecards = sqliteTable("drill_scorecards", {
+  alertId: text("alert_id").primaryKey(),
+  /** When the drill's alert was created (the history's order). */
+  startedAt: text("started_at").notNull(),
+  /** The scorecard as shown (JSON). */
+  card: text("card").notNull(),
+  keptAt: text("kept_at").notNull(),
+});

@@ -38,7 +38,10 @@ export type Permission =
   | "intake.take"
   | "stats.read"
   | "health.read"
-  | "health.check";
+  | "health.check"
+  | "drill.run"
+  | "drill.read"
+  | "drill.targets";
 
 const PERMISSIONS: Record<Permission, readonly Role[]> = {
   // The admin manages accounts, not cases: no access to the child's data. Call-takers read
@@ -79,6 +82,11 @@ const PERMISSIONS: Record<Permission, readonly Role[]> = {
   // and the magistrate who authorises (whether the alert can reach people now); no child data in it.
   "health.read": ["operator", "cell", "admin", "magistrate"],
   "health.check": ["operator", "cell", "admin"],
+  // Drills (issue 27): those who launch run them; the scorecard (times only, no child data) is for every seat
+  // that takes part and the admin; the admin sets the targets.
+  "drill.run": ["cell", "operator"],
+  "drill.read": ["cell", "operator", "magistrate", "investigator", "admin"],
+  "drill.targets": ["admin"],
   // A post the retraction could not delete: whoever runs the channels asks again (or removes it by hand).
   "social.retract": ["cell", "operator"],
   // Everyone has an inbox; notices say what happened and link to the alert, no child data.

@@ -71,6 +71,12 @@ export interface FanoutCounters extends PageCounts {
   completedAt?: string;
   /** The outcome was appended to the audit trail. */
   audited?: boolean;
+  /**
+   * How the deliveries came in (issue 27: the drill's scorecard reads first, 50 %, 99 % and
+   * 100 % from it): [ms since startedAt, sent so far], a point per hand-over of page counts,
+   * thinned to at most PROGRESS_POINTS.
+   */
+  progress?: [number, number][];
   /** An open incident (issue 27: the watchdog paged the operator and the cell): why, since when. */
   incident?: { reason: "stalled" | "failing"; since: string };
 }
@@ -189,6 +195,17 @@ export const THROUGHPUT_BUCKET_S = 5;
 export const THROUGHPUT_BUCKETS = 180;
 /** One bucket: its start (epoch ms), then what the channel's pages sent, had refused and put back for a retry in it. */
 export type ThroughputPoint = [at: number, sent: number, failed: number, retried: number];
+
+/** Points kept in a fan-out's progress (every other one dropped when full; the first and last stay). */
+export const PROGRESS_POINTS = 64;
+function noteProgress(c: FanoutCounters, now: number): void {
+  const p = (c.progress ??= []);
+  const at = Math.max(0, now - Date.parse(c.startedAt));
+  if (p.at(-1)?.[1] === c.sent) return;
+  if (p.at(-1)?.[0] === at) p[p.length - 1] = [at, c.sent];
+  else p.push([at, c.sent]);
+  if (p.length > PROGRESS_POINTS) c.progress = [...p.slice(0, -1).filter((_, i) => i % 2 === 0), p.at(-1)!];
+}
 
 export const firstPassDone = (c: FanoutCounters) => c.pagesDone + (c.deadPages ?? 0) >= c.pagesPlanned;
 
@@ -330,6 +347,7 @@ export class FanoutLedger {
         c.failed += d.retryingLost ?? 0;
       } else if (d.counts) {
         c.sent += d.counts.sent;
+        if (d.counts.sent) noteProgress(c, Date.now());
         c.failed += d.counts.failed;
         c.pruned += d.counts.pruned;
         c.fenced += d.counts.fenced;

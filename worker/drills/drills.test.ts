@@ -1,0 +1,102 @@
+// Drills (issue 27): "Run a drill" creates an exercise alert with a fictional child; put
+// through the whole path, its scorecard times every step — sign-offs, authorisation,
+// launch, each channel's first delivery and 50/99/100 %, the first tip forwarded and
+// acknowledged, the stop, each channel's withdrawal — against the admin's targets, and is
+// kept (no child data) once withdrawn everywhere.
+import { beforeAll, describe, expect, it } from "vitest";
+import { api, as, citizen, DECISION, expectOk, makeTeam, nameCase, settledFanouts, signOff, standin, type Team } from "../test/helpers.ts";
+
+let t: Team;
+beforeAll(async () => {
+  t = await makeTeam();
+});
+
+type Card = {
+  complete: boolean;
+  steps: { key: string; at: string | null }[];
+  channels: { channel: string; delivered: number; first: string | null; p50: string | null; p99: string | null; p100: string | null; withdrawn: string | null }[];
+  targets: { key: string; targetMs: number; actualMs: number | null; pass: boolean | null }[];
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("a drill and its scorecard", () => {
+  it("every step timed against the targets; kept without child data once withdrawn everywhere", { timeout: 90_000 }, async () => {
+    const browsers = await Promise.all([citizen({ exercise: true }), citizen({ exercise: true }), citizen({ exercise: true })]);
+    const notDrilled = await citizen(); // no exercise opt-in: never gets a drill
+    const { alertId: id } = expectOk(await api("POST", "/drills", undefined, as(t.operator)), 201).body;
+    const detail = expectOk(await api("GET", `/alerts/${id}`, undefined, as(t.cell))).body;
+    expect(detail.exercise).toBe(true);
+    expect(detail.file.pvNumber).toMatch(/^EXERCICE-/);
+
+    await nameCase(t, id);
+    expectOk(await api("POST", `/alerts/${id}/submit`, undefined, as(t.cell)));
+    for (const [who, kind] of [[t.investigator, "investigator"], [t.cell, "cell"], [t.operator, "operator"]] as const) expectOk(await signOff(who, id, kind));
+    expectOk(await api("POST", `/alerts/${id}/consent`, { basis: "parental_consent", note: "Drill." }, as(t.counsellor)));
+    expectOk(await signOff(t.magistrate, id, "authorisation", DECISION));
+    // The cell takes a breath before launching: the authorisation → first push target is set under it.
+    await sleep(400);
+    expectOk(await api("PUT", "/drills/targets", { authorisation_to_first_push: 300 }, as(t.admin)));
+    expectOk(await api("POST", `/alerts/${id}/launch`, undefined, as(t.cell)));
+    await settledFanouts(id, ["alert"], as(t.cell));
+    for (const b of browsers) expect(await standin.received(b.id)).toHaveLength(1);
+    expect(await standin.received(notDrilled.id)).toHaveLength(0);
+
+    // A tip, forwarded to the investigator and acknowledged.
+    const tip = expectOk(await api("POST", `/alerts/${id}/tips`, { text: "Drill tip: seen near the station", urgent: false, recording: "given", anonymous: true, assessment: "plausible" }, as(t.calltaker)), 201).body.tip;
+    expectOk(await api("POST", `/alerts/${id}/tips/${tip.id}/ack`, undefined, as(t.investigator)));
+
+    let card = expectOk(await api("GET", `/drills/${id}`, undefined, as(t.magistrate))).body as Card;
+    expect(card.complete).toBe(false);
+    const first = card.targets.find((x) => x.key === "authorisation_to_first_push")!;
+    expect(first.actualMs).toBeGreaterThanOrEqual(400);
+    expect(first).toMatchObject({ targetMs: 300, pass: false });
+    expectOk(await api("PUT", "/drills/targets", { authorisation_to_first_push: 60_000 }, as(t.admin)));
+    card = expectOk(await api("GET", `/drills/${id}`, undefined, as(t.magistrate))).body as Card;
+    expect(card.targets.find((x) => x.key === "authorisation_to_first_push")).toMatchObject({ targetMs: 60_000, pass: true });
+
+    expectOk(await api("POST", `/alerts/${id}/stop`, { reason: "found_safe" }, as(t.cell)));
+    await settledFanouts(id, ["alert", "stop"], as(t.cell));
+    for (let i = 0; i < 50 && !card.complete; i++) {
+      await sleep(100);
+      card = expectOk(await api("GET", `/drills/${id}`, undefined, as(t.operator))).body as Card;
+    }
+    expect(card.complete).toBe(true);
+    // Every step of the path has its time, in order.
+    const at = Object.fromEntries(card.steps.map((s) => [s.key, s.at]));
+    const order = ["created", "signoff_investigator", "signoff_cell", "signoff_operator", "consent", "authorised", "launched", "tip_received", "tip_forwarded", "tip_acknowledged", "stopped"];
+    for (const k of order) expect(at[k], k).not.toBeNull();
+    for (let i = 1; i < order.length; i++) expect(Date.parse(at[order[i]!]!), `${order[i - 1]} before ${order[i]}`).toBeGreaterThanOrEqual(Date.parse(at[order[i - 1]!]!));
+    // Web push: the three drilled browsers, first → 50 % → 99 % → 100 %, then withdrawn after the stop.
+    const push = card.channels.find((c) => c.channel === "push")!;
+    expect(push.delivered).toBe(3);
+    const times = [push.first, push.p50, push.p99, push.p100].map((x) => Date.parse(x!));
+    for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThanOrEqual(times[i - 1]!);
+    expect(times[0]).toBeGreaterThanOrEqual(Date.parse(at.launched!));
+    expect(Date.parse(push.withdrawn!)).toBeGreaterThanOrEqual(Date.parse(at.stopped!));
+    const withdrawal = card.targets.find((x) => x.key === "stop_to_withdrawn_everywhere")!;
+    expect(withdrawal.actualMs).toBe(Date.parse(push.withdrawn!) - Date.parse(at.stopped!));
+    expect(withdrawal.pass).toBe(withdrawal.actualMs! <= withdrawal.targetMs);
+    expect(card.targets.find((x) => x.key === "tip_to_investigator")!.actualMs).toBe(Date.parse(at.tip_forwarded!) - Date.parse(at.tip_received!));
+
+    // Kept as it is: a new target changes nothing on it; the history lists it; no child data in it.
+    expectOk(await api("PUT", "/drills/targets", { authorisation_to_first_push: 300 }, as(t.admin)));
+    const kept = expectOk(await api("GET", `/drills/${id}`, undefined, as(t.cell))).body as Card;
+    expect(kept.targets.find((x) => x.key === "authorisation_to_first_push")!.targetMs).toBe(60_000);
+    const history = expectOk(await api("GET", "/drills", undefined, as(t.admin))).body;
+    expect(history.history.map((h: { alertId: string }) => h.alertId)).toContain(id);
+    expect(history.targets.authorisation_to_first_push).toBe(300);
+    const text = JSON.stringify(kept);
+    for (const word of ["Exercice", "Oefening", "EXERCICE-", "anorak", "Drill tip"]) expect(text).not.toContain(word);
+  });
+
+  it("only the cell and the operator run one; the admin alone sets targets; a real alert has no scorecard", async () => {
+    for (const who of [t.investigator, t.magistrate, t.admin, t.calltaker]) expect((await api("POST", "/drills", undefined, as(who))).status).toBe(403);
+    for (const who of [t.cell, t.operator, t.magistrate]) expect((await api("PUT", "/drills/targets", { tip_to_investigator: 1000 }, as(who))).status).toBe(403);
+    expect((await api("PUT", "/drills/targets", { tip_to_investigator: 5 }, as(t.admin))).status).toBe(400);
+    expect((await api("PUT", "/drills/targets", { nonsense: 5000 }, as(t.admin))).status).toBe(400);
+    expect((await api("GET", "/drills", undefined, as(t.calltaker))).status).toBe(403);
+    const { createAlert } = await import("../test/helpers.ts");
+    const real = await createAlert(t.cell);
+    expect((await api("GET", `/drills/${real}`, undefined, as(t.cell))).status).toBe(404);
+  });
+});
