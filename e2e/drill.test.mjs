@@ -337,6 +337,55 @@ describe("the drill through the dashboard: four people, one alert", () => {
     await checkA11y(p.cell, "audit trail");
   });
 
+  it("the drill's scorecard: every step timed against its target, each channel's delivery and withdrawal; it prints", async () => {
+    const page = p.magistrate;
+    await page.goto(`${stack.origin}/alerts/${alertId}`);
+    await page.locator("#drill-scorecard-link").click();
+    await page.getByRole("heading", { name: "Drill scorecard" }).waitFor(T);
+    // Kept once withdrawn everywhere (the Mastodon deletion included).
+    await page.locator("#drill-status", { hasText: "complete" }).waitFor(T);
+    for (const step of ["created", "signoff_investigator", "signoff_cell", "signoff_operator", "consent", "authorised", "launched", "tip_received", "tip_forwarded", "tip_acknowledged", "stopped"]) {
+      const cells = await page.locator(`#drill-steps tr[data-step="${step}"] td`).allTextContents();
+      assert.notEqual(cells[1], "—", `${step} has a time`);
+    }
+    for (const channel of ["push", "mastodon"]) {
+      const cells = await page.locator(`#drill-channels tr[data-channel="${channel}"] td`).allTextContents();
+      assert.match(cells[2], /^\+\d/, `${channel}: first delivery timed`);
+      assert.match(cells[6], /^\+\d/, `${channel}: withdrawal timed`);
+    }
+    for (const target of ["authorisation_to_first_push", "stop_to_withdrawn_everywhere", "tip_to_investigator"]) {
+      const row = page.locator(`#drill-targets tr[data-target="${target}"]`);
+      assert.match(await row.getAttribute("data-pass"), /^(true|false)$/, `${target} judged`);
+    }
+    await page.locator("#drill-chart").waitFor(T);
+    await page.screenshot({ path: join(ARTIFACTS, "drill-scorecard.png"), fullPage: true });
+    await checkA11y(page, "drill scorecard");
+    // Printed: no header, navigation or buttons.
+    await page.emulateMedia({ media: "print" });
+    assert.equal(await page.locator("header").isVisible(), false);
+    assert.equal(await page.getByRole("button", { name: "Print" }).isVisible(), false);
+    assert.ok(await page.locator("#drill-targets").isVisible());
+    await page.emulateMedia({ media: "screen" });
+    // The history lists it with its measures.
+    await page.getByRole("link", { name: "Drills" }).first().click();
+    await page.locator("#drill-history tbody tr").first().waitFor(T);
+  });
+
+  it("readiness: the operator checks every channel before a launch; a drill is one button away", async () => {
+    const page = p.operator;
+    await page.getByRole("link", { name: "Readiness" }).click();
+    await page.getByRole("heading", { name: "Readiness of the channels" }).waitFor(T);
+    await page.getByRole("button", { name: "Check now" }).click();
+    await page.locator("#readiness-push .health-ok").first().waitFor(T);
+    await page.locator("#readiness-mastodon tr", { hasText: "credentials accepted as" }).waitFor(T);
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-readiness.png"), fullPage: true });
+    await checkA11y(page, "readiness");
+    await page.getByRole("link", { name: "Drills" }).click();
+    await page.getByRole("button", { name: "Run a drill" }).click();
+    await page.locator("#alert-state", { hasText: "draft" }).waitFor(T);
+    await page.locator(".badge", { hasText: "EXERCISE" }).first().waitFor(T);
+  });
+
   it("an alert written elsewhere (API, other time zone) opens in the editor and saves unchanged: no spurious reset", async () => {
     const page = p.cell;
     const created = await page.evaluate(async (content) => {

@@ -288,6 +288,27 @@ for (const e of trail.entries.filter((x) => x.action === "broadcast_completed"))
   console.log(`           broadcast ${d.event.padEnd(6)} on ${d.channel}: ${d.sent} sent, ${d.failed} failed, ${d.removed} removed, ${d.fenced} held by the stop (${d.outcome})`);
 }
 
+// The drill's scorecard (issue 27): every step timed against the targets, kept once withdrawn everywhere.
+let card;
+for (let i = 0; i < 100; i++) {
+  ({ data: card } = await call("GET", `/drills/${alertId}`, undefined, staff.operator.cookie));
+  if (card.complete) break;
+  await new Promise((r) => setTimeout(r, 100));
+}
+if (!card.complete) throw new Error("the drill's scorecard is not complete 10 s after the stop");
+const secs = (ms) => (ms === null ? "—" : `${(ms / 1000).toFixed(2)} s`);
+step("the drill's scorecard is kept (times only, no child data)", `${origin}/drills/${alertId}`);
+for (const x of card.targets) console.log(`           ${x.pass === null ? "·" : x.pass ? "✓" : "✗"} ${x.key.replaceAll("_", " ").padEnd(30)} ${secs(x.actualMs).padStart(8)}  (target ≤ ${secs(x.targetMs)})`);
+for (const c of card.channels) {
+  const after = (from, at) => (from && at ? secs(Date.parse(at) - Date.parse(from)) : "—");
+  const launched = card.steps.find((x) => x.key === "launched").at;
+  const stopped = card.steps.find((x) => x.key === "stopped").at;
+  console.log(`           ${c.channel.padEnd(9)} first ${after(launched, c.first)}, 100 % ${after(launched, c.p100)}, withdrawn ${after(stopped, c.withdrawn)} after the stop`);
+}
+// …and every channel's far side checked, as the readiness screen shows it.
+const { data: ready } = await call("POST", "/readiness/check", {}, staff.operator.cookie);
+step("readiness: each channel's far side checked", ready.channels.map((c) => `${c.channel} ${c.status}`).join(", "));
+
 console.log(`\nDraft → sign-offs → authorisation → launch → update → stop over the API: ${Math.round(performance.now() - tDrill)} ms.`);
 
 // Every sign-off re-checked offline from the database alone (passkey signatures, what they bind).

@@ -13,6 +13,7 @@ import { AlertScreen } from "./screens/alert";
 import { AlertList } from "./screens/alerts";
 import { Audit } from "./screens/audit";
 import { ReadinessScreen } from "./screens/readiness";
+import { DrillsScreen, ScorecardScreen } from "./screens/drills";
 import { Invitation, SignIn } from "./screens/auth";
 import { Editor } from "./screens/editor";
 import { InboxScreen } from "./screens/inbox";
@@ -64,6 +65,7 @@ function App() {
             {can("admin.users") && <a href="/admin">{t("nav.admin")}</a>}
             {can("admin.partners") && <a href="/admin/partners">{t("nav.partners")}</a>}
             {can("health.read") && <a href="/readiness">{t("nav.readiness")}</a>}
+            {can("drill.read") && <a href="/drills">{t("nav.drills")}</a>}
             <InboxLink live={can("alert.read")} />
           </nav>
         )}
@@ -110,6 +112,8 @@ function route(path: string, me: Me, can: (p: Permission) => boolean) {
   if ((path === "/intake" || path === "/") && can("intake.take")) return <IntakeConsole />;
   if (path === "/admin/partners" && can("admin.partners")) return <Partners />;
   if (path === "/readiness" && can("health.read")) return <ReadinessScreen canCheck={can("health.check")} />;
+  if (path === "/drills" && can("drill.read")) return <DrillsScreen canRun={can("drill.run")} />;
+  if ((m = new RegExp(`^/drills/${UUID}$`).exec(path)) && can("drill.read")) return <ScorecardScreen id={m[1]!} />;
   if (path === "/admin" && can("admin.users")) return <Admin meId={me.user.id} />;
   if (can("alert.read")) return <AlertList can={can} />;
   if (can("admin.users")) return <Admin meId={me.user.id} />;

@@ -77,7 +77,7 @@ describe("channel health", () => {
     expect(row().detail).not.toContain("wrong-password");
     rows = await checkHealth({ ...env, ...relay, SMTP_PASS: "secret" }, new Date(), ["email"]);
     expect(row().status).toBe("ok");
-    expect(row().detail).toBe("tls, AUTH accepted");
+    expect(row().detail).toBe("session opened (TLS), AUTH accepted");
     // Unset: off (not configured), not red.
     rows = await checkHealth({ ...env, SMTP_HOST: "" }, new Date(), ["email"]);
     expect(rows.filter((x) => x.channel === "email").map((x) => [x.target, x.status])).toEqual([["channel", "off"]]);

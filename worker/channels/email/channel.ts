@@ -230,7 +230,8 @@ export const email = {
     const pool = smtpTransport(config, 1);
     try {
       await pool.verify();
-      return [{ ...relay, ok: true, detail: `${config.security}${config.auth ? ", AUTH accepted" : ""}` }];
+      const how = config.security === "none" ? "plain SMTP to this machine" : config.security.toUpperCase();
+      return [{ ...relay, ok: true, detail: `session opened (${how})${config.auth ? ", AUTH accepted" : ""}` }];
     } catch (err) {
       const e = err as { code?: string; responseCode?: number; response?: string; message?: string };
       // The relay's reply (e.g. "535 5.7.8 Authentication credentials invalid"); the password never appears in it.

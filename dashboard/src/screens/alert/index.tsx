@@ -71,6 +71,11 @@ export function AlertScreen({ id, role, can }: { id: string; role: Role; can: (p
       <nav class="subnav" aria-label={t("alert.sections")}>
         {editable && <a href={`/alerts/${id}/edit`}>{d.state === "live" ? t("alert.editUpdate") : t("alert.edit")}</a>}
         {can("audit.read") && <a href={`/alerts/${id}/audit`}>{t("alert.audit")}</a>}
+        {d.exercise && can("drill.read") && (
+          <a href={`/drills/${id}`} id="drill-scorecard-link">
+            {t("drill.scorecardLink")}
+          </a>
+        )}
         <a href={`/alert/${id}`} target="_blank" rel="noopener">{t("alert.publicPage")}</a>
       </nav>
       {d.readiness.waitingOn.length > 0 && !["live", "stopped", "cancelled", "purged"].includes(d.state) && (
