@@ -56,6 +56,7 @@ describe("GET /api/v1/metrics (OpenMetrics)", () => {
     expect(sentBefore).toBeGreaterThanOrEqual(0);
 
     const browsers = await Promise.all([citizen(), citizen(), citizen()]);
+    const launchedAt = Date.now();
     const id = await liveAlert(t);
     await settledFanouts(id, ["alert"], as(t.cell));
     for (const b of browsers) expect(await standin.received(b.id)).toHaveLength(1);
@@ -72,6 +73,11 @@ describe("GET /api/v1/metrics (OpenMetrics)", () => {
     }
     const after = parse(await (await scrape("test-metrics-token")).text());
     expect(after.get('child_alert_deliveries_total{channel="push",outcome="sent"}')).toBe(sentBefore + 3);
+
+    // The readiness screen says when the channel last delivered.
+    const ready = expectOk(await api("GET", "/readiness", undefined, as(t.operator))).body as { channels: { channel: string; lastDelivery: string | null }[] };
+    expect(Date.parse(ready.channels.find((c) => c.channel === "push")!.lastDelivery!)).toBeGreaterThanOrEqual(launchedAt);
+    expect(ready.channels.find((c) => c.channel === "email")!.lastDelivery).toBeNull();
 
     // The live panel's chart: the same three deliveries, in 5-second buckets.
     const series = expectOk(await api("GET", `/alerts/${id}/throughput`, undefined, as(t.operator))).body as { bucketS: number; channels: { channel: string; points: { at: number; sent: number }[] }[] };

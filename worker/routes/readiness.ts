@@ -35,6 +35,7 @@ const ChannelReadiness = z
     checks: z.array(Check),
     deadLetters: z.number().int().describe("page jobs of this channel in the dead-letter queue, last 7 days"),
     backlog: z.object({ pages: z.number().int(), retrying: z.number().int() }).describe("work queued for live alerts now"),
+    lastDelivery: z.string().nullable().describe("when a broadcast last finished with deliveries on this channel (a drill counts)"),
   })
   .openapi("ChannelReadiness");
 
@@ -49,6 +50,14 @@ async function deadLettersByChannel(db: Db, now: Date): Promise<Map<string, numb
     .where(and(gte(deadLetters.createdAt, new Date(now.getTime() - DEAD_LETTER_WINDOW_MS).toISOString()), sql`${deadLetters.jobType} = 'page'`))
     .groupBy(sql`1`);
   return new Map(rows.map((r) => [r.channel, r.n]));
+}
+
+/** When each channel last finished a broadcast that delivered something (from the audit trail's outcomes). */
+async function lastDeliveryByChannel(db: Db): Promise<Map<string, string>> {
+  const rows = await db.all<{ channel: string; at: string }>(sql`
+    SELECT json_extract(details, '$.channel') AS channel, max(at) AS at FROM audit_entries
+    WHERE action = 'broadcast_completed' AND json_extract(details, '$.sent') > 0 GROUP BY 1`);
+  return new Map(rows.map((r) => [r.channel, r.at]));
 }
 
 /** Pages still to run and recipients waiting for a retry, per channel, over the alerts live now (a handful). */
@@ -72,7 +81,7 @@ const worst = (rows: HealthRow[]): (typeof STATUSES)[number] =>
 
 async function readiness(env: Env, db: Db, rows: HealthRow[]) {
   const now = new Date();
-  const [dead, backlog] = await Promise.all([deadLettersByChannel(db, now), backlogByChannel(env, db)]);
+  const [dead, backlog, last] = await Promise.all([deadLettersByChannel(db, now), backlogByChannel(env, db), lastDeliveryByChannel(db)]);
   const checkedAt = rows.reduce<string | null>((m, r) => (!m || r.checkedAt > m ? r.checkedAt : m), null);
   return {
     checkedAt,
@@ -84,6 +93,7 @@ async function readiness(env: Env, db: Db, rows: HealthRow[]) {
         checks: mine.map(({ target, label, status, detail, checkedAt: at, since }) => ({ target, label, status, detail, checkedAt: at, since })),
         deadLetters: dead.get(ch.name) ?? 0,
         backlog: backlog.get(ch.name) ?? { pages: 0, retrying: 0 },
+        lastDelivery: last.get(ch.name) ?? null,
       };
     }),
   };

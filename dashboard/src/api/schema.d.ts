@@ -10675,6 +10675,8 @@ export interface components {
                 pages: number;
                 retrying: number;
             };
+            /** @description when a broadcast last finished with deliveries on this channel (a drill counts) */
+            lastDelivery: string | null;
         };
         HealthCheck: {
             /** @description what was checked: "relay", "vapid", an account's or a partner's id, "channel" for the channel as a whole */

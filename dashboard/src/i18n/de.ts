@@ -553,6 +553,7 @@ export const de: Dict = {
   "readiness.checkedAt": "Zuletzt geprüft {at} (das System prüft alle 5 Minuten).",
   "readiness.deadLetters": "{n} Seitenaufträge in der Dead-Letter-Warteschlange (7 Tage)",
   "readiness.intro": "Die Gegenseite jedes Kanals, geprüft durch einen harmlosen Aufruf, der nichts veröffentlicht: das AUTH des Relays, die Zugangsdaten jedes Kontos, die letzte Zustellung an jeden Partner, die VAPID-Schlüssel. Eine Prüfung, die rot wird, benachrichtigt den Operator und den Admin.",
+  "readiness.lastDelivery": "Letzte Zustellung: {at}",
   "readiness.launchRed": "Jetzt rot: {list}. Der Start geht trotzdem über alle anderen Kanäle.",
   "readiness.launchSummary": "Kanäle: {ok} bereit, {failing} rot, {off} aus.",
   "readiness.never": "Noch nicht geprüft: drücken Sie „Jetzt prüfen“.",

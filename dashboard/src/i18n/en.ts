@@ -552,6 +552,7 @@ export const en = {
   "readiness.checkedAt": "Last checked {at} (the system checks every 5 minutes).",
   "readiness.deadLetters": "{n} page jobs in the dead-letter queue (7 days)",
   "readiness.intro": "Each channel's far side, checked by a harmless call that publishes nothing: the relay's AUTH, each account's credentials, each partner's last delivery, the VAPID keys. A check that turns red tells the operator and the admin.",
+  "readiness.lastDelivery": "Last delivery: {at}",
   "readiness.launchRed": "Red now: {list}. The launch still goes out on every other channel.",
   "readiness.launchSummary": "Channels: {ok} ready, {failing} red, {off} off.",
   "readiness.never": "Not checked yet: press “Check now”.",

@@ -553,6 +553,7 @@ export const fr: Dict = {
   "readiness.checkedAt": "Dernier contrôle {at} (le système contrôle toutes les 5 minutes).",
   "readiness.deadLetters": "{n} tâches de page dans la file des lettres mortes (7 jours)",
   "readiness.intro": "L'autre bout de chaque canal, contrôlé par un appel inoffensif qui ne publie rien : l'AUTH du relais, les identifiants de chaque compte, la dernière livraison de chaque partenaire, les clés VAPID. Un contrôle qui passe au rouge avertit l'opérateur et l'admin.",
+  "readiness.lastDelivery": "Dernière livraison : {at}",
   "readiness.launchRed": "Au rouge maintenant : {list}. Le lancement part quand même sur tous les autres canaux.",
   "readiness.launchSummary": "Canaux : {ok} prêts, {failing} au rouge, {off} coupés.",
   "readiness.never": "Pas encore contrôlé : appuyez sur « Contrôler maintenant ».",

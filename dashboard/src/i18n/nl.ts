@@ -553,6 +553,7 @@ export const nl: Dict = {
   "readiness.checkedAt": "Laatst gecontroleerd {at} (het systeem controleert elke 5 minuten).",
   "readiness.deadLetters": "{n} paginataken in de dead-letter-wachtrij (7 dagen)",
   "readiness.intro": "De andere kant van elk kanaal, gecontroleerd met een onschuldige oproep die niets publiceert: de AUTH van de relay, de inloggegevens van elk account, de laatste levering aan elke partner, de VAPID-sleutels. Een controle die rood wordt, verwittigt de operator en de beheerder.",
+  "readiness.lastDelivery": "Laatste levering: {at}",
   "readiness.launchRed": "Nu rood: {list}. De lancering gaat toch via alle andere kanalen.",
   "readiness.launchSummary": "Kanalen: {ok} klaar, {failing} rood, {off} uit.",
   "readiness.never": "Nog niet gecontroleerd: druk op “Nu controleren”.",

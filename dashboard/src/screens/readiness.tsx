@@ -85,7 +85,7 @@ export function ReadinessScreen({ canCheck }: { canCheck: boolean }) {
               </p>
             )}
             <p class="muted">
-              {t("readiness.deadLetters", { n: String(c.deadLetters) })} · {t("readiness.backlog", { pages: String(c.backlog.pages), retrying: String(c.backlog.retrying) })}
+              {t("readiness.lastDelivery", { at: c.lastDelivery ? fmtTime(c.lastDelivery) : "—" })} · {t("readiness.deadLetters", { n: String(c.deadLetters) })} · {t("readiness.backlog", { pages: String(c.backlog.pages), retrying: String(c.backlog.retrying) })}
             </p>
           </section>
         ))}
