@@ -75,6 +75,9 @@ describe("paged when a channel stalls mid-alert", () => {
   it("a push service that stops accepting: the operator and the cell are paged within 30 s of the stall, once; told again when it delivers", { timeout: 150_000 }, async () => {
     const fine = await citizen();
     const stuck = await citizen();
+    // The operator's phone, opted in to be woken.
+    const phone = await standin.subscribe();
+    expectOk(await api("POST", "/me/tip-push", { subscription: { endpoint: phone.endpoint, keys: phone.keys } }, as(t.operator)), 201);
     // This browser's push service answers 429 (come back in 10 s) to everything, for now.
     await standin.behave({ id: stuck.id, status: 429, retryAfter: 10, times: 1000 });
     const alertId = await liveAlert(t);
@@ -92,6 +95,14 @@ describe("paged when a channel stalls mid-alert", () => {
     expect(after).toBeLessThanOrEqual(STALL_MS + 30_000);
     expect((await events(t.cell, alertId)).some((e) => e.event === "channel_stalled")).toBe(true);
     expect((await events(t.investigator, alertId)).some((e) => e.event.startsWith("channel_"))).toBe(false);
+    // …and the operator's phone was woken: which alert and channel, nothing about the child.
+    let woken: { payload: { type: string; tag: string; url: string } }[] = [];
+    for (let i = 0; i < 50 && !woken.length; i++) {
+      woken = (await standin.received(phone.id)) as never;
+      if (!woken.length) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(woken[0]!.payload).toMatchObject({ type: "staff", tag: `channel:${alertId}:push` });
+    expect(JSON.stringify(woken[0]!.payload)).not.toMatch(/Lina|Exemple/);
     // The live panel says so.
     const live = expectOk(await api("GET", `/alerts/${alertId}/fanout`, undefined, as(t.operator))).body.fanouts as FanoutCounters[];
     expect(live.find((f) => f.channel === "push" && f.event === "alert")!.incident?.reason).toBe("stalled");

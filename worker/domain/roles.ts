@@ -41,7 +41,8 @@ export type Permission =
   | "health.check"
   | "drill.run"
   | "drill.read"
-  | "drill.targets";
+  | "drill.targets"
+  | "staff.push";
 
 const PERMISSIONS: Record<Permission, readonly Role[]> = {
   // The admin manages accounts, not cases: no access to the child's data. Call-takers read
@@ -87,6 +88,9 @@ const PERMISSIONS: Record<Permission, readonly Role[]> = {
   "drill.run": ["cell", "operator"],
   "drill.read": ["cell", "operator", "magistrate", "investigator", "admin"],
   "drill.targets": ["admin"],
+  // A device of one's own woken by web push: tip readers for a new tip (issue 14), the operator and the
+  // cell for a channel that stalls during a live alert (issue 27). What wakes whom is decided by role when sending.
+  "staff.push": ["investigator", "cell", "calltaker", "operator"],
   // A post the retraction could not delete: whoever runs the channels asks again (or removes it by hand).
   "social.retract": ["cell", "operator"],
   // Everyone has an inbox; notices say what happened and link to the alert, no child data.

@@ -48,6 +48,16 @@ const MAY: Partial<Record<Permission, readonly string[]>> = {
   "tip.ack": ["investigator", "cell"],
   "intake.read": ["magistrate", "investigator", "cell", "operator", "calltaker"],
   "intake.take": ["calltaker"],
+  // Issue 27: whether the channels can reach people — those who launch and run them, the admin who holds the
+  // credentials, the magistrate who authorises; a check on demand by those who run them.
+  "health.read": ["operator", "cell", "admin", "magistrate"],
+  "health.check": ["operator", "cell", "admin"],
+  // "Run a drill" (cell, operator); its scorecard for the seats that take part and the admin; targets "editable by the admin".
+  "drill.run": ["cell", "operator"],
+  "drill.read": ["cell", "operator", "magistrate", "investigator", "admin"],
+  "drill.targets": ["admin"],
+  // A device woken by push: tip readers (issue 14), and the operator and the cell paged when a channel stalls (issue 27).
+  "staff.push": ["investigator", "cell", "calltaker", "operator"],
 };
 
 describe("role checks on every staff route", () => {
@@ -89,7 +99,13 @@ describe("role checks on every staff route", () => {
     ["GET", () => "/admin/intake-line", "admin.channels"],
     ["PUT", () => "/admin/intake-line", "admin.channels", { provider: "twilio", routingNumber: "+3227000000", fallbackNumber: "+3227000116" }],
     ["GET", (id) => `/alerts/${id}/tips`, "tip.read"],
-    ["DELETE", () => "/me/tip-push", "tip.read", { endpoint: "https://fcm.googleapis.com/fcm/send/x" }],
+    ["DELETE", () => "/me/tip-push", "staff.push", { endpoint: "https://fcm.googleapis.com/fcm/send/x" }],
+    ["GET", () => "/readiness", "health.read"],
+    ["POST", () => "/readiness/check", "health.check", { channels: ["push"] }],
+    ["POST", () => "/drills", "drill.run"],
+    ["GET", () => "/drills", "drill.read"],
+    ["GET", (id) => `/drills/${id}`, "drill.read"],
+    ["PUT", () => "/drills/targets", "drill.targets", { tip_to_investigator: 2000 }],
     ["POST", (id) => `/alerts/${id}/tips`, "tip.record", { text: "Role check tip.", anonymous: true, recording: "refused", assessment: "doubtful" }],
     ["POST", (id) => `/alerts/${id}/tips/6f1c2b1e-8f0a-4a57-9d1c-3e5b2a9c7d10/ack`, "tip.ack"],
     ["POST", (id) => `/alerts/${id}/tips/6f1c2b1e-8f0a-4a57-9d1c-3e5b2a9c7d10/useful`, "tip.ack", { useful: true }],

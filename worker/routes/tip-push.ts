@@ -12,11 +12,11 @@ const tags = ["116 000 intake"];
 const StaffDevice = z.object({ subscription: PushSubscriptionJson }).strict();
 
 tipPushRoutes.openapi(
-  staffRoute("tip.read", {
+  staffRoute("staff.push", {
     method: "post",
     path: "/me/tip-push",
     tags,
-    summary: "Wake this device when a tip I may read comes in (web push; the message never carries the tip)",
+    summary: "Wake this device when a tip I may read comes in, or (operator, cell) a channel of a live alert stalls (web push; the message never carries the tip)",
     request: { body: jsonBody(StaffDevice) },
     responses: { 201: jsonOk(z.object({ devices: z.number().int() }), "Subscribed") },
   }),
@@ -33,7 +33,7 @@ tipPushRoutes.openapi(
 );
 
 tipPushRoutes.openapi(
-  staffRoute("tip.read", {
+  staffRoute("staff.push", {
     method: "delete",
     path: "/me/tip-push",
     tags,

@@ -549,7 +549,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             user: components["schemas"]["User"];
-                            permissions: ("alert.read" | "alert.create" | "alert.edit" | "alert.submit" | "alert.cancel" | "alert.launch" | "alert.stop" | "alert.extend" | "alert.signOff" | "alert.consent" | "alert.object" | "alert.assign" | "alert.file" | "alert.closeFile" | "alert.foreign" | "audit.read" | "audit.verify" | "admin.users" | "admin.channels" | "admin.mailboxes" | "admin.partners" | "admin.social" | "health.read" | "health.check" | "drill.run" | "drill.read" | "drill.targets" | "social.retract" | "inbox.read" | "tip.read" | "tip.record" | "tip.ack" | "intake.read" | "intake.take" | "stats.read")[];
+                            permissions: ("alert.read" | "alert.create" | "alert.edit" | "alert.submit" | "alert.cancel" | "alert.launch" | "alert.stop" | "alert.extend" | "alert.signOff" | "alert.consent" | "alert.object" | "alert.assign" | "alert.file" | "alert.closeFile" | "alert.foreign" | "audit.read" | "audit.verify" | "admin.users" | "admin.channels" | "admin.mailboxes" | "admin.partners" | "admin.social" | "health.read" | "health.check" | "drill.run" | "drill.read" | "drill.targets" | "staff.push" | "social.retract" | "inbox.read" | "tip.read" | "tip.record" | "tip.ack" | "intake.read" | "intake.take" | "stats.read")[];
                         };
                     };
                 };
@@ -8334,8 +8334,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Wake this device when a tip I may read comes in (web push; the message never carries the tip)
-         * @description Roles: investigator, cell, calltaker.
+         * Wake this device when a tip I may read comes in, or (operator, cell) a channel of a live alert stalls (web push; the message never carries the tip)
+         * @description Roles: investigator, cell, calltaker, operator.
          */
         post: {
             parameters: {
@@ -8421,7 +8421,7 @@ export interface paths {
         };
         /**
          * Stop waking this device
-         * @description Roles: investigator, cell, calltaker.
+         * @description Roles: investigator, cell, calltaker, operator.
          */
         delete: {
             parameters: {

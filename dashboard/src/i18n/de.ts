@@ -565,6 +565,7 @@ export const de: Dict = {
   "readiness.status.unchecked": "nicht geprüft",
   "readiness.title": "Bereitschaft der Kanäle",
   "readiness.todo": "Was tun",
+  "readiness.wake": "Ein Kanal, der während eines laufenden Alarms stillsteht, alarmiert Operator und Zelle: Lassen Sie auch dieses Gerät wecken (Web-Push; die Nachricht nennt Alarm und Kanal, sonst nichts).",
 
   "region.whole": "ganzes Land",
 

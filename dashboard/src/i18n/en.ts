@@ -564,6 +564,7 @@ export const en = {
   "readiness.status.unchecked": "not checked",
   "readiness.title": "Readiness of the channels",
   "readiness.todo": "What to do",
+  "readiness.wake": "A channel that stalls during a live alert pages the operator and the cell: let this device be woken too (web push; the message says which alert and channel, nothing more).",
 
   "region.whole": "whole country",
 

@@ -565,6 +565,7 @@ export const fr: Dict = {
   "readiness.status.unchecked": "non contrôlé",
   "readiness.title": "Disponibilité des canaux",
   "readiness.todo": "Que faire",
+  "readiness.wake": "Un canal bloqué pendant une alerte en cours alerte l'opérateur et la cellule : laissez aussi cet appareil être réveillé (web push ; le message dit quelle alerte et quel canal, rien de plus).",
 
   "region.whole": "tout le pays",
 

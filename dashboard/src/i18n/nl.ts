@@ -565,6 +565,7 @@ export const nl: Dict = {
   "readiness.status.unchecked": "niet gecontroleerd",
   "readiness.title": "Paraatheid van de kanalen",
   "readiness.todo": "Wat te doen",
+  "readiness.wake": "Een kanaal dat stilvalt tijdens een lopende alert roept de operator en de cel op: laat ook dit toestel wekken (web push; het bericht zegt welke alert en welk kanaal, niets meer).",
 
   "region.whole": "heel het land",
 

@@ -347,7 +347,7 @@ export function TipsPanel({ alertId, canRead, canAck }: { alertId: string; canRe
 const b64urlToBytes = (s: string) => Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
 
 /** Opt-in: this device is woken by a web push when a tip comes in (the push never carries the tip). */
-function WakeThisDevice() {
+export function WakeThisDevice() {
   const supported = "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
   const [on, setOn] = useState<boolean | null>(null);
   const [run, busy, error] = useAction();

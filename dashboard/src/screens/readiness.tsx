@@ -8,6 +8,7 @@ import type { components } from "../api/schema";
 import { hasKey, t } from "../i18n";
 import { channelName, useChannels } from "../lib/channels";
 import { ErrorBox, fmtTime, THead, useFocusHeading } from "../ui";
+import { WakeThisDevice } from "./intake";
 
 type Readiness = components["schemas"]["ChannelsReadiness"];
 type Status = Readiness["channels"][number]["status"];
@@ -19,7 +20,7 @@ function Badge({ status }: { status: Status }) {
   return <span class={`health health-${status}`}>{t(`readiness.status.${status}` as never)}</span>;
 }
 
-export function ReadinessScreen({ canCheck }: { canCheck: boolean }) {
+export function ReadinessScreen({ canCheck, canWake }: { canCheck: boolean; canWake: boolean }) {
   const [data, setData] = useState<Readiness | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -54,6 +55,12 @@ export function ReadinessScreen({ canCheck }: { canCheck: boolean }) {
             {t("readiness.checkNow")}
           </button>
         </p>
+      )}
+      {canWake && (
+        <div class="card">
+          <p>{t("readiness.wake")}</p>
+          <WakeThisDevice />
+        </div>
       )}
       <ErrorBox error={error} />
       {data &&
