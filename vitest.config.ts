@@ -31,6 +31,8 @@ const fixtures = Object.fromEntries(
 /** A VAPID key pair for this test run (the app signs with it; the stand-in verifies against it). */
 /** The audit anchors' Ed25519 pair for the test Worker. */
 const audit = generateKeyPairSync("ed25519");
+/** The publication key (issue 28): ES256, PKCS#8 base64url as the secret holds it. */
+const publication = generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey.export({ format: "der", type: "pkcs8" }).toString("base64url");
 
 function vapidKeys() {
   const { privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
@@ -126,6 +128,7 @@ export default defineConfig(async () => {
             TURNSTILE_SECRET: PASS_SECRET,
             TELEPHONY_AUTH_TOKEN: "test-telephony-auth-token",
             METRICS_TOKEN: "test-metrics-token",
+            PUBLICATION_SIGNING_KEY: publication,
             TELEPHONY_API_ORIGIN: "https://telephony-api.test",
             SOCIAL_CREDENTIALS_KEY: randomBytes(32).toString("base64url"),
             SOCIAL_EXTRA_HOSTS: "mastodon.test,bsky.test,x.test,graph.facebook.test,telegram.test",

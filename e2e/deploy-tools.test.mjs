@@ -95,7 +95,7 @@ describe("npm run provision", () => {
 
 describe("npm run preflight", () => {
   const audit = generateKeyPairSync("ed25519").publicKey.export({ format: "der", type: "spki" }).subarray(-32).toString("base64url");
-  const ALL_SECRETS = "EMAIL_TOKEN_SECRET,VAPID_PUBLIC_KEY,VAPID_PRIVATE_KEY,AUDIT_SIGNING_KEY,TURNSTILE_SECRET,TELEPHONY_AUTH_TOKEN,SOCIAL_CREDENTIALS_KEY,METRICS_TOKEN,SMTP_USER,SMTP_PASS";
+  const ALL_SECRETS = "EMAIL_TOKEN_SECRET,VAPID_PUBLIC_KEY,VAPID_PRIVATE_KEY,AUDIT_SIGNING_KEY,TURNSTILE_SECRET,TELEPHONY_AUTH_TOKEN,SOCIAL_CREDENTIALS_KEY,METRICS_TOKEN,PUBLICATION_SIGNING_KEY,SMTP_USER,SMTP_PASS";
   /** wrangler.toml with production values in place of the example ones. */
   function config(change = (s) => s) {
     let s = readFileSync(join(ROOT, "wrangler.toml"), "utf8")

@@ -17,6 +17,8 @@ export interface ItemSource {
   updatedAt: string;
   endsAt: string | null;
   content: AlertContent | null;
+  /** The signed publication (issue 28), when the deployment has a publication key. */
+  signed?: { statement: string; jws: string } | null;
 }
 
 export const pageUrl = (origin: string, id: string, lang?: Language) => `${origin}/alert/${id}${lang ? `?lang=${lang}` : ""}`;
@@ -46,7 +48,7 @@ export function textsIn(r: Pick<ItemSource, "exercise" | "content" | "endsAt">, 
 }
 
 /** What the feed and an adequate partner's webhook say of a live alert (no CAP link: the feed adds it). */
-export function alertItem(r: Pick<ItemSource, "alertId" | "exercise" | "version" | "launchedAt" | "updatedAt" | "endsAt" | "content" | "face">, origin: string) {
+export function alertItem(r: Pick<ItemSource, "alertId" | "exercise" | "version" | "launchedAt" | "updatedAt" | "endsAt" | "content" | "face" | "signed">, origin: string) {
   const c = r.content!;
   const langs = c.targeting.languages;
   return {
@@ -63,6 +65,8 @@ export function alertItem(r: Pick<ItemSource, "alertId" | "exercise" | "version"
     texts: Object.fromEntries(langs.map((l) => [l, textsIn(r, l)])) as Partial<Record<Language, ReturnType<typeof textsIn>>>,
     posters: Object.fromEntries(langs.map((l) => [l, Object.fromEntries(FORMAT_NAMES.map((f) => [f, posterUrl(origin, r.alertId, f, l)]))])) as Partial<Record<Language, Record<FormatName, string>>>,
     photos: c.child.photos.map((h) => `${origin}/alert/${r.alertId}/photo/${h}.jpg`),
+    // Issue 28: what is published, signed (detached JWS over the statement's canonical JSON; keys at /.well-known/child-alert-keys.json).
+    ...(r.signed ? { signature: { statement: JSON.parse(r.signed.statement) as Record<string, unknown>, jws: r.signed.jws } } : {}),
   };
 }
 

@@ -30,6 +30,7 @@ import { readinessRoutes } from "./routes/readiness.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { drillRoutes } from "./routes/drills.ts";
 import { publicRoutes } from "./routes/public.ts";
+import { verifyPages, verifyRoutes } from "./routes/verify.ts";
 import { widgetRoutes } from "./routes/widget.ts";
 import { MAX_PHOTO_BYTES } from "./render/image-format.ts";
 import { renderDocs } from "./routes/docs.ts";
@@ -80,6 +81,7 @@ export function buildApp() {
   api.route("/", readinessRoutes);
   api.route("/", metricsRoutes);
   api.route("/", drillRoutes);
+  api.route("/", verifyRoutes);
   // Says only that the Worker answers: nothing about the environment or its configuration.
   api.get("/health", (c) => c.json({ ok: true }));
   api.openAPIRegistry.registerComponent("securitySchemes", "session", { type: "apiKey", in: "cookie", name: SESSION_COOKIE });
@@ -127,6 +129,7 @@ export function buildApp() {
   app.route("/api/v1", api);
   app.route("/", telephonyRoutes);
   app.route("/", tipFormRoutes);
+  app.route("/", verifyPages);
   app.route("/", publicRoutes);
   app.route("/", widgetRoutes);
   app.route("/", emailPages);

@@ -179,6 +179,8 @@ export function ensureDevVars(port = DEFAULT_PORT) {
     TELEPHONY_API_ORIGIN: `http://localhost:${TELEPHONY_API_STANDIN_PORT}`,
     // The social networks: their APIs are the local stand-in's; the credentials' sealing key is local.
     SOCIAL_CREDENTIALS_KEY: randomBytes(32).toString("base64url"),
+    // The publication key (issue 28): signs what is published; its public half at /.well-known/child-alert-keys.json.
+    PUBLICATION_SIGNING_KEY: generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey.export({ format: "der", type: "pkcs8" }).toString("base64url"),
     // An outside monitor's token for GET /api/v1/metrics (OpenMetrics).
     METRICS_TOKEN: randomBytes(24).toString("base64url"),
     SOCIAL_EXTRA_HOSTS: `localhost:${SOCIAL_STANDIN_PORT}`,

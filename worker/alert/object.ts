@@ -25,6 +25,7 @@ import { allShards } from "../fanout/shards.ts";
 import { stillWatching, WATCH_EVERY_MS } from "../fanout/watch.ts";
 import { watchFanouts } from "./watchdog.ts";
 import { drillScorecard } from "../drills/scorecard.ts";
+import { signStatement, statementOf } from "../publication/sign.ts";
 import { Serial } from "../serial.ts";
 
 /** `publicUrls`: what the public saw changed; these URLs' cached copies are to be purged. */
@@ -148,7 +149,9 @@ export class AlertObject extends LiveObject {
   private async syncPublic(alertId: string): Promise<void> {
     const previous = (await this.ctx.storage.get<PublicAlert>(PUBLIC_RECORD)) ?? null;
     const urlsBefore = previous ? await this.publicUrls(alertId) : [];
-    const next = await buildPublicAlert(makeDb(this.env.DB), this.env.APP_ORIGIN, alertId, previous, new Date());
+    const built = await buildPublicAlert(makeDb(this.env.DB), this.env.APP_ORIGIN, alertId, previous, new Date());
+    // Issue 28: what is published is signed once per change (the surfaces carry it as it is).
+    const next = built && { ...built, signed: previous?.updatedAt === built.updatedAt && previous.signed ? previous.signed : await signStatement(this.env, statementOf(built, this.env.APP_ORIGIN)) };
     // The photos ever shown, so that a stop can purge their cached copies too (hashes only; gone with the purge).
     const shown = new Set([...((await this.ctx.storage.get<string[]>(PUBLIC_PHOTOS)) ?? []), ...(next?.content?.child.photos ?? [])]);
     if (next) await this.ctx.storage.put({ [PUBLIC_RECORD]: next, [PUBLIC_PHOTOS]: [...shown] });

@@ -37,6 +37,11 @@ export interface PublicAlert {
   /** Live only: the poster set's inputs (rendered on demand if the job has not finished). */
   posters: PosterPlan | null;
   messages: CapRef[];
+  /**
+   * What is published, signed (issue 28: publication/sign.ts): the statement's canonical JSON
+   * (exactly what the detached JWS covers) and the JWS; null without a publication key.
+   */
+  signed?: { statement: string; jws: string } | null;
 }
 
 /** What a change must be for a new CAP message: the face, the published version, the end time. */
@@ -96,6 +101,7 @@ export function publicPaths(alertId: string, capMessages: number, photoHashes: r
     ...photoHashes.map((h) => `/alert/${alertId}/photo/${h}.jpg`),
     ...Array.from({ length: capMessages }, (_, i) => `/api/v1/feeds/cap/${alertId}.${i + 1}.xml`),
     `/alert/${alertId}`,
+    `/alert/${alertId}/signed.json`,
     ...LANGUAGES.map((l) => `/alert/${alertId}?lang=${l}`),
     ...LANGUAGES.flatMap((l) => FORMAT_NAMES.map((f) => `/alert/${alertId}/poster/${f}-${l}.png`)),
     ...FEED_PATHS,

@@ -79,7 +79,8 @@ ${hotlineBlock(cat)}</main>`),
   const cat = CATALOGUES[lang];
   const name = [content.child.firstName, content.child.lastName].filter(Boolean).join(" ");
   const poster = `/alert/${id}/poster/landscape-${lang}.png`;
-  const og = `<meta property="og:title" content="CHILD ALERT: ${esc(name)}"><meta property="og:image" content="${esc(c.env.APP_ORIGIN)}${poster}">`;
+  // Issue 28: the signed statement of what this page shows, for anyone to check.
+  const og = `<meta property="og:title" content="CHILD ALERT: ${esc(name)}"><meta property="og:image" content="${esc(c.env.APP_ORIGIN)}${poster}"><link rel="alternate" type="application/json" title="signed statement" href="/alert/${id}/signed.json">`;
   return c.html(page(lang, `CHILD ALERT: ${name}`, alertBody(cat, content, lang, id, rec.exercise, rec.endsAt, poster, tipFormHtml(cat, c.env, id, lang)), og));
 });
 

@@ -9843,6 +9843,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Is this alert genuine? A signed statement, or a link or text naming an alert */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["VerifyRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VerifyAnswer"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -10720,6 +10760,29 @@ export interface components {
                 actualMs: number | null;
                 pass: boolean | null;
             }[];
+        };
+        VerifyAnswer: {
+            /** @enum {string} */
+            verdict: "genuine_live" | "genuine_ended" | "genuine_outdated" | "not_ours";
+            /** @description the alert as we publish it now: compare, and share this one */
+            official: {
+                alertId: string;
+                /** @enum {string} */
+                status: "live" | "found" | "ended";
+                version: number | null;
+                url: string;
+                signed: string;
+            } | null;
+        };
+        VerifyRequest: {
+            statement: {
+                [key: string]: unknown;
+            };
+            jws: string;
+            keys?: string;
+        } | {
+            /** @description a link, a post or a message that names an alert, e.g. a poster's QR code read by the camera */
+            text: string;
         };
     };
     responses: never;

@@ -1,0 +1,91 @@
+// Genuine or fake (issue 28): the publication keys (JWKS), each alert's signed statement
+// (/alert/{id}/signed.json: what is published now, and its detached JWS), and the check
+// anyone can ask — a statement with its signature, or a link or text that names an alert
+// — answered "genuine and live", "genuine but ended: stop sharing it", "genuine but an
+// older version", or "not issued by us", with the official current version's address.
+import { createRoute, z } from "@hono/zod-openapi";
+import { boardStub } from "../board/object.ts";
+import { AppError } from "../errors.ts";
+import { JWKS_PATH, jwks, verifyStatement } from "../publication/sign.ts";
+import { jsonBody, jsonOk, newRouter, publicRateLimit } from "./http.ts";
+
+export const verifyRoutes = newRouter();
+/** Not under /api: the keys' address is well known; the statement sits beside the alert's page. */
+export const verifyPages = newRouter();
+
+const UUID_RE = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+
+verifyPages.get(JWKS_PATH, async (c) => c.json(await jwks(c.env), 200, { "Cache-Control": "public, max-age=300" }));
+
+verifyPages.get(`/alert/:id{${UUID_RE}}/signed.json`, async (c) => {
+  const rec = await boardStub(c.env).publicAlert(c.req.param("id"));
+  if (!rec?.signed) throw new AppError("E_NOT_FOUND", "no signed publication for this alert");
+  return c.json({ statement: JSON.parse(rec.signed.statement) as unknown, jws: rec.signed.jws, keys: `${c.env.APP_ORIGIN}${JWKS_PATH}` }, 200, { "Cache-Control": "public, max-age=5" });
+});
+
+const VERDICTS = ["genuine_live", "genuine_ended", "genuine_outdated", "not_ours"] as const;
+type Verdict = (typeof VERDICTS)[number];
+
+const VerifyBody = z
+  .union([
+    // signed.json as it is (its `keys` address is ignored: only our keys count).
+    z.object({ statement: z.record(z.string(), z.unknown()), jws: z.string().max(2000), keys: z.string().max(300).optional() }).strict(),
+    z.object({ text: z.string().min(1).max(5000).describe("a link, a post or a message that names an alert, e.g. a poster's QR code read by the camera") }).strict(),
+  ])
+  .openapi("VerifyRequest");
+
+const VerifyAnswer = z
+  .object({
+    verdict: z.enum(VERDICTS),
+    official: z
+      .object({ alertId: z.string(), status: z.enum(["live", "found", "ended"]), version: z.number().int().nullable(), url: z.string(), signed: z.string() })
+      .nullable()
+      .describe("the alert as we publish it now: compare, and share this one"),
+  })
+  .openapi("VerifyAnswer");
+
+async function official(env: Env, alertId: string) {
+  const rec = await boardStub(env).publicAlert(alertId);
+  if (!rec) return null;
+  return {
+    alertId,
+    status: rec.face === "alert" ? ("live" as const) : rec.face,
+    version: rec.version,
+    url: `${env.APP_ORIGIN}/alert/${alertId}`,
+    signed: `${env.APP_ORIGIN}/alert/${alertId}/signed.json`,
+  };
+}
+
+verifyRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/verify",
+    tags: ["Verification"],
+    summary: "Is this alert genuine? A signed statement, or a link or text naming an alert",
+    middleware: [publicRateLimit] as const,
+    request: { body: jsonBody(VerifyBody) },
+    responses: { 200: jsonOk(VerifyAnswer) },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    let alertId: string | null = null;
+    let version: number | null = null;
+    if ("jws" in body) {
+      // Only our signature over exactly this statement counts; then, is it still what we publish?
+      if (!(await verifyStatement(c.env, body.statement, body.jws))) return c.json({ verdict: "not_ours" as Verdict, official: null }, 200);
+      alertId = typeof body.statement.alertId === "string" ? body.statement.alertId : null;
+      version = typeof body.statement.version === "number" ? body.statement.version : null;
+    } else {
+      // Our address, with the alert's id (and the version a poster's QR or a post carries).
+      const origin = c.env.APP_ORIGIN.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      const m = new RegExp(`${origin}/(?:alert|verify)/(${UUID_RE})(?:[/?#][^\\s]*?(?:[?&]v=(\\d+)))?`, "i").exec(body.text);
+      if (!m) return c.json({ verdict: "not_ours" as Verdict, official: null }, 200);
+      alertId = m[1]!.toLowerCase();
+      version = m[2] ? Number(m[2]) : null;
+    }
+    const now = alertId ? await official(c.env, alertId) : null;
+    if (!now) return c.json({ verdict: "not_ours" as Verdict, official: null }, 200);
+    const verdict: Verdict = now.status !== "live" ? "genuine_ended" : version !== null && now.version !== null && version < now.version ? "genuine_outdated" : "genuine_live";
+    return c.json({ verdict, official: now }, 200);
+  },
+);
