@@ -2,9 +2,14 @@
 // every CAP message of an alert's life (Alert at the launch, Update at the extension,
 // Cancel at the stop) validates against the OASIS CAP 1.2 schema
 // (../shared/reference/cap-1.2.xsd, a copy in e2e/lib/cap-1.2.xsd) with libxml2's
-// xmllint (xmllint-wasm); the Atom feeds are well-formed XML.
+// xmllint (xmllint-wasm); the Atom feeds are well-formed XML. Each CAP message carries an
+// enveloped XML signature that xmlsec1 (Debian's xmlsec1, as a partner or IPAWS would
+// check it) verifies with our published key, and refuses once one character changed.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { createPublicKey } from "node:crypto";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { validateXML } from "xmllint-wasm";
@@ -21,6 +26,24 @@ async function validCap(xml, label) {
 async function wellFormed(xml, label) {
   const r = await validateXML({ xml: [{ fileName: `${label}.xml`, contents: xml }], normalization: "format" });
   assert.equal(r.valid, true, `${label}: ${r.errors.map((e) => e.rawMessage ?? e.message).join("; ")}`);
+}
+
+/** `xmlsec1 --verify` with the key our JWKS publishes under the signature's KeyName: whether it accepts. */
+async function xmlsecAccepts(origin, xml, label) {
+  const { keys } = await (await fetch(`${origin}/.well-known/child-alert-keys.json`)).json();
+  const kid = /<KeyName>([^<]+)<\/KeyName>/.exec(xml)?.[1];
+  const jwk = keys.find((k) => k.kid === kid);
+  assert.ok(jwk, `${label}: its KeyName ${kid} is in our JWKS`);
+  const dir = mkdtempSync(join(tmpdir(), "cap-dsig-"));
+  writeFileSync(join(dir, "key.pem"), createPublicKey({ key: jwk, format: "jwk" }).export({ type: "spki", format: "pem" }));
+  writeFileSync(join(dir, `${label}.xml`), xml);
+  try {
+    execFileSync("xmlsec1", ["--verify", `--pubkey-pem:${kid}`, join(dir, "key.pem"), join(dir, `${label}.xml`)], { stdio: "pipe" });
+    return true;
+  } catch (err) {
+    if (err.code === "ENOENT") throw new Error("xmlsec1 is not installed (apt-get install xmlsec1; .ci/run does it)");
+    return false;
+  }
 }
 
 describe("feeds: CAP 1.2 against the OASIS schema, Atom well-formed", () => {
@@ -54,6 +77,10 @@ describe("feeds: CAP 1.2 against the OASIS schema, Atom well-formed", () => {
     const alert = await cap(1);
     assert.match(alert, /<msgType>Alert<\/msgType>/);
     await validCap(alert, "alert");
+    // Signed: xmlsec1 accepts it as it is, and refuses it with one word changed or the signature moved to another message.
+    assert.match(alert, /<Signature xmlns="http:\/\/www\.w3\.org\/2000\/09\/xmldsig#">/);
+    assert.equal(await xmlsecAccepts(stack.origin, alert, "alert"), true, "xmlsec1 --verify accepts our CAP");
+    assert.equal(await xmlsecAccepts(stack.origin, alert.replace("<urgency>Immediate</urgency>", "<urgency>Expected</urgency>"), "alert-tampered"), false, "a changed CAP is refused");
     await wellFormed(await get("/api/v1/feeds/cap.atom"), "cap-index");
     for (const lang of ["fr", "en"]) await wellFormed(await get(`/api/v1/feeds/alerts.atom?lang=${lang}`), `atom-${lang}`);
     assert.deepEqual(JSON.parse(await get("/api/v1/feeds/alerts.json")).alerts, []);
@@ -63,11 +90,15 @@ describe("feeds: CAP 1.2 against the OASIS schema, Atom well-formed", () => {
     const update = await cap(2);
     assert.match(update, /<msgType>Update<\/msgType>/);
     await validCap(update, "update");
+    assert.equal(await xmlsecAccepts(stack.origin, update, "update"), true);
+    const forged = alert.replace(/<Signature[\s\S]*<\/Signature>/, update.match(/<Signature[\s\S]*<\/Signature>/)[0]);
+    assert.equal(await xmlsecAccepts(stack.origin, forged, "alert-with-update-signature"), false, "a signature moved to another message is refused");
 
     await call("POST", `/alerts/${alertId}/stop`, { reason: "found_safe" }, staff.cell.cookie);
     const cancel = await cap(3);
     assert.match(cancel, /<msgType>Cancel<\/msgType>/);
     await validCap(cancel, "cancel");
+    assert.equal(await xmlsecAccepts(stack.origin, cancel, "cancel"), true, "the withdrawal is signed too");
     assert.deepEqual(JSON.parse(await get("/api/v1/feeds/partner.json", reg.apiKey)).alerts, []);
   });
 });

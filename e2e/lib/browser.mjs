@@ -7,7 +7,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { applyMigrations, createInvitations, LOCAL_TELEPHONY_TOKEN, ROOT, startWorker, vapidKeys, auditKeys } from "../../scripts/lib/local.mjs";
+import { applyMigrations, createInvitations, LOCAL_TELEPHONY_TOKEN, ROOT, startWorker, vapidKeys, auditKeys, publicationSigningKey } from "../../scripts/lib/local.mjs";
 import { startPushStandIn } from "./push-standin.mjs";
 import { startSmtpCatcher } from "./smtp-standin.mjs";
 import { startSocialStandIn } from "./social-standin.mjs";
@@ -78,6 +78,8 @@ export async function startStack({ socialLatencyMs = 0, onLog, vars: extraVars =
       FACEBOOK_GRAPH_ORIGIN: social.origin,
       TELEGRAM_API_ORIGIN: social.origin,
       ...auditKeys(),
+      PUBLICATION_SIGNING_KEY: publicationSigningKey(),
+      METRICS_TOKEN: "e2e-metrics-token",
       ...extraVars,
     },
   });

@@ -115,6 +115,11 @@ export function vapidKeys() {
 
 /** Port of the local push-service stand-in started by `npm start`. */
 /** An Ed25519 pair for the audit anchors: the private half as the Worker's secret, the public half to verify heads. */
+/** A publication key (issue 28): ES256, PKCS#8 base64url, as the secret PUBLICATION_SIGNING_KEY holds it. */
+export function publicationSigningKey() {
+  return generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey.export({ format: "der", type: "pkcs8" }).toString("base64url");
+}
+
 export function auditKeys() {
   const { publicKey, privateKey } = generateKeyPairSync("ed25519");
   const raw = publicKey.export({ format: "der", type: "spki" }).subarray(-32);
@@ -180,7 +185,7 @@ export function ensureDevVars(port = DEFAULT_PORT) {
     // The social networks: their APIs are the local stand-in's; the credentials' sealing key is local.
     SOCIAL_CREDENTIALS_KEY: randomBytes(32).toString("base64url"),
     // The publication key (issue 28): signs what is published; its public half at /.well-known/child-alert-keys.json.
-    PUBLICATION_SIGNING_KEY: generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey.export({ format: "der", type: "pkcs8" }).toString("base64url"),
+    PUBLICATION_SIGNING_KEY: publicationSigningKey(),
     // An outside monitor's token for GET /api/v1/metrics (OpenMetrics).
     METRICS_TOKEN: randomBytes(24).toString("base64url"),
     SOCIAL_EXTRA_HOSTS: `localhost:${SOCIAL_STANDIN_PORT}`,

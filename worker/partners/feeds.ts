@@ -22,6 +22,9 @@ export const live = (records: PublicAlert[]) =>
  */
 export const realOnly = (records: PublicAlert[]) => records.filter((r) => !r.exercise);
 
+/** Text as exclusive XML canonicalization writes it (&, <, > and CR escaped; quotes as they are). */
+export const c14nText = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\r/g, "&#xD;");
+
 export const capUrl = (origin: string, identifier: string) => `${origin}/api/v1/feeds/cap/${identifier}.xml`;
 
 // ------------------------------------------------------------------ JSON
@@ -92,7 +95,10 @@ export function capMessage(r: PublicAlert, origin: string): string {
   const m = r.messages.at(-1)!;
   const sender = `child-alert@${new URL(origin).hostname}`;
   const references = r.messages.slice(0, -1).map((p) => `${sender},${p.identifier},${p.sent}`).join(" ");
-  const x = (name: string, value: string | number | null | undefined) => (value === null || value === undefined || value === "" ? "" : `<${name}>${esc(String(value))}</${name}>`);
+  // Written in its own canonical form (exclusive XML canonicalization: text escaped as C14N
+  // does, every element closed by an end tag, no attribute but the namespace), so that the
+  // enveloped XML signature (publication/cap-signature.ts) is computed over these very bytes.
+  const x = (name: string, value: string | number | null | undefined) => (value === null || value === undefined || value === "" ? "" : `<${name}>${c14nText(String(value))}</${name}>`);
   const infos =
     m.msgType === "Cancel"
       ? (["fr", "nl", "de", "en"] as const).map((l) => {

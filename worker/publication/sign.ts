@@ -66,7 +66,8 @@ async function thumbprint(jwk: JsonWebKey): Promise<string> {
 }
 
 let cached: { pkcs8: string; key: CryptoKey; jwk: PublicJwk } | null = null;
-async function signingKey(pkcs8: string) {
+/** The publication key (cached per isolate) and its public JWK with its id. */
+export async function publicationKey(pkcs8: string) {
   if (cached?.pkcs8 === pkcs8) return cached;
   const extractable = await crypto.subtle.importKey("pkcs8", unb64url(pkcs8), { name: "ECDSA", namedCurve: "P-256" }, true, ["sign"]);
   const { kty, crv, x, y } = (await crypto.subtle.exportKey("jwk", extractable)) as JsonWebKey;
@@ -78,7 +79,7 @@ async function signingKey(pkcs8: string) {
 /** The statement signed, or null when this deployment has no publication key (then nothing claims to be signed). */
 export async function signStatement(env: { PUBLICATION_SIGNING_KEY?: string }, statement: Statement): Promise<Signed | null> {
   if (!env.PUBLICATION_SIGNING_KEY) return null;
-  const { key, jwk } = await signingKey(env.PUBLICATION_SIGNING_KEY);
+  const { key, jwk } = await publicationKey(env.PUBLICATION_SIGNING_KEY);
   const header = b64url(enc.encode(JSON.stringify({ alg: "ES256", kid: jwk.kid, typ: "child-alert-statement+jws" })));
   const canonical = canonicalJson(statement);
   const payload = b64url(enc.encode(canonical));
@@ -89,7 +90,7 @@ export async function signStatement(env: { PUBLICATION_SIGNING_KEY?: string }, s
 /** The public keys: the current one, then those a rotation retired (still valid for what they signed). */
 export async function jwks(env: { PUBLICATION_SIGNING_KEY?: string; PUBLICATION_PREVIOUS_KEYS?: string }): Promise<{ keys: PublicJwk[] }> {
   const keys: PublicJwk[] = [];
-  if (env.PUBLICATION_SIGNING_KEY) keys.push((await signingKey(env.PUBLICATION_SIGNING_KEY)).jwk);
+  if (env.PUBLICATION_SIGNING_KEY) keys.push((await publicationKey(env.PUBLICATION_SIGNING_KEY)).jwk);
   if (env.PUBLICATION_PREVIOUS_KEYS) {
     for (const k of JSON.parse(env.PUBLICATION_PREVIOUS_KEYS) as JsonWebKey[]) keys.push({ kty: k.kty, crv: k.crv, x: k.x, y: k.y, kid: await thumbprint(k), use: "sig", alg: "ES256" } as PublicJwk);
   }

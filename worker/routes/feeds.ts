@@ -2,6 +2,7 @@
 // 1.2 (an Atom index of the current messages, and each message). Built from the board's
 // public records; the edge cache in front of the app answers a warm request (neither D1
 // nor the board). Open to every origin (CORS), strong ETags (If-None-Match → 304).
+import { signCap } from "../publication/cap-signature.ts";
 import { createRoute, z } from "@hono/zod-openapi";
 import { boardStub } from "../board/object.ts";
 import { LANGUAGES, type Language } from "../domain/index.ts";
@@ -100,9 +101,9 @@ feedRoutes.get("/feeds/cap/:file", async (c) => {
   if (rec.exercise) {
     const partner = await partnerOf(c);
     if (!partner?.exercise) return notFound();
-    return new Response(capMessage(rec, c.env.APP_ORIGIN), { headers: { "Content-Type": "application/cap+xml; charset=utf-8", "Cache-Control": "private, no-cache", ...cors } });
+    return new Response(await signCap(c.env, capMessage(rec, c.env.APP_ORIGIN)), { headers: { "Content-Type": "application/cap+xml; charset=utf-8", "Cache-Control": "private, no-cache", ...cors } });
   }
-  return new Response(capMessage(rec, c.env.APP_ORIGIN), { headers: { "Content-Type": "application/cap+xml; charset=utf-8", ...cors } });
+  return new Response(await signCap(c.env, capMessage(rec, c.env.APP_ORIGIN)), { headers: { "Content-Type": "application/cap+xml; charset=utf-8", ...cors } });
 });
 
 feedRoutes.openapi(
