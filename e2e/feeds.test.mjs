@@ -14,7 +14,8 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { validateXML } from "xmllint-wasm";
 import { ROOT } from "../scripts/lib/local.mjs";
-import { authorisedExercise, startStack } from "./lib/browser.mjs";
+import qrcode from "qrcode-generator";
+import { ARTIFACTS, authorisedExercise, openPeople, startStack } from "./lib/browser.mjs";
 
 const XSD = readFileSync(join(ROOT, "e2e", "lib", "cap-1.2.xsd"), "utf8");
 
@@ -100,5 +101,48 @@ describe("feeds: CAP 1.2 against the OASIS schema, Atom well-formed", () => {
     await validCap(cancel, "cancel");
     assert.equal(await xmlsecAccepts(stack.origin, cancel, "cancel"), true, "the withdrawal is signed too");
     assert.deepEqual(JSON.parse(await get("/api/v1/feeds/partner.json", reg.apiKey)).alerts, []);
+  });
+
+  it("“Is this alert genuine?” in Chromium: a real poster's QR code is ours and live; a doctored one is not; the poster's own QR lands on the check", async () => {
+    const { call, staff, alertId } = await authorisedExercise(stack, "verify", ["fr", "en"]);
+    await call("POST", `/alerts/${alertId}/launch`, undefined, staff.cell.cookie);
+    const poster = Buffer.from(await (await fetch(`${stack.origin}/alert/${alertId}/poster/square-fr.png`)).arrayBuffer());
+    assert.equal(poster.subarray(1, 4).toString(), "PNG");
+    const browser = await openPeople(["citizen"]);
+    try {
+      const page = browser.people.citizen.page;
+      const verdict = async () => {
+        await page.locator("#verify-result[data-verdict]:not([data-verdict=busy])").waitFor({ timeout: 15_000 });
+        return page.locator("#verify-result").getAttribute("data-verdict");
+      };
+      // A photo of the real poster: its QR code is read in the browser and checked.
+      await page.goto(`${stack.origin}/verify?lang=en`);
+      await page.setInputFiles("#verify-image", { name: "poster.png", mimeType: "image/png", buffer: poster });
+      assert.equal(await verdict(), "genuine_live");
+      assert.equal(await page.locator("#verify-result a").getAttribute("href"), `${stack.origin}/alert/${alertId}`);
+      assert.match(await page.inputValue("#verify-text"), new RegExp(`/verify/${alertId}\\?v=1$`));
+      await page.screenshot({ path: join(ARTIFACTS, "verify-genuine.png") });
+      // A hoax that copies the look: its QR code points at a look-alike address.
+      const hoax = qrcode(0, "M");
+      hoax.addData(`https://child-alert.example.net/verify/${alertId}?v=1`);
+      hoax.make();
+      await page.setContent(`<body style="margin:0;background:#C8102E;width:600px;height:600px;display:flex;align-items:center;justify-content:center">${hoax.createSvgTag({ cellSize: 8, margin: 4 })}</body>`);
+      const doctored = await page.screenshot({ clip: { x: 0, y: 0, width: 600, height: 600 } });
+      await page.goto(`${stack.origin}/verify?lang=fr`);
+      await page.setInputFiles("#verify-image", { name: "capture.png", mimeType: "image/png", buffer: doctored });
+      assert.equal(await verdict(), "not_ours");
+      assert.match(await page.locator("#verify-result").textContent(), /Pas émise par nous/);
+      // The poster's QR code itself leads to the check of that version, done at once.
+      await page.goto(`${stack.origin}/verify/${alertId}?v=1&lang=nl`);
+      assert.equal(await verdict(), "genuine_live");
+      // Once stopped, the same poster says: ended, stop sharing it.
+      await call("POST", `/alerts/${alertId}/stop`, { reason: "found_safe" }, staff.cell.cookie);
+      await page.goto(`${stack.origin}/verify?lang=en`);
+      await page.setInputFiles("#verify-image", { name: "poster.png", mimeType: "image/png", buffer: poster });
+      assert.equal(await verdict(), "genuine_ended");
+      assert.match(await page.locator("#verify-result").textContent(), /please stop sharing it/);
+    } finally {
+      await browser.close();
+    }
   });
 });

@@ -26,7 +26,8 @@ import { qrDataUri } from "./qr.ts";
 import { photoKey } from "../db/media.ts";
 import { b64 } from "../bytes.ts";
 
-export const publicAlertUrl = (origin: string, alertId: string) => `${origin}/alert/${alertId}`;
+/** Where a poster's QR code leads (issue 28): the check of that very version — genuine, live or ended — with the official page. */
+export const verifyUrl = (origin: string, alertId: string, version: number) => `${origin}/verify/${alertId}?v=${version}`;
 export const posterFile = (format: FormatName, lang: Language) => `${format}-${lang}.png`;
 export const posterKey = (alertId: string, inputsHash: string, format: FormatName, lang: Language) =>
   `alerts/${alertId}/posters/${inputsHash}/${posterFile(format, lang)}`;
@@ -63,7 +64,7 @@ export async function planPosters(db: Db, origin: string, alertId: string, versi
     withAccompanying: !!content.accompanyingPerson && hasSignOff(snapshot, version, "accompanying_person"),
     // Rule 7: the same approved set everywhere; the first photo in every format, all of them where there is room.
     photoHashes: content.child.photos,
-    qrUrl: publicAlertUrl(origin, alertId),
+    qrUrl: verifyUrl(origin, alertId, version.number),
   };
   const inputsHash = await sha256Hex(canonicalJson({ template: POSTER_TEMPLATE_VERSION, ...plan, versionId: undefined }));
   return { ...plan, inputsHash };

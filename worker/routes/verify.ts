@@ -4,6 +4,10 @@
 // — answered "genuine and live", "genuine but ended: stop sharing it", "genuine but an
 // older version", or "not issued by us", with the official current version's address.
 import { createRoute, z } from "@hono/zod-openapi";
+import { CATALOGUES } from "../../templates/i18n/index.ts";
+import { esc } from "../../templates/html.ts";
+import { langNav, page } from "../../templates/page.ts";
+import { pickLang } from "./public.ts";
 import { boardStub } from "../board/object.ts";
 import { AppError } from "../errors.ts";
 import { JWKS_PATH, jwks, verifyStatement } from "../publication/sign.ts";
@@ -14,6 +18,34 @@ export const verifyRoutes = newRouter();
 export const verifyPages = newRouter();
 
 const UUID_RE = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+
+/**
+ * "Is this alert genuine?" — the public check, in the visitor's language. A poster's QR code
+ * leads to /verify/{id}?v={version} (checked at once); anyone can paste a link or a text,
+ * or give a photo or screenshot of a poster (its QR code is read in the browser, /verify.js).
+ */
+const verifyPage = (c: { req: { query(k: string): string | undefined; header(k: string): string | undefined; param(k: string): string | undefined }; env: Env }) => {
+  const lang = pickLang(c.req.query("lang"), c.req.header("Accept-Language"));
+  const cat = CATALOGUES[lang];
+  const id = c.req.param("id");
+  const v = c.req.query("v");
+  const prefill = id ? `${c.env.APP_ORIGIN}/alert/${id}${v && /^\d+$/.test(v) ? `?v=${v}` : ""}` : "";
+  const words = { live: cat.verifyLive, outdated: cat.verifyOutdated, ended: cat.verifyEnded, notOurs: cat.verifyNotOurs, official: cat.verifyOfficial, noQr: cat.verifyNoQr, busy: cat.verifyBusy };
+  return page(
+    lang,
+    cat.verifyTitle,
+    `<header>CHILD ALERT</header><main>${langNav(id ? `/verify/${id}` : "/verify", lang)}<h1>${esc(cat.verifyTitle)}</h1><p>${esc(cat.verifyIntro)}</p>
+<form id="verify-form"><label for="verify-text">${esc(cat.verifyPaste)}</label><textarea id="verify-text" name="text" rows="3" maxlength="5000">${esc(prefill)}</textarea><button type="submit">${esc(cat.verifyCheck)}</button></form>
+<p><label for="verify-image">${esc(cat.verifyImage)}</label> <input type="file" id="verify-image" accept="image/*" capture="environment"> <button type="button" id="verify-camera">${esc(cat.verifyCamera)}</button></p>
+<video id="verify-video" hidden playsinline muted></video>
+<div id="verify-result" role="status" aria-live="polite" data-words="${esc(JSON.stringify(words))}" data-auto="${prefill ? "1" : ""}"></div></main>
+<script type="module" src="/verify.js"></script>`,
+    // The verdict's colour repeats what its words say (never the only signal).
+    `<style>.verdict{padding:.6rem 1rem;border-left:6px solid #444;margin-top:1rem}.genuine_live{border-color:#0b6b2e;background:#e6f4ea}.genuine_ended,.genuine_outdated{border-color:#9a5b00;background:#fff4e5}.not_ours,.no-qr,.error{border-color:#8a0015;background:#fde7ea}textarea{width:100%;box-sizing:border-box}</style>`,
+  );
+};
+verifyPages.get("/verify", (c) => c.html(verifyPage(c), 200, { "Cache-Control": "public, max-age=300" }));
+verifyPages.get(`/verify/:id{${UUID_RE}}`, (c) => c.html(verifyPage(c), 200, { "Cache-Control": "public, max-age=300" }));
 
 verifyPages.get(JWKS_PATH, async (c) => c.json(await jwks(c.env), 200, { "Cache-Control": "public, max-age=300" }));
 
