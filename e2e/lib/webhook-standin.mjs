@@ -77,7 +77,8 @@ export class WebhookStandIn {
     const duplicate = this.seen.has(`${id}|${msgId}`);
     this.seen.add(`${id}|${msgId}`);
     const list = this.received.get(id) ?? [];
-    list.push({ type: TYPE[payload.type] ?? payload.type, version: payload.data?.version, at: Date.now(), event: payload.type, webhookId: msgId, duplicate, data: payload.data });
+    // The publication signature (issue 28) is kept with the exact body, for the tests to check with our public keys.
+    list.push({ type: TYPE[payload.type] ?? payload.type, version: payload.data?.version, at: Date.now(), event: payload.type, webhookId: msgId, duplicate, data: payload.data, body, publication: request.headers.get("child-alert-signature") });
     this.received.set(id, list);
     return new Response(null, { status: 204 });
   }

@@ -87,6 +87,19 @@ export async function signStatement(env: { PUBLICATION_SIGNING_KEY?: string }, s
   return { statement: canonical, jws: `${header}..${b64url(sig)}` };
 }
 
+/**
+ * A detached JWS over exactly these bytes (a webhook's body): the `Child-Alert-Signature`
+ * header a partner checks with our public keys, beside the Standard Webhooks HMAC that
+ * proves only that it came with the partner's shared secret. Null without a publication key.
+ */
+export async function signBody(env: { PUBLICATION_SIGNING_KEY?: string }, body: string): Promise<string | null> {
+  if (!env.PUBLICATION_SIGNING_KEY) return null;
+  const { key, jwk } = await publicationKey(env.PUBLICATION_SIGNING_KEY);
+  const header = b64url(enc.encode(JSON.stringify({ alg: "ES256", kid: jwk.kid, typ: "child-alert-webhook+jws" })));
+  const sig = new Uint8Array(await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, key, enc.encode(`${header}.${b64url(enc.encode(body))}`)));
+  return `${header}..${b64url(sig)}`;
+}
+
 /** The public keys: the current one, then those a rotation retired (still valid for what they signed). */
 export async function jwks(env: { PUBLICATION_SIGNING_KEY?: string; PUBLICATION_PREVIOUS_KEYS?: string }): Promise<{ keys: PublicJwk[] }> {
   const keys: PublicJwk[] = [];

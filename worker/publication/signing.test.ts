@@ -92,4 +92,18 @@ describe("every published version is signed", () => {
     expect((await api("POST", "/verify", { text: "" })).status).toBe(400);
     expect((await api("POST", "/verify", { statement: {}, jws: "x", extra: 1 })).status).toBe(400);
   });
+
+  it("each webhook body carries our detached JWS (Child-Alert-Signature) over its exact bytes: a partner checks it with our public keys", async () => {
+    const { partnerWithWebhook } = await import("../test/standins/webhooks.ts");
+    await partnerWithWebhook({}, "Signed partner");
+    const id = await liveAlert(t);
+    await settledFanouts(id, ["alert"], as(t.cell));
+    const got = (await (await fetch(`https://hooks.test/__messages?alert=${id}`)).json()) as { body: string; publication: string | null }[];
+    expect(got).toHaveLength(1);
+    const keys = createLocalJWKSet((await (await get("/.well-known/child-alert-keys.json")).json()) as never);
+    const [h, , sig] = got[0]!.publication!.split(".");
+    const { payload } = await compactVerify(`${h}.${b64u(got[0]!.body)}.${sig}`, keys);
+    expect(new TextDecoder().decode(payload)).toBe(got[0]!.body);
+    await expect(compactVerify(`${h}.${b64u(got[0]!.body.replace("116 000", "116 001"))}.${sig}`, keys)).rejects.toThrow();
+  });
 });

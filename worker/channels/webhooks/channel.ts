@@ -9,6 +9,7 @@
 import { openWebhookSecret } from "./secrets.ts";
 import { backoffSeconds } from "../../config.ts";
 import { commit, makeDb } from "../../db/client.ts";
+import { signBody } from "../../publication/sign.ts";
 import { type PartnerRow, recordWebhookOutcomes, webhookCount, webhookPage, webhookPageStarts, webhooksBySeq, webhooksWithLastDelivery } from "../../db/partners.ts";
 import { mayReceivePersonalData, whoIsInformed } from "../../domain/index.ts";
 import { noticeStmt } from "../../db/notices.ts";
@@ -90,10 +91,17 @@ export const webhooks = {
     const data = mayReceivePersonalData(to.country) ? m.full : m.minimal;
     const timestamp = Math.floor(Date.now() / 1000);
     const body = JSON.stringify({ type: m.type, timestamp: new Date(timestamp * 1000).toISOString(), data });
+    // Issue 28: anyone holding the body can check it is ours with the public keys (the HMAC proves only the shared secret).
+    const publication = await signBody(env, body);
     try {
       const res = await fetch(to.url, {
         method: "POST",
-        headers: { "Content-Type": "application/json", "User-Agent": "Child-Alert-Webhooks/1", ...(await signWebhook(to.secret, m.eventId, timestamp, body)) },
+        headers: {
+          "Content-Type": "application/json",
+          "User-Agent": "Child-Alert-Webhooks/1",
+          ...(await signWebhook(to.secret, m.eventId, timestamp, body)),
+          ...(publication ? { "Child-Alert-Signature": publication } : {}),
+        },
         body,
         redirect: "manual",
         signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
