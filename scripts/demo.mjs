@@ -175,6 +175,13 @@ if (!own.alerts.some((a) => a.id === alertId)) throw new Error("the launched dri
 const capAlert = await (await fetch(`${origin}/api/v1/feeds/cap/${alertId}.1.xml`, { headers: { Authorization: `Bearer ${partnerKeys.be}` } })).text();
 if (!capAlert.includes("<msgType>Alert</msgType>") || !capAlert.includes("<status>Exercise</status>")) throw new Error("no CAP Alert (Exercise) message for the partner");
 step("partners' feeds: not on the keyless ones (a drill), on the opted-in partner's own", `partner.json and CAP 1.2 Alert (status Exercise) with its key; ${origin}/api/v1/feeds/alerts.json lists real alerts only`);
+// Issue 28: what is published is signed; anyone can check a statement, a link or a poster's QR code.
+if (!capAlert.includes('<Signature xmlns="http://www.w3.org/2000/09/xmldsig#">')) throw new Error("the CAP message is not signed");
+const signed = await (await fetch(`${origin}/alert/${alertId}/signed.json`)).json();
+const genuine = (await call("POST", "/verify", { statement: signed.statement, jws: signed.jws })).data;
+const hoax = (await call("POST", "/verify", { statement: { ...signed.statement, hotline: "0800 12345" }, jws: signed.jws })).data;
+if (genuine.verdict !== "genuine_live" || hoax.verdict !== "not_ours") throw new Error(`verification: ${genuine.verdict}, doctored ${hoax.verdict}`);
+step("the published version is signed (CAP XML signature, JWS on the page, feeds and webhooks); the check says genuine, a doctored copy not ours", `${origin}/verify/${alertId}?v=${signed.statement.version} · keys ${origin}/.well-known/child-alert-keys.json`);
 // The widget is issued to a partner for its declared sites, and follows its rule-13 decision.
 const widgetFor = (key, site) => fetch(`${origin}/api/v1/widget/${partnerIds[key]}/alerts.json`, { headers: { Origin: `https://${site}` } });
 const onBe = await (await widgetFor("be", "be.news.example")).json();
@@ -264,6 +271,9 @@ for (let n = 1; n <= 20 && !cancelId; n++) {
 }
 if (afterFeed.alerts.some((a) => a.id === alertId) || !cancel.includes("<msgType>Cancel</msgType>")) throw new Error("the stop did not reach the feeds");
 step("the feeds dropped it; CAP says Cancel (no name)", `${cancelId}`);
+const ended = (await call("POST", "/verify", { text: `${origin}/verify/${alertId}?v=1` })).data;
+if (ended.verdict !== "genuine_ended") throw new Error(`a stopped alert's poster QR checks as ${ended.verdict}`);
+step("its posters' QR codes now say: genuine, but ended — please stop sharing it", ended.official.url);
 const afterStop = await waitSocial("stop", (ps) => Object.keys(socialIds).every((n) => ps.some((p) => p.network === n && p.type === "stop" && p.live)) && !ps.some((p) => p.live && p.type !== "stop"));
 step("every social post with the child's face deleted; 'found — thank you' posted", `${afterStop.filter((p) => !p.live).length} deleted, ${afterStop.filter((p) => p.live).length} stop posts · ${socialBase}/__posts?alert=${alertId}`);
 for (const hook of Object.values(partners)) await waitHook(hook, "alert.stopped");
