@@ -80,6 +80,7 @@ export default defineConfig(async () => {
   const pushService = new PushStandIn({ origin: PUSH_ORIGIN, vapidPublicKey: vapid.publicKey });
   // Partners' webhook receivers: every delivery verified with the standardwebhooks library.
   const hooks = new WebhookStandIn();
+  const peerInbox: { path: string; contentType: string | null; body: string }[] = [];
   // Cloudflare Turnstile's Siteverify, as documented for its test keys.
   const turnstile = new TurnstileStandIn();
   // The five social networks' APIs, each as documented (issue 15).
@@ -122,7 +123,7 @@ export default defineConfig(async () => {
             AUDIT_SIGNING_KEY: audit.privateKey.export({ format: "der", type: "pkcs8" }).toString("base64url"),
             AUDIT_PUBLIC_KEY: Buffer.from(audit.publicKey.export({ format: "der", type: "spki" }).subarray(-32)).toString("base64url"),
             PUSH_EXTRA_HOSTS: "push.test",
-            WEBHOOK_EXTRA_HOSTS: "hooks.test",
+            WEBHOOK_EXTRA_HOSTS: "hooks.test,peer.test",
             TURNSTILE_ORIGIN: "https://turnstile.test",
             TURNSTILE_SITE_KEY: PASS_SITE_KEY,
             TURNSTILE_SECRET: PASS_SECRET,
@@ -160,6 +161,12 @@ export default defineConfig(async () => {
             }
             if (url.origin === PUSH_ORIGIN) return pushService.handle(request);
             if (url.origin === "https://hooks.test") return hooks.handle(request);
+            // A peer alerting system abroad (issue 28): keeps each CAP message it is sent.
+            if (url.origin === "https://peer.test") {
+              if (url.pathname === "/__received") return Response.json(peerInbox.filter((m) => m.path === url.searchParams.get("path")));
+              peerInbox.push({ path: url.pathname, contentType: request.headers.get("Content-Type"), body: await request.text() });
+              return new Response(null, { status: 202 });
+            }
             if (url.origin === "https://turnstile.test") return turnstile.handle(request);
             if (url.origin === "https://telephony-api.test") return telephonyApi.handle(request);
             if (SOCIAL_HOSTS.has(url.host)) return social.handle(request);

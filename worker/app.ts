@@ -29,6 +29,7 @@ import { socialRoutes } from "./routes/social.ts";
 import { readinessRoutes } from "./routes/readiness.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { drillRoutes } from "./routes/drills.ts";
+import { peerRoutes } from "./routes/peers.ts";
 import { publicRoutes } from "./routes/public.ts";
 import { verifyPages, verifyRoutes } from "./routes/verify.ts";
 import { widgetRoutes } from "./routes/widget.ts";
@@ -81,6 +82,7 @@ export function buildApp() {
   api.route("/", readinessRoutes);
   api.route("/", metricsRoutes);
   api.route("/", drillRoutes);
+  api.route("/", peerRoutes);
   api.route("/", verifyRoutes);
   // Says only that the Worker answers: nothing about the environment or its configuration.
   api.get("/health", (c) => c.json({ ok: true }));

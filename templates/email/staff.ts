@@ -101,6 +101,12 @@ const LINES: Record<InformEvent, Record<Language, string>> = {
     nl: "Het kanaal levert weer af voor deze alert.",
     de: "Der Kanal stellt für diesen Alarm wieder zu.",
   },
+  peer_handoff: {
+    en: "The alert targets a country whose alerting system is registered as a peer: it is handed off to that system (signed CAP) once the federal prosecutor's office and the missing-persons cell are informed (this message). A country without adequate protection gets no personal data.",
+    fr: "L'alerte vise un pays dont le système d'alerte est enregistré comme partenaire : elle lui est transmise (CAP signé) dès que le parquet fédéral et la cellule personnes disparues sont avisés (ce message). Un pays sans protection adéquate ne reçoit aucune donnée personnelle.",
+    nl: "De alert is gericht op een land waarvan het alertsysteem als partner is geregistreerd: ze wordt eraan doorgegeven (ondertekende CAP) zodra het federaal parket en de cel vermiste personen zijn ingelicht (dit bericht). Een land zonder passende bescherming krijgt geen persoonsgegevens.",
+    de: "Der Alarm betrifft ein Land, dessen Alarmsystem als Partner registriert ist: Er wird ihm (signiertes CAP) übergeben, sobald die föderale Staatsanwaltschaft und die Zelle für vermisste Personen informiert sind (diese Nachricht). Ein Land ohne angemessenen Schutz erhält keine personenbezogenen Daten.",
+  },
   signoff_requested: {
     en: "Your sign-off is requested.",
     fr: "Votre validation est demandée.",
@@ -131,6 +137,7 @@ const SUBJECT: Record<InformEvent, string> = {
   channel_healthy: "a channel's check is green again",
   channel_stalled: "a channel is failing or stalled",
   channel_recovered: "the channel delivers again",
+  peer_handoff: "the alert is handed off abroad once you are informed",
 };
 
 export interface NoticeMailModel {

@@ -48,6 +48,8 @@ const TIMER_NAMES: TimerName[] = ["review", "expiry", "purge"];
 const RECONCILE_TIMER = "timer:reconcile";
 /** The fan-outs' watchdog (issue 27): due every WATCH_EVERY_MS while one runs. */
 const WATCH_TIMER = "timer:watch";
+/** The alert has targeted a country abroad (issue 28: its messages go to the peers there). */
+const TARGETED_ABROAD = "peers:abroad";
 
 export class AlertObject extends LiveObject {
   private readonly commands = new Serial();
@@ -158,7 +160,16 @@ export class AlertObject extends LiveObject {
     else await this.ctx.storage.delete([PUBLIC_RECORD, PUBLIC_PHOTOS]);
     await boardStub(this.env).setPublic(alertId, next);
     await this.ctx.storage.delete(PUBLIC_DIRTY);
-    if (previous?.updatedAt !== next?.updatedAt) this.publicChanged = [...new Set([...urlsBefore, ...(await this.publicUrls(alertId))])];
+    if (previous?.updatedAt !== next?.updatedAt) {
+      this.publicChanged = [...new Set([...urlsBefore, ...(await this.publicUrls(alertId))])];
+      // Issue 28: an alert that targets a country abroad (and, once it did, each later message — the Cancel too) goes to
+      // that country's peer system, once the authorities are informed; best effort here, the job retries. Not awaited:
+      // the first browsers' page (issue 30) never waits on it.
+      const abroad = next?.content?.targeting.regions.some((r) => !r.startsWith("BE")) ?? false;
+      if (abroad) await this.ctx.storage.put(TARGETED_ABROAD, true);
+      if (next && (abroad || (await this.ctx.storage.get<boolean>(TARGETED_ABROAD))))
+        this.ctx.waitUntil(this.env.FANOUT.send({ type: "peer_handoff", alertId }).catch((err) => log.warn("peer_handoff_enqueue_failed", { alertId, error: err })));
+    }
   }
 
   /** Set by syncPublic when the public record changed during the current command: its URLs, to purge. */

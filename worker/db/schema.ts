@@ -745,3 +745,48 @@ export const drillScorecards = sqliteTable("drill_scorecards", {
   card: text("card").notNull(),
   keptAt: text("kept_at").notNull(),
 });
+
+/**
+ * Peer alerting systems abroad (issue 28: neighbouring countries' Child Alert / AMBER
+ * operators or NGOs): where they take CAP, and their country (rule 13 decides whether the
+ * child's data may go there). Registered by the admin.
+ */
+export const peers = sqliteTable("peers", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  /** ISO 3166-1 alpha-2: the alerts that target it are handed off; rule 13 decides what they get. */
+  country: text("country").notNull(),
+  capEndpoint: text("cap_endpoint").notNull(),
+  createdAt: text("created_at").notNull(),
+  revokedAt: text("revoked_at"),
+});
+
+/** An alert handed off to a peer: recorded with its notice; sent only once the authorities are informed. */
+export const peerHandoffs = sqliteTable(
+  "peer_handoffs",
+  {
+    id: text("id").primaryKey(),
+    alertId: text("alert_id").notNull(),
+    peerId: text("peer_id").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("peer_handoffs_one").on(t.alertId, t.peerId)],
+);
+
+/** Each CAP message sent to a peer, and what its endpoint answered (the alert screen's receipts). */
+export const peerReceipts = sqliteTable(
+  "peer_receipts",
+  {
+    id: text("id").primaryKey(),
+    handoffId: text("handoff_id").notNull(),
+    /** The CAP message's identifier (alert id.n). */
+    identifier: text("identifier").notNull(),
+    /** accepted (2xx) | refused | retry */
+    outcome: text("outcome").notNull(),
+    status: integer("status"),
+    /** Whether the child's personal data went (rule 13): false for a peer without adequate protection. */
+    personalData: integer("personal_data", { mode: "boolean" }).notNull(),
+    at: text("at").notNull(),
+  },
+  (t) => [index("peer_receipts_handoff").on(t.handoffId, t.identifier)],
+);

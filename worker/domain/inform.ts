@@ -26,6 +26,7 @@ export const INFORM_EVENTS = [
   "channel_healthy",
   "channel_stalled",
   "channel_recovered",
+  "peer_handoff",
 ] as const;
 export type InformEvent = (typeof INFORM_EVENTS)[number];
 
@@ -97,6 +98,9 @@ export const INFORMED: Readonly<Record<RuleNineEvent, readonly Role[]>> = {
   // cell coordinates the alert; and again when it delivers again.
   channel_stalled: ["operator", "cell"],
   channel_recovered: ["operator", "cell"],
+  // Issue 28, protocol §2.3.3.4: the alert goes to a peer system abroad only once the cell is told —
+  // its inbox, and its mailbox with the federal prosecutor's office.
+  peer_handoff: ["cell"],
 };
 
 /** Who is informed of an event. */
@@ -139,6 +143,6 @@ export type MailboxKind = (typeof AUTHORITY_MAILBOXES)[number];
  */
 export function mailboxesFor(event: InformEvent): readonly MailboxKind[] {
   if (RULE_NINE.includes(event)) return ["federal_police", "cell"];
-  if (event === "foreign_poster_request") return ["federal_prosecutor", "cell"];
+  if (event === "foreign_poster_request" || event === "peer_handoff") return ["federal_prosecutor", "cell"];
   return [];
 }

@@ -91,7 +91,7 @@ const REGION_CODE = (r: Region) => (r.includes("-") ? { valueName: "ISO 3166-2",
  * for a published version or a new end time (references: every earlier message), Cancel
  * at the stop — the Cancel carries no name, no description and no picture (rule 12).
  */
-export function capMessage(r: PublicAlert, origin: string): string {
+export function capMessage(r: PublicAlert, origin: string, { personal = true }: { personal?: boolean } = {}): string {
   const m = r.messages.at(-1)!;
   const sender = `child-alert@${new URL(origin).hostname}`;
   const references = r.messages.slice(0, -1).map((p) => `${sender},${p.identifier},${p.sent}`).join(" ");
@@ -108,7 +108,13 @@ export function capMessage(r: PublicAlert, origin: string): string {
           const expires = r.stoppedAt && capTime(new Date(Date.parse(r.stoppedAt) + CANCEL_LISTED_MS));
           return `<info>${x("language", CAP_LANG[l])}<category>Rescue</category>${x("event", "Child Abduction Emergency")}<responseType>AllClear</responseType><urgency>Past</urgency><severity>Minor</severity><certainty>Observed</certainty>${x("expires", expires)}${x("senderName", "Child Alert")}${x("headline", found ? cat.foundTitle : cat.endedTitle)}${x("description", found ? cat.foundBody : cat.endedBody)}${x("instruction", callLine(cat))}${x("web", pageUrl(origin, r.alertId, l))}${x("contact", CONTACT)}</info>`;
         })
-      : r.content!.targeting.languages.map((l) => {
+      : !personal
+        ? // Rule 13: a recipient without adequate protection learns only that an alert is in progress, with the public page.
+          r.content!.targeting.languages.map((l) => {
+            const cat = CATALOGUES[l];
+            return `<info>${x("language", CAP_LANG[l])}<category>Rescue</category>${x("event", "Child Abduction Emergency")}<responseType>Monitor</responseType><urgency>Immediate</urgency><severity>Severe</severity><certainty>Likely</certainty>${x("expires", r.endsAt && capTime(r.endsAt))}${x("senderName", "Child Alert")}${x("headline", IN_PROGRESS[l])}${x("instruction", callLine(cat))}${x("web", pageUrl(origin, r.alertId, l))}${x("contact", CONTACT)}</info>`;
+          })
+        : r.content!.targeting.languages.map((l) => {
           const c = r.content!;
           const cat = CATALOGUES[l];
           const t = textsIn(r, l);

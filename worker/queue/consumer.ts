@@ -13,6 +13,7 @@ import { PageJob, pageKeyOf } from "../fanout/jobs.ts";
 import { PageBusy, runPage } from "../fanout/page.ts";
 import { pageShards, runsWhole } from "../fanout/shards.ts";
 import { writePagePoint } from "../metrics/points.ts";
+import { HandoffPending, handOff } from "../abroad/peers.ts";
 import { posterSetHandedOut, renderPosterFormat, startPosterSet } from "../render/poster-sets.ts";
 import { FORMAT_NAMES } from "../../templates/posters/model.ts";
 import { sendConfirmation } from "../channels/email/confirmation.ts";
@@ -37,6 +38,8 @@ export const QueueJob = z.discriminatedUnion("type", [
   z.object({ type: z.literal("mail_notices"), alertId: z.uuid() }),
   /** Tell a person by e-mail that a passkey was added to their account (no address in the job). */
   z.object({ type: z.literal("passkey_added"), credentialId: z.string().min(1).max(1024) }),
+  /** Hand the alert's current CAP to the peer systems of the countries it targets, once the authorities are informed (issue 28). */
+  z.object({ type: z.literal("peer_handoff"), alertId: z.uuid() }),
   /** Anchor the audit chain's head (after a launch, update, extension or stop). */
   z.object({ type: z.literal("anchor_audit"), reason: z.string().max(40) }),
 ]);
@@ -75,6 +78,8 @@ async function run(job: QueueJob, env: Env): Promise<Record<string, unknown>> {
       return mailNotices(env, job.alertId);
     case "passkey_added":
       return tellPasskeyAdded(env, job.credentialId);
+    case "peer_handoff":
+      return handOff(env, job.alertId);
     case "anchor_audit":
       return { anchored: (await publishHead(env, makeDb(env.DB), job.reason))?.seq ?? null };
   }
@@ -141,6 +146,11 @@ export async function handleBatch(batch: MessageBatch<unknown>, env: Env): Promi
       // Another run is sending this page: look again once it must have finished or died.
       if (err instanceof PageBusy) {
         msg.retry({ delaySeconds: 30 });
+        continue;
+      }
+      // The authorities' mailboxes have not accepted the notice yet (or a peer asked us to come back).
+      if (err instanceof HandoffPending) {
+        msg.retry({ delaySeconds: 15 });
         continue;
       }
       log.warn("queue_job_failed", { type: parsed.data.type, alertId: alertIdOf(parsed.data), attempts: msg.attempts, error: err });

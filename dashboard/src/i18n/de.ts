@@ -336,6 +336,7 @@ export const de: Dict = {
   "inbox.event.partner_webhook_off": "Webhook eines Partners abgeschaltet (siehe Partner)",
   "inbox.event.purge_soon": "Unfertiger Alarm wird in einem Tag gelöscht",
   "inbox.event.review_due": "Überprüfung: verlängern oder enden lassen",
+  "inbox.event.peer_handoff": "Der Alarm wird an ein Partnersystem im Ausland übergeben, sobald Sie informiert sind",
   "inbox.event.signoff_requested": "Ihre Freigabe wird erbeten",
   "inbox.event.social_post_stuck": "Ein Beitrag mit dem Gesicht des Kindes konnte nicht gelöscht werden (siehe Meldung)",
   "inbox.event.stopped": "Alarm beendet",

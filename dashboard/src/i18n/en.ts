@@ -335,6 +335,7 @@ export const en = {
   "inbox.event.partner_webhook_off": "A partner's webhook was switched off (see Partners)",
   "inbox.event.purge_soon": "Unfinished alert purged in a day",
   "inbox.event.review_due": "Review due: extend or let it end",
+  "inbox.event.peer_handoff": "The alert is handed off to a peer system abroad once you are informed",
   "inbox.event.signoff_requested": "Your sign-off is requested",
   "inbox.event.social_post_stuck": "A social post with the child's face could not be deleted (see the alert)",
   "inbox.event.stopped": "Alert stopped",

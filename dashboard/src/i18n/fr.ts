@@ -336,6 +336,7 @@ export const fr: Dict = {
   "inbox.event.partner_webhook_off": "Webhook d'un partenaire coupé (voir Partenaires)",
   "inbox.event.purge_soon": "Alerte inachevée purgée dans un jour",
   "inbox.event.review_due": "Réexamen : prolonger ou laisser finir",
+  "inbox.event.peer_handoff": "L'alerte est transmise à un système partenaire à l'étranger dès que vous êtes avisés",
   "inbox.event.signoff_requested": "Votre validation est demandée",
   "inbox.event.social_post_stuck": "Une publication avec le visage de l'enfant n'a pas pu être supprimée (voir l'alerte)",
   "inbox.event.stopped": "Alerte arrêtée",

@@ -336,6 +336,7 @@ export const nl: Dict = {
   "inbox.event.partner_webhook_off": "Webhook van een partner uitgeschakeld (zie Partners)",
   "inbox.event.purge_soon": "Onafgewerkte alert binnen een dag gewist",
   "inbox.event.review_due": "Herbeoordeling: verlengen of laten aflopen",
+  "inbox.event.peer_handoff": "De alert wordt doorgegeven aan een partnersysteem in het buitenland zodra u bent ingelicht",
   "inbox.event.signoff_requested": "Uw akkoord wordt gevraagd",
   "inbox.event.social_post_stuck": "Een bericht met het gezicht van het kind kon niet worden verwijderd (zie de alert)",
   "inbox.event.stopped": "Alert stopgezet",

@@ -1,0 +1,91 @@
+// The cross-border hand-off (issue 28, protocol §2.3.3.4): an alert that targets a country
+// whose alerting system is registered as a peer goes to that system as our signed CAP
+// (Alert, Update, Cancel) — but only once the federal prosecutor's office and the cell have
+// been informed (the peer_handoff notice, its e-mail accepted by both mailboxes), and a
+// peer in a country without adequate protection (rule 13) gets no personal data: only that
+// an alert is in progress, with the public page. Every message sent is a receipt on the
+// alert screen. Run by the queue (job `peer_handoff`) after each change of what is published.
+import { and, eq, isNull } from "drizzle-orm";
+import { boardStub } from "../board/object.ts";
+import { targetPolicy, webhookTargetRefusal } from "../channels/webhooks/targets.ts";
+import { commit, makeDb } from "../db/client.ts";
+import { addressesTold, mailboxes, noticeStmt } from "../db/notices.ts";
+import { peerHandoffs, peerReceipts, peers } from "../db/schema.ts";
+import { mayReceivePersonalData, whoIsInformed } from "../domain/index.ts";
+import { log } from "../log.ts";
+import { capMessage } from "../partners/feeds.ts";
+import { signCap } from "../publication/cap-signature.ts";
+
+/** A hand-off that must wait (the authorities not yet informed, or the peer asked us to come back). */
+export class HandoffPending extends Error {}
+
+const PEER_TIMEOUT_MS = 10_000;
+
+export async function handOff(env: Env, alertId: string, now = new Date()): Promise<{ peers: number; sent: number; waiting: number }> {
+  const db = makeDb(env.DB);
+  const rec = await boardStub(env).publicAlert(alertId);
+  if (!rec?.messages.length) return { peers: 0, sent: 0, waiting: 0 };
+  const regions: readonly string[] = rec.content?.targeting.regions ?? [];
+  const registered = await db.select().from(peers).where(isNull(peers.revokedAt));
+  const existing = await db.select().from(peerHandoffs).where(eq(peerHandoffs.alertId, alertId));
+  // While live: the peers of the countries it targets; after the stop, those it went to (they get the Cancel).
+  const targeted = registered.filter((p) => (rec.face === "alert" && regions.includes(p.country)) || existing.some((h) => h.peerId === p.id));
+  const fresh = targeted.filter((p) => !existing.some((h) => h.peerId === p.id));
+  if (fresh.length) {
+    const rows = fresh.map((p) => ({ id: crypto.randomUUID(), alertId, peerId: p.id, createdAt: now.toISOString() }));
+    await commit(
+      db,
+      [...rows.map((r) => db.insert(peerHandoffs).values(r).onConflictDoNothing()), ...fresh.map((p) => noticeStmt(db, alertId, "peer_handoff", whoIsInformed("peer_handoff"), p.id, now))],
+      fresh.map((p) => ({ actorUserId: null, actorRole: null, alertId, action: "peer_handoff_recorded", details: { peerId: p.id, country: p.country, personalData: mayReceivePersonalData(p.country) } })),
+      now,
+    );
+    existing.push(...rows);
+    await env.FANOUT.send({ type: "mail_notices", alertId });
+  }
+  const boxes = await mailboxes(db);
+  const message = rec.messages.at(-1)!;
+  let sent = 0;
+  let waiting = 0;
+  for (const peer of targeted) {
+    const handoff = existing.find((h) => h.peerId === peer.id)!;
+    const told = await addressesTold(db, alertId, "peer_handoff", peer.id, "cell");
+    const informed = boxes.federal_prosecutor.some((a) => told.has(a)) && boxes.cell.some((a) => told.has(a));
+    if (!informed) {
+      waiting++;
+      continue;
+    }
+    const done = await db
+      .select()
+      .from(peerReceipts)
+      .where(and(eq(peerReceipts.handoffId, handoff.id), eq(peerReceipts.identifier, message.identifier), eq(peerReceipts.outcome, "accepted")))
+      .get();
+    if (done) continue;
+    const personal = mayReceivePersonalData(peer.country);
+    const receipt = { id: crypto.randomUUID(), handoffId: handoff.id, identifier: message.identifier, personalData: personal && message.msgType !== "Cancel", at: new Date().toISOString() };
+    const refusal = webhookTargetRefusal(peer.capEndpoint, targetPolicy(env));
+    if (refusal) {
+      await db.insert(peerReceipts).values({ ...receipt, outcome: "refused", status: null });
+      continue;
+    }
+    let status: number | null = null;
+    try {
+      const res = await fetch(peer.capEndpoint, {
+        method: "POST",
+        headers: { "Content-Type": "application/cap+xml; charset=utf-8", "User-Agent": "Child-Alert-CAP/1" },
+        body: await signCap(env, capMessage(rec, env.APP_ORIGIN, { personal })),
+        redirect: "manual",
+        signal: AbortSignal.timeout(PEER_TIMEOUT_MS),
+      });
+      await res.body?.cancel();
+      status = res.status;
+    } catch (err) {
+      log.warn("peer_handoff_failed", { alertId, peerId: peer.id, error: err });
+    }
+    const outcome = status !== null && status >= 200 && status < 300 ? "accepted" : status !== null && status >= 400 && status < 500 && status !== 429 ? "refused" : "retry";
+    await db.insert(peerReceipts).values({ ...receipt, outcome, status });
+    if (outcome === "accepted") sent++;
+    else if (outcome === "retry") waiting++;
+  }
+  if (waiting) throw new HandoffPending(`${waiting} peer hand-off(s) waiting`);
+  return { peers: targeted.length, sent, waiting };
+}
