@@ -533,6 +533,13 @@ export const de: Dict = {
   "party.investigator": "Ermittler",
   "party.operator": "Betreiber (116 000)",
 
+  "peers.accepted": "angenommen",
+  "peers.intro": "Die Partnersysteme der betroffenen Länder erhalten unser signiertes CAP, sobald die föderale Staatsanwaltschaft und die Zelle informiert sind.",
+  "peers.refused": "abgelehnt",
+  "peers.retry": "erneut zu versuchen",
+  "peers.title": "Ins Ausland übergeben",
+  "peers.waiting": "wartet, bis die Behörden informiert sind",
+
   "posters.alt": "Plakat, Format {format}, {lang}",
   "posters.language": "Sprache",
   "posters.none": "Noch keine Version.",

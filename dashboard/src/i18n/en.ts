@@ -532,6 +532,13 @@ export const en = {
   "party.investigator": "Investigators",
   "party.operator": "Operator (116 000)",
 
+  "peers.accepted": "accepted",
+  "peers.intro": "Peer alerting systems of the countries the alert targets get our signed CAP once the federal prosecutor's office and the cell are informed.",
+  "peers.refused": "refused",
+  "peers.retry": "to retry",
+  "peers.title": "Handed off abroad",
+  "peers.waiting": "waiting until the authorities are informed",
+
   "posters.alt": "Poster, format {format}, {lang}",
   "posters.language": "Language",
   "posters.none": "No version yet.",

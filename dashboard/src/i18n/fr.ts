@@ -533,6 +533,13 @@ export const fr: Dict = {
   "party.investigator": "Enquêteurs",
   "party.operator": "Opérateur (116 000)",
 
+  "peers.accepted": "accepté",
+  "peers.intro": "Les systèmes d'alerte partenaires des pays visés reçoivent notre CAP signé dès que le parquet fédéral et la cellule sont avisés.",
+  "peers.refused": "refusé",
+  "peers.retry": "à réessayer",
+  "peers.title": "Transmise à l'étranger",
+  "peers.waiting": "en attente de l'avis aux autorités",
+
   "posters.alt": "Affiche, format {format}, {lang}",
   "posters.language": "Langue",
   "posters.none": "Pas encore de version.",

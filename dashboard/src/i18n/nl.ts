@@ -533,6 +533,13 @@ export const nl: Dict = {
   "party.investigator": "Onderzoekers",
   "party.operator": "Operator (116 000)",
 
+  "peers.accepted": "aanvaard",
+  "peers.intro": "De partnersystemen van de beoogde landen krijgen onze ondertekende CAP zodra het federaal parket en de cel zijn ingelicht.",
+  "peers.refused": "geweigerd",
+  "peers.retry": "opnieuw te proberen",
+  "peers.title": "Doorgegeven aan het buitenland",
+  "peers.waiting": "wacht tot de autoriteiten zijn ingelicht",
+
   "posters.alt": "Affiche, formaat {format}, {lang}",
   "posters.language": "Taal",
   "posters.none": "Nog geen versie.",

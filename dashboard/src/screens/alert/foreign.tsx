@@ -56,3 +56,29 @@ export function ForeignRequests({ ctx }: { ctx: Ctx }) {
     </section>
   );
 }
+
+/** Issue 28: the alert handed off to peer alerting systems abroad — each CAP message and what their endpoint answered. */
+export function PeerHandoffs({ alertId }: { alertId: string }) {
+  const [list, setList] = useState<Awaited<ReturnType<typeof loadHandoffs>> | null>(null);
+  useEffect(() => {
+    loadHandoffs(alertId).then(setList, () => setList(null));
+  }, [alertId]);
+  if (!list?.length) return null;
+  return (
+    <section class="card" aria-labelledby="peers-h">
+      <h2 id="peers-h">{t("peers.title")}</h2>
+      <p class="muted">{t("peers.intro")}</p>
+      <ul id="peer-handoffs">
+        {list.map((h) => (
+          <li key={h.peer}>
+            <strong>{h.peer}</strong> ({h.country}) —{" "}
+            {h.receipts.length === 0
+              ? t("peers.waiting")
+              : h.receipts.map((r) => `${r.identifier.split(".").at(-1)}: ${t(`peers.${r.outcome}` as never)}${r.status ? ` (${r.status})` : ""}${r.personalData ? "" : ` · ${t("foreign.noData")}`} ${fmtTime(r.at)}`).join(" · ")}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+const loadHandoffs = async (id: string) => (await must(api.GET("/alerts/{id}/peers", { params: { path: { id } } }))).handoffs;

@@ -15,7 +15,7 @@ import { LivePanel, StopCard } from "./live.tsx";
 import { LaunchCard } from "./launch.tsx";
 import { SignCard, AccompanyingCard, Concertation, DraftActions } from "./concertation.tsx";
 import { ClosedFile, FilePanel } from "./judicial-file.tsx";
-import { ForeignRequests } from "./foreign.tsx";
+import { ForeignRequests, PeerHandoffs } from "./foreign.tsx";
 import { ContentUnderReview } from "./under-review.tsx";
 
 export function AlertScreen({ id, role, can }: { id: string; role: Role; can: (p: Permission) => boolean }) {
@@ -89,6 +89,7 @@ export function AlertScreen({ id, role, can }: { id: string; role: Role; can: (p
       {d.launchedAt && can("alert.read") && <SocialPostsPanel alertId={id} canRetry={can("social.retract")} />}
       {d.state === "live" && (can("alert.stop") || can("alert.extend")) && <StopCard ctx={ctx} />}
       {d.launchedAt && <ForeignRequests ctx={ctx} />}
+      {d.launchedAt && <PeerHandoffs alertId={id} />}
       {can("alert.launch") && inStates(PRE_LAUNCH_STATES, d.state) && <LaunchCard ctx={ctx} />}
       {d.state !== "purged" && <ContentUnderReview ctx={ctx} />}
       {d.state !== "purged" && <FilePanel ctx={ctx} />}
