@@ -60,9 +60,16 @@ describe("rule 9: who is informed of what", () => {
     for (const e of INFORM_EVENTS) {
       const boxes = [...mailboxesFor(e)].sort();
       if (ruleNine.includes(e)) expect(boxes, e).toEqual(["cell", "federal_police"]);
-      else if (e === "foreign_poster_request") expect(boxes, e).toEqual(["cell", "federal_prosecutor"]);
+      // Protocol §2.3.3.4: the alert goes abroad (a foreign organisation's poster request, a peer system's hand-off) only once they are told.
+      else if (e === "foreign_poster_request" || e === "peer_handoff") expect(boxes, e).toEqual(["cell", "federal_prosecutor"]);
       else expect(boxes, e).toEqual([]);
     }
     expect(whoIsInformed("foreign_poster_request")).toContain("cell");
+    expect(whoIsInformed("peer_handoff")).toContain("cell");
+  });
+
+  it("issue 27: a red check tells the operator and the admin; a channel stalled mid-alert pages the operator and the cell", () => {
+    for (const e of ["channel_unhealthy", "channel_healthy"] as const) expect([...whoIsInformed(e)].sort(), e).toEqual(["admin", "operator"]);
+    for (const e of ["channel_stalled", "channel_recovered"] as const) expect([...whoIsInformed(e)].sort(), e).toEqual(["cell", "operator"]);
   });
 });
