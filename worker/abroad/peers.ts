@@ -5,7 +5,7 @@
 // peer in a country without adequate protection (rule 13) gets no personal data: only that
 // an alert is in progress, with the public page. Every message sent is a receipt on the
 // alert screen. Run by the queue (job `peer_handoff`) after each change of what is published.
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { boardStub } from "../board/object.ts";
 import { targetPolicy, webhookTargetRefusal } from "../channels/webhooks/targets.ts";
 import { commit, makeDb } from "../db/client.ts";
@@ -88,4 +88,20 @@ export async function handOff(env: Env, alertId: string, now = new Date()): Prom
   }
   if (waiting) throw new HandoffPending(`${waiting} peer hand-off(s) waiting`);
   return { peers: targeted.length, sent, waiting };
+}
+
+/**
+ * The cron's safety net: every alert with a hand-off, live or stopped within a day, gets
+ * its hand-off job again (idempotent: a message a peer accepted is not sent twice), so a
+ * hand-off whose job ran out of retries while the authorities were not yet informed goes
+ * out once they are.
+ */
+export async function resendHandoffs(env: Env, now: Date): Promise<number> {
+  const db = makeDb(env.DB);
+  const since = new Date(now.getTime() - 24 * 3600_000).toISOString();
+  const rows = await db.all<{ alertId: string }>(sql`
+    SELECT DISTINCT h.alert_id AS alertId FROM peer_handoffs h JOIN alerts a ON a.id = h.alert_id
+    WHERE a.state = 'live' OR (a.state = 'stopped' AND a.stopped_at > ${since}) LIMIT 100`);
+  for (const { alertId } of rows) await env.FANOUT.send({ type: "peer_handoff", alertId });
+  return rows.length;
 }

@@ -17,6 +17,7 @@ import { closeLiveFeeds } from "../staff/sessions.ts";
 import { anchorPeriodically } from "../audit/anchors.ts";
 import { retellPasskeys } from "../staff/passkey-notice.ts";
 import { checkHealth } from "../health/checks.ts";
+import { resendHandoffs } from "../abroad/peers.ts";
 
 export async function runDueTimers(env: Env, now: Date): Promise<number> {
   const due = await alertsWithDueTimers(makeDb(env.DB), now, inactiveRetentionHours(env));
@@ -61,6 +62,6 @@ async function endSessions(env: Env, db: ReturnType<typeof makeDb>, now: Date): 
 /** Everything the 5-minute cron does; one task failing does not stop the others. */
 export async function runCron(env: Env, now: Date): Promise<void> {
   const db = makeDb(env.DB);
-  const tasks = { timers: () => runDueTimers(env, now), broadcasts: () => reconcileBroadcasts(env, now), photos: () => sweepOrphanPhotos(db, env.MEDIA, now), subscriptions: () => pruneSubscriptions(db, now), emails: () => pruneEmailAddresses(db, now), notices: () => remailNotices(env, now), passkeys: () => retellPasskeys(env, now), sessions: () => endSessions(env, db, now), anchor: () => anchorPeriodically(env, db, now), health: () => checkHealth(env, now).then((rows) => rows.filter((r) => r.status === "failing").length) };
+  const tasks = { timers: () => runDueTimers(env, now), broadcasts: () => reconcileBroadcasts(env, now), photos: () => sweepOrphanPhotos(db, env.MEDIA, now), subscriptions: () => pruneSubscriptions(db, now), emails: () => pruneEmailAddresses(db, now), notices: () => remailNotices(env, now), passkeys: () => retellPasskeys(env, now), sessions: () => endSessions(env, db, now), anchor: () => anchorPeriodically(env, db, now), health: () => checkHealth(env, now).then((rows) => rows.filter((r) => r.status === "failing").length), handoffs: () => resendHandoffs(env, now) };
   await Promise.all(Object.entries(tasks).map(([task, run]) => run().catch((err) => log.error("cron_task_failed", { task, error: err }))));
 }
