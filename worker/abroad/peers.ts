@@ -5,7 +5,7 @@
 // peer in a country without adequate protection (rule 13) gets no personal data: only that
 // an alert is in progress, with the public page. Every message sent is a receipt on the
 // alert screen. Run by the queue (job `peer_handoff`) after each change of what is published.
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { boardStub } from "../board/object.ts";
 import { targetPolicy, webhookTargetRefusal } from "../channels/webhooks/targets.ts";
 import { commit, makeDb } from "../db/client.ts";
@@ -104,4 +104,29 @@ export async function resendHandoffs(env: Env, now: Date): Promise<number> {
     WHERE a.state = 'live' OR (a.state = 'stopped' AND a.stopped_at > ${since}) LIMIT 100`);
   for (const { alertId } of rows) await env.FANOUT.send({ type: "peer_handoff", alertId });
   return rows.length;
+}
+
+export type PeerRow = typeof peers.$inferSelect;
+
+/** The admin (or the operator) registers a peer system; audited. */
+export async function registerPeer(env: Env, actor: { userId: string; role: string }, p: { name: string; country: string; capEndpoint: string }, now = new Date()): Promise<PeerRow> {
+  const db = makeDb(env.DB);
+  const row: PeerRow = { id: crypto.randomUUID(), ...p, createdAt: now.toISOString(), revokedAt: null };
+  await commit(db, [db.insert(peers).values(row)], [{ actorUserId: actor.userId, actorRole: actor.role, action: "peer_registered", details: { peerId: row.id, country: row.country } }], now);
+  return row;
+}
+
+export const listPeers = (env: Env) => makeDb(env.DB).select().from(peers).orderBy(asc(peers.createdAt));
+
+/** An alert's hand-offs, each with the peer and every message's receipt (oldest first). */
+export async function handoffsOf(env: Env, alertId: string) {
+  const db = makeDb(env.DB);
+  const rows = await db.select({ h: peerHandoffs, p: peers }).from(peerHandoffs).innerJoin(peers, eq(peers.id, peerHandoffs.peerId)).where(eq(peerHandoffs.alertId, alertId));
+  const receipts = rows.length ? await db.select().from(peerReceipts).where(inArray(peerReceipts.handoffId, rows.map((x) => x.h.id))).orderBy(asc(peerReceipts.at)) : [];
+  return rows.map(({ h, p }) => ({
+    peer: p.name,
+    country: p.country,
+    since: h.createdAt,
+    receipts: receipts.filter((r) => r.handoffId === h.id).map((r) => ({ identifier: r.identifier, outcome: r.outcome, status: r.status, personalData: r.personalData, at: r.at })),
+  }));
 }

@@ -4,7 +4,8 @@
 // the stop, each channel's withdrawal (social deletions included) — and each target met or
 // not. Times and counts only: no child data, so once complete it is kept (drill_scorecards)
 // and outlives the drill's purge.
-import { and, asc, desc, eq, isNull } from "drizzle-orm";
+import { and, asc, desc, eq, isNull, notInArray, sql } from "drizzle-orm";
+import { commit } from "../db/client.ts";
 import type { Db } from "../db/client.ts";
 import { alerts, consents, drillScorecards, drillTargets, signOffs, tips } from "../db/schema.ts";
 import { DRILL_MILESTONES, DRILL_TARGET_KEYS, DRILL_TARGETS, type DrillTarget } from "../domain/drill.ts";
@@ -133,3 +134,22 @@ export async function drillHistory(db: Db, limit = 50): Promise<Scorecard[]> {
   const rows = await db.select().from(drillScorecards).orderBy(desc(drillScorecards.startedAt)).limit(limit);
   return rows.map((r) => JSON.parse(r.card) as Scorecard);
 }
+
+/** The admin sets targets (milliseconds), audited; returns them all as they now stand. */
+export async function setDrillTargets(db: Db, actor: { userId: string; role: string }, change: Partial<Record<DrillTarget, number>>, now = new Date()): Promise<Record<DrillTarget, number>> {
+  const at = now.toISOString();
+  const rows = Object.entries(change).map(([key, ms]) =>
+    db.insert(drillTargets).values({ key, ms: ms!, updatedBy: actor.userId, updatedAt: at }).onConflictDoUpdate({ target: drillTargets.key, set: { ms: ms!, updatedBy: actor.userId, updatedAt: at } }),
+  );
+  if (rows.length) await commit(db, rows, [{ actorUserId: actor.userId, actorRole: actor.role, action: "drill_targets_set", details: change }], now);
+  return currentDrillTargets(db);
+}
+
+/** Drills under way: exercise alerts not purged nor cancelled whose scorecard is not kept yet. */
+export const runningDrills = (db: Db) =>
+  db
+    .select({ alertId: alerts.id, state: alerts.state, createdAt: alerts.createdAt })
+    .from(alerts)
+    .where(and(eq(alerts.exercise, true), notInArray(alerts.state, ["purged", "cancelled"]), sql`${alerts.id} NOT IN ${db.select({ id: drillScorecards.alertId }).from(drillScorecards)}`))
+    .orderBy(desc(alerts.createdAt))
+    .limit(20);

@@ -3,12 +3,13 @@
 // it: deliveries per channel and outcome (finished broadcasts from the audit trail, which
 // is append-only, plus the running ones of live alerts: a counter that only grows), what
 // is queued and retrying now, dead letters, each health check, live alerts. No child data.
-import { sql } from "drizzle-orm";
-import { alertStub } from "../alert/api.ts";
 import { CHANNEL_NAMES } from "../channels/index.ts";
 import type { Db } from "../db/client.ts";
 import { allHealth } from "../db/health.ts";
-import { fanoutFinished } from "../fanout/ledger.ts";
+import { auditedLiveBroadcasts, deadLettersByChannel, finishedOutcomes } from "../db/channel-figures.ts";
+import { backlogByChannel, liveFanouts } from "../health/queued.ts";
+import { alertStub } from "../alert/api.ts";
+import type { FanoutCounters } from "../fanout/ledger.ts";
 
 const OUTCOMES = ["sent", "failed", "removed"] as const;
 type Outcome = (typeof OUTCOMES)[number];
@@ -39,37 +40,17 @@ class Family {
 export async function openMetrics(env: Env, db: Db): Promise<string> {
   const delivered = new Map<string, number>(); // `${channel}|${outcome}`
   const bump = (channel: string, outcome: Outcome, n: number) => delivered.set(`${channel}|${outcome}`, (delivered.get(`${channel}|${outcome}`) ?? 0) + n);
-  const finished = await db.all<{ channel: string; sent: number; failed: number; removed: number }>(sql`
-    SELECT json_extract(details, '$.channel') AS channel, sum(json_extract(details, '$.sent')) AS sent,
-           sum(json_extract(details, '$.failed')) AS failed, sum(json_extract(details, '$.removed')) AS removed
-    FROM audit_entries WHERE action = 'broadcast_completed' GROUP BY 1`);
-  for (const r of finished) for (const o of OUTCOMES) bump(r.channel, o, r[o] ?? 0);
-
-  const backlog = new Map<string, { pages: number; retrying: number }>();
-  const live = await db.all<{ id: string; exercise: number }>(sql`SELECT id, exercise FROM alerts WHERE state = 'live'`);
+  for (const r of await finishedOutcomes(db)) for (const o of OUTCOMES) bump(r.channel, o, r[o] ?? 0);
   // A broadcast in the audit trail is counted from there, even if its object has not yet marked it so.
-  const audited = new Set(
-    (
-      await db.all<{ key: string }>(sql`
-        SELECT json_extract(details, '$.broadcastId') || '|' || json_extract(details, '$.channel') AS key FROM audit_entries
-        WHERE action = 'broadcast_completed' AND alert_id IN (SELECT id FROM alerts WHERE state = 'live')`)
-    ).map((r) => r.key),
-  );
-  for (const { id } of live) {
-    for (const c of await alertStub(env, id).fanouts()) {
-      if (audited.has(`${c.fanoutId}|${c.channel}`)) continue;
-      bump(c.channel, "sent", c.sent);
-      bump(c.channel, "failed", c.failed);
-      bump(c.channel, "removed", c.pruned);
-      if (fanoutFinished(c)) continue;
-      const b = backlog.get(c.channel) ?? { pages: 0, retrying: 0 };
-      b.pages += Math.max(0, c.pagesPlanned - c.pagesDone - (c.deadPages ?? 0));
-      b.retrying += c.retrying;
-      backlog.set(c.channel, b);
-    }
+  const [audited, { alerts: live, fanouts }] = await Promise.all([auditedLiveBroadcasts(db), liveFanouts(db, async (id) => (await alertStub(env, id).fanouts()) as FanoutCounters[])]);
+  const running = fanouts.filter((c) => !audited.has(`${c.fanoutId}|${c.channel}`));
+  for (const c of running) {
+    bump(c.channel, "sent", c.sent);
+    bump(c.channel, "failed", c.failed);
+    bump(c.channel, "removed", c.pruned);
   }
-  const dead = await db.all<{ channel: string | null; n: number }>(sql`
-    SELECT json_extract(job, '$.channel') AS channel, count(*) AS n FROM dead_letters GROUP BY 1`);
+  const backlog = backlogByChannel(running);
+  const dead = await deadLettersByChannel(db);
   const health = await allHealth(db);
 
   const deliveries = new Family("child_alert_deliveries", "counter", "Deliveries per channel and outcome (sent, failed for good, removed as gone), every broadcast since the start.");
@@ -84,7 +65,7 @@ export async function openMetrics(env: Env, db: Db): Promise<string> {
     pages.add({ channel: ch }, backlog.get(ch)?.pages ?? 0);
     retrying.add({ channel: ch }, backlog.get(ch)?.retrying ?? 0);
   }
-  for (const d of dead) dl.add({ channel: d.channel ?? "none" }, d.n);
+  for (const [channel, n] of dead) dl.add({ channel }, n);
   for (const h of health.filter((x) => x.status !== "off")) {
     up.add({ channel: h.channel, check: h.target }, h.status === "ok" ? 1 : 0);
     since.add({ channel: h.channel, check: h.target }, Math.floor(Date.parse(h.since) / 1000));

@@ -2,13 +2,10 @@
 // to go through the whole path with every channel's exercise audience; its scorecard times
 // each step against the targets the admin sets; the history shows the trend.
 import { z } from "@hono/zod-openapi";
-import { and, eq, notInArray, sql } from "drizzle-orm";
 import { alertCommand, alertStub } from "../alert/api.ts";
 import type { FanoutCounters } from "../fanout/ledger.ts";
-import { commit } from "../db/client.ts";
-import { alerts, drillScorecards, drillTargets } from "../db/schema.ts";
 import { DRILL_TARGET_KEYS } from "../domain/drill.ts";
-import { currentDrillTargets, drillHistory, drillScorecard } from "../drills/scorecard.ts";
+import { currentDrillTargets, drillHistory, drillScorecard, runningDrills, setDrillTargets } from "../drills/scorecard.ts";
 import { drillContent, drillFile } from "../drills/template.ts";
 import { actorOf, jsonBody, jsonOk, newRouter, staffRoute } from "./http.ts";
 import { AlertIdParam } from "./schemas.ts";
@@ -67,14 +64,7 @@ drillRoutes.openapi(
   }),
   async (c) => {
     const db = c.get("db");
-    const kept = db.select({ id: drillScorecards.alertId }).from(drillScorecards);
-    const running = await db
-      .select({ alertId: alerts.id, state: alerts.state, createdAt: alerts.createdAt })
-      .from(alerts)
-      .where(and(eq(alerts.exercise, true), notInArray(alerts.state, ["purged", "cancelled"]), sql`${alerts.id} NOT IN ${kept}`))
-      .orderBy(sql`${alerts.createdAt} DESC`)
-      .limit(20);
-    return c.json({ targets: await currentDrillTargets(db), running, history: await drillHistory(db) }, 200);
+    return c.json({ targets: await currentDrillTargets(db), running: await runningDrills(db), history: await drillHistory(db) }, 200);
   },
 );
 
@@ -102,15 +92,5 @@ drillRoutes.openapi(
     request: { body: jsonBody(Targets.partial().strict()) },
     responses: { 200: jsonOk(Targets) },
   }),
-  async (c) => {
-    const db = c.get("db");
-    const change = c.req.valid("json");
-    const actor = actorOf(c);
-    const now = new Date();
-    const rows = Object.entries(change).map(([key, ms]) =>
-      db.insert(drillTargets).values({ key, ms: ms!, updatedBy: actor.userId, updatedAt: now.toISOString() }).onConflictDoUpdate({ target: drillTargets.key, set: { ms: ms!, updatedBy: actor.userId, updatedAt: now.toISOString() } }),
-    );
-    if (rows.length) await commit(db, rows, [{ actorUserId: actor.userId, actorRole: actor.role, action: "drill_targets_set", details: change }], now);
-    return c.json(await currentDrillTargets(db), 200);
-  },
+  async (c) => c.json(await setDrillTargets(c.get("db"), actorOf(c), c.req.valid("json")), 200),
 );

@@ -1,10 +1,8 @@
 // Peer alerting systems abroad (issue 28): the admin registers them (country, CAP endpoint);
 // each alert's hand-offs and their receipts on the alert screen.
 import { z } from "@hono/zod-openapi";
-import { asc, eq, inArray } from "drizzle-orm";
 import { getAlertRow } from "../db/alerts.ts";
-import { commit } from "../db/client.ts";
-import { peerHandoffs, peerReceipts, peers } from "../db/schema.ts";
+import { handoffsOf, listPeers, type PeerRow, registerPeer } from "../abroad/peers.ts";
 import { COUNTRY, mayReceivePersonalData } from "../domain/index.ts";
 import { actorOf, jsonBody, jsonOk, newRouter, staffRoute } from "./http.ts";
 import { AlertIdParam } from "./schemas.ts";
@@ -15,7 +13,7 @@ const tags = ["Peers abroad"];
 const Peer = z
   .object({ id: z.string(), name: z.string(), country: z.string(), capEndpoint: z.string(), personalData: z.boolean().describe("rule 13: whether the child's data may go there"), createdAt: z.string() })
   .openapi("Peer");
-const view = (p: typeof peers.$inferSelect) => ({ id: p.id, name: p.name, country: p.country, capEndpoint: p.capEndpoint, personalData: mayReceivePersonalData(p.country), createdAt: p.createdAt });
+const view = (p: PeerRow) => ({ id: p.id, name: p.name, country: p.country, capEndpoint: p.capEndpoint, personalData: mayReceivePersonalData(p.country), createdAt: p.createdAt });
 
 peerRoutes.openapi(
   staffRoute("admin.partners", {
@@ -36,14 +34,7 @@ peerRoutes.openapi(
     },
     responses: { 201: jsonOk(z.object({ peer: Peer }), "Registered") },
   }),
-  async (c) => {
-    const body = c.req.valid("json");
-    const db = c.get("db");
-    const actor = actorOf(c);
-    const row = { id: crypto.randomUUID(), ...body, createdAt: new Date().toISOString(), revokedAt: null };
-    await commit(db, [db.insert(peers).values(row)], [{ actorUserId: actor.userId, actorRole: actor.role, action: "peer_registered", details: { peerId: row.id, country: row.country } }]);
-    return c.json({ peer: view(row) }, 201);
-  },
+  async (c) => c.json({ peer: view(await registerPeer(c.env, actorOf(c), c.req.valid("json"))) }, 201),
 );
 
 peerRoutes.openapi(
@@ -54,7 +45,7 @@ peerRoutes.openapi(
     summary: "The peer alerting systems",
     responses: { 200: jsonOk(z.object({ peers: z.array(Peer) })) },
   }),
-  async (c) => c.json({ peers: (await c.get("db").select().from(peers).orderBy(asc(peers.createdAt))).map(view) }, 200),
+  async (c) => c.json({ peers: (await listPeers(c.env)).map(view) }, 200),
 );
 
 peerRoutes.openapi(
@@ -81,20 +72,7 @@ peerRoutes.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    const db = c.get("db");
-    await getAlertRow(db, id);
-    const handoffs = await db.select({ h: peerHandoffs, p: peers }).from(peerHandoffs).innerJoin(peers, eq(peers.id, peerHandoffs.peerId)).where(eq(peerHandoffs.alertId, id));
-    const receipts = handoffs.length ? await db.select().from(peerReceipts).where(inArray(peerReceipts.handoffId, handoffs.map((x) => x.h.id))).orderBy(asc(peerReceipts.at)) : [];
-    return c.json(
-      {
-        handoffs: handoffs.map(({ h, p }) => ({
-          peer: p.name,
-          country: p.country,
-          since: h.createdAt,
-          receipts: receipts.filter((r) => r.handoffId === h.id).map((r) => ({ identifier: r.identifier, outcome: r.outcome, status: r.status, personalData: r.personalData, at: r.at })),
-        })),
-      },
-      200,
-    );
+    await getAlertRow(c.get("db"), id);
+    return c.json({ handoffs: await handoffsOf(c.env, id) }, 200);
   },
 );

@@ -2,13 +2,13 @@
 // each channel's far side (the relay, each account, each partner's webhook, the VAPID
 // keys), dead letters and the work still queued for live alerts; and "check now".
 import { z } from "@hono/zod-openapi";
-import { and, gte, inArray, sql } from "drizzle-orm";
-import { alertStub } from "../alert/api.ts";
 import { CHANNEL_NAMES, CHANNELS, type ChannelName } from "../channels/index.ts";
 import type { Db } from "../db/client.ts";
 import { allHealth, type HealthRow } from "../db/health.ts";
-import { alerts, deadLetters } from "../db/schema.ts";
-import { fanoutFinished } from "../fanout/ledger.ts";
+import { deadLettersByChannel, lastDeliveryByChannel } from "../db/channel-figures.ts";
+import { backlogByChannel, liveFanouts } from "../health/queued.ts";
+import { alertStub } from "../alert/api.ts";
+import type { FanoutCounters } from "../fanout/ledger.ts";
 import { checkHealth } from "../health/checks.ts";
 import { jsonBody, jsonOk, newRouter, staffRoute } from "./http.ts";
 
@@ -43,45 +43,13 @@ const Readiness = z.object({ checkedAt: z.string().nullable(), channels: z.array
 
 const DEAD_LETTER_WINDOW_MS = 7 * 24 * 3600_000;
 
-async function deadLettersByChannel(db: Db, now: Date): Promise<Map<string, number>> {
-  const rows = await db
-    .select({ channel: sql<string>`json_extract(${deadLetters.job}, '$.channel')`, n: sql<number>`count(*)` })
-    .from(deadLetters)
-    .where(and(gte(deadLetters.createdAt, new Date(now.getTime() - DEAD_LETTER_WINDOW_MS).toISOString()), sql`${deadLetters.jobType} = 'page'`))
-    .groupBy(sql`1`);
-  return new Map(rows.map((r) => [r.channel, r.n]));
-}
-
-/** When each channel last finished a broadcast that delivered something (from the audit trail's outcomes). */
-async function lastDeliveryByChannel(db: Db): Promise<Map<string, string>> {
-  const rows = await db.all<{ channel: string; at: string }>(sql`
-    SELECT json_extract(details, '$.channel') AS channel, max(at) AS at FROM audit_entries
-    WHERE action = 'broadcast_completed' AND json_extract(details, '$.sent') > 0 GROUP BY 1`);
-  return new Map(rows.map((r) => [r.channel, r.at]));
-}
-
-/** Pages still to run and recipients waiting for a retry, per channel, over the alerts live now (a handful). */
-async function backlogByChannel(env: Env, db: Db): Promise<Map<string, { pages: number; retrying: number }>> {
-  const live = await db.select({ id: alerts.id }).from(alerts).where(inArray(alerts.state, ["live"]));
-  const out = new Map<string, { pages: number; retrying: number }>();
-  for (const { id } of live) {
-    for (const c of await alertStub(env, id).fanouts()) {
-      if (fanoutFinished(c)) continue;
-      const b = out.get(c.channel) ?? { pages: 0, retrying: 0 };
-      b.pages += Math.max(0, c.pagesPlanned - c.pagesDone - (c.deadPages ?? 0));
-      b.retrying += c.retrying;
-      out.set(c.channel, b);
-    }
-  }
-  return out;
-}
-
 const worst = (rows: HealthRow[]): (typeof STATUSES)[number] =>
   !rows.length ? "unchecked" : rows.some((r) => r.status === "failing") ? "failing" : rows.every((r) => r.status === "off") ? "off" : "ok";
 
 async function readiness(env: Env, db: Db, rows: HealthRow[]) {
   const now = new Date();
-  const [dead, backlog, last] = await Promise.all([deadLettersByChannel(db, now), backlogByChannel(env, db), lastDeliveryByChannel(db)]);
+  const [dead, live, last] = await Promise.all([deadLettersByChannel(db, { since: new Date(now.getTime() - DEAD_LETTER_WINDOW_MS), pagesOnly: true }), liveFanouts(db, async (id) => (await alertStub(env, id).fanouts()) as FanoutCounters[]), lastDeliveryByChannel(db)]);
+  const backlog = backlogByChannel(live.fanouts);
   const checkedAt = rows.reduce<string | null>((m, r) => (!m || r.checkedAt > m ? r.checkedAt : m), null);
   return {
     checkedAt,
