@@ -70,6 +70,22 @@ describe("the hand-off to peer alerting systems abroad", () => {
     ]);
   });
 
+  it("an attacker's peer endpoint on a private address (the cloud metadata service) is never called: the receipt says refused", { timeout: 60_000 }, async () => {
+    const cellBox = `cell-${crypto.randomUUID().slice(0, 8)}@police.example`;
+    const prosecutor = `parquet-${crypto.randomUUID().slice(0, 8)}@justice.example`;
+    expectOk(await api("PUT", "/admin/mailboxes", { cell: [cellBox], federal_prosecutor: [prosecutor] }, as(t.admin)));
+    // An operator's session, stolen: a "peer" whose endpoint is the metadata service.
+    expectOk(await api("POST", "/admin/peers", { name: "Evil", country: "LU", capEndpoint: "https://169.254.169.254/latest/meta-data" }, as(t.operator)), 201);
+    const id = await liveAlert(t, makeContent({ targeting: { regions: ["BE", "LU"], languages: ["fr"] } }));
+    const receipts = async () => ((expectOk(await api("GET", `/alerts/${id}/peers`, undefined, as(t.cell))).body.handoffs[0]?.receipts ?? []) as { outcome: string }[]);
+    // The queue's hand-off job, once the authorities are informed.
+    for (let i = 0; i < 200 && !(await receipts()).length; i++) await new Promise((r) => setTimeout(r, 150));
+    expect((await receipts()).map((r) => r.outcome)).toEqual(["refused"]);
+    // The cron asks again: a refusal is final for that message, not a new attempt every 5 minutes.
+    await handOff(env, id);
+    expect((await receipts()).map((r) => r.outcome)).toEqual(["refused"]);
+  });
+
   it("only the admin and the operator register peers, with an https CAP endpoint and a country code", async () => {
     expect((await api("POST", "/admin/peers", { name: "P", country: "DE", capEndpoint: "https://peer.test/de" }, as(t.cell))).status).toBe(403);
     expect((await api("POST", "/admin/peers", { name: "P", country: "DE", capEndpoint: "http://peer.test/de" }, as(t.admin))).status).toBe(400);

@@ -57,7 +57,8 @@ export async function handOff(env: Env, alertId: string, now = new Date()): Prom
     const done = await db
       .select()
       .from(peerReceipts)
-      .where(and(eq(peerReceipts.handoffId, handoff.id), eq(peerReceipts.identifier, message.identifier), eq(peerReceipts.outcome, "accepted")))
+      // Answered for good (accepted, or refused: by the peer, or by the private-network rule): not sent again.
+      .where(and(eq(peerReceipts.handoffId, handoff.id), eq(peerReceipts.identifier, message.identifier), inArray(peerReceipts.outcome, ["accepted", "refused"])))
       .get();
     if (done) continue;
     const personal = mayReceivePersonalData(peer.country);

@@ -11,6 +11,7 @@ import { pickLang } from "./public.ts";
 import { boardStub } from "../board/object.ts";
 import { AppError } from "../errors.ts";
 import { JWKS_PATH, jwks, verifyStatement } from "../publication/sign.ts";
+import { namedAlert, VERDICTS, verdictOf } from "../publication/verdict.ts";
 import { jsonBody, jsonOk, newRouter, publicRateLimit } from "./http.ts";
 
 export const verifyRoutes = newRouter();
@@ -55,8 +56,6 @@ verifyPages.get(`/alert/:id{${UUID_RE}}/signed.json`, async (c) => {
   return c.json({ statement: JSON.parse(rec.signed.statement) as unknown, jws: rec.signed.jws, keys: `${c.env.APP_ORIGIN}${JWKS_PATH}` }, 200, { "Cache-Control": "public, max-age=5" });
 });
 
-const VERDICTS = ["genuine_live", "genuine_ended", "genuine_outdated", "not_ours"] as const;
-type Verdict = (typeof VERDICTS)[number];
 
 const VerifyBody = z
   .union([
@@ -100,24 +99,14 @@ verifyRoutes.openapi(
   }),
   async (c) => {
     const body = c.req.valid("json");
-    let alertId: string | null = null;
-    let version: number | null = null;
+    let claim: { alertId: string; version: number | null } | null = null;
     if ("jws" in body) {
       // Only our signature over exactly this statement counts; then, is it still what we publish?
-      if (!(await verifyStatement(c.env, body.statement, body.jws))) return c.json({ verdict: "not_ours" as Verdict, official: null }, 200);
-      alertId = typeof body.statement.alertId === "string" ? body.statement.alertId : null;
-      version = typeof body.statement.version === "number" ? body.statement.version : null;
-    } else {
-      // Our address, with the alert's id (and the version a poster's QR or a post carries).
-      const origin = c.env.APP_ORIGIN.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-      const m = new RegExp(`${origin}/(?:alert|verify)/(${UUID_RE})(?:[/?#][^\\s]*?(?:[?&]v=(\\d+)))?`, "i").exec(body.text);
-      if (!m) return c.json({ verdict: "not_ours" as Verdict, official: null }, 200);
-      alertId = m[1]!.toLowerCase();
-      version = m[2] ? Number(m[2]) : null;
-    }
-    const now = alertId ? await official(c.env, alertId) : null;
-    if (!now) return c.json({ verdict: "not_ours" as Verdict, official: null }, 200);
-    const verdict: Verdict = now.status !== "live" ? "genuine_ended" : version !== null && now.version !== null && version < now.version ? "genuine_outdated" : "genuine_live";
+      if ((await verifyStatement(c.env, body.statement, body.jws)) && typeof body.statement.alertId === "string")
+        claim = { alertId: body.statement.alertId, version: typeof body.statement.version === "number" ? body.statement.version : null };
+    } else claim = namedAlert(body.text, c.env.APP_ORIGIN);
+    const now = claim ? await official(c.env, claim.alertId) : null;
+    const verdict = verdictOf(claim?.version ?? null, now);
     return c.json({ verdict, official: now }, 200);
   },
 );
