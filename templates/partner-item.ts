@@ -23,6 +23,8 @@ export interface ItemSource {
 
 export const pageUrl = (origin: string, id: string, lang?: Language) => `${origin}/alert/${id}${lang ? `?lang=${lang}` : ""}`;
 export const posterUrl = (origin: string, id: string, format: FormatName, lang: Language) => `${origin}/alert/${id}/poster/${format}-${lang}.png`;
+/** Where a poster's QR code and a social post's check link lead (issue 28): the check of that very version — genuine, live or ended — with the official page. */
+export const verifyUrl = (origin: string, alertId: string, version: number) => `${origin}/verify/${alertId}?v=${version}`;
 
 /** Rule 8 for machines: both numbers as dialled, in every partner payload (null when the operator left them out). */
 export const hotlineFields = (show: boolean) => ({ hotline: show ? HOTLINE_DIAL : null, hotlineAbroad: show ? HOTLINE_ABROAD_DIAL : null });

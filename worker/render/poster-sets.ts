@@ -25,9 +25,8 @@ import { renderPoster } from "./posters.ts";
 import { qrDataUri } from "./qr.ts";
 import { photoKey } from "../db/media.ts";
 import { b64 } from "../bytes.ts";
+import { verifyUrl } from "../../templates/partner-item.ts";
 
-/** Where a poster's QR code leads (issue 28): the check of that very version — genuine, live or ended — with the official page. */
-export const verifyUrl = (origin: string, alertId: string, version: number) => `${origin}/verify/${alertId}?v=${version}`;
 export const posterFile = (format: FormatName, lang: Language) => `${format}-${lang}.png`;
 export const posterKey = (alertId: string, inputsHash: string, format: FormatName, lang: Language) =>
   `alerts/${alertId}/posters/${inputsHash}/${posterFile(format, lang)}`;

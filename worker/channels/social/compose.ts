@@ -3,6 +3,7 @@
 // given up in a fixed order (hashtags first, then the details, then the description),
 // never the EXERCISE marking, the name, where and when, the numbers or the link.
 import { ageText, callLine, CATALOGUES, endsLine, formatWhen, HOTLINE, HOTLINE_ABROAD } from "../../../templates/i18n/index.ts";
+import { verifyUrl } from "../../../templates/partner-item.ts";
 import type { FormatName } from "../../../templates/posters/model.ts";
 import { type Language, readIn } from "../../domain/index.ts";
 import { alertPosterModel, posterText } from "../../render/poster-model.ts";
@@ -19,6 +20,8 @@ export interface SocialMessage {
   poster: FormatName | null;
   /** The poster in words, for screen readers. */
   alt: string | null;
+  /** The check of this version (issue 28: "is this alert genuine?") when the post has room for it, and how the text writes it. */
+  verify?: { link: string; shown: string };
   /** Extra, network-specific and JSON-safe (Bluesky's facets). */
   extra?: Record<string, unknown>;
 }
@@ -140,6 +143,10 @@ function composeFull(b: Broadcast, lang: Language, limits: TextLimits): SocialMe
   }
   const content = b.content!;
   const r = readIn(content, lang);
+  // The check of this version (issue 28): hoaxes copy an alert's look; the link proves it is ours and live.
+  const verify = verifyUrl(b.origin, b.alertId, b.version);
+  const verifyShown = limits.linkText?.(verify) ?? verify;
+  const verifyLine = `${c.socialVerify} ${verifyShown}`;
   // An exercise says so on its first line; the title need not repeat it.
   const title = `${b.version > 1 ? `${c.mailUpdate} — ` : ""}${c.headline}: ${r.name}, ${ageText(c, content.child.age)}`;
   const seen = `${formatWhen(c, content.lastSeen.at)}, ${r.place}`;
@@ -156,9 +163,21 @@ function composeFull(b: Broadcast, lang: Language, limits: TextLimits): SocialMe
       { text: content.showHotline ? callLine(c) : "", mode: "keep", order: 0, short: `☎ ${HOTLINE} · ${HOTLINE_ABROAD}` },
       { text: b.endsAt ? `${endsLine(c, b.endsAt)}.` : "", mode: "drop", order: 1.5 },
       { text: shown, mode: "keep", order: 0 },
+      // Given up after the hashtags and the end time, before the details and the description.
+      { text: verifyLine, mode: "drop", order: 1.7 },
       { text: c.socialHashtags, mode: "drop", order: 1 },
     ],
     limits,
   );
-  return { kind: "content", lang, text, link, poster: limits.poster, alt: posterAlt(b, lang, limits.altMax), ...(shown !== link ? { extra: { linkText: shown } } : {}) };
+  const kept = text.split("\n").includes(verifyLine);
+  return {
+    kind: "content",
+    lang,
+    text,
+    link,
+    poster: limits.poster,
+    alt: posterAlt(b, lang, limits.altMax),
+    ...(kept ? { verify: { link: verify, shown: verifyShown } } : {}),
+    ...(shown !== link ? { extra: { linkText: shown } } : {}),
+  };
 }

@@ -44,7 +44,8 @@ describe("the composers", () => {
   for (const n of NETWORKS) {
     it(`${n.name}: within the limit in every language, with the link, the numbers and the alt text; EXERCISE marked; nothing about the child after the stop`, () => {
       for (const lang of LANGUAGES) {
-        for (const b of [broadcast(), broadcast({ version: 3 }), broadcast({}, makeContent({ child: { description: long, clothing: long.slice(0, 390) } })), broadcast({ exercise: true })]) {
+        const longOne = broadcast({}, makeContent({ child: { description: long, clothing: long.slice(0, 390) } }));
+        for (const b of [broadcast(), broadcast({ version: 3 }), longOne, broadcast({ exercise: true })]) {
           const m = n.compose(b, lang);
           expect(n.limits.length(m.text), `${n.name} ${lang}`).toBeLessThanOrEqual(n.limits.max);
           expect(m.link).toBe(`${b.origin}/alert/${b.alertId}?lang=${lang}&v=${b.version}`);
@@ -52,6 +53,13 @@ describe("the composers", () => {
           else expect(m.text).toContain(m.link);
           expect(m.text).toContain("116 000");
           expect(m.text).toContain("Lina Exemple");
+          // Issue 28: the check of this very version ("is this alert genuine?"); on X and Bluesky it gives way to the
+          // details (the page's link is ours too), on the roomier networks it is always there.
+          if (n.limits.max >= 500 && b !== longOne) expect(m.verify, `${n.name} ${lang}: the check link`).toBeDefined();
+          if (m.verify) {
+            expect(m.verify.link).toBe(`${b.origin}/verify/${b.alertId}?v=${b.version}`);
+            expect(m.text).toContain(m.verify.shown);
+          }
           expect(m.kind).toBe("content");
           expect(m.poster).toBe(n.limits.poster);
           if (n.limits.altMax) {
@@ -95,8 +103,7 @@ describe("the composers", () => {
     const m = composeBluesky(broadcast(), "de");
     const facets = m.extra!.facets as { index: { byteStart: number; byteEnd: number }; features: { $type: string; uri?: string; tag?: string }[] }[];
     const links = facets.filter((f) => f.features[0]!.$type === "app.bsky.richtext.facet#link");
-    expect(links).toHaveLength(1);
-    expect(links[0]!.features[0]!.uri).toBe(m.link);
+    expect(links.map((l) => l.features[0]!.uri)).toEqual([m.link]);
     const bytes = new TextEncoder().encode(m.text);
     // The facet covers the short text Bluesky shows (host and path), on UTF-8 byte offsets.
     const shown = new TextDecoder().decode(bytes.subarray(links[0]!.index.byteStart, links[0]!.index.byteEnd));
@@ -104,10 +111,17 @@ describe("the composers", () => {
     expect(shown).toMatch(/^alert\.example\.org\/alert\/6f1c2a9e-8d7b-\S*…$/);
     // Hashtags, when there is room for them, are tag facets.
     expect(facets.some((f) => f.features[0]!.$type === "app.bsky.richtext.facet#tag")).toBe(m.text.includes("#"));
-    // The tags give way to the end line (rule 8 before reach); without an end line, a short alert has room for them.
-    const roomy = composeBluesky(broadcast({ endsAt: null }, makeContent({ child: { description: "Mince.", clothing: "Jean." }, vehicle: undefined, lastSeen: { place: "Namur" } })), "en");
-    expect(roomy.text).toContain("#ChildAlert");
-    expect((roomy.extra!.facets as typeof facets).filter((f) => f.features[0]!.$type === "app.bsky.richtext.facet#tag").map((f) => f.features[0]!.tag)).toEqual(["ChildAlert", "AbductionAlert"]);
+    // The tags give way to the end line (rule 8 before reach) and to the check link; without an end line, a short alert has room for the link.
+    const roomy = composeBluesky(broadcast({ endsAt: null, origin: "https://ca.be" }, makeContent({ child: { description: "Mince.", clothing: "Jean." }, vehicle: undefined, lastSeen: { place: "Namur" } })), "en");
+    // With room, the check of this version (issue 28) too: its own facet with the whole URL over its short text.
+    const roomyBytes = new TextEncoder().encode(roomy.text);
+    const roomyLinks = (roomy.extra!.facets as typeof facets).filter((f) => f.features[0]!.$type === "app.bsky.richtext.facet#link");
+    expect(roomyLinks.map((l) => l.features[0]!.uri)).toEqual([roomy.link, "https://ca.be/verify/6f1c2a9e-8d7b-4c3a-9e1f-2b3c4d5e6f70?v=1"]);
+    expect(new TextDecoder().decode(roomyBytes.subarray(roomyLinks[1]!.index.byteStart, roomyLinks[1]!.index.byteEnd))).toMatch(/^ca\.be\/verify\/6f1c2a9e-8d7b-\S*…$/);
+    // The tags give way to the check link; the stop's post has room for them.
+    const stop = composeBluesky(broadcast({ event: "stop", stopReason: "found_safe", content: undefined, endsAt: null }), "en");
+    expect(stop.text).toContain("#ChildAlert");
+    expect((stop.extra!.facets as typeof facets).filter((f) => f.features[0]!.$type === "app.bsky.richtext.facet#tag").map((f) => f.features[0]!.tag)).toEqual(["ChildAlert", "AbductionAlert"]);
   });
 
   it("signs OAuth 1.0a as RFC 5849's worked example", async () => {

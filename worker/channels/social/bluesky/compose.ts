@@ -24,10 +24,16 @@ export function composeBluesky(b: Broadcast, lang: Language): SocialMessage {
   rt.detectFacetsWithoutResolution(); // #tags (and links written out); mentions would need a resolution: there are none
   const shown = (m.extra?.linkText as string | undefined) ?? m.link;
   const bytes = new TextEncoder();
-  const byteStart = bytes.encode(m.text.slice(0, m.text.lastIndexOf(shown))).length;
-  const ours: Facet = { index: { byteStart, byteEnd: byteStart + bytes.encode(shown).length }, features: [{ $type: LINK_FACET, uri: m.link }] };
-  // The detector would link the short text to a URL of its own making: ours replaces whatever overlaps it.
-  const detected = (JSON.parse(JSON.stringify(rt.facets ?? [])) as Facet[]).filter((f) => f.index.byteEnd <= ours.index.byteStart || f.index.byteStart >= ours.index.byteEnd);
-  const facets = [...detected, ours].sort((a, b2) => a.index.byteStart - b2.index.byteStart);
+  const linkAt = (text: string, at: number, uri: string): Facet => {
+    const start = bytes.encode(m.text.slice(0, at)).length;
+    return { index: { byteStart: start, byteEnd: start + bytes.encode(text).length }, features: [{ $type: LINK_FACET, uri }] };
+  };
+  const ours = [linkAt(shown, m.text.lastIndexOf(shown), m.link)];
+  // The check link (issue 28) is written short too; its facet carries the whole URL.
+  if (m.verify) ours.push(linkAt(m.verify.shown, m.text.lastIndexOf(m.verify.shown), m.verify.link));
+  // The detector would link the short texts to URLs of its own making: ours replace whatever overlaps them.
+  const overlaps = (f: Facet) => ours.some((o) => !(f.index.byteEnd <= o.index.byteStart || f.index.byteStart >= o.index.byteEnd));
+  const detected = (JSON.parse(JSON.stringify(rt.facets ?? [])) as Facet[]).filter((f) => !overlaps(f));
+  const facets = [...detected, ...ours].sort((a, b2) => a.index.byteStart - b2.index.byteStart);
   return { ...m, extra: { facets } };
 }
