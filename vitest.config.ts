@@ -1,5 +1,5 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
-import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 // @ts-expect-error plain JS module shared with the browser tests and benchmarks
 import { PushStandIn } from "./e2e/lib/push-standin.mjs";
@@ -11,6 +11,8 @@ import { testCertificates } from "./e2e/lib/test-ca.mjs";
 import { SocialStandIn } from "./e2e/lib/social-standin.mjs";
 // @ts-expect-error plain JS module shared with `npm start` and the browser tests
 import { WebhookStandIn } from "./e2e/lib/webhook-standin.mjs";
+// @ts-expect-error plain JS module: a peer alerting system abroad, signing and checking with xmlsec1
+import { PeerStandIn } from "./e2e/lib/peer-standin.mjs";
 // @ts-expect-error plain JS module shared with `npm start`
 import { TelephonyApiStandIn } from "./e2e/lib/telephony-api-standin.mjs";
 // @ts-expect-error plain JS module shared with `npm start` and the browser tests
@@ -80,7 +82,10 @@ export default defineConfig(async () => {
   const pushService = new PushStandIn({ origin: PUSH_ORIGIN, vapidPublicKey: vapid.publicKey });
   // Partners' webhook receivers: every delivery verified with the standardwebhooks library.
   const hooks = new WebhookStandIn();
-  const peerInbox: { path: string; contentType: string | null; body: string }[] = [];
+  // A peer system abroad (issue 28): checks our CAP's signature with xmlsec1 and signs its own.
+  const peer = new PeerStandIn({
+    ourKeyPem: createPublicKey(createPrivateKey({ key: Buffer.from(publication, "base64url"), format: "der", type: "pkcs8" })).export({ type: "spki", format: "pem" }),
+  });
   // Cloudflare Turnstile's Siteverify, as documented for its test keys.
   const turnstile = new TurnstileStandIn();
   // The five social networks' APIs, each as documented (issue 15).
@@ -161,12 +166,7 @@ export default defineConfig(async () => {
             }
             if (url.origin === PUSH_ORIGIN) return pushService.handle(request);
             if (url.origin === "https://hooks.test") return hooks.handle(request);
-            // A peer alerting system abroad (issue 28): keeps each CAP message it is sent.
-            if (url.origin === "https://peer.test") {
-              if (url.pathname === "/__received") return Response.json(peerInbox.filter((m) => m.path === url.searchParams.get("path")));
-              peerInbox.push({ path: url.pathname, contentType: request.headers.get("Content-Type"), body: await request.text() });
-              return new Response(null, { status: 202 });
-            }
+            if (url.origin === "https://peer.test") return peer.handle(request);
             if (url.origin === "https://turnstile.test") return turnstile.handle(request);
             if (url.origin === "https://telephony-api.test") return telephonyApi.handle(request);
             if (SOCIAL_HOSTS.has(url.host)) return social.handle(request);

@@ -29,7 +29,7 @@ import { socialRoutes } from "./routes/social.ts";
 import { readinessRoutes } from "./routes/readiness.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { drillRoutes } from "./routes/drills.ts";
-import { peerRoutes } from "./routes/peers.ts";
+import { peerInbound, peerRoutes } from "./routes/peers.ts";
 import { publicRoutes } from "./routes/public.ts";
 import { verifyPages, verifyRoutes } from "./routes/verify.ts";
 import { widgetRoutes } from "./routes/widget.ts";
@@ -132,6 +132,7 @@ export function buildApp() {
   app.route("/", telephonyRoutes);
   app.route("/", tipFormRoutes);
   app.route("/", verifyPages);
+  app.route("/", peerInbound);
   app.route("/", publicRoutes);
   app.route("/", widgetRoutes);
   app.route("/", emailPages);

@@ -42,6 +42,8 @@ export const ERRORS = {
   E_CHALLENGE_FAILED: { status: 403, title: "The anti-abuse check (Turnstile) failed; reload the page and send again." },
   E_CALL_TAKEN: { status: 409, title: "Another call-taker already took this call." },
   E_SIGNATURE: { status: 403, title: "The telephony webhook's signature is missing, wrong or replayed." },
+  E_CAP_SIGNATURE: { status: 403, title: "The CAP message is unsigned, or its XML signature does not verify with the key registered for this peer." },
+  E_CAP_INVALID: { status: 422, title: "The CAP message is not one we take from a peer (well-formed CAP 1.2; Actual or Exercise; Alert, Update or Cancel)." },
   E_RATE_LIMITED: { status: 429, title: "Too many requests; slow down." },
   E_INTERNAL: { status: 500, title: "Internal error. The incident was logged without personal data." },
 } as const;

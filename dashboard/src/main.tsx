@@ -14,6 +14,7 @@ import { AlertList } from "./screens/alerts";
 import { Audit } from "./screens/audit";
 import { ReadinessScreen } from "./screens/readiness";
 import { DrillsScreen, ScorecardScreen } from "./screens/drills";
+import { AbroadScreen } from "./screens/abroad";
 import { Invitation, SignIn } from "./screens/auth";
 import { Editor } from "./screens/editor";
 import { InboxScreen } from "./screens/inbox";
@@ -66,6 +67,7 @@ function App() {
             {can("admin.partners") && <a href="/admin/partners">{t("nav.partners")}</a>}
             {can("health.read") && <a href="/readiness">{t("nav.readiness")}</a>}
             {can("drill.read") && <a href="/drills">{t("nav.drills")}</a>}
+            {(can("peer.requests") || can("admin.partners")) && <a href="/abroad">{t("nav.abroad")}</a>}
             <InboxLink live={can("alert.read")} />
           </nav>
         )}
@@ -113,6 +115,7 @@ function route(path: string, me: Me, can: (p: Permission) => boolean) {
   if (path === "/admin/partners" && can("admin.partners")) return <Partners />;
   if (path === "/readiness" && can("health.read")) return <ReadinessScreen canCheck={can("health.check")} canWake={can("staff.push")} />;
   if (path === "/drills" && can("drill.read")) return <DrillsScreen canRun={can("drill.run")} />;
+  if (path === "/abroad" && (can("peer.requests") || can("admin.partners"))) return <AbroadScreen canRead={can("peer.requests")} canRelay={can("peer.relay")} canManage={can("admin.partners")} />;
   if ((m = new RegExp(`^/drills/${UUID}$`).exec(path)) && can("drill.read")) return <ScorecardScreen id={m[1]!} />;
   if (path === "/admin" && can("admin.users")) return <Admin meId={me.user.id} />;
   if (can("alert.read")) return <AlertList can={can} />;

@@ -2,7 +2,7 @@
 // request, review prompt, purge notice). No child data: the alert's id, its state and the
 // event, with a link to the dashboard, where the person signs in to see the rest. In the
 // four languages of the platform (Belgian authorities work in French, Dutch and German).
-import { type InformEvent, isAccountEvent, isHealthEvent, type Language } from "../../worker/domain/index.ts";
+import { type InformEvent, isAccountEvent, isHealthEvent, isPeerEvent, type Language } from "../../worker/domain/index.ts";
 import { esc } from "../html.ts";
 
 const LINES: Record<InformEvent, Record<Language, string>> = {
@@ -107,6 +107,12 @@ const LINES: Record<InformEvent, Record<Language, string>> = {
     nl: "De alert is gericht op een land waarvan het alertsysteem als partner is geregistreerd: ze wordt eraan doorgegeven (ondertekende CAP) zodra het federaal parket en de cel vermiste personen zijn ingelicht (dit bericht). Een land zonder passende bescherming krijgt geen persoonsgegevens.",
     de: "Der Alarm betrifft ein Land, dessen Alarmsystem als Partner registriert ist: Er wird ihm (signiertes CAP) übergeben, sobald die föderale Staatsanwaltschaft und die Zelle für vermisste Personen informiert sind (diese Nachricht). Ein Land ohne angemessenen Schutz erhält keine personenbezogenen Daten.",
   },
+  peer_request: {
+    en: "A peer alerting system abroad sent a signed request to relay its alert (or updated or withdrew one). Nothing is published by itself: open From abroad in the dashboard to relay it as a draft, which goes through the whole concertation, or to dismiss it.",
+    fr: "Un système d'alerte partenaire à l'étranger a envoyé une demande signée de relayer son alerte (ou l'a mise à jour ou retirée). Rien n'est publié de lui-même : ouvrez « De l'étranger » dans le tableau de bord pour la relayer comme brouillon, qui passe par toute la concertation, ou pour l'écarter.",
+    nl: "Een partneralertsysteem in het buitenland stuurde een ondertekend verzoek om zijn alert door te geven (of werkte er een bij of trok er een in). Niets wordt vanzelf gepubliceerd: open « Uit het buitenland » in het dashboard om het als ontwerp door te geven, dat het hele overleg doorloopt, of om het af te wijzen.",
+    de: "Ein Partner-Alarmsystem im Ausland hat eine signierte Anfrage gesendet, seinen Alarm weiterzugeben (oder eine aktualisiert oder zurückgezogen). Nichts wird von selbst veröffentlicht: Öffnen Sie „Aus dem Ausland“ im Dashboard, um sie als Entwurf weiterzugeben, der die ganze Abstimmung durchläuft, oder um sie abzulehnen.",
+  },
   signoff_requested: {
     en: "Your sign-off is requested.",
     fr: "Votre validation est demandée.",
@@ -138,6 +144,7 @@ const SUBJECT: Record<InformEvent, string> = {
   channel_stalled: "a channel is failing or stalled",
   channel_recovered: "the channel delivers again",
   peer_handoff: "the alert is handed off abroad once you are informed",
+  peer_request: "a peer system abroad asks us to relay its alert",
 };
 
 export interface NoticeMailModel {
@@ -158,13 +165,14 @@ export function noticeMail(m: NoticeMailModel): { subject: string; text: string;
   const ref = m.alertId.slice(0, 8);
   const account = isAccountEvent(m.event);
   const health = isHealthEvent(m.event);
-  const subject = account
+  const peer = isPeerEvent(m.event);
+  const subject = account || peer
     ? `Child Alert: ${SUBJECT[m.event]}`
     : health
       ? `Child Alert: ${SUBJECT[m.event]}${m.check ? ` — ${m.check.channel} (${m.check.label})` : ""}`
       : `${m.exercise ? "[EXERCISE] " : ""}Child Alert ${ref}: ${SUBJECT[m.event]}${m.check ? ` — ${m.check.channel}` : ""}`;
   const lines = (["fr", "nl", "de", "en"] as const).map((l) => LINES[m.event][l]);
-  const facts = account
+  const facts = account || peer
     ? [`Request / Demande / Aanvraag / Antrag: ${m.alertId}`]
     : health
       ? [

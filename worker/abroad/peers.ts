@@ -12,6 +12,7 @@ import { commit, makeDb } from "../db/client.ts";
 import { addressesTold, mailboxes, noticeStmt } from "../db/notices.ts";
 import { peerHandoffs, peerReceipts, peers } from "../db/schema.ts";
 import { mayReceivePersonalData, whoIsInformed } from "../domain/index.ts";
+import { AppError } from "../errors.ts";
 import { log } from "../log.ts";
 import { capMessage } from "../partners/feeds.ts";
 import { signCap } from "../publication/cap-signature.ts";
@@ -109,12 +110,24 @@ export async function resendHandoffs(env: Env, now: Date): Promise<number> {
 
 export type PeerRow = typeof peers.$inferSelect;
 
-/** The admin (or the operator) registers a peer system; audited. */
-export async function registerPeer(env: Env, actor: { userId: string; role: string }, p: { name: string; country: string; capEndpoint: string }, now = new Date()): Promise<PeerRow> {
+/**
+ * The admin (or the operator) registers a peer system; audited. With its signing key (PEM),
+ * the peer's own CAP messages are taken at /api/v1/peers/{id}/cap (abroad/requests.ts).
+ */
+export async function registerPeer(env: Env, actor: { userId: string; role: string }, p: { name: string; country: string; capEndpoint: string; publicKey?: string | undefined }, now = new Date()): Promise<PeerRow> {
   const db = makeDb(env.DB);
-  const row: PeerRow = { id: crypto.randomUUID(), ...p, createdAt: now.toISOString(), revokedAt: null };
-  await commit(db, [db.insert(peers).values(row)], [{ actorUserId: actor.userId, actorRole: actor.role, action: "peer_registered", details: { peerId: row.id, country: row.country } }], now);
+  const row: PeerRow = { id: crypto.randomUUID(), name: p.name, country: p.country, capEndpoint: p.capEndpoint, publicKey: p.publicKey ?? null, createdAt: now.toISOString(), revokedAt: null };
+  await commit(db, [db.insert(peers).values(row)], [{ actorUserId: actor.userId, actorRole: actor.role, action: "peer_registered", details: { peerId: row.id, country: row.country, key: !!row.publicKey } }], now);
   return row;
+}
+
+/** A peer revoked: nothing more is handed off to it, none of its messages is taken; audited. */
+export async function revokePeer(env: Env, actor: { userId: string; role: string }, peerId: string, now = new Date()): Promise<void> {
+  const db = makeDb(env.DB);
+  const row = await db.select().from(peers).where(eq(peers.id, peerId)).get();
+  if (!row) throw new AppError("E_NOT_FOUND", "no such peer");
+  if (row.revokedAt) return;
+  await commit(db, [db.update(peers).set({ revokedAt: now.toISOString() }).where(eq(peers.id, peerId))], [{ actorUserId: actor.userId, actorRole: actor.role, action: "peer_revoked", details: { peerId } }], now);
 }
 
 export const listPeers = (env: Env) => makeDb(env.DB).select().from(peers).orderBy(asc(peers.createdAt));

@@ -11,6 +11,7 @@ import { alertsWithUnmailedNotices } from "../db/notices.ts";
 import type { CommandOutcome } from "./object.ts";
 import { log } from "../log.ts";
 import { alertStub } from "./api.ts";
+import { purgePeerRequests } from "../abroad/requests.ts";
 import { pruneEmailAddresses, pruneSubscriptions, sweepOrphanPhotos } from "./retention.ts";
 import { deleteEndedSessionsAndChallenges } from "../db/auth.ts";
 import { closeLiveFeeds } from "../staff/sessions.ts";
@@ -62,6 +63,6 @@ async function endSessions(env: Env, db: ReturnType<typeof makeDb>, now: Date): 
 /** Everything the 5-minute cron does; one task failing does not stop the others. */
 export async function runCron(env: Env, now: Date): Promise<void> {
   const db = makeDb(env.DB);
-  const tasks = { timers: () => runDueTimers(env, now), broadcasts: () => reconcileBroadcasts(env, now), photos: () => sweepOrphanPhotos(db, env.MEDIA, now), subscriptions: () => pruneSubscriptions(db, now), emails: () => pruneEmailAddresses(db, now), notices: () => remailNotices(env, now), passkeys: () => retellPasskeys(env, now), sessions: () => endSessions(env, db, now), anchor: () => anchorPeriodically(env, db, now), health: () => checkHealth(env, now).then((rows) => rows.filter((r) => r.status === "failing").length), handoffs: () => resendHandoffs(env, now) };
+  const tasks = { timers: () => runDueTimers(env, now), broadcasts: () => reconcileBroadcasts(env, now), photos: () => sweepOrphanPhotos(db, env.MEDIA, now), subscriptions: () => pruneSubscriptions(db, now), emails: () => pruneEmailAddresses(db, now), notices: () => remailNotices(env, now), passkeys: () => retellPasskeys(env, now), sessions: () => endSessions(env, db, now), anchor: () => anchorPeriodically(env, db, now), health: () => checkHealth(env, now).then((rows) => rows.filter((r) => r.status === "failing").length), handoffs: () => resendHandoffs(env, now), peerRequests: () => purgePeerRequests(env, now) };
   await Promise.all(Object.entries(tasks).map(([task, run]) => run().catch((err) => log.error("cron_task_failed", { task, error: err }))));
 }

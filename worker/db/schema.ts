@@ -757,9 +757,58 @@ export const peers = sqliteTable("peers", {
   /** ISO 3166-1 alpha-2: the alerts that target it are handed off; rule 13 decides what they get. */
   country: text("country").notNull(),
   capEndpoint: text("cap_endpoint").notNull(),
+  /** The peer's signing key (PEM: SPKI or X.509 certificate): its CAP messages to us are verified with it; without it none is accepted. */
+  publicKey: text("public_key"),
   createdAt: text("created_at").notNull(),
   revokedAt: text("revoked_at"),
 });
+
+/**
+ * A peer's request to relay its alert (issue 28, inbound): one per alert of theirs (its
+ * Alert, then the Updates and the Cancel that reference it), shown to the cell — never
+ * published by itself. Relaying creates a draft that goes through the whole concertation.
+ */
+export const peerRequests = sqliteTable(
+  "peer_requests",
+  {
+    id: text("id").primaryKey(),
+    peerId: text("peer_id").notNull(),
+    /** The identifier of the peer's first message of this alert. */
+    firstIdentifier: text("first_identifier").notNull(),
+    /** CAP status: Actual, or Exercise (a relayed exercise is an exercise draft). */
+    capStatus: text("cap_status").notNull(),
+    /** The newest message's type and sending time. */
+    msgType: text("msg_type").notNull(),
+    sent: text("sent").notNull(),
+    /** The newest message's texts per language (JSON); dropped when the peer cancels it, and 30 days after its last message. */
+    infos: text("infos"),
+    /** open | relayed | dismissed — and cancelledAt once the peer withdrew it. */
+    state: text("state").notNull(),
+    alertId: text("alert_id"),
+    handledBy: text("handled_by"),
+    handledAt: text("handled_at"),
+    reason: text("reason"),
+    cancelledAt: text("cancelled_at"),
+    receivedAt: text("received_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [index("peer_requests_updated").on(t.updatedAt)],
+);
+
+/** Each CAP message a peer sent us (one row per identifier: a message sent twice is recorded once). */
+export const peerMessages = sqliteTable(
+  "peer_messages",
+  {
+    id: text("id").primaryKey(),
+    requestId: text("request_id").notNull(),
+    peerId: text("peer_id").notNull(),
+    identifier: text("identifier").notNull(),
+    msgType: text("msg_type").notNull(),
+    sent: text("sent").notNull(),
+    receivedAt: text("received_at").notNull(),
+  },
+  (t) => [uniqueIndex("peer_messages_one").on(t.peerId, t.identifier)],
+);
 
 /** An alert handed off to a peer: recorded with its notice; sent only once the authorities are informed. */
 export const peerHandoffs = sqliteTable(

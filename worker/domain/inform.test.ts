@@ -62,10 +62,13 @@ describe("rule 9: who is informed of what", () => {
       if (ruleNine.includes(e)) expect(boxes, e).toEqual(["cell", "federal_police"]);
       // Protocol §2.3.3.4: the alert goes abroad (a foreign organisation's poster request, a peer system's hand-off) only once they are told.
       else if (e === "foreign_poster_request" || e === "peer_handoff") expect(boxes, e).toEqual(["cell", "federal_prosecutor"]);
+      // Issue 28: a peer abroad asks us to relay its alert — the cell decides, day and night (its functional mailbox).
+      else if (e === "peer_request") expect(boxes, e).toEqual(["cell"]);
       else expect(boxes, e).toEqual([]);
     }
     expect(whoIsInformed("foreign_poster_request")).toContain("cell");
     expect(whoIsInformed("peer_handoff")).toContain("cell");
+    expect(whoIsInformed("peer_request")).toEqual(["cell"]);
   });
 
   it("issue 27: a red check tells the operator and the admin; a channel stalled mid-alert pages the operator and the cell", () => {

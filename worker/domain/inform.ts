@@ -27,6 +27,7 @@ export const INFORM_EVENTS = [
   "channel_stalled",
   "channel_recovered",
   "peer_handoff",
+  "peer_request",
 ] as const;
 export type InformEvent = (typeof INFORM_EVENTS)[number];
 
@@ -44,8 +45,10 @@ export const isAccountEvent = (event: string): boolean => (ACCOUNT_EVENTS as rea
  */
 export const HEALTH_EVENTS = ["channel_unhealthy", "channel_healthy"] as const satisfies readonly InformEvent[];
 export const isHealthEvent = (event: string): boolean => (HEALTH_EVENTS as readonly string[]).includes(event);
-/** Notices about no alert (an account request, a channel's health). */
-export const isSystemEvent = (event: string): boolean => isAccountEvent(event) || isHealthEvent(event);
+/** Notices about a peer's request to relay its alert (issue 28): their row carries the request's id. */
+export const isPeerEvent = (event: string): boolean => event === "peer_request";
+/** Notices about no alert of ours (an account request, a channel's health, a peer's request). */
+export const isSystemEvent = (event: string): boolean => isAccountEvent(event) || isHealthEvent(event) || isPeerEvent(event);
 
 /** The investigating police service and the federal missing-persons cell (rule 9). */
 const AUTHORITIES = ["cell", "investigator"] as const satisfies readonly Role[];
@@ -101,6 +104,8 @@ export const INFORMED: Readonly<Record<RuleNineEvent, readonly Role[]>> = {
   // Issue 28, protocol §2.3.3.4: the alert goes to a peer system abroad only once the cell is told —
   // its inbox, and its mailbox with the federal prosecutor's office.
   peer_handoff: ["cell"],
+  // Issue 28, inbound: a peer system abroad sent (or updated, or withdrew) a request to relay its alert — the cell decides.
+  peer_request: ["cell"],
 };
 
 /** Who is informed of an event. */
@@ -144,5 +149,7 @@ export type MailboxKind = (typeof AUTHORITY_MAILBOXES)[number];
 export function mailboxesFor(event: InformEvent): readonly MailboxKind[] {
   if (RULE_NINE.includes(event)) return ["federal_police", "cell"];
   if (event === "foreign_poster_request" || event === "peer_handoff") return ["federal_prosecutor", "cell"];
+  // Issue 28: a peer's request to relay its alert reaches the cell's round-the-clock mailbox.
+  if (event === "peer_request") return ["cell"];
   return [];
 }

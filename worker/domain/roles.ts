@@ -42,7 +42,9 @@ export type Permission =
   | "drill.run"
   | "drill.read"
   | "drill.targets"
-  | "staff.push";
+  | "staff.push"
+  | "peer.requests"
+  | "peer.relay";
 
 const PERMISSIONS: Record<Permission, readonly Role[]> = {
   // The admin manages accounts, not cases: no access to the child's data. Call-takers read
@@ -91,6 +93,10 @@ const PERMISSIONS: Record<Permission, readonly Role[]> = {
   // A device of one's own woken by web push: tip readers for a new tip (issue 14), the operator and the
   // cell for a channel that stalls during a live alert (issue 27). What wakes whom is decided by role when sending.
   "staff.push": ["investigator", "cell", "calltaker", "operator"],
+  // Issue 28, inbound: a peer system abroad asks us to relay its alert — the cell decides (relaying makes a
+  // draft that goes through the whole concertation); the foundation, which would publish it, sees the requests too.
+  "peer.requests": ["cell", "operator"],
+  "peer.relay": ["cell"],
   // A post the retraction could not delete: whoever runs the channels asks again (or removes it by hand).
   "social.retract": ["cell", "operator"],
   // Everyone has an inbox; notices say what happened and link to the alert, no child data.

@@ -17,7 +17,7 @@ export async function signCap(env: { PUBLICATION_SIGNING_KEY?: string }, xml: st
   const end = xml.lastIndexOf("</alert>");
   if (start < 0 || end < 0) throw new Error("not a CAP message");
   // The document's canonical form: the <alert> element (the declaration is not part of it).
-  const canonical = xml.slice(start);
+  const canonical = xml.slice(start, end + "</alert>".length);
   const digest = b64(new Uint8Array(await crypto.subtle.digest("SHA-256", enc.encode(canonical))));
   const inner =
     `<CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"></CanonicalizationMethod>` +

@@ -8,7 +8,7 @@ import { smtpConfig, smtpTransport } from "../channels/email/smtp.ts";
 import { makeDb } from "../db/client.ts";
 import { claimNotice, releaseNotice, mailboxes, mailedAddresses, markNoticeMailed, noticePeople, recordMailed, unmailedNotices } from "../db/notices.ts";
 import { getAlertRow } from "../db/alerts.ts";
-import { type InformEvent, isAccountEvent, isHealthEvent, isSystemEvent, mailboxesFor } from "../domain/index.ts";
+import { type InformEvent, isAccountEvent, isHealthEvent, isPeerEvent, isSystemEvent, mailboxesFor } from "../domain/index.ts";
 import { healthByIncident } from "../db/health.ts";
 import { log } from "../log.ts";
 
@@ -57,7 +57,7 @@ export async function mailNotices(env: Env, alertId: string, now = new Date()): 
           state: alert.state,
           exercise: alert.exercise,
           endsAt: n.event === "review_due" ? alert.endsAt : null,
-          url: isAccountEvent(n.event) ? `${env.APP_ORIGIN}/admin` : isHealthEvent(n.event) ? `${env.APP_ORIGIN}/readiness` : `${env.APP_ORIGIN}/alerts/${alertId}`,
+          url: isAccountEvent(n.event) ? `${env.APP_ORIGIN}/admin` : isHealthEvent(n.event) ? `${env.APP_ORIGIN}/readiness` : isPeerEvent(n.event) ? `${env.APP_ORIGIN}/abroad` : `${env.APP_ORIGIN}/alerts/${alertId}`,
           check: isHealthEvent(n.event) && check
             ? { channel: check.channel, label: check.label, status: check.status, answered: check.incidentDetail }
             : n.event === "channel_stalled" || n.event === "channel_recovered"

@@ -10,7 +10,9 @@ import { ErrorBox, fmtTime, useAction, useFocusHeading } from "../ui";
 /** An account notice (four eyes, issue 23) is about a request, seen in Administration; every other notice about an alert. */
 const isAccount = (i: InboxItem) => i.event.startsWith("account_");
 const isHealth = (i: InboxItem) => i.event === "channel_unhealthy" || i.event === "channel_healthy";
-const hrefOf = (i: InboxItem) => (isAccount(i) ? "/admin" : isHealth(i) ? "/readiness" : `/alerts/${i.alertId}`);
+/** A peer's request to relay its alert (issue 28) is about no alert of ours: seen in From abroad. */
+const isPeer = (i: InboxItem) => i.event === "peer_request";
+const hrefOf = (i: InboxItem) => (isAccount(i) ? "/admin" : isHealth(i) ? "/readiness" : isPeer(i) ? "/abroad" : `/alerts/${i.alertId}`);
 
 export function InboxScreen() {
   const inbox = useInbox();
@@ -55,7 +57,7 @@ export function InboxScreen() {
                   {t(`inbox.event.${i.event}`)}
                 </a>{" "}
                 <span class="muted">
-                  · {t(isAccount(i) ? "inbox.request" : "inbox.alert", { id: i.alertId.slice(0, 8) })} · {fmtTime(i.createdAt)}
+                  · {t(isAccount(i) || isPeer(i) ? "inbox.request" : "inbox.alert", { id: i.alertId.slice(0, 8) })} · {fmtTime(i.createdAt)}
                 </span>
               </li>
             ))}
