@@ -15,7 +15,8 @@ import { after, before, describe, it } from "node:test";
 import { validateXML } from "xmllint-wasm";
 import { ROOT } from "../scripts/lib/local.mjs";
 import qrcode from "qrcode-generator";
-import { ARTIFACTS, authorisedExercise, openPeople, startStack } from "./lib/browser.mjs";
+import { ARTIFACTS, authorisedExercise, openPeople, signInByInvitation, startStack } from "./lib/browser.mjs";
+import { PeerStandIn } from "./lib/peer-standin.mjs";
 
 const XSD = readFileSync(join(ROOT, "e2e", "lib", "cap-1.2.xsd"), "utf8");
 
@@ -141,6 +142,58 @@ describe("feeds: CAP 1.2 against the OASIS schema, Atom well-formed", () => {
       await page.setInputFiles("#verify-image", { name: "poster.png", mimeType: "image/png", buffer: poster });
       assert.equal(await verdict(), "genuine_ended");
       assert.match(await page.locator("#verify-result").textContent(), /please stop sharing it/);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it("From abroad in Chromium: the operator registers a peer with its signing key; the peer's signed CAP arrives (a forged one is refused); the cell relays it into a draft", async () => {
+    const peer = new PeerStandIn();
+    const cap = (id, description) => `<?xml version="1.0" encoding="UTF-8"?>
+<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
+  <identifier>${id}</identifier><sender>amber@politie.nl.example</sender><sent>2026-12-07T09:15:00+01:00</sent>
+  <status>Exercise</status><msgType>Alert</msgType><scope>Public</scope>
+  <info>
+    <language>nl-NL</language><category>Rescue</category><event>AMBER Alert</event><urgency>Immediate</urgency><severity>Severe</severity><certainty>Likely</certainty>
+    <onset>2026-12-07T08:40:00+01:00</onset><headline>AMBER Alert: Sanne (7) vermist</headline>
+    <description>${description}</description><area><areaDesc>Maastricht, Limburg</areaDesc></area>
+  </info>
+</alert>
+`;
+    const browser = await openPeople(["operator", "cell"]);
+    try {
+      const op = browser.people.operator.page;
+      await signInByInvitation(op, stack, { email: "olga.operator@abroad.e2e", displayName: "Olga Operator", role: "operator" });
+      await op.goto(`${stack.origin}/abroad`);
+      await op.fill("#peer-name", "AMBER Alert Nederland");
+      await op.fill("#peer-country", "NL");
+      await op.fill("#peer-endpoint", "https://amber.nl.example/cap");
+      await op.fill("#peer-key", peer.keys.peer.publicPem);
+      await op.click("#peer-form button[type=submit]");
+      const inbound = (await op.locator("#peers li", { hasText: "AMBER Alert Nederland" }).locator("code").textContent({ timeout: 10_000 })).trim();
+      assert.match(inbound, /\/peers\/[0-9a-f-]{36}\/cap$/);
+      const send = async (xml) => (await fetch(inbound.replace("localhost", "127.0.0.1"), { method: "POST", headers: { "Content-Type": "application/cap+xml" }, body: xml })).status;
+      // Signed by the peer with xmlsec1: taken. Signed by anyone else: refused, and never shown.
+      assert.equal(await send(await peer.sign(cap(`nl-${Date.now()}`, "Sanne, 7 jaar, rode jas."))), 202);
+      assert.equal(await send(await peer.sign(cap(`nl-forged-${Date.now()}`, "Een vals bericht."), "stranger")), 403);
+
+      const cell = browser.people.cell.page;
+      await signInByInvitation(cell, stack, { email: "carla.cell@abroad.e2e", displayName: "Carla Cell", role: "cell" });
+      await cell.goto(`${stack.origin}/abroad`);
+      const item = cell.locator(".peer-request", { hasText: "rode jas" });
+      await item.waitFor({ timeout: 10_000 });
+      assert.equal(await cell.locator(".peer-request", { hasText: "vals bericht" }).count(), 0);
+      await cell.screenshot({ path: join(ARTIFACTS, "abroad.png"), fullPage: true });
+      await item.locator("input[name=firstName]").fill("Sanne");
+      await item.locator("input[name=age]").fill("7");
+      await item.locator("input[name=purpose]").check();
+      await item.locator(".relay-form button[type=submit]").click();
+      await cell.waitForURL(/\/alerts\/[0-9a-f-]{36}$/, { timeout: 10_000 });
+      // A draft (an exercise, as the peer's message was), which now needs the whole concertation.
+      const alertId = cell.url().split("/").at(-1);
+      const data = await cell.evaluate(async (id) => (await fetch(`/api/v1/alerts/${id}`)).json(), alertId);
+      assert.equal(data.state, "draft");
+      assert.equal(data.exercise, true);
     } finally {
       await browser.close();
     }

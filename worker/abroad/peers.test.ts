@@ -139,7 +139,7 @@ const peerCap = (o: { identifier: string; msgType?: "Alert" | "Update" | "Cancel
 `;
 const signedBy = async (xml: string, who: "peer" | "stranger" = "peer") => (await fetch(`https://peer.test/__sign?as=${who}`, { method: "POST", body: xml })).text();
 const post = (peerId: string, xml: string, type = "application/cap+xml") =>
-  exports.default.fetch(new Request(`${env.APP_ORIGIN}/abroad/${peerId}/cap`, { method: "POST", headers: { "Content-Type": type, "CF-Connecting-IP": `10.9.${Math.floor(Math.random() * 250)}.1` }, body: xml }));
+  exports.default.fetch(new Request(`${env.APP_ORIGIN}/peers/${peerId}/cap`, { method: "POST", headers: { "Content-Type": type, "CF-Connecting-IP": `10.9.${Math.floor(Math.random() * 250)}.1` }, body: xml }));
 const count = async (table: string) => (await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<{ n: number }>())!.n;
 
 describe("a peer's own alert, sent to us signed (inbound)", () => {
@@ -147,7 +147,7 @@ describe("a peer's own alert, sent to us signed (inbound)", () => {
   beforeAll(async () => {
     const publicKey = await (await fetch("https://peer.test/__key")).text();
     const peer = expectOk(await api("POST", "/admin/peers", { name: "AMBER Alert Nederland (inbound)", country: "NL", capEndpoint: "https://peer.test/nl-in/cap", publicKey }, as(t.admin)), 201).body.peer;
-    expect(peer).toMatchObject({ hasKey: true, inbound: `${env.APP_ORIGIN}/abroad/${peer.id}/cap` });
+    expect(peer).toMatchObject({ hasKey: true, inbound: `${env.APP_ORIGIN}/peers/${peer.id}/cap` });
     peerId = peer.id;
   });
 

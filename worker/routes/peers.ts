@@ -1,6 +1,6 @@
 // Peer alerting systems abroad (issue 28): the admin registers them (country, CAP endpoint,
 // their signing key) and revokes them; each alert's hand-offs and their receipts on the
-// alert screen; a peer's own signed CAP messages come in at /abroad/{peerId}/cap and are
+// alert screen; a peer's own signed CAP messages come in at /peers/{peerId}/cap and are
 // shown to the cell as requests to relay (never published by themselves).
 import { z } from "@hono/zod-openapi";
 import { getAlertRow } from "../db/alerts.ts";
@@ -19,7 +19,7 @@ const tags = ["Peers abroad"];
 
 /** The most a peer's CAP message may weigh (ours is a few kilobytes; posters are linked, not embedded). */
 const MAX_CAP_BYTES = 256 * 1024;
-export const inboundPath = (peerId: string) => `/abroad/${peerId}/cap`;
+export const inboundPath = (peerId: string) => `/peers/${peerId}/cap`;
 
 const Peer = z
   .object({
@@ -218,7 +218,7 @@ peerRoutes.openapi(
   },
 );
 
-peerInbound.post("/abroad/:peerId{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}}/cap", publicRateLimit, async (c) => {
+peerInbound.post("/peers/:peerId{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}}/cap", publicRateLimit, async (c) => {
   const type = (c.req.header("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
   if (!["application/cap+xml", "application/xml", "text/xml"].includes(type)) throw new AppError("E_UNSUPPORTED_MEDIA_TYPE", "send the CAP message as application/cap+xml");
   const declared = Number(c.req.header("Content-Length") ?? 0);
