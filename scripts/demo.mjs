@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { DEFAULT_PORT, parseArgs, PUSH_STANDIN_PORT, readDevVars, ROOT, SMTP_CATCHER_WEB_PORT, SOCIAL_STANDIN_PORT, TELEPHONY_API_STANDIN_PORT, WEBHOOK_RECEIVER_PORT } from "./lib/local.mjs";
 import { telephonyProvider } from "./lib/telephony.mjs";
+import { peerKeys, signedPeerCap } from "./lib/peer-cap.mjs";
 import { DEMO_ALERT_ID, DEMO_CONTENT, DEMO_MAILBOXES, DEMO_SOCIAL, DEMO_STAFF, demoEmail, demoSocialStandIn, DEMO_FILE } from "./seed.mjs";
 
 const a = parseArgs(process.argv.slice(2));
@@ -182,6 +183,23 @@ const genuine = (await call("POST", "/verify", { statement: signed.statement, jw
 const hoax = (await call("POST", "/verify", { statement: { ...signed.statement, hotline: "0800 12345" }, jws: signed.jws })).data;
 if (genuine.verdict !== "genuine_live" || hoax.verdict !== "not_ours") throw new Error(`verification: ${genuine.verdict}, doctored ${hoax.verdict}`);
 step("the published version is signed (CAP XML signature, JWS on the page, feeds and webhooks); the check says genuine, a doctored copy not ours", `${origin}/verify/${alertId}?v=${signed.statement.version} · keys ${origin}/.well-known/child-alert-keys.json`);
+// Issue 28, inbound: a peer system abroad sends its own alert, signed; the cell sees a request to relay — nothing is published —
+// and relays it into a draft that must go through the whole concertation. A forged copy is refused.
+{
+  const peerKey = peerKeys();
+  const { data: reg } = await call("POST", "/admin/peers", { name: "AMBER Alert Nederland (demo)", country: "NL", capEndpoint: "https://amber.nl.example/cap", publicKey: peerKey.publicPem }, staff.operator.cookie);
+  const cap = (key, identifier) => signedPeerCap(key, { identifier, sender: "amber@politie.nl.example", sent: new Date().toISOString().replace(/\.\d+Z$/, "+00:00"), infos: [{ language: "nl-NL", headline: "AMBER Alert: Sanne (7) vermist", description: "Sanne, 7 jaar, rode jas.", areaDesc: "Maastricht" }] });
+  const send = (xml) => fetch(reg.peer.inbound.replace("localhost", "127.0.0.1"), { method: "POST", headers: { "Content-Type": "application/cap+xml" }, body: xml });
+  const taken = await send(cap(peerKey.privateKey, `nl-demo-${Date.now()}`));
+  const forged = await send(cap(peerKeys().privateKey, `nl-forged-${Date.now()}`));
+  if (taken.status !== 202 || forged.status !== 403) throw new Error(`the peer's CAP: ${taken.status}, forged ${forged.status}`);
+  const { data: reqs } = await call("GET", "/peer-requests", undefined, staff.cell.cookie);
+  const req = reqs.requests.find((r) => r.peer.id === reg.peer.id && r.state === "open");
+  const { data: relayed } = await call("POST", `/peer-requests/${req.id}/relay`, { firstName: "Sanne", age: 7, purposeAttestation: true }, staff.cell.cookie);
+  const { data: draft } = await call("GET", `/alerts/${relayed.alertId}`, undefined, staff.cell.cookie);
+  if (draft.state !== "draft") throw new Error(`a relayed peer alert is ${draft.state}`);
+  step("a peer abroad sent its signed alert (a forged copy: 403); the cell relayed it into a draft, which needs the whole concertation", `${origin}/abroad · draft ${origin}/alerts/${relayed.alertId}`);
+}
 // The widget is issued to a partner for its declared sites, and follows its rule-13 decision.
 const widgetFor = (key, site) => fetch(`${origin}/api/v1/widget/${partnerIds[key]}/alerts.json`, { headers: { Origin: `https://${site}` } });
 const onBe = await (await widgetFor("be", "be.news.example")).json();
