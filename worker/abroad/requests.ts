@@ -6,7 +6,6 @@
 // whole concertation like any other. The peer's Updates and Cancel join the same request;
 // the texts go when the peer withdraws it, or 30 days after its last message.
 import { and, desc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
-import { alertCommand } from "../alert/api.ts";
 import { commit, makeDb } from "../db/client.ts";
 import { noticeStmt } from "../db/notices.ts";
 import { peerMessages, peerRequests, peers } from "../db/schema.ts";
@@ -73,25 +72,8 @@ export async function receivePeerCap(env: Env, peerId: string, xml: string, now 
   return { requestId, identifier: cap.identifier, duplicate: false };
 }
 
-export interface PeerRequestView {
-  id: string;
-  peer: { id: string; name: string; country: string };
-  status: string;
-  msgType: string;
-  sent: string;
-  receivedAt: string;
-  updatedAt: string;
-  state: "open" | "relayed" | "dismissed";
-  cancelledAt: string | null;
-  alertId: string | null;
-  handledAt: string | null;
-  reason: string | null;
-  messages: number;
-  infos: PeerInfo[] | null;
-}
-
 /** The requests, newest first (the last 200). */
-export async function listPeerRequests(env: Env): Promise<PeerRequestView[]> {
+export async function listPeerRequests(env: Env) {
   const db = makeDb(env.DB);
   const rows = await db.select({ r: peerRequests, p: peers }).from(peerRequests).innerJoin(peers, eq(peers.id, peerRequests.peerId)).orderBy(desc(peerRequests.updatedAt)).limit(200);
   const counts = rows.length
@@ -109,7 +91,7 @@ export async function listPeerRequests(env: Env): Promise<PeerRequestView[]> {
     sent: r.sent,
     receivedAt: r.receivedAt,
     updatedAt: r.updatedAt,
-    state: r.state as PeerRequestView["state"],
+    state: r.state as "open" | "relayed" | "dismissed",
     cancelledAt: r.cancelledAt,
     alertId: r.alertId,
     handledAt: r.handledAt,
@@ -152,8 +134,11 @@ export function draftFromPeer(infos: PeerInfo[], sent: string, peer: { name: str
   });
 }
 
+/** How a draft is created (the alert's own command, handed in by the caller: alerts sit above this module). */
+export type CreateDraft = (alertId: string, draft: { actor: Actor; exercise: boolean; content: AlertContent }) => Promise<unknown>;
+
 /** The cell relays a request: a draft from it (exercise if the peer's message was), which goes through the whole concertation. */
-export async function relayPeerRequest(env: Env, actor: Actor, requestId: string, given: { firstName: string; age: number }, now = new Date()): Promise<{ alertId: string }> {
+export async function relayPeerRequest(env: Env, actor: Actor, requestId: string, given: { firstName: string; age: number }, createDraft: CreateDraft, now = new Date()): Promise<{ alertId: string }> {
   const db = makeDb(env.DB);
   const row = await db.select({ r: peerRequests, p: peers }).from(peerRequests).innerJoin(peers, eq(peers.id, peerRequests.peerId)).where(eq(peerRequests.id, requestId)).get();
   if (!row) throw new AppError("E_NOT_FOUND", "no such request");
@@ -170,7 +155,7 @@ export async function relayPeerRequest(env: Env, actor: Actor, requestId: string
     .returning({ id: peerRequests.id });
   if (!claimed.length) throw new AppError("E_CONFLICT", "someone else handled this request");
   try {
-    await alertCommand(env, alertId, { type: "create", actor, exercise: r.capStatus === "Exercise", content });
+    await createDraft(alertId, { actor, exercise: r.capStatus === "Exercise", content });
   } catch (err) {
     await db.update(peerRequests).set({ state: "open", alertId: null, handledBy: null, handledAt: null }).where(eq(peerRequests.id, requestId));
     throw err;

@@ -7,7 +7,8 @@ import { getAlertRow } from "../db/alerts.ts";
 import { handoffsOf, listPeers, type PeerRow, registerPeer, revokePeer } from "../abroad/peers.ts";
 import { usablePeerKey } from "../abroad/cap-verify.ts";
 import { dismissPeerRequest, listPeerRequests, receivePeerCap, relayPeerRequest } from "../abroad/requests.ts";
-import { COUNTRY, mayReceivePersonalData } from "../domain/index.ts";
+import { alertCommand } from "../alert/api.ts";
+import { type Actor, type AlertContent, COUNTRY, mayReceivePersonalData } from "../domain/index.ts";
 import { AppError } from "../errors.ts";
 import { actorOf, jsonBody, jsonOk, newRouter, publicRateLimit, staffRoute } from "./http.ts";
 import { AlertIdParam } from "./schemas.ts";
@@ -199,7 +200,8 @@ peerRoutes.openapi(
   }),
   async (c) => {
     const { firstName, age } = c.req.valid("json");
-    return c.json(await relayPeerRequest(c.env, actorOf(c), c.req.valid("param").requestId, { firstName, age }), 201);
+    const draft = (alertId: string, d: { actor: Actor; exercise: boolean; content: AlertContent }) => alertCommand(c.env, alertId, { type: "create", ...d });
+    return c.json(await relayPeerRequest(c.env, actorOf(c), c.req.valid("param").requestId, { firstName, age }, draft), 201);
   },
 );
 
