@@ -2,7 +2,9 @@
 // writer) and composes the read models the dashboard shows.
 import { alertDetail, type AlertRow, listAlerts, loadSnapshot } from "../db/alerts.ts";
 import type { Db } from "../db/client.ts";
-import { type AlertSnapshot, checkFileOpenTo, publishableContent, readiness, type Role, validSignOffs } from "../domain/index.ts";
+import { type Actor, type AlertSnapshot, checkContinue, checkEscalate, checkFileOpenTo, type Initiative, publishableContent, readiness, type Role, validSignOffs } from "../domain/index.ts";
+import { AppError } from "../errors.ts";
+import { copyPhotos } from "./photos.ts";
 import { userById } from "../db/auth.ts";
 import { purgeEdge } from "../partners/edge-cache.ts";
 import type { CommandOutcome } from "./object.ts";
@@ -26,6 +28,10 @@ export async function alertCommand(env: Env, alertId: string, cmd: AlertCommand)
 
 const header = (row: AlertRow, snapshot: AlertSnapshot) => ({
   id: row.id,
+  kind: row.kind,
+  initiative: row.initiative as Initiative | null,
+  originAlertId: row.originAlertId,
+  socialRequested: snapshot.socialRequested,
   state: row.state,
   exercise: row.exercise,
   createdAt: row.createdAt,
@@ -93,6 +99,33 @@ export async function alertView(db: Db, alertId: string, role: Role) {
     })),
     file: { ...(await fileForSigners(db, snapshot)), closedTo: [...snapshot.file.closedTo] },
   };
+}
+
+/**
+ * Issue 29: a search notice escalated to a Child Alert, or an ended Child Alert continued as
+ * a search notice — a new draft of the other kind with the agreed content, its photos and
+ * the judicial file carried over; it then goes through its own concertation.
+ */
+export async function carryOver(env: Env, db: Db, fromId: string, actor: Actor, how: "escalated" | "continued", initiative?: Initiative): Promise<CommandResult> {
+  const { row, snapshot } = await loadSnapshot(db, fromId);
+  if (how === "escalated") checkEscalate(snapshot.kind, snapshot.state);
+  else checkContinue(snapshot.kind, snapshot.state, row.stopReason);
+  checkFileOpenTo(snapshot.file, actor.role);
+  const content = snapshot.current?.content;
+  if (!content) throw new AppError("E_INVALID_TRANSITION", "no content left to carry over (purged)");
+  const alertId = crypto.randomUUID();
+  await copyPhotos(db, env.MEDIA, fromId, alertId, content.child.photos);
+  const file = snapshot.file.pvNumber ? { pvNumber: snapshot.file.pvNumber, ...(snapshot.file.magistrateRef ? { magistrateRef: snapshot.file.magistrateRef } : {}) } : undefined;
+  return alertCommand(env, alertId, {
+    type: "create",
+    actor,
+    exercise: snapshot.exercise,
+    content,
+    ...(file ? { file } : {}),
+    kind: how === "escalated" ? "child_alert" : "search_notice",
+    ...(how === "continued" ? { initiative: initiative ?? "magistrate" } : {}),
+    origin: { alertId: fromId, how },
+  });
 }
 
 /** What every signer sees of the judicial file: the PV number, the magistrate's reference, the magistrate in charge. */

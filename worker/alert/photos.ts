@@ -54,6 +54,19 @@ export async function assertPhotosBelong(db: Db, alertId: string, hashes: readon
   if (missing.length) throw new AppError("E_UNKNOWN_PHOTO", `unknown photo(s): ${missing.join(", ")}`);
 }
 
+/** The photos of one alert given to another (a notice escalated, an alert continued): same bytes, the new alert's own keys (purged with it). */
+export async function copyPhotos(db: Db, media: R2Bucket, fromId: string, toId: string, hashes: readonly string[]): Promise<void> {
+  if (!hashes.length) return;
+  const rows = await db.select().from(photos).where(and(eq(photos.alertId, fromId), inArray(photos.hash, [...hashes])));
+  for (const r of rows) {
+    const obj = await media.get(r.r2Key);
+    if (!obj) throw new AppError("E_UNKNOWN_PHOTO", `photo ${r.hash} is gone`);
+    const key = photoKey(toId, r.hash);
+    await media.put(key, await obj.arrayBuffer(), { httpMetadata: { contentType: "image/jpeg" }, sha256: r.hash });
+    await db.insert(photos).values({ ...r, alertId: toId, r2Key: key }).onConflictDoNothing();
+  }
+}
+
 export async function readPhoto(media: R2Bucket, alertId: string, hash: string) {
   const obj = await media.get(photoKey(alertId, hash));
   if (!obj) throw new AppError("E_NOT_FOUND", "photo not found");

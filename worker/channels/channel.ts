@@ -3,7 +3,7 @@
 // and how one delivery goes (sent / gone / failed / retry). Everything else — planning,
 // the stop fence, leases, retries, counters, retractions, the outbox — is the fan-out
 // engine's (worker/fanout/), the same for every channel.
-import type { AlertContent, Language } from "../domain/index.ts";
+import type { AlertContent, AlertKind, Language } from "../domain/index.ts";
 
 /** What a broadcast announces: the alert, a published update (or a new end time), or the retraction. */
 export { BROADCAST_EVENTS, type BroadcastEvent } from "../domain/broadcast.ts";
@@ -26,10 +26,14 @@ export interface Broadcast {
   stopReason?: string;
   /** Publishable content (the accompanying person only when authorised); absent for "stop". */
   content?: AlertContent;
+  /** Issue 29: a search notice goes on fewer channels than a Child Alert (domain/kinds.ts kindCarriedOn); absent: a Child Alert. */
+  kind?: AlertKind;
+  /** A search notice's social networks: only at the magistrate's request. */
+  socialRequested?: boolean;
 }
 
 /** What a broadcast is made of, besides its identity: read by the command that records it (or, later, from D1). */
-export type BroadcastSource = Pick<Broadcast, "exercise" | "endsAt" | "content">;
+export type BroadcastSource = Pick<Broadcast, "exercise" | "endsAt" | "content" | "kind" | "socialRequested">;
 
 /** Every recipient has a numeric key (its row's sequence number) and its preferences. */
 export interface ChannelRecipient {
@@ -37,6 +41,8 @@ export interface ChannelRecipient {
   lang: string;
   regions: readonly string[];
   exercise: boolean;
+  /** Issue 29: a partner's choice of kinds ("both": search notices too). */
+  takes?: string;
 }
 
 /** The outcome of one delivery. */

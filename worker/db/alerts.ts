@@ -51,6 +51,8 @@ export async function loadSnapshot(db: Db, alertId: string): Promise<{ row: Aler
     row,
     snapshot: {
       id: row.id,
+      kind: row.kind,
+      socialRequested: row.socialRequestedAt !== null,
       state: row.state,
       exercise: row.exercise,
       current: toVersionView(row.currentVersionId ? byId.get(row.currentVersionId) : undefined),

@@ -142,6 +142,14 @@ export const alerts = sqliteTable(
       enum: ["draft", "concertation", "authorised", "live", "stopped", "cancelled", "blocked", "purged"],
     }).notNull(),
     exercise: integer("exercise", { mode: "boolean" }).notNull(),
+    /** A Child Alert or a search notice (issue 29, domain/kinds.ts). */
+    kind: text("kind", { enum: ["child_alert", "search_notice"] }).notNull().default("child_alert"),
+    /** A search notice's initiative (§2.3.3.1): magistrate, police, parents, relatives or foundation. */
+    initiative: text("initiative"),
+    /** The alert this one was escalated or continued from (a notice → a Child Alert, or the reverse). */
+    originAlertId: text("origin_alert_id"),
+    /** A search notice goes on the social networks only once the magistrate asked for it (§2.3.3.1). */
+    socialRequestedAt: text("social_requested_at"),
     createdBy: text("created_by").notNull(),
     createdAt: text("created_at").notNull().default(now),
     updatedAt: text("updated_at").notNull().default(now),
@@ -527,6 +535,8 @@ export const partners = sqliteTable("partners", {
   /** JSON array of the regions they serve (BE = the whole country). */
   regions: text("regions").notNull(),
   exercise: integer("exercise", { mode: "boolean" }).notNull(),
+  /** Issue 29: "child_alert" (Child Alerts only, the default) or "both" (search notices too). */
+  kinds: text("kinds").notNull().default("child_alert"),
   /** SHA-256 of the API key; its first characters shown to tell keys apart. */
   keyHash: text("key_hash").notNull().unique(),
   keyPrefix: text("key_prefix").notNull(),

@@ -1,6 +1,7 @@
 // How long a live alert runs (DOMAIN "Duration"): 6 h by default, extended by the
 // magistrate up to three times, 24 h at most; a review prompt before expiry.
 import { AppError } from "../errors.ts";
+import { type AlertKind, DURATION } from "./kinds.ts";
 
 const HOUR = 3_600_000;
 
@@ -15,21 +16,23 @@ export const MAX_TOTAL_MS = 24 * HOUR;
 /** The magistrate is prompted this long before the end: time to decide without haste. */
 export const REVIEW_LEAD_MS = 30 * 60_000;
 
-export function initialEndsAt(launchedAt: Date): Date {
-  return new Date(launchedAt.getTime() + DEFAULT_DURATION_MS);
+/** A search notice (issue 29) lives for weeks, reviewed every 14 days: domain/kinds.ts DURATION. */
+export function initialEndsAt(launchedAt: Date, kind: AlertKind = "child_alert"): Date {
+  return new Date(launchedAt.getTime() + DURATION[kind].initialMs);
 }
 
-export function reviewAt(endsAt: Date): Date {
-  return new Date(endsAt.getTime() - REVIEW_LEAD_MS);
+export function reviewAt(endsAt: Date, kind: AlertKind = "child_alert"): Date {
+  return new Date(endsAt.getTime() - DURATION[kind].reviewLeadMs);
 }
 
-export function extendEndsAt(launchedAt: Date, endsAt: Date, extensions: number, now: Date): Date {
-  if (extensions >= MAX_EXTENSIONS) {
-    throw new AppError("E_EXTENSIONS_EXHAUSTED", `already extended ${MAX_EXTENSIONS} times (24 h at most)`);
+export function extendEndsAt(launchedAt: Date, endsAt: Date, extensions: number, now: Date, kind: AlertKind = "child_alert"): Date {
+  const d = DURATION[kind];
+  if (extensions >= d.maxExtensions) {
+    throw new AppError("E_EXTENSIONS_EXHAUSTED", `already extended ${d.maxExtensions} times (24 h at most)`);
   }
   if (now.getTime() >= endsAt.getTime()) throw new AppError("E_INVALID_TRANSITION", "the alert has already expired");
-  const cap = launchedAt.getTime() + MAX_TOTAL_MS;
-  return new Date(Math.min(endsAt.getTime() + EXTENSION_MS, cap));
+  const cap = launchedAt.getTime() + d.maxTotalMs;
+  return new Date(Math.min(endsAt.getTime() + d.extensionMs, cap));
 }
 
 /**

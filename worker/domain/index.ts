@@ -9,6 +9,7 @@ export * from "./inform.ts";
 export * from "./statistics.ts";
 export * from "./signoff-binding.ts";
 export * from "./abroad.ts";
+export * from "./kinds.ts";
 export * from "./tips.ts";
 export * from "./social.ts";
 export * from "./case.ts";

@@ -43,6 +43,8 @@ const v1: VersionView = { id: "v1", number: 1, contentHash: "h1", content: conte
 function snap(over: Partial<AlertSnapshot> = {}): AlertSnapshot {
   return {
     id: "a1",
+    kind: "child_alert",
+    socialRequested: false,
     state: "concertation",
     exercise: false,
     current: v1,

@@ -5,6 +5,7 @@ import { AppError } from "../errors.ts";
 import { type CaseMembers, checkCaseInvestigator, checkMagistrateInCharge, isMagistrateInCharge } from "./case.ts";
 import { type AlertContent, assertTranslated } from "./content.ts";
 import { checkFileNamed, type JudicialFile } from "./file.ts";
+import { type AlertKind, needsLaunchCriteria } from "./kinds.ts";
 import type { Role } from "./roles.ts";
 
 export const STATES = ["draft", "concertation", "authorised", "live", "stopped", "cancelled", "blocked", "purged"] as const;
@@ -96,6 +97,10 @@ export interface ObjectionView {
 
 export interface AlertSnapshot {
   id: string;
+  /** A Child Alert, or a search notice (issue 29: domain/kinds.ts). */
+  kind: AlertKind;
+  /** A search notice's social networks, at the magistrate's request (§2.3.3.1). */
+  socialRequested: boolean;
   state: AlertState;
   exercise: boolean;
   current: VersionView | null;
@@ -321,7 +326,7 @@ export function checkSignOff(
     }
     if (!consentSettled(s)) throw new AppError("E_CONSENT_MISSING");
     if (openObjections(s).length > 0) throw new AppError("E_BLOCKED");
-    checkDecision(decision);
+    checkDecision(decision, s.kind);
   }
   return { version };
 }
@@ -334,7 +339,14 @@ export function checkOneSeat(s: AlertSnapshot, kind: SignOffKind, userId: string
   }
 }
 
-export function checkDecision(decision: SignOffDecision | undefined): void {
+export function checkDecision(decision: SignOffDecision | undefined, kind: AlertKind = "child_alert"): void {
+  // A search notice's evaluation (§2.3.3.1: its opportunity and its terms) is written; the four launch criteria are the Child Alert's.
+  if (!needsLaunchCriteria(kind)) {
+    if ((decision?.riskAssessment ?? "").trim().length < MIN_RISK_ASSESSMENT) {
+      throw new AppError("E_RULE", `the magistrate's evaluation of the search notice must be written out (at least ${MIN_RISK_ASSESSMENT} characters)`);
+    }
+    return;
+  }
   if (!decision?.criteria) throw new AppError("E_RULE", "the authorisation needs the criteria checklist and a risk assessment");
   const criteria = decision.criteria;
   const unmet = CRITERIA.filter((c) => criteria[c] !== true);

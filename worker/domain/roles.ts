@@ -22,6 +22,8 @@ export type Permission =
   | "alert.file"
   | "alert.closeFile"
   | "alert.foreign"
+  | "alert.socialRequest"
+  | "alert.continue"
   | "audit.read"
   | "audit.verify"
   | "admin.users"
@@ -50,7 +52,8 @@ const PERMISSIONS: Record<Permission, readonly Role[]> = {
   // The admin manages accounts, not cases: no access to the child's data. Call-takers read
   // only what is published, of live alerts (intake.take), never drafts or the file.
   "alert.read": ["magistrate", "investigator", "cell", "operator", "counsellor"],
-  "alert.create": ["cell", "investigator"],
+  // A Child Alert is drafted by the cell and the investigators; a search notice by the foundation too (domain/kinds.ts DRAFTERS narrows).
+  "alert.create": ["cell", "investigator", "operator"],
   // The operator "prepares the material", so it may edit too; every edit resets sign-offs.
   "alert.edit": ["cell", "investigator", "operator"],
   "alert.submit": ["cell", "investigator"],
@@ -59,7 +62,8 @@ const PERMISSIONS: Record<Permission, readonly Role[]> = {
   "alert.launch": ["cell", "operator"],
   // The magistrate may order the stop; cell and operator execute it when the child is found.
   "alert.stop": ["magistrate", "cell", "operator"],
-  "alert.extend": ["magistrate"],
+  // A Child Alert is extended by the magistrate alone; a search notice's review ("still needed?") by the foundation too (domain/kinds.ts narrows).
+  "alert.extend": ["magistrate", "operator"],
   "alert.signOff": ["magistrate", "investigator", "cell", "operator"],
   "alert.consent": ["counsellor", "operator", "magistrate"],
   "alert.object": ["operator", "magistrate"],
@@ -71,6 +75,10 @@ const PERMISSIONS: Record<Permission, readonly Role[]> = {
   "alert.closeFile": ["magistrate"],
   // Protocol §2.3.3.4: the foundation receives foreign organisations' poster requests and grants them (once the authorities are told).
   "alert.foreign": ["operator"],
+  // Issue 29, §2.3.3.1: a search notice goes on the social networks at the magistrate's request; a Child Alert
+  // that ended unfound continues as a search notice when the magistrate decides so.
+  "alert.socialRequest": ["magistrate"],
+  "alert.continue": ["magistrate"],
   "audit.read": ["magistrate", "cell", "operator", "admin"],
   "audit.verify": ["magistrate", "cell", "operator", "admin"],
   "admin.users": ["admin"],

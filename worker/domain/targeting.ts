@@ -6,12 +6,16 @@ export interface Audience {
   regions: readonly Region[];
   languages: readonly Language[];
   exercise: boolean;
+  /** Issue 29: set for a search notice (the partners' webhooks go only to those who chose search notices). */
+  kind?: "search_notice";
 }
 
 export interface Recipient {
   regions: readonly string[];
   lang: string;
   exercise: boolean;
+  /** Issue 29: what a partner takes ("child_alert" or "both"); absent: Child Alerts only. */
+  takes?: string;
 }
 
 const inBelgium = (r: string) => r === "BE" || r.startsWith("BE-");
@@ -30,6 +34,8 @@ export function regionMatches(subscriber: readonly string[], targeted: readonly 
 
 export function isRecipient(sub: Recipient, audience: Audience): boolean {
   if (audience.exercise && !sub.exercise) return false;
+  // A search notice reaches only the partners who chose search notices too.
+  if (audience.kind === "search_notice" && sub.takes !== "both") return false;
   if (!audience.languages.includes(sub.lang as Language)) return false;
   return regionMatches(sub.regions, audience.regions);
 }

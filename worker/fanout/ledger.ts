@@ -66,6 +66,8 @@ export interface FanoutCounters extends PageCounts {
   deadPages?: number;
   /** The admin had switched the channel off: nothing was sent for this message. */
   switchedOff?: boolean;
+  /** Issue 29: the channel does not carry this kind of broadcast (a search notice on web push and e-mail; on social networks unless the magistrate asked). */
+  notCarried?: boolean;
   /** Since when a retraction waits for content pages still in flight. */
   waitingSince?: string;
   completedAt?: string;

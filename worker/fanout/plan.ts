@@ -10,7 +10,7 @@ import { type Db, makeDb } from "../db/client.ts";
 import { loadSnapshot, versionOf } from "../db/alerts.ts";
 import type { BroadcastIntent } from "../db/broadcasts.ts";
 import { channelEnabled } from "../db/settings.ts";
-import { type Audience, LANGUAGES, publishableContent } from "../domain/index.ts";
+import { type Audience, kindCarriedOn, LANGUAGES, publishableContent } from "../domain/index.ts";
 import { type FanoutCounters, type FanoutLedger, firstPassDone, NO_COUNTS, type StoredMessage } from "./ledger.ts";
 import type { PageJob } from "./jobs.ts";
 import { log } from "../log.ts";
@@ -36,10 +36,11 @@ const BATCH = 100;
 /** What an intent left in the outbox is made of, read back from D1 (null: purged before it went out). */
 async function loadSource(db: Db, intent: BroadcastIntent): Promise<BroadcastSource | null> {
   const { row: alert, snapshot } = await loadSnapshot(db, intent.alertId);
-  if (intent.event === "stop") return { exercise: alert.exercise, endsAt: null };
+  const kind = { kind: snapshot.kind, socialRequested: snapshot.socialRequested };
+  if (intent.event === "stop") return { exercise: alert.exercise, endsAt: null, ...kind };
   const version = await versionOf(db, intent.alertId, intent.versionId);
   if (!version?.content) return null;
-  return { exercise: alert.exercise, endsAt: alert.endsAt, content: publishableContent(snapshot, version)! };
+  return { exercise: alert.exercise, endsAt: alert.endsAt, content: publishableContent(snapshot, version)!, ...kind };
 }
 
 /**
@@ -62,7 +63,7 @@ export async function planIntent(env: Env, ledger: FanoutLedger, intent: Broadca
     ...(intent.stopReason ? { stopReason: intent.stopReason } : {}),
   };
   const audience: Audience | null = src.content
-    ? { regions: [...src.content.targeting.regions], languages: [...src.content.targeting.languages], exercise: src.exercise }
+    ? { regions: [...src.content.targeting.regions], languages: [...src.content.targeting.languages], exercise: src.exercise, ...(src.kind === "search_notice" ? { kind: src.kind } : {}) }
     : null;
   for (const channel of CHANNELS as readonly Channel[]) {
     if (only && !only.includes(channel.name as ChannelName)) continue;
@@ -106,6 +107,11 @@ async function planChannel(env: Env, db: Db, ledger: FanoutLedger, channel: Chan
     await ledger.setSweep(name, { ...(sweep.running ? { running: sweep.running } : {}) });
     await ledger.putCounters(base); // waits in advance() for content pages still in flight
     await ledger.setStopWaiting(name, true);
+    return;
+  }
+  // Issue 29: a search notice is never pushed to every browser or mailbox; its social posts wait for the magistrate's request.
+  if (!kindCarriedOn(b.kind ?? "child_alert", name, !!b.socialRequested)) {
+    await ledger.putCounters({ ...base, status: "done", notCarried: true, completedAt: now.toISOString() });
     return;
   }
   if (!(await channelEnabled(db, name)) || channel.configured?.(env) === false) {

@@ -7,7 +7,7 @@ import { z } from "@hono/zod-openapi";
 import { alertAudit, allAuditEntries, getAlertRow, loadSnapshot } from "../db/alerts.ts";
 import { checkSignOff, decisionOf, type Role, verifyChain } from "../domain/index.ts";
 import { rpFromEnv, signOffOptions, verifySignOff } from "../staff/passkeys.ts";
-import { alertCommand, alertStub, alertSummaries, alertView, fileForSigners } from "../alert/api.ts";
+import { alertCommand, alertStub, carryOver, alertSummaries, alertView, fileForSigners } from "../alert/api.ts";
 import { boardStub } from "../board/object.ts";
 import { actorOf, currentUser, jsonBody, jsonOk, liveHandshake, newRouter, ownedFeedRequest, requirePermission, staffRoute, requireAnyPermission, UUID_PATH } from "./http.ts";
 import {
@@ -63,6 +63,8 @@ alertRoutes.openapi(
       exercise: body.exercise,
       content: body.content,
       ...(body.file ? { file: body.file } : {}),
+      kind: body.kind,
+      ...(body.initiative ? { initiative: body.initiative } : {}),
     });
     c.header("Location", `/api/v1/alerts/${alertId}`);
     return c.json(result, 201);
@@ -124,7 +126,7 @@ alertRoutes.openapi(
 const simple = [
   ["submit", "alert.submit", "Submit a draft for concertation"],
   ["launch", "alert.launch", "Launch the authorised alert on every channel"],
-  ["extend", "alert.extend", "Extend a live alert by 6 hours (three times at most, 24 hours in all)"],
+  ["extend", "alert.extend", "Extend a live Child Alert by 6 hours (three times at most, 24 hours in all; the magistrate); confirm a search notice for 14 more days (the magistrate or the foundation)"],
   ["cancel", "alert.cancel", "Abandon the alert before launch"],
 ] as const;
 
@@ -144,6 +146,42 @@ for (const [type, permission, summary] of simple) {
     },
   );
 }
+
+alertRoutes.openapi(
+  staffRoute("alert.socialRequest", {
+    method: "post",
+    path: "/alerts/{id}/social-request",
+    tags,
+    summary: "The magistrate asks for a search notice on the social networks too (protocol §2.3.3.1), before it is published",
+    request: { params: AlertIdParam },
+    responses: { 200: jsonOk(CommandResult) },
+  }),
+  async (c) => c.json(await alertCommand(c.env, c.req.valid("param").id, { type: "requestSocial", actor: actorOf(c) }), 200),
+);
+
+alertRoutes.openapi(
+  staffRoute("alert.create", {
+    method: "post",
+    path: "/alerts/{id}/escalate",
+    tags,
+    summary: "Escalate a search notice to a Child Alert: a new draft with the agreed content and photos, which goes through its own concertation (the four criteria)",
+    request: { params: AlertIdParam },
+    responses: { 201: jsonOk(CommandResult, "The Child Alert draft") },
+  }),
+  async (c) => c.json(await carryOver(c.env, c.get("db"), c.req.valid("param").id, actorOf(c), "escalated"), 201),
+);
+
+alertRoutes.openapi(
+  staffRoute("alert.continue", {
+    method: "post",
+    path: "/alerts/{id}/continue-as-notice",
+    tags,
+    summary: "The magistrate decides that a Child Alert which ended without the child found safe continues as a search notice: a new notice draft with its content",
+    request: { params: AlertIdParam },
+    responses: { 201: jsonOk(CommandResult, "The search notice draft") },
+  }),
+  async (c) => c.json(await carryOver(c.env, c.get("db"), c.req.valid("param").id, actorOf(c), "continued", "magistrate"), 201),
+);
 
 alertRoutes.openapi(
   staffRoute("alert.stop", {

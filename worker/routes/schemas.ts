@@ -2,6 +2,8 @@
 // model per resource, so validation, docs and the dashboard's typed client agree.
 import { z } from "@hono/zod-openapi";
 import {
+  ALERT_KINDS,
+  INITIATIVES,
   AlertContent,
   CONSENT_BASES,
   CRITERIA,
@@ -37,7 +39,13 @@ export const SignOffKind = z.enum(SIGN_OFF_KINDS).openapi("SignOffKind");
 export const AlertContentSchema = AlertContent.openapi("AlertContent");
 
 export const CreateAlertBody = z
-  .object({ exercise: z.boolean(), content: AlertContentSchema, file: JudicialFileInput.optional() })
+  .object({
+    exercise: z.boolean(),
+    content: AlertContentSchema,
+    file: JudicialFileInput.optional(),
+    kind: z.enum(ALERT_KINDS).default("child_alert").describe("issue 29: a Child Alert, or a search notice (protocol §2.3.3.1)"),
+    initiative: z.enum(INITIATIVES).optional().describe("a search notice's initiative (required for one)"),
+  })
   .strict()
   .openapi("CreateAlert");
 
@@ -169,6 +177,10 @@ export const Readiness = z
 /** What every view of an alert shows: identity, state, times and who it waits on. */
 const AlertHeader = z.object({
   id: z.string(),
+  kind: z.enum(ALERT_KINDS),
+  initiative: z.enum(INITIATIVES).nullable(),
+  originAlertId: z.string().nullable().describe("the search notice this Child Alert was escalated from, or the Child Alert this notice continues"),
+  socialRequested: z.boolean().describe("a search notice: the magistrate asked for the social networks"),
   state: AlertState,
   exercise: z.boolean(),
   createdAt: z.string(),

@@ -4,13 +4,19 @@ import { nextVersionNumber } from "../../db/alerts.ts";
 import { userById } from "../../db/auth.ts";
 import { commit, type Stmt } from "../../db/client.ts";
 import { alerts, alertVersions, caseMembers } from "../../db/schema.ts";
-import { type AlertSnapshot, canonicalJson, contentHash, decideEdit, decideSubmit, hotlineChangeAllowed, type Role, type Actor, checkAssignment, ENDED_STATES, checkClosable, checkMagistrateInCharge } from "../../domain/index.ts";
+import { checkDrafter, type AlertSnapshot, canonicalJson, contentHash, decideEdit, decideSubmit, hotlineChangeAllowed, type Role, type Actor, checkAssignment, ENDED_STATES, checkClosable, checkMagistrateInCharge } from "../../domain/index.ts";
 import { assertPhotosBelong } from "../photos.ts";
 import { AppError } from "../../errors.ts";
 import type { AlertCommand, CommandContext } from "./types.ts";
 import { id, audit, requestSignOffs, setAlert } from "./support.ts";
 
 export async function create(ctx: CommandContext, alertId: string, cmd: Extract<AlertCommand, { type: "create" }>) {
+  const kind = cmd.kind ?? "child_alert";
+  // A Child Alert that ended unfound continues as a notice when the magistrate decides so; otherwise the kind's drafters draft.
+  if (cmd.origin?.how === "continued") {
+    if (cmd.actor.role !== "magistrate") throw new AppError("E_FORBIDDEN_ROLE", "the magistrate decides that a Child Alert continues as a search notice");
+  } else checkDrafter(kind, cmd.actor.role);
+  if (kind === "search_notice" && !cmd.initiative) throw new AppError("E_RULE", "a search notice records whose initiative it is (§2.3.3.1): magistrate, police, parents, relatives or foundation");
   if (!hotlineChangeAllowed(cmd.actor.role, null, cmd.content)) {
     throw new AppError("E_FORBIDDEN_ROLE", "only the operator may leave the hotline numbers out (rule 8)");
   }
@@ -24,6 +30,9 @@ export async function create(ctx: CommandContext, alertId: string, cmd: Extract<
         id: alertId,
         state: "draft",
         exercise: cmd.exercise,
+        kind,
+        initiative: kind === "search_notice" ? cmd.initiative! : null,
+        originAlertId: cmd.origin?.alertId ?? null,
         createdBy: cmd.actor.userId,
         currentVersionId: versionId,
         createdAt: ctx.now.toISOString(),
@@ -45,7 +54,10 @@ export async function create(ctx: CommandContext, alertId: string, cmd: Extract<
         ? [ctx.db.insert(caseMembers).values({ alertId, userId: cmd.actor.userId, role: "investigator" as const, assignedBy: cmd.actor.userId, assignedAt: ctx.now.toISOString() })]
         : []),
     ],
-    [audit({ id: alertId }, cmd.actor, "created", { exercise: cmd.exercise, version: 1, contentHash: hash })],
+    [
+      audit({ id: alertId }, cmd.actor, "created", { exercise: cmd.exercise, version: 1, contentHash: hash, kind, ...(cmd.initiative && kind === "search_notice" ? { initiative: cmd.initiative } : {}), ...(cmd.origin ? { from: cmd.origin.alertId } : {}) }),
+      ...(cmd.origin ? [audit({ id: cmd.origin.alertId }, cmd.actor, cmd.origin.how, { to: alertId, kind })] : []),
+    ],
     ctx.now,
   );
   return {

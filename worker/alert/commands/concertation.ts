@@ -2,7 +2,7 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { commit, type Stmt } from "../../db/client.ts";
 import { alertVersions, consents, objections, signOffs } from "../../db/schema.ts";
-import { type AlertSnapshot, checkConsent, checkLiftObjection, checkObjection, checkSignOff, stateAfterSignOff } from "../../domain/index.ts";
+import { type AlertSnapshot, checkConsent, checkLiftObjection, checkMagistrateInCharge, checkObjection, checkSignOff, PRE_LAUNCH_STATES, stateAfterSignOff } from "../../domain/index.ts";
 import { AppError } from "../../errors.ts";
 import type { AlertCommand, Job, CommandContext } from "./types.ts";
 import { broadcast, id, audit, inform, setAlert } from "./support.ts";
@@ -122,4 +122,19 @@ export async function lift(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<A
     ctx.now,
   );
   return { alertId: s.id, state: to, changed: true };
+}
+
+/**
+ * Issue 29, §2.3.3.1: "à la demande du magistrat", a search notice also goes on the social
+ * networks. The magistrate in charge asks, before it is published (the request is part of the
+ * decision on its terms); audited.
+ */
+export async function requestSocial(ctx: CommandContext, s: AlertSnapshot, cmd: Extract<AlertCommand, { type: "requestSocial" }>) {
+  if (cmd.actor.role !== "magistrate") throw new AppError("E_FORBIDDEN_ROLE", "the magistrate asks for the social networks");
+  checkMagistrateInCharge(s.members, cmd.actor, "ask for the social networks");
+  if (s.kind !== "search_notice") throw new AppError("E_RULE", "a Child Alert goes on the social networks anyway: only a search notice needs the magistrate's request");
+  if (!PRE_LAUNCH_STATES.includes(s.state)) throw new AppError("E_INVALID_TRANSITION", `the social networks are asked for before publication, not in state "${s.state}"`);
+  if (s.socialRequested) return { alertId: s.id, state: s.state, changed: false };
+  await commit(ctx.db, [setAlert(ctx, s.id, { socialRequestedAt: ctx.now.toISOString() })], [audit(s, cmd.actor, "social_requested", {})], ctx.now);
+  return { alertId: s.id, state: s.state, changed: true };
 }

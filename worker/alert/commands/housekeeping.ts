@@ -18,7 +18,7 @@ export async function tick(
   if (s.state === "live" && s.endsAt) {
     const endsAt = new Date(s.endsAt);
     if (isExpired(endsAt, ctx.now)) return end(ctx, s, "stopped", null, { reason: "expired" });
-    if (ctx.now >= reviewAt(endsAt) && !row.reviewPromptedAt) {
+    if (ctx.now >= reviewAt(endsAt, s.kind) && !row.reviewPromptedAt) {
       await commit(
         ctx.db,
         [setAlert(ctx, s.id, { reviewPromptedAt: ctx.now.toISOString() }), ...inform(ctx, s.id, "review_due")],
@@ -27,7 +27,7 @@ export async function tick(
       );
       return { alertId: s.id, state: s.state, timers: { review: null, expiry: s.endsAt }, changed: true };
     }
-    return { alertId: s.id, state: s.state, timers: { review: row.reviewPromptedAt ? null : reviewAt(endsAt).toISOString(), expiry: s.endsAt }, changed: false };
+    return { alertId: s.id, state: s.state, timers: { review: row.reviewPromptedAt ? null : reviewAt(endsAt, s.kind).toISOString(), expiry: s.endsAt }, changed: false };
   }
   if (PRE_LAUNCH_STATES.includes(s.state)) {
     // Rule 14: an unfinished alert left without activity is purged; the cell is told a day before.

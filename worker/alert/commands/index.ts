@@ -7,7 +7,7 @@ import { checkCancel, checkStop, abandonment, PRE_LAUNCH_STATES, type Actor } fr
 import type { AlertCommand, CommandResult, CommandContext } from "./types.ts";
 
 import { create, edit, submit, setFile, closeFile, assign } from "./authoring.ts";
-import { signOff, recordConsent, object, lift } from "./concertation.ts";
+import { signOff, recordConsent, object, lift, requestSocial } from "./concertation.ts";
 import { launch, extend, end, foreignRequest, grantForeign } from "./lifecycle.ts";
 import { tick } from "./housekeeping.ts";
 
@@ -67,5 +67,7 @@ async function dispatch(ctx: CommandContext, alertId: string, cmd: AlertCommand)
       return foreignRequest(ctx, s, cmd);
     case "grantForeign":
       return grantForeign(ctx, s, cmd);
+    case "requestSocial":
+      return requestSocial(ctx, s, cmd);
   }
 }

@@ -3,7 +3,7 @@ import { and, eq } from "drizzle-orm";
 import { commit, type Stmt } from "../../db/client.ts";
 import { addressesTold, mailboxes } from "../../db/notices.ts";
 import { alertVersions, foreignRequests } from "../../db/schema.ts";
-import { type AlertSnapshot, checkExtend, checkLaunch, extendEndsAt, initialEndsAt, purgeAt, reviewAt, type StopReason, endingEvent, whoIsInformed, type Actor, checkForeignGrant } from "../../domain/index.ts";
+import { DURATION, type AlertSnapshot, checkExtend, checkLaunch, extendEndsAt, initialEndsAt, purgeAt, reviewAt, type StopReason, endingEvent, whoIsInformed, type Actor, checkForeignGrant } from "../../domain/index.ts";
 import { AppError } from "../../errors.ts";
 import type { AlertCommand, CommandContext } from "./types.ts";
 import { broadcast, audit, inform, notify, setAlert } from "./support.ts";
@@ -11,7 +11,7 @@ import { broadcast, audit, inform, notify, setAlert } from "./support.ts";
 
 export async function launch(ctx: CommandContext, s: AlertSnapshot, actor: Actor) {
   checkLaunch(s);
-  const endsAt = initialEndsAt(ctx.now);
+  const endsAt = initialEndsAt(ctx.now, s.kind);
   const version = s.current!;
   const alert = broadcast(ctx, s, "alert", version, { extensions: s.extensions, endsAt: endsAt.toISOString() });
   await commit(
@@ -38,7 +38,7 @@ export async function launch(ctx: CommandContext, s: AlertSnapshot, actor: Actor
     versionId: version.id,
     endsAt: endsAt.toISOString(),
     // The inactivity purge of an unfinished alert no longer applies.
-    timers: { review: reviewAt(endsAt).toISOString(), expiry: endsAt.toISOString(), purge: null },
+    timers: { review: reviewAt(endsAt, s.kind).toISOString(), expiry: endsAt.toISOString(), purge: null },
     broadcasts: [alert.recorded],
     changed: true,
   };
@@ -46,7 +46,9 @@ export async function launch(ctx: CommandContext, s: AlertSnapshot, actor: Actor
 
 export async function extend(ctx: CommandContext, s: AlertSnapshot, launchedAt: string | null, actor: Actor) {
   const live = checkExtend(s, launchedAt);
-  const endsAt = extendEndsAt(live.launchedAt, live.endsAt, s.extensions, ctx.now);
+  // A Child Alert is extended by the magistrate; a search notice's "still needed?" is answered by the magistrate or the foundation.
+  if (!DURATION[s.kind].extenders.includes(actor.role)) throw new AppError("E_FORBIDDEN_ROLE", `extended by: ${DURATION[s.kind].extenders.join(", ")}`);
+  const endsAt = extendEndsAt(live.launchedAt, live.endsAt, s.extensions, ctx.now, s.kind);
   const extensions = s.extensions + 1;
   // The new end time is re-announced on every channel: a new edition of the same content.
   const reannounce = broadcast(ctx, s, "update", s.current!, { extensions, endsAt: endsAt.toISOString() });
@@ -60,7 +62,7 @@ export async function extend(ctx: CommandContext, s: AlertSnapshot, launchedAt: 
     alertId: s.id,
     state: s.state,
     endsAt: endsAt.toISOString(),
-    timers: { review: reviewAt(endsAt).toISOString(), expiry: endsAt.toISOString() },
+    timers: { review: reviewAt(endsAt, s.kind).toISOString(), expiry: endsAt.toISOString() },
     broadcasts: [reannounce.recorded],
     changed: true,
   };

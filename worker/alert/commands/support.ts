@@ -30,7 +30,7 @@ export function broadcast(
     plannedAt: null,
   };
   const content = event === "stop" ? undefined : publishableContent(s, version);
-  const source: BroadcastSource = { exercise: s.exercise, endsAt: event === "stop" ? null : o.endsAt, ...(content ? { content } : {}) };
+  const source: BroadcastSource = { exercise: s.exercise, kind: s.kind, socialRequested: s.socialRequested, endsAt: event === "stop" ? null : o.endsAt, ...(content ? { content } : {}) };
   return { recorded: { intent, source }, stmt: recordIntent(ctx.db, intent) };
 }
 

@@ -1,7 +1,7 @@
 // What a command is, what it returns, and what it runs with (the alert's object passes the context).
 
 import { type Db } from "../../db/client.ts";
-import { type AlertContent, type AlertState, type ConsentBasis, type ObjectionKind, type SignOffDecision, type SignOffKind, type StopReason, type Actor, type Assignment, type JudicialFileInput } from "../../domain/index.ts";
+import { type AlertKind, type Initiative, type AlertContent, type AlertState, type ConsentBasis, type ObjectionKind, type SignOffDecision, type SignOffKind, type StopReason, type Actor, type Assignment, type JudicialFileInput } from "../../domain/index.ts";
 import type { BroadcastIntent } from "../../db/broadcasts.ts";
 import type { BroadcastSource } from "../../channels/channel.ts";
 
@@ -20,7 +20,20 @@ export interface SignOffEvidence {
 }
 
 export type AlertCommand =
-  | { type: "create"; actor: Actor; exercise: boolean; content: AlertContent; file?: JudicialFileInput }
+  | {
+      type: "create";
+      actor: Actor;
+      exercise: boolean;
+      content: AlertContent;
+      file?: JudicialFileInput;
+      /** Issue 29: a search notice (with its initiative), or a Child Alert (the default). */
+      kind?: AlertKind;
+      initiative?: Initiative;
+      /** Escalated from a search notice, or continued from an ended Child Alert (the content carried over). */
+      origin?: { alertId: string; how: "escalated" | "continued" };
+    }
+  /** Issue 29: the magistrate asks for a search notice on the social networks (§2.3.3.1), before it is published. */
+  | { type: "requestSocial"; actor: Actor }
   | { type: "edit"; actor: Actor; content: AlertContent }
   | { type: "submit"; actor: Actor }
   | {

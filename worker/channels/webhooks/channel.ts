@@ -49,6 +49,7 @@ export interface WebhookMessage {
 
 const toRecipient = async (env: Env, p: PartnerRow): Promise<WebhookRecipient> => ({
   ...recipientOf(p),
+  takes: p.kinds,
   partnerId: p.id,
   url: p.webhookUrl!,
   secret: await openWebhookSecret(env, p.id, p.webhookSecret!),
