@@ -10,7 +10,7 @@ export function page(lang: Language, title: string, body: string, extraHead = ""
 <style>
 :root{font:17px/1.5 system-ui,sans-serif;color:#111;background:#fff}body{margin:0}
 header{background:#C8102E;color:#fff;padding:.7rem 1rem;font-weight:800;letter-spacing:.06em}
-header.ex{background:#FFD200;color:#111}main{max-width:44rem;margin:0 auto;padding:1rem}
+header.ex{background:#FFD200;color:#111}header.notice{background:#0B3C8C}main{max-width:44rem;margin:0 auto;padding:1rem}
 h1{font-size:1.6rem;line-height:1.2;margin:.6rem 0}.poster{width:100%;height:auto;border:1px solid #ddd}
 .call{display:block;background:#111;color:#FFD200;text-decoration:none;font-size:2.2rem;font-weight:900;text-align:center;padding:.6rem;border-radius:8px;margin:1rem 0 .3rem}
 .muted{color:#444}.found{background:#0B6E4F;color:#fff;padding:1.2rem;border-radius:8px}.ended{background:#111;color:#fff;padding:1.2rem;border-radius:8px}

@@ -51,4 +51,6 @@ export interface PosterModel {
   morePhotos?: PosterPhoto[];
   /** Present for the alert variant only. */
   text: AlertPosterText | null;
+  /** Issue 29: a search notice's poster says so (its own title and headline, a blue band); absent: a Child Alert. */
+  notice?: { brand: string; headline: string };
 }

@@ -8,7 +8,7 @@ import { FONT_FAMILY, type Weight } from "../../worker/render/fonts.ts";
 import { CATALOGUES, type Catalogue, HOTLINE, HOTLINE_ABROAD } from "../i18n/index.ts";
 import { FORMATS, type FormatName, type PosterModel, type PosterPhoto } from "./model.ts";
 
-export const COLORS = { red: "#C8102E", ink: "#111111", paper: "#FFFFFF", grey: "#F2F2F2", muted: "#555555", yellow: "#FFD200" };
+export const COLORS = { red: "#C8102E", ink: "#111111", paper: "#FFFFFF", grey: "#F2F2F2", muted: "#555555", yellow: "#FFD200", blue: "#0B3C8C" };
 
 export interface Box {
   name: string;
@@ -167,12 +167,13 @@ function hotline(boxes: Box[], m: PosterModel, c: Catalogue, area: Box, withQr: 
   return out;
 }
 
-function banner(boxes: Box[], c: Catalogue, area: Box, exercise: boolean, headlineText: string): Node[] {
+function banner(boxes: Box[], c: Catalogue, area: Box, exercise: boolean, headlineText: string, notice?: PosterModel["notice"]): Node[] {
   const pad = Math.round(area.h * 0.12);
   const titleH = Math.round((area.h - 2 * pad) * 0.58);
-  const out: Node[] = [<Rect box={area} color={exercise ? COLORS.yellow : COLORS.red} />];
+  const out: Node[] = [<Rect box={area} color={exercise ? COLORS.yellow : notice ? COLORS.blue : COLORS.red} />];
   const fg = exercise ? COLORS.ink : COLORS.paper;
-  const title = exercise ? `CHILD ALERT — ${c.exercise}` : "CHILD ALERT";
+  const brand = notice?.brand ?? "CHILD ALERT";
+  const title = exercise ? `${brand} — ${c.exercise}` : brand;
   out.push(fitted(boxes, { name: "title", x: area.x + pad, y: area.y + pad, w: area.w - 2 * pad, h: titleH }, title, { weight: 900, max: titleH, min: 8, color: fg, lh: 1, lines: 1 }));
   const subH = area.h - 2 * pad - titleH;
   const sub = exercise ? c.exerciseNote : headlineText;
@@ -235,7 +236,7 @@ export function containedSize(area: { w: number; h: number }, pw: number, ph: nu
 
 function portrait(m: PosterModel, c: Catalogue, W: number, H: number, boxes: Box[], more: Box[]): Node[] {
   const { tall, pad, bannerH, footerH, top, bottom, photo } = portraitGeometry(W, H);
-  const nodes: Node[] = banner(boxes, c, { name: "banner", x: 0, y: 0, w: W, h: bannerH }, m.exercise, c.headline);
+  const nodes: Node[] = banner(boxes, c, { name: "banner", x: 0, y: 0, w: W, h: bannerH }, m.exercise, m.notice?.headline ?? c.headline, m.notice);
   let column: Box;
   if (tall) {
     const photoW = photo.w;
@@ -268,7 +269,7 @@ function wide(m: PosterModel, c: Catalogue, W: number, H: number, boxes: Box[], 
   const x0 = photoW;
   const w = W - photoW;
   const bannerH = Math.round(H * 0.2);
-  nodes.push(...banner(boxes, c, { name: "banner", x: x0, y: 0, w, h: bannerH }, m.exercise, c.headline));
+  nodes.push(...banner(boxes, c, { name: "banner", x: x0, y: 0, w, h: bannerH }, m.exercise, m.notice?.headline ?? c.headline, m.notice));
   const pad = Math.round(H * 0.04);
   const footerH = Math.round(H * 0.3);
   const nameH = Math.round(H * 0.17);
@@ -296,11 +297,11 @@ function strip(m: PosterModel, c: Catalogue, W: number, H: number, boxes: Box[],
   const photoW = photo.w;
   const hotW = Math.round(W * 0.2);
   const pad = Math.round(H * 0.08);
-  const nodes: Node[] = [<Rect box={{ name: "badge", x: 0, y: 0, w: badgeW, h: H }} color={m.exercise ? COLORS.yellow : COLORS.red} />];
+  const nodes: Node[] = [<Rect box={{ name: "badge", x: 0, y: 0, w: badgeW, h: H }} color={m.exercise ? COLORS.yellow : m.notice ? COLORS.blue : COLORS.red} />];
   const fg = m.exercise ? COLORS.ink : COLORS.paper;
-  nodes.push(fitted(boxes, { name: "title", x: pad, y: pad, w: badgeW - 2 * pad, h: Math.round((H - 2 * pad) * 0.55) }, "CHILD ALERT", { weight: 900, max: 40, min: 8, color: fg, lh: 1, lines: 1 }));
+  nodes.push(fitted(boxes, { name: "title", x: pad, y: pad, w: badgeW - 2 * pad, h: Math.round((H - 2 * pad) * 0.55) }, m.notice?.brand ?? "CHILD ALERT", { weight: 900, max: 40, min: 8, color: fg, lh: 1, lines: 1 }));
   nodes.push(
-    fitted(boxes, { name: "headline", x: pad, y: pad + Math.round((H - 2 * pad) * 0.55), w: badgeW - 2 * pad, h: Math.round((H - 2 * pad) * 0.45) }, m.exercise ? c.exercise : c.headline, {
+    fitted(boxes, { name: "headline", x: pad, y: pad + Math.round((H - 2 * pad) * 0.55), w: badgeW - 2 * pad, h: Math.round((H - 2 * pad) * 0.45) }, m.exercise ? c.exercise : (m.notice?.headline ?? c.headline), {
       weight: 700,
       max: 20,
       min: 6,

@@ -5,7 +5,7 @@
 import { callLine, CATALOGUES, HOTLINE, HOTLINE_ABROAD } from "../../templates/i18n/index.ts";
 import { FORMAT_NAMES } from "../../templates/posters/model.ts";
 import { esc } from "../../templates/html.ts";
-import { type Language, mayReceivePersonalData, type Region, regionMatches } from "../domain/index.ts";
+import { type AlertKind, type Language, mayReceivePersonalData, partnerTakes, type Region, regionMatches } from "../domain/index.ts";
 import { capTime, type PublicAlert } from "./public-alert.ts";
 import { alertItem, IN_PROGRESS, inProgressItem, pageUrl, posterUrl, textsIn } from "../../templates/partner-item.ts";
 
@@ -15,12 +15,16 @@ export const CANCEL_LISTED_MS = 24 * 3600_000;
 export const live = (records: PublicAlert[]) =>
   records.filter((r) => r.face === "alert" && r.content).sort((a, b) => b.launchedAt.localeCompare(a.launchedAt));
 
+/** A record's kind (records built before issue 29 are Child Alerts). */
+export const kindOf = (r: Pick<PublicAlert, "kind">): AlertKind => r.kind ?? "child_alert";
+
 /**
  * What the keyless feeds (open to every origin) list: never an exercise (DOMAIN "Drills
- * never touch real traffic"). Exercises reach only the partners who opted in, on their
- * own feed, widget and webhooks.
+ * never touch real traffic"), and Child Alerts only. Exercises reach only the partners who
+ * opted in, search notices those who chose them (issue 29), on their own feed, widget and
+ * webhooks; the public list of search notices is /notices.
  */
-export const realOnly = (records: PublicAlert[]) => records.filter((r) => !r.exercise);
+export const realOnly = (records: PublicAlert[]) => records.filter((r) => !r.exercise && kindOf(r) === "child_alert");
 
 /** Text as exclusive XML canonicalization writes it (&, <, > and CR escaped; quotes as they are). */
 export const c14nText = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\r/g, "&#xD;");
@@ -132,6 +136,8 @@ export function capMessage(r: PublicAlert, origin: string, { personal = true }: 
 
 /** What the partner registry says of the partner asking (by its API key). */
 export interface FeedPartner {
+  /** Issue 29: "child_alert" (the default) or "both" (search notices too). */
+  takes?: string;
   country: string;
   languages: Language[];
   regions: string[];
@@ -139,8 +145,8 @@ export interface FeedPartner {
 }
 
 /** The live alerts for one partner: its regions, and exercises only if it opted into them (its own test feed). */
-export const partnerSees = (records: PublicAlert[], p: Pick<FeedPartner, "exercise" | "regions">) =>
-  live(records).filter((r) => (p.exercise || !r.exercise) && regionMatches(p.regions, r.content!.targeting.regions));
+export const partnerSees = (records: PublicAlert[], p: Pick<FeedPartner, "exercise" | "regions" | "takes">) =>
+  live(records).filter((r) => (p.exercise || !r.exercise) && partnerTakes(p.takes, kindOf(r)) && regionMatches(p.regions, r.content!.targeting.regions));
 
 /**
  * The live alerts as one partner receives them: only those for its regions (and
@@ -155,11 +161,11 @@ export function partnerFeed(records: PublicAlert[], origin: string, p: FeedPartn
       const langs = p.languages.filter((l) => targeted.includes(l));
       const shown = langs.length ? langs : [targeted[0]!];
       if (!mayReceivePersonalData(p.country)) {
-        return { ...inProgressItem(r, origin, shown[0]!, r.content!.showHotline), personalData: false as const, message: Object.fromEntries(shown.map((l) => [l, IN_PROGRESS[l]])) };
+        return { ...inProgressItem(r, origin, shown[0]!, r.content!.showHotline), kind: kindOf(r), personalData: false as const, message: Object.fromEntries(shown.map((l) => [l, IN_PROGRESS[l]])) };
       }
       const item = alertItem(r, origin);
       const only = <T>(o: Partial<Record<Language, T>>) => Object.fromEntries(shown.map((l) => [l, o[l]]));
-      return { ...item, personalData: true as const, languages: shown, texts: only(item.texts), posters: only(item.posters), cap: capUrl(origin, r.messages.at(-1)!.identifier) };
+      return { ...item, kind: kindOf(r), personalData: true as const, languages: shown, texts: only(item.texts), posters: only(item.posters), cap: capUrl(origin, r.messages.at(-1)!.identifier) };
     });
   return { version: 1 as const, updated: newest(records), alerts };
 }

@@ -6,7 +6,7 @@
 // Purged: gone. The CAP history (identifiers and times only) is PII-free.
 import { loadSnapshot } from "../db/alerts.ts";
 import type { Db } from "../db/client.ts";
-import { type AlertContent, LANGUAGES, publicFace, publishableContent } from "../domain/index.ts";
+import { type AlertContent, type AlertKind, LANGUAGES, publicFace, publishableContent } from "../domain/index.ts";
 import { FORMAT_NAMES } from "../../templates/posters/model.ts";
 import { type PosterPlan, planPosters } from "../render/poster-sets.ts";
 
@@ -21,6 +21,8 @@ export interface CapRef {
 
 export interface PublicAlert {
   alertId: string;
+  /** Issue 29: a Child Alert or a search notice (absent in records built before: a Child Alert). */
+  kind?: AlertKind;
   face: "alert" | "found" | "ended";
   exercise: boolean;
   launchedAt: string;
@@ -58,6 +60,7 @@ export async function buildPublicAlert(db: Db, origin: string, alertId: string, 
   const live = face === "alert" && snapshot.current?.content ? snapshot.current : null;
   const next: Omit<PublicAlert, "messages" | "updatedAt"> = {
     alertId,
+    kind: row.kind,
     face,
     exercise: row.exercise,
     launchedAt: row.launchedAt,

@@ -6,7 +6,7 @@ import { eq } from "drizzle-orm";
 import { commit, type Db } from "../db/client.ts";
 import { partnerById, type PartnerRow } from "../db/partners.ts";
 import { partners } from "../db/schema.ts";
-import { type Actor, type Language, type Region, sha256Hex } from "../domain/index.ts";
+import { type Actor, type Language, type PartnerKinds, type Region, sha256Hex } from "../domain/index.ts";
 import { AppError } from "../errors.ts";
 import { newWebhookSecret } from "../channels/webhooks/signing.ts";
 import { sealWebhookSecret, webhookSealingReady } from "../channels/webhooks/secrets.ts";
@@ -19,6 +19,8 @@ export interface PartnerFields {
   languages: Language[];
   regions: Region[];
   exercise: boolean;
+  /** Issue 29: Child Alerts only, or search notices too. */
+  kinds?: PartnerKinds;
   webhookUrl: string | null;
 }
 
@@ -70,6 +72,7 @@ export async function registerPartner(env: Env, db: Db, actor: Actor, f: Partner
     lang: f.languages[0]!,
     regions: JSON.stringify([...new Set(f.regions)]),
     exercise: f.exercise,
+    kinds: f.kinds ?? "child_alert",
     keyHash: key.hash,
     keyPrefix: key.prefix,
     webhookUrl: f.webhookUrl,
@@ -95,6 +98,7 @@ export async function changePartner(env: Env, db: Db, actor: Actor, id: string, 
     ...(change.languages ? { languages: JSON.stringify([...new Set(change.languages)]), lang: change.languages[0]! } : {}),
     ...(change.regions ? { regions: JSON.stringify([...new Set(change.regions)]) } : {}),
     ...(change.exercise !== undefined ? { exercise: change.exercise } : {}),
+    ...(change.kinds ? { kinds: change.kinds } : {}),
     ...(urlChanged ? { webhookUrl: change.webhookUrl, webhookSecret: sealed, webhookFailures: 0, webhookDisabledAt: null } : {}),
     ...(change.webhookEnabled ? { webhookFailures: 0, webhookDisabledAt: null } : {}),
   };

@@ -1,13 +1,15 @@
 // From publishable alert content to what one poster in one language shows. Pure.
 import { ageText, CATALOGUES, formatWhen, HOTLINE, HOTLINE_ABROAD } from "../../templates/i18n/index.ts";
 import type { PosterModel, PosterPhoto, Variant } from "../../templates/posters/model.ts";
-import { type AlertContent, type Language, readIn } from "../domain/index.ts";
+import { type AlertContent, type AlertKind, type Language, readIn } from "../domain/index.ts";
 import { renderable } from "./fonts.ts";
 
 export interface PosterInputs {
   /** Publishable content: the accompanying-person section present only when authorised. */
   content: AlertContent;
   exercise: boolean;
+  /** Issue 29: a search notice's poster says so; absent or child_alert: a Child Alert's. */
+  kind?: AlertKind | undefined;
   photo: PosterPhoto | null;
   /** The other approved photos, for the formats with room for them. */
   morePhotos?: PosterPhoto[];
@@ -26,6 +28,7 @@ export function alertPosterModel(i: PosterInputs, lang: Language): PosterModel {
     qr: i.qr,
     photo: i.photo,
     morePhotos: i.morePhotos ?? [],
+    ...(i.kind === "search_notice" ? { notice: { brand: c.noticeBrand, headline: c.noticeHeadline } } : {}),
     text: {
       name: renderable(r.name),
       age: ageText(c, child.age),
@@ -53,8 +56,8 @@ export function posterText(m: PosterModel): string {
   const t = m.text;
   if (!t) return "";
   return [
-    m.exercise ? `CHILD ALERT — ${c.exercise}` : "CHILD ALERT",
-    c.headline,
+    m.exercise ? `${m.notice?.brand ?? "CHILD ALERT"} — ${c.exercise}` : (m.notice?.brand ?? "CHILD ALERT"),
+    m.notice?.headline ?? c.headline,
     t.name,
     [t.age, t.height].filter(Boolean).join(" · "),
     `${c.lastSeen}: ${t.lastSeen}`,

@@ -41,6 +41,8 @@ export interface PosterPlan {
   alertId: string;
   versionId: string;
   exercise: boolean;
+  /** Issue 29: set for a search notice (its posters say so); absent for a Child Alert. */
+  kind?: "search_notice";
   content: AlertContent;
   withAccompanying: boolean;
   /** The approved photos, in order: the first in every format, the others where there is room. */
@@ -59,6 +61,7 @@ export async function planPosters(db: Db, origin: string, alertId: string, versi
     alertId,
     versionId,
     exercise: snapshot.exercise,
+    ...(snapshot.kind === "search_notice" ? { kind: "search_notice" as const } : {}),
     content,
     withAccompanying: !!content.accompanyingPerson && hasSignOff(snapshot, version, "accompanying_person"),
     // Rule 7: the same approved set everywhere; the first photo in every format, all of them where there is room.
@@ -110,9 +113,9 @@ const photosShown = (plan: PosterPlan, format: FormatName) =>
 const asPosterPhoto = (p: SizedPhoto): PosterPhoto => ({ src: toDataUri(p.jpeg, "image/jpeg"), width: p.width, height: p.height });
 
 /** One poster of the plan: a format in a language, with that format's scaled photos. */
-export function renderPlannedPoster(plan: Pick<PosterPlan, "content" | "exercise" | "qrUrl">, format: FormatName, photos: readonly SizedPhoto[], lang: Language): Promise<Uint8Array> {
+export function renderPlannedPoster(plan: Pick<PosterPlan, "content" | "exercise" | "qrUrl" | "kind">, format: FormatName, photos: readonly SizedPhoto[], lang: Language): Promise<Uint8Array> {
   const [first, ...more] = photos.map(asPosterPhoto);
-  const model = alertPosterModel({ content: plan.content, exercise: plan.exercise, photo: first ?? null, morePhotos: more, qr: qrDataUri(plan.qrUrl) }, lang);
+  const model = alertPosterModel({ content: plan.content, exercise: plan.exercise, kind: plan.kind, photo: first ?? null, morePhotos: more, qr: qrDataUri(plan.qrUrl) }, lang);
   return renderPoster(model, format);
 }
 
@@ -308,7 +311,7 @@ export async function versionPosters(db: Db, origin: string, alertId: string, ve
 
 /** What each language's poster says: the images' text alternative for screen readers (staff preview). */
 export function posterTexts(plan: PosterPlan): Map<Language, string> {
-  return new Map(plan.content.targeting.languages.map((l) => [l, posterText(alertPosterModel({ content: plan.content, exercise: plan.exercise, photo: null, qr: null }, l))]));
+  return new Map(plan.content.targeting.languages.map((l) => [l, posterText(alertPosterModel({ content: plan.content, exercise: plan.exercise, kind: plan.kind, photo: null, qr: null }, l))]));
 }
 
 /** One poster of a version, from R2, if its set has been rendered (null otherwise). */

@@ -130,6 +130,7 @@ feedRoutes.openapi(
         languages: JSON.parse(partner.languages) as Language[],
         regions: JSON.parse(partner.regions) as string[],
         exercise: partner.exercise,
+        takes: partner.kinds,
       }),
     );
     // Never edge-cached: the request carries its key (edgeCached lets every Authorization through).

@@ -4,7 +4,7 @@
 // shown once), with the webhook's delivery log.
 import { z } from "@hono/zod-openapi";
 import { deliveriesOf, listPartners, type PartnerRow } from "../db/partners.ts";
-import { COUNTRY, LANGUAGES, mayReceivePersonalData, REGIONS } from "../domain/index.ts";
+import { COUNTRY, LANGUAGES, mayReceivePersonalData, PARTNER_KINDS, type PartnerKinds, REGIONS } from "../domain/index.ts";
 import { changePartner, existingPartner, registerPartner, revokePartner, rotatePartnerKey } from "../partners/registry.ts";
 import { actorOf, jsonBody, jsonOk, newRouter, staffRoute } from "./http.ts";
 import { Id } from "./schemas.ts";
@@ -23,11 +23,13 @@ const PartnerChange = z.object({
   languages: z.array(z.enum(LANGUAGES)).min(1).max(LANGUAGES.length).describe("the first is the webhook's language"),
   regions: z.array(z.enum(REGIONS)).min(1).max(REGIONS.length),
   exercise: z.boolean().describe("also receive exercises (marked EXERCISE)"),
+  kinds: z.enum(PARTNER_KINDS).describe("issue 29: child_alert (Child Alerts only) or both (search notices too)"),
   webhookUrl: WebhookUrl.nullable(),
 });
 const PartnerFields = PartnerChange.extend({
   regions: PartnerChange.shape.regions.default(["BE"]),
   exercise: PartnerChange.shape.exercise.default(false),
+  kinds: PartnerChange.shape.kinds.default("child_alert"),
   webhookUrl: PartnerChange.shape.webhookUrl.default(null),
 });
 
@@ -41,6 +43,7 @@ const Partner = z
     languages: z.array(z.string()),
     regions: z.array(z.string()),
     exercise: z.boolean(),
+    kinds: z.enum(PARTNER_KINDS),
     keyPrefix: z.string(),
     webhookUrl: z.string().nullable(),
     webhook: z.enum(["none", "on", "disabled"]),
@@ -60,6 +63,7 @@ const view = (p: PartnerRow): z.infer<typeof Partner> => ({
   languages: JSON.parse(p.languages) as string[],
   regions: JSON.parse(p.regions) as string[],
   exercise: p.exercise,
+  kinds: p.kinds as PartnerKinds,
   keyPrefix: p.keyPrefix,
   webhookUrl: p.webhookUrl,
   webhook: !p.webhookUrl ? "none" : p.webhookDisabledAt ? "disabled" : "on",

@@ -2,9 +2,9 @@
 // live alerts; after the stop only "found — thank you", no name, no photo), its push
 // poster, and the subscribe page. No cookies, no tracking.
 import { Hono } from "hono";
-import { CATALOGUES, type Catalogue, endsLine, formatWhen, HOTLINE, HOTLINE_ABROAD, HOTLINE_DIAL } from "../../templates/i18n/index.ts";
+import { ageText, CATALOGUES, type Catalogue, endsLine, formatWhen, HOTLINE, HOTLINE_ABROAD, HOTLINE_DIAL } from "../../templates/i18n/index.ts";
 import { boardStub } from "../board/object.ts";
-import { type AlertContent, LANGUAGES, type Language, readIn, REGIONS } from "../domain/index.ts";
+import { type AlertContent, LANGUAGES, type Language, readIn, REGIONS, regionMatches } from "../domain/index.ts";
 import { photoKey } from "../db/media.ts";
 import { posterOnDemand } from "../render/poster-sets.ts";
 import { FORMAT_NAMES, type FormatName } from "../../templates/posters/model.ts";
@@ -30,7 +30,10 @@ export function pickLang(query: string | undefined, accept: string | undefined, 
 /** Rule 8: 116 000 to tap, the number from abroad beside it (the line stays open after the stop). */
 const hotlineBlock = (c: Catalogue) => `<a class="call" href="tel:${HOTLINE_DIAL}">${HOTLINE}</a><p class="muted">${esc(c.pageCallFree)} · ${HOTLINE_ABROAD} ${esc(c.abroad)}</p>`;
 
-function alertBody(c: Catalogue, content: AlertContent, lang: Language, alertId: string, exercise: boolean, endsAt: string | null, poster: string | null, tipForm: string): string {
+/** A search notice (issue 29) is marked as one on its page; a Child Alert as an abduction alert. */
+const brandOf = (c: Catalogue, notice: boolean) => (notice ? c.noticeBrand : "CHILD ALERT");
+
+function alertBody(c: Catalogue, content: AlertContent, lang: Language, alertId: string, exercise: boolean, endsAt: string | null, poster: string | null, tipForm: string, notice = false): string {
   const r = readIn(content, lang);
   const name = r.name;
   const rows: [string, string | undefined][] = [
@@ -40,10 +43,10 @@ function alertBody(c: Catalogue, content: AlertContent, lang: Language, alertId:
     [c.vehicle, r.vehicleLine],
     [c.accompanying, r.accompanying],
   ];
-  return `<header class="${exercise ? "ex" : ""}">CHILD ALERT${exercise ? ` — ${esc(c.exercise)}` : ""}</header><main>
+  return `<header class="${exercise ? "ex" : notice ? "notice" : ""}">${esc(brandOf(c, notice))}${exercise ? ` — ${esc(c.exercise)}` : ""}</header><main>
 ${langNav(`/alert/${alertId}`, lang)}
 ${exercise ? `<p><strong>${esc(c.exerciseNote)}</strong></p>` : ""}
-<h1>${esc(c.headline)}: ${esc(name)}</h1>
+<h1>${esc(notice ? c.noticeHeadline : c.headline)}: ${esc(name)}</h1>
 ${poster ? `<img class="poster" src="${esc(poster)}" alt="${esc(name)}" width="1200" height="630">` : ""}
 ${content.child.photos.length ? `<ul class="photos">${content.child.photos.map((h, i) => `<li><img src="/alert/${alertId}/photo/${h}.jpg" alt="${esc(`${name} — ${c.photo} ${i + 1}/${content.child.photos.length}`)}" loading="lazy"></li>`).join("")}</ul>` : ""}
 ${content.showHotline ? hotlineBlock(c) : ""}
@@ -80,8 +83,9 @@ ${hotlineBlock(cat)}</main>`),
   const name = [content.child.firstName, content.child.lastName].filter(Boolean).join(" ");
   const poster = `/alert/${id}/poster/landscape-${lang}.png`;
   // Issue 28: the signed statement of what this page shows, for anyone to check.
-  const og = `<meta property="og:title" content="CHILD ALERT: ${esc(name)}"><meta property="og:image" content="${esc(c.env.APP_ORIGIN)}${poster}"><link rel="alternate" type="application/json" title="signed statement" href="/alert/${id}/signed.json">`;
-  return c.html(page(lang, `CHILD ALERT: ${name}`, alertBody(cat, content, lang, id, rec.exercise, rec.endsAt, poster, tipFormHtml(cat, c.env, id, lang)), og));
+  const notice = rec.kind === "search_notice";
+  const og = `<meta property="og:title" content="${esc(brandOf(cat, notice))}: ${esc(name)}"><meta property="og:image" content="${esc(c.env.APP_ORIGIN)}${poster}"><link rel="alternate" type="application/json" title="signed statement" href="/alert/${id}/signed.json">`;
+  return c.html(page(lang, `${brandOf(cat, notice)}: ${name}`, alertBody(cat, content, lang, id, rec.exercise, rec.endsAt, poster, tipFormHtml(cat, c.env, id, lang), notice), og));
 });
 
 /**
@@ -219,3 +223,52 @@ unsub.addEventListener("click", async () => {
 show();
 `;
 }
+
+/** The age bands of the public list's search (issue 29). */
+const AGE_BANDS = { "0-5": [0, 5], "6-11": [6, 11], "12-17": [12, 17], "18+": [18, 30] } as const;
+
+/**
+ * The public list of current search notices (issue 29, protocol §2.3.3.1: "l'avis de
+ * recherche électronique par le site Internet"): live notices only (never an exercise),
+ * searchable by region and age, each with its page and its posters to download and print.
+ * Read from the board's records (never D1), cacheable at the edge.
+ */
+publicRoutes.get("/notices", async (c) => {
+  const lang = pickLang(c.req.query("lang"), c.req.header("Accept-Language"));
+  const t = CATALOGUES[lang];
+  const region = REGIONS.find((r) => r === c.req.query("region")) ?? null;
+  const band = Object.keys(AGE_BANDS).find((b) => b === c.req.query("age")) as keyof typeof AGE_BANDS | undefined;
+  const all = (await boardStub(c.env).publicAlerts()).filter((r) => r.kind === "search_notice" && r.face === "alert" && r.content && !r.exercise);
+  const shown = all
+    .filter((r) => !region || regionMatches([region], r.content!.targeting.regions))
+    .filter((r) => !band || (r.content!.child.age >= AGE_BANDS[band][0] && r.content!.child.age <= AGE_BANDS[band][1]))
+    .sort((a, b) => b.launchedAt.localeCompare(a.launchedAt));
+  const regionName = (g: string) => (t.regions as Record<string, string>)[g] ?? g;
+  const option = (value: string, label: string, selected: boolean) => `<option value="${esc(value)}"${selected ? " selected" : ""}>${esc(label)}</option>`;
+  const items = shown.map((r) => {
+    const content = r.content!;
+    const l = content.targeting.languages.includes(lang) ? lang : content.targeting.languages[0]!;
+    const read = readIn(content, l);
+    const age = ageText(CATALOGUES[l], content.child.age);
+    return `<li class="notice-item" data-id="${r.alertId}"><a href="/alert/${r.alertId}?lang=${l}"><img src="/alert/${r.alertId}/poster/square-${l}.png" alt="" width="120" height="120" loading="lazy"><strong>${esc(read.name)}</strong>, ${esc(age)}</a>
+<br><span class="muted">${esc(t.noticesSince)} ${esc(formatWhen(CATALOGUES[l], content.lastSeen.at))} — ${esc(read.place)}</span>
+<br><a href="/alert/${r.alertId}/poster/print-${l}.png" download>${esc(t.noticesPoster)}</a></li>`;
+  });
+  return c.html(
+    page(
+      lang,
+      t.noticesTitle,
+      `<header class="notice">${esc(t.noticeBrand)}</header><main>${langNav("/notices", lang)}
+<h1>${esc(t.noticesTitle)}</h1><p>${esc(t.noticesIntro)}</p>
+<form method="get" action="/notices" class="filters"><input type="hidden" name="lang" value="${lang}">
+<label>${esc(t.noticesRegion)} <select name="region">${option("", t.noticesAny, !region)}${REGIONS.map((g) => option(g, regionName(g), g === region)).join("")}</select></label>
+<label>${esc(t.noticesAge)} <select name="age">${option("", t.noticesAny, !band)}${Object.keys(AGE_BANDS).map((b) => option(b, b, b === band)).join("")}</select></label>
+<button type="submit">${esc(t.noticesFilter)}</button></form>
+${items.length ? `<ul id="notices" class="notices">${items.join("")}</ul>` : `<p id="notices-none">${esc(t.noticesNone)}</p>`}
+${hotlineBlock(t)}</main>`,
+      `<style>.notices{list-style:none;padding:0}.notice-item{border-top:1px solid #ddd;padding:.6rem 0}.notice-item img{float:left;margin:0 .8rem .4rem 0;border:1px solid #ddd}.notice-item::after{content:"";display:block;clear:both}.filters label{display:inline-block;margin-right:1rem}</style>`,
+    ),
+    200,
+    { "Cache-Control": "public, max-age=30" },
+  );
+});

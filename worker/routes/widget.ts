@@ -40,7 +40,7 @@ async function issuedTo(c: { env: Env; req: { raw: Request }; get(k: "db"): impo
   if (!p) throw new AppError("E_NOT_FOUND", "no such partner: the widget is issued to a registered partner (data-partner)");
   const host = embeddingHost(c.req.raw);
   if (!siteAllowed(JSON.parse(p.domains) as string[], host)) throw new AppError("E_WIDGET_SITE", `this partner's widget is not issued for ${host}`);
-  return { host, feed: { country: p.country, languages: JSON.parse(p.languages) as Language[], regions: JSON.parse(p.regions) as string[], exercise: p.exercise } };
+  return { host, feed: { country: p.country, languages: JSON.parse(p.languages) as Language[], regions: JSON.parse(p.regions) as string[], exercise: p.exercise, takes: p.kinds } };
 }
 
 /** The newest live alert this partner shows, if any. */

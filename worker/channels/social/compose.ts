@@ -90,7 +90,7 @@ export function fit(parts: Part[], limits: Pick<TextLimits, "max" | "length">): 
 export function posterAlt(b: Broadcast, lang: Language, max: number): string | null {
   if (!max || !b.content) return null;
   const c = CATALOGUES[lang];
-  const model = alertPosterModel({ content: b.content, exercise: b.exercise, photo: null, qr: null }, lang);
+  const model = alertPosterModel({ content: b.content, exercise: b.exercise, kind: b.kind, photo: null, qr: null }, lang);
   const altOf = (m: typeof model) => `${c.socialPoster} (${c.socialPhoto}): ${posterText(m)}`;
   const alt = altOf(model);
   if (alt.length <= max || !model.text) return alt;
@@ -115,7 +115,7 @@ export function composeSocial(b: Broadcast, lang: Language, limits: TextLimits):
     const c = CATALOGUES[lang];
     const link = alertLink(b, lang);
     const shown = limits.linkText?.(link) ?? link;
-    const head = `${b.exercise ? `${c.exercise} — ` : ""}${b.event === "stop" ? (b.stopReason === "found_safe" ? c.foundTitle : c.endedTitle) : `${c.headline}: ${readIn(b.content!, lang).name}`}`;
+    const head = `${b.exercise ? `${c.exercise} — ` : ""}${b.event === "stop" ? (b.stopReason === "found_safe" ? c.foundTitle : c.endedTitle) : `${b.kind === "search_notice" ? c.noticeBrand : c.headline}: ${readIn(b.content!, lang).name}`}`;
     const text = fit([{ text: head, mode: "clip", order: 1 }, { text: shown, mode: "keep", order: 0 }], limits);
     return { kind: b.event === "stop" ? "stop" : "content", lang, text, link, poster: b.event === "stop" ? null : limits.poster, alt: posterAlt(b, lang, limits.altMax), ...(shown !== link ? { extra: { linkText: shown } } : {}) };
   }
@@ -148,7 +148,8 @@ function composeFull(b: Broadcast, lang: Language, limits: TextLimits): SocialMe
   const verifyShown = limits.linkText?.(verify) ?? verify;
   const verifyLine = `${c.socialVerify} ${verifyShown}`;
   // An exercise says so on its first line; the title need not repeat it.
-  const title = `${b.version > 1 ? `${c.mailUpdate} — ` : ""}${c.headline}: ${r.name}, ${ageText(c, content.child.age)}`;
+  // Issue 29: a search notice is not an abduction alert, and says so.
+  const title = `${b.version > 1 ? `${c.mailUpdate} — ` : ""}${b.kind === "search_notice" ? `${c.noticeBrand} — ${c.noticeHeadline}` : c.headline}: ${r.name}, ${ageText(c, content.child.age)}`;
   const seen = `${formatWhen(c, content.lastSeen.at)}, ${r.place}`;
   const details = [r.clothing && `${c.clothing}: ${r.clothing}.`, r.vehicleLine && `${c.vehicle}: ${r.vehicleLine}.`, r.accompanying && `${c.accompanying}: ${r.accompanying}.`]
     .filter(Boolean)
