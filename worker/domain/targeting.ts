@@ -34,8 +34,9 @@ export function regionMatches(subscriber: readonly string[], targeted: readonly 
 
 export function isRecipient(sub: Recipient, audience: Audience): boolean {
   if (audience.exercise && !sub.exercise) return false;
-  // A search notice reaches only the partners who chose search notices too.
-  if (audience.kind === "search_notice" && sub.takes !== "both") return false;
+  // A search notice reaches only the partners who chose search notices too (a recipient without a choice — an
+  // official social account — is decided by the channel: domain/kinds.ts kindCarriedOn).
+  if (audience.kind === "search_notice" && sub.takes !== undefined && sub.takes !== "both") return false;
   if (!audience.languages.includes(sub.lang as Language)) return false;
   return regionMatches(sub.regions, audience.regions);
 }

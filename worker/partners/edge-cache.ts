@@ -3,7 +3,7 @@
 // which builds the answer from the board's public record. "Is it still live" may be stale for at most PUBLIC_TTL_S
 // seconds anywhere (a stop also deletes the entries of the data centre that ran it).
 // Answers carry a strong ETag; If-None-Match gets a 304.
-import { LANGUAGES } from "../domain/index.ts";
+import { LANGUAGES, REGIONS } from "../domain/index.ts";
 import { hex } from "../bytes.ts";
 
 /** How long any data centre may answer from its cache after a stop or an update. */
@@ -18,6 +18,9 @@ const KEY_PARAMS: Record<string, (v: string) => boolean> = {
   lang: (v) => (LANGUAGES as readonly string[]).includes(v),
   partner: (v) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(v),
   format: (v) => v === "square",
+  // The public list of search notices (issue 29): its filters.
+  region: (v) => (REGIONS as readonly string[]).includes(v),
+  age: (v) => ["0-5", "6-11", "12-17", "18+"].includes(v),
 };
 
 /** A page without ?lang= picks its language from Accept-Language: that is part of its key. */
@@ -86,7 +89,7 @@ function notModified(req: Request, res: Response): Response | null {
 
 /** The public surfaces the edge cache serves: the alert pages, their posters and photos, and the feeds. */
 export const isEdgeCached = (path: string) =>
-  /^\/alert\/[^/]+(\/(poster|photo)\/[^/]+)?$/.test(path) || path.startsWith("/api/v1/feeds/") || path.startsWith("/widget/") || path.startsWith("/api/v1/widget/");
+  /^\/alert\/[^/]+(\/(poster|photo)\/[^/]+)?$/.test(path) || path === "/notices" || path.startsWith("/api/v1/feeds/") || path.startsWith("/widget/") || path.startsWith("/api/v1/widget/");
 
 /**
  * Wraps the Worker's fetch: a GET of a public surface is answered from the edge cache

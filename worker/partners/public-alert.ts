@@ -96,6 +96,9 @@ export const FEED_PATHS = [
   ...LANGUAGES.map((l) => `/api/v1/feeds/alerts.atom?lang=${l}`),
   // The widget's iframe and no-script image, as the partner page documents them.
   ...LANGUAGES.flatMap((l) => [`/widget/frame?lang=${l}`, `/widget/frame?lang=${l}&exercise=true`, `/widget/banner.png?lang=${l}`, `/widget/banner.png?lang=${l}&exercise=true`]),
+  // The public list of search notices (issue 29); its filtered views expire within PUBLIC_TTL_S.
+  "/notices",
+  ...LANGUAGES.map((l) => `/notices?lang=${l}`),
 ];
 
 /** Every public URL that shows something of this alert. */

@@ -268,7 +268,5 @@ ${items.length ? `<ul id="notices" class="notices">${items.join("")}</ul>` : `<p
 ${hotlineBlock(t)}</main>`,
       `<style>.notices{list-style:none;padding:0}.notice-item{border-top:1px solid #ddd;padding:.6rem 0}.notice-item img{float:left;margin:0 .8rem .4rem 0;border:1px solid #ddd}.notice-item::after{content:"";display:block;clear:both}.filters label{display:inline-block;margin-right:1rem}</style>`,
     ),
-    200,
-    { "Cache-Control": "public, max-age=30" },
   );
 });
