@@ -61,7 +61,8 @@ function App() {
           <nav aria-label={t("nav.main")}>
             {can("alert.read") && <a href="/">{t("nav.alerts")}</a>}
             {can("intake.take") && <a href="/intake">{t("nav.intake")}</a>}
-            {can("alert.create") && <a href="/alerts/new">{t("alerts.new")}</a>}
+            {can("alert.create") && me.user.role !== "operator" && <a href="/alerts/new">{t("alerts.new")}</a>}
+            {can("alert.create") && <a href="/alerts/new-notice">{t("alerts.newNotice")}</a>}
             {can("stats.read") && <a href="/statistics">{t("nav.statistics")}</a>}
             {can("admin.users") && <a href="/admin">{t("nav.admin")}</a>}
             {can("admin.partners") && <a href="/admin/partners">{t("nav.partners")}</a>}
@@ -105,6 +106,7 @@ function route(path: string, me: Me, can: (p: Permission) => boolean) {
   const role = me.user.role as Role;
   let m: RegExpExecArray | null;
   if (path === "/alerts/new" && can("alert.create")) return <Editor key="new" alertId={null} role={role} can={can} />;
+  if (path === "/alerts/new-notice" && can("alert.create")) return <Editor key="new-notice" alertId={null} role={role} can={can} kind="search_notice" />;
   if ((m = new RegExp(`^/alerts/${UUID}/edit$`).exec(path))) return <Editor key={m[1]} alertId={m[1]!} role={role} can={can} />;
   if ((m = new RegExp(`^/alerts/${UUID}/audit$`).exec(path))) return <Audit id={m[1]!} />;
   if ((m = new RegExp(`^/alerts/${UUID}$`).exec(path))) return <AlertScreen key={m[1]} id={m[1]!} role={role} can={can} />;

@@ -19,12 +19,21 @@ beforeAll(async () => {
  */
 const MAY: Partial<Record<Permission, readonly string[]>> = {
   "alert.read": ["magistrate", "investigator", "cell", "operator", "counsellor"],
-  "alert.create": ["investigator", "cell"],
+  // Issue 29: the foundation drafts search notices too (§2.3.3.1: its own or the parents' initiative); a Child Alert stays
+  // the cell's and the investigators' (the create command refuses the foundation one, 403: notices.test.ts).
+  "alert.create": ["investigator", "cell", "operator"],
   "alert.edit": ["investigator", "cell", "operator"],
   "alert.submit": ["investigator", "cell"],
   "alert.launch": ["cell", "operator"],
   "alert.stop": ["magistrate", "cell", "operator"],
-  "alert.extend": ["magistrate"],
+  // A Child Alert's extension is the magistrate's; a search notice's "still needed?" the foundation answers too (issue 29).
+  "alert.extend": ["magistrate", "operator"],
+  // §2.3.3.1: a search notice on the social networks at the magistrate's request; an unfound Child Alert continued as one by the magistrate.
+  "alert.socialRequest": ["magistrate"],
+  "alert.continue": ["magistrate"],
+  // Issue 28: a peer's request to relay its alert — the cell decides; the foundation sees it.
+  "peer.requests": ["cell", "operator"],
+  "peer.relay": ["cell"],
   "alert.cancel": ["magistrate", "investigator", "cell"],
   "alert.signOff": ["magistrate", "investigator", "cell", "operator"],
   "alert.consent": ["magistrate", "operator", "counsellor"],
@@ -104,6 +113,13 @@ describe("role checks on every staff route", () => {
     ["GET", () => "/admin/peers", "admin.partners"],
     ["POST", () => "/admin/peers", "admin.partners", { name: "Peer", country: "NL", capEndpoint: "https://peer.test/cap" }],
     ["GET", (id) => `/alerts/${id}/peers`, "alert.read"],
+    ["DELETE", () => "/admin/peers/6f1c2b1e-8f0a-4a57-9d1c-3e5b2a9c7d10", "admin.partners"],
+    ["GET", () => "/peer-requests", "peer.requests"],
+    ["POST", () => "/peer-requests/6f1c2b1e-8f0a-4a57-9d1c-3e5b2a9c7d10/relay", "peer.relay", { firstName: "A", age: 5, purposeAttestation: true }],
+    ["POST", () => "/peer-requests/6f1c2b1e-8f0a-4a57-9d1c-3e5b2a9c7d10/dismiss", "peer.relay", { reason: "not for us" }],
+    ["POST", (id) => `/alerts/${id}/social-request`, "alert.socialRequest"],
+    ["POST", (id) => `/alerts/${id}/continue-as-notice`, "alert.continue"],
+    ["POST", (id) => `/alerts/${id}/escalate`, "alert.create"],
     ["POST", () => "/readiness/check", "health.check", { channels: ["push"] }],
     ["POST", () => "/drills", "drill.run"],
     ["GET", () => "/drills", "drill.read"],

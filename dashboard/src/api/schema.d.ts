@@ -549,7 +549,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             user: components["schemas"]["User"];
-                            permissions: ("alert.read" | "alert.create" | "alert.edit" | "alert.submit" | "alert.cancel" | "alert.launch" | "alert.stop" | "alert.extend" | "alert.signOff" | "alert.consent" | "alert.object" | "alert.assign" | "alert.file" | "alert.closeFile" | "alert.foreign" | "audit.read" | "audit.verify" | "admin.users" | "admin.channels" | "admin.mailboxes" | "admin.partners" | "admin.social" | "health.read" | "health.check" | "drill.run" | "drill.read" | "drill.targets" | "staff.push" | "peer.requests" | "peer.relay" | "social.retract" | "inbox.read" | "tip.read" | "tip.record" | "tip.ack" | "intake.read" | "intake.take" | "stats.read")[];
+                            permissions: ("alert.read" | "alert.create" | "alert.edit" | "alert.submit" | "alert.cancel" | "alert.launch" | "alert.stop" | "alert.extend" | "alert.signOff" | "alert.consent" | "alert.object" | "alert.assign" | "alert.file" | "alert.closeFile" | "alert.foreign" | "alert.socialRequest" | "alert.continue" | "audit.read" | "audit.verify" | "admin.users" | "admin.channels" | "admin.mailboxes" | "admin.partners" | "admin.social" | "health.read" | "health.check" | "drill.run" | "drill.read" | "drill.targets" | "staff.push" | "peer.requests" | "peer.relay" | "social.retract" | "inbox.read" | "tip.read" | "tip.record" | "tip.ack" | "intake.read" | "intake.take" | "stats.read")[];
                         };
                     };
                 };
@@ -1179,7 +1179,7 @@ export interface paths {
         put?: never;
         /**
          * Create a draft alert (version 1)
-         * @description Roles: cell, investigator.
+         * @description Roles: cell, investigator, operator.
          */
         post: {
             parameters: {
@@ -1857,8 +1857,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Extend a live alert by 6 hours (three times at most, 24 hours in all)
-         * @description Roles: magistrate.
+         * Extend a live Child Alert by 6 hours (three times at most, 24 hours in all; the magistrate); confirm a search notice for 14 more days (the magistrate or the foundation)
+         * @description Roles: magistrate, operator.
          */
         post: {
             parameters: {
@@ -1968,6 +1968,291 @@ export interface paths {
             responses: {
                 /** @description OK */
                 200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CommandResult"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in / bad passkey assertion */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Role not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed in the alert's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Breaks a protocol rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/alerts/{id}/social-request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The magistrate asks for a search notice on the social networks too (protocol §2.3.3.1), before it is published
+         * @description Roles: magistrate.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CommandResult"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in / bad passkey assertion */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Role not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed in the alert's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Breaks a protocol rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/alerts/{id}/escalate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Escalate a search notice to a Child Alert: a new draft with the agreed content and photos, which goes through its own concertation (the four criteria)
+         * @description Roles: cell, investigator, operator.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The Child Alert draft */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CommandResult"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not signed in / bad passkey assertion */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Role not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed in the alert's current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Breaks a protocol rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/alerts/{id}/continue-as-notice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The magistrate decides that a Child Alert which ended without the child found safe continues as a search notice: a new notice draft with its content
+         * @description Roles: magistrate.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The search notice draft */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6548,6 +6833,12 @@ export interface paths {
                          */
                         exercise?: boolean;
                         /**
+                         * @description issue 29: child_alert (Child Alerts only) or both (search notices too)
+                         * @default child_alert
+                         * @enum {string}
+                         */
+                        kinds?: "child_alert" | "both";
+                        /**
                          * Format: uri
                          * @default null
                          */
@@ -6668,6 +6959,11 @@ export interface paths {
                         regions?: ("BE" | "BE-BRU" | "BE-VAN" | "BE-VBR" | "BE-VLI" | "BE-VOV" | "BE-VWV" | "BE-WBR" | "BE-WHT" | "BE-WLG" | "BE-WLX" | "BE-WNA" | "FR" | "NL" | "DE" | "LU")[];
                         /** @description also receive exercises (marked EXERCISE) */
                         exercise?: boolean;
+                        /**
+                         * @description issue 29: child_alert (Child Alerts only) or both (search notices too)
+                         * @enum {string}
+                         */
+                        kinds?: "child_alert" | "both";
                         /** Format: uri */
                         webhookUrl?: string | null;
                         /** @enum {boolean} */
@@ -10648,6 +10944,14 @@ export interface components {
         };
         AlertSummary: {
             id: string;
+            /** @enum {string} */
+            kind: "child_alert" | "search_notice";
+            /** @enum {string|null} */
+            initiative: "magistrate" | "police" | "parents" | "relatives" | "foundation" | null;
+            /** @description the search notice this Child Alert was escalated from, or the Child Alert this notice continues */
+            originAlertId: string | null;
+            /** @description a search notice: the magistrate asked for the social networks */
+            socialRequested: boolean;
             state: components["schemas"]["AlertState"];
             exercise: boolean;
             createdAt: string;
@@ -10687,6 +10991,17 @@ export interface components {
                 pvNumber: string;
                 magistrateRef?: string;
             };
+            /**
+             * @description issue 29: a Child Alert, or a search notice (protocol §2.3.3.1)
+             * @default child_alert
+             * @enum {string}
+             */
+            kind: "child_alert" | "search_notice";
+            /**
+             * @description a search notice's initiative (required for one)
+             * @enum {string}
+             */
+            initiative?: "magistrate" | "police" | "parents" | "relatives" | "foundation";
         };
         AlertContent: {
             child: {
@@ -10766,6 +11081,14 @@ export interface components {
         };
         AlertDetail: {
             id: string;
+            /** @enum {string} */
+            kind: "child_alert" | "search_notice";
+            /** @enum {string|null} */
+            initiative: "magistrate" | "police" | "parents" | "relatives" | "foundation" | null;
+            /** @description the search notice this Child Alert was escalated from, or the Child Alert this notice continues */
+            originAlertId: string | null;
+            /** @description a search notice: the magistrate asked for the social networks */
+            socialRequested: boolean;
             state: components["schemas"]["AlertState"];
             exercise: boolean;
             createdAt: string;
@@ -11272,6 +11595,8 @@ export interface components {
             languages: string[];
             regions: string[];
             exercise: boolean;
+            /** @enum {string} */
+            kinds: "child_alert" | "both";
             keyPrefix: string;
             webhookUrl: string | null;
             /** @enum {string} */

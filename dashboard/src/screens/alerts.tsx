@@ -54,6 +54,7 @@ export function AlertList({ can }: { can: (p: Permission) => boolean }) {
                 <td>
                   <a href={`/alerts/${a.id}`}>{a.firstName ?? t("alerts.unnamed")}</a>
                   {a.exercise && <span class="badge">{t("common.exercise")}</span>}
+                  {a.kind === "search_notice" && <span class="badge notice">{t("kind.search_notice")}</span>}
                 </td>
                 <td>
                   <StateBadge state={a.state} />

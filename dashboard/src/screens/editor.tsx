@@ -5,6 +5,7 @@ import type { JSX } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { AlertContent, type Language, LANGUAGES, type LocalizedField, REGIONS } from "../../../worker/domain/content.ts";
 import { EDITABLE_STATES } from "../../../worker/domain/lifecycle.ts";
+import { INITIATIVES } from "../../../worker/domain/kinds.ts";
 import { type AlertDetail, api, ApiError, must, type Permission } from "../api/client";
 import { languageName, regionName, t, TEXT_LABEL } from "../i18n";
 import { useAlertLive } from "../lib/live";
@@ -215,8 +216,10 @@ async function downscale(file: File): Promise<Blob> {
   return new Promise((resolve) => canvas.toBlob((b) => resolve(b ?? file), "image/jpeg", 0.9));
 }
 
-export function Editor({ alertId, role, can }: { alertId: string | null; role: string; can: (p: Permission) => boolean }) {
+export function Editor({ alertId, role, can, kind = "child_alert" }: { alertId: string | null; role: string; can: (p: Permission) => boolean; kind?: "child_alert" | "search_notice" }) {
   const [form, setForm] = useState<Form>(EMPTY);
+  /** Issue 29: a new search notice records whose initiative it is (§2.3.3.1). */
+  const [initiative, setInitiative] = useState("");
   const [exercise, setExercise] = useState(true);
   const [detail, setDetail] = useState<AlertDetail | null>(null);
   const [touched, setTouched] = useState<Set<string>>(new Set());
@@ -271,7 +274,7 @@ export function Editor({ alertId, role, can }: { alertId: string | null; role: s
       const content = toContent(form) as never;
       try {
         if (!alertId) {
-          const r = await must(api.POST("/alerts", { body: { exercise, content } }));
+          const r = await must(api.POST("/alerts", { body: { exercise, content, kind, ...(kind === "search_notice" && initiative ? { initiative: initiative as never } : {}) } }));
           navigate(`/alerts/${r.alertId}/edit`, true);
           return;
         }
@@ -405,7 +408,19 @@ export function Editor({ alertId, role, can }: { alertId: string | null; role: s
       <p>
         <a href={alertId ? `/alerts/${alertId}` : "/"}>← {alertId ? t("nav.backToAlert") : t("nav.alerts")}</a>
       </p>
-      <h1 tabIndex={-1} ref={h1}>{alertId ? t("editor.titleEdit") : t("editor.titleNew")}</h1>
+      <h1 tabIndex={-1} ref={h1}>{alertId ? t("editor.titleEdit") : t(kind === "search_notice" ? "editor.titleNewNotice" : "editor.titleNew")}</h1>
+      {!alertId && kind === "search_notice" && (
+        <div class="field">
+          <label for="initiative">{t("notice.initiative")}</label>
+          <select id="initiative" required value={initiative} onChange={(e) => setInitiative((e.target as HTMLSelectElement).value)}>
+            <option value="">—</option>
+            {INITIATIVES.map((i) => (
+              <option key={i} value={i}>{t(`initiative.${i}` as never)}</option>
+            ))}
+          </select>
+          <small>{t("notice.editorHint")}</small>
+        </div>
+      )}
       {detail && ["concertation", "authorised", "live"].includes(detail.state) && <p class="notice">{t("editor.resetWarning")}</p>}
       <form
         class="editor"

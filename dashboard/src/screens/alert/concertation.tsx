@@ -14,12 +14,14 @@ export function SignCard({ ctx }: { ctx: Ctx }) {
   const [risk, setRisk] = useState("");
   const [ticked, setTicked] = useState<Record<string, boolean>>({});
   const [exec, busy, error] = useCommand(ctx);
+  const notice = d.kind === "search_notice";
   if (!kind || !ctx.can("alert.signOff") || !d.readiness.missingSignOffs.includes(kind)) return null;
   if (d.state !== "concertation" && !(d.state === "live" && d.pendingVersionId)) return null;
   const sign = () =>
     exec(async () => {
       if (kind === "authorisation") {
-        await signWithPasskey(id, kind, { criteria: Object.fromEntries(CRITERIA.map((c) => [c, ticked[c] === true])), riskAssessment: risk });
+        // A search notice's evaluation is written; the four launch criteria are the Child Alert's (issue 29).
+        await signWithPasskey(id, kind, notice ? { riskAssessment: risk } : { criteria: Object.fromEntries(CRITERIA.map((c) => [c, ticked[c] === true])), riskAssessment: risk });
       } else await signWithPasskey(id, kind);
     });
   if (kind !== "authorisation") {
@@ -37,7 +39,7 @@ export function SignCard({ ctx }: { ctx: Ctx }) {
   const before = d.readiness.missingSignOffs.filter((k) => k !== "authorisation" && k !== "accompanying_person");
   return (
     <section class="card" id="sign-card" aria-labelledby="sign-h">
-      <h2 id="sign-h">{t("auth.title")}</h2>
+      <h2 id="sign-h">{t(notice ? "notice.evaluationTitle" : "auth.title")}</h2>
       <Summary d={d} />
       {before.length > 0 && (
         <p>
@@ -45,15 +47,17 @@ export function SignCard({ ctx }: { ctx: Ctx }) {
         </p>
       )}
       {!d.readiness.consentSettled && <p>{t("auth.consentMissing")}</p>}
-      <fieldset>
-        <legend>{t("auth.criteria")}</legend>
-        {CRITERIA.map((c) => (
-          <label key={c} class="block">
-            <input type="checkbox" name="criterion" value={c} checked={ticked[c] === true} onChange={(e) => setTicked({ ...ticked, [c]: (e.target as HTMLInputElement).checked })} /> {t(`criterion.${c}`)}
-          </label>
-        ))}
-      </fieldset>
-      <label for="risk">{t("auth.risk")}</label>
+      {!notice && (
+        <fieldset>
+          <legend>{t("auth.criteria")}</legend>
+          {CRITERIA.map((c) => (
+            <label key={c} class="block">
+              <input type="checkbox" name="criterion" value={c} checked={ticked[c] === true} onChange={(e) => setTicked({ ...ticked, [c]: (e.target as HTMLInputElement).checked })} /> {t(`criterion.${c}`)}
+            </label>
+          ))}
+        </fieldset>
+      )}
+      <label for="risk">{t(notice ? "notice.evaluation" : "auth.risk")}</label>
       <textarea id="risk" rows={4} value={risk} onInput={(e) => setRisk((e.target as HTMLTextAreaElement).value)} />
       <p>
         <button onClick={sign} disabled={busy}>

@@ -17,6 +17,7 @@ import { SignCard, AccompanyingCard, Concertation, DraftActions } from "./concer
 import { ClosedFile, FilePanel } from "./judicial-file.tsx";
 import { ForeignRequests, PeerHandoffs } from "./foreign.tsx";
 import { ContentUnderReview } from "./under-review.tsx";
+import { KindBadge, KindPanel } from "./kind.tsx";
 
 export function AlertScreen({ id, role, can }: { id: string; role: Role; can: (p: Permission) => boolean }) {
   const [d, setD] = useState<AlertDetail | null>(null);
@@ -61,7 +62,7 @@ export function AlertScreen({ id, role, can }: { id: string; role: Role; can: (p
       </p>
       <div class="title-row">
         <h1 tabIndex={-1} ref={h1}>
-          {name} <StateBadge state={d.state} id="alert-state" />
+          {name} <StateBadge state={d.state} id="alert-state" /> <KindBadge kind={d.kind} />
           {d.exercise && <span class="badge">{t("common.exercise")}</span>}
         </h1>
         <span class={`live-dot ${live}`} role="status">
@@ -84,6 +85,7 @@ export function AlertScreen({ id, role, can }: { id: string; role: Role; can: (p
         </p>
       )}
       <ErrorBox error={error} />
+      <KindPanel ctx={ctx} />
       {d.launchedAt && <LivePanel ctx={ctx} fanouts={fanouts} />}
       {d.launchedAt && can("intake.read") && <TipsPanel alertId={id} canRead={can("tip.read")} canAck={can("tip.ack")} />}
       {d.launchedAt && can("alert.read") && <SocialPostsPanel alertId={id} canRetry={can("social.retract")} />}

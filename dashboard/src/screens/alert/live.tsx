@@ -41,15 +41,15 @@ export function LivePanel({ ctx, fanouts }: { ctx: Ctx; fanouts: FanoutCounters[
         )}
       </dl>
       {d.state === "live" && left !== null && left < REVIEW_LEAD_MS && <p class="notice">{t("live.reviewPrompt", { minutes: String(REVIEW_LEAD_MS / 60_000) })}</p>}
-      {d.state === "live" && ctx.can("alert.extend") && (
+      {d.state === "live" && ctx.can("alert.extend") && (d.kind === "search_notice" || ctx.role === "magistrate") && (
         <p>
           <ConfirmButton
-            label={t("live.extend")}
-            confirmLabel={t("live.extendConfirm")}
-            disabled={busy || d.extensions >= 3}
+            label={t(d.kind === "search_notice" ? "notice.confirm" : "live.extend")}
+            confirmLabel={t(d.kind === "search_notice" ? "notice.confirmConfirm" : "live.extendConfirm")}
+            disabled={busy || (d.kind !== "search_notice" && d.extensions >= 3)}
             onConfirm={() => exec(() => must(api.POST("/alerts/{id}/extend", { params: { path: { id: ctx.id } } })))}
           />{" "}
-          {d.extensions >= 3 && <small>{t("live.noMoreExtensions")}</small>}
+          {d.kind !== "search_notice" && d.extensions >= 3 && <small>{t("live.noMoreExtensions")}</small>}
         </p>
       )}
       <ErrorBox error={error} />
