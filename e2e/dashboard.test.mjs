@@ -120,4 +120,30 @@ describe("dashboard: live panel and the stop command", () => {
     await page.locator("#alert-state", { hasText: "concertation" }).waitFor({ timeout: 15_000 });
     assert.match(await page.locator("#objections").textContent(), /lifted/);
   });
+
+  it("issue 29: a search notice is marked as one; the cell escalates it to a Child Alert draft from the screen", async () => {
+    const call = apiClient(stack.origin);
+    const staff = await staffFor(stack.origin, [{ email: "operator@notice.e2e", displayName: "operator", role: "operator" }], { persistTo: stack.persistTo });
+    const { data } = await call("POST", "/alerts", { exercise: true, content: DEMO_CONTENT, file: DEMO_FILE, kind: "search_notice", initiative: "parents" }, staff.operator.cookie);
+
+    const { page } = browser;
+    await signInByInvitation(page, stack, { email: "nora.cell@notice.e2e", displayName: "Nora Cell", role: "cell" });
+    // Both kinds in one list, the notice marked.
+    await page.goto(`${stack.origin}/`);
+    await page.locator("tr", { hasText: "Search notice" }).first().waitFor({ timeout: 15_000 });
+    await page.goto(`${stack.origin}/alerts/${data.alertId}`);
+    await page.locator("#kind-badge", { hasText: "Search notice" }).waitFor({ timeout: 15_000 });
+    assert.match(await page.locator("#kind-panel").textContent(), /Initiative: the parents/);
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-notice.png"), fullPage: true });
+    await page.getByRole("button", { name: "Escalate to a Child Alert" }).click();
+    await page.waitForURL((u) => /\/alerts\/[0-9a-f-]{36}$/.test(u.pathname) && !u.pathname.endsWith(data.alertId), { timeout: 15_000 });
+    // The Child Alert draft: no notice badge, its origin linked, its own concertation ahead.
+    await page.locator("#alert-state", { hasText: "draft" }).waitFor({ timeout: 15_000 });
+    assert.equal(await page.locator("#kind-badge").count(), 0);
+    assert.equal(await page.locator("#origin-link").getAttribute("href"), `/alerts/${data.alertId}`);
+    const escalated = page.url().split("/").at(-1);
+    const { data: detail } = await call("GET", `/alerts/${escalated}`, undefined, staff.operator.cookie);
+    assert.equal(detail.kind, "child_alert");
+    assert.equal(detail.originAlertId, data.alertId);
+  });
 });
