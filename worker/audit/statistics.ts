@@ -27,6 +27,7 @@ type AlertStatistic = YearStatistics["alerts"][number];
 
 const CSV_COLUMNS: Exclude<keyof AlertStatistic, "channels" | "tips">[] = [
   "alertId",
+  "kind",
   "exercise",
   "outcome",
   "launchedAt",

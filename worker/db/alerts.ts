@@ -189,6 +189,7 @@ export async function alertsBetween(db: Db, from: string, to: string) {
       id: alerts.id,
       state: alerts.state,
       exercise: alerts.exercise,
+      kind: alerts.kind,
       createdAt: alerts.createdAt,
       launchedAt: alerts.launchedAt,
       stoppedAt: alerts.stoppedAt,

@@ -3,6 +3,7 @@ import { channelFigures, courseFigures, median, outcomeOf, tipFigures, yearTotal
 
 const course = (over: Partial<Parameters<typeof courseFigures>[0]> = {}) => ({
   exercise: false,
+  kind: "child_alert" as const,
   state: "stopped",
   launchedAt: "2026-03-01T10:00:00.000Z",
   stoppedAt: "2026-03-01T13:30:00.000Z",
@@ -25,6 +26,7 @@ describe("rule 15: the statistics' definition", () => {
   it("duration from launch to end in minutes, updates are published versions after the first, no end for what never went out", () => {
     expect(courseFigures(course())).toEqual({
       exercise: false,
+      kind: "child_alert",
       outcome: "launched",
       launchedAt: "2026-03-01T10:00:00.000Z",
       endedAt: "2026-03-01T13:30:00.000Z",
@@ -58,10 +60,27 @@ describe("rule 15: the statistics' definition", () => {
         withCh(courseFigures(course({ exercise: true })), 7, tips(9, 9)),
         withCh(courseFigures(course({ launchedAt: null, state: "cancelled", stopReason: "cancelled" })), 0),
         withCh(courseFigures(course({ launchedAt: null, state: "blocked", stopReason: null })), 0),
+        // Issue 29: search notices are counted apart — never in the Child Alerts' figures.
+        withCh(courseFigures(course({ kind: "search_notice", stoppedAt: "2026-03-15T10:00:00.000Z" })), 0, tips(4, 2)),
+        withCh(courseFigures(course({ kind: "search_notice", stoppedAt: "2026-03-29T10:00:00.000Z", stopReason: "withdrawn" })), 0, tips(1)),
+        withCh(courseFigures(course({ kind: "search_notice", launchedAt: null, state: "cancelled", stopReason: "cancelled" })), 0),
+        withCh(courseFigures(course({ kind: "search_notice", exercise: true })), 0, tips(5)),
       ],
       ["push"],
     );
-    expect(totals).toEqual({ launched: 2, exercises: 1, cancelledBeforeLaunch: 1, blocked: 1, medianDurationMinutes: 135, sent: { push: 150 }, foundSafe: 1, tips: 5, usefulTips: 1 });
+    expect(totals).toEqual({
+      launched: 2,
+      exercises: 1,
+      cancelledBeforeLaunch: 1,
+      blocked: 1,
+      medianDurationMinutes: 135,
+      sent: { push: 150 },
+      foundSafe: 1,
+      tips: 5,
+      usefulTips: 1,
+      // Two published (14 and 28 days), one found safe, one abandoned before publication; the exercise nowhere.
+      searchNotices: { published: 2, cancelledBeforePublication: 1, blocked: 0, foundSafe: 1, medianDurationMinutes: 30_240, tips: 5, usefulTips: 2 },
+    });
     expect(tips(3, 1)).toEqual({ total: 3, web: 2, call: 1, acknowledged: 3, useful: 1 });
     expect(median([])).toBeNull();
     expect(median([3, 1, 2])).toBe(2);

@@ -8,6 +8,8 @@ export type Outcome = (typeof OUTCOMES)[number];
 /** An alert as the statistics see it: no content, only its course. */
 export interface AlertCourse {
   exercise: boolean;
+  /** Issue 29: a Child Alert or a search notice — counted apart. */
+  kind: "child_alert" | "search_notice";
   state: string;
   launchedAt: string | null;
   stoppedAt: string | null;
@@ -30,6 +32,7 @@ export function courseFigures(a: AlertCourse) {
   const endedAt = a.launchedAt ? a.stoppedAt : null;
   return {
     exercise: a.exercise,
+    kind: a.kind,
     outcome: outcomeOf(a),
     launchedAt: a.launchedAt,
     endedAt,
@@ -88,10 +91,23 @@ export function tipFigures(rows: readonly { source: string; ackedAt: string | nu
   };
 }
 
-export function yearTotals<C extends string>(alerts: readonly (ReturnType<typeof courseFigures> & { channels: Record<C, ChannelFigures>; tips: TipFigures })[], channels: readonly C[]) {
+export function yearTotals<C extends string>(all: readonly (ReturnType<typeof courseFigures> & { channels: Record<C, ChannelFigures>; tips: TipFigures })[], channels: readonly C[]) {
+  // Issue 29: the Child Alerts' totals, and the search notices' apart (sixty a year against one).
+  const alerts = all.filter((a) => a.kind === "child_alert");
   const real = alerts.filter((a) => !a.exercise);
   const launched = real.filter((a) => a.outcome === "launched");
+  const notices = all.filter((a) => a.kind === "search_notice" && !a.exercise);
+  const published = notices.filter((a) => a.outcome === "launched");
   return {
+    searchNotices: {
+      published: published.length,
+      cancelledBeforePublication: notices.filter((a) => a.outcome === "cancelled").length,
+      blocked: notices.filter((a) => a.outcome === "blocked").length,
+      foundSafe: published.filter((a) => a.endReason === "found_safe").length,
+      medianDurationMinutes: median(published.flatMap((a) => (a.durationMinutes === null ? [] : [a.durationMinutes]))),
+      tips: published.reduce((n, a) => n + a.tips.total, 0),
+      usefulTips: published.reduce((n, a) => n + a.tips.useful, 0),
+    },
     launched: launched.length,
     exercises: alerts.filter((a) => a.exercise && a.outcome === "launched").length,
     cancelledBeforeLaunch: real.filter((a) => a.outcome === "cancelled").length,

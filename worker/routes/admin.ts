@@ -299,6 +299,7 @@ const AlertStatistic = z.object({
   extensions: z.number().int(),
   endReason: z.string().nullable(),
   updates: z.number().int(),
+  kind: z.enum(["child_alert", "search_notice"]),
   channels: z.object(Object.fromEntries(CHANNEL_NAMES.map((ch) => [ch, z.object({ sent: z.number().int(), failed: z.number().int(), retractions: z.number().int() })]))),
   tips: z.object({ total: z.number().int(), web: z.number().int(), call: z.number().int(), acknowledged: z.number().int(), useful: z.number().int() }).describe("rule 10: tips received (web form, calls), acknowledged, judged useful"),
 });
@@ -318,6 +319,17 @@ const YearStatistics = z
       foundSafe: z.number().int(),
       tips: z.number().int(),
       usefulTips: z.number().int(),
+      searchNotices: z
+        .object({
+          published: z.number().int(),
+          cancelledBeforePublication: z.number().int(),
+          blocked: z.number().int(),
+          foundSafe: z.number().int(),
+          medianDurationMinutes: z.number().int().nullable(),
+          tips: z.number().int(),
+          usefulTips: z.number().int(),
+        })
+        .describe("issue 29: the search notices, counted apart (the figures above are the Child Alerts')"),
     }),
     alerts: z.array(AlertStatistic),
   })

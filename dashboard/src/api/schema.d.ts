@@ -11329,6 +11329,16 @@ export interface components {
                 foundSafe: number;
                 tips: number;
                 usefulTips: number;
+                /** @description issue 29: the search notices, counted apart (the figures above are the Child Alerts') */
+                searchNotices: {
+                    published: number;
+                    cancelledBeforePublication: number;
+                    blocked: number;
+                    foundSafe: number;
+                    medianDurationMinutes: number | null;
+                    tips: number;
+                    usefulTips: number;
+                };
             };
             alerts: {
                 alertId: string;
@@ -11341,6 +11351,8 @@ export interface components {
                 extensions: number;
                 endReason: string | null;
                 updates: number;
+                /** @enum {string} */
+                kind: "child_alert" | "search_notice";
                 channels: {
                     push: {
                         sent: number;

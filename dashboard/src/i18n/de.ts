@@ -737,4 +737,7 @@ export const de: Dict = {
   "notice.evaluation": "Zweckmäßigkeit und Modalitäten, schriftlich",
   "notice.confirm": "Noch nötig: für 14 Tage bestätigen",
   "notice.confirmConfirm": "Bestätigen: 14 Tage mehr",
+  "stats.notices": "Vermisstenmeldungen (getrennt gezählt)",
+  "stats.noticesPublished": "Veröffentlichte Vermisstenmeldungen",
+  "stats.noticesTips": "Eingegangene Hinweise",
 };

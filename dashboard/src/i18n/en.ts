@@ -736,6 +736,9 @@ export const en = {
   "notice.evaluation": "Its opportunity and its terms, in writing",
   "notice.confirm": "Still needed: confirm for 14 days",
   "notice.confirmConfirm": "Confirm: 14 more days",
+  "stats.notices": "Search notices (counted apart)",
+  "stats.noticesPublished": "Search notices published",
+  "stats.noticesTips": "Tips received",
 } as const;
 
 export type Key = keyof typeof en;

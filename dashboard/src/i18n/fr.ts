@@ -737,4 +737,7 @@ export const fr: Dict = {
   "notice.evaluation": "Son opportunité et ses modalités, par écrit",
   "notice.confirm": "Toujours nécessaire : confirmer pour 14 jours",
   "notice.confirmConfirm": "Confirmer : 14 jours de plus",
+  "stats.notices": "Avis de recherche (comptés à part)",
+  "stats.noticesPublished": "Avis de recherche publiés",
+  "stats.noticesTips": "Témoignages reçus",
 };

@@ -737,4 +737,7 @@ export const nl: Dict = {
   "notice.evaluation": "De opportuniteit en de modaliteiten, schriftelijk",
   "notice.confirm": "Nog nodig: bevestigen voor 14 dagen",
   "notice.confirmConfirm": "Bevestigen: 14 dagen extra",
+  "stats.notices": "Opsporingsberichten (apart geteld)",
+  "stats.noticesPublished": "Gepubliceerde opsporingsberichten",
+  "stats.noticesTips": "Ontvangen tips",
 };

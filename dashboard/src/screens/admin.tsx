@@ -335,6 +335,23 @@ export function Statistics() {
           <dd>{totals.exercises}</dd>
         </dl>
       )}
+      {totals && (
+        <>
+          <h2>{t("stats.notices")}</h2>
+          <dl class="facts" id="stats-notices">
+            <dt>{t("stats.noticesPublished")}</dt>
+            <dd>{totals.searchNotices.published}</dd>
+            <dt>{t("stats.foundSafe")}</dt>
+            <dd>{totals.searchNotices.foundSafe}</dd>
+            <dt>{t("stats.median")}</dt>
+            <dd>{totals.searchNotices.medianDurationMinutes ?? "—"}</dd>
+            <dt>{t("stats.cancelled")}</dt>
+            <dd>{totals.searchNotices.cancelledBeforePublication}</dd>
+            <dt>{t("stats.noticesTips")}</dt>
+            <dd>{totals.searchNotices.tips}</dd>
+          </dl>
+        </>
+      )}
     </>
   );
 }
