@@ -6,7 +6,7 @@ import { env, exports } from "cloudflare:workers";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { beforeAll, describe, expect, it } from "vitest";
 import { alertStub } from "../alert/api.ts";
-import { api, as, authorisedAlert, expectOk, liveAlert, makeContent, makeTeam, ORIGIN, type Team } from "../test/helpers.ts";
+import { api, as, authorisedAlert, expectOk, liveAlert, liveNotice, makeContent, makeTeam, ORIGIN, type Team } from "../test/helpers.ts";
 
 let t: Team;
 beforeAll(async () => {
@@ -75,6 +75,17 @@ describe("the 116 000 line (TwiML)", () => {
     expect(m.calls).toEqual({ calls: 1, answered: 1, abandoned: 0, waiting: 0 });
     // The tip of that call, recorded against it.
     expectOk(await api("POST", `/alerts/${id}/tips`, { callSid: call, text: "Saw the van at a petrol station", recording: "given", anonymous: false, contact: { phone: "+32470111222" } }, as(t.calltaker)), 201);
+  });
+
+  it("issue 29: a live search notice opens no queue of its own — its callers use the normal 116 000 line; a Child Alert's call still reaches the Child Alert", async () => {
+    const notice = await liveNotice(t);
+    const entry = await provider("/telephony/voice", base(sid(), { CallStatus: "ringing" }));
+    expect(entry.text).not.toContain(notice);
+    const id = await liveAlert(t);
+    const again = await provider("/telephony/voice", base(sid(), { CallStatus: "ringing" }));
+    expect(again.xml!.Gather["@action"]).toBe(`${ORIGIN}/telephony/voice/lang?alert=${id}`);
+    expectOk(await api("POST", `/alerts/${id}/stop`, { reason: "found_safe" }, as(t.cell)));
+    expectOk(await api("POST", `/alerts/${notice}/stop`, { reason: "found_safe" }, as(t.operator)));
   });
 
   it("a caller who objects is not recorded and their number is not kept; one who hangs up while waiting is abandoned", async () => {

@@ -83,7 +83,8 @@ function callOf(c: Context<TelEnv>) {
  */
 async function liveAlertId(env: Env, drill: boolean): Promise<string | null> {
   const live = (await boardStub(env).publicAlerts())
-    .filter((r) => r.face === "alert" && r.exercise === drill)
+    // Issue 29: a search notice's tips come through the normal 116 000 line; the dedicated queue is a Child Alert's.
+    .filter((r) => r.face === "alert" && r.exercise === drill && (r.kind ?? "child_alert") === "child_alert")
     .sort((a, b) => b.launchedAt.localeCompare(a.launchedAt));
   return live[0]?.alertId ?? null;
 }
