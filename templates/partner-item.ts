@@ -10,6 +10,8 @@ import type { Language } from "../worker/domain/content.ts";
 /** The public record's fields these items read (partners/public-alert.ts PublicAlert has them all). */
 export interface ItemSource {
   alertId: string;
+  /** Issue 29: a search notice says so in its headline; absent: a Child Alert. */
+  kind?: "child_alert" | "search_notice";
   face: "alert" | "found" | "ended";
   exercise: boolean;
   version: number | null;
@@ -30,12 +32,12 @@ export const verifyUrl = (origin: string, alertId: string, version: number) => `
 export const hotlineFields = (show: boolean) => ({ hotline: show ? HOTLINE_DIAL : null, hotlineAbroad: show ? HOTLINE_ABROAD_DIAL : null });
 
 /** The texts of a live alert in one language, as the public page shows them (rule 8: both numbers, and the current end). */
-export function textsIn(r: Pick<ItemSource, "exercise" | "content" | "endsAt">, lang: Language) {
+export function textsIn(r: Pick<ItemSource, "exercise" | "content" | "endsAt" | "kind">, lang: Language) {
   const c = r.content!;
   const cat = CATALOGUES[lang];
   const t = readIn(c, lang);
   return {
-    headline: `${r.exercise ? `${cat.exercise} — ` : ""}CHILD ALERT: ${t.name}`,
+    headline: `${r.exercise ? `${cat.exercise} — ` : ""}${r.kind === "search_notice" ? cat.noticeBrand : "CHILD ALERT"}: ${t.name}`,
     name: t.name,
     age: c.child.age,
     heightCm: c.child.heightCm ?? null,
@@ -50,11 +52,12 @@ export function textsIn(r: Pick<ItemSource, "exercise" | "content" | "endsAt">, 
 }
 
 /** What the feed and an adequate partner's webhook say of a live alert (no CAP link: the feed adds it). */
-export function alertItem(r: Pick<ItemSource, "alertId" | "exercise" | "version" | "launchedAt" | "updatedAt" | "endsAt" | "content" | "face" | "signed">, origin: string) {
+export function alertItem(r: Pick<ItemSource, "alertId" | "exercise" | "version" | "launchedAt" | "updatedAt" | "endsAt" | "content" | "face" | "signed" | "kind">, origin: string) {
   const c = r.content!;
   const langs = c.targeting.languages;
   return {
     id: r.alertId,
+    kind: r.kind ?? "child_alert",
     exercise: r.exercise,
     version: r.version!,
     launchedAt: r.launchedAt,

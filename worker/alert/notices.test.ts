@@ -82,7 +82,13 @@ describe("a search notice (protocol §2.3.3.1)", () => {
     expect(await publicPage("/notices?lang=fr&age=12-17")).not.toContain(`data-id="${id}"`);
     expect(await publicPage(`/alert/${id}?lang=fr`)).toContain("AVIS DE RECHERCHE");
     const feed = (key: string) => api("GET", "/feeds/partner.json", undefined, { headers: { Authorization: `Bearer ${key}` } });
-    expect(expectOk(await feed(both.apiKey)).body.alerts.find((a: { id: string }) => a.id === id)).toMatchObject({ kind: "search_notice" });
+    const item = expectOk(await feed(both.apiKey)).body.alerts.find((a: { id: string }) => a.id === id);
+    expect(item).toMatchObject({ kind: "search_notice" });
+    expect(item.texts.fr.headline).toContain("AVIS DE RECHERCHE");
+    // Its CAP says what it is: a missing-child search, not an abduction emergency.
+    const cap = await (await exports.default.fetch(new Request(item.cap, { headers: { Authorization: `Bearer ${both.apiKey}` } }))).text();
+    expect(cap).toContain("<event>Missing Child Search</event>");
+    expect(cap).not.toContain("CAE");
     expect(expectOk(await feed(alertsOnly.apiKey)).body.alerts.map((a: { id: string }) => a.id)).not.toContain(id);
     const widget = expectOk(await api("GET", `/widget/${both.partner.id}/alerts.json`, undefined, { origin: "https://notices.example.be" })).body;
     expect(widget.alerts.map((a: { id: string }) => a.id)).toContain(id);

@@ -98,6 +98,10 @@ const REGION_CODE = (r: Region) => (r.includes("-") ? { valueName: "ISO 3166-2",
 export function capMessage(r: PublicAlert, origin: string, { personal = true }: { personal?: boolean } = {}): string {
   const m = r.messages.at(-1)!;
   const sender = `child-alert@${new URL(origin).hostname}`;
+  // Issue 29: a search notice is a missing-child search, not an abduction emergency (no SAME CAE, not Immediate/Severe).
+  const notice = kindOf(r) === "search_notice";
+  const event = notice ? "Missing Child Search" : "Child Abduction Emergency";
+  const gravity = notice ? "<urgency>Expected</urgency><severity>Moderate</severity>" : "<urgency>Immediate</urgency><severity>Severe</severity>";
   const references = r.messages.slice(0, -1).map((p) => `${sender},${p.identifier},${p.sent}`).join(" ");
   // Written in its own canonical form (exclusive XML canonicalization: text escaped as C14N
   // does, every element closed by an end tag, no attribute but the namespace), so that the
@@ -110,13 +114,13 @@ export function capMessage(r: PublicAlert, origin: string, { personal = true }: 
           const found = r.face === "found";
           // The Cancel stays valid as long as it is listed (an expires in the past would let a consumer drop it unheard).
           const expires = r.stoppedAt && capTime(new Date(Date.parse(r.stoppedAt) + CANCEL_LISTED_MS));
-          return `<info>${x("language", CAP_LANG[l])}<category>Rescue</category>${x("event", "Child Abduction Emergency")}<responseType>AllClear</responseType><urgency>Past</urgency><severity>Minor</severity><certainty>Observed</certainty>${x("expires", expires)}${x("senderName", "Child Alert")}${x("headline", found ? cat.foundTitle : cat.endedTitle)}${x("description", found ? cat.foundBody : cat.endedBody)}${x("instruction", callLine(cat))}${x("web", pageUrl(origin, r.alertId, l))}${x("contact", CONTACT)}</info>`;
+          return `<info>${x("language", CAP_LANG[l])}<category>Rescue</category>${x("event", event)}<responseType>AllClear</responseType><urgency>Past</urgency><severity>Minor</severity><certainty>Observed</certainty>${x("expires", expires)}${x("senderName", "Child Alert")}${x("headline", found ? cat.foundTitle : cat.endedTitle)}${x("description", found ? cat.foundBody : cat.endedBody)}${x("instruction", callLine(cat))}${x("web", pageUrl(origin, r.alertId, l))}${x("contact", CONTACT)}</info>`;
         })
       : !personal
         ? // Rule 13: a recipient without adequate protection learns only that an alert is in progress, with the public page.
           r.content!.targeting.languages.map((l) => {
             const cat = CATALOGUES[l];
-            return `<info>${x("language", CAP_LANG[l])}<category>Rescue</category>${x("event", "Child Abduction Emergency")}<responseType>Monitor</responseType><urgency>Immediate</urgency><severity>Severe</severity><certainty>Likely</certainty>${x("expires", r.endsAt && capTime(r.endsAt))}${x("senderName", "Child Alert")}${x("headline", IN_PROGRESS[l])}${x("instruction", callLine(cat))}${x("web", pageUrl(origin, r.alertId, l))}${x("contact", CONTACT)}</info>`;
+            return `<info>${x("language", CAP_LANG[l])}<category>Rescue</category>${x("event", event)}<responseType>Monitor</responseType>${gravity}<certainty>Likely</certainty>${x("expires", r.endsAt && capTime(r.endsAt))}${x("senderName", "Child Alert")}${x("headline", IN_PROGRESS[l])}${x("instruction", callLine(cat))}${x("web", pageUrl(origin, r.alertId, l))}${x("contact", CONTACT)}</info>`;
           })
         : r.content!.targeting.languages.map((l) => {
           const c = r.content!;
@@ -125,7 +129,7 @@ export function capMessage(r: PublicAlert, origin: string, { personal = true }: 
           const description = [`${cat.lastSeen}: ${t.lastSeen}`, `${cat.description}: ${t.description}`, t.clothing && `${cat.clothing}: ${t.clothing}`, t.vehicle && `${cat.vehicle}: ${t.vehicle}`, t.accompanying && `${cat.accompanying}: ${t.accompanying}`].filter(Boolean).join("\n");
           const resources = FORMAT_NAMES.map((f) => `<resource>${x("resourceDesc", `poster ${f}`)}${x("mimeType", "image/png")}${x("uri", posterUrl(origin, r.alertId, f, l))}</resource>`).join("");
           const area = `<area>${x("areaDesc", c.targeting.regions.map((g) => (CATALOGUES[l].regions as Record<string, string>)[g] ?? g).join(", "))}${c.targeting.regions.map((g) => `<geocode>${x("valueName", REGION_CODE(g).valueName)}${x("value", REGION_CODE(g).value)}</geocode>`).join("")}</area>`;
-          return `<info>${x("language", CAP_LANG[l])}<category>Rescue</category>${x("event", "Child Abduction Emergency")}<responseType>Monitor</responseType><urgency>Immediate</urgency><severity>Severe</severity><certainty>Likely</certainty><eventCode>${x("valueName", "SAME")}${x("value", "CAE")}</eventCode>${x("effective", capTime(r.updatedAt))}${x("expires", r.endsAt && capTime(r.endsAt))}${x("senderName", "Child Alert")}${x("headline", t.headline.slice(0, 160))}${x("description", description)}${x("instruction", t.call ?? cat.pageInfo)}${x("web", pageUrl(origin, r.alertId, l))}${x("contact", c.showHotline ? CONTACT : null)}${resources}${area}</info>`;
+          return `<info>${x("language", CAP_LANG[l])}<category>Rescue</category>${x("event", event)}<responseType>Monitor</responseType>${gravity}<certainty>Likely</certainty>${notice ? "" : `<eventCode>${x("valueName", "SAME")}${x("value", "CAE")}</eventCode>`}${x("effective", capTime(r.updatedAt))}${x("expires", r.endsAt && capTime(r.endsAt))}${x("senderName", "Child Alert")}${x("headline", t.headline.slice(0, 160))}${x("description", description)}${x("instruction", t.call ?? cat.pageInfo)}${x("web", pageUrl(origin, r.alertId, l))}${x("contact", c.showHotline ? CONTACT : null)}${resources}${area}</info>`;
         });
   return `<?xml version="1.0" encoding="UTF-8"?>
 <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">${x("identifier", m.identifier)}${x("sender", sender)}${x("sent", m.sent)}${x("status", r.exercise ? "Exercise" : "Actual")}${x("msgType", m.msgType)}<scope>Public</scope>${r.exercise ? x("note", "EXERCISE — not a real alert") : ""}${x("references", references)}${x("incidents", r.alertId)}${infos.join("")}</alert>`;
@@ -165,7 +169,7 @@ export function partnerFeed(records: PublicAlert[], origin: string, p: FeedPartn
       }
       const item = alertItem(r, origin);
       const only = <T>(o: Partial<Record<Language, T>>) => Object.fromEntries(shown.map((l) => [l, o[l]]));
-      return { ...item, kind: kindOf(r), personalData: true as const, languages: shown, texts: only(item.texts), posters: only(item.posters), cap: capUrl(origin, r.messages.at(-1)!.identifier) };
+      return { ...item, personalData: true as const, languages: shown, texts: only(item.texts), posters: only(item.posters), cap: capUrl(origin, r.messages.at(-1)!.identifier) };
     });
   return { version: 1 as const, updated: newest(records), alerts };
 }

@@ -72,7 +72,7 @@ export const webhooks = {
       const stop = { ...base, outcome, message: outcome === "found" ? CATALOGUES[lang].foundBody : CATALOGUES[lang].endedBody, ...hotlineFields(true), call: callLine(CATALOGUES[lang]) };
       return { type, eventId, version: b.version, full: stop, minimal: stop };
     }
-    const item = alertItem({ alertId: b.alertId, exercise: b.exercise, version: b.version, launchedAt: "", updatedAt: "", endsAt: b.endsAt, content: b.content!, face: "alert" }, b.origin);
+    const item = alertItem({ alertId: b.alertId, kind: b.kind ?? "child_alert", exercise: b.exercise, version: b.version, launchedAt: "", updatedAt: "", endsAt: b.endsAt, content: b.content!, face: "alert" }, b.origin);
     const { launchedAt: _l, updatedAt: _u, ...full } = item;
     return { type, eventId, version: b.version, full: { ...full, endsAt: b.endsAt, language: lang }, minimal: { ...inProgressItem({ alertId: b.alertId, exercise: b.exercise, endsAt: b.endsAt }, b.origin, lang, b.content!.showHotline), version: b.version } };
   },
