@@ -740,4 +740,5 @@ export const de: Dict = {
   "stats.notices": "Vermisstenmeldungen (getrennt gezählt)",
   "stats.noticesPublished": "Veröffentlichte Vermisstenmeldungen",
   "stats.noticesTips": "Eingegangene Hinweise",
+  "partners.notices": "auch Vermisstenmeldungen",
 };

@@ -739,6 +739,7 @@ export const en = {
   "stats.notices": "Search notices (counted apart)",
   "stats.noticesPublished": "Search notices published",
   "stats.noticesTips": "Tips received",
+  "partners.notices": "search notices too",
 } as const;
 
 export type Key = keyof typeof en;

@@ -740,4 +740,5 @@ export const fr: Dict = {
   "stats.notices": "Avis de recherche (comptés à part)",
   "stats.noticesPublished": "Avis de recherche publiés",
   "stats.noticesTips": "Témoignages reçus",
+  "partners.notices": "avis de recherche aussi",
 };

@@ -740,4 +740,5 @@ export const nl: Dict = {
   "stats.notices": "Opsporingsberichten (apart geteld)",
   "stats.noticesPublished": "Gepubliceerde opsporingsberichten",
   "stats.noticesTips": "Ontvangen tips",
+  "partners.notices": "ook opsporingsberichten",
 };

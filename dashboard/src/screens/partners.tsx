@@ -12,7 +12,7 @@ import { ConfirmButton, ErrorBox, fmtTime, THead, useAction, useFocusHeading } f
 type Partner = components["schemas"]["Partner"];
 type Delivery = { alertId: string; type: string; version: number; outcome: string; status: number | null; detail: string | null; at: string };
 
-const EMPTY = { name: "", domains: "", country: "BE", languages: ["fr"] as string[], exercise: false, webhookUrl: "" };
+const EMPTY = { name: "", domains: "", country: "BE", languages: ["fr"] as string[], exercise: false, notices: false, webhookUrl: "" };
 
 export function Partners() {
   const [list, setList] = useState<Partner[] | null>(null);
@@ -72,6 +72,7 @@ export function Partners() {
                 <td>
                   {p.languages.join(", ").toUpperCase()}
                   {p.exercise ? ` · ${t("partners.exercises")}` : ""}
+                  {p.kinds === "both" ? ` · ${t("partners.notices")}` : ""}
                 </td>
                 <td>
                   {p.revokedAt ? t("partners.revoked", { at: fmtTime(p.revokedAt) }) : p.webhook === "none" ? "—" : p.webhook === "on" ? <span class="ok">{t("admin.on")}</span> : <strong class="error-text">{t("partners.webhookOff", { n: String(p.webhookFailures) })}</strong>}
@@ -157,6 +158,7 @@ export function Partners() {
                     country: form.country,
                     languages: form.languages as ("fr" | "nl" | "de" | "en")[],
                     exercise: form.exercise,
+                    kinds: form.notices ? "both" : "child_alert",
                     webhookUrl: form.webhookUrl.trim() || null,
                   },
                 }),
@@ -194,6 +196,9 @@ export function Partners() {
           </fieldset>
           <label class="inline">
             <input type="checkbox" checked={form.exercise} onChange={(e) => setForm({ ...form, exercise: (e.target as HTMLInputElement).checked })} /> {t("partners.exercises")}
+          </label>
+          <label class="inline">
+            <input type="checkbox" checked={form.notices} onChange={(e) => setForm({ ...form, notices: (e.target as HTMLInputElement).checked })} /> {t("partners.notices")}
           </label>
           <label>
             {t("partners.webhookUrl")}
