@@ -200,6 +200,27 @@ step("the published version is signed (CAP XML signature, JWS on the page, feeds
   if (draft.state !== "draft") throw new Error(`a relayed peer alert is ${draft.state}`);
   step("a peer abroad sent its signed alert (a forged copy: 403); the cell relayed it into a draft, which needs the whole concertation", `${origin}/abroad · draft ${origin}/alerts/${relayed.alertId}`);
 }
+// Issue 29: the foundation's everyday search notice on the same platform — same concertation, the magistrate's written
+// evaluation (not the four Child Alert criteria), posters and the public list, never the mass push or e-mail; then escalated.
+{
+  const { data: n } = await call("POST", "/alerts", { exercise: false, content: { ...DEMO_CONTENT, targeting: { regions: ["BE-WLG"], languages: DEMO_CONTENT.targeting.languages } }, file: DEMO_FILE, kind: "search_notice", initiative: "parents" }, staff.operator.cookie);
+  await concert(origin, staff, n.alertId, () => {}, { authorise: false });
+  await signOff(origin, staff, "magistrate", n.alertId, "authorisation", { riskAssessment: "A public search campaign is opportune; no sign that publicity would endanger the child." });
+  await call("POST", `/alerts/${n.alertId}/launch`, undefined, staff.operator.cookie);
+  const listed = await (await fetch(`${origin.replace("localhost", "127.0.0.1")}/notices?lang=fr&region=BE-WLG`)).text();
+  if (!listed.includes(n.alertId)) throw new Error("the published search notice is not on the public list");
+  let noticeFanouts = [];
+  for (let i = 0; i < 100 && !noticeFanouts.some((f) => f.channel === "push"); i++) {
+    ({ data: { fanouts: noticeFanouts } } = await call("GET", `/alerts/${n.alertId}/fanout`, undefined, staff.operator.cookie));
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!noticeFanouts.find((f) => f.channel === "push")?.notCarried) throw new Error("a search notice went to the mass web push");
+  step("a search notice (the parents' initiative) went through the same concertation and is published: posters, the public list — no mass push or e-mail", `${origin}/notices?region=BE-WLG`);
+  const { data: up } = await call("POST", `/alerts/${n.alertId}/escalate`, undefined, staff.cell.cookie);
+  step("the cell escalated it to a Child Alert draft with the agreed content; its own concertation (the four criteria) follows", `${origin}/alerts/${up.alertId}`);
+  await call("POST", `/alerts/${n.alertId}/stop`, { reason: "found_safe" }, staff.operator.cookie);
+  await call("POST", `/alerts/${up.alertId}/cancel`, undefined, staff.cell.cookie);
+}
 // The widget is issued to a partner for its declared sites, and follows its rule-13 decision.
 const widgetFor = (key, site) => fetch(`${origin}/api/v1/widget/${partnerIds[key]}/alerts.json`, { headers: { Origin: `https://${site}` } });
 const onBe = await (await widgetFor("be", "be.news.example")).json();
