@@ -61,14 +61,21 @@ describe("a search notice (protocol §2.3.3.1)", () => {
     const both = expectOk(await api("POST", "/admin/partners", { name: "Notices too", domains: ["notices.example.be"], country: "BE", languages: ["fr"], regions: ["BE"], kinds: "both" }, as(t.admin)), 201).body;
     const alertsOnly = expectOk(await api("POST", "/admin/partners", { name: "Child Alerts only", domains: ["alerts.example.be"], country: "BE", languages: ["fr"], regions: ["BE"] }, as(t.admin)), 201).body;
     const browser = await citizen({ regions: ["BE-WNA"], lang: "fr" });
+    // A citizen who opted in to the search notices of their region (a separate choice on the subscribe page).
+    const follower = await citizen({ regions: ["BE-WNA"], lang: "fr", notices: true });
     await addAccount("mastodon", { lang: "fr", regions: ["BE"] }, t.admin);
 
     const launched = expectOk(await api("POST", `/alerts/${id}/launch`, undefined, as(t.operator))).body;
     // Weeks, not hours: reviewed after 14 days.
     expect(Date.parse(launched.endsAt) - Date.now()).toBeGreaterThan(13 * DAY);
     const fanouts = await settledFanouts(id, ["alert"], as(t.cell));
-    // Never the mass web push and e-mail; the social networks, asked for by the magistrate, are not held back.
-    for (const ch of ["push", "email"]) expect(fanouts.find((f) => f.channel === ch), ch).toMatchObject({ notCarried: true, sent: 0 });
+    // Never the mass web push and e-mail: no e-mail at all, and a push only to the citizen who opted in; the social
+    // networks, asked for by the magistrate, are not held back.
+    expect(fanouts.find((f) => f.channel === "email")).toMatchObject({ notCarried: true, sent: 0 });
+    expect(fanouts.find((f) => f.channel === "push")).toMatchObject({ sent: 1 });
+    const pushed = await standin.received(follower.id);
+    expect(pushed).toHaveLength(1);
+    expect(pushed[0]!.payload.title).toContain("AVIS DE RECHERCHE");
     expect(fanouts.find((f) => f.channel === "mastodon")?.notCarried).toBeUndefined();
     const posts = await standInPosts(id);
     expect(posts.length).toBeGreaterThan(0);

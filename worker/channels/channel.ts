@@ -43,6 +43,8 @@ export interface ChannelRecipient {
   exercise: boolean;
   /** Issue 29: a partner's choice of kinds ("both": search notices too). */
   takes?: string;
+  /** Issue 29: a citizen's opt-in to the search notices of their regions. */
+  notices?: boolean;
 }
 
 /** The outcome of one delivery. */

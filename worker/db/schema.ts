@@ -435,6 +435,8 @@ export const subscriptions = sqliteTable(
     /** JSON array of regions (BE, BE-xxx, FR, NL, DE, LU). */
     regions: text("regions").notNull(),
     exercise: integer("exercise", { mode: "boolean" }).notNull(),
+    /** Issue 29: also the search notices of these regions (opted in separately; never by default). */
+    notices: integer("notices", { mode: "boolean" }).notNull().default(false),
     createdAt: text("created_at").notNull().default(now),
     lastSuccessAt: text("last_success_at"),
     failureCount: integer("failure_count").notNull().default(0),

@@ -13,6 +13,8 @@ export interface SubscriptionInput {
   lang: string;
   regions: string[];
   exercise: boolean;
+  /** Issue 29: also the search notices of these regions. */
+  notices?: boolean;
 }
 
 /**
@@ -27,7 +29,7 @@ export async function upsertSubscription(db: Db, s: SubscriptionInput, currentAu
     .values({ id: crypto.randomUUID(), ...s, regions: JSON.stringify(s.regions) })
     .onConflictDoUpdate({
       target: subscriptions.endpoint,
-      set: { p256dh: s.p256dh, auth: s.auth, lang: s.lang, regions: JSON.stringify(s.regions), exercise: s.exercise, failureCount: 0 },
+      set: { p256dh: s.p256dh, auth: s.auth, lang: s.lang, regions: JSON.stringify(s.regions), exercise: s.exercise, notices: s.notices ?? false, failureCount: 0 },
       where: currentAuth ? or(eq(subscriptions.auth, s.auth), eq(subscriptions.auth, currentAuth)) : eq(subscriptions.auth, s.auth),
     });
 }

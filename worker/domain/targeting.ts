@@ -16,6 +16,8 @@ export interface Recipient {
   exercise: boolean;
   /** Issue 29: what a partner takes ("child_alert" or "both"); absent: Child Alerts only. */
   takes?: string;
+  /** Issue 29: a citizen who opted in to the search notices of their regions. */
+  notices?: boolean;
 }
 
 const inBelgium = (r: string) => r === "BE" || r.startsWith("BE-");
@@ -34,9 +36,12 @@ export function regionMatches(subscriber: readonly string[], targeted: readonly 
 
 export function isRecipient(sub: Recipient, audience: Audience): boolean {
   if (audience.exercise && !sub.exercise) return false;
-  // A search notice reaches only the partners who chose search notices too (a recipient without a choice — an
-  // official social account — is decided by the channel: domain/kinds.ts kindCarriedOn).
-  if (audience.kind === "search_notice" && sub.takes !== undefined && sub.takes !== "both") return false;
+  // A search notice reaches only the partners who chose search notices too, and the citizens who opted in to them
+  // (a recipient with no such choice — an official social account — is decided by the channel: domain/kinds.ts kindCarriedOn).
+  if (audience.kind === "search_notice") {
+    if (sub.takes !== undefined && sub.takes !== "both") return false;
+    if (sub.notices !== undefined && !sub.notices) return false;
+  }
   if (!audience.languages.includes(sub.lang as Language)) return false;
   return regionMatches(sub.regions, audience.regions);
 }

@@ -119,8 +119,8 @@ publicRoutes.get(`/alert/:id{${UUID_PATH}}/photo/:file`, async (c) => {
   return new Response(await obj.arrayBuffer(), { status: 200, headers: { "Content-Type": "image/jpeg" } });
 });
 
-/** The preference fields of every sign-up form (push, e-mail): language, regions, exercises. */
-export function preferenceFields(lang: Language): string {
+/** The preference fields of every sign-up form (push, e-mail): language, regions, exercises; for push, the search notices' opt-in (issue 29). */
+export function preferenceFields(lang: Language, o: { notices?: boolean } = {}): string {
   const t = CATALOGUES[lang];
   const regionNames = t.regions as Record<string, string>;
   const regions = REGIONS.filter((r) => r !== "BE")
@@ -128,7 +128,8 @@ export function preferenceFields(lang: Language): string {
     .join("");
   return `<label>${esc(t.subLang)} <select name="lang" id="lang">${LANGUAGES.map((l) => `<option value="${l}"${l === lang ? " selected" : ""}>${l.toUpperCase()}</option>`).join("")}</select></label>
 <fieldset><legend>${esc(t.subRegions)}</legend><label><input type="checkbox" name="region" value="BE" checked> <strong>${esc(t.subWholeCountry)}</strong></label>${regions}</fieldset>
-<label><input type="checkbox" name="exercise" id="exercise"> ${esc(t.subExercise)}</label>`;
+<label><input type="checkbox" name="exercise" id="exercise"> ${esc(t.subExercise)}</label>${o.notices ? `
+<label><input type="checkbox" name="notices" id="notices"> ${esc(t.subNotices)}</label>` : ""}`;
 }
 
 publicRoutes.get("/subscribe", (c) => {
@@ -142,7 +143,7 @@ publicRoutes.get("/subscribe", (c) => {
       `<header>CHILD ALERT</header><main>${langNav("/subscribe", lang)}
 <h1>${esc(t.subTitle)}</h1><p>${esc(t.subIntro)}</p>
 <form id="prefs">
-${preferenceFields(lang)}
+${preferenceFields(lang, { notices: true })}
 <button type="submit" id="subscribe">${esc(t.subButton)}</button>
 <button type="button" class="secondary" id="unsubscribe" hidden>${esc(t.subUnsub)}</button>
 </form><p id="status" role="status" aria-live="polite"></p>
@@ -164,6 +165,7 @@ const prefs = () => ({
   lang: form.lang.value,
   regions: [...form.querySelectorAll("input[name=region]:checked")].map((i) => i.value),
   exercise: form.exercise.checked,
+  notices: form.notices.checked,
 });
 const b64 = (s) => Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/")), (ch) => ch.charCodeAt(0));
 const post = (path, body) => fetch("/api/v1" + path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
@@ -182,6 +184,7 @@ async function show() {
   form.lang.value = p.lang;
   for (const i of form.querySelectorAll("input[name=region]")) i.checked = p.regions.includes(i.value);
   form.exercise.checked = p.exercise;
+  form.notices.checked = p.notices;
   unsub.hidden = false;
   submit.textContent = M.update;
   status(M.done);

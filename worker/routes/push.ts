@@ -9,6 +9,9 @@ import { AppError } from "../errors.ts";
 import { jsonBody, jsonOk, newRouter, problemResponses, publicRateLimit } from "./http.ts";
 import { RecipientPreferences } from "./schemas.ts";
 
+/** Issue 29: search notices are never pushed to every subscriber; a citizen opts in to those of their regions. */
+const NoticesOptIn = z.boolean().default(false).describe("also the search notices of these regions (a separate opt-in)");
+
 export const pushRoutes = newRouter();
 const tags = ["Web push (public)"];
 
@@ -58,7 +61,7 @@ pushRoutes.openapi(
     description:
       "The same answer whether the endpoint was new or known. A known endpoint's preferences and keys change only with its current auth secret (the same keys again, or `currentAuth` when the browser's keys changed).",
     request: {
-      body: jsonBody(RecipientPreferences.extend({ subscription: PushSubscriptionJson, currentAuth: z.string().max(64).optional() }).strict()),
+      body: jsonBody(RecipientPreferences.extend({ notices: NoticesOptIn, subscription: PushSubscriptionJson, currentAuth: z.string().max(64).optional() }).strict()),
     },
     responses: { ...problemResponses, 201: jsonOk(z.object({ subscribed: z.literal(true) }), "Subscribed") },
   }),
@@ -80,6 +83,7 @@ pushRoutes.openapi(
         lang: body.lang,
         regions: [...new Set(body.regions)],
         exercise: body.exercise,
+        notices: body.notices,
       },
       body.currentAuth,
     );
@@ -95,13 +99,13 @@ pushRoutes.openapi(
     summary: "The preferences of this browser's subscription",
     middleware: [publicRateLimit] as const,
     request: { body: jsonBody(Ownership) },
-    responses: { ...problemResponses, 200: jsonOk(RecipientPreferences.extend({ id: z.string() })) },
+    responses: { ...problemResponses, 200: jsonOk(RecipientPreferences.extend({ notices: z.boolean(), id: z.string() })) },
   }),
   async (c) => {
     const { endpoint, auth } = c.req.valid("json");
     const row = await findOwned(c.get("db"), endpoint, auth);
     if (!row) throw new AppError("E_NO_SUBSCRIPTION");
-    return c.json({ id: row.id, lang: row.lang as (typeof LANGUAGES)[number], regions: JSON.parse(row.regions), exercise: row.exercise }, 200);
+    return c.json({ id: row.id, lang: row.lang as (typeof LANGUAGES)[number], regions: JSON.parse(row.regions), exercise: row.exercise, notices: row.notices }, 200);
   },
 );
 

@@ -276,12 +276,12 @@ export const standin = {
 
 let ipSeq = 0;
 /** A citizen's browser subscribed through the public API. */
-export async function citizen(prefs: { lang?: string; regions?: string[]; exercise?: boolean } = {}) {
+export async function citizen(prefs: { lang?: string; regions?: string[]; exercise?: boolean; notices?: boolean } = {}) {
   const s = await standin.subscribe();
   const res = await api(
     "POST",
     "/push/subscriptions",
-    { subscription: { endpoint: s.endpoint, keys: s.keys }, lang: prefs.lang ?? "fr", regions: prefs.regions ?? ["BE"], exercise: prefs.exercise ?? false },
+    { subscription: { endpoint: s.endpoint, keys: s.keys }, lang: prefs.lang ?? "fr", regions: prefs.regions ?? ["BE"], exercise: prefs.exercise ?? false, ...(prefs.notices ? { notices: true } : {}) },
     { ip: `198.51.100.${++ipSeq % 250}` },
   );
   if (res.status !== 201) throw new Error(`subscribe ${res.status} ${JSON.stringify(res.body)}`);

@@ -49,6 +49,7 @@ export function vapidSigner(env: Env): VapidSigner {
 
 const toRecipient = (r: SubscriptionRow): PushRecipient => ({
   ...recipientOf(r),
+  notices: r.notices,
   endpoint: r.endpoint,
   p256dh: r.p256dh,
   auth: r.auth,
@@ -89,6 +90,7 @@ export const push = {
       alertId: b.alertId,
       version: b.version,
       exercise: b.exercise,
+      notice: b.kind === "search_notice",
       lang,
       content: b.content,
       stopReason: b.stopReason,

@@ -38,6 +38,8 @@ export interface PushInput {
   /** Publishable content (accompanying person only when authorised); not used for "stop". */
   content?: AlertContent;
   stopReason?: string;
+  /** Issue 29: a search notice (to those who opted in) says so in its title. */
+  notice?: boolean;
   origin: string;
   posterUrl?: string;
   endsAt?: string | null;
@@ -83,7 +85,7 @@ export function toPushPayload(i: PushInput): PushPayload {
     tag: i.alertId,
     lang: i.lang,
     exercise: i.exercise,
-    title: clip(prefix + c.pushTitle.replace("{name}", name).replace("{age}", ageText(c, content.child.age)), 120),
+    title: clip(prefix + (i.notice ? `${c.noticeBrand}: {name}, {age}` : c.pushTitle).replace("{name}", name).replace("{age}", ageText(c, content.child.age)), 120),
     body: clip(`${seen} ${details}`.trim(), MAX_BODY_CHARS - tail.length) + tail,
     url,
     ...(i.posterUrl ? { image: i.posterUrl } : {}),

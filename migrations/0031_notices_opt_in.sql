@@ -1,0 +1,1 @@
+ALTER TABLE `subscriptions` ADD `notices` integer DEFAULT false NOT NULL;
