@@ -95,10 +95,11 @@ export const WIDGET_JS = String.raw`/* Child Alert widget — the partner page: 
       link.href = page;
       link.target = "_blank";
       link.rel = "noopener";
-      // "OEFENING — CHILD ALERT: Noa" → the marking beside the title, the name below it.
-      const parts = t.headline.split("CHILD ALERT: ");
-      const mark = parts[0].replace(/ — $/, "");
-      link.append(el("span", "k", mark ? "CHILD ALERT — " + mark : "CHILD ALERT"), el("span", "h", parts[1] || t.name), el("span", "d", t.lastSeen), el("span", "d", MORE[l] + " →"));
+      // "OEFENING — CHILD ALERT: Noa" (or a search notice's "OPSPORINGSBERICHT: Noa") → the brand and marking beside the title, the name below it.
+      const parts = /^(?:(.*?) — )?([^:]+): (.*)$/.exec(t.headline) || [];
+      const brand = parts[2] || "CHILD ALERT";
+      const mark = parts[1] || "";
+      link.append(el("span", "k", mark ? brand + " — " + mark : brand), el("span", "h", parts[3] || t.name), el("span", "d", t.lastSeen), el("span", "d", MORE[l] + " →"));
       txt.append(link);
       numbers(txt, a.hotline, t.call, t.ends);
       box.append(pic, txt);
