@@ -122,7 +122,7 @@ describe("GET /api/v1/statistics/{year}", () => {
     expect(csv.headers.get("Content-Type")).toMatch(/^text\/csv/);
     expect(csv.headers.get("Content-Disposition")).toContain(`child-alert-statistics-${year}.csv`);
     const lines = String(csv.body).trim().split("\r\n");
-    expect(lines[0]).toBe("alertId,exercise,outcome,launchedAt,endedAt,durationMinutes,extensions,endReason,updates,push_sent,push_failed,push_retractions,email_sent,email_failed,email_retractions,webhooks_sent,webhooks_failed,webhooks_retractions,mastodon_sent,mastodon_failed,mastodon_retractions,bluesky_sent,bluesky_failed,bluesky_retractions,x_sent,x_failed,x_retractions,facebook_sent,facebook_failed,facebook_retractions,telegram_sent,telegram_failed,telegram_retractions,tips_total,tips_web,tips_call,tips_acknowledged,tips_useful");
+    expect(lines[0]).toBe("alertId,kind,exercise,outcome,launchedAt,endedAt,durationMinutes,extensions,endReason,updates,push_sent,push_failed,push_retractions,email_sent,email_failed,email_retractions,webhooks_sent,webhooks_failed,webhooks_retractions,mastodon_sent,mastodon_failed,mastodon_retractions,bluesky_sent,bluesky_failed,bluesky_retractions,x_sent,x_failed,x_retractions,facebook_sent,facebook_failed,facebook_retractions,telegram_sent,telegram_failed,telegram_retractions,tips_total,tips_web,tips_call,tips_acknowledged,tips_useful");
     expect(lines.find((l) => l.startsWith(id))).toMatch(/,false,launched,.*,found_safe,0,/);
     expect(String(csv.body)).not.toContain(NAME);
 

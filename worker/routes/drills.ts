@@ -46,7 +46,7 @@ drillRoutes.openapi(
   }),
   async (c) => {
     const alertId = crypto.randomUUID();
-    await alertCommand(c.env, alertId, { type: "create", actor: actorOf(c), exercise: true, content: drillContent(), file: drillFile() });
+    await alertCommand(c.env, alertId, { type: "create", actor: actorOf(c), exercise: true, drill: true, content: drillContent(), file: drillFile() });
     c.header("Location", `/api/v1/drills/${alertId}`);
     return c.json({ alertId }, 201);
   },

@@ -15,7 +15,7 @@ export async function create(ctx: CommandContext, alertId: string, cmd: Extract<
   // A Child Alert that ended unfound continues as a notice when the magistrate decides so; otherwise the kind's drafters draft.
   if (cmd.origin?.how === "continued") {
     if (cmd.actor.role !== "magistrate") throw new AppError("E_FORBIDDEN_ROLE", "the magistrate decides that a Child Alert continues as a search notice");
-  } else checkDrafter(kind, cmd.actor.role);
+  } else if (!(cmd.drill && cmd.exercise)) checkDrafter(kind, cmd.actor.role);
   if (kind === "search_notice" && !cmd.initiative) throw new AppError("E_RULE", "a search notice records whose initiative it is (§2.3.3.1): magistrate, police, parents, relatives or foundation");
   if (!hotlineChangeAllowed(cmd.actor.role, null, cmd.content)) {
     throw new AppError("E_FORBIDDEN_ROLE", "only the operator may leave the hotline numbers out (rule 8)");

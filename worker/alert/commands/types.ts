@@ -31,6 +31,8 @@ export type AlertCommand =
       initiative?: Initiative;
       /** Escalated from a search notice, or continued from an ended Child Alert (the content carried over). */
       origin?: { alertId: string; how: "escalated" | "continued" };
+      /** A drill's exercise alert (issue 27): run by those the route lets run drills (drill.run), not only the drafters. */
+      drill?: true;
     }
   /** Issue 29: the magistrate asks for a search notice on the social networks (§2.3.3.1), before it is published. */
   | { type: "requestSocial"; actor: Actor }
