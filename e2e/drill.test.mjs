@@ -405,7 +405,7 @@ describe("the drill through the dashboard: four people, one alert", () => {
     await checkA11y(cell, "statistics");
     const [download] = await Promise.all([cell.waitForEvent("download"), cell.locator("#stats-csv").click()]);
     const csv = await (await download.createReadStream()).toArray().then((c) => Buffer.concat(c).toString());
-    assert.match(csv, new RegExp(`^alertId,exercise,outcome`));
+    assert.match(csv, new RegExp(`^alertId,kind,exercise,outcome`));
     assert.match(csv, new RegExp(`${alertId},true,launched`));
     assert.doesNotMatch(csv, /Lina|Exemple|Namur/);
 

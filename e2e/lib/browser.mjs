@@ -179,6 +179,19 @@ export function withStackAndBrowser(use) {
 }
 
 /** Invites a staff member and accepts the invitation in `page`: a new passkey, signed in as them. */
+/**
+ * A page signed in with a session made over the API (scripts/lib/drill.mjs staffFor): no
+ * second passkey registration, which would spend the shared per-client rate limit of the
+ * public endpoints that a browser file's many sign-ins already use.
+ */
+export async function useSession(page, stack, person) {
+  const [name, ...value] = person.cookie.split("=");
+  await page.context().clearCookies();
+  // As the Worker sets it: a __Host- cookie (Secure, Path=/, no Domain; Chromium keeps Secure cookies on localhost).
+  const host = new URL(stack.origin).hostname;
+  await page.context().addCookies([{ name, value: value.join("="), domain: host, path: "/", secure: true, httpOnly: true, sameSite: "Strict" }]);
+}
+
 export async function signInByInvitation(page, stack, person) {
   const [inv] = createInvitations([person], { origin: stack.origin, persistTo: stack.persistTo });
   await page.goto(inv.link);

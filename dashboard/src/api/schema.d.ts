@@ -5754,6 +5754,11 @@ export interface paths {
                         regions: ("BE" | "BE-BRU" | "BE-VAN" | "BE-VBR" | "BE-VLI" | "BE-VOV" | "BE-VWV" | "BE-WBR" | "BE-WHT" | "BE-WLG" | "BE-WLX" | "BE-WNA" | "FR" | "NL" | "DE" | "LU")[];
                         /** @default false */
                         exercise?: boolean;
+                        /**
+                         * @description also the search notices of these regions (a separate opt-in)
+                         * @default false
+                         */
+                        notices?: boolean;
                         subscription: components["schemas"]["PushSubscription"];
                         currentAuth?: string;
                     };
@@ -5873,6 +5878,7 @@ export interface paths {
                             regions: ("BE" | "BE-BRU" | "BE-VAN" | "BE-VBR" | "BE-VLI" | "BE-VOV" | "BE-VWV" | "BE-WBR" | "BE-WHT" | "BE-WLG" | "BE-WLX" | "BE-WNA" | "FR" | "NL" | "DE" | "LU")[];
                             /** @default false */
                             exercise: boolean;
+                            notices: boolean;
                             id: string;
                         };
                     };
