@@ -1,7 +1,7 @@
 // Accessibility (axe-core, WCAG 2 A/AA) of every page built so far: the citizen pages in
 // each language, and the staff screens. No serious or critical violation allowed.
 import { after, before, describe, it } from "node:test";
-import { apiClient, concert, staffFor } from "../scripts/lib/drill.mjs";
+import { apiClient, concert, signOff, staffFor } from "../scripts/lib/drill.mjs";
 import { createInvitations } from "../scripts/lib/local.mjs";
 import { DEMO_CONTENT, DEMO_FILE } from "../scripts/seed.mjs";
 import { checkA11y } from "./lib/a11y.mjs";
@@ -25,19 +25,28 @@ describe("accessibility (axe-core)", () => {
     alertId = data.alertId;
     await concert(stack.origin, staff, alertId);
     await call("POST", `/alerts/${alertId}/launch`, undefined, staff.cell.cookie);
+    // Issue 29: a published search notice, for the public list (which shows real notices only).
+    const { data: notice } = await call("POST", "/alerts", { exercise: false, content: DEMO_CONTENT, file: DEMO_FILE, kind: "search_notice", initiative: "parents" }, staff.operator.cookie);
+    await concert(stack.origin, staff, notice.alertId, () => {}, { authorise: false });
+    await signOff(stack.origin, staff, "magistrate", notice.alertId, "authorisation", { riskAssessment: "A public search campaign is opportune for this child." });
+    await call("POST", `/alerts/${notice.alertId}/launch`, undefined, staff.operator.cookie);
   });
   after(async () => {
     await browser?.close();
     await stack?.close();
   });
 
-  it("citizen pages: subscribe and the live alert page, in every language", async () => {
+  it("citizen pages: subscribe, the live alert page and the search notices' list, in every language", async () => {
     const { page } = browser;
     for (const lang of ["fr", "nl", "de", "en"]) {
       await page.goto(`${stack.origin}/subscribe?lang=${lang}`);
       await checkA11y(page, `/subscribe?lang=${lang}`);
       await page.goto(`${stack.origin}/alert/${alertId}?lang=${lang}`);
       await checkA11y(page, `/alert?lang=${lang}`);
+      // The public list of search notices (issue 29), with one notice and its filters.
+      await page.goto(`${stack.origin}/notices?lang=${lang}`);
+      await page.locator(".notice-item").first().waitFor();
+      await checkA11y(page, `/notices?lang=${lang}`);
     }
   });
 
