@@ -406,7 +406,7 @@ describe("the drill through the dashboard: four people, one alert", () => {
     const [download] = await Promise.all([cell.waitForEvent("download"), cell.locator("#stats-csv").click()]);
     const csv = await (await download.createReadStream()).toArray().then((c) => Buffer.concat(c).toString());
     assert.match(csv, new RegExp(`^alertId,kind,exercise,outcome`));
-    assert.match(csv, new RegExp(`${alertId},true,launched`));
+    assert.match(csv, new RegExp(`${alertId},child_alert,true,launched`));
     assert.doesNotMatch(csv, /Lina|Exemple|Namur/);
 
     // Four eyes (issue 23): a second admin, bootstrapped from the command line as the first was.
