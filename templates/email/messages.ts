@@ -21,6 +21,8 @@ export interface AlertMailModel {
   event: "alert" | "update" | "stop";
   lang: Language;
   exercise: boolean;
+  /** Issue 29: a search notice (to those who opted in) says so. */
+  notice?: boolean;
   alertUrl: string;
   /** The end of the alert (content events). */
   endsAt: string | null;
@@ -84,7 +86,9 @@ ${hotlineHtml(c)}`;
   const t = m.text!;
   const age = ageText(c, t.age);
   const update = m.event === "update" ? `${c.mailUpdate}: ` : "";
-  const subject = `${prefix}${update}CHILD ALERT: ${t.name}, ${age}`;
+  const brand = m.notice ? c.noticeBrand : "CHILD ALERT";
+  const headline = m.notice ? c.noticeHeadline : c.headline;
+  const subject = `${prefix}${update}${brand}: ${t.name}, ${age}`;
   const rows: [string, string | undefined][] = [
     [c.lastSeen, `${formatWhen(c, t.lastSeenAt)}, ${t.place}`],
     [c.clothing, t.clothing],
@@ -94,16 +98,16 @@ ${hotlineHtml(c)}`;
   ];
   const shown = rows.filter((r): r is [string, string] => !!r[1]);
   const ends = m.endsAt ? endsLine(c, m.endsAt) : null;
-  const inner = `<tr><td style="padding:16px 18px 4px 18px;font-size:15px;font-weight:bold;color:${RED};">${esc(update)}${esc(c.headline)}</td></tr>
+  const inner = `<tr><td style="padding:16px 18px 4px 18px;font-size:15px;font-weight:bold;color:${RED};">${esc(update)}${esc(headline)}</td></tr>
 <tr><td style="padding:4px 18px;font-size:26px;font-weight:bold;color:${RED};">${esc(t.name)}</td></tr>
 <tr><td style="padding:0 18px 10px 18px;font-size:16px;font-weight:bold;">${esc(age)}</td></tr>
-${POSTER_START}<tr><td style="padding:0 18px;"><img src="cid:${POSTER_CID}" width="564" alt="${esc(`CHILD ALERT: ${t.name}, ${age}`)}" style="display:block;width:100%;max-width:564px;height:auto;border:0;"></td></tr>${POSTER_END}
+${POSTER_START}<tr><td style="padding:0 18px;"><img src="cid:${POSTER_CID}" width="564" alt="${esc(`${brand}: ${t.name}, ${age}`)}" style="display:block;width:100%;max-width:564px;height:auto;border:0;"></td></tr>${POSTER_END}
 ${shown.map(([k, v]) => `<tr><td style="padding:10px 18px 0 18px;font-size:13px;font-weight:bold;color:${RED};text-transform:uppercase;">${esc(k)}</td></tr><tr><td style="padding:2px 18px 0 18px;font-size:16px;line-height:23px;">${esc(v)}</td></tr>`).join("\n")}
 ${t.showHotline ? hotlineHtml(c) : ""}
 <tr><td style="padding:4px 18px 12px 18px;font-size:16px;"><a href="${esc(m.alertUrl)}" style="color:${RED};font-weight:bold;">${esc(c.mailFullAlert)}</a>${ends ? `<br><span style="font-size:13px;color:#555555;">${esc(ends)}</span>` : ""}</td></tr>`;
   const text = [
     m.exercise ? `${c.exerciseNote}\n` : null,
-    `${update}${c.headline}`,
+    `${update}${headline}`,
     `${t.name}, ${age}`,
     "",
     ...shown.map(([k, v]) => `${k}: ${v}`),

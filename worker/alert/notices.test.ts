@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { api, as, citizen, expectOk, FILE, liveAlert, makeContent, makeTeam, nameCase, settledFanouts, signOff, standin, type Team } from "../test/helpers.ts";
 import { env, exports } from "cloudflare:workers";
 import { addAccount, standInPosts } from "../test/standins/social.ts";
+import { emailSubscriber, smtp } from "../test/standins/email.ts";
 
 let t: Team;
 beforeAll(async () => {
@@ -63,16 +64,22 @@ describe("a search notice (protocol §2.3.3.1)", () => {
     const browser = await citizen({ regions: ["BE-WNA"], lang: "fr" });
     // A citizen who opted in to the search notices of their region (a separate choice on the subscribe page).
     const follower = await citizen({ regions: ["BE-WNA"], lang: "fr", notices: true });
+    // And by e-mail: one reader opted in to notices, one did not.
+    const reader = await emailSubscriber({ regions: ["BE-WNA"], lang: "fr", notices: true });
+    const alertsOnlyReader = await emailSubscriber({ regions: ["BE-WNA"], lang: "fr" });
     await addAccount("mastodon", { lang: "fr", regions: ["BE"] }, t.admin);
 
     const launched = expectOk(await api("POST", `/alerts/${id}/launch`, undefined, as(t.operator))).body;
     // Weeks, not hours: reviewed after 14 days.
     expect(Date.parse(launched.endsAt) - Date.now()).toBeGreaterThan(13 * DAY);
     const fanouts = await settledFanouts(id, ["alert"], as(t.cell));
-    // Never the mass web push and e-mail: no e-mail at all, and a push only to the citizen who opted in; the social
+    // Never the mass web push and e-mail: a push and an e-mail only to those who opted in to notices; the social
     // networks, asked for by the magistrate, are not held back.
-    expect(fanouts.find((f) => f.channel === "email")).toMatchObject({ notCarried: true, sent: 0 });
+    expect(fanouts.find((f) => f.channel === "email")).toMatchObject({ sent: 1 });
     expect(fanouts.find((f) => f.channel === "push")).toMatchObject({ sent: 1 });
+    const mail = (await smtp.messages(reader)).find((m) => m.headers["x-child-alert"]?.includes(`${id}; event=alert`));
+    expect(mail?.subject).toContain("AVIS DE RECHERCHE");
+    expect((await smtp.messages(alertsOnlyReader)).filter((m) => m.headers["x-child-alert"]?.includes(id))).toEqual([]);
     const pushed = await standin.received(follower.id);
     expect(pushed).toHaveLength(1);
     expect(pushed[0]!.payload.title).toContain("AVIS DE RECHERCHE");

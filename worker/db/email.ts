@@ -11,6 +11,8 @@ export interface EmailPrefs {
   lang: string;
   regions: string[];
   exercise: boolean;
+  /** Issue 29: also the search notices of these regions. */
+  notices?: boolean;
 }
 
 const active = eq(emailSubscribers.status, "active");
@@ -25,7 +27,7 @@ export async function requestEmailSubscription(db: Db, address: string, prefs: E
   const pending = JSON.stringify(prefs);
   const [row] = await db
     .insert(emailSubscribers)
-    .values({ id, address, lang: prefs.lang, regions: JSON.stringify(prefs.regions), exercise: prefs.exercise, status: "pending", pending })
+    .values({ id, address, lang: prefs.lang, regions: JSON.stringify(prefs.regions), exercise: prefs.exercise, notices: prefs.notices ?? false, status: "pending", pending })
     .onConflictDoUpdate({
       target: emailSubscribers.address,
       set: { pending, status: sql`CASE WHEN ${emailSubscribers.status} = 'active' THEN 'active' ELSE 'pending' END` },
@@ -56,6 +58,7 @@ export async function confirmEmailSubscription(db: Db, tokenHash: string, now: D
       lang: sql`coalesce(json_extract(${emailSubscribers.pending}, '$.lang'), ${emailSubscribers.lang})`,
       regions: sql`coalesce(json_extract(${emailSubscribers.pending}, '$.regions'), ${emailSubscribers.regions})`,
       exercise: sql`coalesce(json_extract(${emailSubscribers.pending}, '$.exercise'), ${emailSubscribers.exercise})`,
+      notices: sql`coalesce(json_extract(${emailSubscribers.pending}, '$.notices'), ${emailSubscribers.notices})`,
       pending: null,
       confirmHash: null,
       confirmExpiresAt: null,

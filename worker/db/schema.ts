@@ -504,8 +504,10 @@ export const emailSubscribers = sqliteTable(
     /** JSON array of regions (BE, BE-xxx, FR, NL, DE, LU). */
     regions: text("regions").notNull(),
     exercise: integer("exercise", { mode: "boolean" }).notNull(),
+    /** Issue 29: also the search notices of these regions (opted in separately; never by default). */
+    notices: integer("notices", { mode: "boolean" }).notNull().default(false),
     status: text("status", { enum: EMAIL_STATUSES }).notNull(),
-    /** Preferences asked for and not yet confirmed (JSON {lang, regions, exercise}). */
+    /** Preferences asked for and not yet confirmed (JSON {lang, regions, exercise, notices}). */
     pending: text("pending"),
     confirmHash: text("confirm_hash"),
     confirmExpiresAt: text("confirm_expires_at"),

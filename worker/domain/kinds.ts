@@ -27,16 +27,15 @@ export function checkDrafter(kind: AlertKind, role: Role): void {
 
 /**
  * The channels that carry each kind. A search notice is never pushed to every subscriber's
- * browser or mailbox (that is the Child Alert's alone): web push carries it only to the
- * citizens who opted in to the search notices of their regions, e-mail not at all (not
- * yet an opt-in there); it goes on posters, the public site, the partners who chose search
- * notices, and the social networks only at the magistrate's request (§2.3.3.1: "à la
- * demande du magistrat … une campagne via les médias sociaux").
+ * browser or mailbox (that is the Child Alert's alone): web push and e-mail carry it only to
+ * the citizens who opted in to the search notices of their regions (domain/targeting.ts
+ * isRecipient); it goes on posters, the public site, the partners who chose search notices,
+ * and the social networks only at the magistrate's request (§2.3.3.1: "à la demande du
+ * magistrat … une campagne via les médias sociaux").
  */
 export function kindCarriedOn(kind: AlertKind, channel: string, socialRequested: boolean): boolean {
   if (kind === "child_alert") return true;
-  if (channel === "email") return false;
-  if (channel === "push" || channel === "webhooks") return true; // each subscriber's and partner's own choice is applied per recipient
+  if (channel === "push" || channel === "email" || channel === "webhooks") return true; // each subscriber's and partner's own choice is applied per recipient
   return socialRequested; // the social networks
 }
 

@@ -19,6 +19,7 @@ import { EmailAddress, RecipientPreferences } from "./schemas.ts";
 
 export const EmailSubscription = RecipientPreferences.extend({
   email: EmailAddress,
+  notices: z.boolean().default(false).describe("issue 29: also the search notices of these regions (a separate opt-in)"),
 })
   .strict()
   .openapi("EmailSubscription");
@@ -72,7 +73,7 @@ function signUpForm(lang: Language, error?: string): string {
   return `<p>${esc(t.mailSubIntro)}</p>${error ? `<p role="alert" style="color:#a00;font-weight:700">${esc(error)}</p>` : ""}
 <form method="post" action="/subscribe/email">
 <label>${esc(t.mailAddress)} <input type="email" name="email" required maxlength="254" autocomplete="email" style="font:inherit;padding:.4rem;width:100%;max-width:24rem"></label>
-${preferenceFields(lang)}
+${preferenceFields(lang, { notices: true })}
 <button type="submit">${esc(t.mailSubButton)}</button>
 </form>`;
 }
@@ -89,7 +90,7 @@ emailPages.post("/subscribe/email", publicRateLimit, async (c) => {
   const t = CATALOGUES[lang];
   const regions = ([] as unknown[]).concat(form.region ?? []);
   // A checked box is sent as "on" (no value attribute in the shared fields).
-  const parsed = EmailSubscription.safeParse({ email: String(form.email ?? ""), lang, regions, exercise: form.exercise === "on" });
+  const parsed = EmailSubscription.safeParse({ email: String(form.email ?? ""), lang, regions, exercise: form.exercise === "on", notices: form.notices === "on" });
   if (!parsed.success) return c.html(shell(lang, t.mailSubTitle, signUpForm(lang, t.mailInvalid), "/subscribe/email"), 400);
   const { email, ...prefs } = parsed.data;
   await requestSubscription(c.get("db"), c.env.FANOUT, email, prefs);

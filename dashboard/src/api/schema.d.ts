@@ -11455,6 +11455,11 @@ export interface components {
             /** @default false */
             exercise: boolean;
             email: string;
+            /**
+             * @description issue 29: also the search notices of these regions (a separate opt-in)
+             * @default false
+             */
+            notices: boolean;
         };
         Inbox: {
             unread: number;

@@ -34,6 +34,7 @@ export interface EmailRecipient extends ChannelRecipient {
 
 const toRecipient = (r: EmailSubscriberRow): EmailRecipient => ({
   ...recipientOf(r),
+  notices: r.notices,
   id: r.id,
   address: r.address,
 });
@@ -145,6 +146,7 @@ export const email = {
       event: b.event,
       lang,
       exercise: b.exercise,
+      notice: b.kind === "search_notice",
       alertUrl: `${b.origin}/alert/${b.alertId}?lang=${lang}`,
       endsAt: b.endsAt,
       found: b.event === "stop" ? b.stopReason?.startsWith("found") : undefined,

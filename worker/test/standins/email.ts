@@ -54,9 +54,9 @@ export async function confirmationToken(address: string, n = 1): Promise<string>
 }
 
 /** Subscribes and confirms through the public API, as a person would. Returns the address. */
-export async function emailSubscriber(prefs: Prefs = {}): Promise<string> {
+export async function emailSubscriber(prefs: Prefs & { notices?: boolean } = {}): Promise<string> {
   const address = `${crypto.randomUUID()}@example.org`;
-  const res = await publicPost("/email/subscriptions", { email: address, lang: prefs.lang ?? "fr", regions: prefs.regions ?? ["BE"], exercise: prefs.exercise ?? false });
+  const res = await publicPost("/email/subscriptions", { email: address, lang: prefs.lang ?? "fr", regions: prefs.regions ?? ["BE"], exercise: prefs.exercise ?? false, ...(prefs.notices ? { notices: true } : {}) });
   if (res.status !== 202) throw new Error(`subscribe ${res.status} ${JSON.stringify(res.body)}`);
   const ok = await publicPost("/email/confirm", { token: await confirmationToken(address) });
   if (ok.status !== 200) throw new Error(`confirm ${ok.status} ${JSON.stringify(ok.body)}`);

@@ -1,0 +1,1 @@
+ALTER TABLE `email_subscribers` ADD `notices` integer DEFAULT false NOT NULL;
