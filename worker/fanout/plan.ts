@@ -131,6 +131,9 @@ async function planChannel(env: Env, db: Db, ledger: FanoutLedger, channel: Chan
     await ledger.putCounters(base);
     return;
   }
+  // A sweep still waiting (its predecessor finished its first pass before the alarm promoted it) will never run now
+  // that this newer version starts: superseded, or its counters would stay "waiting" for ever.
+  if (sweep.pending) await supersede(ledger, sweep.pending, name);
   await ledger.setSweep(name, { running: intent.id });
   // The message reaches every shard inside start(): the first page's shard first, so the first page leaves at once.
   await start(env, ledger, channel, base, intent.alertId, m, firstPageOnly);
