@@ -18,6 +18,18 @@ export const live = (records: PublicAlert[]) =>
 /** A record's kind (records built before issue 29 are Child Alerts). */
 export const kindOf = (r: Pick<PublicAlert, "kind">): AlertKind => r.kind ?? "child_alert";
 
+/** The age bands of the public list of search notices (issue 29). */
+export const AGE_BANDS = { "0-5": [0, 5], "6-11": [6, 11], "12-17": [12, 17], "18+": [18, 30] } as const;
+
+/** The public list of search notices: live ones, never an exercise, in a region and an age band if asked; newest first. */
+export const noticesListed = (records: PublicAlert[], q: { region: string | null; band: keyof typeof AGE_BANDS | undefined }) =>
+  live(records).filter((r) => {
+    const c = r.content!;
+    if (kindOf(r) !== "search_notice" || r.exercise) return false;
+    if (q.region && !regionMatches([q.region], c.targeting.regions)) return false;
+    return !q.band || (c.child.age >= AGE_BANDS[q.band][0] && c.child.age <= AGE_BANDS[q.band][1]);
+  });
+
 /**
  * What the keyless feeds (open to every origin) list: never an exercise (DOMAIN "Drills
  * never touch real traffic"), and Child Alerts only. Exercises reach only the partners who

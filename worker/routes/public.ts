@@ -4,7 +4,8 @@
 import { Hono } from "hono";
 import { ageText, CATALOGUES, type Catalogue, endsLine, formatWhen, HOTLINE, HOTLINE_ABROAD, HOTLINE_DIAL } from "../../templates/i18n/index.ts";
 import { boardStub } from "../board/object.ts";
-import { type AlertContent, LANGUAGES, type Language, readIn, REGIONS, regionMatches } from "../domain/index.ts";
+import { type AlertContent, LANGUAGES, type Language, readIn, REGIONS } from "../domain/index.ts";
+import { AGE_BANDS, noticesListed } from "../partners/feeds.ts";
 import { photoKey } from "../db/media.ts";
 import { posterOnDemand } from "../render/poster-sets.ts";
 import { FORMAT_NAMES, type FormatName } from "../../templates/posters/model.ts";
@@ -227,9 +228,6 @@ show();
 `;
 }
 
-/** The age bands of the public list's search (issue 29). */
-const AGE_BANDS = { "0-5": [0, 5], "6-11": [6, 11], "12-17": [12, 17], "18+": [18, 30] } as const;
-
 /**
  * The public list of current search notices (issue 29, protocol §2.3.3.1: "l'avis de
  * recherche électronique par le site Internet"): live notices only (never an exercise),
@@ -241,11 +239,7 @@ publicRoutes.get("/notices", async (c) => {
   const t = CATALOGUES[lang];
   const region = REGIONS.find((r) => r === c.req.query("region")) ?? null;
   const band = Object.keys(AGE_BANDS).find((b) => b === c.req.query("age")) as keyof typeof AGE_BANDS | undefined;
-  const all = (await boardStub(c.env).publicAlerts()).filter((r) => r.kind === "search_notice" && r.face === "alert" && r.content && !r.exercise);
-  const shown = all
-    .filter((r) => !region || regionMatches([region], r.content!.targeting.regions))
-    .filter((r) => !band || (r.content!.child.age >= AGE_BANDS[band][0] && r.content!.child.age <= AGE_BANDS[band][1]))
-    .sort((a, b) => b.launchedAt.localeCompare(a.launchedAt));
+  const shown = noticesListed(await boardStub(c.env).publicAlerts(), { region, band });
   const regionName = (g: string) => (t.regions as Record<string, string>)[g] ?? g;
   const option = (value: string, label: string, selected: boolean) => `<option value="${esc(value)}"${selected ? " selected" : ""}>${esc(label)}</option>`;
   const items = shown.map((r) => {

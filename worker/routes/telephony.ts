@@ -9,6 +9,7 @@
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { z } from "@hono/zod-openapi";
 import { boardStub } from "../board/object.ts";
+import { kindOf } from "../partners/feeds.ts";
 import { LANGUAGES, type Language } from "../domain/index.ts";
 import { log } from "../log.ts";
 import { makeDb } from "../db/client.ts";
@@ -84,7 +85,7 @@ function callOf(c: Context<TelEnv>) {
 async function liveAlertId(env: Env, drill: boolean): Promise<string | null> {
   const live = (await boardStub(env).publicAlerts())
     // Issue 29: a search notice's tips come through the normal 116 000 line; the dedicated queue is a Child Alert's.
-    .filter((r) => r.face === "alert" && r.exercise === drill && (r.kind ?? "child_alert") === "child_alert")
+    .filter((r) => r.face === "alert" && r.exercise === drill && kindOf(r) === "child_alert")
     .sort((a, b) => b.launchedAt.localeCompare(a.launchedAt));
   return live[0]?.alertId ?? null;
 }
