@@ -56,6 +56,13 @@ interface StoredCredential {
   counter: number;
 }
 
+export interface SavedCredential {
+  id: string;
+  userHandle: string;
+  counter: number;
+  privateKey: Json;
+}
+
 export interface CeremonyOverrides {
   /** Pretend the user was not verified (no PIN/biometric): the server must refuse. */
   userVerified?: boolean;
@@ -115,6 +122,28 @@ export class SoftAuthenticator {
       clientExtensionResults: {},
       authenticatorAttachment: "platform",
     };
+  }
+
+  /**
+   * The passkeys it holds, private keys included, as JSON: `npm run drill` keeps its team's
+   * passkeys in a file (mode 0600) between runs. Keep it as one keeps a key.
+   */
+  async save(): Promise<SavedCredential[]> {
+    return Promise.all(
+      this.credentials.map(async (c) => ({ id: b64url(c.id), userHandle: c.userHandle, counter: c.counter, privateKey: (await crypto.subtle.exportKey("jwk", c.keys.privateKey)) as Json })),
+    );
+  }
+
+  /** An authenticator holding saved passkeys again (the counter goes on from where it was). */
+  static async restore(rpId: string, origin: string, saved: readonly SavedCredential[]): Promise<SoftAuthenticator> {
+    const auth = new SoftAuthenticator(rpId, origin);
+    for (const s of saved) {
+      const jwk = s.privateKey as JsonWebKey;
+      const privateKey = await crypto.subtle.importKey("jwk", jwk, { name: "ECDSA", namedCurve: "P-256" }, true, ["sign"]);
+      const publicKey = await crypto.subtle.importKey("jwk", { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y }, { name: "ECDSA", namedCurve: "P-256" }, true, ["verify"]);
+      auth.credentials.push({ id: unb64url(s.id), keys: { privateKey, publicKey }, userHandle: s.userHandle, counter: s.counter });
+    }
+    return auth;
   }
 
   /** navigator.credentials.get(), answered in JSON form (AuthenticationResponseJSON). */
