@@ -16,7 +16,7 @@ import { startStack } from "./lib/browser.mjs";
 
 const CLI = join(ROOT, "scripts", "drill.mjs");
 
-describe("npm run drill against any origin: a team enrolled from invitation links", () => {
+describe("npm run drill against any origin: a team of drill seats enrolled from invitation links", () => {
   let stack;
   let call;
   let dir;
@@ -31,10 +31,11 @@ describe("npm run drill against any origin: a team enrolled from invitation link
       (await staffFor(stack.origin, [{ email: "ada@cli.example.org", displayName: "Ada Admin", role: "admin" }], { persistTo: stack.persistTo })).admin,
       (await staffFor(stack.origin, [{ email: "bart@cli.example.org", displayName: "Bart Admin", role: "admin" }], { persistTo: stack.persistTo })).admin,
     ];
-    for (const role of ["cell", "investigator", "operator", "counsellor", "magistrate", "admin"]) {
-      const { data } = await call("POST", "/admin/invitations", { email: `${role}.drill@cli.example.org`, displayName: `Drill ${role}`, role }, admins[0].cookie);
+    // Drill seats (they act on exercises only), an ordinary cell seat and an admin.
+    for (const [key, role, drillSeat] of [["cell", "cell", true], ["investigator", "investigator", true], ["operator", "operator", true], ["counsellor", "counsellor", true], ["magistrate", "magistrate", true], ["ordinary", "cell", false], ["admin", "admin", false]]) {
+      const { data } = await call("POST", "/admin/invitations", { email: `${key}.drill@cli.example.org`, displayName: `Drill ${key}`, role, drillSeat }, admins[0].cookie);
       if (data.needsApproval) await call("POST", `/admin/invitations/${data.id}/approve`, undefined, admins[1].cookie);
-      links[role] = data.link;
+      links[key] = data.link;
     }
   });
   after(async () => {
@@ -59,8 +60,13 @@ describe("npm run drill against any origin: a team enrolled from invitation link
     const admin = run(["--enrol", links.admin, "--team", team]);
     assert.equal(admin.status, 1);
     assert.match(admin.stderr, /an admin: a drill team has/);
-    // The admin's link was only looked up, not used: it still opens for its person.
-    await call("POST", "/auth/invitations/lookup", { token: links.admin.split("#")[1] });
+    // An ordinary seat can act on real alerts: its passkey is not put in a file.
+    const ordinary = run(["--enrol", links.ordinary, "--team", team]);
+    assert.equal(ordinary.status, 1);
+    assert.match(ordinary.stderr, /ordinary cell seat, which can act on real alerts: a drill team holds drill seats only/);
+    // Both links were only looked up, not used: they still open for their people.
+    for (const key of ["admin", "ordinary"]) await call("POST", "/auth/invitations/lookup", { token: links[key].split("#")[1] });
+    assert.equal(Object.keys(JSON.parse(readFileSync(team, "utf8")).members).length, 4);
 
     const elsewhere = run(["--origin", "https://alerts.elsewhere.example", "--team", team]);
     assert.equal(elsewhere.status, 1);

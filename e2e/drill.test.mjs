@@ -417,8 +417,11 @@ describe("the drill through the dashboard: four people, one alert", () => {
     await admin.getByLabel("Name").fill("Nina Newcomer");
     await admin.getByLabel("E-mail").fill("nina@drill.example");
     await admin.getByLabel("Role", { exact: true }).selectOption("counsellor");
+    // A drill seat (issue 27): an account for npm run drill's team, on exercises only.
+    await admin.getByLabel("For drills only").check();
     await admin.getByRole("button", { name: "Create the invitation" }).click();
     assert.match(await admin.locator("#invite-link").textContent({ timeout: 20_000 }), /\/invite#/);
+    await admin.locator("#invitations li", { hasText: "nina@drill.example" }).getByText("drill seat").waitFor(T);
     // A counsellor's account waits for the second admin too.
     await admin.locator("#invitations li", { hasText: "nina@drill.example" }).getByText("awaits a second administrator's approval").waitFor(T);
     await admin.getByLabel("Role of Ivan Investigator").selectOption("calltaker");

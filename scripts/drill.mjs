@@ -6,8 +6,9 @@
 //
 // The drill team's seats sign in with passkeys like everyone: the CLI holds software
 // passkeys for the seats enrolled in its team file (`--enrol <invitation link>`, once per
-// seat; the file keeps their private keys, mode 0600). A seat not in the team is played by
-// its person in the dashboard: the CLI says what it waits for and times it.
+// seat; the file keeps their private keys, mode 0600). Only drill seats are enrolled: accounts
+// that act on exercise alerts only, so a lost team file runs drills and nothing else. A seat
+// not in the team is played by its person in the dashboard: the CLI waits for it and times it.
 //
 //   npm run drill                                    the local stack (`npm start`): a team is enrolled for you
 //   npm run drill -- --origin https://alerts.example.org --enrol 'https://alerts.example.org/invite#…'
@@ -53,6 +54,8 @@ async function enrol(link, file, team) {
   // Who the link is for, before a passkey is made for it: an admin is no drill seat.
   const { data: invited } = await call("POST", "/auth/invitations/lookup", { token });
   if (!TEAM_ROLES.includes(invited.role)) fail(`this link is for ${invited.displayName}, a${invited.role === "admin" ? "n" : ""} ${invited.role}: a drill team has ${TEAM_ROLES.join(", ")} seats`);
+  // The team file holds private keys: only drill seats, which act on exercises alone, are kept in it.
+  if (!invited.drillSeat) fail(`this link is for ${invited.displayName}'s ordinary ${invited.role} seat, which can act on real alerts: a drill team holds drill seats only (the admin invites one with "for drills only")`);
   const { data: opts } = await call("POST", "/auth/register/options", { token });
   const rpId = opts.options.rp?.id ?? url.hostname;
   const auth = new SoftAuthenticator(rpId, origin);
@@ -67,7 +70,7 @@ async function enrol(link, file, team) {
 /** The local stack's team: invited through its D1 (as `npm run invite` does), enrolled once. */
 async function localTeam(origin, file) {
   const links = createInvitations(
-    TEAM_ROLES.map((role) => ({ email: `drill.${role}@drill.child-alert.local`, displayName: `Drill ${role[0].toUpperCase()}${role.slice(1)}`, role })),
+    TEAM_ROLES.map((role) => ({ email: `${role}@drill-seats.child-alert.local`, displayName: `Drill ${role[0].toUpperCase()}${role.slice(1)}`, role, drillSeat: true })),
     { origin },
   );
   let team = null;

@@ -88,18 +88,20 @@ export function createInvitations(list, { origin, ...opts }) {
   }
   const emails = list.map((i) => i.email.toLowerCase());
   const users = new Map(
-    d1(`SELECT id, email, role, display_name FROM users WHERE email IN (${emails.map(sqlString).join(", ")})`, opts).map((u) => [u.email, u]),
+    d1(`SELECT id, email, role, display_name, drill_seat FROM users WHERE email IN (${emails.map(sqlString).join(", ")})`, opts).map((u) => [u.email, u]),
   );
   const now = new Date();
   const out = [];
-  const inserts = list.map(({ displayName, role }, i) => {
+  const inserts = list.map(({ displayName, role, drillSeat = false }, i) => {
     const existing = users.get(emails[i]);
     if (existing && existing.role !== role) throw new Error(`${emails[i]} is already a ${existing.role}`);
+    if (existing && !!existing.drill_seat !== drillSeat) throw new Error(`${emails[i]} is ${existing.drill_seat ? "a drill seat" : "an ordinary seat"}: a drill seat is an account of its own`);
     const token = randomBytes(32).toString("base64url");
     out.push({ email: emails[i], role, token, link: `${origin}/invite#${token}`, existing: !!existing });
     const values = [randomUUID(), createHash("sha256").update(token).digest("hex"), emails[i], existing?.display_name ?? displayName, role,
       existing?.id ?? null, "cli", now.toISOString(), new Date(now.getTime() + INVITATION_TTL_MS).toISOString()];
-    return `INSERT INTO invitations (id, token_hash, email, display_name, role, user_id, created_by, created_at, expires_at) VALUES (${values.map(sqlString).join(", ")})`;
+    // A drill seat (issue 27) acts on exercises only: `npm run drill`'s local team.
+    return `INSERT INTO invitations (id, token_hash, email, display_name, role, user_id, created_by, created_at, expires_at, drill_seat) VALUES (${values.map(sqlString).join(", ")}, ${drillSeat ? 1 : 0})`;
   });
   d1(inserts.join(";\n"), opts);
   return out;

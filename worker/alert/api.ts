@@ -42,8 +42,9 @@ const header = (row: AlertRow, snapshot: AlertSnapshot) => ({
 });
 
 /** The alerts as one role sees them: a file closed to that role shows no name (protocol §2.2.6). */
-export async function alertSummaries(db: Db, role: Role) {
-  const rows = await listAlerts(db);
+export async function alertSummaries(db: Db, role: Role, drillSeat = false) {
+  // A drill seat sees exercises only (domain/drill.ts): for it a real alert does not exist.
+  const rows = (await listAlerts(db)).filter((r) => !drillSeat || r.exercise);
   return Promise.all(
     rows.map(async (row) => {
       const { snapshot } = await loadSnapshot(db, row.id);

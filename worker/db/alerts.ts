@@ -36,6 +36,12 @@ export async function fileClosedTo(db: Db, alertId: string): Promise<Role[] | un
   return row ? ((row.closedTo ?? []) as Role[]) : undefined;
 }
 
+/** Whether an alert is an exercise (null: no such alert) — what a drill seat may see. */
+export async function alertExercise(db: Db, alertId: string): Promise<{ exercise: boolean } | null> {
+  const [row] = await db.select({ exercise: alerts.exercise }).from(alerts).where(eq(alerts.id, alertId));
+  return row ?? null;
+}
+
 export async function loadSnapshot(db: Db, alertId: string): Promise<{ row: AlertRow; snapshot: AlertSnapshot }> {
   const row = await getAlertRow(db, alertId);
   const versionIds = [row.currentVersionId, row.pendingVersionId].filter((x): x is string => !!x);

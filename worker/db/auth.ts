@@ -186,6 +186,7 @@ export async function pendingInvitations(db: Db, now: Date) {
       createdBy: invitations.createdBy,
       needsApproval: invitations.needsApproval,
       approvedBy: invitations.approvedBy,
+      drillSeat: invitations.drillSeat,
     })
     .from(invitations)
     .where(and(isNull(invitations.usedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, now.toISOString())));

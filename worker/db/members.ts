@@ -13,11 +13,11 @@ export async function caseMemberList(db: Db, alertId: string): Promise<{ id: str
     .orderBy(asc(caseMembers.assignedAt));
 }
 
-/** Active staff of these roles, by name (ids and names only). */
-export async function staffOfRoles(db: Db, roles: ("magistrate" | "investigator")[]): Promise<{ id: string; displayName: string }[]> {
+/** Active staff of these roles, by name (ids and names only); drill seats only for an exercise. */
+export async function staffOfRoles(db: Db, roles: ("magistrate" | "investigator")[], forExercise: boolean): Promise<{ id: string; displayName: string }[]> {
   return db
     .select({ id: users.id, displayName: users.displayName })
     .from(users)
-    .where(and(inArray(users.role, roles), isNull(users.disabledAt)))
+    .where(and(inArray(users.role, roles), isNull(users.disabledAt), forExercise ? undefined : eq(users.drillSeat, false)))
     .orderBy(asc(users.displayName));
 }

@@ -27,11 +27,15 @@ function isFor(userId: string | SQL, role: string): SQL {
                    WHERE m.alert_id = n.alert_id AND m.role = ${role} AND v.disabled_at IS NULL))`;
 }
 
+/** SQL condition: notice `n` is about an exercise alert — all a drill seat is told of (domain/drill.ts). */
+const ABOUT_EXERCISE = sql`EXISTS (SELECT 1 FROM alerts a WHERE a.id = n.alert_id AND a.exercise = 1)`;
+const forSeat = (drillSeat: boolean | undefined) => (drillSeat ? sql` AND ${ABOUT_EXERCISE}` : sql``);
+
 /** The active staff a notice is for, with their addresses. */
 export async function noticePeople(db: Db, notice: Pick<NoticeRow, "id" | "recipientRole">): Promise<{ id: string; email: string }[]> {
   const role = notice.recipientRole;
   return db.all<{ id: string; email: string }>(sql`SELECT u.id AS id, u.email AS email FROM users u, notifications n
-    WHERE n.id = ${notice.id} AND u.role = ${role} AND u.disabled_at IS NULL AND ${isFor(sql`u.id`, role)}
+    WHERE n.id = ${notice.id} AND u.role = ${role} AND u.disabled_at IS NULL AND ${isFor(sql`u.id`, role)} AND (u.drill_seat = 0 OR ${ABOUT_EXERCISE})
     ORDER BY u.id`);
 }
 
@@ -44,24 +48,24 @@ export interface InboxItem {
 }
 
 /** One person's notices, newest first, and how many are unread. */
-export async function inbox(db: Db, user: { id: string; role: Role }, limit = 50): Promise<{ unread: number; items: InboxItem[] }> {
+export async function inbox(db: Db, user: { id: string; role: Role; drillSeat?: boolean }, limit = 50): Promise<{ unread: number; items: InboxItem[] }> {
   const [items, count] = await Promise.all([
     db.all<InboxItem>(sql`SELECT n.id AS id, n.alert_id AS alertId, n.event AS event, n.created_at AS createdAt, r.read_at AS readAt
       FROM notifications n LEFT JOIN notice_reads r ON r.notification_id = n.id AND r.user_id = ${user.id}
-      WHERE ${isFor(user.id, user.role)}
+      WHERE ${isFor(user.id, user.role)}${forSeat(user.drillSeat)}
       ORDER BY n.created_at DESC, n.id LIMIT ${limit}`),
     db.get<{ unread: number }>(sql`SELECT count(*) AS unread FROM notifications n
-      WHERE ${isFor(user.id, user.role)}
+      WHERE ${isFor(user.id, user.role)}${forSeat(user.drillSeat)}
         AND NOT EXISTS (SELECT 1 FROM notice_reads r WHERE r.notification_id = n.id AND r.user_id = ${user.id})`),
   ]);
   return { unread: count?.unread ?? 0, items };
 }
 
 /** Marks notices read for one person: the given ones (only those that are theirs), or all. */
-export async function markRead(db: Db, user: { id: string; role: Role }, ids: string[] | "all", at: Date): Promise<number> {
+export async function markRead(db: Db, user: { id: string; role: Role; drillSeat?: boolean }, ids: string[] | "all", at: Date): Promise<number> {
   const which = ids === "all" ? sql`1 = 1` : ids.length ? sql`n.id IN (${sql.join(ids.map((i) => sql`${i}`), sql`, `)})` : sql`0 = 1`;
   const res = await db.run(sql`INSERT OR IGNORE INTO notice_reads (notification_id, user_id, read_at)
-    SELECT n.id, ${user.id}, ${at.toISOString()} FROM notifications n WHERE ${isFor(user.id, user.role)} AND ${which}`);
+    SELECT n.id, ${user.id}, ${at.toISOString()} FROM notifications n WHERE ${isFor(user.id, user.role)}${forSeat(user.drillSeat)} AND ${which}`);
   return res.meta.changes ?? 0;
 }
 

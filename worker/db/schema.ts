@@ -21,6 +21,8 @@ export const users = sqliteTable("users", {
   }).notNull(),
   createdAt: text("created_at").notNull().default(now),
   disabledAt: text("disabled_at"),
+  /** A drill seat (issue 27, domain/drill.ts): acts on exercise alerts only; `npm run drill` holds its passkey. */
+  drillSeat: integer("drill_seat", { mode: "boolean" }).notNull().default(false),
 });
 
 export const credentials = sqliteTable(
@@ -88,6 +90,8 @@ export const invitations = sqliteTable("invitations", {
    */
   needsApproval: integer("needs_approval", { mode: "boolean" }).notNull().default(false),
   approvedBy: text("approved_by"),
+  /** The account it creates is a drill seat (users.drillSeat). */
+  drillSeat: integer("drill_seat", { mode: "boolean" }).notNull().default(false),
 });
 
 /**

@@ -100,3 +100,82 @@ describe("a drill and its scorecard", () => {
     expect((await api("GET", `/drills/${real}`, undefined, as(t.cell))).status).toBe(404);
   });
 });
+
+describe("drill seats: a stolen drill team runs drills and nothing else", () => {
+  it("for a drill seat a real alert does not exist: not listed, read, signed, stopped, named on, or told of", { timeout: 90_000 }, async () => {
+    const { createAlert, makeContent, makeStaff, liveAlert, ORIGIN, FILE } = await import("../test/helpers.ts");
+    const { env, exports } = await import("cloudflare:workers");
+    const { smtp } = await import("../test/standins/email.ts");
+    const { mailNotices } = await import("../staff/notices.ts");
+    const seat = Object.fromEntries(
+      await Promise.all((["cell", "investigator", "operator", "counsellor", "magistrate"] as const).map(async (r) => [r, await makeStaff(r, `drill ${r}`, { drillSeat: true })] as const)),
+    ) as Record<"cell" | "investigator" | "operator" | "counsellor" | "magistrate", Awaited<ReturnType<typeof makeStaff>>>;
+
+    // A real alert on the air, and a real one waiting for its sign-offs (the magistrates are asked: none is in charge yet).
+    const live = await liveAlert(t);
+    const waiting = await createAlert(t.cell);
+    expectOk(await api("POST", `/alerts/${waiting}/submit`, undefined, as(t.cell)));
+
+    // The thief, with the team's sessions: the list holds no real alert…
+    const listed = expectOk(await api("GET", "/alerts", undefined, as(seat.cell))).body.alerts.map((a: { id: string }) => a.id);
+    expect(listed).not.toContain(live);
+    expect(listed).not.toContain(waiting);
+    // …reading, signing, authorising, consenting, stopping a real one: "no such alert".
+    const attempts: [keyof typeof seat, string, string, unknown?][] = [
+      ["cell", "GET", `/alerts/${live}`],
+      ["investigator", "GET", `/alerts/${live}/tips`],
+      ["cell", "POST", `/alerts/${live}/stop`, { reason: "found_safe" }],
+      ["operator", "POST", `/alerts/${live}/stop`, { reason: "withdrawn" }],
+      ["investigator", "POST", `/alerts/${waiting}/signoffs/options`, { kind: "investigator" }],
+      ["operator", "POST", `/alerts/${waiting}/signoffs/options`, { kind: "operator" }],
+      ["magistrate", "POST", `/alerts/${waiting}/members`, { userId: seat.magistrate.userId, role: "magistrate" }],
+      ["magistrate", "POST", `/alerts/${waiting}/signoffs/options`, { kind: "authorisation", decision: DECISION }],
+      ["counsellor", "POST", `/alerts/${waiting}/consent`, { basis: "parental_consent", note: "Both parents consent." }],
+      ["cell", "PUT", `/alerts/${waiting}/content`, {}],
+    ];
+    for (const [who, method, path, body] of attempts) {
+      const res = await api(method, path, body, as(seat[who]));
+      expect(res.status, `${who} ${method} ${path}`).toBe(404);
+    }
+    expect(expectOk(await api("GET", `/alerts/${live}`, undefined, as(t.cell))).body.state).toBe("live");
+    // Nothing real to start, no board of every alert's moves, no live feed of a real one.
+    expect((await api("POST", "/alerts", { exercise: false, content: makeContent(), file: FILE }, as(seat.cell))).status).toBe(403);
+    for (const path of ["/board/live", `/alerts/${live}/live`]) {
+      const res = await exports.default.fetch(new Request(`${ORIGIN}/api/v1${path}`, { headers: { Upgrade: "websocket", Cookie: seat.cell.cookie, Origin: ORIGIN } }));
+      expect(res.status, path).toBeGreaterThanOrEqual(400);
+    }
+    // The real cell cannot name a drill seat on a real case; the candidates for a real case leave them out.
+    expect((await api("POST", `/alerts/${waiting}/members`, { userId: seat.investigator.userId, role: "investigator" }, as(t.cell))).status).toBe(404);
+    const candidates = expectOk(await api("GET", `/alerts/${waiting}/members`, undefined, as(t.cell))).body.candidates;
+    expect([...candidates.magistrates, ...candidates.investigators].map((p: { id: string }) => p.id)).not.toContain(seat.investigator.userId);
+    // Told of nothing real: the inbox and the e-mail of the magistrates' sign-off request.
+    await mailNotices(env, waiting);
+    expect(expectOk(await api("GET", "/inbox", undefined, as(seat.magistrate))).body.items.map((n: { alertId: string }) => n.alertId)).not.toContain(waiting);
+    expect((await smtp.messages(t.magistrate.email)).some((m) => m.text?.includes(waiting))).toBe(true);
+    expect((await smtp.messages(seat.magistrate.email)).some((m) => m.text?.includes(waiting))).toBe(false);
+
+    // What it is for: the whole drill, seat by seat.
+    const { alertId: drill } = expectOk(await api("POST", "/drills", undefined, as(seat.cell)), 201).body;
+    expect(expectOk(await api("GET", "/alerts", undefined, as(seat.cell))).body.alerts.map((a: { id: string }) => a.id)).toContain(drill);
+    const forDrill = expectOk(await api("GET", `/alerts/${drill}/members`, undefined, as(seat.cell))).body.candidates;
+    expect(forDrill.investigators.map((p: { id: string }) => p.id)).toContain(seat.investigator.userId);
+    expectOk(await api("POST", `/alerts/${drill}/members`, { userId: seat.investigator.userId, role: "investigator" }, as(seat.cell)));
+    expectOk(await api("POST", `/alerts/${drill}/members`, { userId: seat.magistrate.userId, role: "magistrate" }, as(seat.cell)));
+    expectOk(await api("POST", `/alerts/${drill}/submit`, undefined, as(seat.cell)));
+    for (const who of ["investigator", "cell", "operator"] as const) expectOk(await signOff(seat[who], drill, who));
+    expectOk(await api("POST", `/alerts/${drill}/consent`, { basis: "parental_consent", note: "Drill." }, as(seat.counsellor)));
+    expectOk(await signOff(seat.magistrate, drill, "authorisation", DECISION));
+    expectOk(await api("POST", `/alerts/${drill}/launch`, undefined, as(seat.cell)));
+    expect(expectOk(await api("POST", `/alerts/${drill}/stop`, { reason: "found_safe" }, as(seat.cell))).body.state).toBe("stopped");
+  });
+
+  it("only the seats a drill needs can be drill seats, and an account is one or the other", async () => {
+    for (const role of ["admin", "calltaker"]) {
+      const res = await api("POST", "/admin/invitations", { email: `${role}.seat@example.test`, displayName: "x", role, drillSeat: true }, as(t.admin));
+      expect(res.status, role).toBe(422);
+    }
+    const res = await api("POST", "/admin/invitations", { email: t.cell.email, displayName: "x", role: "cell", drillSeat: true }, as(t.admin));
+    expect(res.status).toBe(422);
+    expect(res.body.detail).toMatch(/ordinary seat/);
+  });
+});

@@ -74,6 +74,7 @@ adminRoutes.openapi(
               createdBy: z.string().nullable(),
               needsApproval: z.boolean(),
               approvedBy: z.string().nullable(),
+              drillSeat: z.boolean(),
             }),
           ),
           requests: z.array(AccountRequest).describe("account changes waiting for a second admin"),
@@ -86,7 +87,7 @@ adminRoutes.openapi(
     const [all, invitations, requests] = await Promise.all([listUsers(db), pendingInvitations(db, new Date()), pendingAccountRequests(db, new Date())]);
     return c.json(
       {
-        users: all.map((u) => ({ id: u.id, email: u.email, displayName: u.displayName, role: u.role, disabledAt: u.disabledAt, passkeys: u.passkeys })),
+        users: all.map((u) => ({ id: u.id, email: u.email, displayName: u.displayName, role: u.role, disabledAt: u.disabledAt, drillSeat: u.drillSeat, passkeys: u.passkeys })),
         invitations,
         requests: requests.map(toRequest),
       },
@@ -119,7 +120,7 @@ adminRoutes.openapi(
   }),
   async (c) => {
     const { user, disabledAt, requests } = await changeAccount(c.env, c.get("db"), actorOf(c), c.req.valid("param").id, c.req.valid("json"));
-    return c.json({ id: user.id, email: user.email, displayName: user.displayName, role: user.role as Role, disabledAt, pending: requests.map(toRequest) }, 200);
+    return c.json({ id: user.id, email: user.email, displayName: user.displayName, role: user.role as Role, disabledAt, drillSeat: user.drillSeat, pending: requests.map(toRequest) }, 200);
   },
 );
 
@@ -137,7 +138,7 @@ adminRoutes.openapi(
   }),
   async (c) => {
     const { user, role, disabledAt } = await approveAccountRequest(c.env, c.get("db"), actorOf(c), c.req.valid("param").id);
-    return c.json({ id: user.id, email: user.email, displayName: user.displayName, role, disabledAt }, 200);
+    return c.json({ id: user.id, email: user.email, displayName: user.displayName, role, disabledAt, drillSeat: user.drillSeat }, 200);
   },
 );
 

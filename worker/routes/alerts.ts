@@ -10,6 +10,7 @@ import { rpFromEnv, signOffOptions, verifySignOff } from "../staff/passkeys.ts";
 import { alertCommand, alertStub, carryOver, alertSummaries, alertView, fileForSigners } from "../alert/api.ts";
 import { boardStub } from "../board/object.ts";
 import { actorOf, currentUser, jsonBody, jsonOk, liveHandshake, newRouter, ownedFeedRequest, requirePermission, staffRoute, requireAnyPermission, UUID_PATH } from "./http.ts";
+import { AppError } from "../errors.ts";
 import {
   AlertDetail,
   AlertIdParam,
@@ -42,7 +43,7 @@ alertRoutes.openapi(
     summary: "List alerts with their state and who is waiting on whom",
     responses: { 200: jsonOk(z.object({ alerts: z.array(AlertSummary) })) },
   }),
-  async (c) => c.json({ alerts: await alertSummaries(c.get("db"), actorOf(c).role) }, 200),
+  async (c) => c.json({ alerts: await alertSummaries(c.get("db"), actorOf(c).role, currentUser(c).drillSeat) }, 200),
 );
 
 alertRoutes.openapi(
@@ -404,4 +405,14 @@ alertRoutes.get(`/alerts/:id{${UUID_PATH}}/live`, requireAnyPermission("alert.re
 });
 
 /** The board feed: "something changed" for every open alert list (ids and states only). */
-alertRoutes.get("/board/live", requirePermission("alert.read"), liveHandshake, (c) => boardStub(c.env).fetch(ownedFeedRequest(c)));
+alertRoutes.get(
+  "/board/live",
+  requirePermission("alert.read"),
+  async (c, next) => {
+    // The board announces every alert's moves: a drill seat (exercises only) follows its drill on the alert's own feed.
+    if (currentUser(c).drillSeat) throw new AppError("E_FORBIDDEN_ROLE", "a drill seat acts on exercises only");
+    await next();
+  },
+  liveHandshake,
+  (c) => boardStub(c.env).fetch(ownedFeedRequest(c)),
+);

@@ -39,12 +39,13 @@ function startSession(c: Context<AppEnv>, token: string) {
   });
 }
 
-const publicUser = (u: { id: string; email: string; displayName: string; role: string; disabledAt: string | null }) => ({
+const publicUser = (u: { id: string; email: string; displayName: string; role: string; disabledAt: string | null; drillSeat: boolean }) => ({
   id: u.id,
   email: u.email,
   displayName: u.displayName,
   role: u.role as z.infer<typeof User>["role"],
   disabledAt: u.disabledAt,
+  drillSeat: u.drillSeat,
 });
 
 authRoutes.openapi(
@@ -58,12 +59,12 @@ authRoutes.openapi(
     request: { body: jsonBody(z.object({ token: Token }).strict()) },
     responses: {
       ...problemResponses,
-      200: jsonOk(z.object({ email: z.string(), displayName: z.string(), role: z.string(), expiresAt: z.string() })),
+      200: jsonOk(z.object({ email: z.string(), displayName: z.string(), role: z.string(), drillSeat: z.boolean(), expiresAt: z.string() })),
     },
   }),
   async (c) => {
     const inv = await invitationForToken(c.get("db"), c.req.valid("json").token, new Date());
-    return c.json({ email: inv.email, displayName: inv.displayName, role: inv.role, expiresAt: inv.expiresAt }, 200);
+    return c.json({ email: inv.email, displayName: inv.displayName, role: inv.role, drillSeat: inv.drillSeat, expiresAt: inv.expiresAt }, 200);
   },
 );
 

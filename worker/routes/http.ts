@@ -8,8 +8,9 @@ import { SESSION_COOKIE } from "../config.ts";
 import { LIVE_ROLE_HEADER, LIVE_SESSION_HEADER, LIVE_USER_HEADER } from "../board/live-object.ts";
 import { sessionUser, type UserRow } from "../db/auth.ts";
 import { type Db, makeDb } from "../db/client.ts";
+import { checkDrillSeat } from "../domain/drill.ts";
 import { checkFileOpenTo, CLOSABLE_ROLES, mayDo, type Permission, type Role, rolesFor, sha256Hex } from "../domain/index.ts";
-import { fileClosedTo } from "../db/alerts.ts";
+import { alertExercise, fileClosedTo } from "../db/alerts.ts";
 import { AppError } from "../errors.ts";
 import { Problem } from "./schemas.ts";
 
@@ -152,6 +153,7 @@ export function requirePermission(permission: Permission): MiddlewareHandler<App
     if (!mayDo(user.role as Role, permission)) {
       throw new AppError("E_FORBIDDEN_ROLE", `allowed roles: ${rolesFor(permission).join(", ")}`);
     }
+    await checkDrillSeatRequest(c, user, [permission]);
     // The parents' consent needs no reading of the file: the counsellor records it even when the file is closed to them.
     if (permission !== "alert.consent") await checkFileOpen(c, user.role as Role);
     await next();
@@ -172,6 +174,13 @@ async function checkFileOpen(c: Context<AppEnv>, role: Role): Promise<void> {
   if (closedTo) checkFileOpenTo({ closedTo }, role);
 }
 
+/** A drill seat (domain/drill.ts) acts on exercises only: one indexed read on an alert's path, for drill seats only. */
+async function checkDrillSeatRequest(c: Context<AppEnv>, user: UserRow, permissions: readonly Permission[]): Promise<void> {
+  if (!user.drillSeat) return;
+  const id = ALERT_PATH.exec(c.req.path)?.[1];
+  checkDrillSeat(permissions, id ? await alertExercise(c.get("db"), id) : "no alert path");
+}
+
 /** A guard passed by any of these permissions (a live feed that call-takers and case staff both open). */
 export function requireAnyPermission(...permissions: Permission[]): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -180,6 +189,7 @@ export function requireAnyPermission(...permissions: Permission[]): MiddlewareHa
     if (!permissions.some((p) => mayDo(user.role as Role, p))) {
       throw new AppError("E_FORBIDDEN_ROLE", `allowed roles: ${[...new Set(permissions.flatMap((p) => rolesFor(p)))].join(", ")}`);
     }
+    await checkDrillSeatRequest(c, user, permissions);
     await checkFileOpen(c, user.role as Role);
     await next();
   };

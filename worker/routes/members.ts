@@ -5,7 +5,7 @@
 import { z } from "@hono/zod-openapi";
 import type { Db } from "../db/client.ts";
 import { caseMemberList, staffOfRoles } from "../db/members.ts";
-import { getAlertRow } from "../db/alerts.ts";
+import { alertExercise, getAlertRow } from "../db/alerts.ts";
 import { mayDo, MEMBER_ROLES, type Role } from "../domain/index.ts";
 import { alertCommand } from "../alert/api.ts";
 import { actorOf, currentUser, jsonBody, jsonOk, newRouter, staffRoute } from "./http.ts";
@@ -28,11 +28,13 @@ const Members = z
 
 /** The case's people as the API shows them; with who may be named, for those who may name them. */
 async function membersView(db: Db, alertId: string, withCandidates: boolean) {
+  // Drill seats are named on exercises only.
+  const exercise = withCandidates && (await alertExercise(db, alertId))?.exercise === true;
   const members = (await caseMemberList(db, alertId)).map(({ id, displayName, role }) => ({ person: { id, displayName }, role }));
   return {
     magistrate: members.find((m) => m.role === "magistrate")?.person ?? null,
     investigators: members.filter((m) => m.role === "investigator").map((m) => m.person),
-    candidates: withCandidates ? { magistrates: await staffOfRoles(db, ["magistrate"]), investigators: await staffOfRoles(db, ["investigator"]) } : null,
+    candidates: withCandidates ? { magistrates: await staffOfRoles(db, ["magistrate"], exercise), investigators: await staffOfRoles(db, ["investigator"], exercise) } : null,
   };
 }
 

@@ -30,7 +30,7 @@ noticeRoutes.openapi(
   }),
   async (c) => {
     const user = currentUser(c);
-    return c.json(await inbox(c.get("db"), { id: user.id, role: user.role as Role }), 200);
+    return c.json(await inbox(c.get("db"), { id: user.id, role: user.role as Role, drillSeat: user.drillSeat }), 200);
   },
 );
 
@@ -50,7 +50,7 @@ noticeRoutes.openapi(
   async (c) => {
     const user = currentUser(c);
     const body = c.req.valid("json");
-    const me = { id: user.id, role: user.role as Role };
+    const me = { id: user.id, role: user.role as Role, drillSeat: user.drillSeat };
     await markRead(c.get("db"), me, "ids" in body ? body.ids : "all", new Date());
     return c.json(await inbox(c.get("db"), me), 200);
   },

@@ -285,6 +285,7 @@ export const User = z
     displayName: z.string(),
     role: Role,
     disabledAt: z.string().nullable(),
+    drillSeat: z.boolean().describe("a drill seat: acts on exercise alerts only (npm run drill's team)"),
   })
   .openapi("User");
 
@@ -296,6 +297,7 @@ export const InvitationBody = z
     email: EmailAddress,
     displayName: z.string().trim().min(1).max(100),
     role: Role,
+    drillSeat: z.boolean().optional().describe("a drill seat: an account that acts on exercise alerts only, for npm run drill's team (cell, investigator, operator, counsellor, magistrate)"),
   })
   .strict()
   .openapi("NewInvitation");

@@ -26,6 +26,7 @@ import { commit, type Db, type Stmt } from "../db/client.ts";
 import { challenges, credentials, invitations, sessions, users } from "../db/schema.ts";
 import { accountNoticeStmt } from "../db/notices.ts";
 import { canonicalJson, challengeBinds, type Role, seatNeedsSecondAdmin, sha256Hex, type SignOffDecision, type SignOffKind, signOffDigest } from "../domain/index.ts";
+import { checkDrillSeatRole } from "../domain/drill.ts";
 import { b64url, unb64url } from "../bytes.ts";
 import { AppError } from "../errors.ts";
 import { log } from "../log.ts";
@@ -67,6 +68,8 @@ export interface NewInvitation {
   displayName: string;
   role: Role;
   createdBy: string | null;
+  /** The account it creates acts on exercises only (domain/drill.ts). */
+  drillSeat?: boolean;
 }
 
 /**
@@ -77,6 +80,11 @@ export async function createInvitation(db: Db, inv: NewInvitation, now: Date) {
   const existing = await userByEmail(db, inv.email);
   if (existing && existing.role !== inv.role) {
     throw new AppError("E_RULE", "this e-mail already belongs to a user with another role; change the role first");
+  }
+  const drillSeat = inv.drillSeat === true;
+  if (drillSeat) checkDrillSeatRole(inv.role);
+  if (existing && existing.drillSeat !== drillSeat) {
+    throw new AppError("E_RULE", existing.drillSeat ? "this e-mail belongs to a drill seat: its new device is invited as a drill seat too" : "this e-mail belongs to an ordinary seat: a drill seat is an account of its own");
   }
   const token = randomToken();
   const id = crypto.randomUUID();
@@ -96,13 +104,14 @@ export async function createInvitation(db: Db, inv: NewInvitation, now: Date) {
         email: inv.email,
         displayName: existing?.displayName ?? inv.displayName,
         role: inv.role,
+        drillSeat,
         userId: existing?.id ?? null,
         createdBy: inv.createdBy,
         createdAt: now.toISOString(),
         expiresAt: later(now, INVITATION_TTL_MS),
       }),
     ],
-    [{ actorUserId: inv.createdBy, action: "invitation_created", details: { invitationId: id, role: inv.role, needsApproval, ...(existing ? { forUser: existing.id } : {}) } }],
+    [{ actorUserId: inv.createdBy, action: "invitation_created", details: { invitationId: id, role: inv.role, needsApproval, ...(drillSeat ? { drillSeat } : {}), ...(existing ? { forUser: existing.id } : {}) } }],
     now,
   );
   return { id, token, expiresAt: later(now, INVITATION_TTL_MS), needsApproval };
@@ -188,6 +197,7 @@ export async function verifyRegistration(
     role: inv.role as Role,
     createdAt: now.toISOString(),
     disabledAt: null,
+    drillSeat: inv.drillSeat,
   };
   const sessionToken = randomToken();
   const statements: Stmt[] = [];

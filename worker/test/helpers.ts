@@ -58,9 +58,9 @@ export interface Staff {
 let seq = 0;
 
 /** A staff member invited, then registered with a software passkey through the API. */
-export async function makeStaff(role: Role, name = `${role} ${++seq}`): Promise<Staff> {
+export async function makeStaff(role: Role, name = `${role} ${++seq}`, seat: { drillSeat?: boolean } = {}): Promise<Staff> {
   const email = `${role}.${seq}.${crypto.randomUUID().slice(0, 8)}@example.test`;
-  const inv = await createInvitation(db(), { email, displayName: name, role, createdBy: null }, new Date());
+  const inv = await createInvitation(db(), { email, displayName: name, role, createdBy: null, ...seat }, new Date());
   const auth = new SoftAuthenticator(env.RP_ID, ORIGIN);
   const ip = `10.1.${seq % 250}.${Math.floor(Math.random() * 250)}`;
   const opts = await api("POST", "/auth/register/options", { token: inv.token }, { ip });

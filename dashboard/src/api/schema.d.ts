@@ -38,6 +38,7 @@ export interface paths {
                             email: string;
                             displayName: string;
                             role: string;
+                            drillSeat: boolean;
                             expiresAt: string;
                         };
                     };
@@ -3962,6 +3963,7 @@ export interface paths {
                                 createdBy: string | null;
                                 needsApproval: boolean;
                                 approvedBy: string | null;
+                                drillSeat: boolean;
                             }[];
                             /** @description account changes waiting for a second admin */
                             requests: components["schemas"]["AccountRequest"][];
@@ -10900,6 +10902,8 @@ export interface components {
             displayName: string;
             role: components["schemas"]["Role"];
             disabledAt: string | null;
+            /** @description a drill seat: acts on exercise alerts only (npm run drill's team) */
+            drillSeat: boolean;
         };
         /** @enum {string} */
         Role: "magistrate" | "investigator" | "cell" | "operator" | "counsellor" | "calltaker" | "admin";
@@ -11283,6 +11287,8 @@ export interface components {
             email: string;
             displayName: string;
             role: components["schemas"]["Role"];
+            /** @description a drill seat: an account that acts on exercise alerts only, for npm run drill's team (cell, investigator, operator, counsellor, magistrate) */
+            drillSeat?: boolean;
         };
         AccountRequest: {
             id: string;

@@ -2,6 +2,7 @@
 // (rule 15) has its own screen, shared with the missing-persons cell.
 import { Fragment } from "preact";
 import { useEffect, useState } from "preact/hooks";
+import { DRILL_SEAT_ROLES } from "../../../worker/domain/drill.ts";
 import { ROLES } from "../../../worker/domain/roles.ts";
 import { api, type AuthorityMailboxes, type ChannelSetting, must, mustOk, type Passkey, type User, type YearStatistics } from "../api/client";
 import type { components, paths } from "../api/schema";
@@ -17,7 +18,8 @@ export function Admin({ meId }: { meId: string }) {
   const [data, setData] = useState<Users | null>(null);
   const [channels, setChannels] = useState<ChannelSetting[] | null>(null);
   const [run, busy, error] = useAction();
-  const [invite, setInvite] = useState({ email: "", displayName: "", role: "investigator" as User["role"] });
+  const [invite, setInvite] = useState({ email: "", displayName: "", role: "investigator" as User["role"], drillSeat: false });
+  const mayBeDrillSeat = (DRILL_SEAT_ROLES as readonly string[]).includes(invite.role);
   const [link, setLink] = useState<string | null>(null);
   const [asked, setAsked] = useState(false);
   const nameOf = (id: string) => data?.users.find((u) => u.id === id)?.displayName ?? id.slice(0, 8);
@@ -49,7 +51,17 @@ export function Admin({ meId }: { meId: string }) {
           <tbody>
             {data?.users.map((u) => (
               <tr key={u.id}>
-                <th scope="row">{u.displayName}</th>
+                <th scope="row">
+                  {u.displayName}
+                  {u.drillSeat && (
+                    <>
+                      {" "}
+                      <span class="badge" title={t("admin.drillSeatHelp")}>
+                        {t("admin.drillSeatBadge")}
+                      </span>
+                    </>
+                  )}
+                </th>
                 <td>{u.email}</td>
                 <td>
                   <label class="sr-only" for={`role-${u.id}`}>
@@ -137,9 +149,9 @@ export function Admin({ meId }: { meId: string }) {
         <form class="inline-form" onSubmit={(e) => {
           e.preventDefault();
           void run(async () => {
-            const r = await must(api.POST("/admin/invitations", { body: invite }));
+            const r = await must(api.POST("/admin/invitations", { body: { ...invite, drillSeat: mayBeDrillSeat && invite.drillSeat } }));
             setLink(r.link);
-            setInvite({ ...invite, email: "", displayName: "" });
+            setInvite({ ...invite, email: "", displayName: "", drillSeat: false });
             await load();
           });
         }}>
@@ -153,6 +165,18 @@ export function Admin({ meId }: { meId: string }) {
               <option value={r}>{t(`role.${r}`)}</option>
             ))}
           </select>
+          {mayBeDrillSeat && (
+            <label>
+              <input id="inv-drill" type="checkbox" checked={invite.drillSeat} onChange={(e) => setInvite({ ...invite, drillSeat: (e.target as HTMLInputElement).checked })} aria-describedby="inv-drill-help" />
+              {" "}
+              {t("admin.drillSeat")}
+            </label>
+          )}
+          {mayBeDrillSeat && (
+            <small id="inv-drill-help">
+              {t("admin.drillSeatHelp")}
+            </small>
+          )}
           <button type="submit" disabled={busy}>
             {t("admin.createInvite")}
           </button>
@@ -168,7 +192,8 @@ export function Admin({ meId }: { meId: string }) {
             <ul id="invitations">
               {data.invitations.map((i) => (
                 <li key={i.id} data-invitation={i.id}>
-                  {i.displayName} ({i.email}) — {t(`role.${i.role}` as never)} · {t("admin.expires", { at: fmtTime(i.expiresAt) })}
+                  {i.displayName} ({i.email}) — {t(`role.${i.role}` as never)}
+                  {i.drillSeat && <span class="badge">{t("admin.drillSeatBadge")}</span>} · {t("admin.expires", { at: fmtTime(i.expiresAt) })}
                   {i.forUser && <> · {t("admin.addsPasskey")}</>}
                   {i.needsApproval && (i.approvedBy ? <> · {t("admin.approvedNote")}</> : <> · <strong>{t("admin.awaitsApproval")}</strong></>)}{" "}
                   {i.needsApproval && !i.approvedBy && (i.createdBy === meId ? (

@@ -168,6 +168,8 @@ export async function assign(ctx: CommandContext, s: AlertSnapshot, cmd: Extract
   if (ENDED_STATES.includes(s.state)) throw new AppError("E_INVALID_TRANSITION", `the case's people are not changed once the alert is ${s.state}`);
   const change = cmd.change;
   const target = change.type === "add" ? await userById(ctx.db, change.userId) : undefined;
+  // A drill seat is never named on a real case (domain/drill.ts): for it a real alert does not exist.
+  if (target?.drillSeat && !s.exercise) throw new AppError("E_NOT_FOUND", "no such active staff member");
   const after = checkAssignment(s.members, cmd.actor, change, target ? { role: target.role as Role, active: !target.disabledAt } : null);
   const unchanged = after.magistrate === s.members.magistrate && after.investigators.length === s.members.investigators.length;
   if (unchanged) return { alertId: s.id, state: s.state, changed: false };
