@@ -1,11 +1,11 @@
 // Bench Worker: the poster set of one alert (7 formats × 4 languages) with the production
 // code path (worker/render/poster-sets.ts), as the set's jobs run it: /prepare is the
-// set's first job (each photo decoded once, scaled for every format), /format one format
-// job (that format in every language); /render the whole set in one invocation (the old
+// set's first job (each photo decoded once, scaled for every format), /format?f=&l= one
+// poster job (a format in one language; without l, every language); /render the whole set in one invocation (the old
 // way); /trees the layout trees, so the peer renders the very same layouts in Chromium.
 import { FORMAT_NAMES, type FormatName } from "../templates/posters/model.ts";
 import { layoutPoster } from "../templates/posters/poster.tsx";
-import { AlertContent, LANGUAGES } from "../worker/domain/index.ts";
+import { AlertContent, type Language, LANGUAGES } from "../worker/domain/index.ts";
 import { b64, unb64url } from "../worker/bytes.ts";
 import { alertPosterModel } from "../worker/render/poster-model.ts";
 import { renderPlannedPoster, scalePhotos, type SizedPhoto } from "../worker/render/poster-sets.ts";
@@ -44,10 +44,10 @@ async function prepare(jpeg: Uint8Array<ArrayBuffer>): Promise<Map<FormatName, S
   return scalePhotos(async () => jpeg, PLAN, FORMAT_NAMES);
 }
 
-/** One format job: the format in every language; PNG bytes summed so nothing can be skipped. */
-async function renderFormat(format: FormatName, photos: SizedPhoto[]): Promise<number> {
+/** One poster job (a format in one language), or the format in every language; PNG bytes summed so nothing can be skipped. */
+async function renderFormat(format: FormatName, photos: SizedPhoto[], langs: readonly Language[]): Promise<number> {
   let bytes = 0;
-  for (const lang of LANGUAGES) bytes += (await renderPlannedPoster(PLAN, format, photos, lang)).length;
+  for (const lang of langs) bytes += (await renderPlannedPoster(PLAN, format, photos, lang)).length;
   return bytes;
 }
 
@@ -61,8 +61,10 @@ export default {
     if (url.pathname === "/noop") return new Response("ok");
     if (url.pathname === "/format") {
       const format = url.searchParams.get("f") as FormatName;
-      const bytes = await renderFormat(format, fromWire(await request.json()));
-      return Response.json({ posters: LANGUAGES.length, bytes });
+      const lang = url.searchParams.get("l") as Language | null;
+      const langs = lang ? [lang] : LANGUAGES;
+      const bytes = await renderFormat(format, fromWire(await request.json()), langs);
+      return Response.json({ posters: langs.length, bytes });
     }
     const jpeg = new Uint8Array(await request.arrayBuffer());
     const sized = await prepare(jpeg);
@@ -81,7 +83,7 @@ export default {
     }
     // /render: the whole set in one invocation, one poster after another.
     let bytes = 0;
-    for (const format of FORMAT_NAMES) bytes += await renderFormat(format, sized.get(format)!);
+    for (const format of FORMAT_NAMES) bytes += await renderFormat(format, sized.get(format)!, LANGUAGES);
     return Response.json({ posters: LANGUAGES.length * FORMAT_NAMES.length, bytes });
   },
 };

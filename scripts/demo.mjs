@@ -278,11 +278,11 @@ const { data: saved } = await call("PUT", `/alerts/${alertId}/content`, {
     },
   },
 }, staff.cell.cookie);
-// The new version's poster set: the first job decodes the photo once, then one job per format.
+// The new version's poster set: the first job decodes the photo once, then one job per poster.
 for (let set; ; await new Promise((r) => setTimeout(r, 250))) {
   set = (await call("GET", `/alerts/${alertId}/posters`, undefined, staff.cell.cookie)).data;
   if (set.versionId === saved.versionId && set.status === "ready") {
-    step("version 2's poster set rendered (photo decoded once, one job per format)", `${set.posters.length} posters stored ${((Date.now() - savedAt) / 1000).toFixed(1)} s after the save`);
+    step("version 2's poster set rendered (photo decoded once, one job per poster)", `${set.posters.length} posters stored ${((Date.now() - savedAt) / 1000).toFixed(1)} s after the save`);
     break;
   }
   if (Date.now() - savedAt > 60_000) throw new Error(`version 2's posters: ${set.posters.length} of ${set.expected} after 60 s`);

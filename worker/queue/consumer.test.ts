@@ -73,7 +73,7 @@ describe("queue job render_posters", () => {
     for (const format of FORMAT_NAMES) expect(await env.MEDIA.head(stoppedPosterKey("found", false, format, "nl"))).not.toBeNull();
   });
 
-  it("the set's first job decodes each photo once for every format and hands out one job per format; each format job renders its format from those copies", async () => {
+  it("the set's first job decodes each photo once for every format and hands out one job per poster; each renders its poster from those copies", async () => {
     const id = await createAlert(t.cell);
     const hash = await uploadPhoto(id);
     const content = makeContent({ child: { ...makeContent().child, photos: [hash] }, targeting: { regions: ["BE"], languages: ["fr", "en"] } });
@@ -90,14 +90,21 @@ describe("queue job render_posters", () => {
       expect(Number(copy!.customMetadata!.height)).toBeLessThanOrEqual(area.h);
     }
 
-    // A format job needs only its copy: with the original gone and one poster lost, the story job renders it again, in its language.
+    // A poster job needs only its copy: with the original gone and two posters lost, the English story job renders its own, not the French one.
     await env.MEDIA.delete(`alerts/${id}/photos/${hash}.jpg`);
     const lost = `alerts/${id}/posters/${set.inputsHash}/story-en.png`;
+    const lostFr = `alerts/${id}/posters/${set.inputsHash}/story-fr.png`;
     await env.MEDIA.delete(lost);
-    const job = { type: "render_poster_format", alertId: id, versionId, inputsHash: set.inputsHash, format: "story" };
+    await env.MEDIA.delete(lostFr);
+    const job = { type: "render_poster_format", alertId: id, versionId, inputsHash: set.inputsHash, format: "story", lang: "en" };
     const story = await runJobs([job], "child-alert-posters");
     expect(story.explicitAcks).toEqual(["m0"]);
     expect(await env.MEDIA.head(lost)).not.toBeNull();
+    expect(await env.MEDIA.head(lostFr)).toBeNull();
+    // A job queued by the previous release (a format, no language) still renders the format in every language.
+    const { lang: _, ...older } = job;
+    expect((await runJobs([older], "child-alert-posters")).explicitAcks).toEqual(["m0"]);
+    expect(await env.MEDIA.head(lostFr)).not.toBeNull();
     // Without its copy either, the job cannot render (retried, never a poster without the photo).
     await env.MEDIA.delete(lost);
     await env.MEDIA.delete(`alerts/${id}/poster-inputs/${set.inputsHash}/story-0.jpg`);
@@ -118,8 +125,8 @@ describe("queue job render_posters", () => {
     await env.MEDIA.delete(`alerts/${id}/posters/${inputsHash}/print-de.png`); // a format job lost on the way
     const { startPosterSet, SET_HANDED_OUT_MS } = await import("../render/poster-sets.ts");
     const d = makeDb(env.DB);
-    expect(await startPosterSet(d, env.MEDIA, env.APP_ORIGIN, id, versionId)).toEqual({ inputsHash, formats: [], handedOut: true });
-    expect(await startPosterSet(d, env.MEDIA, env.APP_ORIGIN, id, versionId, Date.now() + SET_HANDED_OUT_MS + 1)).toEqual({ inputsHash, formats: ["print"], handedOut: false });
+    expect(await startPosterSet(d, env.MEDIA, env.APP_ORIGIN, id, versionId)).toEqual({ inputsHash, formats: [], missing: [], handedOut: true });
+    expect(await startPosterSet(d, env.MEDIA, env.APP_ORIGIN, id, versionId, Date.now() + SET_HANDED_OUT_MS + 1)).toEqual({ inputsHash, formats: ["print"], missing: [{ format: "print", lang: "de" }], handedOut: false });
   });
 
   it("a new version gets its own poster set, in the version's languages only", async () => {

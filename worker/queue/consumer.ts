@@ -16,6 +16,7 @@ import { writePagePoint } from "../metrics/points.ts";
 import { HandoffPending, handOff } from "../abroad/peers.ts";
 import { posterSetHandedOut, renderPosterFormat, startPosterSet } from "../render/poster-sets.ts";
 import { FORMAT_NAMES } from "../../templates/posters/model.ts";
+import { LANGUAGES } from "../domain/index.ts";
 import { sendConfirmation } from "../channels/email/confirmation.ts";
 import { mailNotices } from "../staff/notices.ts";
 import { tellPasskeyAdded } from "../staff/passkey-notice.ts";
@@ -23,13 +24,14 @@ import { tellPasskeyAdded } from "../staff/passkey-notice.ts";
 export const QueueJob = z.discriminatedUnion("type", [
   /** A version's poster set: plan it, decode its photos once, hand out one job per format. */
   z.object({ type: z.literal("render_posters"), alertId: z.uuid(), versionId: z.uuid() }),
-  /** One format of a set in every language (the POSTERS queue: one job per isolate, in parallel). */
+  /** One poster of a set: a format in one language (the POSTERS queue: one job per isolate, all in parallel); without `lang` (an older release's job) every language. */
   z.object({
     type: z.literal("render_poster_format"),
     alertId: z.uuid(),
     versionId: z.uuid(),
     inputsHash: z.string().regex(/^[0-9a-f]{64}$/),
     format: z.enum(FORMAT_NAMES),
+    lang: z.enum(LANGUAGES).optional(),
   }),
   PageJob,
   /** The double opt-in e-mail of one subscriber (no address in the job: read at send time). */
@@ -54,12 +56,13 @@ async function run(job: QueueJob, env: Env): Promise<Record<string, unknown>> {
     case "render_posters": {
       const set = await startPosterSet(makeDb(env.DB), env.MEDIA, env.APP_ORIGIN, job.alertId, job.versionId);
       if (!set) return { formats: 0 };
-      if (set.formats.length) {
+      if (set.missing.length) {
         const { alertId, versionId } = job;
-        await env.POSTERS.sendBatch(set.formats.map((format) => ({ body: { type: "render_poster_format", alertId, versionId, inputsHash: set.inputsHash, format } satisfies QueueJob })));
+        const jobs = set.missing.map(({ format, lang }) => ({ body: { type: "render_poster_format", alertId, versionId, inputsHash: set.inputsHash, format, lang } satisfies QueueJob }));
+        for (let i = 0; i < jobs.length; i += 100) await env.POSTERS.sendBatch(jobs.slice(i, i + 100));
         await posterSetHandedOut(env.MEDIA, alertId, set.inputsHash);
       } else if (!set.handedOut) await postersProgress(env, job.alertId, job.versionId);
-      return { formats: set.formats.length, handedOut: set.handedOut };
+      return { formats: set.formats.length, posters: set.missing.length, handedOut: set.handedOut };
     }
     case "render_poster_format": {
       const result = await renderPosterFormat(makeDb(env.DB), env.MEDIA, env.APP_ORIGIN, job);

@@ -140,14 +140,14 @@ async function putPng(media: R2Bucket, key: string, png: Uint8Array): Promise<vo
 
 // A set is rendered by jobs: the first (render_posters) plans it, decodes each photo once
 // and stores it scaled for every format still missing a poster, beside the set (private,
-// under the alert's prefix: purged with it); then one job per format (its own isolate on
-// Cloudflare) renders that format in every language, in parallel with the others.
+// under the alert's prefix: purged with it); then one job per poster — a format in one
+// language, its own isolate on Cloudflare — renders it, in parallel with all the others.
 const inputsPrefix = (alertId: string, inputsHash: string) => `alerts/${alertId}/poster-inputs/${inputsHash}/`;
 const sizedPhotoKey = (alertId: string, inputsHash: string, format: FormatName, i: number) => `${inputsPrefix(alertId, inputsHash)}${format}-${i}.jpg`;
 const handedOutKey = (alertId: string, inputsHash: string) => `${inputsPrefix(alertId, inputsHash)}handed-out`;
 
 /**
- * A set whose format jobs were handed out this recently is left to them: the preview's
+ * A set whose poster jobs were handed out this recently is left to them: the preview's
  * re-requests (one per progress message) do not start the work again. After this long a
  * lost job's formats are handed out anew.
  */
@@ -165,10 +165,10 @@ async function storedPosters(media: R2Bucket, plan: PosterPlan): Promise<Map<str
   return stored;
 }
 
-/** Records the formats' posters of the set (every language), idempotently. */
-async function recordPosters(db: Db, plan: PosterPlan, formats: readonly FormatName[], bytesOf: (key: string) => number): Promise<void> {
+/** Records the formats' posters of the set (in every language, or these), idempotently. */
+async function recordPosters(db: Db, plan: PosterPlan, formats: readonly FormatName[], bytesOf: (key: string) => number, languages: readonly Language[] = plan.content.targeting.languages): Promise<void> {
   const rows: (typeof posters.$inferInsert)[] = [];
-  for (const lang of plan.content.targeting.languages) {
+  for (const lang of languages) {
     for (const format of formats) {
       const key = posterKey(plan.alertId, plan.inputsHash, format, lang);
       rows.push({
@@ -190,9 +190,11 @@ async function recordPosters(db: Db, plan: PosterPlan, formats: readonly FormatN
 
 export interface PosterSetStart {
   inputsHash: string;
-  /** The formats still missing a poster, each to be rendered by its own job. */
+  /** The formats still missing a poster (their photo copies are stored). */
   formats: FormatName[];
-  /** Those formats' jobs were handed out moments ago: nothing was started again. */
+  /** The posters still missing, each to be rendered by its own job. */
+  missing: { format: FormatName; lang: Language }[];
+  /** Those posters' jobs were handed out moments ago: nothing was started again. */
   handedOut: boolean;
 }
 
@@ -211,10 +213,15 @@ export async function startPosterSet(db: Db, media: R2Bucket, origin: string, al
   const formats = FORMAT_NAMES.filter((f) => !complete(f));
   if (!formats.length) {
     await ensureStoppedPosters(media, plan.exercise, plan.content.targeting.languages);
-    return { inputsHash: plan.inputsHash, formats, handedOut: false };
+    return { inputsHash: plan.inputsHash, formats, missing: [], handedOut: false };
   }
   const handed = await media.head(handedOutKey(alertId, plan.inputsHash));
-  if (handed && now - handed.uploaded.getTime() < SET_HANDED_OUT_MS) return { inputsHash: plan.inputsHash, formats: [], handedOut: true };
+  if (handed && now - handed.uploaded.getTime() < SET_HANDED_OUT_MS) return { inputsHash: plan.inputsHash, formats: [], missing: [], handedOut: true };
+  // The biggest formats first: with fewer consumers than posters, the longest renders do not come last.
+  const area = (f: FormatName) => FORMATS[f].width * FORMATS[f].height;
+  const missing = [...formats]
+    .sort((a, b) => area(b) - area(a))
+    .flatMap((format) => plan.content.targeting.languages.filter((lang) => !stored.has(posterKey(alertId, plan.inputsHash, format, lang))).map((lang) => ({ format, lang })));
   const sized = await scalePhotos(originalIn(media, alertId), plan, formats);
   await Promise.all(
     [...sized].flatMap(([format, photos]) =>
@@ -223,10 +230,10 @@ export async function startPosterSet(db: Db, media: R2Bucket, origin: string, al
       ),
     ),
   );
-  return { inputsHash: plan.inputsHash, formats, handedOut: false };
+  return { inputsHash: plan.inputsHash, formats, missing, handedOut: false };
 }
 
-/** The set's format jobs are on their queue (a re-request within SET_HANDED_OUT_MS leaves them be). */
+/** The set's poster jobs are on their queue (a re-request within SET_HANDED_OUT_MS leaves them be). */
 export async function posterSetHandedOut(media: R2Bucket, alertId: string, inputsHash: string): Promise<void> {
   await media.put(handedOutKey(alertId, inputsHash), new Uint8Array());
 }
@@ -241,19 +248,20 @@ async function storedSizedPhotos(media: R2Bucket, plan: PosterPlan, format: Form
 }
 
 /**
- * A format job: that format of the set in every language (what is already stored is
- * kept), recorded, and the shared after-stop posters of that format. A job for a set
- * that is no longer the version's (its inputs changed since) does nothing: the newer
- * set has its own jobs.
+ * A poster job: one poster of the set — a format in one language (or, for a job queued by
+ * an older release, in every language) — unless already stored, recorded, and the shared
+ * after-stop posters of that format and language. A job for a set that is no longer the
+ * version's (its inputs changed since) does nothing: the newer set has its own jobs.
  */
-export async function renderPosterFormat(db: Db, media: R2Bucket, origin: string, job: { alertId: string; versionId: string; inputsHash: string; format: FormatName }) {
+export async function renderPosterFormat(db: Db, media: R2Bucket, origin: string, job: { alertId: string; versionId: string; inputsHash: string; format: FormatName; lang?: Language }) {
   const plan = await planPosters(db, origin, job.alertId, job.versionId);
   if (!plan || plan.inputsHash !== job.inputsHash) return { rendered: 0, stale: true };
   const { format } = job;
+  const languages = job.lang ? plan.content.targeting.languages.filter((l) => l === job.lang) : plan.content.targeting.languages;
   const photos = (await storedSizedPhotos(media, plan, format)) ?? (await scalePhotos(originalIn(media, plan.alertId), plan, [format])).get(format)!;
   const bytes = new Map<string, number>();
   let rendered = 0;
-  for (const lang of plan.content.targeting.languages) {
+  for (const lang of languages) {
     const key = posterKey(plan.alertId, plan.inputsHash, format, lang);
     const stored = await media.head(key);
     if (stored) {
@@ -265,9 +273,9 @@ export async function renderPosterFormat(db: Db, media: R2Bucket, origin: string
     bytes.set(key, png.length);
     rendered++;
   }
-  await recordPosters(db, plan, [format], (k) => bytes.get(k)!);
-  const stopped = await ensureStoppedPosters(media, plan.exercise, plan.content.targeting.languages, [format]);
-  return { format, rendered: rendered + stopped, stale: false };
+  await recordPosters(db, plan, [format], (k) => bytes.get(k)!, languages);
+  const stopped = await ensureStoppedPosters(media, plan.exercise, languages, [format]);
+  return { format, ...(job.lang ? { lang: job.lang } : {}), rendered: rendered + stopped, stale: false };
 }
 
 /** The shared after-stop posters, rendered once per language/format/exercise flag. */

@@ -301,7 +301,7 @@ export async function settledFanouts(alertId: string, events: string[], who: Cal
 
 /**
  * A version's poster set rendered by the real jobs: the set's first job (render_posters) run
- * here, its format jobs delivered by the POSTERS queue as in production. Resolves once every
+ * here, its poster jobs delivered by the POSTERS queue as in production. Resolves once every
  * poster of the set is recorded, with the first job's queue result.
  */
 export async function renderPosterSet(alertId: string, versionId: string, timeoutMs = 60_000) {
