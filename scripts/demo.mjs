@@ -359,6 +359,14 @@ for (const c of card.channels) {
 const { data: ready } = await call("POST", "/readiness/check", {}, staff.operator.cookie);
 step("readiness: each channel's far side checked", ready.channels.map((c) => `${c.channel} ${c.status}`).join(", "));
 
+// The same drill from the command line, as a scheduler would run it against any origin: a team of drill seats (exercises only).
+const cli = spawnSync(process.execPath, [join(ROOT, "scripts", "drill.mjs"), "--port", String(a.port ?? DEFAULT_PORT)], { cwd: ROOT, encoding: "utf8" });
+if (cli.status !== 0) {
+  process.stderr.write(cli.stdout + cli.stderr);
+  throw new Error(`npm run drill ended with ${cli.status}`);
+}
+step("npm run drill: the whole drill again from the command line, by a team of drill seats (exercises only)", cli.stdout.trim().split("\n").at(-1));
+
 console.log(`\nDraft → sign-offs → authorisation → launch → update → stop over the API: ${Math.round(performance.now() - tDrill)} ms.`);
 
 // Every sign-off re-checked offline from the database alone (passkey signatures, what they bind).
