@@ -64,8 +64,8 @@ describe("npm run drill against any origin: a team of drill seats enrolled from 
     const ordinary = run(["--enrol", links.ordinary, "--team", team]);
     assert.equal(ordinary.status, 1);
     assert.match(ordinary.stderr, /ordinary cell seat, which can act on real alerts: a drill team holds drill seats only/);
-    // Both links were only looked up, not used: they still open for their people.
-    for (const key of ["admin", "ordinary"]) await call("POST", "/auth/invitations/lookup", { token: links[key].split("#")[1] });
+    // The link was only looked up, not used: it still opens for its person.
+    await call("POST", "/auth/invitations/lookup", { token: links.ordinary.split("#")[1] });
     assert.equal(Object.keys(JSON.parse(readFileSync(team, "utf8")).members).length, 4);
 
     const elsewhere = run(["--origin", "https://alerts.elsewhere.example", "--team", team]);
@@ -74,6 +74,35 @@ describe("npm run drill against any origin: a team of drill seats enrolled from 
     const none = run(["--origin", stack.origin, "--team", join(dir, "nobody.json")]);
     assert.equal(none.status, 1);
     assert.match(none.stderr, /no drill team .* --enrol/s);
+  });
+
+  it("a drill that cannot go on is not left behind: a wait that runs out, or Ctrl-C, cancels it", async () => {
+    const team = join(dir, "team.json");
+    // Read with the cell seat's session, which the CLI keeps in its team file between runs.
+    const stateOf = async (out) => {
+      const id = out.match(/\/alerts\/([0-9a-f-]{36})/)[1];
+      const { session } = JSON.parse(readFileSync(team, "utf8")).members.cell;
+      return (await call("GET", `/alerts/${id}`, undefined, session)).data.state;
+    };
+
+    const timedOut = run(["--origin", stack.origin, "--team", team, "--wait", "2"]);
+    assert.equal(timedOut.status, 1, timedOut.stdout + timedOut.stderr);
+    assert.match(timedOut.stderr, /the magistrate did not authorise it .* within 2 s/);
+    assert.match(timedOut.stderr, /the drill was cancelled/);
+    assert.equal(await stateOf(timedOut.stdout), "cancelled");
+
+    const child = spawn(process.execPath, [CLI, "--origin", stack.origin, "--team", team, "--wait", "60"], { cwd: dir });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      if (/waiting for the magistrate/.test(out)) child.kill("SIGINT");
+    });
+    child.stderr.on("data", (d) => (err += d));
+    const code = await new Promise((resolve) => child.on("exit", resolve));
+    assert.equal(code, 130, out + err);
+    assert.match(err, /interrupted[\s\S]*the drill was cancelled/);
+    assert.equal(await stateOf(out), "cancelled");
   });
 
   it("runs the drill, waits for the magistrate in the dashboard, and prints the server's scorecard", async () => {

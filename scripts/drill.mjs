@@ -81,20 +81,36 @@ async function localTeam(origin, file) {
   return team;
 }
 
-/** Signs each member in with their passkey: a session per seat. */
+/**
+ * A session per seat: the one kept in the team file while the server still takes it, else
+ * a sign-in with the seat's passkey. Every assertion's counter is written back at once
+ * (the server refuses a counter that does not grow: a copied passkey).
+ */
 async function signIn(team, file) {
   const call = apiClient(team.origin);
   const seats = {};
   for (const [role, m] of Object.entries(team.members)) {
     const auth = await SoftAuthenticator.restore(team.rpId, team.origin, m.passkeys);
-    const { data: opts } = await call("POST", "/auth/login/options");
-    const { data, res } = await call("POST", "/auth/login/verify", { challengeId: opts.challengeId, response: await auth.get(opts.options) });
-    if (data.user.role !== role) fail(`${m.name} is now a ${data.user.role}, not a ${role}: enrol the ${role} again`);
-    seats[role] = { ...m, auth, cookie: res.headers.get("set-cookie").split(";")[0] };
-    m.passkeys = await auth.save();
+    const seat = { ...m, auth, cookie: m.session ?? null, assert: (options) => assertAs(team, file, role, auth, options) };
+    const me = seat.cookie ? await call("GET", "/auth/me", undefined, seat.cookie).catch(() => null) : null;
+    if (me?.data?.user?.id !== m.userId || me.data.user.role !== role) {
+      const { data: opts } = await call("POST", "/auth/login/options");
+      const { data, res } = await call("POST", "/auth/login/verify", { challengeId: opts.challengeId, response: await seat.assert(opts.options) });
+      if (data.user.role !== role) fail(`${m.name} is now a ${data.user.role}, not a ${role}: enrol the ${role} again`);
+      seat.cookie = m.session = res.headers.get("set-cookie").split(";")[0];
+      writeTeam(file, team);
+    }
+    seats[role] = seat;
   }
-  writeTeam(file, team);
   return seats;
+}
+
+/** One passkey assertion by a seat; its counter is kept in the team file at once. */
+async function assertAs(team, file, role, auth, options) {
+  const response = await auth.get(options);
+  team.members[role].passkeys = await auth.save();
+  writeTeam(file, team);
+  return response;
 }
 
 // --- the drill
@@ -151,8 +167,35 @@ const as = (role) => seats[role].cookie;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 console.log(`Drill against ${origin} — played by the CLI: ${Object.keys(seats).join(", ")}; by people in the dashboard: ${TEAM_ROLES.filter((r) => !seats[r]).join(", ") || "nobody"}\n`);
+// A drill that cannot go on is not left on the air: the CLI stops what it launched (or
+// cancels what it drafted) before it exits — on an error, a missed wait, or Ctrl-C.
+class DrillFailure extends Error {}
+const abort = (message) => {
+  throw new DrillFailure(message);
+};
+let drillId = null;
+let stopped = false;
+async function cleanUp(why) {
+  if (!drillId || stopped) return;
+  stopped = true;
+  // Where the drill stands decides: live → stop it; not launched yet → cancel it.
+  const state = await call("GET", `/alerts/${drillId}`, undefined, as("cell")).then((r) => r.data.state, () => "unknown");
+  if (["stopped", "cancelled", "purged"].includes(state)) return;
+  const [path, body, what] = state === "live" ? [`/alerts/${drillId}/stop`, { reason: "withdrawn" }, "stopped"] : [`/alerts/${drillId}/cancel`, undefined, "cancelled"];
+  await call("POST", path, body, as("cell")).then(
+    () => console.error(`  the drill was ${what} (${why}): ${origin}/drills/${drillId}`),
+    (e) => console.error(`  ✗ the drill could not be ${what}: ${e.message} — stop it in the dashboard: ${origin}/alerts/${drillId}`),
+  );
+}
+process.once("SIGINT", () => {
+  console.error("\n✗ interrupted");
+  void cleanUp("interrupted").then(() => process.exit(130));
+});
+
+async function drill() {
 const { data: created } = await call("POST", "/drills", undefined, as("cell"));
 const alertId = created.alertId;
+drillId = alertId;
 const card = async () => (await call("GET", `/drills/${alertId}`, undefined, as("cell"))).data;
 const stepAt = (c, key) => c.steps.find((s) => s.key === key)?.at ?? null;
 say("drill created: an exercise alert with a fictional child", `${origin}/alerts/${alertId}`);
@@ -167,7 +210,7 @@ async function seat(role, stepKey, what, play) {
   say(`waiting for the ${role}: ${what}`, `${origin}/alerts/${alertId}`);
   const until = Date.now() + waitS * 1000;
   while (!stepAt(await card(), stepKey)) {
-    if (Date.now() > until) fail(`the ${role} did not ${what} within ${waitS} s`);
+    if (Date.now() > until) abort(`the ${role} did not ${what} within ${waitS} s`);
     await sleep(1000);
   }
   say(`the ${role} did it: ${what}`);
@@ -181,7 +224,7 @@ say("the cell submitted it for concertation");
 
 async function signOff(role, kind, decision) {
   const { data: opts } = await call("POST", `/alerts/${alertId}/signoffs/options`, decision === undefined ? { kind } : { kind, decision }, as(role));
-  await call("POST", `/alerts/${alertId}/signoffs`, { challengeId: opts.challengeId, response: await seats[role].auth.get(opts.options) }, as(role));
+  await call("POST", `/alerts/${alertId}/signoffs`, { challengeId: opts.challengeId, response: await seats[role].assert(opts.options) }, as(role));
 }
 await seat("investigator", "signoff_investigator", "sign off as the investigators (passkey)", () => signOff("investigator", "investigator"));
 await seat("cell", "signoff_cell", "sign off as the cell (passkey)", () => signOff("cell", "cell"));
@@ -221,7 +264,7 @@ if (!a["no-tip"]) {
     say(`waiting for a tip (the page's Turnstile refuses a script here): send one from the alert page or call the drills' test number`, `${origin}/alert/${alertId}`);
     const until = Date.now() + waitS * 1000;
     while (!stepAt(await card(), "tip_received")) {
-      if (Date.now() > until) fail(`no tip within ${waitS} s (--no-tip leaves the tip out)`);
+      if (Date.now() > until) abort(`no tip within ${waitS} s (--no-tip leaves the tip out)`);
       await sleep(1000);
     }
     say("a tip arrived");
@@ -233,16 +276,17 @@ if (!a["no-tip"]) {
         await call("POST", `/alerts/${alertId}/tips/${data.tips[0].id}/ack`, undefined, as("investigator"));
         return;
       }
-      if (Date.now() > until) fail("the tip never reached the investigator");
+      if (Date.now() > until) abort("the tip never reached the investigator");
     }
   });
 }
 
 await call("POST", `/alerts/${alertId}/stop`, { reason: "found_safe" }, as("cell"));
+stopped = true;
 say("the cell stopped it: the retraction goes out on every channel");
 let c;
 for (const until = Date.now() + 120_000; !(c = await card()).complete; await sleep(500)) {
-  if (Date.now() > until) fail(`not withdrawn everywhere 120 s after the stop: ${c.channels.filter((x) => !x.withdrawn).map((x) => x.channel).join(", ")}`);
+  if (Date.now() > until) abort(`not withdrawn everywhere 120 s after the stop: ${c.channels.filter((x) => !x.withdrawn).map((x) => x.channel).join(", ")}`);
 }
 say("withdrawn everywhere; the scorecard is kept (times only, no child data)", `${origin}/drills/${alertId}`);
 
@@ -252,12 +296,21 @@ const since = (from, at) => (from && at ? Date.parse(at) - Date.parse(from) : nu
 console.log("\nSteps");
 for (const s of c.steps) console.log(`  ${s.key.replaceAll("_", " ").padEnd(22)} ${s.at ? `+${secs(since(c.startedAt, s.at))}` : "—"}`);
 console.log("Channels (after the launch; withdrawal after the stop)");
-const launched = stepAt(c, "launched");
-const stopped = stepAt(c, "stopped");
-for (const x of c.channels) console.log(`  ${x.channel.padEnd(9)} ${String(x.delivered).padStart(6)} delivered · first ${secs(since(launched, x.first))} · 50 % ${secs(since(launched, x.p50))} · 100 % ${secs(since(launched, x.p100))} · withdrawn ${secs(since(stopped, x.withdrawn))}`);
+const launchedAt = stepAt(c, "launched");
+const stoppedAt = stepAt(c, "stopped");
+for (const x of c.channels) console.log(`  ${x.channel.padEnd(9)} ${String(x.delivered).padStart(6)} delivered · first ${secs(since(launchedAt, x.first))} · 50 % ${secs(since(launchedAt, x.p50))} · 100 % ${secs(since(launchedAt, x.p100))} · withdrawn ${secs(since(stoppedAt, x.withdrawn))}`);
 console.log("Targets");
 for (const t of c.targets) console.log(`  ${t.pass === null ? "·" : t.pass ? "✓" : "✗"} ${t.key.replaceAll("_", " ").padEnd(30)} ${secs(t.actualMs).padStart(8)}  (target ≤ ${secs(t.targetMs)})${t.pass === null ? "  not measured" : ""}`);
 const missed = c.targets.filter((t) => t.pass === false);
 const unmeasured = c.targets.filter((t) => t.pass === null).length;
 console.log(`\nDrill: ${missed.length ? `missed ${missed.map((t) => t.key).join(", ")}` : "every measured target met"}${unmeasured ? ` (${unmeasured} not measured)` : ""} · ${origin}/drills/${alertId}`);
-process.exit(missed.length ? 3 : 0);
+return missed.length ? 3 : 0;
+}
+
+try {
+  process.exit(await drill());
+} catch (e) {
+  console.error(`\n✗ ${e instanceof DrillFailure ? e.message : `the drill failed: ${e.message}`}`);
+  await cleanUp(e instanceof DrillFailure ? "it could not go on" : "an error");
+  process.exit(1);
+}
