@@ -125,8 +125,19 @@ export async function carryOver(env: Env, db: Db, fromId: string, actor: Actor, 
     ...(file ? { file } : {}),
     kind: how === "escalated" ? "child_alert" : "search_notice",
     ...(how === "continued" ? { initiative: initiative ?? "magistrate" } : {}),
-    origin: { alertId: fromId, how },
+    origin: { alertId: fromId, how, members: await activeMembers(db, snapshot.members) },
   });
+}
+
+/** The case's people who still have an active account (a disabled one is not carried to a new alert). */
+async function activeMembers(db: Db, m: AlertSnapshot["members"]): Promise<AlertSnapshot["members"]> {
+  const active = async (userId: string) => {
+    const u = await userById(db, userId);
+    return !!u && !u.disabledAt;
+  };
+  const investigators: string[] = [];
+  for (const i of m.investigators) if (await active(i)) investigators.push(i);
+  return { magistrate: m.magistrate && (await active(m.magistrate)) ? m.magistrate : null, investigators };
 }
 
 /** What every signer sees of the judicial file: the PV number, the magistrate's reference, the magistrate in charge. */

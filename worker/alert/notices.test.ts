@@ -159,5 +159,9 @@ describe("a search notice (protocol §2.3.3.1)", () => {
     expect((await api("POST", `/alerts/${unfound}/continue-as-notice`, undefined, as(t.cell))).status).toBe(403);
     const continued = expectOk(await api("POST", `/alerts/${unfound}/continue-as-notice`, undefined, as(t.magistrate)), 201).body.alertId as string;
     expect(expectOk(await api("GET", `/alerts/${continued}`, undefined, as(t.cell))).body).toMatchObject({ kind: "search_notice", initiative: "magistrate", state: "draft", originAlertId: unfound });
+    // The same case goes on: its magistrate in charge and its investigators come along (they read its tips, sign for it).
+    const people = expectOk(await api("GET", `/alerts/${continued}/members`, undefined, as(t.cell))).body;
+    expect(people.magistrate?.id).toBe(t.magistrate.userId);
+    expect(people.investigators.map((p: { id: string }) => p.id)).toEqual([t.investigator.userId]);
   });
 });

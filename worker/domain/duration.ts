@@ -28,7 +28,7 @@ export function reviewAt(endsAt: Date, kind: AlertKind = "child_alert"): Date {
 export function extendEndsAt(launchedAt: Date, endsAt: Date, extensions: number, now: Date, kind: AlertKind = "child_alert"): Date {
   const d = DURATION[kind];
   if (extensions >= d.maxExtensions) {
-    throw new AppError("E_EXTENSIONS_EXHAUSTED", `already extended ${d.maxExtensions} times (24 h at most)`);
+    throw new AppError("E_EXTENSIONS_EXHAUSTED", `already extended ${d.maxExtensions} times (${d.maxTotalMs / HOUR} h at most)`);
   }
   if (now.getTime() >= endsAt.getTime()) throw new AppError("E_INVALID_TRANSITION", "the alert has already expired");
   const cap = launchedAt.getTime() + d.maxTotalMs;

@@ -10,6 +10,17 @@ import { AppError } from "../../errors.ts";
 import type { AlertCommand, CommandContext } from "./types.ts";
 import { id, audit, requestSignOffs, setAlert } from "./support.ts";
 
+/** The people a new alert's case starts with: its drafting investigator, and the people of the alert it comes from. */
+function caseOfNew(cmd: Extract<AlertCommand, { type: "create" }>): { userId: string; role: "magistrate" | "investigator" }[] {
+  const carried = cmd.origin?.members;
+  const people = [
+    ...(carried?.magistrate ? [{ userId: carried.magistrate, role: "magistrate" as const }] : []),
+    ...(carried?.investigators ?? []).map((userId) => ({ userId, role: "investigator" as const })),
+    ...(cmd.actor.role === "investigator" ? [{ userId: cmd.actor.userId, role: "investigator" as const }] : []),
+  ];
+  return people.filter((p, i) => people.findIndex((q) => q.userId === p.userId) === i);
+}
+
 export async function create(ctx: CommandContext, alertId: string, cmd: Extract<AlertCommand, { type: "create" }>) {
   const kind = cmd.kind ?? "child_alert";
   // A Child Alert that ended unfound continues as a notice when the magistrate decides so; otherwise the kind's drafters draft.
@@ -49,13 +60,11 @@ export async function create(ctx: CommandContext, alertId: string, cmd: Extract<
         createdBy: cmd.actor.userId,
         createdAt: ctx.now.toISOString(),
       }),
-      // An investigator who drafts the alert is on its case from the start.
-      ...(cmd.actor.role === "investigator"
-        ? [ctx.db.insert(caseMembers).values({ alertId, userId: cmd.actor.userId, role: "investigator" as const, assignedBy: cmd.actor.userId, assignedAt: ctx.now.toISOString() })]
-        : []),
+      // An investigator who drafts the alert is on its case from the start; an escalated or continued one keeps its case's people.
+      ...caseOfNew(cmd).map((m) => ctx.db.insert(caseMembers).values({ alertId, userId: m.userId, role: m.role, assignedBy: cmd.actor.userId, assignedAt: ctx.now.toISOString() })),
     ],
     [
-      audit({ id: alertId }, cmd.actor, "created", { exercise: cmd.exercise, version: 1, contentHash: hash, kind, ...(cmd.initiative && kind === "search_notice" ? { initiative: cmd.initiative } : {}), ...(cmd.origin ? { from: cmd.origin.alertId } : {}) }),
+      audit({ id: alertId }, cmd.actor, "created", { exercise: cmd.exercise, version: 1, contentHash: hash, kind, ...(cmd.initiative && kind === "search_notice" ? { initiative: cmd.initiative } : {}), ...(cmd.origin ? { from: cmd.origin.alertId, ...(cmd.origin.members ? { members: caseOfNew(cmd) } : {}) } : {}) }),
       ...(cmd.origin ? [audit({ id: cmd.origin.alertId }, cmd.actor, cmd.origin.how, { to: alertId, kind })] : []),
     ],
     ctx.now,

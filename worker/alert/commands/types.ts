@@ -1,7 +1,7 @@
 // What a command is, what it returns, and what it runs with (the alert's object passes the context).
 
 import { type Db } from "../../db/client.ts";
-import { type AlertKind, type Initiative, type AlertContent, type AlertState, type ConsentBasis, type ObjectionKind, type SignOffDecision, type SignOffKind, type StopReason, type Actor, type Assignment, type JudicialFileInput } from "../../domain/index.ts";
+import { type AlertKind, type Initiative, type AlertContent, type AlertState, type ConsentBasis, type ObjectionKind, type SignOffDecision, type SignOffKind, type StopReason, type Actor, type Assignment, type CaseMembers, type JudicialFileInput } from "../../domain/index.ts";
 import type { BroadcastIntent } from "../../db/broadcasts.ts";
 import type { BroadcastSource } from "../../channels/channel.ts";
 
@@ -30,7 +30,8 @@ export type AlertCommand =
       kind?: AlertKind;
       initiative?: Initiative;
       /** Escalated from a search notice, or continued from an ended Child Alert (the content carried over). */
-      origin?: { alertId: string; how: "escalated" | "continued" };
+      /** Escalated or continued from another alert of the same case: its people come along (magistrate in charge, investigators). */
+      origin?: { alertId: string; how: "escalated" | "continued"; members?: CaseMembers };
       /** A drill's exercise alert (issue 27): run by those the route lets run drills (drill.run), not only the drafters. */
       drill?: true;
     }
