@@ -422,6 +422,14 @@ describe("the drill through the dashboard: four people, one alert", () => {
     await admin.getByRole("button", { name: "Create the invitation" }).click();
     assert.match(await admin.locator("#invite-link").textContent({ timeout: 20_000 }), /\/invite#/);
     await admin.locator("#invitations li", { hasText: "nina@drill.example" }).getByText("drill seat").waitFor(T);
+    // The drills' targets are the admin's (issue 27): set on the Drills screen, in seconds.
+    await admin.goto(`${stack.origin}/drills`);
+    await admin.getByLabel("Tip → investigators (s)").fill("1.5");
+    await admin.getByRole("button", { name: "Save the targets" }).click();
+    await admin.getByRole("status").filter({ hasText: "Targets saved" }).waitFor(T);
+    assert.equal((await call("GET", "/drills", undefined, second.cookie)).data.targets.tip_to_investigator, 1500);
+    await checkA11y(admin, "drill targets");
+    await admin.goto(`${stack.origin}/admin`);
     // A counsellor's account waits for the second admin too.
     await admin.locator("#invitations li", { hasText: "nina@drill.example" }).getByText("awaits a second administrator's approval").waitFor(T);
     await admin.getByLabel("Role of Ivan Investigator").selectOption("calltaker");

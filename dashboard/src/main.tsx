@@ -116,7 +116,7 @@ function route(path: string, me: Me, can: (p: Permission) => boolean) {
   if ((path === "/intake" || path === "/") && can("intake.take")) return <IntakeConsole />;
   if (path === "/admin/partners" && can("admin.partners")) return <Partners />;
   if (path === "/readiness" && can("health.read")) return <ReadinessScreen canCheck={can("health.check")} canWake={can("staff.push")} />;
-  if (path === "/drills" && can("drill.read")) return <DrillsScreen canRun={can("drill.run")} />;
+  if (path === "/drills" && can("drill.read")) return <DrillsScreen canRun={can("drill.run")} canSetTargets={can("drill.targets")} />;
   if (path === "/abroad" && (can("peer.requests") || can("admin.partners"))) return <AbroadScreen canRead={can("peer.requests")} canRelay={can("peer.relay")} canManage={can("admin.partners")} />;
   if ((m = new RegExp(`^/drills/${UUID}$`).exec(path)) && can("drill.read")) return <ScorecardScreen id={m[1]!} />;
   if (path === "/admin" && can("admin.users")) return <Admin meId={me.user.id} />;

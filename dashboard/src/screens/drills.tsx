@@ -1,6 +1,7 @@
 // Drills (issue 27): run one (cell, operator), the ones under way, the kept scorecards with
 // the trend of each target; and one drill's scorecard — the timeline, a chart, each target
 // met or not — which prints cleanly (print stylesheet).
+import { Fragment } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api, must } from "../api/client";
 import type { components } from "../api/schema";
@@ -19,7 +20,50 @@ function Verdict({ pass }: { pass: boolean | null }) {
   return <span class={`health ${pass ? "health-ok" : "health-failing"}`}>{pass ? t("drill.pass") : t("drill.fail")}</span>;
 }
 
-export function DrillsScreen({ canRun }: { canRun: boolean }) {
+/** The admin sets the targets, in seconds (kept in milliseconds; audited). */
+function TargetsForm({ targets, onSaved }: { targets: Record<TargetKey, number>; onSaved: (t: Record<TargetKey, number>) => void }) {
+  const [draft, setDraft] = useState(() => Object.fromEntries(Object.entries(targets).map(([k, v]) => [k, String(v / 1000)])) as Record<TargetKey, string>);
+  const [error, setError] = useState<unknown>(null);
+  const [saved, setSaved] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const save = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setSaved(false);
+    setError(null);
+    try {
+      const body = Object.fromEntries(Object.entries(draft).map(([k, v]) => [k, Math.round(Number(v) * 1000)])) as Record<TargetKey, number>;
+      onSaved(await must(api.PUT("/drills/targets", { body })));
+      setSaved(true);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form id="drill-targets-form" class="inline-form" onSubmit={save}>
+      <h2>{t("drill.setTargets")}</h2>
+      {(Object.keys(targets) as TargetKey[]).map((k) => (
+        <Fragment key={k}>
+          <label for={`target-${k}`}>{t(`drill.target.${k}` as never)} (s)</label>
+          <input id={`target-${k}`} type="number" min="0.1" max="3600" step="0.1" required value={draft[k]} onInput={(e) => setDraft({ ...draft, [k]: (e.target as HTMLInputElement).value })} />
+        </Fragment>
+      ))}
+      <button type="submit" disabled={busy}>
+        {t("drill.saveTargets")}
+      </button>
+      {saved && (
+        <span role="status" class="ok">
+          {t("drill.targetsSaved")}
+        </span>
+      )}
+      <ErrorBox error={error} />
+    </form>
+  );
+}
+
+export function DrillsScreen({ canRun, canSetTargets }: { canRun: boolean; canSetTargets: boolean }) {
   const [data, setData] = useState<Awaited<ReturnType<typeof load>> | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -64,6 +108,7 @@ export function DrillsScreen({ canRun }: { canRun: boolean }) {
           </ul>
         </>
       )}
+      {data && canSetTargets && <TargetsForm targets={data.targets} onSaved={(targets) => setData({ ...data, targets })} />}
       {data && (
         <>
           <h2>{t("drill.history")}</h2>
