@@ -22,7 +22,8 @@ import { createInvitations, DEFAULT_PORT, parseArgs, PUSH_STANDIN_PORT, ROOT } f
 const TEAM_ROLES = ["cell", "investigator", "operator", "counsellor", "magistrate"];
 const a = parseArgs(process.argv.slice(2));
 if (a.help) {
-  console.log(readFileSync(new URL(import.meta.url), "utf8").split("\n").filter((l) => l.startsWith("//")).map((l) => l.slice(3)).join("\n"));
+  const lines = readFileSync(new URL(import.meta.url), "utf8").split("\n");
+  console.log(lines.slice(0, lines.findIndex((l) => !l.startsWith("//"))).map((l) => l.slice(3)).join("\n"));
   process.exit(0);
 }
 
