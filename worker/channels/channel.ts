@@ -3,7 +3,7 @@
 // and how one delivery goes (sent / gone / failed / retry). Everything else — planning,
 // the stop fence, leases, retries, counters, retractions, the outbox — is the fan-out
 // engine's (worker/fanout/), the same for every channel.
-import type { AlertContent, AlertKind, Language } from "../domain/index.ts";
+import type { AlertContent, AlertKind, Language, OptIns } from "../domain/index.ts";
 
 /** What a broadcast announces: the alert, a published update (or a new end time), or the retraction. */
 export { BROADCAST_EVENTS, type BroadcastEvent } from "../domain/broadcast.ts";
@@ -130,10 +130,12 @@ export interface Channel<R extends ChannelRecipient = ChannelRecipient, M = unkn
   compose(b: Broadcast, lang: Language): M;
   /**
    * Page boundaries over the live recipients (dense whatever the churn): page i is
-   * [starts[i], starts[i+1]) and the last one ends at `end`.
+   * [starts[i], starts[i+1]) and the last one ends at `end`. A channel whose rows carry the
+   * citizens' opt-ins cuts them over those with `optIns` (domain/targeting.ts): a drill's
+   * pages hold its testers, not every subscriber; `recipients` then reads the same rows.
    */
-  pageStarts(env: Env, pageSize: number): Promise<{ starts: number[]; end: number }>;
-  recipients(env: Env, selection: Selection): Promise<R[]>;
+  pageStarts(env: Env, pageSize: number, optIns: OptIns): Promise<{ starts: number[]; end: number }>;
+  recipients(env: Env, selection: Selection, optIns: OptIns): Promise<R[]>;
   /**
    * Optional: opened once per page job, on its first send, and closed after its last
    * (connections belong to one invocation in Workers). Handed to `send` as `ctx.session`.

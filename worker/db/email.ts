@@ -5,6 +5,7 @@
 import { and, eq, gt, gte, inArray, lt, sql } from "drizzle-orm";
 import { type Db, inKeys, slices } from "./client.ts";
 import { emailSubscribers } from "./schema.ts";
+import type { OptIns } from "../domain/targeting.ts";
 
 export type EmailSubscriberRow = typeof emailSubscribers.$inferSelect;
 export interface EmailPrefs {
@@ -90,16 +91,19 @@ async function maxActiveSeq(db: Db): Promise<number> {
   return row?.max ?? 0;
 }
 
-/** Page boundaries over the active subscribers, one query: every `pageSize`-th seq. */
-export async function emailPageStarts(db: Db, pageSize: number): Promise<{ starts: number[]; end: number }> {
+/** Page boundaries over the active subscribers with the broadcast's opt-ins (domain OptIns), one query: every `pageSize`-th seq. */
+/** Active subscribers with the opt-ins a broadcast needs (literal conditions, as the partial indexes email_subscribers_exercise/_notices are written). */
+const activeWithOptIns = (o: OptIns) => sql.join([sql`status = 'active'`, ...(o.exercise ? [sql`exercise = 1`] : []), ...(o.notices ? [sql`notices = 1`] : [])], sql` AND `);
+
+export async function emailPageStarts(db: Db, pageSize: number, optIns: OptIns): Promise<{ starts: number[]; end: number }> {
   const rows = await db.all<{ seq: number }>(
-    sql`SELECT seq FROM (SELECT seq, row_number() OVER (ORDER BY seq) AS rn FROM ${emailSubscribers} WHERE status = 'active') WHERE (rn - 1) % ${pageSize} = 0 ORDER BY seq`,
+    sql`SELECT seq FROM (SELECT seq, row_number() OVER (ORDER BY seq) AS rn FROM ${emailSubscribers} WHERE ${activeWithOptIns(optIns)}) WHERE (rn - 1) % ${pageSize} = 0 ORDER BY seq`,
   );
   return { starts: rows.map((r) => r.seq), end: (await maxActiveSeq(db)) + 1 };
 }
 
-export function emailPage(db: Db, fromSeq: number, toSeq: number): Promise<EmailSubscriberRow[]> {
-  return db.select().from(emailSubscribers).where(and(active, gte(emailSubscribers.seq, fromSeq), lt(emailSubscribers.seq, toSeq)));
+export function emailPage(db: Db, fromSeq: number, toSeq: number, optIns: OptIns): Promise<EmailSubscriberRow[]> {
+  return db.select().from(emailSubscribers).where(and(gte(emailSubscribers.seq, fromSeq), lt(emailSubscribers.seq, toSeq), activeWithOptIns(optIns)));
 }
 
 /** Explicit keys (retries, retractions): active subscribers only — who left or bounced gets nothing more, not even the stop. */

@@ -445,6 +445,8 @@ export const subscriptions = sqliteTable(
     lastSuccessAt: text("last_success_at"),
     failureCount: integer("failure_count").notNull().default(0),
   },
+  // A drill or a search notice reaches only those who opted in: its pages are cut over these (db/subscriptions.ts narrowTo).
+  (t) => [index("subscriptions_exercise").on(t.seq).where(sql`exercise = 1`), index("subscriptions_notices").on(t.seq).where(sql`notices = 1`)],
 );
 
 /** Jobs that exhausted their retries (from the dead-letter queue): ids and types only, no content. */
@@ -521,7 +523,12 @@ export const emailSubscribers = sqliteTable(
     lastSuccessAt: text("last_success_at"),
     failureCount: integer("failure_count").notNull().default(0),
   },
-  (t) => [index("email_subscribers_status").on(t.status, t.seq)],
+  (t) => [
+    index("email_subscribers_status").on(t.status, t.seq),
+    // A drill or a search notice reaches only those who opted in: its pages are cut over these (db/email.ts).
+    index("email_subscribers_exercise").on(t.seq).where(sql`status = 'active' AND exercise = 1`),
+    index("email_subscribers_notices").on(t.seq).where(sql`status = 'active' AND notices = 1`),
+  ],
 );
 
 /**

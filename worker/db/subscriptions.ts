@@ -3,6 +3,7 @@
 import { and, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
 import { type Db, inKeys, slices } from "./client.ts";
 import { subscriptions } from "./schema.ts";
+import type { OptIns } from "../domain/targeting.ts";
 
 export type SubscriptionRow = typeof subscriptions.$inferSelect;
 
@@ -47,19 +48,23 @@ export async function maxSeq(db: Db): Promise<number> {
   return row?.max ?? 0;
 }
 
+/** The subscriptions with the opt-ins a broadcast needs (literal conditions, as the partial indexes subscriptions_exercise/_notices are written). */
+const withOptIns = (o: OptIns) => sql.join([sql`1 = 1`, ...(o.exercise ? [sql`exercise = 1`] : []), ...(o.notices ? [sql`notices = 1`] : [])], sql` AND `);
+
 /**
- * Page boundaries over the live subscriptions, one query: every `pageSize`-th seq. Pages
- * stay full whatever the churn (deleted rows leave no holes in the plan).
+ * Page boundaries over the live subscriptions with the broadcast's opt-ins, one query:
+ * every `pageSize`-th seq. Pages stay full whatever the churn (deleted rows leave no holes
+ * in the plan), and a drill's or a notice's pages hold only those who opted in.
  */
-export async function pageStartsBySeq(db: Db, pageSize: number): Promise<{ starts: number[]; end: number }> {
+export async function pageStartsBySeq(db: Db, pageSize: number, optIns: OptIns): Promise<{ starts: number[]; end: number }> {
   const rows = await db.all<{ seq: number }>(
-    sql`SELECT seq FROM (SELECT seq, row_number() OVER (ORDER BY seq) AS rn FROM ${subscriptions}) WHERE (rn - 1) % ${pageSize} = 0 ORDER BY seq`,
+    sql`SELECT seq FROM (SELECT seq, row_number() OVER (ORDER BY seq) AS rn FROM ${subscriptions} WHERE ${withOptIns(optIns)}) WHERE (rn - 1) % ${pageSize} = 0 ORDER BY seq`,
   );
   return { starts: rows.map((r) => r.seq), end: (await maxSeq(db)) + 1 };
 }
 
-export async function subscriptionPage(db: Db, fromSeq: number, toSeq: number): Promise<SubscriptionRow[]> {
-  return db.select().from(subscriptions).where(and(gte(subscriptions.seq, fromSeq), lt(subscriptions.seq, toSeq)));
+export async function subscriptionPage(db: Db, fromSeq: number, toSeq: number, optIns: OptIns): Promise<SubscriptionRow[]> {
+  return db.select().from(subscriptions).where(and(gte(subscriptions.seq, fromSeq), lt(subscriptions.seq, toSeq), withOptIns(optIns)));
 }
 
 export async function subscriptionsBySeq(db: Db, seqs: number[]): Promise<SubscriptionRow[]> {

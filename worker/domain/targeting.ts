@@ -20,6 +20,19 @@ export interface Recipient {
   notices?: boolean;
 }
 
+/**
+ * The opt-ins a broadcast needs of a citizen, whatever else is targeted: a drill reaches
+ * only those who opted in to exercises, a search notice only those who opted in to
+ * notices. A channel whose rows carry these opt-ins cuts its pages over the rows that have
+ * them (a drill does not read a million subscriptions to find its testers); `isRecipient`
+ * still decides each one.
+ */
+export interface OptIns {
+  exercise: boolean;
+  notices: boolean;
+}
+export const optInsOf = (audience: Audience | null): OptIns => ({ exercise: !!audience?.exercise, notices: audience?.kind === "search_notice" });
+
 const inBelgium = (r: string) => r === "BE" || r.startsWith("BE-");
 
 /** A subscriber's region matches when it is targeted, or when the whole country is. */

@@ -179,3 +179,37 @@ describe("drill seats: a stolen drill team runs drills and nothing else", () => 
     expect(res.body.detail).toMatch(/ordinary seat/);
   });
 });
+
+describe("a drill reads its testers, not every subscriber", () => {
+  it("its push and e-mail pages are cut over those who opted in to exercises (the others are never read); each tester gets it once", { timeout: 60_000 }, async () => {
+    const { env } = await import("cloudflare:workers");
+    // 600 browsers and 300 confirmed readers who did not opt in to exercises…
+    const now = new Date().toISOString();
+    const push = Array.from({ length: 600 }, (_, i) => env.DB.prepare("INSERT INTO subscriptions (id, endpoint, p256dh, auth, lang, regions, exercise) VALUES (?, ?, 'k', 'a', 'fr', '[\"BE\"]', 0)").bind(crypto.randomUUID(), `https://push.test/push/not-drilled-${i}-${crypto.randomUUID()}`));
+    const mail = Array.from({ length: 300 }, (_, i) => env.DB.prepare("INSERT INTO email_subscribers (id, address, lang, regions, exercise, status, created_at, confirmed_at) VALUES (?, ?, 'fr', '[\"BE\"]', 0, 'active', ?, ?)").bind(crypto.randomUUID(), `reader-${i}-${crypto.randomUUID().slice(0, 8)}@not-drilled.example`, now, now));
+    await env.DB.batch([...push, ...mail]);
+    // …and two testers' browsers that did.
+    const testers = await Promise.all([citizen({ exercise: true }), citizen({ exercise: true })]);
+    const count = async (q: string) => (await env.DB.prepare(q).first<{ n: number }>())!.n;
+    const pushTesters = await count("SELECT count(*) AS n FROM subscriptions WHERE exercise = 1");
+    const mailTesters = await count("SELECT count(*) AS n FROM email_subscribers WHERE status = 'active' AND exercise = 1");
+    expect(await count("SELECT count(*) AS n FROM subscriptions")).toBeGreaterThan(pushTesters + 500);
+
+    const { alertId: id } = expectOk(await api("POST", "/drills", undefined, as(t.cell)), 201).body;
+    await nameCase(t, id);
+    expectOk(await api("POST", `/alerts/${id}/submit`, undefined, as(t.cell)));
+    for (const [who, kind] of [[t.investigator, "investigator"], [t.cell, "cell"], [t.operator, "operator"]] as const) expectOk(await signOff(who, id, kind));
+    expectOk(await api("POST", `/alerts/${id}/consent`, { basis: "parental_consent", note: "Drill." }, as(t.counsellor)));
+    expectOk(await signOff(t.magistrate, id, "authorisation", DECISION));
+    expectOk(await api("POST", `/alerts/${id}/launch`, undefined, as(t.cell)));
+    const fanouts = await settledFanouts(id, ["alert"], as(t.cell));
+    const of = (ch: string) => fanouts.find((f) => f.channel === ch && f.event === "alert")!;
+    // One page per 250 testers — not one per 250 subscribers.
+    expect(of("push").pagesPlanned).toBe(Math.ceil(pushTesters / 250));
+    expect(of("push").sent).toBe(pushTesters);
+    expect(of("email").pagesPlanned).toBe(Math.max(0, Math.ceil(mailTesters / 250)));
+    for (const b of testers) expect(await standin.received(b.id)).toHaveLength(1);
+    expectOk(await api("POST", `/alerts/${id}/stop`, { reason: "found_safe" }, as(t.cell)));
+    await settledFanouts(id, ["alert", "stop"], as(t.cell));
+  });
+});

@@ -10,7 +10,7 @@
 import type { ChannelRecipient, Delivery, Settled } from "../channels/channel.ts";
 import { channelOf } from "../channels/index.ts";
 import { backoffSeconds } from "../config.ts";
-import { isRecipient } from "../domain/index.ts";
+import { isRecipient, optInsOf } from "../domain/index.ts";
 import { log } from "../log.ts";
 import { pageKeyOf, type PageJob } from "./jobs.ts";
 import { runsWhole } from "./shards.ts";
@@ -107,7 +107,7 @@ async function sendPage(env: Env, ledger: LedgerApi, job: PageJob, ref: PageRef,
   const wanted = (r: ChannelRecipient) =>
     retraction ? have(r.key) > 0 : isRecipient(r, message.audience!) && have(r.key) < message.version && message.byLang[r.lang] !== undefined;
 
-  const recipients = await channel.recipients(env, sel);
+  const recipients = await channel.recipients(env, sel, optInsOf(message.audience));
   const counts: PageCounts = { ...NO_COUNTS };
   const settled: Settled<ChannelRecipient>[] = [];
   const sentVersion = new Map<number, number>();

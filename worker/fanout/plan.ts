@@ -10,7 +10,7 @@ import { type Db, makeDb } from "../db/client.ts";
 import { loadSnapshot, versionOf } from "../db/alerts.ts";
 import type { BroadcastIntent } from "../db/broadcasts.ts";
 import { channelEnabled } from "../db/settings.ts";
-import { type Audience, kindCarriedOn, LANGUAGES, publishableContent } from "../domain/index.ts";
+import { type Audience, kindCarriedOn, LANGUAGES, optInsOf, publishableContent } from "../domain/index.ts";
 import { type FanoutCounters, type FanoutLedger, firstPassDone, NO_COUNTS, type StoredMessage } from "./ledger.ts";
 import type { PageJob } from "./jobs.ts";
 import { log } from "../log.ts";
@@ -159,7 +159,7 @@ async function start(env: Env, ledger: FanoutLedger, channel: Channel, c: Fanout
   const { starts, end } =
     c.event === "stop"
       ? startsOver((await Promise.all(channelShards(env, alertId, c.channel).map((s) => s.contentKeys(c.channel)))).flat().sort((a, b) => a - b), pageSize)
-      : await channel.pageStarts(env, pageSize);
+      : await channel.pageStarts(env, pageSize, optInsOf((publish ?? (await ledger.message(c.channel, c.version)))?.audience ?? null));
   const shards = channelShards(env, alertId, c.channel);
   const firstShards = new Set(starts.length ? pageShards(env, { alertId, channel: c.channel, from: starts[0]!, to: starts[1] ?? end }).map((p) => p.shard) : [0]);
   if (publish) await Promise.all([...firstShards].map((i) => shards[i]!.publish(c.channel, publish)));

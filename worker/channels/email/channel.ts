@@ -168,7 +168,7 @@ export const email = {
     return mail.withPoster ? { ...mail, posterOf: b.versionId } : mail;
   },
 
-  pageStarts: (env, pageSize) => emailPageStarts(makeDb(env.DB), pageSize),
+  pageStarts: (env, pageSize, optIns) => emailPageStarts(makeDb(env.DB), pageSize, optIns),
 
   /** A relay is set (SMTP_HOST) and its settings are valid; a bad setting is logged loudly, never a blocked plan. */
   configured(env) {
@@ -180,9 +180,9 @@ export const email = {
     }
   },
 
-  async recipients(env, sel) {
+  async recipients(env, sel, optIns) {
     const db = makeDb(env.DB);
-    const rows = "keys" in sel ? await emailSubscribersBySeq(db, sel.keys) : await emailPage(db, sel.from, sel.to);
+    const rows = "keys" in sel ? await emailSubscribersBySeq(db, sel.keys) : await emailPage(db, sel.from, sel.to, optIns);
     return rows.map(toRecipient);
   },
 

@@ -102,11 +102,11 @@ export const push = {
     return JSON.stringify(payload);
   },
 
-  pageStarts: (env, pageSize) => pageStartsBySeq(makeDb(env.DB), pageSize),
+  pageStarts: (env, pageSize, optIns) => pageStartsBySeq(makeDb(env.DB), pageSize, optIns),
 
-  async recipients(env, sel) {
+  async recipients(env, sel, optIns) {
     const db = makeDb(env.DB);
-    const rows = "keys" in sel ? await subscriptionsBySeq(db, sel.keys) : await subscriptionPage(db, sel.from, sel.to);
+    const rows = "keys" in sel ? await subscriptionsBySeq(db, sel.keys) : await subscriptionPage(db, sel.from, sel.to, optIns);
     return rows.map(toRecipient);
   },
 
