@@ -70,7 +70,9 @@ export interface ChannelStandIn {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function channelContract(s: ChannelStandIn): void {
-  describe(`channel contract: ${s.channel}`, () => {
+  // 60 s a case: on a loaded 2-core machine two suites share the stand-ins' one Node process
+  // (the push stand-in decrypting thousands of payloads delays the SMTP server's answers).
+  describe(`channel contract: ${s.channel}`, { timeout: 60_000 }, () => {
     let t: Team;
     beforeAll(async () => {
       t = await makeTeam();

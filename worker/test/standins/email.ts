@@ -22,7 +22,7 @@ export const smtp = {
   messages: async (to: string) => (await (await fetch(`${SMTP}/__messages?to=${encodeURIComponent(to)}`)).json()) as CaughtMail[],
   behave: (b: Record<string, unknown>) => fetch(`${SMTP}/__behaviour`, { method: "POST", body: JSON.stringify(b) }),
   /** Waits for the n-th message to an address. */
-  async waitFor(to: string, n = 1, timeoutMs = 15_000): Promise<CaughtMail[]> {
+  async waitFor(to: string, n = 1, timeoutMs = 30_000): Promise<CaughtMail[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const got = await smtp.messages(to);
