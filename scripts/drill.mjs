@@ -60,10 +60,11 @@ async function enrol(link, file, team) {
   const { data: opts } = await call("POST", "/auth/register/options", { token });
   const rpId = opts.options.rp?.id ?? url.hostname;
   const auth = new SoftAuthenticator(rpId, origin);
-  const { data } = await call("POST", "/auth/register/verify", { challengeId: opts.challengeId, response: await auth.create(opts.options) });
+  const { data, res } = await call("POST", "/auth/register/verify", { challengeId: opts.challengeId, response: await auth.create(opts.options) });
   const { role, displayName: name, id: userId } = data.user;
   const next = team ?? { origin, rpId, members: {} };
-  next.members[role] = { userId, name, passkeys: await auth.save() };
+  // Registering signed the seat in: its session is kept for the first drill (no second ceremony).
+  next.members[role] = { userId, name, passkeys: await auth.save(), session: res.headers.get("set-cookie")?.split(";")[0] ?? null };
   writeTeam(file, next);
   return { role, name };
 }
