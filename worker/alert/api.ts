@@ -1,6 +1,7 @@
 // The API's view of alerts: sends commands to the alert's Durable Object (the single
 // writer) and composes the read models the dashboard shows.
 import { alertDetail, type AlertRow, listAlerts, loadSnapshot } from "../db/alerts.ts";
+import { activeUserIds } from "../db/members.ts";
 import type { Db } from "../db/client.ts";
 import { type Actor, type AlertSnapshot, checkContinue, checkEscalate, checkFileOpenTo, type Initiative, publishableContent, readiness, type Role, validSignOffs } from "../domain/index.ts";
 import { AppError } from "../errors.ts";
@@ -131,13 +132,8 @@ export async function carryOver(env: Env, db: Db, fromId: string, actor: Actor, 
 
 /** The case's people who still have an active account (a disabled one is not carried to a new alert). */
 async function activeMembers(db: Db, m: AlertSnapshot["members"]): Promise<AlertSnapshot["members"]> {
-  const active = async (userId: string) => {
-    const u = await userById(db, userId);
-    return !!u && !u.disabledAt;
-  };
-  const investigators: string[] = [];
-  for (const i of m.investigators) if (await active(i)) investigators.push(i);
-  return { magistrate: m.magistrate && (await active(m.magistrate)) ? m.magistrate : null, investigators };
+  const active = await activeUserIds(db, [...(m.magistrate ? [m.magistrate] : []), ...m.investigators]);
+  return { magistrate: m.magistrate && active.has(m.magistrate) ? m.magistrate : null, investigators: m.investigators.filter((i) => active.has(i)) };
 }
 
 /** What every signer sees of the judicial file: the PV number, the magistrate's reference, the magistrate in charge. */

@@ -6,6 +6,7 @@ import { and, eq, gt, gte, inArray, lt, sql } from "drizzle-orm";
 import { type Db, inKeys, slices } from "./client.ts";
 import { emailSubscribers } from "./schema.ts";
 import type { OptIns } from "../domain/targeting.ts";
+import { optInTerms } from "./subscriptions.ts";
 
 export type EmailSubscriberRow = typeof emailSubscribers.$inferSelect;
 export interface EmailPrefs {
@@ -91,10 +92,10 @@ async function maxActiveSeq(db: Db): Promise<number> {
   return row?.max ?? 0;
 }
 
-/** Page boundaries over the active subscribers with the broadcast's opt-ins (domain OptIns), one query: every `pageSize`-th seq. */
-/** Active subscribers with the opt-ins a broadcast needs (literal conditions, as the partial indexes email_subscribers_exercise/_notices are written). */
-const activeWithOptIns = (o: OptIns) => sql.join([sql`status = 'active'`, ...(o.exercise ? [sql`exercise = 1`] : []), ...(o.notices ? [sql`notices = 1`] : [])], sql` AND `);
+/** Active subscribers with the opt-ins a broadcast needs (as the partial indexes email_subscribers_exercise/_notices are written). */
+const activeWithOptIns = (o: OptIns) => sql.join([sql`status = 'active'`, ...optInTerms(o)], sql` AND `);
 
+/** Page boundaries over the active subscribers with the broadcast's opt-ins (domain OptIns), one query: every `pageSize`-th seq. */
 export async function emailPageStarts(db: Db, pageSize: number, optIns: OptIns): Promise<{ starts: number[]; end: number }> {
   const rows = await db.all<{ seq: number }>(
     sql`SELECT seq FROM (SELECT seq, row_number() OVER (ORDER BY seq) AS rn FROM ${emailSubscribers} WHERE ${activeWithOptIns(optIns)}) WHERE (rn - 1) % ${pageSize} = 0 ORDER BY seq`,

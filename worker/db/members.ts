@@ -13,6 +13,13 @@ export async function caseMemberList(db: Db, alertId: string): Promise<{ id: str
     .orderBy(asc(caseMembers.assignedAt));
 }
 
+/** Of these people, those whose account is active (ids). */
+export async function activeUserIds(db: Db, ids: readonly string[]): Promise<Set<string>> {
+  if (!ids.length) return new Set();
+  const rows = await db.select({ id: users.id }).from(users).where(and(inArray(users.id, [...ids]), isNull(users.disabledAt)));
+  return new Set(rows.map((r) => r.id));
+}
+
 /** Active staff of these roles, by name (ids and names only); drill seats only for an exercise. */
 export async function staffOfRoles(db: Db, roles: ("magistrate" | "investigator")[], forExercise: boolean): Promise<{ id: string; displayName: string }[]> {
   return db

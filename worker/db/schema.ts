@@ -445,7 +445,7 @@ export const subscriptions = sqliteTable(
     lastSuccessAt: text("last_success_at"),
     failureCount: integer("failure_count").notNull().default(0),
   },
-  // A drill or a search notice reaches only those who opted in: its pages are cut over these (db/subscriptions.ts narrowTo).
+  // A drill or a search notice reaches only those who opted in: its pages are cut over these (db/subscriptions.ts optInTerms).
   (t) => [index("subscriptions_exercise").on(t.seq).where(sql`exercise = 1`), index("subscriptions_notices").on(t.seq).where(sql`notices = 1`)],
 );
 

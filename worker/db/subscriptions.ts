@@ -48,8 +48,13 @@ export async function maxSeq(db: Db): Promise<number> {
   return row?.max ?? 0;
 }
 
-/** The subscriptions with the opt-ins a broadcast needs (literal conditions, as the partial indexes subscriptions_exercise/_notices are written). */
-const withOptIns = (o: OptIns) => sql.join([sql`1 = 1`, ...(o.exercise ? [sql`exercise = 1`] : []), ...(o.notices ? [sql`notices = 1`] : [])], sql` AND `);
+/**
+ * The conditions on a subscriber's opt-ins that a broadcast needs (domain OptIns), written
+ * literally as the partial indexes on them are (subscriptions_/email_subscribers_exercise,
+ * _notices), so that SQLite uses those indexes. Both subscriber tables have the columns.
+ */
+export const optInTerms = (o: OptIns) => [...(o.exercise ? [sql`exercise = 1`] : []), ...(o.notices ? [sql`notices = 1`] : [])];
+const withOptIns = (o: OptIns) => sql.join([sql`1 = 1`, ...optInTerms(o)], sql` AND `);
 
 /**
  * Page boundaries over the live subscriptions with the broadcast's opt-ins, one query:

@@ -43,7 +43,13 @@ export type Assignment = { type: "add"; userId: string; role: MemberRole } | { t
  *   one in charge is replaced only by a hand-over from the cell or from themself;
  * - the magistrate in charge is never removed, only handed over.
  */
-export function checkAssignment(m: CaseMembers, actor: { userId: string; role: Role }, change: Assignment, target: { role: Role; active: boolean } | null): CaseMembers {
+export function checkAssignment(
+  m: CaseMembers,
+  actor: { userId: string; role: Role },
+  change: Assignment,
+  target: { role: Role; active: boolean; drillSeat?: boolean } | null,
+  alert: { exercise: boolean } = { exercise: false },
+): CaseMembers {
   const coordinator = actor.role === "cell" || (actor.role === "magistrate" && m.magistrate === actor.userId);
   if (change.type === "remove") {
     if (change.userId === m.magistrate) throw new AppError("E_RULE", "the magistrate in charge is not removed: hand the case over to another magistrate");
@@ -51,7 +57,8 @@ export function checkAssignment(m: CaseMembers, actor: { userId: string; role: R
     if (!coordinator) throw new AppError("E_FORBIDDEN_ROLE", "the cell or the magistrate in charge changes the case's investigators");
     return { ...m, investigators: m.investigators.filter((i) => i !== change.userId) };
   }
-  if (!target || !target.active) throw new AppError("E_NOT_FOUND", "no such active staff member");
+  // A drill seat (domain/drill.ts) is never named on a real case: for it a real alert does not exist.
+  if (!target || !target.active || (target.drillSeat && !alert.exercise)) throw new AppError("E_NOT_FOUND", "no such active staff member");
   if (target.role !== change.role) throw new AppError("E_RULE", `this person is not a${change.role === "investigator" ? "n" : ""} ${change.role}`);
   if (change.role === "investigator") {
     if (!coordinator) throw new AppError("E_FORBIDDEN_ROLE", "the cell or the magistrate in charge names the case's investigators");

@@ -30,12 +30,18 @@ export const DRILL_SEAT_ROLES = ["cell", "investigator", "operator", "counsellor
 /** What a drill seat may do outside an exercise alert's own path: run and read drills, list alerts and read its inbox (exercises only), check readiness. */
 const DRILL_SEAT_ELSEWHERE: readonly Permission[] = ["drill.run", "drill.read", "alert.read", "inbox.read", "health.read"];
 
+/** A drill seat's role is one a drill needs: at its invitation and at any later change of role. */
 export function checkDrillSeatRole(role: Role): void {
   if (!(DRILL_SEAT_ROLES as readonly Role[]).includes(role)) throw new AppError("E_RULE", `a drill seat is one of ${DRILL_SEAT_ROLES.join(", ")}`);
 }
 
-/** A drill seat's request: on an alert's path, the alert must be an exercise (`exercise` null: no such alert); elsewhere, an allowed permission. */
-export function checkDrillSeat(permissions: readonly Permission[], alert: { exercise: boolean } | null | "no alert path"): void {
+/**
+ * A drill seat's request: on an alert's path, the alert must be an exercise (`exercise`
+ * null: no such alert); a surface of every alert at once (the board of every alert's
+ * moves) is not for it; elsewhere, an allowed permission.
+ */
+export function checkDrillSeat(permissions: readonly Permission[], alert: { exercise: boolean } | null | "no alert path" | "every alert"): void {
+  if (alert === "every alert") throw new AppError("E_FORBIDDEN_ROLE", "a drill seat acts on exercises only: it follows its drill on the alert's own feed");
   if (alert === "no alert path") {
     if (!permissions.some((p) => DRILL_SEAT_ELSEWHERE.includes(p))) throw new AppError("E_FORBIDDEN_ROLE", "a drill seat acts on exercises only");
     return;

@@ -166,6 +166,10 @@ describe("drill seats: a stolen drill team runs drills and nothing else", () => 
     expectOk(await api("POST", `/alerts/${drill}/consent`, { basis: "parental_consent", note: "Drill." }, as(seat.counsellor)));
     expectOk(await signOff(seat.magistrate, drill, "authorisation", DECISION));
     expectOk(await api("POST", `/alerts/${drill}/launch`, undefined, as(seat.cell)));
+    // Told of its drill, beside the real alert it is not told of.
+    const told = expectOk(await api("GET", "/inbox", undefined, as(seat.investigator))).body.items.map((n: { alertId: string }) => n.alertId);
+    expect(told).toContain(drill);
+    expect(told).not.toContain(live);
     expect(expectOk(await api("POST", `/alerts/${drill}/stop`, { reason: "found_safe" }, as(seat.cell))).body.state).toBe("stopped");
   });
 
@@ -177,6 +181,16 @@ describe("drill seats: a stolen drill team runs drills and nothing else", () => 
     const res = await api("POST", "/admin/invitations", { email: t.cell.email, displayName: "x", role: "cell", drillSeat: true }, as(t.admin));
     expect(res.status).toBe(422);
     expect(res.body.detail).toMatch(/ordinary seat/);
+    // An admin who would turn a drill seat (its passkey in a file) into an admin or a call-taker is refused before any second admin is asked.
+    const { makeStaff } = await import("../test/helpers.ts");
+    const seat = await makeStaff("operator", "drill operator", { drillSeat: true });
+    for (const role of ["admin", "calltaker"]) {
+      const change = await api("PATCH", `/admin/users/${seat.userId}`, { role }, as(t.admin));
+      expect(change.status, role).toBe(422);
+      expect(change.body.detail).toMatch(/a drill seat is one of/);
+    }
+    // Among the drill's seats it may move (four eyes, as any role change).
+    expect(expectOk(await api("PATCH", `/admin/users/${seat.userId}`, { role: "cell" }, as(t.admin))).body.pending).toHaveLength(1);
   });
 });
 

@@ -22,7 +22,7 @@ import { mailNotices } from "../staff/notices.ts";
 import { tellPasskeyAdded } from "../staff/passkey-notice.ts";
 
 export const QueueJob = z.discriminatedUnion("type", [
-  /** A version's poster set: plan it, decode its photos once, hand out one job per format. */
+  /** A version's poster set: plan it, decode its photos once, hand out one job per poster. */
   z.object({ type: z.literal("render_posters"), alertId: z.uuid(), versionId: z.uuid() }),
   /** One poster of a set: a format in one language (the POSTERS queue: one job per isolate, all in parallel); without `lang` (an older release's job) every language. */
   z.object({

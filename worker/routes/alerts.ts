@@ -10,7 +10,7 @@ import { rpFromEnv, signOffOptions, verifySignOff } from "../staff/passkeys.ts";
 import { alertCommand, alertStub, carryOver, alertSummaries, alertView, fileForSigners } from "../alert/api.ts";
 import { boardStub } from "../board/object.ts";
 import { actorOf, currentUser, jsonBody, jsonOk, liveHandshake, newRouter, ownedFeedRequest, requirePermission, staffRoute, requireAnyPermission, UUID_PATH } from "./http.ts";
-import { AppError } from "../errors.ts";
+import { checkDrillSeat } from "../domain/drill.ts";
 import {
   AlertDetail,
   AlertIdParam,
@@ -409,8 +409,7 @@ alertRoutes.get(
   "/board/live",
   requirePermission("alert.read"),
   async (c, next) => {
-    // The board announces every alert's moves: a drill seat (exercises only) follows its drill on the alert's own feed.
-    if (currentUser(c).drillSeat) throw new AppError("E_FORBIDDEN_ROLE", "a drill seat acts on exercises only");
+    if (currentUser(c).drillSeat) checkDrillSeat(["alert.read"], "every alert");
     await next();
   },
   liveHandshake,

@@ -29,6 +29,7 @@ import { setChannel } from "../db/settings.ts";
 import { type Actor, checkAccountChange, checkInvitationApproval, checkOwnRevocation, checkSecondAdmin, type MailboxKind, type Role } from "../domain/index.ts";
 import { setMailboxes } from "../db/notices.ts";
 import { AppError } from "../errors.ts";
+import { checkDrillSeatRole } from "../domain/drill.ts";
 import { closeLiveFeeds, endAccess } from "./sessions.ts";
 
 const by = (admin: Actor) => ({ actorUserId: admin.userId, actorRole: admin.role });
@@ -46,6 +47,7 @@ export async function changeAccount(env: Env, db: Db, admin: Actor, userId: stri
   checkAccountChange(admin.userId, userId, change);
   const user = await userById(db, userId);
   if (!user) throw new AppError("E_NOT_FOUND", "user not found");
+  if (user.drillSeat && change.role !== undefined) checkDrillSeatRole(change.role);
   const disabling = change.disabled === true && !user.disabledAt;
   const enabling = change.disabled === false && !!user.disabledAt;
   const asks = [

@@ -33,6 +33,7 @@ export async function create(ctx: CommandContext, alertId: string, cmd: Extract<
   }
   await assertPhotosBelong(ctx.db, alertId, cmd.content.child.photos);
   const hash = await contentHash(alertId, cmd.exercise, cmd.content);
+  const people = caseOfNew(cmd);
   const versionId = id();
   await commit(
     ctx.db,
@@ -61,10 +62,10 @@ export async function create(ctx: CommandContext, alertId: string, cmd: Extract<
         createdAt: ctx.now.toISOString(),
       }),
       // An investigator who drafts the alert is on its case from the start; an escalated or continued one keeps its case's people.
-      ...caseOfNew(cmd).map((m) => ctx.db.insert(caseMembers).values({ alertId, userId: m.userId, role: m.role, assignedBy: cmd.actor.userId, assignedAt: ctx.now.toISOString() })),
+      ...people.map((m) => ctx.db.insert(caseMembers).values({ alertId, userId: m.userId, role: m.role, assignedBy: cmd.actor.userId, assignedAt: ctx.now.toISOString() })),
     ],
     [
-      audit({ id: alertId }, cmd.actor, "created", { exercise: cmd.exercise, version: 1, contentHash: hash, kind, ...(cmd.initiative && kind === "search_notice" ? { initiative: cmd.initiative } : {}), ...(cmd.origin ? { from: cmd.origin.alertId, ...(cmd.origin.members ? { members: caseOfNew(cmd) } : {}) } : {}) }),
+      audit({ id: alertId }, cmd.actor, "created", { exercise: cmd.exercise, version: 1, contentHash: hash, kind, ...(cmd.initiative && kind === "search_notice" ? { initiative: cmd.initiative } : {}), ...(cmd.origin ? { from: cmd.origin.alertId, ...(cmd.origin.members ? { members: people } : {}) } : {}) }),
       ...(cmd.origin ? [audit({ id: cmd.origin.alertId }, cmd.actor, cmd.origin.how, { to: alertId, kind })] : []),
     ],
     ctx.now,
@@ -177,9 +178,7 @@ export async function assign(ctx: CommandContext, s: AlertSnapshot, cmd: Extract
   if (ENDED_STATES.includes(s.state)) throw new AppError("E_INVALID_TRANSITION", `the case's people are not changed once the alert is ${s.state}`);
   const change = cmd.change;
   const target = change.type === "add" ? await userById(ctx.db, change.userId) : undefined;
-  // A drill seat is never named on a real case (domain/drill.ts): for it a real alert does not exist.
-  if (target?.drillSeat && !s.exercise) throw new AppError("E_NOT_FOUND", "no such active staff member");
-  const after = checkAssignment(s.members, cmd.actor, change, target ? { role: target.role as Role, active: !target.disabledAt } : null);
+  const after = checkAssignment(s.members, cmd.actor, change, target ? { role: target.role as Role, active: !target.disabledAt, drillSeat: target.drillSeat } : null, s);
   const unchanged = after.magistrate === s.members.magistrate && after.investigators.length === s.members.investigators.length;
   if (unchanged) return { alertId: s.id, state: s.state, changed: false };
   const statements: Stmt[] = [];
