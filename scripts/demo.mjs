@@ -2,7 +2,7 @@
 // lifecycle over the public API — demo staff sign off with software passkeys, the
 // magistrate authorises, the cell launches, publishes an update, then stops — printing
 // each step's timing and, at the end, every broadcast's outcome per channel (audit trail).
-import { apiClient, concert, DECISION, signOff, staffFor } from "./lib/drill.mjs";
+import { apiClient, concert, DECISION, scorecardLines, signOff, staffFor } from "./lib/drill.mjs";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { DEFAULT_PORT, parseArgs, PUSH_STANDIN_PORT, readDevVars, ROOT, SMTP_CATCHER_WEB_PORT, SOCIAL_STANDIN_PORT, TELEPHONY_API_STANDIN_PORT, WEBHOOK_RECEIVER_PORT } from "./lib/local.mjs";
@@ -346,15 +346,8 @@ for (let i = 0; i < 100; i++) {
   await new Promise((r) => setTimeout(r, 100));
 }
 if (!card.complete) throw new Error("the drill's scorecard is not complete 10 s after the stop");
-const secs = (ms) => (ms === null ? "—" : `${(ms / 1000).toFixed(2)} s`);
 step("the drill's scorecard is kept (times only, no child data)", `${origin}/drills/${alertId}`);
-for (const x of card.targets) console.log(`           ${x.pass === null ? "·" : x.pass ? "✓" : "✗"} ${x.key.replaceAll("_", " ").padEnd(30)} ${secs(x.actualMs).padStart(8)}  (target ≤ ${secs(x.targetMs)})`);
-for (const c of card.channels) {
-  const after = (from, at) => (from && at ? secs(Date.parse(at) - Date.parse(from)) : "—");
-  const launched = card.steps.find((x) => x.key === "launched").at;
-  const stopped = card.steps.find((x) => x.key === "stopped").at;
-  console.log(`           ${c.channel.padEnd(9)} first ${after(launched, c.first)}, 100 % ${after(launched, c.p100)}, withdrawn ${after(stopped, c.withdrawn)} after the stop`);
-}
+for (const line of scorecardLines(card, { steps: false })) console.log(`         ${line}`);
 // …and every channel's far side checked, as the readiness screen shows it.
 const { data: ready } = await call("POST", "/readiness/check", {}, staff.operator.cookie);
 step("readiness: each channel's far side checked", ready.channels.map((c) => `${c.channel} ${c.status}`).join(", "));

@@ -16,7 +16,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { SoftAuthenticator } from "../e2e/lib/soft-authenticator.ts";
-import { apiClient, DECISION } from "./lib/drill.mjs";
+import { apiClient, DECISION, scorecardLines, signOff } from "./lib/drill.mjs";
 import { createInvitations, DEFAULT_PORT, parseArgs, PUSH_STANDIN_PORT, ROOT } from "./lib/local.mjs";
 
 const TEAM_ROLES = ["cell", "investigator", "operator", "counsellor", "magistrate"];
@@ -93,11 +93,12 @@ async function signIn(team, file) {
   const seats = {};
   for (const [role, m] of Object.entries(team.members)) {
     const auth = await SoftAuthenticator.restore(team.rpId, team.origin, m.passkeys);
-    const seat = { ...m, auth, cookie: m.session ?? null, assert: (options) => assertAs(team, file, role, auth, options) };
+    // Every assertion's counter goes to the file at once (the shared signOff asks `auth.get`).
+    const seat = { ...m, cookie: m.session ?? null, auth: { get: (options) => assertAs(team, file, role, auth, options) } };
     const me = seat.cookie ? await call("GET", "/auth/me", undefined, seat.cookie).catch(() => null) : null;
     if (me?.data?.user?.id !== m.userId || me.data.user.role !== role) {
       const { data: opts } = await call("POST", "/auth/login/options");
-      const { data, res } = await call("POST", "/auth/login/verify", { challengeId: opts.challengeId, response: await seat.assert(opts.options) });
+      const { data, res } = await call("POST", "/auth/login/verify", { challengeId: opts.challengeId, response: await seat.auth.get(opts.options) });
       if (data.user.role !== role) fail(`${m.name} is now a ${data.user.role}, not a ${role}: enrol the ${role} again`);
       seat.cookie = m.session = res.headers.get("set-cookie").split(";")[0];
       writeTeam(file, team);
@@ -195,118 +196,101 @@ process.once("SIGINT", () => {
 });
 
 async function drill() {
-const { data: created } = await call("POST", "/drills", undefined, as("cell"));
-const alertId = created.alertId;
-drillId = alertId;
-const card = async () => (await call("GET", `/drills/${alertId}`, undefined, as("cell"))).data;
-const stepAt = (c, key) => c.steps.find((s) => s.key === key)?.at ?? null;
-say("drill created: an exercise alert with a fictional child", `${origin}/alerts/${alertId}`);
+  const { data: created } = await call("POST", "/drills", undefined, as("cell"));
+  const alertId = created.alertId;
+  drillId = alertId;
+  const card = async () => (await call("GET", `/drills/${alertId}`, undefined, as("cell"))).data;
+  const stepAt = (c, key) => c.steps.find((s) => s.key === key)?.at ?? null;
+  say("drill created: an exercise alert with a fictional child", `${origin}/alerts/${alertId}`);
 
-/** A step the CLI plays itself if it holds the seat, else waits for its person to do it in the dashboard. */
-async function seat(role, stepKey, what, play) {
-  if (seats[role]) {
-    await play();
-    say(what);
-    return;
-  }
-  say(`waiting for the ${role}: ${what}`, `${origin}/alerts/${alertId}`);
-  const until = Date.now() + waitS * 1000;
-  while (!stepAt(await card(), stepKey)) {
-    if (Date.now() > until) abort(`the ${role} did not ${what} within ${waitS} s`);
-    await sleep(1000);
-  }
-  say(`the ${role} did it: ${what}`);
-}
-
-// The case's people: the seats the CLI plays are named on the case (people in the dashboard name themselves or are named by the cell).
-if (seats.investigator) await call("POST", `/alerts/${alertId}/members`, { userId: seats.investigator.userId, role: "investigator" }, as("cell"));
-if (seats.magistrate) await call("POST", `/alerts/${alertId}/members`, { userId: seats.magistrate.userId, role: "magistrate" }, as("cell"));
-await call("POST", `/alerts/${alertId}/submit`, undefined, as("cell"));
-say("the cell submitted it for concertation");
-
-async function signOff(role, kind, decision) {
-  const { data: opts } = await call("POST", `/alerts/${alertId}/signoffs/options`, decision === undefined ? { kind } : { kind, decision }, as(role));
-  await call("POST", `/alerts/${alertId}/signoffs`, { challengeId: opts.challengeId, response: await seats[role].assert(opts.options) }, as(role));
-}
-await seat("investigator", "signoff_investigator", "sign off as the investigators (passkey)", () => signOff("investigator", "investigator"));
-await seat("cell", "signoff_cell", "sign off as the cell (passkey)", () => signOff("cell", "cell"));
-await seat("operator", "signoff_operator", "sign off as the operator (passkey)", () => signOff("operator", "operator"));
-await seat("counsellor", "consent", "record the parents' side", () => call("POST", `/alerts/${alertId}/consent`, { basis: "parental_consent", note: "Drill: both parents consent." }, as("counsellor")));
-await seat("magistrate", "authorised", "authorise it (criteria, risk assessment, passkey)", () => signOff("magistrate", "authorisation", DECISION));
-
-await call("POST", `/alerts/${alertId}/launch`, undefined, as("cell"));
-say("the cell launched it: every channel's exercise audience");
-
-// Every channel's broadcast delivered (or given up) before the tip and the stop.
-const fanouts = async () => (await call("GET", `/alerts/${alertId}/fanout`, undefined, as("cell"))).data.fanouts;
-for (const until = Date.now() + 120_000; ; await sleep(500)) {
-  const f = await fanouts();
-  const content = f.filter((x) => x.event === "alert");
-  if (content.length && content.every((x) => x.status === "done" || x.status === "superseded")) {
-    say("every channel delivered the alert", content.map((x) => `${x.channel} ${x.sent}`).join(", "));
-    break;
-  }
-  if (Date.now() > until) {
-    say("not every channel finished within 120 s", content.map((x) => `${x.channel} ${x.sent} sent, ${x.status}`).join(", "));
-    break;
-  }
-}
-
-// The way back in: a tip, forwarded to the case's investigators, acknowledged.
-if (!a["no-tip"]) {
-  const web = await fetch(`${origin.replace("localhost", "127.0.0.1")}/api/v1/alerts/${alertId}/tips/web`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Origin: origin, "X-Requested-With": "child-alert" },
-    // Turnstile's documented test token: taken where the origin uses Turnstile's test keys (local, staging).
-    body: JSON.stringify({ text: "Drill: I saw the child of the exercise near the station.", seenWhere: "the station", anonymous: true, turnstileToken: "XXXX.DUMMY.TOKEN.XXXX" }),
-  });
-  if (web.ok) say("a tip sent from the alert page");
-  else {
-    await web.body?.cancel();
-    say(`waiting for a tip (the page's Turnstile refuses a script here): send one from the alert page or call the drills' test number`, `${origin}/alert/${alertId}`);
+  /** A step the CLI plays itself if it holds the seat, else waits for its person to do it in the dashboard. */
+  async function seat(role, stepKey, what, play) {
+    if (seats[role]) {
+      await play();
+      say(what);
+      return;
+    }
+    say(`waiting for the ${role}: ${what}`, `${origin}/alerts/${alertId}`);
     const until = Date.now() + waitS * 1000;
-    while (!stepAt(await card(), "tip_received")) {
-      if (Date.now() > until) abort(`no tip within ${waitS} s (--no-tip leaves the tip out)`);
+    while (!stepAt(await card(), stepKey)) {
+      if (Date.now() > until) abort(`the ${role} did not ${what} within ${waitS} s`);
       await sleep(1000);
     }
-    say("a tip arrived");
+    say(`the ${role} did it: ${what}`);
   }
-  await seat("investigator", "tip_acknowledged", "acknowledge the tip", async () => {
-    for (const until = Date.now() + 30_000; ; await sleep(250)) {
-      const { data } = await call("GET", `/alerts/${alertId}/tips`, undefined, as("investigator"));
-      if (data.tips.length) {
-        await call("POST", `/alerts/${alertId}/tips/${data.tips[0].id}/ack`, undefined, as("investigator"));
-        return;
-      }
-      if (Date.now() > until) abort("the tip never reached the investigator");
+
+  // The case's people: the seats the CLI plays are named on the case (people in the dashboard name themselves or are named by the cell).
+  if (seats.investigator) await call("POST", `/alerts/${alertId}/members`, { userId: seats.investigator.userId, role: "investigator" }, as("cell"));
+  if (seats.magistrate) await call("POST", `/alerts/${alertId}/members`, { userId: seats.magistrate.userId, role: "magistrate" }, as("cell"));
+  await call("POST", `/alerts/${alertId}/submit`, undefined, as("cell"));
+  say("the cell submitted it for concertation");
+
+  const sign = (role, kind, decision) => signOff(origin, seats, role, alertId, kind, decision);
+  await seat("investigator", "signoff_investigator", "sign off as the investigators (passkey)", () => sign("investigator", "investigator"));
+  await seat("cell", "signoff_cell", "sign off as the cell (passkey)", () => sign("cell", "cell"));
+  await seat("operator", "signoff_operator", "sign off as the operator (passkey)", () => sign("operator", "operator"));
+  await seat("counsellor", "consent", "record the parents' side", () => call("POST", `/alerts/${alertId}/consent`, { basis: "parental_consent", note: "Drill: both parents consent." }, as("counsellor")));
+  await seat("magistrate", "authorised", "authorise it (criteria, risk assessment, passkey)", () => sign("magistrate", "authorisation", DECISION));
+
+  await call("POST", `/alerts/${alertId}/launch`, undefined, as("cell"));
+  say("the cell launched it: every channel's exercise audience");
+
+  // Every channel's broadcast delivered (or given up) before the tip and the stop.
+  const fanouts = async () => (await call("GET", `/alerts/${alertId}/fanout`, undefined, as("cell"))).data.fanouts;
+  for (const until = Date.now() + 120_000; ; await sleep(500)) {
+    const f = await fanouts();
+    const content = f.filter((x) => x.event === "alert");
+    if (content.length && content.every((x) => x.status === "done" || x.status === "superseded")) {
+      say("every channel delivered the alert", content.map((x) => `${x.channel} ${x.sent}`).join(", "));
+      break;
     }
-  });
-}
+    if (Date.now() > until) {
+      say("not every channel finished within 120 s", content.map((x) => `${x.channel} ${x.sent} sent, ${x.status}`).join(", "));
+      break;
+    }
+  }
 
-await call("POST", `/alerts/${alertId}/stop`, { reason: "found_safe" }, as("cell"));
-stopped = true;
-say("the cell stopped it: the retraction goes out on every channel");
-let c;
-for (const until = Date.now() + 120_000; !(c = await card()).complete; await sleep(500)) {
-  if (Date.now() > until) abort(`not withdrawn everywhere 120 s after the stop: ${c.channels.filter((x) => !x.withdrawn).map((x) => x.channel).join(", ")}`);
-}
-say("withdrawn everywhere; the scorecard is kept (times only, no child data)", `${origin}/drills/${alertId}`);
+  // The way back in: a tip, forwarded to the case's investigators, acknowledged.
+  if (!a["no-tip"]) {
+    // Turnstile's documented test token: taken where the origin uses Turnstile's test keys (local, staging).
+    const tip = { text: "Drill: I saw the child of the exercise near the station.", seenWhere: "the station", anonymous: true, turnstileToken: "XXXX.DUMMY.TOKEN.XXXX" };
+    if (await call("POST", `/alerts/${alertId}/tips/web`, tip).then(() => true, () => false)) say("a tip sent from the alert page");
+    else {
+      say(`waiting for a tip (the page's Turnstile refuses a script here): send one from the alert page or call the drills' test number`, `${origin}/alert/${alertId}`);
+      const until = Date.now() + waitS * 1000;
+      while (!stepAt(await card(), "tip_received")) {
+        if (Date.now() > until) abort(`no tip within ${waitS} s (--no-tip leaves the tip out)`);
+        await sleep(1000);
+      }
+      say("a tip arrived");
+    }
+    await seat("investigator", "tip_acknowledged", "acknowledge the tip", async () => {
+      for (const until = Date.now() + 30_000; ; await sleep(250)) {
+        const { data } = await call("GET", `/alerts/${alertId}/tips`, undefined, as("investigator"));
+        if (data.tips.length) {
+          await call("POST", `/alerts/${alertId}/tips/${data.tips[0].id}/ack`, undefined, as("investigator"));
+          return;
+        }
+        if (Date.now() > until) abort("the tip never reached the investigator");
+      }
+    });
+  }
 
-// The scorecard, as the dashboard shows it.
-const secs = (ms) => (ms === null || ms === undefined ? "—" : `${(ms / 1000).toFixed(2)} s`);
-const since = (from, at) => (from && at ? Date.parse(at) - Date.parse(from) : null);
-console.log("\nSteps");
-for (const s of c.steps) console.log(`  ${s.key.replaceAll("_", " ").padEnd(22)} ${s.at ? `+${secs(since(c.startedAt, s.at))}` : "—"}`);
-console.log("Channels (after the launch; withdrawal after the stop)");
-const launchedAt = stepAt(c, "launched");
-const stoppedAt = stepAt(c, "stopped");
-for (const x of c.channels) console.log(`  ${x.channel.padEnd(9)} ${String(x.delivered).padStart(6)} delivered · first ${secs(since(launchedAt, x.first))} · 50 % ${secs(since(launchedAt, x.p50))} · 100 % ${secs(since(launchedAt, x.p100))} · withdrawn ${secs(since(stoppedAt, x.withdrawn))}`);
-console.log("Targets");
-for (const t of c.targets) console.log(`  ${t.pass === null ? "·" : t.pass ? "✓" : "✗"} ${t.key.replaceAll("_", " ").padEnd(30)} ${secs(t.actualMs).padStart(8)}  (target ≤ ${secs(t.targetMs)})${t.pass === null ? "  not measured" : ""}`);
-const missed = c.targets.filter((t) => t.pass === false);
-const unmeasured = c.targets.filter((t) => t.pass === null).length;
-console.log(`\nDrill: ${missed.length ? `missed ${missed.map((t) => t.key).join(", ")}` : "every measured target met"}${unmeasured ? ` (${unmeasured} not measured)` : ""} · ${origin}/drills/${alertId}`);
-return missed.length ? 3 : 0;
+  await call("POST", `/alerts/${alertId}/stop`, { reason: "found_safe" }, as("cell"));
+  stopped = true;
+  say("the cell stopped it: the retraction goes out on every channel");
+  let c;
+  for (const until = Date.now() + 120_000; !(c = await card()).complete; await sleep(500)) {
+    if (Date.now() > until) abort(`not withdrawn everywhere 120 s after the stop: ${c.channels.filter((x) => !x.withdrawn).map((x) => x.channel).join(", ")}`);
+  }
+  say("withdrawn everywhere; the scorecard is kept (times only, no child data)", `${origin}/drills/${alertId}`);
+
+  // The scorecard, as the dashboard shows it.
+  console.log(`\n${scorecardLines(c).join("\n")}`);
+  const missed = c.targets.filter((t) => t.pass === false);
+  const unmeasured = c.targets.filter((t) => t.pass === null).length;
+  console.log(`\nDrill: ${missed.length ? `missed ${missed.map((t) => t.key).join(", ")}` : "every measured target met"}${unmeasured ? ` (${unmeasured} not measured)` : ""} · ${origin}/drills/${alertId}`);
+  return missed.length ? 3 : 0;
 }
 
 try {

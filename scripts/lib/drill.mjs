@@ -90,3 +90,19 @@ export async function concert(origin, staff, alertId, step = () => {}, { authori
   const auth = await signOff(origin, staff, "magistrate", alertId, "authorisation", DECISION);
   step("magistrate authorised (criteria + risk assessment, passkey)", `state ${auth.state}`);
 }
+
+const secs = (ms) => (ms === null || ms === undefined ? "—" : `${(ms / 1000).toFixed(2)} s`);
+const since = (from, at) => (from && at ? Date.parse(at) - Date.parse(from) : null);
+
+/** A drill's scorecard (GET /drills/{id}) as text lines: its steps (with `steps`), each channel, each target. */
+export function scorecardLines(card, { steps = true } = {}) {
+  const at = (key) => card.steps.find((s) => s.key === key)?.at ?? null;
+  const [launched, stopped] = [at("launched"), at("stopped")];
+  return [
+    ...(steps ? ["Steps", ...card.steps.map((s) => `  ${s.key.replaceAll("_", " ").padEnd(22)} ${s.at ? `+${secs(since(card.startedAt, s.at))}` : "—"}`)] : []),
+    "Channels (after the launch; withdrawal after the stop)",
+    ...card.channels.map((x) => `  ${x.channel.padEnd(9)} ${String(x.delivered).padStart(6)} delivered · first ${secs(since(launched, x.first))} · 50 % ${secs(since(launched, x.p50))} · 100 % ${secs(since(launched, x.p100))} · withdrawn ${secs(since(stopped, x.withdrawn))}`),
+    "Targets",
+    ...card.targets.map((t) => `  ${t.pass === null ? "·" : t.pass ? "✓" : "✗"} ${t.key.replaceAll("_", " ").padEnd(30)} ${secs(t.actualMs).padStart(8)}  (target ≤ ${secs(t.targetMs)})${t.pass === null ? "  not measured" : ""}`),
+  ];
+}
